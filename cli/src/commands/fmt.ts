@@ -1,0 +1,42 @@
+// `charter fmt PATH… [--check]`: rewrite files in the canonical layout, or with --check list the
+// files that are not formatted and exit 1 (for CI).
+
+import { formatText } from "@charter/language";
+import type { Command } from "commander";
+import { writeFileSync } from "node:fs";
+import { displayPath, expandPaths, readText, UsageError } from "../io.js";
+
+export function registerFmt(program: Command): void {
+  program
+    .command("fmt")
+    .description("format policies in the canonical layout (idempotent; comments are kept)")
+    .argument("<paths...>", "policy files or folders")
+    .option("--check", "change nothing; list unformatted files and exit 1 if there are any")
+    .action((paths: string[], opts: { check?: boolean }) => {
+      const files = expandPaths(paths);
+      let unformatted = 0;
+      let failed = 0;
+      for (const path of files) {
+        const text = readText(path);
+        const r = formatText(text);
+        if (!r.ok) {
+          failed++;
+          process.stderr.write(`${displayPath(path)}: not formatted: ${r.reason} (run charter check for details)\n`);
+          continue;
+        }
+        if (r.text === text) continue;
+        unformatted++;
+        if (opts.check) process.stdout.write(`${displayPath(path)}\n`);
+        else {
+          try {
+            writeFileSync(path, r.text);
+          } catch (e) {
+            throw new UsageError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+          }
+          process.stderr.write(`formatted ${displayPath(path)}\n`);
+        }
+      }
+      if (opts.check && unformatted) process.stderr.write(`${unformatted} file${unformatted === 1 ? "" : "s"} not formatted: run charter fmt\n`);
+      process.exitCode = failed || (opts.check && unformatted) ? 1 : 0;
+    });
+}

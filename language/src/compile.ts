@@ -1,0 +1,197 @@
+// Lowers a checked policy to its runtime enforcement bundle. Sets are sorted and de-duplicated and
+// units normalised, so that two policies that mean the same thing compile to the same bytes (and
+// the same semantic digest). The caller must not ship a bundle from a file with errors: `build`
+// in cli/ and `compilePolicy` below refuse; `lowerPolicy` is lenient for editors and diffs.
+
+import * as A from "./ast.js";
+import { BUNDLE_FORMAT, type Bundle, type BundleAgent, type BundleAudit, type BundleConstraint, type BundleMonitorRule, type BundleTool } from "./bundle.js";
+import { canonicalJson, semanticDigest } from "./digest.js";
+
+const uniqSorted = <T extends string | number>(xs: Iterable<T>): T[] =>
+  [...new Set(xs)].sort((a, b) => (typeof a === "number" && typeof b === "number" ? a - b : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
+
+const listValues = (l: A.ListLit): (string | number)[] => uniqSorted(l.items.map((i) => i.value));
+const listStrings = (l: A.ListLit | undefined): string[] => (l ? uniqSorted(l.items.map((i) => String(i.value))) : []);
+
+export function findPolicy(file: A.CharterFile): A.PolicyDecl | undefined {
+  return file.decls.find((d): d is A.PolicyDecl => d.kind === "policy");
+}
+
+export function agentsOf(file: A.CharterFile): A.AgentDecl[] {
+  return file.decls.filter((d): d is A.AgentDecl => d.kind === "agent");
+}
+
+export function toolsOf(agent: A.AgentDecl): A.ToolDecl[] {
+  return agent.items.filter((i): i is A.ToolDecl => i.kind === "tool");
+}
+
+/** Names listed by every `reads`/`deny`/`exposes` statement of an agent. */
+export function namesOf(agent: A.AgentDecl, key: "reads" | "deny" | "exposes"): A.Name[] {
+  const out: A.Name[] = [];
+  for (const i of agent.items) if (i.kind === "names" && i.key === key) out.push(...i.names);
+  return out;
+}
+
+export function talksToOf(agent: A.AgentDecl): A.TalksTo["links"] {
+  return agent.items.flatMap((i) => (i.kind === "talks_to" ? i.links : []));
+}
+
+/** The monitor and audit blocks that apply to an agent: its own, else the file's defaults. */
+export function effectiveBlocks(file: A.CharterFile, agent: A.AgentDecl): { monitor?: A.MonitorBlock; audit?: A.AuditBlock; monitorFromDefaults: boolean; auditFromDefaults: boolean } {
+  const defaults = file.decls.find((d): d is A.DefaultsDecl => d.kind === "defaults");
+  const ownMonitor = A.item(agent.items, "monitor");
+  const ownAudit = A.item(agent.items, "audit");
+  const monitor = ownMonitor ?? (defaults && A.item(defaults.items, "monitor"));
+  const audit = ownAudit ?? (defaults && A.item(defaults.items, "audit"));
+  const out: ReturnType<typeof effectiveBlocks> = { monitorFromDefaults: !ownMonitor && !!monitor, auditFromDefaults: !ownAudit && !!audit };
+  if (monitor) out.monitor = monitor;
+  if (audit) out.audit = audit;
+  return out;
+}
+
+function constraint(c: A.Constraint): BundleConstraint {
+  switch (c.kind) {
+    case "one_of":
+    case "subset_of":
+      return { kind: c.kind, values: listValues(c.values) };
+    case "email_in_domains":
+    case "url_in_domains":
+      return { kind: c.kind, domains: listStrings(c.domains).map((d) => d.toLowerCase()) };
+    case "number_between":
+      return { kind: "number_between", min: c.min.value, max: c.max.value };
+    case "number_max":
+      return { kind: "number_max", max: c.max.value };
+    case "string_max":
+      return { kind: "string_max", max: c.max.value };
+    case "any":
+      return { kind: "any" };
+  }
+}
+
+function tool(t: A.ToolDecl): BundleTool {
+  const rate = A.item(t.items, "rate");
+  const approval = A.item(t.items, "approval");
+  const args = A.item(t.items, "args");
+  const tier = (A.prop(t.items, "tier")?.value.value ?? "high") as BundleTool["tier"];
+  let approvalOut: BundleTool["approval"] = null;
+  if (approval) {
+    approvalOut = {
+      approvers: listStrings(A.prop(approval.items, "approvers")?.value),
+      timeoutMs: A.prop(approval.items, "timeout")?.value.ms ?? 0,
+    };
+  }
+  let argsOut: BundleTool["args"] = null;
+  if (args) {
+    argsOut = {};
+    for (const a of args.args) if (!(a.name.value in argsOut)) argsOut[a.name.value] = constraint(a.constraint);
+  }
+  return {
+    scope: (A.prop(t.items, "scope")?.value.value ?? "execute") as BundleTool["scope"],
+    tier,
+    rate: { count: rate?.count.value ?? 0, windowMs: rate?.per.ms ?? 0 },
+    approval: approvalOut,
+    reversal: A.prop(t.items, "reversal")?.value.value ?? null,
+    pin: A.prop(t.items, "pin")?.value.value ?? null,
+    args: argsOut,
+  };
+}
+
+function ruleAction(a: A.RuleAction): BundleMonitorRule["action"] {
+  if (a.kind === "alert") return { kind: "alert", severity: (a.severity?.value ?? "medium") as "low" | "medium" | "high" | "critical" };
+  return { kind: a.kind };
+}
+
+function monitorRule(r: A.MonitorRule): BundleMonitorRule {
+  const action = ruleAction(r.action);
+  switch (r.kind) {
+    case "tool_rate":
+      return { kind: "tool_rate", multiplier: r.multiplier.value, windowMs: r.window.ms, action };
+    case "data_volume":
+      return { kind: "data_volume", multiplier: r.multiplier.value, action };
+    case "novel_sequence":
+      return { kind: "novel_sequence", score: r.score.value, action };
+    case "output_pii":
+      return { kind: "output_pii", action };
+    case "output_exfiltration":
+      return { kind: "output_exfiltration", action };
+    case "external_domain":
+      return { kind: "external_domain", domains: listStrings(r.domains).map((d) => d.toLowerCase()), action };
+  }
+}
+
+function audit(block: A.AuditBlock | undefined): BundleAudit {
+  const pii = block && A.prop(block.items, "pii")?.value.value;
+  return {
+    retentionMs: (block && A.prop(block.items, "retention")?.value.ms) ?? 0,
+    pii: pii === "redact" ? "redact" : "hash",
+    store: (block && A.prop(block.items, "store")?.value.value) ?? null,
+  };
+}
+
+function agent(file: A.CharterFile, a: A.AgentDecl): BundleAgent {
+  const tools: Record<string, BundleTool> = {};
+  for (const t of toolsOf(a)) if (!(t.name.value in tools)) tools[t.name.value] = tool(t);
+  const sandbox = A.item(a.items, "sandbox");
+  const eff = effectiveBlocks(file, a);
+  const rules = (eff.monitor?.rules ?? []).map(monitorRule);
+  const talks = talksToOf(a).map((l) => ({ agent: l.agent.value, via: l.via.value }));
+  const talksKeyed = new Map(talks.map((t) => [canonicalJson(t), t]));
+  return {
+    kind: (A.prop(a.items, "kind")?.value.value ?? "conversational") as BundleAgent["kind"],
+    reads: uniqSorted(namesOf(a, "reads").map((n) => n.value)),
+    tools,
+    deny: uniqSorted(namesOf(a, "deny").map((n) => n.value)),
+    exposes: uniqSorted(namesOf(a, "exposes").map((n) => n.value)),
+    talksTo: [...talksKeyed.keys()].sort().map((k) => talksKeyed.get(k)!),
+    sandbox: sandbox
+      ? {
+          filesystem: (A.prop(sandbox.items, "filesystem")?.value.value ?? "none") as "none",
+          network: listStrings(A.prop(sandbox.items, "network")?.value).map((h) => h.toLowerCase()),
+          cpu: A.prop(sandbox.items, "cpu")?.value.value ?? 0,
+          memoryBytes: A.prop(sandbox.items, "memory")?.value.bytes ?? 0,
+          timeMs: A.prop(sandbox.items, "time")?.value.ms ?? 0,
+          output: A.prop(sandbox.items, "output")?.value.value ?? null,
+        }
+      : null,
+    monitor: rules.map((r) => [canonicalJson(r), r] as const).sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)).filter((x, i, arr) => i === 0 || arr[i - 1]![0] !== x[0]).map((x) => x[1]),
+    audit: audit(eff.audit),
+  };
+}
+
+/** The bundle of a file, whatever its diagnostics (editors and diffs need a best effort). */
+export function lowerPolicy(file: A.CharterFile): Bundle {
+  const policy = findPolicy(file);
+  const review = policy && A.item(policy.items, "review");
+  const sources: Bundle["sources"] = {};
+  for (const d of file.decls) {
+    if (d.kind !== "source" || d.name.value in sources) continue;
+    sources[d.name.value] = {
+      trust: (A.prop(d.items, "trust")?.value.value ?? "untrusted") as "untrusted",
+      threshold: A.prop(d.items, "threshold")?.value.value ?? 0,
+    };
+  }
+  const agents: Bundle["agents"] = {};
+  for (const a of agentsOf(file)) if (!(a.name.value in agents)) agents[a.name.value] = agent(file, a);
+  const bundle: Omit<Bundle, "digest"> = {
+    format: BUNDLE_FORMAT,
+    policy: {
+      name: policy?.name.value ?? "",
+      version: policy ? (A.prop(policy.items, "version")?.value.value ?? null) : null,
+      owner: (policy && A.prop(policy.items, "owner")?.value.value) ?? "",
+      review: review
+        ? {
+            by: A.prop(review.items, "by")?.value.value ?? "",
+            on: A.prop(review.items, "on")?.value.value ?? "",
+            digest: A.prop(review.items, "digest")?.value.value ?? "",
+            cadenceMs: A.prop(review.items, "cadence")?.value.ms ?? DEFAULT_CADENCE_MS,
+            signature: A.prop(review.items, "signature")?.value.value ?? null,
+          }
+        : null,
+    },
+    sources,
+    agents,
+  };
+  return { ...bundle, digest: semanticDigest(bundle) };
+}
+
+export const DEFAULT_CADENCE_MS = 90 * 86_400_000;

@@ -1,0 +1,334 @@
+// The concrete syntax of Charter, parsed by a chevrotain parser with error recovery. Like HCL, the
+// grammar is uniform: a block holds statements, a statement is a keyword followed by operands, and
+// an operand is a token, a `[ … ]` list or a `{ … }` block. Where a statement ends is decided by
+// the schema (the next keyword of the enclosing block), so no semicolons are needed. The decoder
+// (decode.ts) turns this tree into the typed AST and reports what each statement got wrong.
+
+import { EmbeddedActionsParser, EOF, type IRecognitionException, type IToken, type TokenType } from "chevrotain";
+import {
+  allTokens,
+  Arrow,
+  Colon,
+  Comma,
+  DateLiteral,
+  Gt,
+  GtEq,
+  LBracket,
+  LCurly,
+  lex,
+  Quantity,
+  RBracket,
+  RCurly,
+  Star,
+  StringLiteral,
+  Word,
+} from "./lexer.js";
+import { childBlock, isPairBlock, SCHEMA, type BlockKind } from "./schema.js";
+
+export interface SToken {
+  t: "tok";
+  tok: IToken;
+  start: number;
+  end: number;
+}
+export interface SList {
+  t: "list";
+  items: SOperand[];
+  start: number;
+  end: number;
+  /** false when the closing bracket is missing (recovered) */
+  closed: boolean;
+}
+export interface SBlock {
+  t: "block";
+  kind: BlockKind;
+  items: SItem[];
+  start: number;
+  end: number;
+  closed: boolean;
+}
+export type SOperand = SToken | SList | SBlock;
+
+export interface SItem {
+  key: IToken;
+  /** the `:` of a `name: value` pair */
+  colon?: IToken;
+  operands: SOperand[];
+  start: number;
+  end: number;
+}
+
+export interface SyntaxError {
+  start: number;
+  end: number;
+  message: string;
+}
+
+export interface SyntaxTree {
+  items: SItem[];
+  comments: IToken[];
+  errors: SyntaxError[];
+  /** every token, for the language server's semantic tokens */
+  tokens: IToken[];
+}
+
+const tokenEnd = (t: IToken): number => (Number.isFinite(t.startOffset) ? t.startOffset + t.image.length : NaN);
+const validToken = (t: IToken | undefined): t is IToken => !!t && Number.isFinite(t.startOffset) && !t.isInsertedInRecovery;
+
+class CharterSyntaxParser extends EmbeddedActionsParser {
+  /** The kind of each open block, innermost last; consulted by the statement-end gate. */
+  private blocks: BlockKind[] = ["file"];
+  syntaxErrors: SyntaxError[] = [];
+
+  constructor() {
+    super(allTokens, { recoveryEnabled: true, maxLookahead: 2 });
+    this.performSelfAnalysis();
+  }
+
+  resetContext(): void {
+    this.blocks = ["file"];
+    this.syntaxErrors = [];
+  }
+
+  file = this.RULE("file", (): SItem[] => {
+    const items: SItem[] = [];
+    this.MANY(() => {
+      this.OR([
+        {
+          ALT: () => {
+            const item = this.SUBRULE(this.item);
+            this.ACTION(() => item && items.push(item));
+          },
+        },
+        { ALT: () => this.SUBRULE(this.stray) },
+        {
+          ALT: () => {
+            const t = this.CONSUME(RCurly);
+            this.ACTION(() => this.report(t.startOffset, t.startOffset + 1, "unexpected '}': no block is open here"));
+          },
+        },
+      ]);
+    });
+    return items;
+  });
+
+  /** A token that cannot start a statement: reported, skipped, and parsing goes on. */
+  private stray = this.RULE("stray", (): void => {
+    this.OR([
+      { ALT: () => this.strayToken(this.CONSUME(Quantity)) },
+      { ALT: () => this.strayToken(this.CONSUME(DateLiteral)) },
+      { ALT: () => this.strayToken(this.CONSUME(Comma)) },
+      { ALT: () => this.strayToken(this.CONSUME(Colon)) },
+      { ALT: () => this.strayToken(this.CONSUME(Arrow)) },
+      { ALT: () => this.strayToken(this.CONSUME(GtEq)) },
+      { ALT: () => this.strayToken(this.CONSUME(Gt)) },
+      { ALT: () => this.strayToken(this.CONSUME(Star)) },
+      { ALT: () => this.strayToken(this.CONSUME(RBracket)) },
+      {
+        ALT: () => {
+          const list = this.SUBRULE(this.list);
+          this.ACTION(() => list && this.report(list.start, list.start + 1, "expected a keyword, found a list"));
+        },
+      },
+      {
+        ALT: () => {
+          const block = this.SUBRULE(this.block, { ARGS: [""] });
+          this.ACTION(() => block && this.report(block.start, block.start + 1, "expected a keyword before this block"));
+        },
+      },
+    ]);
+  });
+
+  private strayToken(tok: IToken): void {
+    this.ACTION(() => {
+      const what = tok.tokenType === RBracket ? "unexpected ']': no list is open here" : `expected a keyword, found ${tokenName(tok)}`;
+      this.report(tok.startOffset, tokenEnd(tok), what);
+    });
+  }
+
+  private report(start: number, end: number, message: string): void {
+    this.syntaxErrors.push({ start, end, message });
+  }
+
+  private item = this.RULE("item", (): SItem => {
+    const key = this.OR([{ ALT: () => this.CONSUME(Word) }, { ALT: () => this.CONSUME(StringLiteral) }]);
+    let colon: IToken | undefined;
+    this.OPTION({
+      GATE: () => this.ACTION(() => isPairBlock(this.current())),
+      DEF: () => {
+        colon = this.CONSUME(Colon);
+      },
+    });
+    const operands: SOperand[] = [];
+    // recovery can leave a nested block without running its closing action: restore the stack
+    const depth = this.ACTION(() => this.blocks.length) as number;
+    this.MANY({
+      GATE: () => this.continuesStatement(operands),
+      DEF: () => {
+        const op = this.SUBRULE(this.operand, { ARGS: [key.image] });
+        this.ACTION(() => {
+          this.blocks.length = depth;
+          if (op) operands.push(op);
+        });
+      },
+    });
+    return this.ACTION(() => {
+      const last = operands[operands.length - 1];
+      return { key, colon, operands, start: key.startOffset, end: last ? last.end : colon ? tokenEnd(colon) : tokenEnd(key) };
+    }) as SItem;
+  });
+
+  private operand = this.RULE("operand", (key: string): SOperand => {
+    return this.OR([
+      { ALT: () => this.SUBRULE(this.list) },
+      { ALT: () => this.SUBRULE(this.block, { ARGS: [key] }) },
+      { ALT: () => this.tokenOperand(this.CONSUME(Word)) },
+      { ALT: () => this.tokenOperand(this.CONSUME(StringLiteral)) },
+      { ALT: () => this.tokenOperand(this.CONSUME(Quantity)) },
+      { ALT: () => this.tokenOperand(this.CONSUME(DateLiteral)) },
+      { ALT: () => this.tokenOperand(this.CONSUME(Comma)) },
+      { ALT: () => this.tokenOperand(this.CONSUME2(Colon)) },
+      { ALT: () => this.tokenOperand(this.CONSUME(Arrow)) },
+      { ALT: () => this.tokenOperand(this.CONSUME(GtEq)) },
+      { ALT: () => this.tokenOperand(this.CONSUME(Gt)) },
+      { ALT: () => this.tokenOperand(this.CONSUME(Star)) },
+    ]);
+  });
+
+  private list = this.RULE("list", (): SList => {
+    const open = this.CONSUME(LBracket);
+    const items: SOperand[] = [];
+    this.MANY(() => {
+      const op = this.SUBRULE(this.operand, { ARGS: [""] });
+      this.ACTION(() => op && items.push(op));
+    });
+    let close: IToken | undefined;
+    this.OPTION(() => {
+      close = this.CONSUME(RBracket);
+    });
+    return this.ACTION(() => {
+      const closed = validToken(close);
+      const last = items[items.length - 1];
+      if (!closed) this.report(open.startOffset, open.startOffset + 1, `this '[' is never closed: expected ']' before ${tokenName(this.LA(1))}`);
+      return { t: "list", items, start: open.startOffset, end: closed ? tokenEnd(close!) : last ? last.end : tokenEnd(open), closed };
+    }) as SList;
+  });
+
+  private block = this.RULE("block", (key: string): SBlock => {
+    const open = this.CONSUME(LCurly);
+    const kind = this.ACTION(() => childBlock(this.current(), key)) as BlockKind;
+    this.ACTION(() => this.blocks.push(kind));
+    const items: SItem[] = [];
+    this.MANY(() => {
+      this.OR([
+        {
+          ALT: () => {
+            const item = this.SUBRULE(this.item);
+            this.ACTION(() => item && items.push(item));
+          },
+        },
+        { ALT: () => this.SUBRULE(this.stray) },
+      ]);
+    });
+    let close: IToken | undefined;
+    this.OPTION(() => {
+      close = this.CONSUME(RCurly);
+    });
+    return this.ACTION(() => {
+      this.blocks.pop();
+      const closed = validToken(close);
+      const last = items[items.length - 1];
+      if (!closed) this.report(open.startOffset, open.startOffset + 1, `this '{' is never closed: expected '}' before ${tokenName(this.LA(1))}`);
+      return { t: "block", kind, items, start: open.startOffset, end: closed ? tokenEnd(close!) : last ? last.end : tokenEnd(open), closed };
+    }) as SBlock;
+  });
+
+  private tokenOperand(tok: IToken): SToken {
+    return { t: "tok", tok, start: tok.startOffset, end: tokenEnd(tok) };
+  }
+
+  private current(): BlockKind {
+    return this.blocks[this.blocks.length - 1] ?? "file";
+  }
+
+  /**
+   * A statement goes on until the next keyword of the enclosing block (or, in `name: value`
+   * blocks, the next `name:`). A word right after a comma always continues a list of names.
+   */
+  private continuesStatement(operands: SOperand[]): boolean {
+    const next = this.LA(1);
+    if (next.tokenType === EOF) return false;
+    const kind = this.current();
+    if (isPairBlock(kind)) {
+      const after = this.LA(2);
+      if ((next.tokenType === Word || next.tokenType === StringLiteral) && after.tokenType === Colon) return false;
+      return true;
+    }
+    if (next.tokenType !== Word) return true;
+    // no statement is a bare keyword, so the first word after one is always its operand
+    if (operands.length === 0 || isComma(operands)) return true;
+    return !(next.image in SCHEMA[kind]);
+  }
+}
+
+function isComma(operands: SOperand[]): boolean {
+  const last = operands[operands.length - 1];
+  return !!last && last.t === "tok" && last.tok.tokenType === Comma;
+}
+
+let parserInstance: CharterSyntaxParser | undefined;
+
+/** Parses Charter text into the uniform syntax tree. Never throws; every problem is an error value. */
+export function parseSyntax(text: string): SyntaxTree {
+  const lexed = lex(text);
+  const parser = (parserInstance ??= new CharterSyntaxParser());
+  parser.resetContext();
+  parser.input = lexed.tokens;
+  const items = parser.file();
+  const errors: SyntaxError[] = lexed.errors.map((e) => ({ start: e.offset, end: e.offset + e.length, message: e.message }));
+  errors.push(...parser.syntaxErrors);
+  for (const e of parser.errors) errors.push(describe(e, text));
+  errors.sort((a, b) => a.start - b.start);
+  return { items: items ?? [], comments: lexed.comments, errors, tokens: lexed.tokens };
+}
+
+function tokenName(t: IToken): string {
+  if (t.tokenType === EOF) return "the end of the file";
+  return `'${t.image.length > 30 ? t.image.slice(0, 30) + "…" : t.image}'`;
+}
+
+function label(t: TokenType): string {
+  return t.LABEL ?? (t === Word ? "a name" : t === StringLiteral ? "a string" : t === Quantity ? "a number" : t.name);
+}
+
+/** Chevrotain's exceptions, rephrased as what was expected and what was found. */
+function describe(e: IRecognitionException, text: string): SyntaxError {
+  const tok = e.token;
+  let start = Number.isFinite(tok.startOffset) ? tok.startOffset : text.length;
+  let end = Number.isFinite(tok.startOffset) ? tok.startOffset + tok.image.length : start;
+  if (tok.tokenType === EOF) {
+    // point at the last character rather than past the end, so the caret is visible
+    start = Math.max(0, text.trimEnd().length - 1);
+    end = Math.min(text.length, start + 1);
+  }
+  const found = tokenName(tok);
+  let message: string;
+  switch (e.name) {
+    case "MismatchedTokenException": {
+      const expected = /Expecting (?:token of type )?--> (.*?) <--/.exec(e.message)?.[1];
+      const exp = expected === "'}'" || expected === "RCurly" ? "'}' to close the block" : expected === "']'" || expected === "RBracket" ? "']' to close the list" : expected ?? "something else";
+      message = `expected ${exp}, found ${found}`;
+      break;
+    }
+    case "NotAllInputParsedException":
+      message = tok.tokenType === RCurly ? `unexpected '}': no block is open here` : `expected a declaration (policy, source, defaults, agent or test), found ${found}`;
+      break;
+    case "EarlyExitException":
+    case "NoViableAltException":
+    default:
+      message = tok.tokenType === RBracket ? `unexpected ']': no list is open here` : `expected a keyword or a value, found ${found}`;
+  }
+  return { start, end: Math.max(end, start), message };
+}
+
+export { label as tokenLabel };
