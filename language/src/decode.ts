@@ -272,7 +272,11 @@ export class Decoder {
         const body = c.block();
         c.end();
         if (!body) return undefined;
-        const items = this.items(body, (i) => (i.key.image === "monitor" || i.key.image === "audit" ? this.monitorOrAudit(i) : this.unknown(i, "defaults")));
+        const items = this.items(body, (i): A.MonitorBlock | A.AuditBlock | undefined => {
+          if (i.key.image === "monitor" || i.key.image === "audit") return this.monitorOrAudit(i);
+          this.unknown(i, "defaults");
+          return undefined;
+        });
         return { kind: "defaults", span: this.span(item), keywordSpan, items };
       }
       case "agent":

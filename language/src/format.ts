@@ -5,6 +5,7 @@
 // tests inline. A file with syntax errors is not formatted: guessing would lose text.
 
 import type { IToken } from "chevrotain";
+import { LineIndex } from "./diagnostics.js";
 import { Colon, Comma } from "./lexer.js";
 import { parseSyntax, type SBlock, type SItem, type SList, type SOperand } from "./syntax.js";
 
@@ -14,7 +15,8 @@ export function formatText(text: string): FormatResult {
   const tree = parseSyntax(text);
   if (tree.errors.length) {
     const e = tree.errors[0]!;
-    return { ok: false, reason: `syntax error at offset ${e.start}: ${e.message}` };
+    const at = new LineIndex(text).position(e.start);
+    return { ok: false, reason: `syntax error at ${at.line + 1}:${at.character + 1}: ${e.message}` };
   }
   const p = new Printer(text, tree.comments);
   p.items(tree.items, 0, true);
@@ -146,13 +148,17 @@ class Printer {
     return this.block(op, level);
   }
 
+  /** `[a, b]`: commas are kept where they were written (a trailing one too), spacing is canonical. */
   private list(list: SList, level: number): void {
     this.write("[");
     let first = true;
     for (const el of list.items) {
       this.inlineComments(el.start, level);
-      if (el.t === "tok" && el.tok.tokenType === Comma) continue;
-      if (!first) this.write(", ");
+      if (el.t === "tok" && el.tok.tokenType === Comma) {
+        this.write(",");
+        continue;
+      }
+      if (!first) this.write(" ");
       first = false;
       this.operand(el, level);
     }
@@ -181,26 +187,28 @@ class Printer {
     return !!c && c.startOffset < offset;
   }
 
-  /** `{ key: value, … }` in a test: inline, comma-separated. */
+  /** `{ key: value, … }` in a test: inline, with the commas as written. */
   private object(block: SBlock, level: number): void {
     if (block.items.length === 0) {
       this.inlineComments(block.end, level);
       this.write("{}");
       return;
     }
-    this.write("{ ");
-    block.items.forEach((item, n) => {
+    this.write("{");
+    for (const item of block.items) {
       this.inlineComments(item.start, level);
-      if (n > 0) this.write(", ");
-      this.write(item.key.image);
+      this.write(" " + item.key.image);
       if (item.colon) this.write(":");
       for (const op of item.operands) {
         this.inlineComments(op.start, level);
-        if (op.t === "tok" && op.tok.tokenType === Comma) continue;
+        if (op.t === "tok" && op.tok.tokenType === Comma) {
+          this.write(",");
+          continue;
+        }
         this.write(" ");
         this.operand(op, level);
       }
-    });
+    }
     this.inlineComments(block.end, level);
     this.write(" }");
   }

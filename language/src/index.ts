@@ -11,3 +11,5 @@ export { parse, type ParseResult } from "./parser.js";
 export * from "./schema.js";
 export { parseSyntax, type SBlock, type SItem, type SList, type SOperand, type SyntaxTree } from "./syntax.js";
 export { formatText, type FormatResult } from "./format.js";
+export { ACTION_ORDER, ASPECTS, classifyChange, compareConstraints, countChanges, describeConstraint, diffPolicies, FILESYSTEM_ORDER, formatDuration, formatSize, KIND_ORDER, PII_ORDER, SCOPE_ORDER, TIER_ORDER, TRUST_ORDER, type Aspect, type Change, type ChangeKind } from "./diff.js";
+export { applyEdits, DEFAULT_CADENCE, reviewEdits, type ReviewEdit, type ReviewRecord } from "./review-edit.js";

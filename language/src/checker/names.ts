@@ -31,7 +31,7 @@ export function checkNames(ctx: CheckContext): void {
     } else sources.set(d.name.value, d);
   }
   for (const kind of ["policy", "defaults"] as const) {
-    const decls = file.decls.filter((d) => d.kind === kind);
+    const decls = file.decls.filter((d): d is A.PolicyDecl | A.DefaultsDecl => d.kind === kind);
     for (const d of decls.slice(1)) {
       ctx.report({ code: "CH1003", span: d.keywordSpan, message: `a file holds at most one '${kind}' block`, help: `merge this block into the first one`, related: [{ span: decls[0]!.keywordSpan, message: "first declared here" }] });
     }
