@@ -1,0 +1,16 @@
+// Public API of the prompt-injection detector: createDetector (rules + classifier), the pluggable
+// Classifier interface, the shipped linear classifier and the JSONL scanner used by `charter scan`.
+
+export type { Classifier, Detector, DetectorResult, SignalId } from "./types.js";
+export { createDetector, createRuleDetector, CLASSIFIER_SIGNAL_AT, type DetectorOptions } from "./detector.js";
+export { runRules, looksLikeInstruction, RULE_STRENGTH, type RuleResult } from "./rules.js";
+export {
+  createLinearClassifier,
+  shippedClassifier,
+  type LinearClassifier,
+  type LinearWeights,
+  type SegmentScore,
+} from "./linear-classifier.js";
+export { segmentText, segmentFeatures, namedFeatures, FEATURE_BITS } from "./features.js";
+export { foldText } from "./normalise.js";
+export { scanJsonl, scanRecords, type ScanLine } from "./scan-jsonl.js";
