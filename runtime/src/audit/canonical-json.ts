@@ -1,0 +1,63 @@
+// Canonical JSON for hashing: object keys sorted by UTF-16 code units, no whitespace, strings and numbers
+// exactly as JSON.stringify writes them (so the output is RFC 8785-compatible for JSON data).
+// Invariant: canonicalJson(JSON.parse(canonicalJson(v))) === canonicalJson(v) for every value it accepts.
+
+const MAX_DEPTH = 64;
+/** Characters JSON.stringify escapes (lone surrogates included); strings without them are quoted as they are. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** JSON.stringify for a string, about twice as fast for the common string that needs no escaping. */
+export function quoteJson(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : '"' + s + '"';
+}
+
+/**
+ * Serialises a JSON-like value canonically. Follows JSON.stringify for non-JSON values (undefined and
+ * functions are dropped from objects and become null in arrays; non-finite numbers become null) except that
+ * bigints are written as decimal strings and nesting deeper than 64 levels is cut to the string "[too deep]"
+ * so a cyclic argument cannot hang the audit path.
+ */
+export function canonicalJson(value: unknown, omitTopLevelKey?: string): string {
+  return write(value, 0, omitTopLevelKey) ?? "null";
+}
+
+function write(value: unknown, depth: number, omitKey?: string): string | undefined {
+  switch (typeof value) {
+    case "string":
+      return quoteJson(value);
+    case "number":
+      return Number.isFinite(value) ? JSON.stringify(value) : "null";
+    case "boolean":
+      return value ? "true" : "false";
+    case "bigint":
+      return JSON.stringify(value.toString());
+    case "undefined":
+    case "function":
+    case "symbol":
+      return undefined;
+  }
+  if (value === null) return "null";
+  if (depth >= MAX_DEPTH) return '"[too deep]"';
+  const withJson = value as { toJSON?: () => unknown };
+  if (typeof withJson.toJSON === "function") return write(withJson.toJSON(), depth + 1);
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ",";
+      out += write(value[i], depth + 1) ?? "null";
+    }
+    return out + "]";
+  }
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).sort();
+  let out = "{";
+  let first = true;
+  for (const key of keys) {
+    if (key === omitKey) continue;
+    const v = write(obj[key], depth + 1);
+    if (v === undefined) continue;
+    out += (first ? "" : ",") + quoteJson(key) + ":" + v;
+    first = false;
+  }
+  return out + "}";
+}

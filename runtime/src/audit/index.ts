@@ -1,0 +1,25 @@
+// Audit log: hash-chained JSONL records, sinks (file, memory, tee), offline verification, PII redaction.
+export { AuditLog } from "./audit-log.js";
+export type { AuditLogOptions, ChainHead } from "./audit-log.js";
+export { canonicalJson, quoteJson } from "./canonical-json.js";
+export { FileAuditSink } from "./file-sink.js";
+export type { AuditOpenError, FileAuditSinkOpen, FileAuditSinkOptions, TornFragment } from "./file-sink.js";
+export { openFileAuditLog } from "./open-file-log.js";
+export type { FileAuditLogOpen, FileAuditLogOptions } from "./open-file-log.js";
+export { redactArgs } from "./pii-args.js";
+export type { PiiKey, PiiMode } from "./pii-args.js";
+export { GENESIS_HASH, sealLine, serializeUnsealed, sha256Tagged } from "./record.js";
+export type {
+  AuditAction,
+  AuditEntry,
+  AuditEvent,
+  AuditOutcome,
+  AuditRecord,
+  GuardrailEvent,
+  TornTail,
+  TraceStep,
+} from "./record.js";
+export { MemoryAuditSink, TeeAuditSink } from "./sink.js";
+export type { AuditSink, AuditSinkFailure } from "./sink.js";
+export { describeAuditVerification, verifyAuditLog } from "./verify.js";
+export type { AuditBreakKind, AuditRecovery, AuditVerification, VerifyOptions } from "./verify.js";

@@ -1,0 +1,70 @@
+// Where sealed audit records go. A sink receives each record together with the exact line whose hash
+// sealed it, in chain order, and must keep that order; a deployment may forward them to a separate store.
+// Sinks never throw from append: a store that cannot keep up reports it through `failure`.
+import type { AuditRecord } from "./record.js";
+
+const decoder = new TextDecoder();
+
+export interface AuditSinkFailure {
+  kind: "write_failed" | "closed";
+  message: string;
+}
+
+export interface AuditSink {
+  /**
+   * `line` is the record's JSONL line in UTF-8, newline included, exactly as it was hashed. It is only valid
+   * during the call (the log reuses the buffer): copy it to keep it.
+   */
+  append(record: AuditRecord, line: Uint8Array): void;
+  /** Resolves once every appended record has reached the store; rejects with the store's error. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+  /** Set while records may be getting lost; the authorizer should fail closed when it is. */
+  readonly failure?: AuditSinkFailure;
+}
+
+/** Keeps everything in memory: for tests, `charter test` and short-lived tools. */
+export class MemoryAuditSink implements AuditSink {
+  readonly records: AuditRecord[] = [];
+  readonly lines: string[] = [];
+  failure?: AuditSinkFailure;
+
+  append(record: AuditRecord, line: Uint8Array): void {
+    if (this.failure) return;
+    this.records.push(record);
+    this.lines.push(decoder.decode(line));
+  }
+
+  async flush(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.failure = { kind: "closed", message: "the sink was closed" };
+  }
+
+  /** The log as `charter audit verify` would read it from a file. */
+  text(): string {
+    return this.lines.join("");
+  }
+}
+
+/** Sends every record to several sinks, e.g. the local file and a remote store. */
+export class TeeAuditSink implements AuditSink {
+  constructor(private readonly sinks: readonly AuditSink[]) {}
+
+  get failure(): AuditSinkFailure | undefined {
+    for (const s of this.sinks) if (s.failure) return s.failure;
+    return undefined;
+  }
+
+  append(record: AuditRecord, line: Uint8Array): void {
+    for (const s of this.sinks) s.append(record, line);
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all(this.sinks.map((s) => s.flush()));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.sinks.map((s) => s.close()));
+  }
+}

@@ -1,0 +1,19 @@
+// Output filtering: sensitive-data detectors, exfiltration detection and domain allowlist matching.
+export { filterOutput, applyRedactions } from "./filter.js";
+export type { Action, Finding, FindingKind, FilteredOutput, OutputRules, Severity } from "./filter.js";
+export { domainMatches, domainInList, emailDomainMatches, urlDomainMatches, normalizeHost } from "./domains.js";
+export { findSensitive, mayHoldSensitive } from "./sensitive-data.js";
+export type { SensitiveKind, SensitiveScan } from "./sensitive-data.js";
+export { findExfiltration, findUrls, parseNetworkUrl, smugglesData } from "./exfiltration.js";
+export type { ExfiltrationFinding, UrlForm, UrlOccurrence } from "./exfiltration.js";
+export {
+  findAadhaars,
+  findEmails,
+  findIbans,
+  findIndianPans,
+  findPaymentCards,
+  findPhones,
+} from "./pii-detectors.js";
+export type { PiiKind, Span } from "./pii-detectors.js";
+export { findAssignedSecrets, findHighEntropyTokens, findPrefixedSecrets, isHighEntropyToken, shannonEntropy } from "./secret-detectors.js";
+export { ibanMod97Valid, luhnValid, verhoeffCheckDigit, verhoeffValid } from "./checksums.js";
