@@ -9,8 +9,10 @@ import { docsLink } from "./io.js";
 export type Colors = ReturnType<typeof createColors>;
 
 export function colorsFor(stream: NodeJS.WriteStream): Colors {
-  const enabled = !!stream.isTTY && !("NO_COLOR" in process.env) && process.env.TERM !== "dumb";
-  return createColors(enabled || "FORCE_COLOR" in process.env);
+  const force = process.env.FORCE_COLOR;
+  if (force && force !== "0") return createColors(true);
+  const enabled = !!stream.isTTY && !process.env.NO_COLOR && process.env.TERM !== "dumb";
+  return createColors(enabled);
 }
 
 export function renderDiagnostic(d: Diagnostic, path: string, lines: LineIndex, c: Colors): string {

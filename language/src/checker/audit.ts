@@ -4,6 +4,7 @@
 import * as A from "../ast.js";
 import { agentsOf, effectiveBlocks } from "../compile.js";
 import type { CheckContext } from "./context.js";
+import { agentBody, insertIntoBlock } from "./edits.js";
 
 const YEAR_MS = 365 * 86_400_000;
 
@@ -44,6 +45,7 @@ export function checkAudit(ctx: CheckContext): void {
         span: a.name.span,
         message: `agent '${a.name.value}' has no audit (no audit block of its own, none in defaults)`,
         help: "every decision must leave a record: add audit { retention 365d pii hash } to the agent or to defaults",
+        fix: { title: "Add an audit block", edits: [insertIntoBlock(ctx.text, agentBody(ctx.text, a), "audit { retention 365d pii hash }")] },
       });
     }
   }

@@ -1,7 +1,7 @@
 // Text edits for machine-applicable fixes: inserting a statement into a block so that the
 // result reads as if the canonical formatter had written it.
 
-import type { Span } from "../ast.js";
+import type { AgentDecl, Span } from "../ast.js";
 
 function lineStart(text: string, offset: number): number {
   return text.lastIndexOf("\n", offset - 1) + 1;
@@ -27,4 +27,10 @@ export function insertIntoBlock(text: string, body: Span, statement: string): { 
   }
   const before = text[close - 1] === " " ? "" : " ";
   return { span: { start: close, end: close }, newText: `${before}${statement} ` };
+}
+
+/** An agent's `{ … }` body: from the first `{` after its name (or inheritance clause) to its end. */
+export function agentBody(text: string, a: AgentDecl): Span {
+  const open = text.indexOf("{", a.inheritance?.span.end ?? a.name.span.end);
+  return { start: open < 0 ? a.span.end - 1 : open, end: a.span.end };
 }

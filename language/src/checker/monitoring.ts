@@ -4,6 +4,10 @@
 import * as A from "../ast.js";
 import { agentsOf, effectiveBlocks } from "../compile.js";
 import type { CheckContext } from "./context.js";
+import { agentBody, insertIntoBlock } from "./edits.js";
+
+const MONITOR_SKELETON =
+  "monitor { tool_rate > 2.0x baseline within 5m => alert high  data_volume > 3.0x baseline per session => alert medium  output pii => redact }";
 
 export function checkMonitoring(ctx: CheckContext): void {
   const blocks: A.MonitorBlock[] = [];
@@ -42,7 +46,9 @@ export function checkMonitoring(ctx: CheckContext): void {
         ? `agent '${a.name.value}' is not monitored for ${shown.join(", ")}`
         : `agent '${a.name.value}' has no monitoring (no monitor block of its own, none in defaults)`,
       help: "a hijacked agent shows up as unusual behaviour: monitor tool_rate, data_volume and output pii, in the agent or in defaults",
-      ...(eff.monitor ? { related: [{ span: eff.monitor.keywordSpan, message: eff.monitorFromDefaults ? "monitoring from defaults" : "its monitor block" }] } : {}),
+      ...(eff.monitor
+        ? { related: [{ span: eff.monitor.keywordSpan, message: eff.monitorFromDefaults ? "monitoring from defaults" : "its monitor block" }] }
+        : { fix: { title: "Add a monitor block", edits: [insertIntoBlock(ctx.text, agentBody(ctx.text, a), MONITOR_SKELETON)] } }),
     });
   }
 }

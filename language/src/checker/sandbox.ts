@@ -5,7 +5,7 @@
 import * as A from "../ast.js";
 import { agentsOf, toolsOf } from "../compile.js";
 import type { CheckContext } from "./context.js";
-import { insertIntoBlock } from "./edits.js";
+import { agentBody, insertIntoBlock } from "./edits.js";
 
 export function checkSandbox(ctx: CheckContext): void {
   for (const a of agentsOf(ctx.file)) {
@@ -66,10 +66,4 @@ export function checkSandbox(ctx: CheckContext): void {
       }
     }
   }
-}
-
-/** The agent's `{ … }` body: from the first `{` after its name to the end of its span. */
-function agentBody(text: string, a: A.AgentDecl): A.Span {
-  const open = text.indexOf("{", a.name.span.end);
-  return { start: open < 0 ? a.span.end - 1 : open, end: a.span.end };
 }
