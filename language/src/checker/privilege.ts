@@ -28,8 +28,7 @@ export function checkPrivilege(ctx: CheckContext): void {
           code: "CH2006",
           span: t.name.span,
           message: `tool '${t.name.value}' has no scope`,
-          help: "say what the tool does to the world: scope read, write, send, delete or execute",
-          fix: { title: "Add `scope read`", edits: [insertIntoBlock(ctx.text, t.bodySpan, "scope read")] },
+          help: "say what the tool does to the world: scope read, write, send, delete or execute (the most powerful thing it can do)",
         });
       }
       if (!A.item(t.items, "rate")) {
