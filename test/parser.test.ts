@@ -115,3 +115,20 @@ describe("confusables (CH0004)", () => {
     expect(d.message).toMatch(/invisible/);
   });
 });
+
+describe("names that mean something to JavaScript", () => {
+  it("a tool called `constructor` is an ordinary tool", () => {
+    const text = tool("scope read tier low rate 5 per 1h").replace("tool t", "tool constructor");
+    const r = checkText(text);
+    expect(r.diagnostics.filter((d) => d.code.startsWith("CH0"))).toEqual([]);
+    expect(Object.keys(r.bundle.agents["a"]!.tools)).toEqual(["constructor"]);
+  });
+  it("`__proto__` cannot be a name", () => {
+    const d = checkText("agent __proto__ { }").diagnostics.find((x) => x.code === "CH0003")!;
+    expect(d.message).toBe("'__proto__' cannot be used as a name");
+  });
+  it("units and keywords are looked up as own properties only", () => {
+    const d = checkText(tool("scope read tier low rate 5 per 1constructor")).diagnostics.find((x) => x.code === "CH0003")!;
+    expect(d.message).toBe("'1constructor' is not a valid duration: unknown unit 'constructor'");
+  });
+});

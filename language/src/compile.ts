@@ -83,7 +83,7 @@ function tool(t: A.ToolDecl): BundleTool {
   let argsOut: BundleTool["args"] = null;
   if (args) {
     argsOut = {};
-    for (const a of args.args) if (!(a.name.value in argsOut)) argsOut[a.name.value] = constraint(a.constraint);
+    for (const a of args.args) if (!Object.hasOwn(argsOut, a.name.value)) argsOut[a.name.value] = constraint(a.constraint);
   }
   return {
     scope: (A.prop(t.items, "scope")?.value.value ?? "execute") as BundleTool["scope"],
@@ -130,7 +130,7 @@ function audit(block: A.AuditBlock | undefined): BundleAudit {
 
 function agent(file: A.CharterFile, a: A.AgentDecl): BundleAgent {
   const tools: Record<string, BundleTool> = {};
-  for (const t of toolsOf(a)) if (!(t.name.value in tools)) tools[t.name.value] = tool(t);
+  for (const t of toolsOf(a)) if (!Object.hasOwn(tools, t.name.value)) tools[t.name.value] = tool(t);
   const sandbox = A.item(a.items, "sandbox");
   const eff = effectiveBlocks(file, a);
   const rules = (eff.monitor?.rules ?? []).map(monitorRule);
@@ -164,14 +164,14 @@ export function lowerPolicy(file: A.CharterFile): Bundle {
   const review = policy && A.item(policy.items, "review");
   const sources: Bundle["sources"] = {};
   for (const d of file.decls) {
-    if (d.kind !== "source" || d.name.value in sources) continue;
+    if (d.kind !== "source" || Object.hasOwn(sources, d.name.value)) continue;
     sources[d.name.value] = {
       trust: (A.prop(d.items, "trust")?.value.value ?? "untrusted") as "untrusted",
       threshold: A.prop(d.items, "threshold")?.value.value ?? 0,
     };
   }
   const agents: Bundle["agents"] = {};
-  for (const a of agentsOf(file)) if (!(a.name.value in agents)) agents[a.name.value] = agent(file, a);
+  for (const a of agentsOf(file)) if (!Object.hasOwn(agents, a.name.value)) agents[a.name.value] = agent(file, a);
   const bundle: Omit<Bundle, "digest"> = {
     format: BUNDLE_FORMAT,
     policy: {

@@ -7,7 +7,7 @@ import type { IToken } from "chevrotain";
 import type * as A from "./ast.js";
 import { closest, type Code, type RawDiagnostic } from "./diagnostics.js";
 import { Arrow, Colon, Comma, DateLiteral, Gt, GtEq, Quantity, Star, StringLiteral, Word } from "./lexer.js";
-import { keywordsOf, SCHEMA, type BlockKind } from "./schema.js";
+import { keywordInfo, keywordsOf, SCHEMA, type BlockKind } from "./schema.js";
 import type { SBlock, SItem, SList, SOperand } from "./syntax.js";
 
 type ValueKind = "string" | "number" | "int" | "duration" | "size" | "date" | "multiplier" | "list" | { enum: readonly string[]; what: string };
@@ -61,7 +61,8 @@ const BLOCK_NAMES: Partial<Record<BlockKind, string>> = {
 /** Where a misplaced keyword belongs, for a hint better than a did-you-mean. */
 function homeOf(key: string, except: BlockKind): BlockKind | undefined {
   for (const kind of Object.keys(SCHEMA) as BlockKind[]) {
-    if (kind !== except && kind !== "file" && SCHEMA[kind][key] && !SCHEMA[kind][key]!.forbidden) return kind;
+    const info = keywordInfo(kind, key);
+    if (kind !== except && kind !== "file" && info && !info.forbidden) return kind;
   }
   return undefined;
 }
@@ -93,8 +94,7 @@ class ItemCursor {
   here(): A.Span {
     const op = this.ops[this.i];
     if (op) return { start: op.start, end: op.end };
-    const last = this.ops[this.i - 1];
-    const end = last ? last.end : this.item.colon ? this.item.colon.startOffset + 1 : this.item.key.startOffset + this.item.key.image.length;
+    const end = this.prevEnd();
     return { start: Math.max(this.item.start, end - 1), end };
   }
   missing(what: string): undefined {
@@ -122,6 +122,10 @@ class ItemCursor {
     const t = this.peekTok();
     if (!t || t.tokenType !== Word) return this.missing(what);
     this.i++;
+    if (!this.d.usableName(t.image, tokSpan(t))) {
+      this.i = this.ops.length;
+      return undefined;
+    }
     return { value: t.image, span: tokSpan(t) };
   }
   keyword(value: string): boolean {
@@ -187,6 +191,11 @@ class ItemCursor {
   }
 }
 
+/** A table lookup by user text that never reaches Object.prototype (`constructor`, `__proto__`). */
+function own<T>(table: Record<string, T> | undefined, key: string): T | undefined {
+  return table && Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 function orList(values: readonly string[]): string {
   if (values.length <= 1) return values.join("");
   return `${values.slice(0, -1).join(", ")} or ${values[values.length - 1]}`;
@@ -223,12 +232,15 @@ export class Decoder {
     return { decls, comments, span };
   }
 
-  private span(item: SItem): A.Span {
-    return { start: item.start, end: item.end };
+  /** `__proto__` would vanish from every JSON object the bundle is made of: it cannot be a name. */
+  usableName(name: string, span: A.Span): boolean {
+    if (name !== "__proto__") return true;
+    this.error("CH0003", span, "'__proto__' cannot be used as a name", "choose another name: this one has a special meaning in the JSON bundle");
+    return false;
   }
 
-  private keyName(item: SItem): string {
-    return item.key.image;
+  private span(item: SItem): A.Span {
+    return { start: item.start, end: item.end };
   }
 
   private unknown(item: SItem, kind: BlockKind): void {
@@ -251,7 +263,7 @@ export class Decoder {
 
   private decl(item: SItem): A.Decl | undefined {
     const c = new ItemCursor(item, this);
-    const key = this.keyName(item);
+    const key = item.key.image;
     const keywordSpan = tokSpan(item.key);
     switch (key) {
       case "policy": {
@@ -318,7 +330,7 @@ export class Decoder {
   }
 
   private simple(item: SItem, kind: BlockKind): A.Prop | undefined {
-    const valueKind = SIMPLE[kind]?.[item.key.image];
+    const valueKind = own(SIMPLE[kind], item.key.image);
     if (!valueKind || item.key.tokenType !== Word) {
       this.unknown(item, kind);
       return undefined;
@@ -405,7 +417,7 @@ export class Decoder {
       case "extends":
         return this.forbidden(item, c);
       default:
-        if (SIMPLE.agent![key]) return this.simple(item, "agent") as A.AgentItem | undefined;
+        if (own(SIMPLE.agent, key)) return this.simple(item, "agent") as A.AgentItem | undefined;
         this.unknown(item, "agent");
         return undefined;
     }
@@ -481,6 +493,7 @@ export class Decoder {
       return undefined;
     }
     const name: A.Name = { value: item.key.tokenType === StringLiteral ? this.string(item.key).value : item.key.image, span: tokSpan(item.key) };
+    if (!this.usableName(name.value, name.span)) return undefined;
     const c = new ItemCursor(item, this);
     const first = c.peekTok();
     const start = first ? first.startOffset : item.colon.startOffset;
@@ -786,14 +799,14 @@ export class Decoder {
         return { kind: "number", value: num, raw, span };
       }
       case "duration": {
-        const factor = DURATION_UNITS[unit];
+        const factor = own(DURATION_UNITS, unit);
         if (!factor) {
           this.error("CH0003", span, unit ? `'${raw}' is not a valid duration: unknown unit '${unit}'` : `'${raw}' is not a valid duration: it has no unit`, "durations are a whole number and a unit: ms, s, m, h or d (e.g. 15m, 365d)");
         } else if (!Number.isInteger(num)) this.error("CH0003", span, `'${raw}' is not a valid duration: use a whole number`, `e.g. ${Math.round(num * (unit === "d" ? 24 : 60))}${unit === "d" ? "h" : unit === "h" ? "m" : "s"}`);
         return { kind: "duration", ms: factor ? num * factor : NaN, raw, span };
       }
       case "size": {
-        const factor = SIZE_UNITS[unit];
+        const factor = own(SIZE_UNITS, unit);
         if (!factor) this.error("CH0003", span, `'${raw}' is not a valid size`, "sizes are a whole number and KiB, MiB or GiB (e.g. 512MiB)");
         else if (!Number.isInteger(num)) this.error("CH0003", span, `'${raw}' is not a valid size: use a whole number`);
         return { kind: "size", bytes: factor ? num * factor : NaN, raw, span };

@@ -136,6 +136,12 @@ export const SCHEMA: Record<BlockKind, Record<string, KeywordInfo>> = {
   unknown: {},
 };
 
+/** The keyword's entry in a block, own properties only (a name like `constructor` is just a name). */
+export function keywordInfo(kind: BlockKind, key: string): KeywordInfo | undefined {
+  const block = SCHEMA[kind];
+  return block && Object.hasOwn(block, key) ? block[key] : undefined;
+}
+
 /** Blocks whose items are `name: value` pairs rather than keyword statements. */
 export function isPairBlock(kind: BlockKind): boolean {
   return kind === "args" || kind === "object";
@@ -144,7 +150,7 @@ export function isPairBlock(kind: BlockKind): boolean {
 /** The block kind opened by `{` after `key` in a block of kind `parent`. */
 export function childBlock(parent: BlockKind, key: string): BlockKind {
   if (parent === "test" || parent === "object") return "object";
-  return SCHEMA[parent]?.[key]?.opens ?? "unknown";
+  return keywordInfo(parent, key)?.opens ?? "unknown";
 }
 
 /** Keywords valid in a block, for completion: forbidden forms excluded. */

@@ -4,7 +4,7 @@
 // the schema (the next keyword of the enclosing block), so no semicolons are needed. The decoder
 // (decode.ts) turns this tree into the typed AST and reports what each statement got wrong.
 
-import { EmbeddedActionsParser, EOF, type IRecognitionException, type IToken, type TokenType } from "chevrotain";
+import { EmbeddedActionsParser, EOF, type IRecognitionException, type IToken } from "chevrotain";
 import {
   allTokens,
   Arrow,
@@ -23,7 +23,7 @@ import {
   StringLiteral,
   Word,
 } from "./lexer.js";
-import { childBlock, isPairBlock, SCHEMA, type BlockKind } from "./schema.js";
+import { childBlock, isPairBlock, keywordInfo, type BlockKind } from "./schema.js";
 
 export interface SToken {
   t: "tok";
@@ -267,7 +267,7 @@ class CharterSyntaxParser extends EmbeddedActionsParser {
     if (next.tokenType !== Word) return true;
     // no statement is a bare keyword, so the first word after one is always its operand
     if (operands.length === 0 || isComma(operands)) return true;
-    return !(next.image in SCHEMA[kind]);
+    return !keywordInfo(kind, next.image);
   }
 }
 
@@ -295,10 +295,6 @@ export function parseSyntax(text: string): SyntaxTree {
 function tokenName(t: IToken): string {
   if (t.tokenType === EOF) return "the end of the file";
   return `'${t.image.length > 30 ? t.image.slice(0, 30) + "…" : t.image}'`;
-}
-
-function label(t: TokenType): string {
-  return t.LABEL ?? (t === Word ? "a name" : t === StringLiteral ? "a string" : t === Quantity ? "a number" : t.name);
 }
 
 /** Chevrotain's exceptions, rephrased as what was expected and what was found. */
@@ -330,5 +326,3 @@ function describe(e: IRecognitionException, text: string): SyntaxError {
   }
   return { start, end: Math.max(end, start), message };
 }
-
-export { label as tokenLabel };

@@ -21,7 +21,7 @@ export function checkSources(ctx: CheckContext): void {
       });
       continue;
     }
-    if (threshold && trust !== undefined && trust in RANK) sources.push({ decl: d, rank: RANK[trust]!, threshold });
+    if (threshold && trust !== undefined && Object.hasOwn(RANK, trust)) sources.push({ decl: d, rank: RANK[trust]!, threshold });
   }
   for (const s of sources) {
     // the strictest more-trusted source that this one is laxer than

@@ -21,7 +21,8 @@ export function checkTiers(ctx: CheckContext): void {
       const approval = A.item(t.items, "approval");
       const name = t.name.value;
       if (!tier) {
-        const guess = TIER_FOR_SCOPE[scope?.value.value ?? ""] ?? "medium";
+        const scopeValue = scope?.value.value ?? "";
+        const guess = Object.hasOwn(TIER_FOR_SCOPE, scopeValue) ? TIER_FOR_SCOPE[scopeValue]! : "medium";
         ctx.report({
           code: "CH3001",
           span: t.name.span,
