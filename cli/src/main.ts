@@ -7,6 +7,12 @@ import { registerBuild } from "./commands/build.js";
 import { registerCheck } from "./commands/check.js";
 import { registerFmt } from "./commands/fmt.js";
 import { registerKeygen } from "./commands/keygen.js";
+import { registerDiff } from "./commands/diff.js";
+import { registerReview } from "./commands/review.js";
+import { registerAudit } from "./commands/audit.js";
+import { registerBaseline } from "./commands/baseline.js";
+import { registerScan } from "./commands/scan.js";
+import { registerTest } from "./commands/test.js";
 import { UsageError } from "./io.js";
 
 export function createProgram(): Command {
@@ -19,6 +25,12 @@ export function createProgram(): Command {
   registerFmt(program);
   registerBuild(program);
   registerKeygen(program);
+  registerDiff(program);
+  registerReview(program);
+  registerTest(program);
+  registerAudit(program);
+  registerScan(program);
+  registerBaseline(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

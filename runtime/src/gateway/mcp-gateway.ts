@@ -1,0 +1,98 @@
+// An MCP gateway: a stdio (or any transport) MCP server that stands in front of a real MCP tool server.
+// The agent sees only the tools its policy grants; every tools/call is authorized by the guard first, and
+// every result is ingested as untrusted content of the configured source and passed through the output
+// filter before the agent sees it. Content the gateway cannot inspect (images, audio, structured output)
+// is withheld rather than passed on unchecked.
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import { randomUUID } from "node:crypto";
+import type { Guard } from "../guard/guard.js";
+
+export interface GatewayOptions {
+  guard: Guard;
+  /** The agent (of the guard's bundle) whose calls pass through this gateway. */
+  agent: string;
+  /** Session id for rate windows, sequences and audit records (default: a random UUID per gateway). */
+  session?: string;
+  /** A transport to the real tool server, e.g. a StdioClientTransport that spawns it. */
+  upstream: Transport;
+  /** The bundle source tool results come from (e.g. "api"); its threshold decides what is refused. */
+  resultSource: string;
+  /** Run results through the agent's output rules (pii, exfiltration); default true. */
+  filterResults?: boolean;
+}
+
+export interface Gateway {
+  server: Server;
+  client: Client;
+  /** Serves the agent over `downstream` (a StdioServerTransport for a real deployment). */
+  connect(downstream: Transport): Promise<void>;
+  close(): Promise<void>;
+}
+
+function refusal(text: string): CallToolResult {
+  return { content: [{ type: "text", text }], isError: true };
+}
+
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const { guard, agent, resultSource } = options;
+  const session = options.session ?? randomUUID();
+  const filterResults = options.filterResults ?? true;
+  const client = new Client({ name: "charter-gateway", version: "0.1.0" });
+  await client.connect(options.upstream);
+  const server = new Server({ name: "charter-gateway", version: "0.1.0" }, { capabilities: { tools: {} } });
+
+  server.setRequestHandler(ListToolsRequestSchema, async (request) => {
+    const listed = await client.listTools(request.params);
+    const tools: Tool[] = [];
+    for (const t of listed.tools) {
+      if (!guard.isGranted(agent, t.name)) continue;
+      // Structured output is withheld (it cannot be filtered), so its schema must not be promised.
+      const { outputSchema: _outputSchema, ...rest } = t;
+      tools.push(rest);
+    }
+    return { tools, ...(listed.nextCursor ? { nextCursor: listed.nextCursor } : {}) };
+  });
+
+  server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
+    const { name, arguments: args } = request.params;
+    const decision = await guard.authorize({ agent, session, tool: name, args });
+    if (decision.outcome !== "allow") return refusal(`Charter refused ${name}: ${decision.reason}`);
+    let upstream: CallToolResult;
+    try {
+      upstream = (await client.callTool({ name, ...(args !== undefined ? { arguments: args } : {}) })) as CallToolResult;
+    } catch (e) {
+      return refusal(`the tool server failed on ${name}: ${(e as Error).message}`);
+    }
+    const content: CallToolResult["content"] = [];
+    for (const item of upstream.content ?? []) {
+      const raw = item.type === "text" ? item.text : item.type === "resource" && "text" in item.resource ? String(item.resource.text) : undefined;
+      if (raw === undefined) {
+        content.push({ type: "text", text: `[${item.type} content withheld by Charter: it cannot be inspected]` });
+        continue;
+      }
+      const admitted = guard.ingest(agent, resultSource, raw, session);
+      if (!admitted.ok) return refusal(`Charter refused the result of ${name}: ${admitted.error.message}`);
+      let text = admitted.text;
+      if (filterResults) {
+        const filtered = guard.filterOutput(agent, text, session);
+        if (filtered.blocked) return refusal(`Charter withheld the result of ${name}: it breaks the output rules (${filtered.findings.map((f) => f.kind).join(", ")})`);
+        text = filtered.text;
+      }
+      content.push({ type: "text", text });
+    }
+    return { content, ...(upstream.isError ? { isError: true } : {}) };
+  });
+
+  return {
+    server,
+    client,
+    connect: (downstream) => server.connect(downstream),
+    close: async () => {
+      await server.close();
+      await client.close();
+    },
+  };
+}

@@ -1,0 +1,42 @@
+// The shapes of a call and of the guard's answer. A decision always names the rule that decided it and a
+// reason in the policy's words; the same words go into the audit record's trace.
+import type { ApprovalReason } from "../approval/request-approval.js";
+
+export interface ToolCall {
+  agent: string;
+  /** The conversation or task the call belongs to: rate windows are per agent, sequences per session. */
+  session: string;
+  tool: string;
+  args?: unknown;
+  /** The agent's stated reasoning; shown to the approver, recorded only as a hash. */
+  reasoning?: string;
+  /** For a `talks_to` call: the agent whose interface `tool` is, when several links share the name. */
+  target?: string;
+}
+
+export type DecisionRule =
+  | "isolated"
+  | "unknown_agent"
+  | "denied"
+  | "not_granted"
+  | "talks_to"
+  | "args"
+  | "rate"
+  | "monitor"
+  | "approval"
+  | "granted"
+  | "audit_failure";
+
+export interface Decision {
+  readonly outcome: "allow" | "deny" | "needs_approval";
+  readonly rule: DecisionRule;
+  readonly reason: string;
+  /** After an approval step: who answered, and how it ended. */
+  readonly approver?: string;
+  readonly approval?: ApprovalReason;
+}
+
+/** What `authorize` resolves to: the approval step has run, so there is no `needs_approval`. */
+export interface FinalDecision extends Decision {
+  readonly outcome: "allow" | "deny";
+}

@@ -1,0 +1,37 @@
+// Public surface of the Charter runtime: load a compiled bundle, create a guard that decides every tool
+// call, ingestion and output by it, and record everything in a hash-chained audit log. The runtime reads
+// only the bundle (its schema lives in @charter/language); nothing here is decided by the model's text.
+export * from "./bundle/index.js";
+export * from "./guard/index.js";
+export * from "./monitor/index.js";
+export {
+  AuditLog,
+  FileAuditSink,
+  MemoryAuditSink,
+  TeeAuditSink,
+  GENESIS_HASH,
+  describeAuditVerification,
+  openFileAuditLog,
+  redactArgs,
+  verifyAuditLog,
+  type AuditEntry,
+  type AuditEvent,
+  type AuditOutcome,
+  type AuditRecord,
+  type AuditSink,
+  type AuditSinkFailure,
+  type AuditVerification,
+  type ChainHead,
+  type FileAuditLogOpen,
+  type FileAuditLogOptions,
+  type GuardrailEvent as AuditGuardrailEvent,
+  type PiiKey,
+  type TraceStep,
+} from "./audit/index.js";
+export { MemoryRateStore, rateKey, type RateStore } from "./rate/index.js";
+export { requestApproval, type ApprovalOutcome, type ApprovalRequest, type Approver, type ApproverAnswer, type ApprovalTimers } from "./approval/index.js";
+export { createDetector, createRuleDetector, scanJsonl, scanRecords, type Classifier, type Detector, type DetectorResult, type ScanLine } from "./detector/index.js";
+export { admitUntrusted, wrapUntrusted, neutraliseMarkers, type AdmitResult, type InjectionRefused, type TrustLevel } from "./ingest/index.js";
+export { filterOutput, domainMatches, emailDomainMatches, urlDomainMatches, type FilteredOutput, type Finding, type OutputRules } from "./output/index.js";
+export { runTestFile, runTestText, type ExpectationResult, type TestRun } from "./testing/index.js";
+

@@ -1,0 +1,223 @@
+// Live monitoring of one agent's calls against its monitor rules and the baseline: tool_rate (calls in the
+// rule's window above multiplier × the baseline's), data_volume (a session's argument volume above
+// multiplier × the baseline's mean session), novel_sequence (share of the session's recent tool n-grams
+// the baseline never saw) and external_domain (URLs or addresses in arguments outside the allowlist).
+// Everything is precompiled; a call with nothing to report allocates nothing.
+import type { BundleMonitorRule } from "@charter/language";
+import { compileEmailMatcher } from "../guard/constraints.js";
+import { domainInList } from "../output/domains.js";
+import { findUrls, parseNetworkUrl } from "../output/exfiltration.js";
+import { findEmails } from "../output/pii-detectors.js";
+import { MemoryRateStore } from "../rate/rate-store.js";
+import { dataVolume, SEQUENCE_START, type BaselineAgent } from "./baseline.js";
+
+export type MonitorKind = "tool_rate" | "data_volume" | "novel_sequence" | "external_domain" | "output_pii" | "output_exfiltration";
+export type Severity = "low" | "medium" | "high" | "critical";
+type RuleAction = BundleMonitorRule["action"];
+
+export interface MonitorAlert {
+  kind: MonitorKind;
+  /** What the rule says to do: `block` denies the call (or withholds the output). */
+  action: "alert" | "block" | "redact";
+  severity: Severity;
+  agent: string;
+  session: string;
+  tool?: string;
+  message: string;
+  observed?: number;
+  threshold?: number;
+}
+
+/** How many recent n-grams the novelty score looks at. */
+export const NOVELTY_WINDOW = 4;
+/** Sessions remembered per agent; the oldest is forgotten beyond this. */
+const MAX_SESSIONS = 10_000;
+
+interface SessionState {
+  volume: number;
+  /** The last n-1 tools, oldest first (SEQUENCE_START before the session's first calls). */
+  recent: string[];
+  /** Bit i set: the i-th most recent n-gram was unseen. */
+  novelBits: number;
+  grams: number;
+}
+
+type Trie = Map<string, Trie>;
+
+export function severityOf(action: RuleAction): Severity {
+  return action.kind === "alert" ? action.severity : "high";
+}
+
+export class AgentMonitor {
+  private readonly externalDomain?: { domains: string[]; action: RuleAction; email: (s: string) => boolean };
+  private readonly toolRate?: { multiplier: number; windowMs: number; action: RuleAction; limits: Map<string, number>; store: MemoryRateStore };
+  private readonly dataVolumeRule?: { limit: number; action: RuleAction };
+  private readonly novel?: { score: number; action: RuleAction; trie: Trie; n: number };
+  private readonly sessions = new Map<string, SessionState>();
+  /** True when some rule looks at tool calls at all; the guard skips the monitor otherwise. */
+  readonly active: boolean;
+
+  constructor(
+    readonly agent: string,
+    rules: readonly BundleMonitorRule[],
+    baseline: BaselineAgent | undefined,
+    ngram: number,
+  ) {
+    for (const r of rules) {
+      if (r.kind === "external_domain") this.externalDomain = { domains: r.domains.slice(), action: r.action, email: compileEmailMatcher(r.domains) };
+      if (!baseline) continue;
+      if (r.kind === "tool_rate") {
+        const limits = new Map<string, number>();
+        for (const [tool, t] of Object.entries(baseline.tools)) {
+          // A tool the baseline saw rarely still gets one call per window before it counts as a burst.
+          limits.set(tool, Math.max(1, Math.floor(r.multiplier * Math.max(1, (t.perHour * r.windowMs) / 3_600_000))));
+        }
+        this.toolRate = { multiplier: r.multiplier, windowMs: r.windowMs, action: r.action, limits, store: new MemoryRateStore() };
+      } else if (r.kind === "data_volume") {
+        this.dataVolumeRule = { limit: r.multiplier * Math.max(1, baseline.sessions.meanVolume), action: r.action };
+      } else if (r.kind === "novel_sequence") {
+        const trie: Trie = new Map();
+        for (const gram of baseline.sequences) {
+          let node = trie;
+          for (const name of gram) {
+            let next = node.get(name);
+            if (!next) node.set(name, (next = new Map()));
+            node = next;
+          }
+        }
+        this.novel = { score: r.score, action: r.action, trie, n: ngram };
+      }
+    }
+    this.active = !!(this.externalDomain || this.toolRate || this.dataVolumeRule || this.novel);
+  }
+
+  /**
+   * Observes one call that passed the policy's own checks. Reports every alert through `emit` and returns
+   * the first alert whose rule says `block`, if any.
+   */
+  observeCall(session: string, tool: string, args: unknown, now: number, emit: (a: MonitorAlert) => void): MonitorAlert | undefined {
+    this.emit = emit;
+    this.blocking = undefined;
+    const raise = this.raise;
+    if (this.externalDomain && args !== undefined) {
+      const host = this.outsideHost(args, 0);
+      if (host !== undefined) {
+        raise(this.alert("external_domain", this.externalDomain.action, session, tool, `argument of ${tool} points to ${host}, outside [${this.externalDomain.domains.join(", ")}]`));
+      }
+    }
+    if (this.toolRate) {
+      const r = this.toolRate;
+      const limit = r.limits.get(tool) ?? 1;
+      if (!r.store.hit(tool, now, r.windowMs, limit)) {
+        raise({
+          ...this.alert("tool_rate", r.action, session, tool, `${tool} called more than ${limit} times within ${r.windowMs / 1000}s (${r.multiplier}x its baseline)`),
+          threshold: limit,
+        });
+      }
+    }
+    if (this.dataVolumeRule || this.novel) {
+      const s = this.session(session);
+      if (this.dataVolumeRule && args !== undefined) {
+        const before = s.volume;
+        s.volume += dataVolume(args);
+        const limit = this.dataVolumeRule.limit;
+        if (s.volume > limit && before <= limit) {
+          raise({
+            ...this.alert("data_volume", this.dataVolumeRule.action, session, tool, `session moved ${s.volume} units of argument data, above ${Math.round(limit)} (baseline × multiplier)`),
+            observed: s.volume,
+            threshold: limit,
+          });
+        } else if (s.volume > limit && this.dataVolumeRule.action.kind === "block") {
+          raise({ ...this.alert("data_volume", this.dataVolumeRule.action, session, tool, `session is over its data volume (${s.volume} > ${Math.round(limit)})`), observed: s.volume, threshold: limit });
+        }
+      }
+      if (this.novel) {
+        const score = this.novelty(s, tool);
+        if (score >= this.novel.score) {
+          raise({
+            ...this.alert("novel_sequence", this.novel.action, session, tool, `recent tool sequence ending in ${tool} has novelty ${score.toFixed(2)} (rule: >= ${this.novel.score})`),
+            observed: score,
+            threshold: this.novel.score,
+          });
+        }
+      }
+    }
+    return this.blocking;
+  }
+
+  private emit: (a: MonitorAlert) => void = () => {};
+  private blocking: MonitorAlert | undefined;
+  /** Bound once: the call path must not allocate a closure per call. */
+  private readonly raise = (a: MonitorAlert): void => {
+    this.emit(a);
+    if (a.action === "block" && !this.blocking) this.blocking = a;
+  };
+
+  private alert(kind: MonitorKind, action: RuleAction, session: string, tool: string, message: string): MonitorAlert {
+    return { kind, action: action.kind, severity: severityOf(action), agent: this.agent, session, tool, message };
+  }
+
+  private session(id: string): SessionState {
+    let s = this.sessions.get(id);
+    if (s) return s;
+    if (this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
+    const n = this.novel?.n ?? 2;
+    s = { volume: 0, recent: Array<string>(n - 1).fill(SEQUENCE_START), novelBits: 0, grams: 0 };
+    this.sessions.set(id, s);
+    return s;
+  }
+
+  /** Shifts `tool` into the session's sequence and returns the unseen share of its last NOVELTY_WINDOW n-grams. */
+  private novelty(s: SessionState, tool: string): number {
+    let node: Trie | undefined = this.novel!.trie;
+    const recent = s.recent;
+    for (let i = 0; i < recent.length && node; i++) node = node.get(recent[i]!);
+    const seen = node !== undefined && node.has(tool);
+    for (let i = 0; i + 1 < recent.length; i++) recent[i] = recent[i + 1]!;
+    if (recent.length > 0) recent[recent.length - 1] = tool;
+    s.novelBits = ((s.novelBits << 1) | (seen ? 0 : 1)) & ((1 << NOVELTY_WINDOW) - 1);
+    if (s.grams < NOVELTY_WINDOW) s.grams++;
+    let unseen = 0;
+    for (let b = s.novelBits; b !== 0; b >>= 1) unseen += b & 1;
+    return unseen / s.grams;
+  }
+
+  /** The first host (of a URL or an e-mail address) in the arguments that is outside the allowlist. */
+  private outsideHost(v: unknown, depth: number): string | undefined {
+    if (typeof v === "string") return this.outsideHostIn(v);
+    if (typeof v !== "object" || v === null || depth > 32) return undefined;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const h = this.outsideHost(v[i], depth + 1);
+        if (h !== undefined) return h;
+      }
+      return undefined;
+    }
+    const obj = v as Record<string, unknown>;
+    for (const k in obj) {
+      const h = this.outsideHost(obj[k], depth + 1);
+      if (h !== undefined) return h;
+    }
+    return undefined;
+  }
+
+  private outsideHostIn(s: string): string | undefined {
+    const domains = this.externalDomain!.domains;
+    const at = s.indexOf("@");
+    if (at >= 0) {
+      if (!(at === s.lastIndexOf("@") && this.externalDomain!.email(s))) {
+        for (const e of findEmails(s)) {
+          const domain = s.slice(s.lastIndexOf("@", e.end - 1) + 1, e.end);
+          if (!domainInList(domain, domains)) return domain;
+        }
+      }
+    }
+    if (s.includes("://") || s.includes("www.")) {
+      for (const occ of findUrls(s)) {
+        const url = parseNetworkUrl(occ.url);
+        if (url && !domainInList(url.hostname, domains)) return url.hostname;
+      }
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,93 @@
+// The `charter test` runner: every `expect` of a policy's `test` blocks is decided by a real guard built
+// from the compiled bundle. An `approval` expectation holds when the call reached the approval step: the
+// runner's approver records that it was asked and rejects, so nothing is ever approved by a test.
+import { checkText, type ast, type CheckOptions, type CheckResult, type Diagnostic } from "@charter/language";
+import { readFileSync } from "node:fs";
+import { AuditLog } from "../audit/audit-log.js";
+import { MemoryAuditSink } from "../audit/sink.js";
+import { verifyAuditLog } from "../audit/verify.js";
+import type { Approver } from "../approval/request-approval.js";
+import { createGuard } from "../guard/guard.js";
+
+export type Expected = "allow" | "deny" | "approval";
+
+export interface ExpectationResult {
+  test: string;
+  agent: string;
+  tool: string;
+  expected: Expected;
+  actual: Expected;
+  /** The rule and reason of the guard's decision. */
+  rule: string;
+  reason: string;
+  passed: boolean;
+  /** 1-based, for people and editors. */
+  line: number;
+  column: number;
+}
+
+export type TestRun =
+  | { ok: true; path: string; results: ExpectationResult[]; passed: number; failed: number }
+  | { ok: false; path: string; check: CheckResult; errors: Diagnostic[] };
+
+/** The value of an expectation's argument object, as a tool call would carry it. */
+export function jsonOf(v: ast.JsonValue): unknown {
+  switch (v.kind) {
+    case "string":
+    case "number":
+    case "bool":
+      return v.value;
+    case "null":
+      return null;
+    case "array":
+      return v.items.map(jsonOf);
+    case "object": {
+      const out: Record<string, unknown> = {};
+      for (const e of v.entries) out[e.key.value] = jsonOf(e.value);
+      return out;
+    }
+  }
+}
+
+export async function runTestText(text: string, path: string, options: CheckOptions = {}): Promise<TestRun> {
+  const check = checkText(text, options);
+  if (check.errors > 0) return { ok: false, path, check, errors: check.diagnostics.filter((d) => d.severity === "error") };
+  const results: ExpectationResult[] = [];
+  for (const decl of check.file.decls) {
+    if (decl.kind !== "test") continue;
+    for (const e of decl.expects) {
+      // A fresh guard per expectation: one expectation's calls must not use up another's rate window.
+      let asked = false;
+      const approver: Approver = async () => {
+        asked = true;
+        return { approved: false, approver: "charter-test", note: "charter test never approves" };
+      };
+      const sink = new MemoryAuditSink();
+      const guard = createGuard(check.bundle, { audit: new AuditLog(sink), approver, clock: () => Date.UTC(2026, 0, 1) });
+      const args = e.args ? jsonOf(e.args) : undefined;
+      const d = await guard.authorize({ agent: e.agent.value, session: `test:${decl.name.value}`, tool: e.tool.value, args });
+      const actual: Expected = asked ? "approval" : d.outcome;
+      const verified = verifyAuditLog(sink.text());
+      const expected = e.outcome.value as Expected;
+      const pos = check.lines.position(e.span.start);
+      results.push({
+        test: decl.name.value,
+        agent: e.agent.value,
+        tool: e.tool.value,
+        expected,
+        actual,
+        rule: verified.ok ? d.rule : "audit",
+        reason: verified.ok ? d.reason : `the decision's audit log does not verify: ${verified.reason}`,
+        passed: actual === expected && verified.ok,
+        line: pos.line + 1,
+        column: pos.character + 1,
+      });
+    }
+  }
+  const failed = results.filter((r) => !r.passed).length;
+  return { ok: true, path, results, passed: results.length - failed, failed };
+}
+
+export async function runTestFile(path: string, options: CheckOptions = {}): Promise<TestRun> {
+  return runTestText(readFileSync(path, "utf8"), path, options);
+}

@@ -1,0 +1,247 @@
+// Runtime benchmark (issue 3): the procurement policy decided by Charter's `decide`, by Cedar
+// (@cedar-policy/cedar-wasm, statefulIsAuthorized on a preparsed policy set) and by a hand-written
+// Map/Set check, on one seeded workload of 20,000 requests (80% of arguments inside their constraints).
+// All three must agree on every decision before any speed is compared (Charter's "needs approval" counts
+// as Cedar's allow). Then `authorize` with the hash-chained file audit log, then `ingest` throughput.
+//
+//   node scripts/bench-runtime.mjs            (npm run bench runs the build first)
+import { build } from "esbuild";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
+import { readCorpus } from "../runtime/scripts/corpus-split.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const tmp = mkdtempSync(join(tmpdir(), "charter-bench-"));
+const banner = { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" };
+await build({ entryPoints: [join(root, "bench/runtime-entry.ts")], outfile: join(tmp, "runtime.mjs"), bundle: true, platform: "node", format: "esm", target: "node20", banner, logLevel: "warning" });
+const rt = await import(pathToFileURL(join(tmp, "runtime.mjs")).href);
+
+const AGENT = "procurement-assistant-v2";
+const N = 20_000;
+const checked = rt.checkText(readFileSync(join(root, "examples/procurement.charter"), "utf8"));
+if (checked.errors) throw new Error("examples/procurement.charter does not compile");
+const bundle = checked.bundle;
+
+// ---------------------------------------------------------------- workload
+function mulberry32(seed) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const rand = mulberry32(0xc4a27e5);
+const pick = (xs) => xs[Math.floor(rand() * xs.length)];
+const TOOLS = ["readPurchaseOrders", "createDraftPO", "querySupplierDB", "sendInternalEmail", "paymentExecution", "archiveEverything"];
+const FIELDS = ["name", "contact", "rating"];
+const requests = [];
+for (let i = 0; i < N; i++) {
+  const tool = pick(TOOLS);
+  const inside = rand() < 0.8;
+  let args;
+  let context;
+  switch (tool) {
+    case "readPurchaseOrders": {
+      const department = inside ? "own-dept" : pick(["finance", "hr", "own-dept-2"]);
+      args = { department };
+      context = { department };
+      break;
+    }
+    case "createDraftPO":
+      args = { amount: inside ? Math.floor(rand() * 5000) : 1e9 };
+      context = {};
+      break;
+    case "querySupplierDB": {
+      const fields = FIELDS.filter(() => rand() < 0.6);
+      if (!inside) fields.push(pick(["iban", "salary"]));
+      args = { fields };
+      context = { fields };
+      break;
+    }
+    case "sendInternalEmail": {
+      const to = inside ? `user${i % 97}@company.com` : pick(["eve@evil.example", "x@company.com.evil.com", "y@notcompany.com"]);
+      args = { to, subject: "PO status" };
+      context = { domain: to.slice(to.indexOf("@") + 1) };
+      break;
+    }
+    default:
+      args = { amount: 100 };
+      context = {};
+  }
+  requests.push({
+    call: { agent: AGENT, session: `s${i % 50}`, tool, args },
+    cedar: {
+      principal: { type: "Agent", id: AGENT },
+      action: { type: "Action", id: tool },
+      resource: { type: "Tool", id: tool },
+      context,
+      preparsedPolicySetId: "procurement",
+      entities: [],
+    },
+  });
+}
+
+// ---------------------------------------------------------------- the three deciders
+// Rate limits stay on; the workload's clock advances two minutes a request, so the policy's limits
+// (at most 200 an hour) are exercised but not exceeded and all three can agree.
+let now = Date.UTC(2026, 0, 1);
+const clock = () => now;
+const STEP = 120_000;
+
+const cedarText = readFileSync(join(root, "bench/cedar/procurement.cedar"), "utf8");
+const parsed = cedar.preparsePolicySet("procurement", { staticPolicies: cedarText });
+if (parsed.type !== "success") throw new Error("Cedar policy does not parse: " + JSON.stringify(parsed));
+function cedarDecide(req) {
+  const a = cedar.statefulIsAuthorized(req.cedar);
+  if (a.type !== "success") throw new Error(JSON.stringify(a.errors));
+  return a.response.decision === "allow";
+}
+
+/** What a careful engineer would write by hand for this one policy, rate limiting included. */
+function handWritten(store) {
+  const deny = new Set(["externalEmail", "paymentExecution", "systemConfig"]);
+  const fields = new Set(FIELDS);
+  const rate = new Map([
+    ["readPurchaseOrders", [rt.rateKey(AGENT, "readPurchaseOrders"), 100, 3_600_000]],
+    ["createDraftPO", [rt.rateKey(AGENT, "createDraftPO"), 20, 3_600_000]],
+    ["querySupplierDB", [rt.rateKey(AGENT, "querySupplierDB"), 200, 3_600_000]],
+    ["sendInternalEmail", [rt.rateKey(AGENT, "sendInternalEmail"), 50, 3_600_000]],
+  ]);
+  return (call) => {
+    if (call.agent !== AGENT || deny.has(call.tool)) return false;
+    const r = rate.get(call.tool);
+    if (r === undefined) return false;
+    const a = call.args;
+    switch (call.tool) {
+      case "readPurchaseOrders":
+        if (a.department !== "own-dept") return false;
+        break;
+      case "querySupplierDB":
+        for (const f of a.fields) if (!fields.has(f)) return false;
+        break;
+      case "sendInternalEmail":
+        if (!a.to.endsWith("@company.com") || typeof a.subject !== "string" || a.subject.length > 200) return false;
+        break;
+    }
+    return store === null || store.hit(r[0], now, r[2], r[1]);
+  };
+}
+
+// ---------------------------------------------------------------- agreement first
+{
+  const guard = rt.createGuard(bundle, { audit: null, clock });
+  const hand = handWritten(new rt.MemoryRateStore());
+  let disagreements = 0;
+  for (const req of requests) {
+    now += STEP;
+    const d = guard.decide(req.call);
+    const c = d.outcome !== "deny";
+    const ce = cedarDecide(req);
+    const h = hand(req.call);
+    if (c !== ce || c !== h) {
+      if (disagreements++ < 5) console.error("disagreement:", JSON.stringify(req.call), { charter: d, cedar: ce, hand: h });
+    }
+  }
+  if (disagreements) {
+    console.error(`${disagreements} of ${N} decisions differ: not comparing speeds`);
+    process.exit(1);
+  }
+  const allowed = requests.filter((r) => cedarDecide(r)).length;
+  console.log(`agreement: Charter, Cedar and the hand-written check agree on all ${N} decisions (${allowed} allow, ${N - allowed} deny)\n`);
+}
+
+// ---------------------------------------------------------------- timing
+function timeLoop(label, fn, minMs) {
+  for (let i = 0; i < N; i++) fn(requests[i]); // warm-up
+  let decisions = 0;
+  const t0 = process.hrtime.bigint();
+  let elapsed = 0;
+  do {
+    for (let i = 0; i < N; i++) {
+      now += STEP;
+      fn(requests[i]);
+    }
+    decisions += N;
+    elapsed = Number(process.hrtime.bigint() - t0) / 1e6;
+  } while (elapsed < minMs);
+  const us = (elapsed * 1000) / decisions;
+  return { label, us, perSecond: 1e6 / us };
+}
+const row = (r, extra = "") => console.log(`${r.label.padEnd(44)} ${r.us.toFixed(3).padStart(9)} µs/decision ${Math.round(r.perSecond).toLocaleString("en-US").padStart(12)} decisions/s ${extra}`);
+
+const guard = rt.createGuard(bundle, { audit: null, clock });
+const hand = handWritten(new rt.MemoryRateStore());
+const handNoRate = handWritten(null);
+const results = {
+  charter: timeLoop("Charter decide (rate limits on)", (r) => guard.decide(r.call), 1500),
+  cedar: timeLoop("Cedar statefulIsAuthorized (preparsed)", cedarDecide, 3000),
+  hand: timeLoop("hand-written Map/Set check (rate limits on)", (r) => hand(r.call), 1500),
+  handNoRate: timeLoop("hand-written Map/Set check (no rate limits)", (r) => handNoRate(r.call), 1500),
+};
+console.log("decisions on the procurement policy, 20,000 seeded requests:");
+row(results.cedar);
+row(results.charter, `  ${(results.cedar.us / results.charter.us).toFixed(0)}x Cedar (goal >= 100x)`);
+row(results.hand, `  Charter is ${(results.charter.us / results.hand.us).toFixed(2)}x its time (goal <= 4x)`);
+row(results.handNoRate, `  Charter is ${(results.charter.us / results.handNoRate.us).toFixed(2)}x its time`);
+
+// ---------------------------------------------------------------- authorize with the file audit log
+{
+  const path = join(tmp, "audit.jsonl");
+  const opened = rt.openFileAuditLog(path);
+  if (!opened.ok) throw new Error(opened.error.message);
+  const audited = rt.createGuard(bundle, { audit: opened.log, clock, approver: async () => ({ approved: true, approver: "bench" }) });
+  const ROUNDS = 5;
+  for (let i = 0; i < N; i++) {
+    now += STEP;
+    await audited.authorize(requests[i].call); // warm-up
+  }
+  const t0 = process.hrtime.bigint();
+  for (let k = 0; k < ROUNDS; k++) {
+    for (let i = 0; i < N; i++) {
+      now += STEP;
+      await audited.authorize(requests[i].call);
+    }
+  }
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const t1 = process.hrtime.bigint();
+  for (let k = 0; k < ROUNDS; k++) {
+    for (let i = 0; i < N; i++) {
+      now += STEP;
+      audited.decide(requests[i].call);
+    }
+  }
+  const msDecide = Number(process.hrtime.bigint() - t1) / 1e6;
+  await opened.log.close();
+  const verified = rt.verifyAuditLog(readFileSync(path, "utf8"));
+  const aut = { label: "authorize + file audit log (await per call)", us: (ms * 1000) / (ROUNDS * N), perSecond: (ROUNDS * N) / (ms / 1000) };
+  const dec = { label: "decide + file audit log", us: (msDecide * 1000) / (ROUNDS * N), perSecond: (ROUNDS * N) / (msDecide / 1000) };
+  console.log("\nwith the hash-chained file audit log (one record per decision, plus one per approval):");
+  row(aut, aut.perSecond >= 150_000 ? "  goal >= 150,000/s met" : "  below the 150,000/s goal");
+  row(dec);
+  console.log(`  log: ${verified.ok ? `${verified.records} records, chain intact` : `BROKEN: ${verified.reason}`}, ${(statSync(path).size / 1e6).toFixed(1)} MB`);
+}
+
+// ---------------------------------------------------------------- ingest
+{
+  const texts = readCorpus().map((r) => r.text);
+  const bytes = texts.reduce((n, t) => n + Buffer.byteLength(t, "utf8"), 0);
+  console.log(`\ningest (guard.ingest: detector score + threshold + trust-boundary wrapping), ${texts.length} corpus texts, ${(bytes / 1e3).toFixed(0)} kB:`);
+  for (const [label, detector] of [["rule layer", rt.createRuleDetector()], ["rules + shipped classifier", rt.createDetector()]]) {
+    const g = rt.createGuard(bundle, { audit: null, detector });
+    for (const t of texts) g.ingest(AGENT, "internal", t);
+    let rounds = 0;
+    const t0 = performance.now();
+    let elapsed = 0;
+    do {
+      for (const t of texts) g.ingest(AGENT, "internal", t);
+      rounds++;
+      elapsed = (performance.now() - t0) / 1000;
+    } while (elapsed < 1.5);
+    console.log(`${label.padEnd(44)} ${((bytes * rounds) / 1e6 / elapsed).toFixed(1).padStart(9)} MB/s`);
+  }
+}
+rmSync(tmp, { recursive: true, force: true });
