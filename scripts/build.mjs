@@ -1,7 +1,6 @@
-// Builds what runs outside vitest: the `charter` CLI bundle (cli/dist/charter.mjs) and the bundle
-// JSON Schema (language/schema/bundle.schema.json). Fast (esbuild), so `npm test` always runs it.
+// Builds what runs outside vitest: the `charter` CLI bundle (cli/dist/charter.mjs) and the bundles
+// beside it. Fast (esbuild), so `npm install` and every test run rebuild it.
 import { build } from "esbuild";
-import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -20,9 +19,6 @@ await build({
   logLevel: "warning",
 });
 
-// The JSON Schema is generated from the one zod schema, so it cannot drift from the runtime's.
-const tmp = join(root, "cli/dist/schema-gen.mjs");
-await build({ entryPoints: [join(root, "language/src/bundle.ts")], outfile: tmp, bundle: true, platform: "node", format: "esm", logLevel: "warning" });
-const { bundleJsonSchema } = await import(pathToFileURL(tmp).href);
-mkdirSync(join(root, "language/schema"), { recursive: true });
-writeFileSync(join(root, "language/schema/bundle.schema.json"), JSON.stringify(bundleJsonSchema(), null, 2) + "\n");
+// The GitHub Action's committed bundle (github-action/dist/index.js); its options live beside it.
+const { buildAction } = await import(pathToFileURL(join(root, "github-action/build.mjs")).href);
+await buildAction();

@@ -84,7 +84,8 @@ export function diffPolicies(base: Bundle, head: Bundle): Change[] {
       for (const i of b.exposes) out.push({ kind: "escalation", agent: name, what: `exposes ${i} to agents that talk to it` });
       for (const s of b.reads) out.push({ kind: "escalation", agent: name, what: `reads source '${s}'` });
     } else if (a && !b) {
-      out.push({ kind: "reduction", agent: name, what: `agent removed (it had ${Object.keys(a.tools).length} tools)` });
+      const n = Object.keys(a.tools).length;
+      out.push({ kind: "reduction", agent: name, what: `agent removed (it had ${n} tool${n === 1 ? "" : "s"})` });
     } else if (a && b) {
       diffAgent(name, a, b, out);
     }

@@ -1,0 +1,66 @@
+// `charter diff BASE HEAD` as a user runs it: the spec §6 json shape, text for people with
+// escalations first, and the exit codes (0 whatever changed, 1 when a side has errors, 2 on usage/I/O).
+
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const ROOT = join(import.meta.dirname, "..");
+const FIX = join(ROOT, "test/fixtures/diff");
+
+function charter(...args: string[]) {
+  const r = spawnSync(process.execPath, [join(ROOT, "cli/bin/charter.js"), ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", CHARTER_TODAY: "2026-11-25" } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("charter diff", () => {
+  it("prints the spec's json shape", () => {
+    const r = charter("diff", join(FIX, "base.charter"), join(FIX, "rate-per-unit.charter"), "--format", "json");
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      changes: [{ kind: "escalation", agent: "assistant", tool: "refund", what: "rate raised from 5 per 1d to 5 per 1h (24× the calls per unit of time)" }],
+    });
+  });
+
+  it("prints escalations first for people, then a count", () => {
+    const r = charter("diff", join(FIX, "rate-per-unit.charter"), join(FIX, "tier-lowered.charter"));
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(
+      [
+        "escalation  runner › runReport: tier lowered from medium to low",
+        "reduction   assistant › refund: rate lowered from 5 per 1h to 5 per 1d (0.04× the calls per unit of time)",
+        "",
+        "1 escalation, 1 reduction, 0 neutral",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("says so when only comments and layout changed", () => {
+    const r = charter("diff", join(FIX, "base.charter"), join(FIX, "layout-and-comments.charter"));
+    expect([r.status, r.stdout]).toEqual([0, "no change in meaning\n"]);
+    expect(JSON.parse(charter("diff", join(FIX, "base.charter"), join(FIX, "layout-and-comments.charter"), "--format", "json").stdout)).toEqual({ changes: [] });
+  });
+
+  it("reports the errors of either side and exits 1 without a diff", () => {
+    const r = charter("diff", join(FIX, "base.charter"), join(ROOT, "examples/invalid/CH2002-exclusion-grant.charter"), "--format", "json");
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("error[CH2002]");
+  });
+
+  it("exits 2 on usage and I/O errors", () => {
+    expect(charter("diff", join(FIX, "base.charter")).status).toBe(2);
+    expect(charter("diff", join(FIX, "base.charter"), join(FIX, "no-such.charter")).status).toBe(2);
+    expect(charter("diff", join(FIX, "base.charter"), join(FIX, "base.charter"), "--format", "xml").status).toBe(2);
+  });
+
+  it("reads the same bytes whatever the file is called", () => {
+    const dir = mkdtempSync(join(tmpdir(), "charter-diff-"));
+    const copy = join(dir, "renamed.charter");
+    writeFileSync(copy, "// a comment only here\n" + readFileSync(join(FIX, "base.charter"), "utf8"));
+    expect(JSON.parse(charter("diff", join(FIX, "base.charter"), copy, "--format", "json").stdout)).toEqual({ changes: [] });
+  });
+});
