@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark of the repository, one after the other, each printing its
-// figures side by side with its peer. bench/*.ts are bundled with esbuild and run in Node.
+// figures side by side with its peer. bench/*.bench.ts are bundled with esbuild and run in Node.
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
@@ -18,8 +18,8 @@ const run = (file, args = []) => {
   if (r.status !== 0) failed = true;
 };
 
-for (const f of readdirSync(join(root, "bench")).filter((f) => f.endsWith(".ts")).sort()) {
-  const name = f.replace(/\.ts$/, "");
+for (const f of readdirSync(join(root, "bench")).filter((f) => f.endsWith(".bench.ts")).sort()) {
+  const name = f.replace(/\.bench\.ts$/, "");
   if (only.length && !only.includes(name)) continue;
   const outfile = join(out, `${name}.mjs`);
   await build({ entryPoints: [join(root, "bench", f)], outfile, bundle: true, platform: "node", format: "esm", banner, logLevel: "warning", external: ["@cedar-policy/cedar-wasm"] });

@@ -1,5 +1,6 @@
-// The main job on the bundled examples: check every example policy (reviews required) and build
-// each into dist/examples/NAME.bundle.json, through the real `charter` binary.
+// The main job on the bundled examples: check every example policy (reviews required), build each
+// into dist/examples/NAME.bundle.json, and run their test blocks through the runtime, all through
+// the real `charter` binary.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -21,4 +22,5 @@ for (const file of examples) {
   const name = file.replace(/^examples\//, "").replace(/\.charter$/, "");
   if (run(["build", file, "-o", join("dist/examples", `${name}.bundle.json`)]) !== 0) failed = true;
 }
+if (run(["test", ...examples]) !== 0) failed = true;
 process.exit(failed ? 1 : 0);
