@@ -10,11 +10,17 @@ export interface ReviewClaim {
   digest: string;
   by: string;
   on: string;
+  /** how long the review stays valid; signed too, or an author could stretch an expired review */
+  cadenceMs?: number;
 }
+
+/** 90 days: the review cadence when a policy does not state its own (spec §3). */
+export const DEFAULT_REVIEW_CADENCE_MS = 90 * 86_400_000;
 
 /** The exact bytes a reviewer signs: one field a line, in a fixed order, with a domain prefix. */
 export function reviewPayload(c: ReviewClaim): Buffer {
-  return Buffer.from(`charter-review/1\npolicy ${c.policy}\ndigest ${c.digest}\nby ${c.by}\non ${c.on}\n`, "utf8");
+  const cadence = c.cadenceMs ?? DEFAULT_REVIEW_CADENCE_MS;
+  return Buffer.from(`charter-review/1\npolicy ${c.policy}\ndigest ${c.digest}\nby ${c.by}\non ${c.on}\ncadence ${cadence}ms\n`, "utf8");
 }
 
 // DER prefix of an ed25519 SubjectPublicKeyInfo; the raw key follows it.

@@ -5,6 +5,7 @@
 
 import * as A from "./ast.js";
 import { BUNDLE_FORMAT, type Bundle, type BundleAgent, type BundleAudit, type BundleConstraint, type BundleMonitorRule, type BundleTool } from "./bundle.js";
+import { DEFAULT_REVIEW_CADENCE_MS } from "./attest.js";
 import { canonicalJson, semanticDigest } from "./digest.js";
 
 const uniqSorted = <T extends string | number>(xs: Iterable<T>): T[] =>
@@ -183,7 +184,7 @@ export function lowerPolicy(file: A.CharterFile): Bundle {
             by: A.prop(review.items, "by")?.value.value ?? "",
             on: A.prop(review.items, "on")?.value.value ?? "",
             digest: A.prop(review.items, "digest")?.value.value ?? "",
-            cadenceMs: A.prop(review.items, "cadence")?.value.ms ?? DEFAULT_CADENCE_MS,
+            cadenceMs: A.prop(review.items, "cadence")?.value.ms ?? DEFAULT_REVIEW_CADENCE_MS,
             signature: A.prop(review.items, "signature")?.value.value ?? null,
           }
         : null,
@@ -194,4 +195,3 @@ export function lowerPolicy(file: A.CharterFile): Bundle {
   return { ...bundle, digest: semanticDigest(bundle) };
 }
 
-export const DEFAULT_CADENCE_MS = 90 * 86_400_000;

@@ -10,6 +10,7 @@ import {
   REVIEW_CODES,
   reviewEdits,
   reviewPayload,
+  DEFAULT_REVIEW_CADENCE_MS,
   signBytes,
   type Diagnostic,
 } from "@charter/language";
@@ -49,7 +50,9 @@ export function registerReview(program: Command): void {
       }
       const name = result.bundle.policy.name;
       const digest = result.bundle.digest;
-      const signature = signBytes(reviewPayload({ policy: name, digest, by: opts.by, on }), key);
+      // the cadence that will stand in the file: the block's own, else the default it gets
+      const cadenceMs = result.bundle.policy.review?.cadenceMs ?? DEFAULT_REVIEW_CADENCE_MS;
+      const signature = signBytes(reviewPayload({ policy: name, digest, by: opts.by, on, cadenceMs }), key);
       const edits = reviewEdits(text, result.file, { by: opts.by, on, digest, signature });
       if (!edits) throw new UsageError(`${file} has no policy header to hold a review`);
       const signed = applyEdits(text, edits);

@@ -3,8 +3,8 @@
 // reviewer when reviewers are configured (CH8004). CH8001–CH8004 are errors when review is required.
 
 import * as A from "../ast.js";
-import { reviewPayload, verifyBytes } from "../attest.js";
-import { DEFAULT_CADENCE_MS, findPolicy } from "../compile.js";
+import { DEFAULT_REVIEW_CADENCE_MS, reviewPayload, verifyBytes } from "../attest.js";
+import { findPolicy } from "../compile.js";
 import type { RawDiagnostic } from "../diagnostics.js";
 import type { CheckContext } from "./context.js";
 import { insertIntoBlock } from "./edits.js";
@@ -60,7 +60,7 @@ export function checkReview(ctx: CheckContext): void {
     });
   }
   const on = A.prop(review.items, "on");
-  const cadence = A.prop(review.items, "cadence")?.value.ms ?? DEFAULT_CADENCE_MS;
+  const cadence = A.prop(review.items, "cadence")?.value.ms ?? DEFAULT_REVIEW_CADENCE_MS;
   const today = ctx.options.today ?? new Date().toISOString().slice(0, 10);
   if (on && Number.isFinite(cadence)) {
     const age = Date.parse(today) - Date.parse(on.value.value);
@@ -82,7 +82,7 @@ export function checkReview(ctx: CheckContext): void {
     if (!allowed.length) problem = `'${by}' is not an allowed reviewer`;
     else if (!signature) problem = `review by '${by}' is not signed`;
     else {
-      const payload = reviewPayload({ policy: policy.name.value, digest: reviewed?.value.value ?? "", by, on: on?.value.value ?? "" });
+      const payload = reviewPayload({ policy: policy.name.value, digest: reviewed?.value.value ?? "", by, on: on?.value.value ?? "", cadenceMs: cadence });
       if (!allowed.some((r) => verifyBytes(payload, signature.value.value, r.publicKey))) problem = `the signature of '${by}' does not verify`;
     }
     if (problem) {
