@@ -22,6 +22,11 @@ describe("fmt", () => {
     });
   }
 
+  it("leaves an empty file empty", () => {
+    expect(formatText("")).toEqual({ ok: true, text: "" });
+    expect(formatText("\n\n  \n")).toEqual({ ok: true, text: "" });
+  });
+
   it("refuses text with syntax errors instead of guessing", () => {
     const out = formatText("agent a { tool t { scope read = } }");
     expect(out).toEqual({ ok: false, reason: 'syntax error at 1:31: unexpected character "="' });

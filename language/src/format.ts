@@ -37,7 +37,8 @@ class Printer {
   finish(): string {
     this.newline();
     while (this.out.length && this.out[this.out.length - 1] === "") this.out.pop();
-    return this.out.join("\n") + "\n";
+    // an empty (or blank) file stays empty rather than gaining a line break
+    return this.out.length ? this.out.join("\n") + "\n" : "";
   }
 
   private newline(): void {
