@@ -1,7 +1,7 @@
 // Property tests over large input spaces: the parser is total, diagnostics stay inside the
 // document, fmt is idempotent and never changes the semantic digest, builds are byte-identical,
 // and a generated valid policy survives print → parse with its meaning intact.
-import { canonicalJsonPretty, checkText, formatText, LineIndex, lowerPolicy, parse, parseSyntax } from "@charter/language";
+import { canonicalJson, canonicalJsonPretty, checkText, formatText, LineIndex, lowerPolicy, parse, parseSyntax } from "@charter/language";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
@@ -184,6 +184,25 @@ describe("generated valid policies", () => {
         expect(canonicalJsonPretty(checkText(text).bundle)).toBe(bytes);
       }),
       { numRuns: 150 },
+    );
+  });
+});
+
+describe("canonical JSON", () => {
+  it("agrees with a plain reference model and round-trips", () => {
+    // the obvious implementation, kept here as the model the fast one must match
+    const model = (v: unknown): string =>
+      v === null || typeof v !== "object"
+        ? (JSON.stringify(v) ?? "null")
+        : Array.isArray(v)
+          ? "[" + v.map(model).join(",") + "]"
+          : "{" + Object.keys(v).sort().map((k) => JSON.stringify(k) + ":" + model((v as Record<string, unknown>)[k])).join(",") + "}";
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        expect(canonicalJson(v)).toBe(model(v));
+        expect(JSON.parse(canonicalJson(v))).toEqual(JSON.parse(JSON.stringify(v)));
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -5,15 +5,39 @@
 import { createHash } from "node:crypto";
 import type { Bundle } from "./bundle.js";
 
-/** JSON with object keys sorted at every level and no insignificant whitespace. */
+/**
+ * JSON with object keys sorted (by UTF-16 code unit, as RFC 8785) at every level and no
+ * insignificant whitespace. The language server computes a digest on every keystroke, so this
+ * builds one string without intermediate arrays.
+ */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return "[" + value.map(canonicalJson).join(",") + "]";
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value);
+    case "number":
+      return Number.isFinite(value) ? String(value) : "null";
+    case "boolean":
+      return value ? "true" : "false";
+    case "object":
+      break;
+    default:
+      return "null";
+  }
+  if (value === null) return "null";
+  if (Array.isArray(value)) {
+    let s = "[";
+    for (let i = 0; i < value.length; i++) s += (i ? "," : "") + canonicalJson(value[i]);
+    return s + "]";
+  }
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .sort();
-  return "{" + keys.map((k) => JSON.stringify(k) + ":" + canonicalJson(obj[k])).join(",") + "}";
+  const keys = Object.keys(obj).sort();
+  let s = "{";
+  for (const k of keys) {
+    const v = obj[k];
+    if (v === undefined || typeof v === "function") continue;
+    s += (s.length > 1 ? "," : "") + JSON.stringify(k) + ":" + canonicalJson(v);
+  }
+  return s + "}";
 }
 
 /** Canonical JSON, indented for people: what `charter build` writes (sorted keys, stable bytes). */

@@ -27,8 +27,8 @@ export interface CheckResult {
   errors: number;
   warnings: number;
   lines: LineIndex;
-  /** the lowered bundle (best effort when there are errors: never ship it then) */
-  bundle: Bundle;
+  /** the lowered bundle, computed on first access (best effort when there are errors: never ship it then) */
+  readonly bundle: Bundle;
 }
 
 const CHECKS = [checkNames, checkPrivilege, checkTiers, checkMonitoring, checkSources, checkSandbox, checkAudit, checkReview];
@@ -54,5 +54,16 @@ export function checkText(text: string, options: CheckOptions = {}): CheckResult
     if (d.severity === "error") errors++;
     else if (d.severity === "warning") warnings++;
   }
-  return { file: parsed.file, syntax: parsed.syntax, diagnostics, errors, warnings, lines, bundle: ctx.bundle() };
+  // lowered on first use: an editor re-checking on every keystroke rarely needs the bundle
+  return {
+    file: parsed.file,
+    syntax: parsed.syntax,
+    diagnostics,
+    errors,
+    warnings,
+    lines,
+    get bundle() {
+      return ctx.bundle();
+    },
+  };
 }
