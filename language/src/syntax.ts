@@ -75,9 +75,21 @@ export interface SyntaxTree {
 const tokenEnd = (t: IToken): number => (Number.isFinite(t.startOffset) ? t.startOffset + t.image.length : NaN);
 const validToken = (t: IToken | undefined): t is IToken => !!t && Number.isFinite(t.startOffset) && !t.isInsertedInRecovery;
 
+/**
+ * The parser keeps its per-invocation state on explicit stacks and caches every array of
+ * alternatives: chevrotain's OR/MANY arguments are otherwise allocated on every call, which made
+ * garbage collection the largest cost of re-parsing on every keystroke. Recovery can abandon a
+ * rule half-way, so each caller restores the stacks to the depth it saw (see `item`).
+ */
 class CharterSyntaxParser extends EmbeddedActionsParser {
   /** The kind of each open block, innermost last; consulted by the statement-end gate. */
   private blocks: BlockKind[] = ["file"];
+  /** Where finished statements go: the file's list, then each open block's. */
+  private itemSinks: SItem[][] = [];
+  /** Where finished operands go: the current statement's or list's. */
+  private operandSinks: SOperand[][] = [];
+  /** The keyword of the statement each operand belongs to ("" inside lists): decides what a `{` opens. */
+  private keys: string[] = [];
   syntaxErrors: SyntaxError[] = [];
 
   constructor() {
@@ -87,56 +99,52 @@ class CharterSyntaxParser extends EmbeddedActionsParser {
 
   resetContext(): void {
     this.blocks = ["file"];
+    this.itemSinks = [];
+    this.operandSinks = [];
+    this.keys = [];
     this.syntaxErrors = [];
   }
 
   file = this.RULE("file", (): SItem[] => {
     const items: SItem[] = [];
-    this.MANY(() => {
-      this.OR([
-        {
-          ALT: () => {
-            const item = this.SUBRULE(this.item);
-            this.ACTION(() => item && items.push(item));
-          },
-        },
-        { ALT: () => this.SUBRULE(this.stray) },
-        {
-          ALT: () => {
-            const t = this.CONSUME(RCurly);
-            this.ACTION(() => this.report(t.startOffset, t.startOffset + 1, "unexpected '}': no block is open here"));
-          },
-        },
-      ]);
-    });
+    this.ACTION(() => this.itemSinks.push(items));
+    this.MANY(this.fileEntry);
     return items;
   });
 
+  private fileAlts?: { ALT: () => unknown }[];
+  private fileEntry = (): void => {
+    this.OR(
+      (this.fileAlts ??= [
+        { ALT: () => this.SUBRULE(this.item) },
+        { ALT: () => this.SUBRULE(this.stray) },
+        { ALT: () => this.strayClose(this.CONSUME(RCurly)) },
+      ]),
+    );
+  };
+
+  private strayClose(t: IToken): void {
+    this.ACTION(() => this.report(t.startOffset, t.startOffset + 1, "unexpected '}': no block is open here"));
+  }
+
   /** A token that cannot start a statement: reported, skipped, and parsing goes on. */
+  private strayAlts?: { ALT: () => unknown }[];
   private stray = this.RULE("stray", (): void => {
-    this.OR([
-      { ALT: () => this.strayToken(this.CONSUME(Quantity)) },
-      { ALT: () => this.strayToken(this.CONSUME(DateLiteral)) },
-      { ALT: () => this.strayToken(this.CONSUME(Comma)) },
-      { ALT: () => this.strayToken(this.CONSUME(Colon)) },
-      { ALT: () => this.strayToken(this.CONSUME(Arrow)) },
-      { ALT: () => this.strayToken(this.CONSUME(GtEq)) },
-      { ALT: () => this.strayToken(this.CONSUME(Gt)) },
-      { ALT: () => this.strayToken(this.CONSUME(Star)) },
-      { ALT: () => this.strayToken(this.CONSUME(RBracket)) },
-      {
-        ALT: () => {
-          const list = this.SUBRULE(this.list);
-          this.ACTION(() => list && this.report(list.start, list.start + 1, "expected a keyword, found a list"));
-        },
-      },
-      {
-        ALT: () => {
-          const block = this.SUBRULE(this.block, { ARGS: [""] });
-          this.ACTION(() => block && this.report(block.start, block.start + 1, "expected a keyword before this block"));
-        },
-      },
-    ]);
+    this.OR(
+      (this.strayAlts ??= [
+        { ALT: () => this.strayToken(this.CONSUME(Quantity)) },
+        { ALT: () => this.strayToken(this.CONSUME(DateLiteral)) },
+        { ALT: () => this.strayToken(this.CONSUME(Comma)) },
+        { ALT: () => this.strayToken(this.CONSUME(Colon)) },
+        { ALT: () => this.strayToken(this.CONSUME(Arrow)) },
+        { ALT: () => this.strayToken(this.CONSUME(GtEq)) },
+        { ALT: () => this.strayToken(this.CONSUME(Gt)) },
+        { ALT: () => this.strayToken(this.CONSUME(Star)) },
+        { ALT: () => this.strayToken(this.CONSUME(RBracket)) },
+        { ALT: () => this.strayOperand(this.SUBRULE(this.list), "expected a keyword, found a list") },
+        { ALT: () => this.strayOperand(this.SUBRULE(this.block), "expected a keyword before this block") },
+      ]),
+    );
   });
 
   private strayToken(tok: IToken): void {
@@ -146,67 +154,85 @@ class CharterSyntaxParser extends EmbeddedActionsParser {
     });
   }
 
+  private strayOperand(op: SOperand | undefined, message: string): void {
+    this.ACTION(() => op && this.report(op.start, op.start + 1, message));
+  }
+
   private report(start: number, end: number, message: string): void {
     this.syntaxErrors.push({ start, end, message });
   }
 
+  private keyAlts?: { ALT: () => IToken }[];
+  private colonOption = { GATE: () => isPairBlock(this.current()), DEF: () => this.CONSUME(Colon) };
+  private statementOperands = { GATE: () => this.continuesStatement(), DEF: () => this.collectOperand() };
+
   private item = this.RULE("item", (): SItem => {
-    const key = this.OR([{ ALT: () => this.CONSUME(Word) }, { ALT: () => this.CONSUME(StringLiteral) }]);
-    let colon: IToken | undefined;
-    this.OPTION({
-      GATE: () => this.ACTION(() => isPairBlock(this.current())),
-      DEF: () => {
-        colon = this.CONSUME(Colon);
-      },
-    });
+    const key = this.OR((this.keyAlts ??= [{ ALT: () => this.CONSUME(Word) }, { ALT: () => this.CONSUME(StringLiteral) }]));
+    const colon = this.OPTION(this.colonOption);
     const operands: SOperand[] = [];
-    // recovery can leave a nested block without running its closing action: restore the stack
-    const depth = this.ACTION(() => this.blocks.length) as number;
-    this.MANY({
-      GATE: () => this.continuesStatement(operands),
-      DEF: () => {
-        const op = this.SUBRULE(this.operand, { ARGS: [key.image] });
-        this.ACTION(() => {
-          this.blocks.length = depth;
-          if (op) operands.push(op);
-        });
-      },
+    const depth = this.ACTION(() => {
+      const at = { blocks: this.blocks.length, operands: this.operandSinks.length, keys: this.keys.length };
+      this.keys.push(key.image);
+      this.operandSinks.push(operands);
+      return at;
     });
+    this.MANY(this.statementOperands);
     return this.ACTION(() => {
+      // a nested rule abandoned by recovery may not have popped what it pushed
+      this.blocks.length = depth.blocks;
+      this.operandSinks.length = depth.operands;
+      this.keys.length = depth.keys;
       const last = operands[operands.length - 1];
-      return { key, colon, operands, start: key.startOffset, end: last ? last.end : colon ? tokenEnd(colon) : tokenEnd(key) };
+      const item: SItem = { key, colon, operands, start: key.startOffset, end: last ? last.end : colon ? tokenEnd(colon) : tokenEnd(key) };
+      this.itemSinks[this.itemSinks.length - 1]?.push(item);
+      return item;
     }) as SItem;
   });
 
-  private operand = this.RULE("operand", (key: string): SOperand => {
-    return this.OR([
-      { ALT: () => this.SUBRULE(this.list) },
-      { ALT: () => this.SUBRULE(this.block, { ARGS: [key] }) },
-      { ALT: () => this.tokenOperand(this.CONSUME(Word)) },
-      { ALT: () => this.tokenOperand(this.CONSUME(StringLiteral)) },
-      { ALT: () => this.tokenOperand(this.CONSUME(Quantity)) },
-      { ALT: () => this.tokenOperand(this.CONSUME(DateLiteral)) },
-      { ALT: () => this.tokenOperand(this.CONSUME(Comma)) },
-      { ALT: () => this.tokenOperand(this.CONSUME2(Colon)) },
-      { ALT: () => this.tokenOperand(this.CONSUME(Arrow)) },
-      { ALT: () => this.tokenOperand(this.CONSUME(GtEq)) },
-      { ALT: () => this.tokenOperand(this.CONSUME(Gt)) },
-      { ALT: () => this.tokenOperand(this.CONSUME(Star)) },
-    ]);
+  /** One operand into the innermost statement or list. */
+  private collectOperand(): void {
+    const sink = this.operandSinks[this.operandSinks.length - 1];
+    const op = this.SUBRULE(this.operand);
+    this.ACTION(() => op && sink?.push(op));
+  }
+
+  private operandAlts?: { ALT: () => SOperand }[];
+  private operand = this.RULE("operand", (): SOperand => {
+    return this.OR(
+      (this.operandAlts ??= [
+        { ALT: () => this.SUBRULE(this.list) },
+        { ALT: () => this.SUBRULE(this.block) },
+        { ALT: () => this.tokenOperand(this.CONSUME(Word)) },
+        { ALT: () => this.tokenOperand(this.CONSUME(StringLiteral)) },
+        { ALT: () => this.tokenOperand(this.CONSUME(Quantity)) },
+        { ALT: () => this.tokenOperand(this.CONSUME(DateLiteral)) },
+        { ALT: () => this.tokenOperand(this.CONSUME(Comma)) },
+        { ALT: () => this.tokenOperand(this.CONSUME2(Colon)) },
+        { ALT: () => this.tokenOperand(this.CONSUME(Arrow)) },
+        { ALT: () => this.tokenOperand(this.CONSUME(GtEq)) },
+        { ALT: () => this.tokenOperand(this.CONSUME(Gt)) },
+        { ALT: () => this.tokenOperand(this.CONSUME(Star)) },
+      ]),
+    );
   });
+
+  private listElements = (): void => this.collectOperand();
+  private closeBracket = (): IToken => this.CONSUME(RBracket);
 
   private list = this.RULE("list", (): SList => {
     const open = this.CONSUME(LBracket);
     const items: SOperand[] = [];
-    this.MANY(() => {
-      const op = this.SUBRULE(this.operand, { ARGS: [""] });
-      this.ACTION(() => op && items.push(op));
+    const depth = this.ACTION(() => {
+      const at = { operands: this.operandSinks.length, keys: this.keys.length };
+      this.operandSinks.push(items);
+      this.keys.push("");
+      return at;
     });
-    let close: IToken | undefined;
-    this.OPTION(() => {
-      close = this.CONSUME(RBracket);
-    });
+    this.MANY(this.listElements);
+    const close = this.OPTION(this.closeBracket);
     return this.ACTION(() => {
+      this.operandSinks.length = depth.operands;
+      this.keys.length = depth.keys;
       const closed = validToken(close);
       const last = items[items.length - 1];
       if (!closed) this.report(open.startOffset, open.startOffset + 1, `this '[' is never closed: expected ']' before ${tokenName(this.LA(1))}`);
@@ -214,32 +240,31 @@ class CharterSyntaxParser extends EmbeddedActionsParser {
     }) as SList;
   });
 
-  private block = this.RULE("block", (key: string): SBlock => {
+  private blockAlts?: { ALT: () => unknown }[];
+  private blockEntry = (): void => {
+    this.OR((this.blockAlts ??= [{ ALT: () => this.SUBRULE(this.item) }, { ALT: () => this.SUBRULE(this.stray) }]));
+  };
+  private closeCurly = (): IToken => this.CONSUME(RCurly);
+
+  private block = this.RULE("block", (): SBlock => {
     const open = this.CONSUME(LCurly);
-    const kind = this.ACTION(() => childBlock(this.current(), key)) as BlockKind;
-    this.ACTION(() => this.blocks.push(kind));
     const items: SItem[] = [];
-    this.MANY(() => {
-      this.OR([
-        {
-          ALT: () => {
-            const item = this.SUBRULE(this.item);
-            this.ACTION(() => item && items.push(item));
-          },
-        },
-        { ALT: () => this.SUBRULE(this.stray) },
-      ]);
+    const entered = this.ACTION(() => {
+      const kind = childBlock(this.current(), this.keys[this.keys.length - 1] ?? "");
+      const at = { blocks: this.blocks.length, sinks: this.itemSinks.length };
+      this.blocks.push(kind);
+      this.itemSinks.push(items);
+      return { kind, at };
     });
-    let close: IToken | undefined;
-    this.OPTION(() => {
-      close = this.CONSUME(RCurly);
-    });
+    this.MANY(this.blockEntry);
+    const close = this.OPTION(this.closeCurly);
     return this.ACTION(() => {
-      this.blocks.pop();
+      this.blocks.length = entered.at.blocks;
+      this.itemSinks.length = entered.at.sinks;
       const closed = validToken(close);
       const last = items[items.length - 1];
       if (!closed) this.report(open.startOffset, open.startOffset + 1, `this '{' is never closed: expected '}' before ${tokenName(this.LA(1))}`);
-      return { t: "block", kind, items, start: open.startOffset, end: closed ? tokenEnd(close!) : last ? last.end : tokenEnd(open), closed };
+      return { t: "block", kind: entered.kind, items, start: open.startOffset, end: closed ? tokenEnd(close!) : last ? last.end : tokenEnd(open), closed };
     }) as SBlock;
   });
 
@@ -255,17 +280,17 @@ class CharterSyntaxParser extends EmbeddedActionsParser {
    * A statement goes on until the next keyword of the enclosing block (or, in `name: value`
    * blocks, the next `name:`). A word right after a comma always continues a list of names.
    */
-  private continuesStatement(operands: SOperand[]): boolean {
+  private continuesStatement(): boolean {
     const next = this.LA(1);
     if (next.tokenType === EOF) return false;
     const kind = this.current();
     if (isPairBlock(kind)) {
       const after = this.LA(2);
-      if ((next.tokenType === Word || next.tokenType === StringLiteral) && after.tokenType === Colon) return false;
-      return true;
+      return !((next.tokenType === Word || next.tokenType === StringLiteral) && after.tokenType === Colon);
     }
     if (next.tokenType !== Word) return true;
     // no statement is a bare keyword, so the first word after one is always its operand
+    const operands = this.operandSinks[this.operandSinks.length - 1] ?? [];
     if (operands.length === 0 || isComma(operands)) return true;
     return !keywordInfo(kind, next.image);
   }
