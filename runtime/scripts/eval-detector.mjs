@@ -1,11 +1,20 @@
-// Held-out evaluation of the detector, side by side with the npm detectors @andersmyrmel/vard and
-// llm_guardrail on the same texts: precision, recall and false-positive rate per channel on the
-// held-out part of the group split (corpus-split.mjs). Operating point: score > 0.5 is "injection".
+// Evaluation of the detector, side by side with the npm detectors @andersmyrmel/vard and
+// llm_guardrail on the same texts (operating point: score > 0.5 is "injection"):
+//   1. BIPIA held-out split (corpus-split.mjs): precision, recall and FPR per channel;
+//   2. out-of-distribution benign: passages of held-out package READMEs (ood-benign.mjs), FPR;
+//   3. out-of-distribution injections: hand-written payloads in benign carriers (ood-injections.mjs),
+//      recall by style, for the "tune" part and the never-inspected "final" part;
+//   4. hand-written benign short texts an agent ingests (benign-short.mjs: customer e-mails, tickets,
+//      FAQ entries, chat, forum posts, search snippets, meeting notes, reviews), FPR for the "train"
+//      part (classifier negatives) and the never-inspected "final" part, and by kind for the final part.
 //
 //   node runtime/scripts/eval-detector.mjs [--json]
 
 import { importDetector } from "./bundle-detector.mjs";
 import { readCorpus, splitCorpus } from "./corpus-split.mjs";
+import { buildOodBenign } from "./ood-benign.mjs";
+import { buildOodInjections, readCarriers, STYLES } from "./ood-injections.mjs";
+import { BENIGN_SHORT_KINDS, buildBenignShort } from "./benign-short.mjs";
 
 export function metrics(rows) {
   let tp = 0, fp = 0, fn = 0, tn = 0;
@@ -19,6 +28,7 @@ export function metrics(rows) {
     n: rows.length,
     positives: tp + fn,
     negatives: fp + tn,
+    flagged: tp + fp,
     precision: tp + fp ? tp / (tp + fp) : null,
     recall: tp + fn ? tp / (tp + fn) : null,
     fpr: fp + tn ? fp / (fp + tn) : null,
@@ -44,38 +54,100 @@ async function loadOthers() {
   return others;
 }
 
-export async function evaluate() {
+/** The four evaluation sets, built deterministically. */
+export function evaluationSets() {
+  const { test } = splitCorpus(readCorpus());
+  const ood = buildOodBenign();
+  const injections = buildOodInjections(ood.heldOut);
+  return { bipia: test, oodBenign: ood.heldOut, oodInjections: injections, carriers: readCarriers(), oodPackages: ood.packages, benignShort: buildBenignShort() };
+}
+
+export async function evaluate({ systems: only } = {}) {
   const detector = await importDetector();
   const charter = detector.createDetector();
-  const { test } = splitCorpus(readCorpus());
-  const systems = [{ name: "charter", flag: async (text) => charter.score(text).score > 0.5 }, ...(await loadOthers())];
-  const channels = ["email", "table", "code", "instruction", "all"];
-  const table = [];
+  const sets = evaluationSets();
+  let systems = [{ name: "charter", flag: async (text) => charter.score(text).score > 0.5 }, ...(await loadOthers())];
+  if (only) systems = systems.filter((s) => only.includes(s.name));
+  const bipia = [];
+  const oodBenign = [];
+  const oodInjections = [];
+  const benignShort = [];
   for (const sys of systems) {
     if (sys.error) {
-      table.push({ system: sys.name, error: sys.error });
+      for (const t of [bipia, oodBenign, oodInjections, benignShort]) t.push({ system: sys.name, error: sys.error });
       continue;
     }
     const rows = [];
-    for (const r of test) rows.push({ channel: r.channel, y: r.label === "injection", p: await sys.flag(r.text) });
-    for (const channel of channels) {
-      table.push({ system: sys.name, channel, ...metrics(channel === "all" ? rows : rows.filter((x) => x.channel === channel)) });
+    for (const r of sets.bipia) rows.push({ channel: r.channel, y: r.label === "injection", p: await sys.flag(r.text) });
+    for (const channel of ["email", "table", "code", "instruction", "all"]) {
+      bipia.push({ system: sys.name, channel, ...metrics(channel === "all" ? rows : rows.filter((x) => x.channel === channel)) });
+    }
+    const benignRows = [];
+    for (const r of sets.oodBenign) benignRows.push({ y: false, p: await sys.flag(r.text) });
+    let carriersFlagged = 0;
+    for (const c of sets.carriers) if (await sys.flag(c.text)) carriersFlagged++;
+    oodBenign.push({ system: sys.name, ...metrics(benignRows), carriers: sets.carriers.length, carriersFlagged });
+    const injRows = [];
+    for (const r of sets.oodInjections) injRows.push({ style: r.style, part: r.part, y: true, p: await sys.flag(r.text) });
+    for (const part of ["tune", "final", "all"]) {
+      const inPart = part === "all" ? injRows : injRows.filter((x) => x.part === part);
+      const byStyle = Object.fromEntries(STYLES.map((s) => [s, metrics(inPart.filter((x) => x.style === s))]));
+      oodInjections.push({ system: sys.name, part, ...metrics(inPart), byStyle });
+    }
+    for (const part of ["train", "final"]) {
+      const shortRows = [];
+      for (const r of sets.benignShort[part]) shortRows.push({ kind: r.kind, y: false, p: await sys.flag(r.text) });
+      const byKind = Object.fromEntries(BENIGN_SHORT_KINDS.map((k) => [k, metrics(shortRows.filter((x) => x.kind === k))]));
+      benignShort.push({ system: sys.name, part, ...metrics(shortRows), byKind });
     }
   }
-  return { heldOut: test.length, table };
+  return {
+    bipiaHeldOut: sets.bipia.length,
+    oodBenignPassages: sets.oodBenign.length,
+    oodPackages: sets.oodPackages,
+    oodInjections: sets.oodInjections.length,
+    bipia,
+    oodBenign,
+    oodInjectionsTable: oodInjections,
+    benignShortTexts: { train: sets.benignShort.train.length, final: sets.benignShort.final.length },
+    benignShort,
+  };
 }
 
-const pct = (x) => (x === null ? "   n/a" : (100 * x).toFixed(1).padStart(5) + "%");
+const pct = (x) => (x === null || x === undefined ? "  n/a" : (100 * x).toFixed(1).padStart(5) + "%");
+
+function printReport(result) {
+  console.log(`1. BIPIA held-out split: ${result.bipiaHeldOut} records (unseen attack categories, unseen benign contexts); injection if score > 0.5\n`);
+  console.log("system               channel       inj  benign  precision  recall     FPR");
+  for (const row of result.bipia) {
+    if (row.error) console.log(`${row.system.padEnd(20)} ${row.error}`);
+    else console.log(`${row.system.padEnd(20)} ${row.channel.padEnd(12)} ${String(row.positives).padStart(4)} ${String(row.negatives).padStart(7)}     ${pct(row.precision)}  ${pct(row.recall)}  ${pct(row.fpr)}`);
+  }
+  console.log(`\n2. Out-of-distribution benign: ${result.oodBenignPassages} README passages of held-out packages (of ${result.oodPackages} installed)\n`);
+  console.log("system               passages  flagged     FPR   hand-written carriers flagged");
+  for (const row of result.oodBenign) {
+    if (row.error) console.log(`${row.system.padEnd(20)} ${row.error}`);
+    else console.log(`${row.system.padEnd(20)} ${String(row.negatives).padStart(8)} ${String(row.flagged).padStart(8)}  ${pct(row.fpr)}   ${row.carriersFlagged} / ${row.carriers}`);
+  }
+  console.log(`\n3. Out-of-distribution injections: ${result.oodInjections} hand-written payloads in benign carriers; recall by style\n`);
+  const styles = Object.keys(result.oodInjectionsTable.find((r) => r.byStyle)?.byStyle ?? {});
+  console.log("system               part     n    recall  " + styles.map((s) => s.slice(0, 10).padStart(10)).join(" "));
+  for (const row of result.oodInjectionsTable) {
+    if (row.error) console.log(`${row.system.padEnd(20)} ${row.error}`);
+    else console.log(`${row.system.padEnd(20)} ${row.part.padEnd(6)} ${String(row.positives).padStart(4)}    ${pct(row.recall)}  ` + styles.map((s) => pct(row.byStyle[s].recall).padStart(10)).join(" "));
+  }
+  const { train, final } = result.benignShortTexts;
+  console.log(`\n4. Hand-written benign short texts: ${train + final} (train part ${train}, final part ${final}); FPR, by kind\n`);
+  const kinds = Object.keys(result.benignShort.find((r) => r.byKind)?.byKind ?? {});
+  console.log("system               part     n flagged     FPR  " + kinds.map((k) => k.padStart(8)).join(" "));
+  for (const row of result.benignShort) {
+    if (row.error) console.log(`${row.system.padEnd(20)} ${row.error}`);
+    else console.log(`${row.system.padEnd(20)} ${row.part.padEnd(6)} ${String(row.negatives).padStart(4)} ${String(row.flagged).padStart(7)}  ${pct(row.fpr)}  ` + kinds.map((k) => pct(row.byKind[k].fpr).padStart(8)).join(" "));
+  }
+}
 
 if (import.meta.url === (await import("node:url")).pathToFileURL(process.argv[1] ?? "").href) {
   const result = await evaluate();
   if (process.argv.includes("--json")) console.log(JSON.stringify(result, null, 2));
-  else {
-    console.log(`held-out records: ${result.heldOut} (unseen attack categories, unseen benign contexts); injection if score > 0.5\n`);
-    console.log("system               channel       inj  benign  precision  recall     FPR");
-    for (const row of result.table) {
-      if (row.error) console.log(`${row.system.padEnd(20)} ${row.error}`);
-      else console.log(`${row.system.padEnd(20)} ${row.channel.padEnd(12)} ${String(row.positives).padStart(4)} ${String(row.negatives).padStart(7)}     ${pct(row.precision)}  ${pct(row.recall)}  ${pct(row.fpr)}`);
-    }
-  }
+  else printReport(result);
 }

@@ -22,6 +22,9 @@ function fnv1a(s: string): number {
   return (h >>> 0) & MASK;
 }
 
+const WRAPPED_END = /[A-Za-z,;]$/;
+const WRAPPED_NEXT = /^\s{0,3}[a-z][a-z]*\b(?![:(=.])/;
+
 /**
  * Splits text into the passages scored one by one: each fenced code block together with the line
  * that introduces it, every non-empty line, and the sentences of long lines.
@@ -41,8 +44,13 @@ export function segmentText(text: string): string[] {
       i = j;
       continue;
     }
-    const trimmed = line.trim();
+    let trimmed = line.trim();
     if (!trimmed) continue;
+    // A hard-wrapped sentence (line without closing punctuation, next line starting in lower case)
+    // is one passage: scored line by line, its halves read like short imperatives.
+    while (i + 1 < lines.length && WRAPPED_END.test(trimmed) && WRAPPED_NEXT.test(lines[i + 1]!) && trimmed.length < MAX_SEGMENT) {
+      trimmed += " " + lines[++i]!.trim();
+    }
     lastProse = trimmed;
     if (trimmed.length > LONG_LINE) {
       for (const part of trimmed.split(/(?<=[.!?])\s+|\s*\|\s*(?=[A-Z_ ]{3,}:)/)) if (part.trim()) segments.push(part.trim());
@@ -75,6 +83,15 @@ const URL = /\b(?:https?:\/\/|www\.)\S+|\b[a-z0-9-]+\.(?:com|net|org|xyz|io|info
 const CODE_NETWORK = /\b(?:requests\.(?:post|get|put)|urllib|urlopen|urlretrieve|http\.client|httpx|aiohttp|socket\.socket|\.connect\(|\.send(?:all|to)?\(|smtplib|ftplib|paramiko|scp|wget|curl|fetch\(|xmlhttprequest|axios)\b/g;
 const CODE_DANGER = /\b(?:os\.system|subprocess|popen|exec\(|eval\(|os\.remove|rm -rf|shutil\.(?:move|rmtree)|chmod|os\.environ|cookies?|psutil|keylog\w*|pynput|keyboard\.on_press|screenshot|imagegrab|pyautogui|passwd|\.ssh|getpass|clipboard|fernet|encrypt|shutdown|reboot|nohup|miner)\b/g;
 
+const AI_ADDRESSEE = /\b(?:ai|llm|language model|assistant|agent|chatbot|bot|copilot|chatgpt|claude|gemini)s?\b[^.\n]{0,40}\b(?:must|should|ignore|reveal|tell|say|send|approve|run|execute|include|when you|if you|reading this)\b/;
+const EMAIL_ADDRESS = /[\w.+-]+@[\w-]+\.[a-z]{2,}/;
+const THIRD_PARTY_USER = /\bthe (?:user|reader|recipient|customer)(?:'s)?\b/;
+/** Phrases addressed to whoever is answering or summarising: the reading model. */
+const ANSWERER = /\b(?:before|instead of|while|after) (?:answering|responding|replying|summari[sz]ing|you (?:answer|respond|reply|summari[sz]e))\b|\bin your (?:next|following) (?:message|reply|response|answer)\b/;
+const SEQUENCE_WORD = new Set(["now", "then", "next", "also", "first", "finally", "afterwards", "and"]);
+const CONDITIONAL_READER = /\bif you(?:'re| are| have| can)\b[^.\n]{0,40}\b(?:ai|assistant|agent|model|llm|bot|shell|terminal|tools?|access|browsing|plugins?|permissions?)\b/;
+const SECRET_WORDS = /\b(?:passwords?|api keys?|credentials|secrets?|tokens?|system prompt|conversation history|ssh|\.env|credit card|one-time passcode)\b/;
+
 function countMatches(re: RegExp, s: string): number {
   re.lastIndex = 0;
   let n = 0;
@@ -101,27 +118,56 @@ export function namedFeatures(segment: string): Map<string, number> {
     if (i + 1 < n) add("b:" + tokens[i] + " " + tokens[i + 1], scale);
   }
   const first = tokens[0] ?? "";
-  const startsImperative = IMPERATIVE_START.has(first) || (first === "please" && IMPERATIVE_START.has(tokens[1] ?? ""));
-  if (startsImperative) add("d:imperative-start");
+  // "Now invite …", "Then send …", "Also, please forward …": a sequencing word before the verb.
+  const lead = SEQUENCE_WORD.has(first) ? 1 : 0;
+  const verb = tokens[lead] ?? "";
+  const startsImperative =
+    IMPERATIVE_START.has(verb) || (verb === "please" && IMPERATIVE_START.has(tokens[lead + 1] ?? "")) || (first === "please" && IMPERATIVE_START.has(tokens[1] ?? ""));
   if (first) add("f:" + first);
   if (n > 1) add("f2:" + first + " " + tokens[1]);
   const question = /\?\s*$/.test(segment.trim()) && WH_START.test(lower.trim());
-  if (question) add("d:question");
   const addressesOutput = OUTPUT_ADDRESS.test(lower);
+  const external = URL.test(lower) || EMAIL_ADDRESS.test(lower);
+  const thirdPartyUser = THIRD_PARTY_USER.test(lower);
+  const secret = SECRET_WORDS.test(lower);
+  // Whether the segment names what injections are about: the reading AI, its output, a target
+  // outside (URL, e-mail address), the user's property, or secrets. A question or request that
+  // names none of these is what people write to people (customer e-mails, tickets, chat, FAQ), so
+  // imperative and question cues are split on it: an injection is marked by its addressee and
+  // goal, not by asking something.
+  const aimed = addressesOutput || external || thirdPartyUser || secret || ASSISTANT.test(lower) || AI_ADDRESSEE.test(lower) || ANSWERER.test(lower);
+  if (startsImperative) add(aimed ? "d:imperative-aimed" : "d:bare-imperative");
+  if (question) add(aimed ? "d:question-aimed" : "d:bare-question");
   if (addressesOutput) add("d:addresses-output");
   if (addressesOutput && startsImperative) add("d:imperative-output");
   if (/\bin your (?:response|reply|answer|code|solution)\b/.test(lower)) add("d:in-your-output");
   if (ASSISTANT.test(lower)) add("d:assistant");
   if (FOLLOWING_CODE.test(lower)) add("d:following-code");
   if (URL.test(lower)) add("d:url");
-  if (/[\w.+-]+@[\w-]+\.[a-z]{2,}/.test(lower)) add("d:email-address");
+  if (EMAIL_ADDRESS.test(lower)) add("d:email-address");
   const net = countMatches(CODE_NETWORK, lower);
   const danger = countMatches(CODE_DANGER, lower);
   if (net) add("d:code-network", Math.min(net, 3) / 3);
   if (danger) add("d:code-danger", Math.min(danger, 3) / 3);
   if (net && danger) add("d:code-exfil");
   if (/^\s*\|/.test(segment)) add("d:table-row");
+  // Document structure that ordinary prose and READMEs have and injected instructions rarely do.
+  if (/^\s*#{1,6}\s/.test(segment)) add("d:heading");
+  if (/^\s*(?:[-*+]|\d+\.)\s/.test(segment)) add("d:list-item");
+  if (/\]\(|\]\[|`[^`]+`/.test(segment)) add("d:markdown-inline");
+  if (/[:,]$/.test(segment.trim())) add("d:continues");
+  if (AI_ADDRESSEE.test(lower)) add("d:ai-addressee");
+  if (secret) add("d:secret-words");
+  if (thirdPartyUser) add("d:third-party-user");
+  if (/\b(?:regardless of|no matter what|without (?:asking|telling|confirmation|review)|do not mention|tell no one)\b/.test(lower)) add("d:covert");
   if (/^[A-Z_ ]{3,}:/.test(segment)) add("d:header-field");
+  // Conjunctions a linear model cannot form by itself: an order that sends something outside, acts
+  // on the user's property or touches secrets, and a sentence that tests whether its reader is an AI.
+  if (startsImperative && external) add("d:imperative-external");
+  if (startsImperative && thirdPartyUser) add("d:imperative-user");
+  if (startsImperative && secret) add("d:imperative-secret");
+  if (CONDITIONAL_READER.test(lower)) add("d:conditional-reader");
+  if (ANSWERER.test(lower)) add("d:answerer-addressed");
   const youCount = tokens.filter((t) => t === "you" || t === "your").length;
   if (youCount) add("d:second-person", Math.min(youCount, 3) / 3);
   add("len:" + (n < 4 ? "xs" : n < 10 ? "s" : n < 25 ? "m" : n < 60 ? "l" : "xl"));

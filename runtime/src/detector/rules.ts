@@ -15,9 +15,18 @@ export interface RuleResult {
 }
 
 const IGNORE_PREVIOUS = [
-  /\b(?:ignore|disregard|forget|overrid\w*|bypass|skip|neglect|abandon|discard|drop|dismiss|set aside|pay no attention to|do not (?:follow|obey))\b[^.\n]{0,40}?\b(?:previous|prior|preceding|above|earlier|former|original|initial|all|any|every|your|the|system|existing|old)\b[^.\n]{0,30}?\b(?:instructions?|prompts?|rules?|directions?|directives?|guidelines?|commands?|orders|constraints|polic(?:y|ies)|programming|guardrails?|restrictions?|context|tasks?)\b/i,
+  /\b(?:ignore|disregard|forget|overrid\w*|bypass|skip|neglect|abandon|discard|drop|dismiss|set aside|pay no attention to|do not (?:follow|obey))\b[^.\n]{0,40}?\b(?:previous|prior|preceding|above|earlier|former|original|initial|all|any|every|your|the|system|existing|old)\b[^.\n]{0,30}?\b(?:instructions?|prompts?|rules?|directions?|directives?|guidelines?|guidance|commands?|orders|constraints|polic(?:y|ies)|programming|guardrails?|restrictions?|context|tasks?|criteria)\b/i,
   /\b(?:instead of|rather than) (?:following|doing|answering) (?:the|your) (?:original|previous|user'?s?) (?:task|instructions?|request|question)\b/i,
   /\b(?:new|updated|real|actual|revised) (?:instructions?|task|directive)s?\s*:/i,
+];
+
+/** Further paraphrases, checked only when IGNORE_EXTRA_GATE finds one of their words. */
+const IGNORE_EXTRA_GATE = /\b(?:ignor|disregard|forget|instructions you|directions you|rules you|(?:previous|original|current|earlier) (?:task|instructions?|assignment) (?:is|are|has|have))/i;
+const IGNORE_EXTRA = [
+  /\b(?:ignore|disregard|forget)\b (?:everything|anything|all|what) (?:you(?:'ve| have)? (?:were |been )?(?:told|given|instructed|taught)|(?:written |said )?(?:above|before))\b/i,
+  /\b(?:ignore|disregard|forget)\b (?:the|this|that) (?:user'?s?|original|summari[sz]ation|translation) (?:request|task|question|instructions?)\b/i,
+  /\b(?:instructions|directions|rules) you (?:were|have been) given\b[^.\n]{0,60}\b(?:outdated|cancell?ed|void|obsolete|a test|no longer)\b/i,
+  /\b(?:your|the) (?:previous|original|current|earlier) (?:task|instructions?|assignment) (?:is|are|has been|have been) (?:cancell?ed|void|obsolete|replaced|overridden)\b/i,
 ];
 
 const ROLE_REASSIGNMENT = [
@@ -26,7 +35,17 @@ const ROLE_REASSIGNMENT = [
   /\b(?:pretend|imagine) (?:to be|you are|that you are|you're)\b[^.\n]{0,40}\b(?:ai|assistant|model|bot|without|unrestricted|no (?:rules|restrictions|limits))\b/i,
   /\b(?:act|behave|respond) as (?:if you were|if you are|an? (?:unrestricted|uncensored|evil|unfiltered|jailbroken)|dan\b)/i,
   /\byour (?:new|real|true) (?:role|task|goal|objective|instructions?|persona|purpose|identity)\b/i,
-  /\b(?:enter|enable|activate|switch to|you are in) (?:developer|god|jailbreak|dan|unrestricted|unfiltered) mode\b/i,
+  /\b(?:enter|enable|activate|switch to|you are (?:now )?in) (?:developer|god|jailbreak|dan|unrestricted|unfiltered|debug|maintainer|admin|root|sudo) mode\b/i,
+];
+
+/** Jailbreak role-play phrasings; checked only when ROLE_EXTRA_GATE finds one of their words. */
+const ROLE_EXTRA_GATE = /\b(?:you are|you're|stay in|role-?play|act as|speak as|simulate|pretend|imagine|content|ethical|moral|safety|anything now)\b/i;
+const ROLE_EXTRA = [
+  /\byou are (?:dan|stan|dude|aim|\w+gpt)\b|\byou(?:'re| are) going to (?:act|pretend|play|be|roleplay)\b|\bstay in character\b/i,
+  /\b(?:role-?play|act|speak) as (?:my|the|an?)\b[^.\n]{0,60}\b(?:administrator|admin|operator|cfo|ceo|grandmother|developer|root)\b/i,
+  /\bsimulate (?:a|an) (?:terminal|shell|linux|unix|unrestricted|root)\b/i,
+  /\b(?:pretend|imagine) (?:you are|you're|to be) (?:the|my|a|an)\b[^.\n]{0,60}\band (?:approve|send|transfer|sign|reveal|share|pay|grant|delete)\b/i,
+  /\b(?:no|without|ignores? all|free of|broken free of)\b[^.\n]{0,20}\b(?:content|ethical|moral|safety) (?:rules|guidelines|polic(?:y|ies)|restrictions|filters)\b|\bdo anything now\b/i,
 ];
 
 const BOUNDARY_MARKER = [
@@ -37,26 +56,165 @@ const BOUNDARY_MARKER = [
   /^\s*(?:system|assistant)\s*(?:prompt|message|override)\s*:/im,
 ];
 
+/** Fake system, admin and transcript turns; checked only when BOUNDARY_EXTRA_GATE finds one of their words. */
+const BOUNDARY_EXTRA_GATE = /\b(?:system|admin|administrator|developer|provider|operator|policy update|human|end of)\b/i;
+const BOUNDARY_EXTRA = [
+  /^\W{0,4}(?:system|admin|administrator|developer|operator)\W{0,2}\s*:\s+(?:the (?:user|assistant|ai|model|operator)|you|your|ignore|assistants?|new)\b/im,
+  /\[\s*(?:system|admin(?:istrator)? override|system (?:note|notice|prompt|update|message)|message from the (?:developer|provider|operator|system)[^\]\n]{0,40}|\w+ policy update[^\]\n]{0,20})\s*\]/i,
+  /\b(?:system|developer|admin|operator) (?:note|notice|override|prompt update|update)\s*:/i,
+  /^\s*human:\s[^\n]*\n+\s*assistant:/im,
+  /\bend of (?:the )?(?:table|page|document|email|e-mail|file|content|context|data|input|article|message)(?: content)?\b[^\n]{0,40}\b(?:assistant|ai|llm|model|instructions?)\b/i,
+];
+
+/** An instruction addressed to the AI that reads the text, rather than to a human reader. */
+const AI_NOUN = "(?:ai|a\\.i\\.|llms?|(?:large )?language models?|(?:ai |coding |automated |autonomous )?(?:assistants?|agents?)|chatbots?|bots?|copilot|chatgpt|claude|gemini|models?)";
+const AI_GATE = new RegExp(`\\b${AI_NOUN}\\b`, "i");
+const AI_ADDRESSED = [
+  new RegExp(`^\\W{0,8}(?:(?:dear|hey|hi|hello|attention|note to|message to|instructions? for|to) )?(?:the |all |any )?${AI_NOUN}(?: \\w+){0,3}?\\s*[:,]\\s+(?:please\\s+)?(?:ignore|disregard|forget|tell|say|reveal|send|forward|email|delete|remove|approve|run|execute|call|use|open|visit|include|add|append|insert|mention|recommend|summari[sz]e|reply|respond|answer|write|print|output|post|push|publish|share|transfer|cancel|invite|mark|set|change|update|report|give|rate|decode|list|copy|paste|upload|download|install|accept|before|after|when|whenever|if|do not|don't|never|always|your|the user|you must|you should|you will|from now)\\b`, "im"),
+  new RegExp(`\\b(?:note|message|instructions?|reminder|directive|command|hint)s? (?:to|for) (?:the |any |all )?${AI_NOUN}\\b`, "i"),
+  /\b(?:for|to) (?:the|any|all) (?:ai|coding|automated|autonomous|llm) (?:agents?|assistants?|tools?)\s*:/i,
+  new RegExp(`\\b${AI_NOUN}\\b[^.\\n]{0,30}\\b(?:that|who) (?:reads?|process(?:es)?|sees?) this\\b`, "i"),
+  /\bif you(?:'re| are) (?:an? |the )?(?:ai|llm|large language model|language model|ai assistant|assistant|chatbot|ai agent|coding agent|automated agent|ai model|bot)\b/i,
+  new RegExp(`\\b(?:to|for) (?:the |any |all )?${AI_NOUN} (?:reading|processing|summari[sz]ing|reviewing|visiting|parsing|analy[sz]ing|crawling|indexing|handling|that reads?|who reads?)\\b`, "i"),
+  /\b(?:the |all |any )?(?:assistants?|ai|ai models?|language models?|llms?|ai agents?|coding agents?|automated agents?|agents|bots?)\b (?:handling|reading|processing) this \w+ (?:must|should|shall)\b/i,
+  /\b(?:the |all |any )?(?:assistants?|ai|agents?|ai agents?|coding agents?|automated agents?|ai assistants?|ai models?|language models?|llms?|bots?)\b (?:must|should|shall|is required to|are required to|is instructed to|will now|must now|should now) (?:now |also |always |immediately )?(?:ignore|reveal|send|forward|email|delete|approve|tell|say|disable|share|transfer|auto-?reply|accept|post|push|publish|execute|run|include|add|open|read|report|mark)\b/i,
+];
+
+/** Polite hijacking of the reader's output: what to say when answering, whatever the question. */
+const TASK_HIJACK_GATE = /\b(?:when(?:ever)? (?:you )?(?:describ|summari|answer|respond|repl|explain|translat|review)|(?:answer|respond to|reply to) (?:every|all|any|each)|regardless of|no matter|(?:your|each|every) (?:response|reply|answer|summary|review|output))/i;
+const TASK_HIJACK = [
+  /\bwhen(?:ever)? (?:you )?(?:describ|summari[sz]|answer|respond|repl|explain|translat|review)\w*\b[^.\n]{0,60},\s*(?:please |also |always |be sure to |make sure to )?(?:say|state|mention|tell|claim|add|include|insist|recommend|note|report|write|append|suggest)\b/i,
+  /\b(?:answer|respond to|reply to) (?:every|all|any|each) (?:question|message|request|query|prompt)s?\b[^.\n]{0,60}\b(?:with|by|as)\b/i,
+  /\b(?:regardless of|no matter) (?:what (?:it|the \w+) (?:contains|says|asks)|the (?:question|language|content|input|request))\b/i,
+  /\b(?:in|at the end of|end|conclude|finish|start|begin) (?:your|each|every) (?:response|reply|answer|summary|review|output)s?\b[^.\n]{0,40}\b(?:with|by) (?:the (?:phrase|sentence|word)|a (?:link|sentence|note|mention|recommendation|paragraph|joke|reminder)|suggesting|recommending|mentioning|saying|telling|promoting)\b/i,
+];
+
+
+/** Hidden markup (HTML comments, invisible elements, markdown comments, meta tags): its text is checked for instructions. */
+const HIDDEN_HINT = /<(?:!--|meta\b|\w+\b[^>]{0,200}\b(?:hidden|style)\b)|\[(?:\/\/|comment)\]:/i;
+const HIDDEN_REGIONS = [
+  /<!--([\s\S]{1,2000}?)-->/g,
+  /<(\w+)\b[^>]{0,200}\b(?:hidden\b|style\s*=\s*["'][^"']{0,200}(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0|color\s*:\s*(?:#fff\b|#ffffff\b|white\b)))[^>]{0,200}>([^<]{1,2000})/gi,
+  /^\s*\[(?:\/\/|comment)\]:\s*(?:#|<>)\s*\(([^)\n]{1,2000})\)/gim,
+  /<meta\b[^>]{0,100}\bcontent\s*=\s*["']([^"']{1,2000})["']/gi,
+];
+const HIDDEN_ADDRESSEE = /\b(?:you|your|ai|llm|language model|assistant|agent|model|copilot|chatgpt|claude|gemini|bot|reviewers?)\b/i;
+
+/** Cheap hints of rot13 or reversed instructions; the line is decoded only when one occurs. */
+const ROT13_WORDS = "vtaber|qvfertneq|vafgehpgvba|cerivbhf|flfgrz cebzcg";
+const REVERSED_WORDS = "snoitcurtsni|suoiverp|erongi|tpmorp metsys";
+const ROT13_HINT = new RegExp(ROT13_WORDS, "i");
+const REVERSED_HINT = new RegExp(REVERSED_WORDS, "i");
+/** Both hint lists in one pass, the cheap first check. */
+const ROT13_OR_REVERSED = new RegExp(ROT13_WORDS + "|" + REVERSED_WORDS, "i");
+/** Letters split by spaces or dashes ("i g n o r e"), or digits for letters ("1gn0r3"). */
+const SPACED_LETTERS = /\b(?:[a-z][ \-._*]{1,2}){4,}[a-z]\b/gi;
+const SPACED_HINT = /[Ii][ \-._*]{1,2}[Gg][ \-._*]{1,2}[Nn][ \-._*]{1,2}[Oo]|[Ii][ \-._*]{1,2}[Nn][ \-._*]{1,2}[Ss][ \-._*]{1,2}[Tt]|[Pp][ \-._*]{1,2}[Rr][ \-._*]{1,2}[Ee][ \-._*]{1,2}[Vv]/;
+const LEET_HINT = /\b(?:1gn[o0]r|ign0r|pr3v|prev1|pr[e3]v[i1]0u|1n5tr|1nstr|in5tr|instruct1|5y5t|sy5t|pr0mpt|d1sr|p4ss|passw0rd)/i;
+const SHELL_PIPE = /\b(?:curl|wget)\b[^\n|]{0,200}\|\s*(?:sudo\s+)?(?:ba|z)?sh\b/;
+
+/**
+ * An image or link URL that carries a placeholder or an empty value to fill in — the usual way to leak
+ * data through a rendered image. Ordinary badges (`?style=flat`, `%2F` paths) do not match.
+ */
+const EXFIL_PLACEHOLDER = "(?:\\{[^}\\s]{1,40}\\}|\\$\\{?\\w+|\\[[A-Z][A-Z' _-]{3,}[^\\]]{0,40}\\]|<[A-Z_]{3,}>|%7B|\\b(?:DATA|SECRET|CONTEXT|HISTORY|CHAT|CONVERSATION|INFO|INPUT|QUERY|PASSWORD|EMAIL|TOKEN)\\b)";
+const EXFIL_WORDS = "\\b(?:append|appended|appending|followed by|replac\\w+|contents? of|user'?s|conversation|secrets?|encode[ds]?|password|api keys?|email address)\\b";
 const MARKDOWN_IMAGE_EXFIL = [
-  /!\[[^\]\n]{0,200}\]\(\s*<?(?:https?:)?\/\/[^)\s]*[?#&=$%{][^)\n]*\)/i,
-  /<img\b[^>]{0,200}\bsrc\s*=\s*["']?(?:https?:)?\/\/[^"'\s>]*[?&=$%{]/i,
+  new RegExp(`!\\[[^\\]\\n]{0,200}\\]\\(\\s*<?(?:https?:)?\\/\\/[^)\\s?]*\\?[^)\\n]*${EXFIL_PLACEHOLDER}`),
+  new RegExp(`<img\\b[^>]{0,200}\\bsrc\\s*=\\s*["']?(?:https?:)?\\/\\/[^"'\\s>?]*\\?[^"'>\\n]*${EXFIL_PLACEHOLDER}`),
+];
+
+/** A link whose query value is left open for data, next to words asking to fill it in; gated by a cheap URL check. */
+const EXFIL_LINK_GATE = /https?:\/\/[^\s?)"'<>]+\?[^\s)"'<>]*=/i;
+const EXFIL_LINK = [
+  new RegExp(`\\bhttps?:\\/\\/[^\\s?)"'<>]+\\?[^\\s)"'<>]*=(?:${EXFIL_PLACEHOLDER}|[\\s)"'<>]|$)[^\\n]{0,80}${EXFIL_WORDS}`, "i"),
+  new RegExp(`${EXFIL_WORDS}[^\\n]{0,80}\\bhttps?:\\/\\/[^\\s?)"'<>]+\\?[^\\s)"'<>]*=(?:${EXFIL_PLACEHOLDER}|[\\s)"'<>]|$)`, "i"),
 ];
 
 /** Phrasing that makes decoded text an instruction rather than data. */
 const IMPERATIVE = /\b(?:ignore|disregard|forget|reveal|print|output|say|respond|reply|write|send|include|add|insert|execute|run|tell|answer|visit|click|download|delete|forward|translate|summari[sz]e|provide|use|show|give|list)\b/i;
 const ADDRESSEE = /\b(?:you|your|instructions?|prompt|system|response|answer|reply|user|assistant|password|secret)\b/i;
 
+const unions = new WeakMap<RegExp[], RegExp | null>();
+
+/**
+ * One alternation of the patterns, when they agree on case sensitivity: V8 scans one union about twice
+ * as fast as the patterns one by one. Adding the m flag is safe: only patterns that already have it use ^ or $.
+ */
+function unionOf(patterns: RegExp[]): RegExp | null {
+  let union = unions.get(patterns);
+  if (union === undefined) {
+    const caseless = patterns.every((p) => p.ignoreCase);
+    const sameCase = caseless || patterns.every((p) => !p.ignoreCase);
+    const anchoredWithoutM = patterns.some((p) => !p.multiline && /(?:^|[^\\])[\^$]/.test(p.source.replace(/\[[^\]]*\]/g, "")));
+    union = sameCase && !anchoredWithoutM && patterns.every((p) => !p.global) ? new RegExp(patterns.map((p) => `(?:${p.source})`).join("|"), caseless ? "im" : "m") : null;
+    unions.set(patterns, union);
+  }
+  return union;
+}
+
 function anyMatch(patterns: RegExp[], text: string): boolean {
+  const union = unionOf(patterns);
+  if (union) return union.test(text);
   for (const p of patterns) if (p.test(text)) return true;
   return false;
 }
 
+/** Runs a group of patterns only when its cheap gate (one pass over the text) finds a trigger word. */
+function gatedMatch(gate: RegExp, patterns: RegExp[], text: string): boolean {
+  return gate.test(text) && anyMatch(patterns, text);
+}
+
+function ignorePrevious(text: string): boolean {
+  return anyMatch(IGNORE_PREVIOUS, text) || gatedMatch(IGNORE_EXTRA_GATE, IGNORE_EXTRA, text);
+}
+
+function roleReassignment(text: string): boolean {
+  return anyMatch(ROLE_REASSIGNMENT, text) || gatedMatch(ROLE_EXTRA_GATE, ROLE_EXTRA, text);
+}
+
 export function looksLikeInstruction(text: string): boolean {
   return (
-    anyMatch(IGNORE_PREVIOUS, text) ||
-    anyMatch(ROLE_REASSIGNMENT, text) ||
+    ignorePrevious(text) ||
+    roleReassignment(text) ||
     (IMPERATIVE.test(text) && ADDRESSEE.test(text))
   );
+}
+
+function hiddenTexts(text: string): string[] {
+  const out: string[] = [];
+  for (const re of HIDDEN_REGIONS) {
+    for (const m of text.matchAll(re)) {
+      const inner = (m[m.length - 1] ?? "").trim();
+      if (inner.length > 8 && /[a-z]{3,} [a-z]{2,}/i.test(inner)) out.push(inner);
+      if (out.length >= 32) return out;
+    }
+  }
+  return out;
+}
+
+const rot13 = (s: string) => s.replace(/[a-z]/gi, (c) => String.fromCharCode(((c.charCodeAt(0) & 31) + 12) % 26 + (c.charCodeAt(0) & 96) + 1));
+const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s" };
+
+/**
+ * The text with common obfuscations undone — rot13 and reversed lines when a hint word occurs, letters
+ * joined when spaced out, digits read as letters inside words — or "" when none applies.
+ */
+/** Digits between letters: a fast pre-check before the slower leetspeak hint. */
+const LEET_PRECHECK = /[a-z][013457][a-z]/i;
+/** Separate tests, not one alternation: V8 scans short literal alternations much faster one at a time. */
+function mayBeObfuscated(text: string): boolean {
+  return ROT13_OR_REVERSED.test(text) || SPACED_HINT.test(text) || (LEET_PRECHECK.test(text) && LEET_HINT.test(text));
+}
+
+
+function deobfuscate(text: string): string {
+  const parts: string[] = [];
+  if (ROT13_HINT.test(text)) parts.push(rot13(text));
+  if (REVERSED_HINT.test(text)) parts.push([...text].reverse().join(""));
+  if (SPACED_HINT.test(text)) parts.push(text.replace(SPACED_LETTERS, (m) => m.replace(/[ \-._*]/g, "")).replace(/ {2,}/g, " "));
+  if (LEET_PRECHECK.test(text) && LEET_HINT.test(text)) parts.push(text.replace(/[a-z0-9@$]+/gi, (w) => (/[a-z]/i.test(w) && /[013457@$]/.test(w) ? w.replace(/[013457@$]/g, (c) => LEET[c]!) : w)));
+  return parts.join("\n");
 }
 
 export function runRules(text: string): RuleResult {
@@ -65,13 +223,29 @@ export function runRules(text: string): RuleResult {
   const ascii = isAscii(text);
   const folded = ascii ? text : foldText(text);
 
-  if (anyMatch(IGNORE_PREVIOUS, folded)) signals.push("ignore-previous");
-  if (anyMatch(ROLE_REASSIGNMENT, folded)) signals.push("role-reassignment");
-  if (anyMatch(BOUNDARY_MARKER, folded)) signals.push("boundary-marker");
+  if (ignorePrevious(folded)) signals.push("ignore-previous");
+  if (anyMatch(ROLE_REASSIGNMENT, folded) || gatedMatch(ROLE_EXTRA_GATE, ROLE_EXTRA, folded)) signals.push("role-reassignment");
+  if (anyMatch(BOUNDARY_MARKER, folded) || gatedMatch(BOUNDARY_EXTRA_GATE, BOUNDARY_EXTRA, folded)) signals.push("boundary-marker");
+
+  if (gatedMatch(AI_GATE, AI_ADDRESSED, folded)) signals.push("ai-addressed");
+  if (gatedMatch(TASK_HIJACK_GATE, TASK_HIJACK, folded)) signals.push("task-hijack");
+  if (HIDDEN_HINT.test(folded)) {
+    for (const hidden of hiddenTexts(folded)) {
+      revealed.push(hidden);
+      if ((looksLikeInstruction(hidden) || gatedMatch(AI_GATE, AI_ADDRESSED, hidden)) && HIDDEN_ADDRESSEE.test(hidden)) {
+        if (!signals.includes("hidden-instruction")) signals.push("hidden-instruction");
+      }
+    }
+  }
+  const deobfuscated = mayBeObfuscated(folded) ? deobfuscate(folded) : "";
+  if (deobfuscated) {
+    revealed.push(deobfuscated);
+    if (ignorePrevious(deobfuscated) || roleReassignment(deobfuscated)) signals.push("obfuscated-instruction");
+  }
 
   for (const decoded of decodedBase64Texts(folded)) {
     revealed.push(decoded);
-    if (looksLikeInstruction(decoded) && !signals.includes("base64-instruction")) signals.push("base64-instruction");
+    if ((looksLikeInstruction(decoded) || SHELL_PIPE.test(decoded)) && !signals.includes("base64-instruction")) signals.push("base64-instruction");
   }
   for (const decoded of decodedHexTexts(folded)) {
     revealed.push(decoded);
@@ -89,7 +263,7 @@ export function runRules(text: string): RuleResult {
     if (hasMixedScriptWord(text)) signals.push("homoglyph");
   }
 
-  if (anyMatch(MARKDOWN_IMAGE_EXFIL, folded)) signals.push("markdown-image-exfil");
+  if (anyMatch(MARKDOWN_IMAGE_EXFIL, folded) || gatedMatch(EXFIL_LINK_GATE, EXFIL_LINK, folded)) signals.push("markdown-image-exfil");
   return { signals, revealed, folded };
 }
 
@@ -108,4 +282,8 @@ export const RULE_STRENGTH: Record<Exclude<SignalId, "classifier">, number> = {
   "zero-width": 0.3,
   "homoglyph": 0.3,
   "markdown-image-exfil": 0.9,
+  "ai-addressed": 0.75,
+  "task-hijack": 0.75,
+  "hidden-instruction": 0.85,
+  "obfuscated-instruction": 0.9,
 };

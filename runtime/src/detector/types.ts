@@ -12,6 +12,10 @@ export type SignalId =
   | "zero-width"
   | "homoglyph"
   | "markdown-image-exfil"
+  | "ai-addressed"
+  | "task-hijack"
+  | "hidden-instruction"
+  | "obfuscated-instruction"
   | "classifier";
 
 export interface DetectorResult {
