@@ -9,9 +9,12 @@ import { compileExample } from "./runtime-fixtures.js";
 const bundle = compileExample("procurement.charter");
 
 describe("loadBundle", () => {
-  it("accepts a compiled bundle from an object, JSON text and a file", () => {
+  it("accepts a compiled bundle from an object, its canonical text and a file", () => {
     expect(loadBundle(structuredClone(bundle))).toEqual({ ok: true, bundle });
-    expect(loadBundle(JSON.stringify(bundle)).ok).toBe(true);
+    expect(loadBundle(canonicalJsonPretty(bundle)).ok).toBe(true);
+    // Text in any other layout is not what charter build wrote (see runtime-hostile.test.ts).
+    const compact = loadBundle(JSON.stringify(bundle));
+    expect(!compact.ok && compact.error.kind).toBe("not_canonical");
     const dir = mkdtempSync(join(tmpdir(), "charter-bundle-"));
     writeFileSync(join(dir, "b.json"), canonicalJsonPretty(bundle));
     expect(loadBundle(join(dir, "b.json")).ok).toBe(true);

@@ -4,12 +4,9 @@
 // the baseline never saw) and external_domain (URLs or addresses in arguments outside the allowlist).
 // Everything is precompiled; a call with nothing to report allocates nothing.
 import type { BundleMonitorRule } from "@charter/language";
-import { compileEmailMatcher } from "../guard/constraints.js";
-import { domainInList } from "../output/domains.js";
-import { findUrls, parseNetworkUrl } from "../output/exfiltration.js";
-import { findEmails } from "../output/pii-detectors.js";
 import { MemoryRateStore } from "../rate/rate-store.js";
-import { dataVolume, SEQUENCE_START, type BaselineAgent } from "./baseline.js";
+import { dataVolume, isBaselineAgent, SEQUENCE_START, type BaselineAgent } from "./baseline.js";
+import { firstOutsideHost } from "./external-hosts.js";
 
 export type MonitorKind = "tool_rate" | "data_volume" | "novel_sequence" | "external_domain" | "output_pii" | "output_exfiltration";
 export type Severity = "low" | "medium" | "high" | "critical";
@@ -49,7 +46,7 @@ export function severityOf(action: RuleAction): Severity {
 }
 
 export class AgentMonitor {
-  private readonly externalDomain?: { domains: string[]; action: RuleAction; email: (s: string) => boolean };
+  private readonly externalDomain?: { domains: string[]; action: RuleAction };
   private readonly toolRate?: { multiplier: number; windowMs: number; action: RuleAction; limits: Map<string, number>; store: MemoryRateStore };
   private readonly dataVolumeRule?: { limit: number; action: RuleAction };
   private readonly novel?: { score: number; action: RuleAction; trie: Trie; n: number };
@@ -60,11 +57,15 @@ export class AgentMonitor {
   constructor(
     readonly agent: string,
     rules: readonly BundleMonitorRule[],
-    baseline: BaselineAgent | undefined,
+    baselineOfAgent: BaselineAgent | undefined,
     ngram: number,
   ) {
+    // Callers look the agent up by name in a baseline they may have built by hand: a name such as
+    // `constructor` must not find Object.prototype's function there, so anything not shaped like a baseline
+    // entry counts as no baseline.
+    const baseline = isBaselineAgent(baselineOfAgent) ? baselineOfAgent : undefined;
     for (const r of rules) {
-      if (r.kind === "external_domain") this.externalDomain = { domains: r.domains.slice(), action: r.action, email: compileEmailMatcher(r.domains) };
+      if (r.kind === "external_domain") this.externalDomain = { domains: r.domains.slice(), action: r.action };
       if (!baseline) continue;
       if (r.kind === "tool_rate") {
         const limits = new Map<string, number>();
@@ -182,9 +183,9 @@ export class AgentMonitor {
     return unseen / s.grams;
   }
 
-  /** The first host (of a URL or an e-mail address) in the arguments that is outside the allowlist. */
+  /** The first host (of a URL or an e-mail address) in the arguments, keys included, that is outside the allowlist. */
   private outsideHost(v: unknown, depth: number): string | undefined {
-    if (typeof v === "string") return this.outsideHostIn(v);
+    if (typeof v === "string") return firstOutsideHost(v, this.externalDomain!.domains);
     if (typeof v !== "object" || v === null || depth > 32) return undefined;
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
@@ -195,28 +196,8 @@ export class AgentMonitor {
     }
     const obj = v as Record<string, unknown>;
     for (const k in obj) {
-      const h = this.outsideHost(obj[k], depth + 1);
+      const h = firstOutsideHost(k, this.externalDomain!.domains) ?? this.outsideHost(obj[k], depth + 1);
       if (h !== undefined) return h;
-    }
-    return undefined;
-  }
-
-  private outsideHostIn(s: string): string | undefined {
-    const domains = this.externalDomain!.domains;
-    const at = s.indexOf("@");
-    if (at >= 0) {
-      if (!(at === s.lastIndexOf("@") && this.externalDomain!.email(s))) {
-        for (const e of findEmails(s)) {
-          const domain = s.slice(s.lastIndexOf("@", e.end - 1) + 1, e.end);
-          if (!domainInList(domain, domains)) return domain;
-        }
-      }
-    }
-    if (s.includes("://") || s.includes("www.")) {
-      for (const occ of findUrls(s)) {
-        const url = parseNetworkUrl(occ.url);
-        if (url && !domainInList(url.hostname, domains)) return url.hostname;
-      }
     }
     return undefined;
   }

@@ -1,6 +1,8 @@
 // The behavioural baseline: what a supervised period's audit log says is normal for each agent — every
 // tool's call rate, the data volume of a session and the tool-call n-grams seen. `charter baseline build`
 // writes it; the guard compares live traffic against it (monitor rules tool_rate, data_volume, novel_sequence).
+// Agent and tool names are data from a log or a file: the records keyed by them have no prototype, so a
+// name such as `constructor` or `__proto__` is only ever an own key (look agents up with baselineAgent).
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 
@@ -29,6 +31,29 @@ const BaselineSchema = z
 
 export type Baseline = z.infer<typeof BaselineSchema>;
 export type BaselineAgent = Baseline["agents"][string];
+
+/** Own-key lookup of an agent's baseline: `constructor` is an agent name here, never Object's function. */
+export function baselineAgent(baseline: Baseline | undefined, agent: string): BaselineAgent | undefined {
+  return baseline !== undefined && Object.hasOwn(baseline.agents, agent) ? baseline.agents[agent] : undefined;
+}
+
+/** True when `v` has the shape of a baseline entry (own tools, sessions and sequences), not some inherited value. */
+export function isBaselineAgent(v: unknown): v is BaselineAgent {
+  if (typeof v !== "object" || v === null) return false;
+  const o = v as Partial<Record<keyof BaselineAgent, unknown>>;
+  return (
+    Object.hasOwn(o, "tools") && typeof o.tools === "object" && o.tools !== null &&
+    Object.hasOwn(o, "sessions") && typeof o.sessions === "object" && o.sessions !== null &&
+    Object.hasOwn(o, "sequences") && Array.isArray(o.sequences)
+  );
+}
+
+/** A record with no prototype, holding the own enumerable entries of `from`. */
+function nullPrototype<T>(from: Record<string, T> = {}): Record<string, T> {
+  const out = Object.create(null) as Record<string, T>;
+  for (const k of Object.keys(from)) out[k] = from[k]!;
+  return out;
+}
 
 export type BaselineError = { kind: "io" | "json" | "schema" | "empty"; message: string; line?: number };
 export type BaselineResult = { ok: true; baseline: Baseline } | { ok: false; error: BaselineError };
@@ -105,10 +130,10 @@ export function buildBaseline(auditText: string, options: { ngram?: number } = {
   }
   if (calls.length === 0) return { ok: false, error: { kind: "empty", message: "the log holds no carried-out tool calls to learn from" } };
   const observedMs = Math.max(60_000, last - first);
-  const agents: Baseline["agents"] = {};
+  const agents: Baseline["agents"] = nullPrototype();
   const sessionsOf = new Map<string, Map<string, { volume: number; tools: string[] }>>();
   for (const c of calls) {
-    const a = (agents[c.agent] ??= { tools: {}, sessions: { count: 0, meanVolume: 0, maxVolume: 0 }, sequences: [] });
+    const a = (agents[c.agent] ??= { tools: nullPrototype(), sessions: { count: 0, meanVolume: 0, maxVolume: 0 }, sequences: [] });
     const t = (a.tools[c.tool] ??= { calls: 0, perHour: 0 });
     t.calls++;
     let sessions = sessionsOf.get(c.agent);
@@ -145,7 +170,12 @@ function round(x: number): number {
 
 export function parseBaseline(value: unknown): BaselineResult {
   const parsed = BaselineSchema.safeParse(value);
-  if (parsed.success) return { ok: true, baseline: parsed.data };
+  if (parsed.success) {
+    // zod builds records as plain objects; rebuild them without a prototype (see baselineAgent).
+    const agents: Baseline["agents"] = nullPrototype();
+    for (const [name, a] of Object.entries(parsed.data.agents)) agents[name] = { ...a, tools: nullPrototype(a.tools) };
+    return { ok: true, baseline: { ...parsed.data, agents } };
+  }
   const issue = parsed.error.issues[0]!;
   return { ok: false, error: { kind: "schema", message: `not a Charter baseline at ${issue.path.join(".") || "(root)"}: ${issue.message}` } };
 }

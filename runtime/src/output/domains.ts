@@ -59,16 +59,70 @@ export function emailDomainMatches(email: string, allowed: readonly string[] | s
   return domainInList(domain, allowed);
 }
 
-/** True when `url` is an absolute http(s) URL whose host matches an allowed domain (`url in domains`). */
-export function urlDomainMatches(url: string, allowed: readonly string[] | string): boolean {
+// Characters no URL we accept may hold anywhere: a backslash (the WHATWG parser reads it as "/" in http(s)
+// URLs, other parsers as data), whitespace and control characters (stripped or kept depending on the
+// parser) and invisible format characters (U+00AD, U+200B…, dropped by IDN mapping).
+const UNSAFE_URL_CHAR = /[\\\s\p{Cc}\p{Cf}]/u;
+const HTTP_PREFIX = /^(https?):\/\//i;
+const AUTHORITY_END = /[/?#]/;
+const PORT = /^[1-9][0-9]{0,4}$/;
+const DEFAULT_PORT: Readonly<Record<string, string>> = { "http:": "80", "https:": "443" };
+
+/**
+ * The host of an absolute http(s) URL, lowercase ASCII, or undefined unless every URL parser must agree on
+ * it: the text is `http(s)://AUTHORITY[/?#…]` with no backslash, whitespace or control character anywhere,
+ * and the raw AUTHORITY is exactly the host the WHATWG parser found, optionally followed by the port it
+ * found (no userinfo, no percent-escapes, no numeric IPv4 shorthands: a name in another spelling is refused,
+ * except for case, one trailing dot and IDN, which normalizeHost maps the same way).
+ */
+export function strictUrlHost(url: string): string | undefined {
+  if (UNSAFE_URL_CHAR.test(url)) return undefined;
+  const scheme = HTTP_PREFIX.exec(url);
+  if (!scheme) return undefined;
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return false;
+    return undefined;
   }
-  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") return false;
-  if (parsed.username !== "" || parsed.password !== "") return false;
-  if (typeof allowed === "string") return domainMatches(parsed.hostname, allowed);
-  return domainInList(parsed.hostname, allowed);
+  if (parsed.protocol !== scheme[1]!.toLowerCase() + ":" || parsed.username !== "" || parsed.password !== "") return undefined;
+  const rest = url.slice(scheme[0].length);
+  const end = rest.search(AUTHORITY_END);
+  return authorityHost(end < 0 ? rest : rest.slice(0, end), parsed);
+}
+
+/** The host of `authority` when it is exactly the parsed URL's host (and port), else undefined. */
+function authorityHost(authority: string, parsed: URL): string | undefined {
+  if (authority.includes("@")) return undefined;
+  let rawHost = authority;
+  const colon = authority.lastIndexOf(":");
+  if (colon >= 0 && colon > authority.lastIndexOf("]")) {
+    const rawPort = authority.slice(colon + 1);
+    if (!PORT.test(rawPort)) return undefined;
+    if (parsed.port !== rawPort && !(parsed.port === "" && DEFAULT_PORT[parsed.protocol] === rawPort)) return undefined;
+    rawHost = authority.slice(0, colon);
+  } else if (parsed.port !== "") return undefined;
+  const host = normalizeHost(parsed.hostname);
+  if (host === undefined || normalizeHost(rawHost) !== host) return undefined;
+  return host;
+}
+
+/**
+ * The host a bare authority (`host` or `host:port`, as found after `//` in free text) names, by the same
+ * strict rules as strictUrlHost, or undefined when parsers could disagree about it.
+ */
+export function strictAuthorityHost(authority: string): string | undefined {
+  if (authority === "" || AUTHORITY_END.test(authority)) return undefined;
+  return strictUrlHost("http://" + authority + "/");
+}
+
+/**
+ * True when `url` is an absolute http(s) URL whose host matches an allowed domain (`url in domains`), by
+ * strictUrlHost: a URL that two parsers could read as two different hosts matches nothing.
+ */
+export function urlDomainMatches(url: string, allowed: readonly string[] | string): boolean {
+  const host = strictUrlHost(url);
+  if (host === undefined) return false;
+  if (typeof allowed === "string") return domainMatches(host, allowed);
+  return domainInList(host, allowed);
 }

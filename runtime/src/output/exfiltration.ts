@@ -1,9 +1,10 @@
 // Exfiltration channels in model output: markdown images (fetched by the renderer with no click),
 // markdown links, HTML src/href attributes and bare URLs. A URL is flagged when its host is outside the
-// allowlist (whole-label match), or when its query carries sensitive data or a long opaque blob.
+// allowlist (whole-label match), when URL parsers could disagree about its host (a backslash, userinfo,
+// escapes: see strictUrlHost), or when its query carries sensitive data or a long opaque blob.
 import { allMatches } from "./regex-scan.js";
 import { SpanMask } from "./span-mask.js";
-import { domainInList } from "./domains.js";
+import { domainInList, strictUrlHost } from "./domains.js";
 import { findSensitive } from "./sensitive-data.js";
 import { isHighEntropyToken } from "./secret-detectors.js";
 
@@ -19,7 +20,7 @@ export interface UrlOccurrence {
 
 export interface ExfiltrationFinding extends UrlOccurrence {
   host: string;
-  reason: "host_not_allowed" | "data_in_query";
+  reason: "host_not_allowed" | "ambiguous_host" | "data_in_query";
 }
 
 // Link text is bounded so a line of unmatched "[" costs linear time, not quadratic.
@@ -91,6 +92,13 @@ export function smugglesData(url: URL): boolean {
   return false;
 }
 
+/** `occ.url` as an absolute http URL for strictUrlHost: `www.` and `//` forms get a scheme, ftp/ws/wss read as http. */
+function strictCandidate(raw: string): string {
+  if (/^www\./i.test(raw)) return "http://" + raw;
+  if (raw.startsWith("//")) return "https:" + raw;
+  return raw.replace(/^(?:ftp|wss?):/i, "http:");
+}
+
 function safeDecode(s: string): string {
   try {
     return decodeURIComponent(s);
@@ -106,6 +114,7 @@ export function findExfiltration(text: string, allowDomains: readonly string[]):
     if (!url) continue;
     const host = url.hostname;
     if (!domainInList(host, allowDomains)) findings.push({ ...occ, host, reason: "host_not_allowed" });
+    else if (strictUrlHost(strictCandidate(occ.url)) === undefined) findings.push({ ...occ, host, reason: "ambiguous_host" });
     else if (url.search.length > 1 || url.hash.length > 1) {
       if (smugglesData(url)) findings.push({ ...occ, host, reason: "data_in_query" });
     }

@@ -48,7 +48,12 @@ export function filterOutput(text: string, rules: OutputRules): FilteredOutput {
   }
   if (rules.exfiltration) {
     for (const e of findExfiltration(text, rules.allowDomains)) {
-      const detail = e.reason === "host_not_allowed" ? `${e.form} to ${e.host} (not allowed)` : `${e.form} to ${e.host} carries data in its query`;
+      const detail =
+        e.reason === "host_not_allowed"
+          ? `${e.form} to ${e.host} (not allowed)`
+          : e.reason === "ambiguous_host"
+            ? `${e.form} to ${e.host} is written so that URL parsers disagree on its host`
+            : `${e.form} to ${e.host} carries data in its query`;
       findings.push({ kind: "exfiltration", start: e.start, end: e.end, action: rules.exfiltration, detail });
     }
   }

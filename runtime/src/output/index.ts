@@ -1,7 +1,7 @@
 // Output filtering: sensitive-data detectors, exfiltration detection and domain allowlist matching.
 export { filterOutput, applyRedactions } from "./filter.js";
 export type { Action, Finding, FindingKind, FilteredOutput, OutputRules, Severity } from "./filter.js";
-export { domainMatches, domainInList, emailDomainMatches, urlDomainMatches, normalizeHost } from "./domains.js";
+export { domainMatches, domainInList, emailDomainMatches, normalizeHost, strictAuthorityHost, strictUrlHost, urlDomainMatches } from "./domains.js";
 export { findSensitive, mayHoldSensitive } from "./sensitive-data.js";
 export type { SensitiveKind, SensitiveScan } from "./sensitive-data.js";
 export { findExfiltration, findUrls, parseNetworkUrl, smugglesData } from "./exfiltration.js";

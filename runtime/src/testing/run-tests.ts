@@ -30,7 +30,11 @@ export type TestRun =
   | { ok: true; path: string; results: ExpectationResult[]; passed: number; failed: number }
   | { ok: false; path: string; check: CheckResult; errors: Diagnostic[] };
 
-/** The value of an expectation's argument object, as a tool call would carry it. */
+/**
+ * The value of an expectation's argument object, as a tool call would carry it: what JSON.parse makes of
+ * the same text, so a key `__proto__` is an own property (an assignment would set the prototype instead,
+ * and the test would check a call the runtime never sees).
+ */
 export function jsonOf(v: ast.JsonValue): unknown {
   switch (v.kind) {
     case "string":
@@ -43,7 +47,7 @@ export function jsonOf(v: ast.JsonValue): unknown {
       return v.items.map(jsonOf);
     case "object": {
       const out: Record<string, unknown> = {};
-      for (const e of v.entries) out[e.key.value] = jsonOf(e.value);
+      for (const e of v.entries) Object.defineProperty(out, e.key.value, { value: jsonOf(e.value), enumerable: true, writable: true, configurable: true });
       return out;
     }
   }

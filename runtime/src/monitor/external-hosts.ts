@@ -1,0 +1,88 @@
+// The hosts a string in a tool's arguments could make the tool contact, for `external_domain outside [..]`.
+// The scan errs towards reporting: every `@domain` counts whether or not the text before it is an address
+// a parser accepts (`"eve"@evil.com`, `x.@evil.com`, URL userinfo), every authority after `//` counts,
+// scheme-relative (`//evil.com/x`) or not, and an authority that URL parsers could read two ways (a
+// backslash, userinfo, escapes; see strictUrlHost) is reported as it is written.
+import { domainInList, strictAuthorityHost } from "../output/domains.js";
+
+/** Cheap test first: most argument strings hold none of these, and the scan then allocates nothing. */
+const MAY_HOLD_HOST = /@|[\\/]{2}|www\./i;
+/** What may follow an `@` as (part of) a domain: everything up to a delimiter of addresses, URLs or markup. */
+const DOMAIN_RUN = /[^\s@/\\?#<>()[\]{}"'`,;:!|=&*^$+~]*/uy;
+/** A domain in any spelling DNS or IDN mapping accepts has a dot (IDN maps U+3002, U+FF0E, U+FF61 to one). */
+const DOT_OR_ESCAPE = /[.\u3002\uFF0E\uFF61%]/u;
+const TRAILING_DOTS = /[.\u3002\uFF0E\uFF61]+$/u;
+/** The authority after `//` ends at a path, query, fragment, whitespace or markup; a backslash stays in it. */
+const AUTHORITY_RUN = /[^\s/?#"'<>`(){}|^]*/uy;
+const TRAILING_PUNCTUATION = /[.,;:!?]+$/;
+const SLASHES = /[\\/]{2,}/g;
+const WWW = /www\./gi;
+/** A character that continues a word or path, so `//` or `www.` right after it does not start a URL. */
+const WORD_CHAR = /[\p{L}\p{N}._~%+\-]/u;
+const SCHEME_CHAR = /[A-Za-z0-9+.-]/;
+/** `//TODO` in code is a comment, not a host: a scheme-relative authority of letters alone is skipped. */
+const BARE_WORD = /^[\p{L}_-]+$/u;
+const MAX_REPORTED = 120;
+
+/** The first host in `text` outside `allowed`, as it should be reported, or undefined. */
+export function firstOutsideHost(text: string, allowed: readonly string[]): string | undefined {
+  if (!MAY_HOLD_HOST.test(text)) return undefined;
+  return outsideAddressDomain(text, allowed) ?? outsideUrlHost(text, allowed);
+}
+
+function outsideAddressDomain(text: string, allowed: readonly string[]): string | undefined {
+  for (let at = text.indexOf("@"); at >= 0; at = text.indexOf("@", at + 1)) {
+    if (text[at + 1] === "[") {
+      // A domain literal (`eve@[203.0.113.5]`): an address at a bare IP is never inside a list of names.
+      const close = text.indexOf("]", at + 2);
+      const literal = text.slice(at + 1, close < 0 ? text.length : close + 1);
+      if (!domainInList(literal, allowed)) return report(literal);
+      continue;
+    }
+    DOMAIN_RUN.lastIndex = at + 1;
+    const run = DOMAIN_RUN.exec(text)![0].replace(TRAILING_DOTS, "");
+    // `@bob` or `@here` is a mention, `user@localhost` a local name: only a dotted (or escaped) name is a domain.
+    if (!DOT_OR_ESCAPE.test(run)) continue;
+    if (!domainInList(run, allowed)) return report(run);
+  }
+  return undefined;
+}
+
+function outsideUrlHost(text: string, allowed: readonly string[]): string | undefined {
+  for (const m of text.matchAll(SLASHES)) {
+    const before = m.index > 0 ? text[m.index - 1]! : "";
+    let schemeRelative = true;
+    if (before === ":") {
+      schemeRelative = false;
+      let s = m.index - 1;
+      while (s > 0 && SCHEME_CHAR.test(text[s - 1]!)) s--;
+      // `file:///path` names no host; every other `scheme:///host` is read by WHATWG as `scheme://host`.
+      if (m[0].length >= 3 && text.slice(s, m.index - 1).toLowerCase() === "file") continue;
+    } else if (WORD_CHAR.test(before)) continue; // `dir//file`: a path, not a URL
+    const found = checkAuthority(text, m.index + m[0].length, schemeRelative, allowed);
+    if (found !== undefined) return found;
+  }
+  if (text.length >= 4) {
+    for (const m of text.matchAll(WWW)) {
+      const before = m.index > 0 ? text[m.index - 1]! : "";
+      if (before === "/" || before === "\\" || before === "@" || WORD_CHAR.test(before)) continue;
+      const found = checkAuthority(text, m.index, false, allowed);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+function checkAuthority(text: string, start: number, schemeRelative: boolean, allowed: readonly string[]): string | undefined {
+  AUTHORITY_RUN.lastIndex = start;
+  let authority = AUTHORITY_RUN.exec(text)![0].replace(TRAILING_PUNCTUATION, "");
+  if (authority.endsWith("]") && !authority.includes("[")) authority = authority.slice(0, -1).replace(TRAILING_PUNCTUATION, "");
+  if (authority === "" || (schemeRelative && BARE_WORD.test(authority))) return undefined;
+  const host = strictAuthorityHost(authority);
+  if (host === undefined) return report(authority);
+  return domainInList(host, allowed) ? undefined : host;
+}
+
+function report(host: string): string {
+  return host.length > MAX_REPORTED ? host.slice(0, MAX_REPORTED) + "…" : host;
+}
