@@ -1,7 +1,7 @@
 // The Action runs from its committed bundle, so that bundle must be what the sources build to now:
 // a fresh esbuild build (same options as scripts/build.mjs) must give the committed bytes.
 
-import { readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -33,5 +33,15 @@ describe("github-action/dist", () => {
       expect(yml).toMatch(new RegExp(`^  ${input}:\\n    description: `, "m"));
     }
     for (const output of ["errors", "escalations", "bundles", "sarif"]) expect(yml).toMatch(new RegExp(`^  ${output}:\\n    description: `, "m"));
+  });
+
+  it("runs in this repository's own workflow with inputs the Action accepts", () => {
+    // escalation review needs a reviewers file (the Action refuses the setup otherwise), so the
+    // workflow must either have one or turn both kinds of review off
+    const wf = readFileSync(join(ROOT, ".github/workflows/charter.yml"), "utf8");
+    const input = (name: string) => new RegExp(`^\\s+${name}: (\\S+)`, "m").exec(wf)?.[1] ?? "true";
+    const reviewers = /^\s+reviewers: (\S+)/m.exec(wf)?.[1] ?? ".charter/reviewers";
+    const needsList = input("require-review") !== "false" || input("fail-on-escalation-without-review") !== "false";
+    if (needsList) expect(existsSync(join(ROOT, reviewers)), `${reviewers} must exist for .github/workflows/charter.yml`).toBe(true);
   });
 });

@@ -4,7 +4,7 @@
 
 import { execFileSync, spawn } from "node:child_process";
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -68,11 +68,12 @@ interface Run {
 }
 
 /** Runs the bundled Action the way the runner does and collects what it left behind. */
-async function runAction(r: Repo, inputs: Record<string, string>, env: Record<string, string> = {}): Promise<Run> {
+async function runAction(r: Repo, inputs: Record<string, string>, env: Record<string, string> = {}, on?: { name: string; payload: unknown }): Promise<Run> {
   const work = mkdtempSync(join(tmpdir(), "charter-runner-"));
   tmp.push(work);
   const event = join(work, "event.json");
-  writeFileSync(event, JSON.stringify({ action: "synchronize", number: 7, pull_request: { number: 7, base: { sha: r.base, ref: "main" }, head: { sha: r.head, ref: "feature" } }, repository: { name: "shop", owner: { login: "acme" } } }));
+  const pullRequest = { action: "synchronize", number: 7, pull_request: { number: 7, base: { sha: r.base, ref: "main" }, head: { sha: r.head, ref: "feature" } }, repository: { name: "shop", owner: { login: "acme" } } };
+  writeFileSync(event, JSON.stringify(on ? on.payload : pullRequest));
   const summaryFile = join(work, "summary.md");
   const outputFile = join(work, "output.txt");
   writeFileSync(summaryFile, "");
@@ -85,7 +86,7 @@ async function runAction(r: Repo, inputs: Record<string, string>, env: Record<st
       ...clean,
       CHARTER_TODAY: TODAY,
       GITHUB_ACTIONS: "true",
-      GITHUB_EVENT_NAME: "pull_request",
+      GITHUB_EVENT_NAME: on ? on.name : "pull_request",
       GITHUB_EVENT_PATH: event,
       GITHUB_REPOSITORY: "acme/shop",
       GITHUB_SHA: r.head,
@@ -115,7 +116,7 @@ async function runAction(r: Repo, inputs: Record<string, string>, env: Record<st
     summary: readFileSync(summaryFile, "utf8"),
     outputs: parseOutputs(readFileSync(outputFile, "utf8")),
     annotations,
-    ...(sarifPath && existsSync(sarifPath) ? { sarif: JSON.parse(readFileSync(sarifPath, "utf8")) } : {}),
+    ...(sarifPath && existsSync(sarifPath) && statSync(sarifPath).isFile() ? { sarif: JSON.parse(readFileSync(sarifPath, "utf8")) } : {}),
   };
 }
 
@@ -222,7 +223,7 @@ describe("the Action, run as GitHub runs it", () => {
   });
 
   it("reports a deleted policy as a reduction and a new one as escalations", async () => {
-    const r = repo({ [POLICY]: signedBase }, { [POLICY]: null, "policies/new.charter": sign(BASE_POLICY.replace("policy shop", "policy fresh"), "security/alice", alice.privatePem) });
+    const r = repo({ [POLICY]: signedBase, [REVIEWERS]: reviewersFile(`security/alice ${alice.publicKey}`) }, { [POLICY]: null, "policies/new.charter": sign(BASE_POLICY.replace("policy shop", "policy fresh"), "security/alice", alice.privatePem) });
     const run = await runAction(r, { "require-review": "false" });
     expect(run.code).toBe(0);
     expect(run.summary).toContain("| `policies/shop.charter` | 🗑️ deleted |");
@@ -288,6 +289,44 @@ describe("the Action, run as GitHub runs it", () => {
         expect(run.summary).toContain("❌ not reviewed (CH8002)");
       }
     });
+
+    it("does not let a pull request approve its own escalation by adding its author to the reviewers file", async () => {
+      const listed = [`security/alice ${alice.publicKey}`, `alice ${alice.publicKey}`];
+      const r = repo({ [POLICY]: signedBase, [REVIEWERS]: reviewersFile(...listed) }, { [POLICY]: escalated, [REVIEWERS]: reviewersFile(...listed, `mallory ${mallory.publicKey}`) });
+      reviews = [{ id: 1, user: { login: "mallory" }, state: "APPROVED", commit_id: r.head }];
+      const run = await runAction(r, { "github-token": "test-token" }, { GITHUB_API_URL: url });
+      expect(run.code).toBe(1);
+      expect(run.annotations.map((a) => [a.level, a.props.title, a.props.file, a.props.line])).toEqual([
+        ["error", "CH8002", POLICY, "8"],
+        ["error", "reviewers file changed", REVIEWERS, "3"],
+      ]);
+      expect(run.annotations[1]!.message).toBe(
+        ".charter/reviewers changes who may approve policies: it adds 'mallory'\nhelp: reviewers are read from the base commit, so a change cannot name its own; a change to the list needs an approving review of the pull request's head commit by a reviewer listed there (security/alice, alice)",
+      );
+      expect(run.outputs).toMatchObject({ errors: "2", escalations: "2" });
+      expect(run.summary).toContain(`Allowed reviewers: 2 reviewers from \`.charter/reviewers\` at the base commit (${r.base.slice(0, 12)}), not as this change leaves it.`);
+      expect(run.summary).toContain("❌ not reviewed (CH8002)");
+      expect(run.summary).toContain("### Reviewers file changed\n\n🔺 escalation: `.charter/reviewers` adds 'mallory'. ❌ needs an approving review of the head commit by a reviewer listed at the base.");
+      expect(run.summary).toContain("❌ 2 errors in 1 of 1 policy and in the reviewers file");
+    });
+
+    it("lets a reviewer listed at the base approve a change to the reviewers file", async () => {
+      const listed = [`security/alice ${alice.publicKey}`, `alice ${alice.publicKey}`];
+      const r = repo({ [POLICY]: signedBase, [REVIEWERS]: reviewersFile(...listed) }, { [REVIEWERS]: reviewersFile(`alice ${alice.publicKey}`, `bob ${mallory.publicKey}`) });
+      reviews = [{ id: 1, user: { login: "alice" }, state: "APPROVED", commit_id: r.head }];
+      const approved = await runAction(r, { "github-token": "test-token" }, { GITHUB_API_URL: url });
+      expect(approved.code).toBe(0);
+      expect(approved.annotations.map((a) => [a.level, a.props.title, a.props.line, a.message])).toEqual([
+        ["notice", "reviewers file changed", "2", ".charter/reviewers changes who may approve policies: it adds 'bob'; removes 'security/alice'; approved on the pull request by @alice"],
+      ]);
+      expect(approved.summary).toContain("🔺 escalation: `.charter/reviewers` adds 'bob'; removes 'security/alice'. ✅ approved on the pull request by @alice.");
+      expect(approved.outputs).toMatchObject({ errors: "0", escalations: "1" });
+      reviews = [];
+      const unapproved = await runAction(r, { "github-token": "test-token" }, { GITHUB_API_URL: url });
+      expect(unapproved.code).toBe(1);
+      expect(unapproved.annotations.map((a) => [a.level, a.props.title])).toEqual([["error", "reviewers file changed"]]);
+      expect(unapproved.summary).toContain("❌ 1 error in the reviewers file");
+    });
   });
 
   it("rejects a review signed by a key that is not the reviewer's", async () => {
@@ -296,6 +335,83 @@ describe("the Action, run as GitHub runs it", () => {
     const run = await runAction(r, {});
     expect(run.code).toBe(1);
     expect(run.annotations.map((a) => [a.level, a.props.title, a.message.split("\n")[0]])).toEqual([["error", "CH8004", "the signature of 'security/alice' does not verify"]]);
+  });
+
+  it("verifies signatures against the reviewers listed at the base, not as the change leaves them", async () => {
+    // the pull request adds its author's key and signs its own escalation with it
+    const r = repo(
+      { [POLICY]: signedBase, [REVIEWERS]: reviewersFile(`security/alice ${alice.publicKey}`) },
+      { [POLICY]: sign(escalated, "mallory", mallory.privatePem, "2026-11-24"), [REVIEWERS]: reviewersFile(`security/alice ${alice.publicKey}`, `mallory ${mallory.publicKey}`) },
+    );
+    for (const inputs of [{}, { "require-review": "false" }] as Record<string, string>[]) {
+      const run = await runAction(r, inputs);
+      expect(run.code).toBe(1);
+      expect(run.annotations.map((a) => [a.level, a.props.title, a.props.file, a.message.split("\n")[0]])).toEqual([
+        ["error", "CH8004", POLICY, "'mallory' is not an allowed reviewer"],
+        ["error", "reviewers file changed", REVIEWERS, ".charter/reviewers changes who may approve policies: it adds 'mallory'"],
+      ]);
+      expect(run.summary).toContain("❌ not reviewed (CH8004)");
+    }
+  });
+
+  it("does not count a reviewers file change that only touches comments and layout", async () => {
+    const r = repo(
+      { [POLICY]: signedBase, [REVIEWERS]: reviewersFile(`security/alice ${alice.publicKey}`) },
+      { [REVIEWERS]: reviewersFile("# the security team", "", `security/alice   ${alice.publicKey}`) },
+    );
+    const run = await runAction(r, {});
+    expect([run.code, run.annotations]).toEqual([0, []]);
+    expect(run.summary).not.toContain("Reviewers file changed");
+    expect(run.outputs).toMatchObject({ errors: "0", escalations: "0" });
+  });
+
+  it("reads the reviewers file from the working tree only when there is no base commit, and says so", async () => {
+    const r = repo({ [POLICY]: signedBase }, { [POLICY]: sign(escalated, "security/alice", alice.privatePem, "2026-11-24"), [REVIEWERS]: reviewersFile(`security/alice ${alice.publicKey}`) });
+    const push = { name: "push", payload: { ref: "refs/heads/main", before: "0".repeat(40), after: r.head, repository: { name: "shop", owner: { login: "acme" } } } };
+    const run = await runAction(r, {}, {}, push);
+    expect([run.code, run.annotations]).toEqual([0, []]);
+    expect(run.summary).toContain("Allowed reviewers: 1 reviewer from `.charter/reviewers` in the working tree: there is no base commit to read it from, so this change's own list counts.");
+    expect(run.summary).toContain("✅ reviewed by security/alice on 2026-11-24, signature verified");
+  });
+
+  it("refuses a pull request that brings the first reviewers file with it, since nobody listed could approve it", async () => {
+    const r = repo({ [POLICY]: signedBase }, { [POLICY]: sign(escalated, "mallory", mallory.privatePem, "2026-11-24"), [REVIEWERS]: reviewersFile(`mallory ${mallory.publicKey}`) });
+    const run = await runAction(r, {});
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      `::error::require-review is on but there is no reviewers file at .charter/reviewers in the base commit ${r.base.slice(0, 12)} (reviewers are read from the base commit, so that a change cannot name its own); this change adds one: merge it on its own first, through the repository's usual review`,
+    );
+  });
+
+  it("refuses fail-on-escalation-without-review without a reviewers file: an unsigned review would let the author pass", async () => {
+    // what the checker's quick fix writes: the current digest and a date, and no signature
+    const digest = checkText(escalated).bundle.digest;
+    const unsigned = escalated.replace(/digest "sha256:[0-9a-f]+"/, `digest "${digest}"`).replace(/\n\s*signature "[^"]*"/, "");
+    expect(checkText(unsigned, { requireReview: true, today: TODAY }).errors).toBe(0);
+    const r = repo({ [POLICY]: signedBase }, { [POLICY]: unsigned });
+    const gated = await runAction(r, { "require-review": "false" });
+    expect(gated.code).toBe(1);
+    expect(gated.outputs).toEqual({});
+    expect(gated.stdout).toMatch(/^::error::fail-on-escalation-without-review is on but there is no reviewers file at \.charter\/reviewers in the base commit [0-9a-f]{12} \(reviewers are read from the base commit, so that a change cannot name its own\): an escalation is accepted only when a listed reviewer signs it or approves the pull request, and without a list an author could approve their own\. Add a reviewers file \(one `NAME ed25519:KEY` a line; see charter keygen\) or set fail-on-escalation-without-review: false$/m);
+    const ungated = await runAction(r, { "require-review": "false", "fail-on-escalation-without-review": "false" });
+    expect(ungated.code).toBe(0);
+    expect(ungated.summary).toContain("Allowed reviewers: none (no `.charter/reviewers`), so signatures are not checked.");
+    expect(ungated.summary).toContain("(signature not checked: no reviewers file)");
+  });
+
+  it("reports an internal error in one line with a hint, and the stack only with debug logging on", async () => {
+    const r = repo({ [POLICY]: signedBase, [REVIEWERS]: reviewersFile(`security/alice ${alice.publicKey}`) }, {});
+    mkdirSync(join(r.dir, "out.sarif")); // writing SARIF over a folder fails
+    const run = await runAction(r, { sarif: "out.sarif" });
+    expect(run.code).toBe(1);
+    const errors = run.stdout.split("\n").filter((l) => l.startsWith("::error"));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^::error::internal error in the Charter Action: EISDIR: illegal operation on a directory, open '[^']*out\.sarif' \(a bug, not a problem in your policies: re-run with debug logging for the stack trace and report it at https:\/\/github\.com\/charter-policy\/charter\/issues\)$/);
+    expect(run.stdout).not.toMatch(/\bat .*index\.js:\d+/);
+    expect(run.stdout).not.toContain("::debug::");
+    const debug = await runAction(r, { sarif: "out.sarif" }, { RUNNER_DEBUG: "1" });
+    expect(debug.code).toBe(1);
+    expect(debug.stdout).toMatch(/^::debug::Error: EISDIR.*%0A +at .*index\.js:\d+/m);
   });
 
   it("fails setup clearly when review is required but there is no reviewers file", async () => {

@@ -24,6 +24,30 @@ describe("charter diff", () => {
     });
   });
 
+  it("always prints all four keys, in order, with null when a change is not about one agent or tool", () => {
+    const r = charter("diff", join(FIX, "base.charter"), join(FIX, "owner-changed.charter"), "--format", "json");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('{"changes":[{"kind":"neutral","agent":null,"tool":null,"what":"owner changed from \\"shop-eng\\" to \\"shop-platform\\""}]}\n');
+    const deny = charter("diff", join(FIX, "base.charter"), join(FIX, "deny-removed.charter"), "--format", "json");
+    expect(deny.stdout).toBe(`{"changes":[{"kind":"escalation","agent":"assistant","tool":null,"what":"'exportData' is no longer explicitly denied"}]}\n`);
+  });
+
+  it("compares agents, tools, arguments and sources named like Object.prototype's members", () => {
+    const agent = charter("diff", join(FIX, "base.charter"), join(FIX, "proto-agent.charter"), "--format", "json");
+    expect([agent.status, agent.stderr]).toEqual([0, ""]);
+    expect(JSON.parse(agent.stdout).changes.map((c: { agent: string; tool: string | null }) => [c.agent, c.tool])).toEqual([
+      ["constructor", null],
+      ["constructor", "toString"],
+      ["constructor", null],
+    ]);
+    const tool = charter("diff", join(FIX, "proto-tool.charter"), join(FIX, "base.charter"));
+    expect([tool.status, tool.stderr]).toEqual([0, ""]);
+    expect(tool.stdout).toContain("reduction   assistant › hasOwnProperty: tool removed\n");
+    const source = charter("diff", join(FIX, "base.charter"), join(FIX, "proto-source.charter"));
+    expect([source.status, source.stderr]).toEqual([0, ""]);
+    expect(source.stdout).toContain("neutral     new source 'toString' (trust low, threshold 0.4)\n");
+  });
+
   it("prints escalations first for people, then a count", () => {
     const r = charter("diff", join(FIX, "rate-per-unit.charter"), join(FIX, "tier-lowered.charter"));
     expect(r.status).toBe(0);

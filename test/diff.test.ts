@@ -94,6 +94,31 @@ const CASES: Row[] = [
   ["base", "owner-changed", [["neutral", undefined, undefined, 'owner changed from "shop-eng" to "shop-platform"']]],
   ["base", "pin-added", [["reduction", R, "runReport", "definition pinned to sha256:9f2c1e"]]],
   ["pin-added", "base", [["escalation", R, "runReport", "definition pin removed: any published definition of the tool is now trusted"]]],
+  // names that exist on Object.prototype are names like any other, on either side of a diff
+  ["base", "proto-agent", [
+    ["escalation", "constructor", undefined, "new agent (conversational) with 1 tool"],
+    ["escalation", "constructor", "toString", "new tool: scope read, tier low, rate 20 per 1h, no approval, args valueOf"],
+    ["escalation", "constructor", undefined, "reads source 'user'"],
+  ]],
+  ["proto-agent", "base", [["reduction", "constructor", undefined, "agent removed (it had 1 tool)"]]],
+  ["proto-agent", "proto-agent-widened", [["escalation", "constructor", "toString", "argument 'valueOf': number range widened from number max 5 to number max 50"]]],
+  ["base", "proto-tool", [
+    ["escalation", A, "hasOwnProperty", "new tool: scope read, tier low, rate 60 per 1h, no approval, arguments unconstrained"],
+    ["escalation", A, "refund", "argument 'constructor' now accepted (string max 10)"],
+  ]],
+  ["proto-tool", "base", [
+    ["reduction", A, "hasOwnProperty", "tool removed"],
+    ["reduction", A, "refund", "argument 'constructor' no longer accepted"],
+  ]],
+  ["base", "proto-source", [
+    ["escalation", R, undefined, "now reads source 'toString'"],
+    ["neutral", undefined, undefined, "new source 'toString' (trust low, threshold 0.4)"],
+  ]],
+  ["proto-source", "base", [
+    ["reduction", R, undefined, "no longer reads source 'toString'"],
+    ["neutral", undefined, undefined, "source 'toString' removed"],
+  ]],
+  ["proto-source", "proto-source-threshold", [["escalation", R, undefined, "reads source 'toString' threshold raised from 0.4 to 0.5: content with a higher injection risk is accepted"]]],
   // several changes at once come out escalations first
   ["rate-per-unit", "tier-lowered", [
     ["escalation", R, "runReport", "tier lowered from medium to low"],
@@ -105,11 +130,21 @@ function both(kind: Change["kind"], what: string): Row[2] {
   return [A, R].map((agent) => [kind, agent, undefined, what]);
 }
 
-const asChange = ([kind, agent, tool, what]: Row[2][number]): Change => ({ kind, ...(agent ? { agent } : {}), ...(tool ? { tool } : {}), what });
+const asChange = ([kind, agent, tool, what]: Row[2][number]): Change => ({ kind, agent: agent ?? null, tool: tool ?? null, what });
 
 describe("diffPolicies over policy pairs", () => {
   it.each(CASES)("%s → %s", (base, head, expected) => {
     expect(diffPolicies(policy(base), policy(head))).toEqual(expected.map(asChange));
+  });
+
+  it("gives every change all four keys of spec §6, in order, with null for no agent or tool", () => {
+    for (const [base, head] of CASES) {
+      for (const c of diffPolicies(policy(base), policy(head))) {
+        expect(Object.keys(c), `${base} → ${head}: ${c.what}`).toEqual(["kind", "agent", "tool", "what"]);
+        expect(c.agent === null || typeof c.agent === "string").toBe(true);
+        expect(c.tool === null || typeof c.tool === "string").toBe(true);
+      }
+    }
   });
 
   it("covers every fixture", () => {

@@ -2164,9 +2164,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve2, reject2) => {
+          return new Promise((resolve3, reject2) => {
             this.close((err, data) => {
-              return err ? reject2(err) : resolve2(data);
+              return err ? reject2(err) : resolve3(data);
             });
           });
         }
@@ -2204,12 +2204,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve2, reject2) => {
+          return new Promise((resolve3, reject2) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject2(err2)
-              ) : resolve2(data);
+              ) : resolve3(data);
             });
           });
         }
@@ -4476,8 +4476,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise2 = new Promise((resolve2, reject2) => {
-        res = resolve2;
+      const promise2 = new Promise((resolve3, reject2) => {
+        res = resolve3;
         rej = reject2;
       });
       return { promise: promise2, resolve: res, reject: rej };
@@ -6728,12 +6728,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve2, reject2) => {
+      const waitForDrain = () => new Promise((resolve3, reject2) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject2(socket[kError]);
         } else {
-          callback = resolve2;
+          callback = resolve3;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7403,12 +7403,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve2, reject2) => {
+      const waitForDrain = () => new Promise((resolve3, reject2) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject2(socket[kError]);
         } else {
-          callback = resolve2;
+          callback = resolve3;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7887,16 +7887,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve2) => {
+        return new Promise((resolve3) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve2;
+            this[kClosedResolve] = resolve3;
           } else {
-            resolve2(null);
+            resolve3(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve2) => {
+        return new Promise((resolve3) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -7907,7 +7907,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve2(null);
+            resolve3(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7958,7 +7958,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve2, reject2) => {
+        const socket = await new Promise((resolve3, reject2) => {
           client[kConnector]({
             host,
             hostname: hostname3,
@@ -7970,7 +7970,7 @@ var require_client = __commonJS({
             if (err) {
               reject2(err);
             } else {
-              resolve2(socket2);
+              resolve3(socket2);
             }
           });
         });
@@ -8306,8 +8306,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve2) => {
-            this[kClosedResolve] = resolve2;
+          await new Promise((resolve3) => {
+            this[kClosedResolve] = resolve3;
           });
         }
       }
@@ -9576,7 +9576,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve2, reject2) => {
+        return await new Promise((resolve3, reject2) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9589,7 +9589,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject2(signal.reason ?? new AbortError());
             } else {
-              resolve2(null);
+              resolve3(null);
             }
           }).on("error", noop4).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9608,7 +9608,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert2(!stream[kConsume]);
-      return new Promise((resolve2, reject2) => {
+      return new Promise((resolve3, reject2) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9625,7 +9625,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve2,
+              resolve: resolve3,
               reject: reject2,
               length: 0,
               body: []
@@ -9695,18 +9695,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve2, stream, length } = consume2;
+      const { type, body, resolve: resolve3, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve2(chunksDecode(body, length));
+          resolve3(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve2(JSON.parse(chunksDecode(body, length)));
+          resolve3(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve2(chunksConcat(body, length).buffer);
+          resolve3(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve2(new Blob(body, { type: stream[kContentType] }));
+          resolve3(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve2(chunksConcat(body, length));
+          resolve3(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9963,9 +9963,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject2) => {
+        return new Promise((resolve3, reject2) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject2(err) : resolve2(data);
+            return err ? reject2(err) : resolve3(data);
           });
         });
       }
@@ -10188,9 +10188,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject2) => {
+        return new Promise((resolve3, reject2) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject2(err) : resolve2(data);
+            return err ? reject2(err) : resolve3(data);
           });
         });
       }
@@ -10475,9 +10475,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject2) => {
+        return new Promise((resolve3, reject2) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject2(err) : resolve2(data);
+            return err ? reject2(err) : resolve3(data);
           });
         });
       }
@@ -10569,9 +10569,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject2) => {
+        return new Promise((resolve3, reject2) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject2(err) : resolve2(data);
+            return err ? reject2(err) : resolve3(data);
           });
         });
       }
@@ -14434,7 +14434,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url2 = requestCurrentURL(request2);
         const agent2 = fetchParams.controller.dispatcher;
-        return new Promise((resolve2, reject2) => agent2.dispatch(
+        return new Promise((resolve3, reject2) => agent2.dispatch(
           {
             path: url2.pathname + url2.search,
             origin: url2.origin,
@@ -14510,7 +14510,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve2({
+              resolve3({
                 status,
                 statusText,
                 headersList,
@@ -14553,7 +14553,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve2({
+              resolve3({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -18294,8 +18294,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve2) => {
-        setTimeout(resolve2, ms).unref();
+      return new Promise((resolve3) => {
+        setTimeout(resolve3, ms).unref();
       });
     }
     module2.exports = {
@@ -19277,11 +19277,11 @@ var require_lib = __commonJS({
     })();
     var __awaiter3 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve2) {
-          resolve2(value);
+        return value instanceof P ? value : new P(function(resolve3) {
+          resolve3(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve2, reject2) {
+      return new (P || (P = Promise))(function(resolve3, reject2) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -19297,7 +19297,7 @@ var require_lib = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -19384,26 +19384,26 @@ var require_lib = __commonJS({
       }
       readBody() {
         return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve2) => __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve3) => __awaiter3(this, void 0, void 0, function* () {
             let output2 = Buffer.alloc(0);
             this.message.on("data", (chunk) => {
               output2 = Buffer.concat([output2, chunk]);
             });
             this.message.on("end", () => {
-              resolve2(output2.toString());
+              resolve3(output2.toString());
             });
           }));
         });
       }
       readBodyBuffer() {
         return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve2) => __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve3) => __awaiter3(this, void 0, void 0, function* () {
             const chunks = [];
             this.message.on("data", (chunk) => {
               chunks.push(chunk);
             });
             this.message.on("end", () => {
-              resolve2(Buffer.concat(chunks));
+              resolve3(Buffer.concat(chunks));
             });
           }));
         });
@@ -19611,14 +19611,14 @@ var require_lib = __commonJS({
        */
       requestRaw(info2, data) {
         return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve2, reject2) => {
+          return new Promise((resolve3, reject2) => {
             function callbackForResult(err, res) {
               if (err) {
                 reject2(err);
               } else if (!res) {
                 reject2(new Error("Unknown error"));
               } else {
-                resolve2(res);
+                resolve3(res);
               }
             }
             this.requestRawWithCallback(info2, data, callbackForResult);
@@ -19862,12 +19862,12 @@ var require_lib = __commonJS({
         return __awaiter3(this, void 0, void 0, function* () {
           retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
           const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-          return new Promise((resolve2) => setTimeout(() => resolve2(), ms));
+          return new Promise((resolve3) => setTimeout(() => resolve3(), ms));
         });
       }
       _processResponse(res, options) {
         return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve2, reject2) => __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve3, reject2) => __awaiter3(this, void 0, void 0, function* () {
             const statusCode = res.message.statusCode || 0;
             const response = {
               statusCode,
@@ -19875,7 +19875,7 @@ var require_lib = __commonJS({
               headers: {}
             };
             if (statusCode === HttpCodes2.NotFound) {
-              resolve2(response);
+              resolve3(response);
             }
             function dateTimeDeserializer(key, value) {
               if (typeof value === "string") {
@@ -19914,7 +19914,7 @@ var require_lib = __commonJS({
               err.result = response.result;
               reject2(err);
             } else {
-              resolve2(response);
+              resolve3(response);
             }
           }));
         });
@@ -20087,11 +20087,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve2, reject2) {
+  return new (P || (P = Promise))(function(resolve3, reject2) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -20107,7 +20107,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -20411,6 +20411,12 @@ function setFailed(message) {
   process.exitCode = ExitCode.Failure;
   error(message);
 }
+function isDebug() {
+  return process.env["RUNNER_DEBUG"] === "1";
+}
+function debug(message) {
+  issueCommand("debug", {}, message);
+}
 function error(message, properties = {}) {
   issueCommand("error", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
@@ -20480,11 +20486,11 @@ var httpClient = __toESM(require_lib(), 1);
 var import_undici2 = __toESM(require_undici(), 1);
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve2, reject2) {
+  return new (P || (P = Promise))(function(resolve3, reject2) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -20500,7 +20506,7 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -24608,11 +24614,33 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } 
 // language/src/digest.ts
 import { createHash } from "node:crypto";
 function canonicalJson(value) {
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return "[" + value.map(canonicalJson).join(",") + "]";
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value);
+    case "number":
+      return Number.isFinite(value) ? String(value) : "null";
+    case "boolean":
+      return value ? "true" : "false";
+    case "object":
+      break;
+    default:
+      return "null";
+  }
+  if (value === null) return "null";
+  if (Array.isArray(value)) {
+    let s2 = "[";
+    for (let i = 0; i < value.length; i++) s2 += (i ? "," : "") + canonicalJson(value[i]);
+    return s2 + "]";
+  }
   const obj = value;
-  const keys2 = Object.keys(obj).filter((k) => obj[k] !== void 0).sort();
-  return "{" + keys2.map((k) => JSON.stringify(k) + ":" + canonicalJson(obj[k])).join(",") + "}";
+  const keys2 = Object.keys(obj).sort();
+  let s = "{";
+  for (const k of keys2) {
+    const v = obj[k];
+    if (v === void 0 || typeof v === "function") continue;
+    s += (s.length > 1 ? "," : "") + JSON.stringify(k) + ":" + canonicalJson(v);
+  }
+  return s + "}";
 }
 function canonicalJsonPretty(value) {
   return JSON.stringify(sortKeys(value), null, 2) + "\n";
@@ -24637,12 +24665,15 @@ function semanticDigest(bundle) {
 }
 
 // language/src/attest.ts
+var DEFAULT_REVIEW_CADENCE_MS = 90 * 864e5;
 function reviewPayload(c) {
+  const cadence = c.cadenceMs ?? DEFAULT_REVIEW_CADENCE_MS;
   return Buffer.from(`charter-review/1
 policy ${c.policy}
 digest ${c.digest}
 by ${c.by}
 on ${c.on}
+cadence ${cadence}ms
 `, "utf8");
 }
 var SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
@@ -26171,12 +26202,12 @@ function $constructor(name, initializer3, proto, params) {
     inst._zod.traits.add(name);
     initializer3(inst, def);
     if (initialized) {
-      const own3 = Object.getPrototypeOf(inst);
+      const own4 = Object.getPrototypeOf(inst);
       const ctorProto = inst._zod.constr.prototype;
-      let up = own3;
+      let up = own4;
       while (up && up !== ctorProto)
         up = Object.getPrototypeOf(up);
-      const target = up ?? own3;
+      const target = up ?? own4;
       if (!initialized.has(target)) {
         initialized.add(target);
         members(target, protoMembers);
@@ -29534,20 +29565,20 @@ function leafPattern(schema) {
     return "(?!)";
   if (minimum !== void 0 || maximum !== void 0)
     return string({ minimum, maximum }).source;
-  const own3 = schema._zod.pattern;
-  return (isInt && own3 === number ? integer : own3)?.source;
+  const own4 = schema._zod.pattern;
+  return (isInt && own4 === number ? integer : own4)?.source;
 }
 function partPattern(schema) {
   const def = schema._zod.def;
-  const own3 = schema._zod.pattern?.source;
+  const own4 = schema._zod.pattern?.source;
   const inner = def.innerType ?? schema._zod.innerType;
   if (inner) {
     const before = inner._zod.pattern?.source;
     const after = partPattern(inner);
-    if (own3 && before && after && after !== before) {
-      return own3.replace(cleanRegex(before), () => cleanRegex(after));
+    if (own4 && before && after && after !== before) {
+      return own4.replace(cleanRegex(before), () => cleanRegex(after));
     }
-    return own3;
+    return own4;
   }
   if (def.options) {
     const sources = def.options.map(partPattern);
@@ -29750,7 +29781,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve2) {
+function isRecursive(inst, stack, resolve3) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -29760,7 +29791,7 @@ function isRecursive(inst, stack, resolve2) {
   let result = NONE;
   const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve2);
+      const answer = isRecursive(child, stack, resolve3);
       if (answer > result)
         result = answer;
     }
@@ -29771,7 +29802,7 @@ function isRecursive(inst, stack, resolve2) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve2) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve3) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -29835,7 +29866,7 @@ function isRecursive(inst, stack, resolve2) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve2 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve3 ? inst._zod.innerType : void 0);
       merge3(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -44643,7 +44674,7 @@ function lowerPolicy(file2) {
         by: prop(review.items, "by")?.value.value ?? "",
         on: prop(review.items, "on")?.value.value ?? "",
         digest: prop(review.items, "digest")?.value.value ?? "",
-        cadenceMs: prop(review.items, "cadence")?.value.ms ?? DEFAULT_CADENCE_MS,
+        cadenceMs: prop(review.items, "cadence")?.value.ms ?? DEFAULT_REVIEW_CADENCE_MS,
         signature: prop(review.items, "signature")?.value.value ?? null
       } : null
     },
@@ -44652,7 +44683,6 @@ function lowerPolicy(file2) {
   };
   return { ...bundle, digest: semanticDigest(bundle) };
 }
-var DEFAULT_CADENCE_MS = 90 * 864e5;
 
 // language/src/diagnostics.ts
 var CODES = {
@@ -55072,6 +55102,12 @@ var validToken = (t) => !!t && Number.isFinite(t.startOffset) && !t.isInsertedIn
 var CharterSyntaxParser = class extends EmbeddedActionsParser {
   /** The kind of each open block, innermost last; consulted by the statement-end gate. */
   blocks = ["file"];
+  /** Where finished statements go: the file's list, then each open block's. */
+  itemSinks = [];
+  /** Where finished operands go: the current statement's or list's. */
+  operandSinks = [];
+  /** The keyword of the statement each operand belongs to ("" inside lists): decides what a `{` opens. */
+  keys = [];
   syntaxErrors = [];
   constructor() {
     super(allTokens, { recoveryEnabled: true, maxLookahead: 2 });
@@ -55079,54 +55115,48 @@ var CharterSyntaxParser = class extends EmbeddedActionsParser {
   }
   resetContext() {
     this.blocks = ["file"];
+    this.itemSinks = [];
+    this.operandSinks = [];
+    this.keys = [];
     this.syntaxErrors = [];
   }
   file = this.RULE("file", () => {
     const items = [];
-    this.MANY(() => {
-      this.OR([
-        {
-          ALT: () => {
-            const item2 = this.SUBRULE(this.item);
-            this.ACTION(() => item2 && items.push(item2));
-          }
-        },
-        { ALT: () => this.SUBRULE(this.stray) },
-        {
-          ALT: () => {
-            const t = this.CONSUME(RCurly);
-            this.ACTION(() => this.report(t.startOffset, t.startOffset + 1, "unexpected '}': no block is open here"));
-          }
-        }
-      ]);
-    });
+    this.ACTION(() => this.itemSinks.push(items));
+    this.MANY(this.fileEntry);
     return items;
   });
+  fileAlts;
+  fileEntry = () => {
+    this.OR(
+      this.fileAlts ??= [
+        { ALT: () => this.SUBRULE(this.item) },
+        { ALT: () => this.SUBRULE(this.stray) },
+        { ALT: () => this.strayClose(this.CONSUME(RCurly)) }
+      ]
+    );
+  };
+  strayClose(t) {
+    this.ACTION(() => this.report(t.startOffset, t.startOffset + 1, "unexpected '}': no block is open here"));
+  }
   /** A token that cannot start a statement: reported, skipped, and parsing goes on. */
+  strayAlts;
   stray = this.RULE("stray", () => {
-    this.OR([
-      { ALT: () => this.strayToken(this.CONSUME(Quantity)) },
-      { ALT: () => this.strayToken(this.CONSUME(DateLiteral)) },
-      { ALT: () => this.strayToken(this.CONSUME(Comma)) },
-      { ALT: () => this.strayToken(this.CONSUME(Colon)) },
-      { ALT: () => this.strayToken(this.CONSUME(Arrow)) },
-      { ALT: () => this.strayToken(this.CONSUME(GtEq)) },
-      { ALT: () => this.strayToken(this.CONSUME(Gt)) },
-      { ALT: () => this.strayToken(this.CONSUME(Star)) },
-      { ALT: () => this.strayToken(this.CONSUME(RBracket)) },
-      {
-        ALT: () => {
-          const list = this.SUBRULE(this.list);
-          this.ACTION(() => list && this.report(list.start, list.start + 1, "expected a keyword, found a list"));
-        }
-      },
-      {
-        ALT: () => {
-          const block = this.SUBRULE(this.block, { ARGS: [""] });
-          this.ACTION(() => block && this.report(block.start, block.start + 1, "expected a keyword before this block"));
-        }
-      }
-    ]);
+    this.OR(
+      this.strayAlts ??= [
+        { ALT: () => this.strayToken(this.CONSUME(Quantity)) },
+        { ALT: () => this.strayToken(this.CONSUME(DateLiteral)) },
+        { ALT: () => this.strayToken(this.CONSUME(Comma)) },
+        { ALT: () => this.strayToken(this.CONSUME(Colon)) },
+        { ALT: () => this.strayToken(this.CONSUME(Arrow)) },
+        { ALT: () => this.strayToken(this.CONSUME(GtEq)) },
+        { ALT: () => this.strayToken(this.CONSUME(Gt)) },
+        { ALT: () => this.strayToken(this.CONSUME(Star)) },
+        { ALT: () => this.strayToken(this.CONSUME(RBracket)) },
+        { ALT: () => this.strayOperand(this.SUBRULE(this.list), "expected a keyword, found a list") },
+        { ALT: () => this.strayOperand(this.SUBRULE(this.block), "expected a keyword before this block") }
+      ]
+    );
   });
   strayToken(tok) {
     this.ACTION(() => {
@@ -55134,95 +55164,107 @@ var CharterSyntaxParser = class extends EmbeddedActionsParser {
       this.report(tok.startOffset, tokenEnd(tok), what);
     });
   }
+  strayOperand(op, message) {
+    this.ACTION(() => op && this.report(op.start, op.start + 1, message));
+  }
   report(start, end, message) {
     this.syntaxErrors.push({ start, end, message });
   }
+  keyAlts;
+  colonOption = { GATE: () => isPairBlock(this.current()), DEF: () => this.CONSUME(Colon) };
+  statementOperands = { GATE: () => this.continuesStatement(), DEF: () => this.collectOperand() };
   item = this.RULE("item", () => {
-    const key = this.OR([{ ALT: () => this.CONSUME(Word) }, { ALT: () => this.CONSUME(StringLiteral) }]);
-    let colon;
-    this.OPTION({
-      GATE: () => this.ACTION(() => isPairBlock(this.current())),
-      DEF: () => {
-        colon = this.CONSUME(Colon);
-      }
-    });
+    const key = this.OR(this.keyAlts ??= [{ ALT: () => this.CONSUME(Word) }, { ALT: () => this.CONSUME(StringLiteral) }]);
+    const colon = this.OPTION(this.colonOption);
     const operands = [];
-    const depth = this.ACTION(() => this.blocks.length);
-    this.MANY({
-      GATE: () => this.continuesStatement(operands),
-      DEF: () => {
-        const op = this.SUBRULE(this.operand, { ARGS: [key.image] });
-        this.ACTION(() => {
-          this.blocks.length = depth;
-          if (op) operands.push(op);
-        });
-      }
+    const depth = this.ACTION(() => {
+      const at = { blocks: this.blocks.length, operands: this.operandSinks.length, keys: this.keys.length };
+      this.keys.push(key.image);
+      this.operandSinks.push(operands);
+      return at;
     });
+    this.MANY(this.statementOperands);
     return this.ACTION(() => {
+      this.blocks.length = depth.blocks;
+      this.operandSinks.length = depth.operands;
+      this.keys.length = depth.keys;
       const last2 = operands[operands.length - 1];
-      return { key, colon, operands, start: key.startOffset, end: last2 ? last2.end : colon ? tokenEnd(colon) : tokenEnd(key) };
+      const item2 = { key, colon, operands, start: key.startOffset, end: last2 ? last2.end : colon ? tokenEnd(colon) : tokenEnd(key) };
+      this.itemSinks[this.itemSinks.length - 1]?.push(item2);
+      return item2;
     });
   });
-  operand = this.RULE("operand", (key) => {
-    return this.OR([
-      { ALT: () => this.SUBRULE(this.list) },
-      { ALT: () => this.SUBRULE(this.block, { ARGS: [key] }) },
-      { ALT: () => this.tokenOperand(this.CONSUME(Word)) },
-      { ALT: () => this.tokenOperand(this.CONSUME(StringLiteral)) },
-      { ALT: () => this.tokenOperand(this.CONSUME(Quantity)) },
-      { ALT: () => this.tokenOperand(this.CONSUME(DateLiteral)) },
-      { ALT: () => this.tokenOperand(this.CONSUME(Comma)) },
-      { ALT: () => this.tokenOperand(this.CONSUME2(Colon)) },
-      { ALT: () => this.tokenOperand(this.CONSUME(Arrow)) },
-      { ALT: () => this.tokenOperand(this.CONSUME(GtEq)) },
-      { ALT: () => this.tokenOperand(this.CONSUME(Gt)) },
-      { ALT: () => this.tokenOperand(this.CONSUME(Star)) }
-    ]);
+  /** One operand into the innermost statement or list. */
+  collectOperand() {
+    const sink = this.operandSinks[this.operandSinks.length - 1];
+    const op = this.SUBRULE(this.operand);
+    this.ACTION(() => op && sink?.push(op));
+  }
+  operandAlts;
+  operand = this.RULE("operand", () => {
+    return this.OR(
+      this.operandAlts ??= [
+        { ALT: () => this.SUBRULE(this.list) },
+        { ALT: () => this.SUBRULE(this.block) },
+        { ALT: () => this.tokenOperand(this.CONSUME(Word)) },
+        { ALT: () => this.tokenOperand(this.CONSUME(StringLiteral)) },
+        { ALT: () => this.tokenOperand(this.CONSUME(Quantity)) },
+        { ALT: () => this.tokenOperand(this.CONSUME(DateLiteral)) },
+        { ALT: () => this.tokenOperand(this.CONSUME(Comma)) },
+        { ALT: () => this.tokenOperand(this.CONSUME2(Colon)) },
+        { ALT: () => this.tokenOperand(this.CONSUME(Arrow)) },
+        { ALT: () => this.tokenOperand(this.CONSUME(GtEq)) },
+        { ALT: () => this.tokenOperand(this.CONSUME(Gt)) },
+        { ALT: () => this.tokenOperand(this.CONSUME(Star)) }
+      ]
+    );
   });
+  listElements = () => this.collectOperand();
+  closeBracket = () => this.CONSUME(RBracket);
   list = this.RULE("list", () => {
     const open3 = this.CONSUME(LBracket);
     const items = [];
-    this.MANY(() => {
-      const op = this.SUBRULE(this.operand, { ARGS: [""] });
-      this.ACTION(() => op && items.push(op));
+    const depth = this.ACTION(() => {
+      const at = { operands: this.operandSinks.length, keys: this.keys.length };
+      this.operandSinks.push(items);
+      this.keys.push("");
+      return at;
     });
-    let close;
-    this.OPTION(() => {
-      close = this.CONSUME(RBracket);
-    });
+    this.MANY(this.listElements);
+    const close = this.OPTION(this.closeBracket);
     return this.ACTION(() => {
+      this.operandSinks.length = depth.operands;
+      this.keys.length = depth.keys;
       const closed = validToken(close);
       const last2 = items[items.length - 1];
       if (!closed) this.report(open3.startOffset, open3.startOffset + 1, `this '[' is never closed: expected ']' before ${tokenName2(this.LA(1))}`);
       return { t: "list", items, start: open3.startOffset, end: closed ? tokenEnd(close) : last2 ? last2.end : tokenEnd(open3), closed };
     });
   });
-  block = this.RULE("block", (key) => {
+  blockAlts;
+  blockEntry = () => {
+    this.OR(this.blockAlts ??= [{ ALT: () => this.SUBRULE(this.item) }, { ALT: () => this.SUBRULE(this.stray) }]);
+  };
+  closeCurly = () => this.CONSUME(RCurly);
+  block = this.RULE("block", () => {
     const open3 = this.CONSUME(LCurly);
-    const kind = this.ACTION(() => childBlock(this.current(), key));
-    this.ACTION(() => this.blocks.push(kind));
     const items = [];
-    this.MANY(() => {
-      this.OR([
-        {
-          ALT: () => {
-            const item2 = this.SUBRULE(this.item);
-            this.ACTION(() => item2 && items.push(item2));
-          }
-        },
-        { ALT: () => this.SUBRULE(this.stray) }
-      ]);
+    const entered = this.ACTION(() => {
+      const kind = childBlock(this.current(), this.keys[this.keys.length - 1] ?? "");
+      const at = { blocks: this.blocks.length, sinks: this.itemSinks.length };
+      this.blocks.push(kind);
+      this.itemSinks.push(items);
+      return { kind, at };
     });
-    let close;
-    this.OPTION(() => {
-      close = this.CONSUME(RCurly);
-    });
+    this.MANY(this.blockEntry);
+    const close = this.OPTION(this.closeCurly);
     return this.ACTION(() => {
-      this.blocks.pop();
+      this.blocks.length = entered.at.blocks;
+      this.itemSinks.length = entered.at.sinks;
       const closed = validToken(close);
       const last2 = items[items.length - 1];
       if (!closed) this.report(open3.startOffset, open3.startOffset + 1, `this '{' is never closed: expected '}' before ${tokenName2(this.LA(1))}`);
-      return { t: "block", kind, items, start: open3.startOffset, end: closed ? tokenEnd(close) : last2 ? last2.end : tokenEnd(open3), closed };
+      return { t: "block", kind: entered.kind, items, start: open3.startOffset, end: closed ? tokenEnd(close) : last2 ? last2.end : tokenEnd(open3), closed };
     });
   });
   tokenOperand(tok) {
@@ -55235,16 +55277,16 @@ var CharterSyntaxParser = class extends EmbeddedActionsParser {
    * A statement goes on until the next keyword of the enclosing block (or, in `name: value`
    * blocks, the next `name:`). A word right after a comma always continues a list of names.
    */
-  continuesStatement(operands) {
+  continuesStatement() {
     const next = this.LA(1);
     if (next.tokenType === EOF) return false;
     const kind = this.current();
     if (isPairBlock(kind)) {
       const after = this.LA(2);
-      if ((next.tokenType === Word || next.tokenType === StringLiteral) && after.tokenType === Colon) return false;
-      return true;
+      return !((next.tokenType === Word || next.tokenType === StringLiteral) && after.tokenType === Colon);
     }
     if (next.tokenType !== Word) return true;
+    const operands = this.operandSinks[this.operandSinks.length - 1] ?? [];
     if (operands.length === 0 || isComma(operands)) return true;
     return !keywordInfo(kind, next.image);
   }
@@ -55775,7 +55817,7 @@ function checkReview(ctx) {
     });
   }
   const on = prop(review.items, "on");
-  const cadence = prop(review.items, "cadence")?.value.ms ?? DEFAULT_CADENCE_MS;
+  const cadence = prop(review.items, "cadence")?.value.ms ?? DEFAULT_REVIEW_CADENCE_MS;
   const today2 = ctx.options.today ?? (/* @__PURE__ */ new Date()).toISOString().slice(0, 10);
   if (on && Number.isFinite(cadence)) {
     const age = Date.parse(today2) - Date.parse(on.value.value);
@@ -55796,7 +55838,7 @@ function checkReview(ctx) {
     if (!allowed.length) problem = `'${by}' is not an allowed reviewer`;
     else if (!signature) problem = `review by '${by}' is not signed`;
     else {
-      const payload = reviewPayload({ policy: policy.name.value, digest: reviewed?.value.value ?? "", by, on: on?.value.value ?? "" });
+      const payload = reviewPayload({ policy: policy.name.value, digest: reviewed?.value.value ?? "", by, on: on?.value.value ?? "", cadenceMs: cadence });
       if (!allowed.some((r) => verifyBytes(payload, signature.value.value, r.publicKey))) problem = `the signature of '${by}' does not verify`;
     }
     if (problem) {
@@ -56063,10 +56105,26 @@ function checkText(text, options = {}) {
     if (d.severity === "error") errors++;
     else if (d.severity === "warning") warnings++;
   }
-  return { file: parsed.file, syntax: parsed.syntax, diagnostics, errors, warnings, lines, bundle: ctx.bundle() };
+  return {
+    file: parsed.file,
+    syntax: parsed.syntax,
+    diagnostics,
+    errors,
+    warnings,
+    lines,
+    get bundle() {
+      return ctx.bundle();
+    }
+  };
 }
 
 // language/src/diff.ts
+function change(kind, agent2, tool2, what) {
+  return { kind, agent: agent2, tool: tool2, what };
+}
+function own3(record2, key) {
+  return Object.hasOwn(record2, key) ? record2[key] : void 0;
+}
 var SCOPE_ORDER = ["read", "write", "send", "delete", "execute"];
 var TIER_ORDER = ["low", "medium", "high"];
 var TRUST_ORDER = ["untrusted", "low", "medium", "high"];
@@ -56107,18 +56165,18 @@ function diffPolicies(base, head2) {
   diffPolicyHeader(base, head2, out);
   diffSources(base, head2, out);
   for (const name of unionKeys(base.agents, head2.agents)) {
-    const a = base.agents[name];
-    const b = head2.agents[name];
+    const a = own3(base.agents, name);
+    const b = own3(head2.agents, name);
     if (!a && b) {
       const tools = Object.keys(b.tools).sort();
-      out.push({ kind: "escalation", agent: name, what: `new agent (${b.kind}) with ${tools.length} tool${tools.length === 1 ? "" : "s"}` });
-      for (const t of tools) out.push({ kind: "escalation", agent: name, tool: t, what: `new tool: ${describeTool(b.tools[t])}` });
-      for (const l of b.talksTo) out.push({ kind: "escalation", agent: name, what: `talks to ${l.agent} via ${l.via}` });
-      for (const i of b.exposes) out.push({ kind: "escalation", agent: name, what: `exposes ${i} to agents that talk to it` });
-      for (const s of b.reads) out.push({ kind: "escalation", agent: name, what: `reads source '${s}'` });
+      out.push(change("escalation", name, null, `new agent (${b.kind}) with ${tools.length} tool${tools.length === 1 ? "" : "s"}`));
+      for (const t of tools) out.push(change("escalation", name, t, `new tool: ${describeTool(own3(b.tools, t))}`));
+      for (const l of b.talksTo) out.push(change("escalation", name, null, `talks to ${l.agent} via ${l.via}`));
+      for (const i of b.exposes) out.push(change("escalation", name, null, `exposes ${i} to agents that talk to it`));
+      for (const s of b.reads) out.push(change("escalation", name, null, `reads source '${s}'`));
     } else if (a && !b) {
       const n = Object.keys(a.tools).length;
-      out.push({ kind: "reduction", agent: name, what: `agent removed (it had ${n} tool${n === 1 ? "" : "s"})` });
+      out.push(change("reduction", name, null, `agent removed (it had ${n} tool${n === 1 ? "" : "s"})`));
     } else if (a && b) {
       diffAgent(name, a, b, out);
     }
@@ -56133,17 +56191,17 @@ function countChanges(changes) {
 function diffPolicyHeader(base, head2, out) {
   const a = base.policy;
   const b = head2.policy;
-  if (a.name !== b.name) out.push({ kind: "neutral", what: `policy renamed from '${a.name}' to '${b.name}'` });
-  if (a.owner !== b.owner) out.push({ kind: "neutral", what: `owner changed from "${a.owner}" to "${b.owner}"` });
-  if (a.version !== b.version) out.push({ kind: "neutral", what: `version changed from ${a.version ?? "none"} to ${b.version ?? "none"}` });
+  if (a.name !== b.name) out.push(change("neutral", null, null, `policy renamed from '${a.name}' to '${b.name}'`));
+  if (a.owner !== b.owner) out.push(change("neutral", null, null, `owner changed from "${a.owner}" to "${b.owner}"`));
+  if (a.version !== b.version) out.push(change("neutral", null, null, `version changed from ${a.version ?? "none"} to ${b.version ?? "none"}`));
 }
 function diffSources(base, head2, out) {
   for (const name of unionKeys(base.sources, head2.sources)) {
-    const a = base.sources[name];
-    const b = head2.sources[name];
+    const a = own3(base.sources, name);
+    const b = own3(head2.sources, name);
     const moves = [];
     if (!a || !b) {
-      out.push({ kind: "neutral", what: a ? `source '${name}' removed` : `new source '${name}' (trust ${b.trust}, threshold ${b.threshold})` });
+      out.push(change("neutral", null, null, a ? `source '${name}' removed` : `new source '${name}' (trust ${b.trust}, threshold ${b.threshold})`));
       continue;
     }
     const trust = classifyChange("trust", a.trust, b.trust);
@@ -56154,25 +56212,25 @@ function diffSources(base, head2, out) {
       const why = threshold === "escalation" ? "content with a higher injection risk is accepted" : "less risky content is accepted";
       moves.push({ kind: threshold, what: `source '${name}' threshold ${how} from ${a.threshold} to ${b.threshold}: ${why}` });
     }
-    const readers = Object.keys(head2.agents).filter((ag) => head2.agents[ag].reads.includes(name));
+    const readers = Object.keys(head2.agents).filter((ag) => own3(head2.agents, ag).reads.includes(name));
     for (const m of moves) {
-      if (!readers.length) out.push({ ...m, kind: "neutral", what: `${m.what} (no agent reads it)` });
-      for (const r of readers) out.push({ ...m, agent: r, what: `reads ${m.what}` });
+      if (!readers.length) out.push(change("neutral", null, null, `${m.what} (no agent reads it)`));
+      for (const r of readers) out.push(change(m.kind, r, null, `reads ${m.what}`));
     }
   }
 }
 function diffAgent(name, a, b, out) {
-  const push = (kind2, what) => out.push({ kind: kind2, agent: name, what });
+  const push = (kind2, what) => out.push(change(kind2, name, null, what));
   const kind = classifyChange("kind", a.kind, b.kind);
   if (kind) push(kind, `kind changed from ${a.kind} to ${b.kind}`);
   const reads = setDiff(a.reads, b.reads);
   for (const s of reads.added) push("escalation", `now reads source '${s}'`);
   for (const s of reads.removed) push("reduction", `no longer reads source '${s}'`);
   for (const t of unionKeys(a.tools, b.tools)) {
-    const ta = a.tools[t];
-    const tb = b.tools[t];
-    if (!ta && tb) out.push({ kind: "escalation", agent: name, tool: t, what: `new tool: ${describeTool(tb)}` });
-    else if (ta && !tb) out.push({ kind: "reduction", agent: name, tool: t, what: "tool removed" });
+    const ta = own3(a.tools, t);
+    const tb = own3(b.tools, t);
+    if (!ta && tb) out.push(change("escalation", name, t, `new tool: ${describeTool(tb)}`));
+    else if (ta && !tb) out.push(change("reduction", name, t, "tool removed"));
     else if (ta && tb) diffTool(name, t, ta, tb, out);
   }
   const deny = setDiff(a.deny, b.deny);
@@ -56258,7 +56316,7 @@ function diffAudit(a, b, push) {
   if (a.store !== b.store) push("escalation", `audit store changed from ${storeName(a.store)} to ${storeName(b.store)}: the audit trail now goes elsewhere`);
 }
 function diffTool(agent2, tool2, a, b, out) {
-  const push = (kind, what) => out.push({ kind, agent: agent2, tool: tool2, what });
+  const push = (kind, what) => out.push(change(kind, agent2, tool2, what));
   const scope = classifyChange("scope", a.scope, b.scope);
   if (scope) push(scope, `scope ${scope === "escalation" ? "widened" : "narrowed"} from ${a.scope} to ${b.scope}`);
   const tier = classifyChange("tier", a.tier, b.tier);
@@ -56303,8 +56361,8 @@ function diffArgs(a, b, push) {
   if (a && b === null) return push("escalation", "args block removed: every argument is now accepted (closed world lost)");
   if (a === null && b) return push("reduction", `args block added: only ${quoteList(Object.keys(b).sort())} accepted (closed world)`);
   for (const name of unionKeys(a, b)) {
-    const ca = a[name];
-    const cb = b[name];
+    const ca = own3(a, name);
+    const cb = own3(b, name);
     if (!ca && cb) push("escalation", `argument '${name}' now accepted (${describeConstraint(cb)})`);
     else if (ca && !cb) push("reduction", `argument '${name}' no longer accepted`);
     else if (ca && cb) for (const [kind, what] of compareConstraints(ca, cb)) push(kind, `argument '${name}': ${what}`);
@@ -56434,9 +56492,9 @@ function setDiff(a, b) {
 }
 
 // github-action/src/main.ts
-import { existsSync as existsSync3, mkdirSync, readFileSync as readFileSync2, writeFileSync } from "node:fs";
+import { existsSync as existsSync4, mkdirSync, readFileSync as readFileSync3, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join as join2, posix as posix2, relative as relative2, resolve, sep as sep3 } from "node:path";
+import { dirname, join as join2, posix as posix2, relative as relative3, resolve as resolve2, sep as sep4 } from "node:path";
 
 // github-action/src/annotations.ts
 function annotationOf(path, d) {
@@ -56495,6 +56553,7 @@ async function evaluatePolicy(path, text, baseText, hasBase, opts) {
   }
   const escalates = !!changes && countChanges(changes).escalation > 0;
   const needsReview = opts.requireReview || opts.failOnEscalationWithoutReview && escalates;
+  if (needsReview && !opts.reviewers) throw new Error(`${path} needs a review but there is no reviewers list: loadReviewers must refuse this setup`);
   let review;
   if (!reviewProblems.length) {
     const r = strict.bundle.policy.review;
@@ -56661,6 +56720,112 @@ function discoverPolicies(root2, paths) {
   return { files, unmatched };
 }
 
+// github-action/src/reviewers.ts
+import { existsSync as existsSync3, readFileSync as readFileSync2 } from "node:fs";
+import { isAbsolute, relative as relative2, resolve, sep as sep3 } from "node:path";
+var FORMAT = "one `NAME ed25519:KEY` a line; see charter keygen";
+function loadReviewers(root2, file2, baseSha, need) {
+  const full = resolve(root2, file2);
+  const rel = relative2(root2, full);
+  const inRepo = rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+  const path = rel.split(sep3).join("/");
+  const workingText = existsSync3(full) ? readFileSync2(full, "utf8") : void 0;
+  const source = !inRepo ? { kind: "working-tree", why: "outside-repository" } : baseSha ? { kind: "base", sha: baseSha } : { kind: "working-tree", why: "no-base" };
+  const text = source.kind === "base" ? showAtCommit(root2, source.sha, path) : workingText;
+  const where = source.kind === "base" ? ` in the base commit ${source.sha.slice(0, 12)}` : "";
+  if (text === void 0) {
+    const why = source.kind === "base" ? ` (reviewers are read from the base commit, so that a change cannot name its own)${workingText !== void 0 ? "; this change adds one: merge it on its own first, through the repository's usual review" : ""}` : "";
+    if (need.requireReview) throw new SetupError(`require-review is on but there is no reviewers file at ${file2}${where}${why} (${FORMAT})`);
+    if (need.failOnEscalationWithoutReview) {
+      throw new SetupError(
+        `fail-on-escalation-without-review is on but there is no reviewers file at ${file2}${where}${why}: an escalation is accepted only when a listed reviewer signs it or approves the pull request, and without a list an author could approve their own. Add a reviewers file (${FORMAT}) or set fail-on-escalation-without-review: false`
+      );
+    }
+    const change3 = source.kind === "base" && workingText !== void 0 ? reviewersChange(path, "", workingText) : void 0;
+    return { file: file2, reviewers: void 0, source, change: change3 && { ...change3, created: true } };
+  }
+  const { reviewers, errors } = parseReviewers(text);
+  if (errors.length) throw new SetupError(`${file2}${where}, line ${errors[0].line}: ${errors[0].message}`);
+  const change2 = source.kind === "base" && workingText !== text ? reviewersChange(path, text, workingText) : void 0;
+  return { file: file2, reviewers, source, change: change2 };
+}
+function keysByName(reviewers) {
+  const keys2 = /* @__PURE__ */ new Map();
+  for (const r of reviewers) keys2.set(r.name, [...keys2.get(r.name) ?? [], r.publicKey]);
+  return new Map([...keys2].map(([name, ks]) => [name, [...new Set(ks)].sort().join(" ")]));
+}
+function reviewersChange(path, baseText, headText) {
+  const before = keysByName(parseReviewers(baseText).reviewers);
+  const parsed = headText === void 0 ? { reviewers: [], errors: [] } : parseReviewers(headText);
+  const after = keysByName(parsed.reviewers);
+  const added = [...after.keys()].filter((n) => !before.has(n)).sort();
+  const removed = [...before.keys()].filter((n) => !after.has(n)).sort();
+  const rekeyed = [...after.keys()].filter((n) => before.has(n) && before.get(n) !== after.get(n)).sort();
+  const invalid = parsed.errors[0];
+  if (!added.length && !removed.length && !rekeyed.length && !invalid && headText !== void 0) return void 0;
+  const first2 = [...added, ...rekeyed];
+  const lines = (headText ?? "").split(/\r?\n/);
+  const at = lines.findIndex((l) => first2.some((n) => l.trim().startsWith(n + " ") || l.trim().startsWith(n + "	")));
+  return {
+    path,
+    added,
+    removed,
+    rekeyed,
+    created: false,
+    deleted: headText === void 0,
+    invalid,
+    line: invalid?.line ?? (at >= 0 ? at + 1 : 1)
+  };
+}
+function describeReviewersChange(c) {
+  const names = (xs) => xs.map((x) => `'${x}'`).join(", ");
+  const parts = [];
+  if (c.created) parts.push("creates the reviewers file");
+  if (c.deleted) parts.push("deletes the reviewers file");
+  if (c.added.length) parts.push(`adds ${names(c.added)}`);
+  if (c.rekeyed.length) parts.push(`changes the key of ${names(c.rekeyed)}`);
+  if (c.removed.length && !c.deleted) parts.push(`removes ${names(c.removed)}`);
+  if (c.invalid) parts.push(`leaves an entry that does not load (line ${c.invalid.line}: ${c.invalid.message})`);
+  return parts.join("; ");
+}
+async function judgeReviewers(loaded, need, pullRequest, approvals) {
+  const { change: change2 } = loaded;
+  let state;
+  if (change2) {
+    if (!need.requireReview && !need.failOnEscalationWithoutReview) state = { kind: "ungated" };
+    else {
+      const logins = await approvals();
+      state = logins.length ? { kind: "approved", logins } : { kind: "unapproved", pullRequest };
+    }
+  }
+  const errors = (state?.kind === "unapproved" ? 1 : 0) + (change2?.invalid ? 1 : 0);
+  return { file: loaded.file, source: loaded.source, count: loaded.reviewers?.length, change: change2, state, errors };
+}
+function reviewersAnnotations(report, baseNames) {
+  const { change: change2, state } = report;
+  if (!change2 || !state) return [];
+  const what = `${change2.path} changes who may approve policies: it ${describeReviewersChange(change2)}`;
+  const listed = baseNames.length ? baseNames.slice(0, 10).join(", ") + (baseNames.length > 10 ? ", \u2026" : "") : "nobody";
+  const out = [];
+  if (state.kind === "approved") out.push({ level: "notice", message: `${what}; approved on the pull request by ${state.logins.map((l) => "@" + l).join(", ")}`, file: change2.path, line: change2.line });
+  else if (state.kind === "ungated") out.push({ level: "warning", message: `${what}; not gated, as require-review and fail-on-escalation-without-review are off`, file: change2.path, line: change2.line });
+  else {
+    const how = state.pullRequest ? "an approving review of the pull request's head commit by a reviewer listed there" : "an approving pull-request review by a reviewer listed there, and this run is not for a pull request";
+    out.push({
+      level: "error",
+      message: `${what}
+help: reviewers are read from the base commit, so a change cannot name its own; a change to the list needs ${how} (${listed})`,
+      file: change2.path,
+      line: change2.line
+    });
+  }
+  if (change2.invalid) {
+    out.push({ level: "error", message: `${change2.invalid.message}
+help: after the merge the reviewers file would not load, and every run would fail`, file: change2.path, line: change2.invalid.line });
+  }
+  return out;
+}
+
 // github-action/src/sarif.ts
 var LEVEL = { error: "error", warning: "warning", info: "note" };
 function sarifLog(reports, version2) {
@@ -56731,18 +56896,34 @@ function statusCell(r) {
   if (r.warnings) return `\u26A0\uFE0F ${plural2(r.warnings, "warning")}`;
   return "\u2705 ok";
 }
-function renderSummary({ reports, base, errors, escalations }) {
+function reviewersLine(r) {
+  const file2 = code(r.file);
+  if (r.count === void 0) return `Allowed reviewers: none (no ${file2}), so signatures are not checked.`;
+  const n = plural2(r.count, "reviewer");
+  if (r.source.kind === "base") return `Allowed reviewers: ${n} from ${file2} at the base commit (${r.source.sha.slice(0, 12)}), not as this change leaves it.`;
+  if (r.source.why === "no-base") return `Allowed reviewers: ${n} from ${file2} in the working tree: there is no base commit to read it from, so this change's own list counts.`;
+  return `Allowed reviewers: ${n} from ${file2}, outside the repository.`;
+}
+function reviewersChangeLines(r) {
+  if (!r.change || !r.state) return [];
+  const state = r.state.kind === "approved" ? `\u2705 approved on the pull request by ${r.state.logins.map((l) => "@" + l).join(", ")}` : r.state.kind === "ungated" ? "\u26A0\uFE0F not gated (require-review and fail-on-escalation-without-review are off)" : `\u274C needs an approving review of the head commit by a reviewer listed at the base${r.state.pullRequest ? "" : " (this run is not for a pull request)"}`;
+  return ["### Reviewers file changed", "", `\u{1F53A} escalation: ${code(r.change.path)} ${cell(describeReviewersChange(r.change))}. ${state}.`, ""];
+}
+function renderSummary({ reports, reviewers, base, errors, escalations }) {
   const out = ["## Charter policy check", ""];
   const failing = reports.filter((r) => r.errors).length;
-  const verdict = errors ? `\u274C ${plural2(errors, "error")} in ${failing} of ${policies(reports.length)}` : `\u2705 ${policies(reports.length)} checked, no errors`;
+  const inPolicies = errors - reviewers.errors;
+  const where = [inPolicies ? `in ${failing} of ${policies(reports.length)}` : "", reviewers.errors ? `${inPolicies ? "and " : ""}in the reviewers file` : ""].filter(Boolean).join(" ");
+  const verdict = errors ? `\u274C ${plural2(errors, "error")} ${where}` : `\u2705 ${policies(reports.length)} checked, no errors`;
   const against = base ? ` \xB7 compared with ${code(base.ref)}${base.ref !== base.sha ? ` (${base.sha.slice(0, 12)})` : ""}` : "";
-  out.push(`${verdict} \xB7 ${plural2(escalations, "escalation")}${against}`, "");
+  out.push(`${verdict} \xB7 ${plural2(escalations, "escalation")}${against}`, "", reviewersLine(reviewers), "");
   out.push("| Policy | Status | Digest | Review |", "|---|---|---|---|");
   for (const r of reports) {
     const digest = r.digest ? code(r.digest.slice(0, 19) + "\u2026") : "\u2014";
     out.push(`| ${code(r.path)}${r.added ? " (new)" : ""} | ${statusCell(r)} | ${digest} | ${reviewCell(r.review)} |`);
   }
   out.push("");
+  out.push(...reviewersChangeLines(reviewers));
   const changed = reports.filter((r) => r.changes?.length);
   if (changed.length) {
     out.push("### Changes in meaning", "");
@@ -56768,16 +56949,6 @@ function renderSummary({ reports, base, errors, escalations }) {
 
 // github-action/src/main.ts
 var VERSION8 = "0.1.0";
-function loadReviewers(root2, inputs) {
-  const path = resolve(root2, inputs.reviewersFile);
-  if (!existsSync3(path)) {
-    if (inputs.requireReview) throw new SetupError(`require-review is on but there is no reviewers file at ${inputs.reviewersFile} (one \`NAME ed25519:KEY\` a line; see charter keygen)`);
-    return void 0;
-  }
-  const { reviewers, errors } = parseReviewers(readFileSync2(path, "utf8"));
-  if (errors.length) throw new SetupError(`${inputs.reviewersFile}:${errors[0].line}: ${errors[0].message}`);
-  return reviewers;
-}
 function baseRefOf(inputs) {
   if (inputs.baseRef) return { ref: inputs.baseRef, label: inputs.baseRef };
   const pr = context2.payload.pull_request;
@@ -56813,7 +56984,7 @@ function writeBundles(root2, dir, reports) {
     const file2 = join2(dir, r.path.replace(/\.charter$/, "") + ".bundle.json");
     mkdirSync(dirname(file2), { recursive: true });
     writeFileSync(file2, canonicalJsonPretty(r.bundle));
-    out.push(relative2(root2, file2).startsWith("..") ? file2 : relative2(root2, file2).split(sep3).join("/"));
+    out.push(relative3(root2, file2).startsWith("..") ? file2 : relative3(root2, file2).split(sep4).join("/"));
   }
   return out;
 }
@@ -56821,24 +56992,29 @@ async function run() {
   const inputs = readInputs();
   const cwd = process.cwd();
   const root2 = repoRoot(cwd);
-  const prefix = relative2(root2, cwd).split(sep3).join("/");
+  const prefix = relative3(root2, cwd).split(sep4).join("/");
   const paths = inputs.paths.map((p) => prefix ? posix2.join(prefix, p) : p);
-  const reviewers = loadReviewers(root2, inputs);
   const todayDate = today();
   const { files, unmatched } = discoverPolicies(root2, paths);
   for (const p of unmatched) warning(`paths: '${p}' matches no policy file`);
   const baseRef = baseRefOf(inputs);
   const baseSha = baseRef ? resolveCommit(root2, baseRef.ref) : void 0;
+  const loaded = loadReviewers(root2, inputs.reviewersFile, baseSha, inputs);
+  const reviewers = loaded.reviewers;
+  if (loaded.source.kind === "base") info(`allowed reviewers: ${inputs.reviewersFile} at the base commit ${loaded.source.sha.slice(0, 12)}`);
+  else if (reviewers) info(`allowed reviewers: ${inputs.reviewersFile} in the working tree (${loaded.source.why === "no-base" ? "there is no base commit" : "it is outside the repository"})`);
+  const approvals = approvalLookup(inputs, reviewers);
   const opts = {
     requireReview: inputs.requireReview,
     failOnEscalationWithoutReview: inputs.failOnEscalationWithoutReview,
     reviewers,
     today: todayDate,
-    approvals: approvalLookup(inputs, reviewers)
+    approvals
   };
+  const reviewersReport = await judgeReviewers(loaded, inputs, !!context2.payload.pull_request, approvals);
   const reports = [];
   for (const path of files) {
-    const text = readFileSync2(join2(root2, path), "utf8");
+    const text = readFileSync3(join2(root2, path), "utf8");
     const baseText = baseSha ? showAtCommit(root2, baseSha, path) : void 0;
     reports.push(await evaluatePolicy(path, text, baseText, !!baseSha, opts));
   }
@@ -56847,33 +57023,40 @@ async function run() {
     const inBase = policyMatcher(paths, (p) => baseFiles.some((f) => f.startsWith(p + "/")));
     const present = new Set(files);
     for (const path of baseFiles.filter(inBase)) {
-      if (present.has(path) || existsSync3(join2(root2, path))) continue;
+      if (present.has(path) || existsSync4(join2(root2, path))) continue;
       reports.push(evaluateDeleted(path, showAtCommit(root2, baseSha, path) ?? ""));
     }
   }
   for (const r of reports) annotate(r.path, r.diagnostics);
-  const errors = reports.reduce((n, r) => n + r.errors, 0);
-  const escalations = reports.reduce((n, r) => n + (r.changes ?? []).filter((c) => c.kind === "escalation").length, 0);
+  for (const a of reviewersAnnotations(reviewersReport, (reviewers ?? []).map((r) => r.name))) {
+    const props = { title: "reviewers file changed", file: a.file, startLine: a.line };
+    if (a.level === "error") error(a.message, props);
+    else if (a.level === "warning") warning(a.message, props);
+    else notice(a.message, props);
+  }
+  const errors = reports.reduce((n, r) => n + r.errors, 0) + reviewersReport.errors;
+  const escalations = reports.reduce((n, r) => n + (r.changes ?? []).filter((c) => c.kind === "escalation").length, 0) + (reviewersReport.change ? 1 : 0);
   for (const r of reports) {
     const state = r.status === "deleted" ? "deleted" : r.errors ? `${r.errors} error(s)` : "ok";
     info(`${r.path}: ${state}${r.digest ? ` (${r.digest})` : ""}, review: ${r.review.kind}${r.changes?.length ? `, ${r.changes.length} change(s)` : ""}`);
   }
-  const bundleDir = inputs.bundleDir ? resolve(cwd, inputs.bundleDir) : join2(process.env.RUNNER_TEMP || tmpdir(), "charter-bundles");
+  const bundleDir = inputs.bundleDir ? resolve2(cwd, inputs.bundleDir) : join2(process.env.RUNNER_TEMP || tmpdir(), "charter-bundles");
   const bundles = writeBundles(root2, bundleDir, reports);
   if (inputs.sarif) {
-    const file2 = resolve(cwd, inputs.sarif);
+    const file2 = resolve2(cwd, inputs.sarif);
     mkdirSync(dirname(file2), { recursive: true });
     writeFileSync(file2, JSON.stringify(sarifLog(reports, VERSION8), null, 2) + "\n");
     setOutput("sarif", inputs.sarif);
   }
   if (process.env.GITHUB_STEP_SUMMARY) {
-    await summary.addRaw(renderSummary({ reports, base: baseRef && baseSha ? { ref: baseRef.label, sha: baseSha } : void 0, errors, escalations })).write();
+    await summary.addRaw(renderSummary({ reports, reviewers: reviewersReport, base: baseRef && baseSha ? { ref: baseRef.label, sha: baseSha } : void 0, errors, escalations })).write();
   }
   setOutput("errors", errors);
   setOutput("escalations", escalations);
   setOutput("bundles", JSON.stringify(bundles));
   if (errors) {
-    info(`Charter: ${errors} error(s) in ${reports.filter((r) => r.errors).length} of ${reports.length} policies`);
+    const inReviewers = reviewersReport.errors ? ` and ${reviewersReport.errors} in the reviewers file` : "";
+    info(`Charter: ${errors} error(s): ${errors - reviewersReport.errors} in ${reports.filter((r) => r.errors).length} of ${reports.length} policies${inReviewers}`);
     return 1;
   }
   info(`Charter: ${reports.length} policies, no errors, ${escalations} escalation(s)`);
@@ -56884,7 +57067,10 @@ run().then(
     process.exitCode = code2;
   },
   (e) => {
-    setFailed(e instanceof SetupError ? e.message : `internal error: ${e.stack ?? String(e)}`);
+    if (e instanceof SetupError) return setFailed(e.message);
+    const message = (e instanceof Error ? e.message : String(e)).split(/\r?\n/)[0] || "unknown error";
+    if (isDebug() && e instanceof Error && e.stack) debug(e.stack);
+    setFailed(`internal error in the Charter Action: ${message} (a bug, not a problem in your policies: re-run with debug logging for the stack trace and report it at https://github.com/charter-policy/charter/issues)`);
   }
 );
 export {

@@ -43,6 +43,11 @@ export interface PolicyReport {
 export interface EvaluateOptions {
   requireReview: boolean;
   failOnEscalationWithoutReview: boolean;
+  /**
+   * The allowed reviewers as listed at the base commit (see reviewers.ts). Undefined only when no
+   * review can be needed: without a list an unsigned review block would pass, so nobody could be
+   * told apart from the author.
+   */
   reviewers: AllowedReviewer[] | undefined;
   today: string;
   /** GitHub logins allowed to review (the reviewers file's names) who approved the head commit */
@@ -68,6 +73,7 @@ export async function evaluatePolicy(path: string, text: string, baseText: strin
   }
   const escalates = !!changes && countChanges(changes).escalation > 0;
   const needsReview = opts.requireReview || (opts.failOnEscalationWithoutReview && escalates);
+  if (needsReview && !opts.reviewers) throw new Error(`${path} needs a review but there is no reviewers list: loadReviewers must refuse this setup`);
 
   let review: ReviewState;
   if (!reviewProblems.length) {

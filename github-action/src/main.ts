@@ -5,7 +5,7 @@
 
 import * as core from "@actions/core";
 import * as github from "@actions/github";
-import { canonicalJsonPretty, parseReviewers, type AllowedReviewer } from "@charter/language";
+import { canonicalJsonPretty, type AllowedReviewer } from "@charter/language";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, posix, relative, resolve, sep } from "node:path";
@@ -15,6 +15,7 @@ import { evaluateDeleted, evaluatePolicy, type PolicyReport } from "./evaluate.j
 import { filesAtCommit, repoRoot, resolveCommit, showAtCommit } from "./git.js";
 import { readInputs, SetupError, today, type ActionInputs } from "./inputs.js";
 import { discoverPolicies, policyMatcher } from "./policy-paths.js";
+import { judgeReviewers, loadReviewers, reviewersAnnotations } from "./reviewers.js";
 import { sarifLog } from "./sarif.js";
 import { renderSummary } from "./summary.js";
 
@@ -24,17 +25,6 @@ interface PullRequestPayload {
   number: number;
   base: { sha: string; ref: string };
   head: { sha: string };
-}
-
-function loadReviewers(root: string, inputs: ActionInputs): AllowedReviewer[] | undefined {
-  const path = resolve(root, inputs.reviewersFile);
-  if (!existsSync(path)) {
-    if (inputs.requireReview) throw new SetupError(`require-review is on but there is no reviewers file at ${inputs.reviewersFile} (one \`NAME ed25519:KEY\` a line; see charter keygen)`);
-    return undefined;
-  }
-  const { reviewers, errors } = parseReviewers(readFileSync(path, "utf8"));
-  if (errors.length) throw new SetupError(`${inputs.reviewersFile}:${errors[0]!.line}: ${errors[0]!.message}`);
-  return reviewers;
 }
 
 /** The base to diff against: the input, else the pull request's base, else a push's previous commit. */
@@ -87,7 +77,6 @@ export async function run(): Promise<number> {
   const root = repoRoot(cwd);
   const prefix = relative(root, cwd).split(sep).join("/");
   const paths = inputs.paths.map((p) => (prefix ? posix.join(prefix, p) : p));
-  const reviewers = loadReviewers(root, inputs);
   const todayDate = today();
 
   const { files, unmatched } = discoverPolicies(root, paths);
@@ -95,13 +84,20 @@ export async function run(): Promise<number> {
 
   const baseRef = baseRefOf(inputs);
   const baseSha = baseRef ? resolveCommit(root, baseRef.ref) : undefined;
+  // the list that decides reviews is the base's: the change under review cannot add its own author
+  const loaded = loadReviewers(root, inputs.reviewersFile, baseSha, inputs);
+  const reviewers = loaded.reviewers;
+  if (loaded.source.kind === "base") core.info(`allowed reviewers: ${inputs.reviewersFile} at the base commit ${loaded.source.sha.slice(0, 12)}`);
+  else if (reviewers) core.info(`allowed reviewers: ${inputs.reviewersFile} in the working tree (${loaded.source.why === "no-base" ? "there is no base commit" : "it is outside the repository"})`);
+  const approvals = approvalLookup(inputs, reviewers);
   const opts = {
     requireReview: inputs.requireReview,
     failOnEscalationWithoutReview: inputs.failOnEscalationWithoutReview,
     reviewers,
     today: todayDate,
-    approvals: approvalLookup(inputs, reviewers),
+    approvals,
   };
+  const reviewersReport = await judgeReviewers(loaded, inputs, !!github.context.payload.pull_request, approvals);
 
   const reports: PolicyReport[] = [];
   for (const path of files) {
@@ -120,8 +116,14 @@ export async function run(): Promise<number> {
   }
 
   for (const r of reports) annotate(r.path, r.diagnostics);
-  const errors = reports.reduce((n, r) => n + r.errors, 0);
-  const escalations = reports.reduce((n, r) => n + (r.changes ?? []).filter((c) => c.kind === "escalation").length, 0);
+  for (const a of reviewersAnnotations(reviewersReport, (reviewers ?? []).map((r) => r.name))) {
+    const props = { title: "reviewers file changed", file: a.file, startLine: a.line };
+    if (a.level === "error") core.error(a.message, props);
+    else if (a.level === "warning") core.warning(a.message, props);
+    else core.notice(a.message, props);
+  }
+  const errors = reports.reduce((n, r) => n + r.errors, 0) + reviewersReport.errors;
+  const escalations = reports.reduce((n, r) => n + (r.changes ?? []).filter((c) => c.kind === "escalation").length, 0) + (reviewersReport.change ? 1 : 0);
   for (const r of reports) {
     const state = r.status === "deleted" ? "deleted" : r.errors ? `${r.errors} error(s)` : "ok";
     core.info(`${r.path}: ${state}${r.digest ? ` (${r.digest})` : ""}, review: ${r.review.kind}${r.changes?.length ? `, ${r.changes.length} change(s)` : ""}`);
@@ -136,14 +138,15 @@ export async function run(): Promise<number> {
     core.setOutput("sarif", inputs.sarif);
   }
   if (process.env.GITHUB_STEP_SUMMARY) {
-    await core.summary.addRaw(renderSummary({ reports, base: baseRef && baseSha ? { ref: baseRef.label, sha: baseSha } : undefined, errors, escalations })).write();
+    await core.summary.addRaw(renderSummary({ reports, reviewers: reviewersReport, base: baseRef && baseSha ? { ref: baseRef.label, sha: baseSha } : undefined, errors, escalations })).write();
   }
   core.setOutput("errors", errors);
   core.setOutput("escalations", escalations);
   core.setOutput("bundles", JSON.stringify(bundles));
 
   if (errors) {
-    core.info(`Charter: ${errors} error(s) in ${reports.filter((r) => r.errors).length} of ${reports.length} policies`);
+    const inReviewers = reviewersReport.errors ? ` and ${reviewersReport.errors} in the reviewers file` : "";
+    core.info(`Charter: ${errors} error(s): ${errors - reviewersReport.errors} in ${reports.filter((r) => r.errors).length} of ${reports.length} policies${inReviewers}`);
     return 1;
   }
   core.info(`Charter: ${reports.length} policies, no errors, ${escalations} escalation(s)`);
@@ -155,6 +158,10 @@ run().then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    core.setFailed(e instanceof SetupError ? e.message : `internal error: ${(e as Error).stack ?? String(e)}`);
+    if (e instanceof SetupError) return core.setFailed(e.message);
+    // one line for the log and the annotation; the stack only when the run asked for debug output
+    const message = (e instanceof Error ? e.message : String(e)).split(/\r?\n/)[0] || "unknown error";
+    if (core.isDebug() && e instanceof Error && e.stack) core.debug(e.stack);
+    core.setFailed(`internal error in the Charter Action: ${message} (a bug, not a problem in your policies: re-run with debug logging for the stack trace and report it at https://github.com/charter-policy/charter/issues)`);
   },
 );

@@ -1,9 +1,11 @@
-// The job summary, in Markdown: a verdict line, a table of policies (status, digest, review state),
-// the classified changes of each changed policy with escalations first, and the errors found.
-// Every message in it is the checker's or the diff's; this module only lays them out.
+// The job summary, in Markdown: a verdict line, where the allowed reviewers were read from, a table
+// of policies (status, digest, review state), a change to the reviewers file, the classified changes
+// of each changed policy with escalations first, and the errors found. Every message about a policy
+// is the checker's or the diff's; this module only lays them out.
 
 import type { Change } from "@charter/language";
 import type { PolicyReport, ReviewState } from "./evaluate.js";
+import { describeReviewersChange, type ReviewersReport } from "./reviewers.js";
 
 const cell = (s: string) => s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 const code = (s: string) => "`" + s.replace(/`/g, "'") + "`";
@@ -32,21 +34,42 @@ function statusCell(r: PolicyReport): string {
   return "✅ ok";
 }
 
+function reviewersLine(r: ReviewersReport): string {
+  const file = code(r.file);
+  if (r.count === undefined) return `Allowed reviewers: none (no ${file}), so signatures are not checked.`;
+  const n = plural(r.count, "reviewer");
+  if (r.source.kind === "base") return `Allowed reviewers: ${n} from ${file} at the base commit (${r.source.sha.slice(0, 12)}), not as this change leaves it.`;
+  if (r.source.why === "no-base") return `Allowed reviewers: ${n} from ${file} in the working tree: there is no base commit to read it from, so this change's own list counts.`;
+  return `Allowed reviewers: ${n} from ${file}, outside the repository.`;
+}
+
+function reviewersChangeLines(r: ReviewersReport): string[] {
+  if (!r.change || !r.state) return [];
+  const state =
+    r.state.kind === "approved"
+      ? `✅ approved on the pull request by ${r.state.logins.map((l) => "@" + l).join(", ")}`
+      : r.state.kind === "ungated"
+        ? "⚠️ not gated (require-review and fail-on-escalation-without-review are off)"
+        : `❌ needs an approving review of the head commit by a reviewer listed at the base${r.state.pullRequest ? "" : " (this run is not for a pull request)"}`;
+  return ["### Reviewers file changed", "", `🔺 escalation: ${code(r.change.path)} ${cell(describeReviewersChange(r.change))}. ${state}.`, ""];
+}
+
 export interface SummaryInput {
   reports: readonly PolicyReport[];
+  reviewers: ReviewersReport;
   base: { ref: string; sha: string } | undefined;
   errors: number;
   escalations: number;
 }
 
-export function renderSummary({ reports, base, errors, escalations }: SummaryInput): string {
+export function renderSummary({ reports, reviewers, base, errors, escalations }: SummaryInput): string {
   const out: string[] = ["## Charter policy check", ""];
   const failing = reports.filter((r) => r.errors).length;
-  const verdict = errors
-    ? `❌ ${plural(errors, "error")} in ${failing} of ${policies(reports.length)}`
-    : `✅ ${policies(reports.length)} checked, no errors`;
+  const inPolicies = errors - reviewers.errors;
+  const where = [inPolicies ? `in ${failing} of ${policies(reports.length)}` : "", reviewers.errors ? `${inPolicies ? "and " : ""}in the reviewers file` : ""].filter(Boolean).join(" ");
+  const verdict = errors ? `❌ ${plural(errors, "error")} ${where}` : `✅ ${policies(reports.length)} checked, no errors`;
   const against = base ? ` · compared with ${code(base.ref)}${base.ref !== base.sha ? ` (${base.sha.slice(0, 12)})` : ""}` : "";
-  out.push(`${verdict} · ${plural(escalations, "escalation")}${against}`, "");
+  out.push(`${verdict} · ${plural(escalations, "escalation")}${against}`, "", reviewersLine(reviewers), "");
 
   out.push("| Policy | Status | Digest | Review |", "|---|---|---|---|");
   for (const r of reports) {
@@ -54,6 +77,7 @@ export function renderSummary({ reports, base, errors, escalations }: SummaryInp
     out.push(`| ${code(r.path)}${r.added ? " (new)" : ""} | ${statusCell(r)} | ${digest} | ${reviewCell(r.review)} |`);
   }
   out.push("");
+  out.push(...reviewersChangeLines(reviewers));
 
   const changed = reports.filter((r) => r.changes?.length);
   if (changed.length) {

@@ -2,18 +2,32 @@
 // (an agent can do, reach or read more, acts with less oversight, or is watched or audited less),
 // a reduction (the reverse) or neutral. Comments and layout never reach a bundle, so they are no change.
 // Pure: the caller lowers both sides (`checkText(text).bundle`); nothing here reads files.
+// Names are user text and may be `constructor` or `toString`: records keyed by a name are read
+// through `own`, never by plain indexing, so Object.prototype never answers for a policy.
 
 import type { Bundle, BundleAgent, BundleAudit, BundleConstraint, BundleMonitorRule, BundleSandbox, BundleTool } from "./bundle.js";
 import { canonicalJson } from "./digest.js";
 
 export type ChangeKind = "escalation" | "reduction" | "neutral";
 
-/** One classified change. `agent` is absent for policy-level changes, `tool` when not about a tool. */
+/**
+ * One classified change, with its keys always in this order (spec §6 prints it as JSON):
+ * `agent` is null for policy-level changes, `tool` when the change is not about one tool.
+ */
 export interface Change {
   kind: ChangeKind;
-  agent?: string;
-  tool?: string;
+  agent: string | null;
+  tool: string | null;
   what: string;
+}
+
+function change(kind: ChangeKind, agent: string | null, tool: string | null, what: string): Change {
+  return { kind, agent, tool, what };
+}
+
+/** `record[key]` when `key` is the record's own: a name such as `constructor` never finds Object.prototype. */
+function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 /**
@@ -74,18 +88,18 @@ export function diffPolicies(base: Bundle, head: Bundle): Change[] {
   diffPolicyHeader(base, head, out);
   diffSources(base, head, out);
   for (const name of unionKeys(base.agents, head.agents)) {
-    const a = base.agents[name];
-    const b = head.agents[name];
+    const a = own(base.agents, name);
+    const b = own(head.agents, name);
     if (!a && b) {
       const tools = Object.keys(b.tools).sort();
-      out.push({ kind: "escalation", agent: name, what: `new agent (${b.kind}) with ${tools.length} tool${tools.length === 1 ? "" : "s"}` });
-      for (const t of tools) out.push({ kind: "escalation", agent: name, tool: t, what: `new tool: ${describeTool(b.tools[t]!)}` });
-      for (const l of b.talksTo) out.push({ kind: "escalation", agent: name, what: `talks to ${l.agent} via ${l.via}` });
-      for (const i of b.exposes) out.push({ kind: "escalation", agent: name, what: `exposes ${i} to agents that talk to it` });
-      for (const s of b.reads) out.push({ kind: "escalation", agent: name, what: `reads source '${s}'` });
+      out.push(change("escalation", name, null, `new agent (${b.kind}) with ${tools.length} tool${tools.length === 1 ? "" : "s"}`));
+      for (const t of tools) out.push(change("escalation", name, t, `new tool: ${describeTool(own(b.tools, t)!)}`));
+      for (const l of b.talksTo) out.push(change("escalation", name, null, `talks to ${l.agent} via ${l.via}`));
+      for (const i of b.exposes) out.push(change("escalation", name, null, `exposes ${i} to agents that talk to it`));
+      for (const s of b.reads) out.push(change("escalation", name, null, `reads source '${s}'`));
     } else if (a && !b) {
       const n = Object.keys(a.tools).length;
-      out.push({ kind: "reduction", agent: name, what: `agent removed (it had ${n} tool${n === 1 ? "" : "s"})` });
+      out.push(change("reduction", name, null, `agent removed (it had ${n} tool${n === 1 ? "" : "s"})`));
     } else if (a && b) {
       diffAgent(name, a, b, out);
     }
@@ -105,19 +119,19 @@ export function countChanges(changes: readonly Change[]): Record<ChangeKind, num
 function diffPolicyHeader(base: Bundle, head: Bundle, out: Change[]): void {
   const a = base.policy;
   const b = head.policy;
-  if (a.name !== b.name) out.push({ kind: "neutral", what: `policy renamed from '${a.name}' to '${b.name}'` });
-  if (a.owner !== b.owner) out.push({ kind: "neutral", what: `owner changed from "${a.owner}" to "${b.owner}"` });
-  if (a.version !== b.version) out.push({ kind: "neutral", what: `version changed from ${a.version ?? "none"} to ${b.version ?? "none"}` });
+  if (a.name !== b.name) out.push(change("neutral", null, null, `policy renamed from '${a.name}' to '${b.name}'`));
+  if (a.owner !== b.owner) out.push(change("neutral", null, null, `owner changed from "${a.owner}" to "${b.owner}"`));
+  if (a.version !== b.version) out.push(change("neutral", null, null, `version changed from ${a.version ?? "none"} to ${b.version ?? "none"}`));
 }
 
 function diffSources(base: Bundle, head: Bundle, out: Change[]): void {
   for (const name of unionKeys(base.sources, head.sources)) {
-    const a = base.sources[name];
-    const b = head.sources[name];
-    const moves: Change[] = [];
+    const a = own(base.sources, name);
+    const b = own(head.sources, name);
+    const moves: { kind: ChangeKind; what: string }[] = [];
     if (!a || !b) {
       // a source matters only through the agents that read it; `reads` changes report those
-      out.push({ kind: "neutral", what: a ? `source '${name}' removed` : `new source '${name}' (trust ${b!.trust}, threshold ${b!.threshold})` });
+      out.push(change("neutral", null, null, a ? `source '${name}' removed` : `new source '${name}' (trust ${b!.trust}, threshold ${b!.threshold})`));
       continue;
     }
     const trust = classifyChange("trust", a.trust, b.trust);
@@ -128,10 +142,10 @@ function diffSources(base: Bundle, head: Bundle, out: Change[]): void {
       const why = threshold === "escalation" ? "content with a higher injection risk is accepted" : "less risky content is accepted";
       moves.push({ kind: threshold, what: `source '${name}' threshold ${how} from ${a.threshold} to ${b.threshold}: ${why}` });
     }
-    const readers = Object.keys(head.agents).filter((ag) => head.agents[ag]!.reads.includes(name));
+    const readers = Object.keys(head.agents).filter((ag) => own(head.agents, ag)!.reads.includes(name));
     for (const m of moves) {
-      if (!readers.length) out.push({ ...m, kind: "neutral", what: `${m.what} (no agent reads it)` });
-      for (const r of readers) out.push({ ...m, agent: r, what: `reads ${m.what}` });
+      if (!readers.length) out.push(change("neutral", null, null, `${m.what} (no agent reads it)`));
+      for (const r of readers) out.push(change(m.kind, r, null, `reads ${m.what}`));
     }
   }
 }
@@ -139,7 +153,7 @@ function diffSources(base: Bundle, head: Bundle, out: Change[]): void {
 // ---------------------------------------------------------------- agents
 
 function diffAgent(name: string, a: BundleAgent, b: BundleAgent, out: Change[]): void {
-  const push = (kind: ChangeKind, what: string) => out.push({ kind, agent: name, what });
+  const push = (kind: ChangeKind, what: string) => out.push(change(kind, name, null, what));
   const kind = classifyChange("kind", a.kind, b.kind);
   if (kind) push(kind, `kind changed from ${a.kind} to ${b.kind}`);
   const reads = setDiff(a.reads, b.reads);
@@ -147,10 +161,10 @@ function diffAgent(name: string, a: BundleAgent, b: BundleAgent, out: Change[]):
   for (const s of reads.removed) push("reduction", `no longer reads source '${s}'`);
 
   for (const t of unionKeys(a.tools, b.tools)) {
-    const ta = a.tools[t];
-    const tb = b.tools[t];
-    if (!ta && tb) out.push({ kind: "escalation", agent: name, tool: t, what: `new tool: ${describeTool(tb)}` });
-    else if (ta && !tb) out.push({ kind: "reduction", agent: name, tool: t, what: "tool removed" });
+    const ta = own(a.tools, t);
+    const tb = own(b.tools, t);
+    if (!ta && tb) out.push(change("escalation", name, t, `new tool: ${describeTool(tb)}`));
+    else if (ta && !tb) out.push(change("reduction", name, t, "tool removed"));
     else if (ta && tb) diffTool(name, t, ta, tb, out);
   }
 
@@ -246,7 +260,7 @@ function diffAudit(a: BundleAudit, b: BundleAudit, push: (k: ChangeKind, what: s
 // ---------------------------------------------------------------- tools
 
 function diffTool(agent: string, tool: string, a: BundleTool, b: BundleTool, out: Change[]): void {
-  const push = (kind: ChangeKind, what: string) => out.push({ kind, agent, tool, what });
+  const push = (kind: ChangeKind, what: string) => out.push(change(kind, agent, tool, what));
   const scope = classifyChange("scope", a.scope, b.scope);
   if (scope) push(scope, `scope ${scope === "escalation" ? "widened" : "narrowed"} from ${a.scope} to ${b.scope}`);
   const tier = classifyChange("tier", a.tier, b.tier);
@@ -295,8 +309,8 @@ function diffArgs(a: BundleTool["args"], b: BundleTool["args"], push: (k: Change
   if (a && b === null) return push("escalation", "args block removed: every argument is now accepted (closed world lost)");
   if (a === null && b) return push("reduction", `args block added: only ${quoteList(Object.keys(b).sort())} accepted (closed world)`);
   for (const name of unionKeys(a!, b!)) {
-    const ca = a![name];
-    const cb = b![name];
+    const ca = own(a!, name);
+    const cb = own(b!, name);
     if (!ca && cb) push("escalation", `argument '${name}' now accepted (${describeConstraint(cb)})`);
     else if (ca && !cb) push("reduction", `argument '${name}' no longer accepted`);
     else if (ca && cb) for (const [kind, what] of compareConstraints(ca, cb)) push(kind, `argument '${name}': ${what}`);
@@ -381,6 +395,10 @@ function describeRule(r: BundleMonitorRule): string {
   }
 }
 
+/**
+ * A constraint in the policy's words (`number between 0 and 100`). Shared with the runtime's refusal
+ * reasons, so a reviewer reads the same words in a diff and in an audit record.
+ */
 export function describeConstraint(c: BundleConstraint): string {
   const list = (xs: readonly (string | number)[]) => `[${xs.map((x) => JSON.stringify(x)).join(", ")}]`;
   switch (c.kind) {

@@ -22,7 +22,7 @@ export function registerDiff(program: Command): void {
         return;
       }
       const changes = diffPolicies(sides[0]!.result.bundle, sides[1]!.result.bundle);
-      if (opts.format === "json") process.stdout.write(JSON.stringify({ changes }) + "\n");
+      if (opts.format === "json") process.stdout.write(changesJson(changes) + "\n");
       else process.stdout.write(renderChanges(changes, colorsFor(process.stdout)));
       process.exitCode = 0;
     });
@@ -39,12 +39,21 @@ function reportErrors(sides: { path: string; result: CheckResult }[]): boolean {
   return errors > 0;
 }
 
+/**
+ * Spec §6: `{"changes":[{"kind","agent","tool","what"}]}` with all four keys, in that order, and null
+ * for a change that is not about one agent or tool. Built key by key so the shape never follows
+ * whatever else a Change may one day carry.
+ */
+export function changesJson(changes: readonly Change[]): string {
+  return JSON.stringify({ changes: changes.map((c) => ({ kind: c.kind, agent: c.agent, tool: c.tool, what: c.what })) });
+}
+
 /** One line a change, escalations first (diffPolicies orders them), then a count. */
 export function renderChanges(changes: readonly Change[], c: Colors): string {
   if (!changes.length) return "no change in meaning\n";
   const paint = { escalation: (s: string) => c.bold(c.red(s)), reduction: c.green, neutral: c.dim };
   const lines = changes.map((ch) => {
-    const where = [ch.agent, ch.tool].filter(Boolean).join(" › ");
+    const where = [ch.agent, ch.tool].filter((x) => x !== null).join(" › ");
     return `${paint[ch.kind](ch.kind.padEnd(10))}  ${where ? c.bold(where) + ": " : ""}${ch.what}`;
   });
   const n = countChanges(changes);
