@@ -7,6 +7,7 @@ import { registerBuild } from "./commands/build.js";
 import { registerCheck } from "./commands/check.js";
 import { registerFmt } from "./commands/fmt.js";
 import { registerKeygen } from "./commands/keygen.js";
+import { registerLsp } from "./commands/lsp.js";
 import { registerDiff } from "./commands/diff.js";
 import { registerReview } from "./commands/review.js";
 import { registerAudit } from "./commands/audit.js";
@@ -25,6 +26,7 @@ export function createProgram(): Command {
   registerFmt(program);
   registerBuild(program);
   registerKeygen(program);
+  registerLsp(program);
   registerDiff(program);
   registerReview(program);
   registerTest(program);
