@@ -79,3 +79,28 @@ describe("admitUntrusted", () => {
     if (r.ok) expect(r.text).toContain("<<<BEGIN UNTRUSTED CONTENT");
   });
 });
+
+describe("neutraliseMarkers pre-check", () => {
+  // The pre-check may only skip text that cannot hold a marker: whatever mix of case, separators, invisible
+  // characters, homoglyphs and full-width letters, no marker may survive, and marker-free text is untouched.
+  const piece = fc.constantFrom(
+    "untrusted", "UNTRUSTED", "un trusted", "u\u200bntrusted", "ｕｎｔｒｕｓｔｅｄ", "untrustеd", "UNTRUЅTED", "u-n-t-r-u-s-t-e-d",
+    "content", "begin", "end", "data", "text", "input", "ｃｏｎｔｅｎｔ", " ", "-", "\n", "İ", "\u212A", "é", "x", "_", "💥", "\ud800",
+  );
+  const markerKeys = /untrustedcontent|enduntrusted|beginuntrusted|untrusteddata|untrustedtext|untrustedinput/;
+  it("never lets a marker through and leaves marker-free text as it is", () => {
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 10 }).map((ps) => ps.join("")), (text) => {
+        const out = neutraliseMarkers(text);
+        expect(readAs(out)).not.toMatch(markerKeys);
+        if (!markerKeys.test(readAs(text))) expect(out).toBe(text);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+  it("catches markers spelt in full-width letters and across non-ASCII separators", () => {
+    expect(neutraliseMarkers("ｂｅｇｉｎ ｕｎｔｒｕｓｔｅｄ")).toContain("[marker-like text removed]");
+    expect(neutraliseMarkers("end é untrusted")).toContain("[marker-like text removed]");
+    expect(neutraliseMarkers("an ordinary email about trust")).toBe("an ordinary email about trust");
+  });
+});

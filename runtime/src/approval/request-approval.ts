@@ -66,7 +66,21 @@ export function requestApproval(
 ): Promise<ApprovalOutcome> {
   if (!(timeoutMs > 0)) return Promise.resolve({ approved: false, reason: "timeout" });
   return new Promise<ApprovalOutcome>((resolve) => {
-    const controller = new AbortController();
+    // The AbortController is made only when the approver reads `signal`: in Node 20 creating one costs
+    // more than the rest of an approval, and most approvers never look at it. A read after the deadline
+    // gets a signal that is already aborted, so the signal means the same thing whenever it is read.
+    // (An own getter, not a class: an approver that spreads or copies its context still gets `signal`.)
+    let controller: AbortController | undefined;
+    let timedOut = false;
+    const context = {
+      get signal(): AbortSignal {
+        if (controller === undefined) {
+          controller = new AbortController();
+          if (timedOut) controller.abort();
+        }
+        return controller.signal;
+      },
+    };
     let settled = false;
     let handle: unknown;
     const settle = (outcome: ApprovalOutcome): void => {
@@ -76,12 +90,13 @@ export function requestApproval(
       resolve(outcome);
     };
     handle = timers.setTimeout(() => {
+      timedOut = true;
       settle({ approved: false, reason: "timeout" });
-      controller.abort();
+      controller?.abort();
     }, Math.min(timeoutMs, MAX_TIMER_MS));
     let pending: Promise<ApproverAnswer>;
     try {
-      pending = Promise.resolve(approver(req, { signal: controller.signal }));
+      pending = Promise.resolve(approver(req, context));
     } catch (e) {
       settle({ approved: false, reason: "error", error: describe(e) });
       return;

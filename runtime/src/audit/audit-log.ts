@@ -2,7 +2,8 @@
 // it holds the chain head (last seq and hash) and nothing else, so a write costs one serialisation and
 // one SHA-256. A log resumed from a file continues that file's chain.
 import type { AuditSink, AuditSinkFailure } from "./sink.js";
-import { GENESIS_HASH, LineEncoder, serializeUnsealed } from "./record.js";
+import { GENESIS_HASH, LineEncoder, serializeWithPrev } from "./record.js";
+import { quoteJson } from "./canonical-json.js";
 import type { AuditEntry, AuditRecord } from "./record.js";
 
 export interface ChainHead {
@@ -22,6 +23,8 @@ export interface AuditLogOptions {
 export class AuditLog {
   private seq: number;
   private prev: string;
+  /** `prev` as JSON: quoted once per record here, not scanned again by the serializer. */
+  private prevJson: string;
   private readonly clock: () => number;
   private lastMs = Number.NaN;
   private lastTs = "";
@@ -34,6 +37,7 @@ export class AuditLog {
     this.clock = options.clock ?? Date.now;
     this.seq = options.resume?.seq ?? 0;
     this.prev = options.resume?.hash ?? GENESIS_HASH;
+    this.prevJson = quoteJson(this.prev);
   }
 
   get head(): ChainHead {
@@ -70,11 +74,12 @@ export class AuditLog {
       prev: this.prev,
       hash: "",
     };
-    const { hash, line } = this.encoder.seal(serializeUnsealed(record));
+    const hash = this.encoder.sealLine(serializeWithPrev(record, this.prevJson));
     record.hash = hash;
-    this.sink.append(record, line);
+    this.sink.append(record, this.encoder.line);
     this.seq = record.seq;
     this.prev = hash;
+    this.prevJson = '"' + hash + '"'; // "sha256:" and hex digits: nothing to escape
     return record;
   }
 

@@ -21,6 +21,25 @@ export function canonicalJson(value: unknown, omitTopLevelKey?: string): string 
   return write(value, 0, omitTopLevelKey) ?? "null";
 }
 
+/**
+ * Object.keys in code-unit order (what Array.prototype.sort gives strings). Argument objects are small, so
+ * an in-place insertion sort does it without the temporary arrays sort() allocates on every record.
+ */
+function sortedKeys(obj: object): string[] {
+  const keys = Object.keys(obj);
+  if (keys.length > 16) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > k) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = k;
+  }
+  return keys;
+}
+
 function write(value: unknown, depth: number, omitKey?: string): string | undefined {
   switch (typeof value) {
     case "string":
@@ -49,7 +68,7 @@ function write(value: unknown, depth: number, omitKey?: string): string | undefi
     return out + "]";
   }
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).sort();
+  const keys = sortedKeys(obj);
   let out = "{";
   let first = true;
   for (const key of keys) {

@@ -30,6 +30,20 @@ function pseudonym(kind: string, value: string, key: Uint8Array | string): strin
 
 function redactString(s: string, mode: "hash" | "redact", key: Uint8Array | string): string {
   if (!mayHoldSensitive(s)) return s;
+  // Same value, same key, same mode: same answer. The memo spares the scan and the HMAC (µs each) for the
+  // addresses and account numbers that recur call after call; long strings are not kept.
+  const memo = s.length <= MEMO_MAX_LENGTH ? memoFor(mode, key) : undefined;
+  const known = memo?.get(s);
+  if (known !== undefined) return known;
+  const out = redactSpans(s, mode, key);
+  if (memo !== undefined) {
+    if (memo.size >= MEMO_MAX_ENTRIES) memo.clear();
+    memo.set(s, out);
+  }
+  return out;
+}
+
+function redactSpans(s: string, mode: "hash" | "redact", key: Uint8Array | string): string {
   const spans = findSensitive(s);
   if (spans.length === 0) return s;
   let out = "";
@@ -40,6 +54,35 @@ function redactString(s: string, mode: "hash" | "redact", key: Uint8Array | stri
     cursor = span.end;
   }
   return out + s.slice(cursor);
+}
+
+/**
+ * Redacted forms of strings already seen, per (mode, key). Bounded: it holds at most MEMO_MAX_ENTRIES values
+ * of at most MEMO_MAX_LENGTH characters that the process was handed anyway, and is dropped when full. A key
+ * given as bytes is compared by content on every use, so a key changed in place cannot reuse stale pseudonyms.
+ */
+const MEMO_MAX_ENTRIES = 4096;
+const MEMO_MAX_LENGTH = 256;
+const MEMO_MAX_KEYS = 16;
+interface RedactionMemo {
+  bytes: Buffer | undefined;
+  values: Map<string, string>;
+}
+const redactMemo = new Map<Uint8Array | string, RedactionMemo>();
+const redactModeMemo = new Map<string, string>();
+
+function memoFor(mode: "hash" | "redact", key: Uint8Array | string): Map<string, string> {
+  if (mode === "redact") return redactModeMemo;
+  let memo = redactMemo.get(key);
+  if (memo === undefined) {
+    if (redactMemo.size >= MEMO_MAX_KEYS) redactMemo.clear();
+    memo = { bytes: typeof key === "string" ? undefined : Buffer.from(key), values: new Map() };
+    redactMemo.set(key, memo);
+  } else if (memo.bytes !== undefined && !memo.bytes.equals(key as Uint8Array)) {
+    memo.bytes = Buffer.from(key as Uint8Array);
+    memo.values.clear();
+  }
+  return memo.values;
 }
 
 function walk(v: unknown, mode: "hash" | "redact", key: Uint8Array | string, depth: number): unknown {

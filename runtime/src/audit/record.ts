@@ -88,33 +88,95 @@ function str(v: unknown): string {
 }
 
 /**
+ * Quoted JSON of the strings that recur record after record (agent and tool names, rules, the compiled
+ * trace reasons, events, outcomes, approvers): a Map hit costs a fraction of quoteJson's scan and allocates
+ * nothing. Bounded: dropped when full, and long strings are quoted every time.
+ */
+const recurring = new Map<string, string>();
+const RECURRING_MAX_ENTRIES = 4096;
+const RECURRING_MAX_LENGTH = 256;
+
+function quoteRecurring(v: unknown): string {
+  if (typeof v !== "string") return canonicalJson(v);
+  let q = recurring.get(v);
+  if (q === undefined) {
+    q = quoteJson(v);
+    if (v.length <= RECURRING_MAX_LENGTH) {
+      if (recurring.size >= RECURRING_MAX_ENTRIES) recurring.clear();
+      recurring.set(v, q);
+    }
+  }
+  return q;
+}
+
+/** JSON of a record number: the decimal digits for the usual safe integer, canonicalJson otherwise. */
+function seqJson(seq: unknown): string {
+  return Number.isSafeInteger(seq) ? "" + (seq as number) : str(seq);
+}
+
+/**
  * Canonical JSON of the record without `hash`, written field by field in sorted key order. It must equal
  * canonicalJson(record, "hash") for every well-typed record (a property test holds it to that); fields
  * outside the declared shape are not recorded.
  */
 export function serializeUnsealed(r: Omit<AuditRecord, "hash">): string {
+  return serializeWithPrev(r, str(r.prev));
+}
+
+/** serializeUnsealed with `prev` already quoted: the log knows its chain head is a hash it wrote itself. */
+export function serializeWithPrev(r: Omit<AuditRecord, "hash">, prevJson: string): string {
   let s = "{";
   if (r.action !== undefined) {
     const a = r.action;
     s += '"action":{' + (a.args === undefined ? "" : '"args":' + canonicalJson(a.args) + ",");
-    s += '"tool":' + str(a.tool) + "},";
+    s += '"tool":' + quoteRecurring(a.tool) + "},";
   }
-  s += '"agent":' + str(r.agent);
-  if (r.approver !== undefined) s += ',"approver":' + str(r.approver);
-  s += ',"event":' + str(r.event);
+  s += '"agent":' + quoteRecurring(r.agent);
+  if (r.approver !== undefined) s += ',"approver":' + quoteRecurring(r.approver);
+  s += ',"event":' + quoteRecurring(r.event);
   if (r.guardrail !== undefined) s += ',"guardrail":' + canonicalJson(r.guardrail);
   if (r.inputHash !== undefined) s += ',"inputHash":' + str(r.inputHash);
-  s += ',"outcome":' + str(r.outcome);
+  s += ',"outcome":' + quoteRecurring(r.outcome);
   if (r.outputHash !== undefined) s += ',"outputHash":' + str(r.outputHash);
-  s += ',"prev":' + str(r.prev) + ',"seq":' + str(r.seq) + ',"session":' + str(r.session);
+  s += ',"prev":' + prevJson + ',"seq":' + seqJson(r.seq) + ',"session":' + str(r.session);
   if (r.torn !== undefined) s += ',"torn":' + canonicalJson(r.torn);
-  s += ',"trace":[';
-  const trace = r.trace;
+  return s + ',"trace":' + traceJson(r.trace) + ',"ts":' + tsJson(r.ts) + "}";
+}
+
+/** JSON of the traces made by constantTrace, by identity: they are frozen, so it cannot go stale. */
+const constantTraceJson = new WeakMap<readonly TraceStep[], string>();
+
+/**
+ * Freezes a trace that many records will share (the compiled allow and approval traces) and computes its
+ * JSON once: the serializer then appends one string instead of quoting and joining its parts per record.
+ */
+export function constantTrace(steps: readonly TraceStep[]): TraceStep[] {
+  const frozen = Object.freeze(steps.map((t) => Object.freeze({ rule: t.rule, reason: t.reason })));
+  constantTraceJson.set(frozen, traceJson(frozen));
+  return frozen as TraceStep[];
+}
+
+function traceJson(trace: readonly TraceStep[]): string {
+  const known = constantTraceJson.get(trace);
+  if (known !== undefined) return known;
+  let s = "[";
   for (let i = 0; i < trace.length; i++) {
     const t = trace[i]!;
-    s += (i > 0 ? ',{"reason":' : '{"reason":') + str(t.reason) + ',"rule":' + str(t.rule) + "}";
+    s += (i > 0 ? ',{"reason":' : '{"reason":') + quoteRecurring(t.reason) + ',"rule":' + quoteRecurring(t.rule) + "}";
   }
-  return s + '],"ts":' + str(r.ts) + "}";
+  return s + "]";
+}
+
+/** The timestamp changes once a millisecond at most, so the last one's JSON is usually the answer. */
+let lastTs = "";
+let lastTsJson = '""';
+function tsJson(ts: unknown): string {
+  if (typeof ts !== "string") return str(ts);
+  if (ts !== lastTs) {
+    lastTsJson = str(ts);
+    lastTs = ts;
+  }
+  return lastTsJson;
 }
 
 /**
@@ -124,17 +186,26 @@ export function serializeUnsealed(r: Omit<AuditRecord, "hash">): string {
  */
 export class LineEncoder {
   private buf = Buffer.allocUnsafe(64 * 1024);
+  /** The last sealed line's bytes; valid until the next call. */
+  line: Buffer = this.buf.subarray(0, 0);
 
-  /** Returns the hash and the line bytes; the bytes are valid until the next call. */
-  seal(unsealed: string): { hash: string; line: Buffer } {
+  /** Returns the record's hash and leaves its line in `line` (no result object per record). */
+  sealLine(unsealed: string): string {
     let n = this.buf.write(unsealed, 0, "utf8");
     if (n > this.buf.length - HASH_SUFFIX_BYTES) {
       this.buf = Buffer.allocUnsafe(Buffer.byteLength(unsealed, "utf8") * 2 + HASH_SUFFIX_BYTES);
       n = this.buf.write(unsealed, 0, "utf8");
     }
-    const hash = "sha256:" + oneShotHash("sha256", this.buf.subarray(0, n), "hex");
-    const end = n - 1 + this.buf.write(',"hash":"' + hash + '"}\n', n - 1, "latin1");
-    return { hash, line: this.buf.subarray(0, end) };
+    const hex = oneShotHash("sha256", this.buf.subarray(0, n), "hex");
+    const end = n - 1 + this.buf.write(',"hash":"sha256:' + hex + '"}\n', n - 1, "latin1");
+    this.line = this.buf.subarray(0, end);
+    return "sha256:" + hex;
+  }
+
+  /** Returns the hash and the line bytes; the bytes are valid until the next call. */
+  seal(unsealed: string): { hash: string; line: Buffer } {
+    const hash = this.sealLine(unsealed);
+    return { hash, line: this.line };
   }
 }
 

@@ -2,6 +2,7 @@
 // name, one predicate per argument, the rate-limit key and the allow/approval decisions built once per
 // tool. Nothing here is consulted from the model's text; only the bundle decides.
 import type { Bundle, BundleAgent, BundleTool } from "@charter/language";
+import { constantTrace, type TraceStep } from "../audit/record.js";
 import { rateKey } from "../rate/rate-store.js";
 import type { Baseline } from "../monitor/baseline.js";
 import { AgentMonitor } from "../monitor/agent-monitor.js";
@@ -31,7 +32,9 @@ export interface CompiledTool {
   closedWorld: string;
   allow: Decision;
   approval: Decision;
-  allowTrace: { rule: string; reason: string }[];
+  /** The audit traces of `allow` and `approval`, frozen with their JSON precomputed (see constantTrace). */
+  allowTrace: TraceStep[];
+  approvalTrace: TraceStep[];
 }
 
 export interface CompiledAgent {
@@ -58,6 +61,7 @@ export function compileTool(agent: string, name: string, tool: BundleTool): Comp
           missing: `${name} needs argument '${argName}' (${describeConstraint(c)})`,
         }));
   const allowReason = `${agent} is granted ${name}` + (args ? " and every argument is within its constraint" : "") + `; within ${tool.rate.count} per ${tool.rate.windowMs / 1000}s`;
+  const approvalReason = `${name} is tier ${tool.tier}${tool.approval ? ` and needs approval by ${tool.approval.approvers.join(" or ")}` : " and needs human approval"}`;
   return {
     name,
     tool,
@@ -69,12 +73,9 @@ export function compileTool(agent: string, name: string, tool: BundleTool): Comp
     argNames: args ? new Set(args.map((a) => a.name)) : null,
     closedWorld: args ? ` (closed world: only ${args.map((a) => a.name).join(", ") || "none"})` : "",
     allow: Object.freeze({ outcome: "allow", rule: "granted", reason: allowReason }),
-    approval: Object.freeze({
-      outcome: "needs_approval",
-      rule: "approval",
-      reason: `${name} is tier ${tool.tier}${tool.approval ? ` and needs approval by ${tool.approval.approvers.join(" or ")}` : " and needs human approval"}`,
-    }),
-    allowTrace: [{ rule: "granted", reason: allowReason }],
+    approval: Object.freeze({ outcome: "needs_approval", rule: "approval", reason: approvalReason }),
+    allowTrace: constantTrace([{ rule: "granted", reason: allowReason }]),
+    approvalTrace: constantTrace([{ rule: "approval", reason: approvalReason }]),
   };
 }
 

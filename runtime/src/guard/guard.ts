@@ -7,7 +7,7 @@ import type { Bundle } from "@charter/language";
 import type { AuditLog } from "../audit/audit-log.js";
 import { redactArgs, type PiiKey } from "../audit/pii-args.js";
 import { sha256Tagged, type AuditEntry, type GuardrailEvent, type TraceStep } from "../audit/record.js";
-import { requestApproval, type ApprovalTimers, type Approver } from "../approval/request-approval.js";
+import { requestApproval, type ApprovalReason, type ApprovalRequest, type ApprovalTimers, type Approver } from "../approval/request-approval.js";
 import { createDetector } from "../detector/detector.js";
 import type { Detector } from "../detector/types.js";
 import { admitUntrusted } from "../ingest/admit-untrusted.js";
@@ -57,8 +57,6 @@ export interface OutputResult {
   alerts: MonitorAlert[];
 }
 
-const ALLOW_OUTCOME = "allow";
-
 function deny(rule: DecisionRule, reason: string): Decision {
   return { outcome: "deny", rule, reason };
 }
@@ -98,11 +96,21 @@ export class Guard {
     return d;
   }
 
-  /** `decide`, then for a call that needs approval, ask the approver within the tool's timeout. */
-  async authorize(call: ToolCall): Promise<FinalDecision> {
-    const d = this.decide(call);
-    if (d.outcome !== "needs_approval") return d as FinalDecision;
-    return this.awaitApproval(call, this.agents.get(call.agent)!, this.agents.get(call.agent)!.tools.get(call.tool)!);
+  /**
+   * `decide`, then for a call that needs approval, ask the approver within the tool's timeout. Not an
+   * `async` function: most calls are decided synchronously and need only an already-resolved promise,
+   * and the approval record reuses the arguments the decision record redacted.
+   */
+  authorize(call: ToolCall): Promise<FinalDecision> {
+    try {
+      const agent = this.agents.get(call.agent);
+      const d = this.evaluate(call, agent);
+      const args = this.audit !== null ? this.recordDecision(call, agent, d) : undefined;
+      if (d.outcome !== "needs_approval") return Promise.resolve(d as FinalDecision);
+      return this.awaitApproval(call, agent!.tools.get(call.tool)!, args);
+    } catch (e) {
+      return Promise.reject(e); // as an async function would: a caller awaiting authorize sees one failure path
+    }
   }
 
   private evaluate(call: ToolCall, agent: CompiledAgent | undefined): Decision {
@@ -146,7 +154,8 @@ export class Guard {
     return agent.linkAllow.get(call.tool)!;
   }
 
-  private async awaitApproval(call: ToolCall, agent: CompiledAgent, tool: CompiledTool): Promise<FinalDecision> {
+  /** `auditedArgs`: the call's arguments as the decision record holds them (already redacted). */
+  private async awaitApproval(call: ToolCall, tool: CompiledTool, auditedArgs: unknown): Promise<FinalDecision> {
     const approver = this.options.approver;
     const timeoutMs = tool.tool.approval?.timeoutMs;
     let final: FinalDecision;
@@ -161,14 +170,15 @@ export class Guard {
         approval: "rejected",
       };
     } else {
-      const req = { agent: call.agent, tool: call.tool, args: call.args, tier: tool.tool.tier, ...(call.reasoning !== undefined ? { reasoning: call.reasoning } : {}) };
+      const req: ApprovalRequest = { agent: call.agent, tool: call.tool, args: call.args, tier: tool.tool.tier };
+      if (call.reasoning !== undefined) req.reasoning = call.reasoning;
       const answer = await requestApproval(approver, req, timeoutMs, this.options.approvalTimers);
       approverName = answer.approver;
       outcome = answer.reason === "approved" ? "approved" : answer.reason === "timeout" ? "timeout" : "rejected";
       const who = answer.approver ? ` by ${answer.approver}` : "";
       if (answer.approved && (this.isolatedAll !== undefined || this.isolatedAgents.has(call.agent))) {
         outcome = "rejected";
-        final = { outcome: "deny", rule: "isolated", reason: `approved${who}, but ${call.agent} was isolated while waiting`, approval: answer.reason, ...(approverName ? { approver: approverName } : {}) };
+        final = withApprover({ outcome: "deny", rule: "isolated", reason: `approved${who}, but ${call.agent} was isolated while waiting`, approval: answer.reason }, approverName);
       } else if (answer.approved) {
         final = { outcome: "allow", rule: "approval", reason: `approved${who}${answer.note ? `: ${answer.note}` : ""}`, approval: "approved", approver: answer.approver! };
       } else {
@@ -178,35 +188,42 @@ export class Guard {
             : answer.reason === "error"
               ? `the approver failed (${answer.error}): rejected`
               : `rejected${who}${answer.note ? `: ${answer.note}` : ""}`;
-        final = { outcome: "deny", rule: "approval", reason: why, approval: answer.reason, ...(approverName ? { approver: approverName } : {}) };
+        final = withApprover({ outcome: "deny", rule: "approval", reason: why, approval: answer.reason }, approverName);
       }
     }
-    this.write({
-      agent: call.agent,
-      session: call.session,
-      event: "approval",
-      trace: [{ rule: final.rule, reason: final.reason }],
-      action: { tool: call.tool, args: redactArgs(call.args, agent.pii, this.options.piiKey) },
-      outcome,
-      ...(call.reasoning !== undefined ? { inputHash: sha256Tagged(call.reasoning) } : {}),
-      ...(approverName !== undefined ? { approver: approverName } : {}),
-    });
+    if (this.audit !== null) {
+      const entry: AuditEntry = {
+        agent: call.agent,
+        session: call.session,
+        event: "approval",
+        trace: [{ rule: final.rule, reason: final.reason }],
+        action: { tool: call.tool, args: auditedArgs },
+        outcome,
+      };
+      if (call.reasoning !== undefined) entry.inputHash = sha256Tagged(call.reasoning);
+      if (approverName !== undefined) entry.approver = approverName;
+      this.audit.write(entry);
+    }
     return final;
   }
 
-  private recordDecision(call: ToolCall, agent: CompiledAgent | undefined, d: Decision): void {
-    const tool = d.outcome === ALLOW_OUTCOME && d.rule === "granted" ? agent!.tools.get(call.tool) : undefined;
-    const trace: TraceStep[] = tool !== undefined ? tool.allowTrace : [{ rule: d.rule, reason: d.reason }];
+  /** Records the decision and returns the arguments as recorded (redacted per the agent's `audit { pii }`). */
+  private recordDecision(call: ToolCall, agent: CompiledAgent | undefined, d: Decision): unknown {
+    // A tool's own allow and approval decisions have constant traces whose JSON is computed once.
+    const tool = d.rule === "granted" || d.outcome === "needs_approval" ? agent!.tools.get(call.tool) : undefined;
+    const trace: TraceStep[] = d === tool?.allow ? tool.allowTrace : d === tool?.approval ? tool.approvalTrace : [{ rule: d.rule, reason: d.reason }];
+    const args = call.args === undefined ? undefined : redactArgs(call.args, agent?.pii ?? "hash", this.options.piiKey);
     const entry: AuditEntry = {
       agent: call.agent,
       session: call.session,
       event: "decision",
       trace,
-      action: { tool: call.tool, args: call.args === undefined ? undefined : redactArgs(call.args, agent?.pii ?? "hash", this.options.piiKey) },
+      action: { tool: call.tool, args },
       outcome: d.outcome === "needs_approval" ? "approval_required" : d.outcome,
     };
     if (call.reasoning !== undefined) entry.inputHash = sha256Tagged(call.reasoning);
     this.write(entry);
+    return args;
   }
 
   private write(entry: AuditEntry): void {
@@ -360,6 +377,11 @@ function checkArgs(tool: CompiledTool, args: unknown): Decision | undefined {
     if (!a.check.test(v)) return deny("args", a.outside);
   }
   return undefined;
+}
+
+/** The denial with `approver` set when the answer named one (the field is absent otherwise). */
+function withApprover(d: { outcome: "deny"; rule: DecisionRule; reason: string; approval: ApprovalReason }, approver: string | undefined): FinalDecision {
+  return approver ? { ...d, approver } : d;
 }
 
 function outputRulesOf(a: CompiledAgent): OutputRules | null {

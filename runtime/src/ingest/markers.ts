@@ -2,7 +2,7 @@
 // a boundary marker once case, spacing, punctuation, invisible characters and homoglyphs are ignored
 // is replaced, so the only end marker in the wrapped string is the real one at the very end.
 
-import { foldCodePoint } from "../detector/normalise.js";
+import { foldCodePoint, foldText, isAscii } from "../detector/normalise.js";
 
 export type TrustLevel = "untrusted" | "low" | "medium" | "high";
 
@@ -55,8 +55,22 @@ function markerSpans(text: string): [number, number][] {
   return merged;
 }
 
+/**
+ * Every marker key contains "untrusted", so a marker can only be present where those nine letters appear in
+ * order with nothing alphanumeric between them. Tested on the folded text (ASCII text is its own fold), this
+ * is a necessary condition for markerSpans to find anything: a character the regex counts as a separator
+ * (any non-ASCII one) can only add letters to the key that break the sequence, never make one. One regex
+ * pass replaces a per-character walk that cost more than the detector's rules on ordinary text.
+ */
+const UNTRUSTED_LETTERS = /u[^a-z0-9]*n[^a-z0-9]*t[^a-z0-9]*r[^a-z0-9]*u[^a-z0-9]*s[^a-z0-9]*t[^a-z0-9]*e[^a-z0-9]*d/i;
+
+function mayHoldMarker(text: string): boolean {
+  return UNTRUSTED_LETTERS.test(isAscii(text) ? text : foldText(text));
+}
+
 /** Replaces every marker look-alike in `text`; repeats until none is left (replacements can join letters). */
 export function neutraliseMarkers(text: string): string {
+  if (!mayHoldMarker(text)) return text;
   let out = text;
   for (let round = 0; round < 8; round++) {
     const spans = markerSpans(out);
