@@ -433,3 +433,14 @@ describe("charter test arguments named __proto__", () => {
     expect(JSON.stringify(v)).toBe('{"__proto__":{"polluted":true}}');
   });
 });
+
+describe("allow-list normalisation cache", () => {
+  it("never serves a list changed in place from the cache", async () => {
+    const { domainInList } = await import("../runtime/src/output/domains.js");
+    const allowed = ["company.com", "partner.io"];
+    expect(domainInList("mail.partner.io", allowed)).toBe(true);
+    allowed[1] = "other.io";
+    expect(domainInList("mail.partner.io", allowed)).toBe(false);
+    expect(domainInList("x.OTHER.io.", allowed)).toBe(true);
+  });
+});

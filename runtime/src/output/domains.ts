@@ -30,14 +30,37 @@ export function normalizeHost(name: string): string | undefined {
 export function domainMatches(host: string, allowed: string): boolean {
   const h = normalizeHost(host);
   const a = normalizeHost(allowed);
-  if (h === undefined || a === undefined) return false;
+  return h !== undefined && a !== undefined && normalizedMatch(h, a);
+}
+
+/** `domainMatches` on names already normalised. */
+function normalizedMatch(h: string, a: string): boolean {
   if (h === a) return true;
   if (IPV4.test(h) || IPV4.test(a) || a.startsWith("[") || !a.includes(".")) return false;
   return h.length > a.length && h.endsWith(a) && h.charCodeAt(h.length - a.length - 1) === 46; // "."
 }
 
+// Allow-lists come from the bundle and live as long as the guard: normalise each entry once, not on
+// every call (this is on the decide path of every tool with a domain constraint or monitor rule). The
+// entries are compared with the ones normalised, so a list changed in place is never served stale.
+const normalisedLists = new WeakMap<readonly string[], { source: string[]; hosts: string[] }>();
+
+function normalisedList(allowed: readonly string[]): string[] {
+  const cached = normalisedLists.get(allowed);
+  if (cached !== undefined && cached.source.length === allowed.length && cached.source.every((s, i) => s === allowed[i])) return cached.hosts;
+  const hosts: string[] = [];
+  for (const a of allowed) {
+    const n = normalizeHost(a);
+    if (n !== undefined) hosts.push(n);
+  }
+  normalisedLists.set(allowed, { source: [...allowed], hosts });
+  return hosts;
+}
+
 export function domainInList(host: string, allowed: readonly string[]): boolean {
-  for (const a of allowed) if (domainMatches(host, a)) return true;
+  const h = normalizeHost(host);
+  if (h === undefined) return false;
+  for (const a of normalisedList(allowed)) if (normalizedMatch(h, a)) return true;
   return false;
 }
 
