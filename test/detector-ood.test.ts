@@ -4,7 +4,7 @@ import { buildOodBenign, EXCLUDED_PACKAGES } from "../runtime/scripts/ood-benign
 import { buildOodInjections, readCarriers, readPayloads, STYLES } from "../runtime/scripts/ood-injections.mjs";
 
 // Out-of-distribution figures from `node runtime/scripts/eval-detector.mjs` (sections 2 and 3):
-// held-out README passages: 6 of 725 flagged (0.8%); hand-written injections: tune 94.4% (68/72),
+// held-out README passages: 2 of 725 flagged (0.3%); hand-written injections: tune 93.1% (67/72),
 // final 86.5% (64/74). Asserted with a margin of about two items so that a regression fails.
 describe("out-of-distribution evaluation sets", () => {
   const ood = buildOodBenign();

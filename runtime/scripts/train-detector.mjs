@@ -167,24 +167,77 @@ export { mulberry32 };
  */
 export const TASK_ONLY_CATEGORIES = ["Content Creation", "Information Retrieval", "Language Translation", "Learning and Tutoring", "Programming Help"];
 
+const keyOf = (segment, context) => segment + "\u0000" + context.join(",");
+
+/**
+ * Training examples `{ segment, context, y }`, each segment with its context in its document
+ * (features.ts, segmentWithContext). Positives: the injected passages in their documents and, outside
+ * the task-only categories, also on their own; the task-only payloads only where BIPIA inserted them
+ * into an e-mail, a table or a code file (option `embedTaskOnly`, default true), never bare.
+ */
 export function trainingSegments(records, detector, extraBenignTexts = [], options = {}) {
-  const { segmentText, foldText } = detector;
+  const { segmentWithContext, foldText } = detector;
   const skipCategories = new Set(options.skipCategories ?? TASK_ONLY_CATEGORIES);
+  const embedTaskOnly = options.embedTaskOnly ?? true;
   const benignByContext = new Map(records.filter((r) => r.label === "benign").map((r) => [contextOf(r), r.text]));
-  const negatives = new Set();
-  const positives = new Set();
-  for (const r of records) {
-    if (r.label === "benign") for (const s of segmentText(foldText(r.text))) negatives.add(s);
+  const negatives = new Map();
+  const negativeTexts = new Set();
+  const positives = new Map();
+  const bareTask = new Set();
+  // Every benign segment is a negative both in its document and on its own, so the context-free
+  // part of the model is trained as before and the context features only learn what context adds.
+  const bareNegatives = options.bareNegatives ?? true;
+  const addNegative = (text) => {
+    for (const { segment, context } of segmentWithContext(text)) {
+      negatives.set(keyOf(segment, context), { segment, context, y: 0 });
+      if (bareNegatives && context.length) negatives.set(keyOf(segment, []), { segment, context: [], y: 0 });
+      negativeTexts.add(segment);
+    }
+  };
+  const addPositive = (segment, context) => {
+    if (negativeTexts.has(segment) || segment.length <= 3) return;
+    positives.set(keyOf(segment, context), { segment, context, y: 1 });
+  };
+  for (const r of records) if (r.label === "benign") addNegative(foldText(r.text));
+  for (const t of HARD_NEGATIVES) addNegative(t);
+  for (const t of extraBenignTexts) addNegative(foldText(t));
+  // Benign short texts placed after a training table, as negatives in that
+  // context: a customer's question next to a table is not by itself an injection. Option
+  // structuredNegatives: "all" (default), "statements" (only texts that are not a question or a
+  // request) or false; structuredBothEnds alternates before and after the table.
+  const structured = options.structuredNegatives ?? "all";
+  if (structured) {
+    const tables = records.filter((r) => r.label === "benign" && r.channel === "table");
+    (options.structuredTexts ?? []).forEach((t, k) => {
+      const table = tables[k % tables.length].text;
+      const doc = foldText(options.structuredBothEnds && k % 2 === 0 ? t + "\n" + table : table + "\n" + t);
+      const own = new Set(detector.segmentText(foldText(t)));
+      for (const { segment, context } of segmentWithContext(doc)) {
+        if (!own.has(segment)) continue;
+        const f = detector.namedFeatures(segment, []);
+        const task = f.has("d:bare-question") || f.has("d:bare-imperative") || f.has("d:question-aimed") || f.has("d:imperative-aimed");
+        if (structured === "all" || !task) negatives.set(keyOf(segment, context), { segment, context, y: 0 });
+      }
+    });
   }
-  for (const t of HARD_NEGATIVES) for (const s of segmentText(t)) negatives.add(s);
-  for (const t of extraBenignTexts) for (const s of segmentText(foldText(t))) negatives.add(s);
   for (const r of records) {
-    if (r.label !== "injection" || skipCategories.has(r.attack_category)) continue;
-    const attack = r.channel === "instruction" ? r.text : insertedText(r.text, benignByContext.get(contextOf(r)));
-    for (const s of segmentText(foldText(attack))) if (!negatives.has(s) && s.length > 3) positives.add(s);
+    if (r.label !== "injection") continue;
+    const taskOnly = skipCategories.has(r.attack_category);
+    const attack = foldText(r.channel === "instruction" ? r.text : insertedText(r.text, benignByContext.get(contextOf(r))));
+    const attackSegments = new Set(detector.segmentText(attack));
+    // A task-only payload on its own is what a customer or colleague writes: a negative without
+    // context, so that only its place in a document (the context features) can make it suspicious.
+    if (taskOnly && (options.bareTaskNegatives ?? true)) for (const segment of attackSegments) bareTask.add(segment);
+    if (taskOnly && (!embedTaskOnly || r.channel === "instruction")) continue;
+    if (!taskOnly) for (const { segment, context } of segmentWithContext(attack)) addPositive(segment, context);
+    if (r.channel !== "instruction") {
+      for (const { segment, context } of segmentWithContext(foldText(r.text))) if (attackSegments.has(segment)) addPositive(segment, context);
+    }
   }
-  for (const t of EXTRA_POSITIVES) for (const s of segmentText(t)) positives.add(s);
-  return { positives: [...positives].sort(), negatives: [...negatives].sort() };
+  for (const t of EXTRA_POSITIVES) for (const { segment, context } of segmentWithContext(t)) addPositive(segment, context);
+  for (const segment of bareTask) if (!positives.has(keyOf(segment, []))) negatives.set(keyOf(segment, []), { segment, context: [], y: 0 });
+  const byKey = (a, b) => (keyOf(a.segment, a.context) < keyOf(b.segment, b.context) ? -1 : 1);
+  return { positives: [...positives.values()].sort(byKey), negatives: [...negatives.values()].sort(byKey) };
 }
 
 /** Features seen in fewer than this many training segments get no weight: rare words are noise, and dropping them keeps weights.json small. */
@@ -235,10 +288,12 @@ async function main() {
   const { train, test, heldCategories } = splitCorpus(records);
   const ood = buildOodBenign();
   const short = buildBenignShort().train;
-  const { positives, negatives } = trainingSegments(train, detector, [...ood.train.map((p) => p.text), ...short.map((r) => r.text)]);
+  const { positives, negatives } = trainingSegments(train, detector, [...ood.train.map((p) => p.text), ...short.map((r) => r.text)], {
+    structuredTexts: short.map((r) => r.text),
+  });
   const examples = [
-    ...positives.map((s) => ({ x: detector.segmentFeatures(s), y: 1 })),
-    ...negatives.map((s) => ({ x: detector.segmentFeatures(s), y: 0 })),
+    ...positives.map((e) => ({ x: detector.segmentFeatures(e.segment, e.context), y: 1 })),
+    ...negatives.map((e) => ({ x: detector.segmentFeatures(e.segment, e.context), y: 0 })),
   ];
   const w = trainLogistic(dropRareFeatures(examples), detector.FEATURE_BITS, mulberry32(SEED));
   const weights = [];
@@ -253,7 +308,9 @@ async function main() {
       trainRecords: train.length,
       oodBenign: { seed: OOD_SEED, trainPassages: ood.train.length, trainPackages: new Set(ood.train.map((p) => p.package)).size },
       benignShort: { seed: BENIGN_SHORT_SEED, trainTexts: short.length },
-      skippedCategories: TASK_ONLY_CATEGORIES,
+      taskOnlyCategories: TASK_ONLY_CATEGORIES,
+      taskOnly: "embedded payloads positive (with context), bare payloads negative",
+      structuredNegatives: "benign short training texts next to a training table",
       positiveSegments: positives.length,
       negativeSegments: negatives.length,
       seed: SEED,

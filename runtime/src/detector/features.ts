@@ -25,13 +25,17 @@ function fnv1a(s: string): number {
 const WRAPPED_END = /[A-Za-z,;]$/;
 const WRAPPED_NEXT = /^\s{0,3}[a-z][a-z]*\b(?![:(=.])/;
 
-/**
- * Splits text into the passages scored one by one: each fenced code block together with the line
- * that introduces it, every non-empty line, and the sentences of long lines.
- */
-export function segmentText(text: string): string[] {
-  const segments: string[] = [];
-  const lines = text.split(/\r?\n/);
+/** A scored passage with the lines it spans (`first`..`last`, indices into the text's lines). */
+interface RawSegment {
+  text: string;
+  first: number;
+  last: number;
+  /** "line": whole line(s); "sentence": one sentence of a long line; "code": a fenced block with its intro. */
+  shape: "line" | "sentence" | "code";
+}
+
+function rawSegments(lines: string[]): RawSegment[] {
+  const segments: RawSegment[] = [];
   let lastProse = "";
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
@@ -39,13 +43,14 @@ export function segmentText(text: string): string[] {
       let j = i + 1;
       while (j < lines.length && !/^\s*(?:```|~~~)/.test(lines[j]!)) j++;
       const block = lines.slice(i + 1, j).join("\n");
-      segments.push((lastProse ? lastProse + "\n" : "") + block);
+      segments.push({ text: (lastProse ? lastProse + "\n" : "") + block, first: i, last: Math.min(j, lines.length - 1), shape: "code" });
       lastProse = "";
       i = j;
       continue;
     }
     let trimmed = line.trim();
     if (!trimmed) continue;
+    const first = i;
     // A hard-wrapped sentence (line without closing punctuation, next line starting in lower case)
     // is one passage: scored line by line, its halves read like short imperatives.
     while (i + 1 < lines.length && WRAPPED_END.test(trimmed) && WRAPPED_NEXT.test(lines[i + 1]!) && trimmed.length < MAX_SEGMENT) {
@@ -53,10 +58,109 @@ export function segmentText(text: string): string[] {
     }
     lastProse = trimmed;
     if (trimmed.length > LONG_LINE) {
-      for (const part of trimmed.split(/(?<=[.!?])\s+|\s*\|\s*(?=[A-Z_ ]{3,}:)/)) if (part.trim()) segments.push(part.trim());
-    } else segments.push(trimmed);
+      for (const part of trimmed.split(/(?<=[.!?])\s+|\s*\|\s*(?=[A-Z_ ]{3,}:)/)) if (part.trim()) segments.push({ text: part.trim(), first, last: i, shape: "sentence" });
+    } else segments.push({ text: trimmed, first, last: i, shape: "line" });
   }
-  return segments.map((s) => (s.length > MAX_SEGMENT ? s.slice(0, MAX_SEGMENT) : s));
+  for (const s of segments) if (s.text.length > MAX_SEGMENT) s.text = s.text.slice(0, MAX_SEGMENT);
+  return segments;
+}
+
+/**
+ * Splits text into the passages scored one by one: each fenced code block together with the line
+ * that introduces it, every non-empty line, and the sentences of long lines.
+ */
+export function segmentText(text: string): string[] {
+  return rawSegments(text.split(/\r?\n/)).map((s) => s.text);
+}
+
+// ---- Where a segment sits in its document ------------------------------------------------------
+// A task sentence inserted into an e-mail, a table or a code file is out of place: a prose line
+// between table rows, before an e-mail's header block or next to code, sharing no words with the
+// document around it. The same sentence on its own (a customer's question) has no such context.
+
+type LineKind = "blank" | "row" | "header" | "code" | "prose";
+const TABLE_ROW = /^\s*\|.*\|\s*$/;
+const HEADER_FIELD = /^\s*(?:subject|from|to|cc|bcc|date|sent|received date|email_from|reply-to)\s*:/i;
+const CODE_LINE =
+  /[;{}]\s*$|^\s*(?:def |class |import |from [\w.]+ import |function |const |let |var |return\b|#include|public |private |if ?\(|for ?\(|while ?\(|elif |else:|try:|except\b|print\(|>>> |\}|\)|\w+(?:\.\w+)* ?= ?\S)/;
+
+function lineKind(line: string, inFence: boolean): LineKind {
+  if (!line.trim()) return "blank";
+  if (inFence) return "code";
+  if (TABLE_ROW.test(line)) return "row";
+  if (HEADER_FIELD.test(line)) return "header";
+  if (CODE_LINE.test(line)) return "code";
+  return "prose";
+}
+
+const STOP = new Set(
+  (
+    "the a an and or but of to in on at for from with by as is are was were be been being it its this that these those " +
+    "you your we our they their he she his her i me my what what's which who how when where why do does did can could " +
+    "would should will shall may might must not no yes if then than so such there here about into over under more most " +
+    "very much some any all each also just only please thank thanks"
+  ).split(" "),
+);
+const contentWords = (lower: string) => tokenize(lower).filter((t) => t.length > 2 && !STOP.has(t) && !/^\d+$/.test(t));
+
+/** Context tags of one segment; empty for a segment that is (nearly) the whole text. */
+function contextOf(seg: RawSegment, kinds: LineKind[], docWords: Map<string, number>, textLength: number, structure: Set<string>): string[] {
+  const ctx: string[] = [];
+  const rest = textLength - seg.text.length;
+  if (rest < 200) return ctx;
+  ctx.push(rest < 600 ? "doc:short" : "doc:long");
+  const own = seg.shape === "code" ? "code" : kinds[seg.first]!;
+  if (own !== "prose") return ctx;
+  for (const s of structure) ctx.push("in:" + s);
+  if (seg.shape === "sentence") ctx.push("shape:sentence");
+  let p = seg.first - 1;
+  while (p >= 0 && kinds[p] === "blank") p--;
+  let n = seg.last + 1;
+  while (n < kinds.length && kinds[n] === "blank") n++;
+  if (seg.shape !== "sentence") {
+    if (p < 0) ctx.push("pos:first");
+    if (n >= kinds.length) ctx.push("pos:last");
+    const near = new Set<LineKind>();
+    if (p >= 0) near.add(kinds[p]!);
+    if (n < kinds.length) near.add(kinds[n]!);
+    for (const k of near) if (k !== "prose") ctx.push("next-to:" + k);
+  }
+  const words = [...new Set(contentWords(seg.text.toLowerCase()))];
+  if (words.length >= 2) {
+    const own = new Map<string, number>();
+    for (const w of contentWords(seg.text.toLowerCase())) own.set(w, (own.get(w) ?? 0) + 1);
+    const shared = words.filter((w) => (docWords.get(w) ?? 0) > (own.get(w) ?? 0)).length / words.length;
+    ctx.push(shared === 0 ? "overlap:none" : shared < 0.34 ? "overlap:low" : "overlap:high");
+  }
+  return ctx;
+}
+
+export interface ContextSegment {
+  segment: string;
+  /** Where the segment sits: document size, structure around it, position, word overlap (see contextOf). */
+  context: string[];
+}
+
+/** segmentText with each segment's context in the document. */
+export function segmentWithContext(text: string): ContextSegment[] {
+  const lines = text.split(/\r?\n/);
+  const segs = rawSegments(lines);
+  const kinds: LineKind[] = [];
+  let inFence = false;
+  for (const line of lines) {
+    if (/^\s*(?:```|~~~)/.test(line)) {
+      kinds.push("code");
+      inFence = !inFence;
+    } else kinds.push(lineKind(line, inFence));
+  }
+  const count = (k: LineKind) => kinds.filter((x) => x === k).length;
+  const structure = new Set<string>();
+  if (count("row") >= 3) structure.add("table");
+  if (count("header") >= 1 || /\|EMAIL_FROM:|\|RECEIVED DATE:/.test(text)) structure.add("email");
+  if (count("code") >= 3) structure.add("code");
+  const docWords = new Map<string, number>();
+  if (text.length >= 200) for (const w of contentWords(text.toLowerCase())) docWords.set(w, (docWords.get(w) ?? 0) + 1);
+  return segs.map((s) => ({ segment: s.text, context: contextOf(s, kinds, docWords, text.length, structure) }));
 }
 
 const IMPERATIVE_START = new Set(
@@ -104,7 +208,7 @@ export function tokenize(lower: string): string[] {
 }
 
 /** Named features of one segment before hashing; exported for documentation and tests. */
-export function namedFeatures(segment: string): Map<string, number> {
+export function namedFeatures(segment: string, context: readonly string[] = []): Map<string, number> {
   const lower = segment.toLowerCase();
   const tokens = tokenize(lower);
   const f = new Map<string, number>();
@@ -171,6 +275,18 @@ export function namedFeatures(segment: string): Map<string, number> {
   const youCount = tokens.filter((t) => t === "you" || t === "your").length;
   if (youCount) add("d:second-person", Math.min(youCount, 3) / 3);
   add("len:" + (n < 4 ? "xs" : n < 10 ? "s" : n < 25 ? "m" : n < 60 ? "l" : "xl"));
+  // The segment's context in its document, alone and crossed with what the segment is: a bare task
+  // or question is ordinary on its own and out of place as a prose line inserted into a table, next
+  // to an e-mail's header or code. Only structured context counts: tags such as "long document" or
+  // "shares no words" without structure made plain prose lines of READMEs and longer short texts
+  // suspicious (inner validation on the training parts).
+  if (context.some((c) => c.startsWith("in:") || c.startsWith("next-to:"))) {
+    const type = startsImperative ? (aimed ? "imp-aimed" : "imp-bare") : question ? (aimed ? "q-aimed" : "q-bare") : "statement";
+    for (const c of context) {
+      add("x:" + c);
+      add("x:" + type + "|" + c);
+    }
+  }
   return f;
 }
 
@@ -183,6 +299,6 @@ export function hashFeatures(named: Map<string, number>): SparseVector {
   return { index: [...acc.keys()], value: [...acc.values()] };
 }
 
-export function segmentFeatures(segment: string): SparseVector {
-  return hashFeatures(namedFeatures(segment));
+export function segmentFeatures(segment: string, context: readonly string[] = []): SparseVector {
+  return hashFeatures(namedFeatures(segment, context));
 }

@@ -11,6 +11,6 @@ export {
   type LinearWeights,
   type SegmentScore,
 } from "./linear-classifier.js";
-export { segmentText, segmentFeatures, namedFeatures, FEATURE_BITS } from "./features.js";
+export { segmentText, segmentWithContext, segmentFeatures, namedFeatures, FEATURE_BITS, type ContextSegment } from "./features.js";
 export { foldText } from "./normalise.js";
 export { scanJsonl, scanRecords, type ScanLine } from "./scan-jsonl.js";

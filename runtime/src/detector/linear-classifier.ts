@@ -1,8 +1,9 @@
 // The built-in classifier: logistic regression over hashed segment features (features.ts), with
 // weights trained by runtime/scripts/train-detector.mjs and shipped as weights.json. A text's score
-// is the highest segment score, so one injected passage is not diluted by a long benign document.
+// is the highest segment score, so one injected passage is not diluted by a long benign document;
+// each segment is scored with its context in the document (structure around it, word overlap).
 
-import { FEATURE_BITS, segmentFeatures, segmentText, type SparseVector } from "./features.js";
+import { FEATURE_BITS, segmentFeatures, segmentWithContext, type SparseVector } from "./features.js";
 import type { Classifier } from "./types.js";
 import shippedWeights from "./weights.json" with { type: "json" };
 
@@ -26,6 +27,8 @@ export function dot(dense: Float64Array, x: SparseVector): number {
 
 export interface SegmentScore {
   segment: string;
+  /** The segment's context tags in the document (features.ts, segmentWithContext). */
+  context: string[];
   score: number;
 }
 
@@ -40,19 +43,19 @@ export function createLinearClassifier(model: LinearWeights): LinearClassifier {
   }
   const dense = new Float64Array(1 << FEATURE_BITS);
   for (const [i, w] of model.weights) dense[i] = w;
-  const segmentScore = (segment: string) => sigmoid(dot(dense, segmentFeatures(segment)));
+  const segmentScore = (segment: string, context: readonly string[]) => sigmoid(dot(dense, segmentFeatures(segment, context)));
   return {
     score(text: string): number {
       let best = 0;
-      for (const segment of segmentText(text)) {
-        const s = segmentScore(segment);
+      for (const { segment, context } of segmentWithContext(text)) {
+        const s = segmentScore(segment, context);
         if (s > best) best = s;
       }
       return best;
     },
     explain(text: string): SegmentScore[] {
-      return segmentText(text)
-        .map((segment) => ({ segment, score: segmentScore(segment) }))
+      return segmentWithContext(text)
+        .map(({ segment, context }) => ({ segment, context, score: segmentScore(segment, context) }))
         .sort((a, b) => b.score - a.score);
     },
   };

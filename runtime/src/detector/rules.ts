@@ -90,6 +90,19 @@ const TASK_HIJACK = [
 ];
 
 
+/**
+ * Instructions about the form of the reader's answer: an encoding or obfuscation nobody asks of a
+ * person ("respond only in base64", "answer using emojis", "write your reply backwards"), or
+ * "translate your answer into …". Checked only when ANSWER_FORM_GATE finds one of their words.
+ */
+const ANSWER_FORM_GATE = /\b(?:base ?64|hex(?:adecimal)?|binary|morse|emojis?|rot-?13|leet\w*|pig latin|revers\w*|backwards|cipher|ascii codes?|translate your)\b/i;
+const ANSWER_FORM = [
+  /\b(?:(?:answer|respond|reply)(?: to (?:me|this|the user|all questions|every question))?|(?:write|format|encode|give|provide|output|return|express|present) your (?:answer|response|reply|output)s?|your (?:answer|response|reply|output)s? (?:must|should) be (?:written|given|encoded|formatted))\b,? (?:only |exclusively |entirely )?(?:in|using|with|as|into) (?:only )?(?:base ?64|hex(?:adecimal)?|binary(?: code)?|morse(?: code)?|emojis?|rot-?13|leetspeak|leet|pig latin|reverse(?:d)? (?:order|text)|(?:a |the )?caesar cipher|ascii codes?)\b/i,
+  /\b(?:answer|respond|reply|write your (?:answer|response|reply))\b,? (?:only )?(?:backwards|in reverse)\b/i,
+  /\btranslate your (?:answer|response|reply|output|summary)s? (?:in)?to\b/i,
+];
+
+
 /** Hidden markup (HTML comments, invisible elements, markdown comments, meta tags): its text is checked for instructions. */
 const HIDDEN_HINT = /<(?:!--|meta\b|\w+\b[^>]{0,200}\b(?:hidden|style)\b)|\[(?:\/\/|comment)\]:/i;
 const HIDDEN_REGIONS = [
@@ -228,7 +241,7 @@ export function runRules(text: string): RuleResult {
   if (anyMatch(BOUNDARY_MARKER, folded) || gatedMatch(BOUNDARY_EXTRA_GATE, BOUNDARY_EXTRA, folded)) signals.push("boundary-marker");
 
   if (gatedMatch(AI_GATE, AI_ADDRESSED, folded)) signals.push("ai-addressed");
-  if (gatedMatch(TASK_HIJACK_GATE, TASK_HIJACK, folded)) signals.push("task-hijack");
+  if (gatedMatch(TASK_HIJACK_GATE, TASK_HIJACK, folded) || gatedMatch(ANSWER_FORM_GATE, ANSWER_FORM, folded)) signals.push("task-hijack");
   if (HIDDEN_HINT.test(folded)) {
     for (const hidden of hiddenTexts(folded)) {
       revealed.push(hidden);
