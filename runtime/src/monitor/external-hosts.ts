@@ -7,6 +7,8 @@ import { domainInList, strictAuthorityHost } from "../output/domains.js";
 
 /** Cheap test first: most argument strings hold none of these, and the scan then allocates nothing. */
 const MAY_HOLD_HOST = /@|[\\/]{2}|www\./i;
+/** The part of that test that can start a URL authority. */
+const URL_HINT = /[\\/]{2}|www\./i;
 /** What may follow an `@` as (part of) a domain: everything up to a delimiter of addresses, URLs or markup. */
 const DOMAIN_RUN = /[^\s@/\\?#<>()[\]{}"'`,;:!|=&*^$+~]*/uy;
 /** A domain in any spelling DNS or IDN mapping accepts has a dot (IDN maps U+3002, U+FF0E, U+FF61 to one). */
@@ -27,7 +29,10 @@ const MAX_REPORTED = 120;
 /** The first host in `text` outside `allowed`, as it should be reported, or undefined. */
 export function firstOutsideHost(text: string, allowed: readonly string[]): string | undefined {
   if (!MAY_HOLD_HOST.test(text)) return undefined;
-  return outsideAddressDomain(text, allowed) ?? outsideUrlHost(text, allowed);
+  const address = text.includes("@") ? outsideAddressDomain(text, allowed) : undefined;
+  if (address !== undefined) return address;
+  // the URL scan allocates match iterators: run it only when an authority can be present at all
+  return URL_HINT.test(text) ? outsideUrlHost(text, allowed) : undefined;
 }
 
 function outsideAddressDomain(text: string, allowed: readonly string[]): string | undefined {
