@@ -2,6 +2,7 @@
 // document, fmt is idempotent and never changes the semantic digest, builds are byte-identical,
 // and a generated valid policy survives print → parse with its meaning intact.
 import { canonicalJson, canonicalJsonPretty, checkText, formatText, LineIndex, lowerPolicy, parse, parseSyntax } from "@charter/language";
+import { parseSyntaxWhole } from "../language/src/syntax.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
@@ -203,6 +204,34 @@ describe("canonical JSON", () => {
         expect(JSON.parse(canonicalJson(v))).toEqual(JSON.parse(JSON.stringify(v)));
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe("incremental parsing", () => {
+  const shape = (tree: ReturnType<typeof parseSyntax>) =>
+    JSON.stringify({ items: tree.items, errors: tree.errors }, (k, v) => (k === "tok" || k === "key" || k === "colon") && v ? { image: v.image, at: v.startOffset, type: v.tokenType?.name } : k === "tokenType" ? undefined : v);
+
+  it("parsing statement by statement gives exactly the tree of parsing the whole text", () => {
+    fc.assert(
+      fc.property(fc.oneof(syntacticText, tokenSoup), (text) => {
+        expect(shape(parseSyntax(text))).toBe(shape(parseSyntaxWhole(text)));
+      }),
+      { numRuns: Number(process.env.CHARTER_PROPERTY_RUNS ?? 500) },
+    );
+  });
+
+  it("re-parsing an edited text against its previous tree gives the tree of a fresh parse", () => {
+    fc.assert(
+      fc.property(fc.oneof(syntacticText, tokenSoup), fc.nat(), fc.nat({ max: 5 }), fc.constantFrom("", "x", "}", "{", " ", "\n", "agent b {", "// c\n", '"'), (text, at, cut, insert) => {
+        const i = text.length ? at % (text.length + 1) : 0;
+        const edited = text.slice(0, i) + insert + text.slice(i + cut);
+        const previous = parseSyntax(text);
+        expect(shape(parseSyntax(edited, previous))).toBe(shape(parseSyntax(edited)));
+        // the previous tree is left as it was
+        expect(shape(previous)).toBe(shape(parseSyntax(text)));
+      }),
+      { numRuns: Number(process.env.CHARTER_PROPERTY_RUNS ?? 500) },
     );
   });
 });

@@ -129,12 +129,30 @@ function audit(block: A.AuditBlock | undefined): BundleAudit {
   };
 }
 
-function agent(file: A.CharterFile, a: A.AgentDecl): BundleAgent {
+/** The rules of a monitor block, sorted and de-duplicated (a set: order carries no meaning). */
+function monitorRules(block: A.MonitorBlock | undefined): BundleMonitorRule[] {
+  return (block?.rules ?? [])
+    .map((r) => {
+      const rule = monitorRule(r);
+      return [canonicalJson(rule), rule] as const;
+    })
+    .sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
+    .filter((x, i, arr) => i === 0 || arr[i - 1]![0] !== x[0])
+    .map((x) => x[1]);
+}
+
+/** Lowered once per file: every agent without its own block shares the defaults' (same bytes). */
+interface SharedBlocks {
+  monitors: Map<A.MonitorBlock | undefined, BundleMonitorRule[]>;
+}
+
+function agent(file: A.CharterFile, a: A.AgentDecl, shared: SharedBlocks): BundleAgent {
   const tools: Record<string, BundleTool> = {};
   for (const t of toolsOf(a)) if (!Object.hasOwn(tools, t.name.value)) tools[t.name.value] = tool(t);
   const sandbox = A.item(a.items, "sandbox");
   const eff = effectiveBlocks(file, a);
-  const rules = (eff.monitor?.rules ?? []).map(monitorRule);
+  let rules = shared.monitors.get(eff.monitor);
+  if (rules === undefined) shared.monitors.set(eff.monitor, (rules = monitorRules(eff.monitor)));
   const talks = talksToOf(a).map((l) => ({ agent: l.agent.value, via: l.via.value }));
   const talksKeyed = new Map(talks.map((t) => [canonicalJson(t), t]));
   return {
@@ -154,7 +172,7 @@ function agent(file: A.CharterFile, a: A.AgentDecl): BundleAgent {
           output: A.prop(sandbox.items, "output")?.value.value ?? null,
         }
       : null,
-    monitor: rules.map((r) => [canonicalJson(r), r] as const).sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)).filter((x, i, arr) => i === 0 || arr[i - 1]![0] !== x[0]).map((x) => x[1]),
+    monitor: rules,
     audit: audit(eff.audit),
   };
 }
@@ -172,7 +190,8 @@ export function lowerPolicy(file: A.CharterFile): Bundle {
     };
   }
   const agents: Bundle["agents"] = {};
-  for (const a of agentsOf(file)) if (!Object.hasOwn(agents, a.name.value)) agents[a.name.value] = agent(file, a);
+  const shared: SharedBlocks = { monitors: new Map() };
+  for (const a of agentsOf(file)) if (!Object.hasOwn(agents, a.name.value)) agents[a.name.value] = agent(file, a, shared);
   const bundle: Omit<Bundle, "digest"> = {
     format: BUNDLE_FORMAT,
     policy: {

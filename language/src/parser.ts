@@ -13,8 +13,9 @@ export interface ParseResult {
   syntax: SyntaxTree;
 }
 
-export function parse(text: string): ParseResult {
-  const syntax = parseSyntax(text);
+/** `previous`: the syntax tree of an earlier version of the same document, to re-parse only what changed. */
+export function parse(text: string, previous?: SyntaxTree): ParseResult {
+  const syntax = parseSyntax(text, previous);
   const comments: Comment[] = syntax.comments.map((c) => ({
     text: c.image,
     block: c.image.startsWith("/*"),

@@ -24,6 +24,7 @@ import {
   Word,
 } from "./lexer.js";
 import { childBlock, isPairBlock, keywordInfo, type BlockKind } from "./schema.js";
+import { splitTopLevel } from "./segments.js";
 
 export interface SToken {
   t: "tok";
@@ -70,6 +71,15 @@ export interface SyntaxTree {
   errors: SyntaxError[];
   /** every token, for the language server's semantic tokens */
   tokens: IToken[];
+  /** the top-level statements, kept so that the next version of the text re-parses only what changed */
+  segments: SyntaxSegment[];
+}
+
+export interface SyntaxSegment {
+  text: string;
+  start: number;
+  items: SItem[];
+  errors: SyntaxError[];
 }
 
 const tokenEnd = (t: IToken): number => (Number.isFinite(t.startOffset) ? t.startOffset + t.image.length : NaN);
@@ -235,7 +245,7 @@ class CharterSyntaxParser extends EmbeddedActionsParser {
       this.keys.length = depth.keys;
       const closed = validToken(close);
       const last = items[items.length - 1];
-      if (!closed) this.report(open.startOffset, open.startOffset + 1, `this '[' is never closed: expected ']' before ${tokenName(this.LA(1))}`);
+      if (!closed) this.report(open.startOffset, open.startOffset + 1, "this '[' is never closed: expected ']'");
       return { t: "list", items, start: open.startOffset, end: closed ? tokenEnd(close!) : last ? last.end : tokenEnd(open), closed };
     }) as SList;
   });
@@ -263,7 +273,7 @@ class CharterSyntaxParser extends EmbeddedActionsParser {
       this.itemSinks.length = entered.at.sinks;
       const closed = validToken(close);
       const last = items[items.length - 1];
-      if (!closed) this.report(open.startOffset, open.startOffset + 1, `this '{' is never closed: expected '}' before ${tokenName(this.LA(1))}`);
+      if (!closed) this.report(open.startOffset, open.startOffset + 1, "this '{' is never closed: expected '}'");
       return { t: "block", kind: entered.kind, items, start: open.startOffset, end: closed ? tokenEnd(close!) : last ? last.end : tokenEnd(open), closed };
     }) as SBlock;
   });
@@ -303,18 +313,70 @@ function isComma(operands: SOperand[]): boolean {
 
 let parserInstance: CharterSyntaxParser | undefined;
 
-/** Parses Charter text into the uniform syntax tree. Never throws; every problem is an error value. */
-export function parseSyntax(text: string): SyntaxTree {
+/**
+ * Parses Charter text into the uniform syntax tree. Never throws; every problem is an error value.
+ * Given the tree of a previous version of the text, top-level statements whose text is unchanged
+ * are reused (moved to their new offsets) instead of parsed again: an edit costs one statement.
+ */
+export function parseSyntax(text: string, previous?: SyntaxTree): SyntaxTree {
   const lexed = lex(text);
+  const reusable = new Map<string, SyntaxSegment>();
+  for (const s of previous?.segments ?? []) if (!reusable.has(s.text)) reusable.set(s.text, s);
+  const segments: SyntaxSegment[] = [];
+  for (const [from, to] of splitTopLevel(lexed.tokens)) {
+    const first = lexed.tokens[from]!;
+    const last = lexed.tokens[to - 1]!;
+    const start = first.startOffset;
+    const segmentText = text.slice(start, last.startOffset + last.image.length);
+    const cached = reusable.get(segmentText);
+    if (cached !== undefined) {
+      reusable.delete(segmentText);
+      segments.push(cached.start === start ? cached : relocateSegment(cached, start - cached.start));
+    } else segments.push(parseSegment(lexed.tokens.slice(from, to), segmentText, start, text));
+  }
+  const errors: SyntaxError[] = lexed.errors.map((e) => ({ start: e.offset, end: e.offset + e.length, message: e.message }));
+  const items: SItem[] = [];
+  for (const s of segments) {
+    items.push(...s.items);
+    errors.push(...s.errors);
+  }
+  errors.sort((a, b) => a.start - b.start);
+  return { items, comments: lexed.comments, errors, tokens: lexed.tokens, segments };
+}
+
+/** The whole text as one unit, without splitting: the reference the segmented parse must equal (tests). */
+export function parseSyntaxWhole(text: string): SyntaxTree {
+  const lexed = lex(text);
+  const segment = parseSegment(lexed.tokens, text, 0, text);
+  const errors = [...lexed.errors.map((e) => ({ start: e.offset, end: e.offset + e.length, message: e.message })), ...segment.errors].sort((a, b) => a.start - b.start);
+  return { items: segment.items, comments: lexed.comments, errors, tokens: lexed.tokens, segments: [segment] };
+}
+
+function parseSegment(tokens: IToken[], segmentText: string, start: number, text: string): SyntaxSegment {
   const parser = (parserInstance ??= new CharterSyntaxParser());
   parser.resetContext();
-  parser.input = lexed.tokens;
-  const items = parser.file();
-  const errors: SyntaxError[] = lexed.errors.map((e) => ({ start: e.offset, end: e.offset + e.length, message: e.message }));
-  errors.push(...parser.syntaxErrors);
+  parser.input = tokens;
+  const items = parser.file() ?? [];
+  const errors: SyntaxError[] = [...parser.syntaxErrors];
   for (const e of parser.errors) errors.push(describe(e, text));
-  errors.sort((a, b) => a.start - b.start);
-  return { items: items ?? [], comments: lexed.comments, errors, tokens: lexed.tokens };
+  return { text: segmentText, start, items, errors };
+}
+
+/** A reused statement at its new place: offsets shifted, tokens copied (the old tree stays valid). */
+function relocateSegment(s: SyntaxSegment, delta: number): SyntaxSegment {
+  const tok = (t: IToken): IToken => ({ ...t, startOffset: t.startOffset + delta, ...(t.endOffset === undefined ? {} : { endOffset: t.endOffset + delta }) });
+  const operand = (o: SOperand): SOperand => {
+    if (o.t === "tok") return { t: "tok", tok: tok(o.tok), start: o.start + delta, end: o.end + delta };
+    if (o.t === "list") return { t: "list", items: o.items.map(operand), start: o.start + delta, end: o.end + delta, closed: o.closed };
+    return { t: "block", kind: o.kind, items: o.items.map(item), start: o.start + delta, end: o.end + delta, closed: o.closed };
+  };
+  const item = (i: SItem): SItem => ({ key: tok(i.key), colon: i.colon && tok(i.colon), operands: i.operands.map(operand), start: i.start + delta, end: i.end + delta });
+  return {
+    text: s.text,
+    start: s.start + delta,
+    items: s.items.map(item),
+    errors: s.errors.map((e) => ({ start: e.start + delta, end: e.end + delta, message: e.message })),
+  };
 }
 
 function tokenName(t: IToken): string {

@@ -37,7 +37,8 @@ export class Analyses {
     if (hit && hit.version === doc.version) return hit;
     const text = doc.getText();
     const options: CheckOptions = { today: this.today() };
-    const check = checkText(text, options);
+    // the previous version's tree lets the parser skip every top-level statement the edit left alone
+    const check = checkText(text, options, hit?.check);
     let symbols: SymbolIndex | undefined;
     const analysis: Analysis = { uri: doc.uri, version: doc.version, text, check, symbols: () => (symbols ??= indexSymbols(check.file)) };
     this.cache.set(doc.uri, analysis);

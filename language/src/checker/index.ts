@@ -33,8 +33,12 @@ export interface CheckResult {
 
 const CHECKS = [checkNames, checkPrivilege, checkTiers, checkMonitoring, checkSources, checkSandbox, checkAudit, checkReview];
 
-export function checkText(text: string, options: CheckOptions = {}): CheckResult {
-  const parsed = parse(text);
+/**
+ * Checks one policy file. `previous`, the result for an earlier version of the same document (an
+ * editor's last check), lets unchanged top-level statements skip parsing; the result is the same.
+ */
+export function checkText(text: string, options: CheckOptions = {}, previous?: CheckResult): CheckResult {
+  const parsed = parse(text, previous?.syntax);
   const raw: RawDiagnostic[] = [...parsed.diagnostics];
   let bundle: Bundle | undefined;
   const ctx: CheckContext = {
