@@ -234,4 +234,19 @@ describe("incremental parsing", () => {
       { numRuns: Number(process.env.CHARTER_PROPERTY_RUNS ?? 500) },
     );
   });
+
+  it("checking an edited policy against its previous check gives the diagnostics and bundle of a fresh check", () => {
+    const policies = policyModel.map(print);
+    fc.assert(
+      fc.property(fc.oneof(policies, syntacticText), fc.nat(), fc.nat({ max: 8 }), fc.constantFrom("", "x", "}", "tier high ", "\n", "agent b { }", "// c\n"), (text, at, cut, insert) => {
+        const i = text.length ? at % (text.length + 1) : 0;
+        const edited = text.slice(0, i) + insert + text.slice(i + cut);
+        const fresh = checkText(edited);
+        const incremental = checkText(edited, {}, checkText(text));
+        expect(incremental.diagnostics).toEqual(fresh.diagnostics);
+        expect(canonicalJson(incremental.bundle)).toBe(canonicalJson(fresh.bundle));
+      }),
+      { numRuns: Number(process.env.CHARTER_PROPERTY_RUNS ?? 500) },
+    );
+  });
 });

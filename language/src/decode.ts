@@ -223,13 +223,14 @@ export class Decoder {
     this.diags.push(d);
   }
 
-  file(items: SItem[], span: A.Span, comments: A.Comment[]): A.CharterFile {
+  /** The declarations of top-level statements; their problems accumulate in `diags`. */
+  decls(items: SItem[]): A.Decl[] {
     const decls: A.Decl[] = [];
     for (const item of items) {
       const decl = this.decl(item);
       if (decl) decls.push(decl);
     }
-    return { decls, comments, span };
+    return decls;
   }
 
   /** `__proto__` would vanish from every JSON object the bundle is made of: it cannot be a name. */

@@ -1,11 +1,10 @@
 // Text to typed AST: chevrotain parses the uniform syntax (syntax.ts), the decoder types it
 // (decode.ts). Never throws: every problem comes back as a diagnostic with a location.
 
-import type { CharterFile, Comment } from "./ast.js";
+import type { CharterFile, Comment, Decl } from "./ast.js";
 import { Decoder } from "./decode.js";
 import type { RawDiagnostic } from "./diagnostics.js";
-
-import { parseSyntax, type SyntaxTree } from "./syntax.js";
+import { parseSyntax, type SyntaxSegment, type SyntaxTree } from "./syntax.js";
 
 export interface ParseResult {
   file: CharterFile;
@@ -21,15 +20,32 @@ export function parse(text: string, previous?: SyntaxTree): ParseResult {
     block: c.image.startsWith("/*"),
     span: { start: c.startOffset, end: c.startOffset + c.image.length },
   }));
-  const decoder = new Decoder(text);
-  const file = decoder.file(syntax.items, { start: 0, end: text.length }, comments);
   const diagnostics: RawDiagnostic[] = syntax.errors.map((e) => ({
     code: "CH0001",
     message: e.message,
     span: { start: e.start, end: e.end },
   }));
-  diagnostics.push(...decoder.diags);
-  return { file, diagnostics, syntax };
+  const decls: Decl[] = [];
+  for (const segment of syntax.segments) {
+    const decoded = decode(segment, text);
+    decls.push(...decoded.decls);
+    diagnostics.push(...decoded.diagnostics);
+  }
+  return { file: { decls, comments, span: { start: 0, end: text.length } }, diagnostics, syntax };
+}
+
+// A segment the parser reused at the same offset is the same object: its typed form (spans
+// included) is still right, so it is decoded once. Keyed weakly: it lives as long as the tree.
+const decodedSegments = new WeakMap<SyntaxSegment, { decls: Decl[]; diagnostics: RawDiagnostic[] }>();
+
+function decode(segment: SyntaxSegment, text: string): { decls: Decl[]; diagnostics: RawDiagnostic[] } {
+  let decoded = decodedSegments.get(segment);
+  if (decoded === undefined) {
+    const decoder = new Decoder(text);
+    decoded = { decls: decoder.decls(segment.items), diagnostics: decoder.diags };
+    decodedSegments.set(segment, decoded);
+  }
+  return decoded;
 }
 
 
