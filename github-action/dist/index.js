@@ -15070,7 +15070,7 @@ var require_util4 = __commonJS({
           if (encoding === "failure") {
             encoding = "UTF-8";
           }
-          return decode3(bytes, encoding);
+          return decode4(bytes, encoding);
         }
         case "ArrayBuffer": {
           const sequence = combineByteSequences(bytes);
@@ -15087,7 +15087,7 @@ var require_util4 = __commonJS({
         }
       }
     }
-    function decode3(ioQueue, encoding) {
+    function decode4(ioQueue, encoding) {
       const bytes = combineByteSequences(ioQueue);
       const BOMEncoding = BOMSniffing(bytes);
       let slice = 0;
@@ -44624,12 +44624,19 @@ function audit(block) {
     store: (block && prop(block.items, "store")?.value.value) ?? null
   };
 }
-function agent(file2, a) {
+function monitorRules(block) {
+  return (block?.rules ?? []).map((r) => {
+    const rule = monitorRule(r);
+    return [canonicalJson(rule), rule];
+  }).sort((x, y) => x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0).filter((x, i, arr) => i === 0 || arr[i - 1][0] !== x[0]).map((x) => x[1]);
+}
+function agent(file2, a, shared) {
   const tools = {};
   for (const t of toolsOf(a)) if (!Object.hasOwn(tools, t.name.value)) tools[t.name.value] = tool(t);
   const sandbox = item(a.items, "sandbox");
   const eff = effectiveBlocks(file2, a);
-  const rules = (eff.monitor?.rules ?? []).map(monitorRule);
+  let rules = shared.monitors.get(eff.monitor);
+  if (rules === void 0) shared.monitors.set(eff.monitor, rules = monitorRules(eff.monitor));
   const talks = talksToOf(a).map((l) => ({ agent: l.agent.value, via: l.via.value }));
   const talksKeyed = new Map(talks.map((t) => [canonicalJson(t), t]));
   return {
@@ -44647,7 +44654,7 @@ function agent(file2, a) {
       timeMs: prop(sandbox.items, "time")?.value.ms ?? 0,
       output: prop(sandbox.items, "output")?.value.value ?? null
     } : null,
-    monitor: rules.map((r) => [canonicalJson(r), r]).sort((x, y) => x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0).filter((x, i, arr) => i === 0 || arr[i - 1][0] !== x[0]).map((x) => x[1]),
+    monitor: rules,
     audit: audit(eff.audit)
   };
 }
@@ -44663,7 +44670,8 @@ function lowerPolicy(file2) {
     };
   }
   const agents = {};
-  for (const a of agentsOf(file2)) if (!Object.hasOwn(agents, a.name.value)) agents[a.name.value] = agent(file2, a);
+  const shared = { monitors: /* @__PURE__ */ new Map() };
+  for (const a of agentsOf(file2)) if (!Object.hasOwn(agents, a.name.value)) agents[a.name.value] = agent(file2, a, shared);
   const bundle = {
     format: BUNDLE_FORMAT,
     policy: {
@@ -54521,13 +54529,14 @@ var Decoder = class {
     if (replacement !== void 0) d.fix = { title: `Replace with '${replacement}'`, edits: [{ span, newText: replacement }] };
     this.diags.push(d);
   }
-  file(items, span, comments) {
+  /** The declarations of top-level statements; their problems accumulate in `diags`. */
+  decls(items) {
     const decls = [];
     for (const item2 of items) {
       const decl = this.decl(item2);
       if (decl) decls.push(decl);
     }
-    return { decls, comments, span };
+    return decls;
   }
   /** `__proto__` would vanish from every JSON object the bundle is made of: it cannot be a name. */
   usableName(name, span) {
@@ -54608,10 +54617,10 @@ var Decoder = class {
         return void 0;
     }
   }
-  items(body, decode3) {
+  items(body, decode4) {
     const out = [];
     for (const item2 of body.items) {
-      const v = decode3(item2);
+      const v = decode4(item2);
       if (v !== void 0) out.push(v);
     }
     return out;
@@ -55096,6 +55105,68 @@ function isRealDate(y, m, d) {
   return d <= days[m - 1];
 }
 
+// language/src/segments.ts
+function splitTopLevel(tokens) {
+  const ranges = [];
+  const open3 = [];
+  let segmentStart = 0;
+  let itemOpen = false;
+  let operands = 0;
+  let afterComma = false;
+  const boundary = (i) => {
+    if (i > segmentStart) ranges.push([segmentStart, i]);
+    segmentStart = i;
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    const type = t.tokenType;
+    if (open3.length > 0) {
+      if (type === LCurly) open3.push("{");
+      else if (type === LBracket) open3.push("[");
+      else if (type === RBracket) {
+        if (open3[open3.length - 1] === "[") open3.pop();
+      } else if (type === RCurly) {
+        while (open3[open3.length - 1] === "[") open3.pop();
+        if (open3[open3.length - 1] === "{") open3.pop();
+        else if (open3.length === 0) {
+          boundary(i);
+          itemOpen = false;
+        }
+      }
+      continue;
+    }
+    if (type === RCurly || type === RBracket) {
+      boundary(i);
+      itemOpen = false;
+      continue;
+    }
+    if (itemOpen) {
+      if (type === Word && operands > 0 && !afterComma && keywordInfo("file", t.image)) {
+        boundary(i);
+        operands = 0;
+        afterComma = false;
+        continue;
+      }
+      operands++;
+      afterComma = type === Comma;
+      if (type === LCurly) open3.push("{");
+      else if (type === LBracket) open3.push("[");
+      continue;
+    }
+    if (type === Word || type === StringLiteral) {
+      boundary(i);
+      itemOpen = true;
+      operands = 0;
+      afterComma = false;
+      continue;
+    }
+    if (type === LCurly) open3.push("{");
+    else if (type === LBracket) open3.push("[");
+  }
+  boundary(tokens.length);
+  return ranges;
+}
+
 // language/src/syntax.ts
 var tokenEnd = (t) => Number.isFinite(t.startOffset) ? t.startOffset + t.image.length : NaN;
 var validToken = (t) => !!t && Number.isFinite(t.startOffset) && !t.isInsertedInRecovery;
@@ -55237,7 +55308,7 @@ var CharterSyntaxParser = class extends EmbeddedActionsParser {
       this.keys.length = depth.keys;
       const closed = validToken(close);
       const last2 = items[items.length - 1];
-      if (!closed) this.report(open3.startOffset, open3.startOffset + 1, `this '[' is never closed: expected ']' before ${tokenName2(this.LA(1))}`);
+      if (!closed) this.report(open3.startOffset, open3.startOffset + 1, "this '[' is never closed: expected ']'");
       return { t: "list", items, start: open3.startOffset, end: closed ? tokenEnd(close) : last2 ? last2.end : tokenEnd(open3), closed };
     });
   });
@@ -55263,7 +55334,7 @@ var CharterSyntaxParser = class extends EmbeddedActionsParser {
       this.itemSinks.length = entered.at.sinks;
       const closed = validToken(close);
       const last2 = items[items.length - 1];
-      if (!closed) this.report(open3.startOffset, open3.startOffset + 1, `this '{' is never closed: expected '}' before ${tokenName2(this.LA(1))}`);
+      if (!closed) this.report(open3.startOffset, open3.startOffset + 1, "this '{' is never closed: expected '}'");
       return { t: "block", kind: entered.kind, items, start: open3.startOffset, end: closed ? tokenEnd(close) : last2 ? last2.end : tokenEnd(open3), closed };
     });
   });
@@ -55296,17 +55367,54 @@ function isComma(operands) {
   return !!last2 && last2.t === "tok" && last2.tok.tokenType === Comma;
 }
 var parserInstance;
-function parseSyntax(text) {
+function parseSyntax(text, previous) {
   const lexed = lex(text);
+  const reusable = /* @__PURE__ */ new Map();
+  for (const s of previous?.segments ?? []) if (!reusable.has(s.text)) reusable.set(s.text, s);
+  const segments = [];
+  for (const [from, to] of splitTopLevel(lexed.tokens)) {
+    const first2 = lexed.tokens[from];
+    const last2 = lexed.tokens[to - 1];
+    const start = first2.startOffset;
+    const segmentText = text.slice(start, last2.startOffset + last2.image.length);
+    const cached2 = reusable.get(segmentText);
+    if (cached2 !== void 0) {
+      reusable.delete(segmentText);
+      segments.push(cached2.start === start ? cached2 : relocateSegment(cached2, start - cached2.start));
+    } else segments.push(parseSegment(lexed.tokens.slice(from, to), segmentText, start, text));
+  }
+  const errors = lexed.errors.map((e) => ({ start: e.offset, end: e.offset + e.length, message: e.message }));
+  const items = [];
+  for (const s of segments) {
+    items.push(...s.items);
+    errors.push(...s.errors);
+  }
+  errors.sort((a, b) => a.start - b.start);
+  return { items, comments: lexed.comments, errors, tokens: lexed.tokens, segments };
+}
+function parseSegment(tokens, segmentText, start, text) {
   const parser = parserInstance ??= new CharterSyntaxParser();
   parser.resetContext();
-  parser.input = lexed.tokens;
-  const items = parser.file();
-  const errors = lexed.errors.map((e) => ({ start: e.offset, end: e.offset + e.length, message: e.message }));
-  errors.push(...parser.syntaxErrors);
+  parser.input = tokens;
+  const items = parser.file() ?? [];
+  const errors = [...parser.syntaxErrors];
   for (const e of parser.errors) errors.push(describe3(e, text));
-  errors.sort((a, b) => a.start - b.start);
-  return { items: items ?? [], comments: lexed.comments, errors, tokens: lexed.tokens };
+  return { text: segmentText, start, items, errors };
+}
+function relocateSegment(s, delta) {
+  const tok = (t) => ({ ...t, startOffset: t.startOffset + delta, ...t.endOffset === void 0 ? {} : { endOffset: t.endOffset + delta } });
+  const operand = (o) => {
+    if (o.t === "tok") return { t: "tok", tok: tok(o.tok), start: o.start + delta, end: o.end + delta };
+    if (o.t === "list") return { t: "list", items: o.items.map(operand), start: o.start + delta, end: o.end + delta, closed: o.closed };
+    return { t: "block", kind: o.kind, items: o.items.map(item2), start: o.start + delta, end: o.end + delta, closed: o.closed };
+  };
+  const item2 = (i) => ({ key: tok(i.key), colon: i.colon && tok(i.colon), operands: i.operands.map(operand), start: i.start + delta, end: i.end + delta });
+  return {
+    text: s.text,
+    start: s.start + delta,
+    items: s.items.map(item2),
+    errors: s.errors.map((e) => ({ start: e.start + delta, end: e.end + delta, message: e.message }))
+  };
 }
 function tokenName2(t) {
   if (t.tokenType === EOF) return "the end of the file";
@@ -55341,22 +55449,35 @@ function describe3(e, text) {
 }
 
 // language/src/parser.ts
-function parse5(text) {
-  const syntax = parseSyntax(text);
+function parse5(text, previous) {
+  const syntax = parseSyntax(text, previous);
   const comments = syntax.comments.map((c) => ({
     text: c.image,
     block: c.image.startsWith("/*"),
     span: { start: c.startOffset, end: c.startOffset + c.image.length }
   }));
-  const decoder = new Decoder(text);
-  const file2 = decoder.file(syntax.items, { start: 0, end: text.length }, comments);
   const diagnostics = syntax.errors.map((e) => ({
     code: "CH0001",
     message: e.message,
     span: { start: e.start, end: e.end }
   }));
-  diagnostics.push(...decoder.diags);
-  return { file: file2, diagnostics, syntax };
+  const decls = [];
+  for (const segment of syntax.segments) {
+    const decoded = decode3(segment, text);
+    decls.push(...decoded.decls);
+    diagnostics.push(...decoded.diagnostics);
+  }
+  return { file: { decls, comments, span: { start: 0, end: text.length } }, diagnostics, syntax };
+}
+var decodedSegments = /* @__PURE__ */ new WeakMap();
+function decode3(segment, text) {
+  let decoded = decodedSegments.get(segment);
+  if (decoded === void 0) {
+    const decoder = new Decoder(text);
+    decoded = { decls: decoder.decls(segment.items), diagnostics: decoder.diags };
+    decodedSegments.set(segment, decoded);
+  }
+  return decoded;
 }
 
 // language/src/checker/edits.ts
@@ -56084,8 +56205,8 @@ function checkUnicode(ctx, tokens) {
 
 // language/src/checker/index.ts
 var CHECKS = [checkNames, checkPrivilege, checkTiers, checkMonitoring, checkSources, checkSandbox, checkAudit, checkReview];
-function checkText(text, options = {}) {
-  const parsed = parse5(text);
+function checkText(text, options = {}, previous) {
+  const parsed = parse5(text, previous?.syntax);
   const raw = [...parsed.diagnostics];
   let bundle;
   const ctx = {

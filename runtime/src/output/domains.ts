@@ -43,24 +43,33 @@ function normalizedMatch(h: string, a: string): boolean {
 // Allow-lists come from the bundle and live as long as the guard: normalise each entry once, not on
 // every call (this is on the decide path of every tool with a domain constraint or monitor rule). The
 // entries are compared with the ones normalised, so a list changed in place is never served stale.
-const normalisedLists = new WeakMap<readonly string[], { source: string[]; hosts: string[] }>();
+interface NormalisedList {
+  source: string[];
+  hosts: string[];
+  exact: Set<string>;
+}
+const normalisedLists = new WeakMap<readonly string[], NormalisedList>();
 
-function normalisedList(allowed: readonly string[]): string[] {
+function normalisedList(allowed: readonly string[]): NormalisedList {
   const cached = normalisedLists.get(allowed);
-  if (cached !== undefined && cached.source.length === allowed.length && cached.source.every((s, i) => s === allowed[i])) return cached.hosts;
+  if (cached !== undefined && cached.source.length === allowed.length && cached.source.every((s, i) => s === allowed[i])) return cached;
   const hosts: string[] = [];
   for (const a of allowed) {
     const n = normalizeHost(a);
     if (n !== undefined) hosts.push(n);
   }
-  normalisedLists.set(allowed, { source: [...allowed], hosts });
-  return hosts;
+  const list = { source: [...allowed], hosts, exact: new Set(hosts) };
+  normalisedLists.set(allowed, list);
+  return list;
 }
 
 export function domainInList(host: string, allowed: readonly string[]): boolean {
+  const list = normalisedList(allowed);
+  // an entry is already in normal form, so a host spelled exactly like one needs no normalising
+  if (list.exact.has(host)) return true;
   const h = normalizeHost(host);
   if (h === undefined) return false;
-  for (const a of normalisedList(allowed)) if (normalizedMatch(h, a)) return true;
+  for (const a of list.hosts) if (normalizedMatch(h, a)) return true;
   return false;
 }
 
