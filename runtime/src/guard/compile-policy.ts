@@ -4,7 +4,7 @@
 import type { Bundle, BundleAgent, BundleTool } from "@charter/language";
 import { constantTrace, type TraceStep } from "../audit/record.js";
 import { rateKey } from "../rate/rate-store.js";
-import type { Baseline } from "../monitor/baseline.js";
+import { baselineAgent, type Baseline } from "../monitor/baseline.js";
 import { AgentMonitor } from "../monitor/agent-monitor.js";
 import { compileConstraint, describeConstraint, type CompiledConstraint } from "./constraints.js";
 import type { Decision } from "./decision.js";
@@ -102,7 +102,7 @@ export function compilePolicy(bundle: Bundle, baseline: Baseline | undefined): M
       links,
       linkAllow,
       pii: agent.audit.pii,
-      monitor: new AgentMonitor(name, agent.monitor, baseline?.agents[name], baseline?.ngram ?? 3),
+      monitor: new AgentMonitor(name, agent.monitor, baselineAgent(baseline, name), baseline?.ngram ?? 3),
     });
   }
   return out;

@@ -1,5 +1,5 @@
 // Argument constraints compiled once into predicates. A predicate only answers yes or no, so the allow
-// path allocates nothing; the words of a refusal are built by `explainConstraint` only on the deny path.
+// path allocates nothing; the words of each refusal are built once, when the policy is compiled.
 // Domains are matched by whole DNS labels (runtime/src/output/domains): sub.acme.io is inside acme.io,
 // acme.io.evil.com never is. Values must have the declared JSON type: "120" is not the number 120.
 import type { BundleConstraint } from "@charter/language";
@@ -108,28 +108,8 @@ export function compileConstraint(c: BundleConstraint): CompiledConstraint {
   }
 }
 
-/** The constraint in the policy's words, for refusal reasons. */
-export function describeConstraint(c: BundleConstraint): string {
-  const list = (xs: readonly (string | number)[]) => "[" + xs.map((x) => JSON.stringify(x)).join(", ") + "]";
-  switch (c.kind) {
-    case "one_of":
-      return `one of ${list(c.values)}`;
-    case "subset_of":
-      return `subset of ${list(c.values)}`;
-    case "email_in_domains":
-      return `email in domains ${list(c.domains)}`;
-    case "url_in_domains":
-      return `url in domains ${list(c.domains)}`;
-    case "number_between":
-      return `number between ${c.min} and ${c.max}`;
-    case "number_max":
-      return `number max ${c.max}`;
-    case "string_max":
-      return `string max ${c.max}`;
-    case "any":
-      return "any";
-  }
-}
+/** The constraint in the policy's words, for refusal reasons: the same words `charter diff` uses. */
+export { describeConstraint } from "@charter/language";
 
 /** The JSON type of a refused value, never the value itself: refusal reasons go to the audit log unredacted. */
 export function typeOfValue(v: unknown): string {

@@ -151,6 +151,11 @@ export class Guard {
     if (call.target === undefined && targets.size > 1) {
       return deny("not_granted", `${call.tool} is exposed by several linked agents (${[...targets].join(", ")}): name the target`);
     }
+    if (this.isolatedAgents.size > 0) {
+      // the kill switch also stops work flowing into an isolated agent
+      const target = call.target ?? targets.values().next().value!;
+      if (this.isolatedAgents.has(target)) return deny("isolated", `agent ${target} is isolated: ${this.isolatedAgents.get(target)}`);
+    }
     return agent.linkAllow.get(call.tool)!;
   }
 
@@ -179,6 +184,13 @@ export class Guard {
       if (answer.approved && (this.isolatedAll !== undefined || this.isolatedAgents.has(call.agent))) {
         outcome = "rejected";
         final = withApprover({ outcome: "deny", rule: "isolated", reason: `approved${who}, but ${call.agent} was isolated while waiting`, approval: answer.reason }, approverName);
+      } else if (answer.approved && this.audit !== null && this.audit.failure !== undefined) {
+        // the approval could not be recorded: an action nobody can later account for does not happen
+        outcome = "rejected";
+        final = withApprover(
+          { outcome: "deny", rule: "audit_failure", reason: `approved${who}, but the audit log failed while waiting (${this.audit.failure.message})`, approval: answer.reason },
+          approverName,
+        );
       } else if (answer.approved) {
         final = { outcome: "allow", rule: "approval", reason: `approved${who}${answer.note ? `: ${answer.note}` : ""}`, approval: "approved", approver: answer.approver! };
       } else {
@@ -369,7 +381,8 @@ function checkArgs(tool: CompiledTool, args: unknown): Decision | undefined {
   const obj = (args ?? {}) as Record<string, unknown>;
   for (let i = 0; i < declared.length; i++) {
     const a = declared[i]!;
-    const v = obj[a.name];
+    // own values only: an inherited one would pass here and never reach the tool as JSON
+    const v = Object.hasOwn(obj, a.name) ? obj[a.name] : undefined;
     if (v === undefined) {
       if (a.check.optional) continue;
       return deny("args", a.missing);
