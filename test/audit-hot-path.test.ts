@@ -51,3 +51,15 @@ describe("audit hot path", () => {
     expect(redactArgs({ to: "bob@company.com" }, "hash", { key: "other" })).not.toEqual(first);
   });
 });
+
+describe("the audit log's canonical JSON and the language core's", () => {
+  it("agree on every JSON value", async () => {
+    const core = await import("@charter/language");
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        expect(canonicalJson(v)).toBe(core.canonicalJson(v));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -1,6 +1,10 @@
 // Canonical JSON for hashing: object keys sorted by UTF-16 code units, no whitespace, strings and numbers
 // exactly as JSON.stringify writes them (so the output is RFC 8785-compatible for JSON data).
 // Invariant: canonicalJson(JSON.parse(canonicalJson(v))) === canonicalJson(v) for every value it accepts.
+// Why not the language core's canonicalJson (language/src/digest.ts): this one runs once per audit
+// record on untrusted arguments, so it caps depth, handles bigint, can omit the `hash` key without
+// copying the record, and quotes plain strings without JSON.stringify. Both agree on JSON data (the
+// audit property tests compare them).
 
 const MAX_DEPTH = 64;
 /** Characters JSON.stringify escapes (lone surrogates included); strings without them are quoted as they are. */
