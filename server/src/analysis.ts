@@ -3,7 +3,7 @@
 
 import { checkText, type CheckOptions, type CheckResult } from "@charter/language";
 import type { TextDocument } from "vscode-languageserver-textdocument";
-import { indexSymbols, type SymbolIndex } from "../../language/src/ide/index.js";
+import { indexSymbols, type SymbolIndex } from "@charter/language/ide";
 
 export interface Analysis {
   uri: string;

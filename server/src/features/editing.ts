@@ -11,7 +11,7 @@ import {
   type Connection,
   type TextEdit,
 } from "vscode-languageserver/node";
-import { complete, lineEdits, type CompletionKind } from "../../../language/src/ide/index.js";
+import { complete, lineEdits, type CompletionKind } from "@charter/language/ide";
 import type { Analysis } from "../analysis.js";
 import { toLspDiagnostic, type DocsHref } from "../convert.js";
 import type { Requests } from "../requests.js";

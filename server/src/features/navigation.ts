@@ -2,7 +2,7 @@
 // shapes around the symbol index and outline of language/src/ide.
 
 import { ResponseError, SymbolKind, type Connection, type DocumentSymbol, type Location, type TextEdit } from "vscode-languageserver/node";
-import { outline, prepareRename, rename, spansOf, type OutlineKind, type OutlineSymbol } from "../../../language/src/ide/index.js";
+import { outline, prepareRename, rename, spansOf, type OutlineKind, type OutlineSymbol } from "@charter/language/ide";
 import type { Analysis } from "../analysis.js";
 import type { Requests } from "../requests.js";
 

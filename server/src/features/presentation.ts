@@ -2,7 +2,7 @@
 // ranges and code lenses (agent summaries, review status).
 
 import { FoldingRangeKind, SemanticTokensBuilder, type CodeLens, type Connection, type FoldingRange } from "vscode-languageserver/node";
-import { classifyTokens, codeLenses, foldingSpans, hoverAt, TOKEN_TYPES } from "../../../language/src/ide/index.js";
+import { classifyTokens, codeLenses, foldingSpans, hoverAt, TOKEN_TYPES } from "@charter/language/ide";
 import type { Analyses } from "../analysis.js";
 import type { Requests } from "../requests.js";
 
