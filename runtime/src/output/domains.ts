@@ -47,7 +47,10 @@ interface NormalisedList {
   source: string[];
   hosts: string[];
   exact: Set<string>;
+  /** answers for hosts seen before, bounded so that varied hosts cannot grow it without end */
+  seen: Map<string, boolean>;
 }
+const MAX_SEEN = 1024;
 const normalisedLists = new WeakMap<readonly string[], NormalisedList>();
 
 function normalisedList(allowed: readonly string[]): NormalisedList {
@@ -58,7 +61,7 @@ function normalisedList(allowed: readonly string[]): NormalisedList {
     const n = normalizeHost(a);
     if (n !== undefined) hosts.push(n);
   }
-  const list = { source: [...allowed], hosts, exact: new Set(hosts) };
+  const list = { source: [...allowed], hosts, exact: new Set(hosts), seen: new Map<string, boolean>() };
   normalisedLists.set(allowed, list);
   return list;
 }
@@ -67,10 +70,13 @@ export function domainInList(host: string, allowed: readonly string[]): boolean 
   const list = normalisedList(allowed);
   // an entry is already in normal form, so a host spelled exactly like one needs no normalising
   if (list.exact.has(host)) return true;
+  const known = list.seen.get(host);
+  if (known !== undefined) return known;
   const h = normalizeHost(host);
-  if (h === undefined) return false;
-  for (const a of list.hosts) if (normalizedMatch(h, a)) return true;
-  return false;
+  let inside = false;
+  if (h !== undefined) for (const a of list.hosts) if (normalizedMatch(h, a)) inside = true;
+  if (list.seen.size < MAX_SEEN) list.seen.set(host, inside);
+  return inside;
 }
 
 // RFC 5322 dot-atom local part; quoted local parts and display names ("Bob <b@x>") are refused.
