@@ -6,6 +6,7 @@ import { Command, CommanderError } from "commander";
 import { registerBuild } from "./commands/build.js";
 import { registerCheck } from "./commands/check.js";
 import { registerFmt } from "./commands/fmt.js";
+import { registerGateway } from "./commands/gateway.js";
 import { registerKeygen } from "./commands/keygen.js";
 import { registerLsp } from "./commands/lsp.js";
 import { registerDiff } from "./commands/diff.js";
@@ -33,6 +34,7 @@ export function createProgram(): Command {
   registerAudit(program);
   registerScan(program);
   registerBaseline(program);
+  registerGateway(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -1,0 +1,61 @@
+// `charter gateway --bundle B --agent A --source S -- COMMAND…`: the MCP gateway as a program. It
+// speaks MCP on stdio to the agent, spawns the real tool server, and lets through only what the bundle
+// allows, recording every decision in the audit log. There is no human at a terminal to approve, so
+// a call that needs approval is refused (fail closed); embed the library to plug an approver in.
+
+import { createGateway } from "@charter/runtime/gateway";
+import { createGuard, loadBundle, openFileAuditLog } from "@charter/runtime";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import type { Command } from "commander";
+import { existsSync } from "node:fs";
+import { readText, UsageError } from "../io.js";
+
+interface GatewayOptions {
+  bundle: string;
+  agent: string;
+  source: string;
+  audit: string;
+  publicKey?: string;
+  session?: string;
+}
+
+export function registerGateway(program: Command): void {
+  program
+    .command("gateway")
+    .description("run an MCP gateway in front of a tool server: only granted tools, every call decided by the bundle and audited")
+    .requiredOption("--bundle <file>", "the compiled bundle (charter build)")
+    .requiredOption("--agent <name>", "the agent of the bundle whose calls pass through")
+    .requiredOption("--source <name>", "the bundle source that tool results count as (its threshold applies)")
+    .option("--audit <log>", "the hash-chained audit log to append to", "charter-audit.jsonl")
+    .option("--public-key <key>", "refuse the bundle unless it is signed by this key (ed25519:… or a KEY.pub file)")
+    .option("--session <id>", "session id for rate windows and audit records (default: random)")
+    .argument("<command...>", "the tool server to start, after --")
+    .action(async (command: string[], opts: GatewayOptions) => {
+      const publicKey = opts.publicKey && existsSync(opts.publicKey) ? readText(opts.publicKey).trim() : opts.publicKey;
+      const loaded = loadBundle(opts.bundle, publicKey ? { publicKey } : {});
+      if (!loaded.ok) throw new UsageError(`${opts.bundle}: bundle refused (${loaded.error.kind}): ${loaded.error.message}`);
+      if (!Object.hasOwn(loaded.bundle.agents, opts.agent)) throw new UsageError(`no agent '${opts.agent}' in ${opts.bundle} (agents: ${Object.keys(loaded.bundle.agents).join(", ")})`);
+      if (!Object.hasOwn(loaded.bundle.sources, opts.source)) throw new UsageError(`no source '${opts.source}' in ${opts.bundle} (sources: ${Object.keys(loaded.bundle.sources).join(", ")})`);
+      const audit = openFileAuditLog(opts.audit);
+      if (!audit.ok) throw new UsageError(`cannot use audit log ${opts.audit}: ${audit.error.message}`);
+      const guard = createGuard(loaded.bundle, { audit: audit.log });
+      const [cmd, ...args] = command;
+      const gateway = await createGateway({
+        guard,
+        agent: opts.agent,
+        resultSource: opts.source,
+        upstream: new StdioClientTransport({ command: cmd!, args, stderr: "inherit" }),
+        ...(opts.session ? { session: opts.session } : {}),
+      });
+      const downstream = new StdioServerTransport();
+      await gateway.connect(downstream);
+      // the agent closing stdin ends the session: close the tool server and flush the log
+      await new Promise<void>((resolve) => {
+        process.stdin.once("end", resolve);
+        process.stdin.once("close", resolve);
+      });
+      await gateway.close();
+      await audit.log.close();
+    });
+}
