@@ -199,3 +199,20 @@ describe("line edits", () => {
     expect(out).toBe(after);
   });
 });
+
+describe("review findings", () => {
+  test("rename refuses a keyword, which would change how the policy parses", async () => {
+    const { indexSymbols, rename } = ide;
+    const { parse } = await import("../language/src/index.js");
+    const text = (await import("node:fs")).readFileSync(new URL("../examples/procurement.charter", import.meta.url), "utf8");
+    const at = text.indexOf("submitInvoiceQuery");
+    const r = rename(indexSymbols(parse(text).file), at, "tool");
+    expect(r.ok).toBe(false);
+    expect(rename(indexSymbols(parse(text).file), at, "submitInvoice").ok).toBe(true);
+  });
+
+  test("completion finds a partly typed non-ASCII name", async () => {
+    const { wordAt } = await import("../language/src/ide/context.js");
+    expect(wordAt("reads donné", 11).text).toBe("donné");
+  });
+});

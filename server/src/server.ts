@@ -30,6 +30,7 @@ export interface InitializationOptions {
 export function startServer(options: ServerOptions = {}): void {
   const connection = createConnection(ProposedFeatures.all);
   const documents = new TextDocuments(TextDocument);
+  const openedVersions = new Map<string, number>();
   const docsHref = docsLinker(options.docsRoot);
   const analyses = new Analyses();
   const requests = new Requests(connection, documents, analyses);
@@ -65,9 +66,11 @@ export function startServer(options: ServerOptions = {}): void {
   registerNavigation(connection, requests);
   registerEditing(connection, requests, docsHref);
 
-  documents.onDidOpen((e) => publisher.publish(e.document.uri));
-  documents.onDidChangeContent((e) => publisher.schedule(e.document.uri));
+  // opening a document also fires onDidChangeContent: publish at once for the first version only
+  documents.onDidChangeContent((e) => (e.document.version === openedVersions.get(e.document.uri) ? publisher.publish(e.document.uri) : publisher.schedule(e.document.uri)));
+  documents.onDidOpen((e) => openedVersions.set(e.document.uri, e.document.version));
   documents.onDidClose((e) => {
+    openedVersions.delete(e.document.uri);
     analyses.forget(e.document.uri);
     publisher.clear(e.document.uri);
   });

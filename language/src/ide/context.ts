@@ -32,12 +32,15 @@ export interface CursorContext {
 
 const isWordLike = (t: IToken) => t.tokenType === Word;
 
-/** The partial name around `offset` (letters, digits, `_ . -`), possibly empty. */
+/** A character the lexer takes into a name (see `Word` in lexer.ts: non-ASCII letters included). */
+const NAME_CHAR = /[A-Za-z0-9_.\-\u00a1-\u2027\u202a-\ufefe\uff00-\uffff]/;
+
+/** The partial name around `offset`, possibly empty. */
 export function wordAt(text: string, offset: number): { start: number; end: number; text: string } {
   let start = offset;
-  while (start > 0 && /[A-Za-z0-9_.\-]/.test(text[start - 1]!)) start--;
+  while (start > 0 && NAME_CHAR.test(text[start - 1]!)) start--;
   let end = offset;
-  while (end < text.length && /[A-Za-z0-9_.\-]/.test(text[end]!)) end++;
+  while (end < text.length && NAME_CHAR.test(text[end]!)) end++;
   return { start, end, text: text.slice(start, offset) };
 }
 

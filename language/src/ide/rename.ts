@@ -3,6 +3,7 @@
 // with a reason, because it would silently change what the policy means.
 
 import type * as A from "../ast.js";
+import { SCHEMA, type BlockKind } from "../schema.js";
 import type { SymbolIndex, SymbolKind } from "./symbols.js";
 import { spansOf } from "./symbols.js";
 
@@ -10,6 +11,15 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 export type PrepareRenameResult = { ok: true; span: A.Span; placeholder: string } | { ok: false; reason: string };
 export type RenameResult = { ok: true; edits: { span: A.Span; newText: string }[] } | { ok: false; reason: string };
+
+/**
+ * A name stands after `via` (interfaces, in an agent) or after `call` (tools, in a test), where a
+ * keyword of that block would end the statement; elsewhere it is the first operand, which is safe.
+ */
+const CONTEXTS: readonly BlockKind[] = ["file", "agent", "test"];
+function isKeyword(word: string): boolean {
+  return CONTEXTS.some((kind) => Object.hasOwn(SCHEMA[kind], word));
+}
 
 export function prepareRename(index: SymbolIndex, offset: number): PrepareRenameResult {
   const occ = index.at(offset);
@@ -25,6 +35,8 @@ export function rename(index: SymbolIndex, offset: number, newName: string): Ren
   const sym = occ.symbol;
   if (!NAME.test(newName)) return { ok: false, reason: `'${newName}' is not a valid name: letters, digits, '_', '-' and '.', starting with a letter or '_'` };
   if (newName === sym.name) return { ok: true, edits: [] };
+  // keywords are contextual: a keyword where a statement could end would end it and change the parse
+  if (isKeyword(newName)) return { ok: false, reason: `'${newName}' is a Charter keyword: as a name it would change how the policy reads` };
   const clash = index.get(sym.kind, newName, sym.owner);
   if (clash && (clash.decls.length || clash.refs.length)) {
     const where = sym.owner === undefined ? "in this file" : sym.kind === "tool" ? `for agent '${sym.owner}'` : `on agent '${sym.owner}'`;

@@ -46,11 +46,14 @@ export function registerEditing(connection: Connection, requests: Requests, docs
 
   connection.onDocumentRangeFormatting(requests.handle("rangeFormatting", (a, p) => {
     const start = a.check.lines.offset({ line: p.range.start.line, character: 0 });
-    const end = a.check.lines.offset(p.range.end);
+    // a selection of whole lines ends at character 0 of the next line, which it does not include
+    const endPos = p.range.end.character === 0 && p.range.end.line > p.range.start.line ? { line: p.range.end.line - 1, character: Number.MAX_SAFE_INTEGER } : p.range.end;
+    const end = a.check.lines.offset(endPos);
     return formatEdits(a).filter((e) => {
       const s = a.check.lines.offset(e.range.start);
       const t = a.check.lines.offset(e.range.end);
-      return s <= end && t >= start;
+      // an edit replaces whole lines [s, t): it belongs to the range when it overlaps it
+      return s === t ? s >= start && s <= end : s < end && t > start;
     });
   }));
 

@@ -26,7 +26,8 @@ export function registerPresentation(connection: Connection, requests: Requests,
       // a token may not span lines in LSP: a block comment is sent line by line
       for (let line = start.line; line <= end.line; line++) {
         const from = line === start.line ? start.character : 0;
-        const to = line === end.line ? end.character : lines.lineText(line).length;
+        // clamp to the line: a `//` comment token in a CRLF file includes the `\r`
+        const to = Math.min(line === end.line ? end.character : Number.MAX_SAFE_INTEGER, lines.lineText(line).length);
         if (to > from) builder.push(line, from, to - from, type, mods);
       }
     }
