@@ -8,6 +8,9 @@ import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { Analyses, Analysis } from "./analysis.js";
 
 export class Requests {
+  /** set by `shutdown`: the protocol says every later request is refused */
+  shuttingDown = false;
+
   constructor(
     private readonly connection: Connection,
     private readonly documents: TextDocuments<TextDocument>,
@@ -16,6 +19,7 @@ export class Requests {
 
   handle<P extends { textDocument: { uri: string } }, R>(name: string, fn: (a: Analysis, params: P, doc: TextDocument) => R) {
     return (params: P, token?: CancellationToken): R | null | ResponseError<void> => {
+      if (this.shuttingDown) return new ResponseError(ErrorCodes.InvalidRequest, `${name} after shutdown`);
       if (token?.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
       const doc = this.documents.get(params.textDocument.uri);
       if (!doc) return null;

@@ -34,6 +34,9 @@ export function startServer(options: ServerOptions = {}): void {
   const docsHref = docsLinker(options.docsRoot);
   const analyses = new Analyses();
   const requests = new Requests(connection, documents, analyses);
+  connection.onShutdown(() => {
+    requests.shuttingDown = true;
+  });
   const publisher = new DiagnosticsPublisher(connection, documents, analyses, docsHref);
 
   connection.onInitialize((params): InitializeResult => {
