@@ -22,6 +22,15 @@ describe("fmt", () => {
     });
   }
 
+  it("keeps a CRLF file in CRLF, with the same layout", () => {
+    const text = readFileSync(join(dir, "messy.charter"), "utf8");
+    const crlf = formatText(text.replace(/\n/g, "\r\n"));
+    const lf = formatText(text);
+    if (!crlf.ok || !lf.ok) throw new Error("not formatted");
+    expect(crlf.text).toBe(lf.text.replace(/\n/g, "\r\n"));
+    expect(formatText(crlf.text)).toEqual(crlf);
+  });
+
   it("leaves an empty file empty", () => {
     expect(formatText("")).toEqual({ ok: true, text: "" });
     expect(formatText("\n\n  \n")).toEqual({ ok: true, text: "" });

@@ -18,10 +18,21 @@ export function formatText(text: string): FormatResult {
     const at = new LineIndex(text).position(e.start);
     return { ok: false, reason: `syntax error at ${at.line + 1}:${at.character + 1}: ${e.message}` };
   }
-  const p = new Printer(text, tree.comments);
+  const p = new Printer(text, tree.comments, lineEnding(text));
   p.items(tree.items, 0, true);
   p.restComments(Infinity, 0);
   return { ok: true, text: p.finish() };
+}
+
+/** The file's line ending: CRLF when most of its line breaks are CRLF (Windows checkouts), else LF. */
+function lineEnding(text: string): "\n" | "\r\n" {
+  let lf = 0;
+  let crlf = 0;
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) {
+    if (text.charCodeAt(i - 1) === 13) crlf++;
+    else lf++;
+  }
+  return crlf > lf ? "\r\n" : "\n";
 }
 
 class Printer {
@@ -32,13 +43,17 @@ class Printer {
   constructor(
     private readonly text: string,
     private readonly comments: IToken[],
+    private readonly eol: "\n" | "\r\n",
   ) {}
 
   finish(): string {
     this.newline();
     while (this.out.length && this.out[this.out.length - 1] === "") this.out.pop();
     // an empty (or blank) file stays empty rather than gaining a line break
-    return this.out.length ? this.out.join("\n") + "\n" : "";
+    if (!this.out.length) return "";
+    // block comments keep their own line breaks: written in the file's line ending like the rest
+    const text = this.out.join("\n") + "\n";
+    return this.eol === "\n" ? text : text.replace(/\r?\n/g, "\r\n");
   }
 
   private newline(): void {
