@@ -29,8 +29,13 @@ export function insertIntoBlock(text: string, body: Span, statement: string): { 
   return { span: { start: close, end: close }, newText: `${before}${statement} ` };
 }
 
-/** An agent's `{ … }` body: from the first `{` after its name (or inheritance clause) to its end. */
+/** The `{ … }` body of a block: from the first `{` after its header (which ends at `after`) to its end. */
+export function bodyAfter(text: string, after: number, block: Span): Span {
+  const open = text.indexOf("{", after);
+  return { start: open < 0 || open >= block.end ? block.end - 1 : open, end: block.end };
+}
+
+/** An agent's body: after its name, or after its (rejected) inheritance clause. */
 export function agentBody(text: string, a: AgentDecl): Span {
-  const open = text.indexOf("{", a.inheritance?.span.end ?? a.name.span.end);
-  return { start: open < 0 ? a.span.end - 1 : open, end: a.span.end };
+  return bodyAfter(text, a.inheritance?.span.end ?? a.name.span.end, a.span);
 }

@@ -7,7 +7,7 @@ import { DEFAULT_REVIEW_CADENCE_MS, reviewPayload, verifyBytes } from "../attest
 import { findPolicy } from "../compile.js";
 import type { RawDiagnostic } from "../diagnostics.js";
 import type { CheckContext } from "./context.js";
-import { insertIntoBlock } from "./edits.js";
+import { bodyAfter, insertIntoBlock } from "./edits.js";
 
 const DAY_MS = 86_400_000;
 
@@ -26,7 +26,7 @@ export function checkReview(ctx: CheckContext): void {
     report({ code: "CH8001", span: fileStart, message: "policy has no review", help: "have the security team review it: charter review sign FILE --by NAME --key KEY" });
     return;
   }
-  const body = policyBody(ctx.text, policy);
+  const body = bodyAfter(ctx.text, policy.name.span.end, policy.span);
   if (!A.prop(policy.items, "owner")) {
     ctx.report({
       code: "CH8005",
@@ -56,7 +56,7 @@ export function checkReview(ctx: CheckContext): void {
       help: "have the change reviewed, then record the new digest (charter review sign, or the editor's \"update review digest\")",
       fix: reviewed
         ? { title: "Update review digest", edits: [{ span: reviewed.value.span, newText: JSON.stringify(digest) }] }
-        : { title: "Add the current digest", edits: [insertIntoBlock(ctx.text, reviewBody(ctx.text, review), `digest ${JSON.stringify(digest)}`)] },
+        : { title: "Add the current digest", edits: [insertIntoBlock(ctx.text, bodyAfter(ctx.text, review.keywordSpan.end, review.span), `digest ${JSON.stringify(digest)}`)] },
     });
   }
   const on = A.prop(review.items, "on");
@@ -98,14 +98,4 @@ export function checkReview(ctx: CheckContext): void {
 
 function short(digest: string): string {
   return digest.startsWith("sha256:") ? digest.slice(0, 19) + "…" : JSON.stringify(digest);
-}
-
-function policyBody(text: string, policy: A.PolicyDecl): A.Span {
-  const open = text.indexOf("{", policy.name.span.end);
-  return { start: open, end: policy.span.end };
-}
-
-function reviewBody(text: string, review: A.ReviewBlock): A.Span {
-  const open = text.indexOf("{", review.keywordSpan.end);
-  return { start: open, end: review.span.end };
 }
