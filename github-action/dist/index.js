@@ -55506,9 +55506,12 @@ ${closeIndent}` };
   const before = text[close - 1] === " " ? "" : " ";
   return { span: { start: close, end: close }, newText: `${before}${statement} ` };
 }
+function bodyAfter(text, after, block) {
+  const open3 = text.indexOf("{", after);
+  return { start: open3 < 0 || open3 >= block.end ? block.end - 1 : open3, end: block.end };
+}
 function agentBody(text, a) {
-  const open3 = text.indexOf("{", a.inheritance?.span.end ?? a.name.span.end);
-  return { start: open3 < 0 ? a.span.end - 1 : open3, end: a.span.end };
+  return bodyAfter(text, a.inheritance?.span.end ?? a.name.span.end, a.span);
 }
 
 // language/src/checker/audit.ts
@@ -55906,7 +55909,7 @@ function checkReview(ctx) {
     report({ code: "CH8001", span: fileStart, message: "policy has no review", help: "have the security team review it: charter review sign FILE --by NAME --key KEY" });
     return;
   }
-  const body = policyBody(ctx.text, policy);
+  const body = bodyAfter(ctx.text, policy.name.span.end, policy.span);
   if (!prop(policy.items, "owner")) {
     ctx.report({
       code: "CH8005",
@@ -55934,7 +55937,7 @@ function checkReview(ctx) {
       span: reviewed ? reviewed.value.span : review.keywordSpan,
       message: reviewed ? `policy changed since its review: reviewed ${short(reviewed.value.value)}, now ${short(digest)}` : "review names no digest, so it does not say what was reviewed",
       help: `have the change reviewed, then record the new digest (charter review sign, or the editor's "update review digest")`,
-      fix: reviewed ? { title: "Update review digest", edits: [{ span: reviewed.value.span, newText: JSON.stringify(digest) }] } : { title: "Add the current digest", edits: [insertIntoBlock(ctx.text, reviewBody(ctx.text, review), `digest ${JSON.stringify(digest)}`)] }
+      fix: reviewed ? { title: "Update review digest", edits: [{ span: reviewed.value.span, newText: JSON.stringify(digest) }] } : { title: "Add the current digest", edits: [insertIntoBlock(ctx.text, bodyAfter(ctx.text, review.keywordSpan.end, review.span), `digest ${JSON.stringify(digest)}`)] }
     });
   }
   const on = prop(review.items, "on");
@@ -55974,14 +55977,6 @@ function checkReview(ctx) {
 }
 function short(digest) {
   return digest.startsWith("sha256:") ? digest.slice(0, 19) + "\u2026" : JSON.stringify(digest);
-}
-function policyBody(text, policy) {
-  const open3 = text.indexOf("{", policy.name.span.end);
-  return { start: open3, end: policy.span.end };
-}
-function reviewBody(text, review) {
-  const open3 = text.indexOf("{", review.keywordSpan.end);
-  return { start: open3, end: review.span.end };
 }
 
 // language/src/checker/sandbox.ts
