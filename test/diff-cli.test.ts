@@ -29,7 +29,7 @@ describe("charter diff", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('{"changes":[{"kind":"neutral","agent":null,"tool":null,"what":"owner changed from \\"shop-eng\\" to \\"shop-platform\\""}]}\n');
     const deny = charter("diff", join(FIX, "base.charter"), join(FIX, "deny-removed.charter"), "--format", "json");
-    expect(deny.stdout).toBe(`{"changes":[{"kind":"escalation","agent":"assistant","tool":null,"what":"'exportData' is no longer explicitly denied"}]}\n`);
+    expect(deny.stdout).toBe(`{"changes":[{"kind":"escalation","agent":"assistant","tool":"exportData","what":"'exportData' is no longer explicitly denied"}]}\n`);
   });
 
   it("compares agents, tools, arguments and sources named like Object.prototype's members", () => {

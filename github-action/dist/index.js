@@ -56350,8 +56350,8 @@ function diffAgent(name, a, b, out) {
     else if (ta && tb) diffTool(name, t, ta, tb, out);
   }
   const deny = setDiff(a.deny, b.deny);
-  for (const t of deny.removed) push("escalation", `'${t}' is no longer explicitly denied`);
-  for (const t of deny.added) push("reduction", `now explicitly denies '${t}'`);
+  for (const t of deny.removed) out.push(change("escalation", name, t, `'${t}' is no longer explicitly denied`));
+  for (const t of deny.added) out.push(change("reduction", name, t, `now explicitly denies '${t}'`));
   const exposes = setDiff(a.exposes, b.exposes);
   for (const i of exposes.added) push("escalation", `now exposes ${i} to agents that talk to it`);
   for (const i of exposes.removed) push("reduction", `no longer exposes ${i}`);

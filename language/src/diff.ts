@@ -169,8 +169,9 @@ function diffAgent(name: string, a: BundleAgent, b: BundleAgent, out: Change[]):
   }
 
   const deny = setDiff(a.deny, b.deny);
-  for (const t of deny.removed) push("escalation", `'${t}' is no longer explicitly denied`);
-  for (const t of deny.added) push("reduction", `now explicitly denies '${t}'`);
+  // a deny entry is about one tool: name it, so reviewers and tools can filter by it
+  for (const t of deny.removed) out.push(change("escalation", name, t, `'${t}' is no longer explicitly denied`));
+  for (const t of deny.added) out.push(change("reduction", name, t, `now explicitly denies '${t}'`));
   const exposes = setDiff(a.exposes, b.exposes);
   for (const i of exposes.added) push("escalation", `now exposes ${i} to agents that talk to it`);
   for (const i of exposes.removed) push("reduction", `no longer exposes ${i}`);
