@@ -132,3 +132,14 @@ describe("names that mean something to JavaScript", () => {
     expect(d.message).toBe("'1constructor' is not a valid duration: unknown unit 'constructor'");
   });
 });
+
+describe("numbers out of range (CH0003)", () => {
+  it.each([
+    ["scope read tier low rate 0 per 1h", "rate 0 is not positive"],
+    ["scope read tier low rate 5 per 0m", "rate window 0m is not positive"],
+    ["scope read tier low rate 5 per 1h args { n: number between 5 and 1 }", "argument 'n': between 5 and 1 admits no number"],
+    ['scope write tier medium rate 5 per 1h approval { approvers ["x"] timeout 0s }', "approval timeout 0s is not positive"],
+  ])("%s", (body, message) => {
+    expect(checkText(tool(body)).diagnostics.filter((d) => d.code === "CH0003").map((d) => d.message)).toEqual([message]);
+  });
+});

@@ -250,3 +250,35 @@ describe("incremental parsing", () => {
     );
   });
 });
+
+describe("what checks clean, compiles to a bundle the runtime loads", () => {
+  it("holds for policies with arbitrary numbers in every numeric slot", async () => {
+    const { BundleSchema } = await import("@charter/language");
+    // each slot is mostly sensible, so that many generated policies check clean and the property bites
+    const mostly = (good: string[], bad: string[]) => fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...good) }, { weight: 1, arbitrary: fc.constantFrom(...bad) });
+    const num = mostly(["0", "1", "2", "100"], ["-1", "0.5", "1.5"]);
+    const dur = mostly(["1ms", "5m", "1h", "400d"], ["0s", "0m", "0d"]);
+    const size = mostly(["1KiB", "512MiB"], ["0MiB"]);
+    const unit = mostly(["0", "0.5", "1"], ["-1", "1.5"]);
+    const retentionOf = mostly(["365d", "730d"], ["30d", "0d"]);
+    let clean = 0;
+    fc.assert(
+      fc.property(num, dur, num, dur, unit, size, dur, num, num, num, retentionOf, (count, per, cpu, timeout, threshold, memory, time, min, max, smax, retention) => {
+        const text = `policy p { version 1 owner "o" review { by "x" on 2026-11-02 digest "sha256:00" cadence ${per} } }
+source s { trust low threshold ${threshold} }
+defaults { monitor { tool_rate > 2.0x baseline within ${time} => alert high  data_volume > 3.0x baseline per session => alert medium  output pii => redact } audit { retention ${retention} pii hash } }
+agent a { kind code-executing reads s
+  sandbox { filesystem ephemeral network [] cpu ${cpu} memory ${memory} time ${time} }
+  tool t { scope execute tier high rate ${count} per ${per} approval { approvers ["x"] timeout ${timeout} } reversal "r" args { n: number between ${min} and ${max}  s: string max ${smax} } }
+}`;
+        const r = checkText(text, { today: "2026-11-25" });
+        if (r.errors > 0) return;
+        clean++;
+        const parsed = BundleSchema.safeParse(r.bundle);
+        expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+    expect(clean).toBeGreaterThan(100);
+  });
+});

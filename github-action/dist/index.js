@@ -55892,6 +55892,47 @@ function collectMonitor(m, lists) {
   for (const r of m.rules) if (r.kind === "external_domain") lists.push({ list: r.domains, where: "the external_domain allowlist" });
 }
 
+// language/src/checker/ranges.ts
+function checkRanges(ctx) {
+  const bad = (span, message, help) => ctx.report({ code: "CH0003", span, message, help });
+  const positive = (lit, what, help) => {
+    if (!lit) return;
+    const n = "value" in lit ? lit.value : "ms" in lit ? lit.ms : lit.bytes;
+    if (Number.isFinite(n) && !(n > 0)) bad(lit.span, `${what} ${lit.raw} is not positive`, help);
+  };
+  const policy = findPolicy(ctx.file);
+  const version2 = policy && prop(policy.items, "version")?.value;
+  if (version2 && version2.value < 0) bad(version2.span, `version ${version2.raw} is negative`, "versions count up from 0 or 1");
+  const review = policy && item(policy.items, "review");
+  if (review) positive(prop(review.items, "cadence")?.value, "review cadence", "how long a review stays valid, e.g. cadence 90d");
+  for (const a of agentsOf(ctx.file)) {
+    for (const t of toolsOf(a)) {
+      const rate = item(t.items, "rate");
+      if (rate) {
+        positive(rate.count, "rate", "allow at least one call (to refuse the tool entirely, list it in `deny`)");
+        positive(rate.per, "rate window", "a window such as 1h");
+      }
+      const approval = item(t.items, "approval");
+      if (approval) positive(prop(approval.items, "timeout")?.value, "approval timeout", "give approvers time to answer, e.g. timeout 15m");
+      for (const args of itemsOf(t.items, "args")) {
+        for (const arg of args.args) {
+          const c = arg.constraint;
+          if (c.kind === "number_between" && c.min.value > c.max.value) {
+            bad({ start: c.min.span.start, end: c.max.span.end }, `argument '${arg.name.value}': between ${c.min.raw} and ${c.max.raw} admits no number`, `write the smaller bound first: number between ${c.max.raw} and ${c.min.raw}`);
+          }
+          if (c.kind === "string_max" && c.max.value < 0) bad(c.max.span, `argument '${arg.name.value}': string max ${c.max.raw} is negative`, "a maximum length of 0 or more");
+        }
+      }
+    }
+    const sandbox = item(a.items, "sandbox");
+    if (sandbox) {
+      positive(prop(sandbox.items, "cpu")?.value, "sandbox cpu", "at least a fraction of a core, e.g. cpu 1");
+      positive(prop(sandbox.items, "memory")?.value, "sandbox memory", "e.g. memory 512MiB");
+      positive(prop(sandbox.items, "time")?.value, "sandbox time", "e.g. time 60s");
+    }
+  }
+}
+
 // language/src/checker/review.ts
 var DAY_MS = 864e5;
 function checkReview(ctx) {
@@ -56199,7 +56240,7 @@ function checkUnicode(ctx, tokens) {
 }
 
 // language/src/checker/index.ts
-var CHECKS = [checkNames, checkPrivilege, checkTiers, checkMonitoring, checkSources, checkSandbox, checkAudit, checkReview];
+var CHECKS = [checkRanges, checkNames, checkPrivilege, checkTiers, checkMonitoring, checkSources, checkSandbox, checkAudit, checkReview];
 function checkText(text, options = {}, previous) {
   const parsed = parse5(text, previous?.syntax);
   const raw = [...parsed.diagnostics];

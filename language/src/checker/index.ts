@@ -12,6 +12,7 @@ import type { CheckContext, CheckOptions } from "./context.js";
 import { checkMonitoring } from "./monitoring.js";
 import { checkNames } from "./names.js";
 import { checkPrivilege } from "./privilege.js";
+import { checkRanges } from "./ranges.js";
 import { checkReview } from "./review.js";
 import { checkSandbox } from "./sandbox.js";
 import { checkSources } from "./sources.js";
@@ -31,7 +32,7 @@ export interface CheckResult {
   readonly bundle: Bundle;
 }
 
-const CHECKS = [checkNames, checkPrivilege, checkTiers, checkMonitoring, checkSources, checkSandbox, checkAudit, checkReview];
+const CHECKS = [checkRanges, checkNames, checkPrivilege, checkTiers, checkMonitoring, checkSources, checkSandbox, checkAudit, checkReview];
 
 /**
  * Checks one policy file. `previous`, the result for an earlier version of the same document (an
