@@ -79,3 +79,18 @@ describe("charter gateway", () => {
     expect(r.stderr).toMatch(/bundle refused \(digest\)/);
   });
 });
+
+describe("charter pins", () => {
+  it("prints the digest of each published tool, the same the gateway checks", async () => {
+    const { toolDefinitionDigest } = await import("../runtime/src/gateway/index.js");
+    const r = charter(["pins", "--", process.execPath, join(ROOT, "test/fixtures/mcp-tool-server.mjs")]);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines.map((l) => l.split(" ")[0])).toEqual(["createDraftPO", "paymentExecution", "querySupplierDB", "readPurchaseOrders", "systemConfig"]);
+    const direct = new Client({ name: "t", version: "1" });
+    await direct.connect(new StdioClientTransport({ command: process.execPath, args: [join(ROOT, "test/fixtures/mcp-tool-server.mjs")], stderr: "pipe" }));
+    const read = (await direct.listTools()).tools.find((t) => t.name === "readPurchaseOrders")!;
+    await direct.close();
+    expect(lines).toContain(`readPurchaseOrders ${toolDefinitionDigest(read)}`);
+  });
+});

@@ -143,3 +143,11 @@ describe("numbers out of range (CH0003)", () => {
     expect(checkText(tool(body)).diagnostics.filter((d) => d.code === "CH0003").map((d) => d.message)).toEqual([message]);
   });
 });
+
+describe("pin", () => {
+  it("must be a sha256 digest", () => {
+    const d = checkText(tool('scope read tier low rate 5 per 1h pin "abc"')).diagnostics.filter((x) => x.code === "CH0003");
+    expect(d.map((x) => x.message)).toEqual(['pin "abc" is not a sha256 digest']);
+    expect(checkText(tool(`scope read tier low rate 5 per 1h pin "sha256:${"a".repeat(64)}"`)).diagnostics.filter((x) => x.code === "CH0003")).toEqual([]);
+  });
+});

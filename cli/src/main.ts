@@ -6,7 +6,7 @@ import { Command, CommanderError } from "commander";
 import { registerBuild } from "./commands/build.js";
 import { registerCheck } from "./commands/check.js";
 import { registerFmt } from "./commands/fmt.js";
-import { registerGateway } from "./commands/gateway.js";
+import { registerGateway, registerPins } from "./commands/gateway.js";
 import { registerKeygen } from "./commands/keygen.js";
 import { registerLsp } from "./commands/lsp.js";
 import { registerDiff } from "./commands/diff.js";
@@ -35,6 +35,7 @@ export function createProgram(): Command {
   registerScan(program);
   registerBaseline(program);
   registerGateway(program);
+  registerPins(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -55912,6 +55912,10 @@ function checkRanges(ctx) {
         positive(rate.count, "rate", "allow at least one call (to refuse the tool entirely, list it in `deny`)");
         positive(rate.per, "rate window", "a window such as 1h");
       }
+      const pin = prop(t.items, "pin")?.value;
+      if (pin && !/^sha256:[0-9a-f]{64}$/.test(pin.value)) {
+        bad(pin.span, `pin ${JSON.stringify(pin.value)} is not a sha256 digest`, 'pin the digest of the tool\'s published definition, as `charter pins -- SERVER\u2026` prints it: "sha256:<64 hex digits>"');
+      }
       const approval = item(t.items, "approval");
       if (approval) positive(prop(approval.items, "timeout")?.value, "approval timeout", "give approvers time to answer, e.g. timeout 15m");
       for (const args of itemsOf(t.items, "args")) {

@@ -27,6 +27,10 @@ export function checkRanges(ctx: CheckContext): void {
         positive(rate.count, "rate", "allow at least one call (to refuse the tool entirely, list it in `deny`)");
         positive(rate.per, "rate window", "a window such as 1h");
       }
+      const pin = A.prop(t.items, "pin")?.value;
+      if (pin && !/^sha256:[0-9a-f]{64}$/.test(pin.value)) {
+        bad(pin.span, `pin ${JSON.stringify(pin.value)} is not a sha256 digest`, "pin the digest of the tool's published definition, as `charter pins -- SERVER…` prints it: \"sha256:<64 hex digits>\"");
+      }
       const approval = A.item(t.items, "approval");
       if (approval) positive(A.prop(approval.items, "timeout")?.value, "approval timeout", "give approvers time to answer, e.g. timeout 15m");
       for (const args of A.itemsOf(t.items, "args")) {

@@ -1,3 +1,3 @@
 // The MCP gateway (import "@charter/runtime/gateway"): kept out of the main entry so applications that do
 // not proxy MCP do not load the SDK.
-export { createGateway, type Gateway, type GatewayOptions } from "./mcp-gateway.js";
+export { createGateway, toolDefinitionDigest, type Gateway, type GatewayOptions } from "./mcp-gateway.js";

@@ -7,6 +7,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import { canonicalJson, sha256Hex } from "@charter/language";
 import { randomUUID } from "node:crypto";
 import type { Guard } from "../guard/guard.js";
 
@@ -32,6 +33,15 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/**
+ * The digest a policy's `pin` names: SHA-256 of the canonical JSON of the tool's published definition
+ * (name, description, input schema). A tool server that changes what a pinned tool says it does,
+ * a "rug pull", no longer matches, and the gateway stops offering and calling that tool.
+ */
+export function toolDefinitionDigest(tool: Pick<Tool, "name" | "description" | "inputSchema">): string {
+  return "sha256:" + sha256Hex(canonicalJson({ name: tool.name, description: tool.description ?? null, inputSchema: tool.inputSchema ?? null }));
+}
+
 function refusal(text: string): CallToolResult {
   return { content: [{ type: "text", text }], isError: true };
 }
@@ -40,6 +50,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { guard, agent, resultSource } = options;
   const session = options.session ?? randomUUID();
   const filterResults = options.filterResults ?? true;
+  const agentTools = Object.hasOwn(guard.bundle.agents, agent) ? guard.bundle.agents[agent]!.tools : {};
+  const pinOf = (name: string): string | null => (Object.hasOwn(agentTools, name) ? agentTools[name]!.pin : null);
+  /** pinned tools whose published definition was last seen matching its pin */
+  const pinMatched = new Set<string>();
   const client = new Client({ name: "charter-gateway", version: "0.1.0" });
   await client.connect(options.upstream);
   const server = new Server({ name: "charter-gateway", version: "0.1.0" }, { capabilities: { tools: {} } });
@@ -49,6 +63,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const tools: Tool[] = [];
     for (const t of listed.tools) {
       if (!guard.isGranted(agent, t.name)) continue;
+      const pin = pinOf(t.name);
+      if (pin !== null) {
+        if (toolDefinitionDigest(t) !== pin) {
+          pinMatched.delete(t.name);
+          continue;
+        }
+        pinMatched.add(t.name);
+      }
       // Structured output is withheld (it cannot be filtered), so its schema must not be promised.
       const { outputSchema: _outputSchema, ...rest } = t;
       tools.push(rest);
@@ -58,6 +80,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
     const { name, arguments: args } = request.params;
+    // a pinned tool is called only after its definition was seen matching the pin
+    if (pinOf(name) !== null && !pinMatched.has(name)) {
+      const d = guard.refuse({ agent, session, tool: name, args }, "pin", `the published definition of ${name} does not match the policy's pin`);
+      return refusal(`Charter refused ${name}: ${d.reason} (list the tools again, or review the new definition and re-pin it)`);
+    }
     const decision = await guard.authorize({ agent, session, tool: name, args });
     if (decision.outcome !== "allow") return refusal(`Charter refused ${name}: ${decision.reason}`);
     let upstream: CallToolResult;

@@ -25,7 +25,9 @@ export type DecisionRule =
   | "monitor"
   | "approval"
   | "granted"
-  | "audit_failure";
+  | "audit_failure"
+  /** the tool server's definition of a pinned tool no longer matches the policy's `pin` (the gateway) */
+  | "pin";
 
 export interface Decision {
   readonly outcome: "allow" | "deny" | "needs_approval";

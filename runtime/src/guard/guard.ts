@@ -351,6 +351,16 @@ export class Guard {
   }
 
   /** True when `agent` is granted `tool` and does not deny it: what an MCP gateway lists to the agent. */
+  /**
+   * Records a refusal decided outside the guard (the gateway's pin check), so that it is audited
+   * like every other decision. It can only deny.
+   */
+  refuse(call: ToolCall, rule: DecisionRule, reason: string): FinalDecision {
+    const d = deny(rule, reason) as FinalDecision;
+    if (this.audit !== null) this.recordDecision(call, this.agents.get(call.agent), d);
+    return d;
+  }
+
   isGranted(agent: string, tool: string): boolean {
     const a = this.agents.get(agent);
     return a !== undefined && a.tools.has(tool) && !a.denied.has(tool);
