@@ -92,7 +92,7 @@ const CASES: Row[] = [
     ["reduction", A, undefined, "now runs in a sandbox (filesystem none, network [])"],
   ]],
   ["base", "owner-changed", [["neutral", undefined, undefined, 'owner changed from "shop-eng" to "shop-platform"']]],
-  ["base", "pin-added", [["reduction", R, "runReport", "definition pinned to sha256:9f2c1e"]]],
+  ["base", "pin-added", [["reduction", R, "runReport", "definition pinned to sha256:9f2c1e00000000000000000000000000000000000000000000000000000000ab"]]],
   ["pin-added", "base", [["escalation", R, "runReport", "definition pin removed: any published definition of the tool is now trusted"]]],
   // names that exist on Object.prototype are names like any other, on either side of a diff
   ["base", "proto-agent", [
