@@ -1,23 +1,19 @@
 // The runtime's CLI commands, run as users run them: the built binary in a child process.
-import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { charter as runCharter } from "./support/cli.js";
 import { createGuard, openFileAuditLog } from "../runtime/src/index.js";
-import { compileText, MINI, root } from "./runtime-fixtures.js";
+import { compileText, MINI } from "./runtime-fixtures.js";
 
-const bin = join(root, "cli/bin/charter.js");
 const dir = mkdtempSync(join(tmpdir(), "charter-cli-runtime-"));
 
+// the binary is built once for the whole suite (test/support/build.ts)
 function charter(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: undefined } });
+  const r = runCharter(args);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
-
-beforeAll(() => {
-  execFileSync(process.execPath, [join(root, "scripts/build.mjs")], { cwd: root });
-});
 
 async function writeLog(path: string, sessions: number): Promise<void> {
   const opened = openFileAuditLog(path);

@@ -1,19 +1,16 @@
 // `charter diff BASE HEAD` as a user runs it: the spec §6 json shape, text for people with
 // escalations first, and the exit codes (0 whatever changed, 1 when a side has errors, 2 on usage/I/O).
 
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { charter as runCharter } from "./support/cli.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const FIX = join(ROOT, "test/fixtures/diff");
 
-function charter(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(ROOT, "cli/bin/charter.js"), ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", CHARTER_TODAY: "2026-11-25" } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const charter = (...args: string[]) => runCharter(args);
 
 describe("charter diff", () => {
   it("prints the spec's json shape", () => {

@@ -2,20 +2,17 @@
 // any change of meaning (CH8002), a forged signature or an unknown reviewer (CH8004), an expired
 // cadence (CH8003) and a missing review (CH8001) each fail with their code. Also the pure text edit.
 
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { charter as runCharter } from "./support/cli.js";
 import { applyEdits, checkText, reviewEdits } from "../language/src/index.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const BASE = readFileSync(join(ROOT, "test/fixtures/diff/base.charter"), "utf8");
 
-function charter(args: string[], today = "2026-11-20") {
-  const r = spawnSync(process.execPath, [join(ROOT, "cli/bin/charter.js"), ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1", CHARTER_TODAY: today } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const charter = (args: string[], today = "2026-11-20") => runCharter(args, { env: { CHARTER_TODAY: today } });
 const codes = (stderr: string) => [...stderr.matchAll(/^error\[(CH\d{4})\]/gm)].map((m) => m[1]);
 
 let dir: string;

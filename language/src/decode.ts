@@ -6,7 +6,7 @@
 import type { IToken } from "chevrotain";
 import type * as A from "./ast.js";
 import { closest, type Code, type RawDiagnostic } from "./diagnostics.js";
-import { Arrow, Colon, Comma, DateLiteral, Gt, GtEq, Quantity, Star, StringLiteral, Word } from "./lexer.js";
+import { Arrow, Comma, DateLiteral, Gt, GtEq, Quantity, Star, StringLiteral, Word } from "./lexer.js";
 import { keywordInfo, keywordsOf, SCHEMA, type BlockKind } from "./schema.js";
 import type { SBlock, SItem, SList, SOperand } from "./syntax.js";
 

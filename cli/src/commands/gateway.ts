@@ -41,13 +41,14 @@ export function registerGateway(program: Command): void {
       const audit = openFileAuditLog(opts.audit);
       if (!audit.ok) throw new UsageError(`cannot use audit log ${opts.audit}: ${audit.error.message}`);
       const guard = createGuard(loaded.bundle, { audit: audit.log });
-      const [cmd, ...args] = command;
       const gateway = await createGateway({
         guard,
         agent: opts.agent,
         resultSource: opts.source,
-        upstream: new StdioClientTransport({ command: cmd!, args, stderr: "inherit" }),
+        upstream: toolServer(command),
         ...(opts.session ? { session: opts.session } : {}),
+      }).catch((e: Error) => {
+        throw new UsageError(`cannot start the gateway in front of '${command.join(" ")}': ${e.message}`);
       });
       const downstream = new StdioServerTransport();
       await gateway.connect(downstream);
@@ -68,15 +69,18 @@ export function registerPins(program: Command): void {
     .description("print the sha256 digest of each tool an MCP server publishes, for `pin` in a policy")
     .argument("<command...>", "the tool server to start, after --")
     .action(async (command: string[]) => {
-      const [cmd, ...args] = command;
       const client = new Client({ name: "charter-pins", version: "0.1.0" });
-      try {
-        await client.connect(new StdioClientTransport({ command: cmd!, args, stderr: "inherit" }));
-      } catch (e) {
-        throw new UsageError(`cannot start the tool server '${command.join(" ")}': ${(e as Error).message}`);
-      }
+      await client.connect(toolServer(command)).catch((e: Error) => {
+        throw new UsageError(`cannot start the tool server '${command.join(" ")}': ${e.message}`);
+      });
       const { tools } = await client.listTools();
       for (const t of [...tools].sort((a, b) => (a.name < b.name ? -1 : 1))) process.stdout.write(`${t.name} ${toolDefinitionDigest(t)}\n`);
       await client.close();
     });
+}
+
+/** The tool server both commands start: the words after `--`, its stderr passed through. */
+function toolServer(command: string[]): StdioClientTransport {
+  const [cmd, ...args] = command;
+  return new StdioClientTransport({ command: cmd!, args, stderr: "inherit" });
 }
