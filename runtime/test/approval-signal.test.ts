@@ -1,0 +1,46 @@
+// The abort signal is made only when the approver reads it; it must still mean "the deadline passed".
+import { describe, expect, it } from "vitest";
+import { requestApproval } from "../src/approval/index.js";
+import type { ApprovalRequest, ApprovalTimers } from "../src/approval/index.js";
+
+const req: ApprovalRequest = { agent: "a", tool: "t", args: {}, tier: "high" };
+
+function manualTimers(): ApprovalTimers & { fire(): void } {
+  let fn: (() => void) | undefined;
+  return { setTimeout: (f) => ((fn = f), 1), clearTimeout: () => {}, fire: () => fn?.() };
+}
+
+describe("requestApproval signal", () => {
+  it("a signal read after the deadline is already aborted", async () => {
+    const timers = manualTimers();
+    let context: { signal: AbortSignal } | undefined;
+    const outcome = requestApproval((_r, ctx) => ((context = ctx), new Promise(() => {})), req, 1000, timers);
+    timers.fire();
+    await expect(outcome).resolves.toEqual({ approved: false, reason: "timeout" });
+    expect(context!.signal.aborted).toBe(true);
+  });
+
+  it("a signal read before the deadline aborts when it passes, and is the same signal each read", async () => {
+    const timers = manualTimers();
+    let signal: AbortSignal | undefined;
+    let again: AbortSignal | undefined;
+    const outcome = requestApproval((_r, ctx) => ((signal = ctx!.signal), (again = ctx!.signal), new Promise(() => {})), req, 1000, timers);
+    expect(signal!.aborted).toBe(false);
+    expect(again).toBe(signal);
+    timers.fire();
+    await outcome;
+    expect(signal!.aborted).toBe(true);
+  });
+
+  it("an approver that answers without reading the signal is judged as before", async () => {
+    await expect(requestApproval(async () => ({ approved: true, approver: "carol" }), req, 1000)).resolves.toMatchObject({ approved: true, approver: "carol" });
+  });
+});
+
+describe("requestApproval context", () => {
+  it("an approver that copies its context still gets the signal", async () => {
+    let copied: { signal?: AbortSignal } = {};
+    await requestApproval(async (_r, ctx) => ((copied = { ...ctx }), { approved: true, approver: "x" }), req, 1000);
+    expect(copied.signal).toBeInstanceOf(AbortSignal);
+  });
+});
