@@ -4,6 +4,7 @@
 export * from "./bundle/index.js";
 export * from "./guard/index.js";
 export * from "./monitor/index.js";
+export * from "./session/index.js";
 export {
   AuditLog,
   FileAuditSink,
