@@ -66,6 +66,15 @@ function bySession(events: readonly ReplayEvent[]): Map<string, ReplayEvent[]> {
 }
 
 export function evaluate(dataDir: string, policyDir: string): Evaluation {
+  const bundles = {} as Record<Version, Record<Suite, Bundle>>;
+  for (const v of VERSIONS) {
+    bundles[v] = {} as Record<Suite, Bundle>;
+    for (const s of SUITES) bundles[v][s] = compilePolicy(join(policyDir, `${s}-${v}.charter`));
+  }
+  return evaluateBundles(dataDir, bundles);
+}
+
+export function evaluateBundles(dataDir: string, bundles: Record<Version, Record<Suite, Bundle>>): Evaluation {
   const benign = readTrace(join(dataDir, "traces/benign.jsonl"));
   const attacked = readTrace(join(dataDir, "traces/attacked.jsonl"));
   const detector = createDetector();
@@ -77,7 +86,7 @@ export function evaluate(dataDir: string, policyDir: string): Evaluation {
     const note = (cat: string, s: string): void => void (cats[cat] ??= []).push(s);
     for (const suite of SUITES) {
       const f = zero();
-      const bundle = compilePolicy(join(policyDir, `${suite}-${version}.charter`));
+      const bundle = bundles[version][suite];
       // tools without `returns` (every v0 tool) return text of the policy's `tools` source, when it has one
       const source = Object.hasOwn(bundle.sources, "tools") ? { source: "tools" } : {};
       const inSuite = (l: TraceLine): boolean => (l.value.session as string).startsWith(suite + "/");

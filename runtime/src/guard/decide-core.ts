@@ -7,7 +7,7 @@
 //   decideStateful  rate window → rate per session → monitor block → static approval → flow rules,
 //                   conditions and budgets, which can only raise the outcome (allow → approval → deny).
 import type { SessionSnapshot } from "../session/session-store.js";
-import { isSingleToken } from "../session/values.js";
+import { embeddedValues, isSingleToken } from "../session/values.js";
 import type { BudgetRule, CompiledAgent, CompiledTool } from "./compile-policy.js";
 import { typeOfValue } from "./constraints.js";
 import type { Decision, DecisionRule, ToolCall } from "./decision.js";
@@ -149,9 +149,18 @@ function provenanceBelow(v: unknown, rank: number, normalise: (s: string) => str
     const seen = session.values.get(n);
     return seen !== undefined && seen <= rank;
   }
-  // several words: the most trusted text that holds them says where they came from
+  // several words: the most trusted text that holds them says where they came from …
   for (let r = session.texts.length - 1; r >= 0; r--) {
-    if (session.texts[r]!.includes(n)) return r <= rank;
+    if (session.texts[r]!.includes(n)) {
+      if (r <= rank) return true;
+      break;
+    }
+  }
+  // … and each address, URL or IBAN inside them is a value of its own: a message that carries a link
+  // only an untrusted page gave is as suspect as the link
+  for (const inner of embeddedValues(v as string)) {
+    const seen = session.values.get(inner);
+    if (seen !== undefined && seen <= rank) return true;
   }
   return false;
 }

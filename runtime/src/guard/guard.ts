@@ -307,9 +307,10 @@ export class Guard {
   /**
    * Admits untrusted text into an agent's context: the agent must `reads` the source, and the detector's
    * score must not exceed the source's threshold. Accepted text comes back wrapped in trust-boundary
-   * markers. Whatever was offered, admitted or refused, enters the session's history with its source's
-   * trust (a source the agent does not read counts as untrusted): it says where a value could have come
-   * from, and flow rules stay strict when the detector catches one passage of an attack but not another.
+   * markers. Whatever was offered, admitted or refused, enters the session's history: admitted text with
+   * its source's trust, refused text (an injection, or a source the agent does not read) as untrusted.
+   * It says where a value could have come from, and flow rules stay strict when the detector catches
+   * one passage of an attack but not another.
    */
   ingest(agentName: string, source: string, text: string, session = ""): IngestResult {
     const agent = this.agents.get(agentName);
@@ -321,7 +322,9 @@ export class Guard {
       return refuse({ kind: "unknown_agent", agent: agentName, message: `no agent named '${agentName}' in policy ${this.bundle.policy.name}` }, { kind: "unknown_agent", source });
     }
     const declared = Object.hasOwn(this.bundle.sources, source) ? this.bundle.sources[source] : undefined;
-    if (agent.readsHistory) this.remember(session, source, declared !== undefined && agent.agent.reads.includes(source) ? TRUST_RANK[declared.trust]! : 0, text);
+    if (!agent.agent.reads.includes(source) || declared === undefined) {
+      if (agent.readsHistory) this.remember(session, source, 0, text);
+    }
     if (!agent.agent.reads.includes(source)) {
       return refuse(
         { kind: "source_not_read", agent: agentName, source, message: `${agentName} does not read source '${source}' (it reads: ${agent.agent.reads.join(", ") || "nothing"})` },
@@ -332,6 +335,8 @@ export class Guard {
       return refuse({ kind: "unknown_source", agent: agentName, source, message: `source '${source}' is not declared in policy ${this.bundle.policy.name}` }, { kind: "unknown_source", source });
     }
     const admitted = admitUntrusted(text, { source, trust: declared.trust as TrustLevel, threshold: declared.threshold }, this.detect());
+    // text the detector refused is an attacker's, whatever its source: it counts as untrusted
+    if (agent.readsHistory) this.remember(session, source, admitted.ok ? TRUST_RANK[declared.trust]! : 0, text);
     if (!admitted.ok) {
       const e = admitted.error;
       return refuse(

@@ -44,3 +44,16 @@ export function extractValues(text: string): Set<string> {
 export function isSingleToken(normalised: string): boolean {
   return !/[\s"'`<>()[\]{},;|]/.test(normalised);
 }
+
+/** Addresses, URLs and IBANs inside a text, normalised: the values a message or a body carries. */
+const EMBEDDED = /[^\s"'`<>()[\]{},;|]*(?:@|:\/\/|www\.)[^\s"'`<>()[\]{},;|]*|\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b/g;
+
+export function embeddedValues(text: string): string[] {
+  if (!/[@/.]|\d{4}/.test(text)) return [];
+  const out: string[] = [];
+  for (const m of text.matchAll(EMBEDDED)) {
+    const v = normaliseValue(m[0]);
+    if (v.length > 0) out.push(v);
+  }
+  return out;
+}
