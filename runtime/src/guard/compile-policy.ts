@@ -127,7 +127,9 @@ function raise(outcome: Outcome, rule: DecisionRule, reason: string): Decision {
   return Object.freeze({ outcome: outcome === "deny" ? "deny" : "needs_approval", rule, reason });
 }
 
-const lower = (s: string): string => s.toLowerCase();
+const MAY_CHANGE_CASE = /[A-Z\u0080-\uffff]/;
+/** Most addresses are already lower case: the test spares the copy. */
+const lower = (s: string): string => (MAY_CHANGE_CASE.test(s) ? s.toLowerCase() : s);
 
 function normaliserFor(c: BundleConstraint | undefined): (s: string) => string {
   if (c === undefined) return normaliseValue;

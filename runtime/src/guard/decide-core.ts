@@ -65,16 +65,31 @@ export function decideStatic(policy: CompiledPolicy, call: ToolCall, inputs: Sta
   return tool;
 }
 
-/** Phase two: the tool's decision given the state. Allocation-free when nothing refuses. */
-export function decideStateful(agent: CompiledAgent, tool: CompiledTool, call: ToolCall, inputs: StatefulInputs): Decision {
-  if (!inputs.rateOk) {
+/**
+ * Phase two: the tool's decision given the state (the fields of StatefulInputs, passed one by one so
+ * the hot path allocates no inputs object). Allocation-free when nothing refuses.
+ */
+export function decideStateful(
+  agent: CompiledAgent,
+  tool: CompiledTool,
+  call: ToolCall,
+  rateOk: boolean,
+  monitorBlock: Decision | undefined,
+  session: SessionSnapshot,
+  windowSum: (budget: BudgetRule) => number,
+): Decision {
+  if (!rateOk) {
     return deny("rate", `rate limit: ${tool.name} allows ${tool.rateCount} calls per ${tool.rateWindowMs / 1000}s for ${agent.name}`);
   }
-  const session = inputs.session;
   if (tool.sessionRate > 0 && (session.calls.get(tool.rateKey) ?? 0) >= tool.sessionRate) return tool.sessionRateDeny!;
-  if (inputs.monitorBlock !== undefined) return inputs.monitorBlock;
+  if (monitorBlock !== undefined) return monitorBlock;
   const base = tool.needsApproval ? tool.approval : tool.allow;
-  return tool.historyRules ? raiseByHistory(tool, call, base, session, inputs.windowSum) : base;
+  return tool.historyRules ? raiseByHistory(tool, call, base, session, windowSum) : base;
+}
+
+/** decideStateful over an inputs object, for callers that prefer one. */
+export function decideWithState(agent: CompiledAgent, tool: CompiledTool, call: ToolCall, inputs: StatefulInputs): Decision {
+  return decideStateful(agent, tool, call, inputs.rateOk, inputs.monitorBlock, inputs.session, inputs.windowSum);
 }
 
 const RANK = { allow: 0, needs_approval: 1, deny: 2 } as const;

@@ -68,7 +68,7 @@ export type IngestResult = { ok: true; text: string; score: number; signals: str
 export type { OutputResult } from "./output.js";
 
 function isPromise<T>(v: MaybePromise<T>): v is PromiseLike<T> {
-  return typeof (v as { then?: unknown } | null)?.then === "function";
+  return typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then === "function";
 }
 
 function isTool(v: Decision | CompiledTool): v is CompiledTool {
@@ -117,7 +117,11 @@ export class Guard {
       score: (text) => guard.detect().score(text).score,
     };
     for (const [name, a] of this.agents) this.outputRules.set(name, outputRulesOf(a));
+    this.anyMonitorMode = [...this.agents.values()].some((a) => a.monitorMode);
   }
+
+  /** Some agent is in `mode monitor` (otherwise settle need not look the agent up). */
+  private readonly anyMonitorMode: boolean;
 
   private detect(): Detector {
     return (this.detector ??= createDetector());
@@ -131,12 +135,14 @@ export class Guard {
   decide(call: ToolCall): Decision {
     const now = this.clock();
     const first = decideStatic(this.policy, call, this.staticInputs);
-    if (!isTool(first)) return this.settle(call, undefined, first, now).decision;
+    if (!isTool(first)) return this.settle(call, undefined, first, now);
     const agent = this.agents.get(call.agent)!;
     const hit = this.rates.hit(first.rateKey, now, first.rateWindowMs, first.rateCount);
     const session = this.snapshotOf(agent, first, call.session);
-    if (isPromise(hit) || isPromise(session)) throw new Error("decide needs in-process rate and session stores; use authorize with shared ones");
-    return this.settle(call, first, this.decideTool(agent, first, call, hit, session, now, this.windowSumNow), now).decision;
+    if ((hit !== true && hit !== false) || (session !== EMPTY_SNAPSHOT && isPromise(session))) {
+      throw new Error("decide needs in-process rate and session stores; use authorize with shared ones");
+    }
+    return this.settle(call, first, this.decideTool(agent, first, call, hit, session as SessionSnapshot, now, this.windowSumNow), now);
   }
 
   /**
@@ -148,13 +154,15 @@ export class Guard {
     try {
       const now = this.clock();
       const first = decideStatic(this.policy, call, this.staticInputs);
-      if (!isTool(first)) return Promise.resolve(this.settle(call, undefined, first, now).decision as FinalDecision);
+      if (!isTool(first)) return Promise.resolve(this.settle(call, undefined, first, now) as FinalDecision);
       const agent = this.agents.get(call.agent)!;
       const hit = this.rates.hit(first.rateKey, now, first.rateWindowMs, first.rateCount);
       const session = this.snapshotOf(agent, first, call.session);
       const sums = this.windowSums(first, now);
-      if (isPromise(hit) || isPromise(session) || isPromise(sums)) return this.authorizeLater(call, agent, first, hit, session, sums, now);
-      const d = this.decideTool(agent, first, call, hit, session, now, sums === null ? this.windowSumNow : (b) => sums[first.budgets.indexOf(b)]!);
+      if ((hit !== true && hit !== false) || (session !== EMPTY_SNAPSHOT && isPromise(session)) || (sums !== null && isPromise(sums))) {
+        return this.authorizeLater(call, agent, first, hit, session, sums, now);
+      }
+      const d = this.decideTool(agent, first, call, hit, session as SessionSnapshot, now, sums === null ? this.windowSumNow : (b) => (sums as number[])[first.budgets.indexOf(b)]!);
       return this.finish(call, agent, first, d, now);
     } catch (e) {
       return Promise.reject(e); // as an async function would: a caller awaiting authorize sees one failure path
@@ -177,16 +185,16 @@ export class Guard {
       [ok, snapshot, windowSums] = await Promise.all([hit, session, sums]);
     } catch (e) {
       // a shared store that cannot answer fails closed (DEPLOYMENT.md §5), and the refusal is audited
-      return this.settle(call, undefined, { outcome: "deny", rule: "rate", reason: `the shared state store failed (${(e as Error).message}): refused` }, now).decision as FinalDecision;
+      return this.settle(call, undefined, { outcome: "deny", rule: "rate", reason: `the shared state store failed (${(e as Error).message}): refused` }, now) as FinalDecision;
     }
     const d = this.decideTool(agent, tool, call, ok, snapshot, now, windowSums === null ? this.windowSumNow : (b) => windowSums[tool.budgets.indexOf(b)]!);
     return this.finish(call, agent, tool, d, now);
   }
 
   private finish(call: ToolCall, agent: CompiledAgent, tool: CompiledTool, d: Decision, now: number): Promise<FinalDecision> {
-    const settled = this.settle(call, tool, d, now);
-    if (settled.decision.outcome !== "needs_approval") return Promise.resolve(settled.decision as FinalDecision);
-    return awaitApproval(this.approvalContext, call, agent, tool, settled.decision, settled.args).then((final) => {
+    const decision = this.settle(call, tool, d, now);
+    if (decision.outcome !== "needs_approval") return Promise.resolve(decision as FinalDecision);
+    return awaitApproval(this.approvalContext, call, agent, tool, decision, this.auditedArgs).then((final) => {
       if (final.outcome === "allow") this.commitRun(tool, call, now);
       return final;
     });
@@ -226,15 +234,16 @@ export class Guard {
       if (block !== undefined) monitorBlock = { outcome: "deny", rule: "monitor", reason: `blocked by monitor rule ${block.kind}: ${block.message}` };
     }
     this.now = now;
-    return decideStateful(agent, tool, call, { rateOk, monitorBlock, session, windowSum });
+    return decideStateful(agent, tool, call, rateOk, monitorBlock, session, windowSum);
   }
 
   /**
    * Records the decision, applies `mode monitor` (a refusal recorded, the call let through) and remembers
-   * a call that will run. Returns the decision the caller acts on and the arguments as recorded.
+   * a call that will run. Returns the decision the caller acts on; the arguments as recorded are left in
+   * `auditedArgs` (no result object per call).
    */
-  private settle(call: ToolCall, tool: CompiledTool | undefined, d: Decision, now: number): { decision: Decision; args: unknown } {
-    const agent = this.agents.get(call.agent);
+  private settle(call: ToolCall, tool: CompiledTool | undefined, d: Decision, now: number): Decision {
+    const agent = tool === undefined || this.audit !== null || this.anyMonitorMode ? this.agents.get(call.agent) : undefined;
     let decision = d;
     let enforced: boolean | undefined;
     if (agent?.monitorMode === true && d.outcome !== "allow" && d.rule !== "unknown_agent") {
@@ -247,10 +256,13 @@ export class Guard {
         wouldBe: d.outcome === "deny" ? "deny" : "needs_approval",
       };
     }
-    const args = this.audit !== null ? this.recordDecision(call, agent, tool, d, enforced) : undefined;
-    if (decision.outcome === "allow" && tool !== undefined) this.commitRun(tool, call, now);
-    return { decision, args };
+    this.auditedArgs = this.audit !== null ? this.recordDecision(call, agent, tool, d, enforced) : undefined;
+    if (decision.outcome === "allow" && tool !== undefined && tool.recordsCall) this.commitRun(tool, call, now);
+    return decision;
   }
+
+  /** The arguments of the last decision as its audit record holds them (redacted). */
+  private auditedArgs: unknown;
 
   /** A call that runs: remembered for `after TOOL`, session rates and budgets (only what some rule reads). */
   private commitRun(tool: CompiledTool, call: ToolCall, now: number): void {
@@ -410,10 +422,21 @@ export class Guard {
   }
 }
 
+/** The facts of calls without budgets are the same every time: made once per tool. */
+const constantFacts = new WeakMap<CompiledTool, CallFact>();
+
 function callFact(tool: CompiledTool, args: unknown): CallFact {
+  if (tool.budgets.length === 0) {
+    let fact = constantFacts.get(tool);
+    if (fact === undefined) {
+      fact = Object.freeze(tool.sessionRate > 0 ? { tool: tool.name, sessionRateKey: tool.rateKey } : { tool: tool.name });
+      constantFacts.set(tool, fact);
+    }
+    return fact;
+  }
   const fact: CallFact = { tool: tool.name };
   if (tool.sessionRate > 0) fact.sessionRateKey = tool.rateKey;
-  if (tool.budgets.length > 0) {
+  {
     const obj = args !== null && typeof args === "object" ? (args as Record<string, unknown>) : {};
     const amounts: { key: string; amount: number; windowMs: number | null }[] = [];
     for (const b of tool.budgets) {

@@ -4,6 +4,6 @@ export { createGuard, Guard, type GuardOptions, type GuardRateStore, type Ingest
 export type { Decision, DecisionRule, FinalDecision, ToolCall } from "./decision.js";
 export { compileConstraint, describeConstraint, type ArgPredicate, type CompiledConstraint } from "./constraints.js";
 export { compilePolicy, type CompiledAgent, type CompiledTool } from "./compile-policy.js";
-export { decideStatic, decideStateful, raiseByHistory, type CompiledPolicy, type StatefulInputs, type StaticInputs } from "./decide-core.js";
+export { decideStatic, decideStateful, decideWithState, raiseByHistory, type CompiledPolicy, type StatefulInputs, type StaticInputs } from "./decide-core.js";
 export { KillSwitch } from "./kill-switch.js";
 export type { GuardApprovalRequest } from "./approval.js";
