@@ -44812,6 +44812,7 @@ var SCHEMA = Object.fromEntries(
         if (opens) info2.opens = opens;
         if (d.forbidden) info2.forbidden = true;
         if (d.repeatable) info2.repeatable = true;
+        if (holdsConstraint(d.shape)) info2.holdsConstraint = true;
         return [key, info2];
       })
     )
@@ -44844,7 +44845,7 @@ function childBlock(parent, key) {
   const info2 = keywordInfo(parent, key);
   if (!info2) return "unknown";
   if (info2.opens) return info2.opens;
-  return holdsConstraint(info2.shape) ? "args" : "unknown";
+  return info2.holdsConstraint ? "args" : "unknown";
 }
 function keywordsOf(kind) {
   return Object.entries(SCHEMA[kind]).filter(([, v]) => !v.forbidden).map(([k]) => k);
@@ -54551,8 +54552,8 @@ var WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\v\u00a0\
 var LineComment = createToken({ name: "LineComment", pattern: /\/\/[^\n]*/, group: "comments" });
 var BlockComment = createToken({ name: "BlockComment", pattern: /\/\*[\s\S]*?\*\//, group: "comments", line_breaks: true });
 var OpenBlockComment = createToken({ name: "OpenBlockComment", pattern: /\/\*[\s\S]*/, group: "comments", line_breaks: true });
-var StringLiteral = createToken({ name: "StringLiteral", pattern: /"(?:[^"\\\n]|\\.)*"/ });
-var OpenString = createToken({ name: "OpenString", pattern: /"(?:[^"\\\n]|\\.)*/ });
+var StringLiteral = createToken({ name: "StringLiteral", pattern: /"[^"\\\n]*(?:\\.[^"\\\n]*)*"/ });
+var OpenString = createToken({ name: "OpenString", pattern: /"[^"\\\n]*(?:\\.[^"\\\n]*)*/ });
 var DateLiteral = createToken({ name: "DateLiteral", pattern: /\d{4}-\d{2}-\d{2}(?![A-Za-z0-9_.-])/ });
 var Quantity = createToken({ name: "Quantity", pattern: /-?\d+(?:\.\d+)?(?:[A-Za-z]+)?/ });
 var Word = createToken({ name: "Word", pattern: /[A-Za-z_\u00a1-\u2027\u202a-\ufefe\uff00-\uffff][A-Za-z0-9_.\-\u00a1-\u2027\u202a-\ufefe\uff00-\uffff]*/ });
@@ -54645,7 +54646,13 @@ function acceptsLeaf(leaf, tk, strict) {
       }
   }
 }
+var firstCache = /* @__PURE__ */ new WeakMap();
 function firstLeaves(shape) {
+  let f = firstCache.get(shape);
+  if (!f) firstCache.set(shape, f = computeFirst(shape));
+  return f;
+}
+function computeFirst(shape) {
   switch (shape.t) {
     case "seq": {
       const leaves = [];
@@ -54677,7 +54684,8 @@ function firstLeaves(shape) {
   }
 }
 function startsWith(shape, tk, strict = true) {
-  return firstLeaves(shape).leaves.some((l) => acceptsLeaf(l, tk, strict));
+  for (const l of firstLeaves(shape).leaves) if (acceptsLeaf(l, tk, strict)) return true;
+  return false;
 }
 function tkOfToken(t) {
   const type = t.tokenType;
@@ -54734,6 +54742,7 @@ function describeLiteral(kind) {
   }
 }
 var MAX_CONSTRAINT_DEPTH = 32;
+var MAX_STRING_LENGTH = 1024 * 1024;
 var DURATION_UNITS = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
 var SIZE_UNITS = { KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
 var QUANTITY = /^(-?\d+(?:\.\d+)?)([A-Za-z]*)$/;
@@ -55591,6 +55600,10 @@ var Decoder = class {
   }
   string(t) {
     const span = tokSpan(t);
+    if (t.image.length > MAX_STRING_LENGTH) {
+      this.error("CH0003", { start: span.start, end: span.start + 1 }, `string literal of ${t.image.length.toLocaleString("en")} characters is longer than the ${MAX_STRING_LENGTH / 1024} KiB a string may be`, "a policy names things; long text belongs in the file the policy refers to");
+      return { kind: "string", value: "", span };
+    }
     let value;
     const closed = t.image.length >= 2 && t.image.endsWith('"') && !t.image.endsWith('\\"');
     try {
@@ -55914,9 +55927,40 @@ function continuesAfter(operands) {
   const last2 = operands[operands.length - 1];
   return !!last2 && last2.t === "tok" && (last2.tok.tokenType === Comma || last2.tok.tokenType === Arrow);
 }
+var MAX_NESTING = 64;
+function limitNesting(tokens) {
+  let depth = 0;
+  let deepest = 0;
+  for (const t of tokens) {
+    if (t.tokenType === LCurly || t.tokenType === LBracket) deepest = Math.max(deepest, ++depth);
+    else if ((t.tokenType === RCurly || t.tokenType === RBracket) && depth > 0) depth--;
+  }
+  if (deepest <= MAX_NESTING) return { tokens, errors: [] };
+  const kept = [];
+  const errors = [];
+  depth = 0;
+  let skipBelow = -1;
+  for (const t of tokens) {
+    const opens = t.tokenType === LCurly || t.tokenType === LBracket;
+    const closes = t.tokenType === RCurly || t.tokenType === RBracket;
+    if (opens) depth++;
+    if (skipBelow >= 0) {
+      if (closes && depth > 0 && --depth < skipBelow) skipBelow = -1;
+      continue;
+    }
+    if (opens && depth > MAX_NESTING) {
+      errors.push({ start: t.startOffset, end: t.startOffset + 1, message: `nested deeper than ${MAX_NESTING} levels: what is inside this '${t.image}' is skipped` });
+      skipBelow = depth;
+      continue;
+    }
+    if (closes && depth > 0) depth--;
+    kept.push(t);
+  }
+  return { tokens: kept, errors };
+}
 var parserInstance;
 function parseSyntax(text, previous) {
-  const lexed = lex(text);
+  const lexed = lexLimited(text);
   const reusable = /* @__PURE__ */ new Map();
   for (const s of previous?.segments ?? []) if (!reusable.has(s.text)) reusable.set(s.text, s);
   const segments = [];
@@ -55939,6 +55983,12 @@ function parseSyntax(text, previous) {
   }
   errors.sort((a, b) => a.start - b.start);
   return { items, comments: lexed.comments, errors, tokens: lexed.tokens, segments };
+}
+function lexLimited(text) {
+  const lexed = lex(text);
+  const limited = limitNesting(lexed.tokens);
+  if (!limited.errors.length) return lexed;
+  return { tokens: limited.tokens, comments: lexed.comments, errors: [...lexed.errors, ...limited.errors.map((e) => ({ offset: e.start, length: e.end - e.start, message: e.message }))] };
 }
 function parseSegment(tokens, segmentText, start, text) {
   const parser = parserInstance ??= new CharterSyntaxParser();
@@ -63742,9 +63792,12 @@ function checkUnicode(ctx, tokens) {
 
 // language/src/checker/index.ts
 var CHECKS = [checkRanges, checkNames, checkPrivilege, checkTiers, checkFlow, checkMonitoring, checkSources, checkSandbox, checkAudit, checkReview];
-function checkText(text, options = {}, previous) {
+var MAX_POLICY_LENGTH = 64 * 1024 * 1024;
+function checkText(text, options = {}, previous, encoding) {
+  if (text.length > MAX_POLICY_LENGTH) return tooLarge(text);
   const parsed = parse5(text, previous?.syntax);
   const raw = [...parsed.diagnostics];
+  if (encoding) raw.push(encoding);
   let bundle;
   const ctx = {
     file: parsed.file,
@@ -63773,6 +63826,27 @@ function checkText(text, options = {}, previous) {
     lines,
     get bundle() {
       return ctx.bundle();
+    }
+  };
+}
+function tooLarge(text) {
+  const file2 = { decls: [], comments: [], span: { start: 0, end: text.length } };
+  const lines = new LineIndex(text);
+  const mib = (text.length / (1024 * 1024)).toFixed(1);
+  const diagnostics = locate(
+    [{ code: "CH0001", span: { start: 0, end: Math.min(1, text.length) }, message: `the file is ${mib} MiB of text, more than the ${MAX_POLICY_LENGTH / (1024 * 1024)} MiB a policy may be`, help: "split the policy: one file per team or agent group (a workspace is a folder of policies)" }],
+    lines
+  );
+  let bundle;
+  return {
+    file: file2,
+    syntax: { items: [], comments: [], errors: [], tokens: [], segments: [] },
+    diagnostics,
+    errors: 1,
+    warnings: 0,
+    lines,
+    get bundle() {
+      return bundle ??= lowerPolicy(file2);
     }
   };
 }
