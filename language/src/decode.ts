@@ -8,7 +8,7 @@ import type * as A from "./ast.js";
 import { suggest, type Code, type RawDiagnostic } from "./diagnostics.js";
 import { Arrow, Comma, DateLiteral, Gt, GtEq, Quantity, Star, StringLiteral, Word } from "./lexer.js";
 import { CONSTRAINT_HEADS, CONSTRAINTS, keywordInfo, keywordsOf, SCHEMA, VOCABS, type BlockKind, type LiteralKind, type Shape, type Vocab } from "./schema.js";
-import { firstLeaves, startsWith, type Leaf, type Tk } from "./shape.js";
+import { firstLeaves, startsWith, tkOfOperand, type Leaf } from "./shape.js";
 import type { SBlock, SItem, SList, SOperand } from "./syntax.js";
 
 type ValueKind = LiteralKind | { enum: readonly string[]; what: string; rejected?: readonly string[] };
@@ -61,15 +61,6 @@ function describeLiteral(kind: LiteralKind): string {
   }
 }
 
-/** An operand as the grammar's reader sees it. */
-function tkOf(op: SOperand): Tk {
-  if (op.t === "list") return { kind: "list", image: "[" };
-  if (op.t === "block") return { kind: "block", image: "{" };
-  const t = op.tok;
-  const kind = t.tokenType === Word ? "word" : t.tokenType === StringLiteral ? "string" : t.tokenType === Quantity ? "quantity" : t.tokenType === DateLiteral ? "date" : t.tokenType === Arrow ? "=>" : t.tokenType === GtEq ? ">=" : t.tokenType === Gt ? ">" : t.tokenType === Comma ? "," : "other";
-  return { kind, image: t.image };
-}
-
 /** What a statement's grammar yields, in order: the decoder's builders read these. */
 type Cap =
   | { t: "word"; word: string; span: A.Span }
@@ -82,6 +73,9 @@ type Cap =
 
 /** Constraints nest (`list of list of …`, objects in objects); deeper than this is refused, not recursed. */
 export const MAX_CONSTRAINT_DEPTH = 32;
+
+/** The longest string literal read (UTF-16 code units, quotes included): past it, CH0003. */
+export const MAX_STRING_LENGTH = 1024 * 1024;
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const SIZE_UNITS: Record<string, number> = { KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
@@ -208,11 +202,11 @@ class ItemCursor {
         return true;
       case "opt": {
         const op = this.peek();
-        return !op || !startsWith(shape.shape, tkOf(op), false) ? true : this.take(shape.shape, caps, depth);
+        return !op || !startsWith(shape.shape, tkOfOperand(op), false) ? true : this.take(shape.shape, caps, depth);
       }
       case "alt": {
         const op = this.peek();
-        if (op) for (const o of shape.options) if (startsWith(o, tkOf(op))) return this.take(o, caps, depth);
+        if (op) for (const o of shape.options) if (startsWith(o, tkOfOperand(op))) return this.take(o, caps, depth);
         const empty = shape.options.find((o) => firstLeaves(o).empty);
         if (empty) return this.take(empty, caps, depth);
         this.missing(orList([...new Set(firstLeaves(shape).leaves.map(describeLeaf))]));
@@ -974,6 +968,10 @@ export class Decoder {
 
   string(t: IToken): A.StringLit {
     const span = tokSpan(t);
+    if (t.image.length > MAX_STRING_LENGTH) {
+      this.error("CH0003", { start: span.start, end: span.start + 1 }, `string literal of ${t.image.length.toLocaleString("en")} characters is longer than the ${MAX_STRING_LENGTH / 1024} KiB a string may be`, "a policy names things; long text belongs in the file the policy refers to");
+      return { kind: "string", value: "", span };
+    }
     let value: string;
     const closed = t.image.length >= 2 && t.image.endsWith('"') && !t.image.endsWith('\\"');
     try {

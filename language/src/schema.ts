@@ -164,6 +164,8 @@ export interface KeywordInfo {
   forbidden?: boolean;
   /** may appear more than once in a block */
   repeatable?: boolean;
+  /** its shape holds a constraint, so a `{` in it is an object constraint */
+  holdsConstraint?: boolean;
 }
 
 interface KeywordDecl {
@@ -308,8 +310,10 @@ const GRAMMAR: Record<BlockKind, Record<string, KeywordDecl>> = {
   unknown: {},
 };
 
+/** `=> alert SEVERITY?`, `=> block`, `=> redact`: each action is a value of the action vocabulary. */
 function monitorAction(): Shape {
-  return seq(punct("=>"), alt(seq(word("alert"), opt(oneOf("severity"))), word("block"), word("redact")));
+  const action = (w: (typeof RULE_ACTIONS)[number]): Shape => ({ t: "enum", vocab: { what: VOCABS.action.what, values: [w] } });
+  return seq(punct("=>"), alt(seq(action("alert"), opt(oneOf("severity"))), action("block"), action("redact")));
 }
 
 /** A shape that is one closed word set: its values (for `values` in KeywordInfo). */
@@ -336,6 +340,7 @@ export const SCHEMA: Record<BlockKind, Record<string, KeywordInfo>> = Object.fro
         if (opens) info.opens = opens;
         if (d.forbidden) info.forbidden = true;
         if (d.repeatable) info.repeatable = true;
+        if (holdsConstraint(d.shape)) info.holdsConstraint = true;
         return [key, info];
       }),
     ),
@@ -377,7 +382,7 @@ export function childBlock(parent: BlockKind, key: string): BlockKind {
   const info = keywordInfo(parent, key);
   if (!info) return "unknown";
   if (info.opens) return info.opens;
-  return holdsConstraint(info.shape) ? "args" : "unknown";
+  return info.holdsConstraint ? "args" : "unknown";
 }
 
 /** Keywords valid in a block, for completion: forbidden forms excluded. */

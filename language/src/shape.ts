@@ -3,7 +3,10 @@
 // come next. Completion, semantic tokens and hover use it, so they all see the statement exactly
 // as the grammar declares it; the decoder reads the same shapes to build the typed AST.
 
+import type { IToken } from "chevrotain";
+import { Arrow, Comma, DateLiteral, Gt, GtEq, LBracket, LCurly, Quantity, StringLiteral, Word } from "./lexer.js";
 import { CONSTRAINT_SHAPE, type Shape } from "./schema.js";
+import type { SOperand } from "./syntax.js";
 
 export type TokKind = "word" | "string" | "quantity" | "date" | "list" | "block" | "=>" | ">" | ">=" | "," | "other";
 
@@ -58,8 +61,16 @@ function acceptsLeaf(leaf: Leaf, tk: Tk, strict: boolean): boolean {
   }
 }
 
-/** The leaves that can begin a shape (and whether it can be empty). */
+const firstCache = new WeakMap<Shape, { leaves: Leaf[]; empty: boolean }>();
+
+/** The leaves that can begin a shape (and whether it can be empty); computed once per shape. */
 export function firstLeaves(shape: Shape): { leaves: Leaf[]; empty: boolean } {
+  let f = firstCache.get(shape);
+  if (!f) firstCache.set(shape, (f = computeFirst(shape)));
+  return f;
+}
+
+function computeFirst(shape: Shape): { leaves: Leaf[]; empty: boolean } {
   switch (shape.t) {
     case "seq": {
       const leaves: Leaf[] = [];
@@ -93,7 +104,8 @@ export function firstLeaves(shape: Shape): { leaves: Leaf[]; empty: boolean } {
 
 /** Does `tk` begin `shape`? Alternatives are told apart by their first operand, exactly. */
 export function startsWith(shape: Shape, tk: Tk, strict = true): boolean {
-  return firstLeaves(shape).leaves.some((l) => acceptsLeaf(l, tk, strict));
+  for (const l of firstLeaves(shape).leaves) if (acceptsLeaf(l, tk, strict)) return true;
+  return false;
 }
 
 /** Reads `toks` against `shape`. */
@@ -160,4 +172,19 @@ export function readShape(shape: Shape, toks: readonly Tk[]): ShapeReading {
   const out: ShapeReading = { leaves, complete, next: mismatch === undefined ? next : [] };
   if (mismatch !== undefined) out.mismatch = mismatch;
   return out;
+}
+
+/** A token as the reader sees it; a `[` or `{` token stands for its whole list or block. */
+export function tkOfToken(t: IToken): Tk {
+  const type = t.tokenType;
+  const kind: TokKind =
+    type === Word ? "word" : type === StringLiteral ? "string" : type === Quantity ? "quantity" : type === DateLiteral ? "date" : type === LBracket ? "list" : type === LCurly ? "block" : type === Arrow ? "=>" : type === GtEq ? ">=" : type === Gt ? ">" : type === Comma ? "," : "other";
+  return { kind, image: t.image };
+}
+
+/** An operand of the uniform syntax tree as the reader sees it. */
+export function tkOfOperand(op: SOperand): Tk {
+  if (op.t === "list") return { kind: "list", image: "[" };
+  if (op.t === "block") return { kind: "block", image: "{" };
+  return tkOfToken(op.tok);
 }
