@@ -188,6 +188,84 @@ row(results.charter, `  ${(results.cedar.us / results.charter.us).toFixed(0)}x C
 row(results.hand, `  Charter is ${(results.charter.us / results.hand.us).toFixed(2)}x its time (goal <= 4x)`);
 row(results.handNoRate, `  Charter is ${(results.charter.us / results.handNoRate.us).toFixed(2)}x its time`);
 
+// ---------------------------------------------------------------- flow rules, conditions, session rates
+// The same policy and workload with v1 history rules added (a provenance condition, a flow rule on a
+// tool the session called, one on trust, and a per-session rate), every session having read text
+// from `rag` (low) and `internal` (high) first. Charter's decide against a hand-written check that keeps
+// the same history in Maps and Sets; both must agree on every decision before their speeds are compared.
+{
+  const flowText = readFileSync(join(root, "examples/procurement.charter"), "utf8")
+    .replace(/(tool querySupplierDB \{\s*scope read\s*tier low\s*rate 200 per 1h)/, "$1\n    rate 100000 per session")
+    .replace(/(args \{\s*to: email in domains \["company.com"\])/, "when to from low => deny\n    after createDraftPO => deny\n    after untrusted => deny\n    $1");
+  const flowChecked = rt.checkText(flowText);
+  if (flowChecked.errors) throw new Error("the flow variant of procurement.charter does not compile: " + flowChecked.diagnostics.filter((d) => d.severity === "error").map((d) => d.message).join("; "));
+  const flowBundle = flowChecked.bundle;
+  const SESSIONS = 50;
+  // rag (low) names the even addresses, internal (high) every third: user0, user6, … are seen in both
+  const ragText = (s) => `Supplier notes for s${s}: contact ` + Array.from({ length: 49 }, (_, i) => `user${2 * i}@company.com`).join(", ");
+  const internalText = (s) => `Directory for s${s}: ` + Array.from({ length: 33 }, (_, i) => `user${3 * i}@company.com`).join(" ");
+  const fresh = () => {
+    const g = rt.createGuard(flowBundle, { audit: null, clock });
+    for (let s = 0; s < SESSIONS; s++) {
+      g.noteIngested(AGENT, `s${s}`, "rag", ragText(s));
+      g.noteIngested(AGENT, `s${s}`, "internal", internalText(s));
+    }
+    return g;
+  };
+  /** The hand-written equivalent: the v0 check plus the session's seen values and call counts. */
+  function handFlow(store) {
+    const base = handWritten(store);
+    const seen = new Map(); // session → Map(value → highest trust)
+    const record = (s, text, trust) => {
+      let m = seen.get(s);
+      if (m === undefined) seen.set(s, (m = new Map()));
+      for (const tok of text.toLowerCase().split(/[\s,]+/)) if ((m.get(tok) ?? -1) < trust) m.set(tok, trust);
+    };
+    for (let s = 0; s < SESSIONS; s++) {
+      record(`s${s}`, ragText(s), 1);
+      record(`s${s}`, internalText(s), 3);
+    }
+    const supplierCalls = new Map();
+    return (call) => {
+      if (call.tool === "querySupplierDB") {
+        const n = supplierCalls.get(call.session) ?? 0;
+        if (n >= 100000) return false;
+        const ok = base(call);
+        if (ok) supplierCalls.set(call.session, n + 1);
+        return ok;
+      }
+      if (call.tool === "sendInternalEmail" && typeof call.args.to === "string") {
+        const t = seen.get(call.session)?.get(call.args.to.toLowerCase());
+        if (t !== undefined && t <= 1) return false;
+      }
+      return base(call);
+    };
+  }
+  {
+    const g = fresh();
+    const h = handFlow(new rt.MemoryRateStore());
+    let disagreements = 0;
+    let provenanceDenials = 0;
+    for (const req of requests) {
+      now += STEP;
+      const d = g.decide(req.call);
+      if (d.rule === "provenance") provenanceDenials++;
+      if ((d.outcome !== "deny") !== h(req.call) && disagreements++ < 5) console.error("flow disagreement:", JSON.stringify(req.call), d);
+    }
+    if (disagreements) {
+      console.error(`${disagreements} of ${N} flow decisions differ: not comparing speeds`);
+      process.exit(1);
+    }
+    console.log(`\nflow rules: Charter and the hand-written history check agree on all ${N} decisions (${provenanceDenials} denied by provenance)`);
+  }
+  const g = fresh();
+  const h = handFlow(new rt.MemoryRateStore());
+  const flow = timeLoop("Charter decide (flow rules, conditions)", (r) => g.decide(r.call), 1500);
+  const handF = timeLoop("hand-written check with the same history", (r) => h(r.call), 1500);
+  row(flow, `  ${(flow.us / results.hand.us).toFixed(2)}x the hand-written Map/Set check (goal <= 2x)`);
+  row(handF, `  Charter is ${(flow.us / handF.us).toFixed(2)}x its time`);
+}
+
 // ---------------------------------------------------------------- authorize with the file audit log
 {
   const path = join(tmp, "audit.jsonl");

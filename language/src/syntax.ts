@@ -16,7 +16,9 @@ import {
   LBracket,
   LCurly,
   lex,
+  type LexResult,
   Quantity,
+  Question,
   RBracket,
   RCurly,
   Star,
@@ -52,6 +54,8 @@ export type SOperand = SToken | SList | SBlock;
 
 export interface SItem {
   key: IToken;
+  /** the `?` of an optional `name?: constraint` */
+  question?: IToken;
   /** the `:` of a `name: value` pair */
   colon?: IToken;
   operands: SOperand[];
@@ -150,6 +154,7 @@ class CharterSyntaxParser extends EmbeddedActionsParser {
         { ALT: () => this.strayToken(this.CONSUME(GtEq)) },
         { ALT: () => this.strayToken(this.CONSUME(Gt)) },
         { ALT: () => this.strayToken(this.CONSUME(Star)) },
+        { ALT: () => this.strayToken(this.CONSUME(Question)) },
         { ALT: () => this.strayToken(this.CONSUME(RBracket)) },
         { ALT: () => this.strayOperand(this.SUBRULE(this.list), "expected a keyword, found a list") },
         { ALT: () => this.strayOperand(this.SUBRULE(this.block), "expected a keyword before this block") },
@@ -173,11 +178,13 @@ class CharterSyntaxParser extends EmbeddedActionsParser {
   }
 
   private keyAlts?: { ALT: () => IToken }[];
+  private questionOption = { GATE: () => isPairBlock(this.current()) && this.LA(2).tokenType === Colon, DEF: () => this.CONSUME(Question) };
   private colonOption = { GATE: () => isPairBlock(this.current()), DEF: () => this.CONSUME(Colon) };
   private statementOperands = { GATE: () => this.continuesStatement(), DEF: () => this.collectOperand() };
 
   private item = this.RULE("item", (): SItem => {
     const key = this.OR((this.keyAlts ??= [{ ALT: () => this.CONSUME(Word) }, { ALT: () => this.CONSUME(StringLiteral) }]));
+    const question = this.OPTION2(this.questionOption);
     const colon = this.OPTION(this.colonOption);
     const operands: SOperand[] = [];
     const depth = this.ACTION(() => {
@@ -194,6 +201,7 @@ class CharterSyntaxParser extends EmbeddedActionsParser {
       this.keys.length = depth.keys;
       const last = operands[operands.length - 1];
       const item: SItem = { key, colon, operands, start: key.startOffset, end: last ? last.end : colon ? tokenEnd(colon) : tokenEnd(key) };
+      if (question) item.question = question;
       this.itemSinks[this.itemSinks.length - 1]?.push(item);
       return item;
     }) as SItem;
@@ -222,6 +230,7 @@ class CharterSyntaxParser extends EmbeddedActionsParser {
         { ALT: () => this.tokenOperand(this.CONSUME(GtEq)) },
         { ALT: () => this.tokenOperand(this.CONSUME(Gt)) },
         { ALT: () => this.tokenOperand(this.CONSUME(Star)) },
+        { ALT: () => this.tokenOperand(this.CONSUME(Question)) },
       ]),
     );
   });
@@ -296,19 +305,60 @@ class CharterSyntaxParser extends EmbeddedActionsParser {
     const kind = this.current();
     if (isPairBlock(kind)) {
       const after = this.LA(2);
-      return !((next.tokenType === Word || next.tokenType === StringLiteral) && after.tokenType === Colon);
+      const named = next.tokenType === Word || next.tokenType === StringLiteral;
+      return !(named && (after.tokenType === Colon || (after.tokenType === Question && this.LA(3).tokenType === Colon)));
     }
     if (next.tokenType !== Word) return true;
-    // no statement is a bare keyword, so the first word after one is always its operand
+    // no statement is a bare keyword, so the first word after one is always its operand; a word
+    // after a comma continues a list, and a word after `=>` is the outcome (`=> deny`, `=> approval`)
     const operands = this.operandSinks[this.operandSinks.length - 1] ?? [];
-    if (operands.length === 0 || isComma(operands)) return true;
+    if (operands.length === 0 || continuesAfter(operands)) return true;
     return !keywordInfo(kind, next.image);
   }
 }
 
-function isComma(operands: SOperand[]): boolean {
+/** After a comma or an arrow, the next word belongs to the statement whatever it is. */
+function continuesAfter(operands: SOperand[]): boolean {
   const last = operands[operands.length - 1];
-  return !!last && last.t === "tok" && last.tok.tokenType === Comma;
+  return !!last && last.t === "tok" && (last.tok.tokenType === Comma || last.tok.tokenType === Arrow);
+}
+
+/** How deep `{ … }` and `[ … ]` may nest. Real policies use five or six levels; the parser recurses per level. */
+export const MAX_NESTING = 64;
+
+/**
+ * Drops what is nested deeper than MAX_NESTING (from the opener that goes too deep to its closer),
+ * with one error at that opener: hostile input ends in a diagnostic, never in a stack overflow.
+ */
+function limitNesting(tokens: IToken[]): { tokens: IToken[]; errors: SyntaxError[] } {
+  let depth = 0;
+  let deepest = 0;
+  for (const t of tokens) {
+    if (t.tokenType === LCurly || t.tokenType === LBracket) deepest = Math.max(deepest, ++depth);
+    else if ((t.tokenType === RCurly || t.tokenType === RBracket) && depth > 0) depth--;
+  }
+  if (deepest <= MAX_NESTING) return { tokens, errors: [] };
+  const kept: IToken[] = [];
+  const errors: SyntaxError[] = [];
+  depth = 0;
+  let skipBelow = -1;
+  for (const t of tokens) {
+    const opens = t.tokenType === LCurly || t.tokenType === LBracket;
+    const closes = t.tokenType === RCurly || t.tokenType === RBracket;
+    if (opens) depth++;
+    if (skipBelow >= 0) {
+      if (closes && depth > 0 && --depth < skipBelow) skipBelow = -1;
+      continue;
+    }
+    if (opens && depth > MAX_NESTING) {
+      errors.push({ start: t.startOffset, end: t.startOffset + 1, message: `nested deeper than ${MAX_NESTING} levels: what is inside this '${t.image}' is skipped` });
+      skipBelow = depth;
+      continue;
+    }
+    if (closes && depth > 0) depth--;
+    kept.push(t);
+  }
+  return { tokens: kept, errors };
 }
 
 let parserInstance: CharterSyntaxParser | undefined;
@@ -319,7 +369,7 @@ let parserInstance: CharterSyntaxParser | undefined;
  * are reused (moved to their new offsets) instead of parsed again: an edit costs one statement.
  */
 export function parseSyntax(text: string, previous?: SyntaxTree): SyntaxTree {
-  const lexed = lex(text);
+  const lexed = lexLimited(text);
   const reusable = new Map<string, SyntaxSegment>();
   for (const s of previous?.segments ?? []) if (!reusable.has(s.text)) reusable.set(s.text, s);
   const segments: SyntaxSegment[] = [];
@@ -344,9 +394,17 @@ export function parseSyntax(text: string, previous?: SyntaxTree): SyntaxTree {
   return { items, comments: lexed.comments, errors, tokens: lexed.tokens, segments };
 }
 
+/** The tokens of `text`, with nesting past MAX_NESTING cut off (and reported). */
+function lexLimited(text: string): LexResult {
+  const lexed = lex(text);
+  const limited = limitNesting(lexed.tokens);
+  if (!limited.errors.length) return lexed;
+  return { tokens: limited.tokens, comments: lexed.comments, errors: [...lexed.errors, ...limited.errors.map((e) => ({ offset: e.start, length: e.end - e.start, message: e.message }))] };
+}
+
 /** The whole text as one unit, without splitting: the reference the segmented parse must equal (tests). */
 export function parseSyntaxWhole(text: string): SyntaxTree {
-  const lexed = lex(text);
+  const lexed = lexLimited(text);
   const segment = parseSegment(lexed.tokens, text, 0, text);
   const errors = [...lexed.errors.map((e) => ({ start: e.offset, end: e.offset + e.length, message: e.message })), ...segment.errors].sort((a, b) => a.start - b.start);
   return { items: segment.items, comments: lexed.comments, errors, tokens: lexed.tokens, segments: [segment] };
@@ -370,7 +428,11 @@ function relocateSegment(s: SyntaxSegment, delta: number): SyntaxSegment {
     if (o.t === "list") return { t: "list", items: o.items.map(operand), start: o.start + delta, end: o.end + delta, closed: o.closed };
     return { t: "block", kind: o.kind, items: o.items.map(item), start: o.start + delta, end: o.end + delta, closed: o.closed };
   };
-  const item = (i: SItem): SItem => ({ key: tok(i.key), colon: i.colon && tok(i.colon), operands: i.operands.map(operand), start: i.start + delta, end: i.end + delta });
+  const item = (i: SItem): SItem => {
+    const moved: SItem = { key: tok(i.key), colon: i.colon && tok(i.colon), operands: i.operands.map(operand), start: i.start + delta, end: i.end + delta };
+    if (i.question) moved.question = tok(i.question);
+    return moved;
+  };
   return {
     text: s.text,
     start: s.start + delta,

@@ -100,7 +100,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         content.push({ type: "text", text: `[${item.type} content withheld by Charter: it cannot be inspected]` });
         continue;
       }
-      const admitted = guard.ingest(agent, resultSource, raw, session);
+      // a tool's results are ingested as its `returns` source, else the gateway's (spec §4, v1)
+      const admitted = guard.ingest(agent, guard.resultSource(agent, name, resultSource) ?? resultSource, raw, session);
       if (!admitted.ok) return refusal(`Charter refused the result of ${name}: ${admitted.error.message}`);
       let text = admitted.text;
       if (filterResults) {

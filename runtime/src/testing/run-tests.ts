@@ -1,6 +1,8 @@
 // The `charter test` runner: every `expect` of a policy's `test` blocks is decided by a real guard built
 // from the compiled bundle. An `approval` expectation holds when the call reached the approval step: the
 // runner's approver records that it was asked and rejects, so nothing is ever approved by a test.
+// The `given` lines before an expectation in its block are its session's history: ingested text is
+// remembered with its source's trust, called tools as calls that ran (their budgets counted).
 import { checkText, type ast, type CheckOptions, type CheckResult, type Diagnostic } from "@charter/language";
 import { readFileSync } from "node:fs";
 import { AuditLog } from "../audit/audit-log.js";
@@ -10,6 +12,11 @@ import type { Approver } from "../approval/request-approval.js";
 import { createGuard } from "../guard/guard.js";
 
 export type Expected = "allow" | "deny" | "approval";
+
+/** A `given` line as the language core gives it (the test case's history; absent before v1). */
+type GivenLine =
+  | { kind: "ingested"; agent: { value: string }; source: { value: string }; text?: { value: string } }
+  | { kind: "called"; agent: { value: string }; tool: { value: string }; args?: ast.JsonValue };
 
 export interface ExpectationResult {
   test: string;
@@ -68,8 +75,13 @@ export async function runTestText(text: string, path: string, options: CheckOpti
       };
       const sink = new MemoryAuditSink();
       const guard = createGuard(check.bundle, { audit: new AuditLog(sink), approver, clock: () => Date.UTC(2026, 0, 1) });
+      const session = `test:${decl.name.value}`;
+      for (const g of ((e as { given?: GivenLine[] }).given ?? [])) {
+        if (g.kind === "ingested") guard.noteIngested(g.agent.value, session, g.source.value, g.text?.value ?? "");
+        else guard.noteCalled({ agent: g.agent.value, session, tool: g.tool.value, args: g.args ? jsonOf(g.args) : undefined });
+      }
       const args = e.args ? jsonOf(e.args) : undefined;
-      const d = await guard.authorize({ agent: e.agent.value, session: `test:${decl.name.value}`, tool: e.tool.value, args });
+      const d = await guard.authorize({ agent: e.agent.value, session, tool: e.tool.value, args });
       const actual: Expected = asked ? "approval" : d.outcome;
       const verified = verifyAuditLog(sink.text());
       const expected = e.outcome.value as Expected;
