@@ -49,14 +49,19 @@ export interface CompiledAgent {
   monitor: AgentMonitor;
 }
 
+/** A name in the tool's `optional` list may be absent; when present it must satisfy its constraint. */
+function optionalIf(check: CompiledConstraint, optional: boolean): CompiledConstraint {
+  return optional && !check.optional ? { ...check, optional: true } : check;
+}
+
 export function compileTool(agent: string, name: string, tool: BundleTool): CompiledTool {
   const needsApproval = tool.tier === "high" || tool.approval !== null;
   const args =
     tool.args === null
       ? null
-      : Object.entries(tool.args).map(([argName, c]) => ({
+      : Object.entries(tool.args.properties).map(([argName, c]) => ({
           name: argName,
-          check: compileConstraint(c),
+          check: optionalIf(compileConstraint(c), tool.args!.optional.includes(argName)),
           outside: `argument '${argName}' of ${name} is outside its constraint: ${describeConstraint(c)}`,
           missing: `${name} needs argument '${argName}' (${describeConstraint(c)})`,
         }));
