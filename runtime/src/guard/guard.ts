@@ -17,7 +17,7 @@ import { severityOf, type MonitorAlert, type MonitorKind } from "../monitor/agen
 import { filterOutput as applyOutputRules, type Action, type Finding, type OutputRules } from "../output/filter.js";
 import { MemoryRateStore, type RateStore } from "../rate/rate-store.js";
 import { compilePolicy, type CompiledAgent, type CompiledTool } from "./compile-policy.js";
-import { typeOfValue } from "./constraints.js";
+import { refusalOf, typeOfValue } from "./constraints.js";
 import type { Decision, DecisionRule, FinalDecision, ToolCall } from "./decision.js";
 
 export interface GuardOptions {
@@ -397,7 +397,7 @@ function checkArgs(tool: CompiledTool, args: unknown): Decision | undefined {
       if (a.check.optional) continue;
       return deny("args", a.missing);
     }
-    if (!a.check.test(v)) return deny("args", a.outside);
+    if (!a.check.test(v)) return deny("args", refusalOf(tool, a, v));
   }
   return undefined;
 }
