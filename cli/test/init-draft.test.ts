@@ -110,7 +110,8 @@ describe("input schema to args", () => {
         free: { type: "object", additionalProperties: true },
         nothing: {},
         tuple: { type: "array", items: [{ type: "string" }] },
-        "bad name": { type: "string" },
+        "bad name": { type: "string", maxLength: 3 },
+        ["__proto__"]: { type: "string" },
       }, ["bad name"], READ),
     );
     const args = argsOf(draft, "t");
@@ -121,7 +122,8 @@ describe("input schema to args", () => {
     expect(args).toMatch(/^free\?: any +\/\/ TODO: /m);
     expect(args).toMatch(/^nothing\?: any +\/\/ TODO: the schema gives no type$/m);
     expect(args).toMatch(/^tuple\?: any +\/\/ TODO: a tuple/m);
-    expect(args).toMatch(/^\/\/ TODO: property "bad name" cannot be named in Charter, so it is refused \(it is required: every call will be refused\)$/m);
+    expect(args).toMatch(/^"bad name": string max 3$/m);
+    expect(args).toMatch(/^\/\/ TODO: property "__proto__" cannot be named in Charter, so it is refused$/m);
   });
 
   it("gives a tool without arguments an empty closed world, and skips a tool Charter cannot name", () => {

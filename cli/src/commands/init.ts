@@ -171,7 +171,8 @@ function propertiesOf(s: JsonSchema, depth: number): { properties: DraftProperty
   const properties: DraftProperty[] = [];
   const notes: string[] = [];
   for (const [name, schema] of Object.entries(props)) {
-    if (!NAME.test(name)) {
+    // Any other name is written quoted; `__proto__` would vanish from the JSON bundle (CH0003).
+    if (name === "" || name === "__proto__") {
       notes.push(`TODO: property ${JSON.stringify(name)} cannot be named in Charter, so it is refused${required.has(name) ? " (it is required: every call will be refused)" : ""}`);
       continue;
     }
@@ -220,7 +221,7 @@ function printProperties(properties: DraftProperty[], notes: string[], indent: s
   for (const p of properties) {
     const printed = printConstraint(p.constraint);
     const todo = printed.todos.length ? `  // TODO: ${printed.todos.join("; ")}` : "";
-    const key = `${indent}${p.name}${p.optional ? "?" : ""}: `;
+    const key = `${indent}${NAME.test(p.name) ? p.name : JSON.stringify(p.name)}${p.optional ? "?" : ""}: `;
     if (!printed.body) {
       out.push(key + printed.head + printed.tail + todo);
       continue;
