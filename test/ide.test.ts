@@ -63,12 +63,12 @@ function analyse(text = POLICY) {
 describe("completion", () => {
   const edit = (from: string, to: string) => POLICY.replace(from, to);
   test("keywords valid in the block at the cursor, without ones already given", () => {
-    expect(labels(edit("    reversal", "    |\n    reversal"))).toEqual(["reversal", "pin", "args"]);
+    expect(labels(edit("    reversal", "    |\n    reversal"))).toEqual(["reversal", "pin", "returns", "args", "after", "when", "budget"]);
     expect(labels("|")).toEqual(["policy", "source", "defaults", "agent", "test", "agent"]);
-    expect(labels("policy p {\n  version 1\n  |\n}")).toEqual(["owner", "review"]);
+    expect(labels("policy p {\n  version 1\n  |\n}")).toEqual(["owner", "mode", "review"]);
   });
   test("a partial keyword after a complete statement is a keyword, not an operand", () => {
-    expect(labels("agent a { tool x { scope read ti| } }")).toEqual(["tier", "rate", "approval", "reversal", "pin", "args", "approval"]);
+    expect(labels("agent a { tool x { scope read ti| } }")).toEqual(["tier", "rate", "approval", "reversal", "pin", "returns", "args", "after", "when", "budget", "approval"]);
   });
   test("enum values after tier, scope, trust, kind, filesystem, pii", () => {
     expect(labels(edit("tier low rate 10", "tier | rate 10"))).toEqual(["low", "medium", "high"]);
