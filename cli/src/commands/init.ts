@@ -4,7 +4,7 @@
 // server leaves out: destructive and open-world), and only read-only closed-world tools run without a
 // human. The draft checks clean as written; its TODOs are what a person must decide.
 
-import { checkText, formatText } from "@charter/language";
+import { checkText } from "@charter/language";
 import { toolDefinitionDigest } from "@charter/runtime/gateway";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { Command } from "commander";
@@ -220,7 +220,7 @@ function printProperties(properties: DraftProperty[], notes: string[], indent: s
   for (const n of notes) out.push(`${indent}// ${n}`);
   for (const p of properties) {
     const printed = printConstraint(p.constraint);
-    const todo = printed.todos.length ? `  // TODO: ${printed.todos.join("; ")}` : "";
+    const todo = printed.todos.length ? ` // TODO: ${printed.todos.join("; ")}` : "";
     const key = `${indent}${NAME.test(p.name) ? p.name : JSON.stringify(p.name)}${p.optional ? "?" : ""}: `;
     if (!printed.body) {
       out.push(key + printed.head + printed.tail + todo);
@@ -288,14 +288,14 @@ function toolBlock(tool: Tool, digest: string, out: string[]): void {
   out.push(`    pin "${digest}"`);
   out.push(`    returns ${SOURCE}`);
   if (tier !== "low") {
-    out.push(`    approval { approvers ["TODO-group"] timeout 15m }`);
+    out.push(`    approval {`, `      approvers ["TODO-group"]`, `      timeout 15m`, `    }`);
     if (tier === "high") out.push(`    reversal "TODO: playbook"`);
   }
   const schema: JsonSchema = isSchema(tool.inputSchema) ? tool.inputSchema : {};
   const { properties, notes } = propertiesOf(schema, 0);
   if (schema.type !== undefined && schema.type !== "object") notes.unshift(`TODO: the input schema is not an object (type ${JSON.stringify(schema.type)}); every argument is refused`);
   if (properties.length === 0 && notes.length === 0) {
-    out.push(`    args { }  // the tool takes no arguments`);
+    out.push(`    args {} // the tool takes no arguments`);
   } else {
     out.push(`    args {`);
     printProperties(properties, notes, "      ", out);
@@ -330,15 +330,18 @@ export function draftPolicy(tools: readonly Tool[], options: DraftOptions, diges
     `}`,
     ``,
     `// What the tools return comes from outside the policy: it is checked for injections at this threshold.`,
-    `source ${SOURCE} { trust low threshold 0.50 }`,
+    `source ${SOURCE} {`,
+    `  trust low`,
+    `  threshold 0.50`,
+    `}`,
     ``,
     `defaults {`,
     `  monitor {`,
-    `    tool_rate      > 2.0x baseline within 5m    => alert high`,
-    `    data_volume    > 3.0x baseline per session  => alert medium`,
-    `    novel_sequence >= 0.85                      => alert medium`,
-    `    output pii                                  => redact`,
-    `    output exfiltration                         => block`,
+    `    tool_rate > 2.0x baseline within 5m => alert high`,
+    `    data_volume > 3.0x baseline per session => alert medium`,
+    `    novel_sequence >= 0.85 => alert medium`,
+    `    output pii => redact`,
+    `    output exfiltration => block`,
     `    // TODO: external_domain outside ["your-company.example"] => block`,
     `  }`,
     `  audit {`,
@@ -360,20 +363,8 @@ export function draftPolicy(tools: readonly Tool[], options: DraftOptions, diges
     toolBlock(tool, digestOf(tool), out);
   }
   out.push(`}`, ``);
-  return canonicalLayout(out.join("\n"));
-}
-
-/**
- * The draft in `charter fmt` layout, so the first edit of a reviewer does not come with a reformat; kept
- * as written unless the formatted text checks clean with the same meaning (the same semantic digest).
- */
-function canonicalLayout(text: string): string {
-  const formatted = formatText(text);
-  if (!formatted.ok) return text;
-  const before = checkText(text);
-  if (before.errors > 0) return text;
-  const after = checkText(formatted.text);
-  return after.errors === 0 && after.bundle.digest === before.bundle.digest ? formatted.text : text;
+  // written in the layout of `charter fmt`, so a reviewer's first edit does not come with a reformat
+  return out.join("\n");
 }
 
 // ---------------------------------------------------------------- the command
