@@ -385,3 +385,59 @@ describe("decide with v1 arguments", () => {
     expect(call({ dryRun: true }).outcome).toBe("deny"); // entities is required
   });
 });
+
+describe("decide on a policy written in the v1 syntax", () => {
+  const checked = checkText(`
+policy p { version 1 owner "o" }
+defaults {
+  monitor { tool_rate > 2.0x baseline within 5m => alert high  data_volume > 2.0x baseline per session => alert high  output pii => redact }
+  audit { retention 365d pii hash }
+}
+agent docs {
+  kind conversational
+  tool fetch {
+    scope read
+    tier low
+    rate 100 per 1h
+    args {
+      path: path under ["/srv/docs/", "/srv/shared"]
+      ticket: string matching "[A-Z]{2,5}-[0-9]{1,6}"
+      page?: integer between 1 and 500
+      raw?: bool
+      source?: url in domains ["acme.io"]
+      filters?: list of { field: one of ["title", "tag"]  value: string max 40 } max 3
+    }
+  }
+}
+`);
+  const guard = createGuard(checked.bundle, { audit: null });
+  const call = (args: unknown) => guard.decide({ agent: "docs", session: "s", tool: "fetch", args });
+  const base = { path: "/srv/docs/a.md", ticket: "OPS-42" };
+
+  it("compiles cleanly", () => {
+    expect(checked.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  });
+
+  it("allows what every constraint admits", () => {
+    expect(call(base).outcome).toBe("allow");
+    expect(call({ ...base, path: "/srv/shared/x/../y.md", page: 3, raw: false, source: "acme.io/kb", filters: [{ field: "tag", value: "v1" }] }).outcome).toBe("allow");
+  });
+
+  it.each([
+    [{ ...base, path: "/srv/docs/../../etc/passwd" }, "is outside its constraint: path under"],
+    [{ ...base, path: "docs/a.md" }, "argument 'path' of fetch: expected an absolute path, got a relative one"],
+    [{ ...base, ticket: "ops-42" }, "argument 'ticket' of fetch is outside its constraint: string matching"],
+    [{ ...base, ticket: "OPS-42\nrm -rf /" }, "argument 'ticket' of fetch is outside its constraint"],
+    [{ ...base, page: 2.5 }, "argument 'page' of fetch: expected an integer, got a number with a fraction"],
+    [{ ...base, page: 501 }, "argument 'page' of fetch is outside its constraint: integer between 1 and 500"],
+    [{ ...base, raw: "false" }, "argument 'raw' of fetch: expected true or false, got a string"],
+    [{ ...base, source: "acme.io.evil.com/kb" }, "argument 'source' of fetch is outside its constraint: url in domains"],
+    [{ ...base, filters: [{ field: "body", value: "x" }] }, "argument 'filters' of fetch: element 0: property 'field': outside its constraint: one of"],
+    [{ ...base, filters: [{ field: "tag" }] }, "argument 'filters' of fetch: element 0: property 'value' is missing"],
+    [{ ticket: "OPS-1" }, "fetch needs argument 'path'"],
+  ])("refuses %j: %s", (args, reason) => {
+    const d = call(args);
+    expect(d).toMatchObject({ outcome: "deny", rule: "args" });
+    expect(d.reason).toContain(reason);
+  });
+});
