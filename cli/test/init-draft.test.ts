@@ -1,7 +1,9 @@
 // The draft `charter init --from-mcp` writes, from tool definitions given inline: each JSON Schema
 // shape becomes the constraint a reviewer would write, annotations set scope and tier, and whatever
 // has no Charter constraint is `any` with a TODO instead of a silent widening.
+import { checkText } from "@charter/language";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { charterName, classifyTool, DRAFT_BOUNDS, draftPolicy } from "../src/commands/init.js";
 
@@ -57,6 +59,24 @@ describe("input schema to args", () => {
     expect(args).toContain("offset: integer between -5 and 1000000");
     expect(args).toMatch(/^ratio: number between 0 and 1 \/\/ TODO: the schema's exclusive bound is written inclusive$/m);
     expect(args).toContain("tags: list of string max 20 max 5");
+  });
+
+  it("keeps a default bound on the side of the schema's own, and says so when no number fits", () => {
+    const draft = draftOf(tool("t", { below: { type: "integer", maximum: -0.5 }, above: { type: "number", minimum: 5e6 }, none: { type: "integer", minimum: 0.2, maximum: 0.8 } }, [], READ));
+    const args = argsOf(draft, "t");
+    expect(args).toContain("below?: integer between -1000000 and -1");
+    expect(args).toContain("above?: number between 5000000 and 6000000");
+    expect(args).toMatch(/^none\?: any \/\/ TODO: the schema's bounds admit no integer/m);
+  });
+
+  it("writes strings the decoder reads back exactly, a final backslash included", () => {
+    const draft = draftOf(tool("t", { drive: { enum: ["C:\\", "D:"] }, "odd\\": { type: "boolean" } }, [], READ));
+    expect(argsOf(draft, "t")).toContain('drive?: one of ["C:\\u005c", "D:"]');
+    const checked = checkText(draft);
+    expect(checked.errors).toBe(0);
+    const args = checked.bundle.agents["files-agent"]!.tools.t!.args!;
+    expect(args.properties.drive).toEqual({ kind: "one_of", values: ["C:\\", "D:"] });
+    expect(Object.keys(args.properties)).toContain("odd\\");
   });
 
   it("turns enum and const into one of, booleans into bool, and leaves '*' values out", () => {
@@ -193,5 +213,59 @@ describe("the policy around the tools", () => {
     expect(charterName("mcp-servers/everything")).toBe("mcp-servers-everything");
     expect(charterName("@acme/tools 2")).toBe("acme-tools-2");
     expect(charterName("42")).toBe("mcp-agent");
+  });
+});
+
+// ---------------------------------------------------------------- any schema at all
+
+const weirdName = fc.oneof(fc.stringMatching(/^[a-z][A-Za-z0-9_]{0,8}$/), fc.string({ maxLength: 6 }), fc.constantFrom("__proto__", "constructor", "max", "list", "of", "a b", "x?", "é", "\u202e", "*"));
+const bound = fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(0, 1e-7, 1e21, -0.5, 2 ** 53));
+const leafSchema = fc.oneof(
+  fc.record({ type: fc.constant("string"), maxLength: fc.option(fc.oneof(fc.nat(), fc.constant(1e20), fc.constant(-1), fc.constant(2.5)), { nil: undefined }), format: fc.option(fc.constantFrom("email", "uri", "date-time"), { nil: undefined }), pattern: fc.option(fc.constantFrom("^a+$", "(?=x)"), { nil: undefined }) }, { requiredKeys: ["type"] }),
+  fc.record({ type: fc.constantFrom("number", "integer"), minimum: bound, maximum: bound, exclusiveMinimum: bound }, { requiredKeys: ["type"] }),
+  fc.constant({ type: "boolean" }),
+  fc.constant({ type: "null" }),
+  fc.record({ enum: fc.array(fc.oneof(fc.string({ maxLength: 5 }), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.constant("*")), { minLength: 1, maxLength: 4 }) }),
+  fc.record({ const: fc.oneof(fc.string({ maxLength: 5 }), fc.integer(), fc.boolean()) }),
+  fc.constantFrom({}, { $ref: "#/x" }, { type: ["string", "null"] }, { type: ["string", "number"] }, { anyOf: [{ type: "integer" }, { type: "null" }] }, { oneOf: [{ type: "string" }, { type: "boolean" }] }, { allOf: [] }, { type: "object" }, true),
+);
+const schema: fc.Arbitrary<unknown> = fc.letrec<{ s: unknown }>((tie) => ({
+  s: fc.oneof(
+    { depthSize: "small", withCrossShrink: true },
+    leafSchema,
+    fc.record({ type: fc.constant("array"), items: fc.option(tie("s"), { nil: undefined }), maxItems: fc.option(fc.oneof(fc.nat(), fc.constant(-3)), { nil: undefined }) }, { requiredKeys: ["type"] }),
+    fc.dictionary(weirdName, tie("s"), { maxKeys: 4 }).chain((properties) =>
+      fc.record({ type: fc.constant("object"), properties: fc.constant(properties), required: fc.subarray(Object.keys(properties)), additionalProperties: fc.option(fc.boolean(), { nil: undefined }) }, { requiredKeys: ["type", "properties", "required"] }),
+    ),
+  ),
+})).s;
+const annotations = fc.option(fc.record({ readOnlyHint: fc.boolean(), destructiveHint: fc.boolean(), openWorldHint: fc.boolean(), idempotentHint: fc.boolean() }, { requiredKeys: [] }), { nil: undefined });
+const anyTool = fc.record({
+  name: fc.oneof(fc.stringMatching(/^[a-z][a-z0-9_-]{0,10}$/), weirdName),
+  description: fc.option(fc.string({ maxLength: 40 }), { nil: undefined }),
+  properties: fc.dictionary(weirdName, schema, { maxKeys: 4 }),
+  annotations,
+});
+
+describe("any published tool list", () => {
+  it("gives a draft that checks without errors and lets nothing but read/low run without a human", () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(anyTool, { selector: (t) => t.name, maxLength: 4 }), (tools) => {
+        const published = tools.map((t) => ({
+          name: t.name,
+          ...(t.description === undefined ? {} : { description: t.description }),
+          inputSchema: { type: "object", properties: t.properties, required: Object.keys(t.properties).filter((_, i) => i % 2 === 0) },
+          ...(t.annotations === undefined ? {} : { annotations: t.annotations }),
+        })) as Tool[];
+        const draft = draftPolicy(published, { agent: "fuzz", command: ["node", "s.js"] }, digest);
+        const checked = checkText(draft);
+        expect(checked.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.message}`), draft).toEqual([]);
+        for (const [name, t] of Object.entries(checked.bundle.agents.fuzz!.tools)) {
+          if (t.approval === null) expect([name, t.scope, t.tier]).toEqual([name, "read", "low"]);
+          expect(t.args).not.toBeNull();
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -26,6 +26,8 @@ export const DRAFT_BOUNDS = {
 } as const;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+/** A bare Charter name; `__proto__` would vanish from the JSON bundle (CH0003). */
+const isName = (s: string) => NAME.test(s) && s !== "__proto__";
 /** What the lexer reads as a plain number (no exponent, no leading +). */
 const PLAIN_NUMBER = /^-?\d+(?:\.\d+)?$/;
 const DELETE_WORD = /(?:^|[_.-])(?:delete|remove|rm|drop|purge|erase|destroy)(?:$|[_.-])|^(?:delete|remove|drop|purge|erase|destroy)(?=[A-Z])/i;
@@ -68,8 +70,17 @@ function plainNumber(n: unknown): string | undefined {
   return PLAIN_NUMBER.test(s) ? s : undefined;
 }
 
+/**
+ * A Charter string literal (JSON escapes). A final backslash is written `\u005c`: the decoder reads a
+ * literal ending in `\\"` as an unclosed escape.
+ */
+function charterString(v: string): string {
+  const s = JSON.stringify(v);
+  return v.endsWith("\\") ? s.slice(0, -3) + '\\u005c"' : s;
+}
+
 function literal(v: unknown): string | undefined {
-  if (typeof v === "string") return JSON.stringify(v);
+  if (typeof v === "string") return charterString(v);
   return plainNumber(v);
 }
 
@@ -92,10 +103,14 @@ function numberDraft(s: JsonSchema, integer: boolean): Draft {
   const min = inclusive(s.minimum, s.exclusiveMinimum);
   const max = inclusive(s.maximum, s.exclusiveMaximum);
   const exclusive = typeof s.exclusiveMinimum === "number" || typeof s.exclusiveMaximum === "number" ? "the schema's exclusive bound is written inclusive" : undefined;
-  const lo = min ?? Math.min(DRAFT_BOUNDS.numberMin, max ?? DRAFT_BOUNDS.numberMin);
-  const hi = max ?? Math.max(DRAFT_BOUNDS.numberMax, lo);
-  const loText = plainNumber(integer ? Math.ceil(lo) : lo);
-  const hiText = plainNumber(integer ? Math.floor(hi) : hi);
+  // a missing bound is the default one, or the default span away from the other bound when that lies beyond it
+  const span = DRAFT_BOUNDS.numberMax - DRAFT_BOUNDS.numberMin;
+  let lo = min ?? (max !== undefined && max < DRAFT_BOUNDS.numberMin ? max - span : DRAFT_BOUNDS.numberMin);
+  let hi = max ?? (min !== undefined && min > DRAFT_BOUNDS.numberMax ? min + span : DRAFT_BOUNDS.numberMax);
+  if (integer) [lo, hi] = [Math.ceil(lo), Math.floor(hi)];
+  if (lo > hi) return anyBecause(`the schema's bounds admit no ${integer ? "integer" : "number"}: constrain it by hand`);
+  const loText = plainNumber(lo);
+  const hiText = plainNumber(hi);
   if (loText === undefined || hiText === undefined) return anyBecause(`the schema's bounds cannot be written as plain numbers: write ${word} between A and B`);
   const d: Draft = { kind: "text", text: `${word} between ${loText} and ${hiText}` };
   return exclusive ? withTodo(d, exclusive) : d;
@@ -221,7 +236,7 @@ function printProperties(properties: DraftProperty[], notes: string[], indent: s
   for (const p of properties) {
     const printed = printConstraint(p.constraint);
     const todo = printed.todos.length ? ` // TODO: ${printed.todos.join("; ")}` : "";
-    const key = `${indent}${NAME.test(p.name) ? p.name : JSON.stringify(p.name)}${p.optional ? "?" : ""}: `;
+    const key = `${indent}${NAME.test(p.name) ? p.name : charterString(p.name)}${p.optional ? "?" : ""}: `;
     if (!printed.body) {
       out.push(key + printed.head + printed.tail + todo);
       continue;
@@ -241,7 +256,7 @@ function commentText(s: string, max = 160): string {
 /** A name Charter can spell, from what a server calls itself. */
 export function charterName(s: string, fallback = "mcp-agent"): string {
   const n = s.replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^[^A-Za-z_]+/, "").replace(/-+$/, "");
-  return NAME.test(n) ? n : fallback;
+  return isName(n) ? n : fallback;
 }
 
 // ---------------------------------------------------------------- scope and tier
@@ -356,7 +371,7 @@ export function draftPolicy(tools: readonly Tool[], options: DraftOptions, diges
   ];
   for (const tool of tools) {
     out.push("");
-    if (!NAME.test(tool.name)) {
+    if (!isName(tool.name)) {
       out.push(`  // TODO: the server's tool ${JSON.stringify(commentText(tool.name, 80))} is not granted: Charter cannot spell its name`);
       continue;
     }
@@ -387,7 +402,7 @@ export function registerInit(program: Command): void {
     .argument("<command...>", "the tool server to start, after --")
     .action(async (command: string[], opts: InitOptions) => {
       if (!opts.fromMcp) throw new UsageError("charter init needs --from-mcp (the only source of a draft today): charter init --from-mcp -- COMMAND…");
-      if (opts.agent !== undefined && !NAME.test(opts.agent)) throw new UsageError(`--agent '${opts.agent}' is not a Charter name (letters, digits, _ . -, starting with a letter or _)`);
+      if (opts.agent !== undefined && !isName(opts.agent)) throw new UsageError(`--agent '${opts.agent}' is not a Charter name (letters, digits, _ . -, starting with a letter or _)`);
       if (opts.output && existsSync(opts.output) && !opts.force) throw new UsageError(`${opts.output} exists; pass --force to overwrite it`);
       const { server, tools } = await listPublishedTools(command, "charter-init");
       const agent = opts.agent ?? charterName(server?.name ?? "");
