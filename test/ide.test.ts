@@ -94,7 +94,7 @@ describe("completion", () => {
     expect(labels("defaults { monitor { data_volume > 2.0x baseline | } }")).toEqual(["per"]);
     expect(labels("defaults { monitor { output pii => | } }")).toEqual(["alert", "block", "redact"]);
     expect(labels("defaults { monitor { output pii => alert | } }")).toEqual(["low", "medium", "high", "critical"]);
-    expect(labels("agent a { tool t { args { x: | } } }")).toEqual(["one of", "subset of", "email in domains", "url in domains", "number between", "number max", "string max", "any"]);
+    expect(labels("agent a { tool t { args { x: | } } }")).toEqual(["one of", "subset of", "email in domains", "url in domains", "number between", "number max", "integer between", "integer max", "string max", "string matching", "bool", "path under", "list of", "any"]);
   });
   test("snippets for agent, tool, approval and sandbox; nothing in strings and comments", () => {
     const r = checkText("agent a {  }");

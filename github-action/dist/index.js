@@ -44575,6 +44575,10 @@ function normalisePosixPath(path) {
   }
   return "/" + out.join("/");
 }
+function pathIsUnder(path, root2) {
+  if (root2 === "/") return true;
+  return path === root2 || path.startsWith(root2 + "/");
+}
 
 // language/src/schema.ts
 var vocab = (what, values2, rejected) => rejected ? { what, values: values2, rejected } : { what, values: values2 };
@@ -44783,7 +44787,8 @@ var GRAMMAR = {
   unknown: {}
 };
 function monitorAction() {
-  return seq(punct("=>"), alt(seq(word("alert"), opt(oneOf("severity"))), word("block"), word("redact")));
+  const action = (w) => ({ t: "enum", vocab: { what: VOCABS.action.what, values: [w] } });
+  return seq(punct("=>"), alt(seq(action("alert"), opt(oneOf("severity"))), action("block"), action("redact")));
 }
 function valuesOf(shape) {
   return shape.t === "enum" ? shape.vocab.values : void 0;
@@ -54674,6 +54679,16 @@ function firstLeaves(shape) {
 function startsWith(shape, tk, strict = true) {
   return firstLeaves(shape).leaves.some((l) => acceptsLeaf(l, tk, strict));
 }
+function tkOfToken(t) {
+  const type = t.tokenType;
+  const kind = type === Word ? "word" : type === StringLiteral ? "string" : type === Quantity ? "quantity" : type === DateLiteral ? "date" : type === LBracket ? "list" : type === LCurly ? "block" : type === Arrow ? "=>" : type === GtEq ? ">=" : type === Gt ? ">" : type === Comma ? "," : "other";
+  return { kind, image: t.image };
+}
+function tkOfOperand(op) {
+  if (op.t === "list") return { kind: "list", image: "[" };
+  if (op.t === "block") return { kind: "block", image: "{" };
+  return tkOfToken(op.tok);
+}
 
 // language/src/decode.ts
 var en = (v) => v.rejected ? { enum: v.values, what: v.what, rejected: v.rejected } : { enum: v.values, what: v.what };
@@ -54717,13 +54732,6 @@ function describeLiteral(kind) {
     default:
       return `a ${kind}`;
   }
-}
-function tkOf(op) {
-  if (op.t === "list") return { kind: "list", image: "[" };
-  if (op.t === "block") return { kind: "block", image: "{" };
-  const t = op.tok;
-  const kind = t.tokenType === Word ? "word" : t.tokenType === StringLiteral ? "string" : t.tokenType === Quantity ? "quantity" : t.tokenType === DateLiteral ? "date" : t.tokenType === Arrow ? "=>" : t.tokenType === GtEq ? ">=" : t.tokenType === Gt ? ">" : t.tokenType === Comma ? "," : "other";
-  return { kind, image: t.image };
 }
 var MAX_CONSTRAINT_DEPTH = 32;
 var DURATION_UNITS = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
@@ -54848,12 +54856,12 @@ var ItemCursor = class {
         return true;
       case "opt": {
         const op = this.peek();
-        return !op || !startsWith(shape.shape, tkOf(op), false) ? true : this.take(shape.shape, caps, depth);
+        return !op || !startsWith(shape.shape, tkOfOperand(op), false) ? true : this.take(shape.shape, caps, depth);
       }
       case "alt": {
         const op = this.peek();
         if (op) {
-          for (const o of shape.options) if (startsWith(o, tkOf(op))) return this.take(o, caps, depth);
+          for (const o of shape.options) if (startsWith(o, tkOfOperand(op))) return this.take(o, caps, depth);
         }
         const empty = shape.options.find((o) => firstLeaves(o).empty);
         if (empty) return this.take(empty, caps, depth);
@@ -63776,11 +63784,14 @@ function change(kind, agent2, tool2, what) {
 function own3(record2, key) {
   return Object.hasOwn(record2, key) ? record2[key] : void 0;
 }
-var SCOPE_ORDER = ["read", "write", "send", "delete", "execute"];
-var TIER_ORDER = ["low", "medium", "high"];
-var TRUST_ORDER = ["untrusted", "low", "medium", "high"];
+var SCOPE_ORDER = SCOPES;
+var TIER_ORDER = TIERS;
+var TRUST_ORDER = TRUST_LEVELS;
 var KIND_ORDER = ["document-processing", "conversational", "code-executing"];
-var FILESYSTEM_ORDER = ["none", "read-only", "ephemeral", "persistent"];
+var FILESYSTEM_ORDER = FILESYSTEMS;
+var MODE_ORDER = MODES;
+var ON_INJECTION_ORDER = ON_INJECTION;
+var RULE_OUTCOME_ORDER = ["deny", "approval"];
 var ACTION_ORDER = ["alert low", "alert medium", "alert high", "alert critical", "redact", "block"];
 var PII_ORDER = ["redact", "hash"];
 var ASPECTS = {
@@ -63791,6 +63802,9 @@ var ASPECTS = {
   filesystem: { order: FILESYSTEM_ORDER, up: "escalation" },
   action: { order: ACTION_ORDER, up: "reduction" },
   pii: { order: PII_ORDER, up: "escalation" },
+  mode: { order: MODE_ORDER, up: "escalation" },
+  onInjection: { order: ON_INJECTION_ORDER, up: "escalation" },
+  ruleOutcome: { order: RULE_OUTCOME_ORDER, up: "escalation" },
   threshold: { order: "numeric", up: "escalation" },
   approvalTimeout: { order: "numeric", up: "escalation" },
   multiplier: { order: "numeric", up: "escalation" },
@@ -63863,6 +63877,13 @@ function diffSources(base, head2, out) {
       const why = threshold === "escalation" ? "content with a higher injection risk is accepted" : "less risky content is accepted";
       moves.push({ kind: threshold, what: `source '${name2}' threshold ${how} from ${a.threshold} to ${b.threshold}: ${why}` });
     }
+    const inj = classifyChange("onInjection", a.onInjection, b.onInjection);
+    if (inj) {
+      moves.push({
+        kind: inj,
+        what: inj === "escalation" ? `source '${name2}' now redacts injected passages instead of refusing the whole text: the rest of a poisoned text is admitted` : `source '${name2}' now refuses a text with an injection whole instead of redacting it`
+      });
+    }
     const readers = Object.keys(head2.agents).filter((ag) => own3(head2.agents, ag).reads.includes(name2));
     for (const m of moves) {
       if (!readers.length) out.push(change("neutral", null, null, `${m.what} (no agent reads it)`));
@@ -63874,6 +63895,8 @@ function diffAgent(name2, a, b, out) {
   const push = (kind2, what) => out.push(change(kind2, name2, null, what));
   const kind = classifyChange("kind", a.kind, b.kind);
   if (kind) push(kind, `kind changed from ${a.kind} to ${b.kind}`);
+  const mode = classifyChange("mode", a.mode, b.mode);
+  if (mode) push(mode, mode === "escalation" ? "mode changed from enforce to monitor: refused calls are now let through (and recorded)" : "mode changed from monitor to enforce: refused calls are now stopped");
   const reads = setDiff(a.reads, b.reads);
   for (const s of reads.added) push("escalation", `now reads source '${s}'`);
   for (const s of reads.removed) push("reduction", `no longer reads source '${s}'`);
@@ -63973,7 +63996,16 @@ function diffTool(agent2, tool2, a, b, out) {
   const tier = classifyChange("tier", a.tier, b.tier);
   if (tier) push(tier, `tier ${tier === "escalation" ? "lowered" : "raised"} from ${a.tier} to ${b.tier}`);
   diffRate(a.rate, b.rate, push);
+  diffSessionRate(a.sessionRate, b.sessionRate, push);
   diffApproval(a.approval, b.approval, push);
+  if (a.returns !== b.returns) {
+    if (b.returns === null) push("escalation", `results no longer ingested as source '${a.returns}': they carry the gateway's default trust`);
+    else if (a.returns === null) push("reduction", `results now ingested as source '${b.returns}'`);
+    else push("escalation", `results now ingested as source '${b.returns}' instead of '${a.returns}': a reviewer must compare their trust`);
+  }
+  diffFlow(a.flow, b.flow, push);
+  diffConditions(a.conditions, b.conditions, push);
+  diffBudgets(a.budgets, b.budgets, push);
   if (a.reversal !== b.reversal) {
     if (b.reversal === null) push("escalation", `reversal playbook "${a.reversal}" removed`);
     else if (a.reversal === null) push("reduction", `reversal playbook "${b.reversal}" added`);
@@ -63997,10 +64029,17 @@ function diffRate(a, b, push) {
   else if (b.count > a.count) push("escalation", `rate burst widened from ${from} to ${to} (same average, more calls at once)`);
   else push("reduction", `rate burst narrowed from ${from} to ${to} (same average, fewer calls at once)`);
 }
+function diffSessionRate(a, b, push) {
+  if (a && !b) return push("escalation", `per-session rate ${a.count} per session removed`);
+  if (!a && b) return push("reduction", `now at most ${b.count} calls per session`);
+  if (a && b && a.count !== b.count) push(b.count > a.count ? "escalation" : "reduction", `per-session rate ${b.count > a.count ? "raised" : "lowered"} from ${a.count} to ${b.count} per session`);
+}
 function diffApproval(a, b, push) {
   if (a && !b) return push("escalation", "approval removed: the tool no longer waits for a human");
-  if (!a && b) return push("reduction", `approval added: approvers [${b.approvers.join(", ")}], timeout ${formatDuration(b.timeoutMs)}`);
+  if (!a && b) return push("reduction", `approval added${b.conditional ? " (when a rule asks)" : ""}: approvers [${b.approvers.join(", ")}], timeout ${formatDuration(b.timeoutMs)}`);
   if (!a || !b) return;
+  if (!a.conditional && b.conditional) push("escalation", "approval now required only when a rule asks (was: every call)");
+  if (a.conditional && !b.conditional) push("reduction", "approval now required on every call (was: only when a rule asks)");
   const who = setDiff(a.approvers, b.approvers);
   if (who.added.length) push("escalation", `approvers added: ${quoteList(who.added)} can now approve`);
   if (who.removed.length) push("reduction", `approvers removed: ${quoteList(who.removed)} can no longer approve`);
@@ -64030,11 +64069,69 @@ function compareProperties(a, b, noun) {
   }
   return out;
 }
+function describeAfter(f) {
+  return f.kind === "trust" ? `after ${f.level}` : `after ${f.tool}`;
+}
+function diffOutcomes(a, b, key, describe4, push, noun) {
+  const ma = new Map(a.map((x) => [key(x), x]));
+  const mb = new Map(b.map((x) => [key(x), x]));
+  for (const [k, x] of ma) {
+    const y = mb.get(k);
+    if (!y) push("escalation", `${noun} removed: ${describe4(x)} => ${x.outcome}`);
+    else if (x.outcome !== y.outcome) {
+      const c = classifyChange("ruleOutcome", x.outcome, y.outcome);
+      push(c, `${noun} ${describe4(x)} now => ${y.outcome} (was ${x.outcome})`);
+    }
+  }
+  for (const [k, y] of mb) if (!ma.has(k)) push("reduction", `${noun} added: ${describe4(y)} => ${y.outcome}`);
+}
+function diffFlow(a, b, push) {
+  diffOutcomes(a, b, (r) => canonicalJson(r.after), (r) => describeAfter(r.after), push, "flow rule");
+}
+function diffConditions(a, b, push) {
+  const prov = (xs) => xs.filter((c) => c.kind === "provenance");
+  const pa = new Map(prov(a).map((c) => [c.arg, c]));
+  const pb = new Map(prov(b).map((c) => [c.arg, c]));
+  for (const [arg, x] of pa) {
+    const y = pb.get(arg);
+    if (!y || y.level === x.level) continue;
+    const up = TRUST_ORDER.indexOf(y.level) > TRUST_ORDER.indexOf(x.level);
+    push(up ? "reduction" : "escalation", `condition on '${arg}' now applies to values seen only at trust ${y.level} or below (was ${x.level}): ${up ? "more" : "fewer"} values are caught`);
+    pa.delete(arg);
+    pb.delete(arg);
+  }
+  diffOutcomes([...pa.values()], [...pb.values()], (c) => c.arg, (c) => `when ${c.arg} from ${c.level}`, push, "condition");
+  const out = (xs) => xs.filter((c) => c.kind === "outside");
+  const oa = new Map(out(a).map((c) => [c.arg, c]));
+  const ob = new Map(out(b).map((c) => [c.arg, c]));
+  for (const [arg, x] of oa) {
+    const y = ob.get(arg);
+    if (!y) continue;
+    for (const [kind, what] of compareConstraints(x.constraint, y.constraint)) push(kind, `condition on '${arg}' (allowed outright inside): ${what}`);
+    if (x.outcome !== y.outcome) push(classifyChange("ruleOutcome", x.outcome, y.outcome), `condition when ${arg} outside \u2026 now => ${y.outcome} (was ${x.outcome})`);
+    oa.delete(arg);
+    ob.delete(arg);
+  }
+  diffOutcomes([...oa.values()], [...ob.values()], (c) => c.arg, (c) => `when ${c.arg} outside ${describeConstraint(c.constraint)}`, push, "condition");
+}
+function diffBudgets(a, b, push) {
+  const key = (x) => `${x.arg} per ${x.windowMs === null ? "session" : x.windowMs}`;
+  const per = (x) => x.windowMs === null ? "session" : formatDuration(x.windowMs);
+  const ma = new Map(a.map((x) => [key(x), x]));
+  const mb = new Map(b.map((x) => [key(x), x]));
+  for (const [k, x] of ma) {
+    const y = mb.get(k);
+    if (!y || y.limit === x.limit) continue;
+    push(y.limit > x.limit ? "escalation" : "reduction", `budget of '${x.arg}' per ${per(x)} ${y.limit > x.limit ? "raised" : "lowered"} from ${x.limit} to ${y.limit}`);
+  }
+  diffOutcomes(a, b, key, (x) => `budget ${x.arg} ${mb.get(key(x))?.limit ?? x.limit} per ${per(x)}`, push, "budget");
+}
 function interval(c) {
-  if (c.kind === "number_between") return { min: c.min, max: c.max };
-  if (c.kind === "number_max") return { min: -Infinity, max: c.max };
+  if (c.kind === "number_between" || c.kind === "integer_between") return { min: c.min, max: c.max };
+  if (c.kind === "number_max" || c.kind === "integer_max") return { min: -Infinity, max: c.max };
   return void 0;
 }
+var isInteger = (c) => c.kind === "integer_between" || c.kind === "integer_max";
 function valuesOf2(c) {
   if (c.kind === "one_of" || c.kind === "subset_of") return c.values.map((v) => JSON.stringify(v));
   if (c.kind === "email_in_domains" || c.kind === "url_in_domains") return c.domains.map((d) => JSON.stringify(d));
@@ -64053,8 +64150,25 @@ function compareConstraints(a, b) {
     const range = `from ${describeConstraint(a)} to ${describeConstraint(b)}`;
     if (wider) out.push(["escalation", `number range widened ${range}`]);
     else if (narrower) out.push(["reduction", `number range narrowed ${range}`]);
+    if (isInteger(a) && !isInteger(b)) out.push(["escalation", `fractional numbers now accepted (${range})`]);
+    if (!isInteger(a) && isInteger(b)) out.push(["reduction", `only whole numbers now accepted (${range})`]);
     return out;
   }
+  if (a.kind === "path_under" && b.kind === "path_under") {
+    const out = [];
+    const added = b.roots.filter((r) => !a.roots.some((o) => pathIsUnder(r, o)));
+    const removed = a.roots.filter((r) => !b.roots.some((o) => pathIsUnder(r, o)));
+    if (added.length) out.push(["escalation", `path roots widened: ${quoteList(added)} now reachable`]);
+    if (removed.length) out.push(["reduction", `path roots narrowed: ${quoteList(removed)} no longer reachable as a whole`]);
+    return out;
+  }
+  if (a.kind === "list_of" && b.kind === "list_of") {
+    const out = [];
+    if (b.max !== a.max) out.push([b.max > a.max ? "escalation" : "reduction", `list maximum ${b.max > a.max ? "raised" : "lowered"} from ${a.max} to ${b.max}`]);
+    for (const [kind, what] of compareConstraints(a.item, b.item)) out.push([kind, `each element: ${what}`]);
+    return out;
+  }
+  if (a.kind === "object" && b.kind === "object") return compareProperties(a, b, "property");
   if (a.kind === "string_max" && b.kind === "string_max") {
     return [[b.max > a.max ? "escalation" : "reduction", `string maximum ${b.max > a.max ? "raised" : "lowered"} from ${a.max} to ${b.max}`]];
   }

@@ -8,7 +8,7 @@ import type * as A from "./ast.js";
 import { suggest, type Code, type RawDiagnostic } from "./diagnostics.js";
 import { Arrow, Comma, DateLiteral, Gt, GtEq, Quantity, Star, StringLiteral, Word } from "./lexer.js";
 import { CONSTRAINT_HEADS, CONSTRAINTS, keywordInfo, keywordsOf, SCHEMA, VOCABS, type BlockKind, type LiteralKind, type Shape, type Vocab } from "./schema.js";
-import { firstLeaves, startsWith, type Leaf, type Tk } from "./shape.js";
+import { firstLeaves, startsWith, tkOfOperand, type Leaf } from "./shape.js";
 import type { SBlock, SItem, SList, SOperand } from "./syntax.js";
 
 type ValueKind = LiteralKind | { enum: readonly string[]; what: string; rejected?: readonly string[] };
@@ -59,15 +59,6 @@ function describeLiteral(kind: LiteralKind): string {
     default:
       return `a ${kind}`;
   }
-}
-
-/** An operand as the grammar's reader sees it. */
-function tkOf(op: SOperand): Tk {
-  if (op.t === "list") return { kind: "list", image: "[" };
-  if (op.t === "block") return { kind: "block", image: "{" };
-  const t = op.tok;
-  const kind = t.tokenType === Word ? "word" : t.tokenType === StringLiteral ? "string" : t.tokenType === Quantity ? "quantity" : t.tokenType === DateLiteral ? "date" : t.tokenType === Arrow ? "=>" : t.tokenType === GtEq ? ">=" : t.tokenType === Gt ? ">" : t.tokenType === Comma ? "," : "other";
-  return { kind, image: t.image };
 }
 
 /** What a statement's grammar yields, in order: the decoder's builders read these. */
@@ -208,11 +199,11 @@ class ItemCursor {
         return true;
       case "opt": {
         const op = this.peek();
-        return !op || !startsWith(shape.shape, tkOf(op), false) ? true : this.take(shape.shape, caps, depth);
+        return !op || !startsWith(shape.shape, tkOfOperand(op), false) ? true : this.take(shape.shape, caps, depth);
       }
       case "alt": {
         const op = this.peek();
-        if (op) for (const o of shape.options) if (startsWith(o, tkOf(op))) return this.take(o, caps, depth);
+        if (op) for (const o of shape.options) if (startsWith(o, tkOfOperand(op))) return this.take(o, caps, depth);
         const empty = shape.options.find((o) => firstLeaves(o).empty);
         if (empty) return this.take(empty, caps, depth);
         this.missing(orList([...new Set(firstLeaves(shape).leaves.map(describeLeaf))]));

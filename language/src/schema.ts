@@ -308,8 +308,10 @@ const GRAMMAR: Record<BlockKind, Record<string, KeywordDecl>> = {
   unknown: {},
 };
 
+/** `=> alert SEVERITY?`, `=> block`, `=> redact`: each action is a value of the action vocabulary. */
 function monitorAction(): Shape {
-  return seq(punct("=>"), alt(seq(word("alert"), opt(oneOf("severity"))), word("block"), word("redact")));
+  const action = (w: (typeof RULE_ACTIONS)[number]): Shape => ({ t: "enum", vocab: { what: VOCABS.action.what, values: [w] } });
+  return seq(punct("=>"), alt(seq(action("alert"), opt(oneOf("severity"))), action("block"), action("redact")));
 }
 
 /** A shape that is one closed word set: its values (for `values` in KeywordInfo). */

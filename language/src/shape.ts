@@ -3,7 +3,10 @@
 // come next. Completion, semantic tokens and hover use it, so they all see the statement exactly
 // as the grammar declares it; the decoder reads the same shapes to build the typed AST.
 
+import type { IToken } from "chevrotain";
+import { Arrow, Comma, DateLiteral, Gt, GtEq, LBracket, LCurly, Quantity, StringLiteral, Word } from "./lexer.js";
 import { CONSTRAINT_SHAPE, type Shape } from "./schema.js";
+import type { SOperand } from "./syntax.js";
 
 export type TokKind = "word" | "string" | "quantity" | "date" | "list" | "block" | "=>" | ">" | ">=" | "," | "other";
 
@@ -160,4 +163,19 @@ export function readShape(shape: Shape, toks: readonly Tk[]): ShapeReading {
   const out: ShapeReading = { leaves, complete, next: mismatch === undefined ? next : [] };
   if (mismatch !== undefined) out.mismatch = mismatch;
   return out;
+}
+
+/** A token as the reader sees it; a `[` or `{` token stands for its whole list or block. */
+export function tkOfToken(t: IToken): Tk {
+  const type = t.tokenType;
+  const kind: TokKind =
+    type === Word ? "word" : type === StringLiteral ? "string" : type === Quantity ? "quantity" : type === DateLiteral ? "date" : type === LBracket ? "list" : type === LCurly ? "block" : type === Arrow ? "=>" : type === GtEq ? ">=" : type === Gt ? ">" : type === Comma ? "," : "other";
+  return { kind, image: t.image };
+}
+
+/** An operand of the uniform syntax tree as the reader sees it. */
+export function tkOfOperand(op: SOperand): Tk {
+  if (op.t === "list") return { kind: "list", image: "[" };
+  if (op.t === "block") return { kind: "block", image: "{" };
+  return tkOfToken(op.tok);
 }
