@@ -1,7 +1,7 @@
 // The draft `charter init --from-mcp` writes, from tool definitions given inline: each JSON Schema
 // shape becomes the constraint a reviewer would write, annotations set scope and tier, and whatever
 // has no Charter constraint is `any` with a TODO instead of a silent widening.
-import { checkText } from "@charter/language";
+import { checkText, formatText } from "@charter/language";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -248,7 +248,7 @@ const anyTool = fc.record({
 });
 
 describe("any published tool list", () => {
-  it("gives a draft that checks without errors and lets nothing but read/low run without a human", () => {
+  it("gives a draft in canonical layout that checks without errors and lets nothing but read/low run without a human", () => {
     fc.assert(
       fc.property(fc.uniqueArray(anyTool, { selector: (t) => t.name, maxLength: 4 }), (tools) => {
         const published = tools.map((t) => ({
@@ -260,6 +260,8 @@ describe("any published tool list", () => {
         const draft = draftPolicy(published, { agent: "fuzz", command: ["node", "s.js"] }, digest);
         const checked = checkText(draft);
         expect(checked.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.message}`), draft).toEqual([]);
+        // written in the canonical layout already
+        expect(formatText(draft)).toEqual({ ok: true, text: draft });
         for (const [name, t] of Object.entries(checked.bundle.agents.fuzz!.tools)) {
           if (t.approval === null) expect([name, t.scope, t.tier]).toEqual([name, "read", "low"]);
           expect(t.args).not.toBeNull();

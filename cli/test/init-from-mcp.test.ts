@@ -84,6 +84,9 @@ describe("charter init --from-mcp on the reference servers", () => {
     const json = JSON.parse(r.stdout) as { errors: number; files: { diagnostics: { code: string; severity: string; message: string }[] }[] };
     expect(json.files[0]!.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     expect(r.status).toBe(0);
+    // and it is already in the canonical layout: a reviewer's first edit comes without a reformat
+    const fmt = charter(["fmt", "--check", join(work, `${name}.charter`)]);
+    expect(fmt.status, fmt.stdout + fmt.stderr).toBe(0);
   });
 
   it.each(Object.keys(SERVERS) as (keyof typeof SERVERS)[])("the %s draft lets nothing but read/low tools run without a human", (name) => {
