@@ -170,8 +170,8 @@ describe("annotations to scope and tier", () => {
   });
 
   it("calls a destructive tool named for deleting scope delete", () => {
-    for (const name of ["delete_entities", "remove-file", "deleteUser", "rm"]) expect(classifyTool({ name, annotations: { destructiveHint: true, openWorldHint: false } }).scope).toBe("delete");
-    for (const name of ["write_file", "undelete", "formatter"]) expect(classifyTool({ name, annotations: { destructiveHint: true, openWorldHint: false } }).scope).toBe("write");
+    for (const name of ["delete_entities", "remove-file", "deleteUser", "rm", "bulkDelete", "DELETE_ROWS", "files.unlink"]) expect(classifyTool({ name, annotations: { destructiveHint: true, openWorldHint: false } }).scope).toBe("delete");
+    for (const name of ["write_file", "undelete", "formatter", "dropdownSelect", "removed_items_view", "Deleted"]) expect(classifyTool({ name, annotations: { destructiveHint: true, openWorldHint: false } }).scope).toBe("write");
   });
 
   it("puts an approval skeleton on every tool above read/low, and a reversal on high ones", () => {

@@ -30,7 +30,9 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const isName = (s: string) => NAME.test(s) && s !== "__proto__";
 /** What the lexer reads as a plain number (no exponent, no leading +). */
 const PLAIN_NUMBER = /^-?\d+(?:\.\d+)?$/;
-const DELETE_WORD = /(?:^|[_.-])(?:delete|remove|rm|drop|purge|erase|destroy)(?:$|[_.-])|^(?:delete|remove|drop|purge|erase|destroy)(?=[A-Z])/i;
+const DELETE_WORDS = new Set(["delete", "remove", "rm", "drop", "purge", "erase", "destroy", "unlink", "wipe"]);
+/** `delete_entities`, `remove-file`, `deleteUser`: a word of the name (snake, kebab or camel case) says delete. */
+const namedForDeleting = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").split(/[^A-Za-z0-9]+/).some((w) => DELETE_WORDS.has(w.toLowerCase()));
 const SOURCE = "tool_results";
 
 type JsonSchema = Record<string, unknown>;
@@ -283,7 +285,7 @@ export function classifyTool(tool: Pick<Tool, "name" | "annotations">): Classifi
   const assumed = [!("readOnlyHint" in a) && "not read-only", !readOnly && !("destructiveHint" in a) && "destructive", !("openWorldHint" in a) && "open-world"].filter(Boolean);
   const why = `annotations: ${said.length ? said.join(", ") : "none"}${assumed.length ? ` (MCP's defaults assumed: ${assumed.join(", ")})` : ""}`;
   if (readOnly) return openWorld ? { scope: "send", tier: "medium", why } : { scope: "read", tier: "low", why };
-  const scope = openWorld ? "send" : destructive && DELETE_WORD.test(tool.name) ? "delete" : "write";
+  const scope = openWorld ? "send" : destructive && namedForDeleting(tool.name) ? "delete" : "write";
   return { scope, tier: destructive ? "high" : "medium", why };
 }
 
