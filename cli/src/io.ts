@@ -30,6 +30,15 @@ export function readText(path: string): string {
   }
 }
 
+/** The bytes of a policy file: the language core decodes them and reports invalid UTF-8 where it is. */
+export function readBytes(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
 /** The folder of the installed package (cli/dist/.. or cli/src/..), to find docs/ beside it. */
 export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));

@@ -44431,155 +44431,6 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// language/src/bundle.ts
-var BUNDLE_FORMAT = "charter-bundle/1";
-var Trust = external_exports.enum(["untrusted", "low", "medium", "high"]);
-var Tier = external_exports.enum(["low", "medium", "high"]);
-var Scope = external_exports.enum(["read", "write", "send", "delete", "execute"]);
-var Severity = external_exports.enum(["low", "medium", "high", "critical"]);
-var Outcome = external_exports.enum(["approval", "deny"]);
-var AgentMode = external_exports.enum(["enforce", "monitor"]);
-var OnInjection = external_exports.enum(["refuse", "redact"]);
-var ConstraintSchema = external_exports.lazy(
-  () => external_exports.discriminatedUnion("kind", [
-    external_exports.object({ kind: external_exports.literal("one_of"), values: external_exports.array(external_exports.union([external_exports.string(), external_exports.number()])) }).strict(),
-    external_exports.object({ kind: external_exports.literal("subset_of"), values: external_exports.array(external_exports.union([external_exports.string(), external_exports.number()])) }).strict(),
-    external_exports.object({ kind: external_exports.literal("email_in_domains"), domains: external_exports.array(external_exports.string()) }).strict(),
-    external_exports.object({ kind: external_exports.literal("url_in_domains"), domains: external_exports.array(external_exports.string()) }).strict(),
-    external_exports.object({ kind: external_exports.literal("number_between"), min: external_exports.number(), max: external_exports.number() }).strict(),
-    external_exports.object({ kind: external_exports.literal("number_max"), max: external_exports.number() }).strict(),
-    external_exports.object({ kind: external_exports.literal("string_max"), max: external_exports.number().int().nonnegative() }).strict(),
-    external_exports.object({ kind: external_exports.literal("any") }).strict(),
-    external_exports.object({ kind: external_exports.literal("integer_between"), min: external_exports.number().int(), max: external_exports.number().int() }).strict(),
-    external_exports.object({ kind: external_exports.literal("integer_max"), max: external_exports.number().int() }).strict(),
-    external_exports.object({ kind: external_exports.literal("bool") }).strict(),
-    /** RE2 syntax, matched against the whole string */
-    external_exports.object({ kind: external_exports.literal("string_matching"), pattern: external_exports.string() }).strict(),
-    /** normalised absolute POSIX roots, sorted */
-    external_exports.object({ kind: external_exports.literal("path_under"), roots: external_exports.array(external_exports.string()).min(1) }).strict(),
-    external_exports.object({ kind: external_exports.literal("list_of"), item: ConstraintSchema, max: external_exports.number().int().nonnegative() }).strict(),
-    external_exports.object({ kind: external_exports.literal("object"), properties: external_exports.record(external_exports.string(), ConstraintSchema), optional: external_exports.array(external_exports.string()) }).strict()
-  ])
-);
-var ArgsSchema = external_exports.object({ properties: external_exports.record(external_exports.string(), ConstraintSchema), optional: external_exports.array(external_exports.string()) }).strict();
-var FlowAfterSchema = external_exports.discriminatedUnion("kind", [
-  external_exports.object({ kind: external_exports.literal("trust"), level: Trust }).strict(),
-  external_exports.object({ kind: external_exports.literal("tool"), tool: external_exports.string() }).strict()
-]);
-var FlowRuleSchema = external_exports.object({ after: FlowAfterSchema, outcome: Outcome }).strict();
-var ConditionSchema = external_exports.discriminatedUnion("kind", [
-  /** the argument's value was seen in this session only in content of trust `level` or below */
-  external_exports.object({ kind: external_exports.literal("provenance"), arg: external_exports.string(), level: Trust, outcome: Outcome }).strict(),
-  /** allowed outright inside `constraint`; outside it (but inside the args constraint) the outcome */
-  external_exports.object({ kind: external_exports.literal("outside"), arg: external_exports.string(), constraint: ConstraintSchema, outcome: Outcome }).strict()
-]);
-var BudgetSchema = external_exports.object({
-  arg: external_exports.string(),
-  limit: external_exports.number(),
-  /** null: per session */
-  windowMs: external_exports.number().positive().nullable(),
-  outcome: Outcome
-}).strict();
-var ToolSchema = external_exports.object({
-  scope: Scope,
-  tier: Tier,
-  rate: external_exports.object({ count: external_exports.number().int().positive(), windowMs: external_exports.number().positive() }).strict(),
-  /** `rate N per session`: calls per session, null when not limited */
-  sessionRate: external_exports.object({ count: external_exports.number().int().positive() }).strict().nullable(),
-  /**
-   * null when no human approval is needed (only possible below tier high). `conditional`: only when
-   * a flow rule, condition or budget asks for it; otherwise (and always at tier high) every call.
-   */
-  approval: external_exports.object({ approvers: external_exports.array(external_exports.string()).min(1), timeoutMs: external_exports.number().positive(), conditional: external_exports.boolean() }).strict().nullable(),
-  reversal: external_exports.string().nullable(),
-  pin: external_exports.string().nullable(),
-  /** the source the tool's results are ingested as; null: the gateway's configured source */
-  returns: external_exports.string().nullable(),
-  /** null: arguments unconstrained; otherwise closed world, unnamed arguments are refused */
-  args: ArgsSchema.nullable(),
-  /** the tool's own flow rules and the agent-wide ones of its scope, expanded by the compiler */
-  flow: external_exports.array(FlowRuleSchema),
-  conditions: external_exports.array(ConditionSchema),
-  budgets: external_exports.array(BudgetSchema)
-}).strict();
-var RuleAction = external_exports.discriminatedUnion("kind", [
-  external_exports.object({ kind: external_exports.literal("alert"), severity: Severity }).strict(),
-  external_exports.object({ kind: external_exports.literal("block") }).strict(),
-  external_exports.object({ kind: external_exports.literal("redact") }).strict()
-]);
-var MonitorRuleSchema = external_exports.discriminatedUnion("kind", [
-  external_exports.object({ kind: external_exports.literal("tool_rate"), multiplier: external_exports.number(), windowMs: external_exports.number(), action: RuleAction }).strict(),
-  external_exports.object({ kind: external_exports.literal("data_volume"), multiplier: external_exports.number(), action: RuleAction }).strict(),
-  external_exports.object({ kind: external_exports.literal("novel_sequence"), score: external_exports.number().min(0).max(1), action: RuleAction }).strict(),
-  external_exports.object({ kind: external_exports.literal("output_pii"), action: RuleAction }).strict(),
-  external_exports.object({ kind: external_exports.literal("output_exfiltration"), action: RuleAction }).strict(),
-  external_exports.object({ kind: external_exports.literal("external_domain"), domains: external_exports.array(external_exports.string()), action: RuleAction }).strict()
-]);
-var AuditSchema = external_exports.object({
-  retentionMs: external_exports.number().positive(),
-  pii: external_exports.enum(["hash", "redact"]),
-  store: external_exports.string().nullable()
-}).strict();
-var SandboxSchema = external_exports.object({
-  filesystem: external_exports.enum(["none", "read-only", "ephemeral", "persistent"]),
-  network: external_exports.array(external_exports.string()),
-  cpu: external_exports.number().positive(),
-  memoryBytes: external_exports.number().positive(),
-  timeMs: external_exports.number().positive(),
-  output: external_exports.string().nullable()
-}).strict();
-var AgentSchema = external_exports.object({
-  kind: external_exports.enum(["conversational", "code-executing", "document-processing"]),
-  /** monitor: decisions are computed and audited with `"enforced": false`, and calls let through */
-  mode: AgentMode,
-  reads: external_exports.array(external_exports.string()),
-  tools: external_exports.record(external_exports.string(), ToolSchema),
-  deny: external_exports.array(external_exports.string()),
-  exposes: external_exports.array(external_exports.string()),
-  talksTo: external_exports.array(external_exports.object({ agent: external_exports.string(), via: external_exports.string() }).strict()),
-  sandbox: SandboxSchema.nullable(),
-  monitor: external_exports.array(MonitorRuleSchema),
-  audit: AuditSchema
-}).strict();
-var ReviewSchema = external_exports.object({
-  by: external_exports.string(),
-  on: external_exports.string(),
-  digest: external_exports.string(),
-  cadenceMs: external_exports.number(),
-  signature: external_exports.string().nullable()
-}).strict();
-var BundleSignatureSchema = external_exports.object({ alg: external_exports.literal("ed25519"), publicKey: external_exports.string(), value: external_exports.string() }).strict();
-var BundleSchema = external_exports.object({
-  format: external_exports.literal(BUNDLE_FORMAT),
-  policy: external_exports.object({
-    name: external_exports.string(),
-    version: external_exports.number().int().nullable(),
-    owner: external_exports.string(),
-    review: ReviewSchema.nullable()
-  }).strict(),
-  digest: external_exports.string().regex(/^sha256:[0-9a-f]{64}$/),
-  sources: external_exports.record(external_exports.string(), external_exports.object({ trust: Trust, threshold: external_exports.number().min(0).max(1), onInjection: OnInjection }).strict()),
-  agents: external_exports.record(external_exports.string(), AgentSchema),
-  /** present when the bundle was signed by `charter build --sign` */
-  signature: BundleSignatureSchema.optional()
-}).strict();
-
-// language/src/paths.ts
-function normalisePosixPath(path) {
-  if (!path.startsWith("/") || path.includes("\0")) return void 0;
-  const out = [];
-  for (const seg of path.split("/")) {
-    if (seg === "" || seg === ".") continue;
-    if (seg === "..") out.pop();
-    else out.push(seg);
-  }
-  return "/" + out.join("/");
-}
-function pathIsUnder(path, root2) {
-  if (root2 === "/") return true;
-  return path === root2 || path.startsWith(root2 + "/");
-}
-
 // language/src/schema.ts
 var vocab = (what, values2, rejected) => rejected ? { what, values: values2, rejected } : { what, values: values2 };
 var TRUST_LEVELS = ["untrusted", "low", "medium", "high"];
@@ -44588,6 +44439,7 @@ var SCOPES = ["read", "write", "send", "delete", "execute"];
 var AGENT_KINDS = ["conversational", "code-executing", "document-processing"];
 var FILESYSTEMS = ["none", "read-only", "ephemeral", "persistent"];
 var PII_MODES = ["hash", "redact", "raw"];
+var AUDIT_PII = ["hash", "redact"];
 var SEVERITIES = ["low", "medium", "high", "critical"];
 var OUTCOMES = ["allow", "deny", "approval"];
 var RULE_OUTCOMES = ["approval", "deny"];
@@ -44812,6 +44664,7 @@ var SCHEMA = Object.fromEntries(
         if (opens) info2.opens = opens;
         if (d.forbidden) info2.forbidden = true;
         if (d.repeatable) info2.repeatable = true;
+        if (holdsConstraint(d.shape)) info2.holdsConstraint = true;
         return [key, info2];
       })
     )
@@ -44844,12 +44697,161 @@ function childBlock(parent, key) {
   const info2 = keywordInfo(parent, key);
   if (!info2) return "unknown";
   if (info2.opens) return info2.opens;
-  return holdsConstraint(info2.shape) ? "args" : "unknown";
+  return info2.holdsConstraint ? "args" : "unknown";
 }
 function keywordsOf(kind) {
   return Object.entries(SCHEMA[kind]).filter(([, v]) => !v.forbidden).map(([k]) => k);
 }
 var CONSTRAINT_HEADS = Object.keys(CONSTRAINTS);
+
+// language/src/bundle.ts
+var BUNDLE_FORMAT = "charter-bundle/1";
+var Trust = external_exports.enum(TRUST_LEVELS);
+var Tier = external_exports.enum(TIERS);
+var Scope = external_exports.enum(SCOPES);
+var Severity = external_exports.enum(SEVERITIES);
+var Outcome = external_exports.enum(RULE_OUTCOMES);
+var AgentMode = external_exports.enum(MODES);
+var OnInjection = external_exports.enum(ON_INJECTION);
+var ConstraintSchema = external_exports.lazy(
+  () => external_exports.discriminatedUnion("kind", [
+    external_exports.object({ kind: external_exports.literal("one_of"), values: external_exports.array(external_exports.union([external_exports.string(), external_exports.number()])) }).strict(),
+    external_exports.object({ kind: external_exports.literal("subset_of"), values: external_exports.array(external_exports.union([external_exports.string(), external_exports.number()])) }).strict(),
+    external_exports.object({ kind: external_exports.literal("email_in_domains"), domains: external_exports.array(external_exports.string()) }).strict(),
+    external_exports.object({ kind: external_exports.literal("url_in_domains"), domains: external_exports.array(external_exports.string()) }).strict(),
+    external_exports.object({ kind: external_exports.literal("number_between"), min: external_exports.number(), max: external_exports.number() }).strict(),
+    external_exports.object({ kind: external_exports.literal("number_max"), max: external_exports.number() }).strict(),
+    external_exports.object({ kind: external_exports.literal("string_max"), max: external_exports.number().int().nonnegative() }).strict(),
+    external_exports.object({ kind: external_exports.literal("any") }).strict(),
+    external_exports.object({ kind: external_exports.literal("integer_between"), min: external_exports.number().int(), max: external_exports.number().int() }).strict(),
+    external_exports.object({ kind: external_exports.literal("integer_max"), max: external_exports.number().int() }).strict(),
+    external_exports.object({ kind: external_exports.literal("bool") }).strict(),
+    /** RE2 syntax, matched against the whole string */
+    external_exports.object({ kind: external_exports.literal("string_matching"), pattern: external_exports.string() }).strict(),
+    /** normalised absolute POSIX roots, sorted */
+    external_exports.object({ kind: external_exports.literal("path_under"), roots: external_exports.array(external_exports.string()).min(1) }).strict(),
+    external_exports.object({ kind: external_exports.literal("list_of"), item: ConstraintSchema, max: external_exports.number().int().nonnegative() }).strict(),
+    external_exports.object({ kind: external_exports.literal("object"), properties: external_exports.record(external_exports.string(), ConstraintSchema), optional: external_exports.array(external_exports.string()) }).strict()
+  ])
+);
+var ArgsSchema = external_exports.object({ properties: external_exports.record(external_exports.string(), ConstraintSchema), optional: external_exports.array(external_exports.string()) }).strict();
+var FlowAfterSchema = external_exports.discriminatedUnion("kind", [
+  external_exports.object({ kind: external_exports.literal("trust"), level: Trust }).strict(),
+  external_exports.object({ kind: external_exports.literal("tool"), tool: external_exports.string() }).strict()
+]);
+var FlowRuleSchema = external_exports.object({ after: FlowAfterSchema, outcome: Outcome }).strict();
+var ConditionSchema = external_exports.discriminatedUnion("kind", [
+  /** the argument's value was seen in this session only in content of trust `level` or below */
+  external_exports.object({ kind: external_exports.literal("provenance"), arg: external_exports.string(), level: Trust, outcome: Outcome }).strict(),
+  /** allowed outright inside `constraint`; outside it (but inside the args constraint) the outcome */
+  external_exports.object({ kind: external_exports.literal("outside"), arg: external_exports.string(), constraint: ConstraintSchema, outcome: Outcome }).strict()
+]);
+var BudgetSchema = external_exports.object({
+  arg: external_exports.string(),
+  limit: external_exports.number(),
+  /** null: per session */
+  windowMs: external_exports.number().positive().nullable(),
+  outcome: Outcome
+}).strict();
+var ToolSchema = external_exports.object({
+  scope: Scope,
+  tier: Tier,
+  rate: external_exports.object({ count: external_exports.number().int().positive(), windowMs: external_exports.number().positive() }).strict(),
+  /** `rate N per session`: calls per session, null when not limited */
+  sessionRate: external_exports.object({ count: external_exports.number().int().positive() }).strict().nullable(),
+  /**
+   * null when no human approval is needed (only possible below tier high). `conditional`: only when
+   * a flow rule, condition or budget asks for it; otherwise (and always at tier high) every call.
+   */
+  approval: external_exports.object({ approvers: external_exports.array(external_exports.string()).min(1), timeoutMs: external_exports.number().positive(), conditional: external_exports.boolean() }).strict().nullable(),
+  reversal: external_exports.string().nullable(),
+  pin: external_exports.string().nullable(),
+  /** the source the tool's results are ingested as; null: the gateway's configured source */
+  returns: external_exports.string().nullable(),
+  /** null: arguments unconstrained; otherwise closed world, unnamed arguments are refused */
+  args: ArgsSchema.nullable(),
+  /** the tool's own flow rules and the agent-wide ones of its scope, expanded by the compiler */
+  flow: external_exports.array(FlowRuleSchema),
+  conditions: external_exports.array(ConditionSchema),
+  budgets: external_exports.array(BudgetSchema)
+}).strict();
+var RuleAction = external_exports.discriminatedUnion("kind", [
+  external_exports.object({ kind: external_exports.literal("alert"), severity: Severity }).strict(),
+  external_exports.object({ kind: external_exports.literal("block") }).strict(),
+  external_exports.object({ kind: external_exports.literal("redact") }).strict()
+]);
+var MonitorRuleSchema = external_exports.discriminatedUnion("kind", [
+  external_exports.object({ kind: external_exports.literal("tool_rate"), multiplier: external_exports.number(), windowMs: external_exports.number(), action: RuleAction }).strict(),
+  external_exports.object({ kind: external_exports.literal("data_volume"), multiplier: external_exports.number(), action: RuleAction }).strict(),
+  external_exports.object({ kind: external_exports.literal("novel_sequence"), score: external_exports.number().min(0).max(1), action: RuleAction }).strict(),
+  external_exports.object({ kind: external_exports.literal("output_pii"), action: RuleAction }).strict(),
+  external_exports.object({ kind: external_exports.literal("output_exfiltration"), action: RuleAction }).strict(),
+  external_exports.object({ kind: external_exports.literal("external_domain"), domains: external_exports.array(external_exports.string()), action: RuleAction }).strict()
+]);
+var AuditSchema = external_exports.object({
+  retentionMs: external_exports.number().positive(),
+  pii: external_exports.enum(AUDIT_PII),
+  store: external_exports.string().nullable()
+}).strict();
+var SandboxSchema = external_exports.object({
+  filesystem: external_exports.enum(FILESYSTEMS),
+  network: external_exports.array(external_exports.string()),
+  cpu: external_exports.number().positive(),
+  memoryBytes: external_exports.number().positive(),
+  timeMs: external_exports.number().positive(),
+  output: external_exports.string().nullable()
+}).strict();
+var AgentSchema = external_exports.object({
+  kind: external_exports.enum(AGENT_KINDS),
+  /** monitor: decisions are computed and audited with `"enforced": false`, and calls let through */
+  mode: AgentMode,
+  reads: external_exports.array(external_exports.string()),
+  tools: external_exports.record(external_exports.string(), ToolSchema),
+  deny: external_exports.array(external_exports.string()),
+  exposes: external_exports.array(external_exports.string()),
+  talksTo: external_exports.array(external_exports.object({ agent: external_exports.string(), via: external_exports.string() }).strict()),
+  sandbox: SandboxSchema.nullable(),
+  monitor: external_exports.array(MonitorRuleSchema),
+  audit: AuditSchema
+}).strict();
+var ReviewSchema = external_exports.object({
+  by: external_exports.string(),
+  on: external_exports.string(),
+  digest: external_exports.string(),
+  cadenceMs: external_exports.number(),
+  signature: external_exports.string().nullable()
+}).strict();
+var BundleSignatureSchema = external_exports.object({ alg: external_exports.literal("ed25519"), publicKey: external_exports.string(), value: external_exports.string() }).strict();
+var BundleSchema = external_exports.object({
+  format: external_exports.literal(BUNDLE_FORMAT),
+  policy: external_exports.object({
+    name: external_exports.string(),
+    version: external_exports.number().int().nullable(),
+    owner: external_exports.string(),
+    review: ReviewSchema.nullable()
+  }).strict(),
+  digest: external_exports.string().regex(/^sha256:[0-9a-f]{64}$/),
+  sources: external_exports.record(external_exports.string(), external_exports.object({ trust: Trust, threshold: external_exports.number().min(0).max(1), onInjection: OnInjection }).strict()),
+  agents: external_exports.record(external_exports.string(), AgentSchema),
+  /** present when the bundle was signed by `charter build --sign` */
+  signature: BundleSignatureSchema.optional()
+}).strict();
+
+// language/src/paths.ts
+function normalisePosixPath(path) {
+  if (!path.startsWith("/") || path.includes("\0")) return void 0;
+  const out = [];
+  for (const seg of path.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") out.pop();
+    else out.push(seg);
+  }
+  return "/" + out.join("/");
+}
+function pathIsUnder(path, root2) {
+  if (root2 === "/") return true;
+  return path === root2 || path.startsWith(root2 + "/");
+}
 
 // language/src/compile.ts
 var uniqSorted = (xs) => [...new Set(xs)].sort((a, b) => typeof a === "number" && typeof b === "number" ? a - b : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0);
@@ -54551,8 +54553,8 @@ var WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\v\u00a0\
 var LineComment = createToken({ name: "LineComment", pattern: /\/\/[^\n]*/, group: "comments" });
 var BlockComment = createToken({ name: "BlockComment", pattern: /\/\*[\s\S]*?\*\//, group: "comments", line_breaks: true });
 var OpenBlockComment = createToken({ name: "OpenBlockComment", pattern: /\/\*[\s\S]*/, group: "comments", line_breaks: true });
-var StringLiteral = createToken({ name: "StringLiteral", pattern: /"(?:[^"\\\n]|\\.)*"/ });
-var OpenString = createToken({ name: "OpenString", pattern: /"(?:[^"\\\n]|\\.)*/ });
+var StringLiteral = createToken({ name: "StringLiteral", pattern: /"[^"\\\n]*(?:\\.[^"\\\n]*)*"/ });
+var OpenString = createToken({ name: "OpenString", pattern: /"[^"\\\n]*(?:\\.[^"\\\n]*)*/ });
 var DateLiteral = createToken({ name: "DateLiteral", pattern: /\d{4}-\d{2}-\d{2}(?![A-Za-z0-9_.-])/ });
 var Quantity = createToken({ name: "Quantity", pattern: /-?\d+(?:\.\d+)?(?:[A-Za-z]+)?/ });
 var Word = createToken({ name: "Word", pattern: /[A-Za-z_\u00a1-\u2027\u202a-\ufefe\uff00-\uffff][A-Za-z0-9_.\-\u00a1-\u2027\u202a-\ufefe\uff00-\uffff]*/ });
@@ -54645,7 +54647,13 @@ function acceptsLeaf(leaf, tk, strict) {
       }
   }
 }
+var firstCache = /* @__PURE__ */ new WeakMap();
 function firstLeaves(shape) {
+  let f = firstCache.get(shape);
+  if (!f) firstCache.set(shape, f = computeFirst(shape));
+  return f;
+}
+function computeFirst(shape) {
   switch (shape.t) {
     case "seq": {
       const leaves = [];
@@ -54677,7 +54685,8 @@ function firstLeaves(shape) {
   }
 }
 function startsWith(shape, tk, strict = true) {
-  return firstLeaves(shape).leaves.some((l) => acceptsLeaf(l, tk, strict));
+  for (const l of firstLeaves(shape).leaves) if (acceptsLeaf(l, tk, strict)) return true;
+  return false;
 }
 function tkOfToken(t) {
   const type = t.tokenType;
@@ -54734,6 +54743,7 @@ function describeLiteral(kind) {
   }
 }
 var MAX_CONSTRAINT_DEPTH = 32;
+var MAX_STRING_LENGTH = 1024 * 1024;
 var DURATION_UNITS = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
 var SIZE_UNITS = { KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
 var QUANTITY = /^(-?\d+(?:\.\d+)?)([A-Za-z]*)$/;
@@ -55591,6 +55601,10 @@ var Decoder = class {
   }
   string(t) {
     const span = tokSpan(t);
+    if (t.image.length > MAX_STRING_LENGTH) {
+      this.error("CH0003", { start: span.start, end: span.start + 1 }, `string literal of ${t.image.length.toLocaleString("en")} characters is longer than the ${MAX_STRING_LENGTH / 1024} KiB a string may be`, "a policy names things; long text belongs in the file the policy refers to");
+      return { kind: "string", value: "", span };
+    }
     let value;
     const closed = t.image.length >= 2 && t.image.endsWith('"') && !t.image.endsWith('\\"');
     try {
@@ -55914,9 +55928,40 @@ function continuesAfter(operands) {
   const last2 = operands[operands.length - 1];
   return !!last2 && last2.t === "tok" && (last2.tok.tokenType === Comma || last2.tok.tokenType === Arrow);
 }
+var MAX_NESTING = 64;
+function limitNesting(tokens) {
+  let depth = 0;
+  let deepest = 0;
+  for (const t of tokens) {
+    if (t.tokenType === LCurly || t.tokenType === LBracket) deepest = Math.max(deepest, ++depth);
+    else if ((t.tokenType === RCurly || t.tokenType === RBracket) && depth > 0) depth--;
+  }
+  if (deepest <= MAX_NESTING) return { tokens, errors: [] };
+  const kept = [];
+  const errors = [];
+  depth = 0;
+  let skipBelow = -1;
+  for (const t of tokens) {
+    const opens = t.tokenType === LCurly || t.tokenType === LBracket;
+    const closes = t.tokenType === RCurly || t.tokenType === RBracket;
+    if (opens) depth++;
+    if (skipBelow >= 0) {
+      if (closes && depth > 0 && --depth < skipBelow) skipBelow = -1;
+      continue;
+    }
+    if (opens && depth > MAX_NESTING) {
+      errors.push({ start: t.startOffset, end: t.startOffset + 1, message: `nested deeper than ${MAX_NESTING} levels: what is inside this '${t.image}' is skipped` });
+      skipBelow = depth;
+      continue;
+    }
+    if (closes && depth > 0) depth--;
+    kept.push(t);
+  }
+  return { tokens: kept, errors };
+}
 var parserInstance;
 function parseSyntax(text, previous) {
-  const lexed = lex(text);
+  const lexed = lexLimited(text);
   const reusable = /* @__PURE__ */ new Map();
   for (const s of previous?.segments ?? []) if (!reusable.has(s.text)) reusable.set(s.text, s);
   const segments = [];
@@ -55939,6 +55984,12 @@ function parseSyntax(text, previous) {
   }
   errors.sort((a, b) => a.start - b.start);
   return { items, comments: lexed.comments, errors, tokens: lexed.tokens, segments };
+}
+function lexLimited(text) {
+  const lexed = lex(text);
+  const limited = limitNesting(lexed.tokens);
+  if (!limited.errors.length) return lexed;
+  return { tokens: limited.tokens, comments: lexed.comments, errors: [...lexed.errors, ...limited.errors.map((e) => ({ offset: e.start, length: e.end - e.start, message: e.message }))] };
 }
 function parseSegment(tokens, segmentText, start, text) {
   const parser = parserInstance ??= new CharterSyntaxParser();
@@ -63742,9 +63793,12 @@ function checkUnicode(ctx, tokens) {
 
 // language/src/checker/index.ts
 var CHECKS = [checkRanges, checkNames, checkPrivilege, checkTiers, checkFlow, checkMonitoring, checkSources, checkSandbox, checkAudit, checkReview];
-function checkText(text, options = {}, previous) {
+var MAX_POLICY_LENGTH = 64 * 1024 * 1024;
+function checkText(text, options = {}, previous, encoding) {
+  if (text.length > MAX_POLICY_LENGTH) return tooLarge(text);
   const parsed = parse5(text, previous?.syntax);
   const raw = [...parsed.diagnostics];
+  if (encoding) raw.push(encoding);
   let bundle;
   const ctx = {
     file: parsed.file,
@@ -63773,6 +63827,27 @@ function checkText(text, options = {}, previous) {
     lines,
     get bundle() {
       return ctx.bundle();
+    }
+  };
+}
+function tooLarge(text) {
+  const file2 = { decls: [], comments: [], span: { start: 0, end: text.length } };
+  const lines = new LineIndex(text);
+  const mib = (text.length / (1024 * 1024)).toFixed(1);
+  const diagnostics = locate(
+    [{ code: "CH0001", span: { start: 0, end: Math.min(1, text.length) }, message: `the file is ${mib} MiB of text, more than the ${MAX_POLICY_LENGTH / (1024 * 1024)} MiB a policy may be`, help: "split the policy: one file per team or agent group (a workspace is a folder of policies)" }],
+    lines
+  );
+  let bundle;
+  return {
+    file: file2,
+    syntax: { items: [], comments: [], errors: [], tokens: [], segments: [] },
+    diagnostics,
+    errors: 1,
+    warnings: 0,
+    lines,
+    get bundle() {
+      return bundle ??= lowerPolicy(file2);
     }
   };
 }

@@ -74,6 +74,9 @@ type Cap =
 /** Constraints nest (`list of list of …`, objects in objects); deeper than this is refused, not recursed. */
 export const MAX_CONSTRAINT_DEPTH = 32;
 
+/** The longest string literal read (UTF-16 code units, quotes included): past it, CH0003. */
+export const MAX_STRING_LENGTH = 1024 * 1024;
+
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const SIZE_UNITS: Record<string, number> = { KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
 const QUANTITY = /^(-?\d+(?:\.\d+)?)([A-Za-z]*)$/;
@@ -965,6 +968,10 @@ export class Decoder {
 
   string(t: IToken): A.StringLit {
     const span = tokSpan(t);
+    if (t.image.length > MAX_STRING_LENGTH) {
+      this.error("CH0003", { start: span.start, end: span.start + 1 }, `string literal of ${t.image.length.toLocaleString("en")} characters is longer than the ${MAX_STRING_LENGTH / 1024} KiB a string may be`, "a policy names things; long text belongs in the file the policy refers to");
+      return { kind: "string", value: "", span };
+    }
     let value: string;
     const closed = t.image.length >= 2 && t.image.endsWith('"') && !t.image.endsWith('\\"');
     try {

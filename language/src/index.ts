@@ -3,7 +3,8 @@
 export * as ast from "./ast.js";
 export * from "./attest.js";
 export * from "./bundle.js";
-export { checkText, type CheckResult, type CheckOptions, type AllowedReviewer } from "./checker/index.js";
+export { decodePolicyBytes, firstInvalidUtf8, type DecodedPolicy } from "./encoding.js";
+export { checkBytes, checkText, MAX_POLICY_LENGTH, type CheckResult, type CheckOptions, type AllowedReviewer } from "./checker/index.js";
 export { agentsOf, effectiveBlocks, findPolicy, lowerPolicy, namesOf, talksToOf, toolsOf } from "./compile.js";
 export * from "./diagnostics.js";
 export { canonicalJson, canonicalJsonPretty, semanticDigest, sha256Hex } from "./digest.js";

@@ -10,9 +10,11 @@ export const BlockComment = createToken({ name: "BlockComment", pattern: /\/\*[\
 /** An unterminated block comment: lexed so that it is reported once, not as a cascade of garbage. */
 export const OpenBlockComment = createToken({ name: "OpenBlockComment", pattern: /\/\*[\s\S]*/, group: "comments", line_breaks: true });
 
-export const StringLiteral = createToken({ name: "StringLiteral", pattern: /"(?:[^"\\\n]|\\.)*"/ });
+// Written as an unrolled loop (runs of plain characters, then one escape): an alternation inside
+// `*` makes the regex engine recurse once per character, and a 10 MB string overflowed the stack.
+export const StringLiteral = createToken({ name: "StringLiteral", pattern: /"[^"\\\n]*(?:\\.[^"\\\n]*)*"/ });
 /** A string missing its closing quote on the same line. */
-export const OpenString = createToken({ name: "OpenString", pattern: /"(?:[^"\\\n]|\\.)*/ });
+export const OpenString = createToken({ name: "OpenString", pattern: /"[^"\\\n]*(?:\\.[^"\\\n]*)*/ });
 export const DateLiteral = createToken({ name: "DateLiteral", pattern: /\d{4}-\d{2}-\d{2}(?![A-Za-z0-9_.-])/ });
 /** A number with an optional unit suffix: 12, 0.85, 2.0x, 15m, 512MiB. The schema interprets the unit. */
 export const Quantity = createToken({ name: "Quantity", pattern: /-?\d+(?:\.\d+)?(?:[A-Za-z]+)?/ });

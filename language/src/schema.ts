@@ -164,6 +164,8 @@ export interface KeywordInfo {
   forbidden?: boolean;
   /** may appear more than once in a block */
   repeatable?: boolean;
+  /** its shape holds a constraint, so a `{` in it is an object constraint */
+  holdsConstraint?: boolean;
 }
 
 interface KeywordDecl {
@@ -338,6 +340,7 @@ export const SCHEMA: Record<BlockKind, Record<string, KeywordInfo>> = Object.fro
         if (opens) info.opens = opens;
         if (d.forbidden) info.forbidden = true;
         if (d.repeatable) info.repeatable = true;
+        if (holdsConstraint(d.shape)) info.holdsConstraint = true;
         return [key, info];
       }),
     ),
@@ -379,7 +382,7 @@ export function childBlock(parent: BlockKind, key: string): BlockKind {
   const info = keywordInfo(parent, key);
   if (!info) return "unknown";
   if (info.opens) return info.opens;
-  return holdsConstraint(info.shape) ? "args" : "unknown";
+  return info.holdsConstraint ? "args" : "unknown";
 }
 
 /** Keywords valid in a block, for completion: forbidden forms excluded. */

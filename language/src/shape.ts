@@ -61,8 +61,16 @@ function acceptsLeaf(leaf: Leaf, tk: Tk, strict: boolean): boolean {
   }
 }
 
-/** The leaves that can begin a shape (and whether it can be empty). */
+const firstCache = new WeakMap<Shape, { leaves: Leaf[]; empty: boolean }>();
+
+/** The leaves that can begin a shape (and whether it can be empty); computed once per shape. */
 export function firstLeaves(shape: Shape): { leaves: Leaf[]; empty: boolean } {
+  let f = firstCache.get(shape);
+  if (!f) firstCache.set(shape, (f = computeFirst(shape)));
+  return f;
+}
+
+function computeFirst(shape: Shape): { leaves: Leaf[]; empty: boolean } {
   switch (shape.t) {
     case "seq": {
       const leaves: Leaf[] = [];
@@ -96,7 +104,8 @@ export function firstLeaves(shape: Shape): { leaves: Leaf[]; empty: boolean } {
 
 /** Does `tk` begin `shape`? Alternatives are told apart by their first operand, exactly. */
 export function startsWith(shape: Shape, tk: Tk, strict = true): boolean {
-  return firstLeaves(shape).leaves.some((l) => acceptsLeaf(l, tk, strict));
+  for (const l of firstLeaves(shape).leaves) if (acceptsLeaf(l, tk, strict)) return true;
+  return false;
 }
 
 /** Reads `toks` against `shape`. */

@@ -16,6 +16,7 @@ import {
   LBracket,
   LCurly,
   lex,
+  type LexResult,
   Quantity,
   Question,
   RBracket,
@@ -322,6 +323,44 @@ function continuesAfter(operands: SOperand[]): boolean {
   return !!last && last.t === "tok" && (last.tok.tokenType === Comma || last.tok.tokenType === Arrow);
 }
 
+/** How deep `{ … }` and `[ … ]` may nest. Real policies use five or six levels; the parser recurses per level. */
+export const MAX_NESTING = 64;
+
+/**
+ * Drops what is nested deeper than MAX_NESTING (from the opener that goes too deep to its closer),
+ * with one error at that opener: hostile input ends in a diagnostic, never in a stack overflow.
+ */
+function limitNesting(tokens: IToken[]): { tokens: IToken[]; errors: SyntaxError[] } {
+  let depth = 0;
+  let deepest = 0;
+  for (const t of tokens) {
+    if (t.tokenType === LCurly || t.tokenType === LBracket) deepest = Math.max(deepest, ++depth);
+    else if ((t.tokenType === RCurly || t.tokenType === RBracket) && depth > 0) depth--;
+  }
+  if (deepest <= MAX_NESTING) return { tokens, errors: [] };
+  const kept: IToken[] = [];
+  const errors: SyntaxError[] = [];
+  depth = 0;
+  let skipBelow = -1;
+  for (const t of tokens) {
+    const opens = t.tokenType === LCurly || t.tokenType === LBracket;
+    const closes = t.tokenType === RCurly || t.tokenType === RBracket;
+    if (opens) depth++;
+    if (skipBelow >= 0) {
+      if (closes && depth > 0 && --depth < skipBelow) skipBelow = -1;
+      continue;
+    }
+    if (opens && depth > MAX_NESTING) {
+      errors.push({ start: t.startOffset, end: t.startOffset + 1, message: `nested deeper than ${MAX_NESTING} levels: what is inside this '${t.image}' is skipped` });
+      skipBelow = depth;
+      continue;
+    }
+    if (closes && depth > 0) depth--;
+    kept.push(t);
+  }
+  return { tokens: kept, errors };
+}
+
 let parserInstance: CharterSyntaxParser | undefined;
 
 /**
@@ -330,7 +369,7 @@ let parserInstance: CharterSyntaxParser | undefined;
  * are reused (moved to their new offsets) instead of parsed again: an edit costs one statement.
  */
 export function parseSyntax(text: string, previous?: SyntaxTree): SyntaxTree {
-  const lexed = lex(text);
+  const lexed = lexLimited(text);
   const reusable = new Map<string, SyntaxSegment>();
   for (const s of previous?.segments ?? []) if (!reusable.has(s.text)) reusable.set(s.text, s);
   const segments: SyntaxSegment[] = [];
@@ -355,9 +394,17 @@ export function parseSyntax(text: string, previous?: SyntaxTree): SyntaxTree {
   return { items, comments: lexed.comments, errors, tokens: lexed.tokens, segments };
 }
 
+/** The tokens of `text`, with nesting past MAX_NESTING cut off (and reported). */
+function lexLimited(text: string): LexResult {
+  const lexed = lex(text);
+  const limited = limitNesting(lexed.tokens);
+  if (!limited.errors.length) return lexed;
+  return { tokens: limited.tokens, comments: lexed.comments, errors: [...lexed.errors, ...limited.errors.map((e) => ({ offset: e.start, length: e.end - e.start, message: e.message }))] };
+}
+
 /** The whole text as one unit, without splitting: the reference the segmented parse must equal (tests). */
 export function parseSyntaxWhole(text: string): SyntaxTree {
-  const lexed = lex(text);
+  const lexed = lexLimited(text);
   const segment = parseSegment(lexed.tokens, text, 0, text);
   const errors = [...lexed.errors.map((e) => ({ start: e.offset, end: e.offset + e.length, message: e.message })), ...segment.errors].sort((a, b) => a.start - b.start);
   return { items: segment.items, comments: lexed.comments, errors, tokens: lexed.tokens, segments: [segment] };

@@ -1,17 +1,16 @@
 // `charter build FILE -o BUNDLE.json [--sign KEY]` and `charter digest FILE`: a policy with errors
 // is never compiled; the bundle is canonical JSON, byte-identical for the same policy.
 
-import { canonicalJsonPretty, checkText, loadPrivateKey, signBundle, type Bundle } from "@charter/language";
+import { canonicalJsonPretty, checkBytes, loadPrivateKey, signBundle, type Bundle } from "@charter/language";
 import type { Command } from "commander";
 import { writeFileSync } from "node:fs";
-import { displayPath, readText, UsageError } from "../io.js";
+import { displayPath, readBytes, readText, UsageError } from "../io.js";
 import { colorsFor, renderDiagnostic, summaryLine } from "../render.js";
 import { today } from "./check.js";
 
 /** Checks one file; on errors prints them to stderr and returns undefined. */
 export function compileFile(path: string): Bundle | undefined {
-  const text = readText(path);
-  const result = checkText(text, today() ? { today: today()! } : {});
+  const result = checkBytes(readBytes(path), today() ? { today: today()! } : {});
   if (result.errors === 0) return result.bundle;
   const c = colorsFor(process.stderr);
   for (const d of result.diagnostics) if (d.severity === "error") process.stderr.write(renderDiagnostic(d, displayPath(path), result.lines, c) + "\n");

@@ -1,8 +1,8 @@
 // `charter check PATH… [--format text|json] [--require-review] [--reviewers FILE]` (spec §6).
 
-import { checkText, parseReviewers, type AllowedReviewer, type CheckResult } from "@charter/language";
+import { checkBytes, parseReviewers, type AllowedReviewer, type CheckResult } from "@charter/language";
 import type { Command } from "commander";
-import { displayPath, expandPaths, readText, UsageError } from "../io.js";
+import { displayPath, expandPaths, readBytes, readText, UsageError } from "../io.js";
 import { colorsFor, renderDiagnostic, summaryLine } from "../render.js";
 
 export interface CheckedFile {
@@ -40,8 +40,8 @@ export function registerCheck(program: Command): void {
       const reviewers = loadReviewers(opts.reviewers);
       const options = { requireReview: !!opts.requireReview, ...(reviewers ? { reviewers } : {}), ...(today() ? { today: today()! } : {}) };
       const checked: CheckedFile[] = files.map((path) => {
-        const text = readText(path);
-        return { path, text, result: checkText(text, options) };
+        const result = checkBytes(readBytes(path), options);
+        return { path, text: result.text, result };
       });
       const errors = checked.reduce((n, f) => n + f.result.errors, 0);
       const warnings = checked.reduce((n, f) => n + f.result.warnings, 0);

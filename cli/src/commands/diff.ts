@@ -2,9 +2,9 @@
 // every change classified. Exit 0 whatever the changes; 1 when either side has errors (reported,
 // and no diff printed: a diff of a broken policy would mislead); 2 on usage or I/O errors.
 
-import { checkText, countChanges, diffPolicies, type Change, type CheckResult } from "@charter/language";
+import { checkBytes, countChanges, diffPolicies, type Change, type CheckResult } from "@charter/language";
 import type { Command } from "commander";
-import { displayPath, readText, UsageError } from "../io.js";
+import { displayPath, readBytes, UsageError } from "../io.js";
 import { colorsFor, renderDiagnostic, summaryLine, type Colors } from "../render.js";
 
 export function registerDiff(program: Command): void {
@@ -16,7 +16,7 @@ export function registerDiff(program: Command): void {
     .option("--format <format>", "text or json", "text")
     .action((base: string, head: string, opts: { format: string }) => {
       if (opts.format !== "text" && opts.format !== "json") throw new UsageError(`--format must be text or json, not '${opts.format}'`);
-      const sides = [base, head].map((path) => ({ path, result: checkText(readText(path)) }));
+      const sides = [base, head].map((path) => ({ path, result: checkBytes(readBytes(path)) }));
       if (reportErrors(sides)) {
         process.exitCode = 1;
         return;

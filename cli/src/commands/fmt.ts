@@ -1,10 +1,10 @@
 // `charter fmt PATH… [--check]`: rewrite files in the canonical layout, or with --check list the
 // files that are not formatted and exit 1 (for CI).
 
-import { formatText } from "@charter/language";
+import { decodePolicyBytes, formatText, LineIndex, type FormatResult } from "@charter/language";
 import type { Command } from "commander";
 import { writeFileSync } from "node:fs";
-import { displayPath, expandPaths, readText, UsageError } from "../io.js";
+import { displayPath, expandPaths, readBytes, UsageError } from "../io.js";
 
 export function registerFmt(program: Command): void {
   program
@@ -17,8 +17,10 @@ export function registerFmt(program: Command): void {
       let unformatted = 0;
       let failed = 0;
       for (const path of files) {
-        const text = readText(path);
-        const r = formatText(text);
+        const decoded = decodePolicyBytes(readBytes(path));
+        const text = decoded.text;
+        const bad = decoded.diagnostic && new LineIndex(text).position(decoded.diagnostic.span.start);
+        const r: FormatResult = bad ? { ok: false, reason: `invalid UTF-8 at ${bad.line + 1}:${bad.character + 1}` } : formatText(text);
         if (!r.ok) {
           failed++;
           process.stderr.write(`${displayPath(path)}: not formatted: ${r.reason} (run charter check for details)\n`);

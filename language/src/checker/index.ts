@@ -5,6 +5,7 @@ import type { CharterFile } from "../ast.js";
 import type { Bundle } from "../bundle.js";
 import { lowerPolicy } from "../compile.js";
 import { compareDiagnostics, LineIndex, locate, type Diagnostic, type RawDiagnostic } from "../diagnostics.js";
+import { decodePolicyBytes } from "../encoding.js";
 import { parse } from "../parser.js";
 import type { SyntaxTree } from "../syntax.js";
 import { checkAudit } from "./audit.js";
@@ -40,9 +41,23 @@ const CHECKS = [checkRanges, checkNames, checkPrivilege, checkTiers, checkFlow, 
  * Checks one policy file. `previous`, the result for an earlier version of the same document (an
  * editor's last check), lets unchanged top-level statements skip parsing; the result is the same.
  */
-export function checkText(text: string, options: CheckOptions = {}, previous?: CheckResult): CheckResult {
+/** The largest policy the checker reads (UTF-16 code units): beyond it, one diagnostic and no parse. */
+export const MAX_POLICY_LENGTH = 64 * 1024 * 1024;
+
+/**
+ * Checks a policy file from its bytes: invalid UTF-8 is an error at the first bad byte (and the
+ * rest is checked as decoded with replacement characters, so every other problem is reported too).
+ */
+export function checkBytes(bytes: Uint8Array, options: CheckOptions = {}): CheckResult & { text: string } {
+  const decoded = decodePolicyBytes(bytes);
+  return { ...checkText(decoded.text, options, undefined, decoded.diagnostic), text: decoded.text };
+}
+
+export function checkText(text: string, options: CheckOptions = {}, previous?: CheckResult, encoding?: RawDiagnostic): CheckResult {
+  if (text.length > MAX_POLICY_LENGTH) return tooLarge(text);
   const parsed = parse(text, previous?.syntax);
   const raw: RawDiagnostic[] = [...parsed.diagnostics];
+  if (encoding) raw.push(encoding);
   let bundle: Bundle | undefined;
   const ctx: CheckContext = {
     file: parsed.file,
@@ -72,6 +87,29 @@ export function checkText(text: string, options: CheckOptions = {}, previous?: C
     lines,
     get bundle() {
       return ctx.bundle();
+    },
+  };
+}
+
+/** A text past MAX_POLICY_LENGTH: not parsed (a policy that large cannot be reviewed anyway). */
+function tooLarge(text: string): CheckResult {
+  const file: CharterFile = { decls: [], comments: [], span: { start: 0, end: text.length } };
+  const lines = new LineIndex(text);
+  const mib = (text.length / (1024 * 1024)).toFixed(1);
+  const diagnostics = locate(
+    [{ code: "CH0001", span: { start: 0, end: Math.min(1, text.length) }, message: `the file is ${mib} MiB of text, more than the ${MAX_POLICY_LENGTH / (1024 * 1024)} MiB a policy may be`, help: "split the policy: one file per team or agent group (a workspace is a folder of policies)" }],
+    lines,
+  );
+  let bundle: Bundle | undefined;
+  return {
+    file,
+    syntax: { items: [], comments: [], errors: [], tokens: [], segments: [] },
+    diagnostics,
+    errors: 1,
+    warnings: 0,
+    lines,
+    get bundle() {
+      return (bundle ??= lowerPolicy(file));
     },
   };
 }
