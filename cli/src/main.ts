@@ -6,7 +6,9 @@ import { Command, CommanderError } from "commander";
 import { registerBuild } from "./commands/build.js";
 import { registerCheck } from "./commands/check.js";
 import { registerFmt } from "./commands/fmt.js";
-import { registerGateway, registerPins } from "./commands/gateway.js";
+import { registerGateway } from "./commands/gateway.js";
+import { registerInit } from "./commands/init.js";
+import { registerPins } from "./commands/pins.js";
 import { registerKeygen } from "./commands/keygen.js";
 import { registerLsp } from "./commands/lsp.js";
 import { registerDiff } from "./commands/diff.js";
@@ -38,6 +40,7 @@ export function createProgram(): Command {
   registerGateway(program);
   registerPins(program);
   registerReplay(program);
+  registerInit(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

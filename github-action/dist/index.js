@@ -44431,155 +44431,6 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// language/src/bundle.ts
-var BUNDLE_FORMAT = "charter-bundle/1";
-var Trust = external_exports.enum(["untrusted", "low", "medium", "high"]);
-var Tier = external_exports.enum(["low", "medium", "high"]);
-var Scope = external_exports.enum(["read", "write", "send", "delete", "execute"]);
-var Severity = external_exports.enum(["low", "medium", "high", "critical"]);
-var Outcome = external_exports.enum(["approval", "deny"]);
-var AgentMode = external_exports.enum(["enforce", "monitor"]);
-var OnInjection = external_exports.enum(["refuse", "redact"]);
-var ConstraintSchema = external_exports.lazy(
-  () => external_exports.discriminatedUnion("kind", [
-    external_exports.object({ kind: external_exports.literal("one_of"), values: external_exports.array(external_exports.union([external_exports.string(), external_exports.number()])) }).strict(),
-    external_exports.object({ kind: external_exports.literal("subset_of"), values: external_exports.array(external_exports.union([external_exports.string(), external_exports.number()])) }).strict(),
-    external_exports.object({ kind: external_exports.literal("email_in_domains"), domains: external_exports.array(external_exports.string()) }).strict(),
-    external_exports.object({ kind: external_exports.literal("url_in_domains"), domains: external_exports.array(external_exports.string()) }).strict(),
-    external_exports.object({ kind: external_exports.literal("number_between"), min: external_exports.number(), max: external_exports.number() }).strict(),
-    external_exports.object({ kind: external_exports.literal("number_max"), max: external_exports.number() }).strict(),
-    external_exports.object({ kind: external_exports.literal("string_max"), max: external_exports.number().int().nonnegative() }).strict(),
-    external_exports.object({ kind: external_exports.literal("any") }).strict(),
-    external_exports.object({ kind: external_exports.literal("integer_between"), min: external_exports.number().int(), max: external_exports.number().int() }).strict(),
-    external_exports.object({ kind: external_exports.literal("integer_max"), max: external_exports.number().int() }).strict(),
-    external_exports.object({ kind: external_exports.literal("bool") }).strict(),
-    /** RE2 syntax, matched against the whole string */
-    external_exports.object({ kind: external_exports.literal("string_matching"), pattern: external_exports.string() }).strict(),
-    /** normalised absolute POSIX roots, sorted */
-    external_exports.object({ kind: external_exports.literal("path_under"), roots: external_exports.array(external_exports.string()).min(1) }).strict(),
-    external_exports.object({ kind: external_exports.literal("list_of"), item: ConstraintSchema, max: external_exports.number().int().nonnegative() }).strict(),
-    external_exports.object({ kind: external_exports.literal("object"), properties: external_exports.record(external_exports.string(), ConstraintSchema), optional: external_exports.array(external_exports.string()) }).strict()
-  ])
-);
-var ArgsSchema = external_exports.object({ properties: external_exports.record(external_exports.string(), ConstraintSchema), optional: external_exports.array(external_exports.string()) }).strict();
-var FlowAfterSchema = external_exports.discriminatedUnion("kind", [
-  external_exports.object({ kind: external_exports.literal("trust"), level: Trust }).strict(),
-  external_exports.object({ kind: external_exports.literal("tool"), tool: external_exports.string() }).strict()
-]);
-var FlowRuleSchema = external_exports.object({ after: FlowAfterSchema, outcome: Outcome }).strict();
-var ConditionSchema = external_exports.discriminatedUnion("kind", [
-  /** the argument's value was seen in this session only in content of trust `level` or below */
-  external_exports.object({ kind: external_exports.literal("provenance"), arg: external_exports.string(), level: Trust, outcome: Outcome }).strict(),
-  /** allowed outright inside `constraint`; outside it (but inside the args constraint) the outcome */
-  external_exports.object({ kind: external_exports.literal("outside"), arg: external_exports.string(), constraint: ConstraintSchema, outcome: Outcome }).strict()
-]);
-var BudgetSchema = external_exports.object({
-  arg: external_exports.string(),
-  limit: external_exports.number(),
-  /** null: per session */
-  windowMs: external_exports.number().positive().nullable(),
-  outcome: Outcome
-}).strict();
-var ToolSchema = external_exports.object({
-  scope: Scope,
-  tier: Tier,
-  rate: external_exports.object({ count: external_exports.number().int().positive(), windowMs: external_exports.number().positive() }).strict(),
-  /** `rate N per session`: calls per session, null when not limited */
-  sessionRate: external_exports.object({ count: external_exports.number().int().positive() }).strict().nullable(),
-  /**
-   * null when no human approval is needed (only possible below tier high). `conditional`: only when
-   * a flow rule, condition or budget asks for it; otherwise (and always at tier high) every call.
-   */
-  approval: external_exports.object({ approvers: external_exports.array(external_exports.string()).min(1), timeoutMs: external_exports.number().positive(), conditional: external_exports.boolean() }).strict().nullable(),
-  reversal: external_exports.string().nullable(),
-  pin: external_exports.string().nullable(),
-  /** the source the tool's results are ingested as; null: the gateway's configured source */
-  returns: external_exports.string().nullable(),
-  /** null: arguments unconstrained; otherwise closed world, unnamed arguments are refused */
-  args: ArgsSchema.nullable(),
-  /** the tool's own flow rules and the agent-wide ones of its scope, expanded by the compiler */
-  flow: external_exports.array(FlowRuleSchema),
-  conditions: external_exports.array(ConditionSchema),
-  budgets: external_exports.array(BudgetSchema)
-}).strict();
-var RuleAction = external_exports.discriminatedUnion("kind", [
-  external_exports.object({ kind: external_exports.literal("alert"), severity: Severity }).strict(),
-  external_exports.object({ kind: external_exports.literal("block") }).strict(),
-  external_exports.object({ kind: external_exports.literal("redact") }).strict()
-]);
-var MonitorRuleSchema = external_exports.discriminatedUnion("kind", [
-  external_exports.object({ kind: external_exports.literal("tool_rate"), multiplier: external_exports.number(), windowMs: external_exports.number(), action: RuleAction }).strict(),
-  external_exports.object({ kind: external_exports.literal("data_volume"), multiplier: external_exports.number(), action: RuleAction }).strict(),
-  external_exports.object({ kind: external_exports.literal("novel_sequence"), score: external_exports.number().min(0).max(1), action: RuleAction }).strict(),
-  external_exports.object({ kind: external_exports.literal("output_pii"), action: RuleAction }).strict(),
-  external_exports.object({ kind: external_exports.literal("output_exfiltration"), action: RuleAction }).strict(),
-  external_exports.object({ kind: external_exports.literal("external_domain"), domains: external_exports.array(external_exports.string()), action: RuleAction }).strict()
-]);
-var AuditSchema = external_exports.object({
-  retentionMs: external_exports.number().positive(),
-  pii: external_exports.enum(["hash", "redact"]),
-  store: external_exports.string().nullable()
-}).strict();
-var SandboxSchema = external_exports.object({
-  filesystem: external_exports.enum(["none", "read-only", "ephemeral", "persistent"]),
-  network: external_exports.array(external_exports.string()),
-  cpu: external_exports.number().positive(),
-  memoryBytes: external_exports.number().positive(),
-  timeMs: external_exports.number().positive(),
-  output: external_exports.string().nullable()
-}).strict();
-var AgentSchema = external_exports.object({
-  kind: external_exports.enum(["conversational", "code-executing", "document-processing"]),
-  /** monitor: decisions are computed and audited with `"enforced": false`, and calls let through */
-  mode: AgentMode,
-  reads: external_exports.array(external_exports.string()),
-  tools: external_exports.record(external_exports.string(), ToolSchema),
-  deny: external_exports.array(external_exports.string()),
-  exposes: external_exports.array(external_exports.string()),
-  talksTo: external_exports.array(external_exports.object({ agent: external_exports.string(), via: external_exports.string() }).strict()),
-  sandbox: SandboxSchema.nullable(),
-  monitor: external_exports.array(MonitorRuleSchema),
-  audit: AuditSchema
-}).strict();
-var ReviewSchema = external_exports.object({
-  by: external_exports.string(),
-  on: external_exports.string(),
-  digest: external_exports.string(),
-  cadenceMs: external_exports.number(),
-  signature: external_exports.string().nullable()
-}).strict();
-var BundleSignatureSchema = external_exports.object({ alg: external_exports.literal("ed25519"), publicKey: external_exports.string(), value: external_exports.string() }).strict();
-var BundleSchema = external_exports.object({
-  format: external_exports.literal(BUNDLE_FORMAT),
-  policy: external_exports.object({
-    name: external_exports.string(),
-    version: external_exports.number().int().nullable(),
-    owner: external_exports.string(),
-    review: ReviewSchema.nullable()
-  }).strict(),
-  digest: external_exports.string().regex(/^sha256:[0-9a-f]{64}$/),
-  sources: external_exports.record(external_exports.string(), external_exports.object({ trust: Trust, threshold: external_exports.number().min(0).max(1), onInjection: OnInjection }).strict()),
-  agents: external_exports.record(external_exports.string(), AgentSchema),
-  /** present when the bundle was signed by `charter build --sign` */
-  signature: BundleSignatureSchema.optional()
-}).strict();
-
-// language/src/paths.ts
-function normalisePosixPath(path) {
-  if (!path.startsWith("/") || path.includes("\0")) return void 0;
-  const out = [];
-  for (const seg of path.split("/")) {
-    if (seg === "" || seg === ".") continue;
-    if (seg === "..") out.pop();
-    else out.push(seg);
-  }
-  return "/" + out.join("/");
-}
-function pathIsUnder(path, root2) {
-  if (root2 === "/") return true;
-  return path === root2 || path.startsWith(root2 + "/");
-}
-
 // language/src/schema.ts
 var vocab = (what, values2, rejected) => rejected ? { what, values: values2, rejected } : { what, values: values2 };
 var TRUST_LEVELS = ["untrusted", "low", "medium", "high"];
@@ -44588,6 +44439,7 @@ var SCOPES = ["read", "write", "send", "delete", "execute"];
 var AGENT_KINDS = ["conversational", "code-executing", "document-processing"];
 var FILESYSTEMS = ["none", "read-only", "ephemeral", "persistent"];
 var PII_MODES = ["hash", "redact", "raw"];
+var AUDIT_PII = ["hash", "redact"];
 var SEVERITIES = ["low", "medium", "high", "critical"];
 var OUTCOMES = ["allow", "deny", "approval"];
 var RULE_OUTCOMES = ["approval", "deny"];
@@ -44851,6 +44703,155 @@ function keywordsOf(kind) {
   return Object.entries(SCHEMA[kind]).filter(([, v]) => !v.forbidden).map(([k]) => k);
 }
 var CONSTRAINT_HEADS = Object.keys(CONSTRAINTS);
+
+// language/src/bundle.ts
+var BUNDLE_FORMAT = "charter-bundle/1";
+var Trust = external_exports.enum(TRUST_LEVELS);
+var Tier = external_exports.enum(TIERS);
+var Scope = external_exports.enum(SCOPES);
+var Severity = external_exports.enum(SEVERITIES);
+var Outcome = external_exports.enum(RULE_OUTCOMES);
+var AgentMode = external_exports.enum(MODES);
+var OnInjection = external_exports.enum(ON_INJECTION);
+var ConstraintSchema = external_exports.lazy(
+  () => external_exports.discriminatedUnion("kind", [
+    external_exports.object({ kind: external_exports.literal("one_of"), values: external_exports.array(external_exports.union([external_exports.string(), external_exports.number()])) }).strict(),
+    external_exports.object({ kind: external_exports.literal("subset_of"), values: external_exports.array(external_exports.union([external_exports.string(), external_exports.number()])) }).strict(),
+    external_exports.object({ kind: external_exports.literal("email_in_domains"), domains: external_exports.array(external_exports.string()) }).strict(),
+    external_exports.object({ kind: external_exports.literal("url_in_domains"), domains: external_exports.array(external_exports.string()) }).strict(),
+    external_exports.object({ kind: external_exports.literal("number_between"), min: external_exports.number(), max: external_exports.number() }).strict(),
+    external_exports.object({ kind: external_exports.literal("number_max"), max: external_exports.number() }).strict(),
+    external_exports.object({ kind: external_exports.literal("string_max"), max: external_exports.number().int().nonnegative() }).strict(),
+    external_exports.object({ kind: external_exports.literal("any") }).strict(),
+    external_exports.object({ kind: external_exports.literal("integer_between"), min: external_exports.number().int(), max: external_exports.number().int() }).strict(),
+    external_exports.object({ kind: external_exports.literal("integer_max"), max: external_exports.number().int() }).strict(),
+    external_exports.object({ kind: external_exports.literal("bool") }).strict(),
+    /** RE2 syntax, matched against the whole string */
+    external_exports.object({ kind: external_exports.literal("string_matching"), pattern: external_exports.string() }).strict(),
+    /** normalised absolute POSIX roots, sorted */
+    external_exports.object({ kind: external_exports.literal("path_under"), roots: external_exports.array(external_exports.string()).min(1) }).strict(),
+    external_exports.object({ kind: external_exports.literal("list_of"), item: ConstraintSchema, max: external_exports.number().int().nonnegative() }).strict(),
+    external_exports.object({ kind: external_exports.literal("object"), properties: external_exports.record(external_exports.string(), ConstraintSchema), optional: external_exports.array(external_exports.string()) }).strict()
+  ])
+);
+var ArgsSchema = external_exports.object({ properties: external_exports.record(external_exports.string(), ConstraintSchema), optional: external_exports.array(external_exports.string()) }).strict();
+var FlowAfterSchema = external_exports.discriminatedUnion("kind", [
+  external_exports.object({ kind: external_exports.literal("trust"), level: Trust }).strict(),
+  external_exports.object({ kind: external_exports.literal("tool"), tool: external_exports.string() }).strict()
+]);
+var FlowRuleSchema = external_exports.object({ after: FlowAfterSchema, outcome: Outcome }).strict();
+var ConditionSchema = external_exports.discriminatedUnion("kind", [
+  /** the argument's value was seen in this session only in content of trust `level` or below */
+  external_exports.object({ kind: external_exports.literal("provenance"), arg: external_exports.string(), level: Trust, outcome: Outcome }).strict(),
+  /** allowed outright inside `constraint`; outside it (but inside the args constraint) the outcome */
+  external_exports.object({ kind: external_exports.literal("outside"), arg: external_exports.string(), constraint: ConstraintSchema, outcome: Outcome }).strict()
+]);
+var BudgetSchema = external_exports.object({
+  arg: external_exports.string(),
+  limit: external_exports.number(),
+  /** null: per session */
+  windowMs: external_exports.number().positive().nullable(),
+  outcome: Outcome
+}).strict();
+var ToolSchema = external_exports.object({
+  scope: Scope,
+  tier: Tier,
+  rate: external_exports.object({ count: external_exports.number().int().positive(), windowMs: external_exports.number().positive() }).strict(),
+  /** `rate N per session`: calls per session, null when not limited */
+  sessionRate: external_exports.object({ count: external_exports.number().int().positive() }).strict().nullable(),
+  /**
+   * null when no human approval is needed (only possible below tier high). `conditional`: only when
+   * a flow rule, condition or budget asks for it; otherwise (and always at tier high) every call.
+   */
+  approval: external_exports.object({ approvers: external_exports.array(external_exports.string()).min(1), timeoutMs: external_exports.number().positive(), conditional: external_exports.boolean() }).strict().nullable(),
+  reversal: external_exports.string().nullable(),
+  pin: external_exports.string().nullable(),
+  /** the source the tool's results are ingested as; null: the gateway's configured source */
+  returns: external_exports.string().nullable(),
+  /** null: arguments unconstrained; otherwise closed world, unnamed arguments are refused */
+  args: ArgsSchema.nullable(),
+  /** the tool's own flow rules and the agent-wide ones of its scope, expanded by the compiler */
+  flow: external_exports.array(FlowRuleSchema),
+  conditions: external_exports.array(ConditionSchema),
+  budgets: external_exports.array(BudgetSchema)
+}).strict();
+var RuleAction = external_exports.discriminatedUnion("kind", [
+  external_exports.object({ kind: external_exports.literal("alert"), severity: Severity }).strict(),
+  external_exports.object({ kind: external_exports.literal("block") }).strict(),
+  external_exports.object({ kind: external_exports.literal("redact") }).strict()
+]);
+var MonitorRuleSchema = external_exports.discriminatedUnion("kind", [
+  external_exports.object({ kind: external_exports.literal("tool_rate"), multiplier: external_exports.number(), windowMs: external_exports.number(), action: RuleAction }).strict(),
+  external_exports.object({ kind: external_exports.literal("data_volume"), multiplier: external_exports.number(), action: RuleAction }).strict(),
+  external_exports.object({ kind: external_exports.literal("novel_sequence"), score: external_exports.number().min(0).max(1), action: RuleAction }).strict(),
+  external_exports.object({ kind: external_exports.literal("output_pii"), action: RuleAction }).strict(),
+  external_exports.object({ kind: external_exports.literal("output_exfiltration"), action: RuleAction }).strict(),
+  external_exports.object({ kind: external_exports.literal("external_domain"), domains: external_exports.array(external_exports.string()), action: RuleAction }).strict()
+]);
+var AuditSchema = external_exports.object({
+  retentionMs: external_exports.number().positive(),
+  pii: external_exports.enum(AUDIT_PII),
+  store: external_exports.string().nullable()
+}).strict();
+var SandboxSchema = external_exports.object({
+  filesystem: external_exports.enum(FILESYSTEMS),
+  network: external_exports.array(external_exports.string()),
+  cpu: external_exports.number().positive(),
+  memoryBytes: external_exports.number().positive(),
+  timeMs: external_exports.number().positive(),
+  output: external_exports.string().nullable()
+}).strict();
+var AgentSchema = external_exports.object({
+  kind: external_exports.enum(AGENT_KINDS),
+  /** monitor: decisions are computed and audited with `"enforced": false`, and calls let through */
+  mode: AgentMode,
+  reads: external_exports.array(external_exports.string()),
+  tools: external_exports.record(external_exports.string(), ToolSchema),
+  deny: external_exports.array(external_exports.string()),
+  exposes: external_exports.array(external_exports.string()),
+  talksTo: external_exports.array(external_exports.object({ agent: external_exports.string(), via: external_exports.string() }).strict()),
+  sandbox: SandboxSchema.nullable(),
+  monitor: external_exports.array(MonitorRuleSchema),
+  audit: AuditSchema
+}).strict();
+var ReviewSchema = external_exports.object({
+  by: external_exports.string(),
+  on: external_exports.string(),
+  digest: external_exports.string(),
+  cadenceMs: external_exports.number(),
+  signature: external_exports.string().nullable()
+}).strict();
+var BundleSignatureSchema = external_exports.object({ alg: external_exports.literal("ed25519"), publicKey: external_exports.string(), value: external_exports.string() }).strict();
+var BundleSchema = external_exports.object({
+  format: external_exports.literal(BUNDLE_FORMAT),
+  policy: external_exports.object({
+    name: external_exports.string(),
+    version: external_exports.number().int().nullable(),
+    owner: external_exports.string(),
+    review: ReviewSchema.nullable()
+  }).strict(),
+  digest: external_exports.string().regex(/^sha256:[0-9a-f]{64}$/),
+  sources: external_exports.record(external_exports.string(), external_exports.object({ trust: Trust, threshold: external_exports.number().min(0).max(1), onInjection: OnInjection }).strict()),
+  agents: external_exports.record(external_exports.string(), AgentSchema),
+  /** present when the bundle was signed by `charter build --sign` */
+  signature: BundleSignatureSchema.optional()
+}).strict();
+
+// language/src/paths.ts
+function normalisePosixPath(path) {
+  if (!path.startsWith("/") || path.includes("\0")) return void 0;
+  const out = [];
+  for (const seg of path.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") out.pop();
+    else out.push(seg);
+  }
+  return "/" + out.join("/");
+}
+function pathIsUnder(path, root2) {
+  if (root2 === "/") return true;
+  return path === root2 || path.startsWith(root2 + "/");
+}
 
 // language/src/compile.ts
 var uniqSorted = (xs) => [...new Set(xs)].sort((a, b) => typeof a === "number" && typeof b === "number" ? a - b : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0);

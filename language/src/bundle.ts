@@ -3,17 +3,20 @@
 // bytes. The bundle holds only what enforcement needs; comments, layout and tests are not in it.
 
 import { z } from "zod";
+import { AGENT_KINDS, AUDIT_PII, FILESYSTEMS, MODES, ON_INJECTION, RULE_OUTCOMES, SCOPES, SEVERITIES, TIERS, TRUST_LEVELS } from "./schema.js";
 
 export const BUNDLE_FORMAT = "charter-bundle/1";
 
-const Trust = z.enum(["untrusted", "low", "medium", "high"]);
-const Tier = z.enum(["low", "medium", "high"]);
-const Scope = z.enum(["read", "write", "send", "delete", "execute"]);
-const Severity = z.enum(["low", "medium", "high", "critical"]);
+// The closed vocabularies are the grammar's (schema.ts): a word the language accepts is a word the
+// bundle holds, and the two cannot drift apart.
+const Trust = z.enum(TRUST_LEVELS);
+const Tier = z.enum(TIERS);
+const Scope = z.enum(SCOPES);
+const Severity = z.enum(SEVERITIES);
 
-const Outcome = z.enum(["approval", "deny"]);
-const AgentMode = z.enum(["enforce", "monitor"]);
-const OnInjection = z.enum(["refuse", "redact"]);
+const Outcome = z.enum(RULE_OUTCOMES);
+const AgentMode = z.enum(MODES);
+const OnInjection = z.enum(ON_INJECTION);
 
 /**
  * An argument constraint. `list_of` and `object` nest: an object's properties are a closed world at
@@ -129,14 +132,14 @@ export const MonitorRuleSchema = z.discriminatedUnion("kind", [
 export const AuditSchema = z
   .object({
     retentionMs: z.number().positive(),
-    pii: z.enum(["hash", "redact"]),
+    pii: z.enum(AUDIT_PII),
     store: z.string().nullable(),
   })
   .strict();
 
 export const SandboxSchema = z
   .object({
-    filesystem: z.enum(["none", "read-only", "ephemeral", "persistent"]),
+    filesystem: z.enum(FILESYSTEMS),
     network: z.array(z.string()),
     cpu: z.number().positive(),
     memoryBytes: z.number().positive(),
@@ -147,7 +150,7 @@ export const SandboxSchema = z
 
 export const AgentSchema = z
   .object({
-    kind: z.enum(["conversational", "code-executing", "document-processing"]),
+    kind: z.enum(AGENT_KINDS),
     /** monitor: decisions are computed and audited with `"enforced": false`, and calls let through */
     mode: AgentMode,
     reads: z.array(z.string()),

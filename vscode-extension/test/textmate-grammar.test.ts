@@ -9,6 +9,8 @@ import oniguruma from "vscode-oniguruma";
 import textmate from "vscode-textmate";
 import { ROOT } from "../../server/test/lsp-session.js";
 
+import { CONSTRAINTS, SCHEMA, type Shape } from "../../language/src/index.js";
+
 let grammar: textmate.IGrammar;
 
 beforeAll(async () => {
@@ -92,5 +94,43 @@ describe("charter.tmLanguage.json", () => {
     ]);
     expect(scopeOf("examples/invalid/CH2002-exclusion-grant.charter", "allow all", "allow all")).toBe("invalid.illegal.grant.charter");
     expect(scopeOf("examples/invalid/CH2005-inheritance.charter", "extends", "extends")).toBe("invalid.illegal.grant.charter");
+  });
+});
+
+describe("the TextMate grammar knows the language's grammar", () => {
+  test("every keyword, connective word and closed value of schema.ts is highlighted", () => {
+    const words = new Set<string>();
+    let constraintsSeen = false;
+    const walk = (s: Shape): void => {
+      if (s.t === "seq") s.parts.forEach(walk);
+      else if (s.t === "alt") s.options.forEach(walk);
+      else if (s.t === "opt") walk(s.shape);
+      else if (s.t === "names") walk(s.item);
+      else if (s.t === "word") words.add(s.word);
+      else if (s.t === "enum") s.vocab.values.forEach((v) => words.add(v));
+      else if (s.t === "constraint") constraintsSeen = true;
+    };
+    for (const block of Object.values(SCHEMA)) {
+      for (const [key, info] of Object.entries(block)) {
+        if (info.forbidden) continue;
+        words.add(key);
+        walk(info.shape);
+      }
+    }
+    const unhighlighted = [...words].filter((w) => {
+      const line = scopes(`x ${w} y`)[0]!;
+      const hit = line.find((t) => t.startsWith(`${w}=`));
+      return !hit || !/keyword|constant\.language|entity\.name/.test(hit);
+    });
+    expect(unhighlighted).toEqual([]);
+    expect(constraintsSeen).toBe(true);
+  });
+  test("every constraint form of schema.ts is highlighted as a constraint", () => {
+    const forms = Object.entries(CONSTRAINTS).flatMap(([head, c]) => {
+      const options = c.shape.t === "alt" ? c.shape.options : [c.shape];
+      return options.map((o) => [head, ...(o.t === "seq" ? o.parts : [o]).filter((p, i, all) => p.t === "word" && all.slice(0, i).every((q) => q.t === "word")).map((p) => (p as { word: string }).word)].join(" "));
+    });
+    const missed = forms.filter((form) => !scopes(`  x: ${form} y`)[0]!.some((t) => t.startsWith(`${form.split(" ").slice(0, 2).join(" ")}=keyword.other.constraint`) || t.startsWith(`${form}=keyword.other.constraint`)));
+    expect(missed).toEqual([]);
   });
 });

@@ -3,14 +3,13 @@
 // allows, recording every decision in the audit log. There is no human at a terminal to approve, so
 // a call that needs approval is refused (fail closed); embed the library to plug an approver in.
 
-import { createGateway, toolDefinitionDigest } from "@charter/runtime/gateway";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { createGateway } from "@charter/runtime/gateway";
 import { createGuard, loadBundle, openFileAuditLog } from "@charter/runtime";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { Command } from "commander";
 import { existsSync } from "node:fs";
 import { readText, UsageError } from "../io.js";
+import { toolServer } from "../tool-server.js";
 
 interface GatewayOptions {
   bundle: string;
@@ -60,27 +59,4 @@ export function registerGateway(program: Command): void {
       await gateway.close();
       await audit.log.close();
     });
-}
-
-/** `charter pins -- COMMAND…`: the digest of each tool a server publishes, for `pin` in a policy. */
-export function registerPins(program: Command): void {
-  program
-    .command("pins")
-    .description("print the sha256 digest of each tool an MCP server publishes, for `pin` in a policy")
-    .argument("<command...>", "the tool server to start, after --")
-    .action(async (command: string[]) => {
-      const client = new Client({ name: "charter-pins", version: "0.1.0" });
-      await client.connect(toolServer(command)).catch((e: Error) => {
-        throw new UsageError(`cannot start the tool server '${command.join(" ")}': ${e.message}`);
-      });
-      const { tools } = await client.listTools();
-      for (const t of [...tools].sort((a, b) => (a.name < b.name ? -1 : 1))) process.stdout.write(`${t.name} ${toolDefinitionDigest(t)}\n`);
-      await client.close();
-    });
-}
-
-/** The tool server both commands start: the words after `--`, its stderr passed through. */
-function toolServer(command: string[]): StdioClientTransport {
-  const [cmd, ...args] = command;
-  return new StdioClientTransport({ command: cmd!, args, stderr: "inherit" });
 }

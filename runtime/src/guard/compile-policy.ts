@@ -140,7 +140,7 @@ function normaliserFor(c: BundleConstraint | undefined): (s: string) => string {
 /** A constraint this runtime cannot compile refuses every value: a newer bundle never widens an old runtime. */
 function compileOrRefuse(c: BundleConstraint): CompiledConstraint {
   const compiled = compileConstraint(c) as CompiledConstraint | undefined;
-  return compiled ?? { constraint: c, optional: false, test: () => false };
+  return compiled ?? { constraint: c, optional: false, test: () => false, explain: () => `a ${(c as { kind: string }).kind} constraint this runtime does not know` };
 }
 
 function describe(c: BundleConstraint): string {

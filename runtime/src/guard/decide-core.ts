@@ -9,7 +9,7 @@
 import type { SessionSnapshot } from "../session/session-store.js";
 import { embeddedValues, isSingleToken } from "../session/values.js";
 import type { BudgetRule, CompiledAgent, CompiledTool } from "./compile-policy.js";
-import { typeOfValue } from "./constraints.js";
+import { refusalOf, typeOfValue } from "./constraints.js";
 import type { Decision, DecisionRule, ToolCall } from "./decision.js";
 import type { KillSwitch } from "./kill-switch.js";
 
@@ -215,7 +215,7 @@ export function checkArgs(tool: CompiledTool, args: unknown): Decision | undefin
       if (a.check.optional) continue;
       return deny("args", a.missing);
     }
-    if (!a.check.test(v)) return deny("args", a.outside);
+    if (!a.check.test(v)) return deny("args", refusalOf(tool, a, v));
   }
   return undefined;
 }
