@@ -56655,7 +56655,7 @@ function setDiff(a, b) {
 // github-action/src/main.ts
 import { existsSync as existsSync4, mkdirSync, readFileSync as readFileSync3, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join as join2, posix as posix2, relative as relative3, resolve as resolve2, sep as sep4 } from "node:path";
+import { dirname, isAbsolute as isAbsolute3, join as join2, posix as posix2, relative as relative3, resolve as resolve2, sep as sep4 } from "node:path";
 
 // github-action/src/annotations.ts
 function annotationOf(path, d) {
@@ -56704,37 +56704,75 @@ function emptyLike(like) {
 function baseBundle(text) {
   return lowerPolicy(parse5(text).file);
 }
-async function evaluatePolicy(path, text, baseText, hasBase, opts) {
-  const strict = checkText(text, { requireReview: true, today: opts.today, ...opts.reviewers ? { reviewers: opts.reviewers } : {} });
+var lineOf = (text, re) => {
+  const i = text.split(/\r?\n/).findIndex((l) => re.test(l));
+  return i >= 0 ? i + 1 : 1;
+};
+async function evaluatePolicy(input2, opts) {
+  const { path, text, base, hasBase } = input2;
+  const withReviewers = opts.reviewers ? { reviewers: opts.reviewers } : {};
+  const strict = checkText(text, { requireReview: true, today: opts.today, ...withReviewers });
   const reviewProblems = strict.diagnostics.filter((d) => REVIEW_CODES.includes(d.code));
+  const before = base ? baseBundle(base.text) : void 0;
   let changes;
   if (hasBase) {
-    if (baseText === void 0) changes = diffPolicies(emptyLike(strict.bundle), strict.bundle);
-    else changes = baseText === text ? [] : diffPolicies(baseBundle(baseText), strict.bundle);
+    if (!before) changes = diffPolicies(emptyLike(strict.bundle), strict.bundle);
+    else changes = base.text === text ? [] : diffPolicies(before, strict.bundle);
+    changes = [...input2.extra ?? [], ...changes];
   }
   const escalates = !!changes && countChanges(changes).escalation > 0;
+  const gated = opts.requireReview || opts.failOnEscalationWithoutReview;
   const needsReview = opts.requireReview || opts.failOnEscalationWithoutReview && escalates;
-  if (needsReview && !opts.reviewers) throw new Error(`${path} needs a review but there is no reviewers list: loadReviewers must refuse this setup`);
+  if (needsReview && !opts.reviewers) throw new Error(`${path} needs a review but there is no reviewers list: main must pass an empty one`);
+  const gate = [];
+  const version2 = strict.bundle.policy.version ?? 0;
+  const baseVersion = before?.policy.version ?? 0;
+  if (before && version2 < baseVersion) {
+    gate.push({
+      title: "version lowered",
+      severity: gated ? "error" : "warning",
+      line: lineOf(text, /\bversion\s+\d/),
+      message: `policy '${strict.bundle.policy.name}' goes from version ${baseVersion} at the base to version ${version2}: versions only increase, so that a review signed for an older version cannot be brought back`,
+      help: `keep version ${baseVersion} or raise it`
+    });
+  }
   let review;
+  let replayed;
   if (!reviewProblems.length) {
     const r = strict.bundle.policy.review;
     review = { kind: "signed", by: r.by, on: r.on, verified: !!opts.reviewers };
-  } else {
-    const logins = needsReview ? await opts.approvals() : [];
-    review = logins.length ? { kind: "approved", logins } : { kind: "unreviewed", codes: [...new Set(reviewProblems.map((d) => d.code))] };
+    if (needsReview && escalates && before && version2 <= baseVersion) {
+      replayed = {
+        title: "review predates the base",
+        severity: "error",
+        line: lineOf(text, /\bsignature\b/),
+        message: `the review by ${r.by} of ${r.on} signs version ${version2} of policy '${strict.bundle.policy.name}', and the base is already at version ${baseVersion}: it cannot vouch for this escalation, as it may be an old review brought back to undo a later one`,
+        help: `a review counts for an escalation when it signs a higher version than the base's: raise version to ${baseVersion + 1} and sign again (charter review sign), or have a listed reviewer approve the pull request`
+      };
+    }
   }
-  const result = needsReview && review.kind !== "approved" ? strict : checkText(text, { requireReview: false, today: opts.today, ...opts.reviewers ? { reviewers: opts.reviewers } : {} });
+  if (reviewProblems.length || replayed) {
+    const logins = needsReview ? await opts.approvals() : [];
+    if (logins.length) review = { kind: "approved", logins };
+    else {
+      review = { kind: "unreviewed", codes: replayed ? ["replayed review"] : [...new Set(reviewProblems.map((d) => d.code))] };
+      if (replayed) gate.push(replayed);
+    }
+  }
+  const result = needsReview && review.kind !== "approved" ? strict : checkText(text, { requireReview: false, today: opts.today, ...withReviewers });
   return {
     path,
-    status: "checked",
+    status: input2.extra?.length ? "moved-out" : "checked",
     diagnostics: result.diagnostics,
-    errors: result.errors,
-    warnings: result.warnings,
+    gate,
+    errors: result.errors + gate.filter((g) => g.severity === "error").length,
+    warnings: result.warnings + gate.filter((g) => g.severity === "warning").length,
     digest: result.bundle.digest,
     bundle: result.bundle,
     review,
     changes,
-    added: hasBase && baseText === void 0
+    added: hasBase && !base,
+    ...base && base.path !== path ? { renamedFrom: base.path } : {}
   };
 }
 function evaluateDeleted(path, baseText) {
@@ -56743,6 +56781,7 @@ function evaluateDeleted(path, baseText) {
     path,
     status: "deleted",
     diagnostics: [],
+    gate: [],
     errors: 0,
     warnings: 0,
     digest: void 0,
@@ -56750,6 +56789,29 @@ function evaluateDeleted(path, baseText) {
     review: { kind: "deleted" },
     changes: diffPolicies(base, emptyLike(base)),
     added: false
+  };
+}
+function evaluateRefused(path, finding, baseText, hasBase, reachedText) {
+  let changes;
+  if (hasBase && reachedText !== void 0) {
+    const head2 = baseBundle(reachedText);
+    changes = diffPolicies(baseText === void 0 ? emptyLike(head2) : baseBundle(baseText), head2);
+  } else if (hasBase && baseText !== void 0) {
+    const base = baseBundle(baseText);
+    changes = diffPolicies(base, emptyLike(base));
+  }
+  return {
+    path,
+    status: "refused",
+    diagnostics: [],
+    gate: [finding],
+    errors: 1,
+    warnings: 0,
+    digest: void 0,
+    bundle: void 0,
+    review: { kind: "refused" },
+    changes,
+    added: hasBase && baseText === void 0
   };
 }
 
@@ -56817,23 +56879,77 @@ function showAtCommit(root2, commit, path) {
 function filesAtCommit(root2, commit) {
   return git(root2, ["ls-tree", "-r", "--name-only", "-z", commit]).split("\0").filter(Boolean);
 }
+function modeAtCommit(root2, commit, path) {
+  const line = tryGit(root2, ["ls-tree", "-z", commit, "--", path])?.split("\0")[0];
+  const m = line ? /^(\d+) \w+ [0-9a-f]+\t(.*)$/s.exec(line) : null;
+  return m && m[2] === path ? m[1] : void 0;
+}
+function renamesSince(root2, commit) {
+  const out = /* @__PURE__ */ new Map();
+  const raw = tryGit(root2, ["diff", "--no-ext-diff", "-M", "--name-status", "-z", commit, "--"]);
+  if (!raw) return out;
+  const parts = raw.split("\0");
+  for (let i = 0; i < parts.length; ) {
+    const status = parts[i++];
+    if (!status) continue;
+    if (status.startsWith("R") || status.startsWith("C")) {
+      const from = parts[i++];
+      const to = parts[i++];
+      if (status.startsWith("R")) out.set(from, to);
+    } else i++;
+  }
+  return out;
+}
 
 // github-action/src/policy-paths.ts
-import { readdirSync, statSync } from "node:fs";
-import { join, posix, relative, sep as sep2 } from "node:path";
+import { lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
+import { isAbsolute, join, posix, relative, sep as sep2 } from "node:path";
 var SKIP = /* @__PURE__ */ new Set([".git", "node_modules"]);
-function walkFiles(root2) {
-  const out = [];
-  const walk = (dir) => {
+var isSkipped = (path) => path.split("/").some((part) => SKIP.has(part));
+var toPosix = (p) => p.split(sep2).join("/");
+function targetOf(root2, full) {
+  try {
+    const real = realpathSync(full);
+    const rel = relative(root2, real);
+    return { real, shown: rel && !rel.startsWith("..") && !isAbsolute(rel) ? toPosix(rel) : real };
+  } catch {
+    return { real: void 0, shown: void 0 };
+  }
+}
+function walkRepository(rootDir) {
+  const root2 = realpathSync(rootDir);
+  const files = [];
+  const linked = [];
+  const outsideFolderLinks = [];
+  const visited = /* @__PURE__ */ new Set([root2]);
+  const walk = (dir, rel, via) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (SKIP.has(entry.name)) continue;
       const full = join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.isFile()) out.push(relative(root2, full).split(sep2).join("/"));
+      const path = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isSymbolicLink()) {
+        const { real, shown } = targetOf(root2, full);
+        const link = via ?? { link: path, target: shown };
+        let isDir = false;
+        try {
+          isDir = statSync(full).isDirectory();
+        } catch {
+        }
+        if (!isDir) linked.push({ path, ...link });
+        else if (real && shown !== real) {
+          if (!visited.has(real)) {
+            visited.add(real);
+            walk(full, path, link);
+          }
+        } else outsideFolderLinks.push({ path, ...link });
+      } else if (entry.isDirectory()) walk(full, path, via);
+      else if (entry.isFile()) via ? linked.push({ path, ...via }) : files.push(path);
     }
   };
-  walk(root2);
-  return out.sort();
+  walk(root2, "", void 0);
+  files.sort();
+  linked.sort((a, b) => a.path < b.path ? -1 : 1);
+  return { files, linked, outsideFolderLinks };
 }
 function globToRegExp(glob) {
   let re = "";
@@ -56854,9 +56970,10 @@ function globToRegExp(glob) {
   return new RegExp(`^${re}$`);
 }
 var isGlob = (p) => /[*?]/.test(p);
+var normalize = (raw) => posix.normalize(raw.replace(/\\/g, "/")).replace(/^\.\/?/, "").replace(/\/$/, "");
 function policyMatcher(paths, isFolder) {
   const tests = paths.map((raw) => {
-    const p = posix.normalize(raw.replace(/\\/g, "/")).replace(/^\.\/?/, "").replace(/\/$/, "");
+    const p = normalize(raw);
     if (isGlob(p)) {
       const re = globToRegExp(p);
       return (f) => re.test(f);
@@ -56875,47 +56992,84 @@ function discoverPolicies(root2, paths) {
       return false;
     }
   };
-  const all = walkFiles(root2);
-  const files = all.filter(policyMatcher(paths, isFolder));
-  const unmatched = paths.filter((p) => !all.some(policyMatcher([p], isFolder)));
-  return { files, unmatched };
+  const { files: all, linked, outsideFolderLinks } = walkRepository(root2);
+  const selected = policyMatcher(paths, isFolder);
+  const files = all.filter(selected);
+  const selectedLinks = linked.filter((l) => selected(l.path));
+  const exact = paths.map(normalize).filter((p) => !isGlob(p));
+  for (const l of outsideFolderLinks) {
+    const below = exact.filter((p) => p.startsWith(l.path + "/"));
+    if (selected(`${l.path}/policy.charter`) || below.length) selectedLinks.push({ ...l, path: below[0] ?? `${l.path}/` });
+  }
+  const everything = [...all, ...linked.map((l) => l.path)];
+  const unmatched = paths.filter((p) => !everything.some(policyMatcher([p], isFolder)));
+  return { files, linked: selectedLinks, all, unmatched };
+}
+function headState(rootDir, path) {
+  const root2 = realpathSync(rootDir);
+  const parts = path.split("/");
+  let dir = root2;
+  for (let i = 0; i < parts.length; i++) {
+    let names;
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return { kind: "absent" };
+    }
+    if (!names.includes(parts[i])) return { kind: "absent" };
+    const full = join(dir, parts[i]);
+    const st = lstatSync(full);
+    const sofar = parts.slice(0, i + 1).join("/");
+    if (st.isSymbolicLink()) return { kind: "linked", link: sofar, target: targetOf(root2, full).shown };
+    if (i === parts.length - 1) return st.isFile() ? { kind: "file" } : { kind: "other" };
+    if (!st.isDirectory()) return { kind: "other" };
+    dir = full;
+  }
+  return { kind: "absent" };
 }
 
 // github-action/src/reviewers.ts
 import { existsSync as existsSync3, readFileSync as readFileSync2 } from "node:fs";
-import { isAbsolute, relative as relative2, resolve, sep as sep3 } from "node:path";
+import { isAbsolute as isAbsolute2, relative as relative2, resolve, sep as sep3 } from "node:path";
 var FORMAT = "one `NAME ed25519:KEY` a line; see charter keygen";
+function createReviewersHelp(file2) {
+  return `create it in a change of its own, merged through the repository's usual review: charter keygen --out ~/.charter/NAME && mkdir -p ${dirnameOf(file2)} && echo "NAME $(cat ~/.charter/NAME.pub)" >> ${file2}`;
+}
+var dirnameOf = (file2) => file2.includes("/") ? file2.slice(0, file2.lastIndexOf("/")) : ".";
 function loadReviewers(root2, file2, baseSha, need) {
   const full = resolve(root2, file2);
   const rel = relative2(root2, full);
-  const inRepo = rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+  const inRepo = rel !== "" && !rel.startsWith("..") && !isAbsolute2(rel);
   const path = rel.split(sep3).join("/");
-  const workingText = existsSync3(full) ? readFileSync2(full, "utf8") : void 0;
+  const state = inRepo ? headState(root2, path) : void 0;
+  const linked = state?.kind === "linked" ? { link: state.link, target: state.target } : void 0;
+  const workingText = existsSync3(full) && state?.kind !== "other" ? readFileSync2(full, "utf8") : void 0;
   const source = !inRepo ? { kind: "working-tree", why: "outside-repository" } : baseSha ? { kind: "base", sha: baseSha } : { kind: "working-tree", why: "no-base" };
-  const text = source.kind === "base" ? showAtCommit(root2, source.sha, path) : workingText;
+  const baseIsLink = source.kind === "base" && modeAtCommit(root2, source.sha, path) === "120000";
+  const text = source.kind === "base" ? baseIsLink ? void 0 : showAtCommit(root2, source.sha, path) : linked ? void 0 : workingText;
   const where = source.kind === "base" ? ` in the base commit ${source.sha.slice(0, 12)}` : "";
   if (text === void 0) {
     const why = source.kind === "base" ? ` (reviewers are read from the base commit, so that a change cannot name its own)${workingText !== void 0 ? "; this change adds one: merge it on its own first, through the repository's usual review" : ""}` : "";
-    if (need.requireReview) throw new SetupError(`require-review is on but there is no reviewers file at ${file2}${where}${why} (${FORMAT})`);
-    if (need.failOnEscalationWithoutReview) {
-      throw new SetupError(
-        `fail-on-escalation-without-review is on but there is no reviewers file at ${file2}${where}${why}: an escalation is accepted only when a listed reviewer signs it or approves the pull request, and without a list an author could approve their own. Add a reviewers file (${FORMAT}) or set fail-on-escalation-without-review: false`
-      );
+    const what = baseIsLink ? `${file2}${where} is a symbolic link, not a reviewers file (a link lets the list change where nobody reviews it)` : linked && source.kind !== "base" ? `${file2} is a symbolic link, not a reviewers file (a link lets the list change where nobody reviews it)` : `there is no reviewers file at ${file2}${where}${why}`;
+    let missing;
+    if (need.requireReview) missing = `require-review is on but ${what}: no review can be verified, so every policy counts as unreviewed. Fix: ${baseIsLink || linked ? `replace the link with the file itself` : createReviewersHelp(file2)} (${FORMAT})`;
+    else if (need.failOnEscalationWithoutReview) {
+      missing = `fail-on-escalation-without-review is on but ${what}: an escalation is accepted only when a listed reviewer signs it or approves the pull request, and without a list an author could approve their own. Fix: ${baseIsLink || linked ? "replace the link with the file itself" : createReviewersHelp(file2)} (${FORMAT}), or set fail-on-escalation-without-review: false`;
     }
     const change3 = source.kind === "base" && workingText !== void 0 ? reviewersChange(path, "", workingText) : void 0;
-    return { file: file2, reviewers: void 0, source, change: change3 && { ...change3, created: true } };
+    return { file: file2, reviewers: void 0, source, change: change3 && { ...change3, created: true }, missing, linked };
   }
   const { reviewers, errors } = parseReviewers(text);
   if (errors.length) throw new SetupError(`${file2}${where}, line ${errors[0].line}: ${errors[0].message}`);
-  const change2 = source.kind === "base" && workingText !== text ? reviewersChange(path, text, workingText) : void 0;
-  return { file: file2, reviewers, source, change: change2 };
+  const change2 = source.kind === "base" && (workingText !== text || linked) ? reviewersChange(path, text, workingText, !!linked) : void 0;
+  return { file: file2, reviewers, source, change: change2, missing: void 0, linked };
 }
 function keysByName(reviewers) {
   const keys2 = /* @__PURE__ */ new Map();
   for (const r of reviewers) keys2.set(r.name, [...keys2.get(r.name) ?? [], r.publicKey]);
   return new Map([...keys2].map(([name, ks]) => [name, [...new Set(ks)].sort().join(" ")]));
 }
-function reviewersChange(path, baseText, headText) {
+function reviewersChange(path, baseText, headText, linked = false) {
   const before = keysByName(parseReviewers(baseText).reviewers);
   const parsed = headText === void 0 ? { reviewers: [], errors: [] } : parseReviewers(headText);
   const after = keysByName(parsed.reviewers);
@@ -56923,7 +57077,7 @@ function reviewersChange(path, baseText, headText) {
   const removed = [...before.keys()].filter((n) => !after.has(n)).sort();
   const rekeyed = [...after.keys()].filter((n) => before.has(n) && before.get(n) !== after.get(n)).sort();
   const invalid = parsed.errors[0];
-  if (!added.length && !removed.length && !rekeyed.length && !invalid && headText !== void 0) return void 0;
+  if (!added.length && !removed.length && !rekeyed.length && !invalid && headText !== void 0 && !linked) return void 0;
   const first2 = [...added, ...rekeyed];
   const lines = (headText ?? "").split(/\r?\n/);
   const at = lines.findIndex((l) => first2.some((n) => l.trim().startsWith(n + " ") || l.trim().startsWith(n + "	")));
@@ -56935,13 +57089,15 @@ function reviewersChange(path, baseText, headText) {
     created: false,
     deleted: headText === void 0,
     invalid,
-    line: invalid?.line ?? (at >= 0 ? at + 1 : 1)
+    line: invalid?.line ?? (at >= 0 ? at + 1 : 1),
+    linked
   };
 }
 function describeReviewersChange(c) {
   const names = (xs) => xs.map((x) => `'${x}'`).join(", ");
   const parts = [];
   if (c.created) parts.push("creates the reviewers file");
+  if (c.linked) parts.push("turns it into a symbolic link");
   if (c.deleted) parts.push("deletes the reviewers file");
   if (c.added.length) parts.push(`adds ${names(c.added)}`);
   if (c.rekeyed.length) parts.push(`changes the key of ${names(c.rekeyed)}`);
@@ -56959,15 +57115,25 @@ async function judgeReviewers(loaded, need, pullRequest, approvals) {
       state = logins.length ? { kind: "approved", logins } : { kind: "unapproved", pullRequest };
     }
   }
-  const errors = (state?.kind === "unapproved" ? 1 : 0) + (change2?.invalid ? 1 : 0);
-  return { file: loaded.file, source: loaded.source, count: loaded.reviewers?.length, change: change2, state, errors };
+  const errors = (state?.kind === "unapproved" ? 1 : 0) + (change2?.invalid ? 1 : 0) + (loaded.missing ? 1 : 0) + (loaded.linked && !loaded.missing ? 1 : 0);
+  return { file: loaded.file, source: loaded.source, count: loaded.reviewers?.length, change: change2, state, missing: loaded.missing, linked: loaded.linked, errors };
 }
 function reviewersAnnotations(report, baseNames) {
   const { change: change2, state } = report;
-  if (!change2 || !state) return [];
+  const out = [];
+  if (report.linked && change2) {
+    const to = report.linked.target ? ` to ${report.linked.target}` : " (dangling)";
+    out.push({
+      level: "error",
+      message: `${change2.path} is ${report.linked.link === change2.path ? "" : `reached through `}a symbolic link${report.linked.link === change2.path ? "" : ` (${report.linked.link})`}${to}: refused
+help: who may approve must be written in the reviewers file itself, or the list could change where no review looks: replace the link with the file`,
+      file: change2.path,
+      line: 1
+    });
+  }
+  if (!change2 || !state) return out;
   const what = `${change2.path} changes who may approve policies: it ${describeReviewersChange(change2)}`;
   const listed = baseNames.length ? baseNames.slice(0, 10).join(", ") + (baseNames.length > 10 ? ", \u2026" : "") : "nobody";
-  const out = [];
   if (state.kind === "approved") out.push({ level: "notice", message: `${what}; approved on the pull request by ${state.logins.map((l) => "@" + l).join(", ")}`, file: change2.path, line: change2.line });
   else if (state.kind === "ungated") out.push({ level: "warning", message: `${what}; not gated, as require-review and fail-on-escalation-without-review are off`, file: change2.path, line: change2.line });
   else {
@@ -57048,17 +57214,20 @@ function reviewCell(r) {
     case "unreviewed":
       return `\u274C not reviewed (${r.codes.join(", ")})`;
     case "deleted":
+    case "refused":
       return "\u2014";
   }
 }
 function statusCell(r) {
   if (r.status === "deleted") return "\u{1F5D1}\uFE0F deleted";
+  if (r.status === "refused") return `\u274C refused: ${cell(r.gate[0]?.title ?? "not a plain file")}`;
   if (r.errors) return `\u274C ${plural2(r.errors, "error")}`;
   if (r.warnings) return `\u26A0\uFE0F ${plural2(r.warnings, "warning")}`;
   return "\u2705 ok";
 }
 function reviewersLine(r) {
   const file2 = code(r.file);
+  if (r.missing) return `Allowed reviewers: none, and this run needs them (\u274C ${cell(r.missing)}).`;
   if (r.count === void 0) return `Allowed reviewers: none (no ${file2}), so signatures are not checked.`;
   const n = plural2(r.count, "reviewer");
   if (r.source.kind === "base") return `Allowed reviewers: ${n} from ${file2} at the base commit (${r.source.sha.slice(0, 12)}), not as this change leaves it.`;
@@ -57069,6 +57238,11 @@ function reviewersChangeLines(r) {
   if (!r.change || !r.state) return [];
   const state = r.state.kind === "approved" ? `\u2705 approved on the pull request by ${r.state.logins.map((l) => "@" + l).join(", ")}` : r.state.kind === "ungated" ? "\u26A0\uFE0F not gated (require-review and fail-on-escalation-without-review are off)" : `\u274C needs an approving review of the head commit by a reviewer listed at the base${r.state.pullRequest ? "" : " (this run is not for a pull request)"}`;
   return ["### Reviewers file changed", "", `\u{1F53A} escalation: ${code(r.change.path)} ${cell(describeReviewersChange(r.change))}. ${state}.`, ""];
+}
+function pathNote(r) {
+  if (r.status === "moved-out") return ` (moved from ${code(r.renamedFrom)}, out of the checked paths)`;
+  if (r.renamedFrom) return r.renamedFrom.toLowerCase() === r.path.toLowerCase() ? ` (renamed from ${code(r.renamedFrom)}: case only)` : ` (renamed from ${code(r.renamedFrom)})`;
+  return r.added ? " (new)" : "";
 }
 function renderSummary({ reports, reviewers, base, errors, escalations }) {
   const out = ["## Charter policy check", ""];
@@ -57081,7 +57255,7 @@ function renderSummary({ reports, reviewers, base, errors, escalations }) {
   out.push("| Policy | Status | Digest | Review |", "|---|---|---|---|");
   for (const r of reports) {
     const digest = r.digest ? code(r.digest.slice(0, 19) + "\u2026") : "\u2014";
-    out.push(`| ${code(r.path)}${r.added ? " (new)" : ""} | ${statusCell(r)} | ${digest} | ${reviewCell(r.review)} |`);
+    out.push(`| ${code(r.path)}${pathNote(r)} | ${statusCell(r)} | ${digest} | ${reviewCell(r.review)} |`);
   }
   out.push("");
   out.push(...reviewersChangeLines(reviewers));
@@ -57099,11 +57273,14 @@ function renderSummary({ reports, reviewers, base, errors, escalations }) {
   } else if (base) {
     out.push("No policy changed in meaning.", "");
   }
-  const problems = reports.flatMap((r) => r.diagnostics.filter((d) => d.severity === "error").map((d) => ({ r, d })));
+  const problems = reports.flatMap((r) => [
+    ...r.gate.filter((g) => g.severity === "error").map((g) => `- ${code(`${r.path}:${g.line}`)} **${cell(g.title)}** ${cell(g.message)}`),
+    ...r.diagnostics.filter((d) => d.severity === "error").map((d) => `- ${code(`${r.path}:${d.range.start.line + 1}:${d.range.start.character + 1}`)} **${d.code}** ${cell(d.message)}`)
+  ]);
+  if (reviewers.missing) problems.push(`- ${code(reviewers.file)} **no reviewers file** ${cell(reviewers.missing)}`);
+  if (reviewers.linked && !reviewers.missing) problems.push(`- ${code(reviewers.file)} **symbolic link** the reviewers file is a symbolic link${reviewers.linked.target ? ` to ${code(reviewers.linked.target)}` : ""}: refused`);
   if (problems.length) {
-    out.push("### Errors", "");
-    for (const { r, d } of problems) out.push(`- ${code(`${r.path}:${d.range.start.line + 1}:${d.range.start.character + 1}`)} **${d.code}** ${cell(d.message)}`);
-    out.push("");
+    out.push("### Errors", "", ...problems, "");
   }
   return out.join("\n");
 }
@@ -57141,13 +57318,30 @@ function approvalLookup(inputs, reviewers) {
 function writeBundles(root2, dir, reports) {
   const out = [];
   for (const r of reports) {
-    if (r.status !== "checked" || r.errors || !r.bundle) continue;
+    if (r.status !== "checked" && r.status !== "moved-out" || r.errors || !r.bundle) continue;
     const file2 = join2(dir, r.path.replace(/\.charter$/, "") + ".bundle.json");
     mkdirSync(dirname(file2), { recursive: true });
     writeFileSync(file2, canonicalJsonPretty(r.bundle));
     out.push(relative3(root2, file2).startsWith("..") ? file2 : relative3(root2, file2).split(sep4).join("/"));
   }
   return out;
+}
+function policyName(text) {
+  try {
+    return baseBundle(text).policy.name || void 0;
+  } catch {
+    return void 0;
+  }
+}
+function linkFinding(path, link, target, wasPlain) {
+  const how = link === path ? "is a symbolic link" : `is reached through the symbolic link ${link}`;
+  return {
+    title: "symbolic link",
+    severity: "error",
+    line: 1,
+    message: `${path} ${how} to ${target ?? "nothing (it dangles)"}${wasPlain ? ", where the base has a plain policy file" : ""}: refused`,
+    help: "the gate checks the file a change edits, while charter build follows the link, whose target can change where `paths` does not look: replace the link with the policy file itself"
+  };
 }
 async function run() {
   const inputs = readInputs();
@@ -57156,14 +57350,14 @@ async function run() {
   const prefix = relative3(root2, cwd).split(sep4).join("/");
   const paths = inputs.paths.map((p) => prefix ? posix2.join(prefix, p) : p);
   const todayDate = today();
-  const { files, unmatched } = discoverPolicies(root2, paths);
+  const { files, linked, all, unmatched } = discoverPolicies(root2, paths);
   for (const p of unmatched) warning(`paths: '${p}' matches no policy file`);
   const baseRef = baseRefOf(inputs);
   const baseSha = baseRef ? resolveCommit(root2, baseRef.ref) : void 0;
   const loaded = loadReviewers(root2, inputs.reviewersFile, baseSha, inputs);
-  const reviewers = loaded.reviewers;
-  if (loaded.source.kind === "base") info(`allowed reviewers: ${inputs.reviewersFile} at the base commit ${loaded.source.sha.slice(0, 12)}`);
-  else if (reviewers) info(`allowed reviewers: ${inputs.reviewersFile} in the working tree (${loaded.source.why === "no-base" ? "there is no base commit" : "it is outside the repository"})`);
+  const reviewers = loaded.reviewers ?? (loaded.missing ? [] : void 0);
+  if (loaded.source.kind === "base" && loaded.reviewers) info(`allowed reviewers: ${inputs.reviewersFile} at the base commit ${loaded.source.sha.slice(0, 12)}`);
+  else if (loaded.reviewers) info(`allowed reviewers: ${inputs.reviewersFile} in the working tree (${loaded.source.kind === "working-tree" && loaded.source.why === "no-base" ? "there is no base commit" : "it is outside the repository"})`);
   const approvals = approvalLookup(inputs, reviewers);
   const opts = {
     requireReview: inputs.requireReview,
@@ -57173,22 +57367,101 @@ async function run() {
     approvals
   };
   const reviewersReport = await judgeReviewers(loaded, inputs, !!context2.payload.pull_request, approvals);
+  const baseFiles = baseSha ? filesAtCommit(root2, baseSha) : [];
+  const inBaseTree = new Set(baseFiles);
+  const baseTexts = /* @__PURE__ */ new Map();
+  const baseText = (path) => {
+    if (!baseSha || !inBaseTree.has(path)) return void 0;
+    if (!baseTexts.has(path)) baseTexts.set(path, modeAtCommit(root2, baseSha, path) === "120000" ? "" : showAtCommit(root2, baseSha, path));
+    return baseTexts.get(path);
+  };
+  const present = new Set(files);
+  const renamedTo = /* @__PURE__ */ new Map();
+  const movedOut = [];
+  const refused = [];
+  const deleted = [];
+  if (baseSha) {
+    const inBase = policyMatcher(paths, (p) => baseFiles.some((f) => f.startsWith(p + "/")));
+    const linkedPaths = new Set(linked.map((l) => l.path));
+    const added = files.filter((f) => !inBaseTree.has(f));
+    const outside = new Set(all.filter((f) => !present.has(f)));
+    const gitRenames = renamesSince(root2, baseSha);
+    const taken = /* @__PURE__ */ new Set();
+    for (const path of baseFiles.filter((f) => inBase(f) && !isSkipped(f) && !present.has(f))) {
+      if (linkedPaths.has(path)) continue;
+      const state = headState(root2, path);
+      if (state.kind === "file") continue;
+      if (state.kind === "linked") {
+        refused.push(evaluateRefused(path, linkFinding(path, state.link, state.target, true), baseText(path), true, void 0));
+        continue;
+      }
+      if (state.kind === "other") {
+        const finding = {
+          title: "not a policy file",
+          severity: "error",
+          line: 1,
+          message: `${path} is a plain policy file at the base and no longer one here: refused`,
+          help: "a policy the gate checked must stay a plain file, or be deleted"
+        };
+        refused.push(evaluateRefused(path, finding, baseText(path), true, void 0));
+        continue;
+      }
+      const text = baseText(path) ?? "";
+      const name = policyName(text);
+      const free = (f) => !taken.has(f);
+      const sameName = (f) => name !== void 0 && policyName(readFileSync3(join2(root2, f), "utf8")) === name;
+      const byGit = gitRenames.get(path);
+      const within = byGit && added.includes(byGit) && free(byGit) && sameName(byGit) ? byGit : added.find((f) => free(f) && sameName(f));
+      if (within) {
+        taken.add(within);
+        renamedTo.set(within, path);
+        continue;
+      }
+      const out = byGit && outside.has(byGit) && free(byGit) && sameName(byGit) ? byGit : [...outside].find((f) => f.endsWith(".charter") && !inBaseTree.has(f) && free(f) && sameName(f));
+      if (out) {
+        taken.add(out);
+        movedOut.push({ from: path, to: out });
+        continue;
+      }
+      deleted.push(path);
+    }
+  }
   const reports = [];
   for (const path of files) {
     const text = readFileSync3(join2(root2, path), "utf8");
-    const baseText = baseSha ? showAtCommit(root2, baseSha, path) : void 0;
-    reports.push(await evaluatePolicy(path, text, baseText, !!baseSha, opts));
+    const from = renamedTo.get(path) ?? path;
+    const before = baseText(from);
+    reports.push(await evaluatePolicy({ path, text, base: before === void 0 ? void 0 : { path: from, text: before }, hasBase: !!baseSha }, opts));
   }
-  if (baseSha) {
-    const baseFiles = filesAtCommit(root2, baseSha);
-    const inBase = policyMatcher(paths, (p) => baseFiles.some((f) => f.startsWith(p + "/")));
-    const present = new Set(files);
-    for (const path of baseFiles.filter(inBase)) {
-      if (present.has(path) || existsSync4(join2(root2, path))) continue;
-      reports.push(evaluateDeleted(path, showAtCommit(root2, baseSha, path) ?? ""));
+  for (const l of linked) {
+    const inside = l.target !== void 0 && !isAbsolute3(l.target) && !l.path.endsWith("/");
+    let reached;
+    if (inside) {
+      try {
+        reached = readFileSync3(join2(root2, l.path), "utf8");
+      } catch {
+        reached = void 0;
+      }
     }
+    const before = baseText(l.path);
+    reports.push(evaluateRefused(l.path, linkFinding(l.path, l.link, l.target, before !== void 0), before, !!baseSha, reached));
   }
-  for (const r of reports) annotate(r.path, r.diagnostics);
+  reports.push(...refused);
+  for (const { from, to } of movedOut) {
+    const what = `moved out of the checked paths (${inputs.paths.join(", ")}) to ${to}: the gate no longer checks it, while it can still be built from there`;
+    const extra = [{ kind: "escalation", agent: null, tool: null, what }];
+    reports.push(await evaluatePolicy({ path: to, text: readFileSync3(join2(root2, to), "utf8"), base: { path: from, text: baseText(from) ?? "" }, hasBase: true, extra }, opts));
+  }
+  for (const path of deleted) reports.push(evaluateDeleted(path, baseText(path) ?? ""));
+  for (const r of reports) {
+    annotate(r.path, r.diagnostics);
+    for (const g of r.gate) (g.severity === "error" ? error : warning)(`${g.message}
+help: ${g.help}`, { title: g.title, file: r.path, startLine: g.line });
+  }
+  if (reviewersReport.missing) {
+    const props = existsSync4(join2(root2, inputs.reviewersFile)) ? { title: "no reviewers file", file: inputs.reviewersFile } : { title: "no reviewers file" };
+    error(reviewersReport.missing, props);
+  }
   for (const a of reviewersAnnotations(reviewersReport, (reviewers ?? []).map((r) => r.name))) {
     const props = { title: "reviewers file changed", file: a.file, startLine: a.line };
     if (a.level === "error") error(a.message, props);
@@ -57198,7 +57471,7 @@ async function run() {
   const errors = reports.reduce((n, r) => n + r.errors, 0) + reviewersReport.errors;
   const escalations = reports.reduce((n, r) => n + (r.changes ?? []).filter((c) => c.kind === "escalation").length, 0) + (reviewersReport.change ? 1 : 0);
   for (const r of reports) {
-    const state = r.status === "deleted" ? "deleted" : r.errors ? `${r.errors} error(s)` : "ok";
+    const state = r.status === "deleted" || r.status === "refused" ? r.status : r.errors ? `${r.errors} error(s)` : "ok";
     info(`${r.path}: ${state}${r.digest ? ` (${r.digest})` : ""}, review: ${r.review.kind}${r.changes?.length ? `, ${r.changes.length} change(s)` : ""}`);
   }
   const bundleDir = inputs.bundleDir ? resolve2(cwd, inputs.bundleDir) : join2(process.env.RUNNER_TEMP || tmpdir(), "charter-bundles");

@@ -23,12 +23,14 @@ function reviewCell(r: ReviewState): string {
     case "unreviewed":
       return `❌ not reviewed (${r.codes.join(", ")})`;
     case "deleted":
+    case "refused":
       return "—";
   }
 }
 
 function statusCell(r: PolicyReport): string {
   if (r.status === "deleted") return "🗑️ deleted";
+  if (r.status === "refused") return `❌ refused: ${cell(r.gate[0]?.title ?? "not a plain file")}`;
   if (r.errors) return `❌ ${plural(r.errors, "error")}`;
   if (r.warnings) return `⚠️ ${plural(r.warnings, "warning")}`;
   return "✅ ok";
@@ -36,6 +38,7 @@ function statusCell(r: PolicyReport): string {
 
 function reviewersLine(r: ReviewersReport): string {
   const file = code(r.file);
+  if (r.missing) return `Allowed reviewers: none, and this run needs them (❌ ${cell(r.missing)}).`;
   if (r.count === undefined) return `Allowed reviewers: none (no ${file}), so signatures are not checked.`;
   const n = plural(r.count, "reviewer");
   if (r.source.kind === "base") return `Allowed reviewers: ${n} from ${file} at the base commit (${r.source.sha.slice(0, 12)}), not as this change leaves it.`;
@@ -52,6 +55,12 @@ function reviewersChangeLines(r: ReviewersReport): string[] {
         ? "⚠️ not gated (require-review and fail-on-escalation-without-review are off)"
         : `❌ needs an approving review of the head commit by a reviewer listed at the base${r.state.pullRequest ? "" : " (this run is not for a pull request)"}`;
   return ["### Reviewers file changed", "", `🔺 escalation: ${code(r.change.path)} ${cell(describeReviewersChange(r.change))}. ${state}.`, ""];
+}
+
+function pathNote(r: PolicyReport): string {
+  if (r.status === "moved-out") return ` (moved from ${code(r.renamedFrom!)}, out of the checked paths)`;
+  if (r.renamedFrom) return r.renamedFrom.toLowerCase() === r.path.toLowerCase() ? ` (renamed from ${code(r.renamedFrom)}: case only)` : ` (renamed from ${code(r.renamedFrom)})`;
+  return r.added ? " (new)" : "";
 }
 
 export interface SummaryInput {
@@ -74,7 +83,7 @@ export function renderSummary({ reports, reviewers, base, errors, escalations }:
   out.push("| Policy | Status | Digest | Review |", "|---|---|---|---|");
   for (const r of reports) {
     const digest = r.digest ? code(r.digest.slice(0, 19) + "…") : "—";
-    out.push(`| ${code(r.path)}${r.added ? " (new)" : ""} | ${statusCell(r)} | ${digest} | ${reviewCell(r.review)} |`);
+    out.push(`| ${code(r.path)}${pathNote(r)} | ${statusCell(r)} | ${digest} | ${reviewCell(r.review)} |`);
   }
   out.push("");
   out.push(...reviewersChangeLines(reviewers));
@@ -94,11 +103,14 @@ export function renderSummary({ reports, reviewers, base, errors, escalations }:
     out.push("No policy changed in meaning.", "");
   }
 
-  const problems = reports.flatMap((r) => r.diagnostics.filter((d) => d.severity === "error").map((d) => ({ r, d })));
+  const problems = reports.flatMap((r) => [
+    ...r.gate.filter((g) => g.severity === "error").map((g) => `- ${code(`${r.path}:${g.line}`)} **${cell(g.title)}** ${cell(g.message)}`),
+    ...r.diagnostics.filter((d) => d.severity === "error").map((d) => `- ${code(`${r.path}:${d.range.start.line + 1}:${d.range.start.character + 1}`)} **${d.code}** ${cell(d.message)}`),
+  ]);
+  if (reviewers.missing) problems.push(`- ${code(reviewers.file)} **no reviewers file** ${cell(reviewers.missing)}`);
+  if (reviewers.linked && !reviewers.missing) problems.push(`- ${code(reviewers.file)} **symbolic link** the reviewers file is a symbolic link${reviewers.linked.target ? ` to ${code(reviewers.linked.target)}` : ""}: refused`);
   if (problems.length) {
-    out.push("### Errors", "");
-    for (const { r, d } of problems) out.push(`- ${code(`${r.path}:${d.range.start.line + 1}:${d.range.start.character + 1}`)} **${d.code}** ${cell(d.message)}`);
-    out.push("");
+    out.push("### Errors", "", ...problems, "");
   }
   return out.join("\n");
 }
