@@ -64,7 +64,15 @@ export async function buildPackage(name, { declarations = true } = {}) {
     config,
     JSON.stringify({
       extends: relative(pkg, join(root, "tsconfig.json")),
-      compilerOptions: { noEmit: false, declaration: true, emitDeclarationOnly: true, rootDir: "src", outDir: "dist", customConditions: [], types: ["node"] },
+      compilerOptions: {
+        noEmit: false,
+        declaration: true,
+        emitDeclarationOnly: true,
+        rootDir: "src",
+        outDir: "dist",
+        customConditions: [],
+        types: ["node"],
+      },
       include: ["src"],
     }),
   );

@@ -5,7 +5,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const banner = { js: "import { createRequire as __charterRequire } from 'node:module'; const require = __charterRequire(import.meta.url);" };
+const banner = {
+  js: "import { createRequire as __charterRequire } from 'node:module'; const require = __charterRequire(import.meta.url);",
+};
 
 // The packages' JavaScript in dist/, for bundlers that read the published exports (the declarations
 // come with `npm pack` and `npm run build -w language`); our own bundles below read src/ directly.

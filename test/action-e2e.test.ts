@@ -28,7 +28,17 @@ function sign(text: string, by: string, privatePem: string, on = "2026-11-20"): 
 }
 
 function git(cwd: string, ...args: string[]): string {
-  return execFileSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" } }).trim();
+  return execFileSync("git", args, {
+    cwd,
+    encoding: "utf8",
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: "t",
+      GIT_AUTHOR_EMAIL: "t@example.com",
+      GIT_COMMITTER_NAME: "t",
+      GIT_COMMITTER_EMAIL: "t@example.com",
+    },
+  }).trim();
 }
 
 interface Repo {
@@ -77,11 +87,21 @@ interface Run {
 }
 
 /** Runs the bundled Action the way the runner does and collects what it left behind. */
-async function runAction(r: Repo, inputs: Record<string, string>, env: Record<string, string> = {}, on?: { name: string; payload: unknown }): Promise<Run> {
+async function runAction(
+  r: Repo,
+  inputs: Record<string, string>,
+  env: Record<string, string> = {},
+  on?: { name: string; payload: unknown },
+): Promise<Run> {
   const work = mkdtempSync(join(tmpdir(), "charter-runner-"));
   tmp.push(work);
   const event = join(work, "event.json");
-  const pullRequest = { action: "synchronize", number: 7, pull_request: { number: 7, base: { sha: r.base, ref: "main" }, head: { sha: r.head, ref: "feature" } }, repository: { name: "shop", owner: { login: "acme" } } };
+  const pullRequest = {
+    action: "synchronize",
+    number: 7,
+    pull_request: { number: 7, base: { sha: r.base, ref: "main" }, head: { sha: r.head, ref: "feature" } },
+    repository: { name: "shop", owner: { login: "acme" } },
+  };
   writeFileSync(event, JSON.stringify(on ? on.payload : pullRequest));
   const summaryFile = join(work, "summary.md");
   const outputFile = join(work, "output.txt");
@@ -166,7 +186,9 @@ describe("the Action, run as GitHub runs it", () => {
     expect(bundle.agents.assistant.tools.refund.rate).toEqual({ count: 5, windowMs: 3_600_000 });
     expect(run.summary).toContain("| `policies/shop.charter` | ✅ ok |");
     expect(run.summary).toContain("✅ reviewed by security/alice on 2026-11-24, signature verified");
-    expect(run.summary).toContain("| 🔺 escalation | `assistant` | `refund` | rate raised from 5 per 1d to 5 per 1h (24× the calls per unit of time) |");
+    expect(run.summary).toContain(
+      "| 🔺 escalation | `assistant` | `refund` | rate raised from 5 per 1d to 5 per 1h (24× the calls per unit of time) |",
+    );
     expect(run.sarif.version).toBe("2.1.0");
     expect(run.sarif.runs[0].results).toEqual([]);
   });
@@ -181,7 +203,9 @@ describe("the Action, run as GitHub runs it", () => {
     expect(grant).toEqual({
       level: "error",
       props: { title: "CH2002", file: POLICY, line: String(line), endLine: String(line), col: "3", endColumn: "45" },
-      message: expect.stringMatching(/^exclusion-based grant `allow all except deleteAccount, exportData`: agent 'assistant' would be allowed everything not listed/),
+      message: expect.stringMatching(
+        /^exclusion-based grant `allow all except deleteAccount, exportData`: agent 'assistant' would be allowed everything not listed/,
+      ),
     });
     expect(Number(run.outputs.errors)).toBe(run.annotations.filter((a) => a.level === "error").length);
     expect(run.summary).toContain(`\`${POLICY}:${line}:3\` **CH2002**`);
@@ -226,15 +250,25 @@ describe("the Action, run as GitHub runs it", () => {
     expect(run.annotations.map((a) => [a.level, a.props.title])).toEqual([["warning", "CH8002"]]);
     expect(run.outputs).toMatchObject({ errors: "0", escalations: "0" });
     expect(run.summary).toContain("0 escalations, 2 reductions, 0 neutral");
-    expect(run.summary).toContain("| 🔻 reduction | `assistant` | `readOrders` | rate lowered from 100 per 1h to 50 per 1h (0.5× the calls per unit of time) |");
-    expect(run.summary).toContain('| 🔻 reduction | `assistant` | `readOrders` | argument \'status\': values narrowed: "shipped" no longer allowed |');
+    expect(run.summary).toContain(
+      "| 🔻 reduction | `assistant` | `readOrders` | rate lowered from 100 per 1h to 50 per 1h (0.5× the calls per unit of time) |",
+    );
+    expect(run.summary).toContain(
+      "| 🔻 reduction | `assistant` | `readOrders` | argument 'status': values narrowed: \"shipped\" no longer allowed |",
+    );
     // the same reduction still needs a review when the workflow requires one for every change
     const strict = await runAction(r, {});
     expect(strict.code).toBe(1);
   });
 
   it("reports a deleted policy as a reduction and a new one as escalations", async () => {
-    const r = repo({ [POLICY]: signedBase, [REVIEWERS]: reviewersFile(`security/alice ${alice.publicKey}`) }, { [POLICY]: null, "policies/new.charter": sign(BASE_POLICY.replace("policy shop", "policy fresh"), "security/alice", alice.privatePem) });
+    const r = repo(
+      { [POLICY]: signedBase, [REVIEWERS]: reviewersFile(`security/alice ${alice.publicKey}`) },
+      {
+        [POLICY]: null,
+        "policies/new.charter": sign(BASE_POLICY.replace("policy shop", "policy fresh"), "security/alice", alice.privatePem),
+      },
+    );
     const run = await runAction(r, { "require-review": "false" });
     expect(run.code).toBe(0);
     expect(run.summary).toContain("| `policies/shop.charter` | 🗑️ deleted |");
@@ -266,7 +300,11 @@ describe("the Action, run as GitHub runs it", () => {
     });
     afterAll(() => new Promise<void>((res) => server.close(() => res())));
 
-    const setup = () => repo({ [POLICY]: signedBase, [REVIEWERS]: reviewersFile(`security/alice ${alice.publicKey}`, `alice ${alice.publicKey}`) }, { [POLICY]: escalated });
+    const setup = () =>
+      repo(
+        { [POLICY]: signedBase, [REVIEWERS]: reviewersFile(`security/alice ${alice.publicKey}`, `alice ${alice.publicKey}`) },
+        { [POLICY]: escalated },
+      );
 
     it("accepts an approving review of the head commit by a listed login instead of a signature", async () => {
       const r = setup();
@@ -277,7 +315,9 @@ describe("the Action, run as GitHub runs it", () => {
       seen.length = 0;
       const run = await runAction(r, { "github-token": "test-token" }, { GITHUB_API_URL: url });
       expect(run.code).toBe(0);
-      expect(seen.map((q) => [q.method, q.url?.split("?")[0], q.headers.authorization])).toEqual([["GET", "/repos/acme/shop/pulls/7/reviews", "token test-token"]]);
+      expect(seen.map((q) => [q.method, q.url?.split("?")[0], q.headers.authorization])).toEqual([
+        ["GET", "/repos/acme/shop/pulls/7/reviews", "token test-token"],
+      ]);
       expect(run.annotations.map((a) => [a.level, a.props.title])).toEqual([["warning", "CH8002"]]);
       expect(run.summary).toContain("✅ approved on the pull request by @alice");
       expect(run.outputs).toMatchObject({ errors: "0", escalations: "1" });
@@ -303,7 +343,10 @@ describe("the Action, run as GitHub runs it", () => {
 
     it("does not let a pull request approve its own escalation by adding its author to the reviewers file", async () => {
       const listed = [`security/alice ${alice.publicKey}`, `alice ${alice.publicKey}`];
-      const r = repo({ [POLICY]: signedBase, [REVIEWERS]: reviewersFile(...listed) }, { [POLICY]: escalated, [REVIEWERS]: reviewersFile(...listed, `mallory ${mallory.publicKey}`) });
+      const r = repo(
+        { [POLICY]: signedBase, [REVIEWERS]: reviewersFile(...listed) },
+        { [POLICY]: escalated, [REVIEWERS]: reviewersFile(...listed, `mallory ${mallory.publicKey}`) },
+      );
       reviews = [{ id: 1, user: { login: "mallory" }, state: "APPROVED", commit_id: r.head }];
       const run = await runAction(r, { "github-token": "test-token" }, { GITHUB_API_URL: url });
       expect(run.code).toBe(1);
@@ -315,22 +358,36 @@ describe("the Action, run as GitHub runs it", () => {
         ".charter/reviewers changes who may approve policies: it adds 'mallory'\nhelp: reviewers are read from the base commit, so a change cannot name its own; a change to the list needs an approving review of the pull request's head commit by a reviewer listed there (security/alice, alice)",
       );
       expect(run.outputs).toMatchObject({ errors: "2", escalations: "2" });
-      expect(run.summary).toContain(`Allowed reviewers: 2 reviewers from \`.charter/reviewers\` at the base commit (${r.base.slice(0, 12)}), not as this change leaves it.`);
+      expect(run.summary).toContain(
+        `Allowed reviewers: 2 reviewers from \`.charter/reviewers\` at the base commit (${r.base.slice(0, 12)}), not as this change leaves it.`,
+      );
       expect(run.summary).toContain("❌ not reviewed (CH8002)");
-      expect(run.summary).toContain("### Reviewers file changed\n\n🔺 escalation: `.charter/reviewers` adds 'mallory'. ❌ needs an approving review of the head commit by a reviewer listed at the base.");
+      expect(run.summary).toContain(
+        "### Reviewers file changed\n\n🔺 escalation: `.charter/reviewers` adds 'mallory'. ❌ needs an approving review of the head commit by a reviewer listed at the base.",
+      );
       expect(run.summary).toContain("❌ 2 errors in 1 of 1 policy and in the reviewers file");
     });
 
     it("lets a reviewer listed at the base approve a change to the reviewers file", async () => {
       const listed = [`security/alice ${alice.publicKey}`, `alice ${alice.publicKey}`];
-      const r = repo({ [POLICY]: signedBase, [REVIEWERS]: reviewersFile(...listed) }, { [REVIEWERS]: reviewersFile(`alice ${alice.publicKey}`, `bob ${mallory.publicKey}`) });
+      const r = repo(
+        { [POLICY]: signedBase, [REVIEWERS]: reviewersFile(...listed) },
+        { [REVIEWERS]: reviewersFile(`alice ${alice.publicKey}`, `bob ${mallory.publicKey}`) },
+      );
       reviews = [{ id: 1, user: { login: "alice" }, state: "APPROVED", commit_id: r.head }];
       const approved = await runAction(r, { "github-token": "test-token" }, { GITHUB_API_URL: url });
       expect(approved.code).toBe(0);
       expect(approved.annotations.map((a) => [a.level, a.props.title, a.props.line, a.message])).toEqual([
-        ["notice", "reviewers file changed", "2", ".charter/reviewers changes who may approve policies: it adds 'bob'; removes 'security/alice'; approved on the pull request by @alice"],
+        [
+          "notice",
+          "reviewers file changed",
+          "2",
+          ".charter/reviewers changes who may approve policies: it adds 'bob'; removes 'security/alice'; approved on the pull request by @alice",
+        ],
       ]);
-      expect(approved.summary).toContain("🔺 escalation: `.charter/reviewers` adds 'bob'; removes 'security/alice'. ✅ approved on the pull request by @alice.");
+      expect(approved.summary).toContain(
+        "🔺 escalation: `.charter/reviewers` adds 'bob'; removes 'security/alice'. ✅ approved on the pull request by @alice.",
+      );
       expect(approved.outputs).toMatchObject({ errors: "0", escalations: "1" });
       reviews = [];
       const unapproved = await runAction(r, { "github-token": "test-token" }, { GITHUB_API_URL: url });
@@ -345,14 +402,19 @@ describe("the Action, run as GitHub runs it", () => {
     const r = repo({ [POLICY]: signedBase, [REVIEWERS]: reviewersFile(`security/alice ${alice.publicKey}`) }, { [POLICY]: forged });
     const run = await runAction(r, {});
     expect(run.code).toBe(1);
-    expect(run.annotations.map((a) => [a.level, a.props.title, a.message.split("\n")[0]])).toEqual([["error", "CH8004", "the signature of 'security/alice' does not verify"]]);
+    expect(run.annotations.map((a) => [a.level, a.props.title, a.message.split("\n")[0]])).toEqual([
+      ["error", "CH8004", "the signature of 'security/alice' does not verify"],
+    ]);
   });
 
   it("verifies signatures against the reviewers listed at the base, not as the change leaves them", async () => {
     // the pull request adds its author's key and signs its own escalation with it
     const r = repo(
       { [POLICY]: signedBase, [REVIEWERS]: reviewersFile(`security/alice ${alice.publicKey}`) },
-      { [POLICY]: sign(escalated, "mallory", mallory.privatePem, "2026-11-24"), [REVIEWERS]: reviewersFile(`security/alice ${alice.publicKey}`, `mallory ${mallory.publicKey}`) },
+      {
+        [POLICY]: sign(escalated, "mallory", mallory.privatePem, "2026-11-24"),
+        [REVIEWERS]: reviewersFile(`security/alice ${alice.publicKey}`, `mallory ${mallory.publicKey}`),
+      },
     );
     for (const inputs of [{}, { "require-review": "false" }] as Record<string, string>[]) {
       const run = await runAction(r, inputs);
@@ -377,16 +439,33 @@ describe("the Action, run as GitHub runs it", () => {
   });
 
   it("reads the reviewers file from the working tree only when there is no base commit, and says so", async () => {
-    const r = repo({ [POLICY]: signedBase }, { [POLICY]: sign(escalated, "security/alice", alice.privatePem, "2026-11-24"), [REVIEWERS]: reviewersFile(`security/alice ${alice.publicKey}`) });
-    const push = { name: "push", payload: { ref: "refs/heads/main", before: "0".repeat(40), after: r.head, repository: { name: "shop", owner: { login: "acme" } } } };
+    const r = repo(
+      { [POLICY]: signedBase },
+      {
+        [POLICY]: sign(escalated, "security/alice", alice.privatePem, "2026-11-24"),
+        [REVIEWERS]: reviewersFile(`security/alice ${alice.publicKey}`),
+      },
+    );
+    const push = {
+      name: "push",
+      payload: { ref: "refs/heads/main", before: "0".repeat(40), after: r.head, repository: { name: "shop", owner: { login: "acme" } } },
+    };
     const run = await runAction(r, {}, {}, push);
     expect([run.code, run.annotations]).toEqual([0, []]);
-    expect(run.summary).toContain("Allowed reviewers: 1 reviewer from `.charter/reviewers` in the working tree: there is no base commit to read it from, so this change's own list counts.");
+    expect(run.summary).toContain(
+      "Allowed reviewers: 1 reviewer from `.charter/reviewers` in the working tree: there is no base commit to read it from, so this change's own list counts.",
+    );
     expect(run.summary).toContain("✅ reviewed by security/alice on 2026-11-24, signature verified");
   });
 
   it("refuses a pull request that brings the first reviewers file with it, since nobody listed could approve it", async () => {
-    const r = repo({ [POLICY]: signedBase }, { [POLICY]: sign(escalated, "mallory", mallory.privatePem, "2026-11-24"), [REVIEWERS]: reviewersFile(`mallory ${mallory.publicKey}`) });
+    const r = repo(
+      { [POLICY]: signedBase },
+      {
+        [POLICY]: sign(escalated, "mallory", mallory.privatePem, "2026-11-24"),
+        [REVIEWERS]: reviewersFile(`mallory ${mallory.publicKey}`),
+      },
+    );
     const run = await runAction(r, {});
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(
@@ -430,7 +509,9 @@ describe("the Action, run as GitHub runs it", () => {
     expect(run.code).toBe(1);
     const errors = run.stdout.split("\n").filter((l) => l.startsWith("::error"));
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/^::error::internal error in the Charter Action: EISDIR: illegal operation on a directory, open '[^']*out\.sarif' \(a bug, not a problem in your policies: re-run with debug logging for the stack trace and report it at https:\/\/github\.com\/charter-policy\/charter\/issues\)$/);
+    expect(errors[0]).toMatch(
+      /^::error::internal error in the Charter Action: EISDIR: illegal operation on a directory, open '[^']*out\.sarif' \(a bug, not a problem in your policies: re-run with debug logging for the stack trace and report it at https:\/\/github\.com\/charter-policy\/charter\/issues\)$/,
+    );
     expect(run.stdout).not.toMatch(/\bat .*index\.js:\d+/);
     expect(run.stdout).not.toContain("::debug::");
     const debug = await runAction(r, { sarif: "out.sarif" }, { RUNNER_DEBUG: "1" });
@@ -442,7 +523,9 @@ describe("the Action, run as GitHub runs it", () => {
     const r = repo({ [POLICY]: signedBase }, { [POLICY]: escalated });
     const run = await runAction(r, {});
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain("::error title=no reviewers file::require-review is on but there is no reviewers file at .charter/reviewers");
+    expect(run.stdout).toContain(
+      "::error title=no reviewers file::require-review is on but there is no reviewers file at .charter/reviewers",
+    );
     expect(run.summary).toContain("| 🔺 escalation | `assistant` | `refund` | rate raised from 5 per 1d to 5 per 1h");
   });
 });
@@ -450,10 +533,17 @@ describe("the Action, run as GitHub runs it", () => {
 describe("the Action cannot be walked around", () => {
   const listed = () => reviewersFile(`security/alice ${alice.publicKey}`);
   // a policy that denies `wire`, and the same policy widened: a higher rate and `wire` granted
-  const guarded = sign(BASE_POLICY.replace("deny deleteAccount, exportData", "deny deleteAccount, exportData, wire"), "security/alice", alice.privatePem);
+  const guarded = sign(
+    BASE_POLICY.replace("deny deleteAccount, exportData", "deny deleteAccount, exportData, wire"),
+    "security/alice",
+    alice.privatePem,
+  );
   const widened = guarded
     .replace("rate 5 per 1d", "rate 500 per 1d")
-    .replace("deny deleteAccount, exportData, wire", "deny deleteAccount, exportData\n  tool wire {\n    scope send\n    tier low\n    rate 100 per 1h\n  }");
+    .replace(
+      "deny deleteAccount, exportData, wire",
+      "deny deleteAccount, exportData\n  tool wire {\n    scope send\n    tier low\n    rate 100 per 1h\n  }",
+    );
 
   it("refuses a policy replaced by a symbolic link, and still shows what the link would bring in", async () => {
     const r = repo({ [POLICY]: guarded, [REVIEWERS]: listed() }, { [POLICY]: { link: "../vault/shop.txt" }, "vault/shop.txt": widened });
@@ -478,7 +568,9 @@ describe("the Action cannot be walked around", () => {
     const fresh = repo({ [REVIEWERS]: listed(), "vault/shop.txt": widened }, { [POLICY]: { link: "../vault/shop.txt" } });
     const a = await runAction(fresh, {});
     expect(a.code).toBe(1);
-    expect(a.annotations.map((x) => [x.props.title, x.message.split("\n")[0]])).toEqual([["symbolic link", `${POLICY} is a symbolic link to vault/shop.txt: refused`]]);
+    expect(a.annotations.map((x) => [x.props.title, x.message.split("\n")[0]])).toEqual([
+      ["symbolic link", `${POLICY} is a symbolic link to vault/shop.txt: refused`],
+    ]);
     const folder = repo({ [POLICY]: guarded, [REVIEWERS]: listed() }, { [POLICY]: null, "vault/shop.charter": widened });
     // the folder itself becomes the link: policies -> vault
     rmSync(join(folder.dir, "policies"), { recursive: true, force: true });
@@ -489,7 +581,9 @@ describe("the Action cannot be walked around", () => {
     for (const inputs of [{}, { paths: "policies/" }, { paths: POLICY }] as Record<string, string>[]) {
       const run = await runAction(folder, inputs);
       expect(run.code).toBe(1);
-      expect(run.annotations.filter((x) => x.level === "error").map((x) => [x.props.title, x.props.file, x.message.split("\n")[0]])).toContainEqual([
+      expect(
+        run.annotations.filter((x) => x.level === "error").map((x) => [x.props.title, x.props.file, x.message.split("\n")[0]]),
+      ).toContainEqual([
         "symbolic link",
         POLICY,
         `${POLICY} is reached through the symbolic link policies to vault, where the base has a plain policy file: refused`,
@@ -499,11 +593,16 @@ describe("the Action cannot be walked around", () => {
   });
 
   it("refuses a reviewers file turned into a symbolic link", async () => {
-    const r = repo({ [POLICY]: signedBase, [REVIEWERS]: listed() }, { [REVIEWERS]: { link: "../team/reviewers" }, "team/reviewers": listed() });
+    const r = repo(
+      { [POLICY]: signedBase, [REVIEWERS]: listed() },
+      { [REVIEWERS]: { link: "../team/reviewers" }, "team/reviewers": listed() },
+    );
     const run = await runAction(r, { "require-review": "false", "fail-on-escalation-without-review": "false" });
     expect(run.code).toBe(1);
     const errors = run.annotations.filter((a) => a.level === "error");
-    expect(errors.map((a) => [a.props.title, a.props.file, a.message.split("\n")[0]])).toEqual([["reviewers file changed", REVIEWERS, `${REVIEWERS} is a symbolic link to team/reviewers: refused`]]);
+    expect(errors.map((a) => [a.props.title, a.props.file, a.message.split("\n")[0]])).toEqual([
+      ["reviewers file changed", REVIEWERS, `${REVIEWERS} is a symbolic link to team/reviewers: refused`],
+    ]);
     expect(run.summary).toContain("**symbolic link** the reviewers file is a symbolic link to `team/reviewers`: refused");
   });
 
@@ -513,13 +612,19 @@ describe("the Action cannot be walked around", () => {
 
     it("does not vouch for undoing a later narrowing", async () => {
       // v1 verifies on its own: the signature is genuine, only its place in history is wrong
-      expect(checkText(v1, { requireReview: true, reviewers: [{ name: "security/alice", publicKey: alice.publicKey }], today: TODAY }).errors).toBe(0);
+      expect(
+        checkText(v1, { requireReview: true, reviewers: [{ name: "security/alice", publicKey: alice.publicKey }], today: TODAY }).errors,
+      ).toBe(0);
       const r = repo({ [POLICY]: v2, [REVIEWERS]: listed() }, { [POLICY]: v1 });
       for (const inputs of [{}, { "require-review": "false" }] as Record<string, string>[]) {
         const run = await runAction(r, inputs);
         expect(run.code).toBe(1);
-        expect(run.annotations.map((a) => [a.level, a.props.title, a.props.line])).toEqual([["error", "review predates the base", String(v1.split("\n").findIndex((l) => l.includes("signature")) + 1)]]);
-        expect(run.annotations[0]!.message).toMatch(/^the review by security\/alice of 2026-10-01 signs version 1 of policy 'shop', and the base is already at version 1: it cannot vouch for this escalation/);
+        expect(run.annotations.map((a) => [a.level, a.props.title, a.props.line])).toEqual([
+          ["error", "review predates the base", String(v1.split("\n").findIndex((l) => l.includes("signature")) + 1)],
+        ]);
+        expect(run.annotations[0]!.message).toMatch(
+          /^the review by security\/alice of 2026-10-01 signs version 1 of policy 'shop', and the base is already at version 1: it cannot vouch for this escalation/,
+        );
         expect(run.annotations[0]!.message).toContain("raise version to 2 and sign again");
         expect(run.summary).toContain("❌ not reviewed (replayed review)");
         expect(run.summary).toContain("rate raised from 10 per 1d to 1000 per 1d");
@@ -550,7 +655,10 @@ describe("the Action cannot be walked around", () => {
       expect(run.summary).not.toContain("deleted");
       expect(run.summary).toContain("No policy changed in meaning.");
       // renamed and widened: the escalation is against the old file, not against nothing
-      const widenedRename = await runAction(repo({ [POLICY]: signedBase, [REVIEWERS]: listed() }, { [POLICY]: null, "policies/store.charter": escalated }), {});
+      const widenedRename = await runAction(
+        repo({ [POLICY]: signedBase, [REVIEWERS]: listed() }, { [POLICY]: null, "policies/store.charter": escalated }),
+        {},
+      );
       expect(widenedRename.code).toBe(1);
       expect(widenedRename.summary).toContain("#### `policies/store.charter`: 1 escalation, 0 reductions, 0 neutral");
     });
@@ -563,7 +671,14 @@ describe("the Action cannot be walked around", () => {
     });
 
     it("reports a deleted policy as the removal of every grant it held", async () => {
-      const r = repo({ [POLICY]: signedBase, "policies/other.charter": sign(BASE_POLICY.replace("policy shop", "policy other"), "security/alice", alice.privatePem), [REVIEWERS]: listed() }, { [POLICY]: null });
+      const r = repo(
+        {
+          [POLICY]: signedBase,
+          "policies/other.charter": sign(BASE_POLICY.replace("policy shop", "policy other"), "security/alice", alice.privatePem),
+          [REVIEWERS]: listed(),
+        },
+        { [POLICY]: null },
+      );
       const run = await runAction(r, {});
       expect(run.code).toBe(0);
       expect(run.summary).toContain("| `policies/shop.charter` | 🗑️ deleted | — | — |");
@@ -578,7 +693,9 @@ describe("the Action cannot be walked around", () => {
         expect(run.code).toBe(1);
         expect(run.outputs.escalations).toBe("1");
         expect(run.summary).toContain(`| \`${to}\` (moved from \`policies/shop.charter\`, out of the checked paths) |`);
-        expect(run.summary).toContain(`| 🔺 escalation | (policy) |  | moved out of the checked paths (policies/) to ${to}: the gate no longer checks it, while it can still be built from there |`);
+        expect(run.summary).toContain(
+          `| 🔺 escalation | (policy) |  | moved out of the checked paths (policies/) to ${to}: the gate no longer checks it, while it can still be built from there |`,
+        );
         expect(run.annotations.map((a) => [a.level, a.props.title, a.props.file])).toEqual([["error", "review predates the base", to]]);
         expect(run.summary).not.toContain("🗑️ deleted");
       }
@@ -591,13 +708,19 @@ describe("the Action cannot be walked around", () => {
     const run = await runAction(r, {});
     expect(run.code).toBe(1);
     const line = head.split("\n").findIndex((l) => l.includes("allow all except")) + 1;
-    expect(run.annotations).toContainEqual(expect.objectContaining({ level: "error", props: expect.objectContaining({ title: "CH2002", file: POLICY, line: String(line) }) }));
+    expect(run.annotations).toContainEqual(
+      expect.objectContaining({ level: "error", props: expect.objectContaining({ title: "CH2002", file: POLICY, line: String(line) }) }),
+    );
     const missing = run.annotations.find((a) => a.props.title === "no reviewers file")!;
-    expect(missing.message).toContain("charter keygen --out ~/.charter/NAME && mkdir -p .charter && echo \"NAME $(cat ~/.charter/NAME.pub)\" >> .charter/reviewers");
+    expect(missing.message).toContain(
+      'charter keygen --out ~/.charter/NAME && mkdir -p .charter && echo "NAME $(cat ~/.charter/NAME.pub)" >> .charter/reviewers',
+    );
     expect(run.summary).toContain("## Charter policy check");
     expect(run.summary).toContain("| `policies/shop.charter` (new) | ❌");
     expect(run.summary).toContain(`\`${POLICY}:${line}:3\` **CH2002**`);
-    expect(run.summary).toContain("- `.charter/reviewers` **no reviewers file** require-review is on but there is no reviewers file at .charter/reviewers");
+    expect(run.summary).toContain(
+      "- `.charter/reviewers` **no reviewers file** require-review is on but there is no reviewers file at .charter/reviewers",
+    );
     expect(Number(run.outputs.errors)).toBe(run.annotations.filter((a) => a.level === "error").length);
   });
 });

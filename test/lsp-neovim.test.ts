@@ -91,7 +91,9 @@ describe("Neovim's built-in LSP client, configured as the README says", () => {
     expect(seen.error).toBeUndefined();
     expect(seen.waited).toBe(true);
     // Neovim's lnum is 0-based: CH8001 on the policy name (line 2), CH1004 on `reads user, web` (line 21)
-    expect(seen.diagnostics.map((d: { code: string; lnum: number; severity: number; source: string }) => [d.code, d.lnum, d.severity, d.source])).toEqual([
+    expect(
+      seen.diagnostics.map((d: { code: string; lnum: number; severity: number; source: string }) => [d.code, d.lnum, d.severity, d.source]),
+    ).toEqual([
       ["CH8001", 1, 2, "charter"],
       ["CH1004", 20, 1, "charter"],
     ]);
@@ -120,7 +122,9 @@ describe("the test command's Neovim set-up", () => {
     process.env.PATH = bin;
     try {
       expect(findCommand(["nvim"])).toBeUndefined();
-      expect(() => setupNeovim({ provide: () => {} } as never)).toThrow(/^nvim is missing and cannot be installed here \(needs root and apt-get\): install neovim$/);
+      expect(() => setupNeovim({ provide: () => {} } as never)).toThrow(
+        /^nvim is missing and cannot be installed here \(needs root and apt-get\): install neovim$/,
+      );
       expect(() => ensureCommand(["nvim"], ["neovim"])).toThrow("install neovim");
     } finally {
       process.env.PATH = saved;

@@ -56650,7 +56650,12 @@ function approversOfHead(reviews, headSha) {
 }
 async function approvingReviewers(pr, token, reviewerNames) {
   const octokit = getOctokit(token);
-  const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, { owner: pr.owner, repo: pr.repo, pull_number: pr.number, per_page: 100 });
+  const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, {
+    owner: pr.owner,
+    repo: pr.repo,
+    pull_number: pr.number,
+    per_page: 100
+  });
   const allowed = new Set(reviewerNames.map((n) => n.toLowerCase()));
   return approversOfHead(reviews, pr.headSha).filter((login) => allowed.has(login));
 }
@@ -56828,7 +56833,8 @@ function resolveCommit(root2, ref) {
     tryGit(root2, ["fetch", "--no-tags", "--depth=1", "origin", ref]);
     sha = find2();
   }
-  if (!sha) throw new SetupError(`base ref '${ref}' is not in this clone: check out with fetch-depth: 0 (actions/checkout) or set base-ref`);
+  if (!sha)
+    throw new SetupError(`base ref '${ref}' is not in this clone: check out with fetch-depth: 0 (actions/checkout) or set base-ref`);
   return sha;
 }
 function showAtCommit(root2, commit, path) {
@@ -57010,7 +57016,8 @@ function loadReviewers(root2, file2, baseSha, need) {
     const why = source.kind === "base" ? ` (reviewers are read from the base commit, so that a change cannot name its own)${workingText !== void 0 ? "; this change adds one: merge it on its own first, through the repository's usual review" : ""}` : "";
     const what = baseIsLink ? `${file2}${where} is a symbolic link, not a reviewers file (a link lets the list change where nobody reviews it)` : linked && source.kind !== "base" ? `${file2} is a symbolic link, not a reviewers file (a link lets the list change where nobody reviews it)` : `there is no reviewers file at ${file2}${where}${why}`;
     let missing;
-    if (need.requireReview) missing = `require-review is on but ${what}: no review can be verified, so every policy counts as unreviewed. Fix: ${baseIsLink || linked ? `replace the link with the file itself` : createReviewersHelp(file2)} (${FORMAT})`;
+    if (need.requireReview)
+      missing = `require-review is on but ${what}: no review can be verified, so every policy counts as unreviewed. Fix: ${baseIsLink || linked ? `replace the link with the file itself` : createReviewersHelp(file2)} (${FORMAT})`;
     else if (need.failOnEscalationWithoutReview) {
       missing = `fail-on-escalation-without-review is on but ${what}: an escalation is accepted only when a listed reviewer signs it or approves the pull request, and without a list an author could approve their own. Fix: ${baseIsLink || linked ? "replace the link with the file itself" : createReviewersHelp(file2)} (${FORMAT}), or set fail-on-escalation-without-review: false`;
     }
@@ -57074,7 +57081,16 @@ async function judgeReviewers(loaded, need, pullRequest, approvals) {
     }
   }
   const errors = (state?.kind === "unapproved" ? 1 : 0) + (change2?.invalid ? 1 : 0) + (loaded.missing ? 1 : 0) + (loaded.linked && !loaded.missing ? 1 : 0);
-  return { file: loaded.file, source: loaded.source, count: loaded.reviewers?.length, change: change2, state, missing: loaded.missing, linked: loaded.linked, errors };
+  return {
+    file: loaded.file,
+    source: loaded.source,
+    count: loaded.reviewers?.length,
+    change: change2,
+    state,
+    missing: loaded.missing,
+    linked: loaded.linked,
+    errors
+  };
 }
 function reviewersAnnotations(report, baseNames) {
   const { change: change2, state } = report;
@@ -57092,8 +57108,20 @@ help: who may approve must be written in the reviewers file itself, or the list 
   if (!change2 || !state) return out;
   const what = `${change2.path} changes who may approve policies: it ${describeReviewersChange(change2)}`;
   const listed = baseNames.length ? baseNames.slice(0, 10).join(", ") + (baseNames.length > 10 ? ", \u2026" : "") : "nobody";
-  if (state.kind === "approved") out.push({ level: "notice", message: `${what}; approved on the pull request by ${state.logins.map((l) => "@" + l).join(", ")}`, file: change2.path, line: change2.line });
-  else if (state.kind === "ungated") out.push({ level: "warning", message: `${what}; not gated, as require-review and fail-on-escalation-without-review are off`, file: change2.path, line: change2.line });
+  if (state.kind === "approved")
+    out.push({
+      level: "notice",
+      message: `${what}; approved on the pull request by ${state.logins.map((l) => "@" + l).join(", ")}`,
+      file: change2.path,
+      line: change2.line
+    });
+  else if (state.kind === "ungated")
+    out.push({
+      level: "warning",
+      message: `${what}; not gated, as require-review and fail-on-escalation-without-review are off`,
+      file: change2.path,
+      line: change2.line
+    });
   else {
     const how = state.pullRequest ? "an approving review of the pull request's head commit by a reviewer listed there" : "an approving pull-request review by a reviewer listed there, and this run is not for a pull request";
     out.push({
@@ -57105,8 +57133,13 @@ help: reviewers are read from the base commit, so a change cannot name its own; 
     });
   }
   if (change2.invalid) {
-    out.push({ level: "error", message: `${change2.invalid.message}
-help: after the merge the reviewers file would not load, and every run would fail`, file: change2.path, line: change2.invalid.line });
+    out.push({
+      level: "error",
+      message: `${change2.invalid.message}
+help: after the merge the reviewers file would not load, and every run would fail`,
+      file: change2.path,
+      line: change2.invalid.line
+    });
   }
   return out;
 }
@@ -57188,25 +57221,36 @@ function reviewersLine(r) {
   if (r.missing) return `Allowed reviewers: none, and this run needs them (\u274C ${cell(r.missing)}).`;
   if (r.count === void 0) return `Allowed reviewers: none (no ${file2}), so signatures are not checked.`;
   const n = plural2(r.count, "reviewer");
-  if (r.source.kind === "base") return `Allowed reviewers: ${n} from ${file2} at the base commit (${r.source.sha.slice(0, 12)}), not as this change leaves it.`;
-  if (r.source.why === "no-base") return `Allowed reviewers: ${n} from ${file2} in the working tree: there is no base commit to read it from, so this change's own list counts.`;
+  if (r.source.kind === "base")
+    return `Allowed reviewers: ${n} from ${file2} at the base commit (${r.source.sha.slice(0, 12)}), not as this change leaves it.`;
+  if (r.source.why === "no-base")
+    return `Allowed reviewers: ${n} from ${file2} in the working tree: there is no base commit to read it from, so this change's own list counts.`;
   return `Allowed reviewers: ${n} from ${file2}, outside the repository.`;
 }
 function reviewersChangeLines(r) {
   if (!r.change || !r.state) return [];
   const state = r.state.kind === "approved" ? `\u2705 approved on the pull request by ${r.state.logins.map((l) => "@" + l).join(", ")}` : r.state.kind === "ungated" ? "\u26A0\uFE0F not gated (require-review and fail-on-escalation-without-review are off)" : `\u274C needs an approving review of the head commit by a reviewer listed at the base${r.state.pullRequest ? "" : " (this run is not for a pull request)"}`;
-  return ["### Reviewers file changed", "", `\u{1F53A} escalation: ${code(r.change.path)} ${cell(describeReviewersChange(r.change))}. ${state}.`, ""];
+  return [
+    "### Reviewers file changed",
+    "",
+    `\u{1F53A} escalation: ${code(r.change.path)} ${cell(describeReviewersChange(r.change))}. ${state}.`,
+    ""
+  ];
 }
 function pathNote(r) {
   if (r.status === "moved-out") return ` (moved from ${code(r.renamedFrom)}, out of the checked paths)`;
-  if (r.renamedFrom) return r.renamedFrom.toLowerCase() === r.path.toLowerCase() ? ` (renamed from ${code(r.renamedFrom)}: case only)` : ` (renamed from ${code(r.renamedFrom)})`;
+  if (r.renamedFrom)
+    return r.renamedFrom.toLowerCase() === r.path.toLowerCase() ? ` (renamed from ${code(r.renamedFrom)}: case only)` : ` (renamed from ${code(r.renamedFrom)})`;
   return r.added ? " (new)" : "";
 }
 function renderSummary({ reports, reviewers, base, errors, escalations }) {
   const out = ["## Charter policy check", ""];
   const failing = reports.filter((r) => r.errors).length;
   const inPolicies = errors - reviewers.errors;
-  const where = [inPolicies ? `in ${failing} of ${policies(reports.length)}` : "", reviewers.errors ? `${inPolicies ? "and " : ""}in the reviewers file` : ""].filter(Boolean).join(" ");
+  const where = [
+    inPolicies ? `in ${failing} of ${policies(reports.length)}` : "",
+    reviewers.errors ? `${inPolicies ? "and " : ""}in the reviewers file` : ""
+  ].filter(Boolean).join(" ");
   const verdict = errors ? `\u274C ${plural2(errors, "error")} ${where}` : `\u2705 ${policies(reports.length)} checked, no errors`;
   const against = base ? ` \xB7 compared with ${code(base.ref)}${base.ref !== base.sha ? ` (${base.sha.slice(0, 12)})` : ""}` : "";
   out.push(`${verdict} \xB7 ${plural2(escalations, "escalation")}${against}`, "", reviewersLine(reviewers), "");
@@ -57223,9 +57267,13 @@ function renderSummary({ reports, reviewers, base, errors, escalations }) {
     for (const r of changed) {
       const n = { escalation: 0, reduction: 0, neutral: 0 };
       for (const c of r.changes) n[c.kind]++;
-      out.push(`#### ${code(r.path)}: ${plural2(n.escalation, "escalation")}, ${plural2(n.reduction, "reduction")}, ${n.neutral} neutral`, "");
+      out.push(
+        `#### ${code(r.path)}: ${plural2(n.escalation, "escalation")}, ${plural2(n.reduction, "reduction")}, ${n.neutral} neutral`,
+        ""
+      );
       out.push("| Kind | Agent | Tool | Change |", "|---|---|---|---|");
-      for (const c of r.changes) out.push(`| ${KIND_LABEL[c.kind]} | ${c.agent ? code(c.agent) : "(policy)"} | ${c.tool ? code(c.tool) : ""} | ${cell(c.what)} |`);
+      for (const c of r.changes)
+        out.push(`| ${KIND_LABEL[c.kind]} | ${c.agent ? code(c.agent) : "(policy)"} | ${c.tool ? code(c.tool) : ""} | ${cell(c.what)} |`);
       out.push("");
     }
   } else if (base) {
@@ -57236,7 +57284,10 @@ function renderSummary({ reports, reviewers, base, errors, escalations }) {
     ...r.diagnostics.filter((d) => d.severity === "error").map((d) => `- ${code(`${r.path}:${d.range.start.line + 1}:${d.range.start.character + 1}`)} **${d.code}** ${cell(d.message)}`)
   ]);
   if (reviewers.missing) problems.push(`- ${code(reviewers.file)} **no reviewers file** ${cell(reviewers.missing)}`);
-  if (reviewers.linked && !reviewers.missing) problems.push(`- ${code(reviewers.file)} **symbolic link** the reviewers file is a symbolic link${reviewers.linked.target ? ` to ${code(reviewers.linked.target)}` : ""}: refused`);
+  if (reviewers.linked && !reviewers.missing)
+    problems.push(
+      `- ${code(reviewers.file)} **symbolic link** the reviewers file is a symbolic link${reviewers.linked.target ? ` to ${code(reviewers.linked.target)}` : ""}: refused`
+    );
   if (problems.length) {
     out.push("### Errors", "", ...problems, "");
   }
@@ -57267,7 +57318,9 @@ function approvalLookup(inputs, reviewers) {
       inputs.githubToken,
       reviewers.map((r) => r.name)
     ).then((logins) => {
-      info(logins.length ? `head commit ${pr.head.sha.slice(0, 12)} approved by allowed reviewer(s): ${logins.join(", ")}` : "no allowed reviewer approved the head commit");
+      info(
+        logins.length ? `head commit ${pr.head.sha.slice(0, 12)} approved by allowed reviewer(s): ${logins.join(", ")}` : "no allowed reviewer approved the head commit"
+      );
       return logins;
     });
     return cached2;
@@ -57314,8 +57367,12 @@ async function run() {
   const baseSha = baseRef ? resolveCommit(root2, baseRef.ref) : void 0;
   const loaded = loadReviewers(root2, inputs.reviewersFile, baseSha, inputs);
   const reviewers = loaded.reviewers ?? (loaded.missing ? [] : void 0);
-  if (loaded.source.kind === "base" && loaded.reviewers) info(`allowed reviewers: ${inputs.reviewersFile} at the base commit ${loaded.source.sha.slice(0, 12)}`);
-  else if (loaded.reviewers) info(`allowed reviewers: ${inputs.reviewersFile} in the working tree (${loaded.source.kind === "working-tree" && loaded.source.why === "no-base" ? "there is no base commit" : "it is outside the repository"})`);
+  if (loaded.source.kind === "base" && loaded.reviewers)
+    info(`allowed reviewers: ${inputs.reviewersFile} at the base commit ${loaded.source.sha.slice(0, 12)}`);
+  else if (loaded.reviewers)
+    info(
+      `allowed reviewers: ${inputs.reviewersFile} in the working tree (${loaded.source.kind === "working-tree" && loaded.source.why === "no-base" ? "there is no base commit" : "it is outside the repository"})`
+    );
   const approvals = approvalLookup(inputs, reviewers);
   const opts = {
     requireReview: inputs.requireReview,
@@ -57389,7 +57446,9 @@ async function run() {
     const text = readFileSync3(join2(root2, path), "utf8");
     const from = renamedTo.get(path) ?? path;
     const before = baseText(from);
-    reports.push(await evaluatePolicy({ path, text, base: before === void 0 ? void 0 : { path: from, text: before }, hasBase: !!baseSha }, opts));
+    reports.push(
+      await evaluatePolicy({ path, text, base: before === void 0 ? void 0 : { path: from, text: before }, hasBase: !!baseSha }, opts)
+    );
   }
   for (const l of linked) {
     const inside = l.target !== void 0 && !isAbsolute3(l.target) && !l.path.endsWith("/");
@@ -57408,19 +57467,32 @@ async function run() {
   for (const { from, to } of movedOut) {
     const what = `moved out of the checked paths (${inputs.paths.join(", ")}) to ${to}: the gate no longer checks it, while it can still be built from there`;
     const extra = [{ kind: "escalation", agent: null, tool: null, what }];
-    reports.push(await evaluatePolicy({ path: to, text: readFileSync3(join2(root2, to), "utf8"), base: { path: from, text: baseText(from) ?? "" }, hasBase: true, extra }, opts));
+    reports.push(
+      await evaluatePolicy(
+        { path: to, text: readFileSync3(join2(root2, to), "utf8"), base: { path: from, text: baseText(from) ?? "" }, hasBase: true, extra },
+        opts
+      )
+    );
   }
   for (const path of deleted) reports.push(evaluateDeleted(path, baseText(path) ?? ""));
   for (const r of reports) {
     annotate(r.path, r.diagnostics);
-    for (const g of r.gate) (g.severity === "error" ? error : warning)(`${g.message}
-help: ${g.help}`, { title: g.title, file: r.path, startLine: g.line });
+    for (const g of r.gate)
+      (g.severity === "error" ? error : warning)(`${g.message}
+help: ${g.help}`, {
+        title: g.title,
+        file: r.path,
+        startLine: g.line
+      });
   }
   if (reviewersReport.missing) {
     const props = existsSync4(join2(root2, inputs.reviewersFile)) ? { title: "no reviewers file", file: inputs.reviewersFile } : { title: "no reviewers file" };
     error(reviewersReport.missing, props);
   }
-  for (const a of reviewersAnnotations(reviewersReport, (reviewers ?? []).map((r) => r.name))) {
+  for (const a of reviewersAnnotations(
+    reviewersReport,
+    (reviewers ?? []).map((r) => r.name)
+  )) {
     const props = { title: "reviewers file changed", file: a.file, startLine: a.line };
     if (a.level === "error") error(a.message, props);
     else if (a.level === "warning") warning(a.message, props);
@@ -57430,7 +57502,9 @@ help: ${g.help}`, { title: g.title, file: r.path, startLine: g.line });
   const escalations = reports.reduce((n, r) => n + (r.changes ?? []).filter((c) => c.kind === "escalation").length, 0) + (reviewersReport.change ? 1 : 0);
   for (const r of reports) {
     const state = r.status === "deleted" || r.status === "refused" ? r.status : r.errors ? `${r.errors} error(s)` : "ok";
-    info(`${r.path}: ${state}${r.digest ? ` (${r.digest})` : ""}, review: ${r.review.kind}${r.changes?.length ? `, ${r.changes.length} change(s)` : ""}`);
+    info(
+      `${r.path}: ${state}${r.digest ? ` (${r.digest})` : ""}, review: ${r.review.kind}${r.changes?.length ? `, ${r.changes.length} change(s)` : ""}`
+    );
   }
   const bundleDir = inputs.bundleDir ? resolve2(cwd, inputs.bundleDir) : join2(process.env.RUNNER_TEMP || tmpdir(), "charter-bundles");
   const bundles = writeBundles(root2, bundleDir, reports);
@@ -57441,14 +57515,24 @@ help: ${g.help}`, { title: g.title, file: r.path, startLine: g.line });
     setOutput("sarif", inputs.sarif);
   }
   if (process.env.GITHUB_STEP_SUMMARY) {
-    await summary.addRaw(renderSummary({ reports, reviewers: reviewersReport, base: baseRef && baseSha ? { ref: baseRef.label, sha: baseSha } : void 0, errors, escalations })).write();
+    await summary.addRaw(
+      renderSummary({
+        reports,
+        reviewers: reviewersReport,
+        base: baseRef && baseSha ? { ref: baseRef.label, sha: baseSha } : void 0,
+        errors,
+        escalations
+      })
+    ).write();
   }
   setOutput("errors", errors);
   setOutput("escalations", escalations);
   setOutput("bundles", JSON.stringify(bundles));
   if (errors) {
     const inReviewers = reviewersReport.errors ? ` and ${reviewersReport.errors} in the reviewers file` : "";
-    info(`Charter: ${errors} error(s): ${errors - reviewersReport.errors} in ${reports.filter((r) => r.errors).length} of ${reports.length} policies${inReviewers}`);
+    info(
+      `Charter: ${errors} error(s): ${errors - reviewersReport.errors} in ${reports.filter((r) => r.errors).length} of ${reports.length} policies${inReviewers}`
+    );
     return 1;
   }
   info(`Charter: ${reports.length} policies, no errors, ${escalations} escalation(s)`);
@@ -57462,7 +57546,9 @@ run().then(
     if (e instanceof SetupError) return setFailed(e.message);
     const message = (e instanceof Error ? e.message : String(e)).split(/\r?\n/)[0] || "unknown error";
     if (isDebug() && e instanceof Error && e.stack) debug(e.stack);
-    setFailed(`internal error in the Charter Action: ${message} (a bug, not a problem in your policies: re-run with debug logging for the stack trace and report it at https://github.com/charter-policy/charter/issues)`);
+    setFailed(
+      `internal error in the Charter Action: ${message} (a bug, not a problem in your policies: re-run with debug logging for the stack trace and report it at https://github.com/charter-policy/charter/issues)`
+    );
   }
 );
 export {

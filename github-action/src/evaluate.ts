@@ -156,7 +156,8 @@ export async function evaluatePolicy(input: PolicyInput, opts: EvaluateOptions):
       if (replayed) gate.push(replayed);
     }
   }
-  const result: CheckResult = needsReview && review!.kind !== "approved" ? strict : checkText(text, { requireReview: false, today: opts.today, ...withReviewers });
+  const result: CheckResult =
+    needsReview && review!.kind !== "approved" ? strict : checkText(text, { requireReview: false, today: opts.today, ...withReviewers });
   return {
     path,
     status: input.extra?.length ? "moved-out" : "checked",
@@ -195,7 +196,13 @@ export function evaluateDeleted(path: string, baseText: string): PolicyReport {
  * A selected path that is not a plain file: refused, whatever it points to. When the text behind it
  * can be read, its changes are still listed, so that the reviewer sees what the link would bring in.
  */
-export function evaluateRefused(path: string, finding: GateFinding, baseText: string | undefined, hasBase: boolean, reachedText: string | undefined): PolicyReport {
+export function evaluateRefused(
+  path: string,
+  finding: GateFinding,
+  baseText: string | undefined,
+  hasBase: boolean,
+  reachedText: string | undefined,
+): PolicyReport {
   let changes: Change[] | undefined;
   if (hasBase && reachedText !== undefined) {
     const head = baseBundle(reachedText);

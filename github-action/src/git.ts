@@ -30,7 +30,8 @@ export function resolveCommit(root: string, ref: string): string {
     tryGit(root, ["fetch", "--no-tags", "--depth=1", "origin", ref]);
     sha = find();
   }
-  if (!sha) throw new SetupError(`base ref '${ref}' is not in this clone: check out with fetch-depth: 0 (actions/checkout) or set base-ref`);
+  if (!sha)
+    throw new SetupError(`base ref '${ref}' is not in this clone: check out with fetch-depth: 0 (actions/checkout) or set base-ref`);
   return sha;
 }
 

@@ -52,7 +52,11 @@ function approvalLookup(inputs: ActionInputs, reviewers: AllowedReviewer[] | und
       inputs.githubToken,
       reviewers.map((r) => r.name),
     ).then((logins) => {
-      core.info(logins.length ? `head commit ${pr.head.sha.slice(0, 12)} approved by allowed reviewer(s): ${logins.join(", ")}` : "no allowed reviewer approved the head commit");
+      core.info(
+        logins.length
+          ? `head commit ${pr.head.sha.slice(0, 12)} approved by allowed reviewer(s): ${logins.join(", ")}`
+          : "no allowed reviewer approved the head commit",
+      );
       return logins;
     });
     return cached;
@@ -108,8 +112,12 @@ export async function run(): Promise<number> {
   const loaded = loadReviewers(root, inputs.reviewersFile, baseSha, inputs);
   // without a list where one is needed, nobody counts as a reviewer: every policy is still checked
   const reviewers = loaded.reviewers ?? (loaded.missing ? [] : undefined);
-  if (loaded.source.kind === "base" && loaded.reviewers) core.info(`allowed reviewers: ${inputs.reviewersFile} at the base commit ${loaded.source.sha.slice(0, 12)}`);
-  else if (loaded.reviewers) core.info(`allowed reviewers: ${inputs.reviewersFile} in the working tree (${loaded.source.kind === "working-tree" && loaded.source.why === "no-base" ? "there is no base commit" : "it is outside the repository"})`);
+  if (loaded.source.kind === "base" && loaded.reviewers)
+    core.info(`allowed reviewers: ${inputs.reviewersFile} at the base commit ${loaded.source.sha.slice(0, 12)}`);
+  else if (loaded.reviewers)
+    core.info(
+      `allowed reviewers: ${inputs.reviewersFile} in the working tree (${loaded.source.kind === "working-tree" && loaded.source.why === "no-base" ? "there is no base commit" : "it is outside the repository"})`,
+    );
   const approvals = approvalLookup(inputs, reviewers);
   const opts = {
     requireReview: inputs.requireReview,
@@ -173,7 +181,10 @@ export async function run(): Promise<number> {
         renamedTo.set(within, path);
         continue;
       }
-      const out = byGit && outside.has(byGit) && free(byGit) && sameName(byGit) ? byGit : [...outside].find((f) => f.endsWith(".charter") && !inBaseTree.has(f) && free(f) && sameName(f));
+      const out =
+        byGit && outside.has(byGit) && free(byGit) && sameName(byGit)
+          ? byGit
+          : [...outside].find((f) => f.endsWith(".charter") && !inBaseTree.has(f) && free(f) && sameName(f));
       if (out) {
         taken.add(out);
         movedOut.push({ from: path, to: out });
@@ -188,7 +199,9 @@ export async function run(): Promise<number> {
     const text = readFileSync(join(root, path), "utf8");
     const from = renamedTo.get(path) ?? path;
     const before = baseText(from);
-    reports.push(await evaluatePolicy({ path, text, base: before === undefined ? undefined : { path: from, text: before }, hasBase: !!baseSha }, opts));
+    reports.push(
+      await evaluatePolicy({ path, text, base: before === undefined ? undefined : { path: from, text: before }, hasBase: !!baseSha }, opts),
+    );
   }
   for (const l of linked) {
     const inside = l.target !== undefined && !isAbsolute(l.target) && !l.path.endsWith("/");
@@ -207,29 +220,47 @@ export async function run(): Promise<number> {
   for (const { from, to } of movedOut) {
     const what = `moved out of the checked paths (${inputs.paths.join(", ")}) to ${to}: the gate no longer checks it, while it can still be built from there`;
     const extra: Change[] = [{ kind: "escalation", agent: null, tool: null, what }];
-    reports.push(await evaluatePolicy({ path: to, text: readFileSync(join(root, to), "utf8"), base: { path: from, text: baseText(from) ?? "" }, hasBase: true, extra }, opts));
+    reports.push(
+      await evaluatePolicy(
+        { path: to, text: readFileSync(join(root, to), "utf8"), base: { path: from, text: baseText(from) ?? "" }, hasBase: true, extra },
+        opts,
+      ),
+    );
   }
   for (const path of deleted) reports.push(evaluateDeleted(path, baseText(path) ?? ""));
 
   for (const r of reports) {
     annotate(r.path, r.diagnostics);
-    for (const g of r.gate) (g.severity === "error" ? core.error : core.warning)(`${g.message}\nhelp: ${g.help}`, { title: g.title, file: r.path, startLine: g.line });
+    for (const g of r.gate)
+      (g.severity === "error" ? core.error : core.warning)(`${g.message}\nhelp: ${g.help}`, {
+        title: g.title,
+        file: r.path,
+        startLine: g.line,
+      });
   }
   if (reviewersReport.missing) {
-    const props = existsSync(join(root, inputs.reviewersFile)) ? { title: "no reviewers file", file: inputs.reviewersFile } : { title: "no reviewers file" };
+    const props = existsSync(join(root, inputs.reviewersFile))
+      ? { title: "no reviewers file", file: inputs.reviewersFile }
+      : { title: "no reviewers file" };
     core.error(reviewersReport.missing, props);
   }
-  for (const a of reviewersAnnotations(reviewersReport, (reviewers ?? []).map((r) => r.name))) {
+  for (const a of reviewersAnnotations(
+    reviewersReport,
+    (reviewers ?? []).map((r) => r.name),
+  )) {
     const props = { title: "reviewers file changed", file: a.file, startLine: a.line };
     if (a.level === "error") core.error(a.message, props);
     else if (a.level === "warning") core.warning(a.message, props);
     else core.notice(a.message, props);
   }
   const errors = reports.reduce((n, r) => n + r.errors, 0) + reviewersReport.errors;
-  const escalations = reports.reduce((n, r) => n + (r.changes ?? []).filter((c) => c.kind === "escalation").length, 0) + (reviewersReport.change ? 1 : 0);
+  const escalations =
+    reports.reduce((n, r) => n + (r.changes ?? []).filter((c) => c.kind === "escalation").length, 0) + (reviewersReport.change ? 1 : 0);
   for (const r of reports) {
     const state = r.status === "deleted" || r.status === "refused" ? r.status : r.errors ? `${r.errors} error(s)` : "ok";
-    core.info(`${r.path}: ${state}${r.digest ? ` (${r.digest})` : ""}, review: ${r.review.kind}${r.changes?.length ? `, ${r.changes.length} change(s)` : ""}`);
+    core.info(
+      `${r.path}: ${state}${r.digest ? ` (${r.digest})` : ""}, review: ${r.review.kind}${r.changes?.length ? `, ${r.changes.length} change(s)` : ""}`,
+    );
   }
 
   const bundleDir = inputs.bundleDir ? resolve(cwd, inputs.bundleDir) : join(process.env.RUNNER_TEMP || tmpdir(), "charter-bundles");
@@ -241,7 +272,17 @@ export async function run(): Promise<number> {
     core.setOutput("sarif", inputs.sarif);
   }
   if (process.env.GITHUB_STEP_SUMMARY) {
-    await core.summary.addRaw(renderSummary({ reports, reviewers: reviewersReport, base: baseRef && baseSha ? { ref: baseRef.label, sha: baseSha } : undefined, errors, escalations })).write();
+    await core.summary
+      .addRaw(
+        renderSummary({
+          reports,
+          reviewers: reviewersReport,
+          base: baseRef && baseSha ? { ref: baseRef.label, sha: baseSha } : undefined,
+          errors,
+          escalations,
+        }),
+      )
+      .write();
   }
   core.setOutput("errors", errors);
   core.setOutput("escalations", escalations);
@@ -249,7 +290,9 @@ export async function run(): Promise<number> {
 
   if (errors) {
     const inReviewers = reviewersReport.errors ? ` and ${reviewersReport.errors} in the reviewers file` : "";
-    core.info(`Charter: ${errors} error(s): ${errors - reviewersReport.errors} in ${reports.filter((r) => r.errors).length} of ${reports.length} policies${inReviewers}`);
+    core.info(
+      `Charter: ${errors} error(s): ${errors - reviewersReport.errors} in ${reports.filter((r) => r.errors).length} of ${reports.length} policies${inReviewers}`,
+    );
     return 1;
   }
   core.info(`Charter: ${reports.length} policies, no errors, ${escalations} escalation(s)`);
@@ -265,6 +308,8 @@ run().then(
     // one line for the log and the annotation; the stack only when the run asked for debug output
     const message = (e instanceof Error ? e.message : String(e)).split(/\r?\n/)[0] || "unknown error";
     if (core.isDebug() && e instanceof Error && e.stack) core.debug(e.stack);
-    core.setFailed(`internal error in the Charter Action: ${message} (a bug, not a problem in your policies: re-run with debug logging for the stack trace and report it at https://github.com/charter-policy/charter/issues)`);
+    core.setFailed(
+      `internal error in the Charter Action: ${message} (a bug, not a problem in your policies: re-run with debug logging for the stack trace and report it at https://github.com/charter-policy/charter/issues)`,
+    );
   },
 );

@@ -74,7 +74,7 @@ export function walkRepository(rootDir: string): Walk {
           }
         } else outsideFolderLinks.push({ path, ...link });
       } else if (entry.isDirectory()) walk(full, path, via);
-      else if (entry.isFile()) (via ? linked.push({ path, ...via }) : files.push(path));
+      else if (entry.isFile()) via ? linked.push({ path, ...via }) : files.push(path);
     }
   };
   walk(root, "", undefined);

@@ -76,7 +76,11 @@ export function loadReviewers(root: string, file: string, baseSha: string | unde
   const linked = state?.kind === "linked" ? { link: state.link, target: state.target } : undefined;
   const workingText = existsSync(full) && state?.kind !== "other" ? readFileSync(full, "utf8") : undefined;
 
-  const source: ReviewersSource = !inRepo ? { kind: "working-tree", why: "outside-repository" } : baseSha ? { kind: "base", sha: baseSha } : { kind: "working-tree", why: "no-base" };
+  const source: ReviewersSource = !inRepo
+    ? { kind: "working-tree", why: "outside-repository" }
+    : baseSha
+      ? { kind: "base", sha: baseSha }
+      : { kind: "working-tree", why: "no-base" };
   const baseIsLink = source.kind === "base" && modeAtCommit(root, source.sha, path) === "120000";
   const text = source.kind === "base" ? (baseIsLink ? undefined : showAtCommit(root, source.sha, path)) : linked ? undefined : workingText;
   const where = source.kind === "base" ? ` in the base commit ${source.sha.slice(0, 12)}` : "";
@@ -92,7 +96,8 @@ export function loadReviewers(root: string, file: string, baseSha: string | unde
         ? `${file} is a symbolic link, not a reviewers file (a link lets the list change where nobody reviews it)`
         : `there is no reviewers file at ${file}${where}${why}`;
     let missing: string | undefined;
-    if (need.requireReview) missing = `require-review is on but ${what}: no review can be verified, so every policy counts as unreviewed. Fix: ${baseIsLink || linked ? `replace the link with the file itself` : createReviewersHelp(file)} (${FORMAT})`;
+    if (need.requireReview)
+      missing = `require-review is on but ${what}: no review can be verified, so every policy counts as unreviewed. Fix: ${baseIsLink || linked ? `replace the link with the file itself` : createReviewersHelp(file)} (${FORMAT})`;
     else if (need.failOnEscalationWithoutReview) {
       missing = `fail-on-escalation-without-review is on but ${what}: an escalation is accepted only when a listed reviewer signs it or approves the pull request, and without a list an author could approve their own. Fix: ${baseIsLink || linked ? "replace the link with the file itself" : createReviewersHelp(file)} (${FORMAT}), or set fail-on-escalation-without-review: false`;
     }
@@ -102,7 +107,8 @@ export function loadReviewers(root: string, file: string, baseSha: string | unde
   }
   const { reviewers, errors } = parseReviewers(text);
   if (errors.length) throw new SetupError(`${file}${where}, line ${errors[0]!.line}: ${errors[0]!.message}`);
-  const change = source.kind === "base" && (workingText !== text || linked) ? reviewersChange(path, text, workingText, !!linked) : undefined;
+  const change =
+    source.kind === "base" && (workingText !== text || linked) ? reviewersChange(path, text, workingText, !!linked) : undefined;
   return { file, reviewers, source, change, missing: undefined, linked };
 }
 
@@ -179,7 +185,12 @@ export interface ReviewersReport {
  * Decides a change to the reviewers file: it changes who may approve, so it needs what an escalation
  * needs, and only a reviewer listed at the base can give it (`approvals` looks up exactly those).
  */
-export async function judgeReviewers(loaded: LoadedReviewers, need: ReviewersRequirements, pullRequest: boolean, approvals: () => Promise<string[]>): Promise<ReviewersReport> {
+export async function judgeReviewers(
+  loaded: LoadedReviewers,
+  need: ReviewersRequirements,
+  pullRequest: boolean,
+  approvals: () => Promise<string[]>,
+): Promise<ReviewersReport> {
   const { change } = loaded;
   let state: ReviewersChangeState | undefined;
   if (change) {
@@ -189,12 +200,28 @@ export async function judgeReviewers(loaded: LoadedReviewers, need: ReviewersReq
       state = logins.length ? { kind: "approved", logins } : { kind: "unapproved", pullRequest };
     }
   }
-  const errors = (state?.kind === "unapproved" ? 1 : 0) + (change?.invalid ? 1 : 0) + (loaded.missing ? 1 : 0) + (loaded.linked && !loaded.missing ? 1 : 0);
-  return { file: loaded.file, source: loaded.source, count: loaded.reviewers?.length, change, state, missing: loaded.missing, linked: loaded.linked, errors };
+  const errors =
+    (state?.kind === "unapproved" ? 1 : 0) +
+    (change?.invalid ? 1 : 0) +
+    (loaded.missing ? 1 : 0) +
+    (loaded.linked && !loaded.missing ? 1 : 0);
+  return {
+    file: loaded.file,
+    source: loaded.source,
+    count: loaded.reviewers?.length,
+    change,
+    state,
+    missing: loaded.missing,
+    linked: loaded.linked,
+    errors,
+  };
 }
 
 /** The annotations for a changed reviewers file, in plain words, at the line that matters. */
-export function reviewersAnnotations(report: ReviewersReport, baseNames: readonly string[]): { level: "error" | "warning" | "notice"; message: string; file: string; line: number }[] {
+export function reviewersAnnotations(
+  report: ReviewersReport,
+  baseNames: readonly string[],
+): { level: "error" | "warning" | "notice"; message: string; file: string; line: number }[] {
   const { change, state } = report;
   const out: { level: "error" | "warning" | "notice"; message: string; file: string; line: number }[] = [];
   if (report.linked && change) {
@@ -209,8 +236,20 @@ export function reviewersAnnotations(report: ReviewersReport, baseNames: readonl
   if (!change || !state) return out;
   const what = `${change.path} changes who may approve policies: it ${describeReviewersChange(change)}`;
   const listed = baseNames.length ? baseNames.slice(0, 10).join(", ") + (baseNames.length > 10 ? ", …" : "") : "nobody";
-  if (state.kind === "approved") out.push({ level: "notice", message: `${what}; approved on the pull request by ${state.logins.map((l) => "@" + l).join(", ")}`, file: change.path, line: change.line });
-  else if (state.kind === "ungated") out.push({ level: "warning", message: `${what}; not gated, as require-review and fail-on-escalation-without-review are off`, file: change.path, line: change.line });
+  if (state.kind === "approved")
+    out.push({
+      level: "notice",
+      message: `${what}; approved on the pull request by ${state.logins.map((l) => "@" + l).join(", ")}`,
+      file: change.path,
+      line: change.line,
+    });
+  else if (state.kind === "ungated")
+    out.push({
+      level: "warning",
+      message: `${what}; not gated, as require-review and fail-on-escalation-without-review are off`,
+      file: change.path,
+      line: change.line,
+    });
   else {
     const how = state.pullRequest
       ? "an approving review of the pull request's head commit by a reviewer listed there"
@@ -223,7 +262,12 @@ export function reviewersAnnotations(report: ReviewersReport, baseNames: readonl
     });
   }
   if (change.invalid) {
-    out.push({ level: "error", message: `${change.invalid.message}\nhelp: after the merge the reviewers file would not load, and every run would fail`, file: change.path, line: change.invalid.line });
+    out.push({
+      level: "error",
+      message: `${change.invalid.message}\nhelp: after the merge the reviewers file would not load, and every run would fail`,
+      file: change.path,
+      line: change.invalid.line,
+    });
   }
   return out;
 }

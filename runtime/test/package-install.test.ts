@@ -14,7 +14,17 @@ const ROOT = join(import.meta.dirname, "../..");
 const work = mkdtempSync(join(tmpdir(), "charter-pack-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-type LockEntry = { version?: string; resolved?: string; integrity?: string; link?: boolean; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; peerDependencies?: Record<string, string>; peerDependenciesMeta?: Record<string, { optional?: boolean }>; [k: string]: unknown };
+type LockEntry = {
+  version?: string;
+  resolved?: string;
+  integrity?: string;
+  link?: boolean;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+  [k: string]: unknown;
+};
 
 /**
  * The app's package-lock.json: our two tarballs, and every package they need exactly as the
@@ -42,7 +52,13 @@ function appLock(tarballs: { name: string; filename: string; integrity: string }
   for (const t of tarballs) {
     const ws = workspace[t.name]!;
     const entry = lock.packages[ws]!;
-    packages[`node_modules/${t.name}`] = { version: entry.version, resolved: `file:${join(work, t.filename)}`, integrity: t.integrity, dependencies: entry.dependencies, ...(entry.license ? { license: entry.license } : {}) };
+    packages[`node_modules/${t.name}`] = {
+      version: entry.version,
+      resolved: `file:${join(work, t.filename)}`,
+      integrity: t.integrity,
+      dependencies: entry.dependencies,
+      ...(entry.license ? { license: entry.license } : {}),
+    };
     queue.push(ws);
   }
   const seen = new Set<string>();
@@ -50,7 +66,11 @@ function appLock(tarballs: { name: string; filename: string; integrity: string }
     const from = queue.shift()!;
     const entry = lock.packages[from]!;
     const optionalPeer = (n: string) => entry.peerDependenciesMeta?.[n]?.optional;
-    const needs = [...Object.keys(entry.dependencies ?? {}), ...Object.keys(entry.optionalDependencies ?? {}), ...Object.keys(entry.peerDependencies ?? {}).filter((n) => !optionalPeer(n))];
+    const needs = [
+      ...Object.keys(entry.dependencies ?? {}),
+      ...Object.keys(entry.optionalDependencies ?? {}),
+      ...Object.keys(entry.peerDependencies ?? {}).filter((n) => !optionalPeer(n)),
+    ];
     for (const name of needs) {
       if (workspace[name]) continue; // our other tarball
       const path = resolve(name, from);
@@ -65,11 +85,21 @@ function appLock(tarballs: { name: string; filename: string; integrity: string }
 }
 
 const npm = (args: string[], cwd: string) =>
-  execFileSync("npm", args, { cwd, encoding: "utf8", env: { ...process.env, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" }, stdio: ["ignore", "pipe", "pipe"] });
+  execFileSync("npm", args, {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
 
 describe("the published packages", () => {
   test("install from their tarballs into a new project and run in plain Node", { timeout: 300_000 }, () => {
-    const packed = JSON.parse(npm(["pack", "-w", "language", "-w", "runtime", "--pack-destination", work, "--json"], ROOT)) as { name: string; filename: string; integrity: string; files: { path: string }[] }[];
+    const packed = JSON.parse(npm(["pack", "-w", "language", "-w", "runtime", "--pack-destination", work, "--json"], ROOT)) as {
+      name: string;
+      filename: string;
+      integrity: string;
+      files: { path: string }[];
+    }[];
     expect(packed.map((p) => p.name).sort()).toEqual(["@charter/language", "@charter/runtime"]);
     for (const p of packed) {
       const files = p.files.map((f) => f.path);
@@ -83,13 +113,20 @@ describe("the published packages", () => {
     const app = join(work, "app");
     mkdirSync(app);
     const lock = appLock(packed) as { packages: Record<string, LockEntry> };
-    writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module", dependencies: lock.packages[""]!.dependencies }));
+    writeFileSync(
+      join(app, "package.json"),
+      JSON.stringify({ name: "app", private: true, type: "module", dependencies: lock.packages[""]!.dependencies }),
+    );
     writeFileSync(join(app, "package-lock.json"), JSON.stringify(lock, null, 2));
     // offline: the tarballs, and their dependencies from the npm cache `npm ci` filled
     npm(["ci", "--offline"], app);
 
     const bundle = join(app, "support.bundle.json");
-    execFileSync(process.execPath, [join(ROOT, "cli/bin/charter.js"), "build", join(ROOT, "examples/customer-support.charter"), "-o", bundle], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    execFileSync(
+      process.execPath,
+      [join(ROOT, "cli/bin/charter.js"), "build", join(ROOT, "examples/customer-support.charter"), "-o", bundle],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+    );
 
     const script = `
       import { loadBundle, createGuard } from "@charter/runtime";
@@ -112,7 +149,21 @@ describe("the published packages", () => {
       join(app, "use.ts"),
       `import { loadBundle, createGuard, type ToolCall } from "@charter/runtime";\nimport { checkText } from "@charter/language";\nconst call: ToolCall = { agent: "a", session: "s", tool: "t" };\nconst loaded = loadBundle("b.json");\nif (loaded.ok) void createGuard(loaded.bundle, { audit: null }).authorize(call);\nexport const errors: number = checkText("").errors;\n`,
     );
-    writeFileSync(join(app, "tsconfig.json"), JSON.stringify({ compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", strict: true, noEmit: true, skipLibCheck: true, types: [] }, files: ["use.ts"] }));
+    writeFileSync(
+      join(app, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          module: "nodenext",
+          moduleResolution: "nodenext",
+          target: "es2022",
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: [],
+        },
+        files: ["use.ts"],
+      }),
+    );
     const tsc = join(dirname(createRequire(import.meta.url).resolve("typescript/package.json")), "bin/tsc");
     execFileSync(process.execPath, [tsc, "-p", join(app, "tsconfig.json")], { cwd: app, encoding: "utf8" });
     expect(readFileSync(join(app, "node_modules/@charter/runtime/package.json"), "utf8")).toContain('"import": "./dist/index.js"');
