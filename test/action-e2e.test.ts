@@ -551,10 +551,15 @@ describe("the Action cannot be walked around", () => {
     const built = charter(["build", POLICY, "-o", join(r.dir, "out.json")], { cwd: r.dir });
     expect(built.status).toBe(0);
     expect(JSON.parse(readFileSync(join(r.dir, "out.json"), "utf8")).agents.assistant.tools.wire.scope).toBe("send");
-    const run = await runAction(r, {});
+    const run = await runAction(r, { sarif: "charter.sarif" });
     expect(run.code).toBe(1);
     expect(run.annotations.map((a) => [a.level, a.props.title, a.props.file, a.message.split("\n")[0]])).toEqual([
       ["error", "symbolic link", POLICY, `${POLICY} is a symbolic link to vault/shop.txt, where the base has a plain policy file: refused`],
+    ]);
+    // code scanning sees the refusal too
+    expect(run.sarif.runs[0].tool.driver.rules.map((x: { id: string }) => x.id)).toEqual(["gate/symbolic-link"]);
+    expect(run.sarif.runs[0].results).toMatchObject([
+      { ruleId: "gate/symbolic-link", level: "error", locations: [{ physicalLocation: { artifactLocation: { uri: POLICY } } }] },
     ]);
     expect(run.outputs.errors).toBe("1");
     expect(Number(run.outputs.escalations)).toBeGreaterThanOrEqual(2);

@@ -57145,6 +57145,8 @@ help: after the merge the reviewers file would not load, and every run would fai
 }
 
 // github-action/src/sarif.ts
+var GATE_DOCS = "https://github.com/charter-policy/charter/blob/main/docs/github-action.md";
+var gateRuleId = (title) => `gate/${title.replace(/\s+/g, "-")}`;
 var LEVEL = { error: "error", warning: "warning", info: "note" };
 function sarifLog(reports, version2) {
   const codes = [...new Set(reports.flatMap((r) => r.diagnostics.map((d) => d.code)))].sort();
@@ -57177,6 +57179,29 @@ help: ${d.help}` : d.message },
       ]
     }))
   );
+  const gateIds = [...new Set(reports.flatMap((r) => r.gate.map((g) => gateRuleId(g.title))))].sort();
+  for (const id of gateIds) {
+    const title = reports.flatMap((r) => r.gate).find((g) => gateRuleId(g.title) === id).title;
+    rules.push({
+      id,
+      name: title.replace(/(^|\s)(\w)/g, (_m, _s, c) => c.toUpperCase()).replace(/\W/g, ""),
+      shortDescription: { text: title },
+      helpUri: GATE_DOCS,
+      defaultConfiguration: { level: "error" }
+    });
+  }
+  for (const r of reports) {
+    for (const g of r.gate) {
+      results.push({
+        ruleId: gateRuleId(g.title),
+        ruleIndex: codes.length + gateIds.indexOf(gateRuleId(g.title)),
+        level: g.severity,
+        message: { text: `${g.message}
+help: ${g.help}` },
+        locations: [{ physicalLocation: { artifactLocation: { uri: r.path, uriBaseId: "%SRCROOT%" }, region: { startLine: g.line } } }]
+      });
+    }
+  }
   return {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
