@@ -32,8 +32,6 @@ export async function buildPackage(name, { declarations = true } = {}) {
   const pkg = join(root, name);
   const src = join(pkg, "src");
   const dist = join(pkg, "dist");
-  // a file deleted from src/ must not linger in dist/; the declarations of a JS-only rebuild stay
-  if (declarations) rmSync(dist, { recursive: true, force: true });
   const all = filesBelow(src);
   const sources = all.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"));
   await build({
@@ -52,6 +50,12 @@ export async function buildPackage(name, { declarations = true } = {}) {
     mkdirSync(dirname(to), { recursive: true });
     copyFileSync(f, to);
   }
+  // a file deleted from src/ must not linger in dist/; files are replaced in place, never the folder
+  // removed, since tests bundling from dist/ may run meanwhile
+  const expected = new Set(
+    all.map((f) => relative(src, f)).flatMap((f) => (f.endsWith(".ts") ? [f.replace(/\.ts$/, ".js"), f.replace(/\.ts$/, ".d.ts")] : [f])),
+  );
+  for (const f of existsSync(dist) ? filesBelow(dist) : []) if (!expected.has(relative(dist, f))) rmSync(f);
   if (!declarations) return;
   // runtime's declarations read language's
   for (const dep of PACKAGES.slice(0, PACKAGES.indexOf(name))) {
