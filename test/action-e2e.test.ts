@@ -611,6 +611,23 @@ describe("the Action cannot be walked around", () => {
     expect(run.summary).toContain("**symbolic link** the reviewers file is a symbolic link to `team/reviewers`: refused");
   });
 
+  it("does not read a reviewers file that is a symbolic link at the base", async () => {
+    const r = repo(
+      { [POLICY]: signedBase, [REVIEWERS]: { link: "../team/reviewers" }, "team/reviewers": listed() },
+      { [POLICY]: escalated },
+    );
+    const run = await runAction(r, {});
+    expect(run.code).toBe(1);
+    const missing = run.annotations.find((a) => a.props.title === "no reviewers file")!;
+    expect(missing.message).toMatch(
+      /^require-review is on but \.charter\/reviewers in the base commit [0-9a-f]{12} is a symbolic link, not a reviewers file/,
+    );
+    // nobody is listed, so the review counts for nothing; the link is not taken for a new file
+    expect(run.annotations.map((a) => a.props.title)).toEqual(["CH8002", "CH8004", "no reviewers file"]);
+    expect(run.summary).toContain("❌ not reviewed (CH8002, CH8004)");
+    expect(run.summary).not.toContain("creates the reviewers file");
+  });
+
   describe("an old review brought back", () => {
     const v1 = sign(signedBase.replace("rate 5 per 1d", "rate 1000 per 1d"), "security/alice", alice.privatePem, "2026-10-01");
     const v2 = sign(v1.replace("rate 1000 per 1d", "rate 10 per 1d"), "security/alice", alice.privatePem, "2026-11-01");

@@ -57021,7 +57021,7 @@ function loadReviewers(root2, file2, baseSha, need) {
     else if (need.failOnEscalationWithoutReview) {
       missing = `fail-on-escalation-without-review is on but ${what}: an escalation is accepted only when a listed reviewer signs it or approves the pull request, and without a list an author could approve their own. Fix: ${baseIsLink || linked ? "replace the link with the file itself" : createReviewersHelp(file2)} (${FORMAT}), or set fail-on-escalation-without-review: false`;
     }
-    const change3 = source.kind === "base" && workingText !== void 0 ? reviewersChange(path, "", workingText) : void 0;
+    const change3 = source.kind === "base" && workingText !== void 0 && !baseIsLink ? reviewersChange(path, "", workingText) : void 0;
     return { file: file2, reviewers: void 0, source, change: change3 && { ...change3, created: true }, missing, linked };
   }
   const { reviewers, errors } = parseReviewers(text);

@@ -102,7 +102,7 @@ export function loadReviewers(root: string, file: string, baseSha: string | unde
       missing = `fail-on-escalation-without-review is on but ${what}: an escalation is accepted only when a listed reviewer signs it or approves the pull request, and without a list an author could approve their own. Fix: ${baseIsLink || linked ? "replace the link with the file itself" : createReviewersHelp(file)} (${FORMAT}), or set fail-on-escalation-without-review: false`;
     }
     // a file the change adds is still worth a line in the summary
-    const change = source.kind === "base" && workingText !== undefined ? reviewersChange(path, "", workingText) : undefined;
+    const change = source.kind === "base" && workingText !== undefined && !baseIsLink ? reviewersChange(path, "", workingText) : undefined;
     return { file, reviewers: undefined, source, change: change && { ...change, created: true }, missing, linked };
   }
   const { reviewers, errors } = parseReviewers(text);
