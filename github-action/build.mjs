@@ -19,6 +19,8 @@ export function actionBuildOptions(outfile = join(here, "dist/index.js")) {
     // relative paths in the bundle's comments, so the bytes do not depend on the checkout's location
     absWorkingDir: root,
     legalComments: "none",
+    // @charter/language from its sources; "module" is esbuild's default, kept
+    conditions: ["@charter/source", "module"],
     banner: { js: "import { createRequire as __charterRequire } from 'node:module'; const require = __charterRequire(import.meta.url);" },
     logLevel: "warning",
   };

@@ -5,7 +5,14 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const banner = { js: "import { createRequire as __charterRequire } from 'node:module'; const require = __charterRequire(import.meta.url);" };
+const banner = {
+  js: "import { createRequire as __charterRequire } from 'node:module'; const require = __charterRequire(import.meta.url);",
+};
+
+// The packages' JavaScript in dist/, for bundlers that read the published exports (the declarations
+// come with `npm pack` and `npm run build -w language`); our own bundles below read src/ directly.
+const { buildPackages } = await import(pathToFileURL(join(root, "scripts/build-packages.mjs")).href);
+await buildPackages(undefined, { declarations: false });
 
 await build({
   entryPoints: [join(root, "cli/src/main.ts")],
@@ -15,6 +22,8 @@ await build({
   format: "esm",
   target: "node20",
   sourcemap: true,
+  // our packages from their sources (see the exports in language/ and runtime/package.json)
+  conditions: ["@charter/source", "module"],
   banner,
   logLevel: "warning",
 });

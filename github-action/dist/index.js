@@ -19925,6 +19925,145 @@ var require_lib = __commonJS({
   }
 });
 
+// node_modules/content-type/dist/index.js
+var require_dist = __commonJS({
+  "node_modules/content-type/dist/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.format = format;
+    exports2.parse = parse6;
+    var TEXT_REGEXP = /^[\u0009\u0020-\u007e\u0080-\u00ff]*$/;
+    var TOKEN_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+    var QUOTE_REGEXP = /[\\"]/g;
+    var TYPE_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+    var NullObject = /* @__PURE__ */ (() => {
+      const C = function() {
+      };
+      C.prototype = /* @__PURE__ */ Object.create(null);
+      return C;
+    })();
+    function format(obj) {
+      const { type, parameters } = obj;
+      if (!type || !TYPE_REGEXP.test(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+      }
+      let result = type;
+      if (parameters) {
+        for (const param of Object.keys(parameters)) {
+          if (!TOKEN_REGEXP.test(param)) {
+            throw new TypeError(`Invalid parameter name: ${param}`);
+          }
+          result += `; ${param}=${qstring(parameters[param])}`;
+        }
+      }
+      return result;
+    }
+    function parse6(header, options) {
+      const stopChar = options?.comma === true ? COMMA : 65536;
+      const len = header.length;
+      let index = skipOWS(header, options?.start ?? 0, len);
+      const valueStart = index;
+      index = skipValue(header, index, len, stopChar);
+      const valueEnd = trailingOWS(header, valueStart, index);
+      const type = header.slice(valueStart, valueEnd).toLowerCase();
+      if (options?.parameters === false) {
+        return { type, index, parameters: new NullObject() };
+      }
+      return parseParameters(header, type, index, len, stopChar);
+    }
+    var SP = 32;
+    var HTAB = 9;
+    var SEMI = 59;
+    var EQ = 61;
+    var DQUOTE = 34;
+    var BSLASH = 92;
+    var COMMA = 44;
+    function parseParameters(header, type, index, len, stopChar) {
+      const parameters = new NullObject();
+      parameter: while (index < len) {
+        if (header.charCodeAt(index) === stopChar)
+          break;
+        index = skipOWS(header, index + 1, len);
+        const keyStart = index;
+        while (index < len) {
+          const code18 = header.charCodeAt(index);
+          if (code18 === stopChar)
+            break parameter;
+          if (code18 === SEMI)
+            continue parameter;
+          if (code18 === EQ) {
+            const keyEnd = trailingOWS(header, keyStart, index);
+            const key = header.slice(keyStart, keyEnd).toLowerCase();
+            index = skipOWS(header, index + 1, len);
+            if (index < len && header.charCodeAt(index) === DQUOTE) {
+              index++;
+              let value = "";
+              while (index < len) {
+                const code19 = header.charCodeAt(index++);
+                if (code19 === DQUOTE) {
+                  index = skipValue(header, index, len, stopChar);
+                  if (parameters[key] === void 0)
+                    parameters[key] = value;
+                  break;
+                }
+                if (code19 === BSLASH && index < len) {
+                  value += header[index++];
+                  continue;
+                }
+                value += String.fromCharCode(code19);
+              }
+              continue parameter;
+            }
+            const valueStart = index;
+            index = skipValue(header, index, len, stopChar);
+            if (parameters[key] === void 0) {
+              const valueEnd = trailingOWS(header, valueStart, index);
+              parameters[key] = header.slice(valueStart, valueEnd);
+            }
+            continue parameter;
+          }
+          index++;
+        }
+      }
+      return { type, index, parameters };
+    }
+    function skipValue(str, index, len, stopChar) {
+      while (index < len) {
+        const code18 = str.charCodeAt(index);
+        if (code18 === SEMI || code18 === stopChar)
+          break;
+        index++;
+      }
+      return index;
+    }
+    function skipOWS(header, index, len) {
+      while (index < len) {
+        const char = header.charCodeAt(index);
+        if (char !== SP && char !== HTAB)
+          break;
+        index++;
+      }
+      return index;
+    }
+    function trailingOWS(header, start, end) {
+      while (end > start) {
+        const char = header.charCodeAt(end - 1);
+        if (char !== SP && char !== HTAB)
+          break;
+        end--;
+      }
+      return end;
+    }
+    function qstring(str) {
+      if (TOKEN_REGEXP.test(str))
+        return str;
+      if (TEXT_REGEXP.test(str))
+        return `"${str.replace(QUOTE_REGEXP, "\\$&")}"`;
+      throw new TypeError(`Invalid parameter value: ${str}`);
+    }
+  }
+});
+
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
 
@@ -20981,189 +21120,8 @@ function withDefaults(oldDefaults, newDefaults) {
 }
 var endpoint = withDefaults(null, DEFAULTS);
 
-// node_modules/content-type/dist/index.js
-var SP = 32;
-var HTAB = 9;
-var SEMI = 59;
-var EQ = 61;
-var DQUOTE = 34;
-var BSLASH = 92;
-var COMMA = 44;
-var LOWER_CASE = 1;
-var OWS = 2;
-var SEMI_FLAG = 4;
-var COMMA_FLAG = 8;
-var TOKEN_FLAG = 16;
-var NON_ASCII = 65280;
-var CASE_FLAGS = LOWER_CASE | NON_ASCII;
-var CHAR_MAP = new Uint8Array(256);
-CHAR_MAP[HTAB] |= OWS;
-CHAR_MAP[SP] |= OWS;
-CHAR_MAP[SEMI] |= SEMI_FLAG;
-CHAR_MAP[COMMA] |= COMMA_FLAG;
-for (let code18 = 128; code18 <= 255; code18++) {
-  CHAR_MAP[code18] |= LOWER_CASE;
-}
-for (const char of "!#$%&'*+-.^_`|~") {
-  CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
-}
-for (let code18 = 48; code18 <= 57; code18++) {
-  CHAR_MAP[code18] |= TOKEN_FLAG;
-}
-for (let code18 = 65; code18 <= 90; code18++) {
-  CHAR_MAP[code18] |= LOWER_CASE | TOKEN_FLAG;
-}
-for (let code18 = 97; code18 <= 122; code18++) {
-  CHAR_MAP[code18] |= TOKEN_FLAG;
-}
-var NullObject = /* @__PURE__ */ (() => {
-  const C = function() {
-  };
-  C.prototype = /* @__PURE__ */ Object.create(null);
-  return C;
-})();
-function parse2(header, options) {
-  const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
-  const len = header.length;
-  let valueStart = options?.start ?? 0;
-  while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
-    valueStart++;
-  }
-  let index = valueStart;
-  let typeFlags = 0;
-  let whitespace = -1;
-  let stop = options?.parameters === false ? COMMA_FLAG : 0;
-  while (index < len) {
-    const code18 = header.charCodeAt(index);
-    const flags = CHAR_MAP[code18];
-    if ((flags & stopFlags) !== 0) {
-      stop |= flags & COMMA_FLAG;
-      break;
-    }
-    if ((flags & OWS) !== 0) {
-      if (whitespace === -1)
-        whitespace = index;
-    } else {
-      whitespace = -1;
-    }
-    typeFlags |= code18 & NON_ASCII | flags;
-    index++;
-  }
-  const valueEnd = whitespace === -1 ? index : whitespace;
-  const value = header.slice(valueStart, valueEnd);
-  const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-  if (index === len || stop !== 0) {
-    return { type, index, parameters: new NullObject() };
-  }
-  return parseParameters(header, type, index, len, stopFlags);
-}
-function parseParameters(header, type, index, len, stopFlags) {
-  const parameters = new NullObject();
-  parameter: while (index < len) {
-    index++;
-    while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-      index++;
-    }
-    const keyStart = index;
-    let keyFlags = 0;
-    let keyWhitespace = -1;
-    while (index < len) {
-      const code18 = header.charCodeAt(index);
-      const flags = CHAR_MAP[code18];
-      if ((flags & stopFlags) !== 0) {
-        if ((flags & COMMA_FLAG) !== 0)
-          break parameter;
-        continue parameter;
-      }
-      if (code18 === EQ) {
-        const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-        const value = header.slice(keyStart, keyEnd);
-        const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-        index++;
-        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-          index++;
-        }
-        if (index < len && header.charCodeAt(index) === DQUOTE) {
-          const quotedStart = ++index;
-          let escaped = false;
-          while (index < len) {
-            const code19 = header.charCodeAt(index);
-            if (code19 === DQUOTE) {
-              if (parameters[key] === void 0) {
-                parameters[key] = escaped ? unescapeQuotedPairs(header, quotedStart, index) : header.slice(quotedStart, index);
-              }
-              index++;
-              let stop2 = 0;
-              while (index < len) {
-                const code20 = header.charCodeAt(index);
-                const flags2 = CHAR_MAP[code20];
-                if ((flags2 & stopFlags) !== 0) {
-                  stop2 = flags2 & COMMA_FLAG;
-                  break;
-                }
-                index++;
-              }
-              if (stop2 !== 0)
-                break parameter;
-              continue parameter;
-            }
-            if (code19 === BSLASH && index + 1 < len) {
-              escaped = true;
-              index += 2;
-              continue;
-            }
-            index++;
-          }
-          continue parameter;
-        }
-        const valueStart = index;
-        let stop = 0;
-        let valueWhitespace = -1;
-        while (index < len) {
-          const code19 = header.charCodeAt(index);
-          const flags2 = CHAR_MAP[code19];
-          if ((flags2 & stopFlags) !== 0) {
-            stop = flags2 & COMMA_FLAG;
-            break;
-          }
-          if ((flags2 & OWS) !== 0) {
-            if (valueWhitespace === -1)
-              valueWhitespace = index;
-          } else {
-            valueWhitespace = -1;
-          }
-          index++;
-        }
-        if (parameters[key] === void 0) {
-          const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
-          parameters[key] = header.slice(valueStart, valueEnd);
-        }
-        if (stop !== 0)
-          break parameter;
-        continue parameter;
-      }
-      if ((flags & OWS) !== 0) {
-        if (keyWhitespace === -1)
-          keyWhitespace = index;
-      } else {
-        keyWhitespace = -1;
-      }
-      keyFlags |= code18 & NON_ASCII | flags;
-      index++;
-    }
-  }
-  return { type, index, parameters };
-}
-function unescapeQuotedPairs(str, start, end) {
-  let result = "";
-  for (let index = start; index < end; index++) {
-    if (str.charCodeAt(index) === BSLASH) {
-      result += str.slice(start, index);
-      start = ++index;
-    }
-  }
-  return result + str.slice(start, end);
-}
+// node_modules/@octokit/request/dist-bundle/index.js
+var import_content_type = __toESM(require_dist(), 1);
 
 // node_modules/json-with-bigint/json-with-bigint.js
 var intRegex = /^-?\d+$/;
@@ -21658,7 +21616,7 @@ async function getResponseData(response) {
   if (!contentType) {
     return response.text().catch(noop);
   }
-  const mimetype = parse2(contentType);
+  const mimetype = (0, import_content_type.parse)(contentType);
   if (isJSONResponse(mimetype)) {
     let text = "";
     try {
@@ -64361,7 +64319,7 @@ function setDiff(a, b) {
 // github-action/src/main.ts
 import { existsSync as existsSync4, mkdirSync, readFileSync as readFileSync3, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join as join2, posix as posix2, relative as relative3, resolve as resolve2, sep as sep4 } from "node:path";
+import { dirname, isAbsolute as isAbsolute3, join as join2, posix as posix2, relative as relative3, resolve as resolve2, sep as sep4 } from "node:path";
 
 // github-action/src/annotations.ts
 function annotationOf(path, d) {
@@ -64398,7 +64356,12 @@ function approversOfHead(reviews, headSha) {
 }
 async function approvingReviewers(pr, token, reviewerNames) {
   const octokit = getOctokit(token);
-  const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, { owner: pr.owner, repo: pr.repo, pull_number: pr.number, per_page: 100 });
+  const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, {
+    owner: pr.owner,
+    repo: pr.repo,
+    pull_number: pr.number,
+    per_page: 100
+  });
   const allowed = new Set(reviewerNames.map((n) => n.toLowerCase()));
   return approversOfHead(reviews, pr.headSha).filter((login) => allowed.has(login));
 }
@@ -64410,37 +64373,75 @@ function emptyLike(like) {
 function baseBundle(text) {
   return lowerPolicy(parse5(text).file);
 }
-async function evaluatePolicy(path, text, baseText, hasBase, opts) {
-  const strict = checkText(text, { requireReview: true, today: opts.today, ...opts.reviewers ? { reviewers: opts.reviewers } : {} });
+var lineOf = (text, re) => {
+  const i = text.split(/\r?\n/).findIndex((l) => re.test(l));
+  return i >= 0 ? i + 1 : 1;
+};
+async function evaluatePolicy(input2, opts) {
+  const { path, text, base, hasBase } = input2;
+  const withReviewers = opts.reviewers ? { reviewers: opts.reviewers } : {};
+  const strict = checkText(text, { requireReview: true, today: opts.today, ...withReviewers });
   const reviewProblems = strict.diagnostics.filter((d) => REVIEW_CODES.includes(d.code));
+  const before = base ? baseBundle(base.text) : void 0;
   let changes;
   if (hasBase) {
-    if (baseText === void 0) changes = diffPolicies(emptyLike(strict.bundle), strict.bundle);
-    else changes = baseText === text ? [] : diffPolicies(baseBundle(baseText), strict.bundle);
+    if (!before) changes = diffPolicies(emptyLike(strict.bundle), strict.bundle);
+    else changes = base.text === text ? [] : diffPolicies(before, strict.bundle);
+    changes = [...input2.extra ?? [], ...changes];
   }
   const escalates = !!changes && countChanges(changes).escalation > 0;
+  const gated = opts.requireReview || opts.failOnEscalationWithoutReview;
   const needsReview = opts.requireReview || opts.failOnEscalationWithoutReview && escalates;
-  if (needsReview && !opts.reviewers) throw new Error(`${path} needs a review but there is no reviewers list: loadReviewers must refuse this setup`);
+  if (needsReview && !opts.reviewers) throw new Error(`${path} needs a review but there is no reviewers list: main must pass an empty one`);
+  const gate = [];
+  const version2 = strict.bundle.policy.version ?? 0;
+  const baseVersion = before?.policy.version ?? 0;
+  if (before && version2 < baseVersion) {
+    gate.push({
+      title: "version lowered",
+      severity: gated ? "error" : "warning",
+      line: lineOf(text, /\bversion\s+\d/),
+      message: `policy '${strict.bundle.policy.name}' goes from version ${baseVersion} at the base to version ${version2}: versions only increase, so that a review signed for an older version cannot be brought back`,
+      help: `keep version ${baseVersion} or raise it`
+    });
+  }
   let review;
+  let replayed;
   if (!reviewProblems.length) {
     const r = strict.bundle.policy.review;
     review = { kind: "signed", by: r.by, on: r.on, verified: !!opts.reviewers };
-  } else {
-    const logins = needsReview ? await opts.approvals() : [];
-    review = logins.length ? { kind: "approved", logins } : { kind: "unreviewed", codes: [...new Set(reviewProblems.map((d) => d.code))] };
+    if (needsReview && escalates && before && version2 <= baseVersion) {
+      replayed = {
+        title: "review predates the base",
+        severity: "error",
+        line: lineOf(text, /\bsignature\b/),
+        message: `the review by ${r.by} of ${r.on} signs version ${version2} of policy '${strict.bundle.policy.name}', and the base is already at version ${baseVersion}: it cannot vouch for this escalation, as it may be an old review brought back to undo a later one`,
+        help: `a review counts for an escalation when it signs a higher version than the base's: raise version to ${baseVersion + 1} and sign again (charter review sign), or have a listed reviewer approve the pull request`
+      };
+    }
   }
-  const result = needsReview && review.kind !== "approved" ? strict : checkText(text, { requireReview: false, today: opts.today, ...opts.reviewers ? { reviewers: opts.reviewers } : {} });
+  if (reviewProblems.length || replayed) {
+    const logins = needsReview ? await opts.approvals() : [];
+    if (logins.length) review = { kind: "approved", logins };
+    else {
+      review = { kind: "unreviewed", codes: replayed ? ["replayed review"] : [...new Set(reviewProblems.map((d) => d.code))] };
+      if (replayed) gate.push(replayed);
+    }
+  }
+  const result = needsReview && review.kind !== "approved" ? strict : checkText(text, { requireReview: false, today: opts.today, ...withReviewers });
   return {
     path,
-    status: "checked",
+    status: input2.extra?.length ? "moved-out" : "checked",
     diagnostics: result.diagnostics,
-    errors: result.errors,
-    warnings: result.warnings,
+    gate,
+    errors: result.errors + gate.filter((g) => g.severity === "error").length,
+    warnings: result.warnings + gate.filter((g) => g.severity === "warning").length,
     digest: result.bundle.digest,
     bundle: result.bundle,
     review,
     changes,
-    added: hasBase && baseText === void 0
+    added: hasBase && !base,
+    ...base && base.path !== path ? { renamedFrom: base.path } : {}
   };
 }
 function evaluateDeleted(path, baseText) {
@@ -64449,6 +64450,7 @@ function evaluateDeleted(path, baseText) {
     path,
     status: "deleted",
     diagnostics: [],
+    gate: [],
     errors: 0,
     warnings: 0,
     digest: void 0,
@@ -64456,6 +64458,29 @@ function evaluateDeleted(path, baseText) {
     review: { kind: "deleted" },
     changes: diffPolicies(base, emptyLike(base)),
     added: false
+  };
+}
+function evaluateRefused(path, finding, baseText, hasBase, reachedText) {
+  let changes;
+  if (hasBase && reachedText !== void 0) {
+    const head2 = baseBundle(reachedText);
+    changes = diffPolicies(baseText === void 0 ? emptyLike(head2) : baseBundle(baseText), head2);
+  } else if (hasBase && baseText !== void 0) {
+    const base = baseBundle(baseText);
+    changes = diffPolicies(base, emptyLike(base));
+  }
+  return {
+    path,
+    status: "refused",
+    diagnostics: [],
+    gate: [finding],
+    errors: 1,
+    warnings: 0,
+    digest: void 0,
+    bundle: void 0,
+    review: { kind: "refused" },
+    changes,
+    added: hasBase && baseText === void 0
   };
 }
 
@@ -64514,7 +64539,8 @@ function resolveCommit(root2, ref) {
     tryGit(root2, ["fetch", "--no-tags", "--depth=1", "origin", ref]);
     sha = find2();
   }
-  if (!sha) throw new SetupError(`base ref '${ref}' is not in this clone: check out with fetch-depth: 0 (actions/checkout) or set base-ref`);
+  if (!sha)
+    throw new SetupError(`base ref '${ref}' is not in this clone: check out with fetch-depth: 0 (actions/checkout) or set base-ref`);
   return sha;
 }
 function showAtCommit(root2, commit, path) {
@@ -64523,23 +64549,77 @@ function showAtCommit(root2, commit, path) {
 function filesAtCommit(root2, commit) {
   return git(root2, ["ls-tree", "-r", "--name-only", "-z", commit]).split("\0").filter(Boolean);
 }
+function modeAtCommit(root2, commit, path) {
+  const line = tryGit(root2, ["ls-tree", "-z", commit, "--", path])?.split("\0")[0];
+  const m = line ? /^(\d+) \w+ [0-9a-f]+\t(.*)$/s.exec(line) : null;
+  return m && m[2] === path ? m[1] : void 0;
+}
+function renamesSince(root2, commit) {
+  const out = /* @__PURE__ */ new Map();
+  const raw = tryGit(root2, ["diff", "--no-ext-diff", "-M", "--name-status", "-z", commit, "--"]);
+  if (!raw) return out;
+  const parts = raw.split("\0");
+  for (let i = 0; i < parts.length; ) {
+    const status = parts[i++];
+    if (!status) continue;
+    if (status.startsWith("R") || status.startsWith("C")) {
+      const from = parts[i++];
+      const to = parts[i++];
+      if (status.startsWith("R")) out.set(from, to);
+    } else i++;
+  }
+  return out;
+}
 
 // github-action/src/policy-paths.ts
-import { readdirSync, statSync } from "node:fs";
-import { join, posix, relative, sep as sep2 } from "node:path";
+import { lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
+import { isAbsolute, join, posix, relative, sep as sep2 } from "node:path";
 var SKIP = /* @__PURE__ */ new Set([".git", "node_modules"]);
-function walkFiles(root2) {
-  const out = [];
-  const walk = (dir) => {
+var isSkipped = (path) => path.split("/").some((part) => SKIP.has(part));
+var toPosix = (p) => p.split(sep2).join("/");
+function targetOf(root2, full) {
+  try {
+    const real = realpathSync(full);
+    const rel = relative(root2, real);
+    return { real, shown: rel && !rel.startsWith("..") && !isAbsolute(rel) ? toPosix(rel) : real };
+  } catch {
+    return { real: void 0, shown: void 0 };
+  }
+}
+function walkRepository(rootDir) {
+  const root2 = realpathSync(rootDir);
+  const files = [];
+  const linked = [];
+  const outsideFolderLinks = [];
+  const visited = /* @__PURE__ */ new Set([root2]);
+  const walk = (dir, rel, via) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (SKIP.has(entry.name)) continue;
       const full = join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.isFile()) out.push(relative(root2, full).split(sep2).join("/"));
+      const path = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isSymbolicLink()) {
+        const { real, shown } = targetOf(root2, full);
+        const link = via ?? { link: path, target: shown };
+        let isDir = false;
+        try {
+          isDir = statSync(full).isDirectory();
+        } catch {
+        }
+        if (!isDir) linked.push({ path, ...link });
+        else if (real && shown !== real) {
+          if (!visited.has(real)) {
+            visited.add(real);
+            walk(full, path, link);
+          }
+        } else outsideFolderLinks.push({ path, ...link });
+      } else if (entry.isDirectory()) walk(full, path, via);
+      else if (entry.isFile()) via ? linked.push({ path, ...via }) : files.push(path);
     }
   };
-  walk(root2);
-  return out.sort();
+  walk(root2, "", void 0);
+  files.sort();
+  linked.sort((a, b) => a.path < b.path ? -1 : 1);
+  return { files, linked, outsideFolderLinks };
 }
 function globToRegExp(glob) {
   let re = "";
@@ -64560,9 +64640,10 @@ function globToRegExp(glob) {
   return new RegExp(`^${re}$`);
 }
 var isGlob = (p) => /[*?]/.test(p);
+var normalize = (raw) => posix.normalize(raw.replace(/\\/g, "/")).replace(/^\.\/?/, "").replace(/\/$/, "");
 function policyMatcher(paths, isFolder) {
   const tests = paths.map((raw) => {
-    const p = posix.normalize(raw.replace(/\\/g, "/")).replace(/^\.\/?/, "").replace(/\/$/, "");
+    const p = normalize(raw);
     if (isGlob(p)) {
       const re = globToRegExp(p);
       return (f) => re.test(f);
@@ -64581,47 +64662,85 @@ function discoverPolicies(root2, paths) {
       return false;
     }
   };
-  const all = walkFiles(root2);
-  const files = all.filter(policyMatcher(paths, isFolder));
-  const unmatched = paths.filter((p) => !all.some(policyMatcher([p], isFolder)));
-  return { files, unmatched };
+  const { files: all, linked, outsideFolderLinks } = walkRepository(root2);
+  const selected = policyMatcher(paths, isFolder);
+  const files = all.filter(selected);
+  const selectedLinks = linked.filter((l) => selected(l.path));
+  const exact = paths.map(normalize).filter((p) => !isGlob(p));
+  for (const l of outsideFolderLinks) {
+    const below = exact.filter((p) => p.startsWith(l.path + "/"));
+    if (selected(`${l.path}/policy.charter`) || below.length) selectedLinks.push({ ...l, path: below[0] ?? `${l.path}/` });
+  }
+  const everything = [...all, ...linked.map((l) => l.path)];
+  const unmatched = paths.filter((p) => !everything.some(policyMatcher([p], isFolder)));
+  return { files, linked: selectedLinks, all, unmatched };
+}
+function headState(rootDir, path) {
+  const root2 = realpathSync(rootDir);
+  const parts = path.split("/");
+  let dir = root2;
+  for (let i = 0; i < parts.length; i++) {
+    let names2;
+    try {
+      names2 = readdirSync(dir);
+    } catch {
+      return { kind: "absent" };
+    }
+    if (!names2.includes(parts[i])) return { kind: "absent" };
+    const full = join(dir, parts[i]);
+    const st = lstatSync(full);
+    const sofar = parts.slice(0, i + 1).join("/");
+    if (st.isSymbolicLink()) return { kind: "linked", link: sofar, target: targetOf(root2, full).shown };
+    if (i === parts.length - 1) return st.isFile() ? { kind: "file" } : { kind: "other" };
+    if (!st.isDirectory()) return { kind: "other" };
+    dir = full;
+  }
+  return { kind: "absent" };
 }
 
 // github-action/src/reviewers.ts
 import { existsSync as existsSync3, readFileSync as readFileSync2 } from "node:fs";
-import { isAbsolute, relative as relative2, resolve, sep as sep3 } from "node:path";
+import { isAbsolute as isAbsolute2, relative as relative2, resolve, sep as sep3 } from "node:path";
 var FORMAT = "one `NAME ed25519:KEY` a line; see charter keygen";
+function createReviewersHelp(file2) {
+  return `create it in a change of its own, merged through the repository's usual review: charter keygen --out ~/.charter/NAME && mkdir -p ${dirnameOf(file2)} && echo "NAME $(cat ~/.charter/NAME.pub)" >> ${file2}`;
+}
+var dirnameOf = (file2) => file2.includes("/") ? file2.slice(0, file2.lastIndexOf("/")) : ".";
 function loadReviewers(root2, file2, baseSha, need) {
   const full = resolve(root2, file2);
   const rel = relative2(root2, full);
-  const inRepo = rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+  const inRepo = rel !== "" && !rel.startsWith("..") && !isAbsolute2(rel);
   const path = rel.split(sep3).join("/");
-  const workingText = existsSync3(full) ? readFileSync2(full, "utf8") : void 0;
+  const state = inRepo ? headState(root2, path) : void 0;
+  const linked = state?.kind === "linked" ? { link: state.link, target: state.target } : void 0;
+  const workingText = existsSync3(full) && state?.kind !== "other" ? readFileSync2(full, "utf8") : void 0;
   const source = !inRepo ? { kind: "working-tree", why: "outside-repository" } : baseSha ? { kind: "base", sha: baseSha } : { kind: "working-tree", why: "no-base" };
-  const text = source.kind === "base" ? showAtCommit(root2, source.sha, path) : workingText;
+  const baseIsLink = source.kind === "base" && modeAtCommit(root2, source.sha, path) === "120000";
+  const text = source.kind === "base" ? baseIsLink ? void 0 : showAtCommit(root2, source.sha, path) : linked ? void 0 : workingText;
   const where = source.kind === "base" ? ` in the base commit ${source.sha.slice(0, 12)}` : "";
   if (text === void 0) {
     const why = source.kind === "base" ? ` (reviewers are read from the base commit, so that a change cannot name its own)${workingText !== void 0 ? "; this change adds one: merge it on its own first, through the repository's usual review" : ""}` : "";
-    if (need.requireReview) throw new SetupError(`require-review is on but there is no reviewers file at ${file2}${where}${why} (${FORMAT})`);
-    if (need.failOnEscalationWithoutReview) {
-      throw new SetupError(
-        `fail-on-escalation-without-review is on but there is no reviewers file at ${file2}${where}${why}: an escalation is accepted only when a listed reviewer signs it or approves the pull request, and without a list an author could approve their own. Add a reviewers file (${FORMAT}) or set fail-on-escalation-without-review: false`
-      );
+    const what = baseIsLink ? `${file2}${where} is a symbolic link, not a reviewers file (a link lets the list change where nobody reviews it)` : linked && source.kind !== "base" ? `${file2} is a symbolic link, not a reviewers file (a link lets the list change where nobody reviews it)` : `there is no reviewers file at ${file2}${where}${why}`;
+    let missing;
+    if (need.requireReview)
+      missing = `require-review is on but ${what}: no review can be verified, so every policy counts as unreviewed. Fix: ${baseIsLink || linked ? `replace the link with the file itself` : createReviewersHelp(file2)} (${FORMAT})`;
+    else if (need.failOnEscalationWithoutReview) {
+      missing = `fail-on-escalation-without-review is on but ${what}: an escalation is accepted only when a listed reviewer signs it or approves the pull request, and without a list an author could approve their own. Fix: ${baseIsLink || linked ? "replace the link with the file itself" : createReviewersHelp(file2)} (${FORMAT}), or set fail-on-escalation-without-review: false`;
     }
-    const change3 = source.kind === "base" && workingText !== void 0 ? reviewersChange(path, "", workingText) : void 0;
-    return { file: file2, reviewers: void 0, source, change: change3 && { ...change3, created: true } };
+    const change3 = source.kind === "base" && workingText !== void 0 && !baseIsLink ? reviewersChange(path, "", workingText) : void 0;
+    return { file: file2, reviewers: void 0, source, change: change3 && { ...change3, created: true }, missing, linked };
   }
   const { reviewers, errors } = parseReviewers(text);
   if (errors.length) throw new SetupError(`${file2}${where}, line ${errors[0].line}: ${errors[0].message}`);
-  const change2 = source.kind === "base" && workingText !== text ? reviewersChange(path, text, workingText) : void 0;
-  return { file: file2, reviewers, source, change: change2 };
+  const change2 = source.kind === "base" && (workingText !== text || linked) ? reviewersChange(path, text, workingText, !!linked) : void 0;
+  return { file: file2, reviewers, source, change: change2, missing: void 0, linked };
 }
 function keysByName(reviewers) {
   const keys2 = /* @__PURE__ */ new Map();
   for (const r of reviewers) keys2.set(r.name, [...keys2.get(r.name) ?? [], r.publicKey]);
   return new Map([...keys2].map(([name2, ks]) => [name2, [...new Set(ks)].sort().join(" ")]));
 }
-function reviewersChange(path, baseText, headText) {
+function reviewersChange(path, baseText, headText, linked = false) {
   const before = keysByName(parseReviewers(baseText).reviewers);
   const parsed = headText === void 0 ? { reviewers: [], errors: [] } : parseReviewers(headText);
   const after = keysByName(parsed.reviewers);
@@ -64629,7 +64748,7 @@ function reviewersChange(path, baseText, headText) {
   const removed = [...before.keys()].filter((n) => !after.has(n)).sort();
   const rekeyed = [...after.keys()].filter((n) => before.has(n) && before.get(n) !== after.get(n)).sort();
   const invalid = parsed.errors[0];
-  if (!added.length && !removed.length && !rekeyed.length && !invalid && headText !== void 0) return void 0;
+  if (!added.length && !removed.length && !rekeyed.length && !invalid && headText !== void 0 && !linked) return void 0;
   const first2 = [...added, ...rekeyed];
   const lines = (headText ?? "").split(/\r?\n/);
   const at = lines.findIndex((l) => first2.some((n) => l.trim().startsWith(n + " ") || l.trim().startsWith(n + "	")));
@@ -64641,13 +64760,15 @@ function reviewersChange(path, baseText, headText) {
     created: false,
     deleted: headText === void 0,
     invalid,
-    line: invalid?.line ?? (at >= 0 ? at + 1 : 1)
+    line: invalid?.line ?? (at >= 0 ? at + 1 : 1),
+    linked
   };
 }
 function describeReviewersChange(c) {
   const names2 = (xs) => xs.map((x) => `'${x}'`).join(", ");
   const parts = [];
   if (c.created) parts.push("creates the reviewers file");
+  if (c.linked) parts.push("turns it into a symbolic link");
   if (c.deleted) parts.push("deletes the reviewers file");
   if (c.added.length) parts.push(`adds ${names2(c.added)}`);
   if (c.rekeyed.length) parts.push(`changes the key of ${names2(c.rekeyed)}`);
@@ -64665,17 +64786,48 @@ async function judgeReviewers(loaded, need, pullRequest, approvals) {
       state = logins.length ? { kind: "approved", logins } : { kind: "unapproved", pullRequest };
     }
   }
-  const errors = (state?.kind === "unapproved" ? 1 : 0) + (change2?.invalid ? 1 : 0);
-  return { file: loaded.file, source: loaded.source, count: loaded.reviewers?.length, change: change2, state, errors };
+  const errors = (state?.kind === "unapproved" ? 1 : 0) + (change2?.invalid ? 1 : 0) + (loaded.missing ? 1 : 0) + (loaded.linked && !loaded.missing ? 1 : 0);
+  return {
+    file: loaded.file,
+    source: loaded.source,
+    count: loaded.reviewers?.length,
+    change: change2,
+    state,
+    missing: loaded.missing,
+    linked: loaded.linked,
+    errors
+  };
 }
 function reviewersAnnotations(report, baseNames) {
   const { change: change2, state } = report;
-  if (!change2 || !state) return [];
+  const out = [];
+  if (report.linked && change2) {
+    const to = report.linked.target ? ` to ${report.linked.target}` : " (dangling)";
+    out.push({
+      level: "error",
+      message: `${change2.path} is ${report.linked.link === change2.path ? "" : `reached through `}a symbolic link${report.linked.link === change2.path ? "" : ` (${report.linked.link})`}${to}: refused
+help: who may approve must be written in the reviewers file itself, or the list could change where no review looks: replace the link with the file`,
+      file: change2.path,
+      line: 1
+    });
+  }
+  if (!change2 || !state) return out;
   const what = `${change2.path} changes who may approve policies: it ${describeReviewersChange(change2)}`;
   const listed = baseNames.length ? baseNames.slice(0, 10).join(", ") + (baseNames.length > 10 ? ", \u2026" : "") : "nobody";
-  const out = [];
-  if (state.kind === "approved") out.push({ level: "notice", message: `${what}; approved on the pull request by ${state.logins.map((l) => "@" + l).join(", ")}`, file: change2.path, line: change2.line });
-  else if (state.kind === "ungated") out.push({ level: "warning", message: `${what}; not gated, as require-review and fail-on-escalation-without-review are off`, file: change2.path, line: change2.line });
+  if (state.kind === "approved")
+    out.push({
+      level: "notice",
+      message: `${what}; approved on the pull request by ${state.logins.map((l) => "@" + l).join(", ")}`,
+      file: change2.path,
+      line: change2.line
+    });
+  else if (state.kind === "ungated")
+    out.push({
+      level: "warning",
+      message: `${what}; not gated, as require-review and fail-on-escalation-without-review are off`,
+      file: change2.path,
+      line: change2.line
+    });
   else {
     const how = state.pullRequest ? "an approving review of the pull request's head commit by a reviewer listed there" : "an approving pull-request review by a reviewer listed there, and this run is not for a pull request";
     out.push({
@@ -64687,13 +64839,20 @@ help: reviewers are read from the base commit, so a change cannot name its own; 
     });
   }
   if (change2.invalid) {
-    out.push({ level: "error", message: `${change2.invalid.message}
-help: after the merge the reviewers file would not load, and every run would fail`, file: change2.path, line: change2.invalid.line });
+    out.push({
+      level: "error",
+      message: `${change2.invalid.message}
+help: after the merge the reviewers file would not load, and every run would fail`,
+      file: change2.path,
+      line: change2.invalid.line
+    });
   }
   return out;
 }
 
 // github-action/src/sarif.ts
+var GATE_DOCS = "https://github.com/charter-policy/charter/blob/main/docs/github-action.md";
+var gateRuleId = (title) => `gate/${title.replace(/\s+/g, "-")}`;
 var LEVEL = { error: "error", warning: "warning", info: "note" };
 function sarifLog(reports, version2) {
   const codes = [...new Set(reports.flatMap((r) => r.diagnostics.map((d) => d.code)))].sort();
@@ -64726,6 +64885,29 @@ help: ${d.help}` : d.message },
       ]
     }))
   );
+  const gateIds = [...new Set(reports.flatMap((r) => r.gate.map((g) => gateRuleId(g.title))))].sort();
+  for (const id of gateIds) {
+    const title = reports.flatMap((r) => r.gate).find((g) => gateRuleId(g.title) === id).title;
+    rules.push({
+      id,
+      name: title.replace(/(^|\s)(\w)/g, (_m, _s, c) => c.toUpperCase()).replace(/\W/g, ""),
+      shortDescription: { text: title },
+      helpUri: GATE_DOCS,
+      defaultConfiguration: { level: "error" }
+    });
+  }
+  for (const r of reports) {
+    for (const g of r.gate) {
+      results.push({
+        ruleId: gateRuleId(g.title),
+        ruleIndex: codes.length + gateIds.indexOf(gateRuleId(g.title)),
+        level: g.severity,
+        message: { text: `${g.message}
+help: ${g.help}` },
+        locations: [{ physicalLocation: { artifactLocation: { uri: r.path, uriBaseId: "%SRCROOT%" }, region: { startLine: g.line } } }]
+      });
+    }
+  }
   return {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
@@ -64754,40 +64936,59 @@ function reviewCell(r) {
     case "unreviewed":
       return `\u274C not reviewed (${r.codes.join(", ")})`;
     case "deleted":
+    case "refused":
       return "\u2014";
   }
 }
 function statusCell(r) {
   if (r.status === "deleted") return "\u{1F5D1}\uFE0F deleted";
+  if (r.status === "refused") return `\u274C refused: ${cell(r.gate[0]?.title ?? "not a plain file")}`;
   if (r.errors) return `\u274C ${plural2(r.errors, "error")}`;
   if (r.warnings) return `\u26A0\uFE0F ${plural2(r.warnings, "warning")}`;
   return "\u2705 ok";
 }
 function reviewersLine(r) {
   const file2 = code(r.file);
+  if (r.missing) return `Allowed reviewers: none, and this run needs them (\u274C ${cell(r.missing)}).`;
   if (r.count === void 0) return `Allowed reviewers: none (no ${file2}), so signatures are not checked.`;
   const n = plural2(r.count, "reviewer");
-  if (r.source.kind === "base") return `Allowed reviewers: ${n} from ${file2} at the base commit (${r.source.sha.slice(0, 12)}), not as this change leaves it.`;
-  if (r.source.why === "no-base") return `Allowed reviewers: ${n} from ${file2} in the working tree: there is no base commit to read it from, so this change's own list counts.`;
+  if (r.source.kind === "base")
+    return `Allowed reviewers: ${n} from ${file2} at the base commit (${r.source.sha.slice(0, 12)}), not as this change leaves it.`;
+  if (r.source.why === "no-base")
+    return `Allowed reviewers: ${n} from ${file2} in the working tree: there is no base commit to read it from, so this change's own list counts.`;
   return `Allowed reviewers: ${n} from ${file2}, outside the repository.`;
 }
 function reviewersChangeLines(r) {
   if (!r.change || !r.state) return [];
   const state = r.state.kind === "approved" ? `\u2705 approved on the pull request by ${r.state.logins.map((l) => "@" + l).join(", ")}` : r.state.kind === "ungated" ? "\u26A0\uFE0F not gated (require-review and fail-on-escalation-without-review are off)" : `\u274C needs an approving review of the head commit by a reviewer listed at the base${r.state.pullRequest ? "" : " (this run is not for a pull request)"}`;
-  return ["### Reviewers file changed", "", `\u{1F53A} escalation: ${code(r.change.path)} ${cell(describeReviewersChange(r.change))}. ${state}.`, ""];
+  return [
+    "### Reviewers file changed",
+    "",
+    `\u{1F53A} escalation: ${code(r.change.path)} ${cell(describeReviewersChange(r.change))}. ${state}.`,
+    ""
+  ];
+}
+function pathNote(r) {
+  if (r.status === "moved-out") return ` (moved from ${code(r.renamedFrom)}, out of the checked paths)`;
+  if (r.renamedFrom)
+    return r.renamedFrom.toLowerCase() === r.path.toLowerCase() ? ` (renamed from ${code(r.renamedFrom)}: case only)` : ` (renamed from ${code(r.renamedFrom)})`;
+  return r.added ? " (new)" : "";
 }
 function renderSummary({ reports, reviewers, base, errors, escalations }) {
   const out = ["## Charter policy check", ""];
   const failing = reports.filter((r) => r.errors).length;
   const inPolicies = errors - reviewers.errors;
-  const where = [inPolicies ? `in ${failing} of ${policies(reports.length)}` : "", reviewers.errors ? `${inPolicies ? "and " : ""}in the reviewers file` : ""].filter(Boolean).join(" ");
+  const where = [
+    inPolicies ? `in ${failing} of ${policies(reports.length)}` : "",
+    reviewers.errors ? `${inPolicies ? "and " : ""}in the reviewers file` : ""
+  ].filter(Boolean).join(" ");
   const verdict = errors ? `\u274C ${plural2(errors, "error")} ${where}` : `\u2705 ${policies(reports.length)} checked, no errors`;
   const against = base ? ` \xB7 compared with ${code(base.ref)}${base.ref !== base.sha ? ` (${base.sha.slice(0, 12)})` : ""}` : "";
   out.push(`${verdict} \xB7 ${plural2(escalations, "escalation")}${against}`, "", reviewersLine(reviewers), "");
   out.push("| Policy | Status | Digest | Review |", "|---|---|---|---|");
   for (const r of reports) {
     const digest = r.digest ? code(r.digest.slice(0, 19) + "\u2026") : "\u2014";
-    out.push(`| ${code(r.path)}${r.added ? " (new)" : ""} | ${statusCell(r)} | ${digest} | ${reviewCell(r.review)} |`);
+    out.push(`| ${code(r.path)}${pathNote(r)} | ${statusCell(r)} | ${digest} | ${reviewCell(r.review)} |`);
   }
   out.push("");
   out.push(...reviewersChangeLines(reviewers));
@@ -64797,19 +64998,29 @@ function renderSummary({ reports, reviewers, base, errors, escalations }) {
     for (const r of changed) {
       const n = { escalation: 0, reduction: 0, neutral: 0 };
       for (const c of r.changes) n[c.kind]++;
-      out.push(`#### ${code(r.path)}: ${plural2(n.escalation, "escalation")}, ${plural2(n.reduction, "reduction")}, ${n.neutral} neutral`, "");
+      out.push(
+        `#### ${code(r.path)}: ${plural2(n.escalation, "escalation")}, ${plural2(n.reduction, "reduction")}, ${n.neutral} neutral`,
+        ""
+      );
       out.push("| Kind | Agent | Tool | Change |", "|---|---|---|---|");
-      for (const c of r.changes) out.push(`| ${KIND_LABEL[c.kind]} | ${c.agent ? code(c.agent) : "(policy)"} | ${c.tool ? code(c.tool) : ""} | ${cell(c.what)} |`);
+      for (const c of r.changes)
+        out.push(`| ${KIND_LABEL[c.kind]} | ${c.agent ? code(c.agent) : "(policy)"} | ${c.tool ? code(c.tool) : ""} | ${cell(c.what)} |`);
       out.push("");
     }
   } else if (base) {
     out.push("No policy changed in meaning.", "");
   }
-  const problems = reports.flatMap((r) => r.diagnostics.filter((d) => d.severity === "error").map((d) => ({ r, d })));
+  const problems = reports.flatMap((r) => [
+    ...r.gate.filter((g) => g.severity === "error").map((g) => `- ${code(`${r.path}:${g.line}`)} **${cell(g.title)}** ${cell(g.message)}`),
+    ...r.diagnostics.filter((d) => d.severity === "error").map((d) => `- ${code(`${r.path}:${d.range.start.line + 1}:${d.range.start.character + 1}`)} **${d.code}** ${cell(d.message)}`)
+  ]);
+  if (reviewers.missing) problems.push(`- ${code(reviewers.file)} **no reviewers file** ${cell(reviewers.missing)}`);
+  if (reviewers.linked && !reviewers.missing)
+    problems.push(
+      `- ${code(reviewers.file)} **symbolic link** the reviewers file is a symbolic link${reviewers.linked.target ? ` to ${code(reviewers.linked.target)}` : ""}: refused`
+    );
   if (problems.length) {
-    out.push("### Errors", "");
-    for (const { r, d } of problems) out.push(`- ${code(`${r.path}:${d.range.start.line + 1}:${d.range.start.character + 1}`)} **${d.code}** ${cell(d.message)}`);
-    out.push("");
+    out.push("### Errors", "", ...problems, "");
   }
   return out.join("\n");
 }
@@ -64838,7 +65049,9 @@ function approvalLookup(inputs, reviewers) {
       inputs.githubToken,
       reviewers.map((r) => r.name)
     ).then((logins) => {
-      info(logins.length ? `head commit ${pr.head.sha.slice(0, 12)} approved by allowed reviewer(s): ${logins.join(", ")}` : "no allowed reviewer approved the head commit");
+      info(
+        logins.length ? `head commit ${pr.head.sha.slice(0, 12)} approved by allowed reviewer(s): ${logins.join(", ")}` : "no allowed reviewer approved the head commit"
+      );
       return logins;
     });
     return cached2;
@@ -64847,13 +65060,30 @@ function approvalLookup(inputs, reviewers) {
 function writeBundles(root2, dir, reports) {
   const out = [];
   for (const r of reports) {
-    if (r.status !== "checked" || r.errors || !r.bundle) continue;
+    if (r.status !== "checked" && r.status !== "moved-out" || r.errors || !r.bundle) continue;
     const file2 = join2(dir, r.path.replace(/\.charter$/, "") + ".bundle.json");
     mkdirSync(dirname(file2), { recursive: true });
     writeFileSync(file2, canonicalJsonPretty(r.bundle));
     out.push(relative3(root2, file2).startsWith("..") ? file2 : relative3(root2, file2).split(sep4).join("/"));
   }
   return out;
+}
+function policyName(text) {
+  try {
+    return baseBundle(text).policy.name || void 0;
+  } catch {
+    return void 0;
+  }
+}
+function linkFinding(path, link, target, wasPlain) {
+  const how = link === path ? "is a symbolic link" : `is reached through the symbolic link ${link}`;
+  return {
+    title: "symbolic link",
+    severity: "error",
+    line: 1,
+    message: `${path} ${how} to ${target ?? "nothing (it dangles)"}${wasPlain ? ", where the base has a plain policy file" : ""}: refused`,
+    help: "the gate checks the file a change edits, while charter build follows the link, whose target can change where `paths` does not look: replace the link with the policy file itself"
+  };
 }
 async function run() {
   const inputs = readInputs();
@@ -64862,14 +65092,18 @@ async function run() {
   const prefix = relative3(root2, cwd).split(sep4).join("/");
   const paths = inputs.paths.map((p) => prefix ? posix2.join(prefix, p) : p);
   const todayDate = today();
-  const { files, unmatched } = discoverPolicies(root2, paths);
+  const { files, linked, all, unmatched } = discoverPolicies(root2, paths);
   for (const p of unmatched) warning(`paths: '${p}' matches no policy file`);
   const baseRef = baseRefOf(inputs);
   const baseSha = baseRef ? resolveCommit(root2, baseRef.ref) : void 0;
   const loaded = loadReviewers(root2, inputs.reviewersFile, baseSha, inputs);
-  const reviewers = loaded.reviewers;
-  if (loaded.source.kind === "base") info(`allowed reviewers: ${inputs.reviewersFile} at the base commit ${loaded.source.sha.slice(0, 12)}`);
-  else if (reviewers) info(`allowed reviewers: ${inputs.reviewersFile} in the working tree (${loaded.source.why === "no-base" ? "there is no base commit" : "it is outside the repository"})`);
+  const reviewers = loaded.reviewers ?? (loaded.missing ? [] : void 0);
+  if (loaded.source.kind === "base" && loaded.reviewers)
+    info(`allowed reviewers: ${inputs.reviewersFile} at the base commit ${loaded.source.sha.slice(0, 12)}`);
+  else if (loaded.reviewers)
+    info(
+      `allowed reviewers: ${inputs.reviewersFile} in the working tree (${loaded.source.kind === "working-tree" && loaded.source.why === "no-base" ? "there is no base commit" : "it is outside the repository"})`
+    );
   const approvals = approvalLookup(inputs, reviewers);
   const opts = {
     requireReview: inputs.requireReview,
@@ -64879,23 +65113,117 @@ async function run() {
     approvals
   };
   const reviewersReport = await judgeReviewers(loaded, inputs, !!context2.payload.pull_request, approvals);
+  const baseFiles = baseSha ? filesAtCommit(root2, baseSha) : [];
+  const inBaseTree = new Set(baseFiles);
+  const baseTexts = /* @__PURE__ */ new Map();
+  const baseText = (path) => {
+    if (!baseSha || !inBaseTree.has(path)) return void 0;
+    if (!baseTexts.has(path)) baseTexts.set(path, modeAtCommit(root2, baseSha, path) === "120000" ? "" : showAtCommit(root2, baseSha, path));
+    return baseTexts.get(path);
+  };
+  const present = new Set(files);
+  const renamedTo = /* @__PURE__ */ new Map();
+  const movedOut = [];
+  const refused = [];
+  const deleted = [];
+  if (baseSha) {
+    const inBase = policyMatcher(paths, (p) => baseFiles.some((f) => f.startsWith(p + "/")));
+    const linkedPaths = new Set(linked.map((l) => l.path));
+    const added = files.filter((f) => !inBaseTree.has(f));
+    const outside = new Set(all.filter((f) => !present.has(f)));
+    const gitRenames = renamesSince(root2, baseSha);
+    const taken = /* @__PURE__ */ new Set();
+    for (const path of baseFiles.filter((f) => inBase(f) && !isSkipped(f) && !present.has(f))) {
+      if (linkedPaths.has(path)) continue;
+      const state = headState(root2, path);
+      if (state.kind === "file") continue;
+      if (state.kind === "linked") {
+        refused.push(evaluateRefused(path, linkFinding(path, state.link, state.target, true), baseText(path), true, void 0));
+        continue;
+      }
+      if (state.kind === "other") {
+        const finding = {
+          title: "not a policy file",
+          severity: "error",
+          line: 1,
+          message: `${path} is a plain policy file at the base and no longer one here: refused`,
+          help: "a policy the gate checked must stay a plain file, or be deleted"
+        };
+        refused.push(evaluateRefused(path, finding, baseText(path), true, void 0));
+        continue;
+      }
+      const text = baseText(path) ?? "";
+      const name2 = policyName(text);
+      const free = (f) => !taken.has(f);
+      const sameName = (f) => name2 !== void 0 && policyName(readFileSync3(join2(root2, f), "utf8")) === name2;
+      const byGit = gitRenames.get(path);
+      const within = byGit && added.includes(byGit) && free(byGit) && sameName(byGit) ? byGit : added.find((f) => free(f) && sameName(f));
+      if (within) {
+        taken.add(within);
+        renamedTo.set(within, path);
+        continue;
+      }
+      const out = byGit && outside.has(byGit) && free(byGit) && sameName(byGit) ? byGit : [...outside].find((f) => f.endsWith(".charter") && !inBaseTree.has(f) && free(f) && sameName(f));
+      if (out) {
+        taken.add(out);
+        movedOut.push({ from: path, to: out });
+        continue;
+      }
+      deleted.push(path);
+    }
+  }
   const reports = [];
   for (const path of files) {
     const text = readFileSync3(join2(root2, path), "utf8");
-    const baseText = baseSha ? showAtCommit(root2, baseSha, path) : void 0;
-    reports.push(await evaluatePolicy(path, text, baseText, !!baseSha, opts));
+    const from = renamedTo.get(path) ?? path;
+    const before = baseText(from);
+    reports.push(
+      await evaluatePolicy({ path, text, base: before === void 0 ? void 0 : { path: from, text: before }, hasBase: !!baseSha }, opts)
+    );
   }
-  if (baseSha) {
-    const baseFiles = filesAtCommit(root2, baseSha);
-    const inBase = policyMatcher(paths, (p) => baseFiles.some((f) => f.startsWith(p + "/")));
-    const present = new Set(files);
-    for (const path of baseFiles.filter(inBase)) {
-      if (present.has(path) || existsSync4(join2(root2, path))) continue;
-      reports.push(evaluateDeleted(path, showAtCommit(root2, baseSha, path) ?? ""));
+  for (const l of linked) {
+    const inside = l.target !== void 0 && !isAbsolute3(l.target) && !l.path.endsWith("/");
+    let reached;
+    if (inside) {
+      try {
+        reached = readFileSync3(join2(root2, l.path), "utf8");
+      } catch {
+        reached = void 0;
+      }
     }
+    const before = baseText(l.path);
+    reports.push(evaluateRefused(l.path, linkFinding(l.path, l.link, l.target, before !== void 0), before, !!baseSha, reached));
   }
-  for (const r of reports) annotate(r.path, r.diagnostics);
-  for (const a of reviewersAnnotations(reviewersReport, (reviewers ?? []).map((r) => r.name))) {
+  reports.push(...refused);
+  for (const { from, to } of movedOut) {
+    const what = `moved out of the checked paths (${inputs.paths.join(", ")}) to ${to}: the gate no longer checks it, while it can still be built from there`;
+    const extra = [{ kind: "escalation", agent: null, tool: null, what }];
+    reports.push(
+      await evaluatePolicy(
+        { path: to, text: readFileSync3(join2(root2, to), "utf8"), base: { path: from, text: baseText(from) ?? "" }, hasBase: true, extra },
+        opts
+      )
+    );
+  }
+  for (const path of deleted) reports.push(evaluateDeleted(path, baseText(path) ?? ""));
+  for (const r of reports) {
+    annotate(r.path, r.diagnostics);
+    for (const g of r.gate)
+      (g.severity === "error" ? error : warning)(`${g.message}
+help: ${g.help}`, {
+        title: g.title,
+        file: r.path,
+        startLine: g.line
+      });
+  }
+  if (reviewersReport.missing) {
+    const props = existsSync4(join2(root2, inputs.reviewersFile)) ? { title: "no reviewers file", file: inputs.reviewersFile } : { title: "no reviewers file" };
+    error(reviewersReport.missing, props);
+  }
+  for (const a of reviewersAnnotations(
+    reviewersReport,
+    (reviewers ?? []).map((r) => r.name)
+  )) {
     const props = { title: "reviewers file changed", file: a.file, startLine: a.line };
     if (a.level === "error") error(a.message, props);
     else if (a.level === "warning") warning(a.message, props);
@@ -64904,8 +65232,10 @@ async function run() {
   const errors = reports.reduce((n, r) => n + r.errors, 0) + reviewersReport.errors;
   const escalations = reports.reduce((n, r) => n + (r.changes ?? []).filter((c) => c.kind === "escalation").length, 0) + (reviewersReport.change ? 1 : 0);
   for (const r of reports) {
-    const state = r.status === "deleted" ? "deleted" : r.errors ? `${r.errors} error(s)` : "ok";
-    info(`${r.path}: ${state}${r.digest ? ` (${r.digest})` : ""}, review: ${r.review.kind}${r.changes?.length ? `, ${r.changes.length} change(s)` : ""}`);
+    const state = r.status === "deleted" || r.status === "refused" ? r.status : r.errors ? `${r.errors} error(s)` : "ok";
+    info(
+      `${r.path}: ${state}${r.digest ? ` (${r.digest})` : ""}, review: ${r.review.kind}${r.changes?.length ? `, ${r.changes.length} change(s)` : ""}`
+    );
   }
   const bundleDir = inputs.bundleDir ? resolve2(cwd, inputs.bundleDir) : join2(process.env.RUNNER_TEMP || tmpdir(), "charter-bundles");
   const bundles = writeBundles(root2, bundleDir, reports);
@@ -64916,14 +65246,24 @@ async function run() {
     setOutput("sarif", inputs.sarif);
   }
   if (process.env.GITHUB_STEP_SUMMARY) {
-    await summary.addRaw(renderSummary({ reports, reviewers: reviewersReport, base: baseRef && baseSha ? { ref: baseRef.label, sha: baseSha } : void 0, errors, escalations })).write();
+    await summary.addRaw(
+      renderSummary({
+        reports,
+        reviewers: reviewersReport,
+        base: baseRef && baseSha ? { ref: baseRef.label, sha: baseSha } : void 0,
+        errors,
+        escalations
+      })
+    ).write();
   }
   setOutput("errors", errors);
   setOutput("escalations", escalations);
   setOutput("bundles", JSON.stringify(bundles));
   if (errors) {
     const inReviewers = reviewersReport.errors ? ` and ${reviewersReport.errors} in the reviewers file` : "";
-    info(`Charter: ${errors} error(s): ${errors - reviewersReport.errors} in ${reports.filter((r) => r.errors).length} of ${reports.length} policies${inReviewers}`);
+    info(
+      `Charter: ${errors} error(s): ${errors - reviewersReport.errors} in ${reports.filter((r) => r.errors).length} of ${reports.length} policies${inReviewers}`
+    );
     return 1;
   }
   info(`Charter: ${reports.length} policies, no errors, ${escalations} escalation(s)`);
@@ -64937,7 +65277,9 @@ run().then(
     if (e instanceof SetupError) return setFailed(e.message);
     const message = (e instanceof Error ? e.message : String(e)).split(/\r?\n/)[0] || "unknown error";
     if (isDebug() && e instanceof Error && e.stack) debug(e.stack);
-    setFailed(`internal error in the Charter Action: ${message} (a bug, not a problem in your policies: re-run with debug logging for the stack trace and report it at https://github.com/charter-policy/charter/issues)`);
+    setFailed(
+      `internal error in the Charter Action: ${message} (a bug, not a problem in your policies: re-run with debug logging for the stack trace and report it at https://github.com/charter-policy/charter/issues)`
+    );
   }
 );
 export {

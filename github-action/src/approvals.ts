@@ -27,13 +27,21 @@ export function approversOfHead(reviews: readonly Review[], headSha: string): st
     if (!r.user || !["APPROVED", "CHANGES_REQUESTED", "DISMISSED"].includes(r.state)) continue;
     latest.set(r.user.login.toLowerCase(), r);
   }
-  return [...latest.entries()].filter(([, r]) => r.state === "APPROVED" && r.commit_id === headSha).map(([login]) => login).sort();
+  return [...latest.entries()]
+    .filter(([, r]) => r.state === "APPROVED" && r.commit_id === headSha)
+    .map(([login]) => login)
+    .sort();
 }
 
 /** Allowed reviewers (names from the reviewers file, matched to logins case-insensitively) who approved. */
 export async function approvingReviewers(pr: PullRequestRef, token: string, reviewerNames: readonly string[]): Promise<string[]> {
   const octokit = github.getOctokit(token);
-  const reviews = (await octokit.paginate(octokit.rest.pulls.listReviews, { owner: pr.owner, repo: pr.repo, pull_number: pr.number, per_page: 100 })) as Review[];
+  const reviews = (await octokit.paginate(octokit.rest.pulls.listReviews, {
+    owner: pr.owner,
+    repo: pr.repo,
+    pull_number: pr.number,
+    per_page: 100,
+  })) as Review[];
   const allowed = new Set(reviewerNames.map((n) => n.toLowerCase()));
   return approversOfHead(reviews, pr.headSha).filter((login) => allowed.has(login));
 }

@@ -30,7 +30,8 @@ export function resolveCommit(root: string, ref: string): string {
     tryGit(root, ["fetch", "--no-tags", "--depth=1", "origin", ref]);
     sha = find();
   }
-  if (!sha) throw new SetupError(`base ref '${ref}' is not in this clone: check out with fetch-depth: 0 (actions/checkout) or set base-ref`);
+  if (!sha)
+    throw new SetupError(`base ref '${ref}' is not in this clone: check out with fetch-depth: 0 (actions/checkout) or set base-ref`);
   return sha;
 }
 
@@ -42,4 +43,32 @@ export function showAtCommit(root: string, commit: string, path: string): string
 /** Every file path (relative, with /) in a commit's tree. */
 export function filesAtCommit(root: string, commit: string): string[] {
   return git(root, ["ls-tree", "-r", "--name-only", "-z", commit]).split("\0").filter(Boolean);
+}
+
+/** The mode of a path in a commit's tree (`100644`, `120000` for a symbolic link); undefined when absent. */
+export function modeAtCommit(root: string, commit: string, path: string): string | undefined {
+  const line = tryGit(root, ["ls-tree", "-z", commit, "--", path])?.split("\0")[0];
+  const m = line ? /^(\d+) \w+ [0-9a-f]+\t(.*)$/s.exec(line) : null;
+  return m && m[2] === path ? m[1] : undefined;
+}
+
+/**
+ * Renames from a commit to the working tree, as git detects them (similar content, any name): each
+ * old path with its new one. Untracked files are not seen; the caller also matches by policy name.
+ */
+export function renamesSince(root: string, commit: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const raw = tryGit(root, ["diff", "--no-ext-diff", "-M", "--name-status", "-z", commit, "--"]);
+  if (!raw) return out;
+  const parts = raw.split("\0");
+  for (let i = 0; i < parts.length; ) {
+    const status = parts[i++]!;
+    if (!status) continue;
+    if (status.startsWith("R") || status.startsWith("C")) {
+      const from = parts[i++]!;
+      const to = parts[i++]!;
+      if (status.startsWith("R")) out.set(from, to);
+    } else i++;
+  }
+  return out;
 }

@@ -28,11 +28,21 @@ describe("github-action/dist", () => {
 
   it("is what action.yml runs, on a Node runtime GitHub offers, with the documented inputs and outputs", () => {
     const yml = readFileSync(join(ROOT, "github-action/action.yml"), "utf8");
-    expect(yml).toMatch(/^runs:\n  using: node24\n  main: dist\/index\.js\n/m);
-    for (const input of ["paths", "require-review", "reviewers", "base-ref", "fail-on-escalation-without-review", "sarif", "bundle-dir", "github-token"]) {
+    expect(yml).toMatch(/^runs:\n {2}using: node24\n {2}main: dist\/index\.js\n/m);
+    for (const input of [
+      "paths",
+      "require-review",
+      "reviewers",
+      "base-ref",
+      "fail-on-escalation-without-review",
+      "sarif",
+      "bundle-dir",
+      "github-token",
+    ]) {
       expect(yml).toMatch(new RegExp(`^  ${input}:\\n    description: `, "m"));
     }
-    for (const output of ["errors", "escalations", "bundles", "sarif"]) expect(yml).toMatch(new RegExp(`^  ${output}:\\n    description: `, "m"));
+    for (const output of ["errors", "escalations", "bundles", "sarif"])
+      expect(yml).toMatch(new RegExp(`^  ${output}:\\n    description: `, "m"));
   });
 
   it("runs in this repository's own workflow with inputs the Action accepts", () => {
