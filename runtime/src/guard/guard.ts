@@ -79,6 +79,8 @@ export class Guard {
   ) {
     this.agents = compilePolicy(bundle, options.baseline);
     this.audit = options.audit;
+    // every record names the bundle that decided (DEPLOYMENT.md §4); a reload's new guard restamps the log
+    if (this.audit !== null) this.audit.bundle = bundle.digest;
     this.clock = options.clock ?? Date.now;
     this.rates = options.rateStore ?? new MemoryRateStore();
     this.detector = options.detector;
@@ -106,6 +108,11 @@ export class Guard {
       const agent = this.agents.get(call.agent);
       const d = this.evaluate(call, agent);
       const args = this.audit !== null ? this.recordDecision(call, agent, d) : undefined;
+      if (d.outcome === "allow" && this.audit !== null) {
+        // DEPLOYMENT.md §4: the record of an allowed call is durable before the call may be forwarded
+        const written = this.audit.durable();
+        if (written !== undefined) return written.then(() => d as FinalDecision, (e: Error) => this.auditFailed(call, agent, e));
+      }
       if (d.outcome !== "needs_approval") return Promise.resolve(d as FinalDecision);
       return this.awaitApproval(call, agent!.tools.get(call.tool)!, args);
     } catch (e) {
@@ -157,6 +164,17 @@ export class Guard {
       if (this.isolatedAgents.has(target)) return deny("isolated", `agent ${target} is isolated: ${this.isolatedAgents.get(target)}`);
     }
     return agent.linkAllow.get(call.tool)!;
+  }
+
+  /** The allow could not be made durable: the call does not run, and the denial is recorded if it still can be. */
+  private auditFailed(call: ToolCall, agent: CompiledAgent | undefined, e: Error): FinalDecision {
+    const d = deny("audit_failure", `the audit log could not record the decision (${e.message}): no call is allowed that cannot be recorded`) as FinalDecision;
+    try {
+      this.recordDecision(call, agent, d);
+    } catch {
+      // the log is failing; the denial stands
+    }
+    return d;
   }
 
   /** `auditedArgs`: the call's arguments as the decision record holds them (already redacted). */
@@ -215,6 +233,16 @@ export class Guard {
       if (call.reasoning !== undefined) entry.inputHash = sha256Tagged(call.reasoning);
       if (approverName !== undefined) entry.approver = approverName;
       this.audit.write(entry);
+      if (final.outcome === "allow") {
+        const written = this.audit.durable();
+        if (written !== undefined) {
+          try {
+            await written;
+          } catch (e) {
+            return this.auditFailed(call, this.agents.get(call.agent), e as Error);
+          }
+        }
+      }
     }
     return final;
   }
