@@ -8,6 +8,7 @@ import { AuditLog } from "./audit-log.js";
 import { FileAuditSink } from "./file-sink.js";
 import type { AuditOpenError, FileAuditSinkOptions } from "./file-sink.js";
 import type { CheckpointSigner } from "./checkpoint.js";
+import { TeeAuditSink, type AuditSink } from "./sink.js";
 import { sha256Tagged } from "./record.js";
 import type { AuditEntry, AuditRecord } from "./record.js";
 
@@ -20,6 +21,8 @@ export interface FileAuditLogOptions extends FileAuditSinkOptions {
   checkpointEveryMs?: number;
   /** Bundle digest stamped on records (AuditLog.bundle). */
   bundle?: string;
+  /** Sinks that receive every record after the file (e.g. the SOC exporter). */
+  also?: AuditSink[];
 }
 
 export type FileAuditLogOpen =
@@ -31,7 +34,7 @@ export function openFileAuditLog(path: string, options: FileAuditLogOptions = {}
   if (!opened.ok) return opened;
   const { sink, head, torn, completedLastLine, last } = opened;
   const signer = options.checkpointSigner;
-  const log = new AuditLog(sink, {
+  const log = new AuditLog(options.also?.length ? new TeeAuditSink([sink, ...options.also]) : sink, {
     clock: options.clock,
     resume: head,
     ...(options.bundle !== undefined ? { bundle: options.bundle } : {}),
