@@ -60,3 +60,5 @@ export { admitUntrusted, wrapUntrusted, neutraliseMarkers, type AdmitResult, typ
 export { filterOutput, domainMatches, emailDomainMatches, urlDomainMatches, type FilteredOutput, type Finding, type OutputRules } from "./output/index.js";
 export { runTestFile, runTestText, type ExpectationResult, type TestRun } from "./testing/index.js";
 
+export * from "./state/index.js";
+export type { SharedRateStore } from "./rate/index.js";

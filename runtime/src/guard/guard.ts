@@ -15,7 +15,7 @@ import type { TrustLevel } from "../ingest/markers.js";
 import type { Baseline } from "../monitor/baseline.js";
 import { severityOf, type MonitorAlert, type MonitorKind } from "../monitor/agent-monitor.js";
 import { filterOutput as applyOutputRules, type Action, type Finding, type OutputRules } from "../output/filter.js";
-import { MemoryRateStore, type RateStore } from "../rate/rate-store.js";
+import { MemoryRateStore, type RateStore, type SharedRateStore } from "../rate/rate-store.js";
 import { compilePolicy, type CompiledAgent, type CompiledTool } from "./compile-policy.js";
 import { typeOfValue } from "./constraints.js";
 import type { Decision, DecisionRule, FinalDecision, ToolCall } from "./decision.js";
@@ -39,6 +39,11 @@ export interface GuardOptions {
   piiKey?: PiiKey;
   /** Timer functions for approval deadlines (tests use fake ones). */
   approvalTimers?: ApprovalTimers;
+  /**
+   * Rate windows shared by replicas (state/redis-state.ts). When set, it replaces `rateStore` for tool
+   * calls, `decide` cannot be used (only `authorize`), and a store that fails denies (fail closed).
+   */
+  sharedRates?: SharedRateStore;
 }
 
 export type IngestError =
@@ -94,6 +99,7 @@ export class Guard {
   decide(call: ToolCall): Decision {
     const agent = this.agents.get(call.agent);
     const d = this.evaluate(call, agent);
+    if (d instanceof Promise) throw new Error("decide() cannot wait for the shared rate store: use authorize()");
     if (this.audit !== null) this.recordDecision(call, agent, d);
     return d;
   }
@@ -107,20 +113,25 @@ export class Guard {
     try {
       const agent = this.agents.get(call.agent);
       const d = this.evaluate(call, agent);
-      const args = this.audit !== null ? this.recordDecision(call, agent, d) : undefined;
-      if (d.outcome === "allow" && this.audit !== null) {
-        // DEPLOYMENT.md §4: the record of an allowed call is durable before the call may be forwarded
-        const written = this.audit.durable();
-        if (written !== undefined) return written.then(() => d as FinalDecision, (e: Error) => this.auditFailed(call, agent, e));
-      }
-      if (d.outcome !== "needs_approval") return Promise.resolve(d as FinalDecision);
-      return this.awaitApproval(call, agent!.tools.get(call.tool)!, args);
+      return d instanceof Promise ? d.then((decided) => this.settle(call, agent, decided)) : this.settle(call, agent, d);
     } catch (e) {
       return Promise.reject(e); // as an async function would: a caller awaiting authorize sees one failure path
     }
   }
 
-  private evaluate(call: ToolCall, agent: CompiledAgent | undefined): Decision {
+  /** Records a decision and, for an allow, waits until its record is durable; asks for approval when needed. */
+  private settle(call: ToolCall, agent: CompiledAgent | undefined, d: Decision): Promise<FinalDecision> {
+    const args = this.audit !== null ? this.recordDecision(call, agent, d) : undefined;
+    if (d.outcome === "allow" && this.audit !== null) {
+      // DEPLOYMENT.md §4: the record of an allowed call is durable before the call may be forwarded
+      const written = this.audit.durable();
+      if (written !== undefined) return written.then(() => d as FinalDecision, (e: Error) => this.auditFailed(call, agent, e));
+    }
+    if (d.outcome !== "needs_approval") return Promise.resolve(d as FinalDecision);
+    return this.awaitApproval(call, agent!.tools.get(call.tool)!, args);
+  }
+
+  private evaluate(call: ToolCall, agent: CompiledAgent | undefined): Decision | Promise<Decision> {
     if (this.isolatedAll !== undefined) return deny("isolated", `the runtime is isolated: ${this.isolatedAll}`);
     if (agent === undefined) return deny("unknown_agent", `no agent named '${call.agent}' in policy ${this.bundle.policy.name}`);
     if (this.isolatedAgents.size > 0 && this.isolatedAgents.has(call.agent)) {
@@ -138,9 +149,20 @@ export class Guard {
       if (refused !== undefined) return refused;
     }
     const now = this.clock();
-    if (!this.rates.hit(tool.rateKey, now, tool.rateWindowMs, tool.rateCount)) {
-      return deny("rate", `rate limit: ${name} allows ${tool.rateCount} calls per ${tool.rateWindowMs / 1000}s for ${agent.name}`);
+    const shared = this.options.sharedRates;
+    if (shared !== undefined) {
+      return shared.hit(tool.rateKey, now, tool.rateWindowMs, tool.rateCount).then(
+        (ok) => (ok ? this.afterRate(call, agent, tool, now) : rateDenied(agent, tool)),
+        (e: Error) => deny("state_unavailable", `the shared state store is unreachable (${e.message}): failing closed`),
+      );
     }
+    if (!this.rates.hit(tool.rateKey, now, tool.rateWindowMs, tool.rateCount)) return rateDenied(agent, tool);
+    return this.afterRate(call, agent, tool, now);
+  }
+
+  /** The steps after the rate window: the monitor may block, then the tool's own allow or approval. */
+  private afterRate(call: ToolCall, agent: CompiledAgent, tool: CompiledTool, now: number): Decision {
+    const name = call.tool;
     if (agent.monitor.active) {
       const block = agent.monitor.observeCall(call.session, name, call.args, now, this.onAlert);
       if (block !== undefined) return deny("monitor", `blocked by monitor rule ${block.kind}: ${block.message}`);
@@ -401,9 +423,22 @@ export class Guard {
     this.write({ agent: agent ?? "*", session: "", event: "isolation", trace: [{ rule: "isolate", reason }], outcome: "isolated" });
   }
 
+  /** Lifts the kill switch for `agent` (or every isolation, when none is named). Audited. */
+  release(reason: string, agent?: string): void {
+    if (agent === undefined) {
+      this.isolatedAll = undefined;
+      this.isolatedAgents.clear();
+    } else this.isolatedAgents.delete(agent);
+    this.write({ agent: agent ?? "*", session: "", event: "isolation", trace: [{ rule: "release", reason }], outcome: "released" });
+  }
+
   isIsolated(agent?: string): boolean {
     return this.isolatedAll !== undefined || (agent !== undefined && this.isolatedAgents.has(agent));
   }
+}
+
+function rateDenied(agent: CompiledAgent, tool: CompiledTool): Decision {
+  return deny("rate", `rate limit: ${tool.name} allows ${tool.rateCount} calls per ${tool.rateWindowMs / 1000}s for ${agent.name}`);
 }
 
 /** Closed world first (an undeclared argument is refused), then every declared argument against its constraint. */
