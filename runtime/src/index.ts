@@ -62,3 +62,4 @@ export { runTestFile, runTestText, type ExpectationResult, type TestRun } from "
 
 export * from "./state/index.js";
 export type { SharedRateStore } from "./rate/index.js";
+export * from "./soc/index.js";
