@@ -12,6 +12,7 @@ import { registerLsp } from "./commands/lsp.js";
 import { registerDiff } from "./commands/diff.js";
 import { registerReview } from "./commands/review.js";
 import { registerAudit } from "./commands/audit.js";
+import { registerIncident } from "./commands/incident.js";
 import { registerBaseline } from "./commands/baseline.js";
 import { registerScan } from "./commands/scan.js";
 import { registerTest } from "./commands/test.js";
@@ -32,6 +33,7 @@ export function createProgram(): Command {
   registerReview(program);
   registerTest(program);
   registerAudit(program);
+  registerIncident(program);
   registerScan(program);
   registerBaseline(program);
   registerGateway(program);

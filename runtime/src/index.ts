@@ -52,6 +52,10 @@ export {
   type AuditOpen,
   type InitPostgresResult,
   type ToolResultSummary,
+  buildIncidentReport,
+  renderIncidentHtml,
+  renderIncidentMarkdown,
+  type IncidentReport,
 } from "./audit/index.js";
 export { MemoryRateStore, rateKey, type RateStore } from "./rate/index.js";
 export { requestApproval, type ApprovalOutcome, type ApprovalRequest, type Approver, type ApproverAnswer, type ApprovalTimers } from "./approval/index.js";

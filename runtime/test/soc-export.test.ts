@@ -66,7 +66,7 @@ function startReceivers(failFirst = 0): Promise<void> {
     });
   });
   tcp = createTcpServer((sock) => {
-    let buf = Buffer.alloc(0);
+    let buf: Buffer = Buffer.alloc(0);
     sock.on("data", (c) => {
       const parsed = parseOctetCounted(Buffer.concat([buf, c]));
       buf = parsed.rest;

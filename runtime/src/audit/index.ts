@@ -47,3 +47,5 @@ export type { AuditFilter } from "./query.js";
 export { letsACallRun } from "./file-sink.js";
 export type { AuditCheckpoint, ToolResultSummary } from "./record.js";
 export type { AuditCrash } from "./verify.js";
+export { buildIncidentReport, decisionsChartSvg, renderIncidentHtml, renderIncidentMarkdown } from "./incident-report.js";
+export type { HighTierAction, IncidentEntry, IncidentInput, IncidentReport } from "./incident-report.js";

@@ -316,10 +316,10 @@ export class Guard {
    * Admits untrusted text into an agent's context: the agent must `reads` the source, and the detector's
    * score must not exceed the source's threshold. Accepted text comes back wrapped in trust-boundary markers.
    */
-  ingest(agentName: string, source: string, text: string, session = ""): IngestResult {
+  ingest(agentName: string, source: string, text: string, session = "", tool?: string): IngestResult {
     const agent = this.agents.get(agentName);
     const refuse = (error: IngestError, guardrail: GuardrailEvent): IngestResult => {
-      this.write({ agent: agentName, session, event: "ingest_refused", inputHash: sha256Tagged(text), trace: [{ rule: `ingest.${error.kind}`, reason: error.message }], outcome: "refused", guardrail: [guardrail] });
+      this.write({ agent: agentName, session, event: "ingest_refused", inputHash: sha256Tagged(text), trace: [{ rule: `ingest.${error.kind}`, reason: error.message }], ...(tool !== undefined ? { action: { tool } } : {}), outcome: "refused", guardrail: [guardrail] });
       return { ok: false, error };
     };
     if (agent === undefined) {
@@ -348,10 +348,10 @@ export class Guard {
   }
 
   /** Applies the agent's `output pii`, `output exfiltration` and `external_domain` rules to text it is about to emit. */
-  filterOutput(agentName: string, text: string, session = ""): OutputResult {
+  filterOutput(agentName: string, text: string, session = "", tool?: string): OutputResult {
     const rules = this.outputRules.get(agentName);
     if (rules === undefined) {
-      this.write({ agent: agentName, session, event: "output_filtered", outputHash: sha256Tagged(text), trace: [{ rule: "unknown_agent", reason: `no agent named '${agentName}': output withheld` }], outcome: "blocked" });
+      this.write({ agent: agentName, session, event: "output_filtered", outputHash: sha256Tagged(text), trace: [{ rule: "unknown_agent", reason: `no agent named '${agentName}': output withheld` }], ...(tool !== undefined ? { action: { tool } } : {}), outcome: "blocked" });
       return { text: "", blocked: true, findings: [], alerts: [] };
     }
     if (rules === null) return { text, blocked: false, findings: [], alerts: [] };
@@ -384,6 +384,7 @@ export class Guard {
       event: "output_filtered",
       outputHash: sha256Tagged(text),
       trace: [{ rule: "output", reason: `${result.findings.length} finding(s): ${[...seen].join(", ")}` }],
+      ...(tool !== undefined ? { action: { tool } } : {}),
       outcome,
       guardrail,
     });
@@ -409,6 +410,22 @@ export class Guard {
     const d = deny(rule, reason) as FinalDecision;
     if (this.audit !== null) this.recordDecision(call, this.agents.get(call.agent), d);
     return d;
+  }
+
+  /**
+   * Records what the tool server answered to a forwarded call: its size, digest and error flag (never the
+   * text itself), so an investigator can account for the data that reached the agent.
+   */
+  recordResult(call: Pick<ToolCall, "agent" | "session" | "tool">, text: string, isError: boolean): void {
+    this.write({
+      agent: call.agent,
+      session: call.session,
+      event: "tool_result",
+      trace: [{ rule: "result", reason: isError ? `${call.tool} answered with an error` : `${call.tool} answered` }],
+      action: { tool: call.tool },
+      outcome: isError ? "error" : "ok",
+      result: { isError, bytes: Buffer.byteLength(text, "utf8"), hash: sha256Tagged(text) },
+    });
   }
 
   isGranted(agent: string, tool: string): boolean {
