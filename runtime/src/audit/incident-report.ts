@@ -217,6 +217,8 @@ export function buildIncidentReport(input: IncidentInput): IncidentReport {
 
 // ------------------------------------------------------------------ rendering
 
+const NO_TIERS = "The log does not hold the tools' tiers: pass --bundle B.json (the bundle that decided) to list the high-tier actions and their reversal playbooks.";
+
 function mdCell(s: string | number | undefined): string {
   return String(s ?? "").replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
@@ -238,6 +240,7 @@ export function renderIncidentMarkdown(r: IncidentReport): string {
     [[s.records, Object.entries(s.decisions).map(([k, v]) => `${k} ${v}`).join(", "), s.refused, s.approvals, s.alerts, s.isolations, s.ingestRefused, s.outputFiltered, s.sessions]],
   );
   out += `\n## High-tier actions taken, with their reversal playbooks\n\n`;
+  if (!r.bundleGiven && r.highTier.length === 0) out += `${NO_TIERS}\n\n`;
   out += mdTable(
     ["time", "seq", "tool", "approver", "reversal playbook"],
     r.highTier.map((h) => [h.time, h.seq, h.tool, h.approver ?? "", h.reversal ?? (h.playbookFrom === "none" ? "NONE RECORDED: pass --bundle to look it up" : "")]),
@@ -327,6 +330,7 @@ ${htmlTable(["records", "decisions", "refused", "approvals", "alerts", "isolatio
 <h2>Decisions per minute by outcome</h2>
 ${decisionsChartSvg(r)}
 <h2>High-tier actions taken, with their reversal playbooks</h2>
+${!r.bundleGiven && r.highTier.length === 0 ? `<p><em>${esc(NO_TIERS)}</em></p>` : ""}
 ${htmlTable(["time", "seq", "tool", "approver", "reversal playbook"], r.highTier.map((h) => [h.time, h.seq, h.tool, h.approver ?? "", h.reversal ?? "NONE RECORDED: pass --bundle to look it up"]))}
 <h2>Refused calls and why</h2>
 ${htmlTable(["tool", "rule", "reason", "count", "first seen"], r.refused.map((x) => [x.tool, x.rule, x.reason, x.count, x.time]))}
