@@ -5,11 +5,12 @@
 // shared by everyone waiting at that moment (group commit). Other records (denials, alerts) are batched
 // and written every `batchRecords` records or `flushMs`: losing them to SIGKILL loses no account of an
 // action that happened. One writer per file, enforced by a lock file (writer-lock.ts).
-import { closeSync, fstatSync, fsync, fsyncSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, fsync, fsyncSync, openSync, readFileSync, readSync, statSync, writeSync } from "node:fs";
 import { checkpointsPath, parseCheckpoints } from "./checkpoint.js";
 import { GENESIS_HASH } from "./record.js";
 import { parseSealedLine } from "./verify.js";
 import { acquireWriterLock } from "./writer-lock.js";
+import { closeAtProcessEnd } from "./process-end.js";
 import type { AuditCheckpoint, AuditRecord } from "./record.js";
 import type { AuditSink, AuditSinkFailure } from "./sink.js";
 import type { ChainHead } from "./audit-log.js";
@@ -61,13 +62,6 @@ export type FileAuditSinkOpen =
     }
   | { ok: false; error: AuditOpenError };
 
-const openSinks = new Set<FileAuditSink>();
-let exitHookInstalled = false;
-
-function flushAllOnExit(): void {
-  for (const sink of openSinks) sink.flushSync();
-}
-
 function readTail(fd: number, size: number, max: number): { text: string; fromStart: boolean } {
   const length = Math.min(size, max);
   const buf = Buffer.alloc(length);
@@ -105,6 +99,7 @@ export class FileAuditSink implements AuditSink {
   private syncing = false;
   private sidecarFd: number | undefined;
   private readonly commit = (): void => this.commitNow();
+  private readonly unregister: () => void;
 
   private constructor(
     readonly path: string,
@@ -117,11 +112,8 @@ export class FileAuditSink implements AuditSink {
     this.flushMs = Math.max(0, options.flushMs ?? 20);
     this.fsyncMode = options.fsync ?? options.fsyncEachBatch ?? false;
     if (prefix !== "") this.used = this.batch.write(prefix, 0, "utf8");
-    openSinks.add(this);
-    if (!exitHookInstalled) {
-      exitHookInstalled = true;
-      process.on("exit", flushAllOnExit);
-    }
+    // at exit (and on an unhandled SIGTERM/SIGINT) pending records are written and the lock released
+    this.unregister = closeAtProcessEnd({ flushSync: () => this.flushSync(), closeSync: () => this.closeSync() }, "sink");
   }
 
   /**
@@ -131,7 +123,8 @@ export class FileAuditSink implements AuditSink {
    * A sidecar checkpoint beyond the head means the log was cut: refused, so a restart cannot launder it.
    */
   static open(path: string, options: FileAuditSinkOptions = {}): FileAuditSinkOpen {
-    const lock = acquireWriterLock(path);
+    // a device or a pipe (/dev/stdout, a FIFO) has no chain to fork on disk: only files are locked
+    const lock = isDevice(path) ? { ok: true as const, release: () => undefined } : acquireWriterLock(path);
     if (!lock.ok) return { ok: false, error: { kind: lock.io ? "io" : "locked", path, message: lock.message } };
     let fd: number;
     try {
@@ -314,7 +307,7 @@ export class FileAuditSink implements AuditSink {
     if (this.closed) return;
     this.flushSync(false);
     this.closed = true;
-    openSinks.delete(this);
+    this.unregister();
     const e = new Error(`${this.path} was closed`);
     for (const w of this.writeWaiters.splice(0)) (this.failure ? w.reject(e) : w.resolve());
     try {
@@ -332,6 +325,15 @@ export class FileAuditSink implements AuditSink {
   async close(): Promise<void> {
     this.closeSync();
     if (this.failure?.kind === "write_failed") throw new Error(this.failure.message);
+  }
+}
+
+function isDevice(path: string): boolean {
+  try {
+    const st = statSync(path);
+    return !st.isFile() && !st.isDirectory();
+  } catch {
+    return false;
   }
 }
 

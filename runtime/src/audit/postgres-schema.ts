@@ -2,7 +2,7 @@
 // Nothing may change a record: the writer role is granted INSERT only and the reader role SELECT only,
 // and a trigger refuses every UPDATE, every TRUNCATE and every DELETE of a record younger than the
 // retention — so even the table's owner cannot quietly rewrite history inside the retention.
-import pg from "pg";
+import type pg from "pg";
 import { randomBytes } from "node:crypto";
 
 export const AUDIT_TABLE = "charter_audit";
@@ -30,6 +30,14 @@ export interface InitPostgresResult {
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/** pg is loaded only by those who use PostgreSQL. */
+async function connect(url: string): Promise<pg.Client> {
+  const { default: driver } = await import("pg");
+  const client = new driver.Client({ connectionString: url });
+  await client.connect();
+  return client;
+}
+
 function withCredentials(url: string, user: string, password: string): string {
   const u = new URL(url);
   u.username = encodeURIComponent(user);
@@ -49,8 +57,7 @@ export async function initPostgresAudit(url: string, options: InitPostgresOption
   if (!(Number.isInteger(retentionDays) && retentionDays > 0)) throw new Error(`retention must be a whole number of days, not ${retentionDays}`);
   const writerPassword = options.writerPassword ?? randomBytes(18).toString("base64url");
   const readerPassword = options.readerPassword ?? randomBytes(18).toString("base64url");
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  const client = await connect(url);
   try {
     await client.query("BEGIN");
     await client.query(`CREATE TABLE IF NOT EXISTS ${AUDIT_TABLE} (
@@ -121,8 +128,7 @@ export async function initPostgresAudit(url: string, options: InitPostgresOption
 
 /** Every chain in the store, as the JSONL text its writer sealed (one line per record, in seq order). */
 export async function readPostgresAudit(url: string): Promise<{ chain: string; text: string }[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  const client = await connect(url);
   try {
     const r = await client.query(`SELECT chain, line FROM ${AUDIT_TABLE} ORDER BY chain, seq`);
     const chains: { chain: string; text: string }[] = [];

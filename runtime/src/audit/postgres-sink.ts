@@ -5,7 +5,7 @@
 // committed, so the gateway forwards nothing whose record the database does not hold. The writer role
 // may only INSERT (see postgres-schema.ts); each writer has its own chain (`chain` column), so replicas
 // never fork one chain, and a second writer naming the same chain collides on (chain, seq) and fails loudly.
-import pg from "pg";
+import type pg from "pg";
 import { hostname } from "node:os";
 import { letsACallRun } from "./file-sink.js";
 import type { AuditRecord } from "./record.js";
@@ -58,7 +58,8 @@ export class PostgresAuditSink implements AuditSink {
 
   /** Connects and checks that the table exists (and that this role may write it). */
   static async open(url: string, options: PostgresAuditSinkOptions = {}): Promise<{ ok: true; sink: PostgresAuditSink } | { ok: false; message: string }> {
-    const client = new pg.Client({ connectionString: url });
+    const { default: driver } = await import("pg"); // loaded only by those who use PostgreSQL
+    const client = new driver.Client({ connectionString: url });
     try {
       await client.connect();
     } catch (e) {

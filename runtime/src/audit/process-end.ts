@@ -12,11 +12,13 @@ export interface EndOfProcess {
   closeSync(): void;
 }
 
+/** Logs close first (their closing checkpoint goes to the sink), then the sinks still open. */
 const live = new Set<EndOfProcess>();
+const liveSinks = new Set<EndOfProcess>();
 let installed = false;
 
 function closeAll(): void {
-  for (const l of [...live]) {
+  for (const l of [...live, ...liveSinks]) {
     try {
       l.closeSync();
     } catch {
@@ -26,7 +28,7 @@ function closeAll(): void {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
-  for (const l of live) {
+  for (const l of [...live, ...liveSinks]) {
     try {
       l.flushSync();
     } catch {
@@ -53,9 +55,10 @@ function install(): void {
   process.on("SIGINT", handlers.SIGINT!);
 }
 
-/** Registers an open log; returns the function that unregisters it (call it from close). */
-export function closeAtProcessEnd(log: EndOfProcess): () => void {
+/** Registers an open log (or, with `sink`, a sink: closed after the logs); returns the function that unregisters it. */
+export function closeAtProcessEnd(log: EndOfProcess, kind: "log" | "sink" = "log"): () => void {
   install();
-  live.add(log);
-  return () => live.delete(log);
+  const set = kind === "log" ? live : liveSinks;
+  set.add(log);
+  return () => set.delete(log);
 }

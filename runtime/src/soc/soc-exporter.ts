@@ -126,6 +126,8 @@ interface Destination {
   name: "webhook" | "syslog";
   offset: number;
   busy: boolean;
+  /** The pump while it runs: close waits for the send in flight, so its offset is saved. */
+  running?: Promise<void>;
   backoffMs: number;
   timer: ReturnType<typeof setTimeout> | undefined;
   delivered: number;
@@ -151,7 +153,12 @@ export class SocExporter implements AuditSink {
     this.fd = openSync(this.spoolPath, "a+", 0o600);
     if (config.webhook) this.destinations.push(this.destination("webhook", (e) => this.postWebhook(e)));
     if (config.syslog) this.destinations.push(this.destination("syslog", (e) => this.sendSyslog(e)));
-    for (const d of this.destinations) this.pump(d);
+    for (const d of this.destinations) this.wake(d);
+  }
+
+  private wake(d: Destination): void {
+    if (d.busy || this.closed) return;
+    d.running = this.pump(d);
   }
 
   static open(config: SocConfig): { ok: true; exporter: SocExporter } | { ok: false; message: string } {
@@ -190,7 +197,7 @@ export class SocExporter implements AuditSink {
     } catch {
       return; // a full disk must not stop decisions; the event is still in the audit log
     }
-    for (const d of this.destinations) if (d.timer === undefined) this.pump(d);
+    for (const d of this.destinations) if (d.timer === undefined) this.wake(d);
   }
 
   async flush(): Promise<void> {}
@@ -214,10 +221,13 @@ export class SocExporter implements AuditSink {
     return this.destinations.map((d) => ({ name: d.name, delivered: d.delivered, pendingBytes: size - d.offset, ...(d.lastError ? { lastError: d.lastError } : {}) }));
   }
 
+  /** Stops sending; a send in flight may finish (up to 5 s) so its offset is saved and it is not sent again. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     for (const d of this.destinations) if (d.timer) clearTimeout(d.timer);
+    const running = this.destinations.map((d) => d.running).filter((p): p is Promise<void> => p !== undefined);
+    await Promise.race([Promise.all(running), new Promise((r) => setTimeout(r, 5000).unref?.())]);
     this.socket?.destroy();
     closeSync(this.fd);
     this.release();
@@ -247,7 +257,7 @@ export class SocExporter implements AuditSink {
       if (!this.closed) {
         d.timer = setTimeout(() => {
           d.timer = undefined;
-          void this.pump(d);
+          this.wake(d);
         }, d.backoffMs);
         d.timer.unref?.();
         d.backoffMs = Math.min(d.backoffMs * 2, this.config.maxBackoffMs ?? 30_000);

@@ -7,7 +7,7 @@
 //   with every transition published so the replica holding the agent's open request can answer it.
 // Commands are never queued while Redis is away: they reject at once (or after `commandTimeoutMs`), the
 // guard denies, and `onHealth` reports the outage and the recovery, which the gateway audits.
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { SharedRateStore } from "../rate/rate-store.js";
 import type { ApprovalStore, ApprovalTransition, IsolationState, KillSwitch, StateHealth, StateStore, StoredApproval } from "./state-store.js";
 
@@ -53,7 +53,8 @@ type Scripted = Redis & {
   charterTransition(key: string, pendingSet: string, channel: string, status: string, by: string, comment: string, id: string): Promise<number>;
 };
 
-function connect(url: string, options: RedisStateOptions): Scripted {
+async function connect(url: string, options: RedisStateOptions): Promise<Scripted> {
+  const { Redis } = await import("ioredis"); // loaded only by those who use Redis
   const r = new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
@@ -199,7 +200,7 @@ export class RedisStateStore implements StateStore {
   }
 
   static async open(url: string, options: RedisStateOptions = {}): Promise<RedisStateStore> {
-    const redis = connect(url, options);
+    const redis = await connect(url, options);
     const store = new RedisStateStore(redis, url, options);
     await new Promise<void>((resolve) => {
       if (redis.status === "ready") return resolve();
