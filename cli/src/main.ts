@@ -15,6 +15,7 @@ import { registerDiff } from "./commands/diff.js";
 import { registerReplay } from "./commands/replay.js";
 import { registerReview } from "./commands/review.js";
 import { registerAudit } from "./commands/audit.js";
+import { registerIncident } from "./commands/incident.js";
 import { registerBaseline } from "./commands/baseline.js";
 import { registerScan } from "./commands/scan.js";
 import { registerTest } from "./commands/test.js";
@@ -35,6 +36,7 @@ export function createProgram(): Command {
   registerReview(program);
   registerTest(program);
   registerAudit(program);
+  registerIncident(program);
   registerScan(program);
   registerBaseline(program);
   registerGateway(program);

@@ -30,6 +30,35 @@ export {
   type PiiKey,
   type TraceStep,
 } from "./audit/index.js";
+// durable, single-writer, checkpointed audit stores (file and PostgreSQL), their reading and querying
+export {
+  CheckpointSigner,
+  PostgresAuditSink,
+  checkpointsPath,
+  filterAuditRecords,
+  initPostgresAudit,
+  isPostgresUrl,
+  loadCheckpointKey,
+  loadCheckpointPublicKey,
+  openAuditSink,
+  parseAuditRecords,
+  parseCheckpoints,
+  parseTimeArg,
+  readAuditSource,
+  redactUrl,
+  toolOf,
+  type AuditChainText,
+  type AuditCheckpoint,
+  type AuditConfig,
+  type AuditFilter,
+  type AuditOpen,
+  type InitPostgresResult,
+  type ToolResultSummary,
+  buildIncidentReport,
+  renderIncidentHtml,
+  renderIncidentMarkdown,
+  type IncidentReport,
+} from "./audit/index.js";
 export { MemoryRateStore, rateKey, type RateStore } from "./rate/index.js";
 export { requestApproval, type ApprovalOutcome, type ApprovalRequest, type Approver, type ApproverAnswer, type ApprovalTimers } from "./approval/index.js";
 export { createDetector, createRuleDetector, scanJsonl, scanRecords, type Classifier, type Detector, type DetectorResult, type ScanLine } from "./detector/index.js";
@@ -37,3 +66,6 @@ export { admitUntrusted, wrapUntrusted, neutraliseMarkers, type AdmitResult, typ
 export { filterOutput, domainMatches, emailDomainMatches, urlDomainMatches, type FilteredOutput, type Finding, type OutputRules } from "./output/index.js";
 export { runTestFile, runTestText, type ExpectationResult, type TestRun } from "./testing/index.js";
 
+export * from "./state/index.js";
+export type { SharedRateStore } from "./rate/index.js";
+export * from "./soc/index.js";

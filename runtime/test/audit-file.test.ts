@@ -45,14 +45,15 @@ describe("FileAuditSink", () => {
     expect(verifyAuditLog(text)).toMatchObject({ ok: true, records: 5, recoveries: [] });
   });
 
-  it("batches: nothing reaches the file before a batch fills or a flush", async () => {
+  it("batches records of calls that did not run: nothing reaches the file before a batch fills or a flush", async () => {
     const log = open({ batchRecords: 3, flushMs: 60_000 });
-    log.write(entry(0));
-    log.write(entry(1));
+    const denied = (i: number): AuditEntry => ({ ...entry(i), outcome: "deny" });
+    log.write(denied(0));
+    log.write(denied(1));
     expect(readFileSync(path, "utf8")).toBe("");
-    log.write(entry(2));
+    log.write(denied(2));
     expect(verifyAuditLog(readFileSync(path, "utf8"))).toMatchObject({ ok: true, records: 3 });
-    log.write(entry(3));
+    log.write(denied(3));
     await log.flush();
     expect(verifyAuditLog(readFileSync(path, "utf8"))).toMatchObject({ ok: true, records: 4 });
     await log.close();

@@ -1,7 +1,10 @@
 // The hash chain. AuditLog numbers, timestamps and seals each entry and hands it to its sink in order;
-// it holds the chain head (last seq and hash) and nothing else, so a write costs one serialisation and
-// one SHA-256. A log resumed from a file continues that file's chain.
+// it holds the chain head (last seq and hash), so a write costs one serialisation and one SHA-256. A log
+// resumed from a file continues that file's chain. With a checkpoint signer it signs the head at least
+// every 1,000 records or 10 s and at close (checkpoint.ts), and it closes itself when the process ends.
 import type { AuditSink, AuditSinkFailure } from "./sink.js";
+import { CHECKPOINT_EVERY_MS, CHECKPOINT_EVERY_RECORDS, type CheckpointSigner } from "./checkpoint.js";
+import { closeAtProcessEnd } from "./process-end.js";
 import { GENESIS_HASH, LineEncoder, serializeWithPrev } from "./record.js";
 import { quoteJson } from "./canonical-json.js";
 import type { AuditEntry, AuditRecord } from "./record.js";
@@ -18,6 +21,12 @@ export interface AuditLogOptions {
   clock?: () => number;
   /** Continue an existing chain instead of starting at genesis. */
   resume?: ChainHead;
+  /** Sign checkpoints with this key (config `audit.checkpoint_key`). */
+  checkpoints?: { signer: CheckpointSigner; everyRecords?: number; everyMs?: number };
+  /** Digest of the bundle deciding, stamped on records that do not name one (see `bundle`). */
+  bundle?: string;
+  /** Close the log (closing checkpoint included) at process exit and on an unhandled SIGTERM/SIGINT (default true). */
+  closeAtExit?: boolean;
 }
 
 export class AuditLog {
@@ -29,6 +38,16 @@ export class AuditLog {
   private lastMs = Number.NaN;
   private lastTs = "";
   private readonly encoder = new LineEncoder();
+  /** The bundle digest stamped on every record that names none; a gateway sets it when it (re)loads a bundle. */
+  bundle: string | undefined;
+  private readonly signer: CheckpointSigner | undefined;
+  private readonly checkpointEvery: number;
+  /** Records since the last checkpoint (or since opening). */
+  private unsigned = 0;
+  private lastWasFinal = false;
+  private checkpointTimer: ReturnType<typeof setInterval> | undefined;
+  private closed = false;
+  private unregister: (() => void) | undefined;
 
   constructor(
     readonly sink: AuditSink,
@@ -38,6 +57,24 @@ export class AuditLog {
     this.seq = options.resume?.seq ?? 0;
     this.prev = options.resume?.hash ?? GENESIS_HASH;
     this.prevJson = quoteJson(this.prev);
+    this.bundle = options.bundle;
+    this.signer = options.checkpoints?.signer;
+    this.checkpointEvery = Math.max(1, Math.min(CHECKPOINT_EVERY_RECORDS, options.checkpoints?.everyRecords ?? CHECKPOINT_EVERY_RECORDS));
+    if (this.signer !== undefined) {
+      const everyMs = Math.min(CHECKPOINT_EVERY_MS, options.checkpoints?.everyMs ?? CHECKPOINT_EVERY_MS);
+      this.checkpointTimer = setInterval(() => {
+        if (this.unsigned > 0) this.checkpoint(false);
+      }, everyMs);
+      this.checkpointTimer.unref?.();
+    }
+    if ((options.closeAtExit ?? true) && (this.signer !== undefined || sink.closeSync !== undefined || sink.flushSync !== undefined)) {
+      this.unregister = closeAtProcessEnd({ flushSync: () => this.sink.flushSync?.(), closeSync: () => this.closeSync() });
+    }
+  }
+
+  /** Whether checkpoints are being signed. */
+  get signed(): boolean {
+    return this.signer !== undefined;
   }
 
   get head(): ChainHead {
@@ -70,7 +107,11 @@ export class AuditLog {
       outputHash: entry.outputHash,
       guardrail: entry.guardrail,
       approver: entry.approver,
+      bundle: entry.bundle ?? this.bundle,
+      checkpoint: entry.checkpoint,
+      detail: entry.detail,
       enforced: entry.enforced,
+      result: entry.result,
       torn: entry.torn,
       prev: this.prev,
       hash: "",
@@ -81,6 +122,37 @@ export class AuditLog {
     this.seq = record.seq;
     this.prev = hash;
     this.prevJson = '"' + hash + '"'; // "sha256:" and hex digits: nothing to escape
+    if (this.signer !== undefined) {
+      this.lastWasFinal = false;
+      if (entry.event !== "checkpoint" && ++this.unsigned >= this.checkpointEvery) this.checkpoint(false);
+    }
+    return record;
+  }
+
+  /**
+   * Resolves once the records written so far are durable (written to the OS, fsynced with `fsync`, or
+   * inserted); `undefined` when they already are. Await it before forwarding an allowed call.
+   */
+  durable(): Promise<void> | undefined {
+    return this.sink.durable?.();
+  }
+
+  /** Signs the current head now; `final` marks the end of this writer's life. */
+  checkpoint(final: boolean): AuditRecord | undefined {
+    const signer = this.signer;
+    if (signer === undefined || this.closed) return undefined;
+    const cp = signer.sign(this.seq, this.prev, final);
+    const record = this.write({
+      agent: "charter-runtime",
+      session: "",
+      event: "checkpoint",
+      trace: [{ rule: "audit.checkpoint", reason: `${final ? "closing " : ""}signature over the chain head at seq ${cp.seq}` }],
+      outcome: "signed",
+      checkpoint: cp,
+    });
+    this.unsigned = 0;
+    this.lastWasFinal = final;
+    this.sink.checkpointed?.(cp);
     return record;
   }
 
@@ -88,7 +160,24 @@ export class AuditLog {
     return this.sink.flush();
   }
 
+  private finish(): void {
+    if (this.closed) return;
+    if (this.signer !== undefined && !this.lastWasFinal) this.checkpoint(true);
+    this.closed = true;
+    if (this.checkpointTimer !== undefined) clearInterval(this.checkpointTimer);
+    this.unregister?.();
+  }
+
+  /** Writes the closing checkpoint and closes the sink. */
   close(): Promise<void> {
+    this.finish();
     return this.sink.close();
+  }
+
+  /** close() for the end of the process: synchronous where the sink allows it. */
+  closeSync(): void {
+    this.finish();
+    if (this.sink.closeSync) this.sink.closeSync();
+    else this.sink.flushSync?.();
   }
 }

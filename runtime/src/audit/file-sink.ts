@@ -1,11 +1,17 @@
-// Append-only JSONL file sink. Lines are batched in memory and written with one O_APPEND write per batch
-// (every `batchRecords` records, after `flushMs`, on flush/close and synchronously at process exit); a
-// record counts as written only once its newline is on disk. One writer per file: nothing else may append.
-// Exit flushing covers process.exit and a drained event loop; signal handlers must call close() themselves.
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from "node:fs";
+// Append-only JSONL file sink. Durability rule (DEPLOYMENT.md §4): the record of a decision that lets a
+// call run is handed to the operating system (write(2)) before the call is forwarded. Such records are
+// written at the end of the current microtask batch — every allow decided in one tick shares one write —
+// and `durable()` gives the caller the promise to wait for; with `fsync` the promise waits for an fsync
+// shared by everyone waiting at that moment (group commit). Other records (denials, alerts) are batched
+// and written every `batchRecords` records or `flushMs`: losing them to SIGKILL loses no account of an
+// action that happened. One writer per file, enforced by a lock file (writer-lock.ts).
+import { closeSync, fstatSync, fsync, fsyncSync, openSync, readFileSync, readSync, statSync, writeSync } from "node:fs";
+import { checkpointsPath, parseCheckpoints } from "./checkpoint.js";
 import { GENESIS_HASH } from "./record.js";
 import { parseSealedLine } from "./verify.js";
-import type { AuditRecord } from "./record.js";
+import { acquireWriterLock } from "./writer-lock.js";
+import { closeAtProcessEnd } from "./process-end.js";
+import type { AuditCheckpoint, AuditRecord } from "./record.js";
 import type { AuditSink, AuditSinkFailure } from "./sink.js";
 import type { ChainHead } from "./audit-log.js";
 
@@ -14,7 +20,12 @@ export interface FileAuditSinkOptions {
   batchRecords?: number;
   /** Write pending records at most this long after the first of them was appended (default 20 ms). */
   flushMs?: number;
-  /** fsync after every batch, not only on close (default false: a machine crash may lose the last batch). */
+  /**
+   * fsync before an allowed call is forwarded (group commit), and after every batch. Default false: the
+   * OS holds every written record, so the death of the process loses none, but a machine crash may.
+   */
+  fsync?: boolean;
+  /** @deprecated the old name of `fsync`. */
   fsyncEachBatch?: boolean;
   /**
    * What to do when the file ends in a torn line (a crash cut a write short). "recover" (default) keeps the
@@ -28,8 +39,11 @@ export interface FileAuditSinkOptions {
 
 export type AuditOpenError =
   | { kind: "io"; path: string; message: string }
+  | { kind: "locked"; path: string; message: string }
   | { kind: "torn_tail"; path: string; message: string }
-  | { kind: "corrupt_tail"; path: string; message: string };
+  | { kind: "corrupt_tail"; path: string; message: string }
+  /** The sidecar holds a signed checkpoint the log no longer has: records were removed. */
+  | { kind: "checkpoint_ahead"; path: string; message: string };
 
 /** The fragment a crash left after the last complete line, as it will appear once its line is ended. */
 export interface TornFragment {
@@ -37,15 +51,16 @@ export interface TornFragment {
 }
 
 export type FileAuditSinkOpen =
-  | { ok: true; sink: FileAuditSink; head: ChainHead; torn?: TornFragment; completedLastLine: boolean }
+  | {
+      ok: true;
+      sink: FileAuditSink;
+      head: ChainHead;
+      torn?: TornFragment;
+      completedLastLine: boolean;
+      /** The last complete record of the file, if any. */
+      last?: Record<string, unknown>;
+    }
   | { ok: false; error: AuditOpenError };
-
-const openSinks = new Set<FileAuditSink>();
-let exitHookInstalled = false;
-
-function flushAllOnExit(): void {
-  for (const sink of openSinks) sink.flushSync();
-}
 
 function readTail(fd: number, size: number, max: number): { text: string; fromStart: boolean } {
   const length = Math.min(size, max);
@@ -59,6 +74,11 @@ function readTail(fd: number, size: number, max: number): { text: string; fromSt
   return { text: buf.subarray(0, got).toString("utf8"), fromStart: length === size };
 }
 
+interface Waiter {
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
 export class FileAuditSink implements AuditSink {
   failure?: AuditSinkFailure;
   /** Encoded lines waiting to be written, bytes [0, used); after a failed write, what is left of it. */
@@ -69,39 +89,53 @@ export class FileAuditSink implements AuditSink {
   private closed = false;
   private readonly batchRecords: number;
   private readonly flushMs: number;
-  private readonly fsyncEachBatch: boolean;
+  private readonly fsyncMode: boolean;
+  /** A write is scheduled for the end of this microtask batch. */
+  private commitScheduled = false;
+  /** Waiting for the next write (and, with fsync, the fsync after it). */
+  private writeWaiters: Waiter[] = [];
+  /** Written, waiting for an fsync; the fsync in flight (if any) serves those that were here when it started. */
+  private syncWaiters: Waiter[] = [];
+  private syncing = false;
+  private sidecarFd: number | undefined;
+  private readonly commit = (): void => this.commitNow();
+  private readonly unregister: () => void;
 
   private constructor(
     readonly path: string,
     private readonly fd: number,
+    private readonly releaseLock: () => void,
     options: FileAuditSinkOptions,
     prefix: string,
   ) {
     this.batchRecords = Math.max(1, options.batchRecords ?? 256);
     this.flushMs = Math.max(0, options.flushMs ?? 20);
-    this.fsyncEachBatch = options.fsyncEachBatch ?? false;
+    this.fsyncMode = options.fsync ?? options.fsyncEachBatch ?? false;
     if (prefix !== "") this.used = this.batch.write(prefix, 0, "utf8");
-    openSinks.add(this);
-    if (!exitHookInstalled) {
-      exitHookInstalled = true;
-      process.on("exit", flushAllOnExit);
-    }
+    // at exit (and on an unhandled SIGTERM/SIGINT) pending records are written and the lock released
+    this.unregister = closeAtProcessEnd({ flushSync: () => this.flushSync(), closeSync: () => this.closeSync() }, "sink");
   }
 
   /**
-   * Opens (or creates) the log and finds the head of its chain from the file's last complete line, which
-   * must be a sealed record. A fragment after it is either a whole record that lost only its newline
-   * (the line is ended and the record kept) or a torn write (handled per `tornTail`).
+   * Opens (or creates) the log under its writer lock and finds the head of its chain from the file's last
+   * complete line, which must be a sealed record. A fragment after it is either a whole record that lost
+   * only its newline (the line is ended and the record kept) or a torn write (handled per `tornTail`).
+   * A sidecar checkpoint beyond the head means the log was cut: refused, so a restart cannot launder it.
    */
   static open(path: string, options: FileAuditSinkOptions = {}): FileAuditSinkOpen {
+    // a device or a pipe (/dev/stdout, a FIFO) has no chain to fork on disk: only files are locked
+    const lock = isDevice(path) ? { ok: true as const, release: () => undefined } : acquireWriterLock(path);
+    if (!lock.ok) return { ok: false, error: { kind: lock.io ? "io" : "locked", path, message: lock.message } };
     let fd: number;
     try {
       fd = openSync(path, "a+", 0o600);
     } catch (e) {
+      lock.release();
       return { ok: false, error: { kind: "io", path, message: (e as Error).message } };
     }
     const fail = (error: AuditOpenError): FileAuditSinkOpen => {
       closeSync(fd);
+      lock.release();
       return { ok: false, error };
     };
     let tail: { text: string; fromStart: boolean };
@@ -112,43 +146,54 @@ export class FileAuditSink implements AuditSink {
     }
     const lastNl = tail.text.lastIndexOf("\n");
     let head: ChainHead = { seq: 0, hash: GENESIS_HASH };
+    let last: Record<string, unknown> | undefined;
     if (lastNl >= 0) {
       const prevNl = tail.text.lastIndexOf("\n", lastNl - 1);
       if (prevNl < 0 && !tail.fromStart) {
         return fail({ kind: "corrupt_tail", path, message: "the last line is longer than tailBytes; run charter audit verify" });
       }
-      const last = parseSealedLine(tail.text.slice(prevNl + 1, lastNl));
-      if (!last) {
+      const sealed = parseSealedLine(tail.text.slice(prevNl + 1, lastNl));
+      if (!sealed) {
         return fail({
           kind: "corrupt_tail",
           path,
           message: "the last complete line is not a sealed audit record; run charter audit verify before appending",
         });
       }
-      head = { seq: last.seq, hash: last.hash };
+      head = { seq: sealed.seq, hash: sealed.hash };
+      last = sealed.record;
     } else if (!tail.fromStart) {
       return fail({ kind: "corrupt_tail", path, message: "no line ending in the file's tail; run charter audit verify" });
     }
     const fragment = tail.text.slice(lastNl + 1);
-    if (fragment === "") return { ok: true, sink: new FileAuditSink(path, fd, options, ""), head, completedLastLine: false };
-
-    const whole = parseSealedLine(fragment);
-    if (whole && whole.seq === head.seq + 1 && whole.prev === head.hash) {
-      const sink = new FileAuditSink(path, fd, options, "\n");
-      return { ok: true, sink, head: { seq: whole.seq, hash: whole.hash }, completedLastLine: true };
+    let torn: TornFragment | undefined;
+    let prefix = "";
+    let completedLastLine = false;
+    if (fragment !== "") {
+      const whole = parseSealedLine(fragment);
+      if (whole && whole.seq === head.seq + 1 && whole.prev === head.hash) {
+        prefix = "\n";
+        head = { seq: whole.seq, hash: whole.hash };
+        last = whole.record;
+        completedLastLine = true;
+      } else if ((options.tornTail ?? "recover") === "refuse") {
+        return fail({
+          kind: "torn_tail",
+          path,
+          message: `the file ends in a torn line of ${fragment.length} characters after seq ${head.seq}; a write was cut short`,
+        });
+      } else {
+        prefix = "\n";
+        torn = { text: fragment + "\n" };
+      }
     }
-    if ((options.tornTail ?? "recover") === "refuse") {
-      return fail({
-        kind: "torn_tail",
-        path,
-        message: `the file ends in a torn line of ${fragment.length} characters after seq ${head.seq}; a write was cut short`,
-      });
-    }
-    const sink = new FileAuditSink(path, fd, options, "\n");
-    return { ok: true, sink, head, torn: { text: fragment + "\n" }, completedLastLine: false };
+    const ahead = checkpointAhead(path, head, tail.text);
+    if (ahead !== undefined) return fail({ kind: "checkpoint_ahead", path, message: ahead });
+    const sink = new FileAuditSink(path, fd, lock.release, options, prefix);
+    return { ok: true, sink, head, ...(torn ? { torn } : {}), completedLastLine, ...(last ? { last } : {}) };
   }
 
-  append(_record: AuditRecord, line: Uint8Array): void {
+  append(record: AuditRecord, line: Uint8Array): void {
     if (this.closed) {
       this.failure = { kind: "closed", message: `append after close of ${this.path}` };
       return;
@@ -160,15 +205,69 @@ export class FileAuditSink implements AuditSink {
     }
     this.batch.set(line, this.used);
     this.used += line.length;
-    if (++this.pendingRecords >= this.batchRecords) this.flushSync();
+    if (letsACallRun(record)) this.scheduleCommit();
+    else if (++this.pendingRecords >= this.batchRecords) this.flushSync();
     else if (this.timer === undefined) {
       this.timer = setTimeout(() => this.flushSync(), this.flushMs);
       this.timer.unref?.();
     }
   }
 
+  private scheduleCommit(): void {
+    if (this.commitScheduled) return;
+    this.commitScheduled = true;
+    queueMicrotask(this.commit);
+  }
+
+  /**
+   * Resolves once every record appended so far is written to the OS (and fsynced, with `fsync`); rejects
+   * when it cannot be. `undefined` when there is nothing to wait for, so the allow path allocates nothing.
+   */
+  durable(): Promise<void> | undefined {
+    if (this.used === 0 && !this.fsyncMode) {
+      return this.failure?.kind === "write_failed" ? Promise.reject(new Error(this.failure.message)) : undefined;
+    }
+    if (this.closed) return Promise.reject(new Error(`${this.path} was closed`));
+    this.scheduleCommit();
+    return new Promise<void>((resolve, reject) => this.writeWaiters.push({ resolve, reject }));
+  }
+
+  private commitNow(): void {
+    this.commitScheduled = false;
+    const waiters = this.writeWaiters;
+    this.writeWaiters = [];
+    this.flushSync(false);
+    if (this.failure?.kind === "write_failed" || this.used > 0) {
+      const e = new Error(this.failure?.message ?? `${this.path}: write incomplete`);
+      for (const w of waiters) w.reject(e);
+      return;
+    }
+    if (!this.fsyncMode) {
+      for (const w of waiters) w.resolve();
+      return;
+    }
+    for (const w of waiters) this.syncWaiters.push(w);
+    this.startSync();
+  }
+
+  /** Group commit: one fsync for everyone written before it started; those who came later get the next. */
+  private startSync(): void {
+    if (this.syncing || this.syncWaiters.length === 0) return;
+    this.syncing = true;
+    const round = this.syncWaiters;
+    this.syncWaiters = [];
+    fsync(this.fd, (err) => {
+      this.syncing = false;
+      if (err) {
+        this.failure = { kind: "write_failed", message: `${this.path}: fsync failed: ${err.message}` };
+        for (const w of round) w.reject(new Error(this.failure.message));
+      } else for (const w of round) w.resolve();
+      this.startSync();
+    });
+  }
+
   /** Writes everything pending now. Never throws: unwritten bytes are kept for a retry and set `failure`. */
-  flushSync(): void {
+  flushSync(syncBatch = true): void {
     if (this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -177,7 +276,7 @@ export class FileAuditSink implements AuditSink {
     let written = 0;
     try {
       while (written < this.used) written += writeSync(this.fd, this.batch, written, this.used - written);
-      if (this.fsyncEachBatch && written > 0) fsyncSync(this.fd);
+      if (syncBatch && this.fsyncMode && written > 0) fsyncSync(this.fd);
       if (this.failure?.kind === "write_failed") this.failure = undefined;
     } catch (e) {
       this.failure = { kind: "write_failed", message: `${this.path}: ${(e as Error).message}` };
@@ -188,21 +287,89 @@ export class FileAuditSink implements AuditSink {
     }
   }
 
+  /** Copies a checkpoint to the sidecar, after the log itself holds it. */
+  checkpointed(cp: AuditCheckpoint): void {
+    this.flushSync(false);
+    try {
+      this.sidecarFd ??= openSync(checkpointsPath(this.path), "a", 0o600);
+      writeSync(this.sidecarFd, JSON.stringify(cp) + "\n");
+    } catch (e) {
+      this.failure = { kind: "write_failed", message: `${checkpointsPath(this.path)}: ${(e as Error).message}` };
+    }
+  }
+
   async flush(): Promise<void> {
     this.flushSync();
     if (this.failure?.kind === "write_failed") throw new Error(this.failure.message);
   }
 
-  async close(): Promise<void> {
+  closeSync(): void {
     if (this.closed) return;
-    this.flushSync();
+    this.flushSync(false);
     this.closed = true;
-    openSinks.delete(this);
+    this.unregister();
+    const e = new Error(`${this.path} was closed`);
+    for (const w of this.writeWaiters.splice(0)) (this.failure ? w.reject(e) : w.resolve());
     try {
       fsyncSync(this.fd);
+    } catch {
+      // reported below if the write failed; an fsync failure at close leaves what the OS has
     } finally {
       closeSync(this.fd);
+      if (this.sidecarFd !== undefined) closeSync(this.sidecarFd);
+      this.releaseLock();
     }
+    for (const w of this.syncWaiters.splice(0)) w.resolve();
+  }
+
+  async close(): Promise<void> {
+    this.closeSync();
     if (this.failure?.kind === "write_failed") throw new Error(this.failure.message);
   }
+}
+
+function isDevice(path: string): boolean {
+  try {
+    const st = statSync(path);
+    return !st.isFile() && !st.isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Allowed decisions and granted approvals: the records an action may follow. */
+export function letsACallRun(record: AuditRecord): boolean {
+  const o = record.outcome;
+  return o === "allow" || o === "approved";
+}
+
+/**
+ * The sidecar's last checkpoint must be in the log: a log that ends before it, or holds another record
+ * there, was cut or rewritten. Records far from the end are not read (the tail holds the recent ones).
+ */
+function checkpointAhead(path: string, head: ChainHead, tail: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(checkpointsPath(path), "utf8");
+  } catch {
+    return undefined;
+  }
+  const { checkpoints } = parseCheckpoints(text);
+  const last = checkpoints[checkpoints.length - 1];
+  if (last === undefined) return undefined;
+  const hint = `; the records removed cannot be recovered from here: keep the file as evidence, run charter audit verify, and start a new log`;
+  if (last.seq > head.seq) {
+    return `${path} ends at seq ${head.seq}, but its signed checkpoint (${checkpointsPath(path)}) covers seq ${last.seq}: records were cut from the log${hint}`;
+  }
+  const at = `"seq":${last.seq},`;
+  const i = tail.indexOf(at);
+  if (i >= 0) {
+    const start = tail.lastIndexOf("\n", i) + 1;
+    const end = tail.indexOf("\n", i);
+    const sealed = parseSealedLine(tail.slice(start, end === -1 ? undefined : end));
+    if (sealed && sealed.seq === last.seq && sealed.hash !== last.hash) {
+      return `record ${last.seq} of ${path} differs from the one its signed checkpoint covers: the log was rewritten${hint}`;
+    }
+  }
+  return undefined;
 }

@@ -23,3 +23,29 @@ export { MemoryAuditSink, TeeAuditSink } from "./sink.js";
 export type { AuditSink, AuditSinkFailure } from "./sink.js";
 export { describeAuditVerification, verifyAuditLog } from "./verify.js";
 export type { AuditBreakKind, AuditRecovery, AuditVerification, VerifyOptions } from "./verify.js";
+export {
+  CheckpointSigner,
+  checkpointPayload,
+  checkpointsPath,
+  loadCheckpointKey,
+  loadCheckpointPublicKey,
+  parseCheckpoints,
+  verifyCheckpoint,
+  CHECKPOINT_EVERY_MS,
+  CHECKPOINT_EVERY_RECORDS,
+} from "./checkpoint.js";
+export { acquireWriterLock } from "./writer-lock.js";
+export type { LockOwner, LockResult } from "./writer-lock.js";
+export { openAuditSink, readAuditSource } from "./open-audit-sink.js";
+export type { AuditChainText, AuditConfig, AuditOpen, AuditRead, OpenAuditOptions } from "./open-audit-sink.js";
+export { PostgresAuditSink, redactUrl } from "./postgres-sink.js";
+export type { PostgresAuditSinkOptions } from "./postgres-sink.js";
+export { AUDIT_TABLE, initPostgresAudit, isPostgresUrl, readPostgresAudit } from "./postgres-schema.js";
+export type { InitPostgresOptions, InitPostgresResult } from "./postgres-schema.js";
+export { filterAuditRecords, parseAuditRecords, parseTimeArg, toolOf } from "./query.js";
+export type { AuditFilter } from "./query.js";
+export { letsACallRun } from "./file-sink.js";
+export type { AuditCheckpoint, ToolResultSummary } from "./record.js";
+export type { AuditCrash } from "./verify.js";
+export { buildIncidentReport, decisionsChartSvg, renderIncidentHtml, renderIncidentMarkdown } from "./incident-report.js";
+export type { HighTierAction, IncidentEntry, IncidentInput, IncidentReport } from "./incident-report.js";

@@ -1,14 +1,28 @@
 // Opens an audit log file and resumes its chain. After a crash that tore the last line, the first record
 // written is a `recovered` event that fingerprints the torn text, so the loss stays visible to
-// `charter audit verify` instead of being silently continued.
+// `charter audit verify` instead of being silently continued. With a checkpoint key, a log whose last
+// record is not a closing checkpoint (its writer died) also gets a `recovered` record naming the unsigned
+// records, followed at once by a checkpoint: verify then accepts those records as a crash's, and only as
+// one the sidecar's signatures do not contradict.
 import { AuditLog } from "./audit-log.js";
 import { FileAuditSink } from "./file-sink.js";
 import type { AuditOpenError, FileAuditSinkOptions } from "./file-sink.js";
+import type { CheckpointSigner } from "./checkpoint.js";
+import { TeeAuditSink, type AuditSink } from "./sink.js";
 import { sha256Tagged } from "./record.js";
-import type { AuditRecord } from "./record.js";
+import type { AuditEntry, AuditRecord } from "./record.js";
 
 export interface FileAuditLogOptions extends FileAuditSinkOptions {
   clock?: () => number;
+  /** Sign checkpoints (every ≤1,000 records or 10 s, and at close). */
+  checkpointSigner?: CheckpointSigner;
+  /** Checkpoint interval overrides (at most the defaults). */
+  checkpointEveryRecords?: number;
+  checkpointEveryMs?: number;
+  /** Bundle digest stamped on records (AuditLog.bundle). */
+  bundle?: string;
+  /** Sinks that receive every record after the file (e.g. the SOC exporter). */
+  also?: AuditSink[];
 }
 
 export type FileAuditLogOpen =
@@ -18,22 +32,41 @@ export type FileAuditLogOpen =
 export function openFileAuditLog(path: string, options: FileAuditLogOptions = {}): FileAuditLogOpen {
   const opened = FileAuditSink.open(path, options);
   if (!opened.ok) return opened;
-  const { sink, head, torn, completedLastLine } = opened;
-  const log = new AuditLog(sink, { clock: options.clock, resume: head });
-  if (!torn) return { ok: true, log, sink, completedLastLine };
+  const { sink, head, torn, completedLastLine, last } = opened;
+  const signer = options.checkpointSigner;
+  const log = new AuditLog(options.also?.length ? new TeeAuditSink([sink, ...options.also]) : sink, {
+    clock: options.clock,
+    resume: head,
+    ...(options.bundle !== undefined ? { bundle: options.bundle } : {}),
+    ...(signer
+      ? { checkpoints: { signer, ...(options.checkpointEveryRecords ? { everyRecords: options.checkpointEveryRecords } : {}), ...(options.checkpointEveryMs ? { everyMs: options.checkpointEveryMs } : {}) } }
+      : {}),
+  });
+  const lastCp = last?.checkpoint as { final?: unknown } | undefined;
+  const unclean = signer !== undefined && head.seq > 0 && !(last?.event === "checkpoint" && lastCp?.final === true);
+  if (!torn && !unclean) return { ok: true, log, sink, completedLastLine };
+  const trace: AuditEntry["trace"] = [];
+  if (torn) {
+    trace.push({
+      rule: "audit.torn_tail",
+      reason: `the log ended in a torn line after seq ${head.seq} (a write cut short); the line is kept and fingerprinted here`,
+    });
+  }
+  if (unclean) {
+    trace.push({
+      rule: "audit.unclean_close",
+      reason: `the previous writer did not close the log (no closing checkpoint after seq ${head.seq}): the records after its last checkpoint are signed only from here`,
+    });
+  }
   const recovered = log.write({
     agent: "charter-runtime",
     session: "",
     event: "recovered",
-    trace: [
-      {
-        rule: "audit.torn_tail",
-        reason: `the log ended in a torn line after seq ${head.seq} (a write cut short); the line is kept and fingerprinted here`,
-      },
-    ],
+    trace,
     outcome: "recovered",
-    torn: { length: torn.text.length, hash: sha256Tagged(torn.text) },
+    ...(torn ? { torn: { length: torn.text.length, hash: sha256Tagged(torn.text) } } : {}),
   });
+  if (signer) log.checkpoint(false);
   sink.flushSync();
   return { ok: true, log, sink, recovered, completedLastLine };
 }

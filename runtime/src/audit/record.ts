@@ -11,8 +11,17 @@ export type AuditEvent =
   | "output_filtered"
   | "alert"
   | "isolation"
-  /** Written by the file sink after a crash left a torn tail; `torn` fingerprints the bytes it skipped. */
-  | "recovered";
+  /**
+   * Written when a log is reopened after its writer died: after a torn tail (`torn` fingerprints the bytes
+   * skipped) or, with checkpoints, after a writer that never wrote its closing checkpoint.
+   */
+  | "recovered"
+  /** An ed25519 signature over the chain head (the record before it); see checkpoint.ts. */
+  | "checkpoint"
+  /** What the tool server answered to a forwarded call (size, digest, error flag), written by gateways. */
+  | "tool_result"
+  /** Open for extension (approval requests and transitions, authentication failures, state outages…). */
+  | (string & {});
 
 /** Open for extension; these are the outcomes the runtime writes today. */
 export type AuditOutcome =
@@ -56,6 +65,27 @@ export interface TornTail {
   hash: string;
 }
 
+/** A signed claim that record `seq` of this chain has hash `hash` (see checkpoint.ts). */
+export interface AuditCheckpoint {
+  seq: number;
+  hash: string;
+  /** Written at close: nothing follows in this writer's life. */
+  final: boolean;
+  /** "ed25519:…" public key of the signer. */
+  key: string;
+  /** "ed25519:…" signature over checkpointPayload(seq, hash, final). */
+  sig: string;
+}
+
+/** What the tool server answered: enough to account for data volume and errors without keeping the data. */
+export interface ToolResultSummary {
+  isError: boolean;
+  /** UTF-8 bytes of the text the tool returned. */
+  bytes: number;
+  /** "sha256:…" of that text. */
+  hash: string;
+}
+
 export interface AuditRecord {
   seq: number;
   ts: string;
@@ -71,6 +101,12 @@ export interface AuditRecord {
   approver?: string;
   /** `mode monitor`: false when the decision was recorded but not applied (the call was let through). */
   enforced?: boolean;
+  /** Semantic digest of the bundle that decided ("sha256:…"). */
+  bundle?: string;
+  checkpoint?: AuditCheckpoint;
+  /** Event-specific facts: approval request id, withdrawal cause, domains contacted, reversal playbook… */
+  detail?: Record<string, unknown>;
+  result?: ToolResultSummary;
   torn?: TornTail;
   prev: string;
   hash: string;
@@ -135,13 +171,18 @@ export function serializeWithPrev(r: Omit<AuditRecord, "hash">, prevJson: string
   }
   s += '"agent":' + quoteRecurring(r.agent);
   if (r.approver !== undefined) s += ',"approver":' + quoteRecurring(r.approver);
+  if (r.bundle !== undefined) s += ',"bundle":' + quoteRecurring(r.bundle);
+  if (r.checkpoint !== undefined) s += ',"checkpoint":' + canonicalJson(r.checkpoint);
+  if (r.detail !== undefined) s += ',"detail":' + canonicalJson(r.detail);
   if (r.enforced !== undefined) s += ',"enforced":' + (r.enforced === true ? "true" : r.enforced === false ? "false" : str(r.enforced));
   s += ',"event":' + quoteRecurring(r.event);
   if (r.guardrail !== undefined) s += ',"guardrail":' + canonicalJson(r.guardrail);
   if (r.inputHash !== undefined) s += ',"inputHash":' + str(r.inputHash);
   s += ',"outcome":' + quoteRecurring(r.outcome);
   if (r.outputHash !== undefined) s += ',"outputHash":' + str(r.outputHash);
-  s += ',"prev":' + prevJson + ',"seq":' + seqJson(r.seq) + ',"session":' + str(r.session);
+  s += ',"prev":' + prevJson;
+  if (r.result !== undefined) s += ',"result":' + canonicalJson(r.result);
+  s += ',"seq":' + seqJson(r.seq) + ',"session":' + str(r.session);
   if (r.torn !== undefined) s += ',"torn":' + canonicalJson(r.torn);
   return s + ',"trace":' + traceJson(r.trace) + ',"ts":' + tsJson(r.ts) + "}";
 }

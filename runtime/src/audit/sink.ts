@@ -1,7 +1,7 @@
 // Where sealed audit records go. A sink receives each record together with the exact line whose hash
 // sealed it, in chain order, and must keep that order; a deployment may forward them to a separate store.
 // Sinks never throw from append: a store that cannot keep up reports it through `failure`.
-import type { AuditRecord } from "./record.js";
+import type { AuditCheckpoint, AuditRecord } from "./record.js";
 
 const decoder = new TextDecoder();
 
@@ -21,6 +21,16 @@ export interface AuditSink {
   close(): Promise<void>;
   /** Set while records may be getting lost; the authorizer should fail closed when it is. */
   readonly failure?: AuditSinkFailure;
+  /**
+   * Resolves once every record appended so far is durable by this sink's rule (written to the OS, or
+   * inserted); `undefined` when nothing is pending. A call must not be forwarded before it resolves.
+   */
+  durable?(): Promise<void> | undefined;
+  /** Synchronous flush and close, for the end of the process (sinks that can). */
+  flushSync?(): void;
+  closeSync?(): void;
+  /** Told of every checkpoint after its record was appended (the file sink keeps a sidecar copy). */
+  checkpointed?(checkpoint: AuditCheckpoint): void;
 }
 
 /** Keeps everything in memory: for tests, `charter test` and short-lived tools. */
@@ -58,6 +68,30 @@ export class TeeAuditSink implements AuditSink {
 
   append(record: AuditRecord, line: Uint8Array): void {
     for (const s of this.sinks) s.append(record, line);
+  }
+
+  durable(): Promise<void> | undefined {
+    let waits: Promise<void>[] | undefined;
+    for (const s of this.sinks) {
+      const w = s.durable?.();
+      if (w !== undefined) (waits ??= []).push(w);
+    }
+    return waits === undefined ? undefined : waits.length === 1 ? waits[0] : Promise.all(waits).then(() => undefined);
+  }
+
+  flushSync(): void {
+    for (const s of this.sinks) s.flushSync?.();
+  }
+
+  closeSync(): void {
+    for (const s of this.sinks) {
+      if (s.closeSync) s.closeSync();
+      else s.flushSync?.();
+    }
+  }
+
+  checkpointed(checkpoint: AuditCheckpoint): void {
+    for (const s of this.sinks) s.checkpointed?.(checkpoint);
   }
 
   async flush(): Promise<void> {

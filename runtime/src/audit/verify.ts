@@ -4,6 +4,8 @@
 import { canonicalJson, quoteJson } from "./canonical-json.js";
 import { GENESIS_HASH, sha256Tagged } from "./record.js";
 import type { ChainHead } from "./audit-log.js";
+import { verifyCheckpoint } from "./checkpoint.js";
+import type { AuditCheckpoint } from "./record.js";
 
 export type AuditBreakKind =
   | "torn" // the last line has no line ending: a write was cut short
@@ -14,7 +16,11 @@ export type AuditBreakKind =
   | "noncanonical" // right hash, but not byte for byte what the writer wrote (reformatted, duplicate keys)
   | "seq" // a record is missing, duplicated or out of order
   | "prev" // the record does not link to the one before it
-  | "truncated"; // the log ends before the anchor the caller supplied
+  | "truncated" // the log ends before the anchor (or a signed checkpoint) says it reached
+  | "checkpoint_signature" // a checkpoint does not verify with the key: rewritten, or signed by another key
+  | "checkpoint_mismatch" // a signed checkpoint covers another record than the log holds: rewritten or laundered
+  | "no_checkpoint" // with a key, no checkpoint at all: emptied, cut before its first, or rewritten without the key
+  | "unsigned_tail"; // with a key, the log does not end with its closing checkpoint
 
 export interface AuditRecovery {
   /** The torn line that was skipped. */
@@ -24,8 +30,23 @@ export interface AuditRecovery {
   seq: number;
 }
 
+/** A writer that died (no closing checkpoint) before a restarted one wrote a `recovered` record. */
+export interface AuditCrash {
+  /** Line of the `recovered` record. */
+  line: number;
+  /** Records between the last checkpoint and the crash, vouched for by no signature of the dead writer. */
+  unsigned: number;
+}
+
 export type AuditVerification =
-  | { ok: true; records: number; head: ChainHead; recoveries: AuditRecovery[] }
+  | {
+      ok: true;
+      records: number;
+      head: ChainHead;
+      recoveries: AuditRecovery[];
+      /** Set when a checkpoint key was given. */
+      signed?: { checkpoints: number; sidecar: number; crashes: AuditCrash[] };
+    }
   | { ok: false; line: number; seq?: number; kind: AuditBreakKind; reason: string };
 
 export interface VerifyOptions {
@@ -34,6 +55,103 @@ export interface VerifyOptions {
    * records were cut from its end; with an anchor, verify checks that record `seq` still has `hash`.
    */
   anchor?: ChainHead;
+  /** "ed25519:…": require checkpoints signed by this key, a closing one last. */
+  checkpointPub?: string;
+  /** The sidecar's checkpoints (LOG.checkpoints), each of which must match the log. */
+  sidecar?: AuditCheckpoint[];
+}
+
+/** Follows the records of a chain that verified so far and checks the checkpoints among them. */
+class CheckpointAudit {
+  checkpoints = 0;
+  private unsigned = 0;
+  private lastFinal = false;
+  private lastCheckpointSeq = 0;
+  readonly crashes: AuditCrash[] = [];
+  private readonly sidecarBySeq = new Map<number, { cp: AuditCheckpoint; index: number }>();
+  failure: LineBreak & { line: number } | undefined;
+
+  constructor(
+    private readonly pub: string,
+    private readonly sidecar: AuditCheckpoint[],
+  ) {
+    sidecar.forEach((cp, index) => this.sidecarBySeq.set(cp.seq, { cp, index }));
+  }
+
+  see(record: Record<string, unknown>, seq: number, hash: string, line: number): void {
+    if (this.failure) return;
+    const side = this.sidecarBySeq.get(seq);
+    if (side && side.cp.hash !== hash) {
+      this.failure = {
+        ok: false,
+        line,
+        seq,
+        kind: "checkpoint_mismatch",
+        reason: `record ${seq} is not the one signed checkpoint ${side.index + 1} of the sidecar covers: the log was rewritten from here or earlier, or cut and resumed by a restarted writer (a laundered crash recovery)`,
+      };
+      return;
+    }
+    if (record.event === "checkpoint") {
+      const cp = record.checkpoint as AuditCheckpoint | undefined;
+      if (!cp || typeof cp !== "object" || cp.seq !== seq - 1 || cp.hash !== record.prev || !verifyCheckpoint(cp, this.pub)) {
+        this.failure = {
+          ok: false,
+          line,
+          seq,
+          kind: "checkpoint_signature",
+          reason: "the checkpoint's signature does not verify with the given key: the log was rewritten with a recomputed chain (or signed by another key)",
+        };
+        return;
+      }
+      this.checkpoints++;
+      this.unsigned = 0;
+      this.lastFinal = cp.final;
+      this.lastCheckpointSeq = seq;
+      return;
+    }
+    if (record.event === "recovered") {
+      if (this.unsigned > 0 || (!this.lastFinal && seq > 1)) this.crashes.push({ line, unsigned: this.unsigned });
+      this.unsigned = 1;
+    } else this.unsigned++;
+    this.lastFinal = false;
+  }
+
+  finish(records: number, line: number): (LineBreak & { line: number }) | undefined {
+    if (this.failure) return this.failure;
+    for (let i = 0; i < this.sidecar.length; i++) {
+      const cp = this.sidecar[i]!;
+      if (!verifyCheckpoint(cp, this.pub)) {
+        return { ok: false, line, kind: "checkpoint_signature", reason: `checkpoint ${i + 1} of the sidecar does not verify with the given key: it was forged or edited` };
+      }
+      if (cp.seq > records) {
+        return {
+          ok: false,
+          line,
+          kind: "truncated",
+          reason: `the log ends at seq ${records} but checkpoint ${i + 1} of the sidecar signs seq ${cp.seq}: records were cut from the log${records === 0 ? " (it is empty)" : ""}`,
+        };
+      }
+    }
+    if (this.checkpoints === 0) {
+      return {
+        ok: false,
+        line,
+        kind: "no_checkpoint",
+        reason: records === 0
+          ? "the log is empty: a log written with a checkpoint key holds at least its closing checkpoint, so it was emptied"
+          : "no signed checkpoint in the log: it was emptied and refilled, cut before its first checkpoint, or rewritten without the key",
+      };
+    }
+    if (!this.lastFinal) {
+      return {
+        ok: false,
+        line,
+        kind: "unsigned_tail",
+        reason: `the log does not end with its closing checkpoint: the last signature covers seq ${this.lastCheckpointSeq - 1}, and ${this.unsigned} record(s) after it are signed by nothing — records were cut from the end, or the writer was killed and has not been restarted`,
+      };
+    }
+    return undefined;
+  }
 }
 
 interface SealedRecord {
@@ -102,9 +220,9 @@ function checkLine(line: string, expectedSeq: number, prev: string): LineCheck {
 }
 
 /** A line holding a sealed record in the writer's exact form; used by the file sink to find its chain head. */
-export function parseSealedLine(line: string): { seq: number; prev: string; hash: string } | undefined {
+export function parseSealedLine(line: string): { seq: number; prev: string; hash: string; record: Record<string, unknown> } | undefined {
   const sealed = parseSealed(line);
-  return sealed.ok ? { seq: sealed.seq, prev: sealed.prev, hash: sealed.hash } : undefined;
+  return sealed.ok ? { seq: sealed.seq, prev: sealed.prev, hash: sealed.hash, record: sealed.record } : undefined;
 }
 
 /**
@@ -117,7 +235,7 @@ function findRecovery(
   brokenEnd: number,
   expectedSeq: number,
   prev: string,
-): { end: number; hash: string } | undefined {
+): { end: number; hash: string; record: Record<string, unknown> } | undefined {
   const nl = text.indexOf("\n", brokenEnd);
   if (nl === -1) return undefined;
   const candidate = text.slice(brokenEnd, nl);
@@ -127,11 +245,12 @@ function findRecovery(
   const torn = check.record.torn as { length?: unknown; hash?: unknown } | undefined;
   const skipped = text.slice(brokenStart, brokenEnd);
   if (!torn || torn.length !== skipped.length || torn.hash !== sha256Tagged(skipped)) return undefined;
-  return { end: nl + 1, hash: check.hash };
+  return { end: nl + 1, hash: check.hash, record: check.record };
 }
 
 export function verifyAuditLog(text: string, options: VerifyOptions = {}): AuditVerification {
   const anchor = options.anchor;
+  const signed = options.checkpointPub !== undefined ? new CheckpointAudit(options.checkpointPub, options.sidecar ?? []) : undefined;
   const recoveries: AuditRecovery[] = [];
   let prev = GENESIS_HASH;
   let seq = 0;
@@ -154,11 +273,13 @@ export function verifyAuditLog(text: string, options: VerifyOptions = {}): Audit
       const recovery = findRecovery(text, pos, nl + 1, seq + 1, prev);
       if (!recovery) return { ok: false, line, seq: check.seq, kind: check.kind, reason: check.reason };
       recoveries.push({ line, recoveredAt: line + 1, seq: seq + 1 });
+      signed?.see(recovery.record, seq + 1, recovery.hash, line + 1);
       line += 2;
       pos = recovery.end;
       seq++;
       prev = recovery.hash;
     } else {
+      signed?.see(check.record, check.seq, check.hash, line);
       seq = check.seq;
       prev = check.hash;
       line++;
@@ -182,6 +303,11 @@ export function verifyAuditLog(text: string, options: VerifyOptions = {}): Audit
       reason: `the log ends at seq ${seq} but the anchor records seq ${anchor.seq}: records were cut from the end`,
     };
   }
+  if (signed) {
+    const failed = signed.finish(seq, line);
+    if (failed) return { ok: false, line: failed.line, ...(failed.seq !== undefined ? { seq: failed.seq } : {}), kind: failed.kind, reason: failed.reason };
+    return { ok: true, records: seq, head: { seq, hash: prev }, recoveries, signed: { checkpoints: signed.checkpoints, sidecar: options.sidecar?.length ?? 0, crashes: signed.crashes } };
+  }
   return { ok: true, records: seq, head: { seq, hash: prev }, recoveries };
 }
 
@@ -191,7 +317,13 @@ export function describeAuditVerification(result: AuditVerification, path = "aud
     const rec = result.recoveries.length;
     const note =
       rec === 0 ? "" : `; ${rec} crash recover${rec === 1 ? "y" : "ies"} (line ${result.recoveries.map((r) => r.line).join(", ")})`;
-    return `${path}: chain intact, ${result.records} records${note}`;
+    let signedNote = "";
+    if (result.signed) {
+      const s = result.signed;
+      signedNote = `; ${s.checkpoints} signed checkpoint${s.checkpoints === 1 ? "" : "s"}, closed`;
+      if (s.crashes.length > 0) signedNote += `; writer crash${s.crashes.length === 1 ? "" : "es"} before line ${s.crashes.map((c) => `${c.line} (${c.unsigned} unsigned)`).join(", ")}`;
+    }
+    return `${path}: chain intact, ${result.records} records${note}${signedNote}`;
   }
   const at = result.seq === undefined ? `line ${result.line}` : `line ${result.line} (seq ${result.seq})`;
   return `${path}: chain broken at ${at}: ${result.reason}`;

@@ -26,6 +26,8 @@ export type DecisionRule =
   | "approval"
   | "granted"
   | "audit_failure"
+  /** the shared state store (Redis) could not be reached: fail closed */
+  | "state_unavailable"
   /** the tool server's definition of a pinned tool no longer matches the policy's `pin` (the gateway) */
   | "pin"
   /** `rate N per session` used up */

@@ -14,7 +14,7 @@ import { admitUntrusted } from "../ingest/admit-untrusted.js";
 import type { TrustLevel } from "../ingest/markers.js";
 import type { Baseline } from "../monitor/baseline.js";
 import { severityOf, type MonitorAlert } from "../monitor/agent-monitor.js";
-import { MemoryRateStore } from "../rate/rate-store.js";
+import { MemoryRateStore, type SharedRateStore } from "../rate/rate-store.js";
 import { EMPTY_SNAPSHOT, MemorySessionStore, TRUST_RANK, type CallFact, type SessionSnapshot, type SessionStore, type TrustRank } from "../session/session-store.js";
 import { awaitApproval } from "./approval.js";
 import { compilePolicy, type BudgetRule, type CompiledAgent, type CompiledTool } from "./compile-policy.js";
@@ -43,6 +43,11 @@ export interface GuardOptions {
   clock?: () => number;
   /** Sliding-window counters for `rate`; share one store between replicas to limit them together. */
   rateStore?: GuardRateStore;
+  /**
+   * Rate windows shared by replicas (state/redis-state.ts). When set, it replaces `rateStore`, `decide`
+   * cannot be used (only `authorize`), and a store that fails denies (fail closed, rule state_unavailable).
+   */
+  sharedRates?: SharedRateStore;
   /** Session histories for flow rules, provenance conditions, session rates and budgets. */
   sessionStore?: SessionStore;
   /** Scores ingested text; the shipped rules + classifier detector by default. */
@@ -103,8 +108,10 @@ export class Guard {
     this.agents = compilePolicy(bundle, options.baseline);
     this.policy = { name: bundle.policy.name, agents: this.agents };
     this.audit = options.audit;
+    // every record names the bundle that decided (DEPLOYMENT.md §4); a reload's new guard restamps the log
+    if (this.audit !== null) this.audit.bundle = bundle.digest;
     this.clock = options.clock ?? Date.now;
-    this.rates = options.rateStore ?? new MemoryRateStore();
+    this.rates = options.sharedRates ?? options.rateStore ?? new MemoryRateStore();
     this.sessions = options.sessionStore ?? new MemorySessionStore();
     this.detector = options.detector;
     const audit = this.audit;
@@ -154,7 +161,7 @@ export class Guard {
     try {
       const now = this.clock();
       const first = decideStatic(this.policy, call, this.staticInputs);
-      if (!isTool(first)) return Promise.resolve(this.settle(call, undefined, first, now) as FinalDecision);
+      if (!isTool(first)) return this.durably(call, this.settle(call, undefined, first, now) as FinalDecision);
       const agent = this.agents.get(call.agent)!;
       const hit = this.rates.hit(first.rateKey, now, first.rateWindowMs, first.rateCount);
       const session = this.snapshotOf(agent, first, call.session);
@@ -185,7 +192,7 @@ export class Guard {
       [ok, snapshot, windowSums] = await Promise.all([hit, session, sums]);
     } catch (e) {
       // a shared store that cannot answer fails closed (DEPLOYMENT.md §5), and the refusal is audited
-      return this.settle(call, undefined, { outcome: "deny", rule: "rate", reason: `the shared state store failed (${(e as Error).message}): refused` }, now) as FinalDecision;
+      return this.settle(call, undefined, { outcome: "deny", rule: "state_unavailable", reason: `the shared state store is unreachable (${(e as Error).message}): failing closed` }, now) as FinalDecision;
     }
     const d = this.decideTool(agent, tool, call, ok, snapshot, now, windowSums === null ? this.windowSumNow : (b) => windowSums[tool.budgets.indexOf(b)]!);
     return this.finish(call, agent, tool, d, now);
@@ -193,11 +200,35 @@ export class Guard {
 
   private finish(call: ToolCall, agent: CompiledAgent, tool: CompiledTool, d: Decision, now: number): Promise<FinalDecision> {
     const decision = this.settle(call, tool, d, now);
-    if (decision.outcome !== "needs_approval") return Promise.resolve(decision as FinalDecision);
+    if (decision.outcome !== "needs_approval") return this.durably(call, decision as FinalDecision);
     return awaitApproval(this.approvalContext, call, agent, tool, decision, this.auditedArgs).then((final) => {
-      if (final.outcome === "allow") this.commitRun(tool, call, now);
-      return final;
+      if (final.outcome !== "allow") return final;
+      this.commitRun(tool, call, now);
+      return this.durably(call, final);
     });
+  }
+
+  /**
+   * DEPLOYMENT.md §4: the record of a call that may run is durable (handed to the operating system, or
+   * committed) before the caller may forward it. A log that cannot make it durable turns the allow into
+   * a denial, recorded if the log still can.
+   */
+  private durably(call: ToolCall, d: FinalDecision): Promise<FinalDecision> {
+    if (d.outcome !== "allow" || this.audit === null) return Promise.resolve(d);
+    const written = this.audit.durable();
+    if (written === undefined) return Promise.resolve(d);
+    return written.then(
+      () => d,
+      (e: Error) => {
+        const refused = { outcome: "deny", rule: "audit_failure", reason: `the audit log could not record the decision (${e.message}): no call is allowed that cannot be recorded` } as FinalDecision;
+        try {
+          this.recordDecision(call, this.agents.get(call.agent), undefined, refused, undefined);
+        } catch {
+          // the log is failing; the denial stands
+        }
+        return refused;
+      },
+    );
   }
 
   private readonly approvalContext = {
@@ -324,10 +355,10 @@ export class Guard {
    * It says where a value could have come from, and flow rules stay strict when the detector catches
    * one passage of an attack but not another.
    */
-  ingest(agentName: string, source: string, text: string, session = ""): IngestResult {
+  ingest(agentName: string, source: string, text: string, session = "", tool?: string): IngestResult {
     const agent = this.agents.get(agentName);
     const refuse = (error: IngestError, guardrail: GuardrailEvent): IngestResult => {
-      this.write({ agent: agentName, session, event: "ingest_refused", inputHash: sha256Tagged(text), trace: [{ rule: `ingest.${error.kind}`, reason: error.message }], outcome: "refused", guardrail: [guardrail] });
+      this.write({ agent: agentName, session, event: "ingest_refused", inputHash: sha256Tagged(text), trace: [{ rule: `ingest.${error.kind}`, reason: error.message }], ...(tool !== undefined ? { action: { tool } } : {}), outcome: "refused", guardrail: [guardrail] });
       return { ok: false, error };
     };
     if (agent === undefined) {
@@ -385,8 +416,25 @@ export class Guard {
   }
 
   /** Applies the agent's `output pii`, `output exfiltration` and `external_domain` rules to text it is about to emit. */
-  filterOutput(agentName: string, text: string, session = ""): OutputResult {
-    return filterAgentOutput(this.outputRules.get(agentName), agentName, text, session, (e) => this.write(e), (a) => this.notify(a));
+  filterOutput(agentName: string, text: string, session = "", tool?: string): OutputResult {
+    const write = tool === undefined ? (e: AuditEntry) => this.write(e) : (e: AuditEntry) => this.write({ ...e, action: { tool } });
+    return filterAgentOutput(this.outputRules.get(agentName), agentName, text, session, write, (a) => this.notify(a));
+  }
+
+  /**
+   * Records what the tool server answered to a forwarded call: its size, digest and error flag (never the
+   * text itself), so an investigator can account for the data that reached the agent.
+   */
+  recordResult(call: Pick<ToolCall, "agent" | "session" | "tool">, text: string, isError: boolean): void {
+    this.write({
+      agent: call.agent,
+      session: call.session,
+      event: "tool_result",
+      trace: [{ rule: "result", reason: isError ? `${call.tool} answered with an error` : `${call.tool} answered` }],
+      action: { tool: call.tool },
+      outcome: isError ? "error" : "ok",
+      result: { isError, bytes: Buffer.byteLength(text, "utf8"), hash: sha256Tagged(text) },
+    });
   }
 
   /**

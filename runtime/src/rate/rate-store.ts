@@ -10,6 +10,14 @@ export interface RateStore {
   hit(key: string, now: number, windowMs: number, limit: number): boolean;
 }
 
+/**
+ * The same sliding window kept where several replicas share it (Redis): `hit` counts atomically across
+ * them and rejects when the store cannot be reached, which the guard turns into a denial (fail closed).
+ */
+export interface SharedRateStore {
+  hit(key: string, now: number, windowMs: number, limit: number): Promise<boolean>;
+}
+
 interface Window {
   /**
    * Allowed-hit timestamps in order. While shorter than the limit it only grows; from then on it is a ring

@@ -1,0 +1,71 @@
+// `charter incident report --audit SRC --agent A --since T [--until T] [--bundle B.json] [--format md|html|json]`:
+// what one agent did in a window — timeline, refusals and why, approvals and by whom, guardrail and
+// monitoring events, data volume, external domains, and every high-tier action with its reversal
+// playbook (from --bundle, or from the record). The chain is verified first and its state heads the report.
+import type { Bundle } from "@charter/language";
+import { buildIncidentReport, describeAuditVerification, loadBundle, parseAuditRecords, renderIncidentHtml, renderIncidentMarkdown } from "@charter/runtime";
+import type { Command } from "commander";
+import { writeFileSync } from "node:fs";
+import { readText, UsageError } from "../io.js";
+import { readVerified, timeOption } from "./audit.js";
+
+interface IncidentOptions {
+  audit: string;
+  agent: string;
+  since: string;
+  until?: string;
+  bundle?: string;
+  format: string;
+  out?: string;
+  checkpointPub?: string;
+  checkpoints?: string;
+}
+
+export function registerIncident(program: Command): void {
+  const incident = program.command("incident").description("incident response from the audit log");
+  incident
+    .command("report")
+    .description("an agent's actions in a time window: timeline, refusals, approvals, guardrails, data, domains, high-tier actions and their reversal")
+    .requiredOption("--audit <src>", "the audit log (JSONL file) or a postgres:// URL")
+    .requiredOption("--agent <name>", "the agent")
+    .requiredOption("--since <time>", "start: a duration before now (30m, 2h, 7d) or an ISO time")
+    .option("--until <time>", "end (default now)")
+    .option("--bundle <file>", "the compiled bundle: tiers and reversal playbooks of the tools")
+    .option("--format <format>", "md, html or json", "md")
+    .option("-o, --out <file>", "write the report here instead of standard output")
+    .option("--checkpoint-pub <key>", "verify the signed checkpoints too (see audit verify)")
+    .option("--checkpoints <file>", "the checkpoint sidecar (default LOG.checkpoints when it exists)")
+    .action(async (opts: IncidentOptions) => {
+      if (!["md", "html", "json"].includes(opts.format)) throw new UsageError(`--format must be md, html or json, not '${opts.format}'`);
+      const since = timeOption("since", opts.since)!;
+      const until = timeOption("until", opts.until);
+      let bundle: Bundle | undefined;
+      if (opts.bundle) {
+        const loaded = loadBundle(readText(opts.bundle));
+        if (!loaded.ok) throw new UsageError(`${opts.bundle}: ${loaded.error.message}`);
+        bundle = loaded.bundle;
+      }
+      const verified = await readVerified(opts.audit, opts);
+      const report = buildIncidentReport({
+        agent: opts.agent,
+        since,
+        ...(until !== undefined ? { until } : {}),
+        source: opts.audit.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@"),
+        ...(bundle ? { bundle } : {}),
+        chains: verified.map((v) => ({ name: v.shown, ok: v.result.ok, verification: describeAuditVerification(v.result, v.shown), records: parseAuditRecords(v.chain.text) })),
+      });
+      const text = opts.format === "json" ? JSON.stringify(report, null, 2) + "\n" : opts.format === "html" ? renderIncidentHtml(report) : renderIncidentMarkdown(report);
+      if (opts.out) {
+        try {
+          writeFileSync(opts.out, text);
+        } catch (e) {
+          throw new UsageError(`cannot write ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        }
+      } else process.stdout.write(text);
+      const broken = verified.filter((v) => !v.result.ok);
+      for (const b of broken) process.stderr.write(`warning: ${describeAuditVerification(b.result, b.shown)}\n`);
+      process.exitCode = broken.length ? 1 : 0;
+    });
+  incident.exitOverride();
+  for (const cmd of incident.commands) cmd.exitOverride();
+}

@@ -1,0 +1,51 @@
+// Connects a replica's guard to the shared state: isolations made through any replica (the admin API's
+// kill switch) reach this guard, and lifting them too; outages of the store and its recovery are
+// written to the audit log. The guard keeps deciding from its own copy, so a check of the kill switch
+// costs nothing on the call path; the copy is at most one poll interval (250 ms) behind.
+import type { AuditLog } from "../audit/audit-log.js";
+import type { Guard } from "../guard/guard.js";
+import type { SharedRateStore } from "../rate/rate-store.js";
+import type { IsolationState, StateStore } from "./state-store.js";
+
+export interface StateBinding {
+  /** Stops following the store (the guard keeps its isolations). */
+  unbind(): void;
+}
+
+export function bindGuardToState(guard: Guard, state: StateStore, options: { audit?: AuditLog | null } = {}): StateBinding {
+  let applied: IsolationState = { agents: new Map() };
+  const apply = (next: IsolationState): void => {
+    const prev = applied;
+    applied = next;
+    if (prev.all !== undefined && next.all === undefined) {
+      guard.release("lifted through the shared state");
+      // release() lifted every isolation: put back the agents still isolated
+      for (const [agent, reason] of next.agents) guard.isolate(reason, agent);
+      return;
+    }
+    for (const agent of prev.agents.keys()) if (!next.agents.has(agent)) guard.release("lifted through the shared state", agent);
+    if (next.all !== undefined && prev.all === undefined) guard.isolate(next.all);
+    for (const [agent, reason] of next.agents) if (!prev.agents.has(agent)) guard.isolate(reason, agent);
+  };
+  const stopWatch = state.killSwitch.watch(apply);
+  const stopHealth = state.onHealth((h) => {
+    options.audit?.write({
+      agent: "charter-runtime",
+      session: "",
+      event: "state",
+      trace: [{ rule: h.ok ? "state.recovered" : "state.unavailable", reason: h.ok ? h.message : `${h.message}: every call is denied until it is back (fail closed)` }],
+      outcome: h.ok ? "recovered" : "unavailable",
+    });
+  });
+  return {
+    unbind: () => {
+      stopWatch();
+      stopHealth();
+    },
+  };
+}
+
+/** What to pass to createGuard for this store: Redis-backed rate windows; the memory store needs none. */
+export function guardOptionsFor(state: StateStore): { sharedRates?: SharedRateStore } {
+  return state.kind === "redis" ? { sharedRates: state.rates } : {};
+}
