@@ -12,5 +12,5 @@ export {
   type SegmentScore,
 } from "./linear-classifier.js";
 export { segmentText, segmentWithContext, segmentFeatures, namedFeatures, FEATURE_BITS, type ContextSegment } from "./features.js";
-export { foldText } from "./normalise.js";
+export { foldText, flattenForRules, readableText, unescapeStringLiterals } from "./normalise.js";
 export { scanJsonl, scanRecords, type ScanLine } from "./scan-jsonl.js";
