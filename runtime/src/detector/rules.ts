@@ -16,9 +16,6 @@ export interface RuleResult {
 
 const IGNORE_PREVIOUS = [
   /\b(?:ignore|disregard|forget|overrid\w*|bypass|skip|neglect|abandon|discard|drop|dismiss|set aside|pay no attention to|do not (?:follow|obey))\b[^.\n]{0,40}?\b(?:previous|prior|preceding|above|earlier|former|original|initial|all|any|every|your|system|old)\b[^.\n]{0,30}?\b(?:instructions?|prompts?|rules?|directions?|directives?|guidelines?|guidance|commands?|orders|constraints|(?:system|safety|content|usage|your) polic(?:y|ies)|programming|guardrails?|restrictions?|context|tasks?|criteria)\b/i,
-  /\b(?:ignore|disregard|forget)\b (?:all |any )?(?:of )?(?:the )?(?:instructions?|rules|directions|guidelines|prompts?) (?:above|before|so far|given (?:above|before|earlier|previously)|you (?:were|have been) given)\b/i,
-  // "Ignore your previous iunstructions": a possessive or "all" plus "previous" is enough, whatever the (misspelt) noun.
-  /\b(?:ignore|disregard|forget)\b (?:all (?:of )?)?(?:your|all) (?:previous|prior|earlier|preceding|former|original|initial|above)(?! (?:e-?mails?|messages?|mails?|notes?|comments?|versions?|repl(?:y|ies)|posts?|invoices?|attachments?|ones?|links?|drafts?|orders?|requests?|letters?|calls?|texts?|chats?|questions?|answers?)\b) [a-z]{5,}/i,
   /\b(?:instead of|rather than) (?:following|doing|answering) (?:the|your) (?:original|previous|user'?s?) (?:task|instructions?|request|question)\b/i,
   /\b(?:new|updated|real|actual|revised) (?:instructions?|task|directive)s?\s*:/i,
 ];
@@ -26,6 +23,9 @@ const IGNORE_PREVIOUS = [
 /** Further paraphrases, checked only when IGNORE_EXTRA_GATE finds one of their words. */
 const IGNORE_EXTRA_GATE = /\b(?:ignor|disregard|forget|instructions you|directions you|rules you|(?:previous|original|current|earlier|prior|old|existing) (?:task|instructions?|assignment|rules|guidelines|directives|orders|policies|constraints|restrictions) (?:is|are|has|have|were|no))/i;
 const IGNORE_EXTRA = [
+  /\b(?:ignore|disregard|forget)\b (?:all |any )?(?:of )?(?:the )?(?:instructions?|rules|directions|guidelines|prompts?) (?:above|before|so far|given (?:above|before|earlier|previously)|you (?:were|have been) given)\b/i,
+  // "Ignore your previous iunstructions": a possessive or "all" plus "previous" is enough, whatever the (misspelt) noun.
+  /\b(?:ignore|disregard|forget)\b (?:all (?:of )?)?(?:your|all) (?:previous|prior|earlier|preceding|former|original|initial|above)(?! (?:e-?mails?|messages?|mails?|notes?|comments?|versions?|repl(?:y|ies)|posts?|invoices?|attachments?|ones?|links?|drafts?|orders?|requests?|letters?|calls?|texts?|chats?|questions?|answers?)\b) [a-z]{5,}/i,
   /\b(?:ignore|disregard|forget)\b (?:everything|anything|all|what) (?:you(?:'ve| have)? (?:were |been )?(?:told|given|instructed|taught)|(?:written |said )?(?:above|before))\b/i,
   /\b(?:ignore|disregard|forget)\b (?:the|this|that) (?:user'?s?|original|summari[sz]ation|translation) (?:request|task|question|instructions?)\b/i,
   /\b(?:instructions|directions|rules) you (?:were|have been) given\b[^.\n]{0,60}\b(?:outdated|cancell?ed|void|obsolete|a test|no longer)\b/i,
@@ -148,6 +148,8 @@ interface LiteralGroup {
   triggers: string[];
   /** Substrings looked for only in non-ASCII texts (CJK has no word boundaries). */
   cjk?: string[];
+  /** A second word every pattern of the group needs besides a trigger (checked the same way), or a test. */
+  requires?: string[] | ((index: WordIndex) => boolean);
   patterns: RegExp[];
 }
 
@@ -214,11 +216,14 @@ function literalMatch(group: LiteralGroup, index: WordIndex): boolean {
   for (const t of group.triggers) if (index.words.has(t)) { hit = true; break; }
   if (!hit && !index.ascii && group.cjk) for (const t of group.cjk) if (index.lower().includes(t)) { hit = true; break; }
   if (!hit) return false;
+  const req = group.requires;
+  if (req && !(typeof req === "function" ? req(index) : req.some((w) => index.words.has(w)))) return false;
   const lower = index.lower();
   for (const p of group.patterns) if (p.test(lower)) return true;
   return false;
 }
 
+const SNAKE_CASE = /[a-z]_[a-z]/;
 const TASK_NOUN = "(?:task|request|assignment|question|instructions?|job|query|prompt|errand)s?";
 const TASK_QUAL = "(?:original|current|assigned|actual|main|real|previous|initial|given|first|user'?s?|primary|ongoing|present)";
 /** "my request", "your current task", "the original task" — a plain "the task" or "your task" is also what people write to people. */
@@ -232,6 +237,7 @@ const TASK_GIVEN = `(?:the|this|that|your) ${TASK_NOUN} (?:that |which )?(?:i|th
  */
 const PREEMPT: LiteralGroup = {
   triggers: ["before", "first", "firstly", "after", "instead", "rather", "prior"],
+  requires: ["task", "tasks", "request", "requests", "assignment", "question", "instructions", "instruction", "job", "query", "prompt", "errand", "else", "following", "steps", "step", "actions", "action", "original", "answering", "responding", "replying", "summarizing", "summarising", "continuing", "proceeding", "send", "forward", "email", "call", "use", "invoke", "run", "execute", "transfer", "pay", "wire", "delete", "remove", "create", "share", "invite", "grant", "add", "post", "upload", "download", "open", "visit", "change", "update", "reset", "book", "cancel", "move", "copy", "write", "reply", "message", "schedule", "approve"],
   patterns: [
     new RegExp(`before (?:you |we )?(?:can |could |may |are able to |start to |begin to )?(?:solve|solving|complete|completing|finish|finishing|continue|continuing|proceed|proceeding|carry out|carrying out|get(?:ting)? (?:back )?to|return(?:ing)? to|go(?:ing)? back to|work(?:ing)? on|start(?:ing)?(?: on| with)?|do|doing|handle|handling|answer(?:ing)?|respond(?:ing)? to|repl(?:y|ying) to|address(?:ing)?|perform(?:ing)?|execut(?:e|ing)|fulfil(?:l|ling)?|tackl(?:e|ing)|resum(?:e|ing))(?: with)? (?:${TASK_OWNER} ${TASK_NOUN}|${TASK_GIVEN})\\b[^\\n]{0,160}?\\b(?:first|please|you (?:must|need to|have to|should)|make sure|immediately|urgent)`),
     /before (?:you )?(?:do(?:ing)? anything else|(?:answering|responding|replying|summari[sz]ing|continuing|proceeding)\b)[^.\n]{0,20}?,? (?:please |you (?:must|need to|have to|should) |first,? |make sure (?:to|you) )?(?:send|forward|e-?mail|call|use|invoke|run|execute|transfer|pay|wire|delete|remove|create|share|invite|grant|add|post|upload|download|open|visit|change|update|reset|book|cancel|move|copy|write|reply|message|schedule|approve|read|fetch|retrieve|include|tell)\b/,
@@ -248,6 +254,7 @@ const AI_STRICT_LOWER = AI_STRICT;
 /** A passage that speaks as the user, the operator or the developer and addresses the model. */
 const IMPERSONATE: LiteralGroup = {
   triggers: ["message", "you", "user", "behalf"],
+  requires: ["me", "assistant", "agent", "model", "ai", "gpt", "claude", "gemini", "llm", "chatgpt", "copilot", "chatbot", "owner", "operator", "administrator", "admin", "developer", "creator", "principal", "master", "behalf", "asked", "wants", "wanted", "instructed", "authorized", "authorised", "authorize", "authorise", "requested", "approved", "expects", "requires", "instruct", "order", "allow", "permit"],
   patterns: [
     /this is (?:a|an|my) (?:\w+ )?(?:message|note|instruction|request|update|reminder)s? (?:directly )?from (?:me|your (?:user|owner|principal|boss|operator|admin\w*|developer|creator|master)|the (?:user|account owner|operator|admin\w*|developer|system|owner))\b/,
     /message from (?:me|the user|your user)\b[^.\n]{0,60}?\bto you\b/,
@@ -262,6 +269,8 @@ const IMPERSONATE: LiteralGroup = {
 /** Which tool to call with which arguments, spelled out in data. */
 const TOOL_INSTRUCTION: LiteralGroup = {
   triggers: ["call", "calls", "use", "uses", "invoke", "run", "runs", "execute", "trigger", "tool", "function"],
+  // A snake_case tool name or the word "tool"/"function".
+  requires: (index) => index.words.has("tool") || index.words.has("function") || SNAKE_CASE.test(index.lower()),
   patterns: [
     /(?:call|use|invoke|run|execute|trigger)s? (?:the )?[`'"]?[a-z][a-z0-9]*(?:_[a-z0-9]+)+[`'"]?(?:\(\))? (?:(?:tool|function|action|api|command|endpoint) )?(?:with|using|passing|and (?:set|pass)|where|for|to)\b/,
     /(?:call|use|invoke|run|execute)s? (?:the )?(?:[`'"][^`'"\n]{2,40}[`'"]|\w+) (?:tool|function)\b[^.\n]{0,40}?\b(?:with|using|passing)\b[^.\n]{0,40}?(?:=|:|\barguments?\b|\bparameters?\b|\brecipient\b|\bamount\b|\bto\b)/,
@@ -272,6 +281,7 @@ const TOOL_INSTRUCTION: LiteralGroup = {
 /** Tag-like wrappers around an injected passage: <INFORMATION>, <IMPORTANT>, [SYSTEM], ###(system_message). */
 const WRAPPER_TAG: LiteralGroup = {
   triggers: ["information", "important", "admin", "system", "user", "assistant", "instructions", "instruction", "operator", "developer", "urgent", "priority", "override", "directive", "task", "note", "new", "ai"],
+  requires: (index) => { const t = index.lower(); return t.includes("<") || t.includes("[") || t.includes("#"); },
   patterns: [
     /<\/?(?:information|important|important_instructions?|admin|admin_message|system[_-]?(?:message|note|prompt|instructions?|override)|user[_-]?(?:message|instructions?|request)|assistant[_-]?instructions?|ai[_-]?(?:instructions?|note|message)|instructions?[_-]for[_-]ai|note[_-]to[_-](?:ai|assistant|agent)|priority|urgent|override|directive|task[_-]?update|new[_-]?instructions?)>/,
     /\[ ?(?:system|admin|important|instructions?|system message|assistant|operator|developer|urgent|priority|ai instructions?|note to (?:the )?(?:ai|assistant|agent)) ?\]/,
@@ -283,7 +293,8 @@ const WRAPPER_TAG: LiteralGroup = {
 const AI_PROCESSING: LiteralGroup = {
   triggers: ["ai", "llm", "llms", "gpt", "automated", "autonomous", "language", "chatbot", "chatbots", "copilot", "chatgpt", "claude", "gemini", "coding"],
   patterns: [
-    new RegExp(`(?<=(?:^|\\W)(?:to|for|attention|dear|hey|hello|note (?:to|for)|message (?:to|for)|instructions? (?:to|for)):? (?:the |any |all |every )?)${AI_STRICT}\\b[^.\\n:]{0,60}:`),
+    // At the start of a line or sentence: "presented to the LLM:" in documentation is not an address.
+    new RegExp(`(?<=(?:^|[\\n.!?]\\s*)\\W{0,3}(?:to|for|attention|dear|hey|hello|note (?:to|for)|message (?:to|for)|instructions? (?:to|for)):? (?:the |any |all |every )?)${AI_STRICT}\\b[^.\\n:]{0,60}:`),
     new RegExp(`(?:ai|automated|autonomous|llm|gpt|language model|ai-powered|llm-based|chatbot|copilot)(?:[ -](?:assistants?|agents?|systems?|tools?|models?|processors?|bots?|readers?|workflows?|pipelines?))?s? (?:that (?:reads?|process(?:es)?|handles?|manages?|reviews?|triages?) |who (?:reads?|process(?:es)?|handles?|manages?) |(?:processing|reading|handling|reviewing|managing|triaging|summari[sz]ing|screening|monitoring|parsing|scanning|with access to|working (?:on|in|with)|acting (?:on|for)|operating (?:on|in)) )[^.\\n:]{0,60}?(?::|,|\\bmust\\b|\\bshould\\b|\\bshall\\b|\\bare (?:required|instructed|asked|expected)\\b|\\bis (?:required|instructed|asked|expected)\\b|\\bneeds? to\\b|\\bplease\\b|\\bhave to\\b)`),
   ],
 };
@@ -435,15 +446,19 @@ function deobfuscate(text: string): string {
  * a text talks about attacks, quoted passages are mentions, not instructions: the textual rules skip them
  * (the classifier still reads them).
  */
-const META_WORDS = ["injection", "injections", "jailbreak", "jailbreaks", "jailbreaking", "attacker", "attackers", "adversarial", "malicious", "example", "examples", "such"];
-const QUOTED = /(["“«]|(?<![A-Za-z])['‘`])[^"“”«»'‘’`\n]{6,200}?(?:["”»]|['’`](?![A-Za-z]))/g;
+const META_WORDS = ["injection", "injections", "jailbreak", "jailbreaks", "jailbreaking", "attacker", "attackers", "adversarial", "malicious", "attack", "attacks"];
+/** A quoted passage introduced as a mention: "text such as 'ignore previous instructions'", "the phrase \"…\"". */
+const QUOTED = /\b(?:such as|like|e\.g\.,?|for example,?|for instance,?|the (?:phrase|string|text|sentence|words?|line|prompt|instruction)|phrases?|strings?|called|known as|writes?|wrote|containing|contains|says|said|saying|reads?)[:,]? ?(?:["“«]|(?<![A-Za-z])['‘`])[^"“”«»'‘’`\n]{6,200}?(?:["”»]|['’`](?![A-Za-z]))/gi;
 
 function talksAboutAttacks(index: WordIndex): boolean {
   for (const w of META_WORDS) if (index.words.has(w)) return true;
   return false;
 }
 
-for (const g of [PREEMPT, IMPERSONATE, TOOL_INSTRUCTION, WRAPPER_TAG, AI_PROCESSING, MULTI_IGNORE, MULTI_ROLE]) for (const w of g.triggers) registerTrigger(w);
+for (const g of [PREEMPT, IMPERSONATE, TOOL_INSTRUCTION, WRAPPER_TAG, AI_PROCESSING, MULTI_IGNORE, MULTI_ROLE]) {
+  for (const w of g.triggers) registerTrigger(w);
+  if (Array.isArray(g.requires)) for (const w of g.requires) registerTrigger(w);
+}
 for (const w of META_WORDS) registerTrigger(w);
 
 export function runRules(text: string): RuleResult {
