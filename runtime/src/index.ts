@@ -62,7 +62,9 @@ export {
 export { MemoryRateStore, rateKey, type RateStore } from "./rate/index.js";
 export { requestApproval, type ApprovalOutcome, type ApprovalRequest, type Approver, type ApproverAnswer, type ApprovalTimers } from "./approval/index.js";
 export { createDetector, createRuleDetector, scanJsonl, scanRecords, type Classifier, type Detector, type DetectorResult, type ScanLine } from "./detector/index.js";
+export { topPassages, readableText, type ScoredPassage } from "./detector/index.js";
 export { admitUntrusted, wrapUntrusted, neutraliseMarkers, type AdmitResult, type InjectionRefused, type TrustLevel } from "./ingest/index.js";
+export { redactInjections, scanArguments, REDACTION_MARKER, type RedactResult, type RedactedPassage, type ArgumentScan } from "./ingest/index.js";
 export { filterOutput, domainMatches, emailDomainMatches, urlDomainMatches, type FilteredOutput, type Finding, type OutputRules } from "./output/index.js";
 export { runTestFile, runTestText, type ExpectationResult, type TestRun } from "./testing/index.js";
 

@@ -9,7 +9,7 @@ const opts: WrapOptions = { source: "email:inbox", trust: "untrusted" };
 /** Letters and digits as a model would read them, for finding marker look-alikes. */
 function readAs(text: string): string {
   let out = "";
-  for (const ch of text) out += foldCodePoint(ch).toLowerCase();
+  for (const ch of text) out += foldCodePoint(ch, true).toLowerCase();
   return out.replace(/[^a-z0-9]/g, "");
 }
 

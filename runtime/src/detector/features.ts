@@ -196,6 +196,13 @@ const SEQUENCE_WORD = new Set(["now", "then", "next", "also", "first", "finally"
 const CONDITIONAL_READER = /\bif you(?:'re| are| have| can)\b[^.\n]{0,40}\b(?:ai|assistant|agent|model|llm|bot|shell|terminal|tools?|access|browsing|plugins?|permissions?)\b/;
 const SECRET_WORDS = /\b(?:passwords?|api keys?|credentials|secrets?|tokens?|system prompt|conversation history|ssh|\.env|credit card|one-time passcode)\b/;
 
+const CJK = /[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]/;
+const CJK_RUN = /[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]+/g;
+const TOOL_CALL = /\b[a-z]+(?:_[a-z0-9]+)+\b(?:\(|[^.\n]{0,30}\b(?:with|using)\b)|\b(?:the|a) [`'"]?\w+[`'"]? (?:tool|function)\b/;
+const PRECEDENCE = /\bbefore (?:you|doing|answering|responding|continuing|proceeding|completing|finishing)\b|\b(?:do|complete) (?:this|the following) first\b|\bfirst,? (?:please )?(?:send|call|use|forward|transfer|delete|share|invite)\b|\binstead of (?:the|your|my) (?:task|request)|\bafter (?:that|doing (?:this|that)),? (?:you can|continue|proceed)/;
+
+const RETRACTION = /\b(?:ignore|disregard|forget)\b (?:my|our|the|this|that) (?:(?:previous|last|earlier|prior|first|other|old) )?(?:e-?mails?|messages?|mails?|notes?|reminders?|texts?|posts?|comments?|invoices?|attachments?|versions?|drafts?|repl(?:y|ies)|requests?)\b/;
+
 function countMatches(re: RegExp, s: string): number {
   re.lastIndex = 0;
   let n = 0;
@@ -221,6 +228,23 @@ export function namedFeatures(segment: string, context: readonly string[] = []):
     if (tokens[i]!.length > 5) add("p:" + tokens[i]!.slice(0, 5), scale);
     if (i + 1 < n) add("b:" + tokens[i] + " " + tokens[i + 1], scale);
   }
+  // Chinese and Japanese have no spaces: character bigrams of CJK runs stand in for words.
+  if (CJK.test(segment)) {
+    const runs = segment.match(CJK_RUN) ?? [];
+    let count = 0;
+    for (const run of runs) count += Math.max(run.length - 1, 1);
+    const cjkScale = 1 / Math.sqrt(Math.max(count, 1));
+    for (const run of runs) {
+      if (run.length === 1) add("c:" + run, cjkScale);
+      for (let i = 0; i + 1 < run.length; i++) add("c:" + run.slice(i, i + 2), cjkScale);
+    }
+    add("d:cjk");
+  }
+  // Agent hijacking: a tool call spelled out, and an order to do something before or instead of the task.
+  if (TOOL_CALL.test(lower)) add("d:tool-call");
+  if (PRECEDENCE.test(lower)) add("d:precedence");
+  // Someone retracting their own message ("please ignore my previous email") is not an injection.
+  if (RETRACTION.test(lower)) add("d:retraction");
   const first = tokens[0] ?? "";
   // "Now invite …", "Then send …", "Also, please forward …": a sequencing word before the verb.
   const lead = SEQUENCE_WORD.has(first) ? 1 : 0;

@@ -10,7 +10,8 @@ export {
   type LinearClassifier,
   type LinearWeights,
   type SegmentScore,
+  isStructure,
 } from "./linear-classifier.js";
 export { segmentText, segmentWithContext, segmentFeatures, namedFeatures, FEATURE_BITS, type ContextSegment } from "./features.js";
-export { foldText } from "./normalise.js";
-export { scanJsonl, scanRecords, type ScanLine } from "./scan-jsonl.js";
+export { foldText, flattenForRules, readableText, unescapeStringLiterals } from "./normalise.js";
+export { scanJsonl, scanRecords, topPassages, type ScanLine, type ScoredPassage } from "./scan-jsonl.js";

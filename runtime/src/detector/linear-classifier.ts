@@ -48,6 +48,8 @@ export function createLinearClassifier(model: LinearWeights): LinearClassifier {
     score(text: string): number {
       let best = 0;
       for (const { segment, context } of segmentWithContext(text)) {
+        // A segment without a letter ("{", "---", "| 12 | 4.5 |") is structure, never an instruction.
+        if (isStructure(segment)) continue;
         const s = segmentScore(segment, context);
         if (s > best) best = s;
       }
@@ -55,10 +57,31 @@ export function createLinearClassifier(model: LinearWeights): LinearClassifier {
     },
     explain(text: string): SegmentScore[] {
       return segmentWithContext(text)
-        .map(({ segment, context }) => ({ segment, context, score: segmentScore(segment, context) }))
+        .map(({ segment, context }) => ({ segment, context, score: isStructure(segment) ? 0 : segmentScore(segment, context) }))
         .sort((a, b) => b.score - a.score);
     },
   };
+}
+
+const HAS_LETTER = /\p{L}/u;
+const JSON_KEY_LINE = /^[\s{[]*"[^"]{0,60}"\s*:\s*[{[]?\s*$/;
+
+const WORDS = /[\p{L}\p{N}]+/gu;
+const CJK_RUN6 = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{6}/;
+
+/**
+ * Segments the classifier does not judge: document structure — no letter at all ("{", "---",
+ * "| 12 | 4.5 |"), a JSON key opening an object or array ("\"emails\": [") — and passages of fewer
+ * than three words (six CJK characters): a heading, a field label, "return data". One or two words
+ * are too little evidence for a bag-of-words model (they made README headings and WHOIS labels
+ * injections); short attacks are the rule layer's.
+ */
+export function isStructure(segment: string): boolean {
+  if (!HAS_LETTER.test(segment) || JSON_KEY_LINE.test(segment)) return true;
+  WORDS.lastIndex = 0;
+  let words = 0;
+  while (WORDS.exec(segment) && ++words < 3);
+  return words < 3 && !CJK_RUN6.test(segment);
 }
 
 let shipped: LinearClassifier | undefined;

@@ -31,16 +31,31 @@ export function decodeTagCharacters(text: string): string {
 }
 
 /** Folds one code point to what it reads as: "" for invisible ones, ASCII for tags and homoglyphs. */
-export function foldCodePoint(ch: string): string {
+export function foldCodePoint(ch: string, keepDiacritics = false): string {
   const cp = ch.codePointAt(0)!;
   if (cp < 0x80) return ch;
   if (cp >= 0xe0000 && cp <= 0xe007f) return cp >= 0xe0020 && cp < 0xe007f ? String.fromCharCode(cp - 0xe0000) : "";
   ZERO_WIDTH.lastIndex = 0;
   if (ZERO_WIDTH.test(ch)) return "";
+  // Combining diacritics (U+0300–U+036F and the extended blocks) are dropped: "I\u0307gnore" and
+  // "ínstrucciones" read as "Ignore" and "instrucciones" to the rules. Marks of other scripts
+  // (Devanagari vowel signs, Japanese voicing marks) carry meaning and are kept.
+  if (COMBINING_DIACRITIC.test(ch)) return "";
   const nfkc = ch.normalize("NFKC");
   let out = "";
-  for (const c of nfkc) out += HOMOGLYPHS[c] ?? c;
+  for (const c of nfkc) out += HOMOGLYPHS[c] ?? (keepDiacritics ? c : stripDiacritics(c));
   return out;
+}
+
+const COMBINING_DIACRITIC = /^[\u0300-\u036F\u1AB0-\u1AFF\u1DC0-\u1DFF\u20D0-\u20FF\uFE20-\uFE2F]$/;
+const DIACRITICS = /[\u0300-\u036F\u1AB0-\u1AFF\u1DC0-\u1DFF\u20D0-\u20FF\uFE20-\uFE2F]/g;
+
+/** A Latin, Greek or Cyrillic letter with diacritics as its base letter ("é" → "e", "İ" → "I"). */
+function stripDiacritics(c: string): string {
+  const cp = c.codePointAt(0)!;
+  if (cp < 0xc0 || cp > 0x1fff) return c;
+  const base = c.normalize("NFD").replace(DIACRITICS, "");
+  return base ? (HOMOGLYPHS[base] ?? base) : c;
 }
 
 /** The text as a model would read it: invisible characters dropped, tags decoded, homoglyphs mapped. */
@@ -83,4 +98,100 @@ export function hasMixedScriptWord(text: string): boolean {
     if (/[A-Za-z]/.test(w) && /[\p{Script=Cyrillic}\p{Script=Greek}]/u.test(w)) return true;
   }
   return false;
+}
+
+// ---- Flattening for the rule layer -------------------------------------------------------------
+// Attackers break the words a rule looks for: a line break between them ("Ignore all previous\n
+// instructions"), a hyphenated line break ("instruc-\ntions"), inline HTML tags inside a word
+// ("Ig<b>no</b>re"), HTML entities, runs of spaces. `flattenForRules` undoes these on folded text.
+// Lines are joined only where the next line continues a sentence (starts in lower case and is not a
+// "key:" line), so line-anchored rules still see real line starts.
+
+const INLINE_TAGS = "a|abbr|b|bdi|bdo|cite|code|del|dfn|em|font|i|ins|kbd|mark|q|s|samp|small|span|strike|strong|sub|sup|tt|u|var|wbr";
+const INLINE_TAG = new RegExp(`<\\/?(?:${INLINE_TAGS})\\b[^<>]{0,200}>`, "gi");
+const BLOCK_TAG = /<\/?(?:p|div|br|hr|li|ul|ol|td|th|tr|table|h[1-6]|section|article|header|footer|blockquote|pre|label|button|option|select|form|nav|aside|main|body|html|head|title)\b[^<>]{0,200}>/gi;
+const ANY_TAG_HINT = /<\/?[a-z]/i;
+const ENTITY_HINT = /&(?:#\d{2,7}|#x[0-9a-f]{2,6}|[a-z]{2,8});/i;
+const ENTITY = /&(?:#(\d{2,7})|#x([0-9a-f]{2,6})|([a-z]{2,8}));/gi;
+const NAMED_ENTITIES: Record<string, string> = { nbsp: " ", amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", shy: "", zwsp: "", ensp: " ", emsp: " ", thinsp: " " };
+const SPACE_RUN = /[ \t]{2,}/g;
+
+const isLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+const isLower = (c: number) => c >= 97 && c <= 122;
+
+/**
+ * Joins lines that continue a sentence: "previous\ninstructions" → "previous instructions" (the next
+ * line starts in lower case and is not a "key:" line) and "instruc-\ntions" → "instructions". A scan
+ * over the newlines only, much faster than a regex trying every letter.
+ */
+function joinWrappedLines(text: string): string {
+  let out = "";
+  let from = 0;
+  let nl = text.indexOf("\n");
+  while (nl !== -1) {
+    let a = nl;
+    if (a > 0 && text.charCodeAt(a - 1) === 13) a--;
+    while (a > 0 && (text.charCodeAt(a - 1) === 32 || text.charCodeAt(a - 1) === 9)) a--;
+    let b = nl + 1;
+    while (b < text.length && (text.charCodeAt(b) === 32 || text.charCodeAt(b) === 9)) b++;
+    const prev = a > 0 ? text.charCodeAt(a - 1) : 0;
+    const next = b < text.length ? text.charCodeAt(b) : 0;
+    if (isLower(next)) {
+      if (prev === 45 && a > 1 && isLetter(text.charCodeAt(a - 2))) {
+        out += text.slice(from, a - 1);
+        from = b;
+      } else if ((isLetter(prev) || prev === 44 || prev === 59) && !KEY_LINE.test(text.slice(b, b + 34))) {
+        out += text.slice(from, a) + " ";
+        from = b;
+      }
+    }
+    nl = text.indexOf("\n", nl + 1);
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+const KEY_LINE = /^[a-z][\w-]{0,30}\s*:/;
+
+function decodeEntities(text: string): string {
+  return text.replace(ENTITY, (m, dec: string | undefined, hex: string | undefined, name: string | undefined) => {
+    if (name !== undefined) return NAMED_ENTITIES[name.toLowerCase()] ?? m;
+    const cp = dec !== undefined ? Number(dec) : parseInt(hex!, 16);
+    if (!(cp > 0 && cp <= 0x10ffff)) return m;
+    return foldCodePoint(String.fromCodePoint(cp));
+  });
+}
+
+/** Folded text with word-breaking tricks undone; see the block comment above. Returns the input when nothing applies. */
+export function flattenForRules(folded: string): string {
+  let out = folded;
+  if (out.includes("&") && ENTITY_HINT.test(out)) out = decodeEntities(out);
+  if (out.includes("<") && ANY_TAG_HINT.test(out)) out = out.replace(INLINE_TAG, "").replace(BLOCK_TAG, " ");
+  out = joinWrappedLines(out);
+  if (out.includes("  ") || out.includes("\t")) out = out.replace(SPACE_RUN, " ");
+  return out;
+}
+
+// ---- Escaped text ------------------------------------------------------------------------------
+// Tool results are often JSON: a passage inside a string field has its line breaks as "\\n", its quotes
+// as '\\"' and may spell letters as "\\u0049". Read as is, "…attached.\\n\\nIgnore all previous …" has
+// no word boundary before "Ignore". The escapes are decoded before anything else reads the text.
+
+const ESCAPE = /\\(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|([nrt"'\\/]))/g;
+const ESCAPE_HINT = /\\[nrtu"x]/;
+const SIMPLE_ESCAPES: Record<string, string> = { n: "\n", r: "\n", t: "\t", '"': '"', "'": "'", "\\": "\\", "/": "/" };
+
+/** The text with JSON/JavaScript string escapes decoded; the input itself when it has none. */
+export function unescapeStringLiterals(text: string): string {
+  if (!text.includes("\\") || !ESCAPE_HINT.test(text)) return text;
+  return text.replace(ESCAPE, (m, u: string | undefined, x: string | undefined, c: string | undefined) => {
+    if (c !== undefined) return SIMPLE_ESCAPES[c] ?? m;
+    const cp = parseInt((u ?? x)!, 16);
+    // Lone surrogates and control characters stay escaped: they are no letters an attacker could hide.
+    if ((cp >= 0xd800 && cp <= 0xdfff) || (cp < 0x20 && cp !== 10 && cp !== 9)) return m;
+    return String.fromCharCode(cp);
+  });
+}
+
+/** What the rules and the classifier read: string escapes decoded, then folded. */
+export function readableText(text: string): string {
+  return foldText(unescapeStringLiterals(text));
 }

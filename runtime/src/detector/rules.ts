@@ -3,7 +3,7 @@
 // the classifier can read it too. Rules are chosen to stay quiet on ordinary emails, tables and code.
 
 import { decodedBase64Texts, decodedHexTexts } from "./encoded.js";
-import { decodeTagCharacters, foldText, hasMixedScriptWord, hasZeroWidthInsideWord, isAscii } from "./normalise.js";
+import { decodeTagCharacters, flattenForRules, foldText, unescapeStringLiterals, hasMixedScriptWord, hasZeroWidthInsideWord, isAscii } from "./normalise.js";
 import type { SignalId } from "./types.js";
 
 export interface RuleResult {
@@ -15,18 +15,22 @@ export interface RuleResult {
 }
 
 const IGNORE_PREVIOUS = [
-  /\b(?:ignore|disregard|forget|overrid\w*|bypass|skip|neglect|abandon|discard|drop|dismiss|set aside|pay no attention to|do not (?:follow|obey))\b[^.\n]{0,40}?\b(?:previous|prior|preceding|above|earlier|former|original|initial|all|any|every|your|the|system|existing|old)\b[^.\n]{0,30}?\b(?:instructions?|prompts?|rules?|directions?|directives?|guidelines?|guidance|commands?|orders|constraints|polic(?:y|ies)|programming|guardrails?|restrictions?|context|tasks?|criteria)\b/i,
+  /\b(?:ignore|disregard|forget|overrid\w*|bypass|skip|neglect|abandon|discard|drop|dismiss|set aside|pay no attention to|do not (?:follow|obey))\b[^.\n]{0,40}?\b(?:previous|prior|preceding|above|earlier|former|original|initial|all|any|every|your|system|old)\b[^.\n]{0,30}?\b(?:instructions?|prompts?|rules?|directions?|directives?|guidelines?|guidance|commands?|orders|constraints|(?:system|safety|content|usage|your) polic(?:y|ies)|programming|guardrails?|restrictions?|context|tasks?|criteria)\b/i,
   /\b(?:instead of|rather than) (?:following|doing|answering) (?:the|your) (?:original|previous|user'?s?) (?:task|instructions?|request|question)\b/i,
   /\b(?:new|updated|real|actual|revised) (?:instructions?|task|directive)s?\s*:/i,
 ];
 
 /** Further paraphrases, checked only when IGNORE_EXTRA_GATE finds one of their words. */
-const IGNORE_EXTRA_GATE = /\b(?:ignor|disregard|forget|instructions you|directions you|rules you|(?:previous|original|current|earlier) (?:task|instructions?|assignment) (?:is|are|has|have))/i;
+const IGNORE_EXTRA_GATE = /\b(?:ignor|disregard|forget|instructions you|directions you|rules you|(?:previous|original|current|earlier|prior|old|existing) (?:task|instructions?|assignment|rules|guidelines|directives|orders|policies|constraints|restrictions) (?:is|are|has|have|were|no))/i;
 const IGNORE_EXTRA = [
+  /\b(?:ignore|disregard|forget)\b (?:all |any )?(?:of )?(?:the )?(?:instructions?|rules|directions|guidelines|prompts?) (?:above|before|so far|given (?:above|before|earlier|previously)|you (?:were|have been) given)\b/i,
+  // "Ignore your previous iunstructions": a possessive or "all" plus "previous" is enough, whatever the (misspelt) noun.
+  /\b(?:ignore|disregard|forget)\b (?:all (?:of )?)?(?:your|all) (?:previous|prior|earlier|preceding|former|original|initial|above)(?! (?:e-?mails?|messages?|mails?|notes?|comments?|versions?|repl(?:y|ies)|posts?|invoices?|attachments?|ones?|links?|drafts?|orders?|requests?|letters?|calls?|texts?|chats?|questions?|answers?)\b) [a-z]{5,}/i,
   /\b(?:ignore|disregard|forget)\b (?:everything|anything|all|what) (?:you(?:'ve| have)? (?:were |been )?(?:told|given|instructed|taught)|(?:written |said )?(?:above|before))\b/i,
   /\b(?:ignore|disregard|forget)\b (?:the|this|that) (?:user'?s?|original|summari[sz]ation|translation) (?:request|task|question|instructions?)\b/i,
   /\b(?:instructions|directions|rules) you (?:were|have been) given\b[^.\n]{0,60}\b(?:outdated|cancell?ed|void|obsolete|a test|no longer)\b/i,
   /\b(?:your|the) (?:previous|original|current|earlier) (?:task|instructions?|assignment) (?:is|are|has been|have been) (?:cancell?ed|void|obsolete|replaced|overridden)\b/i,
+  /\b(?:your|all|any) (?:previous|prior|earlier|old|original|existing|current) (?:rules|instructions|guidelines|directives|orders|policies|constraints|restrictions|task) (?:are|is|have been|were|has been) (?:now |hereby |officially )?(?:void|null|nullified|cancell?ed|revoked|lifted|obsolete|suspended|withdrawn|invalid|replaced|overridden|superseded|no longer (?:valid|apply|applicable|in effect|binding))\b/i,
 ];
 
 const ROLE_REASSIGNMENT = [
@@ -61,13 +65,17 @@ const BOUNDARY_EXTRA_GATE = /\b(?:system|admin|administrator|developer|provider|
 const BOUNDARY_EXTRA = [
   /^\W{0,4}(?:system|admin|administrator|developer|operator)\W{0,2}\s*:\s+(?:the (?:user|assistant|ai|model|operator)|you|your|ignore|assistants?|new)\b/im,
   /\[\s*(?:system|admin(?:istrator)? override|system (?:note|notice|prompt|update|message)|message from the (?:developer|provider|operator|system)[^\]\n]{0,40}|\w+ policy update[^\]\n]{0,20})\s*\]/i,
-  /\b(?:system|developer|admin|operator) (?:note|notice|override|prompt update|update)\s*:/i,
+  // "System note: the maintenance window is Saturday" is a notice to people; only one that addresses the reader counts.
+  /\b(?:system|developer|admin|operator) (?:note|notice|override|prompt update|update|message)\s*:[^.\n]{0,60}?\b(?:you|your|assistants?|ai|models?|agents?|llms?|ignore|disregard|instructions?|rules|do not|don't|never|always)\b/i,
+  /\b(?:new|updated|revised|urgent) (?:policy|instructions?|directives?|rules?|orders?|guidelines?) (?:from|by|issued by) (?:the |your )?(?:operator|administrator|admin|developer|system|owner|provider|security team)\b/i,
   /^\s*human:\s[^\n]*\n+\s*assistant:/im,
   /\bend of (?:the )?(?:table|page|document|email|e-mail|file|content|context|data|input|article|message)(?: content)?\b[^\n]{0,40}\b(?:assistant|ai|llm|model|instructions?)\b/i,
 ];
 
 /** An instruction addressed to the AI that reads the text, rather than to a human reader. */
 const AI_NOUN = "(?:ai|a\\.i\\.|llms?|(?:large )?language models?|(?:ai |coding |automated |autonomous )?(?:assistants?|agents?)|chatbots?|bots?|copilot|chatgpt|claude|gemini|models?)";
+/** Nouns that only name an AI (not "agents" or "assistants", which are also people). */
+const AI_STRICT = "(?:ai(?:[ -](?:assistants?|agents?|models?|systems?|tools?|bots?))?|llms?|(?:large )?language models?|chatbots?|copilot|chatgpt|claude|gemini|gpt[\\w.-]*|(?:automated|autonomous|coding) (?:assistants?|agents?|systems?))";
 const AI_GATE = new RegExp(`\\b${AI_NOUN}\\b`, "i");
 const AI_ADDRESSED = [
   new RegExp(`^\\W{0,8}(?:(?:dear|hey|hi|hello|attention|note to|message to|instructions? for|to) )?(?:the |all |any )?${AI_NOUN}(?: \\w+){0,3}?\\s*[:,]\\s+(?:please\\s+)?(?:ignore|disregard|forget|tell|say|reveal|send|forward|email|delete|remove|approve|run|execute|call|use|open|visit|include|add|append|insert|mention|recommend|summari[sz]e|reply|respond|answer|write|print|output|post|push|publish|share|transfer|cancel|invite|mark|set|change|update|report|give|rate|decode|list|copy|paste|upload|download|install|accept|before|after|when|whenever|if|do not|don't|never|always|your|the user|you must|you should|you will|from now)\\b`, "im"),
@@ -102,6 +110,209 @@ const ANSWER_FORM = [
   /\btranslate your (?:answer|response|reply|output|summary)s? (?:in)?to\b/i,
 ];
 
+
+/**
+ * The same requests in Spanish, German, French, Italian, Portuguese and Chinese/Japanese (the text is
+ * folded, so accents are gone: "instrucciones", "Anweisungen", "precedentes"). Gated by the verbs.
+ */
+const MULTI_IGNORE_PATTERNS = [
+  // es / it / pt: ignora(r)/olvida/omite/descarta/dimentica/esquece … instrucciones/istruzioni/instrucoes/reglas/regole/regras
+  /\b(?:ignor[a-z]*|olvid[a-z]*|omit[ea]s?|omitir|descart[a-z]*|haz caso omiso (?:de|a)|dimentic[a-z]*|esquec[a-z]*|desconsider[a-z]*)\b[^.\n]{0,50}?\b(?:instrucciones|instruccion|indicaciones|directrices|ordenes|reglas|normas|istruzioni|indicazioni|regole|direttive|instrucoes|instrucao|regras|diretrizes|orientacoes|lo anterior|todo lo anterior|tutto quanto sopra|tudo acima)\b/,
+  // de
+  /\b(?:ignorier[a-z]*|vergiss|vergessen sie|missacht[a-z]*|uberg[a-z]*)\b[^.\n]{0,50}?\b(?:anweisungen|anweisung|instruktionen|regeln|vorgaben|befehle|anordnungen|richtlinien|alles (?:bisherige|vorherige|obige))\b/,
+  // fr (the article keeps English "ignore the shipping instructions" out)
+  /\b(?:ignorez|ignorer|ignore|oubliez|oublier|oublie|ne tenez (?:plus )?(?:pas )?compte|faites abstraction)\b[^.\n]{0,10}?\b(?:toutes?|tous|les|vos|tes|ces|des|de la|du)\b[^.\n]{0,40}?\b(?:instructions|consignes|regles|directives|ordres|indications)\b/,
+  // zh / ja
+  /(?:忽略|无视|無視|忽视|忘记|忘掉|不要理会|不要遵循|忘れ)[^。.\n]{0,24}?(?:指令|指示|说明|規則|规则|提示|要求|命令|设定|設定|指南)/,
+];
+const MULTI_ROLE_PATTERNS = [
+  /\b(?:a partir de ahora|de ahora en adelante|ab sofort|ab jetzt|von nun an|desormais|a partir de maintenant|d'ora in poi|da ora in poi|a partir de agora)\b,?[^.\n]{0,40}?\b(?:eres|seras|debes|tienes que|actuaras|responderas|bist du|du bist|musst du|sollst du|wirst du|du musst|du sollst|tu es|tu seras|tu dois|vous etes|vous devez|vous serez|sei|devi|sarai|voce e|voce deve|voce sera)\b/,
+  /\b(?:ahora eres|du bist (?:jetzt|nun) (?:ein|eine|der|die|kein|keine)|tu es maintenant|vous etes maintenant|ora sei|agora voce e)\b/,
+  /\b(?:nuevas instrucciones|neue anweisungen|nouvelles instructions|nuove istruzioni|novas instrucoes)\s*:/,
+  /(?:从现在开始|从现在起|今から|これからは)[，,、\s]{0,2}(?:你|您|あなた)|你现在是|(?:新的指令|新指令|新的任务)[：:]/,
+];
+
+const MULTI_IGNORE_TRIGGERS = ["ignora", "ignore", "ignorez", "ignorer", "ignor*", "olvida", "olvid*", "omite", "omitir", "desca*", "vergiss", "vergessen", "missa*", "uberg*", "oublie", "oubli*", "tenez", "abstraction", "dimen*", "esque*", "desco*", "caso"];
+const MULTI_IGNORE_CJK = ["忽略", "无视", "無視", "忽视", "忘记", "忘掉", "不要理会", "不要遵循", "忘れ"];
+const MULTI_ROLE_TRIGGERS = ["partir", "ahora", "sofort", "jetzt", "bist", "nun", "desormais", "tu", "vous", "ora", "agora", "nuevas", "neue", "nouvelles", "nuove", "novas"];
+const MULTI_ROLE_CJK = ["从现在", "你现在是", "新的指令", "新指令", "新的任务", "今から", "これからは"];
+
+// ---- Agent hijacking ----------------------------------------------------------------------------
+// The groups below read the lower-cased flattened text, and every pattern starts with a literal word:
+// V8 then skips to candidate positions instead of trying every offset, which keeps the rule layer fast.
+// Each group runs only when `includes` finds one of its trigger words.
+
+/** A group of lower-case patterns behind trigger words (whole words, 5-letter prefixes, or CJK substrings). */
+interface LiteralGroup {
+  /** Whole lower-case words, or 5-letter prefixes written as "ignor*". */
+  triggers: string[];
+  /** Substrings looked for only in non-ASCII texts (CJK has no word boundaries). */
+  cjk?: string[];
+  /** A second word every pattern of the group needs besides a trigger (checked the same way), or a test. */
+  requires?: string[] | ((index: WordIndex) => boolean);
+  patterns: RegExp[];
+}
+
+/**
+ * Which trigger words (of every group) a text contains, and its lower-cased form made on demand. One
+ * scan over the characters hashes each ASCII word (and its first five letters) and looks the hash up;
+ * no string is built per word, which keeps this pass cheaper than a single regex over the text.
+ */
+export interface WordIndex {
+  words: Set<string>;
+  ascii: boolean;
+  lower(): string;
+}
+
+const TRIGGER_WORDS = new Map<number, string[]>();
+
+function wordHash(h: number, c: number): number {
+  return Math.imul(h ^ c, 0x01000193);
+}
+
+function registerTrigger(word: string): void {
+  let h = 0x811c9dc5;
+  const letters = word.endsWith("*") ? word.slice(0, -1) : word;
+  for (let i = 0; i < letters.length; i++) h = wordHash(h, letters.charCodeAt(i));
+  if (word.endsWith("*")) h = wordHash(h, 42);
+  const list = TRIGGER_WORDS.get(h) ?? [];
+  if (!list.includes(word)) list.push(word);
+  TRIGGER_WORDS.set(h, list);
+}
+
+export function wordIndex(text: string, ascii: boolean): WordIndex {
+  const words = new Set<string>();
+  let h = 0x811c9dc5;
+  let start = -1;
+  let prefixHash = 0;
+  const n = text.length;
+  for (let i = 0; i <= n; i++) {
+    let c = i < n ? text.charCodeAt(i) : 32;
+    if (c >= 65 && c <= 90) c |= 32;
+    if ((c >= 97 && c <= 122) || (c === 39 && start !== -1)) {
+      if (start === -1) start = i;
+      h = wordHash(h, c);
+      if (i - start === 4) prefixHash = wordHash(h, 42);
+      continue;
+    }
+    if (start !== -1) {
+      const len = i - start;
+      const hit = TRIGGER_WORDS.get(h);
+      if (hit) for (const w of hit) if (!w.endsWith("*") && w.length === len && text.slice(start, i).toLowerCase() === w) words.add(w);
+      if (len > 5) {
+        const phit = TRIGGER_WORDS.get(prefixHash);
+        if (phit) for (const w of phit) if (w.endsWith("*") && text.slice(start, start + 5).toLowerCase() === w.slice(0, 5)) words.add(w);
+      }
+      start = -1;
+      h = 0x811c9dc5;
+    }
+  }
+  let lower: string | undefined;
+  return { words, ascii, lower: () => (lower ??= text.toLowerCase()) };
+}
+
+function literalMatch(group: LiteralGroup, index: WordIndex): boolean {
+  let hit = false;
+  for (const t of group.triggers) if (index.words.has(t)) { hit = true; break; }
+  if (!hit && !index.ascii && group.cjk) for (const t of group.cjk) if (index.lower().includes(t)) { hit = true; break; }
+  if (!hit) return false;
+  const req = group.requires;
+  if (req && !(typeof req === "function" ? req(index) : req.some((w) => index.words.has(w)))) return false;
+  const lower = index.lower();
+  for (const p of group.patterns) if (p.test(lower)) return true;
+  return false;
+}
+
+const SNAKE_CASE = /[a-z]_[a-z]/;
+const TASK_NOUN = "(?:task|request|assignment|question|instructions?|job|query|prompt|errand)s?";
+const TASK_QUAL = "(?:original|current|assigned|actual|main|real|previous|initial|given|first|user'?s?|primary|ongoing|present)";
+/** "my request", "your current task", "the original task" — a plain "the task" or "your task" is also what people write to people. */
+const TASK_OWNER = `(?:my(?: ${TASK_QUAL})?|(?:the|this|that|your|their|his|her|our) ${TASK_QUAL}|the user'?s?)`;
+/** "the task (that) I gave you", "the task you were given". */
+const TASK_GIVEN = `(?:the|this|that|your) ${TASK_NOUN} (?:that |which )?(?:i|the user|they|he|she|you(?:'ve| have| were| got)?(?: been)?) (?:gave|give|given|assigned|asked|requested|sent|received|got|set)`;
+
+/**
+ * A passage in a tool result that asks the agent to do something else first, before (or instead of)
+ * the task the user gave it, as agent-security benchmarks stage it.
+ */
+const PREEMPT: LiteralGroup = {
+  triggers: ["before", "first", "firstly", "after", "instead", "rather", "prior"],
+  requires: ["task", "tasks", "request", "requests", "assignment", "question", "instructions", "instruction", "job", "query", "prompt", "errand", "else", "following", "steps", "step", "actions", "action", "original", "answering", "responding", "replying", "summarizing", "summarising", "continuing", "proceeding", "send", "forward", "email", "call", "use", "invoke", "run", "execute", "transfer", "pay", "wire", "delete", "remove", "create", "share", "invite", "grant", "add", "post", "upload", "download", "open", "visit", "change", "update", "reset", "book", "cancel", "move", "copy", "write", "reply", "message", "schedule", "approve"],
+  patterns: [
+    new RegExp(`before (?:you |we )?(?:can |could |may |are able to |start to |begin to )?(?:solve|solving|complete|completing|finish|finishing|continue|continuing|proceed|proceeding|carry out|carrying out|get(?:ting)? (?:back )?to|return(?:ing)? to|go(?:ing)? back to|work(?:ing)? on|start(?:ing)?(?: on| with)?|do|doing|handle|handling|answer(?:ing)?|respond(?:ing)? to|repl(?:y|ying) to|address(?:ing)?|perform(?:ing)?|execut(?:e|ing)|fulfil(?:l|ling)?|tackl(?:e|ing)|resum(?:e|ing))(?: with)? (?:${TASK_OWNER} ${TASK_NOUN}|${TASK_GIVEN})\\b[^\\n]{0,160}?\\b(?:first|please|you (?:must|need to|have to|should)|make sure|immediately|urgent)`),
+    /before (?:you )?(?:do(?:ing)? anything else|(?:answering|responding|replying|summari[sz]ing|continuing|proceeding)\b)[^.\n]{0,20}?,? (?:please |you (?:must|need to|have to|should) |first,? |make sure (?:to|you) )?(?:send|forward|e-?mail|call|use|invoke|run|execute|transfer|pay|wire|delete|remove|create|share|invite|grant|add|post|upload|download|open|visit|change|update|reset|book|cancel|move|copy|write|reply|message|schedule|approve|read|fetch|retrieve|include|tell)\b/,
+    /(?:the following|these steps|this step|the steps below|the actions? below|this action|this first)(?: (?:tasks?|steps?|actions?|things?|requests?|instructions?))? (?:first|before (?:you|anything|continuing|proceeding|doing))\b/,
+    new RegExp(`after (?:you(?:'ve| have)? (?:do(?:ne)?|finish(?:ed)?|complete(?:d)?|handled|sent|done so)|doing|completing|finishing|handling) (?:that|this|these|it|so|the above|all of this|this step)\\b,?[^.\\n]{0,40}?\\b(?:you (?:can|may|should|could) )?(?:continue|proceed|go back|return|resume|solve|complete|finish|carry on|get back|move on)\\b[^.\\n]{0,40}?\\b(?:${TASK_NOUN}|original|what (?:i|the user) (?:asked|requested|gave))`),
+    new RegExp(`instead of (?:doing |completing |following |answering )?(?:${TASK_OWNER} ${TASK_NOUN}|${TASK_GIVEN})\\b`),
+    new RegExp(`rather than (?:doing |completing |following |answering )?(?:${TASK_OWNER} ${TASK_NOUN}|${TASK_GIVEN})\\b`),
+    new RegExp(`prior to (?:completing|doing|answering|continuing with|finishing|handling|solving) (?:${TASK_OWNER} ${TASK_NOUN}|${TASK_GIVEN})\\b`),
+  ],
+};
+
+const AI_STRICT_LOWER = AI_STRICT;
+
+/** A passage that speaks as the user, the operator or the developer and addresses the model. */
+const IMPERSONATE: LiteralGroup = {
+  triggers: ["message", "you", "user", "behalf"],
+  requires: ["me", "assistant", "agent", "model", "ai", "gpt", "claude", "gemini", "llm", "chatgpt", "copilot", "chatbot", "owner", "operator", "administrator", "admin", "developer", "creator", "principal", "master", "behalf", "asked", "wants", "wanted", "instructed", "authorized", "authorised", "authorize", "authorise", "requested", "approved", "expects", "requires", "instruct", "order", "allow", "permit"],
+  patterns: [
+    /this is (?:a|an|my) (?:\w+ )?(?:message|note|instruction|request|update|reminder)s? (?:directly )?from (?:me|your (?:user|owner|principal|boss|operator|admin\w*|developer|creator|master)|the (?:user|account owner|operator|admin\w*|developer|system|owner))\b/,
+    /message from (?:me|the user|your user)\b[^.\n]{0,60}?\bto you\b/,
+    new RegExp(`to you,? (?:the |my |dear )?(?:${AI_STRICT_LOWER}|assistant|agent|model)\\b`),
+    /(?:i am|i'm) (?:your|the) (?:user|owner|operator|administrator|admin|developer|creator|principal|master)\b[^\n]{0,80}?\b(?:you (?:must|should|need to|have to|will|can now|are (?:now )?(?:allowed|authori[sz]ed|permitted|required))|i (?:authori[sz]e|instruct|order|allow|permit) you)\b/,
+    /this is (?:your|the) (?:user|owner|operator|administrator|admin|developer|creator|principal|master)\b[^.\n]{0,20}[,.:;-][^\n]{0,60}?\b(?:you (?:must|should|need to|have to|will|can now|are (?:now )?(?:allowed|authori[sz]ed|permitted|required))|i (?:authori[sz]e|instruct|order|allow|permit) you)\b/,
+    /the user (?:has |had )?(?:also )?(?:asked|wants|wanted|instructed|authori[sz]ed|requested|approved|would like|requires|expects) (?:you|the assistant|the agent|that you)\b/,
+    /on behalf of (?:the user|your user|the account owner)\b[^.\n]{0,60}?\b(?:you (?:must|should|need to|are)|please)\b/,
+  ],
+};
+
+/** Which tool to call with which arguments, spelled out in data. */
+const TOOL_INSTRUCTION: LiteralGroup = {
+  triggers: ["call", "calls", "use", "uses", "invoke", "run", "runs", "execute", "trigger", "tool", "function"],
+  // A snake_case tool name or the word "tool"/"function".
+  requires: (index) => index.words.has("tool") || index.words.has("function") || SNAKE_CASE.test(index.lower()),
+  patterns: [
+    /(?:call|use|invoke|run|execute|trigger)s? (?:the )?[`'"]?[a-z][a-z0-9]*(?:_[a-z0-9]+)+[`'"]?(?:\(\))? (?:(?:tool|function|action|api|command|endpoint) )?(?:with|using|passing|and (?:set|pass)|where|for|to)\b/,
+    /(?:call|use|invoke|run|execute)s? (?:the )?(?:[`'"][^`'"\n]{2,40}[`'"]|\w+) (?:tool|function)\b[^.\n]{0,40}?\b(?:with|using|passing)\b[^.\n]{0,40}?(?:=|:|\barguments?\b|\bparameters?\b|\brecipient\b|\bamount\b|\bto\b)/,
+    /(?:please|you (?:must|should|need to)|now|first,?|then) [a-z][a-z0-9]*(?:_[a-z0-9]+)+\(\s*[a-z_]+\s*=/,
+  ],
+};
+
+/** Tag-like wrappers around an injected passage: <INFORMATION>, <IMPORTANT>, [SYSTEM], ###(system_message). */
+const WRAPPER_TAG: LiteralGroup = {
+  triggers: ["information", "important", "admin", "system", "user", "assistant", "instructions", "instruction", "operator", "developer", "urgent", "priority", "override", "directive", "task", "note", "new", "ai"],
+  requires: (index) => { const t = index.lower(); return t.includes("<") || t.includes("[") || t.includes("#"); },
+  patterns: [
+    /<\/?(?:information|important|important_instructions?|admin|admin_message|system[_-]?(?:message|note|prompt|instructions?|override)|user[_-]?(?:message|instructions?|request)|assistant[_-]?instructions?|ai[_-]?(?:instructions?|note|message)|instructions?[_-]for[_-]ai|note[_-]to[_-](?:ai|assistant|agent)|priority|urgent|override|directive|task[_-]?update|new[_-]?instructions?)>/,
+    /\[ ?(?:system|admin|important|instructions?|system message|assistant|operator|developer|urgent|priority|ai instructions?|note to (?:the )?(?:ai|assistant|agent)) ?\]/,
+    /#\s*\(\s*(?:system[_ ]?message|system|admin|important|instructions?|user[_ ]?message)\s*\)|##\s*(?:system[_ ]message|important instructions?|ai instructions?|note to (?:the )?(?:ai|assistant))\b/,
+  ],
+};
+
+/** Addressed to AI processing the data: "To the AI assistant processing this mailbox: …", "AI agents processing invoices must …". */
+const AI_PROCESSING: LiteralGroup = {
+  triggers: ["ai", "llm", "llms", "gpt", "automated", "autonomous", "language", "chatbot", "chatbots", "copilot", "chatgpt", "claude", "gemini", "coding"],
+  patterns: [
+    // At the start of a line or sentence: "presented to the LLM:" in documentation is not an address.
+    new RegExp(`(?<=(?:^|[\\n.!?]\\s*)\\W{0,3}(?:to|for|attention|dear|hey|hello|note (?:to|for)|message (?:to|for)|instructions? (?:to|for)):? (?:the |any |all |every )?)${AI_STRICT}\\b[^.\\n:]{0,60}:`),
+    new RegExp(`(?:ai|automated|autonomous|llm|gpt|language model|ai-powered|llm-based|chatbot|copilot)(?:[ -](?:assistants?|agents?|systems?|tools?|models?|processors?|bots?|readers?|workflows?|pipelines?))?s? (?:that (?:reads?|process(?:es)?|handles?|manages?|reviews?|triages?) |who (?:reads?|process(?:es)?|handles?|manages?) |(?:processing|reading|handling|reviewing|managing|triaging|summari[sz]ing|screening|monitoring|parsing|scanning|with access to|working (?:on|in|with)|acting (?:on|for)|operating (?:on|in)) )[^.\\n:]{0,60}?(?::|,|\\bmust\\b|\\bshould\\b|\\bshall\\b|\\bare (?:required|instructed|asked|expected)\\b|\\bis (?:required|instructed|asked|expected)\\b|\\bneeds? to\\b|\\bplease\\b|\\bhave to\\b)`),
+  ],
+};
+
+/** Which of the literal groups fire, in signal order. */
+const MULTI_IGNORE: LiteralGroup = { triggers: MULTI_IGNORE_TRIGGERS, cjk: MULTI_IGNORE_CJK, patterns: MULTI_IGNORE_PATTERNS };
+const MULTI_ROLE: LiteralGroup = { triggers: MULTI_ROLE_TRIGGERS, cjk: MULTI_ROLE_CJK, patterns: MULTI_ROLE_PATTERNS };
+
+
+function agentSignals(lower: WordIndex, signals: SignalId[]): void {
+  if (!signals.includes("ignore-previous") && literalMatch(MULTI_IGNORE, lower)) signals.push("ignore-previous");
+  if (!signals.includes("role-reassignment") && literalMatch(MULTI_ROLE, lower)) signals.push("role-reassignment");
+  if (literalMatch(PREEMPT, lower)) signals.push("task-preemption");
+  if (literalMatch(IMPERSONATE, lower)) signals.push("impersonation");
+  if (literalMatch(TOOL_INSTRUCTION, lower)) signals.push("tool-instruction");
+  if (literalMatch(WRAPPER_TAG, lower)) signals.push("wrapper-tag");
+  if (!signals.includes("ai-addressed") && literalMatch(AI_PROCESSING, lower)) signals.push("ai-addressed");
+}
 
 /** Hidden markup (HTML comments, invisible elements, markdown comments, meta tags): its text is checked for instructions. */
 const HIDDEN_HINT = /<(?:!--|meta\b|\w+\b[^>]{0,200}\b(?:hidden|style)\b)|\[(?:\/\/|comment)\]:/i;
@@ -230,18 +441,51 @@ function deobfuscate(text: string): string {
   return parts.join("\n");
 }
 
+/**
+ * Texts about prompt injection quote attacks ("text such as 'ignore previous instructions' …"). When
+ * a text talks about attacks, quoted passages are mentions, not instructions: the textual rules skip them
+ * (the classifier still reads them).
+ */
+const META_WORDS = ["injection", "injections", "jailbreak", "jailbreaks", "jailbreaking", "attacker", "attackers", "adversarial", "malicious", "attack", "attacks"];
+/** A quoted passage introduced as a mention: "text such as 'ignore previous instructions'", "the phrase \"…\"". */
+const QUOTED = /\b(?:such as|like|e\.g\.,?|for example,?|for instance,?|the (?:phrase|string|text|sentence|words?|line|prompt|instruction)|phrases?|strings?|called|known as|writes?|wrote|containing|contains|says|said|saying|reads?)[:,]? ?(?:["“«]|(?<![A-Za-z])['‘`])[^"“”«»'‘’`\n]{6,200}?(?:["”»]|['’`](?![A-Za-z]))/gi;
+
+function talksAboutAttacks(index: WordIndex): boolean {
+  for (const w of META_WORDS) if (index.words.has(w)) return true;
+  return false;
+}
+
+for (const g of [PREEMPT, IMPERSONATE, TOOL_INSTRUCTION, WRAPPER_TAG, AI_PROCESSING, MULTI_IGNORE, MULTI_ROLE]) {
+  for (const w of g.triggers) registerTrigger(w);
+  if (Array.isArray(g.requires)) for (const w of g.requires) registerTrigger(w);
+}
+for (const w of META_WORDS) registerTrigger(w);
+
 export function runRules(text: string): RuleResult {
   const signals: SignalId[] = [];
   const revealed: string[] = [];
+  text = unescapeStringLiterals(text);
   const ascii = isAscii(text);
   const folded = ascii ? text : foldText(text);
+  // Textual rules read the flattened text (line breaks, tags and hyphenation between words undone),
+  // with quoted mentions in texts about attacks left out.
+  let flat = flattenForRules(folded);
+  let index = wordIndex(flat, ascii);
+  if (talksAboutAttacks(index)) {
+    const unquoted = flat.replace(QUOTED, " ");
+    if (unquoted !== flat) {
+      flat = unquoted;
+      index = wordIndex(flat, ascii);
+    }
+  }
 
-  if (ignorePrevious(folded)) signals.push("ignore-previous");
-  if (anyMatch(ROLE_REASSIGNMENT, folded) || gatedMatch(ROLE_EXTRA_GATE, ROLE_EXTRA, folded)) signals.push("role-reassignment");
-  if (anyMatch(BOUNDARY_MARKER, folded) || gatedMatch(BOUNDARY_EXTRA_GATE, BOUNDARY_EXTRA, folded)) signals.push("boundary-marker");
+  if (ignorePrevious(flat)) signals.push("ignore-previous");
+  if (anyMatch(ROLE_REASSIGNMENT, flat) || gatedMatch(ROLE_EXTRA_GATE, ROLE_EXTRA, flat)) signals.push("role-reassignment");
+  if (anyMatch(BOUNDARY_MARKER, flat) || gatedMatch(BOUNDARY_EXTRA_GATE, BOUNDARY_EXTRA, flat)) signals.push("boundary-marker");
 
-  if (gatedMatch(AI_GATE, AI_ADDRESSED, folded)) signals.push("ai-addressed");
-  if (gatedMatch(TASK_HIJACK_GATE, TASK_HIJACK, folded) || gatedMatch(ANSWER_FORM_GATE, ANSWER_FORM, folded)) signals.push("task-hijack");
+  if (gatedMatch(AI_GATE, AI_ADDRESSED, flat)) signals.push("ai-addressed");
+  if (gatedMatch(TASK_HIJACK_GATE, TASK_HIJACK, flat) || gatedMatch(ANSWER_FORM_GATE, ANSWER_FORM, flat)) signals.push("task-hijack");
+  agentSignals(index, signals);
   if (HIDDEN_HINT.test(folded)) {
     for (const hidden of hiddenTexts(folded)) {
       revealed.push(hidden);
@@ -299,4 +543,10 @@ export const RULE_STRENGTH: Record<Exclude<SignalId, "classifier">, number> = {
   "task-hijack": 0.75,
   "hidden-instruction": 0.85,
   "obfuscated-instruction": 0.9,
+  "task-preemption": 0.8,
+  "impersonation": 0.75,
+  // A tool call spelled out, or a tag-like wrapper, is suspicious but also occurs in documentation:
+  // alone below 0.5, decisive with any second piece of evidence.
+  "tool-instruction": 0.45,
+  "wrapper-tag": 0.45,
 };

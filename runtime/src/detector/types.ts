@@ -16,6 +16,10 @@ export type SignalId =
   | "task-hijack"
   | "hidden-instruction"
   | "obfuscated-instruction"
+  | "task-preemption"
+  | "impersonation"
+  | "tool-instruction"
+  | "wrapper-tag"
   | "classifier";
 
 export interface DetectorResult {

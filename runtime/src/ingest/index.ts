@@ -3,3 +3,4 @@
 
 export { admitUntrusted, DEFAULT_THRESHOLDS, type AdmitResult, type GuardrailEvent, type IngestSource, type InjectionRefused } from "./admit-untrusted.js";
 export { wrapUntrusted, neutraliseMarkers, beginMarker, endMarker, NEUTRALISED, type TrustLevel, type WrapOptions } from "./markers.js";
+export { redactInjections, scanArguments, REDACTION_MARKER, type RedactResult, type RedactedPassage, type ArgumentScan } from "./redact.js";

@@ -23,7 +23,8 @@ function alnumKey(text: string): { key: string; start: number[]; end: number[] }
   let offset = 0;
   for (const ch of text) {
     const next = offset + ch.length;
-    for (const c of foldCodePoint(ch).toLowerCase()) {
+    // Accented letters stay non-ASCII here, so they separate marker words instead of adding letters.
+    for (const c of foldCodePoint(ch, true).toLowerCase()) {
       if ((c >= "a" && c <= "z") || (c >= "0" && c <= "9")) {
         key += c;
         start.push(offset);

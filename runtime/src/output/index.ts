@@ -4,16 +4,18 @@ export type { Action, Finding, FindingKind, FilteredOutput, OutputRules, Severit
 export { domainMatches, domainInList, emailDomainMatches, normalizeHost, strictAuthorityHost, strictUrlHost, urlDomainMatches } from "./domains.js";
 export { findSensitive, mayHoldSensitive } from "./sensitive-data.js";
 export type { SensitiveKind, SensitiveScan } from "./sensitive-data.js";
-export { findExfiltration, findUrls, parseNetworkUrl, smugglesData } from "./exfiltration.js";
+export { decodeHtmlEntities, findExfiltration, findUrls, parseNetworkUrl, smugglesData } from "./exfiltration.js";
 export type { ExfiltrationFinding, UrlForm, UrlOccurrence } from "./exfiltration.js";
 export {
   findAadhaars,
+  findCardsPerLine,
   findEmails,
   findIbans,
   findIndianPans,
   findPaymentCards,
   findPhones,
+  findUsSsns,
 } from "./pii-detectors.js";
 export type { PiiKind, Span } from "./pii-detectors.js";
-export { findAssignedSecrets, findHighEntropyTokens, findPrefixedSecrets, isHighEntropyToken, shannonEntropy } from "./secret-detectors.js";
+export { findAssignedSecrets, findAwsSecretKeys, findEncodedSecrets, findSplitSecrets, findHighEntropyTokens, findPrefixedSecrets, isHighEntropyToken, shannonEntropy } from "./secret-detectors.js";
 export { ibanMod97Valid, luhnValid, verhoeffCheckDigit, verhoeffValid } from "./checksums.js";

@@ -5,7 +5,7 @@ import { allMatches } from "./regex-scan.js";
 import { SpanMask } from "./span-mask.js";
 import { ibanMod97Valid, luhnValid, verhoeffValid } from "./checksums.js";
 
-export type PiiKind = "email" | "phone" | "payment_card" | "iban" | "in_pan" | "in_aadhaar";
+export type PiiKind = "email" | "phone" | "payment_card" | "iban" | "in_pan" | "in_aadhaar" | "us_ssn";
 
 export interface Span<K extends string = string> {
   kind: K;
@@ -25,6 +25,14 @@ const PHONE_NANP = /(?<![\w.+-])(?:1[-. ])?(?:\(\d{3}\) ?|\d{3}[-. ])\d{3}[-. ]\
 const PHONE_IN = /(?<![\w.+-])0?[6-9]\d{4}[ -]?\d{5}(?!\w|[.,-]\d)/g;
 
 const CARD = /(?<![\w.-])(?:\d{4}([ -])\d{4}\1\d{4}(?:\1\d{1,4}){1,2}|\d{4}([ -])\d{6}\2\d{4,5}|\d{13,19})(?!\w|[.,-]\d)/g;
+
+// Cards written one digit or one group of digits per line (a model asked to "split the number up").
+const CARD_PER_LINE = /(?<![\w.])(?:\d(?:[ \t]*\r?\n[ \t]*\d){12,18}|\d{4}(?:[ \t]*\r?\n[ \t]*\d{4}){2}(?:[ \t]*\r?\n[ \t]*\d{1,4}){1,2}|\d{4}[ \t]*\r?\n[ \t]*\d{6}[ \t]*\r?\n[ \t]*\d{4,5})(?![\w.]|[ \t]*\r?\n[ \t]*\d)/g;
+
+// US Social Security numbers: area 001–899 except 666, group 01–99, serial 0001–9999, written
+// 123-45-6789 or 123 45 6789; nine bare digits only after "SSN" or "social security".
+const SSN = /(?<![\w.-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-]|\.\d)/g;
+const SSN_LABELLED = /\b(?:ssn|social security(?: number| no\.?)?)\b[^\d\n]{0,20}((?!000|666|9\d\d)\d{3}(?!00)\d{2}(?!0000)\d{4})(?![\w-])/gi;
 
 const IBAN = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])/g;
 
@@ -108,6 +116,28 @@ export function findPaymentCards(text: string, out: Span<PiiKind>[] = []): Span<
     const d = digitsOnly(m[0]);
     if (d.length >= 13 && d.length <= 19 && plausibleCardPrefix(d) && luhnValid(d)) {
       out.push({ kind: "payment_card", start: m.index, end: m.index + m[0].length });
+    }
+  }
+  return out;
+}
+
+export function findCardsPerLine(text: string, out: Span<PiiKind>[] = []): Span<PiiKind>[] {
+  if (!text.includes("\n")) return out;
+  for (const m of allMatches(CARD_PER_LINE, text)) {
+    const d = digitsOnly(m[0]);
+    if (d.length >= 13 && d.length <= 19 && plausibleCardPrefix(d) && luhnValid(d)) {
+      out.push({ kind: "payment_card", start: m.index, end: m.index + m[0].length });
+    }
+  }
+  return out;
+}
+
+export function findUsSsns(text: string, out: Span<PiiKind>[] = []): Span<PiiKind>[] {
+  for (const m of allMatches(SSN, text)) out.push({ kind: "us_ssn", start: m.index, end: m.index + m[0].length });
+  if (/ssn|social security/i.test(text)) {
+    for (const m of allMatches(SSN_LABELLED, text)) {
+      const end = m.index + m[0].length;
+      out.push({ kind: "us_ssn", start: end - m[1]!.length, end });
     }
   }
   return out;

@@ -30,7 +30,12 @@ const PREFIXED = new RegExp(
 );
 
 const ASSIGNMENT =
-  /(?<![A-Za-z0-9])(?:api[_-]?key|access[_-]?token|auth[_-]?token|secret(?:[_-]?key)?|client[_-]?secret|password|passwd|pwd)["']?\s*[:=]\s*["']?([^\s"',;]{8,})/gi;
+  /(?<![A-Za-z0-9])(?:api[_-]?key|access[_-]?token|auth[_-]?token|(?:aws[_-]?)?secret[_-]?access[_-]?key|aws[_-]?secret(?:[_-]?key)?|secret(?:[_-]?key)?|client[_-]?secret|password|passwd|pwd)["']?\s*[:=]\s*["']?([^\s"',;]{8,})/gi;
+
+// An AWS secret access key: 40 characters of base64 with a slash or plus or mixed case and digits,
+// within a few lines after an access key id or the word "aws"/"secret".
+const AWS_SECRET = /(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{40}(?![A-Za-z0-9+/=])/g;
+const AWS_CONTEXT = /(?:AKIA|ASIA)[A-Z0-9]{16}|\baws\b|secret/i;
 const PLACEHOLDER = /^(?:\*+|x+|\.+|<[^>]*>|\$\{[^}]*\}|\{\{.*\}\}|%[^%]+%|changeme|redacted|\[redacted[^\]]*\]|null|undefined|none)$/i;
 
 const URL_CREDENTIAL = /\b[a-z][a-z0-9+.-]{0,31}:\/\/[^\s:/@]{1,128}:([^\s@/]{1,256})@/gi;
@@ -115,6 +120,73 @@ export function findHighEntropyTokens(text: string, out: Span<SecretKind>[] = []
   if (text.length < 32) return out;
   for (const m of allMatches(TOKEN, text)) {
     if (isHighEntropyToken(m[0])) out.push({ kind: "secret", start: m.index, end: m.index + m[0].length });
+  }
+  return out;
+}
+
+/** AWS secret access keys, which have no prefix: a 40-character base64 run near an access key id or "aws"/"secret". */
+export function findAwsSecretKeys(text: string, out: Span<SecretKind>[] = []): Span<SecretKind>[] {
+  if (text.length < 40 || !AWS_CONTEXT.test(text)) return out;
+  for (const m of allMatches(AWS_SECRET, text)) {
+    const key = m[0];
+    if (/^[0-9a-fA-F]+$/.test(key) || !/[A-Z]/.test(key) || !/[a-z]/.test(key) || !/[0-9+/]/.test(key)) continue;
+    if (shannonEntropy(key) < 4) continue;
+    const before = text.slice(Math.max(0, m.index - 200), m.index);
+    if (AWS_CONTEXT.test(before)) out.push({ kind: "secret", start: m.index, end: m.index + key.length });
+  }
+  return out;
+}
+
+const SPLIT_CHAIN = /(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_=-]{4,}(?:[ \t]*\r?\n[ \t]*[A-Za-z0-9+/_=-]{4,})+/g;
+
+/**
+ * Secrets split across line breaks ("sk-proj-abc…\n…xyz"): each run of token characters continued on
+ * the next line(s) is joined, the prefixed, AWS and entropy detectors run on the joined run, and a
+ * finding is mapped back to the span it covers in the original. Only findings that cross a break count.
+ */
+export function findSplitSecrets(text: string, out: Span<SecretKind>[] = []): Span<SecretKind>[] {
+  if (!text.includes("\n")) return out;
+  for (const m of allMatches(SPLIT_CHAIN, text)) {
+    const chain = m[0];
+    if (chain.length < 24) continue;
+    let joined = "";
+    const origin: number[] = [];
+    for (let i = 0; i < chain.length; i++) {
+      const c = chain[i]!;
+      if (c === " " || c === "\t" || c === "\r" || c === "\n") continue;
+      joined += c;
+      origin.push(m.index + i);
+    }
+    const found = [...findPrefixedSecrets(joined), ...findAwsSecretKeys(" aws " + joined).map((s) => ({ ...s, start: s.start - 5, end: s.end - 5 })), ...findHighEntropyTokens(joined)];
+    for (const s of found) {
+      if (s.start < 0) continue;
+      const start = origin[s.start]!;
+      const end = origin[s.end - 1]! + 1;
+      if (text.slice(start, end).includes("\n")) out.push({ kind: "secret", start, end });
+    }
+  }
+  return out;
+}
+
+const BASE64_RUN = /(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=_-])/g;
+
+/** Base64 runs whose decoded text holds a credential (a prefixed key, a `password=` assignment, a key block). */
+export function findEncodedSecrets(text: string, out: Span<SecretKind>[] = []): Span<SecretKind>[] {
+  if (text.length < 16) return out;
+  for (const m of allMatches(BASE64_RUN, text)) {
+    const run = m[0];
+    if (run.length % 4 === 1 || /^[0-9a-fA-F]+$/.test(run)) continue;
+    const decoded = Buffer.from(run, "base64").toString("latin1");
+    // Decoded text must be mostly printable to be a message rather than binary.
+    let printable = 0;
+    for (let i = 0; i < decoded.length; i++) {
+      const c = decoded.charCodeAt(i);
+      if ((c >= 32 && c < 127) || c === 10 || c === 13 || c === 9) printable++;
+    }
+    if (decoded.length < 8 || printable / decoded.length < 0.9) continue;
+    if (findPrefixedSecrets(decoded).length || findAssignedSecrets(decoded).length || findAwsSecretKeys(decoded).length) {
+      out.push({ kind: "secret", start: m.index, end: m.index + run.length });
+    }
   }
   return out;
 }

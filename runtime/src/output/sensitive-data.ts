@@ -5,14 +5,16 @@ import { allMatches } from "./regex-scan.js";
 import { SpanMask } from "./span-mask.js";
 import {
   findAadhaars,
+  findCardsPerLine,
   findEmails,
   findIbans,
   findIndianPans,
   findPaymentCards,
   findPhones,
+  findUsSsns,
 } from "./pii-detectors.js";
 import type { PiiKind, Span } from "./pii-detectors.js";
-import { findAssignedSecrets, findHighEntropyTokens, findPrefixedSecrets } from "./secret-detectors.js";
+import { findAssignedSecrets, findAwsSecretKeys, findEncodedSecrets, findHighEntropyTokens, findPrefixedSecrets, findSplitSecrets } from "./secret-detectors.js";
 
 export type SensitiveKind = PiiKind | "secret";
 
@@ -55,12 +57,19 @@ export function findSensitive(text: string, scan: SensitiveScan = { pii: true, s
   if (scan.pii) {
     if (digits >= 2) claim(findIbans(text));
     if (digits >= 13) claim(findPaymentCards(text));
+    if (digits >= 13) claim(findCardsPerLine(text));
+    if (digits >= 9) claim(findUsSsns(text));
     if (digits >= 12) claim(findAadhaars(text));
     if (digits >= 4) claim(findIndianPans(text));
     claim(findEmails(text));
   }
   if (scan.secrets) claim(findAssignedSecrets(text));
+  if (scan.secrets) claim(findAwsSecretKeys(text), urls);
   if (scan.pii && digits >= 8) claim(findPhones(text), urls);
   if (scan.secrets) claim(findHighEntropyTokens(text), urls);
+  if (scan.secrets) {
+    claim(findSplitSecrets(text));
+    claim(findEncodedSecrets(text), urls);
+  }
   return accepted.sort((a, b) => a.start - b.start);
 }
