@@ -8,6 +8,7 @@ import type { AuditLog } from "../audit/audit-log.js";
 import { redactArgs, type PiiKey } from "../audit/pii-args.js";
 import { sha256Tagged, type AuditEntry, type GuardrailEvent, type TraceStep } from "../audit/record.js";
 import { requestApproval, type ApprovalReason, type ApprovalRequest, type ApprovalTimers, type Approver } from "../approval/request-approval.js";
+import { approvalArgsDigest, newApprovalId } from "../approval/approval-id.js";
 import { createDetector } from "../detector/detector.js";
 import type { Detector } from "../detector/types.js";
 import { admitUntrusted } from "../ingest/admit-untrusted.js";
@@ -166,20 +167,36 @@ export class Guard {
     let final: FinalDecision;
     let outcome: string;
     let approverName: string | undefined;
+    const requestId = newApprovalId();
     if (approver === undefined || timeoutMs === undefined) {
-      outcome = "rejected";
+      outcome = approver === undefined ? "no_approver" : "rejected";
       final = {
         outcome: "deny",
         rule: "approval",
         reason: approver === undefined ? `${call.tool} needs approval and no approver is configured` : `${call.tool} is tier high but the bundle gives no approval timeout`,
-        approval: "rejected",
+        approval: approver === undefined ? "no_approver" : "rejected",
       };
     } else {
-      const req: ApprovalRequest = { agent: call.agent, tool: call.tool, args: call.args, tier: tool.tool.tier };
+      const requestedAt = this.clock();
+      const req: ApprovalRequest = {
+        agent: call.agent,
+        tool: call.tool,
+        args: call.args,
+        tier: tool.tool.tier,
+        id: requestId,
+        session: call.session,
+        groups: tool.tool.approval?.approvers ?? [],
+        requestedAt,
+        expiresAt: requestedAt + timeoutMs,
+        argsDigest: approvalArgsDigest(call.args),
+        shownArgs: auditedArgs !== undefined || call.args === undefined ? auditedArgs : redactArgs(call.args, this.agents.get(call.agent)?.pii ?? "hash", this.options.piiKey),
+        why: tool.approval.reason,
+        reversal: tool.tool.reversal,
+      };
       if (call.reasoning !== undefined) req.reasoning = call.reasoning;
-      const answer = await requestApproval(approver, req, timeoutMs, this.options.approvalTimers);
+      const answer = await requestApproval(approver, req, timeoutMs, this.options.approvalTimers, call.signal);
       approverName = answer.approver;
-      outcome = answer.reason === "approved" ? "approved" : answer.reason === "timeout" ? "timeout" : "rejected";
+      outcome = answer.reason === "approved" || answer.reason === "timeout" || answer.reason === "withdrawn" || answer.reason === "no_approver" ? answer.reason : "rejected";
       const who = answer.approver ? ` by ${answer.approver}` : "";
       if (answer.approved && (this.isolatedAll !== undefined || this.isolatedAgents.has(call.agent))) {
         outcome = "rejected";
@@ -199,7 +216,11 @@ export class Guard {
             ? `no answer within ${timeoutMs / 1000}s: rejected (never auto-approved)`
             : answer.reason === "error"
               ? `the approver failed (${answer.error}): rejected`
-              : `rejected${who}${answer.note ? `: ${answer.note}` : ""}`;
+              : answer.reason === "withdrawn"
+                ? `the request was withdrawn before it was decided${answer.note ? ` (${answer.note})` : ""}: it never runs`
+                : answer.reason === "no_approver"
+                  ? `nobody may approve ${call.tool}${answer.note ? ` (${answer.note})` : ""}: refused`
+                  : `rejected${who}${answer.note ? `: ${answer.note}` : ""}`;
         final = withApprover({ outcome: "deny", rule: "approval", reason: why, approval: answer.reason }, approverName);
       }
     }
@@ -208,7 +229,10 @@ export class Guard {
         agent: call.agent,
         session: call.session,
         event: "approval",
-        trace: [{ rule: final.rule, reason: final.reason }],
+        trace: [
+          { rule: final.rule, reason: final.reason },
+          { rule: "approval.request", reason: requestId },
+        ],
         action: { tool: call.tool, args: auditedArgs },
         outcome,
       };
@@ -216,7 +240,7 @@ export class Guard {
       if (approverName !== undefined) entry.approver = approverName;
       this.audit.write(entry);
     }
-    return final;
+    return { ...final, approvalId: requestId };
   }
 
   /** Records the decision and returns the arguments as recorded (redacted per the agent's `audit { pii }`). */
@@ -371,6 +395,13 @@ export class Guard {
     if (agent === undefined) this.isolatedAll ??= reason;
     else if (!this.isolatedAgents.has(agent)) this.isolatedAgents.set(agent, reason);
     this.write({ agent: agent ?? "*", session: "", event: "isolation", trace: [{ rule: "isolate", reason }], outcome: "isolated" });
+  }
+
+  /** Lifts the kill switch (for `agent`, or the runtime-wide one when none is named). Audited. */
+  release(reason: string, agent?: string): void {
+    if (agent === undefined) this.isolatedAll = undefined;
+    else this.isolatedAgents.delete(agent);
+    this.write({ agent: agent ?? "*", session: "", event: "isolation", trace: [{ rule: "release", reason }], outcome: "released" });
   }
 
   isIsolated(agent?: string): boolean {
