@@ -14,6 +14,7 @@ main { max-width: 1100px; margin: 0 auto; padding: 1.25rem 1.5rem 3rem; }
 h1 { font-size: 1.35rem; margin: .5rem 0 1rem; } h2 { font-size: 1.1rem; margin: 2rem 0 .75rem; }
 h3 { font-size: 1.05rem; margin: 0; font-weight: 600; } h4 { font-size: .8rem; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); margin: 1rem 0 .35rem; }
 .count { display:inline-block; min-width:1.6em; padding:0 .45em; border-radius:999px; background:var(--accent); color:#fff; font-size:.85rem; text-align:center; vertical-align:middle; }
+.count.zero { background:#9aa5b1; }
 .chip { display:inline-block; padding:.05rem .5rem; border-radius:999px; background:#e9eef5; color:#26405f; font-size:.8rem; }
 .hint { font-weight:400; text-transform:none; letter-spacing:0; color:var(--muted); font-size:.8rem; }
 .flash { padding:.6rem .9rem; border-radius:6px; margin:0 0 1rem; } .flash.ok { background:var(--okbg); color:var(--ok); } .flash.error { background:var(--badbg); color:var(--bad); }
@@ -39,7 +40,7 @@ h3 { font-size: 1.05rem; margin: 0; font-weight: 600; } h4 { font-size: .8rem; t
 .decide label { display:block; font-size:.85rem; color:var(--muted); margin-bottom:.25rem; }
 textarea, input[type=password] { width:100%; padding:.5rem .6rem; border:1px solid #c4ccd6; border-radius:6px; font: inherit; background:#fff; }
 textarea:focus, input:focus { outline: 2px solid #9cc0ff; border-color: var(--accent); }
-.buttons { display:flex; gap:.6rem; margin-top:.6rem; }
+.buttons { display:flex; gap:.6rem; margin-top:.6rem; align-items:center; flex-wrap:wrap; } .buttons .hint { margin-left:.4rem; }
 button { font: inherit; font-weight:600; border:0; border-radius:6px; padding:.5rem 1.1rem; cursor:pointer; }
 button.approve { background: var(--ok); color:#fff; } button.reject { background: #fff; color: var(--bad); border:1px solid var(--bad); }
 button:disabled { opacity:.45; cursor: not-allowed; }
@@ -84,3 +85,5 @@ export const INBOX_JS = `"use strict";
   }, 15000);
 })();
 `;
+
+export const INBOX_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><path d="M8 1 15 8 8 15 1 8z" fill="#1f5fbf"/></svg>`;

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Guard } from "../guard/guard.js";
 import type { ApproverDirectory } from "./approver-directory.js";
 import { BodyError, readBody } from "./http-io.js";
-import { INBOX_CSS, INBOX_JS } from "./inbox-assets.js";
+import { INBOX_CSS, INBOX_ICON, INBOX_JS } from "./inbox-assets.js";
 import type { ApprovalRequestRecord, Decider, PendingApprovals } from "./pending-approvals.js";
 
 export interface InboxOptions {
@@ -72,6 +72,7 @@ export function createInbox(options: InboxOptions) {
     try {
       if (path === "/inbox/inbox.css" && req.method === "GET") return asset(res, "text/css; charset=utf-8", INBOX_CSS);
       if (path === "/inbox/inbox.js" && req.method === "GET") return asset(res, "text/javascript; charset=utf-8", INBOX_JS);
+      if (path === "/inbox/favicon.svg" && req.method === "GET") return asset(res, "image/svg+xml", INBOX_ICON);
       if (path === "/inbox" || path === "/inbox/") {
         if (req.method !== "GET" && req.method !== "HEAD") return page(res, 405, loginPage("Use the form to sign in."));
         const s = sessionOf(req);
@@ -143,7 +144,7 @@ export function createInbox(options: InboxOptions) {
 <main data-server-now="${now}">
 ${flash ? `<p class="flash ${flash.kind}" role="status">${esc(flash.text)}</p>` : ""}
 <section aria-labelledby="pending-h">
-  <h1 id="pending-h">Waiting for you <span class="count">${pending.length}</span></h1>
+  <h1 id="pending-h">Waiting for you <span class="count${pending.length === 0 ? " zero" : ""}">${pending.length}</span></h1>
   ${pending.length === 0 ? `<p class="empty">Nothing is waiting for your groups. New requests appear here (the page refreshes itself).</p>` : cards}
 </section>
 <section aria-labelledby="history-h" class="history">
@@ -190,6 +191,7 @@ ${flash ? `<p class="flash ${flash.kind}" role="status">${esc(flash.text)}</p>` 
     <div class="buttons">
       <button type="submit" name="decision" value="approve" class="approve">Approve</button>
       <button type="submit" name="decision" value="reject" class="reject">Reject</button>
+      <span class="hint">Approving runs <code>${esc(r.tool)}</code> once, with exactly the arguments shown; nothing runs after the deadline.</span>
     </div>
   </form>
 </article>`;
@@ -243,7 +245,7 @@ function layout(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="same-origin">
-<title>${esc(title)} · Charter</title><link rel="stylesheet" href="/inbox/inbox.css"><script src="/inbox/inbox.js" defer></script></head>
+<title>${esc(title)} · Charter</title><link rel="icon" href="/inbox/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="/inbox/inbox.css"><script src="/inbox/inbox.js" defer></script></head>
 <body>${body}</body></html>`;
 }
 
