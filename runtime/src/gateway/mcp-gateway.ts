@@ -78,14 +78,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     return { tools, ...(listed.nextCursor ? { nextCursor: listed.nextCursor } : {}) };
   });
 
-  server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const { name, arguments: args } = request.params;
     // a pinned tool is called only after its definition was seen matching the pin
     if (pinOf(name) !== null && !pinMatched.has(name)) {
       const d = guard.refuse({ agent, session, tool: name, args }, "pin", `the published definition of ${name} does not match the policy's pin`);
       return refusal(`Charter refused ${name}: ${d.reason} (list the tools again, or review the new definition and re-pin it)`);
     }
-    const decision = await guard.authorize({ agent, session, tool: name, args });
+    // the client cancelling (notifications/cancelled) or going away withdraws a pending approval
+    const decision = await guard.authorize({ agent, session, tool: name, args, signal: extra.signal });
     if (decision.outcome !== "allow") return refusal(`Charter refused ${name}: ${decision.reason}`);
     let upstream: CallToolResult;
     try {
