@@ -23,6 +23,8 @@ export interface GatewayOptions {
   resultSource: string;
   /** Run results through the agent's output rules (pii, exfiltration); default true. */
   filterResults?: boolean;
+  /** While a call waits (for approval), a progress notification this often when the client sent a progressToken (default 10 000 ms). */
+  progressIntervalMs?: number;
 }
 
 export interface Gateway {
@@ -85,8 +87,22 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       const d = guard.refuse({ agent, session, tool: name, args }, "pin", `the published definition of ${name} does not match the policy's pin`);
       return refusal(`Charter refused ${name}: ${d.reason} (list the tools again, or review the new definition and re-pin it)`);
     }
-    // the client cancelling (notifications/cancelled) or going away withdraws a pending approval
-    const decision = await guard.authorize({ agent, session, tool: name, args, signal: extra.signal });
+    // the client cancelling (notifications/cancelled) or going away withdraws a pending approval; while
+    // the call waits, progress notifications keep a client that asked for them from timing out
+    const progressToken = request.params._meta?.progressToken;
+    let beats = 0;
+    const beat =
+      progressToken === undefined
+        ? undefined
+        : setInterval(() => {
+            void extra.sendNotification({ method: "notifications/progress", params: { progressToken, progress: ++beats, message: "waiting for approval" } }).catch(() => {});
+          }, options.progressIntervalMs ?? 10_000);
+    let decision;
+    try {
+      decision = await guard.authorize({ agent, session, tool: name, args, signal: extra.signal });
+    } finally {
+      if (beat !== undefined) clearInterval(beat);
+    }
     if (decision.outcome !== "allow") return refusal(`Charter refused ${name}: ${decision.reason}`);
     let upstream: CallToolResult;
     try {
