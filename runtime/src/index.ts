@@ -4,6 +4,8 @@
 export * from "./bundle/index.js";
 export * from "./guard/index.js";
 export * from "./monitor/index.js";
+export * from "./session/index.js";
+export * from "./replay/index.js";
 export {
   AuditLog,
   FileAuditSink,
