@@ -80,6 +80,24 @@ describe("createRemoteApprover", () => {
     expect(notNeeded.status).toBe(422);
     expect(d.service.pending()).toEqual([]);
   });
+
+  it("an isolated agent's remote request ends withdrawn at once; too many waiting is 429", async () => {
+    d = await deploy({ service: { maxPendingPerAgent: 1 } });
+    const local = localGuard(d.url);
+    const first = local.guard.authorize({ agent: "docs-bot", session: "s", tool: "publishPage", args: ARGS });
+    const pending = await until(() => d!.service.pending()[0], "first");
+    const second = await api(d.url, TOKENS.agent, "/api/agent/approvals", { session: "s", tool: "publishPage", args: ARGS });
+    expect(second.status).toBe(429);
+    // an approver can read one request by id, with its status
+    const one = await api(d.url, TOKENS.alice, `/api/approvals/${pending.id}`);
+    expect(await one.json()).toMatchObject({ id: pending.id, status: "pending", tool: "publishPage" });
+    expect((await api(d.url, TOKENS.mallory, `/api/approvals/${pending.id}`)).status).toBe(404);
+    await api(d.url, TOKENS.admin, "/api/admin/isolate", { agent: "docs-bot", reason: "incident" });
+    expect(await first).toMatchObject({ outcome: "deny", approval: "withdrawn" });
+    const afterIsolation = await api(d.url, TOKENS.agent, "/api/agent/approvals", { session: "s", tool: "publishPage", args: ARGS });
+    const lines = (await afterIsolation.text()).trim().split("\n").map((l) => JSON.parse(l) as { status: string; reason?: string });
+    expect(lines.at(-1)).toMatchObject({ status: "withdrawn", reason: "docs-bot is isolated" });
+  });
 });
 
 describe("charter gateway --approvals URL", () => {

@@ -44,6 +44,8 @@ export interface ApprovalServiceOptions {
   heartbeatMs?: number;
   /** Lifetime of an inbox login (default 8 h). */
   sessionTtlMs?: number;
+  /** Most requests one agent may have pending through the agent endpoint (default 100; beyond: 429). */
+  maxPendingPerAgent?: number;
 }
 
 export interface ApprovalService {
@@ -253,6 +255,8 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
     const t = agentPolicy && Object.hasOwn(agentPolicy.tools, tool) ? agentPolicy.tools[tool]! : undefined;
     if (agentPolicy === undefined || t === undefined) return sendError(res, 403, `${agent} is not granted ${tool} by the policy this service enforces`);
     if (t.tier !== "high" && t.approval === null) return sendError(res, 422, `${tool} does not need approval under this service's policy`);
+    const limit = options.maxPendingPerAgent ?? 100;
+    if (book.pending().filter((r) => r.agent === agent).length >= limit) return sendError(res, 429, `${agent} already has ${limit} requests waiting for approval`);
     // Groups and deadline come from this service's policy, never from the request.
     const groups = t.approval?.approvers ?? [];
     const policyMs = t.approval?.timeoutMs ?? FALLBACK_WAIT_MS;
