@@ -15,6 +15,8 @@ import { registerAudit } from "./commands/audit.js";
 import { registerBaseline } from "./commands/baseline.js";
 import { registerScan } from "./commands/scan.js";
 import { registerTest } from "./commands/test.js";
+import { registerServe } from "./commands/serve.js";
+import { registerToken } from "./commands/token.js";
 import { UsageError } from "./io.js";
 
 export function createProgram(): Command {
@@ -36,6 +38,8 @@ export function createProgram(): Command {
   registerBaseline(program);
   registerGateway(program);
   registerPins(program);
+  registerServe(program);
+  registerToken(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

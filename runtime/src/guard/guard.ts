@@ -167,7 +167,8 @@ export class Guard {
     let outcome: string;
     let approverName: string | undefined;
     if (approver === undefined || timeoutMs === undefined) {
-      outcome = "rejected";
+      // DEPLOYMENT.md §3: nobody to ask is its own outcome, not a human's rejection
+      outcome = approver === undefined ? "no_approver" : "rejected";
       final = {
         outcome: "deny",
         rule: "approval",
