@@ -16,6 +16,8 @@ import { registerAudit } from "./commands/audit.js";
 import { registerBaseline } from "./commands/baseline.js";
 import { registerScan } from "./commands/scan.js";
 import { registerTest } from "./commands/test.js";
+import { registerServe } from "./commands/serve.js";
+import { registerToken } from "./commands/token.js";
 import { UsageError } from "./io.js";
 
 export function createProgram(): Command {
@@ -38,6 +40,8 @@ export function createProgram(): Command {
   registerGateway(program);
   registerPins(program);
   registerReplay(program);
+  registerServe(program);
+  registerToken(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
