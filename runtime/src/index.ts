@@ -35,6 +35,7 @@ export {
   requestApproval,
   createApprovalService,
   createRemoteApprover,
+  approvalPlugin,
   loadApproverDirectory,
   hashToken,
   type ApprovalOutcome,

@@ -4,6 +4,7 @@
 // the audit log) and exit 0.
 
 import { describeConfigProblems, parseServeConfig, ServeStartError, startServe } from "@charter/runtime/serve";
+import { approvalPlugin } from "@charter/runtime";
 import type { Command } from "commander";
 import { readText, UsageError } from "../io.js";
 
@@ -20,7 +21,8 @@ export function registerServe(program: Command): void {
         process.stdout.write(`${opts.config}: ok (${parsed.config.agents.size} agent(s), ${parsed.config.upstreams.size} upstream(s))\n`);
         return;
       }
-      const handle = await startServe({ config: parsed.config }).catch((e: Error) => {
+      // the approval service: /api/approvals, /api/admin, /api/agent/approvals and the /inbox
+      const handle = await startServe({ config: parsed.config, plugins: [approvalPlugin()] }).catch((e: Error) => {
         if (e instanceof ServeStartError) throw new UsageError(e.message);
         throw e;
       });
