@@ -222,7 +222,7 @@ function historyTable(rows: ApprovalRequestRecord[]): string {
 <td><span class="status">${esc(r.status)}</span></td><td>${esc(r.approver ?? "—")}</td><td>${esc(r.comment ?? r.endReason ?? "")}</td></tr>`,
     )
     .join("\n");
-  return `<table><thead><tr><th>When</th><th>Agent</th><th>Tool</th><th>Outcome</th><th>By</th><th>Comment or reason</th></tr></thead><tbody>${body}</tbody></table>`;
+  return `<div class="table-wrap"><table><thead><tr><th>When</th><th>Agent</th><th>Tool</th><th>Outcome</th><th>By</th><th>Comment or reason</th></tr></thead><tbody>${body}</tbody></table></div>`;
 }
 
 function loginPage(message?: string): string {
