@@ -95,7 +95,7 @@ upstreams:
     command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(memoryServer)}]
     env: { MEMORY_FILE_PATH: ${JSON.stringify(memoryFile)} }
 `);
-    const health = await (await fetch(s.url + "/healthz")).json();
+    const health = (await (await fetch(s.url + "/healthz")).json()) as { status: string; bundle: string };
     expect(health.status).toBe("ok");
     const client = await connect(s.url, agent.token);
     for (let i = 0; i < 20; i++) {
@@ -110,7 +110,7 @@ upstreams:
     s.child.kill("SIGHUP");
     for (let i = 0; i < 50 && !s.stderr().includes("keeping bundle"); i++) await new Promise((r) => setTimeout(r, 100));
     expect(s.stderr()).toMatch(/alert: .*bundle refused \(digest\).*keeping bundle sha256:/);
-    expect((await (await fetch(s.url + "/healthz")).json()).bundle).toBe(health.bundle);
+    expect(((await (await fetch(s.url + "/healthz")).json()) as { bundle: string }).bundle).toBe(health.bundle);
     writeFileSync(bundle, good);
 
     s.child.kill("SIGTERM");
