@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["{language,runtime,cli,server,github-action,vscode-extension}/test/**/*.test.ts", "test/**/*.test.ts"],
-    globalSetup: ["test/support/build.ts"],
+    globalSetup: ["test/support/build.ts", "test/support/setup-chromium.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",

@@ -172,7 +172,7 @@ describe("generated valid policies", () => {
             const bt = ba.tools[tn]!;
             expect([bt.scope, bt.tier, bt.rate.count]).toEqual([t.scope, t.tier, t.rate[0]]);
             expect(bt.approval !== null).toBe(t.approval);
-            expect(bt.args === null ? [] : Object.keys(bt.args).sort()).toEqual(t.args.map(([k]) => k).sort());
+            expect(bt.args === null ? [] : Object.keys(bt.args.properties).sort()).toEqual(t.args.map(([k]) => k).sort());
           }
         }
         // the other layout, and the formatted text, mean exactly the same: same bytes

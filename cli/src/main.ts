@@ -10,6 +10,7 @@ import { registerGateway, registerPins } from "./commands/gateway.js";
 import { registerKeygen } from "./commands/keygen.js";
 import { registerLsp } from "./commands/lsp.js";
 import { registerDiff } from "./commands/diff.js";
+import { registerReplay } from "./commands/replay.js";
 import { registerReview } from "./commands/review.js";
 import { registerAudit } from "./commands/audit.js";
 import { registerBaseline } from "./commands/baseline.js";
@@ -40,6 +41,7 @@ export function createProgram(): Command {
   registerPins(program);
   registerServe(program);
   registerToken(program);
+  registerReplay(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

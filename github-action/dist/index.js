@@ -44437,26 +44437,70 @@ var Trust = external_exports.enum(["untrusted", "low", "medium", "high"]);
 var Tier = external_exports.enum(["low", "medium", "high"]);
 var Scope = external_exports.enum(["read", "write", "send", "delete", "execute"]);
 var Severity = external_exports.enum(["low", "medium", "high", "critical"]);
-var ConstraintSchema = external_exports.discriminatedUnion("kind", [
-  external_exports.object({ kind: external_exports.literal("one_of"), values: external_exports.array(external_exports.union([external_exports.string(), external_exports.number()])) }).strict(),
-  external_exports.object({ kind: external_exports.literal("subset_of"), values: external_exports.array(external_exports.union([external_exports.string(), external_exports.number()])) }).strict(),
-  external_exports.object({ kind: external_exports.literal("email_in_domains"), domains: external_exports.array(external_exports.string()) }).strict(),
-  external_exports.object({ kind: external_exports.literal("url_in_domains"), domains: external_exports.array(external_exports.string()) }).strict(),
-  external_exports.object({ kind: external_exports.literal("number_between"), min: external_exports.number(), max: external_exports.number() }).strict(),
-  external_exports.object({ kind: external_exports.literal("number_max"), max: external_exports.number() }).strict(),
-  external_exports.object({ kind: external_exports.literal("string_max"), max: external_exports.number().int().nonnegative() }).strict(),
-  external_exports.object({ kind: external_exports.literal("any") }).strict()
+var Outcome = external_exports.enum(["approval", "deny"]);
+var AgentMode = external_exports.enum(["enforce", "monitor"]);
+var OnInjection = external_exports.enum(["refuse", "redact"]);
+var ConstraintSchema = external_exports.lazy(
+  () => external_exports.discriminatedUnion("kind", [
+    external_exports.object({ kind: external_exports.literal("one_of"), values: external_exports.array(external_exports.union([external_exports.string(), external_exports.number()])) }).strict(),
+    external_exports.object({ kind: external_exports.literal("subset_of"), values: external_exports.array(external_exports.union([external_exports.string(), external_exports.number()])) }).strict(),
+    external_exports.object({ kind: external_exports.literal("email_in_domains"), domains: external_exports.array(external_exports.string()) }).strict(),
+    external_exports.object({ kind: external_exports.literal("url_in_domains"), domains: external_exports.array(external_exports.string()) }).strict(),
+    external_exports.object({ kind: external_exports.literal("number_between"), min: external_exports.number(), max: external_exports.number() }).strict(),
+    external_exports.object({ kind: external_exports.literal("number_max"), max: external_exports.number() }).strict(),
+    external_exports.object({ kind: external_exports.literal("string_max"), max: external_exports.number().int().nonnegative() }).strict(),
+    external_exports.object({ kind: external_exports.literal("any") }).strict(),
+    external_exports.object({ kind: external_exports.literal("integer_between"), min: external_exports.number().int(), max: external_exports.number().int() }).strict(),
+    external_exports.object({ kind: external_exports.literal("integer_max"), max: external_exports.number().int() }).strict(),
+    external_exports.object({ kind: external_exports.literal("bool") }).strict(),
+    /** RE2 syntax, matched against the whole string */
+    external_exports.object({ kind: external_exports.literal("string_matching"), pattern: external_exports.string() }).strict(),
+    /** normalised absolute POSIX roots, sorted */
+    external_exports.object({ kind: external_exports.literal("path_under"), roots: external_exports.array(external_exports.string()).min(1) }).strict(),
+    external_exports.object({ kind: external_exports.literal("list_of"), item: ConstraintSchema, max: external_exports.number().int().nonnegative() }).strict(),
+    external_exports.object({ kind: external_exports.literal("object"), properties: external_exports.record(external_exports.string(), ConstraintSchema), optional: external_exports.array(external_exports.string()) }).strict()
+  ])
+);
+var ArgsSchema = external_exports.object({ properties: external_exports.record(external_exports.string(), ConstraintSchema), optional: external_exports.array(external_exports.string()) }).strict();
+var FlowAfterSchema = external_exports.discriminatedUnion("kind", [
+  external_exports.object({ kind: external_exports.literal("trust"), level: Trust }).strict(),
+  external_exports.object({ kind: external_exports.literal("tool"), tool: external_exports.string() }).strict()
 ]);
+var FlowRuleSchema = external_exports.object({ after: FlowAfterSchema, outcome: Outcome }).strict();
+var ConditionSchema = external_exports.discriminatedUnion("kind", [
+  /** the argument's value was seen in this session only in content of trust `level` or below */
+  external_exports.object({ kind: external_exports.literal("provenance"), arg: external_exports.string(), level: Trust, outcome: Outcome }).strict(),
+  /** allowed outright inside `constraint`; outside it (but inside the args constraint) the outcome */
+  external_exports.object({ kind: external_exports.literal("outside"), arg: external_exports.string(), constraint: ConstraintSchema, outcome: Outcome }).strict()
+]);
+var BudgetSchema = external_exports.object({
+  arg: external_exports.string(),
+  limit: external_exports.number(),
+  /** null: per session */
+  windowMs: external_exports.number().positive().nullable(),
+  outcome: Outcome
+}).strict();
 var ToolSchema = external_exports.object({
   scope: Scope,
   tier: Tier,
   rate: external_exports.object({ count: external_exports.number().int().positive(), windowMs: external_exports.number().positive() }).strict(),
-  /** null when no human approval is needed (only possible below tier high) */
-  approval: external_exports.object({ approvers: external_exports.array(external_exports.string()).min(1), timeoutMs: external_exports.number().positive() }).strict().nullable(),
+  /** `rate N per session`: calls per session, null when not limited */
+  sessionRate: external_exports.object({ count: external_exports.number().int().positive() }).strict().nullable(),
+  /**
+   * null when no human approval is needed (only possible below tier high). `conditional`: only when
+   * a flow rule, condition or budget asks for it; otherwise (and always at tier high) every call.
+   */
+  approval: external_exports.object({ approvers: external_exports.array(external_exports.string()).min(1), timeoutMs: external_exports.number().positive(), conditional: external_exports.boolean() }).strict().nullable(),
   reversal: external_exports.string().nullable(),
   pin: external_exports.string().nullable(),
-  /** null: arguments unconstrained; an object: closed world, unnamed arguments are refused */
-  args: external_exports.record(external_exports.string(), ConstraintSchema).nullable()
+  /** the source the tool's results are ingested as; null: the gateway's configured source */
+  returns: external_exports.string().nullable(),
+  /** null: arguments unconstrained; otherwise closed world, unnamed arguments are refused */
+  args: ArgsSchema.nullable(),
+  /** the tool's own flow rules and the agent-wide ones of its scope, expanded by the compiler */
+  flow: external_exports.array(FlowRuleSchema),
+  conditions: external_exports.array(ConditionSchema),
+  budgets: external_exports.array(BudgetSchema)
 }).strict();
 var RuleAction = external_exports.discriminatedUnion("kind", [
   external_exports.object({ kind: external_exports.literal("alert"), severity: Severity }).strict(),
@@ -44486,6 +44530,8 @@ var SandboxSchema = external_exports.object({
 }).strict();
 var AgentSchema = external_exports.object({
   kind: external_exports.enum(["conversational", "code-executing", "document-processing"]),
+  /** monitor: decisions are computed and audited with `"enforced": false`, and calls let through */
+  mode: AgentMode,
   reads: external_exports.array(external_exports.string()),
   tools: external_exports.record(external_exports.string(), ToolSchema),
   deny: external_exports.array(external_exports.string()),
@@ -44512,7 +44558,7 @@ var BundleSchema = external_exports.object({
     review: ReviewSchema.nullable()
   }).strict(),
   digest: external_exports.string().regex(/^sha256:[0-9a-f]{64}$/),
-  sources: external_exports.record(external_exports.string(), external_exports.object({ trust: Trust, threshold: external_exports.number().min(0).max(1) }).strict()),
+  sources: external_exports.record(external_exports.string(), external_exports.object({ trust: Trust, threshold: external_exports.number().min(0).max(1), onInjection: OnInjection }).strict()),
   agents: external_exports.record(external_exports.string(), AgentSchema),
   /** present when the bundle was signed by `charter build --sign` */
   signature: BundleSignatureSchema.optional()
@@ -44577,22 +44623,29 @@ function tool(t) {
   if (approval) {
     approvalOut = {
       approvers: listStrings(prop(approval.items, "approvers")?.value),
-      timeoutMs: prop(approval.items, "timeout")?.value.ms ?? 0
+      timeoutMs: prop(approval.items, "timeout")?.value.ms ?? 0,
+      conditional: false
     };
   }
   let argsOut = null;
   if (args) {
-    argsOut = {};
-    for (const a of args.args) if (!Object.hasOwn(argsOut, a.name.value)) argsOut[a.name.value] = constraint(a.constraint);
+    const properties = {};
+    for (const a of args.args) if (!Object.hasOwn(properties, a.name.value)) properties[a.name.value] = constraint(a.constraint);
+    argsOut = { properties, optional: [] };
   }
   return {
     scope: prop(t.items, "scope")?.value.value ?? "execute",
     tier,
     rate: { count: rate?.count.value ?? 0, windowMs: rate?.per.ms ?? 0 },
+    sessionRate: null,
     approval: approvalOut,
     reversal: prop(t.items, "reversal")?.value.value ?? null,
     pin: prop(t.items, "pin")?.value.value ?? null,
-    args: argsOut
+    returns: null,
+    args: argsOut,
+    flow: [],
+    conditions: [],
+    budgets: []
   };
 }
 function ruleAction(a) {
@@ -44641,6 +44694,7 @@ function agent(file2, a, shared) {
   const talksKeyed = new Map(talks.map((t) => [canonicalJson(t), t]));
   return {
     kind: prop(a.items, "kind")?.value.value ?? "conversational",
+    mode: "enforce",
     reads: uniqSorted(namesOf(a, "reads").map((n) => n.value)),
     tools,
     deny: uniqSorted(namesOf(a, "deny").map((n) => n.value)),
@@ -44666,7 +44720,8 @@ function lowerPolicy(file2) {
     if (d.kind !== "source" || Object.hasOwn(sources, d.name.value)) continue;
     sources[d.name.value] = {
       trust: prop(d.items, "trust")?.value.value ?? "untrusted",
-      threshold: prop(d.items, "threshold")?.value.value ?? 0
+      threshold: prop(d.items, "threshold")?.value.value ?? 0,
+      onInjection: "refuse"
     };
   }
   const agents = {};
@@ -56520,14 +56575,25 @@ function diffApproval(a, b, push) {
 function diffArgs(a, b, push) {
   if (a === null && b === null) return;
   if (a && b === null) return push("escalation", "args block removed: every argument is now accepted (closed world lost)");
-  if (a === null && b) return push("reduction", `args block added: only ${quoteList(Object.keys(b).sort())} accepted (closed world)`);
-  for (const name of unionKeys(a, b)) {
-    const ca = own3(a, name);
-    const cb = own3(b, name);
-    if (!ca && cb) push("escalation", `argument '${name}' now accepted (${describeConstraint(cb)})`);
-    else if (ca && !cb) push("reduction", `argument '${name}' no longer accepted`);
-    else if (ca && cb) for (const [kind, what] of compareConstraints(ca, cb)) push(kind, `argument '${name}': ${what}`);
+  if (a === null && b) return push("reduction", `args block added: only ${quoteList(Object.keys(b.properties).sort())} accepted (closed world)`);
+  for (const [kind, what] of compareProperties(a, b, "argument")) push(kind, what);
+}
+function compareProperties(a, b, noun) {
+  const out = [];
+  for (const name of unionKeys(a.properties, b.properties)) {
+    const ca = own3(a.properties, name);
+    const cb = own3(b.properties, name);
+    const optA = a.optional.includes(name);
+    const optB = b.optional.includes(name);
+    if (!ca && cb) out.push(["escalation", `${noun} '${name}' now accepted${optB ? " (optional)" : ""} (${describeConstraint(cb)})`]);
+    else if (ca && !cb) out.push(["reduction", `${noun} '${name}' no longer accepted`]);
+    else if (ca && cb) {
+      if (optA && !optB) out.push(["reduction", `${noun} '${name}' is now required`]);
+      if (!optA && optB) out.push(["escalation", `${noun} '${name}' is now optional: a call may leave it out`]);
+      for (const [kind, what] of compareConstraints(ca, cb)) out.push([kind, `${noun} '${name}': ${what}`]);
+    }
   }
+  return out;
 }
 function interval(c) {
   if (c.kind === "number_between") return { min: c.min, max: c.max };
@@ -56614,12 +56680,28 @@ function describeConstraint(c) {
       return `string max ${c.max}`;
     case "any":
       return "any";
+    case "integer_between":
+      return `integer between ${c.min} and ${c.max}`;
+    case "integer_max":
+      return `integer max ${c.max}`;
+    case "bool":
+      return "bool";
+    case "string_matching":
+      return `string matching ${JSON.stringify(c.pattern)}`;
+    case "path_under":
+      return `path under ${list(c.roots)}`;
+    case "list_of":
+      return `list of ${describeConstraint(c.item)} max ${c.max}`;
+    case "object": {
+      const props = Object.keys(c.properties).sort().map((k) => `${k}${c.optional.includes(k) ? "?" : ""}: ${describeConstraint(c.properties[k])}`);
+      return `{ ${props.join(", ")} }`;
+    }
   }
 }
 function describeTool(t) {
   const parts = [`scope ${t.scope}`, `tier ${t.tier}`, `rate ${t.rate.count} per ${formatDuration(t.rate.windowMs)}`];
   parts.push(t.approval ? `approval by [${t.approval.approvers.join(", ")}]` : "no approval");
-  parts.push(t.args ? `args ${Object.keys(t.args).sort().join(", ") || "(none)"}` : "arguments unconstrained");
+  parts.push(t.args ? `args ${Object.keys(t.args.properties).sort().join(", ") || "(none)"}` : "arguments unconstrained");
   return parts.join(", ");
 }
 var storeName = (s) => s === null ? "the default store" : JSON.stringify(s);

@@ -11,28 +11,103 @@ const Tier = z.enum(["low", "medium", "high"]);
 const Scope = z.enum(["read", "write", "send", "delete", "execute"]);
 const Severity = z.enum(["low", "medium", "high", "critical"]);
 
-export const ConstraintSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("one_of"), values: z.array(z.union([z.string(), z.number()])) }).strict(),
-  z.object({ kind: z.literal("subset_of"), values: z.array(z.union([z.string(), z.number()])) }).strict(),
-  z.object({ kind: z.literal("email_in_domains"), domains: z.array(z.string()) }).strict(),
-  z.object({ kind: z.literal("url_in_domains"), domains: z.array(z.string()) }).strict(),
-  z.object({ kind: z.literal("number_between"), min: z.number(), max: z.number() }).strict(),
-  z.object({ kind: z.literal("number_max"), max: z.number() }).strict(),
-  z.object({ kind: z.literal("string_max"), max: z.number().int().nonnegative() }).strict(),
-  z.object({ kind: z.literal("any") }).strict(),
+const Outcome = z.enum(["approval", "deny"]);
+const AgentMode = z.enum(["enforce", "monitor"]);
+const OnInjection = z.enum(["refuse", "redact"]);
+
+/**
+ * An argument constraint. `list_of` and `object` nest: an object's properties are a closed world at
+ * every level, `optional` names the properties that may be absent (sorted).
+ */
+export type BundleConstraint =
+  | { kind: "one_of"; values: (string | number)[] }
+  | { kind: "subset_of"; values: (string | number)[] }
+  | { kind: "email_in_domains"; domains: string[] }
+  | { kind: "url_in_domains"; domains: string[] }
+  | { kind: "number_between"; min: number; max: number }
+  | { kind: "number_max"; max: number }
+  | { kind: "string_max"; max: number }
+  | { kind: "any" }
+  | { kind: "integer_between"; min: number; max: number }
+  | { kind: "integer_max"; max: number }
+  | { kind: "bool" }
+  | { kind: "string_matching"; pattern: string }
+  | { kind: "path_under"; roots: string[] }
+  | { kind: "list_of"; item: BundleConstraint; max: number }
+  | { kind: "object"; properties: Record<string, BundleConstraint>; optional: string[] };
+
+export const ConstraintSchema: z.ZodType<BundleConstraint> = z.lazy(() =>
+  z.discriminatedUnion("kind", [
+    z.object({ kind: z.literal("one_of"), values: z.array(z.union([z.string(), z.number()])) }).strict(),
+    z.object({ kind: z.literal("subset_of"), values: z.array(z.union([z.string(), z.number()])) }).strict(),
+    z.object({ kind: z.literal("email_in_domains"), domains: z.array(z.string()) }).strict(),
+    z.object({ kind: z.literal("url_in_domains"), domains: z.array(z.string()) }).strict(),
+    z.object({ kind: z.literal("number_between"), min: z.number(), max: z.number() }).strict(),
+    z.object({ kind: z.literal("number_max"), max: z.number() }).strict(),
+    z.object({ kind: z.literal("string_max"), max: z.number().int().nonnegative() }).strict(),
+    z.object({ kind: z.literal("any") }).strict(),
+    z.object({ kind: z.literal("integer_between"), min: z.number().int(), max: z.number().int() }).strict(),
+    z.object({ kind: z.literal("integer_max"), max: z.number().int() }).strict(),
+    z.object({ kind: z.literal("bool") }).strict(),
+    /** RE2 syntax, matched against the whole string */
+    z.object({ kind: z.literal("string_matching"), pattern: z.string() }).strict(),
+    /** normalised absolute POSIX roots, sorted */
+    z.object({ kind: z.literal("path_under"), roots: z.array(z.string()).min(1) }).strict(),
+    z.object({ kind: z.literal("list_of"), item: ConstraintSchema, max: z.number().int().nonnegative() }).strict(),
+    z.object({ kind: z.literal("object"), properties: z.record(z.string(), ConstraintSchema), optional: z.array(z.string()) }).strict(),
+  ]),
+);
+
+/** A tool's arguments: a closed world of named constraints; names in `optional` may be absent. */
+export const ArgsSchema = z.object({ properties: z.record(z.string(), ConstraintSchema), optional: z.array(z.string()) }).strict();
+
+/** `after LEVEL` (the session ingested content of this trust or below) or `after TOOL` (it called TOOL). */
+export const FlowAfterSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("trust"), level: Trust }).strict(),
+  z.object({ kind: z.literal("tool"), tool: z.string() }).strict(),
 ]);
+
+export const FlowRuleSchema = z.object({ after: FlowAfterSchema, outcome: Outcome }).strict();
+
+export const ConditionSchema = z.discriminatedUnion("kind", [
+  /** the argument's value was seen in this session only in content of trust `level` or below */
+  z.object({ kind: z.literal("provenance"), arg: z.string(), level: Trust, outcome: Outcome }).strict(),
+  /** allowed outright inside `constraint`; outside it (but inside the args constraint) the outcome */
+  z.object({ kind: z.literal("outside"), arg: z.string(), constraint: ConstraintSchema, outcome: Outcome }).strict(),
+]);
+
+export const BudgetSchema = z
+  .object({
+    arg: z.string(),
+    limit: z.number(),
+    /** null: per session */
+    windowMs: z.number().positive().nullable(),
+    outcome: Outcome,
+  })
+  .strict();
 
 export const ToolSchema = z
   .object({
     scope: Scope,
     tier: Tier,
     rate: z.object({ count: z.number().int().positive(), windowMs: z.number().positive() }).strict(),
-    /** null when no human approval is needed (only possible below tier high) */
-    approval: z.object({ approvers: z.array(z.string()).min(1), timeoutMs: z.number().positive() }).strict().nullable(),
+    /** `rate N per session`: calls per session, null when not limited */
+    sessionRate: z.object({ count: z.number().int().positive() }).strict().nullable(),
+    /**
+     * null when no human approval is needed (only possible below tier high). `conditional`: only when
+     * a flow rule, condition or budget asks for it; otherwise (and always at tier high) every call.
+     */
+    approval: z.object({ approvers: z.array(z.string()).min(1), timeoutMs: z.number().positive(), conditional: z.boolean() }).strict().nullable(),
     reversal: z.string().nullable(),
     pin: z.string().nullable(),
-    /** null: arguments unconstrained; an object: closed world, unnamed arguments are refused */
-    args: z.record(z.string(), ConstraintSchema).nullable(),
+    /** the source the tool's results are ingested as; null: the gateway's configured source */
+    returns: z.string().nullable(),
+    /** null: arguments unconstrained; otherwise closed world, unnamed arguments are refused */
+    args: ArgsSchema.nullable(),
+    /** the tool's own flow rules and the agent-wide ones of its scope, expanded by the compiler */
+    flow: z.array(FlowRuleSchema),
+    conditions: z.array(ConditionSchema),
+    budgets: z.array(BudgetSchema),
   })
   .strict();
 
@@ -73,6 +148,8 @@ export const SandboxSchema = z
 export const AgentSchema = z
   .object({
     kind: z.enum(["conversational", "code-executing", "document-processing"]),
+    /** monitor: decisions are computed and audited with `"enforced": false`, and calls let through */
+    mode: AgentMode,
     reads: z.array(z.string()),
     tools: z.record(z.string(), ToolSchema),
     deny: z.array(z.string()),
@@ -108,7 +185,7 @@ export const BundleSchema = z
       })
       .strict(),
     digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
-    sources: z.record(z.string(), z.object({ trust: Trust, threshold: z.number().min(0).max(1) }).strict()),
+    sources: z.record(z.string(), z.object({ trust: Trust, threshold: z.number().min(0).max(1), onInjection: OnInjection }).strict()),
     agents: z.record(z.string(), AgentSchema),
     /** present when the bundle was signed by `charter build --sign` */
     signature: BundleSignatureSchema.optional(),
@@ -118,7 +195,10 @@ export const BundleSchema = z
 export type Bundle = z.infer<typeof BundleSchema>;
 export type BundleAgent = z.infer<typeof AgentSchema>;
 export type BundleTool = z.infer<typeof ToolSchema>;
-export type BundleConstraint = z.infer<typeof ConstraintSchema>;
+export type BundleArgs = z.infer<typeof ArgsSchema>;
+export type BundleFlowRule = z.infer<typeof FlowRuleSchema>;
+export type BundleCondition = z.infer<typeof ConditionSchema>;
+export type BundleBudget = z.infer<typeof BudgetSchema>;
 export type BundleMonitorRule = z.infer<typeof MonitorRuleSchema>;
 export type BundleAudit = z.infer<typeof AuditSchema>;
 export type BundleSandbox = z.infer<typeof SandboxSchema>;

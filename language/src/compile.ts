@@ -79,21 +79,28 @@ function tool(t: A.ToolDecl): BundleTool {
     approvalOut = {
       approvers: listStrings(A.prop(approval.items, "approvers")?.value),
       timeoutMs: A.prop(approval.items, "timeout")?.value.ms ?? 0,
+      conditional: false,
     };
   }
   let argsOut: BundleTool["args"] = null;
   if (args) {
-    argsOut = {};
-    for (const a of args.args) if (!Object.hasOwn(argsOut, a.name.value)) argsOut[a.name.value] = constraint(a.constraint);
+    const properties: Record<string, BundleConstraint> = {};
+    for (const a of args.args) if (!Object.hasOwn(properties, a.name.value)) properties[a.name.value] = constraint(a.constraint);
+    argsOut = { properties, optional: [] };
   }
   return {
     scope: (A.prop(t.items, "scope")?.value.value ?? "execute") as BundleTool["scope"],
     tier,
     rate: { count: rate?.count.value ?? 0, windowMs: rate?.per.ms ?? 0 },
+    sessionRate: null,
     approval: approvalOut,
     reversal: A.prop(t.items, "reversal")?.value.value ?? null,
     pin: A.prop(t.items, "pin")?.value.value ?? null,
+    returns: null,
     args: argsOut,
+    flow: [],
+    conditions: [],
+    budgets: [],
   };
 }
 
@@ -157,6 +164,7 @@ function agent(file: A.CharterFile, a: A.AgentDecl, shared: SharedBlocks): Bundl
   const talksKeyed = new Map(talks.map((t) => [canonicalJson(t), t]));
   return {
     kind: (A.prop(a.items, "kind")?.value.value ?? "conversational") as BundleAgent["kind"],
+    mode: "enforce",
     reads: uniqSorted(namesOf(a, "reads").map((n) => n.value)),
     tools,
     deny: uniqSorted(namesOf(a, "deny").map((n) => n.value)),
@@ -187,6 +195,7 @@ export function lowerPolicy(file: A.CharterFile): Bundle {
     sources[d.name.value] = {
       trust: (A.prop(d.items, "trust")?.value.value ?? "untrusted") as "untrusted",
       threshold: A.prop(d.items, "threshold")?.value.value ?? 0,
+      onInjection: "refuse",
     };
   }
   const agents: Bundle["agents"] = {};

@@ -5,7 +5,7 @@
 // Names are user text and may be `constructor` or `toString`: records keyed by a name are read
 // through `own`, never by plain indexing, so Object.prototype never answers for a policy.
 
-import type { Bundle, BundleAgent, BundleAudit, BundleConstraint, BundleMonitorRule, BundleSandbox, BundleTool } from "./bundle.js";
+import type { Bundle, BundleAgent, BundleArgs, BundleAudit, BundleConstraint, BundleMonitorRule, BundleSandbox, BundleTool } from "./bundle.js";
 import { canonicalJson } from "./digest.js";
 
 export type ChangeKind = "escalation" | "reduction" | "neutral";
@@ -308,14 +308,27 @@ function diffApproval(a: BundleTool["approval"], b: BundleTool["approval"], push
 function diffArgs(a: BundleTool["args"], b: BundleTool["args"], push: (k: ChangeKind, what: string) => void): void {
   if (a === null && b === null) return;
   if (a && b === null) return push("escalation", "args block removed: every argument is now accepted (closed world lost)");
-  if (a === null && b) return push("reduction", `args block added: only ${quoteList(Object.keys(b).sort())} accepted (closed world)`);
-  for (const name of unionKeys(a!, b!)) {
-    const ca = own(a!, name);
-    const cb = own(b!, name);
-    if (!ca && cb) push("escalation", `argument '${name}' now accepted (${describeConstraint(cb)})`);
-    else if (ca && !cb) push("reduction", `argument '${name}' no longer accepted`);
-    else if (ca && cb) for (const [kind, what] of compareConstraints(ca, cb)) push(kind, `argument '${name}': ${what}`);
+  if (a === null && b) return push("reduction", `args block added: only ${quoteList(Object.keys(b.properties).sort())} accepted (closed world)`);
+  for (const [kind, what] of compareProperties(a!, b!, "argument")) push(kind, what);
+}
+
+/** Two closed worlds of named constraints (a tool's args, an object constraint), property by property. */
+function compareProperties(a: BundleArgs, b: BundleArgs, noun: string): [ChangeKind, string][] {
+  const out: [ChangeKind, string][] = [];
+  for (const name of unionKeys(a.properties, b.properties)) {
+    const ca = own(a.properties, name);
+    const cb = own(b.properties, name);
+    const optA = a.optional.includes(name);
+    const optB = b.optional.includes(name);
+    if (!ca && cb) out.push(["escalation", `${noun} '${name}' now accepted${optB ? " (optional)" : ""} (${describeConstraint(cb)})`]);
+    else if (ca && !cb) out.push(["reduction", `${noun} '${name}' no longer accepted`]);
+    else if (ca && cb) {
+      if (optA && !optB) out.push(["reduction", `${noun} '${name}' is now required`]);
+      if (!optA && optB) out.push(["escalation", `${noun} '${name}' is now optional: a call may leave it out`]);
+      for (const [kind, what] of compareConstraints(ca, cb)) out.push([kind, `${noun} '${name}': ${what}`]);
+    }
   }
+  return out;
 }
 
 type Interval = { min: number; max: number };
@@ -419,13 +432,31 @@ export function describeConstraint(c: BundleConstraint): string {
       return `string max ${c.max}`;
     case "any":
       return "any";
+    case "integer_between":
+      return `integer between ${c.min} and ${c.max}`;
+    case "integer_max":
+      return `integer max ${c.max}`;
+    case "bool":
+      return "bool";
+    case "string_matching":
+      return `string matching ${JSON.stringify(c.pattern)}`;
+    case "path_under":
+      return `path under ${list(c.roots)}`;
+    case "list_of":
+      return `list of ${describeConstraint(c.item)} max ${c.max}`;
+    case "object": {
+      const props = Object.keys(c.properties)
+        .sort()
+        .map((k) => `${k}${c.optional.includes(k) ? "?" : ""}: ${describeConstraint(c.properties[k]!)}`);
+      return `{ ${props.join(", ")} }`;
+    }
   }
 }
 
 function describeTool(t: BundleTool): string {
   const parts = [`scope ${t.scope}`, `tier ${t.tier}`, `rate ${t.rate.count} per ${formatDuration(t.rate.windowMs)}`];
   parts.push(t.approval ? `approval by [${t.approval.approvers.join(", ")}]` : "no approval");
-  parts.push(t.args ? `args ${Object.keys(t.args).sort().join(", ") || "(none)"}` : "arguments unconstrained");
+  parts.push(t.args ? `args ${Object.keys(t.args.properties).sort().join(", ") || "(none)"}` : "arguments unconstrained");
   return parts.join(", ");
 }
 

@@ -4,6 +4,8 @@
 export * from "./bundle/index.js";
 export * from "./guard/index.js";
 export * from "./monitor/index.js";
+export * from "./session/index.js";
+export * from "./replay/index.js";
 export {
   AuditLog,
   FileAuditSink,
@@ -29,7 +31,25 @@ export {
   type TraceStep,
 } from "./audit/index.js";
 export { MemoryRateStore, rateKey, type RateStore } from "./rate/index.js";
-export { requestApproval, type ApprovalOutcome, type ApprovalRequest, type Approver, type ApproverAnswer, type ApprovalTimers } from "./approval/index.js";
+export {
+  requestApproval,
+  createApprovalService,
+  createRemoteApprover,
+  loadApproverDirectory,
+  hashToken,
+  type ApprovalOutcome,
+  type ApprovalRequest,
+  type ApprovalRequestRecord,
+  type ApprovalService,
+  type ApprovalServiceOptions,
+  type ApprovalStatus,
+  type Approver,
+  type ApproverAnswer,
+  type ApproverDirectory,
+  type ApproverDirectoryConfig,
+  type ApprovalTimers,
+  type KillSwitch,
+} from "./approval/index.js";
 export { createDetector, createRuleDetector, scanJsonl, scanRecords, type Classifier, type Detector, type DetectorResult, type ScanLine } from "./detector/index.js";
 export { admitUntrusted, wrapUntrusted, neutraliseMarkers, type AdmitResult, type InjectionRefused, type TrustLevel } from "./ingest/index.js";
 export { filterOutput, domainMatches, emailDomainMatches, urlDomainMatches, type FilteredOutput, type Finding, type OutputRules } from "./output/index.js";

@@ -70,6 +70,7 @@ export class AuditLog {
       outputHash: entry.outputHash,
       guardrail: entry.guardrail,
       approver: entry.approver,
+      enforced: entry.enforced,
       torn: entry.torn,
       prev: this.prev,
       hash: "",

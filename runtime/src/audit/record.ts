@@ -69,6 +69,8 @@ export interface AuditRecord {
   outputHash?: string;
   guardrail?: GuardrailEvent[];
   approver?: string;
+  /** `mode monitor`: false when the decision was recorded but not applied (the call was let through). */
+  enforced?: boolean;
   torn?: TornTail;
   prev: string;
   hash: string;
@@ -133,6 +135,7 @@ export function serializeWithPrev(r: Omit<AuditRecord, "hash">, prevJson: string
   }
   s += '"agent":' + quoteRecurring(r.agent);
   if (r.approver !== undefined) s += ',"approver":' + quoteRecurring(r.approver);
+  if (r.enforced !== undefined) s += ',"enforced":' + (r.enforced === true ? "true" : r.enforced === false ? "false" : str(r.enforced));
   s += ',"event":' + quoteRecurring(r.event);
   if (r.guardrail !== undefined) s += ',"guardrail":' + canonicalJson(r.guardrail);
   if (r.inputHash !== undefined) s += ',"inputHash":' + str(r.inputHash);

@@ -220,7 +220,7 @@ function brokenReference(bundle: Bundle): BundleLoadError | undefined {
       if (i >= 0) return ref([...at, field, field === "tools" ? RESERVED_NAME : i], `agent ${name} names a tool or interface "${RESERVED_NAME}", which is reserved`);
     }
     for (const [tool, t] of Object.entries(agent.tools)) {
-      if (t.args && Object.hasOwn(t.args, RESERVED_NAME)) return ref([...at, "tools", tool, "args", RESERVED_NAME], `tool ${tool} of agent ${name} declares an argument "${RESERVED_NAME}", which is reserved`);
+      if (t.args && Object.hasOwn(t.args.properties, RESERVED_NAME)) return ref([...at, "tools", tool, "args", RESERVED_NAME], `tool ${tool} of agent ${name} declares an argument "${RESERVED_NAME}", which is reserved`);
     }
   }
   return undefined;

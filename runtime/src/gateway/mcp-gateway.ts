@@ -29,6 +29,8 @@ export interface GatewayOptions {
   filterResults?: boolean;
   /** The guard's audit log, for the record of a withheld tool definition (naming the tool). */
   audit?: AuditLog;
+  /** While a call waits (for approval), a progress notification this often when the client sent a progressToken (default 10 000 ms). */
+  progressIntervalMs?: number;
 }
 
 export interface Gateway {
@@ -95,7 +97,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     return { tools, ...(listed.nextCursor ? { nextCursor: listed.nextCursor } : {}) };
   });
 
-  server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const { name, arguments: args } = request.params;
     // a pinned tool is called only after its definition was seen matching the pin
     if (pinOf(name) !== null && !pinMatched.has(name)) {
@@ -106,7 +108,22 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       const d = guard.refuse({ agent, session, tool: name, args }, "definition" as DecisionRule, `the definition of ${name} looks like a prompt injection and is withheld`);
       return refusal(`Charter refused ${name}: ${d.reason}`);
     }
-    const decision = await guard.authorize({ agent, session, tool: name, args });
+    // the client cancelling (notifications/cancelled) or going away withdraws a pending approval; while
+    // the call waits, progress notifications keep a client that asked for them from timing out
+    const progressToken = request.params._meta?.progressToken;
+    let beats = 0;
+    const beat =
+      progressToken === undefined
+        ? undefined
+        : setInterval(() => {
+            void extra.sendNotification({ method: "notifications/progress", params: { progressToken, progress: ++beats, message: "waiting for approval" } }).catch(() => {});
+          }, options.progressIntervalMs ?? 10_000);
+    let decision;
+    try {
+      decision = await guard.authorize({ agent, session, tool: name, args, signal: extra.signal });
+    } finally {
+      if (beat !== undefined) clearInterval(beat);
+    }
     if (decision.outcome !== "allow") return refusal(`Charter refused ${name}: ${decision.reason}`);
     let upstream: CallToolResult;
     try {

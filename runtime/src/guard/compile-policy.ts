@@ -1,13 +1,33 @@
-// Precompiles a validated bundle into the structures the guard reads on every call: Maps and Sets by
-// name, one predicate per argument, the rate-limit key and the allow/approval decisions built once per
-// tool. Nothing here is consulted from the model's text; only the bundle decides.
-import type { Bundle, BundleAgent, BundleTool } from "@charter/language";
+// Precompiles a validated bundle into the structures the decision core reads on every call: Maps and
+// Sets by name, one predicate per argument, the rate-limit key, the flow rules, conditions and budgets
+// of each tool with their decisions built once. Nothing here is consulted from the model's text; only
+// the bundle decides. Bundles of format v0 (args as a plain record, no flow rules) compile the same way.
+import type { Bundle, BundleAgent, BundleConstraint, BundleTool } from "@charter/language";
 import { constantTrace, type TraceStep } from "../audit/record.js";
 import { rateKey } from "../rate/rate-store.js";
 import { baselineAgent, type Baseline } from "../monitor/baseline.js";
 import { AgentMonitor } from "../monitor/agent-monitor.js";
+import { TRUST_RANK } from "../session/session-store.js";
+import { normaliseValue } from "../session/values.js";
 import { compileConstraint, describeConstraint, type CompiledConstraint } from "./constraints.js";
-import type { Decision } from "./decision.js";
+import type { Decision, DecisionRule } from "./decision.js";
+
+export type Outcome = "approval" | "deny";
+type Trust = "untrusted" | "low" | "medium" | "high";
+
+/** The v1 fields of a tool (docs/design/v1-contract.md), read so that a v0 bundle compiles too. */
+export interface ToolV1 {
+  args: BundleTool["args"] | { properties: Record<string, BundleConstraint>; optional: string[] } | null;
+  approval: { approvers: string[]; timeoutMs: number; conditional?: boolean } | null;
+  sessionRate?: { count: number } | null;
+  returns?: string | null;
+  flow?: { after: { kind: "trust"; level: Trust } | { kind: "tool"; tool: string }; outcome: Outcome }[];
+  conditions?: (
+    | { kind: "provenance"; arg: string; level: Trust; outcome: Outcome }
+    | { kind: "outside"; arg: string; constraint: BundleConstraint; outcome: Outcome }
+  )[];
+  budgets?: { arg: string; limit: number; windowMs: number | null; outcome: Outcome }[];
+}
 
 export interface CompiledArg {
   name: string;
@@ -17,14 +37,49 @@ export interface CompiledArg {
   missing: string;
 }
 
+/** A history rule's outcome as a decision, built once. */
+interface Raise {
+  outcome: Outcome;
+  decision: Decision;
+}
+
+export interface FlowTrustRule extends Raise {
+  /** applies once the session read text of this trust rank or lower */
+  rank: number;
+}
+export interface FlowToolRule extends Raise {
+  tool: string;
+}
+export interface ProvenanceRule extends Raise {
+  arg: string;
+  rank: number;
+  /** How the argument's constraint compares values: every kind is compared in normalised form. */
+  normalise: (s: string) => string;
+}
+export interface OutsideRule extends Raise {
+  arg: string;
+  test: (v: unknown) => boolean;
+}
+export interface BudgetRule extends Raise {
+  arg: string;
+  key: string;
+  limit: number;
+  windowMs: number | null;
+}
+
 export interface CompiledTool {
   name: string;
   tool: BundleTool;
   rateKey: string;
   rateCount: number;
   rateWindowMs: number;
-  /** Every `high` tool and every tool with `approval` waits for a human (spec §4). */
+  /** `rate N per session`, or 0 when none */
+  sessionRate: number;
+  sessionRateDeny: Decision | null;
+  /** Every `high` tool and every tool with an unconditional `approval` waits for a human (spec §4). */
   needsApproval: boolean;
+  /** The approval block's timeout, also for approvals a rule asks for; undefined when there is none. */
+  approvalTimeoutMs: number | undefined;
   /** null: arguments unconstrained; otherwise the closed world of declared arguments. */
   args: CompiledArg[] | null;
   argNames: Set<string> | null;
@@ -35,6 +90,21 @@ export interface CompiledTool {
   /** The audit traces of `allow` and `approval`, frozen with their JSON precomputed (see constantTrace). */
   allowTrace: TraceStep[];
   approvalTrace: TraceStep[];
+  /** `returns SOURCE`: the source its results are ingested as. */
+  returns: string | null;
+  /** memory poisoning: a `write` tool whose results come back as `returns` has its strings scored */
+  poisonCheck: { source: string; threshold: number } | null;
+  flowTrust: FlowTrustRule[];
+  flowTools: FlowToolRule[];
+  provenance: ProvenanceRule[];
+  outside: OutsideRule[];
+  budgets: BudgetRule[];
+  /** any rule that reads the session's history */
+  historyRules: boolean;
+  /** a budget counted per window (its sums live in the store, across sessions) */
+  windowedBudgets: boolean;
+  /** the session must remember this tool's calls: a flow rule names it, or it has a session rate or budget */
+  recordsCall: boolean;
 }
 
 export interface CompiledAgent {
@@ -47,28 +117,133 @@ export interface CompiledAgent {
   linkAllow: Map<string, Decision>;
   pii: "hash" | "redact";
   monitor: AgentMonitor;
+  /** `mode monitor`: decisions are recorded, not applied */
+  monitorMode: boolean;
+  /** some tool reads what the session ingested (`after LEVEL`, `when ARG from LEVEL`) */
+  readsHistory: boolean;
 }
 
-export function compileTool(agent: string, name: string, tool: BundleTool): CompiledTool {
-  const needsApproval = tool.tier === "high" || tool.approval !== null;
+function raise(outcome: Outcome, rule: DecisionRule, reason: string): Decision {
+  return Object.freeze({ outcome: outcome === "deny" ? "deny" : "needs_approval", rule, reason });
+}
+
+const lower = (s: string): string => s.toLowerCase();
+
+function normaliserFor(c: BundleConstraint | undefined): (s: string) => string {
+  if (c === undefined) return normaliseValue;
+  // e-mail addresses and URLs compare case-insensitively; everything else in the one normal form too
+  return c.kind === "email_in_domains" ? lower : normaliseValue;
+}
+
+/** A constraint this runtime cannot compile refuses every value: a newer bundle never widens an old runtime. */
+function compileOrRefuse(c: BundleConstraint): CompiledConstraint {
+  const compiled = compileConstraint(c) as CompiledConstraint | undefined;
+  return compiled ?? { constraint: c, optional: false, test: () => false };
+}
+
+function describe(c: BundleConstraint): string {
+  try {
+    return describeConstraint(c);
+  } catch {
+    return (c as { kind: string }).kind;
+  }
+}
+
+/** v1 `{ properties, optional }` or the v0 record of constraints. */
+function argsOf(t: ToolV1): { properties: Record<string, BundleConstraint>; optional: Set<string> } | null {
+  const a = t.args as unknown;
+  if (a === null || a === undefined) return null;
+  const v1 = a as { properties?: unknown; optional?: unknown };
+  if (Array.isArray(v1.optional) && typeof v1.properties === "object" && v1.properties !== null) {
+    return { properties: v1.properties as Record<string, BundleConstraint>, optional: new Set(v1.optional as string[]) };
+  }
+  return { properties: a as Record<string, BundleConstraint>, optional: new Set() };
+}
+
+function windowWords(ms: number | null): string {
+  return ms === null ? "per session" : `per ${ms / 1000}s`;
+}
+
+export function compileTool(agent: string, name: string, tool: BundleTool, bundle?: Bundle): CompiledTool {
+  const t = tool as unknown as ToolV1 & BundleTool;
+  const declared = argsOf(t);
+  const conditional = t.approval?.conditional === true && tool.tier !== "high";
+  const needsApproval = tool.tier === "high" || (t.approval !== null && !conditional);
   const args =
-    tool.args === null
+    declared === null
       ? null
-      : Object.entries(tool.args).map(([argName, c]) => ({
-          name: argName,
-          check: compileConstraint(c),
-          outside: `argument '${argName}' of ${name} is outside its constraint: ${describeConstraint(c)}`,
-          missing: `${name} needs argument '${argName}' (${describeConstraint(c)})`,
-        }));
-  const allowReason = `${agent} is granted ${name}` + (args ? " and every argument is within its constraint" : "") + `; within ${tool.rate.count} per ${tool.rate.windowMs / 1000}s`;
-  const approvalReason = `${name} is tier ${tool.tier}${tool.approval ? ` and needs approval by ${tool.approval.approvers.join(" or ")}` : " and needs human approval"}`;
+      : Object.entries(declared.properties).map(([argName, c]) => {
+          const check = compileOrRefuse(c);
+          return {
+            name: argName,
+            check: declared.optional.has(argName) && !check.optional ? { ...check, optional: true } : check,
+            outside: `argument '${argName}' of ${name} is outside its constraint: ${describe(c)}`,
+            missing: `${name} needs argument '${argName}' (${describe(c)})`,
+          };
+        });
+  const sessionRate = t.sessionRate?.count ?? 0;
+  const allowReason =
+    `${agent} is granted ${name}` + (args ? " and every argument is within its constraint" : "") + `; within ${tool.rate.count} per ${tool.rate.windowMs / 1000}s`;
+  const approvers = t.approval ? ` by ${t.approval.approvers.join(" or ")}` : "";
+  const approvalReason = `${name} is tier ${tool.tier}${t.approval ? ` and needs approval${approvers}` : " and needs human approval"}`;
+  const flowTrust: FlowTrustRule[] = [];
+  const flowTools: FlowToolRule[] = [];
+  for (const f of t.flow ?? []) {
+    const words = (what: string): string =>
+      f.outcome === "deny" ? `${name} is refused ${what}` : `${name} needs approval${approvers} ${what}`;
+    if (f.after.kind === "trust") {
+      const level = f.after.level;
+      flowTrust.push({ rank: TRUST_RANK[level]!, outcome: f.outcome, decision: raise(f.outcome, "flow", words(`after the session read content of trust ${level}${level === "untrusted" ? "" : " or lower"} (after ${level})`)) });
+    } else {
+      flowTools.push({ tool: f.after.tool, outcome: f.outcome, decision: raise(f.outcome, "flow", words(`after the session called ${f.after.tool} (after ${f.after.tool})`)) });
+    }
+  }
+  const provenance: ProvenanceRule[] = [];
+  const outside: OutsideRule[] = [];
+  for (const c of t.conditions ?? []) {
+    const what = c.outcome === "deny" ? `${name} is refused` : `${name} needs approval${approvers}`;
+    if (c.kind === "provenance") {
+      provenance.push({
+        arg: c.arg,
+        rank: TRUST_RANK[c.level]!,
+        normalise: normaliserFor(declared?.properties[c.arg]),
+        outcome: c.outcome,
+        decision: raise(c.outcome, "provenance", `${what}: the value of '${c.arg}' was seen in this session only in content of trust ${c.level}${c.level === "untrusted" ? "" : " or lower"} (when ${c.arg} from ${c.level})`),
+      });
+    } else {
+      const check = compileOrRefuse(c.constraint);
+      outside.push({
+        arg: c.arg,
+        test: check.test,
+        outcome: c.outcome,
+        decision: raise(c.outcome, "outside", `${what}: '${c.arg}' is outside ${describe(c.constraint)} (when ${c.arg} outside …)`),
+      });
+    }
+  }
+  const budgets: BudgetRule[] = (t.budgets ?? []).map((b, i) => ({
+    arg: b.arg,
+    key: rateKey(agent, name) + "\u0000budget\u0000" + i + "\u0000" + b.arg,
+    limit: b.limit,
+    windowMs: b.windowMs,
+    outcome: b.outcome,
+    decision: raise(
+      b.outcome,
+      "budget",
+      `${b.outcome === "deny" ? `${name} is refused` : `${name} needs approval${approvers}`}: the sum of '${b.arg}' would exceed ${b.limit} ${windowWords(b.windowMs)} (budget ${b.arg})`,
+    ),
+  }));
+  const returns = t.returns ?? null;
+  const returnsSource = returns !== null && bundle !== undefined && Object.hasOwn(bundle.sources, returns) ? bundle.sources[returns]! : undefined;
   return {
     name,
     tool,
     rateKey: rateKey(agent, name),
     rateCount: tool.rate.count,
     rateWindowMs: tool.rate.windowMs,
+    sessionRate,
+    sessionRateDeny: sessionRate > 0 ? Object.freeze({ outcome: "deny", rule: "session_rate", reason: `rate limit: ${name} allows ${sessionRate} calls per session for ${agent}` }) : null,
     needsApproval,
+    approvalTimeoutMs: t.approval?.timeoutMs,
     args,
     argNames: args ? new Set(args.map((a) => a.name)) : null,
     closedWorld: args ? ` (closed world: only ${args.map((a) => a.name).join(", ") || "none"})` : "",
@@ -76,6 +251,16 @@ export function compileTool(agent: string, name: string, tool: BundleTool): Comp
     approval: Object.freeze({ outcome: "needs_approval", rule: "approval", reason: approvalReason }),
     allowTrace: constantTrace([{ rule: "granted", reason: allowReason }]),
     approvalTrace: constantTrace([{ rule: "approval", reason: approvalReason }]),
+    returns,
+    poisonCheck: tool.scope === "write" && returnsSource !== undefined ? { source: returns!, threshold: returnsSource.threshold } : null,
+    flowTrust,
+    flowTools,
+    provenance,
+    outside,
+    budgets,
+    historyRules: flowTrust.length + flowTools.length + provenance.length + outside.length + budgets.length > 0,
+    windowedBudgets: budgets.some((b) => b.windowMs !== null),
+    recordsCall: sessionRate > 0 || budgets.length > 0,
   };
 }
 
@@ -83,7 +268,15 @@ export function compilePolicy(bundle: Bundle, baseline: Baseline | undefined): M
   const out = new Map<string, CompiledAgent>();
   for (const [name, agent] of Object.entries(bundle.agents)) {
     const tools = new Map<string, CompiledTool>();
-    for (const [toolName, tool] of Object.entries(agent.tools)) tools.set(toolName, compileTool(name, toolName, tool));
+    for (const [toolName, tool] of Object.entries(agent.tools)) tools.set(toolName, compileTool(name, toolName, tool, bundle));
+    let readsHistory = false;
+    for (const t of tools.values()) {
+      if (t.flowTrust.length > 0 || t.provenance.length > 0) readsHistory = true;
+      for (const f of t.flowTools) {
+        const named = tools.get(f.tool);
+        if (named !== undefined) named.recordsCall = true;
+      }
+    }
     const links = new Map<string, Set<string>>();
     const linkAllow = new Map<string, Decision>();
     for (const link of agent.talksTo) {
@@ -103,6 +296,8 @@ export function compilePolicy(bundle: Bundle, baseline: Baseline | undefined): M
       linkAllow,
       pii: agent.audit.pii,
       monitor: new AgentMonitor(name, agent.monitor, baselineAgent(baseline, name), baseline?.ngram ?? 3),
+      monitorMode: (agent as { mode?: string }).mode === "monitor",
+      readsHistory,
     });
   }
   return out;

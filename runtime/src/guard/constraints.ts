@@ -105,6 +105,10 @@ export function compileConstraint(c: BundleConstraint): CompiledConstraint {
     }
     case "any":
       return { constraint: c, optional: true, test: () => true };
+    default:
+      // v1 constraint kinds (integer, bool, string matching, path under, list of, object): refused until
+      // their matchers land, so a bundle that uses them fails closed rather than open.
+      return { constraint: c, optional: false, test: () => false };
   }
 }
 

@@ -12,6 +12,8 @@ export interface ToolCall {
   reasoning?: string;
   /** For a `talks_to` call: the agent whose interface `tool` is, when several links share the name. */
   target?: string;
+  /** Aborts when the client cancels the call or goes away: a pending approval is then withdrawn. */
+  signal?: AbortSignal;
 }
 
 export type DecisionRule =
@@ -27,7 +29,19 @@ export type DecisionRule =
   | "granted"
   | "audit_failure"
   /** the tool server's definition of a pinned tool no longer matches the policy's `pin` (the gateway) */
-  | "pin";
+  | "pin"
+  /** `rate N per session` used up */
+  | "session_rate"
+  /** a write would plant text its store's source would refuse (memory poisoning, spec §4) */
+  | "memory_poisoning"
+  /** `after LEVEL` / `after TOOL` */
+  | "flow"
+  /** `when ARG from LEVEL` */
+  | "provenance"
+  /** `when ARG outside C` */
+  | "outside"
+  /** `budget ARG N per …` */
+  | "budget";
 
 export interface Decision {
   readonly outcome: "allow" | "deny" | "needs_approval";
@@ -36,6 +50,12 @@ export interface Decision {
   /** After an approval step: who answered, and how it ended. */
   readonly approver?: string;
   readonly approval?: ApprovalReason;
+  /** After an approval step: the id of the approval request (in both audit logs). */
+  readonly approvalId?: string;
+  /** `mode monitor`: false when the decision was computed and recorded but not applied */
+  readonly enforced?: boolean;
+  /** In `mode monitor`: what the policy decided, when the call was let through anyway. */
+  readonly wouldBe?: "deny" | "needs_approval";
 }
 
 /** What `authorize` resolves to: the approval step has run, so there is no `needs_approval`. */

@@ -1,34 +1,50 @@
-// The guard: enforces one compiled bundle on every tool call, ingested text and output. `decide` takes the
-// spec §4 steps in order (isolated → explicitly denied → not granted → arguments → rate → monitor block →
-// approval) synchronously over precompiled Maps and predicates; `authorize` adds the one asynchronous step,
-// waiting for a human approver, and can only turn it into a deny on rejection, timeout or error.
-// Every decision, approval, refusal, alert and isolation is written to the hash-chained audit log.
+// The guard: enforces one compiled bundle on every tool call, ingested text and output. It is a thin
+// set of services around the pure decision core (decide-core.ts): it asks the rate window and the
+// session store, hands their answers to the core, records every decision in the audit log, waits for
+// approvers (approval.ts), admits ingested text (and remembers it in the session's history) and filters
+// output. The kill switch (kill-switch.ts) is read by the core in one place.
 import type { Bundle } from "@charter/language";
 import type { AuditLog } from "../audit/audit-log.js";
 import { redactArgs, type PiiKey } from "../audit/pii-args.js";
 import { sha256Tagged, type AuditEntry, type GuardrailEvent, type TraceStep } from "../audit/record.js";
-import { requestApproval, type ApprovalReason, type ApprovalRequest, type ApprovalTimers, type Approver } from "../approval/request-approval.js";
+import type { ApprovalTimers, Approver } from "../approval/request-approval.js";
 import { createDetector } from "../detector/detector.js";
 import type { Detector } from "../detector/types.js";
 import { admitUntrusted } from "../ingest/admit-untrusted.js";
 import type { TrustLevel } from "../ingest/markers.js";
 import type { Baseline } from "../monitor/baseline.js";
-import { severityOf, type MonitorAlert, type MonitorKind } from "../monitor/agent-monitor.js";
-import { filterOutput as applyOutputRules, type Action, type Finding, type OutputRules } from "../output/filter.js";
-import { MemoryRateStore, type RateStore } from "../rate/rate-store.js";
-import { compilePolicy, type CompiledAgent, type CompiledTool } from "./compile-policy.js";
-import { typeOfValue } from "./constraints.js";
+import { severityOf, type MonitorAlert } from "../monitor/agent-monitor.js";
+import { MemoryRateStore } from "../rate/rate-store.js";
+import { EMPTY_SNAPSHOT, MemorySessionStore, TRUST_RANK, type CallFact, type SessionSnapshot, type SessionStore, type TrustRank } from "../session/session-store.js";
+import { awaitApproval } from "./approval.js";
+import { compilePolicy, type BudgetRule, type CompiledAgent, type CompiledTool } from "./compile-policy.js";
+import { decideStatic, decideStateful, type CompiledPolicy, type StaticInputs } from "./decide-core.js";
 import type { Decision, DecisionRule, FinalDecision, ToolCall } from "./decision.js";
+import { KillSwitch } from "./kill-switch.js";
+import { filterAgentOutput, outputRulesOf, type OutputResult } from "./output.js";
+
+type MaybePromise<T> = T | PromiseLike<T>;
+
+/** A rate store in process (answers at once) or shared (may answer with a Promise; only `authorize` waits). */
+export interface GuardRateStore {
+  hit(key: string, now: number, windowMs: number, limit: number): MaybePromise<boolean>;
+}
 
 export interface GuardOptions {
   /** The hash-chained audit log. `null` records nothing: only for benchmarks and throwaway checks. */
   audit: AuditLog | null;
-  /** Asked for every call that needs approval; without one such calls are denied. */
+  /**
+   * Asked for every call that needs approval; without one such calls are denied. The request carries
+   * the agent, tool, arguments and tier, and also the session, the approver groups and the reason a
+   * rule asked; the context carries an AbortSignal. Approval services may pass more.
+   */
   approver?: Approver;
   /** Milliseconds since the epoch (default Date.now). */
   clock?: () => number;
   /** Sliding-window counters for `rate`; share one store between replicas to limit them together. */
-  rateStore?: RateStore;
+  rateStore?: GuardRateStore;
+  /** Session histories for flow rules, provenance conditions, session rates and budgets. */
+  sessionStore?: SessionStore;
   /** Scores ingested text; the shipped rules + classifier detector by default. */
   detector?: Detector;
   /** Receives every monitoring alert (they are audited as well). */
@@ -49,181 +65,204 @@ export type IngestError =
 
 export type IngestResult = { ok: true; text: string; score: number; signals: string[] } | { ok: false; error: IngestError };
 
-export interface OutputResult {
-  /** What may be shown: redacted where the policy says so, "" when blocked. */
-  text: string;
-  blocked: boolean;
-  findings: Finding[];
-  alerts: MonitorAlert[];
+export type { OutputResult } from "./output.js";
+
+function isPromise<T>(v: MaybePromise<T>): v is PromiseLike<T> {
+  return typeof (v as { then?: unknown } | null)?.then === "function";
 }
 
-function deny(rule: DecisionRule, reason: string): Decision {
-  return { outcome: "deny", rule, reason };
+function isTool(v: Decision | CompiledTool): v is CompiledTool {
+  return (v as Decision).outcome === undefined;
 }
 
 export class Guard {
+  private readonly policy: CompiledPolicy;
   private readonly agents: Map<string, CompiledAgent>;
   private readonly audit: AuditLog | null;
   private readonly clock: () => number;
-  private readonly rates: RateStore;
-  private readonly outputRules = new Map<string, OutputRules | null>();
+  private readonly rates: GuardRateStore;
+  private readonly sessions: SessionStore;
+  private readonly kill = new KillSwitch();
+  private readonly outputRules = new Map<string, ReturnType<typeof outputRulesOf>>();
   private detector: Detector | undefined;
-  private isolatedAll: string | undefined;
-  private readonly isolatedAgents = new Map<string, string>();
+  private readonly staticInputs: StaticInputs;
   /** Bound once so the call path hands the monitor no fresh closure. */
   private readonly onAlert = (a: MonitorAlert): void => this.raiseAlert(a);
+  /** The clock of the call being decided, for windowSumNow. */
+  private now = 0;
+  private readonly windowSumNow = (b: BudgetRule): number => {
+    const s = this.sessions.windowSum(b.key, this.now, b.windowMs!);
+    if (isPromise(s)) throw new Error("decide needs an in-process session store; use authorize with a shared one");
+    return s;
+  };
 
   constructor(
     readonly bundle: Bundle,
     private readonly options: GuardOptions,
   ) {
     this.agents = compilePolicy(bundle, options.baseline);
+    this.policy = { name: bundle.policy.name, agents: this.agents };
     this.audit = options.audit;
     this.clock = options.clock ?? Date.now;
     this.rates = options.rateStore ?? new MemoryRateStore();
+    this.sessions = options.sessionStore ?? new MemorySessionStore();
     this.detector = options.detector;
+    const audit = this.audit;
+    const guard = this;
+    this.staticInputs = {
+      kill: this.kill,
+      get auditFailure() {
+        return audit?.failure?.message;
+      },
+      score: (text) => guard.detect().score(text).score,
+    };
     for (const [name, a] of this.agents) this.outputRules.set(name, outputRulesOf(a));
+  }
+
+  private detect(): Detector {
+    return (this.detector ??= createDetector());
   }
 
   /**
    * Decides a call synchronously: allow, deny or needs_approval (the caller must then wait for a human:
-   * use `authorize`). Counts the call against the rate window and records the decision.
+   * use `authorize`). Counts the call against its rate window and records the decision. Needs in-process
+   * stores; with a shared (asynchronous) store, use `authorize`.
    */
   decide(call: ToolCall): Decision {
-    const agent = this.agents.get(call.agent);
-    const d = this.evaluate(call, agent);
-    if (this.audit !== null) this.recordDecision(call, agent, d);
-    return d;
+    const now = this.clock();
+    const first = decideStatic(this.policy, call, this.staticInputs);
+    if (!isTool(first)) return this.settle(call, undefined, first, now).decision;
+    const agent = this.agents.get(call.agent)!;
+    const hit = this.rates.hit(first.rateKey, now, first.rateWindowMs, first.rateCount);
+    const session = this.snapshotOf(agent, first, call.session);
+    if (isPromise(hit) || isPromise(session)) throw new Error("decide needs in-process rate and session stores; use authorize with shared ones");
+    return this.settle(call, first, this.decideTool(agent, first, call, hit, session, now, this.windowSumNow), now).decision;
   }
 
   /**
    * `decide`, then for a call that needs approval, ask the approver within the tool's timeout. Not an
-   * `async` function: most calls are decided synchronously and need only an already-resolved promise,
-   * and the approval record reuses the arguments the decision record redacted.
+   * `async` function: with in-process stores most calls are decided synchronously and need only an
+   * already-resolved promise. Shared stores that answer with Promises are awaited here.
    */
   authorize(call: ToolCall): Promise<FinalDecision> {
     try {
-      const agent = this.agents.get(call.agent);
-      const d = this.evaluate(call, agent);
-      const args = this.audit !== null ? this.recordDecision(call, agent, d) : undefined;
-      if (d.outcome !== "needs_approval") return Promise.resolve(d as FinalDecision);
-      return this.awaitApproval(call, agent!.tools.get(call.tool)!, args);
+      const now = this.clock();
+      const first = decideStatic(this.policy, call, this.staticInputs);
+      if (!isTool(first)) return Promise.resolve(this.settle(call, undefined, first, now).decision as FinalDecision);
+      const agent = this.agents.get(call.agent)!;
+      const hit = this.rates.hit(first.rateKey, now, first.rateWindowMs, first.rateCount);
+      const session = this.snapshotOf(agent, first, call.session);
+      const sums = this.windowSums(first, now);
+      if (isPromise(hit) || isPromise(session) || isPromise(sums)) return this.authorizeLater(call, agent, first, hit, session, sums, now);
+      const d = this.decideTool(agent, first, call, hit, session, now, sums === null ? this.windowSumNow : (b) => sums[first.budgets.indexOf(b)]!);
+      return this.finish(call, agent, first, d, now);
     } catch (e) {
       return Promise.reject(e); // as an async function would: a caller awaiting authorize sees one failure path
     }
   }
 
-  private evaluate(call: ToolCall, agent: CompiledAgent | undefined): Decision {
-    if (this.isolatedAll !== undefined) return deny("isolated", `the runtime is isolated: ${this.isolatedAll}`);
-    if (agent === undefined) return deny("unknown_agent", `no agent named '${call.agent}' in policy ${this.bundle.policy.name}`);
-    if (this.isolatedAgents.size > 0 && this.isolatedAgents.has(call.agent)) {
-      return deny("isolated", `agent ${call.agent} is isolated: ${this.isolatedAgents.get(call.agent)}`);
+  private async authorizeLater(
+    call: ToolCall,
+    agent: CompiledAgent,
+    tool: CompiledTool,
+    hit: MaybePromise<boolean>,
+    session: MaybePromise<SessionSnapshot>,
+    sums: MaybePromise<number[] | null>,
+    now: number,
+  ): Promise<FinalDecision> {
+    let ok: boolean;
+    let snapshot: SessionSnapshot;
+    let windowSums: number[] | null;
+    try {
+      [ok, snapshot, windowSums] = await Promise.all([hit, session, sums]);
+    } catch (e) {
+      // a shared store that cannot answer fails closed (DEPLOYMENT.md §5), and the refusal is audited
+      return this.settle(call, undefined, { outcome: "deny", rule: "rate", reason: `the shared state store failed (${(e as Error).message}): refused` }, now).decision as FinalDecision;
     }
-    if (this.audit !== null && this.audit.failure !== undefined) {
-      return deny("audit_failure", `the audit log is failing (${this.audit.failure.message}): no call is allowed that cannot be recorded`);
-    }
-    const name = call.tool;
-    if (agent.denied.has(name)) return deny("denied", `explicit refusal: ${name} is in ${agent.name}'s deny list`);
-    const tool = agent.tools.get(name);
-    if (tool === undefined) return this.evaluateLink(call, agent);
-    if (tool.args !== null) {
-      const refused = checkArgs(tool, call.args);
-      if (refused !== undefined) return refused;
-    }
-    const now = this.clock();
-    if (!this.rates.hit(tool.rateKey, now, tool.rateWindowMs, tool.rateCount)) {
-      return deny("rate", `rate limit: ${name} allows ${tool.rateCount} calls per ${tool.rateWindowMs / 1000}s for ${agent.name}`);
-    }
-    if (agent.monitor.active) {
-      const block = agent.monitor.observeCall(call.session, name, call.args, now, this.onAlert);
-      if (block !== undefined) return deny("monitor", `blocked by monitor rule ${block.kind}: ${block.message}`);
-    }
-    return tool.needsApproval ? tool.approval : tool.allow;
+    const d = this.decideTool(agent, tool, call, ok, snapshot, now, windowSums === null ? this.windowSumNow : (b) => windowSums[tool.budgets.indexOf(b)]!);
+    return this.finish(call, agent, tool, d, now);
   }
 
-  /** `talks_to A via I`: calling interface I is allowed only over a declared link to an agent exposing I. */
-  private evaluateLink(call: ToolCall, agent: CompiledAgent): Decision {
-    const targets = agent.links.get(call.tool);
-    if (targets === undefined) return deny("not_granted", `${agent.name} is not granted ${call.tool} (default deny)`);
-    if (call.target !== undefined && !targets.has(call.target)) {
-      return deny("not_granted", `${agent.name} has no talks_to link to ${call.target} via ${call.tool}`);
-    }
-    if (call.target === undefined && targets.size > 1) {
-      return deny("not_granted", `${call.tool} is exposed by several linked agents (${[...targets].join(", ")}): name the target`);
-    }
-    if (this.isolatedAgents.size > 0) {
-      // the kill switch also stops work flowing into an isolated agent
-      const target = call.target ?? targets.values().next().value!;
-      if (this.isolatedAgents.has(target)) return deny("isolated", `agent ${target} is isolated: ${this.isolatedAgents.get(target)}`);
-    }
-    return agent.linkAllow.get(call.tool)!;
+  private finish(call: ToolCall, agent: CompiledAgent, tool: CompiledTool, d: Decision, now: number): Promise<FinalDecision> {
+    const settled = this.settle(call, tool, d, now);
+    if (settled.decision.outcome !== "needs_approval") return Promise.resolve(settled.decision as FinalDecision);
+    return awaitApproval(this.approvalContext, call, agent, tool, settled.decision, settled.args).then((final) => {
+      if (final.outcome === "allow") this.commitRun(tool, call, now);
+      return final;
+    });
   }
 
-  /** `auditedArgs`: the call's arguments as the decision record holds them (already redacted). */
-  private async awaitApproval(call: ToolCall, tool: CompiledTool, auditedArgs: unknown): Promise<FinalDecision> {
-    const approver = this.options.approver;
-    const timeoutMs = tool.tool.approval?.timeoutMs;
-    let final: FinalDecision;
-    let outcome: string;
-    let approverName: string | undefined;
-    if (approver === undefined || timeoutMs === undefined) {
-      // DEPLOYMENT.md §3: nobody to ask is its own outcome, not a human's rejection
-      outcome = approver === undefined ? "no_approver" : "rejected";
-      final = {
-        outcome: "deny",
-        rule: "approval",
-        reason: approver === undefined ? `${call.tool} needs approval and no approver is configured` : `${call.tool} is tier high but the bundle gives no approval timeout`,
-        approval: "rejected",
-      };
-    } else {
-      const req: ApprovalRequest = { agent: call.agent, tool: call.tool, args: call.args, tier: tool.tool.tier };
-      if (call.reasoning !== undefined) req.reasoning = call.reasoning;
-      const answer = await requestApproval(approver, req, timeoutMs, this.options.approvalTimers);
-      approverName = answer.approver;
-      outcome = answer.reason === "approved" ? "approved" : answer.reason === "timeout" ? "timeout" : "rejected";
-      const who = answer.approver ? ` by ${answer.approver}` : "";
-      if (answer.approved && (this.isolatedAll !== undefined || this.isolatedAgents.has(call.agent))) {
-        outcome = "rejected";
-        final = withApprover({ outcome: "deny", rule: "isolated", reason: `approved${who}, but ${call.agent} was isolated while waiting`, approval: answer.reason }, approverName);
-      } else if (answer.approved && this.audit !== null && this.audit.failure !== undefined) {
-        // the approval could not be recorded: an action nobody can later account for does not happen
-        outcome = "rejected";
-        final = withApprover(
-          { outcome: "deny", rule: "audit_failure", reason: `approved${who}, but the audit log failed while waiting (${this.audit.failure.message})`, approval: answer.reason },
-          approverName,
-        );
-      } else if (answer.approved) {
-        final = { outcome: "allow", rule: "approval", reason: `approved${who}${answer.note ? `: ${answer.note}` : ""}`, approval: "approved", approver: answer.approver! };
-      } else {
-        const why =
-          answer.reason === "timeout"
-            ? `no answer within ${timeoutMs / 1000}s: rejected (never auto-approved)`
-            : answer.reason === "error"
-              ? `the approver failed (${answer.error}): rejected`
-              : `rejected${who}${answer.note ? `: ${answer.note}` : ""}`;
-        final = withApprover({ outcome: "deny", rule: "approval", reason: why, approval: answer.reason }, approverName);
-      }
+  private readonly approvalContext = {
+    approver: () => this.options.approver,
+    timers: () => this.options.approvalTimers,
+    kill: this.kill,
+    audit: () => this.audit,
+    write: (e: AuditEntry) => this.write(e),
+    clock: () => this.clock(),
+    piiKey: () => this.options.piiKey,
+  };
+
+  private snapshotOf(agent: CompiledAgent, tool: CompiledTool, session: string): MaybePromise<SessionSnapshot> {
+    return agent.readsHistory || tool.historyRules || tool.sessionRate > 0 ? this.sessions.snapshot(session) : EMPTY_SNAPSHOT;
+  }
+
+  /** The windowed budgets' sums when the tool has any (null: none to ask). */
+  private windowSums(tool: CompiledTool, now: number): MaybePromise<number[] | null> {
+    if (!tool.windowedBudgets) return null;
+    const sums = tool.budgets.map((b) => (b.windowMs === null ? 0 : this.sessions.windowSum(b.key, now, b.windowMs)));
+    return sums.some(isPromise) ? Promise.all(sums) : (sums as number[]);
+  }
+
+  private decideTool(
+    agent: CompiledAgent,
+    tool: CompiledTool,
+    call: ToolCall,
+    rateOk: boolean,
+    session: SessionSnapshot,
+    now: number,
+    windowSum: (b: BudgetRule) => number,
+  ): Decision {
+    let monitorBlock: Decision | undefined;
+    if (rateOk && agent.monitor.active) {
+      const block = agent.monitor.observeCall(call.session, tool.name, call.args, now, this.onAlert);
+      if (block !== undefined) monitorBlock = { outcome: "deny", rule: "monitor", reason: `blocked by monitor rule ${block.kind}: ${block.message}` };
     }
-    if (this.audit !== null) {
-      const entry: AuditEntry = {
-        agent: call.agent,
-        session: call.session,
-        event: "approval",
-        trace: [{ rule: final.rule, reason: final.reason }],
-        action: { tool: call.tool, args: auditedArgs },
-        outcome,
+    this.now = now;
+    return decideStateful(agent, tool, call, { rateOk, monitorBlock, session, windowSum });
+  }
+
+  /**
+   * Records the decision, applies `mode monitor` (a refusal recorded, the call let through) and remembers
+   * a call that will run. Returns the decision the caller acts on and the arguments as recorded.
+   */
+  private settle(call: ToolCall, tool: CompiledTool | undefined, d: Decision, now: number): { decision: Decision; args: unknown } {
+    const agent = this.agents.get(call.agent);
+    let decision = d;
+    let enforced: boolean | undefined;
+    if (agent?.monitorMode === true && d.outcome !== "allow" && d.rule !== "unknown_agent") {
+      enforced = false;
+      decision = {
+        outcome: "allow",
+        rule: d.rule,
+        reason: `mode monitor: would ${d.outcome === "deny" ? "deny" : "need approval"} (${d.reason}); let through`,
+        enforced: false,
+        wouldBe: d.outcome === "deny" ? "deny" : "needs_approval",
       };
-      if (call.reasoning !== undefined) entry.inputHash = sha256Tagged(call.reasoning);
-      if (approverName !== undefined) entry.approver = approverName;
-      this.audit.write(entry);
     }
-    return final;
+    const args = this.audit !== null ? this.recordDecision(call, agent, tool, d, enforced) : undefined;
+    if (decision.outcome === "allow" && tool !== undefined) this.commitRun(tool, call, now);
+    return { decision, args };
+  }
+
+  /** A call that runs: remembered for `after TOOL`, session rates and budgets (only what some rule reads). */
+  private commitRun(tool: CompiledTool, call: ToolCall, now: number): void {
+    if (!tool.recordsCall) return;
+    void this.sessions.recordCall(call.session, callFact(tool, call.args), now);
   }
 
   /** Records the decision and returns the arguments as recorded (redacted per the agent's `audit { pii }`). */
-  private recordDecision(call: ToolCall, agent: CompiledAgent | undefined, d: Decision): unknown {
+  private recordDecision(call: ToolCall, agent: CompiledAgent | undefined, tool: CompiledTool | undefined, d: Decision, enforced: boolean | undefined): unknown {
     // A tool's own allow and approval decisions have constant traces whose JSON is computed once.
-    const tool = d.rule === "granted" || d.outcome === "needs_approval" ? agent!.tools.get(call.tool) : undefined;
     const trace: TraceStep[] = d === tool?.allow ? tool.allowTrace : d === tool?.approval ? tool.approvalTrace : [{ rule: d.rule, reason: d.reason }];
     const args = call.args === undefined ? undefined : redactArgs(call.args, agent?.pii ?? "hash", this.options.piiKey);
     const entry: AuditEntry = {
@@ -234,6 +273,7 @@ export class Guard {
       action: { tool: call.tool, args },
       outcome: d.outcome === "needs_approval" ? "approval_required" : d.outcome,
     };
+    if (enforced === false) entry.enforced = false;
     if (call.reasoning !== undefined) entry.inputHash = sha256Tagged(call.reasoning);
     this.write(entry);
     return args;
@@ -253,19 +293,26 @@ export class Guard {
       outcome: a.action === "block" ? "blocked" : "alerted",
       guardrail: [{ kind: a.kind, action: a.action, severity: a.severity }],
     });
+    this.notify(a);
+  }
+
+  private notify(a: MonitorAlert): void {
     const sink = this.options.alerts;
-    if (sink !== undefined) {
-      try {
-        sink(a);
-      } catch {
-        // The application's sink must not be able to change a decision; the alert is in the audit log.
-      }
+    if (sink === undefined) return;
+    try {
+      sink(a);
+    } catch {
+      // The application's sink must not be able to change a decision; the alert is in the audit log.
     }
   }
 
   /**
    * Admits untrusted text into an agent's context: the agent must `reads` the source, and the detector's
-   * score must not exceed the source's threshold. Accepted text comes back wrapped in trust-boundary markers.
+   * score must not exceed the source's threshold. Accepted text comes back wrapped in trust-boundary
+   * markers. Whatever was offered, admitted or refused, enters the session's history: admitted text with
+   * its source's trust, refused text (an injection, or a source the agent does not read) as untrusted.
+   * It says where a value could have come from, and flow rules stay strict when the detector catches
+   * one passage of an attack but not another.
    */
   ingest(agentName: string, source: string, text: string, session = ""): IngestResult {
     const agent = this.agents.get(agentName);
@@ -276,18 +323,22 @@ export class Guard {
     if (agent === undefined) {
       return refuse({ kind: "unknown_agent", agent: agentName, message: `no agent named '${agentName}' in policy ${this.bundle.policy.name}` }, { kind: "unknown_agent", source });
     }
+    const declared = Object.hasOwn(this.bundle.sources, source) ? this.bundle.sources[source] : undefined;
+    if (!agent.agent.reads.includes(source) || declared === undefined) {
+      if (agent.readsHistory) this.remember(session, source, 0, text);
+    }
     if (!agent.agent.reads.includes(source)) {
       return refuse(
         { kind: "source_not_read", agent: agentName, source, message: `${agentName} does not read source '${source}' (it reads: ${agent.agent.reads.join(", ") || "nothing"})` },
         { kind: "source_not_read", source },
       );
     }
-    const declared = this.bundle.sources[source];
     if (declared === undefined) {
       return refuse({ kind: "unknown_source", agent: agentName, source, message: `source '${source}' is not declared in policy ${this.bundle.policy.name}` }, { kind: "unknown_source", source });
     }
-    this.detector ??= createDetector();
-    const admitted = admitUntrusted(text, { source, trust: declared.trust as TrustLevel, threshold: declared.threshold }, this.detector);
+    const admitted = admitUntrusted(text, { source, trust: declared.trust as TrustLevel, threshold: declared.threshold }, this.detect());
+    // text the detector refused is an attacker's, whatever its source: it counts as untrusted
+    if (agent.readsHistory) this.remember(session, source, admitted.ok ? TRUST_RANK[declared.trust]! : 0, text);
     if (!admitted.ok) {
       const e = admitted.error;
       return refuse(
@@ -298,70 +349,47 @@ export class Guard {
     return { ok: true, text: admitted.text, score: admitted.detection.score, signals: admitted.detection.signals };
   }
 
-  /** Applies the agent's `output pii`, `output exfiltration` and `external_domain` rules to text it is about to emit. */
-  filterOutput(agentName: string, text: string, session = ""): OutputResult {
-    const rules = this.outputRules.get(agentName);
-    if (rules === undefined) {
-      this.write({ agent: agentName, session, event: "output_filtered", outputHash: sha256Tagged(text), trace: [{ rule: "unknown_agent", reason: `no agent named '${agentName}': output withheld` }], outcome: "blocked" });
-      return { text: "", blocked: true, findings: [], alerts: [] };
-    }
-    if (rules === null) return { text, blocked: false, findings: [], alerts: [] };
-    const result = applyOutputRules(text, rules);
-    if (result.findings.length === 0) return { ...result, alerts: [] };
-    const alerts: MonitorAlert[] = [];
-    const guardrail: GuardrailEvent[] = [];
-    const seen = new Set<string>();
-    for (const f of result.findings) {
-      const kind: MonitorKind = f.kind === "exfiltration" ? "output_exfiltration" : "output_pii";
-      const key = f.kind + "/" + f.action.kind;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      guardrail.push({ kind: f.kind, action: f.action.kind, ...(f.detail ? { detail: f.detail } : {}) });
-      if (f.action.kind !== "redact") {
-        alerts.push({
-          kind,
-          action: f.action.kind,
-          severity: f.action.kind === "alert" ? f.action.severity : "high",
-          agent: agentName,
-          session,
-          message: `output of ${agentName} holds ${f.kind === "exfiltration" ? `an exfiltration channel (${f.detail})` : `${f.kind} data`}`,
-        });
-      }
-    }
-    const outcome = result.blocked ? "blocked" : result.findings.some((f) => f.action.kind === "redact") ? "redacted" : "alerted";
-    this.write({
-      agent: agentName,
-      session,
-      event: "output_filtered",
-      outputHash: sha256Tagged(text),
-      trace: [{ rule: "output", reason: `${result.findings.length} finding(s): ${[...seen].join(", ")}` }],
-      outcome,
-      guardrail,
-    });
-    for (const a of alerts) {
-      const sink = this.options.alerts;
-      if (sink !== undefined) {
-        try {
-          sink(a);
-        } catch {
-          // see raiseAlert
-        }
-      }
-    }
-    return { ...result, alerts };
+  private remember(session: string, source: string, trust: TrustRank, text: string): void {
+    void this.sessions.recordIngest(session, { source, trust, text });
   }
 
-  /** True when `agent` is granted `tool` and does not deny it: what an MCP gateway lists to the agent. */
+  /**
+   * History that holds without the text passing through `ingest` (a test's `given … ingested`, a
+   * replayed session): the text is remembered with its source's trust; nothing is audited.
+   */
+  noteIngested(agentName: string, session: string, source: string, text: string): void {
+    const declared = Object.hasOwn(this.bundle.sources, source) ? this.bundle.sources[source] : undefined;
+    const reads = this.agents.get(agentName)?.agent.reads.includes(source) === true;
+    this.remember(session, source, declared !== undefined && reads ? TRUST_RANK[declared.trust]! : 0, text);
+  }
+
+  /** History: `call` ran (a test's `given … called`, or a replayed call whose approval is assumed). */
+  noteCalled(call: ToolCall): void {
+    const tool = this.agents.get(call.agent)?.tools.get(call.tool);
+    if (tool !== undefined && tool.recordsCall) void this.sessions.recordCall(call.session, callFact(tool, call.args), this.clock());
+  }
+
+  /** The source a tool's results are ingested as: its `returns`, else `fallback` (the gateway's source). */
+  resultSource(agentName: string, tool: string, fallback: string | undefined): string | undefined {
+    return this.agents.get(agentName)?.tools.get(tool)?.returns ?? fallback;
+  }
+
+  /** Applies the agent's `output pii`, `output exfiltration` and `external_domain` rules to text it is about to emit. */
+  filterOutput(agentName: string, text: string, session = ""): OutputResult {
+    return filterAgentOutput(this.outputRules.get(agentName), agentName, text, session, (e) => this.write(e), (a) => this.notify(a));
+  }
+
   /**
    * Records a refusal decided outside the guard (the gateway's pin check), so that it is audited
    * like every other decision. It can only deny.
    */
   refuse(call: ToolCall, rule: DecisionRule, reason: string): FinalDecision {
-    const d = deny(rule, reason) as FinalDecision;
-    if (this.audit !== null) this.recordDecision(call, this.agents.get(call.agent), d);
+    const d: FinalDecision = { outcome: "deny", rule, reason };
+    if (this.audit !== null) this.recordDecision(call, this.agents.get(call.agent), undefined, d, undefined);
     return d;
   }
 
+  /** True when `agent` is granted `tool` and does not deny it: what an MCP gateway lists to the agent. */
   isGranted(agent: string, tool: string): boolean {
     const a = this.agents.get(agent);
     return a !== undefined && a.tools.has(tool) && !a.denied.has(tool);
@@ -369,62 +397,34 @@ export class Guard {
 
   /** The kill switch: from now on every call (of `agent`, or of every agent) is denied. Audited. */
   isolate(reason: string, agent?: string): void {
-    if (agent === undefined) this.isolatedAll ??= reason;
-    else if (!this.isolatedAgents.has(agent)) this.isolatedAgents.set(agent, reason);
+    this.kill.isolate(reason, agent);
     this.write({ agent: agent ?? "*", session: "", event: "isolation", trace: [{ rule: "isolate", reason }], outcome: "isolated" });
   }
 
+  /** Lifts the kill switch (of `agent`, or every isolation). Audited. */
+  release(reason: string, agent?: string): void {
+    this.kill.release(agent);
+    this.write({ agent: agent ?? "*", session: "", event: "isolation", trace: [{ rule: "release", reason }], outcome: "released" });
+  }
+
   isIsolated(agent?: string): boolean {
-    return this.isolatedAll !== undefined || (agent !== undefined && this.isolatedAgents.has(agent));
+    return this.kill.isIsolated(agent);
   }
 }
 
-/** Closed world first (an undeclared argument is refused), then every declared argument against its constraint. */
-function checkArgs(tool: CompiledTool, args: unknown): Decision | undefined {
-  const declared = tool.args!;
-  if (args !== undefined && args !== null) {
-    if (typeof args !== "object" || Array.isArray(args)) return deny("args", `${tool.name} takes named arguments, got ${typeOfValue(args)}`);
-    const obj = args as Record<string, unknown>;
-    for (const key in obj) {
-      if (!tool.argNames!.has(key)) return deny("args", `${tool.name} has no argument '${key}'${tool.closedWorld}`);
+function callFact(tool: CompiledTool, args: unknown): CallFact {
+  const fact: CallFact = { tool: tool.name };
+  if (tool.sessionRate > 0) fact.sessionRateKey = tool.rateKey;
+  if (tool.budgets.length > 0) {
+    const obj = args !== null && typeof args === "object" ? (args as Record<string, unknown>) : {};
+    const amounts: { key: string; amount: number; windowMs: number | null }[] = [];
+    for (const b of tool.budgets) {
+      const v = Object.hasOwn(obj, b.arg) ? obj[b.arg] : undefined;
+      if (typeof v === "number" && Number.isFinite(v)) amounts.push({ key: b.key, amount: v, windowMs: b.windowMs });
     }
+    fact.amounts = amounts;
   }
-  const obj = (args ?? {}) as Record<string, unknown>;
-  for (let i = 0; i < declared.length; i++) {
-    const a = declared[i]!;
-    // own values only: an inherited one would pass here and never reach the tool as JSON
-    const v = Object.hasOwn(obj, a.name) ? obj[a.name] : undefined;
-    if (v === undefined) {
-      if (a.check.optional) continue;
-      return deny("args", a.missing);
-    }
-    if (!a.check.test(v)) return deny("args", a.outside);
-  }
-  return undefined;
-}
-
-/** The denial with `approver` set when the answer named one (the field is absent otherwise). */
-function withApprover(d: { outcome: "deny"; rule: DecisionRule; reason: string; approval: ApprovalReason }, approver: string | undefined): FinalDecision {
-  return approver ? { ...d, approver } : d;
-}
-
-function outputRulesOf(a: CompiledAgent): OutputRules | null {
-  let pii: Action | undefined;
-  let exfiltration: Action | undefined;
-  let external: Action | undefined;
-  const allowDomains: string[] = [];
-  for (const r of a.agent.monitor) {
-    if (r.kind === "output_pii") pii = r.action;
-    else if (r.kind === "output_exfiltration") exfiltration = r.action;
-    else if (r.kind === "external_domain") {
-      external = r.action;
-      allowDomains.push(...r.domains);
-    }
-  }
-  // `external_domain` alone still polices URLs in output: a link outside the allowlist is its finding.
-  exfiltration ??= external;
-  if (!pii && !exfiltration) return null;
-  return { ...(pii ? { pii } : {}), ...(exfiltration ? { exfiltration } : {}), allowDomains };
+  return fact;
 }
 
 export function createGuard(bundle: Bundle, options: GuardOptions): Guard {

@@ -23,7 +23,6 @@ import {
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { Bundle } from "@charter/language";
-import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { readFileSync, unwatchFile, watchFile } from "node:fs";
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
@@ -40,6 +39,8 @@ import { inspectPrompt, inspectResource, inspectToolResult, refusal, resultSourc
 import type { DecisionRule } from "../guard/decision.js";
 import { createGuard, type Guard } from "../guard/guard.js";
 import { MemoryRateStore, type RateStore } from "../rate/rate-store.js";
+import { MemorySessionStore } from "../session/session-store.js";
+import { createApprovalService, loadApproverDirectory, type ApprovalService } from "../approval/index.js";
 import { Authenticator } from "./auth.js";
 import type { AgentConfig, ServeConfig } from "./config.js";
 import { Upstream } from "./upstream.js";
@@ -146,19 +147,20 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   if (config.state.kind === "redis") throw new ServeStartError("state.redis is parsed but this build has no Redis state: use state: { memory: {} }");
 
   const rates: RateStore = new MemoryRateStore();
+  const histories = new MemorySessionStore();
   const isolations = new Map<string, string>(); // "" = every agent
-  const requestContext = new AsyncLocalStorage<{ signal: AbortSignal }>();
   let plugin: ServePlugin = {};
+  // the approval service answers when approvers are configured (or a plugin brings an approver);
+  // otherwise a call that needs approval is refused as `no_approver`
+  const hasApprover = config.approvers.size > 0 || (options.plugins?.length ?? 0) > 0;
   const approver: Approver = (req, ctx) => {
     const p = plugin.approver;
     if (p === undefined) return Promise.reject(new Error("no approval service is configured"));
-    const call = requestContext.getStore()?.signal;
-    const signals = [ctx?.signal, call].filter((s): s is AbortSignal => s !== undefined);
-    return p(req, { signal: signals.length === 1 ? signals[0]! : AbortSignal.any(signals) });
+    return p(req, ctx);
   };
   /** A guard over `bundle` with the kill switch's isolations applied (re-applying one is audited again). */
   const makeGuard = (bundle: Bundle): Guard => {
-    const g = createGuard(bundle, { audit, rateStore: rates, ...(options.plugins?.length ? { approver } : {}), ...(options.detector ? { detector: options.detector } : {}), alerts: (a) => log(`charter serve: alert: ${a.agent}: ${a.message}`) });
+    const g = createGuard(bundle, { audit, rateStore: rates, sessionStore: histories, ...(hasApprover ? { approver } : {}), ...(options.detector ? { detector: options.detector } : {}), alerts: (a) => log(`charter serve: alert: ${a.agent}: ${a.message}`) });
     for (const [agent, reason] of isolations) g.isolate(reason, agent === "" ? undefined : agent);
     return g;
   };
@@ -314,7 +316,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
         target = v.upstream;
       }
       const g = guard;
-      const decision = await requestContext.run({ signal }, () => g.authorize(call));
+      const decision = await g.authorize({ ...call, signal });
       if (decision.approval !== undefined) approvals.inc({ outcome: decision.approval });
       if (decision.outcome !== "allow") return refusal(`Charter refused ${name}: ${decision.reason}`);
       if (target === undefined) return refusal(`Charter refused ${name}: no upstream publishes it`); // a talks_to interface
@@ -426,6 +428,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     });
     session.transport.onclose = () => {
       if (session.id) sessions.delete(session.id);
+      // the session's waiting calls are withdrawn: an approval arriving later runs nothing
       for (const c of session.inflight.values()) c.abort();
     };
     return session;
@@ -571,13 +574,12 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     release: (agent) => {
       if (agent === undefined) isolations.clear();
       else isolations.delete(agent);
-      // a guard cannot un-isolate: a fresh one over the same bundle takes over (rate windows are shared)
-      guard = makeGuard(guard.bundle);
-      audit.write({ agent: agent ?? "*", session: "", event: "isolation", trace: [{ rule: "release", reason: `released ${agent ?? "every agent"}` }], outcome: "released" });
+      guard.release(`released by the admin`, agent);
     },
     isIsolated: (agent) => isolations.has("") || (agent !== undefined && isolations.has(agent)),
   };
   const mounted: ServePlugin[] = [];
+  if (config.approvers.size > 0 || config.admin !== undefined) mounted.push(approvalPlugin(context, () => guard));
   for (const make of options.plugins ?? []) mounted.push(await make(context));
   plugin = combinePlugins(mounted);
 
@@ -695,4 +697,50 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
   res.end(text);
+}
+
+/**
+ * The approval service of DEPLOYMENT.md §2, mounted: the config's approvers and admin, the agents (for the
+ * remote approver of `charter gateway --approvals`), the kill switch that survives reloads, webhook
+ * notifications from `notify:`. The service reads the current guard's bundle through a view, so a reload
+ * is seen by the inbox and the agent endpoint too.
+ */
+function approvalPlugin(ctx: ServeContext, current: () => Guard): ServePlugin {
+  const { config } = ctx;
+  const agents: Record<string, { token_sha256: string }> = {};
+  for (const a of config.agents.values()) if (a.tokenSha256[0] !== undefined) agents[a.name] = { token_sha256: a.tokenSha256[0] };
+  const approvers: Record<string, { token_sha256: string; groups: string[] }> = {};
+  for (const a of config.approvers.values()) approvers[a.name] = { token_sha256: a.tokenSha256, groups: a.groups };
+  const loaded = loadApproverDirectory({ approvers, agents, ...(config.admin ? { admin: { token_sha256: config.admin.tokenSha256 } } : {}) });
+  if (!loaded.ok) throw new ServeStartError(loaded.errors.map((e) => `${config.path}: ${e.path}: ${e.message}`).join("\n"));
+  const guardView = new Proxy({} as Guard, {
+    get: (_t, key) => {
+      const g = current() as unknown as Record<string | symbol, unknown>;
+      const v = g[key];
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(g) : v;
+    },
+  });
+  const webhook = notifyOption(config.notify);
+  const service: ApprovalService = createApprovalService({
+    directory: loaded.directory,
+    audit: ctx.audit,
+    guard: guardView,
+    killSwitch: { isolate: (reason, agent) => ctx.isolate(reason, agent), release: (_reason, agent) => ctx.release(agent), isIsolated: (agent) => ctx.isIsolated(agent) },
+    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+    ...(webhook ? { webhook } : {}),
+    onError: (m) => ctx.log(`charter serve: approvals: ${m}`),
+  });
+  return {
+    routes: (req, res) => service.handle(req, res),
+    approver: service.approver,
+    withdrawAll: (reason) => void service.withdrawAll(reason),
+    close: () => service.close(),
+  };
+}
+
+/** `notify: { webhook: URL }` or `notify: URL`. */
+function notifyOption(notify: unknown): string | undefined {
+  if (typeof notify === "string") return notify;
+  if (notify !== null && typeof notify === "object" && typeof (notify as { webhook?: unknown }).webhook === "string") return (notify as { webhook: string }).webhook;
+  return undefined;
 }
