@@ -71,7 +71,7 @@ upstreams:
   memory:
     command: [${node}, ${JSON.stringify(join(ROOT, "node_modules/@modelcontextprotocol/server-memory/dist/index.js"))}]
     env: { MEMORY_FILE_PATH: ${JSON.stringify(memoryFile)} }
-  notes: { url: "${notes.url}" }
+  notes: { url: "${notes.url}", resources: true }
 approvers:
   alice: { token_sha256: "${alice.sha256}", groups: [leads] }
 admin: { token_sha256: "${admin.sha256}" }
@@ -232,6 +232,21 @@ describe("charter serve: calls and content", () => {
     expect((await lib.callTool({ name: "lookup", arguments: { word: "x" } })).isError).toBeFalsy();
     expect((await api("/api/admin/release", admin.token, { agent: "archivist" })).status).toBe(200);
     expect((await arc.callTool({ name: "lookup", arguments: { word: "x" } })).isError).toBeFalsy();
+  });
+});
+
+describe("charter serve: resources and prompts", () => {
+  it("proxies resources and prompts of an upstream with resources: true, their text ingested like results", async () => {
+    const lib = await connect(librarian.token);
+    const listed = (await lib.listResources()).resources.map((r) => r.uri).sort();
+    expect(listed).toEqual(["notes://glossary", "notes://memo"]);
+    const glossary = await lib.readResource({ uri: "notes://glossary" });
+    const first = glossary.contents[0] as { text: string };
+    expect(first.text).toContain("pin: a digest of a tool definition");
+    expect(first.text).toContain('BEGIN UNTRUSTED CONTENT source="api"');
+    await expect(lib.readResource({ uri: "notes://memo" })).rejects.toThrow(/refused resource notes:\/\/memo: .*prompt injection/);
+    const prompt = await lib.getPrompt({ name: "summarise", arguments: { topic: "pins" } });
+    expect((prompt.messages[0]!.content as { text: string }).text).toContain("Summarise what the glossary says about pins.");
   });
 });
 
