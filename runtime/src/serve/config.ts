@@ -47,7 +47,8 @@ export interface ServeConfig {
   port: number;
   bundle: string;
   publicKey?: string;
-  audit: { file?: string; postgres?: string; fsync: boolean; checkpointKey?: string };
+  /** `chain` names the chain in a shared PostgreSQL table (one writer per chain) */
+  audit: { file?: string; postgres?: string; fsync: boolean; checkpointKey?: string; chain?: string };
   state: { kind: "memory" } | { kind: "redis"; url: string };
   agents: Map<string, AgentConfig>;
   upstreams: Map<string, UpstreamConfig>;
@@ -196,7 +197,7 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
   const audit: ServeConfig["audit"] = { fsync: false };
   const auditField = required(top, "audit", "", root);
   if (auditField) {
-    const a = fields(auditField.node, "audit", ["file", "postgres", "fsync", "checkpoint_key"]);
+    const a = fields(auditField.node, "audit", ["file", "postgres", "fsync", "checkpoint_key", "chain"]);
     if (a) {
       const f = str(a.get("file"));
       if (f !== undefined) audit.file = file(f);
@@ -205,6 +206,9 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
       audit.fsync = bool(a.get("fsync")) ?? false;
       const ck = str(a.get("checkpoint_key"));
       if (ck !== undefined) audit.checkpointKey = file(ck);
+      const chain = str(a.get("chain"));
+      if (chain !== undefined) audit.chain = chain;
+      if (audit.file !== undefined && audit.postgres !== undefined) at(auditField.node, "audit", "name one store: { file: PATH } or { postgres: URL }, not both");
       if (audit.file === undefined && audit.postgres === undefined) at(auditField.node, "audit", "say where the audit log goes: { file: PATH } or { postgres: URL }");
     }
   }

@@ -137,6 +137,9 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   checkAgainstBundle(config, first.bundle).forEach((m) => {
     throw new ServeStartError(m);
   });
+  // audit.postgres, audit.checkpoint_key and state.redis are parsed; their stores live in the audit
+  // branch's openAuditSink / openStateStore, which this function calls once they are in the runtime
+  if (config.audit.checkpointKey !== undefined) throw new ServeStartError("audit.checkpoint_key is parsed but this build cannot sign checkpoints yet");
   let audit: AuditLog;
   if (options.audit) audit = options.audit;
   else if (config.audit.file !== undefined) {
@@ -257,8 +260,15 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
 
   // ---- tool definitions: scored once per (agent, definition), audited when withheld
   const verdicts = new Map<string, boolean>();
+  /** a listed Tool object's digest, computed once (the call path asks for it on every call) */
+  const digests = new WeakMap<Tool, string>();
+  const digestOf = (tool: Tool): string => {
+    let d = digests.get(tool);
+    if (d === undefined) digests.set(tool, (d = toolDefinitionDigest(tool)));
+    return d;
+  };
   const definitionAdmitted = (agent: AgentConfig, tool: Tool): boolean => {
-    const key = agent.name + "\u0000" + toolDefinitionDigest(tool);
+    const key = agent.name + "\u0000" + digestOf(tool);
     let ok = verdicts.get(key);
     if (ok === undefined) {
       ok = scoreDefinition(guard, audit, agent.name, agent.source, "", tool).ok;
@@ -281,7 +291,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     }
     const tool = u.tools.get(name)!;
     const pin = guard.bundle.agents[route.config.name]?.tools[name]?.pin ?? null;
-    if (pin !== null && toolDefinitionDigest(tool) !== pin) return { refused: `the published definition of ${name} does not match the policy's pin`, rule: "pin" };
+    if (pin !== null && digestOf(tool) !== pin) return { refused: `the published definition of ${name} does not match the policy's pin`, rule: "pin" };
     if (!definitionAdmitted(route.config, tool)) return { refused: `the definition of ${name} looks like a prompt injection and is withheld`, rule: "definition" as DecisionRule };
     return { tool, upstream: u };
   };
