@@ -133,12 +133,13 @@ describe("charter serve: who may call", () => {
 });
 
 describe("charter serve: calls and content", () => {
-  it("forwards an allowed call to the stdio upstream and wraps its result as untrusted content", async () => {
+  it("forwards an allowed call to the stdio upstream and wraps its result as content of the tool's returns source", async () => {
     const lib = await connect(librarian.token);
     const r = await lib.callTool({ name: "read_text_file", arguments: { path: join(files, "hello.txt") } });
     expect(r.isError).toBeFalsy();
     expect(text(r)).toContain("hello from the library");
-    expect(text(r)).toContain('BEGIN UNTRUSTED CONTENT source="api"');
+    // read_text_file `returns files`: its results count as that source, not the agent's default (api)
+    expect(text(r)).toContain('BEGIN UNTRUSTED CONTENT source="files"');
     expect(r.structuredContent).toBeUndefined();
   });
 
