@@ -134,9 +134,8 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   // ---- bundle and audit log
   const first = loadBundle(config.bundle, config.publicKey ? { publicKey: readKey(config.publicKey) } : {});
   if (!first.ok) throw new ServeStartError(`${config.bundle}: bundle refused (${first.error.kind}): ${first.error.message}`);
-  checkAgainstBundle(config, first.bundle).forEach((m) => {
-    throw new ServeStartError(m);
-  });
+  const unusable = checkAgainstBundle(config, first.bundle);
+  if (unusable.length > 0) throw new ServeStartError(unusable.join("\n"));
   // audit.postgres, audit.checkpoint_key and state.redis are parsed; their stores live in the audit
   // branch's openAuditSink / openStateStore, which this function calls once they are in the runtime
   if (config.audit.checkpointKey !== undefined) throw new ServeStartError("audit.checkpoint_key is parsed but this build cannot sign checkpoints yet");
@@ -600,13 +599,21 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   }, 60_000);
   sweeper.unref();
 
-  await new Promise<void>((resolve, reject) => {
-    http.once("error", reject);
-    http.listen(config.port, config.host, () => {
-      http.off("error", reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once("error", reject);
+      http.listen(config.port, config.host, () => {
+        http.off("error", reject);
+        resolve();
+      });
     });
-  });
+  } catch (e) {
+    clearInterval(sweeper);
+    if (watch) unwatchFile(config.bundle);
+    await Promise.all([...upstreams.values()].map((u) => u.close()));
+    await audit.close().catch(() => undefined);
+    throw new ServeStartError(`cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`);
+  }
   const address = http.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   ready = true;
