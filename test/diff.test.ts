@@ -17,6 +17,7 @@ const policy = (name: string) => {
 type Row = [base: string, head: string, changes: [Change["kind"], string | undefined, string | undefined, string][]];
 const A = "assistant";
 const R = "runner";
+const P = "payer";
 
 const CASES: Row[] = [
   ["base", "layout-and-comments", []],
@@ -119,6 +120,41 @@ const CASES: Row[] = [
     ["neutral", undefined, undefined, "source 'toString' removed"],
   ]],
   ["proto-source", "proto-source-threshold", [["escalation", R, undefined, "reads source 'toString' threshold raised from 0.4 to 0.5: content with a higher injection risk is accepted"]]],
+  // v1: optional arguments, path and list constraints, flow rules, conditions, budgets, mode
+  ["v1-base", "v1-agent-flow-removed", [["escalation", P, "deleteFile", "flow rule removed: after untrusted => deny"]]],
+  ["v1-agent-flow-removed", "v1-base", [["reduction", P, "deleteFile", "flow rule added: after untrusted => deny"]]],
+  ["v1-base", "v1-approval-always", [["reduction", P, "sendMoney", "approval now required on every call (was: only when a rule asks)"]]],
+  ["v1-approval-always", "v1-base", [["escalation", P, "sendMoney", "approval now required only when a rule asks (was: every call)"]]],
+  ["v1-base", "v1-budget-raised", [["escalation", P, "sendMoney", "budget of 'amount' per 1d raised from 1000 to 5000"]]],
+  ["v1-budget-raised", "v1-base", [["reduction", P, "sendMoney", "budget of 'amount' per 1d lowered from 5000 to 1000"]]],
+  ["v1-base", "v1-budget-removed", [["escalation", P, "sendMoney", "budget removed: budget amount 1000 per 1d => deny"]]],
+  ["v1-budget-removed", "v1-base", [["reduction", P, "sendMoney", "budget added: budget amount 1000 per 1d => deny"]]],
+  ["v1-base", "v1-condition-removed", [["escalation", P, "sendMoney", "condition removed: when recipient from low => approval"]]],
+  ["v1-condition-removed", "v1-base", [["reduction", P, "sendMoney", "condition added: when recipient from low => approval"]]],
+  ["v1-base", "v1-flow-approval", [["escalation", P, "sendMoney", "flow rule after readSecrets now => approval (was deny)"]]],
+  ["v1-flow-approval", "v1-base", [["reduction", P, "sendMoney", "flow rule after readSecrets now => deny (was approval)"]]],
+  ["v1-base", "v1-flow-removed", [["escalation", P, "sendMoney", "flow rule removed: after readSecrets => deny"]]],
+  ["v1-flow-removed", "v1-base", [["reduction", P, "sendMoney", "flow rule added: after readSecrets => deny"]]],
+  ["v1-base", "v1-integer-range", [["escalation", P, "readFile", "argument 'head': number range widened from integer max 100 to integer max 1000"]]],
+  ["v1-integer-range", "v1-base", [["reduction", P, "readFile", "argument 'head': number range narrowed from integer max 1000 to integer max 100"]]],
+  ["v1-base", "v1-list-max", [["escalation", P, "readFile", "argument 'tags': list maximum raised from 5 to 50"]]],
+  ["v1-list-max", "v1-base", [["reduction", P, "readFile", "argument 'tags': list maximum lowered from 50 to 5"]]],
+  ["v1-base", "v1-mode-monitor", [["escalation", P, undefined, "mode changed from enforce to monitor: refused calls are now let through (and recorded)"]]],
+  ["v1-mode-monitor", "v1-base", [["reduction", P, undefined, "mode changed from monitor to enforce: refused calls are now stopped"]]],
+  ["v1-base", "v1-on-injection", [["escalation", P, undefined, "reads source 'email' now redacts injected passages instead of refusing the whole text: the rest of a poisoned text is admitted"]]],
+  ["v1-on-injection", "v1-base", [["reduction", P, undefined, "reads source 'email' now refuses a text with an injection whole instead of redacting it"]]],
+  ["v1-base", "v1-optional-required", [["reduction", P, "readFile", "argument 'head' is now required"]]],
+  ["v1-optional-required", "v1-base", [["escalation", P, "readFile", "argument 'head' is now optional: a call may leave it out"]]],
+  ["v1-base", "v1-outside-widened", [["escalation", P, "sendMoney", "condition on 'amount' (allowed outright inside): number range widened from number max 100 to number max 500"]]],
+  ["v1-outside-widened", "v1-base", [["reduction", P, "sendMoney", "condition on 'amount' (allowed outright inside): number range narrowed from number max 500 to number max 100"]]],
+  ["v1-base", "v1-path-widened", [["escalation", P, "readFile", "argument 'path': path roots widened: \"/srv\" now reachable"]]],
+  ["v1-path-widened", "v1-base", [["reduction", P, "readFile", "argument 'path': path roots narrowed: \"/srv\" no longer reachable as a whole"]]],
+  ["v1-base", "v1-provenance-level", [["escalation", P, "sendMoney", "condition on 'recipient' now applies to values seen only at trust untrusted or below (was low): fewer values are caught"]]],
+  ["v1-provenance-level", "v1-base", [["reduction", P, "sendMoney", "condition on 'recipient' now applies to values seen only at trust low or below (was untrusted): more values are caught"]]],
+  ["v1-base", "v1-returns-removed", [["escalation", P, "readFile", "results no longer ingested as source 'email': they carry the gateway's default trust"]]],
+  ["v1-returns-removed", "v1-base", [["reduction", P, "readFile", "results now ingested as source 'email'"]]],
+  ["v1-base", "v1-session-rate", [["escalation", P, "sendMoney", "per-session rate raised from 5 to 50 per session"]]],
+  ["v1-session-rate", "v1-base", [["reduction", P, "sendMoney", "per-session rate lowered from 50 to 5 per session"]]],
   // several changes at once come out escalations first
   ["rate-per-unit", "tier-lowered", [
     ["escalation", R, "runReport", "tier lowered from medium to low"],

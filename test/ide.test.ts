@@ -63,12 +63,12 @@ function analyse(text = POLICY) {
 describe("completion", () => {
   const edit = (from: string, to: string) => POLICY.replace(from, to);
   test("keywords valid in the block at the cursor, without ones already given", () => {
-    expect(labels(edit("    reversal", "    |\n    reversal"))).toEqual(["reversal", "pin", "args"]);
+    expect(labels(edit("    reversal", "    |\n    reversal"))).toEqual(["reversal", "pin", "returns", "args", "after", "when", "budget"]);
     expect(labels("|")).toEqual(["policy", "source", "defaults", "agent", "test", "agent"]);
-    expect(labels("policy p {\n  version 1\n  |\n}")).toEqual(["owner", "review"]);
+    expect(labels("policy p {\n  version 1\n  |\n}")).toEqual(["owner", "mode", "review"]);
   });
   test("a partial keyword after a complete statement is a keyword, not an operand", () => {
-    expect(labels("agent a { tool x { scope read ti| } }")).toEqual(["tier", "rate", "approval", "reversal", "pin", "args", "approval"]);
+    expect(labels("agent a { tool x { scope read ti| } }")).toEqual(["tier", "rate", "approval", "reversal", "pin", "returns", "args", "after", "when", "budget", "approval"]);
   });
   test("enum values after tier, scope, trust, kind, filesystem, pii", () => {
     expect(labels(edit("tier low rate 10", "tier | rate 10"))).toEqual(["low", "medium", "high"]);
@@ -94,7 +94,7 @@ describe("completion", () => {
     expect(labels("defaults { monitor { data_volume > 2.0x baseline | } }")).toEqual(["per"]);
     expect(labels("defaults { monitor { output pii => | } }")).toEqual(["alert", "block", "redact"]);
     expect(labels("defaults { monitor { output pii => alert | } }")).toEqual(["low", "medium", "high", "critical"]);
-    expect(labels("agent a { tool t { args { x: | } } }")).toEqual(["one of", "subset of", "email in domains", "url in domains", "number between", "number max", "string max", "any"]);
+    expect(labels("agent a { tool t { args { x: | } } }")).toEqual(["one of", "subset of", "email in domains", "url in domains", "number between", "number max", "integer between", "integer max", "string max", "string matching", "bool", "path under", "list of", "any"]);
   });
   test("snippets for agent, tool, approval and sandbox; nothing in strings and comments", () => {
     const r = checkText("agent a {  }");

@@ -39,9 +39,9 @@ export function createProgram(): Command {
   registerBaseline(program);
   registerGateway(program);
   registerPins(program);
-  registerReplay(program);
   registerServe(program);
   registerToken(program);
+  registerReplay(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

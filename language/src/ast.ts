@@ -100,6 +100,7 @@ export interface PolicyDecl extends Node {
 export type PolicyItem =
   | Prop<"version", NumberLit>
   | Prop<"owner", StringLit>
+  | Prop<"mode", WordLit>
   | ReviewBlock;
 
 export interface ReviewBlock extends Node {
@@ -122,7 +123,7 @@ export interface SourceDecl extends Node {
   name: Name;
   items: SourceItem[];
 }
-export type SourceItem = Prop<"trust", WordLit> | Prop<"threshold", NumberLit>;
+export type SourceItem = Prop<"trust", WordLit> | Prop<"threshold", NumberLit> | Prop<"on_injection", WordLit>;
 
 // ---------------------------------------------------------------- defaults
 
@@ -144,6 +145,8 @@ export interface AgentDecl extends Node {
 }
 export type AgentItem =
   | Prop<"kind", WordLit>
+  | Prop<"mode", WordLit>
+  | AgentFlowRule
   | NameListItem<"reads">
   | NameListItem<"deny">
   | NameListItem<"exposes">
@@ -162,10 +165,20 @@ export interface NameListItem<K extends string = string> extends Node {
   names: Name[];
 }
 
+/** `talks_to A via I, J`: one link per interface (`span` covers the agent and that interface). */
 export interface TalksTo extends Node {
   kind: "talks_to";
   keySpan: Span;
   links: { agent: Name; via: Name; span: Span }[];
+}
+
+/** `after LEVEL => approval|deny for SCOPE, …`: a flow rule for every tool of the listed scopes. */
+export interface AgentFlowRule extends Node {
+  kind: "after";
+  keySpan: Span;
+  level: WordLit;
+  outcome: WordLit;
+  scopes: WordLit[];
 }
 
 export interface ToolDecl extends Node {
@@ -180,16 +193,63 @@ export type ToolItem =
   | Prop<"scope", WordLit>
   | Prop<"tier", WordLit>
   | RateItem
+  | SessionRateItem
   | ApprovalBlock
   | Prop<"reversal", StringLit>
   | Prop<"pin", StringLit>
-  | ArgsBlock;
+  | ReturnsItem
+  | ArgsBlock
+  | FlowRule
+  | ConditionItem
+  | BudgetItem;
 
+/** `rate N per DURATION` */
 export interface RateItem extends Node {
   kind: "rate";
   keySpan: Span;
   count: NumberLit;
   per: DurationLit;
+}
+
+/** `rate N per session` */
+export interface SessionRateItem extends Node {
+  kind: "session_rate";
+  keySpan: Span;
+  count: NumberLit;
+}
+
+/** `returns SOURCE` */
+export interface ReturnsItem extends Node {
+  kind: "returns";
+  keySpan: Span;
+  source: Name;
+}
+
+/** `after NAME => approval|deny`: NAME is a trust level or a tool of the agent (the checker decides). */
+export interface FlowRule extends Node {
+  kind: "flow";
+  keySpan: Span;
+  after: Name;
+  outcome: WordLit;
+}
+
+/** `when ARG from LEVEL => …` / `when ARG outside CONSTRAINT => …` */
+export interface ConditionItem extends Node {
+  kind: "when";
+  keySpan: Span;
+  arg: Name;
+  test: { kind: "from"; level: WordLit; span: Span } | { kind: "outside"; constraint: Constraint; span: Span };
+  outcome: WordLit;
+}
+
+/** `budget ARG LIMIT per DURATION|session => …`; `per` absent means per session */
+export interface BudgetItem extends Node {
+  kind: "budget";
+  keySpan: Span;
+  arg: Name;
+  limit: NumberLit;
+  per?: DurationLit;
+  outcome: WordLit;
 }
 
 export interface ApprovalBlock extends Node {
@@ -198,7 +258,7 @@ export interface ApprovalBlock extends Node {
   bodySpan: Span;
   items: ApprovalItem[];
 }
-export type ApprovalItem = Prop<"approvers", ListLit> | Prop<"timeout", DurationLit> | Prop<"on_timeout", WordLit>;
+export type ApprovalItem = Prop<"approvers", ListLit> | Prop<"timeout", DurationLit> | Prop<"on_timeout", WordLit> | Prop<"required", WordLit>;
 
 export interface ArgsBlock extends Node {
   kind: "args";
@@ -207,6 +267,8 @@ export interface ArgsBlock extends Node {
 }
 export interface ArgConstraint extends Node {
   name: Name;
+  /** the `?` of `NAME?:` when the argument may be absent */
+  optional?: Span;
   constraint: Constraint;
 }
 export type Constraint =
@@ -217,7 +279,14 @@ export type Constraint =
   | { kind: "number_between"; min: NumberLit; max: NumberLit; span: Span }
   | { kind: "number_max"; max: NumberLit; span: Span }
   | { kind: "string_max"; max: NumberLit; span: Span }
-  | { kind: "any"; span: Span };
+  | { kind: "any"; span: Span }
+  | { kind: "integer_between"; min: NumberLit; max: NumberLit; span: Span }
+  | { kind: "integer_max"; max: NumberLit; span: Span }
+  | { kind: "bool"; span: Span }
+  | { kind: "string_matching"; pattern: StringLit; span: Span }
+  | { kind: "path_under"; roots: ListLit; span: Span }
+  | { kind: "list_of"; item: Constraint; max: NumberLit; span: Span }
+  | { kind: "object"; props: ArgConstraint[]; span: Span };
 
 export interface SandboxBlock extends Node {
   kind: "sandbox";
@@ -266,14 +335,26 @@ export interface TestDecl extends Node {
   kind: "test";
   keywordSpan: Span;
   name: StringLit;
+  /** `given` and `expect` lines in source order */
+  steps: TestStep[];
+  /** the `expect` lines, each with the `given` history before it */
   expects: Expectation[];
 }
+export type TestStep = Given | ({ kind: "expect" } & Expectation);
 export interface Expectation extends Node {
   agent: Name;
   tool: Name;
   args?: ObjectValue;
   outcome: WordLit;
+  /** the `given` lines of the same test block before this expectation, in order */
+  given: Given[];
 }
+/** History a test sets up before its expectations (the runtime replays it into the session). */
+export type Given =
+  /** `given AGENT ingested SOURCE "text"?`: the session admitted content from SOURCE */
+  | { kind: "ingested"; agent: Name; source: Name; text?: StringLit; span: Span }
+  /** `given AGENT called TOOL {args}?`: the session called TOOL */
+  | { kind: "called"; agent: Name; tool: Name; args?: ObjectValue; span: Span };
 export type JsonValue =
   | { kind: "string"; value: string; span: Span }
   | { kind: "number"; value: number; span: Span }

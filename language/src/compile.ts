@@ -4,7 +4,9 @@
 // in cli/ and `compilePolicy` below refuse; `lowerPolicy` is lenient for editors and diffs.
 
 import * as A from "./ast.js";
-import { BUNDLE_FORMAT, type Bundle, type BundleAgent, type BundleAudit, type BundleConstraint, type BundleMonitorRule, type BundleTool } from "./bundle.js";
+import { BUNDLE_FORMAT, type Bundle, type BundleAgent, type BundleArgs, type BundleAudit, type BundleBudget, type BundleCondition, type BundleConstraint, type BundleFlowRule, type BundleMonitorRule, type BundleTool } from "./bundle.js";
+import { normalisePosixPath } from "./paths.js";
+import { TRUST_LEVELS } from "./schema.js";
 import { DEFAULT_REVIEW_CADENCE_MS } from "./attest.js";
 import { canonicalJson, semanticDigest } from "./digest.js";
 
@@ -59,48 +61,94 @@ function constraint(c: A.Constraint): BundleConstraint {
     case "url_in_domains":
       return { kind: c.kind, domains: listStrings(c.domains).map((d) => d.toLowerCase()) };
     case "number_between":
-      return { kind: "number_between", min: c.min.value, max: c.max.value };
+    case "integer_between":
+      return { kind: c.kind, min: c.min.value, max: c.max.value };
     case "number_max":
-      return { kind: "number_max", max: c.max.value };
+    case "integer_max":
+      return { kind: c.kind, max: c.max.value };
     case "string_max":
       return { kind: "string_max", max: c.max.value };
     case "any":
-      return { kind: "any" };
+    case "bool":
+      return { kind: c.kind };
+    case "string_matching":
+      return { kind: "string_matching", pattern: c.pattern.value };
+    case "path_under":
+      return { kind: "path_under", roots: uniqSorted(listStrings(c.roots).map((r) => normalisePosixPath(r) ?? r)) };
+    case "list_of":
+      return { kind: "list_of", item: constraint(c.item), max: c.max.value };
+    case "object":
+      return { kind: "object", ...properties(c.props) };
   }
 }
 
-function tool(t: A.ToolDecl): BundleTool {
+/** A closed world of named constraints (args, objects): the first of a duplicated name counts (CH1003). */
+function properties(props: readonly A.ArgConstraint[]): BundleArgs {
+  const out: Record<string, BundleConstraint> = {};
+  const optional: string[] = [];
+  for (const a of props) {
+    if (Object.hasOwn(out, a.name.value)) continue;
+    out[a.name.value] = constraint(a.constraint);
+    if (a.optional) optional.push(a.name.value);
+  }
+  return { properties: out, optional: uniqSorted(optional) };
+}
+
+/** Sorted by canonical JSON and de-duplicated: rules are sets, their order carries no meaning. */
+function canonicalSet<T>(xs: readonly T[]): T[] {
+  const keyed = new Map<string, T>();
+  for (const x of xs) keyed.set(canonicalJson(x), x);
+  return [...keyed.keys()].sort().map((k) => keyed.get(k)!);
+}
+
+const isTrust = (w: string): w is (typeof TRUST_LEVELS)[number] => (TRUST_LEVELS as readonly string[]).includes(w);
+
+function tool(t: A.ToolDecl, agentRules: readonly A.AgentFlowRule[]): BundleTool {
   const rate = A.item(t.items, "rate");
+  const sessionRate = A.item(t.items, "session_rate");
   const approval = A.item(t.items, "approval");
   const args = A.item(t.items, "args");
   const tier = (A.prop(t.items, "tier")?.value.value ?? "high") as BundleTool["tier"];
+  const scope = (A.prop(t.items, "scope")?.value.value ?? "execute") as BundleTool["scope"];
   let approvalOut: BundleTool["approval"] = null;
   if (approval) {
     approvalOut = {
       approvers: listStrings(A.prop(approval.items, "approvers")?.value),
       timeoutMs: A.prop(approval.items, "timeout")?.value.ms ?? 0,
-      conditional: false,
+      conditional: A.prop(approval.items, "required")?.value.value === "conditionally",
     };
   }
-  let argsOut: BundleTool["args"] = null;
-  if (args) {
-    const properties: Record<string, BundleConstraint> = {};
-    for (const a of args.args) if (!Object.hasOwn(properties, a.name.value)) properties[a.name.value] = constraint(a.constraint);
-    argsOut = { properties, optional: [] };
+  const flow: BundleFlowRule[] = [];
+  const conditions: BundleCondition[] = [];
+  const budgets: BundleBudget[] = [];
+  for (const i of t.items) {
+    if (i.kind === "flow") {
+      const after: BundleFlowRule["after"] = isTrust(i.after.value) ? { kind: "trust", level: i.after.value } : { kind: "tool", tool: i.after.value };
+      flow.push({ after, outcome: i.outcome.value as "deny" });
+    } else if (i.kind === "when") {
+      const outcome = i.outcome.value as "deny";
+      if (i.test.kind === "from") conditions.push({ kind: "provenance", arg: i.arg.value, level: i.test.level.value as "low", outcome });
+      else conditions.push({ kind: "outside", arg: i.arg.value, constraint: constraint(i.test.constraint), outcome });
+    } else if (i.kind === "budget") {
+      budgets.push({ arg: i.arg.value, limit: i.limit.value, windowMs: i.per ? i.per.ms : null, outcome: i.outcome.value as "deny" });
+    }
+  }
+  for (const r of agentRules) {
+    if (r.scopes.some((s) => s.value === scope)) flow.push({ after: { kind: "trust", level: r.level.value as "low" }, outcome: r.outcome.value as "deny" });
   }
   return {
-    scope: (A.prop(t.items, "scope")?.value.value ?? "execute") as BundleTool["scope"],
+    scope,
     tier,
     rate: { count: rate?.count.value ?? 0, windowMs: rate?.per.ms ?? 0 },
-    sessionRate: null,
+    sessionRate: sessionRate ? { count: sessionRate.count.value } : null,
     approval: approvalOut,
     reversal: A.prop(t.items, "reversal")?.value.value ?? null,
     pin: A.prop(t.items, "pin")?.value.value ?? null,
-    returns: null,
-    args: argsOut,
-    flow: [],
-    conditions: [],
-    budgets: [],
+    returns: A.item(t.items, "returns")?.source.value ?? null,
+    args: args ? properties(args.args) : null,
+    flow: canonicalSet(flow),
+    conditions: canonicalSet(conditions),
+    budgets: canonicalSet(budgets),
   };
 }
 
@@ -153,9 +201,10 @@ interface SharedBlocks {
   monitors: Map<A.MonitorBlock | undefined, BundleMonitorRule[]>;
 }
 
-function agent(file: A.CharterFile, a: A.AgentDecl, shared: SharedBlocks): BundleAgent {
+function agent(file: A.CharterFile, a: A.AgentDecl, shared: SharedBlocks, policyMode: BundleAgent["mode"]): BundleAgent {
   const tools: Record<string, BundleTool> = {};
-  for (const t of toolsOf(a)) if (!Object.hasOwn(tools, t.name.value)) tools[t.name.value] = tool(t);
+  const agentRules = A.itemsOf(a.items, "after");
+  for (const t of toolsOf(a)) if (!Object.hasOwn(tools, t.name.value)) tools[t.name.value] = tool(t, agentRules);
   const sandbox = A.item(a.items, "sandbox");
   const eff = effectiveBlocks(file, a);
   let rules = shared.monitors.get(eff.monitor);
@@ -164,7 +213,7 @@ function agent(file: A.CharterFile, a: A.AgentDecl, shared: SharedBlocks): Bundl
   const talksKeyed = new Map(talks.map((t) => [canonicalJson(t), t]));
   return {
     kind: (A.prop(a.items, "kind")?.value.value ?? "conversational") as BundleAgent["kind"],
-    mode: "enforce",
+    mode: modeOf(A.prop(a.items, "mode")?.value.value) ?? policyMode,
     reads: uniqSorted(namesOf(a, "reads").map((n) => n.value)),
     tools,
     deny: uniqSorted(namesOf(a, "deny").map((n) => n.value)),
@@ -195,12 +244,13 @@ export function lowerPolicy(file: A.CharterFile): Bundle {
     sources[d.name.value] = {
       trust: (A.prop(d.items, "trust")?.value.value ?? "untrusted") as "untrusted",
       threshold: A.prop(d.items, "threshold")?.value.value ?? 0,
-      onInjection: "refuse",
+      onInjection: A.prop(d.items, "on_injection")?.value.value === "redact" ? "redact" : "refuse",
     };
   }
   const agents: Bundle["agents"] = {};
   const shared: SharedBlocks = { monitors: new Map() };
-  for (const a of agentsOf(file)) if (!Object.hasOwn(agents, a.name.value)) agents[a.name.value] = agent(file, a, shared);
+  const policyMode = policy && A.prop(policy.items, "mode")?.value.value === "monitor" ? "monitor" : "enforce";
+  for (const a of agentsOf(file)) if (!Object.hasOwn(agents, a.name.value)) agents[a.name.value] = agent(file, a, shared, policyMode);
   const bundle: Omit<Bundle, "digest"> = {
     format: BUNDLE_FORMAT,
     policy: {
@@ -223,3 +273,7 @@ export function lowerPolicy(file: A.CharterFile): Bundle {
   return { ...bundle, digest: semanticDigest(bundle) };
 }
 
+
+function modeOf(word: string | undefined): BundleAgent["mode"] | undefined {
+  return word === "monitor" || word === "enforce" ? word : undefined;
+}

@@ -5,39 +5,74 @@
 
 import type { IToken } from "chevrotain";
 import type * as A from "./ast.js";
-import { closest, type Code, type RawDiagnostic } from "./diagnostics.js";
+import { suggest, type Code, type RawDiagnostic } from "./diagnostics.js";
 import { Arrow, Comma, DateLiteral, Gt, GtEq, Quantity, Star, StringLiteral, Word } from "./lexer.js";
-import { keywordInfo, keywordsOf, SCHEMA, type BlockKind } from "./schema.js";
+import { CONSTRAINT_HEADS, CONSTRAINTS, keywordInfo, keywordsOf, SCHEMA, VOCABS, type BlockKind, type LiteralKind, type Shape, type Vocab } from "./schema.js";
+import { firstLeaves, startsWith, tkOfOperand, type Leaf } from "./shape.js";
 import type { SBlock, SItem, SList, SOperand } from "./syntax.js";
 
-type ValueKind = "string" | "number" | "int" | "duration" | "size" | "date" | "multiplier" | "list" | { enum: readonly string[]; what: string };
+type ValueKind = LiteralKind | { enum: readonly string[]; what: string; rejected?: readonly string[] };
 
-const en = (values: readonly string[], what: string) => ({ enum: values, what });
+const en = (v: Vocab): ValueKind => (v.rejected ? { enum: v.values, what: v.what, rejected: v.rejected } : { enum: v.values, what: v.what });
 
-/** Statements of the form `key value`. */
-const SIMPLE: Partial<Record<BlockKind, Record<string, ValueKind>>> = {
-  policy: { version: "int", owner: "string" },
-  review: { by: "string", on: "date", digest: "string", cadence: "duration", signature: "string" },
-  source: { trust: en(["untrusted", "low", "medium", "high"], "trust level"), threshold: "number" },
-  agent: { kind: en(["conversational", "code-executing", "document-processing"], "agent kind") },
-  tool: {
-    scope: en(["read", "write", "send", "delete", "execute"], "scope"),
-    tier: en(["low", "medium", "high"], "tier"),
-    reversal: "string",
-    pin: "string",
-  },
-  // `approve` is decoded so that the checker can reject it with CH3004 rather than CH0002
-  approval: { approvers: "list", timeout: "duration", on_timeout: en(["reject", "approve"], "timeout outcome") },
-  sandbox: {
-    filesystem: en(["none", "read-only", "ephemeral", "persistent"], "filesystem mode"),
-    network: "list",
-    cpu: "number",
-    memory: "size",
-    time: "duration",
-    output: "string",
-  },
-  audit: { retention: "duration", pii: en(["hash", "redact", "raw"], "PII mode"), store: "string" },
-};
+/** The value a `key value` statement takes, read from the grammar: one literal or one closed word. */
+function simpleValue(kind: BlockKind, key: string): ValueKind | undefined {
+  const shape = keywordInfo(kind, key)?.shape;
+  if (shape?.t === "lit") return shape.lit;
+  if (shape?.t === "enum") return en(shape.vocab);
+  return undefined;
+}
+
+/** How a grammar element is named in "expected …" messages. */
+function describeLeaf(leaf: Leaf): string {
+  switch (leaf.t) {
+    case "word":
+      return `'${leaf.word}'`;
+    case "punct":
+      return `'${leaf.punct}'`;
+    case "comma":
+      return "','";
+    case "enum":
+      return `a ${leaf.vocab.what} (${orList(leaf.vocab.values)})`;
+    case "name":
+      return leaf.what;
+    case "block":
+      return "'{'";
+    case "object":
+      return "an argument object { name: value, … }";
+    case "lit":
+      return describeLiteral(leaf.lit);
+  }
+}
+
+function describeLiteral(kind: LiteralKind): string {
+  switch (kind) {
+    case "list":
+      return 'a list such as ["a", "b"]';
+    case "string":
+      return "a string in double quotes";
+    case "date":
+      return "a date (YYYY-MM-DD)";
+    case "int":
+    case "number":
+      return "a number";
+    default:
+      return `a ${kind}`;
+  }
+}
+
+/** What a statement's grammar yields, in order: the decoder's builders read these. */
+type Cap =
+  | { t: "word"; word: string; span: A.Span }
+  | { t: "enum"; value: A.WordLit }
+  | { t: "lit"; value: A.Literal }
+  | { t: "name"; value: A.Name }
+  | { t: "block"; value: SBlock }
+  | { t: "constraint"; value: A.Constraint }
+  | { t: "object"; value: A.ObjectValue };
+
+/** Constraints nest (`list of list of …`, objects in objects); deeper than this is refused, not recursed. */
+export const MAX_CONSTRAINT_DEPTH = 32;
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const SIZE_UNITS: Record<string, number> = { KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
@@ -153,6 +188,84 @@ class ItemCursor {
     }
     return this.missing("'{'");
   }
+  /**
+   * Reads the operands by a grammar shape, appending what it yields to `caps`. False when the
+   * operands do not fit: the problem is reported where it stands and the statement is abandoned.
+   */
+  take(shape: Shape, caps: Cap[], depth = 0): boolean {
+    switch (shape.t) {
+      case "seq":
+        for (const p of shape.parts) if (!this.take(p, caps, depth)) return false;
+        return true;
+      case "opt": {
+        const op = this.peek();
+        return !op || !startsWith(shape.shape, tkOfOperand(op), false) ? true : this.take(shape.shape, caps, depth);
+      }
+      case "alt": {
+        const op = this.peek();
+        if (op) for (const o of shape.options) if (startsWith(o, tkOfOperand(op))) return this.take(o, caps, depth);
+        const empty = shape.options.find((o) => firstLeaves(o).empty);
+        if (empty) return this.take(empty, caps, depth);
+        this.missing(orList([...new Set(firstLeaves(shape).leaves.map(describeLeaf))]));
+        return false;
+      }
+      case "names": {
+        if (!this.take(shape.item, caps, depth)) return false;
+        while (this.peekTok()?.tokenType === Comma) {
+          this.i++;
+          if (!this.take(shape.item, caps, depth)) return false;
+        }
+        return true;
+      }
+      case "word": {
+        const t = this.peekTok();
+        if (!this.keyword(shape.word)) return false;
+        caps.push({ t: "word", word: shape.word, span: tokSpan(t!) });
+        return true;
+      }
+      case "punct": {
+        const type = shape.punct === "=>" ? Arrow : shape.punct === ">=" ? GtEq : Gt;
+        return this.punct(type, shape.punct === "=>" ? "'=>'" : `'${shape.punct}'`);
+      }
+      case "enum": {
+        const v = this.value(en(shape.vocab)) as A.WordLit | undefined;
+        if (!v) return false;
+        caps.push({ t: "enum", value: v });
+        return true;
+      }
+      case "lit": {
+        const v = this.value(shape.lit);
+        if (!v) return false;
+        caps.push({ t: "lit", value: v });
+        return true;
+      }
+      case "name": {
+        const n = this.word(shape.what);
+        if (!n) return false;
+        caps.push({ t: "name", value: n });
+        return true;
+      }
+      case "block": {
+        const b = this.block();
+        if (!b) return false;
+        caps.push({ t: "block", value: b });
+        return true;
+      }
+      case "object": {
+        const op = this.peek();
+        if (op?.t !== "block") return this.missing(describeLeaf(shape)) ?? false;
+        this.i++;
+        caps.push({ t: "object", value: this.d.object(op) });
+        return true;
+      }
+      case "constraint": {
+        const c = this.d.constraint(this, depth + 1);
+        if (!c) return false;
+        caps.push({ t: "constraint", value: c });
+        return true;
+      }
+    }
+  }
   value(kind: ValueKind): A.Literal | undefined {
     const op = this.peek();
     if (kind === "list") {
@@ -162,12 +275,10 @@ class ItemCursor {
     }
     const t = this.peekTok();
     if (typeof kind === "object") {
-      if (!t || t.tokenType !== Word) return this.missing(`a ${kind.what} (${orList(kind.enum.filter((v) => v !== "approve"))})`);
+      if (!t || t.tokenType !== Word) return this.missing(`a ${kind.what} (${orList(kind.enum)})`);
       this.i++;
-      if (!kind.enum.includes(t.image)) {
-        const shown = kind.enum.filter((v) => v !== "approve");
-        const guess = closest(t.image, shown);
-        this.d.error("CH0002", tokSpan(t), `unknown ${kind.what} '${t.image}': expected ${orList(shown)}`, guess ? `did you mean '${guess}'?` : undefined, guess);
+      if (!kind.enum.includes(t.image) && !kind.rejected?.includes(t.image)) {
+        this.d.diags.push(suggest("CH0002", tokSpan(t), `unknown ${kind.what} '${t.image}': expected ${orList(kind.enum)}`, t.image, kind.enum));
       }
       return { kind: "word", value: t.image, span: tokSpan(t) };
     }
@@ -189,6 +300,22 @@ class ItemCursor {
       }
     }
   }
+}
+
+function litAt(caps: readonly Cap[], n: number): A.Literal | undefined {
+  let i = 0;
+  for (const x of caps) if (x.t === "lit" && i++ === n) return x.value;
+  return undefined;
+}
+function nameAt(caps: readonly Cap[], n: number): A.Name | undefined {
+  let i = 0;
+  for (const x of caps) if (x.t === "name" && i++ === n) return x.value;
+  return undefined;
+}
+function enumAt(caps: readonly Cap[], n: number): A.WordLit | undefined {
+  let i = 0;
+  for (const x of caps) if (x.t === "enum" && i++ === n) return x.value;
+  return undefined;
 }
 
 /** A table lookup by user text that never reaches Object.prototype (`constructor`, `__proto__`). */
@@ -257,9 +384,7 @@ export class Decoder {
       return;
     }
     const candidates = keywordsOf(kind);
-    const guess = closest(key, candidates);
-    const help = guess ? `did you mean '${guess}'?` : candidates.length ? `valid here: ${candidates.join(", ")}` : undefined;
-    this.error("CH0002", tokSpan(item.key), `unknown keyword '${key}' ${where}`, help, guess);
+    this.diags.push(suggest("CH0002", tokSpan(item.key), `unknown keyword '${key}' ${where}`, key, candidates, candidates.length ? `valid here: ${candidates.join(", ")}` : undefined));
   }
 
   private decl(item: SItem): A.Decl | undefined {
@@ -305,7 +430,16 @@ export class Decoder {
         const body = c.block();
         c.end();
         if (!body) return undefined;
-        return { kind: "test", span: this.span(item), keywordSpan, name, expects: this.items(body, (i) => this.expectation(i)) };
+        const steps = this.items(body, (i) => this.testStep(i));
+        const expects: A.Expectation[] = [];
+        const given: A.Given[] = [];
+        for (const step of steps) {
+          if (step.kind === "expect") {
+            const { kind: _kind, ...e } = step;
+            expects.push({ ...e, given: [...given] });
+          } else given.push(step);
+        }
+        return { kind: "test", span: this.span(item), keywordSpan, name, steps, expects };
       }
       case "default":
       case "allow":
@@ -331,8 +465,8 @@ export class Decoder {
   }
 
   private simple(item: SItem, kind: BlockKind): A.Prop | undefined {
-    const valueKind = own(SIMPLE[kind], item.key.image);
-    if (!valueKind || item.key.tokenType !== Word) {
+    const valueKind = item.key.tokenType === Word ? simpleValue(kind, item.key.image) : undefined;
+    if (!valueKind) {
       this.unknown(item, kind);
       return undefined;
     }
@@ -387,17 +521,31 @@ export class Decoder {
         return names.length ? { kind: "names", key, keySpan, names, span: this.span(item) } : undefined;
       }
       case "talks_to": {
+        // `talks_to A via I, J` (one agent, several interfaces) and `talks_to A via I, B via J`
         const links: A.TalksTo["links"] = [];
+        let agent: A.Name | undefined;
         do {
-          const agent = c.word("the name of the agent to talk to");
-          if (!agent) break;
-          if (!c.keyword("via")) break;
+          const next = c.peek();
+          const after = c.ops[c.i + 1];
+          if (!agent || (next && after && after.t === "tok" && after.tok.tokenType === Word && after.tok.image === "via")) {
+            agent = c.word("the name of the agent to talk to");
+            if (!agent || !c.keyword("via")) break;
+          }
           const via = c.word("the name of an interface the agent exposes");
           if (!via) break;
           links.push({ agent, via, span: { start: agent.span.start, end: via.span.end } });
         } while (this.comma(c));
         c.end();
         return links.length ? { kind: "talks_to", keySpan, links, span: this.span(item) } : undefined;
+      }
+      case "after": {
+        const caps: Cap[] = [];
+        const ok = c.take(SCHEMA.agent.after!.shape, caps);
+        c.end();
+        if (!ok) return undefined;
+        const words = caps.filter((x): x is Extract<Cap, { t: "enum" }> => x.t === "enum").map((x) => x.value);
+        const [level, outcome, ...scopes] = words;
+        return { kind: "after", keySpan, level: level!, outcome: outcome!, scopes, span: this.span(item) };
       }
       case "tool":
         return this.tool(item, c);
@@ -418,7 +566,7 @@ export class Decoder {
       case "extends":
         return this.forbidden(item, c);
       default:
-        if (own(SIMPLE.agent, key)) return this.simple(item, "agent") as A.AgentItem | undefined;
+        if (simpleValue("agent", key)) return this.simple(item, "agent") as A.AgentItem | undefined;
         this.unknown(item, "agent");
         return undefined;
     }
@@ -462,103 +610,148 @@ export class Decoder {
     const key = item.key.image;
     const c = new ItemCursor(item, this);
     const keySpan = tokSpan(item.key);
+    const span = this.span(item);
+    const read = (): Cap[] | undefined => {
+      const caps: Cap[] = [];
+      const ok = c.take(SCHEMA.tool[key]!.shape, caps);
+      c.end();
+      return ok ? caps : undefined;
+    };
     switch (key) {
       case "rate": {
-        const count = c.value("int") as A.NumberLit | undefined;
-        const ok = count && c.keyword("per");
-        const per = ok ? (c.value("duration") as A.DurationLit | undefined) : undefined;
-        c.end();
-        if (!count || !per) return undefined;
-        return { kind: "rate", keySpan, count, per, span: this.span(item) };
+        const caps = read();
+        if (!caps) return undefined;
+        const count = litAt(caps, 0) as A.NumberLit;
+        const per = litAt(caps, 1) as A.DurationLit | undefined;
+        return per ? { kind: "rate", keySpan, count, per, span } : { kind: "session_rate", keySpan, count, span };
+      }
+      case "returns": {
+        const caps = read();
+        return caps ? { kind: "returns", keySpan, source: nameAt(caps, 0)!, span } : undefined;
+      }
+      case "after": {
+        const caps = read();
+        return caps ? { kind: "flow", keySpan, after: nameAt(caps, 0)!, outcome: enumAt(caps, 0)!, span } : undefined;
+      }
+      case "when": {
+        const caps = read();
+        if (!caps) return undefined;
+        const how = caps.find((x): x is Extract<Cap, { t: "word" }> => x.t === "word")!;
+        const words = caps.filter((x): x is Extract<Cap, { t: "enum" }> => x.t === "enum").map((x) => x.value);
+        let test: A.ConditionItem["test"];
+        if (how.word === "from") test = { kind: "from", level: words[0]!, span: { start: how.span.start, end: words[0]!.span.end } };
+        else {
+          const constraint = caps.find((x): x is Extract<Cap, { t: "constraint" }> => x.t === "constraint")!.value;
+          test = { kind: "outside", constraint, span: { start: how.span.start, end: constraint.span.end } };
+        }
+        return { kind: "when", keySpan, arg: nameAt(caps, 0)!, test, outcome: words[words.length - 1]!, span };
+      }
+      case "budget": {
+        const caps = read();
+        if (!caps) return undefined;
+        const per = litAt(caps, 1) as A.DurationLit | undefined;
+        const b: A.BudgetItem = { kind: "budget", keySpan, arg: nameAt(caps, 0)!, limit: litAt(caps, 0) as A.NumberLit, outcome: enumAt(caps, 0)!, span };
+        if (per) b.per = per;
+        return b;
       }
       case "approval": {
         const body = c.block();
         c.end();
         if (!body) return undefined;
-        return { kind: "approval", span: this.span(item), keywordSpan: keySpan, bodySpan: { start: body.start, end: body.end }, items: this.simpleItems(body) as A.ApprovalItem[] };
+        return { kind: "approval", span, keywordSpan: keySpan, bodySpan: { start: body.start, end: body.end }, items: this.simpleItems(body) as A.ApprovalItem[] };
       }
       case "args": {
         const body = c.block();
         c.end();
         if (!body) return undefined;
-        return { kind: "args", span: this.span(item), keywordSpan: keySpan, args: this.items(body, (i) => this.argConstraint(i)) };
+        return { kind: "args", span, keywordSpan: keySpan, args: this.items(body, (i) => this.argConstraint(i, 0)) };
       }
       default:
         return this.simple(item, "tool") as A.ToolItem | undefined;
     }
   }
 
-  private argConstraint(item: SItem): A.ArgConstraint | undefined {
+  /** `NAME: CONSTRAINT` or `NAME?: CONSTRAINT`, in an args block or a nested object constraint. */
+  private argConstraint(item: SItem, depth: number): A.ArgConstraint | undefined {
     if (!item.colon) {
       this.error("CH0001", tokSpan(item.key), `expected ':' after the argument name '${item.key.image}'`, "write each constraint as NAME: CONSTRAINT, e.g. amount: number max 1000");
       return undefined;
     }
     const name: A.Name = { value: item.key.tokenType === StringLiteral ? this.string(item.key).value : item.key.image, span: tokSpan(item.key) };
     if (!this.usableName(name.value, name.span)) return undefined;
-    const c = new ItemCursor(item, this);
-    const first = c.peekTok();
-    const start = first ? first.startOffset : item.colon.startOffset;
+    // a comma between properties (`{ a: bool, b: any }`) ends the one before it
+    const last = item.operands[item.operands.length - 1];
+    const trimmed = last && last.t === "tok" && last.tok.tokenType === Comma ? { ...item, operands: item.operands.slice(0, -1) } : item;
+    const c = new ItemCursor(trimmed, this);
+    const constraint = this.constraint(c, depth + 1, name.value);
+    if (!constraint) return undefined;
+    c.end();
+    const arg: A.ArgConstraint = { name, constraint, span: this.span(item) };
+    if (item.question) arg.optional = tokSpan(item.question);
+    return arg;
+  }
+
+  /** One constraint, read by its grammar (schema.ts CONSTRAINTS); `arg` names it in messages. */
+  constraint(c: ItemCursor, depth: number, arg?: string): A.Constraint | undefined {
+    const first = c.peek();
+    const start = first ? first.start : c.prevEnd();
     const spanTo = (): A.Span => ({ start, end: c.prevEnd() });
-    const listAfter = (...words: string[]): A.ListLit | undefined => {
-      for (const w of words) if (!c.keyword(w)) return undefined;
-      return c.value("list") as A.ListLit | undefined;
-    };
-    let constraint: A.Constraint | undefined;
-    const head = first?.tokenType === Word ? first.image : undefined;
-    if (head) c.i++;
+    const whose = arg === undefined ? "" : ` for argument '${arg}'`;
+    if (depth > MAX_CONSTRAINT_DEPTH) {
+      this.error("CH0003", { start, end: first ? first.end : start }, `constraint nested deeper than ${MAX_CONSTRAINT_DEPTH} levels`, "flatten the argument: a constraint this deep cannot be reviewed");
+      c.i = c.ops.length;
+      return undefined;
+    }
+    if (first?.t === "block") {
+      c.i++;
+      return { kind: "object", props: this.items(first, (i) => this.argConstraint(i, depth)), span: { start: first.start, end: first.end } };
+    }
+    const tok = c.peekTok();
+    const shapes = CONSTRAINT_HEADS.map((h) => `${h} …`).join(", ");
+    if (tok && (tok.tokenType === Star || (tok.tokenType === StringLiteral && tok.image.includes("*")))) {
+      this.error("CH2004", tokSpan(tok), `wildcard constraint${arg === undefined ? "" : ` on argument '${arg}'`}`, "constrain the argument explicitly, e.g. one of [\"a\", \"b\"]; use `any` only when it truly is unconstrained");
+      c.i = c.ops.length;
+      return undefined;
+    }
+    const head = tok?.tokenType === Word ? tok.image : undefined;
+    if (head === undefined || !Object.hasOwn(CONSTRAINTS, head)) {
+      if (head !== undefined) {
+        this.diags.push(suggest("CH0002", tokSpan(tok!), `unknown constraint '${head}'${whose}`, head, CONSTRAINT_HEADS, `constraints: ${shapes}`));
+        c.i = c.ops.length;
+      } else c.missing(`a constraint (${shapes}, or { … })`);
+      return undefined;
+    }
+    c.i++;
+    const caps: Cap[] = [];
+    if (!c.take(CONSTRAINTS[head]!.shape, caps, depth)) return undefined;
+    const span = spanTo();
+    const how = caps.find((x): x is Extract<Cap, { t: "word" }> => x.t === "word")?.word;
+    const list = () => litAt(caps, 0) as A.ListLit;
+    const num = (i: number) => litAt(caps, i) as A.NumberLit;
     switch (head) {
       case "one":
-      case "subset": {
-        const values = listAfter("of");
-        if (values) constraint = { kind: head === "one" ? "one_of" : "subset_of", values, span: spanTo() };
-        break;
-      }
+      case "subset":
+        return { kind: head === "one" ? "one_of" : "subset_of", values: list(), span };
       case "email":
-      case "url": {
-        const domains = listAfter("in", "domains");
-        if (domains) constraint = { kind: head === "email" ? "email_in_domains" : "url_in_domains", domains, span: spanTo() };
-        break;
+      case "url":
+        return { kind: head === "email" ? "email_in_domains" : "url_in_domains", domains: list(), span };
+      case "number":
+        return how === "between" ? { kind: "number_between", min: num(0), max: num(1), span } : { kind: "number_max", max: num(0), span };
+      case "integer":
+        return how === "between" ? { kind: "integer_between", min: num(0), max: num(1), span } : { kind: "integer_max", max: num(0), span };
+      case "string":
+        return how === "max" ? { kind: "string_max", max: num(0), span } : { kind: "string_matching", pattern: litAt(caps, 0) as A.StringLit, span };
+      case "path":
+        return { kind: "path_under", roots: list(), span };
+      case "list": {
+        const item = caps.find((x): x is Extract<Cap, { t: "constraint" }> => x.t === "constraint")!.value;
+        return { kind: "list_of", item, max: num(0), span };
       }
-      case "number": {
-        if (c.atWord("between")) {
-          c.i++;
-          const min = c.value("number") as A.NumberLit | undefined;
-          const max = min && c.keyword("and") ? (c.value("number") as A.NumberLit | undefined) : undefined;
-          if (min && max) constraint = { kind: "number_between", min, max, span: spanTo() };
-        } else if (c.atWord("max")) {
-          c.i++;
-          const max = c.value("number") as A.NumberLit | undefined;
-          if (max) constraint = { kind: "number_max", max, span: spanTo() };
-        } else c.missing("'between A and B' or 'max N'");
-        break;
-      }
-      case "string": {
-        const max = c.keyword("max") ? (c.value("int") as A.NumberLit | undefined) : undefined;
-        if (max) constraint = { kind: "string_max", max, span: spanTo() };
-        break;
-      }
-      case "any":
-        constraint = { kind: "any", span: spanTo() };
-        break;
-      default: {
-        const shapes = ["one of [..]", "subset of [..]", "email in domains [..]", "url in domains [..]", "number between A and B", "number max N", "string max N", "any"];
-        if (first?.tokenType === Star || (first?.tokenType === StringLiteral && first.image.includes("*"))) {
-          this.error("CH2004", tokSpan(first), `wildcard constraint on argument '${name.value}'`, "constrain the argument explicitly, e.g. one of [\"a\", \"b\"]; use `any` only when it truly is unconstrained");
-          c.i = c.ops.length;
-          return undefined;
-        }
-        if (head) {
-          const guess = closest(head, ["one", "subset", "email", "url", "number", "string", "any"]);
-          this.error("CH0002", tokSpan(first!), `unknown constraint '${head}' for argument '${name.value}'`, guess ? `did you mean '${guess}'? constraints: ${shapes.join(", ")}` : `constraints: ${shapes.join(", ")}`);
-          c.i = c.ops.length;
-          return undefined;
-        }
-        c.missing(`a constraint (${shapes.join(", ")})`);
-      }
+      case "bool":
+        return { kind: "bool", span };
+      default:
+        return { kind: "any", span };
     }
-    c.end();
-    if (!constraint) return undefined;
-    return { name, constraint, span: this.span(item) };
   }
 
   private monitorOrAudit(item: SItem): A.MonitorBlock | A.AuditBlock | undefined {
@@ -605,9 +798,8 @@ export class Decoder {
       case "output": {
         const what = c.word("'pii' or 'exfiltration'");
         if (!what) break;
-        if (what.value !== "pii" && what.value !== "exfiltration") {
-          const guess = closest(what.value, ["pii", "exfiltration"]);
-          this.error("CH0002", what.span, `unknown output rule '${what.value}': expected pii or exfiltration`, guess ? `did you mean '${guess}'?` : undefined, guess);
+        if (!VOCABS.output.values.includes(what.value)) {
+          this.diags.push(suggest("CH0002", what.span, `unknown output rule '${what.value}': expected ${orList(VOCABS.output.values)}`, what.value, VOCABS.output.values));
           c.i = c.ops.length;
           break;
         }
@@ -633,48 +825,54 @@ export class Decoder {
 
   private ruleAction(c: ItemCursor): A.RuleAction | undefined {
     if (!c.punct(Arrow, "'=>' and an action")) return undefined;
-    const w = c.word("an action (alert, block or redact)");
+    const actions = VOCABS.action.values;
+    const w = c.word(`an action (${orList(actions)})`);
     if (!w) return undefined;
     if (w.value !== "alert" && w.value !== "block" && w.value !== "redact") {
-      const guess = closest(w.value, ["alert", "block", "redact"]);
-      this.error("CH0002", w.span, `unknown action '${w.value}': expected alert, block or redact`, guess ? `did you mean '${guess}'?` : undefined, guess);
+      this.diags.push(suggest("CH0002", w.span, `unknown action '${w.value}': expected ${orList(actions)}`, w.value, actions));
       return undefined;
     }
     const action: A.RuleAction = { kind: w.value, span: w.span };
     if (w.value === "alert" && c.peekTok()?.tokenType === Word) {
-      const sev = c.value(en(["low", "medium", "high", "critical"], "severity")) as A.WordLit;
+      const sev = c.value(en(VOCABS.severity)) as A.WordLit;
       action.severity = sev;
       action.span = { start: w.span.start, end: sev.span.end };
     }
     return action;
   }
 
-  private expectation(item: SItem): A.Expectation | undefined {
-    if (item.key.image !== "expect") {
+  private testStep(item: SItem): A.TestStep | undefined {
+    const key = item.key.image;
+    if (key !== "expect" && key !== "given") {
       this.unknown(item, "test");
       return undefined;
     }
     const c = new ItemCursor(item, this);
-    const agent = c.word("the agent's name");
-    if (!agent || !c.keyword("call")) return void (c.i = c.ops.length);
-    const tool = c.word("the tool's name");
-    if (!tool) return void (c.i = c.ops.length);
-    let args: A.ObjectValue | undefined;
-    const op = c.peek();
-    if (op?.t === "block") {
-      c.i++;
-      args = this.object(op);
-    }
-    if (!c.punct(Arrow, "'=>' and an outcome")) return void (c.i = c.ops.length);
-    const outcome = c.value(en(["allow", "deny", "approval"], "outcome")) as A.WordLit | undefined;
+    const caps: Cap[] = [];
+    const ok = c.take(SCHEMA.test[key]!.shape, caps);
     c.end();
-    if (!outcome) return undefined;
-    const e: A.Expectation = { agent, tool, outcome, span: this.span(item) };
-    if (args) e.args = args;
-    return e;
+    if (!ok) return undefined;
+    const span = this.span(item);
+    const agent = nameAt(caps, 0)!;
+    const args = caps.find((x): x is Extract<Cap, { t: "object" }> => x.t === "object")?.value;
+    if (key === "expect") {
+      const e: A.TestStep = { kind: "expect", agent, tool: nameAt(caps, 1)!, outcome: enumAt(caps, 0)!, given: [], span };
+      if (args) e.args = args;
+      return e;
+    }
+    const how = caps.find((x): x is Extract<Cap, { t: "word" }> => x.t === "word")!.word;
+    if (how === "ingested") {
+      const g: A.Given = { kind: "ingested", agent, source: nameAt(caps, 1)!, span };
+      const text = litAt(caps, 0);
+      if (text) g.text = text as A.StringLit;
+      return g;
+    }
+    const g: A.Given = { kind: "called", agent, tool: nameAt(caps, 1)!, span };
+    if (args) g.args = args;
+    return g;
   }
 
-  private object(block: SBlock): A.ObjectValue {
+  object(block: SBlock): A.ObjectValue {
     const entries: A.ObjectValue["entries"] = [];
     for (const item of block.items) {
       if (!item.colon) {

@@ -86,6 +86,8 @@ export const CODES = {
   CH3005: { severity: "error", title: "high-tier tool without reversal playbook" },
   CH3006: { severity: "error", title: "approval without approvers" },
   CH3007: { severity: "warning", title: "consequential tool classified low tier" },
+  CH3008: { severity: "warning", title: "agent or policy in monitor mode" },
+  CH3009: { severity: "error", title: "rule asks for approval but the tool names nobody who approves" },
   CH4001: { severity: "error", title: "baseline multiplier not above 1.0x" },
   CH4002: { severity: "error", title: "novel_sequence score outside 0..1" },
   CH4003: { severity: "error", title: "monitoring window not positive" },
@@ -213,4 +215,19 @@ function editDistance(a: string, b: string): number {
     }
   }
   return prev[b.length]!;
+}
+
+/**
+ * The one way to say "unknown word, did you mean …": the closest candidate becomes the help line and
+ * a fix that replaces the word, so every did-you-mean (keywords, values, references) reads and
+ * applies the same. Without a close candidate, `otherwise` is the help.
+ */
+export function suggest(code: Code, span: Span, message: string, word: string, candidates: Iterable<string>, otherwise?: string): RawDiagnostic {
+  const guess = closest(word, candidates);
+  const d: RawDiagnostic = { code, span, message };
+  if (guess !== undefined) {
+    d.help = `did you mean '${guess}'?`;
+    d.fix = { title: `Replace with '${guess}'`, edits: [{ span, newText: guess }] };
+  } else if (otherwise) d.help = otherwise;
+  return d;
 }

@@ -5,8 +5,10 @@
 // Names are user text and may be `constructor` or `toString`: records keyed by a name are read
 // through `own`, never by plain indexing, so Object.prototype never answers for a policy.
 
-import type { Bundle, BundleAgent, BundleArgs, BundleAudit, BundleConstraint, BundleMonitorRule, BundleSandbox, BundleTool } from "./bundle.js";
+import type { Bundle, BundleAgent, BundleArgs, BundleAudit, BundleBudget, BundleCondition, BundleConstraint, BundleFlowRule, BundleMonitorRule, BundleSandbox, BundleTool } from "./bundle.js";
 import { canonicalJson } from "./digest.js";
+import { pathIsUnder } from "./paths.js";
+import { FILESYSTEMS, MODES, ON_INJECTION, SCOPES, TIERS, TRUST_LEVELS } from "./schema.js";
 
 export type ChangeKind = "escalation" | "reduction" | "neutral";
 
@@ -34,11 +36,18 @@ function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined
  * Ordered scales, least to most power (or least to most oversight, see `ASPECTS`). Documented in
  * docs/github-action.md; changing an order changes how reviews are gated, so it needs a review too.
  */
-export const SCOPE_ORDER = ["read", "write", "send", "delete", "execute"] as const;
-export const TIER_ORDER = ["low", "medium", "high"] as const;
-export const TRUST_ORDER = ["untrusted", "low", "medium", "high"] as const;
+// The vocabularies are the grammar's (schema.ts), declared in these orders there on purpose.
+export const SCOPE_ORDER = SCOPES;
+export const TIER_ORDER = TIERS;
+export const TRUST_ORDER = TRUST_LEVELS;
 export const KIND_ORDER = ["document-processing", "conversational", "code-executing"] as const;
-export const FILESYSTEM_ORDER = ["none", "read-only", "ephemeral", "persistent"] as const;
+export const FILESYSTEM_ORDER = FILESYSTEMS;
+/** Enforcement first: monitor lets refused calls through. */
+export const MODE_ORDER = MODES;
+/** Refusing a poisoned text whole admits less than redacting its passages. */
+export const ON_INJECTION_ORDER = ON_INJECTION;
+/** A rule's outcome, from strictest to weakest: deny → approval is an escalation. */
+export const RULE_OUTCOME_ORDER = ["deny", "approval"] as const;
 /** Monitor actions from weakest to strongest response. */
 export const ACTION_ORDER = ["alert low", "alert medium", "alert high", "alert critical", "redact", "block"] as const;
 /** Audit PII handling from least to most personal data retained: a hash of an email is guessable. */
@@ -56,6 +65,9 @@ export const ASPECTS = {
   filesystem: { order: FILESYSTEM_ORDER, up: "escalation" },
   action: { order: ACTION_ORDER, up: "reduction" },
   pii: { order: PII_ORDER, up: "escalation" },
+  mode: { order: MODE_ORDER, up: "escalation" },
+  onInjection: { order: ON_INJECTION_ORDER, up: "escalation" },
+  ruleOutcome: { order: RULE_OUTCOME_ORDER, up: "escalation" },
   threshold: { order: "numeric", up: "escalation" },
   approvalTimeout: { order: "numeric", up: "escalation" },
   multiplier: { order: "numeric", up: "escalation" },
@@ -142,6 +154,13 @@ function diffSources(base: Bundle, head: Bundle, out: Change[]): void {
       const why = threshold === "escalation" ? "content with a higher injection risk is accepted" : "less risky content is accepted";
       moves.push({ kind: threshold, what: `source '${name}' threshold ${how} from ${a.threshold} to ${b.threshold}: ${why}` });
     }
+    const inj = classifyChange("onInjection", a.onInjection, b.onInjection);
+    if (inj) {
+      moves.push({
+        kind: inj,
+        what: inj === "escalation" ? `source '${name}' now redacts injected passages instead of refusing the whole text: the rest of a poisoned text is admitted` : `source '${name}' now refuses a text with an injection whole instead of redacting it`,
+      });
+    }
     const readers = Object.keys(head.agents).filter((ag) => own(head.agents, ag)!.reads.includes(name));
     for (const m of moves) {
       if (!readers.length) out.push(change("neutral", null, null, `${m.what} (no agent reads it)`));
@@ -156,6 +175,8 @@ function diffAgent(name: string, a: BundleAgent, b: BundleAgent, out: Change[]):
   const push = (kind: ChangeKind, what: string) => out.push(change(kind, name, null, what));
   const kind = classifyChange("kind", a.kind, b.kind);
   if (kind) push(kind, `kind changed from ${a.kind} to ${b.kind}`);
+  const mode = classifyChange("mode", a.mode, b.mode);
+  if (mode) push(mode, mode === "escalation" ? "mode changed from enforce to monitor: refused calls are now let through (and recorded)" : "mode changed from monitor to enforce: refused calls are now stopped");
   const reads = setDiff(a.reads, b.reads);
   for (const s of reads.added) push("escalation", `now reads source '${s}'`);
   for (const s of reads.removed) push("reduction", `no longer reads source '${s}'`);
@@ -267,7 +288,16 @@ function diffTool(agent: string, tool: string, a: BundleTool, b: BundleTool, out
   const tier = classifyChange("tier", a.tier, b.tier);
   if (tier) push(tier, `tier ${tier === "escalation" ? "lowered" : "raised"} from ${a.tier} to ${b.tier}`);
   diffRate(a.rate, b.rate, push);
+  diffSessionRate(a.sessionRate, b.sessionRate, push);
   diffApproval(a.approval, b.approval, push);
+  if (a.returns !== b.returns) {
+    if (b.returns === null) push("escalation", `results no longer ingested as source '${a.returns}': they carry the gateway's default trust`);
+    else if (a.returns === null) push("reduction", `results now ingested as source '${b.returns}'`);
+    else push("escalation", `results now ingested as source '${b.returns}' instead of '${a.returns}': a reviewer must compare their trust`);
+  }
+  diffFlow(a.flow, b.flow, push);
+  diffConditions(a.conditions, b.conditions, push);
+  diffBudgets(a.budgets, b.budgets, push);
   if (a.reversal !== b.reversal) {
     if (b.reversal === null) push("escalation", `reversal playbook "${a.reversal}" removed`);
     else if (a.reversal === null) push("reduction", `reversal playbook "${b.reversal}" added`);
@@ -294,10 +324,18 @@ function diffRate(a: BundleTool["rate"], b: BundleTool["rate"], push: (k: Change
   else push("reduction", `rate burst narrowed from ${from} to ${to} (same average, fewer calls at once)`);
 }
 
+function diffSessionRate(a: BundleTool["sessionRate"], b: BundleTool["sessionRate"], push: (k: ChangeKind, what: string) => void): void {
+  if (a && !b) return push("escalation", `per-session rate ${a.count} per session removed`);
+  if (!a && b) return push("reduction", `now at most ${b.count} calls per session`);
+  if (a && b && a.count !== b.count) push(b.count > a.count ? "escalation" : "reduction", `per-session rate ${b.count > a.count ? "raised" : "lowered"} from ${a.count} to ${b.count} per session`);
+}
+
 function diffApproval(a: BundleTool["approval"], b: BundleTool["approval"], push: (k: ChangeKind, what: string) => void): void {
   if (a && !b) return push("escalation", "approval removed: the tool no longer waits for a human");
-  if (!a && b) return push("reduction", `approval added: approvers [${b.approvers.join(", ")}], timeout ${formatDuration(b.timeoutMs)}`);
+  if (!a && b) return push("reduction", `approval added${b.conditional ? " (when a rule asks)" : ""}: approvers [${b.approvers.join(", ")}], timeout ${formatDuration(b.timeoutMs)}`);
   if (!a || !b) return;
+  if (!a.conditional && b.conditional) push("escalation", "approval now required only when a rule asks (was: every call)");
+  if (a.conditional && !b.conditional) push("reduction", "approval now required on every call (was: only when a rule asks)");
   const who = setDiff(a.approvers, b.approvers);
   if (who.added.length) push("escalation", `approvers added: ${quoteList(who.added)} can now approve`);
   if (who.removed.length) push("reduction", `approvers removed: ${quoteList(who.removed)} can no longer approve`);
@@ -331,13 +369,84 @@ function compareProperties(a: BundleArgs, b: BundleArgs, noun: string): [ChangeK
   return out;
 }
 
+// ---------------------------------------------------------------- flow rules, conditions, budgets
+
+type Push = (k: ChangeKind, what: string) => void;
+
+function describeAfter(f: BundleFlowRule["after"]): string {
+  return f.kind === "trust" ? `after ${f.level}` : `after ${f.tool}`;
+}
+
+/** Rules keyed by what they react to: the same key with another outcome is a change of outcome. */
+function diffOutcomes<T extends { outcome: "approval" | "deny" }>(a: readonly T[], b: readonly T[], key: (x: T) => string, describe: (x: T) => string, push: Push, noun: string): void {
+  const ma = new Map(a.map((x) => [key(x), x]));
+  const mb = new Map(b.map((x) => [key(x), x]));
+  for (const [k, x] of ma) {
+    const y = mb.get(k);
+    if (!y) push("escalation", `${noun} removed: ${describe(x)} => ${x.outcome}`);
+    else if (x.outcome !== y.outcome) {
+      const c = classifyChange("ruleOutcome", x.outcome, y.outcome)!;
+      push(c, `${noun} ${describe(x)} now => ${y.outcome} (was ${x.outcome})`);
+    }
+  }
+  for (const [k, y] of mb) if (!ma.has(k)) push("reduction", `${noun} added: ${describe(y)} => ${y.outcome}`);
+}
+
+function diffFlow(a: readonly BundleFlowRule[], b: readonly BundleFlowRule[], push: Push): void {
+  diffOutcomes(a, b, (r) => canonicalJson(r.after), (r) => describeAfter(r.after), push, "flow rule");
+}
+
+function diffConditions(a: readonly BundleCondition[], b: readonly BundleCondition[], push: Push): void {
+  // provenance: keyed by argument; a changed level moves where the rule applies
+  const prov = (xs: readonly BundleCondition[]) => xs.filter((c): c is Extract<BundleCondition, { kind: "provenance" }> => c.kind === "provenance");
+  const pa = new Map(prov(a).map((c) => [c.arg, c]));
+  const pb = new Map(prov(b).map((c) => [c.arg, c]));
+  for (const [arg, x] of pa) {
+    const y = pb.get(arg);
+    if (!y || y.level === x.level) continue;
+    const up = TRUST_ORDER.indexOf(y.level) > TRUST_ORDER.indexOf(x.level);
+    push(up ? "reduction" : "escalation", `condition on '${arg}' now applies to values seen only at trust ${y.level} or below (was ${x.level}): ${up ? "more" : "fewer"} values are caught`);
+    pa.delete(arg);
+    pb.delete(arg);
+  }
+  diffOutcomes([...pa.values()], [...pb.values()], (c) => c.arg, (c) => `when ${c.arg} from ${c.level}`, push, "condition");
+  // outside: keyed by argument; a changed inner constraint moves what passes outright
+  const out = (xs: readonly BundleCondition[]) => xs.filter((c): c is Extract<BundleCondition, { kind: "outside" }> => c.kind === "outside");
+  const oa = new Map(out(a).map((c) => [c.arg, c]));
+  const ob = new Map(out(b).map((c) => [c.arg, c]));
+  for (const [arg, x] of oa) {
+    const y = ob.get(arg);
+    if (!y) continue;
+    for (const [kind, what] of compareConstraints(x.constraint, y.constraint)) push(kind, `condition on '${arg}' (allowed outright inside): ${what}`);
+    if (x.outcome !== y.outcome) push(classifyChange("ruleOutcome", x.outcome, y.outcome)!, `condition when ${arg} outside … now => ${y.outcome} (was ${x.outcome})`);
+    oa.delete(arg);
+    ob.delete(arg);
+  }
+  diffOutcomes([...oa.values()], [...ob.values()], (c) => c.arg, (c) => `when ${c.arg} outside ${describeConstraint(c.constraint)}`, push, "condition");
+}
+
+function diffBudgets(a: readonly BundleBudget[], b: readonly BundleBudget[], push: Push): void {
+  const key = (x: BundleBudget) => `${x.arg} per ${x.windowMs === null ? "session" : x.windowMs}`;
+  const per = (x: BundleBudget) => (x.windowMs === null ? "session" : formatDuration(x.windowMs));
+  const ma = new Map(a.map((x) => [key(x), x]));
+  const mb = new Map(b.map((x) => [key(x), x]));
+  for (const [k, x] of ma) {
+    const y = mb.get(k);
+    if (!y || y.limit === x.limit) continue;
+    push(y.limit > x.limit ? "escalation" : "reduction", `budget of '${x.arg}' per ${per(x)} ${y.limit > x.limit ? "raised" : "lowered"} from ${x.limit} to ${y.limit}`);
+  }
+  diffOutcomes(a, b, key, (x) => `budget ${x.arg} ${mb.get(key(x))?.limit ?? x.limit} per ${per(x)}`, push, "budget");
+}
+
 type Interval = { min: number; max: number };
 
 function interval(c: BundleConstraint): Interval | undefined {
-  if (c.kind === "number_between") return { min: c.min, max: c.max };
-  if (c.kind === "number_max") return { min: -Infinity, max: c.max };
+  if (c.kind === "number_between" || c.kind === "integer_between") return { min: c.min, max: c.max };
+  if (c.kind === "number_max" || c.kind === "integer_max") return { min: -Infinity, max: c.max };
   return undefined;
 }
+
+const isInteger = (c: BundleConstraint) => c.kind === "integer_between" || c.kind === "integer_max";
 
 function valuesOf(c: BundleConstraint): string[] | undefined {
   if (c.kind === "one_of" || c.kind === "subset_of") return c.values.map((v) => JSON.stringify(v));
@@ -359,8 +468,25 @@ export function compareConstraints(a: BundleConstraint, b: BundleConstraint): [C
     const range = `from ${describeConstraint(a)} to ${describeConstraint(b)}`;
     if (wider) out.push(["escalation", `number range widened ${range}`]);
     else if (narrower) out.push(["reduction", `number range narrowed ${range}`]);
+    if (isInteger(a) && !isInteger(b)) out.push(["escalation", `fractional numbers now accepted (${range})`]);
+    if (!isInteger(a) && isInteger(b)) out.push(["reduction", `only whole numbers now accepted (${range})`]);
     return out;
   }
+  if (a.kind === "path_under" && b.kind === "path_under") {
+    const out: [ChangeKind, string][] = [];
+    const added = b.roots.filter((r) => !a.roots.some((o) => pathIsUnder(r, o)));
+    const removed = a.roots.filter((r) => !b.roots.some((o) => pathIsUnder(r, o)));
+    if (added.length) out.push(["escalation", `path roots widened: ${quoteList(added)} now reachable`]);
+    if (removed.length) out.push(["reduction", `path roots narrowed: ${quoteList(removed)} no longer reachable as a whole`]);
+    return out;
+  }
+  if (a.kind === "list_of" && b.kind === "list_of") {
+    const out: [ChangeKind, string][] = [];
+    if (b.max !== a.max) out.push([b.max > a.max ? "escalation" : "reduction", `list maximum ${b.max > a.max ? "raised" : "lowered"} from ${a.max} to ${b.max}`]);
+    for (const [kind, what] of compareConstraints(a.item, b.item)) out.push([kind, `each element: ${what}`]);
+    return out;
+  }
+  if (a.kind === "object" && b.kind === "object") return compareProperties(a, b, "property");
   if (a.kind === "string_max" && b.kind === "string_max") {
     return [[b.max > a.max ? "escalation" : "reduction", `string maximum ${b.max > a.max ? "raised" : "lowered"} from ${a.max} to ${b.max}`]];
   }

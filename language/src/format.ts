@@ -130,6 +130,7 @@ class Printer {
 
   private statement(item: SItem, level: number): void {
     this.write(item.key.image);
+    if (item.question) this.write("?");
     if (item.colon) this.write(":");
     for (const op of item.operands) {
       this.inlineComments(op.start, level);

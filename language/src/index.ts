@@ -8,8 +8,9 @@ export { agentsOf, effectiveBlocks, findPolicy, lowerPolicy, namesOf, talksToOf,
 export * from "./diagnostics.js";
 export { canonicalJson, canonicalJsonPretty, semanticDigest, sha256Hex } from "./digest.js";
 export { parse, type ParseResult } from "./parser.js";
+export { normalisePosixPath, pathIsUnder } from "./paths.js";
 export * from "./schema.js";
 export { parseSyntax, type SBlock, type SItem, type SList, type SOperand, type SyntaxTree } from "./syntax.js";
 export { formatText, type FormatResult } from "./format.js";
-export { ACTION_ORDER, ASPECTS, classifyChange, compareConstraints, countChanges, describeConstraint, diffPolicies, FILESYSTEM_ORDER, formatDuration, formatSize, KIND_ORDER, PII_ORDER, SCOPE_ORDER, TIER_ORDER, TRUST_ORDER, type Aspect, type Change, type ChangeKind } from "./diff.js";
+export { ACTION_ORDER, ASPECTS, classifyChange, compareConstraints, countChanges, describeConstraint, diffPolicies, FILESYSTEM_ORDER, formatDuration, formatSize, KIND_ORDER, MODE_ORDER, ON_INJECTION_ORDER, PII_ORDER, RULE_OUTCOME_ORDER, SCOPE_ORDER, TIER_ORDER, TRUST_ORDER, type Aspect, type Change, type ChangeKind } from "./diff.js";
 export { applyEdits, DEFAULT_CADENCE, reviewEdits, type ReviewEdit, type ReviewRecord } from "./review-edit.js";

@@ -30,6 +30,8 @@ export const Arrow = createToken({ name: "Arrow", pattern: /=>/, label: "'=>'" }
 export const GtEq = createToken({ name: "GtEq", pattern: />=/, label: "'>='" });
 export const Gt = createToken({ name: "Gt", pattern: />/, label: "'>'" });
 export const Star = createToken({ name: "Star", pattern: /\*/, label: "'*'" });
+/** The `?` of an optional argument, `NAME?: CONSTRAINT`. */
+export const Question = createToken({ name: "Question", pattern: /\?/, label: "'?'" });
 
 export const allTokens: TokenType[] = [
   WhiteSpace,
@@ -51,6 +53,7 @@ export const allTokens: TokenType[] = [
   GtEq,
   Gt,
   Star,
+  Question,
 ];
 
 export const charterLexer = new Lexer(allTokens, {

@@ -4,7 +4,7 @@
 // gives the same tree as parsing the whole file; a property test holds the two to that.
 
 import type { IToken } from "chevrotain";
-import { Comma, LBracket, LCurly, RBracket, RCurly, StringLiteral, Word } from "./lexer.js";
+import { Arrow, Comma, LBracket, LCurly, RBracket, RCurly, StringLiteral, Word } from "./lexer.js";
 import { keywordInfo } from "./schema.js";
 
 /** Token index ranges [from, to) of the top-level statements of a token stream, in order. */
@@ -53,7 +53,7 @@ export function splitTopLevel(tokens: readonly IToken[]): [number, number][] {
         continue;
       }
       operands++;
-      afterComma = type === Comma;
+      afterComma = type === Comma || type === Arrow;
       if (type === LCurly) open.push("{");
       else if (type === LBracket) open.push("[");
       continue;

@@ -17,6 +17,7 @@ import {
   LCurly,
   lex,
   Quantity,
+  Question,
   RBracket,
   RCurly,
   Star,
@@ -52,6 +53,8 @@ export type SOperand = SToken | SList | SBlock;
 
 export interface SItem {
   key: IToken;
+  /** the `?` of an optional `name?: constraint` */
+  question?: IToken;
   /** the `:` of a `name: value` pair */
   colon?: IToken;
   operands: SOperand[];
@@ -150,6 +153,7 @@ class CharterSyntaxParser extends EmbeddedActionsParser {
         { ALT: () => this.strayToken(this.CONSUME(GtEq)) },
         { ALT: () => this.strayToken(this.CONSUME(Gt)) },
         { ALT: () => this.strayToken(this.CONSUME(Star)) },
+        { ALT: () => this.strayToken(this.CONSUME(Question)) },
         { ALT: () => this.strayToken(this.CONSUME(RBracket)) },
         { ALT: () => this.strayOperand(this.SUBRULE(this.list), "expected a keyword, found a list") },
         { ALT: () => this.strayOperand(this.SUBRULE(this.block), "expected a keyword before this block") },
@@ -173,11 +177,13 @@ class CharterSyntaxParser extends EmbeddedActionsParser {
   }
 
   private keyAlts?: { ALT: () => IToken }[];
+  private questionOption = { GATE: () => isPairBlock(this.current()) && this.LA(2).tokenType === Colon, DEF: () => this.CONSUME(Question) };
   private colonOption = { GATE: () => isPairBlock(this.current()), DEF: () => this.CONSUME(Colon) };
   private statementOperands = { GATE: () => this.continuesStatement(), DEF: () => this.collectOperand() };
 
   private item = this.RULE("item", (): SItem => {
     const key = this.OR((this.keyAlts ??= [{ ALT: () => this.CONSUME(Word) }, { ALT: () => this.CONSUME(StringLiteral) }]));
+    const question = this.OPTION2(this.questionOption);
     const colon = this.OPTION(this.colonOption);
     const operands: SOperand[] = [];
     const depth = this.ACTION(() => {
@@ -194,6 +200,7 @@ class CharterSyntaxParser extends EmbeddedActionsParser {
       this.keys.length = depth.keys;
       const last = operands[operands.length - 1];
       const item: SItem = { key, colon, operands, start: key.startOffset, end: last ? last.end : colon ? tokenEnd(colon) : tokenEnd(key) };
+      if (question) item.question = question;
       this.itemSinks[this.itemSinks.length - 1]?.push(item);
       return item;
     }) as SItem;
@@ -222,6 +229,7 @@ class CharterSyntaxParser extends EmbeddedActionsParser {
         { ALT: () => this.tokenOperand(this.CONSUME(GtEq)) },
         { ALT: () => this.tokenOperand(this.CONSUME(Gt)) },
         { ALT: () => this.tokenOperand(this.CONSUME(Star)) },
+        { ALT: () => this.tokenOperand(this.CONSUME(Question)) },
       ]),
     );
   });
@@ -296,19 +304,22 @@ class CharterSyntaxParser extends EmbeddedActionsParser {
     const kind = this.current();
     if (isPairBlock(kind)) {
       const after = this.LA(2);
-      return !((next.tokenType === Word || next.tokenType === StringLiteral) && after.tokenType === Colon);
+      const named = next.tokenType === Word || next.tokenType === StringLiteral;
+      return !(named && (after.tokenType === Colon || (after.tokenType === Question && this.LA(3).tokenType === Colon)));
     }
     if (next.tokenType !== Word) return true;
-    // no statement is a bare keyword, so the first word after one is always its operand
+    // no statement is a bare keyword, so the first word after one is always its operand; a word
+    // after a comma continues a list, and a word after `=>` is the outcome (`=> deny`, `=> approval`)
     const operands = this.operandSinks[this.operandSinks.length - 1] ?? [];
-    if (operands.length === 0 || isComma(operands)) return true;
+    if (operands.length === 0 || continuesAfter(operands)) return true;
     return !keywordInfo(kind, next.image);
   }
 }
 
-function isComma(operands: SOperand[]): boolean {
+/** After a comma or an arrow, the next word belongs to the statement whatever it is. */
+function continuesAfter(operands: SOperand[]): boolean {
   const last = operands[operands.length - 1];
-  return !!last && last.t === "tok" && last.tok.tokenType === Comma;
+  return !!last && last.t === "tok" && (last.tok.tokenType === Comma || last.tok.tokenType === Arrow);
 }
 
 let parserInstance: CharterSyntaxParser | undefined;
@@ -370,7 +381,11 @@ function relocateSegment(s: SyntaxSegment, delta: number): SyntaxSegment {
     if (o.t === "list") return { t: "list", items: o.items.map(operand), start: o.start + delta, end: o.end + delta, closed: o.closed };
     return { t: "block", kind: o.kind, items: o.items.map(item), start: o.start + delta, end: o.end + delta, closed: o.closed };
   };
-  const item = (i: SItem): SItem => ({ key: tok(i.key), colon: i.colon && tok(i.colon), operands: i.operands.map(operand), start: i.start + delta, end: i.end + delta });
+  const item = (i: SItem): SItem => {
+    const moved: SItem = { key: tok(i.key), colon: i.colon && tok(i.colon), operands: i.operands.map(operand), start: i.start + delta, end: i.end + delta };
+    if (i.question) moved.question = tok(i.question);
+    return moved;
+  };
   return {
     text: s.text,
     start: s.start + delta,

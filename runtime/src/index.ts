@@ -35,7 +35,6 @@ export {
   requestApproval,
   createApprovalService,
   createRemoteApprover,
-  approvalPlugin,
   loadApproverDirectory,
   hashToken,
   type ApprovalOutcome,

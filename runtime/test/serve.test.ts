@@ -22,6 +22,8 @@ const files = join(dir, "files");
 const memoryFile = join(dir, "memory.jsonl");
 const librarian = newToken();
 const archivist = newToken();
+const alice = newToken();
+const admin = newToken();
 const lines: string[] = [];
 let notes: { url: string; calls: string[]; close(): Promise<void> };
 let serve: ServeHandle;
@@ -69,7 +71,10 @@ upstreams:
   memory:
     command: [${node}, ${JSON.stringify(join(ROOT, "node_modules/@modelcontextprotocol/server-memory/dist/index.js"))}]
     env: { MEMORY_FILE_PATH: ${JSON.stringify(memoryFile)} }
-  notes: { url: "${notes.url}" }
+  notes: { url: "${notes.url}", resources: true }
+approvers:
+  alice: { token_sha256: "${alice.sha256}", groups: [leads] }
+admin: { token_sha256: "${admin.sha256}" }
 `;
   writeFileSync(join(dir, "serve.yaml"), config);
   const parsed = parseServeConfig(config, join(dir, "serve.yaml"));
@@ -128,12 +133,13 @@ describe("charter serve: who may call", () => {
 });
 
 describe("charter serve: calls and content", () => {
-  it("forwards an allowed call to the stdio upstream and wraps its result as untrusted content", async () => {
+  it("forwards an allowed call to the stdio upstream and wraps its result as content of the tool's returns source", async () => {
     const lib = await connect(librarian.token);
     const r = await lib.callTool({ name: "read_text_file", arguments: { path: join(files, "hello.txt") } });
     expect(r.isError).toBeFalsy();
     expect(text(r)).toContain("hello from the library");
-    expect(text(r)).toContain('BEGIN UNTRUSTED CONTENT source="api"');
+    // read_text_file `returns files`: its results count as that source, not the agent's default (api)
+    expect(text(r)).toContain('BEGIN UNTRUSTED CONTENT source="files"');
     expect(r.structuredContent).toBeUndefined();
   });
 
@@ -182,14 +188,66 @@ describe("charter serve: calls and content", () => {
     expect(readFileSync(memoryFile, "utf8")).toContain('"name":"charter"');
   });
 
-  it("refuses a call that needs approval when no approval service is mounted, as no_approver", async () => {
+  it("holds a call that needs approval open with progress notifications until an approver decides, then runs it once", async () => {
     const arc = await connect(archivist.token);
-    const r = await arc.callTool({ name: "approve_me", arguments: { change: "x" } });
-    expect(r.isError).toBe(true);
-    expect(text(r)).toMatch(/needs approval and no approver is configured/);
+    const progress: number[] = [];
+    const call = arc.callTool({ name: "approve_me", arguments: { change: "rename" } }, undefined, { onprogress: (p) => progress.push(p.progress), resetTimeoutOnProgress: true, timeout: 60_000 });
+    const api = (path: string, token: string, body?: unknown) =>
+      fetch(serve.url + path, { method: body ? "POST" : "GET", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    let pending: { id: string; tool: string; args_digest?: string } | undefined;
+    for (let i = 0; i < 100 && pending === undefined; i++) {
+      pending = ((await (await api("/api/approvals", alice.token)).json()) as { approvals: { id: string; tool: string; args_digest?: string }[] }).approvals[0];
+      if (pending === undefined) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(pending).toMatchObject({ tool: "approve_me" });
     expect(notes.calls).not.toContain("approve_me");
-    await new Promise((res) => setTimeout(res, 50));
-    expect(records().some((x) => x.event === "approval" && x.outcome === "no_approver")).toBe(true);
+    expect((await api("/api/approvals", archivist.token)).status).toBe(401); // an agent is no approver
+    const decided = await api(`/api/approvals/${pending!.id}`, alice.token, { decision: "approve", ...(pending!.args_digest ? { args_digest: pending!.args_digest } : {}) });
+    expect(decided.status).toBe(200);
+    const r = await call;
+    expect(r.isError, text(r)).toBeFalsy();
+    expect(text(r)).toContain("applied rename");
+    expect(notes.calls.filter((c) => c === "approve_me")).toHaveLength(1);
+  });
+
+  it("withdraws a waiting call when the client cancels it, and denies an isolated agent", async () => {
+    const arc = await connect(archivist.token);
+    const controller = new AbortController();
+    const call = arc.callTool({ name: "approve_me", arguments: { change: "drop" } }, undefined, { signal: controller.signal });
+    const api = (path: string, token: string, body?: unknown) =>
+      fetch(serve.url + path, { method: body ? "POST" : "GET", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const waiting = async () => ((await (await api("/api/approvals", alice.token)).json()) as { approvals: { id: string }[] }).approvals;
+    for (let i = 0; i < 100 && (await waiting()).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await waiting()).toHaveLength(1);
+    controller.abort("changed my mind");
+    await expect(call).rejects.toThrow();
+    for (let i = 0; i < 100 && (await waiting()).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await waiting()).toHaveLength(0);
+    expect(notes.calls).not.toContain("approve_me:drop");
+
+    expect((await api("/api/admin/isolate", admin.token, { agent: "archivist", reason: "incident 7" })).status).toBe(200);
+    const denied = await arc.callTool({ name: "lookup", arguments: { word: "x" } });
+    expect(denied.isError).toBe(true);
+    expect(text(denied)).toMatch(/archivist is isolated: incident 7/);
+    const lib = await connect(librarian.token);
+    expect((await lib.callTool({ name: "lookup", arguments: { word: "x" } })).isError).toBeFalsy();
+    expect((await api("/api/admin/release", admin.token, { agent: "archivist" })).status).toBe(200);
+    expect((await arc.callTool({ name: "lookup", arguments: { word: "x" } })).isError).toBeFalsy();
+  });
+});
+
+describe("charter serve: resources and prompts", () => {
+  it("proxies resources and prompts of an upstream with resources: true, their text ingested like results", async () => {
+    const lib = await connect(librarian.token);
+    const listed = (await lib.listResources()).resources.map((r) => r.uri).sort();
+    expect(listed).toEqual(["notes://glossary", "notes://memo"]);
+    const glossary = await lib.readResource({ uri: "notes://glossary" });
+    const first = glossary.contents[0] as { text: string };
+    expect(first.text).toContain("pin: a digest of a tool definition");
+    expect(first.text).toContain('BEGIN UNTRUSTED CONTENT source="api"');
+    await expect(lib.readResource({ uri: "notes://memo" })).rejects.toThrow(/refused resource notes:\/\/memo: .*prompt injection/);
+    const prompt = await lib.getPrompt({ name: "summarise", arguments: { topic: "pins" } });
+    expect((prompt.messages[0]!.content as { text: string }).text).toContain("Summarise what the glossary says about pins.");
   });
 });
 

@@ -1,8 +1,9 @@
 // `charter gateway --bundle B --agent A --source S -- COMMAND…`: the MCP gateway as a program. It
 // speaks MCP on stdio to the agent, spawns the real tool server, and lets through only what the bundle
-// allows, recording every decision in the audit log. There is no human at a terminal to approve: with
-// `--approvals URL` a call that needs approval waits for the approval service of a `charter serve`
-// (CHARTER_TOKEN is the agent's token there); without it such a call is refused (`no_approver`).
+// allows, recording every decision in the audit log. The tool server gets the gateway's own environment
+// plus `--env NAME=VALUE`. There is no human at a terminal to approve: with `--approvals URL` a call that
+// needs approval waits for the approval service of a `charter serve` (CHARTER_TOKEN is the agent's token
+// there); without it such a call is refused with the audit outcome `no_approver` (fail closed).
 
 import { createGateway, toolDefinitionDigest } from "@charter/runtime/gateway";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -20,6 +21,7 @@ interface GatewayOptions {
   audit: string;
   publicKey?: string;
   session?: string;
+  env: string[];
   approvals?: string;
 }
 
@@ -33,6 +35,7 @@ export function registerGateway(program: Command): void {
     .option("--audit <log>", "the hash-chained audit log to append to", "charter-audit.jsonl")
     .option("--public-key <key>", "refuse the bundle unless it is signed by this key (ed25519:… or a KEY.pub file)")
     .option("--session <id>", "session id for rate windows and audit records (default: random)")
+    .option("--env <NAME=VALUE>", "set a variable in the tool server's environment (repeatable); it inherits the gateway's own", (v: string, all: string[]) => [...all, v], [] as string[])
     .option("--approvals <url>", "ask the approval service of this charter serve (agent token in CHARTER_TOKEN) for calls that need approval")
     .argument("<command...>", "the tool server to start, after --")
     .action(async (command: string[], opts: GatewayOptions) => {
@@ -55,7 +58,8 @@ export function registerGateway(program: Command): void {
         guard,
         agent: opts.agent,
         resultSource: opts.source,
-        upstream: toolServer(command),
+        upstream: toolServer(command, parseEnv(opts.env)),
+        audit: audit.log,
         ...(opts.session ? { session: opts.session } : {}),
       }).catch((e: Error) => {
         throw new UsageError(`cannot start the gateway in front of '${command.join(" ")}': ${e.message}`);
@@ -89,8 +93,24 @@ export function registerPins(program: Command): void {
     });
 }
 
-/** The tool server both commands start: the words after `--`, its stderr passed through. */
-function toolServer(command: string[]): StdioClientTransport {
+/**
+ * The tool server both commands start: the words after `--`, its stderr passed through, with the
+ * gateway's own environment (the SDK would pass only a few "safe" variables) plus `extra`.
+ */
+function toolServer(command: string[], extra: Record<string, string> = {}): StdioClientTransport {
   const [cmd, ...args] = command;
-  return new StdioClientTransport({ command: cmd!, args, stderr: "inherit" });
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  Object.assign(env, extra);
+  return new StdioClientTransport({ command: cmd!, args, env, stderr: "inherit" });
+}
+
+function parseEnv(pairs: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const p of pairs) {
+    const eq = p.indexOf("=");
+    if (eq <= 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(p.slice(0, eq))) throw new UsageError(`--env ${p}: expected NAME=VALUE (NAME of letters, digits and _)`);
+    env[p.slice(0, eq)] = p.slice(eq + 1);
+  }
+  return env;
 }

@@ -4,7 +4,6 @@
 // the audit log) and exit 0.
 
 import { describeConfigProblems, parseServeConfig, ServeStartError, startServe } from "@charter/runtime/serve";
-import { approvalPlugin } from "@charter/runtime";
 import type { Command } from "commander";
 import { readText, UsageError } from "../io.js";
 
@@ -21,8 +20,7 @@ export function registerServe(program: Command): void {
         process.stdout.write(`${opts.config}: ok (${parsed.config.agents.size} agent(s), ${parsed.config.upstreams.size} upstream(s))\n`);
         return;
       }
-      // the approval service: /api/approvals, /api/admin, /api/agent/approvals and the /inbox
-      const handle = await startServe({ config: parsed.config, plugins: [approvalPlugin()] }).catch((e: Error) => {
+      const handle = await startServe({ config: parsed.config }).catch((e: Error) => {
         if (e instanceof ServeStartError) throw new UsageError(e.message);
         throw e;
       });

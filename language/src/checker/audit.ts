@@ -2,7 +2,6 @@
 // at least a year (CH7001) and never stores raw personal data (CH7002).
 
 import * as A from "../ast.js";
-import { agentsOf, effectiveBlocks } from "../compile.js";
 import type { CheckContext } from "./context.js";
 import { agentBody, insertIntoBlock } from "./edits.js";
 
@@ -38,8 +37,8 @@ export function checkAudit(ctx: CheckContext): void {
       });
     }
   }
-  for (const a of agentsOf(ctx.file)) {
-    if (!effectiveBlocks(ctx.file, a).audit) {
+  for (const a of ctx.model.agents) {
+    if (!ctx.model.effective(a).audit) {
       ctx.report({
         code: "CH7003",
         span: a.name.span,

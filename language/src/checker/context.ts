@@ -4,6 +4,7 @@
 import type * as A from "../ast.js";
 import type { Bundle } from "../bundle.js";
 import type { Code, RawDiagnostic } from "../diagnostics.js";
+import type { SemanticModel } from "./model.js";
 
 export interface AllowedReviewer {
   name: string;
@@ -22,6 +23,8 @@ export interface CheckOptions {
 
 export interface CheckContext {
   file: A.CharterFile;
+  /** the declarations as checks ask about them (agents, tools, effective blocks) */
+  model: SemanticModel;
   text: string;
   options: CheckOptions;
   /** the file's bundle, lowered once on first use */

@@ -9,6 +9,8 @@ import { parse } from "../parser.js";
 import type { SyntaxTree } from "../syntax.js";
 import { checkAudit } from "./audit.js";
 import type { CheckContext, CheckOptions } from "./context.js";
+import { SemanticModel } from "./model.js";
+import { checkFlow } from "./flow.js";
 import { checkMonitoring } from "./monitoring.js";
 import { checkNames } from "./names.js";
 import { checkPrivilege } from "./privilege.js";
@@ -32,7 +34,7 @@ export interface CheckResult {
   readonly bundle: Bundle;
 }
 
-const CHECKS = [checkRanges, checkNames, checkPrivilege, checkTiers, checkMonitoring, checkSources, checkSandbox, checkAudit, checkReview];
+const CHECKS = [checkRanges, checkNames, checkPrivilege, checkTiers, checkFlow, checkMonitoring, checkSources, checkSandbox, checkAudit, checkReview];
 
 /**
  * Checks one policy file. `previous`, the result for an earlier version of the same document (an
@@ -44,6 +46,7 @@ export function checkText(text: string, options: CheckOptions = {}, previous?: C
   let bundle: Bundle | undefined;
   const ctx: CheckContext = {
     file: parsed.file,
+    model: new SemanticModel(parsed.file),
     text,
     options,
     bundle: () => (bundle ??= lowerPolicy(parsed.file)),

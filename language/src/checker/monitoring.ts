@@ -2,7 +2,6 @@
 // effective monitoring of tool rate, data volume and PII in outputs for every agent (CH4004).
 
 import * as A from "../ast.js";
-import { agentsOf, effectiveBlocks } from "../compile.js";
 import type { CheckContext } from "./context.js";
 import { agentBody, insertIntoBlock } from "./edits.js";
 
@@ -33,8 +32,8 @@ export function checkMonitoring(ctx: CheckContext): void {
       }
     }
   }
-  for (const a of agentsOf(ctx.file)) {
-    const eff = effectiveBlocks(ctx.file, a);
+  for (const a of ctx.model.agents) {
+    const eff = ctx.model.effective(a);
     const kinds = new Set(eff.monitor?.rules.map((r) => r.kind) ?? []);
     const missing = (["tool_rate", "data_volume", "output_pii"] as const).filter((k) => !kinds.has(k));
     if (missing.length === 0) continue;

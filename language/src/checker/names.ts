@@ -2,15 +2,14 @@
 // granted and denied (CH1005), and talks_to an interface that is not exposed (CH1006).
 
 import * as A from "../ast.js";
-import { agentsOf, namesOf, talksToOf, toolsOf } from "../compile.js";
-import { closest } from "../diagnostics.js";
-import { SCHEMA } from "../schema.js";
+import { suggest } from "../diagnostics.js";
+import { keywordInfo, type BlockKind } from "../schema.js";
 import type { CheckContext } from "./context.js";
 
 export function checkNames(ctx: CheckContext): void {
   const { file } = ctx;
   const agents = new Map<string, A.AgentDecl>();
-  for (const a of agentsOf(file)) {
+  for (const a of ctx.model.agents) {
     const first = agents.get(a.name.value);
     if (first) {
       ctx.report({
@@ -39,9 +38,9 @@ export function checkNames(ctx: CheckContext): void {
 
   for (const d of file.decls) checkDuplicateProps(ctx, d);
 
-  for (const a of agentsOf(file)) {
+  for (const a of ctx.model.agents) {
     const tools = new Map<string, A.ToolDecl>();
-    for (const t of toolsOf(a)) {
+    for (const t of ctx.model.tools(a)) {
       const first = tools.get(t.name.value);
       if (first) {
         ctx.report({
@@ -53,7 +52,7 @@ export function checkNames(ctx: CheckContext): void {
         });
       } else tools.set(t.name.value, t);
     }
-    for (const n of namesOf(a, "deny")) {
+    for (const n of ctx.model.names(a, "deny")) {
       const granted = tools.get(n.value);
       if (granted) {
         ctx.report({
@@ -65,65 +64,71 @@ export function checkNames(ctx: CheckContext): void {
         });
       }
     }
-    for (const n of namesOf(a, "reads")) {
+    for (const n of ctx.model.names(a, "reads")) {
       if (!sources.has(n.value)) {
-        const guess = closest(n.value, sources.keys());
-        ctx.report({
-          code: "CH1004",
-          span: n.span,
-          message: `agent '${a.name.value}' reads unknown source '${n.value}'`,
-          help: guess ? `did you mean '${guess}'?` : `declare it: source ${n.value} { trust untrusted threshold 0.3 }`,
-          ...(guess ? { fix: { title: `Replace with '${guess}'`, edits: [{ span: n.span, newText: guess }] } } : {}),
-        });
+        ctx.report(suggest("CH1004", n.span, `agent '${a.name.value}' reads unknown source '${n.value}'`, n.value, sources.keys(), `declare it: source ${n.value} { trust untrusted threshold 0.3 }`));
       }
     }
-    for (const link of talksToOf(a)) {
+    for (const link of ctx.model.links(a)) {
       const target = agents.get(link.agent.value);
       if (!target) {
-        const guess = closest(link.agent.value, agents.keys());
-        ctx.report({
-          code: "CH1004",
-          span: link.agent.span,
-          message: `agent '${a.name.value}' talks to unknown agent '${link.agent.value}'`,
-          help: guess ? `did you mean '${guess}'?` : "declare the agent, or remove the link",
-          ...(guess ? { fix: { title: `Replace with '${guess}'`, edits: [{ span: link.agent.span, newText: guess }] } } : {}),
-        });
+        ctx.report(suggest("CH1004", link.agent.span, `agent '${a.name.value}' talks to unknown agent '${link.agent.value}'`, link.agent.value, agents.keys(), "declare the agent, or remove the link"));
         continue;
       }
-      const exposed = namesOf(target, "exposes");
-      if (!exposed.some((e) => e.value === link.via.value)) {
-        const guess = closest(link.via.value, exposed.map((e) => e.value));
-        ctx.report({
-          code: "CH1006",
-          span: link.via.span,
-          message: `agent '${link.agent.value}' does not expose interface '${link.via.value}'`,
-          help: guess ? `did you mean '${guess}'?` : exposed.length ? `it exposes: ${exposed.map((e) => e.value).join(", ")}` : `'${link.agent.value}' exposes no interface: add \`exposes ${link.via.value}\` to it if it should accept this call`,
-          related: [{ span: target.name.span, message: `'${link.agent.value}' is declared here` }],
-        });
+      const exposed = ctx.model.names(target, "exposes").map((e) => e.value);
+      if (!exposed.includes(link.via.value)) {
+        const d = suggest(
+          "CH1006",
+          link.via.span,
+          `agent '${link.agent.value}' does not expose interface '${link.via.value}'`,
+          link.via.value,
+          exposed,
+          exposed.length ? `it exposes: ${exposed.join(", ")}` : `'${link.agent.value}' exposes no interface: add \`exposes ${link.via.value}\` to it if it should accept this call`,
+        );
+        d.related = [{ span: target.name.span, message: `'${link.agent.value}' is declared here` }];
+        ctx.report(d);
+      }
+    }
+    for (const t of ctx.model.tools(a)) {
+      const returns = A.item(t.items, "returns");
+      if (returns && !sources.has(returns.source.value)) {
+        ctx.report(suggest("CH1004", returns.source.span, `tool '${t.name.value}' returns unknown source '${returns.source.value}'`, returns.source.value, sources.keys(), `declare it: source ${returns.source.value} { trust untrusted threshold 0.3 }`));
       }
     }
   }
 
-  for (const d of file.decls) {
-    if (d.kind !== "test") continue;
-    for (const e of d.expects) {
-      const agent = agents.get(e.agent.value);
+  for (const d of ctx.model.tests) {
+    for (const step of d.steps) {
+      const agent = agents.get(step.agent.value);
       if (!agent) {
-        const guess = closest(e.agent.value, agents.keys());
-        ctx.report({ code: "CH1004", span: e.agent.span, message: `test expects unknown agent '${e.agent.value}'`, help: guess ? `did you mean '${guess}'?` : "name an agent declared in this file" });
+        const verb = step.kind === "expect" ? "expects" : "gives history for";
+        ctx.report(suggest("CH1004", step.agent.span, `test ${verb} unknown agent '${step.agent.value}'`, step.agent.value, agents.keys(), "name an agent declared in this file"));
         continue;
       }
-      const known = new Set([...toolsOf(agent).map((t) => t.name.value), ...namesOf(agent, "deny").map((n) => n.value)]);
-      if (!known.has(e.tool.value)) {
-        const guess = closest(e.tool.value, known);
-        ctx.report({
-          code: "CH1004",
-          span: e.tool.span,
-          message: `agent '${e.agent.value}' neither grants nor denies tool '${e.tool.value}'`,
-          help: guess ? `did you mean '${guess}'? (an unknown tool is always denied, so this test would prove nothing)` : "an unknown tool is always denied, so this test would prove nothing: name a granted or denied tool",
-        });
+      if (step.kind === "ingested") {
+        if (!sources.has(step.source.value)) ctx.report(suggest("CH1004", step.source.span, `test ingests unknown source '${step.source.value}'`, step.source.value, sources.keys(), "name a source declared in this file"));
+        continue;
+      }
+      const known = new Set([...ctx.model.tools(agent).map((t) => t.name.value), ...ctx.model.names(agent, "deny").map((n) => n.value)]);
+      if (!known.has(step.tool.value)) {
+        const why = step.kind === "expect" ? "an unknown tool is always denied, so this test would prove nothing" : "the session could not have called it";
+        ctx.report(suggest("CH1004", step.tool.span, `agent '${step.agent.value}' neither grants nor denies tool '${step.tool.value}'`, step.tool.value, known, `${why}: name a granted or denied tool`));
       }
     }
+  }
+}
+
+/** The keyword of AST nodes whose kind is not their keyword. */
+const STATEMENT_OF_KIND: Record<string, string> = { flow: "after", session_rate: "rate per session" };
+
+/** The property lists of the object constraints inside a constraint (at every depth), appended to `out`. */
+function nestedObjects(c: A.Constraint, out: A.ArgConstraint[][]): void {
+  // iterative: a list of lists of … is walked without recursion
+  for (let cur: A.Constraint | undefined = c; cur; ) {
+    if (cur.kind === "object") {
+      out.push(cur.props);
+      cur = undefined;
+    } else cur = cur.kind === "list_of" ? cur.item : undefined;
   }
 }
 
@@ -148,8 +153,11 @@ function checkDuplicateProps(ctx: CheckContext, d: A.Decl): void {
         if (i.kind === "tool") {
           blocks.push({ items: i.items, schema: "tool" });
           for (const ap of A.itemsOf(i.items, "approval")) blocks.push({ items: ap.items, schema: "approval" });
-          for (const args of A.itemsOf(i.items, "args")) {
-            blocks.push({ items: args.args.map((a) => ({ kind: "arg", key: a.name.value, span: a.span, keySpan: a.name.span })), schema: "args" });
+          const objects: A.ArgConstraint[][] = A.itemsOf(i.items, "args").map((a) => a.args);
+          for (const w of A.itemsOf(i.items, "when")) if (w.test.kind === "outside") nestedObjects(w.test.constraint, objects);
+          for (let k = 0; k < objects.length; k++) {
+            for (const arg of objects[k]!) nestedObjects(arg.constraint, objects);
+            blocks.push({ items: objects[k]!.map((a) => ({ kind: "arg", key: a.name.value, span: a.span, keySpan: a.name.span })), schema: "args" });
           }
         } else if (i.kind === "sandbox") blocks.push({ items: i.items, schema: "sandbox" });
         else if (i.kind === "audit") blocks.push({ items: i.items, schema: "audit" });
@@ -161,8 +169,8 @@ function checkDuplicateProps(ctx: CheckContext, d: A.Decl): void {
   for (const b of blocks) {
     const seen = new Map<string, A.Span>();
     for (const it of b.items) {
-      const key = it.key ?? it.kind;
-      const info = (SCHEMA as Record<string, Record<string, { repeatable?: boolean }>>)[b.schema]?.[key];
+      const key = it.key ?? STATEMENT_OF_KIND[it.kind] ?? it.kind;
+      const info = keywordInfo(b.schema as BlockKind, key);
       if (info?.repeatable || it.kind === "forbidden") continue;
       const at = it.keySpan ?? it.keywordSpan ?? it.span;
       const first = seen.get(key);
@@ -170,7 +178,7 @@ function checkDuplicateProps(ctx: CheckContext, d: A.Decl): void {
         ctx.report({
           code: "CH1003",
           span: at,
-          message: b.schema === "args" ? `argument '${key}' is constrained twice` : `'${key}' is given twice in this ${b.schema === "file" ? "file" : b.schema} block`,
+          message: b.schema === "args" ? `argument '${key}' is constrained twice` : key === "rate per session" ? "'rate … per session' is given twice in this tool block" : `'${key}' is given twice in this ${b.schema === "file" ? "file" : b.schema} block`,
           help: "keep one: with two, a reviewer cannot tell which one the runtime enforces (the first one is compiled)",
           related: [{ span: first, message: "first given here" }],
         });

@@ -3,7 +3,6 @@
 // and every grant must say what it does (`scope`, CH2006) and how often (`rate`, CH2007).
 
 import * as A from "../ast.js";
-import { agentsOf, toolsOf } from "../compile.js";
 import type { CheckContext } from "./context.js";
 import { insertIntoBlock } from "./edits.js";
 
@@ -11,7 +10,7 @@ export function checkPrivilege(ctx: CheckContext): void {
   for (const d of ctx.file.decls) {
     if (d.kind === "forbidden") reportForbidden(ctx, d, undefined);
   }
-  for (const a of agentsOf(ctx.file)) {
+  for (const a of ctx.model.agents) {
     if (a.inheritance) {
       ctx.report({
         code: "CH2005",
@@ -22,7 +21,7 @@ export function checkPrivilege(ctx: CheckContext): void {
       });
     }
     for (const i of a.items) if (i.kind === "forbidden") reportForbidden(ctx, i, a);
-    for (const t of toolsOf(a)) {
+    for (const t of ctx.model.tools(a)) {
       if (!A.prop(t.items, "scope")) {
         ctx.report({
           code: "CH2006",

@@ -4,7 +4,6 @@
 
 import * as A from "../ast.js";
 import { DEFAULT_REVIEW_CADENCE_MS, reviewPayload, verifyBytes } from "../attest.js";
-import { findPolicy } from "../compile.js";
 import type { RawDiagnostic } from "../diagnostics.js";
 import type { CheckContext } from "./context.js";
 import { bodyAfter, insertIntoBlock } from "./edits.js";
@@ -12,7 +11,7 @@ import { bodyAfter, insertIntoBlock } from "./edits.js";
 const DAY_MS = 86_400_000;
 
 export function checkReview(ctx: CheckContext): void {
-  const policy = findPolicy(ctx.file);
+  const policy = ctx.model.policy;
   const severity = ctx.options.requireReview ? "error" : "warning";
   const report = (d: RawDiagnostic) => ctx.report({ ...d, severity });
   const fileStart = { start: 0, end: 0 };

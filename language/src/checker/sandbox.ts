@@ -3,12 +3,11 @@
 // (CH6005), because the documents they process are the injection vector.
 
 import * as A from "../ast.js";
-import { agentsOf, toolsOf } from "../compile.js";
 import type { CheckContext } from "./context.js";
 import { agentBody, insertIntoBlock } from "./edits.js";
 
 export function checkSandbox(ctx: CheckContext): void {
-  for (const a of agentsOf(ctx.file)) {
+  for (const a of ctx.model.agents) {
     const kind = A.prop(a.items, "kind")?.value.value;
     const sandbox = A.item(a.items, "sandbox");
     if (kind === "code-executing" && !sandbox) {
@@ -53,7 +52,7 @@ export function checkSandbox(ctx: CheckContext): void {
       }
     }
     if (kind === "document-processing") {
-      for (const t of toolsOf(a)) {
+      for (const t of ctx.model.tools(a)) {
         const scope = A.prop(t.items, "scope");
         if (scope && scope.value.value !== "read") {
           ctx.report({

@@ -23,13 +23,22 @@ export function checkSources(ctx: CheckContext): void {
     }
     if (threshold && trust !== undefined && Object.hasOwn(RANK, trust)) sources.push({ decl: d, rank: RANK[trust]!, threshold });
   }
+  // the strictest source of each trust rank, then of each rank or above: linear in the sources
+  const strictestAt: ((typeof sources)[number] | undefined)[] = [undefined, undefined, undefined, undefined];
+  for (const s of sources) {
+    const cur = strictestAt[s.rank];
+    if (!cur || s.threshold.value < cur.threshold.value) strictestAt[s.rank] = s;
+  }
+  const strictestAbove: ((typeof sources)[number] | undefined)[] = [undefined, undefined, undefined, undefined];
+  for (let r = 2; r >= 0; r--) {
+    const a = strictestAbove[r + 1];
+    const b = strictestAt[r + 1];
+    strictestAbove[r] = !a ? b : !b ? a : b.threshold.value < a.threshold.value ? b : a;
+  }
   for (const s of sources) {
     // the strictest more-trusted source that this one is laxer than
-    let worst: (typeof sources)[number] | undefined;
-    for (const o of sources) {
-      if (o.rank > s.rank && s.threshold.value > o.threshold.value && (!worst || o.threshold.value < worst.threshold.value)) worst = o;
-    }
-    if (!worst) continue;
+    const worst = strictestAbove[s.rank];
+    if (!worst || !(s.threshold.value > worst.threshold.value)) continue;
     const trust = A.prop(s.decl.items, "trust")!.value.value;
     const otherTrust = A.prop(worst.decl.items, "trust")!.value.value;
     ctx.report({

@@ -3,7 +3,6 @@
 // never auto-approve (CH3003, CH3004, CH3006); consequential scopes are not tier low (CH3007).
 
 import * as A from "../ast.js";
-import { agentsOf, findPolicy, toolsOf } from "../compile.js";
 import type { CheckContext } from "./context.js";
 import { insertIntoBlock } from "./edits.js";
 
@@ -11,11 +10,11 @@ import { insertIntoBlock } from "./edits.js";
 const TIER_FOR_SCOPE: Record<string, string> = { read: "low", write: "medium", send: "medium", delete: "high", execute: "high" };
 
 export function checkTiers(ctx: CheckContext): void {
-  const policy = findPolicy(ctx.file);
+  const policy = ctx.model.policy;
   const owner = policy && A.prop(policy.items, "owner")?.value.value;
   const defaultApprover = JSON.stringify(owner || "security");
-  for (const a of agentsOf(ctx.file)) {
-    for (const t of toolsOf(a)) {
+  for (const a of ctx.model.agents) {
+    for (const t of ctx.model.tools(a)) {
       const tier = A.prop(t.items, "tier");
       const scope = A.prop(t.items, "scope");
       const approval = A.item(t.items, "approval");

@@ -4,10 +4,11 @@
 // maps it to LSP.
 
 import type { IToken } from "chevrotain";
-import type * as A from "../ast.js";
+import * as A from "../ast.js";
 import { agentsOf, namesOf, talksToOf, toolsOf } from "../compile.js";
-import { Arrow, Colon, Comma, Quantity, StringLiteral } from "../lexer.js";
-import { isPairBlock, keywordsOf, OUTCOMES, RULE_ACTIONS, SCHEMA, SEVERITIES, type BlockKind } from "../schema.js";
+import { Colon, StringLiteral } from "../lexer.js";
+import { CONSTRAINT_SHAPE, CONSTRAINTS, isPairBlock, keywordInfo, keywordsOf, SCHEMA, TRUST_LEVELS, word, type BlockKind, type LiteralKind, type Shape } from "../schema.js";
+import { readShape, tkOfToken, type Leaf } from "../shape.js";
 import { cursorContext, type BlockFrame, type Statement } from "./context.js";
 
 export type CompletionKind = "keyword" | "value" | "agent" | "source" | "interface" | "tool" | "snippet";
@@ -75,16 +76,57 @@ const SNIPPETS: Partial<Record<BlockKind, CompletionItem[]>> = {
   ],
 };
 
-const CONSTRAINTS: CompletionItem[] = [
-  { label: "one of", kind: "snippet", insertText: 'one of ["${1}"]', snippet: true, detail: "the value is one of these" },
-  { label: "subset of", kind: "snippet", insertText: 'subset of ["${1}"]', snippet: true, detail: "every element is one of these" },
-  { label: "email in domains", kind: "snippet", insertText: 'email in domains ["${1}"]', snippet: true, detail: "an email address at one of these domains" },
-  { label: "url in domains", kind: "snippet", insertText: 'url in domains ["${1}"]', snippet: true, detail: "a URL on one of these domains" },
-  { label: "number between", kind: "snippet", insertText: "number between ${1:0} and ${2:100}", snippet: true, detail: "a number in this range" },
-  { label: "number max", kind: "snippet", insertText: "number max ${1:100}", snippet: true, detail: "a number at most this" },
-  { label: "string max", kind: "snippet", insertText: "string max ${1:200}", snippet: true, detail: "a string at most this long" },
-  { label: "any", kind: "keyword", detail: "not constrained (named, so not refused)" },
-];
+/** The constraint heads as the grammar declares them: one item per alternative, with a snippet derived from its shape. */
+const CONSTRAINT_ITEMS: CompletionItem[] = Object.entries(CONSTRAINTS).flatMap(([head, c]) => {
+  const options = c.shape.t === "alt" ? c.shape.options : [c.shape];
+  return options.map((shape): CompletionItem => {
+    const label = [head, ...leadingWords(shape)].join(" ");
+    const insertText = snippetOf([word(head), shape]);
+    return insertText === label ? { label, kind: "keyword", detail: c.doc } : { label, kind: "snippet", insertText, snippet: true, detail: c.doc };
+  });
+});
+
+/** The fixed words a shape starts with (`of`, `in domains`, `between`). */
+function leadingWords(shape: Shape): string[] {
+  if (shape.t === "word") return [shape.word];
+  if (shape.t !== "seq") return [];
+  const out: string[] = [];
+  for (const p of shape.parts) {
+    if (p.t !== "word") break;
+    out.push(p.word);
+  }
+  return out;
+}
+
+/** A snippet for a sequence of shapes: words as written, a tab stop for every value. */
+function snippetOf(parts: readonly Shape[]): string {
+  let n = 0;
+  const out: string[] = [];
+  const placeholder: Partial<Record<LiteralKind, string[]>> = { number: ["0", "100"], int: ["0", "100"], duration: ["1h"] };
+  const seen: Partial<Record<LiteralKind, number>> = {};
+  const walk = (s: Shape): void => {
+    switch (s.t) {
+      case "seq":
+        return s.parts.forEach(walk);
+      case "word":
+        return void out.push(s.word);
+      case "lit": {
+        const i = (seen[s.lit] = (seen[s.lit] ?? -1) + 1);
+        const p = placeholder[s.lit]?.[i];
+        if (s.lit === "list") out.push(`["\${${++n}}"]`);
+        else if (s.lit === "string") out.push(`"\${${++n}}"`);
+        else out.push(p === undefined ? `\${${++n}}` : `\${${++n}:${p}}`);
+        return;
+      }
+      case "constraint":
+        return void out.push(`\${${++n}:string max 100}`);
+      default:
+        return void out.push(`\${${++n}}`);
+    }
+  };
+  parts.forEach(walk);
+  return out.join(" ");
+}
 
 export function complete(input: CompletionInput, offset: number): CompletionResult {
   const ctx = cursorContext(input.text, input.tokens, offset);
@@ -95,7 +137,10 @@ export function complete(input: CompletionInput, offset: number): CompletionResu
   const frame = ctx.frames[ctx.frames.length - 1]!;
   if (isPairBlock(frame.kind)) {
     const ops = frame.current?.ops ?? [];
-    return { items: frame.kind === "args" && ops.length === 1 && ops[0]!.tokenType === Colon ? CONSTRAINTS : [], replace };
+    const colon = ops.findIndex((t) => t.tokenType === Colon);
+    if (frame.kind !== "args" || colon < 0) return { items: [], replace };
+    const reading = readShape(CONSTRAINT_SHAPE, ops.slice(colon + 1).map(tkOfToken));
+    return { items: ops.length === colon + 1 ? CONSTRAINT_ITEMS : leafItems(reading.next, () => []), replace };
   }
   const stmt = frame.current;
   const operands = stmt ? operandItems(input.file, ctx.frames, frame, stmt, input.text.slice(ctx.word.start, ctx.word.end)) : null;
@@ -123,90 +168,87 @@ function keywordItems(frame: BlockFrame): CompletionItem[] {
   return items;
 }
 
-const words = (values: readonly string[], detail: string): CompletionItem[] => values.map((v) => ({ label: v, kind: "value", detail }));
-const connective = (w: string, detail: string): CompletionItem[] => [{ label: w, kind: "keyword", detail }];
-
-/** What may follow the operands written so far, or null when the statement is complete. */
-function operandItems(file: A.CharterFile, frames: BlockFrame[], frame: BlockFrame, stmt: Statement, word: string): CompletionItem[] | null {
-  const { key, ops } = stmt;
-  const last = ops[ops.length - 1];
-  const afterComma = !last || last.tokenType === Comma;
-  let lastComma = -1;
-  ops.forEach((t, i) => t.tokenType === Comma && (lastComma = i));
-  const tail = ops.slice(lastComma + 1);
-  const info = SCHEMA[frame.kind][key];
-  if (!info || info.forbidden) return null;
-  const agentName = frames.find((f) => f.kind === "agent")?.opener?.ops[0]?.image;
-  const agent = agentsOf(file).find((a) => a.name.value === agentName);
-  // names the statement already lists, before or after the cursor (the word being replaced aside)
-  const listedIn = (k: "reads" | "deny" | "exposes") => new Set([...ops.map((t) => t.image), ...(agent ? namesOf(agent, k).map((n) => n.value).filter((n) => n !== word) : [])]);
-
-  if (frame.kind === "agent") {
-    switch (key) {
-      case "reads": {
-        if (!afterComma) return null;
-        const listed = listedIn("reads");
-        return file.decls.flatMap((d) => (d.kind === "source" && !listed.has(d.name.value) ? [sourceItem(d)] : []));
-      }
-      case "deny": {
-        if (!afterComma) return null;
-        const listed = listedIn("deny");
-        const granted = new Set(agent ? toolsOf(agent).map((t) => t.name.value) : []);
-        return knownToolNames(file).filter((n) => !listed.has(n) && !granted.has(n)).map((n) => ({ label: n, kind: "tool", detail: "tool" }));
-      }
-      case "exposes": {
-        if (!afterComma) return null;
-        const listed = listedIn("exposes");
-        const wanted = agentsOf(file).flatMap((a) => talksToOf(a).filter((l) => l.agent.value === agentName).map((l) => l.via.value));
-        return [...new Set(wanted)].filter((n) => !listed.has(n)).map((n) => ({ label: n, kind: "interface", detail: "interface other agents call" }));
-      }
-      case "talks_to": {
-        if (tail.length === 0) return agentsOf(file).filter((a) => a.name.value !== agentName).map(agentItem);
-        if (tail.length === 1) return connective("via", "talks_to AGENT via INTERFACE");
-        if (tail.length === 2) {
-          const target = agentsOf(file).find((a) => a.name.value === tail[0]!.image);
-          return target ? namesOf(target, "exposes").map((n) => ({ label: n.value, kind: "interface", detail: `exposed by ${target.name.value}` })) : [];
-        }
-        return null;
-      }
-    }
+/** Completion items for what the grammar says may come next; names come from `names`. */
+function leafItems(next: readonly Leaf[], names: (leaf: Extract<Leaf, { t: "name" }>) => CompletionItem[]): CompletionItem[] {
+  const out: CompletionItem[] = [];
+  const seen = new Set<string>();
+  const add = (item: CompletionItem) => {
+    if (seen.has(item.label)) return;
+    seen.add(item.label);
+    out.push(item);
+  };
+  for (const leaf of next) {
+    if (leaf.t === "word") {
+      // a constraint head offers its whole forms (`number between`, `number max`)
+      const forms = Object.hasOwn(CONSTRAINTS, leaf.word) && leaf.doc === CONSTRAINTS[leaf.word]!.doc ? CONSTRAINT_ITEMS.filter((i) => i.label.split(" ")[0] === leaf.word) : [];
+      if (forms.length) forms.forEach(add);
+      else add({ label: leaf.word, kind: "keyword", detail: leaf.doc ?? "" });
+    } else if (leaf.t === "punct") add({ label: leaf.punct, kind: "keyword", detail: leaf.punct === "=>" ? "then the outcome" : "comparison" });
+    else if (leaf.t === "enum") for (const v of leaf.vocab.values) add({ label: v, kind: "value", detail: leaf.vocab.what });
+    else if (leaf.t === "name") names(leaf).forEach(add);
   }
-  if (frame.kind === "test" && key === "expect") {
-    const arrow = ops.findIndex((t) => t.tokenType === Arrow);
-    if (arrow >= 0) return arrow === ops.length - 1 ? words(OUTCOMES, "expected decision") : null;
-    if (ops.length === 0) return agentsOf(file).map(agentItem);
-    if (ops.length === 1) return connective("call", "expect AGENT call TOOL");
-    if (ops.length === 2) {
-      const target = agentsOf(file).find((a) => a.name.value === ops[0]!.image);
-      if (!target) return [];
-      const granted = toolsOf(target).map((t): CompletionItem => ({ label: t.name.value, kind: "tool", detail: `granted to ${target.name.value}` }));
-      const denied = namesOf(target, "deny").map((n): CompletionItem => ({ label: n.value, kind: "tool", detail: `denied to ${target.name.value}` }));
-      return [...granted, ...denied];
-    }
-    return connective("=>", "the expected decision follows");
-  }
-  if (frame.kind === "monitor") return monitorItems(key, ops);
-  if (frame.kind === "tool" && key === "rate") return ops.length === 1 && ops[0]!.tokenType === Quantity ? connective("per", "rate COUNT per WINDOW") : ops.length < 3 ? [] : null;
-  if (info.values) return ops.length === 0 ? words(info.values, key) : null;
-  if (info.opens) return ops.length === 0 ? [] : null;
-  // a literal-valued keyword: nothing to suggest until it has its value
-  return ops.length === 0 ? [] : null;
+  return out;
 }
 
-function monitorItems(key: string, ops: IToken[]): CompletionItem[] | null {
-  const last = ops[ops.length - 1];
-  if (!last) {
-    if (key === "output") return words(["pii", "exfiltration"], "output rule");
-    if (key === "external_domain") return connective("outside", "external_domain outside [domains]");
-    return [];
-  }
-  if (last.tokenType === Arrow) return words(RULE_ACTIONS, "rule action");
-  if (last.image === "alert") return words(SEVERITIES, "alert severity");
-  if (ops.some((t) => t.tokenType === Arrow)) return null;
-  if (last.tokenType === Quantity && /x$/.test(last.image)) return connective("baseline", "against the behavioural baseline");
-  if (last.image === "baseline") return key === "tool_rate" ? connective("within", "within WINDOW") : connective("per", "per session");
-  if (last.image === "per") return connective("session", "per session");
-  return connective("=>", "then the action");
+/** What may follow the operands written so far (from the keyword's shape), or null when the statement is complete. */
+function operandItems(file: A.CharterFile, frames: BlockFrame[], frame: BlockFrame, stmt: Statement, word: string): CompletionItem[] | null {
+  const { key, ops } = stmt;
+  const info = keywordInfo(frame.kind, key);
+  if (!info || info.forbidden) return null;
+  const reading = readShape(info.shape, ops.map(tkOfToken));
+  if (reading.mismatch !== undefined) return [];
+  if (reading.complete && reading.next.every((l) => l.t === "comma" || l.t === "lit" || l.t === "object" || l.t === "block")) return null;
+  const agentName = frames.find((f) => f.kind === "agent")?.opener?.ops[0]?.image;
+  const agent = agentsOf(file).find((a) => a.name.value === agentName);
+  const toolName = frames.find((f) => f.kind === "tool")?.opener?.ops[0]?.image;
+  const tool = agent && toolsOf(agent).find((t) => t.name.value === toolName);
+  // names the statement already lists, before or after the cursor (the word being replaced aside)
+  const listed = (k: "reads" | "deny" | "exposes") => new Set([...ops.map((t) => t.image), ...(agent ? namesOf(agent, k).map((n) => n.value).filter((n) => n !== word) : [])]);
+  const firstName = ops[0]?.image;
+  const names = (leaf: Extract<Leaf, { t: "name" }>): CompletionItem[] => {
+    switch (leaf.ref) {
+      case "source": {
+        const skip = key === "reads" ? listed("reads") : new Set<string>();
+        return file.decls.flatMap((d) => (d.kind === "source" && !skip.has(d.name.value) ? [sourceItem(d)] : []));
+      }
+      case "agent":
+        return agentsOf(file).filter((a) => frame.kind !== "agent" || a.name.value !== agentName).map(agentItem);
+      case "interface": {
+        if (key === "exposes") {
+          const skip = listed("exposes");
+          const wanted = agentsOf(file).flatMap((a) => talksToOf(a).filter((l) => l.agent.value === agentName).map((l) => l.via.value));
+          return [...new Set(wanted)].filter((n) => !skip.has(n)).map((n) => ({ label: n, kind: "interface", detail: "interface other agents call" }));
+        }
+        const target = agentsOf(file).find((a) => a.name.value === firstName);
+        const skip = new Set(ops.slice(2).map((t) => t.image));
+        return target ? namesOf(target, "exposes").filter((n) => !skip.has(n.value)).map((n) => ({ label: n.value, kind: "interface", detail: `exposed by ${target.name.value}` })) : [];
+      }
+      case "tool": {
+        if (frame.kind === "agent") {
+          const skip = listed("deny");
+          const granted = new Set(agent ? toolsOf(agent).map((t) => t.name.value) : []);
+          return knownToolNames(file).filter((n) => !skip.has(n) && !granted.has(n)).map((n) => ({ label: n, kind: "tool", detail: "tool" }));
+        }
+        const target = agentsOf(file).find((a) => a.name.value === firstName);
+        if (!target) return [];
+        const granted = toolsOf(target).map((t): CompletionItem => ({ label: t.name.value, kind: "tool", detail: `granted to ${target.name.value}` }));
+        const denied = namesOf(target, "deny").map((n): CompletionItem => ({ label: n.value, kind: "tool", detail: `denied to ${target.name.value}` }));
+        return [...granted, ...denied];
+      }
+      case "arg": {
+        const args = tool && A.item(tool.items, "args");
+        return (args?.args ?? []).map((a): CompletionItem => ({ label: a.name.value, kind: "value", detail: `argument (${a.constraint.kind.replace(/_/g, " ")})` }));
+      }
+      case "name": {
+        if (key !== "after") return [];
+        // a trust level or a tool of this agent
+        const levels = TRUST_LEVELS.map((l): CompletionItem => ({ label: l, kind: "value", detail: "trust level: once the session ingested content this trusted or less" }));
+        const tools = agent ? toolsOf(agent).filter((t) => t.name.value !== toolName).map((t): CompletionItem => ({ label: t.name.value, kind: "tool", detail: "once the session called this tool" })) : [];
+        return [...levels, ...tools];
+      }
+    }
+  };
+  return leafItems(reading.next, names);
 }
 
 function agentItem(a: A.AgentDecl): CompletionItem {
@@ -230,5 +272,5 @@ function knownToolNames(file: A.CharterFile): string[] {
   }
   for (const d of file.decls) if (d.kind === "test") for (const e of d.expects) names.add(e.tool.value);
   // a half-typed statement can parse a keyword as a name (`deny` then `talks_to …`): not a tool
-  return [...names].filter((n) => n && !(n in SCHEMA.agent)).sort();
+  return [...names].filter((n) => n && !keywordInfo("agent", n)).sort();
 }

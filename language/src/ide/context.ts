@@ -3,8 +3,8 @@
 // (syntax.ts), and works on broken text because it needs nothing after the cursor.
 
 import type { IToken } from "chevrotain";
-import { Colon, Comma, LBracket, LCurly, RBracket, RCurly, StringLiteral, Word } from "../lexer.js";
-import { childBlock, isPairBlock, SCHEMA, type BlockKind } from "../schema.js";
+import { Arrow, Colon, Comma, LBracket, LCurly, Question, RBracket, RCurly, StringLiteral, Word } from "../lexer.js";
+import { childBlock, isPairBlock, keywordInfo, type BlockKind } from "../schema.js";
 
 export interface Statement {
   key: string;
@@ -75,7 +75,9 @@ export function cursorContext(text: string, tokens: readonly IToken[], offset: n
         break;
       default:
         if (isPairBlock(top.kind)) {
-          const next = tokens[i + 1];
+          // `name:` or `name?:` starts a pair
+          const q = tokens[i + 1]?.tokenType === Question ? 1 : 0;
+          const next = tokens[i + 1 + q];
           if ((tok.tokenType === Word || tok.tokenType === StringLiteral) && next?.tokenType === Colon && next.startOffset < word.start) {
             top.current = { key: tok.image, ops: [] };
             top.keys.add(tok.image);
@@ -93,6 +95,6 @@ export function cursorContext(text: string, tokens: readonly IToken[], offset: n
 function continues(kind: BlockKind, stmt: Statement, next: IToken): boolean {
   if (!isWordLike(next)) return true;
   const last = stmt.ops[stmt.ops.length - 1];
-  if (stmt.ops.length === 0 || last?.tokenType === Comma) return true;
-  return !(next.image in SCHEMA[kind]);
+  if (stmt.ops.length === 0 || last?.tokenType === Comma || last?.tokenType === Arrow) return true;
+  return !keywordInfo(kind, next.image);
 }

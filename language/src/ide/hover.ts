@@ -5,7 +5,8 @@
 import * as A from "../ast.js";
 import type { Bundle, BundleTool } from "../bundle.js";
 import { agentsOf, effectiveBlocks, namesOf, talksToOf, toolsOf } from "../compile.js";
-import { SCHEMA, type BlockKind } from "../schema.js";
+import { CONSTRAINT_SHAPE, CONSTRAINTS, isPairBlock, keywordInfo, type BlockKind } from "../schema.js";
+import { readShape, tkOfOperand, type Leaf } from "../shape.js";
 import type { SItem, SyntaxTree } from "../syntax.js";
 import type { PolicySymbol, SymbolIndex } from "./symbols.js";
 
@@ -30,14 +31,21 @@ export function hoverAt(input: HoverInput, offset: number): HoverResult | undefi
   }
   const hit = keywordAt(input.syntax.items, "file", offset);
   if (!hit) return undefined;
-  const info = SCHEMA[hit.kind][hit.word];
+  const info = keywordInfo(hit.kind, hit.word);
   if (hit.isKey && info) {
     const values = info.values ? `\n\nValues: ${info.values.map((v) => `\`${v}\``).join(" · ")}` : "";
     return { span: hit.span, markdown: `**${hit.word}** — ${info.doc}${values}` };
   }
-  const keyInfo = SCHEMA[hit.kind][hit.key];
+  const keyInfo = keywordInfo(hit.kind, hit.key);
   if (!hit.isKey && keyInfo?.values?.includes(hit.word)) {
     return { span: hit.span, markdown: `\`${hit.key} ${hit.word}\` — ${keyInfo.doc}` };
+  }
+  // a word inside a statement: what the grammar says it is (a connective, a constraint, a value)
+  if (!hit.isKey && hit.leaf) {
+    const leaf = hit.leaf;
+    if (leaf.t === "word" && Object.hasOwn(CONSTRAINTS, leaf.word) && leaf.doc === CONSTRAINTS[leaf.word]!.doc) return { span: hit.span, markdown: `**${leaf.word}** constraint — ${leaf.doc}` };
+    if (leaf.t === "word" && leaf.doc) return { span: hit.span, markdown: `\`${hit.key} … ${leaf.word}\` — ${leaf.doc}` };
+    if (leaf.t === "enum") return { span: hit.span, markdown: `\`${hit.word}\` — a ${leaf.vocab.what} (${leaf.vocab.values.map((v) => `\`${v}\``).join(" · ")})` };
   }
   return undefined;
 }
@@ -48,6 +56,8 @@ interface KeywordHit {
   word: string;
   span: A.Span;
   isKey: boolean;
+  /** the grammar element the word was read as */
+  leaf?: Leaf | undefined;
 }
 
 /** The statement keyword (or a word operand of it) under the cursor, with its block kind. */
@@ -56,10 +66,14 @@ function keywordAt(items: readonly SItem[], kind: BlockKind, offset: number): Ke
     if (offset < item.start || offset > item.end) continue;
     const keyEnd = item.key.startOffset + item.key.image.length;
     if (offset <= keyEnd) return { kind, key: item.key.image, word: item.key.image, span: { start: item.start, end: keyEnd }, isKey: true };
-    for (const op of item.operands) {
+    for (const [n, op] of item.operands.entries()) {
       if (offset < op.start || offset > op.end) continue;
       if (op.t === "block") return keywordAt(op.items, op.kind, offset);
-      if (op.t === "tok") return { kind, key: item.key.image, word: op.tok.image, span: { start: op.start, end: op.end }, isKey: false };
+      if (op.t === "tok") {
+        const shape = isPairBlock(kind) ? (kind === "args" ? CONSTRAINT_SHAPE : undefined) : keywordInfo(kind, item.key.image)?.shape;
+        const leaf = shape ? readShape(shape, item.operands.map(tkOfOperand)).leaves[n] : undefined;
+        return { kind, key: item.key.image, word: op.tok.image, span: { start: op.start, end: op.end }, isKey: false, leaf };
+      }
     }
   }
   return undefined;

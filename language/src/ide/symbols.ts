@@ -61,16 +61,28 @@ export function indexSymbols(file: A.CharterFile): SymbolIndex {
     const owner = a.name.value;
     for (const n of namesOf(a, "reads")) note("source", n, false);
     for (const n of namesOf(a, "deny")) note("tool", n, false, owner);
+    let lastAgent: A.Name | undefined;
     for (const link of talksToOf(a)) {
-      note("agent", link.agent, false);
+      // `talks_to A via I, J` names A once: one occurrence, however many links it makes
+      if (link.agent !== lastAgent) note("agent", link.agent, false);
+      lastAgent = link.agent;
       note("interface", link.via, false, link.agent.value);
+    }
+    const tools = new Set(toolsOf(a).map((t) => t.name.value));
+    for (const t of toolsOf(a)) {
+      for (const i of t.items) {
+        if (i.kind === "returns") note("source", i.source, false);
+        // `after NAME` names a tool when the agent grants one of that name (else a trust level)
+        else if (i.kind === "flow" && tools.has(i.after.value)) note("tool", i.after, false, owner);
+      }
     }
   }
   for (const d of file.decls) {
     if (d.kind !== "test") continue;
-    for (const e of d.expects) {
-      note("agent", e.agent, false);
-      note("tool", e.tool, false, e.agent.value);
+    for (const step of d.steps) {
+      note("agent", step.agent, false);
+      if (step.kind === "ingested") note("source", step.source, false);
+      else note("tool", step.tool, false, step.agent.value);
     }
   }
   occurrences.sort((x, y) => x.span.start - y.span.start);

@@ -4,7 +4,8 @@
 
 import type { IToken } from "chevrotain";
 import { Arrow, DateLiteral, Gt, GtEq, Quantity, Star, StringLiteral, Word } from "../lexer.js";
-import { isPairBlock, SCHEMA, type BlockKind } from "../schema.js";
+import { CONSTRAINT_SHAPE, isPairBlock, keywordInfo, type BlockKind } from "../schema.js";
+import { readShape, tkOfOperand } from "../shape.js";
 import type { SItem, SyntaxTree } from "../syntax.js";
 import type { SymbolIndex, SymbolKind } from "./symbols.js";
 
@@ -28,7 +29,9 @@ export function classifyTokens(syntax: SyntaxTree, symbols: SymbolIndex): Classi
     for (const item of items) {
       const pair = isPairBlock(kind);
       push(item.key, pair ? (kind === "args" ? "parameter" : "property") : "keyword");
-      const values = SCHEMA[kind]?.[item.key.image]?.values;
+      // what the grammar reads each operand as: a connective word is a keyword, a closed word a value
+      const shape = pair ? (kind === "args" ? CONSTRAINT_SHAPE : undefined) : keywordInfo(kind, item.key.image)?.shape;
+      const leaves = shape ? readShape(shape, item.operands.map(tkOfOperand)).leaves : [];
       item.operands.forEach((op, n) => {
         if (op.t === "block") return visit(op.items, op.kind);
         if (op.t === "list") return visitList(op.items);
@@ -37,7 +40,7 @@ export function classifyTokens(syntax: SyntaxTree, symbols: SymbolIndex): Classi
           const occ = symbols.at(tok.startOffset);
           if (occ && occ.span.start === tok.startOffset) push(tok, SYMBOL_TYPE[occ.symbol.kind], occ.decl);
           else if (kind === "file" && n === 0 && item.key.image === "policy") push(tok, "namespace", true);
-          else if (values?.includes(tok.image) || isValueWord(item, n)) push(tok, "enumMember");
+          else if (leaves[n]?.t === "enum") push(tok, "enumMember");
           else if (tok.image === "true" || tok.image === "false" || tok.image === "null") push(tok, "enumMember");
           else push(tok, "keyword");
         } else literal(tok);
@@ -59,18 +62,4 @@ export function classifyTokens(syntax: SyntaxTree, symbols: SymbolIndex): Classi
   visit(syntax.items, "file");
   for (const c of syntax.comments) push(c, "comment");
   return out.sort((a, b) => a.start - b.start);
-}
-
-const ACTION_WORDS = new Set(["alert", "block", "redact", "low", "medium", "high", "critical", "allow", "deny", "approval", "pii", "exfiltration"]);
-
-/** Words after `=>` (rule actions, test outcomes) and `output pii|exfiltration` are values too. */
-function isValueWord(item: SItem, n: number): boolean {
-  const word = item.operands[n];
-  if (!word || word.t !== "tok" || !ACTION_WORDS.has(word.tok.image)) return false;
-  if (item.key.image === "output" && n === 0) return true;
-  for (let i = n - 1; i >= 0; i--) {
-    const op = item.operands[i]!;
-    if (op.t === "tok" && op.tok.tokenType === Arrow) return true;
-  }
-  return false;
 }

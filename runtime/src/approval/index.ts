@@ -9,4 +9,3 @@ export { PendingApprovals, mayDecide, type ApprovalRequestRecord, type DecideRes
 export { approvalArgsDigest, newApprovalId } from "./approval-id.js";
 export { createRemoteApprover, type RemoteApproverOptions } from "./remote-approver.js";
 export { webhookText, type WebhookOptions } from "./webhook.js";
-export { approvalPlugin, webhookOf, type ApprovalPluginOptions } from "./serve-plugin.js";

@@ -47,7 +47,8 @@ export interface ServeConfig {
   port: number;
   bundle: string;
   publicKey?: string;
-  audit: { file?: string; postgres?: string; fsync: boolean; checkpointKey?: string };
+  /** `chain` names the chain in a shared PostgreSQL table (one writer per chain) */
+  audit: { file?: string; postgres?: string; fsync: boolean; checkpointKey?: string; chain?: string };
   state: { kind: "memory" } | { kind: "redis"; url: string };
   agents: Map<string, AgentConfig>;
   upstreams: Map<string, UpstreamConfig>;
@@ -75,7 +76,7 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 /** Renders problems as `FILE:LINE:COL: key: message` lines. */
 export function describeConfigProblems(path: string, problems: readonly ConfigProblem[]): string {
-  return problems.map((p) => `${path}:${p.line}:${p.column}: ${p.key ? p.key + ": " : ""}${p.message}`).join("\n");
+  return [...problems].sort((a, b) => a.line - b.line || a.column - b.column).map((p) => `${path}:${p.line}:${p.column}: ${p.key ? p.key + ": " : ""}${p.message}`).join("\n");
 }
 
 export function parseServeConfig(text: string, path: string): ConfigResult {
@@ -196,7 +197,7 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
   const audit: ServeConfig["audit"] = { fsync: false };
   const auditField = required(top, "audit", "", root);
   if (auditField) {
-    const a = fields(auditField.node, "audit", ["file", "postgres", "fsync", "checkpoint_key"]);
+    const a = fields(auditField.node, "audit", ["file", "postgres", "fsync", "checkpoint_key", "chain"]);
     if (a) {
       const f = str(a.get("file"));
       if (f !== undefined) audit.file = file(f);
@@ -205,6 +206,9 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
       audit.fsync = bool(a.get("fsync")) ?? false;
       const ck = str(a.get("checkpoint_key"));
       if (ck !== undefined) audit.checkpointKey = file(ck);
+      const chain = str(a.get("chain"));
+      if (chain !== undefined) audit.chain = chain;
+      if (audit.file !== undefined && audit.postgres !== undefined) at(auditField.node, "audit", "name one store: { file: PATH } or { postgres: URL }, not both");
       if (audit.file === undefined && audit.postgres === undefined) at(auditField.node, "audit", "say where the audit log goes: { file: PATH } or { postgres: URL }");
     }
   }
@@ -221,6 +225,9 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
 
   const upstreams = new Map<string, UpstreamConfig>();
   const upstreamsField = required(top, "upstreams", "", root);
+  /** every upstream name written down, valid or not: an agent naming a broken one is not told it is missing */
+  const declaredUpstreams = new Set<string>();
+  if (upstreamsField && isMap(upstreamsField.node)) for (const p of upstreamsField.node.items) if (isScalar(p.key)) declaredUpstreams.add(String(p.key.value));
   if (upstreamsField) {
     for (const u of entries(upstreamsField.node, "upstreams")) {
       const name = u.key.slice("upstreams.".length);
@@ -268,6 +275,7 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
   }
 
   const agents = new Map<string, AgentConfig>();
+  const tokenNodes = new Map<string, Node>();
   const agentsField = required(top, "agents", "", root);
   if (agentsField) {
     for (const a of entries(agentsField.node, "agents")) {
@@ -275,6 +283,7 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
       const m = fields(a.node, a.key, ["token_sha256", "upstreams", "source"]);
       if (!m) continue;
       const tokenField = m.get("token_sha256");
+      if (tokenField) tokenNodes.set(`agents.${name}.token_sha256`, tokenField.node);
       let tokenSha256: string[] = [];
       if (tokenField && isSeq(tokenField.node)) {
         tokenSha256 = tokenField.node.items.flatMap((item, i) => hash({ key: `${tokenField.key}[${i}]`, node: item as Node, pair: tokenField.pair }) ?? []);
@@ -285,7 +294,7 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
       const ups = strings(required(m, "upstreams", a.key, a.node)) ?? [];
       const upsField = m.get("upstreams");
       ups.forEach((u, i) => {
-        if (upstreamsField && !upstreams.has(u) && isSeq(upsField?.node)) {
+        if (upstreamsField && !declaredUpstreams.has(u) && isSeq(upsField?.node)) {
           at(upsField.node.items[i] as Node, `${a.key}.upstreams[${i}]`, `no upstream named '${u}'${suggest(u, [...upstreams.keys()])}`);
         }
       });
@@ -302,6 +311,7 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
       const m = fields(a.node, a.key, ["token_sha256", "groups"]);
       if (!m) continue;
       const tokenSha256 = hash(required(m, "token_sha256", a.key, a.node));
+      if (m.get("token_sha256")) tokenNodes.set(`approvers.${name}.token_sha256`, m.get("token_sha256")!.node);
       const groups = strings(required(m, "groups", a.key, a.node));
       if (tokenSha256 && groups) approvers.set(name, { name, tokenSha256, groups });
     }
@@ -311,6 +321,7 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
   if (adminField) {
     const m = fields(adminField.node, "admin", ["token_sha256"]);
     const tokenSha256 = m ? hash(required(m, "token_sha256", "admin", adminField.node)) : undefined;
+    if (m?.get("token_sha256")) tokenNodes.set("admin.token_sha256", m.get("token_sha256")!.node);
     if (tokenSha256) admin = { tokenSha256 };
   }
   const publicUrl = str(top.get("public_url"), "the base URL approvers reach this gateway at");
@@ -321,7 +332,7 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
   const claim = (h: string | undefined, who: string, node: Node | null, key: string): void => {
     if (h === undefined) return;
     const before = owners.get(h);
-    if (before !== undefined) at(node, key, `the same token hash is already used by ${before}: every principal needs its own token`);
+    if (before !== undefined) at(tokenNodes.get(key) ?? node, key, `the same token hash is already used by ${before}: every principal needs its own token`);
     else owners.set(h, who);
   };
   for (const a of agents.values()) for (const h of a.tokenSha256) claim(h, `agent ${a.name}`, (agentsField?.node as Node) ?? null, `agents.${a.name}.token_sha256`);

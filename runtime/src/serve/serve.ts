@@ -23,7 +23,6 @@ import {
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { Bundle } from "@charter/language";
-import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { readFileSync, unwatchFile, watchFile } from "node:fs";
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
@@ -40,6 +39,8 @@ import { inspectPrompt, inspectResource, inspectToolResult, refusal, resultSourc
 import type { DecisionRule } from "../guard/decision.js";
 import { createGuard, type Guard } from "../guard/guard.js";
 import { MemoryRateStore, type RateStore } from "../rate/rate-store.js";
+import { MemorySessionStore } from "../session/session-store.js";
+import { createApprovalService, loadApproverDirectory, type ApprovalService } from "../approval/index.js";
 import { Authenticator } from "./auth.js";
 import type { AgentConfig, ServeConfig } from "./config.js";
 import { Upstream } from "./upstream.js";
@@ -133,9 +134,11 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   // ---- bundle and audit log
   const first = loadBundle(config.bundle, config.publicKey ? { publicKey: readKey(config.publicKey) } : {});
   if (!first.ok) throw new ServeStartError(`${config.bundle}: bundle refused (${first.error.kind}): ${first.error.message}`);
-  checkAgainstBundle(config, first.bundle).forEach((m) => {
-    throw new ServeStartError(m);
-  });
+  const unusable = checkAgainstBundle(config, first.bundle);
+  if (unusable.length > 0) throw new ServeStartError(unusable.join("\n"));
+  // audit.postgres, audit.checkpoint_key and state.redis are parsed; their stores live in the audit
+  // branch's openAuditSink / openStateStore, which this function calls once they are in the runtime
+  if (config.audit.checkpointKey !== undefined) throw new ServeStartError("audit.checkpoint_key is parsed but this build cannot sign checkpoints yet");
   let audit: AuditLog;
   if (options.audit) audit = options.audit;
   else if (config.audit.file !== undefined) {
@@ -146,19 +149,20 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   if (config.state.kind === "redis") throw new ServeStartError("state.redis is parsed but this build has no Redis state: use state: { memory: {} }");
 
   const rates: RateStore = new MemoryRateStore();
+  const histories = new MemorySessionStore();
   const isolations = new Map<string, string>(); // "" = every agent
-  const requestContext = new AsyncLocalStorage<{ signal: AbortSignal }>();
   let plugin: ServePlugin = {};
+  // the approval service answers when approvers are configured (or a plugin brings an approver);
+  // otherwise a call that needs approval is refused as `no_approver`
+  const hasApprover = config.approvers.size > 0 || (options.plugins?.length ?? 0) > 0;
   const approver: Approver = (req, ctx) => {
     const p = plugin.approver;
     if (p === undefined) return Promise.reject(new Error("no approval service is configured"));
-    const call = requestContext.getStore()?.signal;
-    const signals = [ctx?.signal, call].filter((s): s is AbortSignal => s !== undefined);
-    return p(req, { signal: signals.length === 1 ? signals[0]! : AbortSignal.any(signals) });
+    return p(req, ctx);
   };
   /** A guard over `bundle` with the kill switch's isolations applied (re-applying one is audited again). */
   const makeGuard = (bundle: Bundle): Guard => {
-    const g = createGuard(bundle, { audit, rateStore: rates, ...(options.plugins?.length ? { approver } : {}), ...(options.detector ? { detector: options.detector } : {}), alerts: (a) => log(`charter serve: alert: ${a.agent}: ${a.message}`) });
+    const g = createGuard(bundle, { audit, rateStore: rates, sessionStore: histories, ...(hasApprover ? { approver } : {}), ...(options.detector ? { detector: options.detector } : {}), alerts: (a) => log(`charter serve: alert: ${a.agent}: ${a.message}`) });
     for (const [agent, reason] of isolations) g.isolate(reason, agent === "" ? undefined : agent);
     return g;
   };
@@ -255,8 +259,15 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
 
   // ---- tool definitions: scored once per (agent, definition), audited when withheld
   const verdicts = new Map<string, boolean>();
+  /** a listed Tool object's digest, computed once (the call path asks for it on every call) */
+  const digests = new WeakMap<Tool, string>();
+  const digestOf = (tool: Tool): string => {
+    let d = digests.get(tool);
+    if (d === undefined) digests.set(tool, (d = toolDefinitionDigest(tool)));
+    return d;
+  };
   const definitionAdmitted = (agent: AgentConfig, tool: Tool): boolean => {
-    const key = agent.name + "\u0000" + toolDefinitionDigest(tool);
+    const key = agent.name + "\u0000" + digestOf(tool);
     let ok = verdicts.get(key);
     if (ok === undefined) {
       ok = scoreDefinition(guard, audit, agent.name, agent.source, "", tool).ok;
@@ -279,7 +290,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     }
     const tool = u.tools.get(name)!;
     const pin = guard.bundle.agents[route.config.name]?.tools[name]?.pin ?? null;
-    if (pin !== null && toolDefinitionDigest(tool) !== pin) return { refused: `the published definition of ${name} does not match the policy's pin`, rule: "pin" };
+    if (pin !== null && digestOf(tool) !== pin) return { refused: `the published definition of ${name} does not match the policy's pin`, rule: "pin" };
     if (!definitionAdmitted(route.config, tool)) return { refused: `the definition of ${name} looks like a prompt injection and is withheld`, rule: "definition" as DecisionRule };
     return { tool, upstream: u };
   };
@@ -314,7 +325,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
         target = v.upstream;
       }
       const g = guard;
-      const decision = await requestContext.run({ signal }, () => g.authorize(call));
+      const decision = await g.authorize({ ...call, signal });
       if (decision.approval !== undefined) approvals.inc({ outcome: decision.approval });
       if (decision.outcome !== "allow") return refusal(`Charter refused ${name}: ${decision.reason}`);
       if (target === undefined) return refusal(`Charter refused ${name}: no upstream publishes it`); // a talks_to interface
@@ -426,6 +437,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     });
     session.transport.onclose = () => {
       if (session.id) sessions.delete(session.id);
+      // the session's waiting calls are withdrawn: an approval arriving later runs nothing
       for (const c of session.inflight.values()) c.abort();
     };
     return session;
@@ -571,13 +583,12 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     release: (agent) => {
       if (agent === undefined) isolations.clear();
       else isolations.delete(agent);
-      // a guard cannot un-isolate: a fresh one over the same bundle takes over (rate windows are shared)
-      guard = makeGuard(guard.bundle);
-      audit.write({ agent: agent ?? "*", session: "", event: "isolation", trace: [{ rule: "release", reason: `released ${agent ?? "every agent"}` }], outcome: "released" });
+      guard.release(`released by the admin`, agent);
     },
     isIsolated: (agent) => isolations.has("") || (agent !== undefined && isolations.has(agent)),
   };
   const mounted: ServePlugin[] = [];
+  if (config.approvers.size > 0 || config.admin !== undefined) mounted.push(approvalPlugin(context, () => guard));
   for (const make of options.plugins ?? []) mounted.push(await make(context));
   plugin = combinePlugins(mounted);
 
@@ -588,13 +599,21 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   }, 60_000);
   sweeper.unref();
 
-  await new Promise<void>((resolve, reject) => {
-    http.once("error", reject);
-    http.listen(config.port, config.host, () => {
-      http.off("error", reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once("error", reject);
+      http.listen(config.port, config.host, () => {
+        http.off("error", reject);
+        resolve();
+      });
     });
-  });
+  } catch (e) {
+    clearInterval(sweeper);
+    if (watch) unwatchFile(config.bundle);
+    await Promise.all([...upstreams.values()].map((u) => u.close()));
+    await audit.close().catch(() => undefined);
+    throw new ServeStartError(`cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`);
+  }
   const address = http.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   ready = true;
@@ -695,4 +714,50 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
   res.end(text);
+}
+
+/**
+ * The approval service of DEPLOYMENT.md §2, mounted: the config's approvers and admin, the agents (for the
+ * remote approver of `charter gateway --approvals`), the kill switch that survives reloads, webhook
+ * notifications from `notify:`. The service reads the current guard's bundle through a view, so a reload
+ * is seen by the inbox and the agent endpoint too.
+ */
+function approvalPlugin(ctx: ServeContext, current: () => Guard): ServePlugin {
+  const { config } = ctx;
+  const agents: Record<string, { token_sha256: string }> = {};
+  for (const a of config.agents.values()) if (a.tokenSha256[0] !== undefined) agents[a.name] = { token_sha256: a.tokenSha256[0] };
+  const approvers: Record<string, { token_sha256: string; groups: string[] }> = {};
+  for (const a of config.approvers.values()) approvers[a.name] = { token_sha256: a.tokenSha256, groups: a.groups };
+  const loaded = loadApproverDirectory({ approvers, agents, ...(config.admin ? { admin: { token_sha256: config.admin.tokenSha256 } } : {}) });
+  if (!loaded.ok) throw new ServeStartError(loaded.errors.map((e) => `${config.path}: ${e.path}: ${e.message}`).join("\n"));
+  const guardView = new Proxy({} as Guard, {
+    get: (_t, key) => {
+      const g = current() as unknown as Record<string | symbol, unknown>;
+      const v = g[key];
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(g) : v;
+    },
+  });
+  const webhook = notifyOption(config.notify);
+  const service: ApprovalService = createApprovalService({
+    directory: loaded.directory,
+    audit: ctx.audit,
+    guard: guardView,
+    killSwitch: { isolate: (reason, agent) => ctx.isolate(reason, agent), release: (_reason, agent) => ctx.release(agent), isIsolated: (agent) => ctx.isIsolated(agent) },
+    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+    ...(webhook ? { webhook } : {}),
+    onError: (m) => ctx.log(`charter serve: approvals: ${m}`),
+  });
+  return {
+    routes: (req, res) => service.handle(req, res),
+    approver: service.approver,
+    withdrawAll: (reason) => void service.withdrawAll(reason),
+    close: () => service.close(),
+  };
+}
+
+/** `notify: { webhook: URL }` or `notify: URL`. */
+function notifyOption(notify: unknown): string | undefined {
+  if (typeof notify === "string") return notify;
+  if (notify !== null && typeof notify === "object" && typeof (notify as { webhook?: unknown }).webhook === "string") return (notify as { webhook: string }).webhook;
+  return undefined;
 }
