@@ -19,6 +19,8 @@ import { registerIncident } from "./commands/incident.js";
 import { registerBaseline } from "./commands/baseline.js";
 import { registerScan } from "./commands/scan.js";
 import { registerTest } from "./commands/test.js";
+import { registerServe } from "./commands/serve.js";
+import { registerToken } from "./commands/token.js";
 import { UsageError } from "./io.js";
 
 export function createProgram(): Command {
@@ -41,6 +43,8 @@ export function createProgram(): Command {
   registerBaseline(program);
   registerGateway(program);
   registerPins(program);
+  registerServe(program);
+  registerToken(program);
   registerReplay(program);
   registerInit(program);
   for (const cmd of program.commands) cmd.exitOverride();

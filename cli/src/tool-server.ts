@@ -6,10 +6,17 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { UsageError } from "./io.js";
 
-export function toolServer(command: string[]): StdioClientTransport {
+/**
+ * The server gets the caller's own environment (the SDK alone would pass only a few "safe" variables,
+ * and a server that needs MEMORY_FILE_PATH or an API key would silently misbehave) plus `extra`.
+ */
+export function toolServer(command: string[], extra: Record<string, string> = {}): StdioClientTransport {
   const [cmd, ...args] = command;
   if (cmd === undefined) throw new UsageError("name the tool server to start after --, e.g. charter pins -- node server.js");
-  return new StdioClientTransport({ command: cmd, args, stderr: "inherit" });
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  Object.assign(env, extra);
+  return new StdioClientTransport({ command: cmd, args, env, stderr: "inherit" });
 }
 
 export interface PublishedTools {

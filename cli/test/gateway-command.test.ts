@@ -69,6 +69,7 @@ describe("charter gateway", () => {
     expect(verifyAuditLog(content).ok).toBe(true);
     const tools = content.trim().split("\n").map((l) => JSON.parse(l).action?.tool);
     expect(tools).toEqual(expect.arrayContaining(["readPurchaseOrders", "paymentExecution", "createDraftPO"]));
+    expect(content.trim().split("\n").map((l) => JSON.parse(l)).some((r) => r.event === "approval" && r.outcome === "no_approver")).toBe(true);
   });
 
   it("refuses a tampered bundle before starting anything", () => {

@@ -60,7 +60,25 @@ export {
   type IncidentReport,
 } from "./audit/index.js";
 export { MemoryRateStore, rateKey, type RateStore } from "./rate/index.js";
-export { requestApproval, type ApprovalOutcome, type ApprovalRequest, type Approver, type ApproverAnswer, type ApprovalTimers } from "./approval/index.js";
+export {
+  requestApproval,
+  createApprovalService,
+  createRemoteApprover,
+  loadApproverDirectory,
+  hashToken,
+  type ApprovalOutcome,
+  type ApprovalRequest,
+  type ApprovalRequestRecord,
+  type ApprovalService,
+  type ApprovalServiceOptions,
+  type ApprovalStatus,
+  type Approver,
+  type ApproverAnswer,
+  type ApproverDirectory,
+  type ApproverDirectoryConfig,
+  type ApprovalTimers,
+  type KillSwitch,
+} from "./approval/index.js";
 export { createDetector, createRuleDetector, scanJsonl, scanRecords, type Classifier, type Detector, type DetectorResult, type ScanLine } from "./detector/index.js";
 export { topPassages, readableText, type ScoredPassage } from "./detector/index.js";
 export { admitUntrusted, wrapUntrusted, neutraliseMarkers, type AdmitResult, type InjectionRefused, type TrustLevel } from "./ingest/index.js";

@@ -1,10 +1,12 @@
 // `charter gateway --bundle B --agent A --source S -- COMMAND…`: the MCP gateway as a program. It
 // speaks MCP on stdio to the agent, spawns the real tool server, and lets through only what the bundle
-// allows, recording every decision in the audit log. There is no human at a terminal to approve, so
-// a call that needs approval is refused (fail closed); embed the library to plug an approver in.
+// allows, recording every decision in the audit log. The tool server gets the gateway's own environment
+// plus `--env NAME=VALUE`. There is no human at a terminal to approve: with `--approvals URL` a call that
+// needs approval waits for the approval service of a `charter serve` (CHARTER_TOKEN is the agent's token
+// there); without it such a call is refused with the audit outcome `no_approver` (fail closed).
 
 import { createGateway } from "@charter/runtime/gateway";
-import { createGuard, loadBundle, openFileAuditLog } from "@charter/runtime";
+import { createGuard, createRemoteApprover, loadBundle, openFileAuditLog } from "@charter/runtime";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { Command } from "commander";
 import { existsSync } from "node:fs";
@@ -18,6 +20,8 @@ interface GatewayOptions {
   audit: string;
   publicKey?: string;
   session?: string;
+  env: string[];
+  approvals?: string;
 }
 
 export function registerGateway(program: Command): void {
@@ -30,6 +34,8 @@ export function registerGateway(program: Command): void {
     .option("--audit <log>", "the hash-chained audit log to append to", "charter-audit.jsonl")
     .option("--public-key <key>", "refuse the bundle unless it is signed by this key (ed25519:… or a KEY.pub file)")
     .option("--session <id>", "session id for rate windows and audit records (default: random)")
+    .option("--env <NAME=VALUE>", "set a variable in the tool server's environment (repeatable); it inherits the gateway's own", (v: string, all: string[]) => [...all, v], [] as string[])
+    .option("--approvals <url>", "ask the approval service of this charter serve (agent token in CHARTER_TOKEN) for calls that need approval")
     .argument("<command...>", "the tool server to start, after --")
     .action(async (command: string[], opts: GatewayOptions) => {
       const publicKey = opts.publicKey && existsSync(opts.publicKey) ? readText(opts.publicKey).trim() : opts.publicKey;
@@ -39,12 +45,20 @@ export function registerGateway(program: Command): void {
       if (!Object.hasOwn(loaded.bundle.sources, opts.source)) throw new UsageError(`no source '${opts.source}' in ${opts.bundle} (sources: ${Object.keys(loaded.bundle.sources).join(", ")})`);
       const audit = openFileAuditLog(opts.audit);
       if (!audit.ok) throw new UsageError(`cannot use audit log ${opts.audit}: ${audit.error.message}`);
-      const guard = createGuard(loaded.bundle, { audit: audit.log });
+      let approvals: ReturnType<typeof createRemoteApprover> | undefined;
+      if (opts.approvals !== undefined) {
+        if (!/^https?:\/\//.test(opts.approvals)) throw new UsageError(`--approvals takes the base URL of a charter serve (http:// or https://), got '${opts.approvals}'`);
+        const token = process.env.CHARTER_TOKEN;
+        if (!token) throw new UsageError("--approvals needs the agent's token for that service in the environment variable CHARTER_TOKEN");
+        approvals = createRemoteApprover(opts.approvals, token);
+      }
+      const guard = createGuard(loaded.bundle, { audit: audit.log, ...(approvals ? { approver: approvals } : {}) });
       const gateway = await createGateway({
         guard,
         agent: opts.agent,
         resultSource: opts.source,
-        upstream: toolServer(command),
+        upstream: toolServer(command, parseEnv(opts.env)),
+        audit: audit.log,
         ...(opts.session ? { session: opts.session } : {}),
       }).catch((e: Error) => {
         throw new UsageError(`cannot start the gateway in front of '${command.join(" ")}': ${e.message}`);
@@ -59,4 +73,14 @@ export function registerGateway(program: Command): void {
       await gateway.close();
       await audit.log.close();
     });
+}
+
+function parseEnv(pairs: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const p of pairs) {
+    const eq = p.indexOf("=");
+    if (eq <= 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(p.slice(0, eq))) throw new UsageError(`--env ${p}: expected NAME=VALUE (NAME of letters, digits and _)`);
+    env[p.slice(0, eq)] = p.slice(eq + 1);
+  }
+  return env;
 }

@@ -1,27 +1,57 @@
 // Human approval with a deadline. Only an explicit `approved: true` from an approver that names itself is
-// an approval; a rejection, a timeout, a throw or a malformed answer is a rejection, never an auto-approval.
-// The timer is always cleared, and an answer arriving after the deadline is ignored.
+// an approval; a rejection, a timeout, a withdrawal, a throw or a malformed answer is a refusal, never an
+// auto-approval. The timer is always cleared, and an answer arriving after the deadline (or after the
+// caller withdrew the request through `signal`) is ignored.
 
 export type Tier = "low" | "medium" | "high";
 
 export interface ApprovalRequest {
   agent: string;
   tool: string;
+  /** The exact arguments the call will run with if it is approved. */
   args: unknown;
   tier: Tier;
   reasoning?: string;
+  // The fields below are filled in by the guard; an approver written for the older, smaller request
+  // ignores them.
+  /** Unguessable id of this request, shared by the guard's and the approval service's audit records. */
+  id?: string;
+  session?: string;
+  /** The tool's `approval { approvers [...] }`: only a member of one of these groups may decide. */
+  groups?: string[];
+  /** Milliseconds since the epoch. */
+  requestedAt?: number;
+  expiresAt?: number;
+  /** "sha256:…" of the canonical JSON of `args`: an approval is bound to exactly these arguments. */
+  argsDigest?: string;
+  /** `args` as the audit log shows them (PII hashed or redacted per the policy): what an approver is shown. */
+  shownArgs?: unknown;
+  /** Why the policy asks for approval, in its words ("createDraftPO is tier high and needs approval by …"). */
+  why?: string;
+  /** The tool's `reversal` playbook, when the policy names one. */
+  reversal?: string | null;
 }
+
+/** How a request ended, as the approval service records it. */
+export type ApprovalStatus = "approved" | "rejected" | "expired" | "withdrawn" | "no_approver";
 
 export interface ApproverAnswer {
   approved: boolean;
   approver: string;
   note?: string;
+  /** The end state; absent means `approved` or `rejected` as `approved` says. */
+  status?: ApprovalStatus;
+  /** The digest of the arguments the approver saw; when given it must equal the request's. */
+  argsDigest?: string;
 }
 
-/** `signal` aborts when the request times out, so an approver can withdraw its prompt. */
+/**
+ * `signal` aborts when the request times out or the caller withdraws it, so an approver can withdraw its
+ * prompt; `signal.reason` is then "expired" or "withdrawn".
+ */
 export type Approver = (req: ApprovalRequest, context?: { signal: AbortSignal }) => Promise<ApproverAnswer>;
 
-export type ApprovalReason = "approved" | "rejected" | "timeout" | "error";
+export type ApprovalReason = "approved" | "rejected" | "timeout" | "error" | "withdrawn" | "no_approver";
 
 export interface ApprovalOutcome {
   approved: boolean;
@@ -42,58 +72,81 @@ const realTimers: ApprovalTimers = {
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 };
 
-function judge(answer: unknown): ApprovalOutcome {
+function judge(answer: unknown, req: ApprovalRequest): ApprovalOutcome {
   if (typeof answer !== "object" || answer === null) {
     return { approved: false, reason: "error", error: "the approver gave no answer" };
   }
   const a = answer as Partial<ApproverAnswer>;
+  const note = typeof a.note === "string" ? a.note : undefined;
+  // Ends in which nobody decided need no approver's name.
+  if (a.status === "expired") return { approved: false, reason: "timeout", ...(note ? { note } : {}) };
+  if (a.status === "withdrawn") return { approved: false, reason: "withdrawn", ...(note ? { note } : {}) };
+  if (a.status === "no_approver") return { approved: false, reason: "no_approver", ...(note ? { note } : {}) };
   if (typeof a.approver !== "string" || a.approver === "") {
     return { approved: false, reason: "error", error: "the answer does not name its approver" };
   }
-  const note = typeof a.note === "string" ? a.note : undefined;
-  if (a.approved === true) return { approved: true, approver: a.approver, note, reason: "approved" };
+  if (a.approved === true && (a.status === undefined || a.status === "approved")) {
+    if (a.argsDigest !== undefined && req.argsDigest !== undefined && a.argsDigest !== req.argsDigest) {
+      return { approved: false, approver: a.approver, reason: "error", error: "the approval was given for other arguments than the call's" };
+    }
+    return { approved: true, approver: a.approver, note, reason: "approved" };
+  }
   return { approved: false, approver: a.approver, note, reason: "rejected" };
 }
 
 /** Longest delay a Node timer honours; longer ones would fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
 
+/**
+ * Asks `approver` about `req` and resolves to its judged answer, or to a timeout after `timeoutMs`, or to
+ * `withdrawn` as soon as `withdraw` aborts (the client cancelled or went away): whichever comes first wins,
+ * and nothing that arrives later changes it.
+ */
 export function requestApproval(
   approver: Approver,
   req: ApprovalRequest,
   timeoutMs: number,
   timers: ApprovalTimers = realTimers,
+  withdraw?: AbortSignal,
 ): Promise<ApprovalOutcome> {
+  if (withdraw?.aborted) return Promise.resolve({ approved: false, reason: "withdrawn" });
   if (!(timeoutMs > 0)) return Promise.resolve({ approved: false, reason: "timeout" });
   return new Promise<ApprovalOutcome>((resolve) => {
     // The AbortController is made only when the approver reads `signal`: in Node 20 creating one costs
-    // more than the rest of an approval, and most approvers never look at it. A read after the deadline
+    // more than the rest of an approval, and most approvers never look at it. A read after the end
     // gets a signal that is already aborted, so the signal means the same thing whenever it is read.
     // (An own getter, not a class: an approver that spreads or copies its context still gets `signal`.)
     let controller: AbortController | undefined;
-    let timedOut = false;
+    let ended: "expired" | "withdrawn" | undefined;
     const context = {
       get signal(): AbortSignal {
         if (controller === undefined) {
           controller = new AbortController();
-          if (timedOut) controller.abort();
+          if (ended !== undefined) controller.abort(ended);
         }
         return controller.signal;
       },
     };
     let settled = false;
     let handle: unknown;
+    const onWithdraw = (): void => {
+      ended ??= "withdrawn";
+      settle({ approved: false, reason: "withdrawn" });
+      controller?.abort("withdrawn");
+    };
     const settle = (outcome: ApprovalOutcome): void => {
       if (settled) return;
       settled = true;
       timers.clearTimeout(handle);
+      withdraw?.removeEventListener("abort", onWithdraw);
       resolve(outcome);
     };
     handle = timers.setTimeout(() => {
-      timedOut = true;
+      ended ??= "expired";
       settle({ approved: false, reason: "timeout" });
-      controller?.abort();
+      controller?.abort("expired");
     }, Math.min(timeoutMs, MAX_TIMER_MS));
+    withdraw?.addEventListener("abort", onWithdraw, { once: true });
     let pending: Promise<ApproverAnswer>;
     try {
       pending = Promise.resolve(approver(req, context));
@@ -102,7 +155,7 @@ export function requestApproval(
       return;
     }
     pending.then(
-      (answer) => settle(judge(answer)),
+      (answer) => settle(judge(answer, req)),
       (e) => settle({ approved: false, reason: "error", error: describe(e) }),
     );
   });

@@ -3,6 +3,8 @@
 // rejection, timeout or error is a deny (never auto-approved). Before an approved call runs, the kill
 // switch and the audit log are asked again: either may have changed while a human was deciding.
 import type { AuditLog } from "../audit/audit-log.js";
+import { redactArgs, type PiiKey } from "../audit/pii-args.js";
+import { approvalArgsDigest, newApprovalId } from "../approval/approval-id.js";
 import { sha256Tagged, type AuditEntry } from "../audit/record.js";
 import { requestApproval, type ApprovalReason, type ApprovalRequest, type ApprovalTimers, type Approver } from "../approval/request-approval.js";
 import type { CompiledAgent, CompiledTool } from "./compile-policy.js";
@@ -15,6 +17,10 @@ export interface ApprovalContext {
   kill: KillSwitch;
   audit(): AuditLog | null;
   write(entry: AuditEntry): void;
+  /** Milliseconds since the epoch, for the request's requested_at and expires_at (default Date.now). */
+  clock?(): number;
+  /** The key PII in arguments is hashed with, for the arguments shown to approvers when nothing is audited. */
+  piiKey?(): PiiKey | undefined;
 }
 
 /**
@@ -35,15 +41,18 @@ export async function awaitApproval(ctx: ApprovalContext, call: ToolCall, agent:
   let final: FinalDecision;
   let outcome: string;
   let approverName: string | undefined;
+  // one id for the request, in this record and in the approval service's records of it
+  const requestId = newApprovalId();
   if (approver === undefined || timeoutMs === undefined) {
-    outcome = "rejected";
+    outcome = approver === undefined ? "no_approver" : "rejected";
     final = {
       outcome: "deny",
       rule: "approval",
       reason: approver === undefined ? `${call.tool} needs approval and no approver is configured` : `${call.tool} needs approval but the bundle gives no approval timeout`,
-      approval: "rejected",
+      approval: approver === undefined ? "no_approver" : "rejected",
     };
   } else {
+    const requestedAt = ctx.clock?.() ?? Date.now();
     const req: GuardApprovalRequest = {
       agent: call.agent,
       tool: call.tool,
@@ -53,11 +62,19 @@ export async function awaitApproval(ctx: ApprovalContext, call: ToolCall, agent:
       approvers: tool.tool.approval?.approvers ?? [],
       rule: asked.rule,
       reason: asked.reason,
+      id: requestId,
+      groups: tool.tool.approval?.approvers ?? [],
+      requestedAt,
+      expiresAt: requestedAt + timeoutMs,
+      argsDigest: approvalArgsDigest(call.args),
+      shownArgs: auditedArgs !== undefined || call.args === undefined ? auditedArgs : redactArgs(call.args, agent.pii, ctx.piiKey?.()),
+      why: asked.reason,
+      reversal: tool.tool.reversal,
     };
     if (call.reasoning !== undefined) req.reasoning = call.reasoning;
-    const answer = await requestApproval(approver, req, timeoutMs, ctx.timers());
+    const answer = await requestApproval(approver, req, timeoutMs, ctx.timers(), call.signal);
     approverName = answer.approver;
-    outcome = answer.reason === "approved" ? "approved" : answer.reason === "timeout" ? "timeout" : "rejected";
+    outcome = answer.reason === "approved" || answer.reason === "timeout" || answer.reason === "withdrawn" || answer.reason === "no_approver" ? answer.reason : "rejected";
     const who = answer.approver ? ` by ${answer.approver}` : "";
     const isolated = answer.approved ? ctx.kill.isolation(call.agent) : undefined;
     const failure = answer.approved ? ctx.audit()?.failure : undefined;
@@ -76,7 +93,11 @@ export async function awaitApproval(ctx: ApprovalContext, call: ToolCall, agent:
           ? `no answer within ${timeoutMs / 1000}s: rejected (never auto-approved)`
           : answer.reason === "error"
             ? `the approver failed (${answer.error}): rejected`
-            : `rejected${who}${answer.note ? `: ${answer.note}` : ""}`;
+            : answer.reason === "withdrawn"
+              ? `the request was withdrawn before it was decided${answer.note ? ` (${answer.note})` : ""}: it never runs`
+              : answer.reason === "no_approver"
+                ? `nobody may approve ${call.tool}${answer.note ? ` (${answer.note})` : ""}: refused`
+                : `rejected${who}${answer.note ? `: ${answer.note}` : ""}`;
       final = withApprover({ outcome: "deny", rule: "approval", reason: why, approval: answer.reason }, approverName);
     }
   }
@@ -85,7 +106,10 @@ export async function awaitApproval(ctx: ApprovalContext, call: ToolCall, agent:
       agent: call.agent,
       session: call.session,
       event: "approval",
-      trace: [{ rule: final.rule, reason: final.reason }],
+      trace: [
+        { rule: final.rule, reason: final.reason },
+        { rule: "approval.request", reason: requestId },
+      ],
       action: { tool: call.tool, args: auditedArgs },
       outcome,
     };
@@ -93,7 +117,7 @@ export async function awaitApproval(ctx: ApprovalContext, call: ToolCall, agent:
     if (approverName !== undefined) entry.approver = approverName;
     ctx.write(entry);
   }
-  return final;
+  return { ...final, approvalId: requestId };
 }
 
 /** The denial with `approver` set when the answer named one (the field is absent otherwise). */

@@ -12,6 +12,8 @@ export interface ToolCall {
   reasoning?: string;
   /** For a `talks_to` call: the agent whose interface `tool` is, when several links share the name. */
   target?: string;
+  /** Aborts when the client cancels the call or goes away: a pending approval is then withdrawn. */
+  signal?: AbortSignal;
 }
 
 export type DecisionRule =
@@ -50,6 +52,8 @@ export interface Decision {
   /** After an approval step: who answered, and how it ended. */
   readonly approver?: string;
   readonly approval?: ApprovalReason;
+  /** After an approval step: the id of the approval request (in both audit logs). */
+  readonly approvalId?: string;
   /** `mode monitor`: false when the decision was computed and recorded but not applied */
   readonly enforced?: boolean;
   /** In `mode monitor`: what the policy decided, when the call was let through anyway. */

@@ -237,6 +237,8 @@ export class Guard {
     kill: this.kill,
     audit: () => this.audit,
     write: (e: AuditEntry) => this.write(e),
+    clock: () => this.clock(),
+    piiKey: () => this.options.piiKey,
   };
 
   private snapshotOf(agent: CompiledAgent, tool: CompiledTool, session: string): MaybePromise<SessionSnapshot> {

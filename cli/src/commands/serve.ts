@@ -1,0 +1,47 @@
+// `charter serve --config FILE`: the MCP gateway over Streamable HTTP for many agents (DEPLOYMENT.md §1).
+// Config problems are reported with file, line and key before anything starts. SIGHUP reloads the
+// bundle; SIGTERM and SIGINT shut down gracefully (stop accepting, withdraw pending approvals, flush
+// the audit log) and exit 0.
+
+import { describeConfigProblems, parseServeConfig, ServeStartError, startServe } from "@charter/runtime/serve";
+import type { Command } from "commander";
+import { readText, UsageError } from "../io.js";
+
+export function registerServe(program: Command): void {
+  program
+    .command("serve")
+    .description("run the MCP gateway over Streamable HTTP for the agents, upstream tool servers and approvers of a config file")
+    .requiredOption("--config <file>", "the gateway's YAML (or JSON) configuration")
+    .option("--check", "check the config and exit")
+    .action(async (opts: { config: string; check?: boolean }) => {
+      const parsed = parseServeConfig(readText(opts.config), opts.config);
+      if (!parsed.ok) throw new UsageError(`invalid config\n${describeConfigProblems(opts.config, parsed.problems)}`);
+      if (opts.check) {
+        process.stdout.write(`${opts.config}: ok (${parsed.config.agents.size} agent(s), ${parsed.config.upstreams.size} upstream(s))\n`);
+        return;
+      }
+      const handle = await startServe({ config: parsed.config }).catch((e: Error) => {
+        if (e instanceof ServeStartError) throw new UsageError(e.message);
+        throw e;
+      });
+      process.stderr.write(`charter serve: listening on ${handle.url}/mcp (bundle ${handle.digest()})\n`);
+      process.on("SIGHUP", () => {
+        void handle.reload();
+      });
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string): void => {
+          process.stderr.write(`charter serve: ${signal}: shutting down\n`);
+          handle.close().then(resolve, (e: Error) => {
+            process.stderr.write(`charter serve: shutdown: ${e.message}\n`);
+            process.exitCode = 2;
+            resolve();
+          });
+        };
+        process.once("SIGTERM", () => stop("SIGTERM"));
+        process.once("SIGINT", () => stop("SIGINT"));
+      });
+      process.stderr.write("charter serve: stopped\n");
+      // stdio children and timers are gone; exit at once rather than wait on stray handles
+      process.exit(process.exitCode ?? 0);
+    });
+}

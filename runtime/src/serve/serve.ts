@@ -1,0 +1,763 @@
+// `charter serve`: the MCP gateway as infrastructure (DEPLOYMENT.md §1). One HTTP server for many agents:
+// a bearer token (or JWT) names the agent; each MCP session gets its own SDK Server bound to that agent,
+// in front of the agent's upstream tool servers (shared connections). Every call is decided by the guard
+// of the current bundle; definitions and results are content, scored before the agent reads them. The
+// bundle is reloaded on SIGHUP or when its file changes; a refused bundle keeps the last good one.
+// Approvals are a plug-in (routes + approver), so the approval service mounts here without serve
+// knowing its internals.
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import {
+  CallToolRequestSchema,
+  GetPromptRequestSchema,
+  isInitializeRequest,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  ReadResourceRequestSchema,
+  type CallToolResult,
+  type Prompt,
+  type Resource,
+  type ResourceTemplate,
+  type Tool,
+} from "@modelcontextprotocol/sdk/types.js";
+import type { Bundle } from "@charter/language";
+import { randomUUID } from "node:crypto";
+import { readFileSync, unwatchFile, watchFile } from "node:fs";
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { Approver } from "../approval/request-approval.js";
+import type { AuditLog } from "../audit/audit-log.js";
+import type { AuditEvent } from "../audit/record.js";
+import { openFileAuditLog } from "../audit/open-file-log.js";
+import { loadBundle } from "../bundle/load-bundle.js";
+import type { Detector } from "../detector/types.js";
+import { toolDefinitionDigest } from "../gateway/mcp-gateway.js";
+import { inspectPrompt, inspectResource, inspectToolResult, refusal, resultSourceOf, scoreDefinition } from "../gateway/inspect-content.js";
+import type { DecisionRule } from "../guard/decision.js";
+import { createGuard, type Guard } from "../guard/guard.js";
+import { MemoryRateStore, type RateStore } from "../rate/rate-store.js";
+import { MemorySessionStore } from "../session/session-store.js";
+import { createApprovalService, loadApproverDirectory, type ApprovalService } from "../approval/index.js";
+import { Authenticator } from "./auth.js";
+import type { AgentConfig, ServeConfig } from "./config.js";
+import { Upstream } from "./upstream.js";
+
+/** What the approval service (or anything else) mounts into serve. */
+export interface ServePlugin {
+  /** Handles a request serve does not; resolves true when it answered it. */
+  routes?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+  /** Asked for every call that needs approval; `signal` aborts when the call is withdrawn. */
+  approver?: Approver;
+  /** Withdraws every pending request (shutdown); serve also aborts each waiting call's signal. */
+  withdrawAll?: (reason: string) => void | Promise<void>;
+  close?: () => void | Promise<void>;
+}
+
+export interface ServeContext {
+  config: ServeConfig;
+  audit: AuditLog;
+  /** the guard of the current bundle (it changes on reload) */
+  guard: () => Guard;
+  /** the kill switch, kept across reloads */
+  isolate: (reason: string, agent?: string) => void;
+  release: (agent?: string) => void;
+  isIsolated: (agent?: string) => boolean;
+  log: (line: string) => void;
+}
+
+export interface ServeOptions {
+  config: ServeConfig;
+  /** warnings and alerts, one line each (default: stderr) */
+  log?: (line: string) => void;
+  /** the approval service and other mounts; built once the audit log and guard exist */
+  plugins?: ((ctx: ServeContext) => ServePlugin | Promise<ServePlugin>)[];
+  detector?: Detector;
+  /** open this audit log instead of the config's (tests, embedding) */
+  audit?: AuditLog;
+  /** watch the bundle file for changes (default true) */
+  watchBundle?: boolean;
+}
+
+export interface ReloadResult {
+  ok: boolean;
+  digest: string;
+  message: string;
+}
+
+export interface ServeHandle {
+  url: string;
+  port: number;
+  /** warnings found at startup (also logged) */
+  warnings: string[];
+  digest(): string;
+  reload(): Promise<ReloadResult>;
+  /** stop accepting, withdraw pending approvals, close sessions and upstreams, flush the audit log */
+  close(): Promise<void>;
+  metrics: Registry;
+}
+
+export class ServeStartError extends Error {}
+
+interface AgentRoute {
+  config: AgentConfig;
+  /** tool name → the upstream publishing it, from the last listing */
+  tools: Map<string, Upstream>;
+  /** names published by more than one of the agent's upstreams: never routed */
+  ambiguous: Set<string>;
+}
+
+interface Session {
+  id: string;
+  agent: string;
+  server: Server;
+  transport: StreamableHTTPServerTransport;
+  lastSeen: number;
+  /** waiting calls by JSON-RPC id, aborted when the client goes away */
+  inflight: Map<string | number, AbortController>;
+}
+
+const SESSION_IDLE_MS = 30 * 60_000;
+const PROGRESS_EVERY_MS = 5_000;
+
+export async function startServe(options: ServeOptions): Promise<ServeHandle> {
+  const { config } = options;
+  const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
+  const warnings: string[] = [];
+  const warn = (line: string): void => {
+    warnings.push(line);
+    log(`charter serve: warning: ${line}`);
+  };
+
+  // ---- bundle and audit log
+  const first = loadBundle(config.bundle, config.publicKey ? { publicKey: readKey(config.publicKey) } : {});
+  if (!first.ok) throw new ServeStartError(`${config.bundle}: bundle refused (${first.error.kind}): ${first.error.message}`);
+  const unusable = checkAgainstBundle(config, first.bundle);
+  if (unusable.length > 0) throw new ServeStartError(unusable.join("\n"));
+  // audit.postgres, audit.checkpoint_key and state.redis are parsed; their stores live in the audit
+  // branch's openAuditSink / openStateStore, which this function calls once they are in the runtime
+  if (config.audit.checkpointKey !== undefined) throw new ServeStartError("audit.checkpoint_key is parsed but this build cannot sign checkpoints yet");
+  let audit: AuditLog;
+  if (options.audit) audit = options.audit;
+  else if (config.audit.file !== undefined) {
+    const opened = openFileAuditLog(config.audit.file, { fsyncEachBatch: config.audit.fsync });
+    if (!opened.ok) throw new ServeStartError(`cannot use audit log ${config.audit.file}: ${opened.error.message}`);
+    audit = opened.log;
+  } else throw new ServeStartError("audit.postgres is parsed but this build has no PostgreSQL sink: use audit: { file: PATH }");
+  if (config.state.kind === "redis") throw new ServeStartError("state.redis is parsed but this build has no Redis state: use state: { memory: {} }");
+
+  const rates: RateStore = new MemoryRateStore();
+  const histories = new MemorySessionStore();
+  const isolations = new Map<string, string>(); // "" = every agent
+  let plugin: ServePlugin = {};
+  // the approval service answers when approvers are configured (or a plugin brings an approver);
+  // otherwise a call that needs approval is refused as `no_approver`
+  const hasApprover = config.approvers.size > 0 || (options.plugins?.length ?? 0) > 0;
+  const approver: Approver = (req, ctx) => {
+    const p = plugin.approver;
+    if (p === undefined) return Promise.reject(new Error("no approval service is configured"));
+    return p(req, ctx);
+  };
+  /** A guard over `bundle` with the kill switch's isolations applied (re-applying one is audited again). */
+  const makeGuard = (bundle: Bundle): Guard => {
+    const g = createGuard(bundle, { audit, rateStore: rates, sessionStore: histories, ...(hasApprover ? { approver } : {}), ...(options.detector ? { detector: options.detector } : {}), alerts: (a) => log(`charter serve: alert: ${a.agent}: ${a.message}`) });
+    for (const [agent, reason] of isolations) g.isolate(reason, agent === "" ? undefined : agent);
+    return g;
+  };
+  let guard = makeGuard(first.bundle);
+  let bundleDigest = first.bundle.digest;
+  const alert = (rule: string, reason: string, outcome: string): void => {
+    log(`charter serve: alert: ${reason}`);
+    audit.write({ agent: "charter-serve", session: "", event: "alert", trace: [{ rule, reason }], outcome });
+  };
+
+  // ---- metrics
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  const decisions = new Counter({ name: "charter_decisions_total", help: "tool call decisions", labelNames: ["agent", "tool", "outcome"] as const, registers: [metrics] });
+  const approvals = new Counter({ name: "charter_approvals_total", help: "approval requests by how they ended", labelNames: ["outcome"] as const, registers: [metrics] });
+  const latency = new Histogram({
+    name: "charter_call_duration_seconds",
+    help: "tools/call handled by the gateway, decision and upstream included",
+    labelNames: ["agent", "outcome"] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60],
+    registers: [metrics],
+  });
+  const authFailures = new Counter({ name: "charter_auth_failures_total", help: "requests refused for a missing or unknown token", registers: [metrics] });
+  const withheldDefs = new Counter({ name: "charter_tool_definitions_withheld_total", help: "tool definitions withheld as injections", labelNames: ["agent"] as const, registers: [metrics] });
+  const reloads = new Counter({ name: "charter_bundle_reloads_total", help: "bundle reloads", labelNames: ["result"] as const, registers: [metrics] });
+
+  // ---- upstreams
+  const upstreams = new Map<string, Upstream>();
+  for (const u of config.upstreams.values()) upstreams.set(u.name, new Upstream(u));
+  await Promise.all([...upstreams.values()].map((u) => u.start()));
+  for (const u of upstreams.values()) if (u.failure !== undefined) warn(`upstream ${u.name} did not start: ${u.failure}`);
+
+  const routes = new Map<string, AgentRoute>();
+  for (const a of config.agents.values()) routes.set(a.name, { config: a, tools: new Map(), ambiguous: new Set() });
+  const rebuildRoutes = (startup: boolean): string[] => {
+    const clashes: string[] = [];
+    for (const r of routes.values()) {
+      const tools = new Map<string, Upstream>();
+      const ambiguous = new Set<string>();
+      for (const name of r.config.upstreams) {
+        const u = upstreams.get(name)!;
+        for (const tool of u.tools.keys()) {
+          const other = tools.get(tool);
+          if (other !== undefined && other !== u) {
+            ambiguous.add(tool);
+            clashes.push(`agent ${r.config.name}: tool '${tool}' is published by both upstream ${other.name} and upstream ${u.name}; a tool name must name one tool`);
+          } else tools.set(tool, u);
+        }
+      }
+      for (const t of ambiguous) tools.delete(t);
+      r.tools = tools;
+      r.ambiguous = ambiguous;
+    }
+    if (!startup) for (const c of clashes) alert("gateway.tool_clash", c, "withheld");
+    return clashes;
+  };
+  const clashes = rebuildRoutes(true);
+  if (clashes.length > 0) {
+    await Promise.all([...upstreams.values()].map((u) => u.close()));
+    await audit.close().catch(() => undefined);
+    throw new ServeStartError(clashes.join("\n"));
+  }
+  const sessions = new Map<string, Session>();
+  const notifyToolsChanged = (): void => {
+    for (const s of sessions.values()) s.server.sendToolListChanged().catch(() => undefined);
+  };
+  for (const u of upstreams.values()) {
+    u.onToolsChanged = () => {
+      rebuildRoutes(false);
+      notifyToolsChanged();
+    };
+  }
+
+  const bundleWarnings = (g: Guard): string[] => {
+    const out: string[] = [];
+    for (const r of routes.values()) {
+      const agent = g.bundle.agents[r.config.name];
+      if (agent === undefined) continue;
+      for (const [name, tool] of Object.entries(agent.tools)) {
+        if (!g.isGranted(r.config.name, name)) continue;
+        const u = r.tools.get(name);
+        if (u === undefined) {
+          if (!r.ambiguous.has(name)) out.push(`agent ${r.config.name} is granted ${name}, but none of its upstreams (${r.config.upstreams.join(", ") || "none"}) publishes it`);
+          continue;
+        }
+        if (tool.pin !== null && toolDefinitionDigest(u.tools.get(name)!) !== tool.pin) {
+          out.push(`agent ${r.config.name}: the definition of pinned tool ${name} published by upstream ${u.name} does not match its pin (${tool.pin}); it is withheld`);
+        }
+      }
+    }
+    return out;
+  };
+  for (const w of bundleWarnings(guard)) warn(w);
+
+  // ---- tool definitions: scored once per (agent, definition), audited when withheld
+  const verdicts = new Map<string, boolean>();
+  /** a listed Tool object's digest, computed once (the call path asks for it on every call) */
+  const digests = new WeakMap<Tool, string>();
+  const digestOf = (tool: Tool): string => {
+    let d = digests.get(tool);
+    if (d === undefined) digests.set(tool, (d = toolDefinitionDigest(tool)));
+    return d;
+  };
+  const definitionAdmitted = (agent: AgentConfig, tool: Tool): boolean => {
+    const key = agent.name + "\u0000" + digestOf(tool);
+    let ok = verdicts.get(key);
+    if (ok === undefined) {
+      ok = scoreDefinition(guard, audit, agent.name, agent.source, "", tool).ok;
+      if (!ok) {
+        withheldDefs.inc({ agent: agent.name });
+        log(`charter serve: alert: agent ${agent.name}: the definition of ${tool.name} looks like a prompt injection; it is withheld`);
+      }
+      if (verdicts.size > 100_000) verdicts.clear();
+      verdicts.set(key, ok);
+    }
+    return ok;
+  };
+  /** the tool as the agent may see it, or the reason it may not */
+  const visible = (route: AgentRoute, name: string): { tool: Tool; upstream: Upstream } | { refused: string; rule: DecisionRule } => {
+    const u = route.tools.get(name);
+    if (u === undefined) {
+      return route.ambiguous.has(name)
+        ? { refused: `${name} is published by several upstreams of ${route.config.name}`, rule: "unavailable" as DecisionRule }
+        : { refused: `no upstream of ${route.config.name} publishes ${name}`, rule: "unavailable" as DecisionRule };
+    }
+    const tool = u.tools.get(name)!;
+    const pin = guard.bundle.agents[route.config.name]?.tools[name]?.pin ?? null;
+    if (pin !== null && digestOf(tool) !== pin) return { refused: `the published definition of ${name} does not match the policy's pin`, rule: "pin" };
+    if (!definitionAdmitted(route.config, tool)) return { refused: `the definition of ${name} looks like a prompt injection and is withheld`, rule: "definition" as DecisionRule };
+    return { tool, upstream: u };
+  };
+
+  const listTools = async (route: AgentRoute): Promise<Tool[]> => {
+    await Promise.all(route.config.upstreams.map((n) => upstreams.get(n)!.refresh().catch(() => undefined)));
+    const out: Tool[] = [];
+    for (const name of route.tools.keys()) {
+      if (!guard.isGranted(route.config.name, name)) continue;
+      const v = visible(route, name);
+      if ("refused" in v) continue;
+      // structured output is folded into text (it is inspected), so its schema must not be promised
+      const { outputSchema: _o, ...rest } = v.tool;
+      out.push(rest);
+    }
+    return out;
+  };
+
+  const callTool = async (session: Session, route: AgentRoute, name: string, args: Record<string, unknown> | undefined, reasoning: string | undefined, signal: AbortSignal): Promise<CallToolResult> => {
+    const started = performance.now();
+    const agent = route.config.name;
+    const call = { agent, session: session.id, tool: name, args, ...(reasoning !== undefined ? { reasoning } : {}) };
+    let outcome = "deny";
+    try {
+      let target: Upstream | undefined;
+      if (guard.isGranted(agent, name)) {
+        const v = visible(route, name);
+        if ("refused" in v) {
+          const d = guard.refuse(call, v.rule, v.refused);
+          return refusal(`Charter refused ${name}: ${d.reason}`);
+        }
+        target = v.upstream;
+      }
+      const g = guard;
+      const decision = await g.authorize({ ...call, signal });
+      if (decision.approval !== undefined) approvals.inc({ outcome: decision.approval });
+      if (decision.outcome !== "allow") return refusal(`Charter refused ${name}: ${decision.reason}`);
+      if (target === undefined) return refusal(`Charter refused ${name}: no upstream publishes it`); // a talks_to interface
+      if (signal.aborted) return refusal(`Charter withdrew ${name}: the client cancelled the call`);
+      outcome = "allow";
+      let result: CallToolResult;
+      try {
+        result = (await target.client.callTool({ name, ...(args !== undefined ? { arguments: args } : {}) }, undefined, { signal, timeout: 300_000 })) as CallToolResult;
+      } catch (e) {
+        outcome = "upstream_error";
+        return refusal(`the tool server failed on ${name}: ${(e as Error).message}`);
+      }
+      const source = resultSourceOf(g, agent, name, route.config.source);
+      const inspected = inspectToolResult({ guard: g, agent, session: session.id, source }, name, result);
+      if (inspected.isError && !result.isError) outcome = "result_refused";
+      return inspected;
+    } finally {
+      decisions.inc({ agent, tool: name, outcome });
+      latency.observe({ agent, outcome }, (performance.now() - started) / 1000);
+    }
+  };
+
+  const anyResources = (route: AgentRoute): Upstream[] => route.config.upstreams.map((n) => upstreams.get(n)!).filter((u) => u.config.resources && u.failure === undefined);
+
+  const newSession = (agent: string): Session => {
+    const route = routes.get(agent)!;
+    const withResources = anyResources(route).length > 0;
+    const server = new Server(
+      { name: "charter-serve", version: "0.1.0" },
+      { capabilities: { tools: { listChanged: true }, ...(withResources ? { resources: {}, prompts: {} } : {}) } },
+    );
+    const session: Session = { id: "", agent, server, transport: undefined as unknown as StreamableHTTPServerTransport, lastSeen: Date.now(), inflight: new Map() };
+    server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await listTools(route) }));
+    server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+      const { name, arguments: args, _meta } = request.params;
+      const controller = new AbortController();
+      const onAbort = (): void => controller.abort();
+      extra.signal.addEventListener("abort", onAbort, { once: true });
+      session.inflight.set(extra.requestId, controller);
+      const token = _meta?.progressToken;
+      let ticker: ReturnType<typeof setInterval> | undefined;
+      if (token !== undefined) {
+        let n = 0;
+        ticker = setInterval(() => {
+          extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: ++n, message: `waiting for a decision on ${name}` } }).catch(() => undefined);
+        }, PROGRESS_EVERY_MS);
+      }
+      try {
+        const reasoning = typeof _meta?.["charter/reasoning"] === "string" ? (_meta["charter/reasoning"] as string) : undefined;
+        return await callTool(session, route, name, args, reasoning, controller.signal);
+      } finally {
+        if (ticker !== undefined) clearInterval(ticker);
+        extra.signal.removeEventListener("abort", onAbort);
+        session.inflight.delete(extra.requestId);
+      }
+    });
+    if (withResources) {
+      const inspectOpts = () => ({ guard, agent, session: session.id, source: route.config.source });
+      server.setRequestHandler(ListResourcesRequestSchema, async () => {
+        const resources: Resource[] = [];
+        for (const u of anyResources(route)) resources.push(...((await u.client.listResources().catch(() => ({ resources: [] }))).resources ?? []));
+        return { resources };
+      });
+      server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => {
+        const resourceTemplates: ResourceTemplate[] = [];
+        for (const u of anyResources(route)) resourceTemplates.push(...((await u.client.listResourceTemplates().catch(() => ({ resourceTemplates: [] }))).resourceTemplates ?? []));
+        return { resourceTemplates };
+      });
+      server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
+        const errors: string[] = [];
+        for (const u of anyResources(route)) {
+          try {
+            const r = await u.client.readResource(request.params);
+            const out = inspectResource(inspectOpts(), request.params.uri, r);
+            if (!out.ok) throw new Error(out.error);
+            return out.result;
+          } catch (e) {
+            errors.push((e as Error).message);
+            if ((e as Error).message.startsWith("Charter")) break;
+          }
+        }
+        throw new Error(errors.find((m) => m.startsWith("Charter")) ?? `no upstream of ${agent} serves ${request.params.uri}`);
+      });
+      server.setRequestHandler(ListPromptsRequestSchema, async () => {
+        const prompts: Prompt[] = [];
+        for (const u of anyResources(route)) prompts.push(...((await u.client.listPrompts().catch(() => ({ prompts: [] }))).prompts ?? []));
+        return { prompts };
+      });
+      server.setRequestHandler(GetPromptRequestSchema, async (request) => {
+        for (const u of anyResources(route)) {
+          const listed = await u.client.listPrompts().catch(() => ({ prompts: [] as Prompt[] }));
+          if (!listed.prompts.some((p) => p.name === request.params.name)) continue;
+          const out = inspectPrompt(inspectOpts(), request.params.name, await u.client.getPrompt(request.params));
+          if (!out.ok) throw new Error(out.error);
+          return out.result;
+        }
+        throw new Error(`no upstream of ${agent} has prompt ${request.params.name}`);
+      });
+    }
+    session.transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        session.id = id;
+        sessions.set(id, session);
+      },
+      onsessionclosed: (id) => {
+        sessions.delete(id);
+      },
+    });
+    session.transport.onclose = () => {
+      if (session.id) sessions.delete(session.id);
+      // the session's waiting calls are withdrawn: an approval arriving later runs nothing
+      for (const c of session.inflight.values()) c.abort();
+    };
+    return session;
+  };
+
+  // ---- HTTP
+  const tokenIndex = new Map<string, string>();
+  for (const a of config.agents.values()) for (const h of a.tokenSha256) tokenIndex.set(h, a.name);
+  const auth = new Authenticator(tokenIndex, config.jwt, (n) => config.agents.has(n));
+  let ready = false;
+  let closing = false;
+
+  const refuseAuth = (req: IncomingMessage, res: ServerResponse, reason: string): void => {
+    authFailures.inc();
+    audit.write({
+      agent: "unauthenticated",
+      session: "",
+      event: "auth_refused" as AuditEvent,
+      trace: [{ rule: "auth", reason: `${req.method} ${req.url} from ${req.socket.remoteAddress}: ${reason}` }],
+      outcome: "unauthenticated",
+    });
+    sendJson(res, 401, { error: "unauthorized", message: "a valid bearer token is required" }, { "www-authenticate": 'Bearer realm="charter"' });
+  };
+
+  const handleMcp = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (closing) return sendJson(res, 503, { error: "shutting_down" });
+    let who = auth.authenticate(req.headers.authorization);
+    if (who instanceof Promise) who = await who;
+    if (!who.ok) return refuseAuth(req, res, who.reason);
+    const agent = who.principal;
+    if (!routes.has(agent)) return refuseAuth(req, res, `${agent} is not an agent of this gateway`);
+    const sid = req.headers["mcp-session-id"];
+    let body: unknown;
+    if (req.method === "POST") {
+      try {
+        body = JSON.parse(await readBody(req));
+      } catch (e) {
+        return sendJson(res, 400, { jsonrpc: "2.0", error: { code: -32700, message: `Parse error: ${(e as Error).message}` }, id: null });
+      }
+    }
+    let session: Session | undefined;
+    if (typeof sid === "string") {
+      session = sessions.get(sid);
+      // a session belongs to the agent that opened it: another agent's token finds nothing here
+      if (session === undefined || session.agent !== agent) return sendJson(res, 404, { jsonrpc: "2.0", error: { code: -32001, message: "Session not found" }, id: null });
+    } else if (req.method === "POST" && isInitializeRequest(body)) {
+      session = newSession(agent);
+      await session.server.connect(session.transport);
+    } else {
+      return sendJson(res, 400, { jsonrpc: "2.0", error: { code: -32000, message: "Bad Request: no valid session id (initialize first)" }, id: null });
+    }
+    session.lastSeen = Date.now();
+    if (body !== undefined) {
+      // a client that hangs up on a waiting call withdraws it
+      const ids = (Array.isArray(body) ? body : [body]).flatMap((m) => (m && typeof m === "object" && "id" in m && "method" in m ? [(m as { id: string | number }).id] : []));
+      if (ids.length > 0) {
+        const s = session;
+        res.once("close", () => {
+          if (!res.writableFinished) for (const id of ids) s.inflight.get(id)?.abort();
+        });
+      }
+    }
+    await session.transport.handleRequest(req, res, body);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = req.url ?? "/";
+    const path = url.split("?", 1)[0]!;
+    if (path === "/mcp") return handleMcp(req, res);
+    if (path === "/healthz" && req.method === "GET") {
+      return ready && !closing ? sendJson(res, 200, { status: "ok", bundle: bundleDigest }) : sendJson(res, 503, { status: closing ? "shutting_down" : "starting", bundle: bundleDigest });
+    }
+    if (path === "/metrics" && req.method === "GET") {
+      const text = await metrics.metrics();
+      res.writeHead(200, { "content-type": metrics.contentType });
+      res.end(text);
+      return;
+    }
+    if (plugin.routes !== undefined && (await plugin.routes(req, res))) return;
+    sendJson(res, 404, { error: "not_found", message: `no route ${req.method} ${path}` });
+  };
+
+  const http: HttpServer = createServer((req, res) => {
+    handle(req, res).catch((e: Error) => {
+      log(`charter serve: error: ${req.method} ${req.url}: ${e.message}`);
+      if (!res.headersSent) sendJson(res, 500, { error: "internal", message: "the gateway failed on this request" });
+      else res.end();
+    });
+  });
+  http.keepAliveTimeout = 65_000;
+
+  // ---- reload
+  let reloading: Promise<ReloadResult> | undefined;
+  const reload = (): Promise<ReloadResult> => {
+    reloading ??= (async (): Promise<ReloadResult> => {
+      // yield first: a reload decided synchronously would clear `reloading` before it was assigned
+      await Promise.resolve();
+      try {
+        const next = loadBundle(config.bundle, config.publicKey ? { publicKey: readKey(config.publicKey) } : {});
+        const problems = next.ok ? checkAgainstBundle(config, next.bundle) : [`bundle refused (${next.error.kind}): ${next.error.message}`];
+        if (!next.ok || problems.length > 0) {
+          reloads.inc({ result: "refused" });
+          const message = `${config.bundle}: ${problems.join("; ")}; keeping bundle ${bundleDigest}`;
+          alert("bundle.refused", message, "refused");
+          return { ok: false, digest: bundleDigest, message };
+        }
+        if (next.bundle.digest === bundleDigest) return { ok: true, digest: bundleDigest, message: "unchanged" };
+        const before = bundleDigest;
+        guard = makeGuard(next.bundle);
+        bundleDigest = next.bundle.digest;
+        verdicts.clear();
+        reloads.inc({ result: "loaded" });
+        audit.write({ agent: "charter-serve", session: "", event: "alert", trace: [{ rule: "bundle.reloaded", reason: `bundle ${before} replaced by ${bundleDigest}` }], outcome: "reloaded" });
+        log(`charter serve: bundle reloaded: ${bundleDigest}`);
+        await Promise.all([...upstreams.values()].map((u) => u.refresh().catch(() => undefined)));
+        rebuildRoutes(false);
+        for (const w of bundleWarnings(guard)) warn(w);
+        notifyToolsChanged();
+        return { ok: true, digest: bundleDigest, message: "reloaded" };
+      } finally {
+        reloading = undefined;
+      }
+    })();
+    return reloading;
+  };
+  const watch = options.watchBundle ?? true;
+  if (watch) {
+    watchFile(config.bundle, { interval: 500, persistent: false }, (cur, prev) => {
+      if (cur.mtimeMs !== prev.mtimeMs || cur.size !== prev.size) void reload();
+    });
+  }
+
+  // ---- plugins (the approval service)
+  const context: ServeContext = {
+    config,
+    audit,
+    guard: () => guard,
+    log,
+    isolate: (reason, agent) => {
+      isolations.set(agent ?? "", reason);
+      guard.isolate(reason, agent);
+    },
+    release: (agent) => {
+      if (agent === undefined) isolations.clear();
+      else isolations.delete(agent);
+      guard.release(`released by the admin`, agent);
+    },
+    isIsolated: (agent) => isolations.has("") || (agent !== undefined && isolations.has(agent)),
+  };
+  const mounted: ServePlugin[] = [];
+  if (config.approvers.size > 0 || config.admin !== undefined) mounted.push(approvalPlugin(context, () => guard));
+  for (const make of options.plugins ?? []) mounted.push(await make(context));
+  plugin = combinePlugins(mounted);
+
+  // ---- idle sessions
+  const sweeper = setInterval(() => {
+    const cutoff = Date.now() - SESSION_IDLE_MS;
+    for (const s of sessions.values()) if (s.lastSeen < cutoff && s.inflight.size === 0) void s.transport.close();
+  }, 60_000);
+  sweeper.unref();
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once("error", reject);
+      http.listen(config.port, config.host, () => {
+        http.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    clearInterval(sweeper);
+    if (watch) unwatchFile(config.bundle);
+    await Promise.all([...upstreams.values()].map((u) => u.close()));
+    await audit.close().catch(() => undefined);
+    throw new ServeStartError(`cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`);
+  }
+  const address = http.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  ready = true;
+
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      closing = true;
+      clearInterval(sweeper);
+      if (watch) unwatchFile(config.bundle);
+      const stopped = new Promise<void>((r) => http.close(() => r()));
+      http.closeIdleConnections();
+      // withdraw what is waiting for a human: no approval may run a call after shutdown
+      await Promise.resolve(plugin.withdrawAll?.("the gateway is shutting down")).catch(() => undefined);
+      for (const s of sessions.values()) for (const c of s.inflight.values()) c.abort();
+      await Promise.all([...sessions.values()].map((s) => s.transport.close().catch(() => undefined)));
+      http.closeAllConnections();
+      await stopped;
+      await Promise.resolve(plugin.close?.()).catch(() => undefined);
+      await Promise.all([...upstreams.values()].map((u) => u.close()));
+      await audit.flush().catch(() => undefined);
+      await audit.close();
+    })();
+    return closed;
+  };
+
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    warnings,
+    digest: () => bundleDigest,
+    reload,
+    close,
+    metrics,
+  };
+}
+
+/** Problems that make a bundle unusable with this config (startup error, or a refused reload). */
+function checkAgainstBundle(config: ServeConfig, bundle: Bundle): string[] {
+  const out: string[] = [];
+  for (const a of config.agents.values()) {
+    const agent = bundle.agents[a.name];
+    if (agent === undefined) {
+      out.push(`agent ${a.name} of ${config.path} is not in the bundle (agents: ${Object.keys(bundle.agents).join(", ")})`);
+      continue;
+    }
+    if (!Object.hasOwn(bundle.sources, a.source)) out.push(`agents.${a.name}.source: no source '${a.source}' in the bundle (sources: ${Object.keys(bundle.sources).join(", ")})`);
+    else if (!agent.reads.includes(a.source)) out.push(`agents.${a.name}.source: ${a.name} does not read source '${a.source}' (it reads: ${agent.reads.join(", ") || "nothing"})`);
+  }
+  return out;
+}
+
+function combinePlugins(plugins: readonly ServePlugin[]): ServePlugin {
+  const approver = plugins.find((p) => p.approver !== undefined)?.approver;
+  return {
+    routes: async (req, res) => {
+      for (const p of plugins) if (p.routes !== undefined && (await p.routes(req, res))) return true;
+      return false;
+    },
+    ...(approver ? { approver } : {}),
+    withdrawAll: async (reason) => {
+      for (const p of plugins) await p.withdrawAll?.(reason);
+    },
+    close: async () => {
+      for (const p of plugins) await p.close?.();
+    },
+  };
+}
+
+function readKey(pathOrKey: string): string {
+  if (pathOrKey.startsWith("ed25519:")) return pathOrKey;
+  try {
+    return readFileSync(pathOrKey, "utf8").trim();
+  } catch (e) {
+    throw new ServeStartError(`cannot read public key ${pathOrKey}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+const MAX_BODY = 4 * 1024 * 1024;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new Error("body larger than 4 MiB"));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on("end", () => resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/**
+ * The approval service of DEPLOYMENT.md §2, mounted: the config's approvers and admin, the agents (for the
+ * remote approver of `charter gateway --approvals`), the kill switch that survives reloads, webhook
+ * notifications from `notify:`. The service reads the current guard's bundle through a view, so a reload
+ * is seen by the inbox and the agent endpoint too.
+ */
+function approvalPlugin(ctx: ServeContext, current: () => Guard): ServePlugin {
+  const { config } = ctx;
+  const agents: Record<string, { token_sha256: string }> = {};
+  for (const a of config.agents.values()) if (a.tokenSha256[0] !== undefined) agents[a.name] = { token_sha256: a.tokenSha256[0] };
+  const approvers: Record<string, { token_sha256: string; groups: string[] }> = {};
+  for (const a of config.approvers.values()) approvers[a.name] = { token_sha256: a.tokenSha256, groups: a.groups };
+  const loaded = loadApproverDirectory({ approvers, agents, ...(config.admin ? { admin: { token_sha256: config.admin.tokenSha256 } } : {}) });
+  if (!loaded.ok) throw new ServeStartError(loaded.errors.map((e) => `${config.path}: ${e.path}: ${e.message}`).join("\n"));
+  const guardView = new Proxy({} as Guard, {
+    get: (_t, key) => {
+      const g = current() as unknown as Record<string | symbol, unknown>;
+      const v = g[key];
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(g) : v;
+    },
+  });
+  const webhook = notifyOption(config.notify);
+  const service: ApprovalService = createApprovalService({
+    directory: loaded.directory,
+    audit: ctx.audit,
+    guard: guardView,
+    killSwitch: { isolate: (reason, agent) => ctx.isolate(reason, agent), release: (_reason, agent) => ctx.release(agent), isIsolated: (agent) => ctx.isIsolated(agent) },
+    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+    ...(webhook ? { webhook } : {}),
+    onError: (m) => ctx.log(`charter serve: approvals: ${m}`),
+  });
+  return {
+    routes: (req, res) => service.handle(req, res),
+    approver: service.approver,
+    withdrawAll: (reason) => void service.withdrawAll(reason),
+    close: () => service.close(),
+  };
+}
+
+/** `notify: { webhook: URL }` or `notify: URL`. */
+function notifyOption(notify: unknown): string | undefined {
+  if (typeof notify === "string") return notify;
+  if (notify !== null && typeof notify === "object" && typeof (notify as { webhook?: unknown }).webhook === "string") return (notify as { webhook: string }).webhook;
+  return undefined;
+}

@@ -1,0 +1,86 @@
+// One connection to a tool server, shared by every agent session that may see it: a stdio child started
+// with the gateway's own environment plus the config's `env`, or a Streamable HTTP endpoint. It keeps the
+// server's last published tool list (refreshed on `notifications/tools/list_changed` and on every agent
+// listing), so a call is routed by name without asking the server first.
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { ToolListChangedNotificationSchema, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { UpstreamConfig } from "./config.js";
+
+export class Upstream {
+  readonly client = new Client({ name: "charter-serve", version: "0.1.0" });
+  tools = new Map<string, Tool>();
+  /** Set when the server could not be started or reached; the upstream's tools are then absent. */
+  failure: string | undefined;
+  private listing: Promise<Map<string, Tool>> | undefined;
+  /** called after the tool list changed (a refresh found different definitions) */
+  onToolsChanged: (() => void) | undefined;
+
+  constructor(readonly config: UpstreamConfig) {}
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  async start(): Promise<void> {
+    try {
+      await this.client.connect(transportOf(this.config));
+      this.client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
+        await this.refresh().catch(() => undefined);
+      });
+      await this.refresh();
+    } catch (e) {
+      this.failure = (e as Error).message || String(e);
+      this.tools = new Map();
+    }
+  }
+
+  /** Lists every page of the server's tools; concurrent callers share one listing. */
+  refresh(): Promise<Map<string, Tool>> {
+    if (this.failure !== undefined) return Promise.resolve(this.tools);
+    this.listing ??= (async () => {
+      try {
+        const tools = new Map<string, Tool>();
+        let cursor: string | undefined;
+        do {
+          const page = await this.client.listTools(cursor ? { cursor } : undefined);
+          for (const t of page.tools) tools.set(t.name, t);
+          cursor = page.nextCursor;
+        } while (cursor);
+        const changed = !sameTools(this.tools, tools);
+        this.tools = tools;
+        if (changed) this.onToolsChanged?.();
+        return tools;
+      } finally {
+        this.listing = undefined;
+      }
+    })();
+    return this.listing;
+  }
+
+  async close(): Promise<void> {
+    await this.client.close().catch(() => undefined);
+  }
+}
+
+function sameTools(a: Map<string, Tool>, b: Map<string, Tool>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [name, t] of b) {
+    const o = a.get(name);
+    if (o === undefined || JSON.stringify(o) !== JSON.stringify(t)) return false;
+  }
+  return true;
+}
+
+function transportOf(config: UpstreamConfig): Transport {
+  if (config.url !== undefined) return new StreamableHTTPClientTransport(new URL(config.url));
+  const [command, ...args] = config.command!;
+  // The SDK passes only a few "safe" variables by default; a tool server configured by its environment
+  // (MEMORY_FILE_PATH, API endpoints) needs the gateway's own, plus what the config adds.
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  Object.assign(env, config.env);
+  return new StdioClientTransport({ command: command!, args, env, stderr: "inherit", ...(config.cwd ? { cwd: config.cwd } : {}) });
+}
