@@ -85,6 +85,23 @@ describe("approval API", () => {
     expect(await call).toMatchObject({ outcome: "deny", approval: "rejected", approver: "alice" });
   });
 
+  it("concurrent answers over HTTP: of an approve and a reject sent at once, exactly one counts", async () => {
+    d = await deploy();
+    for (let round = 0; round < 5; round++) {
+      const call = publish(d);
+      const id = await until(() => d!.service.pending()[0]?.id, "pending");
+      const answers = await Promise.all([
+        api(d.url, TOKENS.alice, `/api/approvals/${id}`, { decision: "approve" }),
+        api(d.url, TOKENS.bob, `/api/approvals/${id}`, { decision: "reject" }),
+        api(d.url, TOKENS.bob, `/api/approvals/${id}`, { decision: "approve" }),
+      ]);
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409]);
+      const winner = (await answers.find((a) => a.status === 200)!.json()) as { status: string };
+      const decision = await call;
+      expect(decision.outcome === "allow").toBe(winner.status === "approved");
+    }
+  });
+
   it("404 for an unknown id, 400 for a bad body, 409 for a stale args digest", async () => {
     d = await deploy();
     void publish(d);

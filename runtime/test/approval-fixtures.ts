@@ -34,6 +34,14 @@ agent docs-bot {
     reversal "playbooks/unpublish-page.md"
     args { slug: string max 80  contact: string max 80 }
   }
+  tool archivePage {
+    scope write
+    tier high
+    rate 100 per 1h
+    approval { approvers ["docs-leads"] timeout 2s }
+    reversal "playbooks/restore-page.md"
+    args { slug: string max 80 }
+  }
   tool purgeCache {
     scope delete
     tier high

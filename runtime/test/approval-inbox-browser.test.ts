@@ -93,6 +93,13 @@ describe("inbox in chromium", () => {
   it("a page on another origin cannot make the signed-in approver decide (CSRF)", async () => {
     const call = d.guard.authorize({ agent: "docs-bot", session: "sess-43", tool: "publishPage", args: { slug: "x", contact: "y" } });
     const pending = await until(() => d.service.pending()[0], "the second pending request");
+    // on a phone-sized screen the request still reads top to bottom
+    const phone = await context.newPage();
+    await phone.setViewportSize({ width: 400, height: 860 });
+    await phone.goto(`${d.url}/inbox`);
+    await phone.locator(`article[id="${pending.id}"]`).waitFor();
+    await phone.screenshot({ path: join(ARTIFACTS, "inbox-phone.png"), fullPage: true });
+    await phone.close();
     const page = await context.newPage();
     // the session cookie from the first test is in this browser profile; a form posted from elsewhere
     // carries neither our Origin nor the CSRF token (and SameSite=Strict keeps the cookie back)

@@ -32,8 +32,8 @@ export interface ApprovalServiceOptions {
   publicUrl?: string;
   /** Incoming-webhook URL notified of every new request. */
   webhook?: string | WebhookOptions;
-  /** The guard of `charter serve`: its bundle describes tools for the inbox and the agent endpoint. */
-  guard?: Guard;
+  /** The guard (or a getter of the current one, when bundles are reloaded): its bundle describes tools for the inbox and the agent endpoint. */
+  guard?: Guard | (() => Guard);
   /** Defaults to `guard`. */
   killSwitch?: KillSwitch;
   /** The key PII in arguments is hashed with, as in the audit log. */
@@ -75,7 +75,9 @@ const FALLBACK_WAIT_MS = 15 * 60_000;
 export function createApprovalService(options: ApprovalServiceOptions): ApprovalService {
   const clock = options.clock ?? Date.now;
   const directory = options.directory;
-  const killSwitch: KillSwitch | undefined = options.killSwitch ?? options.guard;
+  const currentGuard = (): Guard | undefined => (typeof options.guard === "function" ? options.guard() : options.guard);
+  const killSwitch: KillSwitch | undefined =
+    options.killSwitch ?? (options.guard === undefined ? undefined : { isolate: (r, a) => currentGuard()!.isolate(r, a), release: (r, a) => currentGuard()!.release(r, a), isIsolated: (a) => currentGuard()!.isIsolated(a) });
   const onError = options.onError ?? ((m: string) => process.stderr.write(`charter approvals: ${m}\n`));
   const book = new PendingApprovals({
     audit: options.audit,
@@ -144,7 +146,7 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
     book,
     directory,
     clock,
-    ...(options.guard ? { guard: options.guard } : {}),
+    guard: currentGuard,
     ...(publicUrl ? { publicUrl } : {}),
     sessionTtlMs: options.sessionTtlMs ?? 8 * 3600_000,
   });
@@ -249,7 +251,7 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
     const { session, tool, reasoning } = body;
     if (typeof session !== "string" || typeof tool !== "string") return sendError(res, 400, 'the body needs "session" and "tool" strings (and "args")');
     if (reasoning !== undefined && typeof reasoning !== "string") return sendError(res, 400, "reasoning must be a string");
-    const guard = options.guard;
+    const guard = currentGuard();
     if (guard === undefined) return sendError(res, 503, "this service has no policy to check remote requests against");
     const agentPolicy = Object.hasOwn(guard.bundle.agents, agent) ? guard.bundle.agents[agent]! : undefined;
     const t = agentPolicy && Object.hasOwn(agentPolicy.tools, tool) ? agentPolicy.tools[tool]! : undefined;

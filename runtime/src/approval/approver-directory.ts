@@ -9,7 +9,7 @@ export interface ApproverDirectoryConfig {
   approvers?: Record<string, { token_sha256: string; groups: string[] }>;
   admin?: { token_sha256: string };
   /** The agents of `charter serve`, for the agent-authenticated endpoint the stdio gateway uses. */
-  agents?: Record<string, { token_sha256: string }>;
+  agents?: Record<string, { token_sha256: string | string[] }>;
 }
 
 export type Principal = { kind: "approver"; approver: Decider } | { kind: "admin" } | { kind: "agent"; agent: string };
@@ -66,7 +66,10 @@ export function loadApproverDirectory(config: ApproverDirectoryConfig): Director
     add(`approvers.${name}.token_sha256`, a.token_sha256, { kind: "approver", approver });
   }
   if (config.admin !== undefined) add("admin.token_sha256", config.admin?.token_sha256, { kind: "admin" });
-  for (const [name, a] of Object.entries(config.agents ?? {})) add(`agents.${name}.token_sha256`, a?.token_sha256, { kind: "agent", agent: name });
+  for (const [name, a] of Object.entries(config.agents ?? {})) {
+    const hashes = Array.isArray(a?.token_sha256) ? a.token_sha256 : [a?.token_sha256];
+    hashes.forEach((h, i) => add(`agents.${name}.token_sha256${hashes.length > 1 ? `[${i}]` : ""}`, h, { kind: "agent", agent: name }));
+  }
   if (errors.length > 0) return { ok: false, errors };
   const hashes = [...byHash.keys()].map((h) => Buffer.from(h, "hex"));
   return {

@@ -30,6 +30,7 @@ h3 { font-size: 1.05rem; margin: 0; font-weight: 600; } h4 { font-size: .8rem; t
 .meta { color:var(--muted); font-size:.82rem; margin:.35rem 0 0; } .rid { font-family: ui-monospace, monospace; }
 .columns { display:grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1.5rem; }
 @media (max-width: 760px) { .columns { grid-template-columns: 1fr; } }
+.table-wrap { overflow-x: auto; border-radius: 8px; }
 .args { background:#0f1722; color:#d8e3f0; padding:.75rem; border-radius:6px; overflow:auto; max-height: 18rem; margin:0; white-space: pre-wrap; word-break: break-word; }
 .reasoning { margin:0; padding:.6rem .8rem; border-left:3px solid #c98a00; background:#fffaf0; white-space: pre-wrap; word-break: break-word; }
 .none { color: var(--muted); font-style: italic; margin: 0; }
@@ -48,10 +49,16 @@ button.link { background:none; color:#cfe0f5; padding:0 .25rem; font-weight:400;
 form.inline { display:inline; }
 table { width:100%; border-collapse: collapse; background: var(--card); border:1px solid var(--line); border-radius:8px; overflow:hidden; font-size:.9rem; }
 th, td { text-align:left; padding:.45rem .7rem; border-bottom:1px solid var(--line); vertical-align: top; }
+td:last-child { min-width: 12rem; } td:first-child { white-space: nowrap; }
 th { background:#eef2f7; font-size:.78rem; text-transform:uppercase; letter-spacing:.04em; color: var(--muted); }
 .status { font-weight:600; } .st-approved .status { color: var(--ok); } .st-rejected .status, .st-expired .status, .st-withdrawn .status, .st-no_approver .status { color: var(--bad); }
 .login { max-width: 420px; margin: 4rem auto; background: var(--card); border:1px solid var(--line); border-radius: 10px; padding: 1.75rem; }
 .login .brand { color: #14202e; margin-bottom: 1rem; } .login form { display:grid; gap:.6rem; } .login label { font-weight:600; }
+/* narrow screens last, so they win over the rules above */
+@media (max-width: 560px) {
+  main { padding: 1rem 1rem 2rem; } .top { padding: .6rem 1rem; } .request { padding: .85rem 1rem; }
+  .policy dl { grid-template-columns: 1fr; gap: .1rem; } .policy dd { margin-bottom: .45rem; }
+}
 `;
 
 export const INBOX_JS = `"use strict";

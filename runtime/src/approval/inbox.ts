@@ -15,7 +15,7 @@ export interface InboxOptions {
   book: PendingApprovals;
   directory: ApproverDirectory;
   clock: () => number;
-  guard?: Guard;
+  guard: () => Guard | undefined;
   publicUrl?: string;
   sessionTtlMs: number;
 }
@@ -198,7 +198,8 @@ ${flash ? `<p class="flash ${flash.kind}" role="status">${esc(flash.text)}</p>` 
   }
 
   function policyFacts(r: ApprovalRequestRecord): string {
-    const agent = options.guard && Object.hasOwn(options.guard.bundle.agents, r.agent) ? options.guard.bundle.agents[r.agent] : undefined;
+    const guard = options.guard();
+    const agent = guard && Object.hasOwn(guard.bundle.agents, r.agent) ? guard.bundle.agents[r.agent] : undefined;
     const t = agent && Object.hasOwn(agent.tools, r.tool) ? agent.tools[r.tool] : undefined;
     if (t === undefined) return "";
     const rate = `${t.rate.count} per ${formatDuration(t.rate.windowMs)}`;
@@ -221,7 +222,7 @@ function historyTable(rows: ApprovalRequestRecord[]): string {
 <td><span class="status">${esc(r.status)}</span></td><td>${esc(r.approver ?? "—")}</td><td>${esc(r.comment ?? r.endReason ?? "")}</td></tr>`,
     )
     .join("\n");
-  return `<table><thead><tr><th>When</th><th>Agent</th><th>Tool</th><th>Outcome</th><th>By</th><th>Comment or reason</th></tr></thead><tbody>${body}</tbody></table>`;
+  return `<div class="table-wrap"><table><thead><tr><th>When</th><th>Agent</th><th>Tool</th><th>Outcome</th><th>By</th><th>Comment or reason</th></tr></thead><tbody>${body}</tbody></table></div>`;
 }
 
 function loginPage(message?: string): string {
