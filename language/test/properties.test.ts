@@ -64,7 +64,9 @@ interface ToolModel {
   tier: string;
   rate: [number, string];
   approval: boolean;
-  args: [string, string][];
+  args: [string, string, boolean][];
+  /** v1 statements: a per-session rate, a returns source (the first one), a flow rule */
+  v1: boolean;
 }
 
 const toolModel = fc
@@ -74,13 +76,34 @@ const toolModel = fc
     rate: fc.tuple(fc.integer({ min: 1, max: 1000 }), fc.constantFrom("30s", "5m", "1h", "1d")),
     approval: fc.boolean(),
     args: fc.uniqueArray(
-      fc.tuple(name, fc.constantFrom('one of ["a", "b"]', 'subset of ["x", "y", "z"]', 'email in domains ["company.com"]', "number between 1 and 5", "number max 100", "string max 200", "any")),
+      fc.tuple(
+        name,
+        fc.constantFrom(
+          'one of ["a", "b"]',
+          'subset of ["x", "y", "z"]',
+          'email in domains ["company.com"]',
+          "number between 1 and 5",
+          "number max 100",
+          "string max 200",
+          "any",
+          "integer between 1 and 5",
+          "integer max 9",
+          "bool",
+          'string matching "^[a-z]+$"',
+          'path under ["/srv/a", "/srv/b/./c/.."]',
+          "list of string max 5 max 3",
+          "{ p: bool, q?: integer max 3 }",
+          'list of { k: one of ["x"] } max 2',
+        ),
+        fc.boolean(),
+      ),
       { maxLength: 3, selector: (a) => a[0] },
     ),
+    v1: fc.boolean(),
   })
-  .map(({ scope, tierPick, rate, approval, args }) => {
+  .map(({ scope, tierPick, rate, approval, args, v1 }) => {
     const tier = scope !== "read" && tierPick === "low" ? "medium" : tierPick;
-    return { scope, tier, rate, approval: approval || tier === "high", args } as Omit<ToolModel, "name">;
+    return { scope, tier, rate, approval: approval || tier === "high", args, v1 } as Omit<ToolModel, "name">;
   });
 
 const policyModel = fc.record({
@@ -110,7 +133,8 @@ function print(m: PolicyModel): string {
       const parts = [`scope ${t.scope}`, `tier ${t.tier}`, `rate ${t.rate[0]} per ${t.rate[1]}`];
       if (t.approval) parts.push(`approval { approvers ["leads"] timeout 15m }`);
       if (t.tier === "high") parts.push(`reversal "playbooks/${tn}.md"`);
-      if (t.args.length) parts.push(`args { ${t.args.map(([k, v]) => `${k}: ${v}`).join(" ")} }`);
+      if (t.args.length) parts.push(`args { ${t.args.map(([k, v, opt]) => `${k}${opt ? "?" : ""}: ${v}`).join(" ")} }`);
+      if (t.v1) parts.push("rate 3 per session", `returns ${m.sources[0]![0]}`, "after untrusted => deny");
       return `${c(tn)}tool ${tn} {${nl}${parts.join(nl)}\n}`;
     });
     const granted = new Set(a.tools.map(([tn]) => tn));
@@ -173,6 +197,8 @@ describe("generated valid policies", () => {
             expect([bt.scope, bt.tier, bt.rate.count]).toEqual([t.scope, t.tier, t.rate[0]]);
             expect(bt.approval !== null).toBe(t.approval);
             expect(bt.args === null ? [] : Object.keys(bt.args.properties).sort()).toEqual(t.args.map(([k]) => k).sort());
+            expect(bt.args === null ? [] : bt.args.optional).toEqual(t.args.filter(([, , opt]) => opt).map(([k]) => k).sort());
+            expect([bt.sessionRate, bt.returns, bt.flow]).toEqual(t.v1 ? [{ count: 3 }, m.sources[0]![0], [{ after: { kind: "trust", level: "untrusted" }, outcome: "deny" }]] : [null, null, []]);
           }
         }
         // the other layout, and the formatted text, mean exactly the same: same bytes
