@@ -8,6 +8,8 @@ export type AuditEvent =
   | "decision"
   | "approval"
   | "ingest_refused"
+  /** `on_injection redact`: the text was admitted with its offending passages replaced by a marker. */
+  | "ingest_redacted"
   | "output_filtered"
   | "alert"
   | "isolation"

@@ -11,6 +11,7 @@ import type { ApprovalTimers, Approver } from "../approval/request-approval.js";
 import { createDetector } from "../detector/detector.js";
 import type { Detector } from "../detector/types.js";
 import { admitUntrusted } from "../ingest/admit-untrusted.js";
+import { redactInjections } from "../ingest/redact.js";
 import type { TrustLevel } from "../ingest/markers.js";
 import type { Baseline } from "../monitor/baseline.js";
 import { severityOf, type MonitorAlert } from "../monitor/agent-monitor.js";
@@ -68,7 +69,8 @@ export type IngestError =
   | { kind: "unknown_source"; message: string; agent: string; source: string }
   | { kind: "injection_refused"; message: string; agent: string; source: string; score: number; threshold: number; signals: string[] };
 
-export type IngestResult = { ok: true; text: string; score: number; signals: string[] } | { ok: false; error: IngestError };
+/** `redacted`: how many passages `on_injection redact` replaced by a marker (absent when none). */
+export type IngestResult = { ok: true; text: string; score: number; signals: string[]; redacted?: number } | { ok: false; error: IngestError };
 
 export type { OutputResult } from "./output.js";
 
@@ -380,6 +382,10 @@ export class Guard {
       return refuse({ kind: "unknown_source", agent: agentName, source, message: `source '${source}' is not declared in policy ${this.bundle.policy.name}` }, { kind: "unknown_source", source });
     }
     const admitted = admitUntrusted(text, { source, trust: declared.trust as TrustLevel, threshold: declared.threshold }, this.detect());
+    if (!admitted.ok && declared.onInjection === "redact") {
+      const redacted = this.redact(agent, agentName, source, declared, text, session, tool);
+      if (redacted !== undefined) return redacted;
+    }
     // text the detector refused is an attacker's, whatever its source: it counts as untrusted
     if (agent.readsHistory) this.remember(session, source, admitted.ok ? TRUST_RANK[declared.trust]! : 0, text);
     if (!admitted.ok) {
@@ -390,6 +396,43 @@ export class Guard {
       );
     }
     return { ok: true, text: admitted.text, score: admitted.detection.score, signals: admitted.detection.signals };
+  }
+
+  /**
+   * `on_injection redact` (spec §3, v1): only the offending passages are replaced by a marker and the rest
+   * is admitted, so one poisoned record cannot lock an agent out of a store. The replaced passages enter
+   * the session's history as untrusted, the rest with the source's trust; the redaction is audited. When
+   * the evidence cannot be localised (the whole text would go), the text is refused as under `refuse`.
+   */
+  private redact(
+    agent: CompiledAgent,
+    agentName: string,
+    source: string,
+    declared: Bundle["sources"][string],
+    text: string,
+    session: string,
+    tool: string | undefined,
+  ): IngestResult | undefined {
+    const r = redactInjections(text, declared.threshold, this.detect());
+    if (!r.complete) return undefined;
+    const admitted = admitUntrusted(r.text, { source, trust: declared.trust as TrustLevel, threshold: declared.threshold }, this.detect());
+    if (!admitted.ok) return undefined;
+    if (agent.readsHistory) {
+      this.remember(session, source, TRUST_RANK[declared.trust]!, r.text);
+      for (const p of r.redacted) this.remember(session, source, 0, p.text);
+    }
+    const top = r.redacted.reduce((m, p) => Math.max(m, p.score), 0);
+    this.write({
+      agent: agentName,
+      session,
+      event: "ingest_redacted",
+      inputHash: sha256Tagged(text),
+      trace: [{ rule: "ingest.injection_redacted", reason: `${r.redacted.length} passage(s) above ${source}'s threshold ${declared.threshold} replaced by a marker` }],
+      ...(tool !== undefined ? { action: { tool } } : {}),
+      outcome: "redacted",
+      guardrail: [{ kind: "injection", action: "redact", source, score: Math.round(top * 1e6) / 1e6, detail: [...new Set(r.redacted.flatMap((p) => p.signals))].join(",") || "classifier" }],
+    });
+    return { ok: true, text: admitted.text, score: admitted.detection.score, signals: admitted.detection.signals, redacted: r.redacted.length };
   }
 
   private remember(session: string, source: string, trust: TrustRank, text: string): void {

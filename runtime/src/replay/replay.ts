@@ -150,9 +150,9 @@ function replayLine(guard: Guard, session: string, index: number, l: TraceLine, 
       agent,
       kind: "ingest",
       source,
-      outcome: r.ok ? "admitted" : "refused",
-      rule: r.ok ? "ingest" : `ingest.${r.error.kind}`,
-      reason: r.ok ? `admitted from ${source}` : r.error.message,
+      outcome: r.ok ? (r.redacted ? "redacted" : "admitted") : "refused",
+      rule: r.ok ? (r.redacted ? "ingest.injection_redacted" : "ingest") : `ingest.${r.error.kind}`,
+      reason: r.ok ? (r.redacted ? `admitted from ${source} with ${r.redacted} passage(s) redacted` : `admitted from ${source}`) : r.error.message,
       carried,
     };
   }
@@ -174,7 +174,11 @@ function replayLine(guard: Guard, session: string, index: number, l: TraceLine, 
       if (src === undefined) event.result = { source: null, outcome: "skipped", reason: `${c.tool} names no \`returns\` source and no --source was given` };
       else {
         const r = guard.ingest(agent, src, v.result, session);
-        event.result = r.ok ? { source: src, outcome: "admitted", reason: `admitted from ${src}` } : { source: src, outcome: "refused", reason: r.error.message };
+        event.result = !r.ok
+          ? { source: src, outcome: "refused", reason: r.error.message }
+          : r.redacted
+            ? { source: src, outcome: "redacted", reason: `admitted from ${src} with ${r.redacted} passage(s) redacted` }
+            : { source: src, outcome: "admitted", reason: `admitted from ${src}` };
       }
     }
   }
