@@ -25,7 +25,7 @@ agent assistant {
 }
 
 function guardFor(onInjection: "refuse" | "redact") {
-  const r = checkText(policy(onInjection), "mem.charter");
+  const r = checkText(policy(onInjection));
   expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
   const sink = new MemoryAuditSink();
   const guard = createGuard(r.bundle!, { audit: new AuditLog(sink) });
