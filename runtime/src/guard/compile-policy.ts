@@ -7,7 +7,7 @@ import { constantTrace, type TraceStep } from "../audit/record.js";
 import { rateKey } from "../rate/rate-store.js";
 import { baselineAgent, type Baseline } from "../monitor/baseline.js";
 import { AgentMonitor } from "../monitor/agent-monitor.js";
-import { TRUST_RANK } from "../session/session-store.js";
+import { TRUST_RANK, type CallFact } from "../session/session-store.js";
 import { normaliseValue } from "../session/values.js";
 import { compileConstraint, describeConstraint, type CompiledConstraint } from "./constraints.js";
 import type { Decision, DecisionRule } from "./decision.js";
@@ -32,9 +32,9 @@ export interface ToolV1 {
 export interface CompiledArg {
   name: string;
   check: CompiledConstraint;
-  /** Refusal reasons, built once: the deny path is hot too when an agent is being steered. */
-  outside: string;
-  missing: string;
+  /** Refusals, built once (frozen, shared): the deny path is hot too when an agent is being steered. */
+  outside: Decision;
+  missing: Decision;
 }
 
 /** A history rule's outcome as a decision, built once. */
@@ -70,9 +70,13 @@ export interface BudgetRule extends Raise {
 export interface CompiledTool {
   name: string;
   tool: BundleTool;
+  /** The agent that holds the tool (set by compilePolicy): the call path needs no second lookup. */
+  owner: CompiledAgent;
   rateKey: string;
   rateCount: number;
   rateWindowMs: number;
+  /** The refusal once the rate window is full, built once. */
+  rateDeny: Decision;
   /** `rate N per session`, or 0 when none */
   sessionRate: number;
   sessionRateDeny: Decision | null;
@@ -105,6 +109,10 @@ export interface CompiledTool {
   windowedBudgets: boolean;
   /** the session must remember this tool's calls: a flow rule names it, or it has a session rate or budget */
   recordsCall: boolean;
+  /** The decision needs the session's history (history rules or a session rate); otherwise it is not fetched. */
+  readsSession: boolean;
+  /** What the session store is told when the call runs, built once when it is the same every time (no budgets). */
+  constantFact: CallFact | null;
 }
 
 export interface CompiledAgent {
@@ -112,6 +120,10 @@ export interface CompiledAgent {
   agent: BundleAgent;
   tools: Map<string, CompiledTool>;
   denied: Set<string>;
+  /** The refusal of each denied tool, built once. */
+  deniedDecisions: Map<string, Decision>;
+  /** `not_granted` refusals by tool name, built on first use and bounded (the names come from the model). */
+  notGranted: Map<string, Decision>;
   /** interface name → agents that the link reaches and that expose it */
   links: Map<string, Set<string>>;
   linkAllow: Map<string, Decision>;
@@ -121,6 +133,10 @@ export interface CompiledAgent {
   monitorMode: boolean;
   /** some tool reads what the session ingested (`after LEVEL`, `when ARG from LEVEL`) */
   readsHistory: boolean;
+}
+
+function refusal(rule: DecisionRule, reason: string): Decision {
+  return Object.freeze({ outcome: "deny", rule, reason });
 }
 
 function raise(outcome: Outcome, rule: DecisionRule, reason: string): Decision {
@@ -179,8 +195,8 @@ export function compileTool(agent: string, name: string, tool: BundleTool, bundl
           return {
             name: argName,
             check: declared.optional.has(argName) && !check.optional ? { ...check, optional: true } : check,
-            outside: `argument '${argName}' of ${name} is outside its constraint: ${describe(c)}`,
-            missing: `${name} needs argument '${argName}' (${describe(c)})`,
+            outside: refusal("args", `argument '${argName}' of ${name} is outside its constraint: ${describe(c)}`),
+            missing: refusal("args", `${name} needs argument '${argName}' (${describe(c)})`),
           };
         });
   const sessionRate = t.sessionRate?.count ?? 0;
@@ -236,14 +252,17 @@ export function compileTool(agent: string, name: string, tool: BundleTool, bundl
   }));
   const returns = t.returns ?? null;
   const returnsSource = returns !== null && bundle !== undefined && Object.hasOwn(bundle.sources, returns) ? bundle.sources[returns]! : undefined;
+  const historyRules = flowTrust.length + flowTools.length + provenance.length + outside.length + budgets.length > 0;
   return {
     name,
     tool,
+    owner: undefined as unknown as CompiledAgent, // set by compilePolicy once the agent exists
     rateKey: rateKey(agent, name),
     rateCount: tool.rate.count,
     rateWindowMs: tool.rate.windowMs,
+    rateDeny: refusal("rate", `rate limit: ${name} allows ${tool.rate.count} calls per ${tool.rate.windowMs / 1000}s for ${agent}`),
     sessionRate,
-    sessionRateDeny: sessionRate > 0 ? Object.freeze({ outcome: "deny", rule: "session_rate", reason: `rate limit: ${name} allows ${sessionRate} calls per session for ${agent}` }) : null,
+    sessionRateDeny: sessionRate > 0 ? refusal("session_rate", `rate limit: ${name} allows ${sessionRate} calls per session for ${agent}`) : null,
     needsApproval,
     approvalTimeoutMs: t.approval?.timeoutMs,
     args,
@@ -260,9 +279,12 @@ export function compileTool(agent: string, name: string, tool: BundleTool, bundl
     provenance,
     outside,
     budgets,
-    historyRules: flowTrust.length + flowTools.length + provenance.length + outside.length + budgets.length > 0,
+    historyRules,
     windowedBudgets: budgets.some((b) => b.windowMs !== null),
     recordsCall: sessionRate > 0 || budgets.length > 0,
+    readsSession: historyRules || sessionRate > 0,
+    constantFact:
+      budgets.length > 0 ? null : Object.freeze(sessionRate > 0 ? { tool: name, sessionRateKey: rateKey(agent, name) } : { tool: name }),
   };
 }
 
@@ -289,18 +311,22 @@ export function compilePolicy(bundle: Bundle, baseline: Baseline | undefined): M
       targets.add(link.agent);
       linkAllow.set(link.via, Object.freeze({ outcome: "allow", rule: "talks_to", reason: `${name} talks to ${[...targets].join(", ")} via ${link.via}` }));
     }
-    out.set(name, {
+    const compiled: CompiledAgent = {
       name,
       agent,
       tools,
       denied: new Set(agent.deny),
+      deniedDecisions: new Map(agent.deny.map((d) => [d, refusal("denied", `explicit refusal: ${d} is in ${name}'s deny list`)])),
+      notGranted: new Map(),
       links,
       linkAllow,
       pii: agent.audit.pii,
       monitor: new AgentMonitor(name, agent.monitor, baselineAgent(baseline, name), baseline?.ngram ?? 3),
       monitorMode: (agent as { mode?: string }).mode === "monitor",
       readsHistory,
-    });
+    };
+    for (const t of tools.values()) t.owner = compiled;
+    out.set(name, compiled);
   }
   return out;
 }

@@ -51,7 +51,8 @@ export function decideStatic(policy: CompiledPolicy, call: ToolCall, inputs: Sta
     return deny("audit_failure", `the audit log is failing (${inputs.auditFailure}): no call is allowed that cannot be recorded`);
   }
   const name = call.tool;
-  if (agent.denied.has(name)) return deny("denied", `explicit refusal: ${name} is in ${agent.name}'s deny list`);
+  const refused = agent.deniedDecisions.get(name);
+  if (refused !== undefined) return refused;
   const tool = agent.tools.get(name);
   if (tool === undefined) return decideLink(call, agent, kill);
   if (tool.args !== null) {
@@ -78,9 +79,7 @@ export function decideStateful(
   session: SessionSnapshot,
   windowSum: (budget: BudgetRule) => number,
 ): Decision {
-  if (!rateOk) {
-    return deny("rate", `rate limit: ${tool.name} allows ${tool.rateCount} calls per ${tool.rateWindowMs / 1000}s for ${agent.name}`);
-  }
+  if (!rateOk) return tool.rateDeny;
   if (tool.sessionRate > 0 && (session.calls.get(tool.rateKey) ?? 0) >= tool.sessionRate) return tool.sessionRateDeny!;
   if (monitorBlock !== undefined) return monitorBlock;
   const base = tool.needsApproval ? tool.approval : tool.allow;
@@ -183,7 +182,7 @@ function provenanceBelow(v: unknown, rank: number, normalise: (s: string) => str
 /** `talks_to A via I`: calling interface I is allowed only over a declared link to an agent exposing I. */
 function decideLink(call: ToolCall, agent: CompiledAgent, kill: KillSwitch): Decision {
   const targets = agent.links.get(call.tool);
-  if (targets === undefined) return deny("not_granted", `${agent.name} is not granted ${call.tool} (default deny)`);
+  if (targets === undefined) return notGranted(agent, call.tool);
   if (call.target !== undefined && !targets.has(call.target)) {
     return deny("not_granted", `${agent.name} has no talks_to link to ${call.target} via ${call.tool}`);
   }
@@ -194,6 +193,16 @@ function decideLink(call: ToolCall, agent: CompiledAgent, kill: KillSwitch): Dec
   const isolated = kill.isolation(call.target ?? targets.values().next().value!);
   if (isolated !== undefined) return isolated;
   return agent.linkAllow.get(call.tool)!;
+}
+
+/** Names a steered model keeps trying are refused with one shared decision; the cache stops growing at 256. */
+function notGranted(agent: CompiledAgent, tool: string): Decision {
+  let d = agent.notGranted.get(tool);
+  if (d === undefined) {
+    d = Object.freeze(deny("not_granted", `${agent.name} is not granted ${tool} (default deny)`));
+    if (agent.notGranted.size < 256) agent.notGranted.set(tool, d);
+  }
+  return d;
 }
 
 /** Closed world first (an undeclared argument is refused), then every declared argument against its constraint. */
@@ -213,9 +222,9 @@ export function checkArgs(tool: CompiledTool, args: unknown): Decision | undefin
     const v = Object.hasOwn(obj, a.name) ? obj[a.name] : undefined;
     if (v === undefined) {
       if (a.check.optional) continue;
-      return deny("args", a.missing);
+      return a.missing;
     }
-    if (!a.check.test(v)) return deny("args", a.outside);
+    if (!a.check.test(v)) return a.outside;
   }
   return undefined;
 }
