@@ -6,7 +6,7 @@
 import type { BundleMonitorRule } from "@charter/language";
 import { MemoryRateStore } from "../rate/rate-store.js";
 import { dataVolume, isBaselineAgent, SEQUENCE_START, type BaselineAgent } from "./baseline.js";
-import { firstOutsideHost } from "./external-hosts.js";
+import { compileHostScan } from "./external-hosts.js";
 
 export type MonitorKind = "tool_rate" | "data_volume" | "novel_sequence" | "external_domain" | "output_pii" | "output_exfiltration";
 export type Severity = "low" | "medium" | "high" | "critical";
@@ -46,7 +46,7 @@ export function severityOf(action: RuleAction): Severity {
 }
 
 export class AgentMonitor {
-  private readonly externalDomain?: { domains: string[]; action: RuleAction };
+  private readonly externalDomain?: { domains: string[]; action: RuleAction; scan: (text: string) => string | undefined };
   private readonly toolRate?: { multiplier: number; windowMs: number; action: RuleAction; limits: Map<string, number>; store: MemoryRateStore };
   private readonly dataVolumeRule?: { limit: number; action: RuleAction };
   private readonly novel?: { score: number; action: RuleAction; trie: Trie; n: number };
@@ -65,7 +65,7 @@ export class AgentMonitor {
     // entry counts as no baseline.
     const baseline = isBaselineAgent(baselineOfAgent) ? baselineOfAgent : undefined;
     for (const r of rules) {
-      if (r.kind === "external_domain") this.externalDomain = { domains: r.domains.slice(), action: r.action };
+      if (r.kind === "external_domain") this.externalDomain = { domains: r.domains.slice(), action: r.action, scan: compileHostScan(r.domains) };
       if (!baseline) continue;
       if (r.kind === "tool_rate") {
         const limits = new Map<string, number>();
@@ -185,7 +185,7 @@ export class AgentMonitor {
 
   /** The first host (of a URL or an e-mail address) in the arguments, keys included, that is outside the allowlist. */
   private outsideHost(v: unknown, depth: number): string | undefined {
-    if (typeof v === "string") return firstOutsideHost(v, this.externalDomain!.domains);
+    if (typeof v === "string") return this.externalDomain!.scan(v);
     if (typeof v !== "object" || v === null || depth > 32) return undefined;
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
@@ -196,7 +196,7 @@ export class AgentMonitor {
     }
     const obj = v as Record<string, unknown>;
     for (const k in obj) {
-      const h = firstOutsideHost(k, this.externalDomain!.domains) ?? this.outsideHost(obj[k], depth + 1);
+      const h = this.externalDomain!.scan(k) ?? this.outsideHost(obj[k], depth + 1);
       if (h !== undefined) return h;
     }
     return undefined;
