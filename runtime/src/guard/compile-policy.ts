@@ -87,6 +87,8 @@ export interface CompiledTool {
   /** null: arguments unconstrained; otherwise the closed world of declared arguments. */
   args: CompiledArg[] | null;
   argNames: Set<string> | null;
+  /** The same names as a list: a few === comparisons beat a Set lookup for the usual handful of arguments. */
+  argNameList: string[] | null;
   /** "(closed world: only a, b)", for the refusal of an undeclared argument. */
   closedWorld: string;
   allow: Decision;
@@ -120,8 +122,8 @@ export interface CompiledAgent {
   agent: BundleAgent;
   tools: Map<string, CompiledTool>;
   denied: Set<string>;
-  /** The refusal of each denied tool, built once. */
-  deniedDecisions: Map<string, Decision>;
+  /** Every name the agent may call or is refused, in one Map: the tool, or the deny list's refusal (deny wins). */
+  calls: Map<string, CompiledTool | Decision>;
   /** `not_granted` refusals by tool name, built on first use and bounded (the names come from the model). */
   notGranted: Map<string, Decision>;
   /** interface name → agents that the link reaches and that expose it */
@@ -267,6 +269,7 @@ export function compileTool(agent: string, name: string, tool: BundleTool, bundl
     approvalTimeoutMs: t.approval?.timeoutMs,
     args,
     argNames: args ? new Set(args.map((a) => a.name)) : null,
+    argNameList: args ? args.map((a) => a.name) : null,
     closedWorld: args ? ` (closed world: only ${args.map((a) => a.name).join(", ") || "none"})` : "",
     allow: Object.freeze({ outcome: "allow", rule: "granted", reason: allowReason }),
     approval: Object.freeze({ outcome: "needs_approval", rule: "approval", reason: approvalReason }),
@@ -316,7 +319,10 @@ export function compilePolicy(bundle: Bundle, baseline: Baseline | undefined): M
       agent,
       tools,
       denied: new Set(agent.deny),
-      deniedDecisions: new Map(agent.deny.map((d) => [d, refusal("denied", `explicit refusal: ${d} is in ${name}'s deny list`)])),
+      calls: new Map<string, CompiledTool | Decision>([
+        ...tools,
+        ...agent.deny.map((d): [string, Decision] => [d, refusal("denied", `explicit refusal: ${d} is in ${name}'s deny list`)]),
+      ]),
       notGranted: new Map(),
       links,
       linkAllow,

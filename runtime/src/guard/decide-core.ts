@@ -16,6 +16,8 @@ import type { KillSwitch } from "./kill-switch.js";
 export interface CompiledPolicy {
   name: string;
   agents: Map<string, CompiledAgent>;
+  /** The agent of the last call: a guard mostly serves one agent, and a string compare beats a Map lookup. */
+  recent?: CompiledAgent;
 }
 
 export interface StaticInputs {
@@ -45,16 +47,22 @@ export function decideStatic(policy: CompiledPolicy, call: ToolCall, inputs: Sta
   const kill = inputs.kill;
   const isolated = kill.isolation(call.agent);
   if (isolated !== undefined) return isolated;
-  const agent = policy.agents.get(call.agent);
-  if (agent === undefined) return deny("unknown_agent", `no agent named '${call.agent}' in policy ${policy.name}`);
+  let agent = policy.recent;
+  if (agent === undefined || agent.name !== call.agent) {
+    agent = policy.agents.get(call.agent);
+    if (agent === undefined) return deny("unknown_agent", `no agent named '${call.agent}' in policy ${policy.name}`);
+    policy.recent = agent;
+  }
   if (inputs.auditFailure !== undefined) {
     return deny("audit_failure", `the audit log is failing (${inputs.auditFailure}): no call is allowed that cannot be recorded`);
   }
-  const name = call.tool;
-  const refused = agent.deniedDecisions.get(name);
-  if (refused !== undefined) return refused;
-  const tool = agent.tools.get(name);
+  const tool = agent.calls.get(call.tool);
   if (tool === undefined) return decideLink(call, agent, kill);
+  if ((tool as Decision).outcome !== undefined) return tool as Decision; // on the deny list
+  return checkTool(tool as CompiledTool, call, inputs);
+}
+
+function checkTool(tool: CompiledTool, call: ToolCall, inputs: StaticInputs): Decision | CompiledTool {
   if (tool.args !== null) {
     const refused = checkArgs(tool, call.args);
     if (refused !== undefined) return refused;
@@ -211,8 +219,10 @@ export function checkArgs(tool: CompiledTool, args: unknown): Decision | undefin
   if (args !== undefined && args !== null) {
     if (typeof args !== "object" || Array.isArray(args)) return deny("args", `${tool.name} takes named arguments, got ${typeOfValue(args)}`);
     const obj = args as Record<string, unknown>;
+    const names = tool.argNameList!;
+    const few = names.length <= 8;
     for (const key in obj) {
-      if (!tool.argNames!.has(key)) return deny("args", `${tool.name} has no argument '${key}'${tool.closedWorld}`);
+      if (few ? !names.includes(key) : !tool.argNames!.has(key)) return deny("args", `${tool.name} has no argument '${key}'${tool.closedWorld}`);
     }
   }
   const obj = (args ?? {}) as Record<string, unknown>;
