@@ -7,6 +7,7 @@ import { constantTrace, type TraceStep } from "../audit/record.js";
 import { rateKey } from "../rate/rate-store.js";
 import { baselineAgent, type Baseline } from "../monitor/baseline.js";
 import { AgentMonitor } from "../monitor/agent-monitor.js";
+import { mayNameHost } from "../monitor/external-hosts.js";
 import { TRUST_RANK, type CallFact } from "../session/session-store.js";
 import { normaliseValue } from "../session/values.js";
 import { compileConstraint, describeConstraint, type CompiledConstraint } from "./constraints.js";
@@ -89,6 +90,12 @@ export interface CompiledTool {
   argNames: Set<string> | null;
   /** The same names as a list: a few === comparisons beat a Set lookup for the usual handful of arguments. */
   argNameList: string[] | null;
+  /**
+   * For the external_domain monitor, once checkArgs passed: every key is a declared name that names no
+   * host, and these arguments' constraints admit only values that name none (numbers, plain word lists).
+   */
+  hostFreeKeys: boolean;
+  hostFreeArgs: string[];
   /** "(closed world: only a, b)", for the refusal of an undeclared argument. */
   closedWorld: string;
   allow: Decision;
@@ -178,6 +185,20 @@ function argsOf(t: ToolV1): { properties: Record<string, BundleConstraint>; opti
     return { properties: v1.properties as Record<string, BundleConstraint>, optional: new Set(v1.optional as string[]) };
   }
   return { properties: a as Record<string, BundleConstraint>, optional: new Set() };
+}
+
+/** True when every value the constraint admits names no host (so the external_domain scan can skip it). */
+function admitsNoHost(c: BundleConstraint): boolean {
+  switch (c.kind) {
+    case "one_of":
+    case "subset_of":
+      return c.values.every((v) => typeof v === "number" || (typeof v === "string" && !mayNameHost(v)));
+    case "number_between":
+    case "number_max":
+      return true;
+    default:
+      return false;
+  }
 }
 
 function windowWords(ms: number | null): string {
@@ -270,6 +291,8 @@ export function compileTool(agent: string, name: string, tool: BundleTool, bundl
     args,
     argNames: args ? new Set(args.map((a) => a.name)) : null,
     argNameList: args ? args.map((a) => a.name) : null,
+    hostFreeKeys: args !== null && args.every((a) => !mayNameHost(a.name)),
+    hostFreeArgs: args === null ? [] : args.filter((a) => admitsNoHost(a.check.constraint)).map((a) => a.name),
     closedWorld: args ? ` (closed world: only ${args.map((a) => a.name).join(", ") || "none"})` : "",
     allow: Object.freeze({ outcome: "allow", rule: "granted", reason: allowReason }),
     approval: Object.freeze({ outcome: "needs_approval", rule: "approval", reason: approvalReason }),

@@ -231,7 +231,7 @@ export class Guard {
   ): Decision {
     let monitorBlock: Decision | undefined;
     if (rateOk && agent.monitor.active) {
-      const block = agent.monitor.observeCall(call.session, tool.name, call.args, now, this.onAlert);
+      const block = agent.monitor.observeCall(call.session, tool.name, call.args, now, this.onAlert, tool.hostFreeKeys, tool.hostFreeArgs);
       if (block !== undefined) monitorBlock = { outcome: "deny", rule: "monitor", reason: `blocked by monitor rule ${block.kind}: ${block.message}` };
     }
     this.now = now;

@@ -25,6 +25,8 @@ export interface MonitorAlert {
   threshold?: number;
 }
 
+const NO_ARGS: readonly string[] = Object.freeze([]);
+
 /** How many recent n-grams the novelty score looks at. */
 export const NOVELTY_WINDOW = 4;
 /** Sessions remembered per agent; the oldest is forgotten beyond this. */
@@ -96,12 +98,22 @@ export class AgentMonitor {
    * Observes one call that passed the policy's own checks. Reports every alert through `emit` and returns
    * the first alert whose rule says `block`, if any.
    */
-  observeCall(session: string, tool: string, args: unknown, now: number, emit: (a: MonitorAlert) => void): MonitorAlert | undefined {
+  observeCall(
+    session: string,
+    tool: string,
+    args: unknown,
+    now: number,
+    emit: (a: MonitorAlert) => void,
+    /** The caller checked that every key names no host (the tool's closed world of plain names). */
+    hostFreeKeys = false,
+    /** Arguments the caller checked hold only values that name no host (their constraint admits no other). */
+    hostFreeArgs: readonly string[] = NO_ARGS,
+  ): MonitorAlert | undefined {
     this.emit = emit;
     this.blocking = undefined;
     const raise = this.raise;
     if (this.externalDomain && args !== undefined) {
-      const host = this.outsideHost(args, 0);
+      const host = hostFreeKeys || hostFreeArgs.length > 0 ? this.outsideHostOfArgs(args, hostFreeKeys, hostFreeArgs) : this.outsideHost(args, 0);
       if (host !== undefined) {
         raise(this.alert("external_domain", this.externalDomain.action, session, tool, `argument of ${tool} points to ${host}, outside [${this.externalDomain.domains.join(", ")}]`));
       }
@@ -181,6 +193,18 @@ export class AgentMonitor {
     let unseen = 0;
     for (let b = s.novelBits; b !== 0; b >>= 1) unseen += b & 1;
     return unseen / s.grams;
+  }
+
+  /** outsideHost of the arguments object, skipping what the caller already knows names no host: the same answer. */
+  private outsideHostOfArgs(args: unknown, hostFreeKeys: boolean, hostFreeArgs: readonly string[]): string | undefined {
+    if (typeof args !== "object" || args === null || Array.isArray(args)) return this.outsideHost(args, 0);
+    const obj = args as Record<string, unknown>;
+    const scan = this.externalDomain!.scan;
+    for (const k in obj) {
+      const h = (hostFreeKeys ? undefined : scan(k)) ?? (hostFreeArgs.includes(k) ? undefined : this.outsideHost(obj[k], 1));
+      if (h !== undefined) return h;
+    }
+    return undefined;
   }
 
   /** The first host (of a URL or an e-mail address) in the arguments, keys included, that is outside the allowlist. */

@@ -26,6 +26,11 @@ const SCHEME_CHAR = /[A-Za-z0-9+.-]/;
 const BARE_WORD = /^[\p{L}_-]+$/u;
 const MAX_REPORTED = 120;
 
+/** False when `text` can name no host at all, whatever the allowlist (firstOutsideHost is then undefined). */
+export function mayNameHost(text: string): boolean {
+  return MAY_HOLD_HOST.test(text);
+}
+
 /** The first host in `text` outside `allowed`, as it should be reported, or undefined. */
 export function firstOutsideHost(text: string, allowed: readonly string[]): string | undefined {
   if (!MAY_HOLD_HOST.test(text)) return undefined;
