@@ -41,6 +41,8 @@ export interface CompiledArg {
 /** A history rule's outcome as a decision, built once. */
 interface Raise {
   outcome: Outcome;
+  /** The strictness of `decision` (allow 0 < needs approval 1 < deny 2), compared on the hot path. */
+  level: 1 | 2;
   decision: Decision;
 }
 
@@ -148,6 +150,8 @@ function refusal(rule: DecisionRule, reason: string): Decision {
   return Object.freeze({ outcome: "deny", rule, reason });
 }
 
+const levelOf = (outcome: Outcome): 1 | 2 => (outcome === "deny" ? 2 : 1);
+
 function raise(outcome: Outcome, rule: DecisionRule, reason: string): Decision {
   return Object.freeze({ outcome: outcome === "deny" ? "deny" : "needs_approval", rule, reason });
 }
@@ -234,9 +238,9 @@ export function compileTool(agent: string, name: string, tool: BundleTool, bundl
       f.outcome === "deny" ? `${name} is refused ${what}` : `${name} needs approval${approvers} ${what}`;
     if (f.after.kind === "trust") {
       const level = f.after.level;
-      flowTrust.push({ rank: TRUST_RANK[level]!, outcome: f.outcome, decision: raise(f.outcome, "flow", words(`after the session read content of trust ${level}${level === "untrusted" ? "" : " or lower"} (after ${level})`)) });
+      flowTrust.push({ rank: TRUST_RANK[level]!, outcome: f.outcome, level: levelOf(f.outcome), decision: raise(f.outcome, "flow", words(`after the session read content of trust ${level}${level === "untrusted" ? "" : " or lower"} (after ${level})`)) });
     } else {
-      flowTools.push({ tool: f.after.tool, outcome: f.outcome, decision: raise(f.outcome, "flow", words(`after the session called ${f.after.tool} (after ${f.after.tool})`)) });
+      flowTools.push({ tool: f.after.tool, outcome: f.outcome, level: levelOf(f.outcome), decision: raise(f.outcome, "flow", words(`after the session called ${f.after.tool} (after ${f.after.tool})`)) });
     }
   }
   const provenance: ProvenanceRule[] = [];
@@ -249,6 +253,7 @@ export function compileTool(agent: string, name: string, tool: BundleTool, bundl
         rank: TRUST_RANK[c.level]!,
         normalise: normaliserFor(declared?.properties[c.arg]),
         outcome: c.outcome,
+        level: levelOf(c.outcome),
         decision: raise(c.outcome, "provenance", `${what}: the value of '${c.arg}' was seen in this session only in content of trust ${c.level}${c.level === "untrusted" ? "" : " or lower"} (when ${c.arg} from ${c.level})`),
       });
     } else {
@@ -257,6 +262,7 @@ export function compileTool(agent: string, name: string, tool: BundleTool, bundl
         arg: c.arg,
         test: check.test,
         outcome: c.outcome,
+        level: levelOf(c.outcome),
         decision: raise(c.outcome, "outside", `${what}: '${c.arg}' is outside ${describe(c.constraint)} (when ${c.arg} outside …)`),
       });
     }
@@ -267,6 +273,7 @@ export function compileTool(agent: string, name: string, tool: BundleTool, bundl
     limit: b.limit,
     windowMs: b.windowMs,
     outcome: b.outcome,
+    level: levelOf(b.outcome),
     decision: raise(
       b.outcome,
       "budget",

@@ -104,33 +104,38 @@ const RANK = { allow: 0, needs_approval: 1, deny: 2 } as const;
 /** Flow rules, conditions and budgets: the strictest outcome wins; on a tie the first (static) one stands. */
 export function raiseByHistory(tool: CompiledTool, call: ToolCall, base: Decision, session: SessionSnapshot, windowSum: (b: BudgetRule) => number): Decision {
   let d = base;
+  // the strictness of d, kept beside it: each rule compares a number it was compiled with
+  let level = RANK[base.outcome];
   for (let i = 0; i < tool.flowTrust.length; i++) {
     const r = tool.flowTrust[i]!;
-    if (session.minTrust <= r.rank && RANK[r.decision.outcome] > RANK[d.outcome]) {
+    if (session.minTrust <= r.rank && r.level > level) {
       d = r.decision;
       if (d.outcome === "deny") return d;
+      level = r.level;
     }
   }
   for (let i = 0; i < tool.flowTools.length; i++) {
     const r = tool.flowTools[i]!;
-    if (RANK[r.decision.outcome] > RANK[d.outcome] && session.called.has(r.tool)) {
+    if (r.level > level && session.called.has(r.tool)) {
       d = r.decision;
       if (d.outcome === "deny") return d;
+      level = r.level;
     }
   }
   const args = call.args !== null && typeof call.args === "object" && !Array.isArray(call.args) ? (call.args as Record<string, unknown>) : undefined;
   if (args === undefined) return d;
   for (let i = 0; i < tool.provenance.length; i++) {
     const r = tool.provenance[i]!;
-    if (RANK[r.decision.outcome] <= RANK[d.outcome] || !Object.hasOwn(args, r.arg)) continue;
+    if (r.level <= level || !Object.hasOwn(args, r.arg)) continue;
     if (provenanceBelow(args[r.arg], r.rank, r.normalise, session)) {
       d = r.decision;
       if (d.outcome === "deny") return d;
+      level = r.level;
     }
   }
   for (let i = 0; i < tool.outside.length; i++) {
     const r = tool.outside[i]!;
-    if (RANK[r.decision.outcome] <= RANK[d.outcome] || !Object.hasOwn(args, r.arg)) continue;
+    if (r.level <= level || !Object.hasOwn(args, r.arg)) continue;
     const v = args[r.arg];
     let out = false;
     if (Array.isArray(v)) {
@@ -139,17 +144,19 @@ export function raiseByHistory(tool: CompiledTool, call: ToolCall, base: Decisio
     if (out) {
       d = r.decision;
       if (d.outcome === "deny") return d;
+      level = r.level;
     }
   }
   for (let i = 0; i < tool.budgets.length; i++) {
     const r = tool.budgets[i]!;
-    if (RANK[r.decision.outcome] <= RANK[d.outcome]) continue;
+    if (r.level <= level) continue;
     const amount = Object.hasOwn(args, r.arg) ? args[r.arg] : undefined;
     if (typeof amount !== "number") continue;
     const sum = r.windowMs === null ? (session.sums.get(r.key) ?? 0) : windowSum(r);
     if (sum + amount > r.limit) {
       d = r.decision;
       if (d.outcome === "deny") return d;
+      level = r.level;
     }
   }
   return d;
@@ -160,12 +167,14 @@ export function raiseByHistory(tool: CompiledTool, call: ToolCall, base: Decisio
  * `rank` or lower. A value the session never saw is not "seen only below": the rule is about provenance.
  */
 function provenanceBelow(v: unknown, rank: number, normalise: (s: string) => string, session: SessionSnapshot): boolean {
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (provenanceBelow(v[i], rank, normalise, session)) return true;
-    return false;
+  if (typeof v !== "string") {
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) if (provenanceBelow(v[i], rank, normalise, session)) return true;
+      return false;
+    }
+    if (typeof v !== "number") return false;
   }
-  if (typeof v !== "string" && typeof v !== "number") return false;
-  const n = normalise(String(v));
+  const n = normalise(typeof v === "string" ? v : String(v));
   if (n.length === 0) return false;
   if (isSingleToken(n)) {
     const seen = session.values.get(n);
