@@ -101,7 +101,13 @@ function cedarDecide(req) {
   return a.response.decision === "allow";
 }
 
-/** What a careful engineer would write by hand for this one policy, rate limiting included. */
+/**
+ * What a careful engineer would write by hand for this one policy, rate limiting included. It enforces
+ * what Charter enforces: the closed world of each tool's arguments (an undeclared argument is refused),
+ * the arguments' types, and the policy's `external_domain outside ["company.com"] => block` monitor rule
+ * (every string argument that could name a host must name company.com), so it is an equivalent, not a
+ * subset. Each check is written the cheapest way for this policy: === on key names, one regex per string.
+ */
 function handWritten(store) {
   const deny = new Set(["externalEmail", "paymentExecution", "systemConfig"]);
   const fields = new Set(FIELDS);
@@ -111,20 +117,35 @@ function handWritten(store) {
     ["querySupplierDB", [rt.rateKey(AGENT, "querySupplierDB"), 200, 3_600_000]],
     ["sendInternalEmail", [rt.rateKey(AGENT, "sendInternalEmail"), 50, 3_600_000]],
   ]);
+  // a string that may name a host (an address, `//host`, `www.`) must be a plain address at company.com
+  const MAY_NAME_HOST = /@|[\\/]{2}|www\./i;
+  const INSIDE = /^[^@/\\]*@(?:[a-z0-9-]+\.)*company\.com$/i;
+  const hostOutside = (v) => typeof v === "string" && MAY_NAME_HOST.test(v) && (!INSIDE.test(v) || /www\./i.test(v));
   return (call) => {
     if (call.agent !== AGENT || deny.has(call.tool)) return false;
     const r = rate.get(call.tool);
     if (r === undefined) return false;
     const a = call.args;
+    if (a === null || typeof a !== "object") return false;
     switch (call.tool) {
       case "readPurchaseOrders":
+        for (const k in a) if (k !== "department") return false;
         if (a.department !== "own-dept") return false;
         break;
-      case "querySupplierDB":
-        for (const f of a.fields) if (!fields.has(f)) return false;
+      case "createDraftPO": // no declared arguments: anything goes but a host outside company.com
+        for (const k in a) if (hostOutside(k) || hostOutside(a[k])) return false;
         break;
+      case "querySupplierDB": {
+        for (const k in a) if (k !== "fields") return false;
+        const f = a.fields;
+        if (!Array.isArray(f)) return false;
+        for (let i = 0; i < f.length; i++) if (!fields.has(f[i])) return false; // the field names hold no host
+        break;
+      }
       case "sendInternalEmail":
-        if (!a.to.endsWith("@company.com") || typeof a.subject !== "string" || a.subject.length > 200) return false;
+        for (const k in a) if (k !== "to" && k !== "subject") return false;
+        if (typeof a.to !== "string" || !a.to.endsWith("@company.com") || hostOutside(a.to)) return false;
+        if (typeof a.subject !== "string" || a.subject.length > 200 || hostOutside(a.subject)) return false;
         break;
     }
     return store === null || store.hit(r[0], now, r[2], r[1]);
@@ -171,21 +192,47 @@ function timeLoop(label, fn, minMs) {
   const us = (elapsed * 1000) / decisions;
   return { label, us, perSecond: 1e6 / us };
 }
+/**
+ * The deciders in alternating rounds of the whole workload, each scored by its best round: the machine's
+ * load varies by the second, and interleaving keeps the ratios of one run comparable.
+ */
+function timeTogether(entries, rounds = 25) {
+  for (const [, fn] of entries) for (let i = 0; i < N; i++) fn(requests[i]); // warm-up
+  const best = entries.map(() => Infinity);
+  for (let k = 0; k < rounds; k++) {
+    for (let j = 0; j < entries.length; j++) {
+      const fn = entries[j][1];
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < N; i++) {
+        now += STEP;
+        fn(requests[i]);
+      }
+      const us = Number(process.hrtime.bigint() - t0) / 1e3 / N;
+      if (us < best[j]) best[j] = us;
+    }
+  }
+  return entries.map(([label], j) => ({ label, us: best[j], perSecond: 1e6 / best[j] }));
+}
 const row = (r, extra = "") => console.log(`${r.label.padEnd(44)} ${r.us.toFixed(3).padStart(9)} µs/decision ${Math.round(r.perSecond).toLocaleString("en-US").padStart(12)} decisions/s ${extra}`);
 
 const guard = rt.createGuard(bundle, { audit: null, clock });
 const hand = handWritten(new rt.MemoryRateStore());
 const handNoRate = handWritten(null);
+const [charterRow, handRow, handNoRateRow] = timeTogether([
+  ["Charter decide (rate limits on)", (r) => guard.decide(r.call)],
+  ["hand-written Map/Set check (rate limits on)", (r) => hand(r.call)],
+  ["hand-written Map/Set check (no rate limits)", (r) => handNoRate(r.call)],
+]);
 const results = {
-  charter: timeLoop("Charter decide (rate limits on)", (r) => guard.decide(r.call), 1500),
+  charter: charterRow,
   cedar: timeLoop("Cedar statefulIsAuthorized (preparsed)", cedarDecide, 3000),
-  hand: timeLoop("hand-written Map/Set check (rate limits on)", (r) => hand(r.call), 1500),
-  handNoRate: timeLoop("hand-written Map/Set check (no rate limits)", (r) => handNoRate(r.call), 1500),
+  hand: handRow,
+  handNoRate: handNoRateRow,
 };
-console.log("decisions on the procurement policy, 20,000 seeded requests:");
+console.log("decisions on the procurement policy, 20,000 seeded requests (best of 25 interleaved rounds):");
 row(results.cedar);
 row(results.charter, `  ${(results.cedar.us / results.charter.us).toFixed(0)}x Cedar (goal >= 100x)`);
-row(results.hand, `  Charter is ${(results.charter.us / results.hand.us).toFixed(2)}x its time (goal <= 4x)`);
+row(results.hand, `  Charter is ${(results.charter.us / results.hand.us).toFixed(2)}x its time (goal <= 2x)`);
 row(results.handNoRate, `  Charter is ${(results.charter.us / results.handNoRate.us).toFixed(2)}x its time`);
 
 // ---------------------------------------------------------------- flow rules, conditions, session rates
@@ -212,31 +259,47 @@ row(results.handNoRate, `  Charter is ${(results.charter.us / results.handNoRate
     }
     return g;
   };
-  /** The hand-written equivalent: the v0 check plus the session's seen values and call counts. */
+  /**
+   * The hand-written equivalent: the v0 check plus one history object per session (the values it saw
+   * with their highest trust, the lowest trust it read, the tools it called that a rule names, its
+   * querySupplierDB calls), so one Map lookup finds all of it. It checks every rule the variant adds.
+   */
   function handFlow(store) {
     const base = handWritten(store);
-    const seen = new Map(); // session → Map(value → highest trust)
+    const history = new Map(); // session → { seen: Map(value → highest trust), minTrust, called: Set, supplierCalls }
+    const stateOf = (s) => {
+      let h = history.get(s);
+      if (h === undefined) history.set(s, (h = { seen: new Map(), minTrust: 4, called: new Set(), supplierCalls: 0 }));
+      return h;
+    };
     const record = (s, text, trust) => {
-      let m = seen.get(s);
-      if (m === undefined) seen.set(s, (m = new Map()));
-      for (const tok of text.toLowerCase().split(/[\s,]+/)) if ((m.get(tok) ?? -1) < trust) m.set(tok, trust);
+      const h = stateOf(s);
+      if (trust < h.minTrust) h.minTrust = trust;
+      for (const tok of text.toLowerCase().split(/[\s,]+/)) if ((h.seen.get(tok) ?? -1) < trust) h.seen.set(tok, trust);
     };
     for (let s = 0; s < SESSIONS; s++) {
       record(`s${s}`, ragText(s), 1);
       record(`s${s}`, internalText(s), 3);
     }
-    const supplierCalls = new Map();
     return (call) => {
       if (call.tool === "querySupplierDB") {
-        const n = supplierCalls.get(call.session) ?? 0;
-        if (n >= 100000) return false;
+        const h = stateOf(call.session);
+        if (h.supplierCalls >= 100000) return false;
         const ok = base(call);
-        if (ok) supplierCalls.set(call.session, n + 1);
+        if (ok) h.supplierCalls++;
         return ok;
       }
-      if (call.tool === "sendInternalEmail" && typeof call.args.to === "string") {
-        const t = seen.get(call.session)?.get(call.args.to.toLowerCase());
-        if (t !== undefined && t <= 1) return false;
+      if (call.tool === "sendInternalEmail") {
+        const h = history.get(call.session);
+        if (h !== undefined) {
+          // after untrusted, after createDraftPO (it needs approval, so without an approver it never runs)
+          if (h.minTrust <= 0 || h.called.has("createDraftPO")) return false;
+          const to = call.args?.to;
+          if (typeof to === "string") {
+            const t = h.seen.get(to.toLowerCase());
+            if (t !== undefined && t <= 1) return false; // when to from low
+          }
+        }
       }
       return base(call);
     };
@@ -260,10 +323,16 @@ row(results.handNoRate, `  Charter is ${(results.charter.us / results.handNoRate
   }
   const g = fresh();
   const h = handFlow(new rt.MemoryRateStore());
-  const flow = timeLoop("Charter decide (flow rules, conditions)", (r) => g.decide(r.call), 1500);
-  const handF = timeLoop("hand-written check with the same history", (r) => h(r.call), 1500);
-  row(flow, `  ${(flow.us / results.hand.us).toFixed(2)}x the hand-written Map/Set check (goal <= 2x)`);
-  row(handF, `  Charter is ${(flow.us / handF.us).toFixed(2)}x its time`);
+  // the plain hand-written check runs in the same rounds again: its figure of this section is the one compared
+  const plain = handWritten(new rt.MemoryRateStore());
+  const [flow, handF, handPlain] = timeTogether([
+    ["Charter decide (flow rules, conditions)", (r) => g.decide(r.call)],
+    ["hand-written check with the same history", (r) => h(r.call)],
+    ["hand-written Map/Set check (no flow rules)", (r) => plain(r.call)],
+  ]);
+  row(flow, `  ${(flow.us / handF.us).toFixed(2)}x the hand-written check with the same history (goal <= 2x)`);
+  row(handF, `  ${(handF.us / handPlain.us).toFixed(2)}x the check without flow rules`);
+  row(handPlain, `  Charter with flow rules is ${(flow.us / handPlain.us).toFixed(2)}x its time`);
 }
 
 // ---------------------------------------------------------------- authorize with the file audit log

@@ -7,7 +7,8 @@ import { constantTrace, type TraceStep } from "../audit/record.js";
 import { rateKey } from "../rate/rate-store.js";
 import { baselineAgent, type Baseline } from "../monitor/baseline.js";
 import { AgentMonitor } from "../monitor/agent-monitor.js";
-import { TRUST_RANK } from "../session/session-store.js";
+import { mayNameHost } from "../monitor/external-hosts.js";
+import { TRUST_RANK, type CallFact } from "../session/session-store.js";
 import { normaliseValue } from "../session/values.js";
 import { compileConstraint, describeConstraint, type CompiledConstraint } from "./constraints.js";
 import type { Decision, DecisionRule } from "./decision.js";
@@ -32,14 +33,16 @@ export interface ToolV1 {
 export interface CompiledArg {
   name: string;
   check: CompiledConstraint;
-  /** Refusal reasons, built once: the deny path is hot too when an agent is being steered. */
-  outside: string;
-  missing: string;
+  /** Refusals, built once (frozen, shared): the deny path is hot too when an agent is being steered. */
+  outside: Decision;
+  missing: Decision;
 }
 
 /** A history rule's outcome as a decision, built once. */
 interface Raise {
   outcome: Outcome;
+  /** The strictness of `decision` (allow 0 < needs approval 1 < deny 2), compared on the hot path. */
+  level: 1 | 2;
   decision: Decision;
 }
 
@@ -70,9 +73,13 @@ export interface BudgetRule extends Raise {
 export interface CompiledTool {
   name: string;
   tool: BundleTool;
+  /** The agent that holds the tool (set by compilePolicy): the call path needs no second lookup. */
+  owner: CompiledAgent;
   rateKey: string;
   rateCount: number;
   rateWindowMs: number;
+  /** The refusal once the rate window is full, built once. */
+  rateDeny: Decision;
   /** `rate N per session`, or 0 when none */
   sessionRate: number;
   sessionRateDeny: Decision | null;
@@ -83,6 +90,14 @@ export interface CompiledTool {
   /** null: arguments unconstrained; otherwise the closed world of declared arguments. */
   args: CompiledArg[] | null;
   argNames: Set<string> | null;
+  /** The same names as a list: a few === comparisons beat a Set lookup for the usual handful of arguments. */
+  argNameList: string[] | null;
+  /**
+   * For the external_domain monitor, once checkArgs passed: every key is a declared name that names no
+   * host, and these arguments' constraints admit only values that name none (numbers, plain word lists).
+   */
+  hostFreeKeys: boolean;
+  hostFreeArgs: string[];
   /** "(closed world: only a, b)", for the refusal of an undeclared argument. */
   closedWorld: string;
   allow: Decision;
@@ -105,6 +120,10 @@ export interface CompiledTool {
   windowedBudgets: boolean;
   /** the session must remember this tool's calls: a flow rule names it, or it has a session rate or budget */
   recordsCall: boolean;
+  /** The decision needs the session's history (history rules or a session rate); otherwise it is not fetched. */
+  readsSession: boolean;
+  /** What the session store is told when the call runs, built once when it is the same every time (no budgets). */
+  constantFact: CallFact | null;
 }
 
 export interface CompiledAgent {
@@ -112,6 +131,10 @@ export interface CompiledAgent {
   agent: BundleAgent;
   tools: Map<string, CompiledTool>;
   denied: Set<string>;
+  /** Every name the agent may call or is refused, in one Map: the tool, or the deny list's refusal (deny wins). */
+  calls: Map<string, CompiledTool | Decision>;
+  /** `not_granted` refusals by tool name, built on first use and bounded (the names come from the model). */
+  notGranted: Map<string, Decision>;
   /** interface name → agents that the link reaches and that expose it */
   links: Map<string, Set<string>>;
   linkAllow: Map<string, Decision>;
@@ -122,6 +145,12 @@ export interface CompiledAgent {
   /** some tool reads what the session ingested (`after LEVEL`, `when ARG from LEVEL`) */
   readsHistory: boolean;
 }
+
+function refusal(rule: DecisionRule, reason: string): Decision {
+  return Object.freeze({ outcome: "deny", rule, reason });
+}
+
+const levelOf = (outcome: Outcome): 1 | 2 => (outcome === "deny" ? 2 : 1);
 
 function raise(outcome: Outcome, rule: DecisionRule, reason: string): Decision {
   return Object.freeze({ outcome: outcome === "deny" ? "deny" : "needs_approval", rule, reason });
@@ -162,6 +191,20 @@ function argsOf(t: ToolV1): { properties: Record<string, BundleConstraint>; opti
   return { properties: a as Record<string, BundleConstraint>, optional: new Set() };
 }
 
+/** True when every value the constraint admits names no host (so the external_domain scan can skip it). */
+function admitsNoHost(c: BundleConstraint): boolean {
+  switch (c.kind) {
+    case "one_of":
+    case "subset_of":
+      return c.values.every((v) => typeof v === "number" || (typeof v === "string" && !mayNameHost(v)));
+    case "number_between":
+    case "number_max":
+      return true;
+    default:
+      return false;
+  }
+}
+
 function windowWords(ms: number | null): string {
   return ms === null ? "per session" : `per ${ms / 1000}s`;
 }
@@ -179,8 +222,8 @@ export function compileTool(agent: string, name: string, tool: BundleTool, bundl
           return {
             name: argName,
             check: declared.optional.has(argName) && !check.optional ? { ...check, optional: true } : check,
-            outside: `argument '${argName}' of ${name} is outside its constraint: ${describe(c)}`,
-            missing: `${name} needs argument '${argName}' (${describe(c)})`,
+            outside: refusal("args", `argument '${argName}' of ${name} is outside its constraint: ${describe(c)}`),
+            missing: refusal("args", `${name} needs argument '${argName}' (${describe(c)})`),
           };
         });
   const sessionRate = t.sessionRate?.count ?? 0;
@@ -195,9 +238,9 @@ export function compileTool(agent: string, name: string, tool: BundleTool, bundl
       f.outcome === "deny" ? `${name} is refused ${what}` : `${name} needs approval${approvers} ${what}`;
     if (f.after.kind === "trust") {
       const level = f.after.level;
-      flowTrust.push({ rank: TRUST_RANK[level]!, outcome: f.outcome, decision: raise(f.outcome, "flow", words(`after the session read content of trust ${level}${level === "untrusted" ? "" : " or lower"} (after ${level})`)) });
+      flowTrust.push({ rank: TRUST_RANK[level]!, outcome: f.outcome, level: levelOf(f.outcome), decision: raise(f.outcome, "flow", words(`after the session read content of trust ${level}${level === "untrusted" ? "" : " or lower"} (after ${level})`)) });
     } else {
-      flowTools.push({ tool: f.after.tool, outcome: f.outcome, decision: raise(f.outcome, "flow", words(`after the session called ${f.after.tool} (after ${f.after.tool})`)) });
+      flowTools.push({ tool: f.after.tool, outcome: f.outcome, level: levelOf(f.outcome), decision: raise(f.outcome, "flow", words(`after the session called ${f.after.tool} (after ${f.after.tool})`)) });
     }
   }
   const provenance: ProvenanceRule[] = [];
@@ -210,6 +253,7 @@ export function compileTool(agent: string, name: string, tool: BundleTool, bundl
         rank: TRUST_RANK[c.level]!,
         normalise: normaliserFor(declared?.properties[c.arg]),
         outcome: c.outcome,
+        level: levelOf(c.outcome),
         decision: raise(c.outcome, "provenance", `${what}: the value of '${c.arg}' was seen in this session only in content of trust ${c.level}${c.level === "untrusted" ? "" : " or lower"} (when ${c.arg} from ${c.level})`),
       });
     } else {
@@ -218,6 +262,7 @@ export function compileTool(agent: string, name: string, tool: BundleTool, bundl
         arg: c.arg,
         test: check.test,
         outcome: c.outcome,
+        level: levelOf(c.outcome),
         decision: raise(c.outcome, "outside", `${what}: '${c.arg}' is outside ${describe(c.constraint)} (when ${c.arg} outside …)`),
       });
     }
@@ -228,6 +273,7 @@ export function compileTool(agent: string, name: string, tool: BundleTool, bundl
     limit: b.limit,
     windowMs: b.windowMs,
     outcome: b.outcome,
+    level: levelOf(b.outcome),
     decision: raise(
       b.outcome,
       "budget",
@@ -236,18 +282,24 @@ export function compileTool(agent: string, name: string, tool: BundleTool, bundl
   }));
   const returns = t.returns ?? null;
   const returnsSource = returns !== null && bundle !== undefined && Object.hasOwn(bundle.sources, returns) ? bundle.sources[returns]! : undefined;
+  const historyRules = flowTrust.length + flowTools.length + provenance.length + outside.length + budgets.length > 0;
   return {
     name,
     tool,
+    owner: undefined as unknown as CompiledAgent, // set by compilePolicy once the agent exists
     rateKey: rateKey(agent, name),
     rateCount: tool.rate.count,
     rateWindowMs: tool.rate.windowMs,
+    rateDeny: refusal("rate", `rate limit: ${name} allows ${tool.rate.count} calls per ${tool.rate.windowMs / 1000}s for ${agent}`),
     sessionRate,
-    sessionRateDeny: sessionRate > 0 ? Object.freeze({ outcome: "deny", rule: "session_rate", reason: `rate limit: ${name} allows ${sessionRate} calls per session for ${agent}` }) : null,
+    sessionRateDeny: sessionRate > 0 ? refusal("session_rate", `rate limit: ${name} allows ${sessionRate} calls per session for ${agent}`) : null,
     needsApproval,
     approvalTimeoutMs: t.approval?.timeoutMs,
     args,
     argNames: args ? new Set(args.map((a) => a.name)) : null,
+    argNameList: args ? args.map((a) => a.name) : null,
+    hostFreeKeys: args !== null && args.every((a) => !mayNameHost(a.name)),
+    hostFreeArgs: args === null ? [] : args.filter((a) => admitsNoHost(a.check.constraint)).map((a) => a.name),
     closedWorld: args ? ` (closed world: only ${args.map((a) => a.name).join(", ") || "none"})` : "",
     allow: Object.freeze({ outcome: "allow", rule: "granted", reason: allowReason }),
     approval: Object.freeze({ outcome: "needs_approval", rule: "approval", reason: approvalReason }),
@@ -260,9 +312,12 @@ export function compileTool(agent: string, name: string, tool: BundleTool, bundl
     provenance,
     outside,
     budgets,
-    historyRules: flowTrust.length + flowTools.length + provenance.length + outside.length + budgets.length > 0,
+    historyRules,
     windowedBudgets: budgets.some((b) => b.windowMs !== null),
     recordsCall: sessionRate > 0 || budgets.length > 0,
+    readsSession: historyRules || sessionRate > 0,
+    constantFact:
+      budgets.length > 0 ? null : Object.freeze(sessionRate > 0 ? { tool: name, sessionRateKey: rateKey(agent, name) } : { tool: name }),
   };
 }
 
@@ -289,18 +344,25 @@ export function compilePolicy(bundle: Bundle, baseline: Baseline | undefined): M
       targets.add(link.agent);
       linkAllow.set(link.via, Object.freeze({ outcome: "allow", rule: "talks_to", reason: `${name} talks to ${[...targets].join(", ")} via ${link.via}` }));
     }
-    out.set(name, {
+    const compiled: CompiledAgent = {
       name,
       agent,
       tools,
       denied: new Set(agent.deny),
+      calls: new Map<string, CompiledTool | Decision>([
+        ...tools,
+        ...agent.deny.map((d): [string, Decision] => [d, refusal("denied", `explicit refusal: ${d} is in ${name}'s deny list`)]),
+      ]),
+      notGranted: new Map(),
       links,
       linkAllow,
       pii: agent.audit.pii,
       monitor: new AgentMonitor(name, agent.monitor, baselineAgent(baseline, name), baseline?.ngram ?? 3),
       monitorMode: (agent as { mode?: string }).mode === "monitor",
       readsHistory,
-    });
+    };
+    for (const t of tools.values()) t.owner = compiled;
+    out.set(name, compiled);
   }
   return out;
 }

@@ -356,11 +356,3 @@ export function typeOfValue(v: unknown): string {
   return typeof v === "object" ? "an object" : "a " + typeof v;
 }
 
-/**
- * The reason an argument is refused (deny path only): the wrong JSON type or the failing element or
- * property when the constraint can say which, else the reason built with the policy.
- */
-export function refusalOf(tool: { name: string }, arg: { name: string; outside: string; check: CompiledConstraint }, value: unknown): string {
-  const why = arg.check.explain(value);
-  return why === undefined ? arg.outside : `argument '${arg.name}' of ${tool.name}: ${why}`;
-}

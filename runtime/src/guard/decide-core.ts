@@ -9,13 +9,15 @@
 import type { SessionSnapshot } from "../session/session-store.js";
 import { embeddedValues, isSingleToken } from "../session/values.js";
 import type { BudgetRule, CompiledAgent, CompiledTool } from "./compile-policy.js";
-import { refusalOf, typeOfValue } from "./constraints.js";
+import { typeOfValue } from "./constraints.js";
 import type { Decision, DecisionRule, ToolCall } from "./decision.js";
 import type { KillSwitch } from "./kill-switch.js";
 
 export interface CompiledPolicy {
   name: string;
   agents: Map<string, CompiledAgent>;
+  /** The agent of the last call: a guard mostly serves one agent, and a string compare beats a Map lookup. */
+  recent?: CompiledAgent;
 }
 
 export interface StaticInputs {
@@ -45,15 +47,22 @@ export function decideStatic(policy: CompiledPolicy, call: ToolCall, inputs: Sta
   const kill = inputs.kill;
   const isolated = kill.isolation(call.agent);
   if (isolated !== undefined) return isolated;
-  const agent = policy.agents.get(call.agent);
-  if (agent === undefined) return deny("unknown_agent", `no agent named '${call.agent}' in policy ${policy.name}`);
+  let agent = policy.recent;
+  if (agent === undefined || agent.name !== call.agent) {
+    agent = policy.agents.get(call.agent);
+    if (agent === undefined) return deny("unknown_agent", `no agent named '${call.agent}' in policy ${policy.name}`);
+    policy.recent = agent;
+  }
   if (inputs.auditFailure !== undefined) {
     return deny("audit_failure", `the audit log is failing (${inputs.auditFailure}): no call is allowed that cannot be recorded`);
   }
-  const name = call.tool;
-  if (agent.denied.has(name)) return deny("denied", `explicit refusal: ${name} is in ${agent.name}'s deny list`);
-  const tool = agent.tools.get(name);
+  const tool = agent.calls.get(call.tool);
   if (tool === undefined) return decideLink(call, agent, kill);
+  if ((tool as Decision).outcome !== undefined) return tool as Decision; // on the deny list
+  return checkTool(tool as CompiledTool, call, inputs);
+}
+
+function checkTool(tool: CompiledTool, call: ToolCall, inputs: StaticInputs): Decision | CompiledTool {
   if (tool.args !== null) {
     const refused = checkArgs(tool, call.args);
     if (refused !== undefined) return refused;
@@ -78,9 +87,7 @@ export function decideStateful(
   session: SessionSnapshot,
   windowSum: (budget: BudgetRule) => number,
 ): Decision {
-  if (!rateOk) {
-    return deny("rate", `rate limit: ${tool.name} allows ${tool.rateCount} calls per ${tool.rateWindowMs / 1000}s for ${agent.name}`);
-  }
+  if (!rateOk) return tool.rateDeny;
   if (tool.sessionRate > 0 && (session.calls.get(tool.rateKey) ?? 0) >= tool.sessionRate) return tool.sessionRateDeny!;
   if (monitorBlock !== undefined) return monitorBlock;
   const base = tool.needsApproval ? tool.approval : tool.allow;
@@ -97,33 +104,38 @@ const RANK = { allow: 0, needs_approval: 1, deny: 2 } as const;
 /** Flow rules, conditions and budgets: the strictest outcome wins; on a tie the first (static) one stands. */
 export function raiseByHistory(tool: CompiledTool, call: ToolCall, base: Decision, session: SessionSnapshot, windowSum: (b: BudgetRule) => number): Decision {
   let d = base;
+  // the strictness of d, kept beside it: each rule compares a number it was compiled with
+  let level = RANK[base.outcome];
   for (let i = 0; i < tool.flowTrust.length; i++) {
     const r = tool.flowTrust[i]!;
-    if (session.minTrust <= r.rank && RANK[r.decision.outcome] > RANK[d.outcome]) {
+    if (session.minTrust <= r.rank && r.level > level) {
       d = r.decision;
       if (d.outcome === "deny") return d;
+      level = r.level;
     }
   }
   for (let i = 0; i < tool.flowTools.length; i++) {
     const r = tool.flowTools[i]!;
-    if (RANK[r.decision.outcome] > RANK[d.outcome] && session.called.has(r.tool)) {
+    if (r.level > level && session.called.has(r.tool)) {
       d = r.decision;
       if (d.outcome === "deny") return d;
+      level = r.level;
     }
   }
   const args = call.args !== null && typeof call.args === "object" && !Array.isArray(call.args) ? (call.args as Record<string, unknown>) : undefined;
   if (args === undefined) return d;
   for (let i = 0; i < tool.provenance.length; i++) {
     const r = tool.provenance[i]!;
-    if (RANK[r.decision.outcome] <= RANK[d.outcome] || !Object.hasOwn(args, r.arg)) continue;
+    if (r.level <= level || !Object.hasOwn(args, r.arg)) continue;
     if (provenanceBelow(args[r.arg], r.rank, r.normalise, session)) {
       d = r.decision;
       if (d.outcome === "deny") return d;
+      level = r.level;
     }
   }
   for (let i = 0; i < tool.outside.length; i++) {
     const r = tool.outside[i]!;
-    if (RANK[r.decision.outcome] <= RANK[d.outcome] || !Object.hasOwn(args, r.arg)) continue;
+    if (r.level <= level || !Object.hasOwn(args, r.arg)) continue;
     const v = args[r.arg];
     let out = false;
     if (Array.isArray(v)) {
@@ -132,17 +144,19 @@ export function raiseByHistory(tool: CompiledTool, call: ToolCall, base: Decisio
     if (out) {
       d = r.decision;
       if (d.outcome === "deny") return d;
+      level = r.level;
     }
   }
   for (let i = 0; i < tool.budgets.length; i++) {
     const r = tool.budgets[i]!;
-    if (RANK[r.decision.outcome] <= RANK[d.outcome]) continue;
+    if (r.level <= level) continue;
     const amount = Object.hasOwn(args, r.arg) ? args[r.arg] : undefined;
     if (typeof amount !== "number") continue;
     const sum = r.windowMs === null ? (session.sums.get(r.key) ?? 0) : windowSum(r);
     if (sum + amount > r.limit) {
       d = r.decision;
       if (d.outcome === "deny") return d;
+      level = r.level;
     }
   }
   return d;
@@ -153,12 +167,14 @@ export function raiseByHistory(tool: CompiledTool, call: ToolCall, base: Decisio
  * `rank` or lower. A value the session never saw is not "seen only below": the rule is about provenance.
  */
 function provenanceBelow(v: unknown, rank: number, normalise: (s: string) => string, session: SessionSnapshot): boolean {
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (provenanceBelow(v[i], rank, normalise, session)) return true;
-    return false;
+  if (typeof v !== "string") {
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) if (provenanceBelow(v[i], rank, normalise, session)) return true;
+      return false;
+    }
+    if (typeof v !== "number") return false;
   }
-  if (typeof v !== "string" && typeof v !== "number") return false;
-  const n = normalise(String(v));
+  const n = normalise(typeof v === "string" ? v : String(v));
   if (n.length === 0) return false;
   if (isSingleToken(n)) {
     const seen = session.values.get(n);
@@ -183,7 +199,7 @@ function provenanceBelow(v: unknown, rank: number, normalise: (s: string) => str
 /** `talks_to A via I`: calling interface I is allowed only over a declared link to an agent exposing I. */
 function decideLink(call: ToolCall, agent: CompiledAgent, kill: KillSwitch): Decision {
   const targets = agent.links.get(call.tool);
-  if (targets === undefined) return deny("not_granted", `${agent.name} is not granted ${call.tool} (default deny)`);
+  if (targets === undefined) return notGranted(agent, call.tool);
   if (call.target !== undefined && !targets.has(call.target)) {
     return deny("not_granted", `${agent.name} has no talks_to link to ${call.target} via ${call.tool}`);
   }
@@ -196,14 +212,26 @@ function decideLink(call: ToolCall, agent: CompiledAgent, kill: KillSwitch): Dec
   return agent.linkAllow.get(call.tool)!;
 }
 
+/** Names a steered model keeps trying are refused with one shared decision; the cache stops growing at 256. */
+function notGranted(agent: CompiledAgent, tool: string): Decision {
+  let d = agent.notGranted.get(tool);
+  if (d === undefined) {
+    d = Object.freeze(deny("not_granted", `${agent.name} is not granted ${tool} (default deny)`));
+    if (agent.notGranted.size < 256) agent.notGranted.set(tool, d);
+  }
+  return d;
+}
+
 /** Closed world first (an undeclared argument is refused), then every declared argument against its constraint. */
 export function checkArgs(tool: CompiledTool, args: unknown): Decision | undefined {
   const declared = tool.args!;
   if (args !== undefined && args !== null) {
     if (typeof args !== "object" || Array.isArray(args)) return deny("args", `${tool.name} takes named arguments, got ${typeOfValue(args)}`);
     const obj = args as Record<string, unknown>;
+    const names = tool.argNameList!;
+    const few = names.length <= 8;
     for (const key in obj) {
-      if (!tool.argNames!.has(key)) return deny("args", `${tool.name} has no argument '${key}'${tool.closedWorld}`);
+      if (few ? !names.includes(key) : !tool.argNames!.has(key)) return deny("args", `${tool.name} has no argument '${key}'${tool.closedWorld}`);
     }
   }
   const obj = (args ?? {}) as Record<string, unknown>;
@@ -213,9 +241,13 @@ export function checkArgs(tool: CompiledTool, args: unknown): Decision | undefin
     const v = Object.hasOwn(obj, a.name) ? obj[a.name] : undefined;
     if (v === undefined) {
       if (a.check.optional) continue;
-      return deny("args", a.missing);
+      return a.missing;
     }
-    if (!a.check.test(v)) return deny("args", refusalOf(tool, a, v));
+    if (!a.check.test(v)) {
+      // the precise reason (a wrong JSON type, which element or property) is worked out only for a refusal
+      const why = a.check.explain(v);
+      return why === undefined ? a.outside : deny("args", `argument '${a.name}' of ${tool.name}: ${why}`);
+    }
   }
   return undefined;
 }

@@ -145,9 +145,9 @@ export class Guard {
     const now = this.clock();
     const first = decideStatic(this.policy, call, this.staticInputs);
     if (!isTool(first)) return this.settle(call, undefined, first, now);
-    const agent = this.agents.get(call.agent)!;
+    const agent = first.owner;
     const hit = this.rates.hit(first.rateKey, now, first.rateWindowMs, first.rateCount);
-    const session = this.snapshotOf(agent, first, call.session);
+    const session = this.snapshotOf(first, call.session);
     if ((hit !== true && hit !== false) || (session !== EMPTY_SNAPSHOT && isPromise(session))) {
       throw new Error("decide needs in-process rate and session stores; use authorize with shared ones");
     }
@@ -164,9 +164,9 @@ export class Guard {
       const now = this.clock();
       const first = decideStatic(this.policy, call, this.staticInputs);
       if (!isTool(first)) return this.durably(call, this.settle(call, undefined, first, now) as FinalDecision);
-      const agent = this.agents.get(call.agent)!;
+      const agent = first.owner;
       const hit = this.rates.hit(first.rateKey, now, first.rateWindowMs, first.rateCount);
-      const session = this.snapshotOf(agent, first, call.session);
+      const session = this.snapshotOf(first, call.session);
       const sums = this.windowSums(first, now);
       if ((hit !== true && hit !== false) || (session !== EMPTY_SNAPSHOT && isPromise(session)) || (sums !== null && isPromise(sums))) {
         return this.authorizeLater(call, agent, first, hit, session, sums, now);
@@ -243,8 +243,9 @@ export class Guard {
     piiKey: () => this.options.piiKey,
   };
 
-  private snapshotOf(agent: CompiledAgent, tool: CompiledTool, session: string): MaybePromise<SessionSnapshot> {
-    return agent.readsHistory || tool.historyRules || tool.sessionRate > 0 ? this.sessions.snapshot(session) : EMPTY_SNAPSHOT;
+  /** Only a tool whose decision reads the history pays for fetching it. */
+  private snapshotOf(tool: CompiledTool, session: string): MaybePromise<SessionSnapshot> {
+    return tool.readsSession ? this.sessions.snapshot(session) : EMPTY_SNAPSHOT;
   }
 
   /** The windowed budgets' sums when the tool has any (null: none to ask). */
@@ -265,7 +266,7 @@ export class Guard {
   ): Decision {
     let monitorBlock: Decision | undefined;
     if (rateOk && agent.monitor.active) {
-      const block = agent.monitor.observeCall(call.session, tool.name, call.args, now, this.onAlert);
+      const block = agent.monitor.observeCall(call.session, tool.name, call.args, now, this.onAlert, tool.hostFreeKeys, tool.hostFreeArgs);
       if (block !== undefined) monitorBlock = { outcome: "deny", rule: "monitor", reason: `blocked by monitor rule ${block.kind}: ${block.message}` };
     }
     this.now = now;
@@ -515,18 +516,9 @@ export class Guard {
   }
 }
 
-/** The facts of calls without budgets are the same every time: made once per tool. */
-const constantFacts = new WeakMap<CompiledTool, CallFact>();
-
+/** The facts of calls without budgets are the same every time: made once per tool (compileTool). */
 function callFact(tool: CompiledTool, args: unknown): CallFact {
-  if (tool.budgets.length === 0) {
-    let fact = constantFacts.get(tool);
-    if (fact === undefined) {
-      fact = Object.freeze(tool.sessionRate > 0 ? { tool: tool.name, sessionRateKey: tool.rateKey } : { tool: tool.name });
-      constantFacts.set(tool, fact);
-    }
-    return fact;
-  }
+  if (tool.constantFact !== null) return tool.constantFact;
   const fact: CallFact = { tool: tool.name };
   if (tool.sessionRate > 0) fact.sessionRateKey = tool.rateKey;
   {

@@ -6,7 +6,7 @@
 import type { BundleMonitorRule } from "@charter/language";
 import { MemoryRateStore } from "../rate/rate-store.js";
 import { dataVolume, isBaselineAgent, SEQUENCE_START, type BaselineAgent } from "./baseline.js";
-import { firstOutsideHost } from "./external-hosts.js";
+import { compileHostScan } from "./external-hosts.js";
 
 export type MonitorKind = "tool_rate" | "data_volume" | "novel_sequence" | "external_domain" | "output_pii" | "output_exfiltration";
 export type Severity = "low" | "medium" | "high" | "critical";
@@ -24,6 +24,8 @@ export interface MonitorAlert {
   observed?: number;
   threshold?: number;
 }
+
+const NO_ARGS: readonly string[] = Object.freeze([]);
 
 /** How many recent n-grams the novelty score looks at. */
 export const NOVELTY_WINDOW = 4;
@@ -46,7 +48,7 @@ export function severityOf(action: RuleAction): Severity {
 }
 
 export class AgentMonitor {
-  private readonly externalDomain?: { domains: string[]; action: RuleAction };
+  private readonly externalDomain?: { domains: string[]; action: RuleAction; scan: (text: string) => string | undefined };
   private readonly toolRate?: { multiplier: number; windowMs: number; action: RuleAction; limits: Map<string, number>; store: MemoryRateStore };
   private readonly dataVolumeRule?: { limit: number; action: RuleAction };
   private readonly novel?: { score: number; action: RuleAction; trie: Trie; n: number };
@@ -65,7 +67,7 @@ export class AgentMonitor {
     // entry counts as no baseline.
     const baseline = isBaselineAgent(baselineOfAgent) ? baselineOfAgent : undefined;
     for (const r of rules) {
-      if (r.kind === "external_domain") this.externalDomain = { domains: r.domains.slice(), action: r.action };
+      if (r.kind === "external_domain") this.externalDomain = { domains: r.domains.slice(), action: r.action, scan: compileHostScan(r.domains) };
       if (!baseline) continue;
       if (r.kind === "tool_rate") {
         const limits = new Map<string, number>();
@@ -96,12 +98,22 @@ export class AgentMonitor {
    * Observes one call that passed the policy's own checks. Reports every alert through `emit` and returns
    * the first alert whose rule says `block`, if any.
    */
-  observeCall(session: string, tool: string, args: unknown, now: number, emit: (a: MonitorAlert) => void): MonitorAlert | undefined {
+  observeCall(
+    session: string,
+    tool: string,
+    args: unknown,
+    now: number,
+    emit: (a: MonitorAlert) => void,
+    /** The caller checked that every key names no host (the tool's closed world of plain names). */
+    hostFreeKeys = false,
+    /** Arguments the caller checked hold only values that name no host (their constraint admits no other). */
+    hostFreeArgs: readonly string[] = NO_ARGS,
+  ): MonitorAlert | undefined {
     this.emit = emit;
     this.blocking = undefined;
     const raise = this.raise;
     if (this.externalDomain && args !== undefined) {
-      const host = this.outsideHost(args, 0);
+      const host = hostFreeKeys || hostFreeArgs.length > 0 ? this.outsideHostOfArgs(args, hostFreeKeys, hostFreeArgs) : this.outsideHost(args, 0);
       if (host !== undefined) {
         raise(this.alert("external_domain", this.externalDomain.action, session, tool, `argument of ${tool} points to ${host}, outside [${this.externalDomain.domains.join(", ")}]`));
       }
@@ -183,9 +195,21 @@ export class AgentMonitor {
     return unseen / s.grams;
   }
 
+  /** outsideHost of the arguments object, skipping what the caller already knows names no host: the same answer. */
+  private outsideHostOfArgs(args: unknown, hostFreeKeys: boolean, hostFreeArgs: readonly string[]): string | undefined {
+    if (typeof args !== "object" || args === null || Array.isArray(args)) return this.outsideHost(args, 0);
+    const obj = args as Record<string, unknown>;
+    const scan = this.externalDomain!.scan;
+    for (const k in obj) {
+      const h = (hostFreeKeys ? undefined : scan(k)) ?? (hostFreeArgs.includes(k) ? undefined : this.outsideHost(obj[k], 1));
+      if (h !== undefined) return h;
+    }
+    return undefined;
+  }
+
   /** The first host (of a URL or an e-mail address) in the arguments, keys included, that is outside the allowlist. */
   private outsideHost(v: unknown, depth: number): string | undefined {
-    if (typeof v === "string") return firstOutsideHost(v, this.externalDomain!.domains);
+    if (typeof v === "string") return this.externalDomain!.scan(v);
     if (typeof v !== "object" || v === null || depth > 32) return undefined;
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
@@ -196,7 +220,7 @@ export class AgentMonitor {
     }
     const obj = v as Record<string, unknown>;
     for (const k in obj) {
-      const h = firstOutsideHost(k, this.externalDomain!.domains) ?? this.outsideHost(obj[k], depth + 1);
+      const h = this.externalDomain!.scan(k) ?? this.outsideHost(obj[k], depth + 1);
       if (h !== undefined) return h;
     }
     return undefined;

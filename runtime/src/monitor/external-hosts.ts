@@ -3,7 +3,7 @@
 // a parser accepts (`"eve"@evil.com`, `x.@evil.com`, URL userinfo), every authority after `//` counts,
 // scheme-relative (`//evil.com/x`) or not, and an authority that URL parsers could read two ways (a
 // backslash, userinfo, escapes; see strictUrlHost) is reported as it is written.
-import { domainInList, strictAuthorityHost } from "../output/domains.js";
+import { domainInList, normalizeHost, strictAuthorityHost } from "../output/domains.js";
 
 /** Cheap test first: most argument strings hold none of these, and the scan then allocates nothing. */
 const MAY_HOLD_HOST = /@|[\\/]{2}|www\./i;
@@ -26,6 +26,11 @@ const SCHEME_CHAR = /[A-Za-z0-9+.-]/;
 const BARE_WORD = /^[\p{L}_-]+$/u;
 const MAX_REPORTED = 120;
 
+/** False when `text` can name no host at all, whatever the allowlist (firstOutsideHost is then undefined). */
+export function mayNameHost(text: string): boolean {
+  return MAY_HOLD_HOST.test(text);
+}
+
 /** The first host in `text` outside `allowed`, as it should be reported, or undefined. */
 export function firstOutsideHost(text: string, allowed: readonly string[]): string | undefined {
   if (!MAY_HOLD_HOST.test(text)) return undefined;
@@ -34,6 +39,34 @@ export function firstOutsideHost(text: string, allowed: readonly string[]): stri
   // the URL scan allocates match iterators: run it only when an authority can be present at all
   return URL_HINT.test(text) ? outsideUrlHost(text, allowed) : undefined;
 }
+
+const LABEL_SOURCE = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
+const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+
+/**
+ * firstOutsideHost for one allowlist, with the common case answered by one precompiled expression: a
+ * plain address (one `@`, no slash, backslash or `www.`, an ASCII domain inside a dotted allowed name).
+ * For such a text the full scan finds exactly one host, that domain, and finds it inside the list; every
+ * other text takes the full scan, so the answer is always the same as firstOutsideHost's.
+ */
+export function compileHostScan(allowed: readonly string[]): (text: string) => string | undefined {
+  const list = allowed.slice();
+  const names: string[] = [];
+  for (const d of list) {
+    const n = normalizeHost(d);
+    // an IP address or a single label matches only exactly (domainMatches): left to the full scan
+    if (n !== undefined && n.includes(".") && !IPV4.test(n) && !n.startsWith("[")) names.push(n.replace(/\./g, "\\."));
+  }
+  // without the u flag, /i folds no non-ASCII letter onto an ASCII one (K, ſ stay themselves)
+  const inside = names.length > 0 ? new RegExp(`^[^@/\\\\]*@(?:${LABEL_SOURCE}\\.)*(?:${names.join("|")})$`, "i") : undefined;
+  return (text) => {
+    if (!MAY_HOLD_HOST.test(text)) return undefined;
+    // a domain over 253 characters is no host name (normalizeHost): the full scan reports it
+    if (inside !== undefined && text.length <= 254 && inside.test(text) && !WWW_ANYWHERE.test(text)) return undefined;
+    return firstOutsideHost(text, list);
+  };
+}
+const WWW_ANYWHERE = /www\./i;
 
 function outsideAddressDomain(text: string, allowed: readonly string[]): string | undefined {
   for (let at = text.indexOf("@"); at >= 0; at = text.indexOf("@", at + 1)) {

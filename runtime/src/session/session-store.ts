@@ -89,16 +89,31 @@ export class MemorySessionStore implements SessionStore {
   private readonly sessions = new Map<string, History>();
   private readonly windows = new Map<string, AmountWindow>();
 
+  /**
+   * The history last looked up: the guard asks for a session's snapshot and then records the call it
+   * allowed, so the second lookup of the pair is a string compare.
+   */
+  private lastId: string | undefined;
+  private last: History | undefined;
+
   snapshot(session: string): SessionSnapshot {
-    return this.sessions.get(session) ?? EMPTY_SNAPSHOT;
+    if (session === this.lastId) return this.last!;
+    const h = this.sessions.get(session);
+    if (h === undefined) return EMPTY_SNAPSHOT;
+    this.lastId = session;
+    this.last = h;
+    return h;
   }
 
   private history(session: string): History {
+    if (session === this.lastId) return this.last!;
     let h = this.sessions.get(session);
     if (h === undefined) {
       h = { minTrust: 4, values: new Map(), texts: ["", "", "", ""], called: new Set(), calls: new Map(), sums: new Map() };
       this.sessions.set(session, h);
     }
+    this.lastId = session;
+    this.last = h;
     return h;
   }
 
@@ -147,6 +162,7 @@ export class MemorySessionStore implements SessionStore {
 
   /** Forgets a finished session. */
   forget(session: string): void {
+    if (session === this.lastId) this.lastId = this.last = undefined;
     this.sessions.delete(session);
   }
 
