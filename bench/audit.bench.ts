@@ -8,7 +8,7 @@ import { checkText } from "@charter/language";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AuditLog, MemoryAuditSink, RedisStateStore, createGuard, initPostgresAudit, openAuditSink, openFileAuditLog, verifyAuditLog, type Guard, type ToolCall } from "../runtime/src/index.js";
+import { AuditLog, MemoryAuditSink, RedisStateStore, createGuard, initPostgresAudit, openAuditSink, openFileAuditLog, verifyAuditLog, type Guard, type ToolCall } from "@charter/runtime";
 import setupPostgres from "../test/support/setup-postgres.js";
 import setupRedis from "../test/support/setup-redis.js";
 

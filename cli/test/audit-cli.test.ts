@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkText, generateKeys, loadPrivateKey } from "@charter/language";
-import { CheckpointSigner, createGuard, openAuditSink, openFileAuditLog } from "../../runtime/src/index.js";
+import { CheckpointSigner, createGuard, openAuditSink, openFileAuditLog } from "@charter/runtime";
 import { charter } from "../../test/support/cli.js";
 
 const policyText = readFileSync(join(import.meta.dirname, "../../runtime/test/fixtures/audit-policy.charter"), "utf8");

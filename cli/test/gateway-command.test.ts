@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { verifyAuditLog } from "../../runtime/src/index.js";
+import { verifyAuditLog } from "@charter/runtime";
 import { charter } from "../../test/support/cli.js";
 import { ROOT } from "../../test/support/paths.js";
 
@@ -83,7 +83,7 @@ describe("charter gateway", () => {
 
 describe("charter pins", () => {
   it("prints the digest of each published tool, the same the gateway checks", async () => {
-    const { toolDefinitionDigest } = await import("../../runtime/src/gateway/index.js");
+    const { toolDefinitionDigest } = await import("@charter/runtime/gateway");
     const r = charter(["pins", "--", process.execPath, join(ROOT, "test/fixtures/mcp-tool-server.mjs")]);
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split("\n");

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { AuditLog, MemoryAuditSink, createGuard } from "../../runtime/src/index.js";
+import { AuditLog, MemoryAuditSink, createGuard } from "@charter/runtime";
 import { charter } from "../../test/support/cli.js";
 
 const POLICY = `

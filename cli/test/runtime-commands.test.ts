@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { charter as runCharter } from "../../test/support/cli.js";
-import { createGuard, openFileAuditLog } from "../../runtime/src/index.js";
+import { createGuard, openFileAuditLog } from "@charter/runtime";
 import { compileText, MINI } from "../../test/support/runtime-fixtures.js";
 
 const dir = mkdtempSync(join(tmpdir(), "charter-cli-runtime-"));

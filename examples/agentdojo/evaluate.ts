@@ -7,7 +7,7 @@
 import { checkText, type Bundle } from "@charter/language";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createDetector, parseTrace, replayTrace, type ReplayEvent, type TraceLine } from "../../runtime/src/index.js";
+import { createDetector, parseTrace, replayTrace, type ReplayEvent, type TraceLine } from "@charter/runtime";
 
 export const SUITES = ["workspace", "slack"] as const;
 export const VERSIONS = ["v0", "v1"] as const;

@@ -24566,112 +24566,6 @@ function itemsOf(items, kind) {
   return items.filter((it) => it.kind === kind);
 }
 
-// language/src/attest.ts
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from "node:crypto";
-
-// language/src/digest.ts
-import { createHash } from "node:crypto";
-function canonicalJson(value) {
-  switch (typeof value) {
-    case "string":
-      return JSON.stringify(value);
-    case "number":
-      return Number.isFinite(value) ? String(value) : "null";
-    case "boolean":
-      return value ? "true" : "false";
-    case "object":
-      break;
-    default:
-      return "null";
-  }
-  if (value === null) return "null";
-  if (Array.isArray(value)) {
-    let s2 = "[";
-    for (let i = 0; i < value.length; i++) s2 += (i ? "," : "") + canonicalJson(value[i]);
-    return s2 + "]";
-  }
-  const obj = value;
-  const keys2 = Object.keys(obj).sort();
-  let s = "{";
-  for (const k of keys2) {
-    const v = obj[k];
-    if (v === void 0 || typeof v === "function") continue;
-    s += (s.length > 1 ? "," : "") + JSON.stringify(k) + ":" + canonicalJson(v);
-  }
-  return s + "}";
-}
-function canonicalJsonPretty(value) {
-  return JSON.stringify(sortKeys(value), null, 2) + "\n";
-}
-function sortKeys(value) {
-  if (value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map(sortKeys);
-  const obj = value;
-  const out = {};
-  for (const k of Object.keys(obj).sort()) if (obj[k] !== void 0) out[k] = sortKeys(obj[k]);
-  return out;
-}
-function sha256Hex(text) {
-  return createHash("sha256").update(text).digest("hex");
-}
-function semanticContent(bundle) {
-  const { digest: _digest, signature: _signature, ...rest } = bundle;
-  return { ...rest, policy: { ...rest.policy, review: null } };
-}
-function semanticDigest(bundle) {
-  return "sha256:" + sha256Hex(canonicalJson(semanticContent(bundle)));
-}
-
-// language/src/attest.ts
-var DEFAULT_REVIEW_CADENCE_MS = 90 * 864e5;
-function reviewPayload(c) {
-  const cadence = c.cadenceMs ?? DEFAULT_REVIEW_CADENCE_MS;
-  return Buffer.from(`charter-review/1
-policy ${c.policy}
-digest ${c.digest}
-by ${c.by}
-on ${c.on}
-cadence ${cadence}ms
-`, "utf8");
-}
-var SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
-function decodePublicKey(text) {
-  const m = /^ed25519:([A-Za-z0-9+/]{43}=)$/.exec(text.trim());
-  if (!m) return void 0;
-  try {
-    return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, Buffer.from(m[1], "base64")]), format: "der", type: "spki" });
-  } catch {
-    return void 0;
-  }
-}
-function verifyBytes(data, signature, publicKey) {
-  const key = decodePublicKey(publicKey);
-  const m = /^ed25519:([A-Za-z0-9+/]+={0,2})$/.exec(signature.trim());
-  if (!key || !m) return false;
-  const sig = Buffer.from(m[1], "base64");
-  if (sig.length !== 64) return false;
-  try {
-    return verify(null, data, key, sig);
-  } catch {
-    return false;
-  }
-}
-function parseReviewers(text) {
-  const reviewers = [];
-  const errors = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.trim();
-    if (!line || line.startsWith("#")) return;
-    const m = /^(\S+)\s+(\S+)$/.exec(line);
-    if (!m || !decodePublicKey(m[2])) {
-      errors.push({ line: i + 1, message: "expected `NAME ed25519:<base64 public key>` (the contents of a KEY.pub written by `charter keygen`)" });
-      return;
-    }
-    reviewers.push({ name: m[1], publicKey: m[2] });
-  });
-  return { reviewers, errors };
-}
-
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
 __export(external_exports, {
@@ -44809,6 +44703,112 @@ function normalisePosixPath(path) {
 function pathIsUnder(path, root2) {
   if (root2 === "/") return true;
   return path === root2 || path.startsWith(root2 + "/");
+}
+
+// language/src/attest.ts
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from "node:crypto";
+
+// language/src/digest.ts
+import { createHash } from "node:crypto";
+function canonicalJson(value) {
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value);
+    case "number":
+      return Number.isFinite(value) ? String(value) : "null";
+    case "boolean":
+      return value ? "true" : "false";
+    case "object":
+      break;
+    default:
+      return "null";
+  }
+  if (value === null) return "null";
+  if (Array.isArray(value)) {
+    let s2 = "[";
+    for (let i = 0; i < value.length; i++) s2 += (i ? "," : "") + canonicalJson(value[i]);
+    return s2 + "]";
+  }
+  const obj = value;
+  const keys2 = Object.keys(obj).sort();
+  let s = "{";
+  for (const k of keys2) {
+    const v = obj[k];
+    if (v === void 0 || typeof v === "function") continue;
+    s += (s.length > 1 ? "," : "") + JSON.stringify(k) + ":" + canonicalJson(v);
+  }
+  return s + "}";
+}
+function canonicalJsonPretty(value) {
+  return JSON.stringify(sortKeys(value), null, 2) + "\n";
+}
+function sortKeys(value) {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(sortKeys);
+  const obj = value;
+  const out = {};
+  for (const k of Object.keys(obj).sort()) if (obj[k] !== void 0) out[k] = sortKeys(obj[k]);
+  return out;
+}
+function sha256Hex(text) {
+  return createHash("sha256").update(text).digest("hex");
+}
+function semanticContent(bundle) {
+  const { digest: _digest, signature: _signature, ...rest } = bundle;
+  return { ...rest, policy: { ...rest.policy, review: null } };
+}
+function semanticDigest(bundle) {
+  return "sha256:" + sha256Hex(canonicalJson(semanticContent(bundle)));
+}
+
+// language/src/attest.ts
+var DEFAULT_REVIEW_CADENCE_MS = 90 * 864e5;
+function reviewPayload(c) {
+  const cadence = c.cadenceMs ?? DEFAULT_REVIEW_CADENCE_MS;
+  return Buffer.from(`charter-review/1
+policy ${c.policy}
+digest ${c.digest}
+by ${c.by}
+on ${c.on}
+cadence ${cadence}ms
+`, "utf8");
+}
+var SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
+function decodePublicKey(text) {
+  const m = /^ed25519:([A-Za-z0-9+/]{43}=)$/.exec(text.trim());
+  if (!m) return void 0;
+  try {
+    return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, Buffer.from(m[1], "base64")]), format: "der", type: "spki" });
+  } catch {
+    return void 0;
+  }
+}
+function verifyBytes(data, signature, publicKey) {
+  const key = decodePublicKey(publicKey);
+  const m = /^ed25519:([A-Za-z0-9+/]+={0,2})$/.exec(signature.trim());
+  if (!key || !m) return false;
+  const sig = Buffer.from(m[1], "base64");
+  if (sig.length !== 64) return false;
+  try {
+    return verify(null, data, key, sig);
+  } catch {
+    return false;
+  }
+}
+function parseReviewers(text) {
+  const reviewers = [];
+  const errors = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line || line.startsWith("#")) return;
+    const m = /^(\S+)\s+(\S+)$/.exec(line);
+    if (!m || !decodePublicKey(m[2])) {
+      errors.push({ line: i + 1, message: "expected `NAME ed25519:<base64 public key>` (the contents of a KEY.pub written by `charter keygen`)" });
+      return;
+    }
+    reviewers.push({ name: m[1], publicKey: m[2] });
+  });
+  return { reviewers, errors };
 }
 
 // language/src/compile.ts

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyEdits, checkText, generateKeys, loadPrivateKey, reviewEdits, reviewPayload, signBytes } from "../../language/src/index.js";
+import { applyEdits, checkText, generateKeys, loadPrivateKey, reviewEdits, reviewPayload, signBytes } from "@charter/language";
 import { charter } from "../../test/support/cli.js";
 
 const ROOT = join(import.meta.dirname, "../..");

@@ -2,7 +2,8 @@
 // size exceeded": nesting past the limit, a huge string literal, a file past the size limit and bytes
 // that are not UTF-8. (How fast checking stays on large files is `npm run bench`'s business.)
 
-import { checkBytes, checkText, decodePolicyBytes, firstInvalidUtf8, formatText, MAX_POLICY_LENGTH } from "@charter/language";
+import { checkBytes, checkText, decodePolicyBytes, formatText, MAX_POLICY_LENGTH } from "@charter/language";
+import { firstInvalidUtf8 } from "../src/encoding.js";
 import { describe, expect, test } from "vitest";
 
 const codes = (r: ReturnType<typeof checkText>, code: string) => r.diagnostics.filter((d) => d.code === code);

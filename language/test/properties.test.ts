@@ -1,8 +1,8 @@
 // Property tests over large input spaces: the parser is total, diagnostics stay inside the
 // document, fmt is idempotent and never changes the semantic digest, builds are byte-identical,
 // and a generated valid policy survives print → parse with its meaning intact.
-import { canonicalJson, canonicalJsonPretty, checkText, formatText, LineIndex, lowerPolicy, parse, parseSyntax } from "@charter/language";
-import { parseSyntaxWhole } from "../src/syntax.js";
+import { canonicalJson, canonicalJsonPretty, checkText, formatText, LineIndex, lowerPolicy, parse } from "@charter/language";
+import { parseSyntax, parseSyntaxWhole } from "../src/syntax.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 

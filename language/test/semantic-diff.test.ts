@@ -5,7 +5,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkText, classifyChange, compareConstraints, diffPolicies, formatDuration, type Change } from "../src/index.js";
+import { checkText, diffPolicies, type Change } from "../src/index.js";
+import { classifyChange, compareConstraints, formatDuration } from "../src/diff.js";
 
 const DIR = join(import.meta.dirname, "../../test/fixtures/diff");
 const policy = (name: string) => {

@@ -1,7 +1,7 @@
 // Property tests: compiled argument constraints against a deliberately naive reference model.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compileConstraint } from "../src/index.js";
+import { compileConstraint } from "../src/guard/index.js";
 
 const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,6}[a-z0-9])?$/);
 const domain = fc.tuple(fc.array(label, { maxLength: 3 }), fc.stringMatching(/^[a-z][a-z0-9-]{0,5}[a-z0-9]$/)).map(([ls, t]) => [...ls, t].join("."));

@@ -3,7 +3,8 @@
 // with node's path.posix.normalize), lists, closed-world nested objects, scheme-less URLs. And the
 // refusal words: the JSON type when it is wrong, the failing element or property, never the value.
 import { checkText, type Bundle, type BundleConstraint } from "@charter/language";
-import { createGuard, type CompiledConstraint } from "@charter/runtime";
+import { createGuard } from "@charter/runtime";
+import type { CompiledConstraint } from "../src/guard/index.js";
 import fc from "fast-check";
 import { posix } from "node:path";
 import { describe, expect, it } from "vitest";

@@ -9,16 +9,15 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   buildBaseline,
-  compileConstraint,
   loadBundle,
   parseBaseline,
   runTestText,
-  urlDomainMatches,
   validateBundle,
   type Baseline,
   type MonitorAlert,
 } from "../src/index.js";
-import { findExfiltration, strictUrlHost } from "../src/output/index.js";
+import { compileConstraint } from "../src/guard/index.js";
+import { findExfiltration, strictUrlHost, urlDomainMatches } from "../src/output/index.js";
 import { jsonOf } from "../src/testing/index.js";
 import { compileText, makeGuard, MINI } from "../../test/support/runtime-fixtures.js";
 

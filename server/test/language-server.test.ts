@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type CodeAction, type CompletionItem, type Hover, type Location, type TextEdit, type WorkspaceEdit } from "vscode-languageserver-protocol";
-import { checkText, formatText } from "../../language/src/index.js";
+import { checkText, formatText } from "@charter/language";
 import { createProtocolConnection, IPCMessageReader, IPCMessageWriter, StreamMessageReader, StreamMessageWriter } from "vscode-languageserver-protocol/node";
 import { ROOT, startSession, type LspSession } from "./lsp-session.js";
 

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, inject, test } from "vitest";
-import { formatText } from "../../language/src/index.js";
+import { formatText } from "@charter/language";
 import setupNeovim from "../../test/support/setup-neovim.js";
 import { ensureCommand, findCommand } from "../../test/support/debian.js";
 import { ROOT } from "./lsp-session.js";

@@ -3,7 +3,7 @@
 import { checkText, type Bundle } from "@charter/language";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { AuditLog, MemoryAuditSink, createGuard, type Approver, type GuardOptions } from "../../runtime/src/index.js";
+import { AuditLog, MemoryAuditSink, createGuard, type Approver, type GuardOptions } from "@charter/runtime";
 
 export const root = join(import.meta.dirname, "../..");
 

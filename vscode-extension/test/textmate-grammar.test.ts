@@ -9,7 +9,7 @@ import oniguruma from "vscode-oniguruma";
 import textmate from "vscode-textmate";
 import { ROOT } from "../../server/test/lsp-session.js";
 
-import { CONSTRAINTS, SCHEMA, type Shape } from "../../language/src/index.js";
+import { CONSTRAINTS, SCHEMA, type Shape } from "@charter/language";
 
 let grammar: textmate.IGrammar;
 
