@@ -9,7 +9,13 @@ export default defineConfig({
   ssr: { resolve: { conditions: ["@charter/source", ...defaultServerConditions] } },
   test: {
     include: ["{language,runtime,cli,server,github-action,vscode-extension}/test/**/*.test.ts", "test/**/*.test.ts"],
-    globalSetup: ["test/support/build.ts", "test/support/setup-neovim.ts", "test/support/setup-chromium.ts", "test/support/setup-postgres.ts", "test/support/setup-redis.ts"],
+    globalSetup: [
+      "test/support/build.ts",
+      "test/support/setup-neovim.ts",
+      "test/support/setup-chromium.ts",
+      "test/support/setup-postgres.ts",
+      "test/support/setup-redis.ts",
+    ],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",

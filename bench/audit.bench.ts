@@ -8,7 +8,18 @@ import { checkText } from "@charter/language";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AuditLog, MemoryAuditSink, RedisStateStore, createGuard, initPostgresAudit, openAuditSink, openFileAuditLog, verifyAuditLog, type Guard, type ToolCall } from "@charter/runtime";
+import {
+  AuditLog,
+  MemoryAuditSink,
+  RedisStateStore,
+  createGuard,
+  initPostgresAudit,
+  openAuditSink,
+  openFileAuditLog,
+  verifyAuditLog,
+  type Guard,
+  type ToolCall,
+} from "@charter/runtime";
 import setupPostgres from "../test/support/setup-postgres.js";
 import setupRedis from "../test/support/setup-redis.js";
 
@@ -17,7 +28,12 @@ const bundle = checkText(readFileSync(join(root, "runtime/test/fixtures/audit-po
 const tmp = mkdtempSync(join(tmpdir(), "charter-bench-audit-"));
 
 // 3 of 4 calls allowed (`work`, unconstrained, a generous rate), 1 of 4 denied (`nope`, not granted)
-const calls: ToolCall[] = Array.from({ length: 4096 }, (_, i) => ({ agent: "a", session: `s${i % 32}`, tool: i % 4 === 3 ? "nope" : "work", args: { id: i, note: "ok" } }));
+const calls: ToolCall[] = Array.from({ length: 4096 }, (_, i) => ({
+  agent: "a",
+  session: `s${i % 32}`,
+  tool: i % 4 === 3 ? "nope" : "work",
+  args: { id: i, note: "ok" },
+}));
 
 interface Result {
   label: string;
@@ -62,7 +78,9 @@ async function measure(label: string, guard: Guard, inFlight: number, ms: number
 const rows: Result[] = [];
 const row = (r: Result, note = ""): void => {
   rows.push(r);
-  console.log(`${r.label.padEnd(58)} ${Math.round(r.perSecond).toLocaleString("en-US").padStart(11)} decisions/s   p50 ${r.p50.toFixed(1).padStart(8)} µs   p99 ${r.p99.toFixed(1).padStart(8)} µs ${note}`);
+  console.log(
+    `${r.label.padEnd(58)} ${Math.round(r.perSecond).toLocaleString("en-US").padStart(11)} decisions/s   p50 ${r.p50.toFixed(1).padStart(8)} µs   p99 ${r.p99.toFixed(1).padStart(8)} µs ${note}`,
+  );
 };
 
 console.log("audit durability and shared state: authorize on 4,096 calls (3/4 allowed), latency per call\n");
@@ -70,7 +88,14 @@ const MS = Number(process.env.BENCH_MS ?? 2000);
 
 // ------------------------------------------------------------- in-process baselines
 row(await measure("no audit, in-process rate store, 1 in flight", createGuard(bundle, { audit: null }), 1, MS));
-row(await measure("memory audit sink, in-process rate store, 64 in flight", createGuard(bundle, { audit: new AuditLog(new MemoryAuditSink()) }), 64, MS));
+row(
+  await measure(
+    "memory audit sink, in-process rate store, 64 in flight",
+    createGuard(bundle, { audit: new AuditLog(new MemoryAuditSink()) }),
+    64,
+    MS,
+  ),
+);
 
 // ------------------------------------------------------------- durable file log
 for (const [label, inFlight, fsync] of [
@@ -100,17 +125,33 @@ try {
   for (const inFlight of [1, 64, 256]) {
     const opened = await openAuditSink({ postgres: roles.writerUrl, chain: `bench-${inFlight}` });
     if (!opened.ok) throw new Error(opened.message);
-    row(await measure(`PostgreSQL sink (row committed before forwarding), ${inFlight} in flight`, createGuard(bundle, { audit: opened.log }), inFlight, MS));
+    row(
+      await measure(
+        `PostgreSQL sink (row committed before forwarding), ${inFlight} in flight`,
+        createGuard(bundle, { audit: opened.log }),
+        inFlight,
+        MS,
+      ),
+    );
     await opened.log.close();
   }
   for (const inFlight of [1, 64]) {
     const state = await RedisStateStore.open(provided.redisUrl!, { prefix: `bench:${inFlight}:` });
-    row(await measure(`Redis rate windows (Lua per hit), memory audit, ${inFlight} in flight`, createGuard(bundle, { audit: new AuditLog(new MemoryAuditSink()), sharedRates: state.rates }), inFlight, MS));
+    row(
+      await measure(
+        `Redis rate windows (Lua per hit), memory audit, ${inFlight} in flight`,
+        createGuard(bundle, { audit: new AuditLog(new MemoryAuditSink()), sharedRates: state.rates }),
+        inFlight,
+        MS,
+      ),
+    );
     await state.close();
   }
   const local = rows.find((r) => r.label.startsWith("memory audit sink"))!;
   const redis = rows.find((r) => r.label.includes("Redis") && r.label.includes("64 in flight"))!;
-  console.log(`\nadded latency of Redis rate windows at 64 in flight: p50 +${(redis.p50 - local.p50).toFixed(0)} µs vs the in-process store`);
+  console.log(
+    `\nadded latency of Redis rate windows at 64 in flight: p50 +${(redis.p50 - local.p50).toFixed(0)} µs vs the in-process store`,
+  );
 } finally {
   await stopRedis();
   stopPg();

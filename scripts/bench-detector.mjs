@@ -20,7 +20,9 @@ function measure(label, texts, fn) {
     elapsed = (performance.now() - t0) / 1000;
   } while (elapsed < MIN_SECONDS);
   const mbps = (bytes * rounds) / 1e6 / elapsed;
-  console.log(`${label.padEnd(30)} ${mbps.toFixed(1).padStart(7)} MB/s  (${texts.length} records, ${(bytes / 1e3).toFixed(0)} kB x ${rounds} rounds)`);
+  console.log(
+    `${label.padEnd(30)} ${mbps.toFixed(1).padStart(7)} MB/s  (${texts.length} records, ${(bytes / 1e3).toFixed(0)} kB x ${rounds} rounds)`,
+  );
   return mbps;
 }
 

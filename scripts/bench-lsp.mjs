@@ -40,7 +40,12 @@ const conn = createProtocolConnection(new StreamMessageReader(proc.stdout), new 
 const waiting = new Map();
 conn.onNotification("textDocument/publishDiagnostics", (p) => waiting.get(p.version)?.(p));
 conn.listen();
-const init = await conn.sendRequest("initialize", { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions: { debounceMs: 0 } });
+const init = await conn.sendRequest("initialize", {
+  processId: process.pid,
+  rootUri: null,
+  capabilities: {},
+  initializationOptions: { debounceMs: 0 },
+});
 await conn.sendNotification("initialized", {});
 const uri = pathToFileURL(join(root, "bench.charter")).href;
 const published = (version) => new Promise((resolve) => waiting.set(version, resolve));
@@ -58,7 +63,10 @@ const completionAfterEdit = [];
 let version = 1;
 for (let n = 0; n < EDITS + 5; n++) {
   const line = rateLines[(n * 37) % rateLines.length];
-  const edit = (ch) => ({ textDocument: { uri, version: ++version }, contentChanges: [{ range: { start: { line, character: 11 }, end: { line, character: 12 } }, text: ch }] });
+  const edit = (ch) => ({
+    textDocument: { uri, version: ++version },
+    contentChanges: [{ range: { start: { line, character: 11 }, end: { line, character: 12 } }, text: ch }],
+  });
   // didChange → publishDiagnostics
   ready = published(version + 1);
   let t = performance.now();
@@ -92,7 +100,9 @@ const row = (name, xs, goal) => {
   const s = stats(xs);
   return `${name.padEnd(44)} median ${ms(s.median).padStart(9)}   p95 ${ms(s.p95).padStart(9)}   (min ${ms(s.min)}, max ${ms(s.max)})${goal ? `   goal < ${goal} ms median: ${s.median < goal ? "met" : "NOT met"}` : ""}`;
 };
-console.log(`charter lsp on a ${lines.length - 1}-line policy, ${EDITS} one-character edits, server ${init.serverInfo?.name} (debounce 0 ms for measuring; the editor default is 150 ms)`);
+console.log(
+  `charter lsp on a ${lines.length - 1}-line policy, ${EDITS} one-character edits, server ${init.serverInfo?.name} (debounce 0 ms for measuring; the editor default is 150 ms)`,
+);
 console.log(row("didChange → publishDiagnostics", diagnostics, 30));
 console.log(row("completion (document already checked)", completionWarm, 10));
 console.log(row("completion right after an edit", completionAfterEdit));

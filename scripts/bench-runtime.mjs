@@ -16,7 +16,16 @@ import { readCorpus } from "../runtime/scripts/corpus-split.mjs";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const tmp = mkdtempSync(join(tmpdir(), "charter-bench-"));
 const banner = { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" };
-await build({ entryPoints: [join(root, "bench/runtime-entry.ts")], outfile: join(tmp, "runtime.mjs"), bundle: true, platform: "node", format: "esm", target: "node20", banner, logLevel: "warning" });
+await build({
+  entryPoints: [join(root, "bench/runtime-entry.ts")],
+  outfile: join(tmp, "runtime.mjs"),
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  banner,
+  logLevel: "warning",
+});
 const rt = await import(pathToFileURL(join(tmp, "runtime.mjs")).href);
 
 const AGENT = "procurement-assistant-v2";
@@ -213,7 +222,10 @@ function timeTogether(entries, rounds = 25) {
   }
   return entries.map(([label], j) => ({ label, us: best[j], perSecond: 1e6 / best[j] }));
 }
-const row = (r, extra = "") => console.log(`${r.label.padEnd(44)} ${r.us.toFixed(3).padStart(9)} µs/decision ${Math.round(r.perSecond).toLocaleString("en-US").padStart(12)} decisions/s ${extra}`);
+const row = (r, extra = "") =>
+  console.log(
+    `${r.label.padEnd(44)} ${r.us.toFixed(3).padStart(9)} µs/decision ${Math.round(r.perSecond).toLocaleString("en-US").padStart(12)} decisions/s ${extra}`,
+  );
 
 const guard = rt.createGuard(bundle, { audit: null, clock });
 const hand = handWritten(new rt.MemoryRateStore());
@@ -243,9 +255,19 @@ row(results.handNoRate, `  Charter is ${(results.charter.us / results.handNoRate
 {
   const flowText = readFileSync(join(root, "examples/procurement.charter"), "utf8")
     .replace(/(tool querySupplierDB \{\s*scope read\s*tier low\s*rate 200 per 1h)/, "$1\n    rate 100000 per session")
-    .replace(/(args \{\s*to: email in domains \["company.com"\])/, "when to from low => deny\n    after createDraftPO => deny\n    after untrusted => deny\n    $1");
+    .replace(
+      /(args \{\s*to: email in domains \["company.com"\])/,
+      "when to from low => deny\n    after createDraftPO => deny\n    after untrusted => deny\n    $1",
+    );
   const flowChecked = rt.checkText(flowText);
-  if (flowChecked.errors) throw new Error("the flow variant of procurement.charter does not compile: " + flowChecked.diagnostics.filter((d) => d.severity === "error").map((d) => d.message).join("; "));
+  if (flowChecked.errors)
+    throw new Error(
+      "the flow variant of procurement.charter does not compile: " +
+        flowChecked.diagnostics
+          .filter((d) => d.severity === "error")
+          .map((d) => d.message)
+          .join("; "),
+    );
   const flowBundle = flowChecked.bundle;
   const SESSIONS = 50;
   // rag (low) names the even addresses, internal (high) every third: user0, user6, … are seen in both
@@ -319,7 +341,9 @@ row(results.handNoRate, `  Charter is ${(results.charter.us / results.handNoRate
       console.error(`${disagreements} of ${N} flow decisions differ: not comparing speeds`);
       process.exit(1);
     }
-    console.log(`\nflow rules: Charter and the hand-written history check agree on all ${N} decisions (${provenanceDenials} denied by provenance)`);
+    console.log(
+      `\nflow rules: Charter and the hand-written history check agree on all ${N} decisions (${provenanceDenials} denied by provenance)`,
+    );
   }
   const g = fresh();
   const h = handFlow(new rt.MemoryRateStore());
@@ -372,22 +396,32 @@ row(results.handNoRate, `  Charter is ${(results.charter.us / results.handNoRate
   const recordsDecide = opened.log.head.seq - seq1;
   await opened.log.close();
   const verified = rt.verifyAuditLog(readFileSync(path, "utf8"));
-  const aut = { label: "authorize + file audit log (await per call)", us: (ms * 1000) / (ROUNDS * N), perSecond: (ROUNDS * N) / (ms / 1000) };
+  const aut = {
+    label: "authorize + file audit log (await per call)",
+    us: (ms * 1000) / (ROUNDS * N),
+    perSecond: (ROUNDS * N) / (ms / 1000),
+  };
   const dec = { label: "decide + file audit log", us: (msDecide * 1000) / (ROUNDS * N), perSecond: (ROUNDS * N) / (msDecide / 1000) };
   const perSec = (n, msTotal) => Math.round(n / (msTotal / 1000)).toLocaleString("en-US");
   console.log("\nwith the hash-chained file audit log (one record per decision, plus one per approval):");
   row(aut, aut.perSecond >= 150_000 ? "  goal >= 150,000/s met" : "  below the 150,000/s goal");
-  console.log(`${"".padEnd(44)} ${perSec(records, ms).padStart(31)} records/s      ${((100 * approvals) / (ROUNDS * N)).toFixed(1)}% of calls waited for the approver`);
+  console.log(
+    `${"".padEnd(44)} ${perSec(records, ms).padStart(31)} records/s      ${((100 * approvals) / (ROUNDS * N)).toFixed(1)}% of calls waited for the approver`,
+  );
   row(dec);
   console.log(`${"".padEnd(44)} ${perSec(recordsDecide, msDecide).padStart(31)} records/s`);
-  console.log(`  log: ${verified.ok ? `${verified.records} records, chain intact` : `BROKEN: ${verified.reason}`}, ${(statSync(path).size / 1e6).toFixed(1)} MB`);
+  console.log(
+    `  log: ${verified.ok ? `${verified.records} records, chain intact` : `BROKEN: ${verified.reason}`}, ${(statSync(path).size / 1e6).toFixed(1)} MB`,
+  );
 }
 
 // ---------------------------------------------------------------- ingest
 {
   const texts = readCorpus().map((r) => r.text);
   const bytes = texts.reduce((n, t) => n + Buffer.byteLength(t, "utf8"), 0);
-  console.log(`\ningest (guard.ingest: detector score + threshold + trust-boundary wrapping), ${texts.length} corpus texts, ${(bytes / 1e3).toFixed(0)} kB:`);
+  console.log(
+    `\ningest (guard.ingest: detector score + threshold + trust-boundary wrapping), ${texts.length} corpus texts, ${(bytes / 1e3).toFixed(0)} kB:`,
+  );
   const mbPerSecond = (each) => {
     for (const t of texts) each(t);
     let rounds = 0;
@@ -400,7 +434,10 @@ row(results.handNoRate, `  Charter is ${(results.charter.us / results.handNoRate
     } while (elapsed < 1.5);
     return (bytes * rounds) / 1e6 / elapsed;
   };
-  for (const [label, detector] of [["rule layer", rt.createRuleDetector()], ["rules + shipped classifier", rt.createDetector()]]) {
+  for (const [label, detector] of [
+    ["rule layer", rt.createRuleDetector()],
+    ["rules + shipped classifier", rt.createDetector()],
+  ]) {
     const g = rt.createGuard(bundle, { audit: null, detector });
     const ingest = mbPerSecond((t) => g.ingest(AGENT, "internal", t));
     // The detector alone, in the same run: what ingest adds on top (policy checks, wrapping) is the difference.

@@ -154,7 +154,22 @@ for (const concurrency of [1, 32]) {
     await c.close();
   }
   {
-    const { child } = await start(process.execPath, [join(root, "node_modules/mcp-proxy/dist/bin/mcp-proxy.mjs"), "--host", "127.0.0.1", "--port", String(proxyPort), "--server", "stream", "--no-eventStore", "--", ...upstream], /starting server on port|listening/i);
+    const { child } = await start(
+      process.execPath,
+      [
+        join(root, "node_modules/mcp-proxy/dist/bin/mcp-proxy.mjs"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(proxyPort),
+        "--server",
+        "stream",
+        "--no-eventStore",
+        "--",
+        ...upstream,
+      ],
+      /starting server on port|listening/i,
+    );
     await new Promise((r) => setTimeout(r, 300));
     const clients = await httpClients(`http://127.0.0.1:${proxyPort}/mcp`, concurrency);
     row["mcp-proxy"] = await measure(clients);
@@ -162,7 +177,11 @@ for (const concurrency of [1, 32]) {
     await stop(child);
   }
   {
-    const { child } = await start(process.execPath, [charterBin, "serve", "--config", join(tmp, "serve.yaml")], /listening on (http:\/\/\S+)\/mcp/);
+    const { child } = await start(
+      process.execPath,
+      [charterBin, "serve", "--config", join(tmp, "serve.yaml")],
+      /listening on (http:\/\/\S+)\/mcp/,
+    );
     const clients = await httpClients(`http://127.0.0.1:${servePort}/mcp`, concurrency, { Authorization: `Bearer ${token}` });
     row.serve = await measure(clients);
     await Promise.all(clients.map((c) => c.close()));
@@ -172,25 +191,37 @@ for (const concurrency of [1, 32]) {
 }
 
 // every call through serve left its decision record
-const decisions = readFileSync(log, "utf8").split("\n").filter((l) => l.includes('"event":"decision"')).length;
+const decisions = readFileSync(log, "utf8")
+  .split("\n")
+  .filter((l) => l.includes('"event":"decision"')).length;
 const expected = 2 * (WARMUP + CALLS);
 const verify = spawnSync(process.execPath, [charterBin, "audit", "verify", log], { encoding: "utf8" });
 
 const f = (ms) => `${ms.toFixed(3)} ms`;
-console.log(`\ncharter serve vs mcp-proxy vs direct (tools/call of an echo tool over stdio; ${CALLS} calls after ${WARMUP} warm-up; ${cpus().length} cores, Node ${process.version})`);
+console.log(
+  `\ncharter serve vs mcp-proxy vs direct (tools/call of an echo tool over stdio; ${CALLS} calls after ${WARMUP} warm-up; ${cpus().length} cores, Node ${process.version})`,
+);
 console.log("clients  path        p50         p99         added p50   added p99   calls/s");
 for (const [n, row] of Object.entries(results)) {
   for (const [name, r] of Object.entries(row)) {
     const added = name === "direct" ? ["—", "—"] : [f(r.p50 - row.direct.p50), f(r.p99 - row.direct.p99)];
-    console.log(`${String(n).padEnd(8)} ${name.padEnd(11)} ${f(r.p50).padEnd(11)} ${f(r.p99).padEnd(11)} ${added[0].padEnd(11)} ${added[1].padEnd(11)} ${Math.round(r.rate)}`);
+    console.log(
+      `${String(n).padEnd(8)} ${name.padEnd(11)} ${f(r.p50).padEnd(11)} ${f(r.p99).padEnd(11)} ${added[0].padEnd(11)} ${added[1].padEnd(11)} ${Math.round(r.rate)}`,
+    );
   }
 }
-console.log(`audit: ${decisions} decision records for ${expected} calls through serve; charter audit verify: ${verify.status === 0 ? "ok" : "FAILED " + verify.stdout + verify.stderr}`);
+console.log(
+  `audit: ${decisions} decision records for ${expected} calls through serve; charter audit verify: ${verify.status === 0 ? "ok" : "FAILED " + verify.stdout + verify.stderr}`,
+);
 for (const [n, row] of Object.entries(results)) {
   const serveAdded = row.serve.p50 - row.direct.p50;
   const proxyAdded = row["mcp-proxy"].p50 - row.direct.p50;
-  console.log(`goals at ${n} client(s): added p50 < 1 ms: ${serveAdded < 1 ? "met" : "not met"} (${f(serveAdded)}); less added than mcp-proxy: ${serveAdded < proxyAdded ? "met" : "not met"} (${f(proxyAdded)})`);
+  console.log(
+    `goals at ${n} client(s): added p50 < 1 ms: ${serveAdded < 1 ? "met" : "not met"} (${f(serveAdded)}); less added than mcp-proxy: ${serveAdded < proxyAdded ? "met" : "not met"} (${f(proxyAdded)})`,
+  );
 }
-console.log(`goal ≥ 5,000 calls/s: ${results[32].serve.rate >= 5000 ? "met" : "not met"} (${Math.round(results[32].serve.rate)} calls/s at 32 clients)`);
+console.log(
+  `goal ≥ 5,000 calls/s: ${results[32].serve.rate >= 5000 ? "met" : "not met"} (${Math.round(results[32].serve.rate)} calls/s at 32 clients)`,
+);
 rmSync(tmp, { recursive: true, force: true });
 if (decisions !== expected || verify.status !== 0) process.exit(1);

@@ -18,15 +18,28 @@ const run = (file, args = []) => {
   if (r.status !== 0) failed = true;
 };
 
-for (const f of readdirSync(join(root, "bench")).filter((f) => f.endsWith(".bench.ts")).sort()) {
+for (const f of readdirSync(join(root, "bench"))
+  .filter((f) => f.endsWith(".bench.ts"))
+  .sort()) {
   const name = f.replace(/\.bench\.ts$/, "");
   if (only.length && !only.includes(name)) continue;
   const outfile = join(out, `${name}.mjs`);
-  await build({ entryPoints: [join(root, "bench", f)], outfile, bundle: true, platform: "node", format: "esm", banner, logLevel: "warning", external: ["@cedar-policy/cedar-wasm"] });
+  await build({
+    entryPoints: [join(root, "bench", f)],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    banner,
+    logLevel: "warning",
+    external: ["@cedar-policy/cedar-wasm"],
+  });
   run(outfile);
 }
 // benchmarks that are scripts of their own
-for (const f of readdirSync(join(root, "scripts")).filter((f) => /^bench-.*\.mjs$/.test(f)).sort()) {
+for (const f of readdirSync(join(root, "scripts"))
+  .filter((f) => /^bench-.*\.mjs$/.test(f))
+  .sort()) {
   const name = f.replace(/^bench-|\.mjs$/g, "");
   if (only.length && !only.includes(name)) continue;
   if (existsSync(join(root, "scripts", f))) run(join(root, "scripts", f));

@@ -8,7 +8,10 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const charter = join(root, "cli/bin/charter.js");
-const examples = readdirSync(join(root, "examples")).filter((f) => f.endsWith(".charter")).sort().map((f) => join("examples", f));
+const examples = readdirSync(join(root, "examples"))
+  .filter((f) => f.endsWith(".charter"))
+  .sort()
+  .map((f) => join("examples", f));
 const out = join(root, "dist/examples");
 mkdirSync(out, { recursive: true });
 

@@ -23,7 +23,18 @@ export function renderDiagnostic(d: Diagnostic, path: string, lines: LineIndex, 
   const pad = " ".repeat(num.length);
   out.push(`${pad}${c.blue("-->")} ${path}:${line + 1}:${character + 1}`);
   out.push(`${pad} ${c.blue("|")}`);
-  out.push(...snippet(lines, d.range.start.line, d.range.start.character, d.range.end, num.length, c, d.severity === "error" ? c.red : c.yellow, ""));
+  out.push(
+    ...snippet(
+      lines,
+      d.range.start.line,
+      d.range.start.character,
+      d.range.end,
+      num.length,
+      c,
+      d.severity === "error" ? c.red : c.yellow,
+      "",
+    ),
+  );
   for (const r of d.related ?? []) {
     const rnum = String(r.range.start.line + 1).padStart(num.length);
     out.push(`${pad}${c.blue("::")} ${path}:${r.range.start.line + 1}:${r.range.start.character + 1}`);

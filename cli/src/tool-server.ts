@@ -44,7 +44,10 @@ export async function listPublishedTools(command: string[], clientName: string):
       if (cursor === undefined) break;
     }
     const info = client.getServerVersion();
-    return { server: info ? { name: info.name, version: info.version } : undefined, tools: tools.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) };
+    return {
+      server: info ? { name: info.name, version: info.version } : undefined,
+      tools: tools.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    };
   } finally {
     await client.close();
   }

@@ -26,11 +26,13 @@ describe("charter check", () => {
         "error[CH3002]: high-tier tool 'issueRefund' has no approval",
         "  --> examples/invalid/CH3002-high-tier-without-approval.charter:23:8",
         "   |",
-        "23 |   tool issueRefund { scope write tier high rate 10 per 1h reversal \"playbooks/reverse-refund.md\" }",
+        '23 |   tool issueRefund { scope write tier high rate 10 per 1h reversal "playbooks/reverse-refund.md" }',
         "   |        ^^^^^^^^^^^",
       ].join("\n"),
     );
-    expect(r.stdout).toMatch(/= help: high-consequence actions must wait for a human: add approval \{ approvers \[\.\.\.\] timeout 15m \} \(see docs\/diagnostics\/CH3002\.md\)/);
+    expect(r.stdout).toMatch(
+      /= help: high-consequence actions must wait for a human: add approval \{ approvers \[\.\.\.\] timeout 15m \} \(see docs\/diagnostics\/CH3002\.md\)/,
+    );
     expect(r.stdout).toContain("1 error, 1 warning in 1 file");
     expect(r.stdout).not.toMatch(/\x1b\[/);
   });
@@ -73,7 +75,9 @@ describe("charter check", () => {
 
   it("expands folders to every policy below them", () => {
     const r = charter(["check", "--format", "json", "examples/invalid"]);
-    expect(JSON.parse(r.stdout).files.length).toBe(readdirSync(join(ROOT, "examples/invalid")).filter((f) => f.endsWith(".charter")).length);
+    expect(JSON.parse(r.stdout).files.length).toBe(
+      readdirSync(join(ROOT, "examples/invalid")).filter((f) => f.endsWith(".charter")).length,
+    );
   });
 
   it.each([
@@ -137,7 +141,9 @@ describe("charter build and digest", () => {
     const tampered = { ...bundle, policy: { ...bundle.policy, owner: "mallory" } };
     expect(verifyBytes(bundleSigningPayload(tampered), bundle.signature!.value, pub)).toBe(false);
     writeFileSync(join(dir, "bad.key"), "not a key");
-    expect(charter(["build", "examples/procurement.charter", "--sign", join(dir, "bad.key")]).stderr).toMatch(/is not an ed25519 private key/);
+    expect(charter(["build", "examples/procurement.charter", "--sign", join(dir, "bad.key")]).stderr).toMatch(
+      /is not an ed25519 private key/,
+    );
   });
 });
 

@@ -17,16 +17,27 @@ describe("charter diff", () => {
     const r = charter("diff", join(FIX, "base.charter"), join(FIX, "rate-per-unit.charter"), "--format", "json");
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
-      changes: [{ kind: "escalation", agent: "assistant", tool: "refund", what: "rate raised from 5 per 1d to 5 per 1h (24× the calls per unit of time)" }],
+      changes: [
+        {
+          kind: "escalation",
+          agent: "assistant",
+          tool: "refund",
+          what: "rate raised from 5 per 1d to 5 per 1h (24× the calls per unit of time)",
+        },
+      ],
     });
   });
 
   it("always prints all four keys, in order, with null when a change is not about one agent or tool", () => {
     const r = charter("diff", join(FIX, "base.charter"), join(FIX, "owner-changed.charter"), "--format", "json");
     expect(r.status).toBe(0);
-    expect(r.stdout).toBe('{"changes":[{"kind":"neutral","agent":null,"tool":null,"what":"owner changed from \\"shop-eng\\" to \\"shop-platform\\""}]}\n');
+    expect(r.stdout).toBe(
+      '{"changes":[{"kind":"neutral","agent":null,"tool":null,"what":"owner changed from \\"shop-eng\\" to \\"shop-platform\\""}]}\n',
+    );
     const deny = charter("diff", join(FIX, "base.charter"), join(FIX, "deny-removed.charter"), "--format", "json");
-    expect(deny.stdout).toBe(`{"changes":[{"kind":"escalation","agent":"assistant","tool":"exportData","what":"'exportData' is no longer explicitly denied"}]}\n`);
+    expect(deny.stdout).toBe(
+      `{"changes":[{"kind":"escalation","agent":"assistant","tool":"exportData","what":"'exportData' is no longer explicitly denied"}]}\n`,
+    );
   });
 
   it("compares agents, tools, arguments and sources named like Object.prototype's members", () => {
@@ -62,7 +73,9 @@ describe("charter diff", () => {
   it("says so when only comments and layout changed", () => {
     const r = charter("diff", join(FIX, "base.charter"), join(FIX, "layout-and-comments.charter"));
     expect([r.status, r.stdout]).toEqual([0, "no change in meaning\n"]);
-    expect(JSON.parse(charter("diff", join(FIX, "base.charter"), join(FIX, "layout-and-comments.charter"), "--format", "json").stdout)).toEqual({ changes: [] });
+    expect(
+      JSON.parse(charter("diff", join(FIX, "base.charter"), join(FIX, "layout-and-comments.charter"), "--format", "json").stdout),
+    ).toEqual({ changes: [] });
   });
 
   it("reports the errors of either side and exits 1 without a diff", () => {

@@ -24,7 +24,23 @@ beforeAll(async () => {
   await client.connect(
     new StdioClientTransport({
       command: process.execPath,
-      args: [join(ROOT, "cli/bin/charter.js"), "gateway", "--bundle", bundle, "--agent", "procurement-assistant-v2", "--source", "rag", "--audit", log, "--session", "t1", "--", process.execPath, join(ROOT, "test/fixtures/mcp-tool-server.mjs")],
+      args: [
+        join(ROOT, "cli/bin/charter.js"),
+        "gateway",
+        "--bundle",
+        bundle,
+        "--agent",
+        "procurement-assistant-v2",
+        "--source",
+        "rag",
+        "--audit",
+        log,
+        "--session",
+        "t1",
+        "--",
+        process.execPath,
+        join(ROOT, "test/fixtures/mcp-tool-server.mjs"),
+      ],
       stderr: "pipe",
     }),
   );
@@ -67,9 +83,18 @@ describe("charter gateway", () => {
     }
     const content = readFileSync(log, "utf8");
     expect(verifyAuditLog(content).ok).toBe(true);
-    const tools = content.trim().split("\n").map((l) => JSON.parse(l).action?.tool);
+    const tools = content
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).action?.tool);
     expect(tools).toEqual(expect.arrayContaining(["readPurchaseOrders", "paymentExecution", "createDraftPO"]));
-    expect(content.trim().split("\n").map((l) => JSON.parse(l)).some((r) => r.event === "approval" && r.outcome === "no_approver")).toBe(true);
+    expect(
+      content
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l))
+        .some((r) => r.event === "approval" && r.outcome === "no_approver"),
+    ).toBe(true);
   });
 
   it("refuses a tampered bundle before starting anything", () => {
@@ -87,9 +112,17 @@ describe("charter pins", () => {
     const r = charter(["pins", "--", process.execPath, join(ROOT, "test/fixtures/mcp-tool-server.mjs")]);
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split("\n");
-    expect(lines.map((l) => l.split(" ")[0])).toEqual(["createDraftPO", "paymentExecution", "querySupplierDB", "readPurchaseOrders", "systemConfig"]);
+    expect(lines.map((l) => l.split(" ")[0])).toEqual([
+      "createDraftPO",
+      "paymentExecution",
+      "querySupplierDB",
+      "readPurchaseOrders",
+      "systemConfig",
+    ]);
     const direct = new Client({ name: "t", version: "1" });
-    await direct.connect(new StdioClientTransport({ command: process.execPath, args: [join(ROOT, "test/fixtures/mcp-tool-server.mjs")], stderr: "pipe" }));
+    await direct.connect(
+      new StdioClientTransport({ command: process.execPath, args: [join(ROOT, "test/fixtures/mcp-tool-server.mjs")], stderr: "pipe" }),
+    );
     const read = (await direct.listTools()).tools.find((t) => t.name === "readPurchaseOrders")!;
     await direct.close();
     expect(lines).toContain(`readPurchaseOrders ${toolDefinitionDigest(read)}`);

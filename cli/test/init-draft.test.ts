@@ -36,7 +36,14 @@ const READ = { readOnlyHint: true, openWorldHint: false };
 
 describe("input schema to args", () => {
   it("marks arguments the schema does not require optional, and bounds strings and numbers", () => {
-    const draft = draftOf(tool("read_text_file", { path: { type: "string" }, tail: { type: "number" }, head: { type: "number", maximum: 500 } }, ["path"], READ));
+    const draft = draftOf(
+      tool(
+        "read_text_file",
+        { path: { type: "string" }, tail: { type: "number" }, head: { type: "number", maximum: 500 } },
+        ["path"],
+        READ,
+      ),
+    );
     const args = argsOf(draft, "read_text_file");
     expect(args).toMatch(new RegExp(`^path: string max ${DRAFT_BOUNDS.stringMax}\\b`, "m"));
     expect(args).toMatch(/^tail\?: number between 0 and 1000000$/m);
@@ -45,13 +52,18 @@ describe("input schema to args", () => {
 
   it("keeps the schema's own bounds: maxLength, minimum/maximum, maxItems, integers", () => {
     const draft = draftOf(
-      tool("t", {
-        name: { type: "string", maxLength: 64 },
-        count: { type: "integer", minimum: 1, maximum: 10 },
-        offset: { type: "integer", minimum: -5 },
-        ratio: { type: "number", exclusiveMinimum: 0, exclusiveMaximum: 1 },
-        tags: { type: "array", items: { type: "string", maxLength: 20 }, maxItems: 5 },
-      }, ["name", "count", "offset", "ratio", "tags"], READ),
+      tool(
+        "t",
+        {
+          name: { type: "string", maxLength: 64 },
+          count: { type: "integer", minimum: 1, maximum: 10 },
+          offset: { type: "integer", minimum: -5 },
+          ratio: { type: "number", exclusiveMinimum: 0, exclusiveMaximum: 1 },
+          tags: { type: "array", items: { type: "string", maxLength: 20 }, maxItems: 5 },
+        },
+        ["name", "count", "offset", "ratio", "tags"],
+        READ,
+      ),
     );
     const args = argsOf(draft, "t");
     expect(args).toContain("name: string max 64");
@@ -62,7 +74,18 @@ describe("input schema to args", () => {
   });
 
   it("keeps a default bound on the side of the schema's own, and says so when no number fits", () => {
-    const draft = draftOf(tool("t", { below: { type: "integer", maximum: -0.5 }, above: { type: "number", minimum: 5e6 }, none: { type: "integer", minimum: 0.2, maximum: 0.8 } }, [], READ));
+    const draft = draftOf(
+      tool(
+        "t",
+        {
+          below: { type: "integer", maximum: -0.5 },
+          above: { type: "number", minimum: 5e6 },
+          none: { type: "integer", minimum: 0.2, maximum: 0.8 },
+        },
+        [],
+        READ,
+      ),
+    );
     const args = argsOf(draft, "t");
     expect(args).toContain("below?: integer between -1000000 and -1");
     expect(args).toContain("above?: number between 5000000 and 6000000");
@@ -81,13 +104,18 @@ describe("input schema to args", () => {
 
   it("turns enum and const into one of, booleans into bool, and leaves '*' values out", () => {
     const draft = draftOf(
-      tool("t", {
-        sortBy: { type: "string", enum: ["name", "size"] },
-        level: { enum: [1, 2, 3] },
-        kind: { const: "fixed" },
-        dryRun: { type: "boolean", default: false },
-        glob: { type: "string", enum: ["*.md", "README"] },
-      }, [], READ),
+      tool(
+        "t",
+        {
+          sortBy: { type: "string", enum: ["name", "size"] },
+          level: { enum: [1, 2, 3] },
+          kind: { const: "fixed" },
+          dryRun: { type: "boolean", default: false },
+          glob: { type: "string", enum: ["*.md", "README"] },
+        },
+        [],
+        READ,
+      ),
     );
     const args = argsOf(draft, "t");
     expect(args).toContain('sortBy?: one of ["name", "size"]');
@@ -101,10 +129,20 @@ describe("input schema to args", () => {
   it("writes nested objects as closed { … } blocks, at every level, with their own optional properties", () => {
     const entity = {
       type: "object",
-      properties: { name: { type: "string" }, observations: { type: "array", items: { type: "string" } }, meta: { type: "object", properties: { source: { type: "string" } } } },
+      properties: {
+        name: { type: "string" },
+        observations: { type: "array", items: { type: "string" } },
+        meta: { type: "object", properties: { source: { type: "string" } } },
+      },
       required: ["name", "observations"],
     };
-    const draft = draftOf(tool("create_entities", { entities: { type: "array", items: entity } }, ["entities"], { readOnlyHint: false, destructiveHint: false, openWorldHint: false }));
+    const draft = draftOf(
+      tool("create_entities", { entities: { type: "array", items: entity } }, ["entities"], {
+        readOnlyHint: false,
+        destructiveHint: false,
+        openWorldHint: false,
+      }),
+    );
     expect(argsOf(draft, "create_entities")).toBe(
       [
         "args {",
@@ -122,17 +160,22 @@ describe("input schema to args", () => {
 
   it("drafts `any` with a TODO for what Charter cannot say, never a silent widening", () => {
     const draft = draftOf(
-      tool("t", {
-        ref: { $ref: "#/definitions/x" },
-        union: { anyOf: [{ type: "string" }, { type: "number" }] },
-        maybe: { anyOf: [{ type: "string", maxLength: 9 }, { type: "null" }] },
-        nullable: { type: ["integer", "null"], maximum: 3 },
-        free: { type: "object", additionalProperties: true },
-        nothing: {},
-        tuple: { type: "array", items: [{ type: "string" }] },
-        "bad name": { type: "string", maxLength: 3 },
-        ["__proto__"]: { type: "string" },
-      }, ["bad name"], READ),
+      tool(
+        "t",
+        {
+          ref: { $ref: "#/definitions/x" },
+          union: { anyOf: [{ type: "string" }, { type: "number" }] },
+          maybe: { anyOf: [{ type: "string", maxLength: 9 }, { type: "null" }] },
+          nullable: { type: ["integer", "null"], maximum: 3 },
+          free: { type: "object", additionalProperties: true },
+          nothing: {},
+          tuple: { type: "array", items: [{ type: "string" }] },
+          "bad name": { type: "string", maxLength: 3 },
+          ["__proto__"]: { type: "string" },
+        },
+        ["bad name"],
+        READ,
+      ),
     );
     const args = argsOf(draft, "t");
     expect(args).toMatch(/^ref\?: any \/\/ TODO: .*\$ref/m);
@@ -170,8 +213,10 @@ describe("annotations to scope and tier", () => {
   });
 
   it("calls a destructive tool named for deleting scope delete", () => {
-    for (const name of ["delete_entities", "remove-file", "deleteUser", "rm", "bulkDelete", "DELETE_ROWS", "files.unlink"]) expect(classifyTool({ name, annotations: { destructiveHint: true, openWorldHint: false } }).scope).toBe("delete");
-    for (const name of ["write_file", "undelete", "formatter", "dropdownSelect", "removed_items_view", "Deleted"]) expect(classifyTool({ name, annotations: { destructiveHint: true, openWorldHint: false } }).scope).toBe("write");
+    for (const name of ["delete_entities", "remove-file", "deleteUser", "rm", "bulkDelete", "DELETE_ROWS", "files.unlink"])
+      expect(classifyTool({ name, annotations: { destructiveHint: true, openWorldHint: false } }).scope).toBe("delete");
+    for (const name of ["write_file", "undelete", "formatter", "dropdownSelect", "removed_items_view", "Deleted"])
+      expect(classifyTool({ name, annotations: { destructiveHint: true, openWorldHint: false } }).scope).toBe("write");
   });
 
   it("puts an approval skeleton on every tool above read/low, and a reversal on high ones", () => {
@@ -191,7 +236,11 @@ describe("annotations to scope and tier", () => {
 
 describe("the policy around the tools", () => {
   it("has an owner placeholder, a results source, monitoring and audit, and pins each tool", () => {
-    const draft = draftPolicy([tool("look", {}, [], READ)], { agent: "files-agent", command: ["node", "server.js"] }, (t) => `sha256:${"ab".repeat(32)}-${t.name}`);
+    const draft = draftPolicy(
+      [tool("look", {}, [], READ)],
+      { agent: "files-agent", command: ["node", "server.js"] },
+      (t) => `sha256:${"ab".repeat(32)}-${t.name}`,
+    );
     expect(draft).toMatch(/^policy files-agent \{$/m);
     expect(draft).toContain('owner "TODO-owner"');
     expect(draft).toMatch(/^source tool_results /m);
@@ -218,28 +267,90 @@ describe("the policy around the tools", () => {
 
 // ---------------------------------------------------------------- any schema at all
 
-const weirdName = fc.oneof(fc.stringMatching(/^[a-z][A-Za-z0-9_]{0,8}$/), fc.string({ maxLength: 6 }), fc.constantFrom("__proto__", "constructor", "max", "list", "of", "a b", "x?", "é", "\u202e", "*"));
-const bound = fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(0, 1e-7, 1e21, -0.5, 2 ** 53));
+const weirdName = fc.oneof(
+  fc.stringMatching(/^[a-z][A-Za-z0-9_]{0,8}$/),
+  fc.string({ maxLength: 6 }),
+  fc.constantFrom("__proto__", "constructor", "max", "list", "of", "a b", "x?", "é", "\u202e", "*"),
+);
+const bound = fc.oneof(
+  fc.integer({ min: -1000, max: 1000 }),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.constantFrom(0, 1e-7, 1e21, -0.5, 2 ** 53),
+);
 const leafSchema = fc.oneof(
-  fc.record({ type: fc.constant("string"), maxLength: fc.option(fc.oneof(fc.nat(), fc.constant(1e20), fc.constant(-1), fc.constant(2.5)), { nil: undefined }), format: fc.option(fc.constantFrom("email", "uri", "date-time"), { nil: undefined }), pattern: fc.option(fc.constantFrom("^a+$", "(?=x)"), { nil: undefined }) }, { requiredKeys: ["type"] }),
-  fc.record({ type: fc.constantFrom("number", "integer"), minimum: bound, maximum: bound, exclusiveMinimum: bound }, { requiredKeys: ["type"] }),
+  fc.record(
+    {
+      type: fc.constant("string"),
+      maxLength: fc.option(fc.oneof(fc.nat(), fc.constant(1e20), fc.constant(-1), fc.constant(2.5)), { nil: undefined }),
+      format: fc.option(fc.constantFrom("email", "uri", "date-time"), { nil: undefined }),
+      pattern: fc.option(fc.constantFrom("^a+$", "(?=x)"), { nil: undefined }),
+    },
+    { requiredKeys: ["type"] },
+  ),
+  fc.record(
+    { type: fc.constantFrom("number", "integer"), minimum: bound, maximum: bound, exclusiveMinimum: bound },
+    { requiredKeys: ["type"] },
+  ),
   fc.constant({ type: "boolean" }),
   fc.constant({ type: "null" }),
-  fc.record({ enum: fc.array(fc.oneof(fc.string({ maxLength: 5 }), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.constant("*")), { minLength: 1, maxLength: 4 }) }),
+  fc.record({
+    enum: fc.array(
+      fc.oneof(
+        fc.string({ maxLength: 5 }),
+        fc.integer(),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.boolean(),
+        fc.constant(null),
+        fc.constant("*"),
+      ),
+      { minLength: 1, maxLength: 4 },
+    ),
+  }),
   fc.record({ const: fc.oneof(fc.string({ maxLength: 5 }), fc.integer(), fc.boolean()) }),
-  fc.constantFrom({}, { $ref: "#/x" }, { type: ["string", "null"] }, { type: ["string", "number"] }, { anyOf: [{ type: "integer" }, { type: "null" }] }, { oneOf: [{ type: "string" }, { type: "boolean" }] }, { allOf: [] }, { type: "object" }, true),
+  fc.constantFrom(
+    {},
+    { $ref: "#/x" },
+    { type: ["string", "null"] },
+    { type: ["string", "number"] },
+    { anyOf: [{ type: "integer" }, { type: "null" }] },
+    { oneOf: [{ type: "string" }, { type: "boolean" }] },
+    { allOf: [] },
+    { type: "object" },
+    true,
+  ),
 );
 const schema: fc.Arbitrary<unknown> = fc.letrec<{ s: unknown }>((tie) => ({
   s: fc.oneof(
     { depthSize: "small", withCrossShrink: true },
     leafSchema,
-    fc.record({ type: fc.constant("array"), items: fc.option(tie("s"), { nil: undefined }), maxItems: fc.option(fc.oneof(fc.nat(), fc.constant(-3)), { nil: undefined }) }, { requiredKeys: ["type"] }),
+    fc.record(
+      {
+        type: fc.constant("array"),
+        items: fc.option(tie("s"), { nil: undefined }),
+        maxItems: fc.option(fc.oneof(fc.nat(), fc.constant(-3)), { nil: undefined }),
+      },
+      { requiredKeys: ["type"] },
+    ),
     fc.dictionary(weirdName, tie("s"), { maxKeys: 4 }).chain((properties) =>
-      fc.record({ type: fc.constant("object"), properties: fc.constant(properties), required: fc.subarray(Object.keys(properties)), additionalProperties: fc.option(fc.boolean(), { nil: undefined }) }, { requiredKeys: ["type", "properties", "required"] }),
+      fc.record(
+        {
+          type: fc.constant("object"),
+          properties: fc.constant(properties),
+          required: fc.subarray(Object.keys(properties)),
+          additionalProperties: fc.option(fc.boolean(), { nil: undefined }),
+        },
+        { requiredKeys: ["type", "properties", "required"] },
+      ),
     ),
   ),
 })).s;
-const annotations = fc.option(fc.record({ readOnlyHint: fc.boolean(), destructiveHint: fc.boolean(), openWorldHint: fc.boolean(), idempotentHint: fc.boolean() }, { requiredKeys: [] }), { nil: undefined });
+const annotations = fc.option(
+  fc.record(
+    { readOnlyHint: fc.boolean(), destructiveHint: fc.boolean(), openWorldHint: fc.boolean(), idempotentHint: fc.boolean() },
+    { requiredKeys: [] },
+  ),
+  { nil: undefined },
+);
 const anyTool = fc.record({
   name: fc.oneof(fc.stringMatching(/^[a-z][a-z0-9_-]{0,10}$/), weirdName),
   description: fc.option(fc.string({ maxLength: 40 }), { nil: undefined }),
@@ -259,7 +370,10 @@ describe("any published tool list", () => {
         })) as Tool[];
         const draft = draftPolicy(published, { agent: "fuzz", command: ["node", "s.js"] }, digest);
         const checked = checkText(draft);
-        expect(checked.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.message}`), draft).toEqual([]);
+        expect(
+          checked.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.message}`),
+          draft,
+        ).toEqual([]);
         // written in the canonical layout already
         expect(formatText(draft)).toEqual({ ok: true, text: draft });
         for (const [name, t] of Object.entries(checked.bundle.agents.fuzz!.tools)) {

@@ -14,7 +14,11 @@ const served = join(work, "served");
 mkdirSync(served);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const server = (name: string, ...args: string[]) => [process.execPath, join(ROOT, "node_modules/@modelcontextprotocol", name, "dist/index.js"), ...args];
+const server = (name: string, ...args: string[]) => [
+  process.execPath,
+  join(ROOT, "node_modules/@modelcontextprotocol", name, "dist/index.js"),
+  ...args,
+];
 const SERVERS = {
   filesystem: server("server-filesystem", served),
   memory: server("server-memory"),
@@ -40,7 +44,11 @@ function toolBlock(draft: string, name: string): string {
   const start = draft.indexOf(`tool ${name} {`);
   expect(start, `tool ${name}`).toBeGreaterThanOrEqual(0);
   const end = draft.indexOf("\n  }\n", start);
-  return draft.slice(start, end).split("\n").map((l) => l.trim()).join("\n");
+  return draft
+    .slice(start, end)
+    .split("\n")
+    .map((l) => l.trim())
+    .join("\n");
 }
 
 describe("charter init --from-mcp on the reference servers", () => {
@@ -62,12 +70,16 @@ describe("charter init --from-mcp on the reference servers", () => {
       expect(block).toMatch(/^approval \{\napprovers \["TODO-group"\]\ntimeout 15m\n\}$/m);
       expect(block).toMatch(/^reversal "TODO: playbook"$/m);
     }
-    expect(toolBlock(draftFor("filesystem"), "edit_file")).toMatch(/^edits: list of \{\noldText: string max \d+\nnewText: string max \d+\n\} max \d+$/m);
+    expect(toolBlock(draftFor("filesystem"), "edit_file")).toMatch(
+      /^edits: list of \{\noldText: string max \d+\nnewText: string max \d+\n\} max \d+$/m,
+    );
   });
 
   it("drafts create_entities of the memory server as a list of closed objects", () => {
     const block = toolBlock(draftFor("memory"), "create_entities");
-    expect(block).toMatch(/^entities: list of \{\nname: string max \d+\nentityType: string max \d+\nobservations: list of string max \d+ max \d+\n\} max \d+$/m);
+    expect(block).toMatch(
+      /^entities: list of \{\nname: string max \d+\nentityType: string max \d+\nobservations: list of string max \d+ max \d+\n\} max \d+$/m,
+    );
     expect(block).toMatch(/^scope write$/m);
     expect(block).toMatch(/^approval \{/m);
     expect(toolBlock(draftFor("memory"), "delete_entities")).toMatch(/^scope delete\ntier high$/m);
@@ -81,7 +93,10 @@ describe("charter init --from-mcp on the reference servers", () => {
   it.each(Object.keys(SERVERS) as (keyof typeof SERVERS)[])("the %s draft passes charter check without errors", (name) => {
     draftFor(name);
     const r = charter(["check", "--format", "json", join(work, `${name}.charter`)]);
-    const json = JSON.parse(r.stdout) as { errors: number; files: { diagnostics: { code: string; severity: string; message: string }[] }[] };
+    const json = JSON.parse(r.stdout) as {
+      errors: number;
+      files: { diagnostics: { code: string; severity: string; message: string }[] }[];
+    };
     expect(json.files[0]!.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     expect(r.status).toBe(0);
     // and it is already in the canonical layout: a reviewer's first edit comes without a reformat
@@ -143,7 +158,13 @@ describe("charter pins --format json", () => {
   it("prints each tool's published definition and digest, the same digests as the text format", () => {
     const json = charter(["pins", "--format", "json", "--", ...SERVERS.filesystem]);
     expect(json.status, json.stderr).toBe(0);
-    const tools = JSON.parse(json.stdout) as { name: string; description: string | null; inputSchema: { type: string }; annotations: Record<string, boolean> | null; digest: string }[];
+    const tools = JSON.parse(json.stdout) as {
+      name: string;
+      description: string | null;
+      inputSchema: { type: string };
+      annotations: Record<string, boolean> | null;
+      digest: string;
+    }[];
     expect(tools.map((t) => Object.keys(t))).toEqual(tools.map(() => ["name", "description", "inputSchema", "annotations", "digest"]));
     const readText = tools.find((t) => t.name === "read_text_file")!;
     expect(readText.inputSchema.type).toBe("object");

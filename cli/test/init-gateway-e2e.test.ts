@@ -31,7 +31,20 @@ beforeAll(async () => {
   await client.connect(
     new StdioClientTransport({
       command: process.execPath,
-      args: [join(ROOT, "cli/bin/charter.js"), "gateway", "--bundle", bundle, "--agent", "files", "--source", "tool_results", "--audit", join(dir, "audit.jsonl"), "--", ...server],
+      args: [
+        join(ROOT, "cli/bin/charter.js"),
+        "gateway",
+        "--bundle",
+        bundle,
+        "--agent",
+        "files",
+        "--source",
+        "tool_results",
+        "--audit",
+        join(dir, "audit.jsonl"),
+        "--",
+        ...server,
+      ],
       stderr: "pipe",
     }),
   );

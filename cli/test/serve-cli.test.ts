@@ -36,7 +36,9 @@ function token(): { token: string; sha256: string } {
 function serve(config: string): Promise<{ child: ChildProcess; url: string; stderr: () => string; exited: Promise<number | null> }> {
   const path = join(dir, `serve-${children.length}.yaml`);
   writeFileSync(path, config);
-  const child = spawn(process.execPath, [join(ROOT, "cli/bin/charter.js"), "serve", "--config", path], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [join(ROOT, "cli/bin/charter.js"), "serve", "--config", path], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   children.push(child);
   let err = "";
   const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
@@ -52,7 +54,9 @@ function serve(config: string): Promise<{ child: ChildProcess; url: string; stde
 
 async function connect(url: string, tok: string): Promise<Client> {
   const client = new Client({ name: "cli-test", version: "1.0.0" });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url + "/mcp"), { requestInit: { headers: { Authorization: `Bearer ${tok}` } } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url + "/mcp"), { requestInit: { headers: { Authorization: `Bearer ${tok}` } } }),
+  );
   return client;
 }
 
@@ -70,7 +74,10 @@ describe("charter token", () => {
 describe("charter serve", () => {
   it("refuses a config with an unknown key or a wrong type, naming the key and its line", () => {
     const path = join(dir, "bad.yaml");
-    writeFileSync(path, `bundle: gateway.bundle.json\naudit: { file: a.jsonl }\nagents:\n  archivist:\n    token_sha256: "abc"\n    upstreams: [memory]\n    sorce: api\nupstreams:\n  memory: { command: node, resources: yes }\n`);
+    writeFileSync(
+      path,
+      `bundle: gateway.bundle.json\naudit: { file: a.jsonl }\nagents:\n  archivist:\n    token_sha256: "abc"\n    upstreams: [memory]\n    sorce: api\nupstreams:\n  memory: { command: node, resources: yes }\n`,
+    );
     const r = charter(["serve", "--config", path]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("bad.yaml:5:19: agents.archivist.token_sha256: expected 64 hex digits");
@@ -99,7 +106,10 @@ upstreams:
     expect(health.status).toBe("ok");
     const client = await connect(s.url, agent.token);
     for (let i = 0; i < 20; i++) {
-      const r = await client.callTool({ name: "create_entities", arguments: { entities: [{ name: `e${i}`, entityType: "t", observations: [] }] } });
+      const r = await client.callTool({
+        name: "create_entities",
+        arguments: { entities: [{ name: `e${i}`, entityType: "t", observations: [] }] },
+      });
       expect(r.isError).toBeFalsy();
     }
     expect(readFileSync(memoryFile, "utf8")).toContain('"name":"e19"');
@@ -115,7 +125,10 @@ upstreams:
 
     s.child.kill("SIGTERM");
     expect(await s.exited).toBe(0);
-    const records = readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const records = readFileSync(log, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(records.filter((r) => r.event === "decision" && r.action?.tool === "create_entities" && r.outcome === "allow")).toHaveLength(20);
     expect(records.some((r) => r.outcome === "refused" && r.event === "alert")).toBe(true);
     const verified = charter(["audit", "verify", log]);
@@ -132,12 +145,31 @@ describe("charter gateway (stdio)", () => {
     await client.connect(
       new StdioClientTransport({
         command: process.execPath,
-        args: [join(ROOT, "cli/bin/charter.js"), "gateway", "--bundle", bundle, "--agent", "archivist", "--source", "api", "--audit", log, "--env", `MEMORY_FILE_PATH=${viaFlag}`, "--", process.execPath, memoryServer],
+        args: [
+          join(ROOT, "cli/bin/charter.js"),
+          "gateway",
+          "--bundle",
+          bundle,
+          "--agent",
+          "archivist",
+          "--source",
+          "api",
+          "--audit",
+          log,
+          "--env",
+          `MEMORY_FILE_PATH=${viaFlag}`,
+          "--",
+          process.execPath,
+          memoryServer,
+        ],
         env: { ...(process.env as Record<string, string>), CHARTER_TEST_INHERITED: "yes" },
         stderr: "pipe",
       }),
     );
-    const r = await client.callTool({ name: "create_entities", arguments: { entities: [{ name: "flagged", entityType: "t", observations: [] }] } });
+    const r = await client.callTool({
+      name: "create_entities",
+      arguments: { entities: [{ name: "flagged", entityType: "t", observations: [] }] },
+    });
     expect(r.isError).toBeFalsy();
     expect(readFileSync(viaFlag, "utf8")).toContain('"name":"flagged"');
     await client.close();
@@ -147,12 +179,33 @@ describe("charter gateway (stdio)", () => {
     await again.connect(
       new StdioClientTransport({
         command: process.execPath,
-        args: [join(ROOT, "cli/bin/charter.js"), "gateway", "--bundle", bundle, "--agent", "archivist", "--source", "api", "--audit", log, "--", process.execPath, memoryServer],
+        args: [
+          join(ROOT, "cli/bin/charter.js"),
+          "gateway",
+          "--bundle",
+          bundle,
+          "--agent",
+          "archivist",
+          "--source",
+          "api",
+          "--audit",
+          log,
+          "--",
+          process.execPath,
+          memoryServer,
+        ],
         env: { ...(process.env as Record<string, string>), MEMORY_FILE_PATH: inherited },
         stderr: "pipe",
       }),
     );
-    expect((await again.callTool({ name: "create_entities", arguments: { entities: [{ name: "inherited", entityType: "t", observations: [] }] } })).isError).toBeFalsy();
+    expect(
+      (
+        await again.callTool({
+          name: "create_entities",
+          arguments: { entities: [{ name: "inherited", entityType: "t", observations: [] }] },
+        })
+      ).isError,
+    ).toBeFalsy();
     expect(readFileSync(inherited, "utf8")).toContain('"name":"inherited"');
     await again.close();
   });

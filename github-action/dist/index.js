@@ -44335,7 +44335,11 @@ var ruleOutcome = seq(punct("=>"), oneOf("ruleOutcome"));
 var CONSTRAINTS = {
   one: { shape: seq(word("of"), lit("list")), doc: "the value is one of these", snippet: 'one of ["${1}"]' },
   subset: { shape: seq(word("of"), lit("list")), doc: "a list whose every element is one of these", snippet: 'subset of ["${1}"]' },
-  email: { shape: seq(word("in"), word("domains"), lit("list")), doc: "an email address at one of these domains", snippet: 'email in domains ["${1}"]' },
+  email: {
+    shape: seq(word("in"), word("domains"), lit("list")),
+    doc: "an email address at one of these domains",
+    snippet: 'email in domains ["${1}"]'
+  },
   url: { shape: seq(word("in"), word("domains"), lit("list")), doc: "a URL on one of these domains", snippet: 'url in domains ["${1}"]' },
   number: {
     shape: alt(seq(word("between"), lit("number"), word("and"), lit("number")), seq(word("max"), lit("number"))),
@@ -44353,11 +44357,22 @@ var CONSTRAINTS = {
     snippet: "string max ${1:200}"
   },
   bool: { shape: seq(), doc: "true or false", snippet: "bool" },
-  path: { shape: seq(word("under"), lit("list")), doc: "an absolute path inside one of these roots, after normalising `.`, `..` and `//`", snippet: 'path under ["${1:/srv}"]' },
-  list: { shape: seq(word("of"), constraint, word("max"), lit("int")), doc: "a list of at most N elements, each satisfying the constraint", snippet: "list of ${1:string max 100} max ${2:10}" },
+  path: {
+    shape: seq(word("under"), lit("list")),
+    doc: "an absolute path inside one of these roots, after normalising `.`, `..` and `//`",
+    snippet: 'path under ["${1:/srv}"]'
+  },
+  list: {
+    shape: seq(word("of"), constraint, word("max"), lit("int")),
+    doc: "a list of at most N elements, each satisfying the constraint",
+    snippet: "list of ${1:string max 100} max ${2:10}"
+  },
   any: { shape: seq(), doc: "not constrained (named, so not refused)", snippet: "any" }
 };
-var CONSTRAINT_SHAPE = alt(...Object.entries(CONSTRAINTS).map(([head2, c]) => seq(word(head2, c.doc), c.shape)), block("args"));
+var CONSTRAINT_SHAPE = alt(
+  ...Object.entries(CONSTRAINTS).map(([head2, c]) => seq(word(head2, c.doc), c.shape)),
+  block("args")
+);
 var kw = (doc, shape, more = {}) => ({ doc, shape, ...more });
 var rep = { repeatable: true };
 var anything = seq();
@@ -44371,8 +44386,15 @@ var forbiddenGrants = {
 };
 var GRAMMAR = {
   file: {
-    policy: kw("The policy header: name, version, owner and the security review that signed it off.", seq(name("name", "the policy's name"), block("policy"))),
-    source: kw("A content source the agents read, with its trust level and injection threshold.", seq(name("source", "the source's name"), block("source")), rep),
+    policy: kw(
+      "The policy header: name, version, owner and the security review that signed it off.",
+      seq(name("name", "the policy's name"), block("policy"))
+    ),
+    source: kw(
+      "A content source the agents read, with its trust level and injection threshold.",
+      seq(name("source", "the source's name"), block("source")),
+      rep
+    ),
     defaults: kw("`monitor` and `audit` blocks applied to every agent that does not declare its own.", block("defaults")),
     agent: kw("An agent and everything it may do: grants start from zero.", seq(name("agent", "the agent's name"), block("agent")), rep),
     test: kw("Expectations run through the real runtime by `charter test`.", seq(lit("string"), block("test")), rep),
@@ -44382,7 +44404,10 @@ var GRAMMAR = {
   policy: {
     version: kw("The policy's version number (an integer).", lit("int")),
     owner: kw("The team accountable for this policy.", lit("string")),
-    mode: kw("`enforce` (the default) or `monitor` for every agent that does not set its own: monitor records what would be refused and lets it through.", oneOf("mode")),
+    mode: kw(
+      "`enforce` (the default) or `monitor` for every agent that does not set its own: monitor records what would be refused and lets it through.",
+      oneOf("mode")
+    ),
     review: kw("The security review that signed off this exact policy (its semantic digest).", block("review"))
   },
   review: {
@@ -44395,7 +44420,10 @@ var GRAMMAR = {
   source: {
     trust: kw("How far content from this source is trusted.", oneOf("trust")),
     threshold: kw("The highest injection risk score (0..1) accepted from this source.", lit("number")),
-    on_injection: kw("What happens to text scored above the threshold: `refuse` it whole (default), or `redact` only the offending passages.", oneOf("onInjection"))
+    on_injection: kw(
+      "What happens to text scored above the threshold: `refuse` it whole (default), or `redact` only the offending passages.",
+      oneOf("onInjection")
+    )
   },
   defaults: {
     monitor: kw("Monitoring rules against behavioural baselines.", block("monitor")),
@@ -44403,14 +44431,21 @@ var GRAMMAR = {
   },
   agent: {
     kind: kw("What sort of agent this is; it decides which containment rules apply.", oneOf("agentKind")),
-    mode: kw("`enforce` (the default) or `monitor`: monitor computes and audits every decision but lets refused calls through.", oneOf("mode")),
+    mode: kw(
+      "`enforce` (the default) or `monitor`: monitor computes and audits every decision but lets refused calls through.",
+      oneOf("mode")
+    ),
     reads: kw("The content sources this agent ingests.", names(name("source", "a source name")), rep),
     tool: kw("Grants one tool, with its scope, tier, rate and constraints.", seq(name("tool", "the tool's name"), block("tool")), rep),
     deny: kw("Tools explicitly refused (audited; wins over everything).", names(name("tool", "a tool name")), rep),
     exposes: kw("Interfaces other agents may call through `talks_to`.", names(name("interface", "an interface name")), rep),
     talks_to: kw(
       "Lets this agent call interfaces another agent exposes: `talks_to AGENT via INTERFACE, \u2026`.",
-      seq(name("agent", "the name of the agent to talk to"), word("via"), names(name("interface", "the name of an interface the agent exposes"))),
+      seq(
+        name("agent", "the name of the agent to talk to"),
+        word("via"),
+        names(name("interface", "the name of an interface the agent exposes"))
+      ),
       rep
     ),
     after: kw(
@@ -44431,10 +44466,16 @@ var GRAMMAR = {
       // one windowed and one per-session rate at most (CH1003 tells them apart)
       seq(lit("int"), word("per"), alt(lit("duration"), word("session", "calls per session")))
     ),
-    approval: kw("A human must approve each call (or, with `required conditionally`, each call a rule asks about); a timeout rejects.", block("approval")),
+    approval: kw(
+      "A human must approve each call (or, with `required conditionally`, each call a rule asks about); a timeout rejects.",
+      block("approval")
+    ),
     reversal: kw("The playbook that undoes this tool's effect.", lit("string")),
     pin: kw("sha256 of the tool's published definition; a changed definition is refused.", lit("string")),
-    returns: kw("The source whose trust the tool's results carry: reading them taints the session like ingesting that source.", name("source", "a source name")),
+    returns: kw(
+      "The source whose trust the tool's results carry: reading them taints the session like ingesting that source.",
+      name("source", "a source name")
+    ),
     args: kw("Argument constraints; arguments not named here are refused, `NAME?:` may be left out.", block("args")),
     after: kw(
       "Flow rule: once the session has ingested content of this trust or lower (`after low`), or called a tool (`after readSecrets`), calls need approval or are denied.",
@@ -44443,12 +44484,22 @@ var GRAMMAR = {
     ),
     when: kw(
       "Condition on an argument: `when ARG from LEVEL => \u2026` (its value was seen only in content of that trust or lower), `when ARG outside CONSTRAINT => \u2026` (allowed outright inside the narrower constraint).",
-      seq(name("arg", "an argument of this tool"), alt(seq(word("from", "the value's provenance"), oneOf("trust")), seq(word("outside", "outside a narrower constraint"), constraint)), ruleOutcome),
+      seq(
+        name("arg", "an argument of this tool"),
+        alt(seq(word("from", "the value's provenance"), oneOf("trust")), seq(word("outside", "outside a narrower constraint"), constraint)),
+        ruleOutcome
+      ),
       rep
     ),
     budget: kw(
       "Caps the sum of a numeric argument per window or per session: `budget amount 1000 per 1d => deny`.",
-      seq(name("arg", "a numeric argument of this tool"), lit("number"), word("per"), alt(lit("duration"), word("session", "per session")), ruleOutcome),
+      seq(
+        name("arg", "a numeric argument of this tool"),
+        lit("number"),
+        word("per"),
+        alt(lit("duration"), word("session", "per session")),
+        ruleOutcome
+      ),
       rep
     )
   },
@@ -44456,7 +44507,10 @@ var GRAMMAR = {
     approvers: kw("Who may approve a call.", lit("list")),
     timeout: kw("How long to wait for an approver before rejecting.", lit("duration")),
     on_timeout: kw("What happens when no approver answers in time: always `reject`.", oneOf("onTimeout")),
-    required: kw("`always` (the default): every call waits for a human; `conditionally`: only calls a flow rule, condition or budget asks about.", oneOf("required"))
+    required: kw(
+      "`always` (the default): every call waits for a human; `conditionally`: only calls a flow rule, condition or budget asks about.",
+      oneOf("required")
+    )
   },
   args: {},
   sandbox: {
@@ -44468,9 +44522,21 @@ var GRAMMAR = {
     output: kw("Where the sandbox's results go.", lit("string"))
   },
   monitor: {
-    tool_rate: kw("Alert when the tool call rate exceeds a multiple of the baseline within a window.", seq(punct(">"), lit("multiplier"), word("baseline"), word("within"), lit("duration"), monitorAction()), rep),
-    data_volume: kw("Alert when a session's data volume exceeds a multiple of the baseline.", seq(punct(">"), lit("multiplier"), word("baseline"), word("per"), word("session"), monitorAction()), rep),
-    novel_sequence: kw("Alert when the recent tool-call sequence is this novel (0..1) against the baseline.", seq(punct(">="), lit("number"), monitorAction()), rep),
+    tool_rate: kw(
+      "Alert when the tool call rate exceeds a multiple of the baseline within a window.",
+      seq(punct(">"), lit("multiplier"), word("baseline"), word("within"), lit("duration"), monitorAction()),
+      rep
+    ),
+    data_volume: kw(
+      "Alert when a session's data volume exceeds a multiple of the baseline.",
+      seq(punct(">"), lit("multiplier"), word("baseline"), word("per"), word("session"), monitorAction()),
+      rep
+    ),
+    novel_sequence: kw(
+      "Alert when the recent tool-call sequence is this novel (0..1) against the baseline.",
+      seq(punct(">="), lit("number"), monitorAction()),
+      rep
+    ),
     output: kw("`output pii` or `output exfiltration`: what to do with such outputs.", seq(oneOf("output"), monitorAction()), rep),
     external_domain: kw("Act on contact with domains outside the list.", seq(word("outside"), lit("list"), monitorAction()), rep)
   },
@@ -44480,10 +44546,20 @@ var GRAMMAR = {
     store: kw("Where audit records are sent.", lit("string"))
   },
   test: {
-    expect: kw("`expect AGENT call TOOL {args}? => allow|deny|approval`", seq(name("agent", "the agent's name"), word("call"), name("tool", "the tool's name"), opt(object2), punct("=>"), oneOf("outcome")), rep),
+    expect: kw(
+      "`expect AGENT call TOOL {args}? => allow|deny|approval`",
+      seq(name("agent", "the agent's name"), word("call"), name("tool", "the tool's name"), opt(object2), punct("=>"), oneOf("outcome")),
+      rep
+    ),
     given: kw(
       'History for the `expect` lines after it: `given AGENT ingested SOURCE "text"?` or `given AGENT called TOOL {args}?`.',
-      seq(name("agent", "the agent's name"), alt(seq(word("ingested", "content from a source"), name("source", "the source's name"), opt(lit("string"))), seq(word("called", "a tool call"), name("tool", "the tool's name"), opt(object2)))),
+      seq(
+        name("agent", "the agent's name"),
+        alt(
+          seq(word("ingested", "content from a source"), name("source", "the source's name"), opt(lit("string"))),
+          seq(word("called", "a tool call"), name("tool", "the tool's name"), opt(object2))
+        )
+      ),
       rep
     )
   },
@@ -44803,7 +44879,10 @@ function parseReviewers(text) {
     if (!line || line.startsWith("#")) return;
     const m = /^(\S+)\s+(\S+)$/.exec(line);
     if (!m || !decodePublicKey(m[2])) {
-      errors.push({ line: i + 1, message: "expected `NAME ed25519:<base64 public key>` (the contents of a KEY.pub written by `charter keygen`)" });
+      errors.push({
+        line: i + 1,
+        message: "expected `NAME ed25519:<base64 public key>` (the contents of a KEY.pub written by `charter keygen`)"
+      });
       return;
     }
     reviewers.push({ name: m[1], publicKey: m[2] });
@@ -44812,7 +44891,9 @@ function parseReviewers(text) {
 }
 
 // language/src/compile.ts
-var uniqSorted = (xs) => [...new Set(xs)].sort((a, b) => typeof a === "number" && typeof b === "number" ? a - b : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0);
+var uniqSorted = (xs) => [...new Set(xs)].sort(
+  (a, b) => typeof a === "number" && typeof b === "number" ? a - b : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0
+);
 var listValues = (l) => uniqSorted(l.items.map((i) => i.value));
 var listStrings = (l) => l ? uniqSorted(l.items.map((i) => String(i.value))) : [];
 function findPolicy(file2) {
@@ -44838,7 +44919,10 @@ function effectiveBlocks(file2, agent2) {
   const ownAudit = item(agent2.items, "audit");
   const monitor = ownMonitor ?? (defaults3 && item(defaults3.items, "monitor"));
   const audit2 = ownAudit ?? (defaults3 && item(defaults3.items, "audit"));
-  const out = { monitorFromDefaults: !ownMonitor && !!monitor, auditFromDefaults: !ownAudit && !!audit2 };
+  const out = {
+    monitorFromDefaults: !ownMonitor && !!monitor,
+    auditFromDefaults: !ownAudit && !!audit2
+  };
   if (monitor) out.monitor = monitor;
   if (audit2) out.audit = audit2;
   return out;
@@ -44919,7 +45003,8 @@ function tool(t, agentRules) {
     }
   }
   for (const r of agentRules) {
-    if (r.scopes.some((s) => s.value === scope)) flow.push({ after: { kind: "trust", level: r.level.value }, outcome: r.outcome.value });
+    if (r.scopes.some((s) => s.value === scope))
+      flow.push({ after: { kind: "trust", level: r.level.value }, outcome: r.outcome.value });
   }
   return {
     scope,
@@ -45144,7 +45229,8 @@ function locate(raw, index) {
     };
     if (d.help) out.help = d.help;
     if (d.related?.length) out.related = d.related.map((r) => ({ span: r.span, range: index.range(r.span), message: r.message }));
-    if (d.fix) out.fix = { title: d.fix.title, edits: d.fix.edits.map((e) => ({ span: e.span, range: index.range(e.span), newText: e.newText })) };
+    if (d.fix)
+      out.fix = { title: d.fix.title, edits: d.fix.edits.map((e) => ({ span: e.span, range: index.range(e.span), newText: e.newText })) };
     return out;
   });
 }
@@ -54515,7 +54601,10 @@ var StringLiteral = createToken({ name: "StringLiteral", pattern: /"[^"\\\n]*(?:
 var OpenString = createToken({ name: "OpenString", pattern: /"[^"\\\n]*(?:\\.[^"\\\n]*)*/ });
 var DateLiteral = createToken({ name: "DateLiteral", pattern: /\d{4}-\d{2}-\d{2}(?![A-Za-z0-9_.-])/ });
 var Quantity = createToken({ name: "Quantity", pattern: /-?\d+(?:\.\d+)?(?:[A-Za-z]+)?/ });
-var Word = createToken({ name: "Word", pattern: /[A-Za-z_\u00a1-\u2027\u202a-\ufefe\uff00-\uffff][A-Za-z0-9_.\-\u00a1-\u2027\u202a-\ufefe\uff00-\uffff]*/ });
+var Word = createToken({
+  name: "Word",
+  pattern: /[A-Za-z_\u00a1-\u2027\u202a-\ufefe\uff00-\uffff][A-Za-z0-9_.\-\u00a1-\u2027\u202a-\ufefe\uff00-\uffff]*/
+});
 var LCurly = createToken({ name: "LCurly", pattern: /\{/, label: "'{'" });
 var RCurly = createToken({ name: "RCurly", pattern: /\}/, label: "'}'" });
 var LBracket = createToken({ name: "LBracket", pattern: /\[/, label: "'['" });
@@ -54571,7 +54660,8 @@ function lex(text) {
   }
   const comments = result.groups.comments ?? [];
   for (const c of comments) {
-    if (c.tokenType === OpenBlockComment) errors.push({ offset: c.startOffset, length: 2, message: "block comment is never closed with */" });
+    if (c.tokenType === OpenBlockComment)
+      errors.push({ offset: c.startOffset, length: 2, message: "block comment is never closed with */" });
   }
   return { tokens, comments, errors };
 }
@@ -54761,7 +54851,11 @@ var ItemCursor = class {
   missing(what) {
     const op = this.ops[this.i];
     const found = op ? describeOperand(op) : "the end of the statement";
-    this.d.error("CH0001", this.here(), `expected ${what} after '${this.d.text.slice(this.item.start, this.prevEnd()).trim()}', found ${found}`);
+    this.d.error(
+      "CH0001",
+      this.here(),
+      `expected ${what} after '${this.d.text.slice(this.item.start, this.prevEnd()).trim()}', found ${found}`
+    );
     this.i = this.ops.length;
     return void 0;
   }
@@ -54775,7 +54869,12 @@ var ItemCursor = class {
     const first2 = this.ops[this.i];
     const last2 = this.ops[this.ops.length - 1];
     const complete = this.d.text.slice(this.item.start, this.prevEnd()).trim();
-    this.d.error("CH0001", { start: first2.start, end: last2.end }, `unexpected ${describeOperand(first2)} after '${complete}'`, "each statement is one keyword and its value; check for a missing keyword or a stray value");
+    this.d.error(
+      "CH0001",
+      { start: first2.start, end: last2.end },
+      `unexpected ${describeOperand(first2)} after '${complete}'`,
+      "each statement is one keyword and its value; check for a missing keyword or a stray value"
+    );
     this.i = this.ops.length;
   }
   word(what) {
@@ -54905,7 +55004,9 @@ var ItemCursor = class {
       if (!t || t.tokenType !== Word) return this.missing(`a ${kind.what} (${orList(kind.enum)})`);
       this.i++;
       if (!kind.enum.includes(t.image) && !kind.rejected?.includes(t.image)) {
-        this.d.diags.push(suggest("CH0002", tokSpan(t), `unknown ${kind.what} '${t.image}': expected ${orList(kind.enum)}`, t.image, kind.enum));
+        this.d.diags.push(
+          suggest("CH0002", tokSpan(t), `unknown ${kind.what} '${t.image}': expected ${orList(kind.enum)}`, t.image, kind.enum)
+        );
       }
       return { kind: "word", value: t.image, span: tokSpan(t) };
     }
@@ -54983,7 +55084,12 @@ var Decoder = class {
   /** `__proto__` would vanish from every JSON object the bundle is made of: it cannot be a name. */
   usableName(name2, span) {
     if (name2 !== "__proto__") return true;
-    this.error("CH0003", span, "'__proto__' cannot be used as a name", "choose another name: this one has a special meaning in the JSON bundle");
+    this.error(
+      "CH0003",
+      span,
+      "'__proto__' cannot be used as a name",
+      "choose another name: this one has a special meaning in the JSON bundle"
+    );
     return false;
   }
   span(item2) {
@@ -54998,11 +55104,25 @@ var Decoder = class {
     }
     const home = homeOf(key, kind);
     if (home && kind !== "unknown") {
-      this.error("CH0002", tokSpan(item2.key), `'${key}' is not valid ${where}`, `'${key}' belongs ${BLOCK_NAMES[home] ?? `in a ${home} block`}`);
+      this.error(
+        "CH0002",
+        tokSpan(item2.key),
+        `'${key}' is not valid ${where}`,
+        `'${key}' belongs ${BLOCK_NAMES[home] ?? `in a ${home} block`}`
+      );
       return;
     }
     const candidates = keywordsOf(kind);
-    this.diags.push(suggest("CH0002", tokSpan(item2.key), `unknown keyword '${key}' ${where}`, key, candidates, candidates.length ? `valid here: ${candidates.join(", ")}` : void 0));
+    this.diags.push(
+      suggest(
+        "CH0002",
+        tokSpan(item2.key),
+        `unknown keyword '${key}' ${where}`,
+        key,
+        candidates,
+        candidates.length ? `valid here: ${candidates.join(", ")}` : void 0
+      )
+    );
   }
   decl(item2) {
     const c = new ItemCursor(item2, this);
@@ -55115,7 +55235,13 @@ var Decoder = class {
     const body = c.block();
     c.end();
     if (!body) return void 0;
-    const decl = { kind: "agent", span: this.span(item2), keywordSpan, name: name2, items: this.items(body, (i) => this.agentItem(i)) };
+    const decl = {
+      kind: "agent",
+      span: this.span(item2),
+      keywordSpan,
+      name: name2,
+      items: this.items(body, (i) => this.agentItem(i))
+    };
     if (inheritance) decl.inheritance = inheritance;
     return decl;
   }
@@ -55163,7 +55289,13 @@ var Decoder = class {
         const body = c.block();
         c.end();
         if (!body) return void 0;
-        return { kind: "sandbox", span: this.span(item2), keywordSpan: keySpan, bodySpan: { start: body.start, end: body.end }, items: this.simpleItems(body) };
+        return {
+          kind: "sandbox",
+          span: this.span(item2),
+          keywordSpan: keySpan,
+          bodySpan: { start: body.start, end: body.end },
+          items: this.simpleItems(body)
+        };
       }
       case "monitor":
       case "audit":
@@ -55211,7 +55343,14 @@ var Decoder = class {
     c.end();
     if (!name2 || !body) return void 0;
     const items = this.items(body, (i) => this.toolItem(i));
-    return { kind: "tool", span: this.span(item2), keywordSpan: tokSpan(item2.key), name: name2, bodySpan: { start: body.start, end: body.end }, items };
+    return {
+      kind: "tool",
+      span: this.span(item2),
+      keywordSpan: tokSpan(item2.key),
+      name: name2,
+      bodySpan: { start: body.start, end: body.end },
+      items
+    };
   }
   toolItem(item2) {
     const key = item2.key.image;
@@ -55257,7 +55396,14 @@ var Decoder = class {
         const caps = read();
         if (!caps) return void 0;
         const per = litAt(caps, 1);
-        const b = { kind: "budget", keySpan, arg: nameAt(caps, 0), limit: litAt(caps, 0), outcome: enumAt(caps, 0), span };
+        const b = {
+          kind: "budget",
+          keySpan,
+          arg: nameAt(caps, 0),
+          limit: litAt(caps, 0),
+          outcome: enumAt(caps, 0),
+          span
+        };
         if (per) b.per = per;
         return b;
       }
@@ -55265,7 +55411,13 @@ var Decoder = class {
         const body = c.block();
         c.end();
         if (!body) return void 0;
-        return { kind: "approval", span, keywordSpan: keySpan, bodySpan: { start: body.start, end: body.end }, items: this.simpleItems(body) };
+        return {
+          kind: "approval",
+          span,
+          keywordSpan: keySpan,
+          bodySpan: { start: body.start, end: body.end },
+          items: this.simpleItems(body)
+        };
       }
       case "args": {
         const body = c.block();
@@ -55280,10 +55432,18 @@ var Decoder = class {
   /** `NAME: CONSTRAINT` or `NAME?: CONSTRAINT`, in an args block or a nested object constraint. */
   argConstraint(item2, depth) {
     if (!item2.colon) {
-      this.error("CH0001", tokSpan(item2.key), `expected ':' after the argument name '${item2.key.image}'`, "write each constraint as NAME: CONSTRAINT, e.g. amount: number max 1000");
+      this.error(
+        "CH0001",
+        tokSpan(item2.key),
+        `expected ':' after the argument name '${item2.key.image}'`,
+        "write each constraint as NAME: CONSTRAINT, e.g. amount: number max 1000"
+      );
       return void 0;
     }
-    const name2 = { value: item2.key.tokenType === StringLiteral ? this.string(item2.key).value : item2.key.image, span: tokSpan(item2.key) };
+    const name2 = {
+      value: item2.key.tokenType === StringLiteral ? this.string(item2.key).value : item2.key.image,
+      span: tokSpan(item2.key)
+    };
     if (!this.usableName(name2.value, name2.span)) return void 0;
     const last2 = item2.operands[item2.operands.length - 1];
     const trimmed = last2 && last2.t === "tok" && last2.tok.tokenType === Comma ? { ...item2, operands: item2.operands.slice(0, -1) } : item2;
@@ -55302,25 +55462,41 @@ var Decoder = class {
     const spanTo = () => ({ start, end: c.prevEnd() });
     const whose = arg === void 0 ? "" : ` for argument '${arg}'`;
     if (depth > MAX_CONSTRAINT_DEPTH) {
-      this.error("CH0003", { start, end: first2 ? first2.end : start }, `constraint nested deeper than ${MAX_CONSTRAINT_DEPTH} levels`, "flatten the argument: a constraint this deep cannot be reviewed");
+      this.error(
+        "CH0003",
+        { start, end: first2 ? first2.end : start },
+        `constraint nested deeper than ${MAX_CONSTRAINT_DEPTH} levels`,
+        "flatten the argument: a constraint this deep cannot be reviewed"
+      );
       c.i = c.ops.length;
       return void 0;
     }
     if (first2?.t === "block") {
       c.i++;
-      return { kind: "object", props: this.items(first2, (i) => this.argConstraint(i, depth)), span: { start: first2.start, end: first2.end } };
+      return {
+        kind: "object",
+        props: this.items(first2, (i) => this.argConstraint(i, depth)),
+        span: { start: first2.start, end: first2.end }
+      };
     }
     const tok = c.peekTok();
     const shapes = CONSTRAINT_HEADS.map((h) => `${h} \u2026`).join(", ");
     if (tok && (tok.tokenType === Star || tok.tokenType === StringLiteral && tok.image.includes("*"))) {
-      this.error("CH2004", tokSpan(tok), `wildcard constraint${arg === void 0 ? "" : ` on argument '${arg}'`}`, 'constrain the argument explicitly, e.g. one of ["a", "b"]; use `any` only when it truly is unconstrained');
+      this.error(
+        "CH2004",
+        tokSpan(tok),
+        `wildcard constraint${arg === void 0 ? "" : ` on argument '${arg}'`}`,
+        'constrain the argument explicitly, e.g. one of ["a", "b"]; use `any` only when it truly is unconstrained'
+      );
       c.i = c.ops.length;
       return void 0;
     }
     const head2 = tok?.tokenType === Word ? tok.image : void 0;
     if (head2 === void 0 || !Object.hasOwn(CONSTRAINTS, head2)) {
       if (head2 !== void 0) {
-        this.diags.push(suggest("CH0002", tokSpan(tok), `unknown constraint '${head2}'${whose}`, head2, CONSTRAINT_HEADS, `constraints: ${shapes}`));
+        this.diags.push(
+          suggest("CH0002", tokSpan(tok), `unknown constraint '${head2}'${whose}`, head2, CONSTRAINT_HEADS, `constraints: ${shapes}`)
+        );
         c.i = c.ops.length;
       } else c.missing(`a constraint (${shapes}, or { \u2026 })`);
       return void 0;
@@ -55363,7 +55539,8 @@ var Decoder = class {
     c.end();
     if (!body) return void 0;
     const keywordSpan = tokSpan(item2.key);
-    if (item2.key.image === "audit") return { kind: "audit", span: this.span(item2), keywordSpan, items: this.simpleItems(body) };
+    if (item2.key.image === "audit")
+      return { kind: "audit", span: this.span(item2), keywordSpan, items: this.simpleItems(body) };
     return { kind: "monitor", span: this.span(item2), keywordSpan, rules: this.items(body, (i) => this.monitorRule(i)) };
   }
   monitorRule(item2) {
@@ -55401,7 +55578,15 @@ var Decoder = class {
         const what = c.word("'pii' or 'exfiltration'");
         if (!what) break;
         if (!VOCABS.output.values.includes(what.value)) {
-          this.diags.push(suggest("CH0002", what.span, `unknown output rule '${what.value}': expected ${orList(VOCABS.output.values)}`, what.value, VOCABS.output.values));
+          this.diags.push(
+            suggest(
+              "CH0002",
+              what.span,
+              `unknown output rule '${what.value}': expected ${orList(VOCABS.output.values)}`,
+              what.value,
+              VOCABS.output.values
+            )
+          );
           c.i = c.ops.length;
           break;
         }
@@ -55478,11 +55663,18 @@ var Decoder = class {
         this.error("CH0001", tokSpan(item2.key), `expected ':' after '${item2.key.image}'`, "arguments are written { name: value, \u2026 }");
         continue;
       }
-      const key = { value: item2.key.tokenType === StringLiteral ? this.string(item2.key).value : item2.key.image, span: tokSpan(item2.key) };
+      const key = {
+        value: item2.key.tokenType === StringLiteral ? this.string(item2.key).value : item2.key.image,
+        span: tokSpan(item2.key)
+      };
       const ops = item2.operands.filter((o, i) => !(i === item2.operands.length - 1 && o.t === "tok" && o.tok.tokenType === Comma));
       if (ops.length !== 1) {
         const at = ops[1] ?? { start: item2.colon.startOffset, end: item2.colon.startOffset + 1 };
-        this.error("CH0001", { start: at.start, end: at.end }, ops.length ? `expected ',' or '}' after the value of '${key.value}'` : `expected a value for '${key.value}'`);
+        this.error(
+          "CH0001",
+          { start: at.start, end: at.end },
+          ops.length ? `expected ',' or '}' after the value of '${key.value}'` : `expected a value for '${key.value}'`
+        );
         continue;
       }
       const value = this.json(ops[0]);
@@ -55510,7 +55702,12 @@ var Decoder = class {
     }
     if (t.tokenType === Word && (t.image === "true" || t.image === "false")) return { kind: "bool", value: t.image === "true", span };
     if (t.tokenType === Word && t.image === "null") return { kind: "null", span };
-    this.error("CH0001", span, `expected a value (string, number, true, false, null, list or object), found '${t.image}'`, t.tokenType === Word ? `quote it: "${t.image}"` : void 0);
+    this.error(
+      "CH0001",
+      span,
+      `expected a value (string, number, true, false, null, list or object), found '${t.image}'`,
+      t.tokenType === Word ? `quote it: "${t.image}"` : void 0
+    );
     return void 0;
   }
   /** `a, b, c` */
@@ -55520,7 +55717,12 @@ var Decoder = class {
       const t = c.peekTok();
       if (t && (t.tokenType === Star || t.tokenType === StringLiteral && t.image.includes("*"))) {
         c.i++;
-        this.error("CH2004", tokSpan(t), `wildcard '${t.image}' in '${c.item.key.image}'`, `name each one explicitly: grants and lists in Charter are additive from zero`);
+        this.error(
+          "CH2004",
+          tokSpan(t),
+          `wildcard '${t.image}' in '${c.item.key.image}'`,
+          `name each one explicitly: grants and lists in Charter are additive from zero`
+        );
         continue;
       }
       const n = c.word(what);
@@ -55550,17 +55752,29 @@ var Decoder = class {
       expectValue = false;
       if (el.t === "tok" && el.tok.tokenType === StringLiteral) items.push(this.string(el.tok));
       else if (el.t === "tok" && el.tok.tokenType === Quantity) items.push(this.quantity(el.tok, "number"));
-      else if (el.t === "tok" && el.tok.tokenType === Star) items.push({ kind: "string", value: "*", span: { start: el.start, end: el.end } });
+      else if (el.t === "tok" && el.tok.tokenType === Star)
+        items.push({ kind: "string", value: "*", span: { start: el.start, end: el.end } });
       else if (el.t === "tok" && el.tok.tokenType === Word) {
-        this.error("CH0001", { start: el.start, end: el.end }, `expected a string, found the bare word '${el.tok.image}'`, `quote it: "${el.tok.image}"`);
-      } else this.error("CH0001", { start: el.start, end: el.end }, `expected a string or a number in the list, found ${describeOperand(el)}`);
+        this.error(
+          "CH0001",
+          { start: el.start, end: el.end },
+          `expected a string, found the bare word '${el.tok.image}'`,
+          `quote it: "${el.tok.image}"`
+        );
+      } else
+        this.error("CH0001", { start: el.start, end: el.end }, `expected a string or a number in the list, found ${describeOperand(el)}`);
     }
     return { kind: "list", items, span: { start: op.start, end: op.end } };
   }
   string(t) {
     const span = tokSpan(t);
     if (t.image.length > MAX_STRING_LENGTH) {
-      this.error("CH0003", { start: span.start, end: span.start + 1 }, `string literal of ${t.image.length.toLocaleString("en")} characters is longer than the ${MAX_STRING_LENGTH / 1024} KiB a string may be`, "a policy names things; long text belongs in the file the policy refers to");
+      this.error(
+        "CH0003",
+        { start: span.start, end: span.start + 1 },
+        `string literal of ${t.image.length.toLocaleString("en")} characters is longer than the ${MAX_STRING_LENGTH / 1024} KiB a string may be`,
+        "a policy names things; long text belongs in the file the policy refers to"
+      );
       return { kind: "string", value: "", span };
     }
     let value;
@@ -55589,25 +55803,44 @@ var Decoder = class {
     switch (kind) {
       case "number":
       case "int": {
-        if (unit) this.error("CH0003", span, `'${raw}' is not a number`, unit === "x" ? "a multiplier is only valid in a monitor rule" : `remove the unit '${unit}'`);
+        if (unit)
+          this.error(
+            "CH0003",
+            span,
+            `'${raw}' is not a number`,
+            unit === "x" ? "a multiplier is only valid in a monitor rule" : `remove the unit '${unit}'`
+          );
         else if (kind === "int" && !Number.isInteger(num)) this.error("CH0003", span, `'${raw}' must be a whole number`);
         return { kind: "number", value: num, raw, span };
       }
       case "duration": {
         const factor = own2(DURATION_UNITS, unit);
         if (!factor) {
-          this.error("CH0003", span, unit ? `'${raw}' is not a valid duration: unknown unit '${unit}'` : `'${raw}' is not a valid duration: it has no unit`, "durations are a whole number and a unit: ms, s, m, h or d (e.g. 15m, 365d)");
-        } else if (!Number.isInteger(num)) this.error("CH0003", span, `'${raw}' is not a valid duration: use a whole number`, `e.g. ${Math.round(num * (unit === "d" ? 24 : 60))}${unit === "d" ? "h" : unit === "h" ? "m" : "s"}`);
+          this.error(
+            "CH0003",
+            span,
+            unit ? `'${raw}' is not a valid duration: unknown unit '${unit}'` : `'${raw}' is not a valid duration: it has no unit`,
+            "durations are a whole number and a unit: ms, s, m, h or d (e.g. 15m, 365d)"
+          );
+        } else if (!Number.isInteger(num))
+          this.error(
+            "CH0003",
+            span,
+            `'${raw}' is not a valid duration: use a whole number`,
+            `e.g. ${Math.round(num * (unit === "d" ? 24 : 60))}${unit === "d" ? "h" : unit === "h" ? "m" : "s"}`
+          );
         return { kind: "duration", ms: factor ? num * factor : NaN, raw, span };
       }
       case "size": {
         const factor = own2(SIZE_UNITS, unit);
-        if (!factor) this.error("CH0003", span, `'${raw}' is not a valid size`, "sizes are a whole number and KiB, MiB or GiB (e.g. 512MiB)");
+        if (!factor)
+          this.error("CH0003", span, `'${raw}' is not a valid size`, "sizes are a whole number and KiB, MiB or GiB (e.g. 512MiB)");
         else if (!Number.isInteger(num)) this.error("CH0003", span, `'${raw}' is not a valid size: use a whole number`);
         return { kind: "size", bytes: factor ? num * factor : NaN, raw, span };
       }
       case "multiplier": {
-        if (unit !== "x") this.error("CH0003", span, `'${raw}' is not a baseline multiplier`, "write multipliers as a number followed by x, e.g. 2.0x");
+        if (unit !== "x")
+          this.error("CH0003", span, `'${raw}' is not a baseline multiplier`, "write multipliers as a number followed by x, e.g. 2.0x");
         return { kind: "multiplier", value: num, raw, span };
       }
     }
@@ -55854,7 +56087,14 @@ var CharterSyntaxParser = class extends EmbeddedActionsParser {
       const closed = validToken(close);
       const last2 = items[items.length - 1];
       if (!closed) this.report(open3.startOffset, open3.startOffset + 1, "this '{' is never closed: expected '}'");
-      return { t: "block", kind: entered.kind, items, start: open3.startOffset, end: closed ? tokenEnd(close) : last2 ? last2.end : tokenEnd(open3), closed };
+      return {
+        t: "block",
+        kind: entered.kind,
+        items,
+        start: open3.startOffset,
+        end: closed ? tokenEnd(close) : last2 ? last2.end : tokenEnd(open3),
+        closed
+      };
     });
   });
   tokenOperand(tok) {
@@ -55908,7 +56148,11 @@ function limitNesting(tokens) {
       continue;
     }
     if (opens && depth > MAX_NESTING) {
-      errors.push({ start: t.startOffset, end: t.startOffset + 1, message: `nested deeper than ${MAX_NESTING} levels: what is inside this '${t.image}' is skipped` });
+      errors.push({
+        start: t.startOffset,
+        end: t.startOffset + 1,
+        message: `nested deeper than ${MAX_NESTING} levels: what is inside this '${t.image}' is skipped`
+      });
       skipBelow = depth;
       continue;
     }
@@ -55947,7 +56191,11 @@ function lexLimited(text) {
   const lexed = lex(text);
   const limited = limitNesting(lexed.tokens);
   if (!limited.errors.length) return lexed;
-  return { tokens: limited.tokens, comments: lexed.comments, errors: [...lexed.errors, ...limited.errors.map((e) => ({ offset: e.start, length: e.end - e.start, message: e.message }))] };
+  return {
+    tokens: limited.tokens,
+    comments: lexed.comments,
+    errors: [...lexed.errors, ...limited.errors.map((e) => ({ offset: e.start, length: e.end - e.start, message: e.message }))]
+  };
 }
 function parseSegment(tokens, segmentText, start, text) {
   const parser = parserInstance ??= new CharterSyntaxParser();
@@ -55959,14 +56207,24 @@ function parseSegment(tokens, segmentText, start, text) {
   return { text: segmentText, start, items, errors };
 }
 function relocateSegment(s, delta) {
-  const tok = (t) => ({ ...t, startOffset: t.startOffset + delta, ...t.endOffset === void 0 ? {} : { endOffset: t.endOffset + delta } });
+  const tok = (t) => ({
+    ...t,
+    startOffset: t.startOffset + delta,
+    ...t.endOffset === void 0 ? {} : { endOffset: t.endOffset + delta }
+  });
   const operand = (o) => {
     if (o.t === "tok") return { t: "tok", tok: tok(o.tok), start: o.start + delta, end: o.end + delta };
     if (o.t === "list") return { t: "list", items: o.items.map(operand), start: o.start + delta, end: o.end + delta, closed: o.closed };
     return { t: "block", kind: o.kind, items: o.items.map(item2), start: o.start + delta, end: o.end + delta, closed: o.closed };
   };
   const item2 = (i) => {
-    const moved = { key: tok(i.key), colon: i.colon && tok(i.colon), operands: i.operands.map(operand), start: i.start + delta, end: i.end + delta };
+    const moved = {
+      key: tok(i.key),
+      colon: i.colon && tok(i.colon),
+      operands: i.operands.map(operand),
+      start: i.start + delta,
+      end: i.end + delta
+    };
     if (i.question) moved.question = tok(i.question);
     return moved;
   };
@@ -56086,7 +56344,12 @@ function checkAudit(ctx) {
   for (const b of blocks) {
     const retention = prop(b.items, "retention");
     if (!retention) {
-      ctx.report({ code: "CH7001", span: b.keywordSpan, message: "audit block has no retention", help: "keep audit records for at least a year: retention 365d" });
+      ctx.report({
+        code: "CH7001",
+        span: b.keywordSpan,
+        message: "audit block has no retention",
+        help: "keep audit records for at least a year: retention 365d"
+      });
     } else if (retention.value.ms < YEAR_MS) {
       ctx.report({
         code: "CH7001",
@@ -56114,7 +56377,10 @@ function checkAudit(ctx) {
         span: a.name.span,
         message: `agent '${a.name.value}' has no audit (no audit block of its own, none in defaults)`,
         help: "every decision must leave a record: add audit { retention 365d pii hash } to the agent or to defaults",
-        fix: { title: "Add an audit block", edits: [insertIntoBlock(ctx.text, agentBody(ctx.text, a), "audit { retention 365d pii hash }")] }
+        fix: {
+          title: "Add an audit block",
+          edits: [insertIntoBlock(ctx.text, agentBody(ctx.text, a), "audit { retention 365d pii hash }")]
+        }
       });
     }
   }
@@ -56271,8 +56537,23 @@ function checkFlow(ctx) {
         const a = argsByName.get(n.value);
         if (a) return a;
         if (!args) {
-          ctx.report({ code: "CH1004", span: n.span, message: `${what} names argument '${n.value}', but tool '${t.name.value}' has no args block`, help: `declare it: args { ${n.value}: \u2026 }` });
-        } else ctx.report(suggest("CH1004", n.span, `${what} names unknown argument '${n.value}' of tool '${t.name.value}'`, n.value, argsByName.keys(), `its arguments: ${[...argsByName.keys()].join(", ") || "none"}`));
+          ctx.report({
+            code: "CH1004",
+            span: n.span,
+            message: `${what} names argument '${n.value}', but tool '${t.name.value}' has no args block`,
+            help: `declare it: args { ${n.value}: \u2026 }`
+          });
+        } else
+          ctx.report(
+            suggest(
+              "CH1004",
+              n.span,
+              `${what} names unknown argument '${n.value}' of tool '${t.name.value}'`,
+              n.value,
+              argsByName.keys(),
+              `its arguments: ${[...argsByName.keys()].join(", ") || "none"}`
+            )
+          );
         return void 0;
       };
       for (const item2 of t.items) {
@@ -56290,7 +56571,14 @@ function checkFlow(ctx) {
             });
           } else if (!isTrust2(name2) && !tool2) {
             ctx.report(
-              suggest("CH1004", item2.after.span, `flow rule after unknown tool or trust level '${name2}'`, name2, [...TRUST_LEVELS, ...toolNames], `'after' takes a trust level (${TRUST_LEVELS.join(", ")}) or a tool agent '${agent2.name.value}' grants`)
+              suggest(
+                "CH1004",
+                item2.after.span,
+                `flow rule after unknown tool or trust level '${name2}'`,
+                name2,
+                [...TRUST_LEVELS, ...toolNames],
+                `'after' takes a trust level (${TRUST_LEVELS.join(", ")}) or a tool agent '${agent2.name.value}' grants`
+              )
             );
           }
         } else if (item2.kind === "when") {
@@ -56323,7 +56611,12 @@ function checkFlow(ctx) {
             });
           }
           if (Number.isFinite(item2.limit.value) && !(item2.limit.value > 0)) {
-            ctx.report({ code: "CH0003", span: item2.limit.span, message: `budget ${item2.limit.raw} is not positive`, help: "a budget is the largest total allowed, e.g. budget amount 1000 per 1d => deny" });
+            ctx.report({
+              code: "CH0003",
+              span: item2.limit.span,
+              message: `budget ${item2.limit.raw} is not positive`,
+              help: "a budget is the largest total allowed, e.g. budget amount 1000 per 1d => deny"
+            });
           }
         }
       }
@@ -56373,10 +56666,20 @@ function checkMonitoring(ctx) {
         });
       }
       if (r.kind === "tool_rate" && !(r.window.ms > 0)) {
-        ctx.report({ code: "CH4003", span: r.window.span, message: `monitoring window ${r.window.raw} is not positive`, help: "use a window such as 5m" });
+        ctx.report({
+          code: "CH4003",
+          span: r.window.span,
+          message: `monitoring window ${r.window.raw} is not positive`,
+          help: "use a window such as 5m"
+        });
       }
       if (r.kind === "novel_sequence" && !(r.score.value >= 0 && r.score.value <= 1)) {
-        ctx.report({ code: "CH4002", span: r.score.span, message: `novel_sequence score ${r.score.raw} is outside 0..1`, help: "novelty is a score between 0 (seen before) and 1 (never seen), e.g. 0.85" });
+        ctx.report({
+          code: "CH4002",
+          span: r.score.span,
+          message: `novel_sequence score ${r.score.raw} is outside 0..1`,
+          help: "novelty is a score between 0 (seen before) and 1 (never seen), e.g. 0.85"
+        });
       }
     }
   }
@@ -56391,7 +56694,11 @@ function checkMonitoring(ctx) {
       span: a.name.span,
       message: eff.monitor ? `agent '${a.name.value}' is not monitored for ${shown.join(", ")}` : `agent '${a.name.value}' has no monitoring (no monitor block of its own, none in defaults)`,
       help: "a hijacked agent shows up as unusual behaviour: monitor tool_rate, data_volume and output pii, in the agent or in defaults",
-      ...eff.monitor ? { related: [{ span: eff.monitor.keywordSpan, message: eff.monitorFromDefaults ? "monitoring from defaults" : "its monitor block" }] } : { fix: { title: "Add a monitor block", edits: [insertIntoBlock(ctx.text, agentBody(ctx.text, a), MONITOR_SKELETON)] } }
+      ...eff.monitor ? {
+        related: [
+          { span: eff.monitor.keywordSpan, message: eff.monitorFromDefaults ? "monitoring from defaults" : "its monitor block" }
+        ]
+      } : { fix: { title: "Add a monitor block", edits: [insertIntoBlock(ctx.text, agentBody(ctx.text, a), MONITOR_SKELETON)] } }
     });
   }
 }
@@ -56417,13 +56724,25 @@ function checkNames(ctx) {
     if (d.kind !== "source") continue;
     const first2 = sources.get(d.name.value);
     if (first2) {
-      ctx.report({ code: "CH1003", span: d.name.span, message: `source '${d.name.value}' is declared twice`, help: "keep one declaration", related: [{ span: first2.name.span, message: "first declared here" }] });
+      ctx.report({
+        code: "CH1003",
+        span: d.name.span,
+        message: `source '${d.name.value}' is declared twice`,
+        help: "keep one declaration",
+        related: [{ span: first2.name.span, message: "first declared here" }]
+      });
     } else sources.set(d.name.value, d);
   }
   for (const kind of ["policy", "defaults"]) {
     const decls = file2.decls.filter((d) => d.kind === kind);
     for (const d of decls.slice(1)) {
-      ctx.report({ code: "CH1003", span: d.keywordSpan, message: `a file holds at most one '${kind}' block`, help: `merge this block into the first one`, related: [{ span: decls[0].keywordSpan, message: "first declared here" }] });
+      ctx.report({
+        code: "CH1003",
+        span: d.keywordSpan,
+        message: `a file holds at most one '${kind}' block`,
+        help: `merge this block into the first one`,
+        related: [{ span: decls[0].keywordSpan, message: "first declared here" }]
+      });
     }
   }
   for (const d of file2.decls) checkDuplicateProps(ctx, d);
@@ -56455,13 +56774,31 @@ function checkNames(ctx) {
     }
     for (const n of ctx.model.names(a, "reads")) {
       if (!sources.has(n.value)) {
-        ctx.report(suggest("CH1004", n.span, `agent '${a.name.value}' reads unknown source '${n.value}'`, n.value, sources.keys(), `declare it: source ${n.value} { trust untrusted threshold 0.3 }`));
+        ctx.report(
+          suggest(
+            "CH1004",
+            n.span,
+            `agent '${a.name.value}' reads unknown source '${n.value}'`,
+            n.value,
+            sources.keys(),
+            `declare it: source ${n.value} { trust untrusted threshold 0.3 }`
+          )
+        );
       }
     }
     for (const link of ctx.model.links(a)) {
       const target = agents.get(link.agent.value);
       if (!target) {
-        ctx.report(suggest("CH1004", link.agent.span, `agent '${a.name.value}' talks to unknown agent '${link.agent.value}'`, link.agent.value, agents.keys(), "declare the agent, or remove the link"));
+        ctx.report(
+          suggest(
+            "CH1004",
+            link.agent.span,
+            `agent '${a.name.value}' talks to unknown agent '${link.agent.value}'`,
+            link.agent.value,
+            agents.keys(),
+            "declare the agent, or remove the link"
+          )
+        );
         continue;
       }
       const exposed = ctx.model.names(target, "exposes").map((e) => e.value);
@@ -56481,7 +56818,16 @@ function checkNames(ctx) {
     for (const t of ctx.model.tools(a)) {
       const returns = item(t.items, "returns");
       if (returns && !sources.has(returns.source.value)) {
-        ctx.report(suggest("CH1004", returns.source.span, `tool '${t.name.value}' returns unknown source '${returns.source.value}'`, returns.source.value, sources.keys(), `declare it: source ${returns.source.value} { trust untrusted threshold 0.3 }`));
+        ctx.report(
+          suggest(
+            "CH1004",
+            returns.source.span,
+            `tool '${t.name.value}' returns unknown source '${returns.source.value}'`,
+            returns.source.value,
+            sources.keys(),
+            `declare it: source ${returns.source.value} { trust untrusted threshold 0.3 }`
+          )
+        );
       }
     }
   }
@@ -56490,17 +56836,45 @@ function checkNames(ctx) {
       const agent2 = agents.get(step.agent.value);
       if (!agent2) {
         const verb = step.kind === "expect" ? "expects" : "gives history for";
-        ctx.report(suggest("CH1004", step.agent.span, `test ${verb} unknown agent '${step.agent.value}'`, step.agent.value, agents.keys(), "name an agent declared in this file"));
+        ctx.report(
+          suggest(
+            "CH1004",
+            step.agent.span,
+            `test ${verb} unknown agent '${step.agent.value}'`,
+            step.agent.value,
+            agents.keys(),
+            "name an agent declared in this file"
+          )
+        );
         continue;
       }
       if (step.kind === "ingested") {
-        if (!sources.has(step.source.value)) ctx.report(suggest("CH1004", step.source.span, `test ingests unknown source '${step.source.value}'`, step.source.value, sources.keys(), "name a source declared in this file"));
+        if (!sources.has(step.source.value))
+          ctx.report(
+            suggest(
+              "CH1004",
+              step.source.span,
+              `test ingests unknown source '${step.source.value}'`,
+              step.source.value,
+              sources.keys(),
+              "name a source declared in this file"
+            )
+          );
         continue;
       }
       const known = /* @__PURE__ */ new Set([...ctx.model.tools(agent2).map((t) => t.name.value), ...ctx.model.names(agent2, "deny").map((n) => n.value)]);
       if (!known.has(step.tool.value)) {
         const why = step.kind === "expect" ? "an unknown tool is always denied, so this test would prove nothing" : "the session could not have called it";
-        ctx.report(suggest("CH1004", step.tool.span, `agent '${step.agent.value}' neither grants nor denies tool '${step.tool.value}'`, step.tool.value, known, `${why}: name a granted or denied tool`));
+        ctx.report(
+          suggest(
+            "CH1004",
+            step.tool.span,
+            `agent '${step.agent.value}' neither grants nor denies tool '${step.tool.value}'`,
+            step.tool.value,
+            known,
+            `${why}: name a granted or denied tool`
+          )
+        );
       }
     }
   }
@@ -56538,7 +56912,10 @@ function checkDuplicateProps(ctx, d) {
           for (const w of itemsOf(i.items, "when")) if (w.test.kind === "outside") nestedObjects(w.test.constraint, objects);
           for (let k = 0; k < objects.length; k++) {
             for (const arg of objects[k]) nestedObjects(arg.constraint, objects);
-            blocks.push({ items: objects[k].map((a) => ({ kind: "arg", key: a.name.value, span: a.span, keySpan: a.name.span })), schema: "args" });
+            blocks.push({
+              items: objects[k].map((a) => ({ kind: "arg", key: a.name.value, span: a.span, keySpan: a.name.span })),
+              schema: "args"
+            });
           }
         } else if (i.kind === "sandbox") blocks.push({ items: i.items, schema: "sandbox" });
         else if (i.kind === "audit") blocks.push({ items: i.items, schema: "audit" });
@@ -56616,7 +56993,10 @@ function reportForbidden(ctx, f, agent2) {
         span: f.span,
         message: `wildcard grant \`${f.text.split(/\s*\{/)[0]}\`: ${who} would get every tool, including ones added later`,
         help: "grant each tool by name with its own scope, tier and rate: tool NAME { scope \u2026 tier \u2026 rate \u2026 }",
-        fix: { title: "Replace with an explicit tool placeholder", edits: [{ span: f.span, newText: "tool TOOL_NAME {\n    scope read\n    tier low\n    rate 60 per 1h\n  }" }] }
+        fix: {
+          title: "Replace with an explicit tool placeholder",
+          edits: [{ span: f.span, newText: "tool TOOL_NAME {\n    scope read\n    tier low\n    rate 60 per 1h\n  }" }]
+        }
       });
       return;
     case "allow_all":
@@ -63376,12 +63756,18 @@ function checkRanges(ctx) {
       }
       const pin = prop(t.items, "pin")?.value;
       if (pin && !/^sha256:[0-9a-f]{64}$/.test(pin.value)) {
-        bad(pin.span, `pin ${JSON.stringify(pin.value)} is not a sha256 digest`, 'pin the digest of the tool\'s published definition, as `charter pins -- SERVER\u2026` prints it: "sha256:<64 hex digits>"');
+        bad(
+          pin.span,
+          `pin ${JSON.stringify(pin.value)} is not a sha256 digest`,
+          'pin the digest of the tool\'s published definition, as `charter pins -- SERVER\u2026` prints it: "sha256:<64 hex digits>"'
+        );
       }
       const approval = item(t.items, "approval");
-      if (approval) positive(prop(approval.items, "timeout")?.value, "approval timeout", "give approvers time to answer, e.g. timeout 15m");
+      if (approval)
+        positive(prop(approval.items, "timeout")?.value, "approval timeout", "give approvers time to answer, e.g. timeout 15m");
       const sessionRate = item(t.items, "session_rate");
-      if (sessionRate) positive(sessionRate.count, "rate", "allow at least one call per session (to refuse the tool entirely, list it in `deny`)");
+      if (sessionRate)
+        positive(sessionRate.count, "rate", "allow at least one call per session (to refuse the tool entirely, list it in `deny`)");
       for (const args of itemsOf(t.items, "args")) for (const arg of args.args) checkConstraint(ctx, arg.name.value, arg.constraint);
       for (const w of itemsOf(t.items, "when")) if (w.test.kind === "outside") checkConstraint(ctx, w.arg.value, w.test.constraint);
     }
@@ -63400,7 +63786,11 @@ function checkConstraint(ctx, arg, c) {
     case "integer_between":
       if (c.min.value > c.max.value) {
         const word2 = c.kind === "number_between" ? "number" : "integer";
-        bad({ start: c.min.span.start, end: c.max.span.end }, `between ${c.min.raw} and ${c.max.raw} admits no ${word2}`, `write the smaller bound first: ${word2} between ${c.max.raw} and ${c.min.raw}`);
+        bad(
+          { start: c.min.span.start, end: c.max.span.end },
+          `between ${c.min.raw} and ${c.max.raw} admits no ${word2}`,
+          `write the smaller bound first: ${word2} between ${c.max.raw} and ${c.min.raw}`
+        );
       }
       break;
     case "string_max":
@@ -63411,15 +63801,25 @@ function checkConstraint(ctx, arg, c) {
         RE2JS.compile(c.pattern.value);
       } catch (e) {
         const why = e instanceof Error ? e.message.replace(/^error parsing regexp: /, "") : String(e);
-        bad(c.pattern.span, `pattern ${JSON.stringify(c.pattern.value)} is not a linear-time regular expression: ${why}`, "patterns use RE2 syntax, matched in linear time: no backreferences (\\1) and no lookaround ((?=\u2026), (?!\u2026), (?<=\u2026))");
+        bad(
+          c.pattern.span,
+          `pattern ${JSON.stringify(c.pattern.value)} is not a linear-time regular expression: ${why}`,
+          "patterns use RE2 syntax, matched in linear time: no backreferences (\\1) and no lookaround ((?=\u2026), (?!\u2026), (?<=\u2026))"
+        );
       }
       break;
     case "path_under":
-      if (c.roots.items.length === 0) bad(c.roots.span, "path under [] admits no path", 'name at least one absolute root, e.g. path under ["/srv/docs"]');
+      if (c.roots.items.length === 0)
+        bad(c.roots.span, "path under [] admits no path", 'name at least one absolute root, e.g. path under ["/srv/docs"]');
       for (const r of c.roots.items) {
-        if (r.kind !== "string") bad(r.span, `path root ${r.value} is not a string`, 'write roots as absolute paths in quotes, e.g. "/srv/docs"');
+        if (r.kind !== "string")
+          bad(r.span, `path root ${r.value} is not a string`, 'write roots as absolute paths in quotes, e.g. "/srv/docs"');
         else if (normalisePosixPath(r.value) === void 0) {
-          bad(r.span, `path root ${JSON.stringify(r.value)} is not absolute`, `a root is an absolute POSIX path such as "/srv/docs": a relative root would depend on the tool's working directory`);
+          bad(
+            r.span,
+            `path root ${JSON.stringify(r.value)} is not absolute`,
+            `a root is an absolute POSIX path such as "/srv/docs": a relative root would depend on the tool's working directory`
+          );
         }
       }
       break;
@@ -63449,7 +63849,12 @@ function checkReview(ctx) {
       message: "this file has no policy header, so no owner is accountable for it",
       help: 'start the file with policy NAME { owner "team" }'
     });
-    report({ code: "CH8001", span: fileStart, message: "policy has no review", help: "have the security team review it: charter review sign FILE --by NAME --key KEY" });
+    report({
+      code: "CH8001",
+      span: fileStart,
+      message: "policy has no review",
+      help: "have the security team review it: charter review sign FILE --by NAME --key KEY"
+    });
     return;
   }
   const body = bodyAfter(ctx.text, policy.name.span.end, policy.span);
@@ -63480,7 +63885,12 @@ function checkReview(ctx) {
       span: reviewed ? reviewed.value.span : review.keywordSpan,
       message: reviewed ? `policy changed since its review: reviewed ${short(reviewed.value.value)}, now ${short(digest)}` : "review names no digest, so it does not say what was reviewed",
       help: `have the change reviewed, then record the new digest (charter review sign, or the editor's "update review digest")`,
-      fix: reviewed ? { title: "Update review digest", edits: [{ span: reviewed.value.span, newText: JSON.stringify(digest) }] } : { title: "Add the current digest", edits: [insertIntoBlock(ctx.text, bodyAfter(ctx.text, review.keywordSpan.end, review.span), `digest ${JSON.stringify(digest)}`)] }
+      fix: reviewed ? { title: "Update review digest", edits: [{ span: reviewed.value.span, newText: JSON.stringify(digest) }] } : {
+        title: "Add the current digest",
+        edits: [
+          insertIntoBlock(ctx.text, bodyAfter(ctx.text, review.keywordSpan.end, review.span), `digest ${JSON.stringify(digest)}`)
+        ]
+      }
     });
   }
   const on = prop(review.items, "on");
@@ -63505,8 +63915,15 @@ function checkReview(ctx) {
     if (!allowed.length) problem = `'${by}' is not an allowed reviewer`;
     else if (!signature) problem = `review by '${by}' is not signed`;
     else {
-      const payload = reviewPayload({ policy: policy.name.value, digest: reviewed?.value.value ?? "", by, on: on?.value.value ?? "", cadenceMs: cadence });
-      if (!allowed.some((r) => verifyBytes(payload, signature.value.value, r.publicKey))) problem = `the signature of '${by}' does not verify`;
+      const payload = reviewPayload({
+        policy: policy.name.value,
+        digest: reviewed?.value.value ?? "",
+        by,
+        on: on?.value.value ?? "",
+        cadenceMs: cadence
+      });
+      if (!allowed.some((r) => verifyBytes(payload, signature.value.value, r.publicKey)))
+        problem = `the signature of '${by}' does not verify`;
     }
     if (problem) {
       report({
@@ -63533,7 +63950,12 @@ function checkSandbox(ctx) {
         span: a.name.span,
         message: `code-executing agent '${a.name.value}' has no sandbox`,
         help: "code an attacker may have written runs here: add sandbox { filesystem ephemeral network [] cpu 1 memory 512MiB time 60s }",
-        fix: { title: "Add a sandbox", edits: [insertIntoBlock(ctx.text, agentBody(ctx.text, a), "sandbox { filesystem ephemeral network [] cpu 1 memory 512MiB time 60s }")] }
+        fix: {
+          title: "Add a sandbox",
+          edits: [
+            insertIntoBlock(ctx.text, agentBody(ctx.text, a), "sandbox { filesystem ephemeral network [] cpu 1 memory 512MiB time 60s }")
+          ]
+        }
       });
     }
     if (sandbox) {
@@ -63545,7 +63967,10 @@ function checkSandbox(ctx) {
           span: sandbox.keywordSpan,
           message: `sandbox of '${a.name.value}' has no ${missing.join(", ")} limit`,
           help: "bound what runaway or hostile code can consume: cpu, memory and time",
-          fix: { title: `Add ${missing.map((m) => defaults3[m]).join(", ")}`, edits: [insertIntoBlock(ctx.text, sandbox.bodySpan, missing.map((m) => defaults3[m]).join(" "))] }
+          fix: {
+            title: `Add ${missing.map((m) => defaults3[m]).join(", ")}`,
+            edits: [insertIntoBlock(ctx.text, sandbox.bodySpan, missing.map((m) => defaults3[m]).join(" "))]
+          }
         });
       }
       if (!prop(sandbox.items, "network")) {
@@ -63661,7 +64086,10 @@ function checkTiers(ctx) {
             message: `high-tier tool '${name2}' has no approval`,
             help: "high-consequence actions must wait for a human: add approval { approvers [...] timeout 15m }",
             related: [{ span: tier.span, message: "classified high here" }],
-            fix: { title: "Add an approval block", edits: [insertIntoBlock(ctx.text, t.bodySpan, `approval { approvers [${defaultApprover}] timeout 15m }`)] }
+            fix: {
+              title: "Add an approval block",
+              edits: [insertIntoBlock(ctx.text, t.bodySpan, `approval { approvers [${defaultApprover}] timeout 15m }`)]
+            }
           });
         }
         if (!prop(t.items, "reversal")) {
@@ -63671,7 +64099,10 @@ function checkTiers(ctx) {
             message: `high-tier tool '${name2}' has no reversal playbook`,
             help: 'say how its effect is undone when a call turns out to be malicious: add reversal "playbooks/\u2026.md"',
             related: [{ span: tier.span, message: "classified high here" }],
-            fix: { title: "Add a reversal playbook", edits: [insertIntoBlock(ctx.text, t.bodySpan, `reversal "playbooks/${name2}-reversal.md"`)] }
+            fix: {
+              title: "Add a reversal playbook",
+              edits: [insertIntoBlock(ctx.text, t.bodySpan, `reversal "playbooks/${name2}-reversal.md"`)]
+            }
           });
         }
       }
@@ -63734,9 +64165,19 @@ function checkUnicode(ctx, tokens) {
     const span = { start: t.startOffset, end: t.startOffset + t.image.length };
     const what = t.tokenType === StringLiteral ? "string" : "name";
     if (BIDI.test(t.image)) {
-      ctx.report({ code: "CH0004", span, message: `${what} contains a bidirectional control character: it can display differently from what runs`, help: "remove the BIDI control characters (U+202A\u2013U+202E, U+2066\u2013U+2069, U+200E/F)" });
+      ctx.report({
+        code: "CH0004",
+        span,
+        message: `${what} contains a bidirectional control character: it can display differently from what runs`,
+        help: "remove the BIDI control characters (U+202A\u2013U+202E, U+2066\u2013U+2069, U+200E/F)"
+      });
     } else if (INVISIBLE.test(t.image)) {
-      ctx.report({ code: "CH0004", span, message: `${what} contains an invisible character`, help: "remove zero-width and other invisible characters: two values that look the same must be the same" });
+      ctx.report({
+        code: "CH0004",
+        span,
+        message: `${what} contains an invisible character`,
+        help: "remove zero-width and other invisible characters: two values that look the same must be the same"
+      });
     } else if (CONFUSABLE_SCRIPTS.test(t.image) && (LATIN.test(t.image) || t.tokenType === StringLiteral)) {
       const ch = [...t.image].find((c) => CONFUSABLE_SCRIPTS.test(c));
       ctx.report({
@@ -63750,7 +64191,18 @@ function checkUnicode(ctx, tokens) {
 }
 
 // language/src/checker/index.ts
-var CHECKS = [checkRanges, checkNames, checkPrivilege, checkTiers, checkFlow, checkMonitoring, checkSources, checkSandbox, checkAudit, checkReview];
+var CHECKS = [
+  checkRanges,
+  checkNames,
+  checkPrivilege,
+  checkTiers,
+  checkFlow,
+  checkMonitoring,
+  checkSources,
+  checkSandbox,
+  checkAudit,
+  checkReview
+];
 var MAX_POLICY_LENGTH = 64 * 1024 * 1024;
 function checkText(text, options = {}, previous, encoding) {
   if (text.length > MAX_POLICY_LENGTH) return tooLarge(text);
@@ -63793,7 +64245,14 @@ function tooLarge(text) {
   const lines = new LineIndex(text);
   const mib = (text.length / (1024 * 1024)).toFixed(1);
   const diagnostics = locate(
-    [{ code: "CH0001", span: { start: 0, end: Math.min(1, text.length) }, message: `the file is ${mib} MiB of text, more than the ${MAX_POLICY_LENGTH / (1024 * 1024)} MiB a policy may be`, help: "split the policy: one file per team or agent group (a workspace is a folder of policies)" }],
+    [
+      {
+        code: "CH0001",
+        span: { start: 0, end: Math.min(1, text.length) },
+        message: `the file is ${mib} MiB of text, more than the ${MAX_POLICY_LENGTH / (1024 * 1024)} MiB a policy may be`,
+        help: "split the policy: one file per team or agent group (a workspace is a folder of policies)"
+      }
+    ],
     lines
   );
   let bundle;
@@ -63891,7 +64350,8 @@ function diffPolicyHeader(base, head2, out) {
   const b = head2.policy;
   if (a.name !== b.name) out.push(change("neutral", null, null, `policy renamed from '${a.name}' to '${b.name}'`));
   if (a.owner !== b.owner) out.push(change("neutral", null, null, `owner changed from "${a.owner}" to "${b.owner}"`));
-  if (a.version !== b.version) out.push(change("neutral", null, null, `version changed from ${a.version ?? "none"} to ${b.version ?? "none"}`));
+  if (a.version !== b.version)
+    out.push(change("neutral", null, null, `version changed from ${a.version ?? "none"} to ${b.version ?? "none"}`));
 }
 function diffSources(base, head2, out) {
   for (const name2 of unionKeys(base.sources, head2.sources)) {
@@ -63899,11 +64359,22 @@ function diffSources(base, head2, out) {
     const b = own3(head2.sources, name2);
     const moves = [];
     if (!a || !b) {
-      out.push(change("neutral", null, null, a ? `source '${name2}' removed` : `new source '${name2}' (trust ${b.trust}, threshold ${b.threshold})`));
+      out.push(
+        change(
+          "neutral",
+          null,
+          null,
+          a ? `source '${name2}' removed` : `new source '${name2}' (trust ${b.trust}, threshold ${b.threshold})`
+        )
+      );
       continue;
     }
     const trust = classifyChange("trust", a.trust, b.trust);
-    if (trust) moves.push({ kind: trust, what: `source '${name2}' trust ${trust === "escalation" ? "raised" : "lowered"} from ${a.trust} to ${b.trust}` });
+    if (trust)
+      moves.push({
+        kind: trust,
+        what: `source '${name2}' trust ${trust === "escalation" ? "raised" : "lowered"} from ${a.trust} to ${b.trust}`
+      });
     const threshold = classifyChange("threshold", a.threshold, b.threshold);
     if (threshold) {
       const how = threshold === "escalation" ? "raised" : "lowered";
@@ -63929,7 +64400,11 @@ function diffAgent(name2, a, b, out) {
   const kind = classifyChange("kind", a.kind, b.kind);
   if (kind) push(kind, `kind changed from ${a.kind} to ${b.kind}`);
   const mode = classifyChange("mode", a.mode, b.mode);
-  if (mode) push(mode, mode === "escalation" ? "mode changed from enforce to monitor: refused calls are now let through (and recorded)" : "mode changed from monitor to enforce: refused calls are now stopped");
+  if (mode)
+    push(
+      mode,
+      mode === "escalation" ? "mode changed from enforce to monitor: refused calls are now let through (and recorded)" : "mode changed from monitor to enforce: refused calls are now stopped"
+    );
   const reads = setDiff(a.reads, b.reads);
   for (const s of reads.added) push("escalation", `now reads source '${s}'`);
   for (const s of reads.removed) push("reduction", `no longer reads source '${s}'`);
@@ -63946,7 +64421,10 @@ function diffAgent(name2, a, b, out) {
   const exposes = setDiff(a.exposes, b.exposes);
   for (const i of exposes.added) push("escalation", `now exposes ${i} to agents that talk to it`);
   for (const i of exposes.removed) push("reduction", `no longer exposes ${i}`);
-  const talks = setDiff(a.talksTo.map((l) => `${l.agent} via ${l.via}`), b.talksTo.map((l) => `${l.agent} via ${l.via}`));
+  const talks = setDiff(
+    a.talksTo.map((l) => `${l.agent} via ${l.via}`),
+    b.talksTo.map((l) => `${l.agent} via ${l.via}`)
+  );
   for (const l of talks.added) push("escalation", `now talks to ${l}`);
   for (const l of talks.removed) push("reduction", `no longer talks to ${l}`);
   diffSandbox(a.sandbox, b.sandbox, push);
@@ -63975,7 +64453,11 @@ function diffSandbox(a, b, push) {
   }
   if (s.output !== t.output) {
     if (t.output === null) push("reduction", `sandbox output "${s.output}" removed`);
-    else push("escalation", s.output === null ? `sandbox now writes output to "${t.output}"` : `sandbox output moved from "${s.output}" to "${t.output}"`);
+    else
+      push(
+        "escalation",
+        s.output === null ? `sandbox now writes output to "${t.output}"` : `sandbox output moved from "${s.output}" to "${t.output}"`
+      );
   }
 }
 function diffMonitor(a, b, push) {
@@ -64013,14 +64495,27 @@ function diffMonitorRule(a, b, push) {
     if (d.removed.length) push("reduction", `monitor ${label} tightened: ${quoteList(d.removed)} now flagged`);
   }
   const k = classifyChange("action", actionWord(a.action), actionWord(b.action));
-  if (k) push(k, `monitor ${label} action ${k === "escalation" ? "weakened" : "strengthened"} from ${actionWord(a.action)} to ${actionWord(b.action)}`);
+  if (k)
+    push(
+      k,
+      `monitor ${label} action ${k === "escalation" ? "weakened" : "strengthened"} from ${actionWord(a.action)} to ${actionWord(b.action)}`
+    );
 }
 function diffAudit(a, b, push) {
   const r = classifyChange("retention", a.retentionMs, b.retentionMs);
-  if (r) push(r, `audit retention ${r === "escalation" ? "shortened" : "lengthened"} from ${formatDuration(a.retentionMs)} to ${formatDuration(b.retentionMs)}`);
+  if (r)
+    push(
+      r,
+      `audit retention ${r === "escalation" ? "shortened" : "lengthened"} from ${formatDuration(a.retentionMs)} to ${formatDuration(b.retentionMs)}`
+    );
   const p = classifyChange("pii", a.pii, b.pii);
-  if (p) push(p, `audit PII handling changed from ${a.pii} to ${b.pii}: ${p === "escalation" ? "records now keep a guessable derivative of personal data" : "records no longer keep personal data"}`);
-  if (a.store !== b.store) push("escalation", `audit store changed from ${storeName(a.store)} to ${storeName(b.store)}: the audit trail now goes elsewhere`);
+  if (p)
+    push(
+      p,
+      `audit PII handling changed from ${a.pii} to ${b.pii}: ${p === "escalation" ? "records now keep a guessable derivative of personal data" : "records no longer keep personal data"}`
+    );
+  if (a.store !== b.store)
+    push("escalation", `audit store changed from ${storeName(a.store)} to ${storeName(b.store)}: the audit trail now goes elsewhere`);
 }
 function diffTool(agent2, tool2, a, b, out) {
   const push = (kind, what) => out.push(change(kind, agent2, tool2, what));
@@ -64032,7 +64527,8 @@ function diffTool(agent2, tool2, a, b, out) {
   diffSessionRate(a.sessionRate, b.sessionRate, push);
   diffApproval(a.approval, b.approval, push);
   if (a.returns !== b.returns) {
-    if (b.returns === null) push("escalation", `results no longer ingested as source '${a.returns}': they carry the gateway's default trust`);
+    if (b.returns === null)
+      push("escalation", `results no longer ingested as source '${a.returns}': they carry the gateway's default trust`);
     else if (a.returns === null) push("reduction", `results now ingested as source '${b.returns}'`);
     else push("escalation", `results now ingested as source '${b.returns}' instead of '${a.returns}': a reviewer must compare their trust`);
   }
@@ -64065,11 +64561,19 @@ function diffRate(a, b, push) {
 function diffSessionRate(a, b, push) {
   if (a && !b) return push("escalation", `per-session rate ${a.count} per session removed`);
   if (!a && b) return push("reduction", `now at most ${b.count} calls per session`);
-  if (a && b && a.count !== b.count) push(b.count > a.count ? "escalation" : "reduction", `per-session rate ${b.count > a.count ? "raised" : "lowered"} from ${a.count} to ${b.count} per session`);
+  if (a && b && a.count !== b.count)
+    push(
+      b.count > a.count ? "escalation" : "reduction",
+      `per-session rate ${b.count > a.count ? "raised" : "lowered"} from ${a.count} to ${b.count} per session`
+    );
 }
 function diffApproval(a, b, push) {
   if (a && !b) return push("escalation", "approval removed: the tool no longer waits for a human");
-  if (!a && b) return push("reduction", `approval added${b.conditional ? " (when a rule asks)" : ""}: approvers [${b.approvers.join(", ")}], timeout ${formatDuration(b.timeoutMs)}`);
+  if (!a && b)
+    return push(
+      "reduction",
+      `approval added${b.conditional ? " (when a rule asks)" : ""}: approvers [${b.approvers.join(", ")}], timeout ${formatDuration(b.timeoutMs)}`
+    );
   if (!a || !b) return;
   if (!a.conditional && b.conditional) push("escalation", "approval now required only when a rule asks (was: every call)");
   if (a.conditional && !b.conditional) push("reduction", "approval now required on every call (was: only when a rule asks)");
@@ -64077,12 +64581,17 @@ function diffApproval(a, b, push) {
   if (who.added.length) push("escalation", `approvers added: ${quoteList(who.added)} can now approve`);
   if (who.removed.length) push("reduction", `approvers removed: ${quoteList(who.removed)} can no longer approve`);
   const t = classifyChange("approvalTimeout", a.timeoutMs, b.timeoutMs);
-  if (t) push(t, `approval timeout ${t === "escalation" ? "lengthened" : "shortened"} from ${formatDuration(a.timeoutMs)} to ${formatDuration(b.timeoutMs)}`);
+  if (t)
+    push(
+      t,
+      `approval timeout ${t === "escalation" ? "lengthened" : "shortened"} from ${formatDuration(a.timeoutMs)} to ${formatDuration(b.timeoutMs)}`
+    );
 }
 function diffArgs(a, b, push) {
   if (a === null && b === null) return;
   if (a && b === null) return push("escalation", "args block removed: every argument is now accepted (closed world lost)");
-  if (a === null && b) return push("reduction", `args block added: only ${quoteList(Object.keys(b.properties).sort())} accepted (closed world)`);
+  if (a === null && b)
+    return push("reduction", `args block added: only ${quoteList(Object.keys(b.properties).sort())} accepted (closed world)`);
   for (const [kind, what] of compareProperties(a, b, "argument")) push(kind, what);
 }
 function compareProperties(a, b, noun) {
@@ -64119,7 +64628,14 @@ function diffOutcomes(a, b, key, describe4, push, noun) {
   for (const [k, y] of mb) if (!ma.has(k)) push("reduction", `${noun} added: ${describe4(y)} => ${y.outcome}`);
 }
 function diffFlow(a, b, push) {
-  diffOutcomes(a, b, (r) => canonicalJson(r.after), (r) => describeAfter(r.after), push, "flow rule");
+  diffOutcomes(
+    a,
+    b,
+    (r) => canonicalJson(r.after),
+    (r) => describeAfter(r.after),
+    push,
+    "flow rule"
+  );
 }
 function diffConditions(a, b, push) {
   const prov = (xs) => xs.filter((c) => c.kind === "provenance");
@@ -64129,23 +64645,42 @@ function diffConditions(a, b, push) {
     const y = pb.get(arg);
     if (!y || y.level === x.level) continue;
     const up = TRUST_ORDER.indexOf(y.level) > TRUST_ORDER.indexOf(x.level);
-    push(up ? "reduction" : "escalation", `condition on '${arg}' now applies to values seen only at trust ${y.level} or below (was ${x.level}): ${up ? "more" : "fewer"} values are caught`);
+    push(
+      up ? "reduction" : "escalation",
+      `condition on '${arg}' now applies to values seen only at trust ${y.level} or below (was ${x.level}): ${up ? "more" : "fewer"} values are caught`
+    );
     pa.delete(arg);
     pb.delete(arg);
   }
-  diffOutcomes([...pa.values()], [...pb.values()], (c) => c.arg, (c) => `when ${c.arg} from ${c.level}`, push, "condition");
+  diffOutcomes(
+    [...pa.values()],
+    [...pb.values()],
+    (c) => c.arg,
+    (c) => `when ${c.arg} from ${c.level}`,
+    push,
+    "condition"
+  );
   const out = (xs) => xs.filter((c) => c.kind === "outside");
   const oa = new Map(out(a).map((c) => [c.arg, c]));
   const ob = new Map(out(b).map((c) => [c.arg, c]));
   for (const [arg, x] of oa) {
     const y = ob.get(arg);
     if (!y) continue;
-    for (const [kind, what] of compareConstraints(x.constraint, y.constraint)) push(kind, `condition on '${arg}' (allowed outright inside): ${what}`);
-    if (x.outcome !== y.outcome) push(classifyChange("ruleOutcome", x.outcome, y.outcome), `condition when ${arg} outside \u2026 now => ${y.outcome} (was ${x.outcome})`);
+    for (const [kind, what] of compareConstraints(x.constraint, y.constraint))
+      push(kind, `condition on '${arg}' (allowed outright inside): ${what}`);
+    if (x.outcome !== y.outcome)
+      push(classifyChange("ruleOutcome", x.outcome, y.outcome), `condition when ${arg} outside \u2026 now => ${y.outcome} (was ${x.outcome})`);
     oa.delete(arg);
     ob.delete(arg);
   }
-  diffOutcomes([...oa.values()], [...ob.values()], (c) => c.arg, (c) => `when ${c.arg} outside ${describeConstraint(c.constraint)}`, push, "condition");
+  diffOutcomes(
+    [...oa.values()],
+    [...ob.values()],
+    (c) => c.arg,
+    (c) => `when ${c.arg} outside ${describeConstraint(c.constraint)}`,
+    push,
+    "condition"
+  );
 }
 function diffBudgets(a, b, push) {
   const key = (x) => `${x.arg} per ${x.windowMs === null ? "session" : x.windowMs}`;
@@ -64155,7 +64690,10 @@ function diffBudgets(a, b, push) {
   for (const [k, x] of ma) {
     const y = mb.get(k);
     if (!y || y.limit === x.limit) continue;
-    push(y.limit > x.limit ? "escalation" : "reduction", `budget of '${x.arg}' per ${per(x)} ${y.limit > x.limit ? "raised" : "lowered"} from ${x.limit} to ${y.limit}`);
+    push(
+      y.limit > x.limit ? "escalation" : "reduction",
+      `budget of '${x.arg}' per ${per(x)} ${y.limit > x.limit ? "raised" : "lowered"} from ${x.limit} to ${y.limit}`
+    );
   }
   diffOutcomes(a, b, key, (x) => `budget ${x.arg} ${mb.get(key(x))?.limit ?? x.limit} per ${per(x)}`, push, "budget");
 }
@@ -64197,13 +64735,19 @@ function compareConstraints(a, b) {
   }
   if (a.kind === "list_of" && b.kind === "list_of") {
     const out = [];
-    if (b.max !== a.max) out.push([b.max > a.max ? "escalation" : "reduction", `list maximum ${b.max > a.max ? "raised" : "lowered"} from ${a.max} to ${b.max}`]);
+    if (b.max !== a.max)
+      out.push([
+        b.max > a.max ? "escalation" : "reduction",
+        `list maximum ${b.max > a.max ? "raised" : "lowered"} from ${a.max} to ${b.max}`
+      ]);
     for (const [kind, what] of compareConstraints(a.item, b.item)) out.push([kind, `each element: ${what}`]);
     return out;
   }
   if (a.kind === "object" && b.kind === "object") return compareProperties(a, b, "property");
   if (a.kind === "string_max" && b.kind === "string_max") {
-    return [[b.max > a.max ? "escalation" : "reduction", `string maximum ${b.max > a.max ? "raised" : "lowered"} from ${a.max} to ${b.max}`]];
+    return [
+      [b.max > a.max ? "escalation" : "reduction", `string maximum ${b.max > a.max ? "raised" : "lowered"} from ${a.max} to ${b.max}`]
+    ];
   }
   const va = valuesOf2(a);
   const vb = valuesOf2(b);
@@ -64304,7 +64848,12 @@ function formatDuration(ms) {
   return `${ms}ms`;
 }
 function formatSize(bytes) {
-  for (const [unit, size] of [["GiB", 1024 ** 3], ["MiB", 1024 ** 2], ["KiB", 1024]]) if (bytes !== 0 && bytes % size === 0) return `${bytes / size}${unit}`;
+  for (const [unit, size] of [
+    ["GiB", 1024 ** 3],
+    ["MiB", 1024 ** 2],
+    ["KiB", 1024]
+  ])
+    if (bytes !== 0 && bytes % size === 0) return `${bytes / size}${unit}`;
   return `${bytes} bytes`;
 }
 function unionKeys(a, b) {

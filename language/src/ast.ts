@@ -97,11 +97,7 @@ export interface PolicyDecl extends Node {
   name: Name;
   items: PolicyItem[];
 }
-export type PolicyItem =
-  | Prop<"version", NumberLit>
-  | Prop<"owner", StringLit>
-  | Prop<"mode", WordLit>
-  | ReviewBlock;
+export type PolicyItem = Prop<"version", NumberLit> | Prop<"owner", StringLit> | Prop<"mode", WordLit> | ReviewBlock;
 
 export interface ReviewBlock extends Node {
   kind: "review";
@@ -258,7 +254,11 @@ export interface ApprovalBlock extends Node {
   bodySpan: Span;
   items: ApprovalItem[];
 }
-export type ApprovalItem = Prop<"approvers", ListLit> | Prop<"timeout", DurationLit> | Prop<"on_timeout", WordLit> | Prop<"required", WordLit>;
+export type ApprovalItem =
+  | Prop<"approvers", ListLit>
+  | Prop<"timeout", DurationLit>
+  | Prop<"on_timeout", WordLit>
+  | Prop<"required", WordLit>;
 
 export interface ArgsBlock extends Node {
   kind: "args";

@@ -77,7 +77,10 @@ export function verifyBytes(data: Buffer, signature: string, publicKey: string):
 }
 
 /** Parses an allowed-reviewers file: `NAME KEY` a line, `#` comments and blank lines ignored. */
-export function parseReviewers(text: string): { reviewers: { name: string; publicKey: string }[]; errors: { line: number; message: string }[] } {
+export function parseReviewers(text: string): {
+  reviewers: { name: string; publicKey: string }[];
+  errors: { line: number; message: string }[];
+} {
   const reviewers: { name: string; publicKey: string }[] = [];
   const errors: { line: number; message: string }[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
@@ -85,7 +88,10 @@ export function parseReviewers(text: string): { reviewers: { name: string; publi
     if (!line || line.startsWith("#")) return;
     const m = /^(\S+)\s+(\S+)$/.exec(line);
     if (!m || !decodePublicKey(m[2]!)) {
-      errors.push({ line: i + 1, message: "expected `NAME ed25519:<base64 public key>` (the contents of a KEY.pub written by `charter keygen`)" });
+      errors.push({
+        line: i + 1,
+        message: "expected `NAME ed25519:<base64 public key>` (the contents of a KEY.pub written by `charter keygen`)",
+      });
       return;
     }
     reviewers.push({ name: m[1]!, publicKey: m[2]! });
@@ -99,7 +105,13 @@ export function bundleSigningPayload(bundle: { signature?: unknown }): Buffer {
   return Buffer.from(canonicalJson(rest), "utf8");
 }
 
-export function signBundle<B extends { signature?: unknown }>(bundle: B, privateKey: KeyObject): B & { signature: { alg: "ed25519"; publicKey: string; value: string } } {
+export function signBundle<B extends { signature?: unknown }>(
+  bundle: B,
+  privateKey: KeyObject,
+): B & { signature: { alg: "ed25519"; publicKey: string; value: string } } {
   const { signature: _s, ...rest } = bundle;
-  return { ...(rest as B), signature: { alg: "ed25519", publicKey: publicKeyOf(privateKey), value: signBytes(bundleSigningPayload(rest), privateKey) } };
+  return {
+    ...(rest as B),
+    signature: { alg: "ed25519", publicKey: publicKeyOf(privateKey), value: signBytes(bundleSigningPayload(rest), privateKey) },
+  };
 }

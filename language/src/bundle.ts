@@ -3,7 +3,18 @@
 // bytes. The bundle holds only what enforcement needs; comments, layout and tests are not in it.
 
 import { z } from "zod";
-import { AGENT_KINDS, AUDIT_PII, FILESYSTEMS, MODES, ON_INJECTION, RULE_OUTCOMES, SCOPES, SEVERITIES, TIERS, TRUST_LEVELS } from "./schema.js";
+import {
+  AGENT_KINDS,
+  AUDIT_PII,
+  FILESYSTEMS,
+  MODES,
+  ON_INJECTION,
+  RULE_OUTCOMES,
+  SCOPES,
+  SEVERITIES,
+  TIERS,
+  TRUST_LEVELS,
+} from "./schema.js";
 
 export const BUNDLE_FORMAT = "charter-bundle/1";
 
@@ -100,7 +111,10 @@ export const ToolSchema = z
      * null when no human approval is needed (only possible below tier high). `conditional`: only when
      * a flow rule, condition or budget asks for it; otherwise (and always at tier high) every call.
      */
-    approval: z.object({ approvers: z.array(z.string()).min(1), timeoutMs: z.number().positive(), conditional: z.boolean() }).strict().nullable(),
+    approval: z
+      .object({ approvers: z.array(z.string()).min(1), timeoutMs: z.number().positive(), conditional: z.boolean() })
+      .strict()
+      .nullable(),
     reversal: z.string().nullable(),
     pin: z.string().nullable(),
     /** the source the tool's results are ingested as; null: the gateway's configured source */

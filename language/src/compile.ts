@@ -4,14 +4,28 @@
 // in cli/ and `compilePolicy` below refuse; `lowerPolicy` is lenient for editors and diffs.
 
 import * as A from "./ast.js";
-import { BUNDLE_FORMAT, type Bundle, type BundleAgent, type BundleArgs, type BundleAudit, type BundleBudget, type BundleCondition, type BundleConstraint, type BundleFlowRule, type BundleMonitorRule, type BundleTool } from "./bundle.js";
+import {
+  BUNDLE_FORMAT,
+  type Bundle,
+  type BundleAgent,
+  type BundleArgs,
+  type BundleAudit,
+  type BundleBudget,
+  type BundleCondition,
+  type BundleConstraint,
+  type BundleFlowRule,
+  type BundleMonitorRule,
+  type BundleTool,
+} from "./bundle.js";
 import { normalisePosixPath } from "./paths.js";
 import { TRUST_LEVELS } from "./schema.js";
 import { DEFAULT_REVIEW_CADENCE_MS } from "./attest.js";
 import { canonicalJson, semanticDigest } from "./digest.js";
 
 const uniqSorted = <T extends string | number>(xs: Iterable<T>): T[] =>
-  [...new Set(xs)].sort((a, b) => (typeof a === "number" && typeof b === "number" ? a - b : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
+  [...new Set(xs)].sort((a, b) =>
+    typeof a === "number" && typeof b === "number" ? a - b : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0,
+  );
 
 const listValues = (l: A.ListLit): (string | number)[] => uniqSorted(l.items.map((i) => i.value));
 const listStrings = (l: A.ListLit | undefined): string[] => (l ? uniqSorted(l.items.map((i) => String(i.value))) : []);
@@ -40,13 +54,19 @@ export function talksToOf(agent: A.AgentDecl): A.TalksTo["links"] {
 }
 
 /** The monitor and audit blocks that apply to an agent: its own, else the file's defaults. */
-export function effectiveBlocks(file: A.CharterFile, agent: A.AgentDecl): { monitor?: A.MonitorBlock; audit?: A.AuditBlock; monitorFromDefaults: boolean; auditFromDefaults: boolean } {
+export function effectiveBlocks(
+  file: A.CharterFile,
+  agent: A.AgentDecl,
+): { monitor?: A.MonitorBlock; audit?: A.AuditBlock; monitorFromDefaults: boolean; auditFromDefaults: boolean } {
   const defaults = file.decls.find((d): d is A.DefaultsDecl => d.kind === "defaults");
   const ownMonitor = A.item(agent.items, "monitor");
   const ownAudit = A.item(agent.items, "audit");
   const monitor = ownMonitor ?? (defaults && A.item(defaults.items, "monitor"));
   const audit = ownAudit ?? (defaults && A.item(defaults.items, "audit"));
-  const out: ReturnType<typeof effectiveBlocks> = { monitorFromDefaults: !ownMonitor && !!monitor, auditFromDefaults: !ownAudit && !!audit };
+  const out: ReturnType<typeof effectiveBlocks> = {
+    monitorFromDefaults: !ownMonitor && !!monitor,
+    auditFromDefaults: !ownAudit && !!audit,
+  };
   if (monitor) out.monitor = monitor;
   if (audit) out.audit = audit;
   return out;
@@ -123,7 +143,9 @@ function tool(t: A.ToolDecl, agentRules: readonly A.AgentFlowRule[]): BundleTool
   const budgets: BundleBudget[] = [];
   for (const i of t.items) {
     if (i.kind === "flow") {
-      const after: BundleFlowRule["after"] = isTrust(i.after.value) ? { kind: "trust", level: i.after.value } : { kind: "tool", tool: i.after.value };
+      const after: BundleFlowRule["after"] = isTrust(i.after.value)
+        ? { kind: "trust", level: i.after.value }
+        : { kind: "tool", tool: i.after.value };
       flow.push({ after, outcome: i.outcome.value as "deny" });
     } else if (i.kind === "when") {
       const outcome = i.outcome.value as "deny";
@@ -134,7 +156,8 @@ function tool(t: A.ToolDecl, agentRules: readonly A.AgentFlowRule[]): BundleTool
     }
   }
   for (const r of agentRules) {
-    if (r.scopes.some((s) => s.value === scope)) flow.push({ after: { kind: "trust", level: r.level.value as "low" }, outcome: r.outcome.value as "deny" });
+    if (r.scopes.some((s) => s.value === scope))
+      flow.push({ after: { kind: "trust", level: r.level.value as "low" }, outcome: r.outcome.value as "deny" });
   }
   return {
     scope,
@@ -272,7 +295,6 @@ export function lowerPolicy(file: A.CharterFile): Bundle {
   };
   return { ...bundle, digest: semanticDigest(bundle) };
 }
-
 
 function modeOf(word: string | undefined): BundleAgent["mode"] | undefined {
   return word === "monitor" || word === "enforce" ? word : undefined;

@@ -7,13 +7,25 @@ import type { IToken } from "chevrotain";
 import type * as A from "./ast.js";
 import { suggest, type Code, type RawDiagnostic } from "./diagnostics.js";
 import { Arrow, Comma, DateLiteral, Gt, GtEq, Quantity, Star, StringLiteral, Word } from "./lexer.js";
-import { CONSTRAINT_HEADS, CONSTRAINTS, keywordInfo, keywordsOf, SCHEMA, VOCABS, type BlockKind, type LiteralKind, type Shape, type Vocab } from "./schema.js";
+import {
+  CONSTRAINT_HEADS,
+  CONSTRAINTS,
+  keywordInfo,
+  keywordsOf,
+  SCHEMA,
+  VOCABS,
+  type BlockKind,
+  type LiteralKind,
+  type Shape,
+  type Vocab,
+} from "./schema.js";
 import { firstLeaves, startsWith, tkOfOperand, type Leaf } from "./shape.js";
 import type { SBlock, SItem, SList, SOperand } from "./syntax.js";
 
 type ValueKind = LiteralKind | { enum: readonly string[]; what: string; rejected?: readonly string[] };
 
-const en = (v: Vocab): ValueKind => (v.rejected ? { enum: v.values, what: v.what, rejected: v.rejected } : { enum: v.values, what: v.what });
+const en = (v: Vocab): ValueKind =>
+  v.rejected ? { enum: v.values, what: v.what, rejected: v.rejected } : { enum: v.values, what: v.what };
 
 /** The value a `key value` statement takes, read from the grammar: one literal or one closed word. */
 function simpleValue(kind: BlockKind, key: string): ValueKind | undefined {
@@ -138,7 +150,11 @@ class ItemCursor {
   missing(what: string): undefined {
     const op = this.ops[this.i];
     const found = op ? describeOperand(op) : "the end of the statement";
-    this.d.error("CH0001", this.here(), `expected ${what} after '${this.d.text.slice(this.item.start, this.prevEnd()).trim()}', found ${found}`);
+    this.d.error(
+      "CH0001",
+      this.here(),
+      `expected ${what} after '${this.d.text.slice(this.item.start, this.prevEnd()).trim()}', found ${found}`,
+    );
     // the rest of the statement cannot be read once a piece is missing
     this.i = this.ops.length;
     return undefined;
@@ -153,7 +169,12 @@ class ItemCursor {
     const first = this.ops[this.i]!;
     const last = this.ops[this.ops.length - 1]!;
     const complete = this.d.text.slice(this.item.start, this.prevEnd()).trim();
-    this.d.error("CH0001", { start: first.start, end: last.end }, `unexpected ${describeOperand(first)} after '${complete}'`, "each statement is one keyword and its value; check for a missing keyword or a stray value");
+    this.d.error(
+      "CH0001",
+      { start: first.start, end: last.end },
+      `unexpected ${describeOperand(first)} after '${complete}'`,
+      "each statement is one keyword and its value; check for a missing keyword or a stray value",
+    );
     this.i = this.ops.length;
   }
   word(what: string): A.Name | undefined {
@@ -272,7 +293,7 @@ class ItemCursor {
   value(kind: ValueKind): A.Literal | undefined {
     const op = this.peek();
     if (kind === "list") {
-      if (op?.t !== "list") return this.missing("a list such as [\"a\", \"b\"]");
+      if (op?.t !== "list") return this.missing('a list such as ["a", "b"]');
       this.i++;
       return this.d.list(op);
     }
@@ -281,7 +302,9 @@ class ItemCursor {
       if (!t || t.tokenType !== Word) return this.missing(`a ${kind.what} (${orList(kind.enum)})`);
       this.i++;
       if (!kind.enum.includes(t.image) && !kind.rejected?.includes(t.image)) {
-        this.d.diags.push(suggest("CH0002", tokSpan(t), `unknown ${kind.what} '${t.image}': expected ${orList(kind.enum)}`, t.image, kind.enum));
+        this.d.diags.push(
+          suggest("CH0002", tokSpan(t), `unknown ${kind.what} '${t.image}': expected ${orList(kind.enum)}`, t.image, kind.enum),
+        );
       }
       return { kind: "word", value: t.image, span: tokSpan(t) };
     }
@@ -366,7 +389,12 @@ export class Decoder {
   /** `__proto__` would vanish from every JSON object the bundle is made of: it cannot be a name. */
   usableName(name: string, span: A.Span): boolean {
     if (name !== "__proto__") return true;
-    this.error("CH0003", span, "'__proto__' cannot be used as a name", "choose another name: this one has a special meaning in the JSON bundle");
+    this.error(
+      "CH0003",
+      span,
+      "'__proto__' cannot be used as a name",
+      "choose another name: this one has a special meaning in the JSON bundle",
+    );
     return false;
   }
 
@@ -383,11 +411,25 @@ export class Decoder {
     }
     const home = homeOf(key, kind);
     if (home && kind !== "unknown") {
-      this.error("CH0002", tokSpan(item.key), `'${key}' is not valid ${where}`, `'${key}' belongs ${BLOCK_NAMES[home] ?? `in a ${home} block`}`);
+      this.error(
+        "CH0002",
+        tokSpan(item.key),
+        `'${key}' is not valid ${where}`,
+        `'${key}' belongs ${BLOCK_NAMES[home] ?? `in a ${home} block`}`,
+      );
       return;
     }
     const candidates = keywordsOf(kind);
-    this.diags.push(suggest("CH0002", tokSpan(item.key), `unknown keyword '${key}' ${where}`, key, candidates, candidates.length ? `valid here: ${candidates.join(", ")}` : undefined));
+    this.diags.push(
+      suggest(
+        "CH0002",
+        tokSpan(item.key),
+        `unknown keyword '${key}' ${where}`,
+        key,
+        candidates,
+        candidates.length ? `valid here: ${candidates.join(", ")}` : undefined,
+      ),
+    );
   }
 
   private decl(item: SItem): A.Decl | undefined {
@@ -506,7 +548,13 @@ export class Decoder {
     const body = c.block();
     c.end();
     if (!body) return undefined;
-    const decl: A.AgentDecl = { kind: "agent", span: this.span(item), keywordSpan, name, items: this.items(body, (i) => this.agentItem(i)) };
+    const decl: A.AgentDecl = {
+      kind: "agent",
+      span: this.span(item),
+      keywordSpan,
+      name,
+      items: this.items(body, (i) => this.agentItem(i)),
+    };
     if (inheritance) decl.inheritance = inheritance;
     return decl;
   }
@@ -556,7 +604,13 @@ export class Decoder {
         const body = c.block();
         c.end();
         if (!body) return undefined;
-        return { kind: "sandbox", span: this.span(item), keywordSpan: keySpan, bodySpan: { start: body.start, end: body.end }, items: this.simpleItems(body) as A.SandboxItem[] };
+        return {
+          kind: "sandbox",
+          span: this.span(item),
+          keywordSpan: keySpan,
+          bodySpan: { start: body.start, end: body.end },
+          items: this.simpleItems(body) as A.SandboxItem[],
+        };
       }
       case "monitor":
       case "audit":
@@ -597,7 +651,10 @@ export class Decoder {
 
   private tool(item: SItem, c: ItemCursor): A.ToolDecl | A.ForbiddenItem | undefined {
     const t = c.peekTok();
-    if (t && (t.tokenType === Star || (t.tokenType === StringLiteral && t.image.includes("*")) || (t.tokenType === Word && t.image === "all"))) {
+    if (
+      t &&
+      (t.tokenType === Star || (t.tokenType === StringLiteral && t.image.includes("*")) || (t.tokenType === Word && t.image === "all"))
+    ) {
       c.i = c.ops.length;
       return { kind: "forbidden", form: "wildcard_tool", text: this.text.slice(item.start, item.end), span: this.span(item) };
     }
@@ -606,7 +663,14 @@ export class Decoder {
     c.end();
     if (!name || !body) return undefined;
     const items = this.items(body, (i) => this.toolItem(i));
-    return { kind: "tool", span: this.span(item), keywordSpan: tokSpan(item.key), name, bodySpan: { start: body.start, end: body.end }, items };
+    return {
+      kind: "tool",
+      span: this.span(item),
+      keywordSpan: tokSpan(item.key),
+      name,
+      bodySpan: { start: body.start, end: body.end },
+      items,
+    };
   }
 
   private toolItem(item: SItem): A.ToolItem | undefined {
@@ -653,7 +717,14 @@ export class Decoder {
         const caps = read();
         if (!caps) return undefined;
         const per = litAt(caps, 1) as A.DurationLit | undefined;
-        const b: A.BudgetItem = { kind: "budget", keySpan, arg: nameAt(caps, 0)!, limit: litAt(caps, 0) as A.NumberLit, outcome: enumAt(caps, 0)!, span };
+        const b: A.BudgetItem = {
+          kind: "budget",
+          keySpan,
+          arg: nameAt(caps, 0)!,
+          limit: litAt(caps, 0) as A.NumberLit,
+          outcome: enumAt(caps, 0)!,
+          span,
+        };
         if (per) b.per = per;
         return b;
       }
@@ -661,7 +732,13 @@ export class Decoder {
         const body = c.block();
         c.end();
         if (!body) return undefined;
-        return { kind: "approval", span, keywordSpan: keySpan, bodySpan: { start: body.start, end: body.end }, items: this.simpleItems(body) as A.ApprovalItem[] };
+        return {
+          kind: "approval",
+          span,
+          keywordSpan: keySpan,
+          bodySpan: { start: body.start, end: body.end },
+          items: this.simpleItems(body) as A.ApprovalItem[],
+        };
       }
       case "args": {
         const body = c.block();
@@ -677,10 +754,18 @@ export class Decoder {
   /** `NAME: CONSTRAINT` or `NAME?: CONSTRAINT`, in an args block or a nested object constraint. */
   private argConstraint(item: SItem, depth: number): A.ArgConstraint | undefined {
     if (!item.colon) {
-      this.error("CH0001", tokSpan(item.key), `expected ':' after the argument name '${item.key.image}'`, "write each constraint as NAME: CONSTRAINT, e.g. amount: number max 1000");
+      this.error(
+        "CH0001",
+        tokSpan(item.key),
+        `expected ':' after the argument name '${item.key.image}'`,
+        "write each constraint as NAME: CONSTRAINT, e.g. amount: number max 1000",
+      );
       return undefined;
     }
-    const name: A.Name = { value: item.key.tokenType === StringLiteral ? this.string(item.key).value : item.key.image, span: tokSpan(item.key) };
+    const name: A.Name = {
+      value: item.key.tokenType === StringLiteral ? this.string(item.key).value : item.key.image,
+      span: tokSpan(item.key),
+    };
     if (!this.usableName(name.value, name.span)) return undefined;
     // a comma between properties (`{ a: bool, b: any }`) ends the one before it
     const last = item.operands[item.operands.length - 1];
@@ -701,25 +786,41 @@ export class Decoder {
     const spanTo = (): A.Span => ({ start, end: c.prevEnd() });
     const whose = arg === undefined ? "" : ` for argument '${arg}'`;
     if (depth > MAX_CONSTRAINT_DEPTH) {
-      this.error("CH0003", { start, end: first ? first.end : start }, `constraint nested deeper than ${MAX_CONSTRAINT_DEPTH} levels`, "flatten the argument: a constraint this deep cannot be reviewed");
+      this.error(
+        "CH0003",
+        { start, end: first ? first.end : start },
+        `constraint nested deeper than ${MAX_CONSTRAINT_DEPTH} levels`,
+        "flatten the argument: a constraint this deep cannot be reviewed",
+      );
       c.i = c.ops.length;
       return undefined;
     }
     if (first?.t === "block") {
       c.i++;
-      return { kind: "object", props: this.items(first, (i) => this.argConstraint(i, depth)), span: { start: first.start, end: first.end } };
+      return {
+        kind: "object",
+        props: this.items(first, (i) => this.argConstraint(i, depth)),
+        span: { start: first.start, end: first.end },
+      };
     }
     const tok = c.peekTok();
     const shapes = CONSTRAINT_HEADS.map((h) => `${h} …`).join(", ");
     if (tok && (tok.tokenType === Star || (tok.tokenType === StringLiteral && tok.image.includes("*")))) {
-      this.error("CH2004", tokSpan(tok), `wildcard constraint${arg === undefined ? "" : ` on argument '${arg}'`}`, "constrain the argument explicitly, e.g. one of [\"a\", \"b\"]; use `any` only when it truly is unconstrained");
+      this.error(
+        "CH2004",
+        tokSpan(tok),
+        `wildcard constraint${arg === undefined ? "" : ` on argument '${arg}'`}`,
+        'constrain the argument explicitly, e.g. one of ["a", "b"]; use `any` only when it truly is unconstrained',
+      );
       c.i = c.ops.length;
       return undefined;
     }
     const head = tok?.tokenType === Word ? tok.image : undefined;
     if (head === undefined || !Object.hasOwn(CONSTRAINTS, head)) {
       if (head !== undefined) {
-        this.diags.push(suggest("CH0002", tokSpan(tok!), `unknown constraint '${head}'${whose}`, head, CONSTRAINT_HEADS, `constraints: ${shapes}`));
+        this.diags.push(
+          suggest("CH0002", tokSpan(tok!), `unknown constraint '${head}'${whose}`, head, CONSTRAINT_HEADS, `constraints: ${shapes}`),
+        );
         c.i = c.ops.length;
       } else c.missing(`a constraint (${shapes}, or { … })`);
       return undefined;
@@ -743,7 +844,9 @@ export class Decoder {
       case "integer":
         return how === "between" ? { kind: "integer_between", min: num(0), max: num(1), span } : { kind: "integer_max", max: num(0), span };
       case "string":
-        return how === "max" ? { kind: "string_max", max: num(0), span } : { kind: "string_matching", pattern: litAt(caps, 0) as A.StringLit, span };
+        return how === "max"
+          ? { kind: "string_max", max: num(0), span }
+          : { kind: "string_matching", pattern: litAt(caps, 0) as A.StringLit, span };
       case "path":
         return { kind: "path_under", roots: list(), span };
       case "list": {
@@ -763,7 +866,8 @@ export class Decoder {
     c.end();
     if (!body) return undefined;
     const keywordSpan = tokSpan(item.key);
-    if (item.key.image === "audit") return { kind: "audit", span: this.span(item), keywordSpan, items: this.simpleItems(body) as A.AuditItem[] };
+    if (item.key.image === "audit")
+      return { kind: "audit", span: this.span(item), keywordSpan, items: this.simpleItems(body) as A.AuditItem[] };
     return { kind: "monitor", span: this.span(item), keywordSpan, rules: this.items(body, (i) => this.monitorRule(i)) };
   }
 
@@ -802,7 +906,15 @@ export class Decoder {
         const what = c.word("'pii' or 'exfiltration'");
         if (!what) break;
         if (!VOCABS.output.values.includes(what.value)) {
-          this.diags.push(suggest("CH0002", what.span, `unknown output rule '${what.value}': expected ${orList(VOCABS.output.values)}`, what.value, VOCABS.output.values));
+          this.diags.push(
+            suggest(
+              "CH0002",
+              what.span,
+              `unknown output rule '${what.value}': expected ${orList(VOCABS.output.values)}`,
+              what.value,
+              VOCABS.output.values,
+            ),
+          );
           c.i = c.ops.length;
           break;
         }
@@ -882,11 +994,18 @@ export class Decoder {
         this.error("CH0001", tokSpan(item.key), `expected ':' after '${item.key.image}'`, "arguments are written { name: value, … }");
         continue;
       }
-      const key: A.Name = { value: item.key.tokenType === StringLiteral ? this.string(item.key).value : item.key.image, span: tokSpan(item.key) };
+      const key: A.Name = {
+        value: item.key.tokenType === StringLiteral ? this.string(item.key).value : item.key.image,
+        span: tokSpan(item.key),
+      };
       const ops = item.operands.filter((o, i) => !(i === item.operands.length - 1 && o.t === "tok" && o.tok.tokenType === Comma));
       if (ops.length !== 1) {
         const at = ops[1] ?? { start: item.colon.startOffset, end: item.colon.startOffset + 1 };
-        this.error("CH0001", { start: at.start, end: at.end }, ops.length ? `expected ',' or '}' after the value of '${key.value}'` : `expected a value for '${key.value}'`);
+        this.error(
+          "CH0001",
+          { start: at.start, end: at.end },
+          ops.length ? `expected ',' or '}' after the value of '${key.value}'` : `expected a value for '${key.value}'`,
+        );
         continue;
       }
       const value = this.json(ops[0]!);
@@ -915,7 +1034,12 @@ export class Decoder {
     }
     if (t.tokenType === Word && (t.image === "true" || t.image === "false")) return { kind: "bool", value: t.image === "true", span };
     if (t.tokenType === Word && t.image === "null") return { kind: "null", span };
-    this.error("CH0001", span, `expected a value (string, number, true, false, null, list or object), found '${t.image}'`, t.tokenType === Word ? `quote it: "${t.image}"` : undefined);
+    this.error(
+      "CH0001",
+      span,
+      `expected a value (string, number, true, false, null, list or object), found '${t.image}'`,
+      t.tokenType === Word ? `quote it: "${t.image}"` : undefined,
+    );
     return undefined;
   }
 
@@ -926,7 +1050,12 @@ export class Decoder {
       const t = c.peekTok();
       if (t && (t.tokenType === Star || (t.tokenType === StringLiteral && t.image.includes("*")))) {
         c.i++;
-        this.error("CH2004", tokSpan(t), `wildcard '${t.image}' in '${c.item.key.image}'`, `name each one explicitly: grants and lists in Charter are additive from zero`);
+        this.error(
+          "CH2004",
+          tokSpan(t),
+          `wildcard '${t.image}' in '${c.item.key.image}'`,
+          `name each one explicitly: grants and lists in Charter are additive from zero`,
+        );
         continue;
       }
       const n = c.word(what);
@@ -958,10 +1087,17 @@ export class Decoder {
       expectValue = false;
       if (el.t === "tok" && el.tok.tokenType === StringLiteral) items.push(this.string(el.tok));
       else if (el.t === "tok" && el.tok.tokenType === Quantity) items.push(this.quantity(el.tok, "number") as A.NumberLit);
-      else if (el.t === "tok" && el.tok.tokenType === Star) items.push({ kind: "string", value: "*", span: { start: el.start, end: el.end } });
+      else if (el.t === "tok" && el.tok.tokenType === Star)
+        items.push({ kind: "string", value: "*", span: { start: el.start, end: el.end } });
       else if (el.t === "tok" && el.tok.tokenType === Word) {
-        this.error("CH0001", { start: el.start, end: el.end }, `expected a string, found the bare word '${el.tok.image}'`, `quote it: "${el.tok.image}"`);
-      } else this.error("CH0001", { start: el.start, end: el.end }, `expected a string or a number in the list, found ${describeOperand(el)}`);
+        this.error(
+          "CH0001",
+          { start: el.start, end: el.end },
+          `expected a string, found the bare word '${el.tok.image}'`,
+          `quote it: "${el.tok.image}"`,
+        );
+      } else
+        this.error("CH0001", { start: el.start, end: el.end }, `expected a string or a number in the list, found ${describeOperand(el)}`);
     }
     return { kind: "list", items, span: { start: op.start, end: op.end } };
   }
@@ -969,7 +1105,12 @@ export class Decoder {
   string(t: IToken): A.StringLit {
     const span = tokSpan(t);
     if (t.image.length > MAX_STRING_LENGTH) {
-      this.error("CH0003", { start: span.start, end: span.start + 1 }, `string literal of ${t.image.length.toLocaleString("en")} characters is longer than the ${MAX_STRING_LENGTH / 1024} KiB a string may be`, "a policy names things; long text belongs in the file the policy refers to");
+      this.error(
+        "CH0003",
+        { start: span.start, end: span.start + 1 },
+        `string literal of ${t.image.length.toLocaleString("en")} characters is longer than the ${MAX_STRING_LENGTH / 1024} KiB a string may be`,
+        "a policy names things; long text belongs in the file the policy refers to",
+      );
       return { kind: "string", value: "", span };
     }
     let value: string;
@@ -1000,25 +1141,44 @@ export class Decoder {
     switch (kind) {
       case "number":
       case "int": {
-        if (unit) this.error("CH0003", span, `'${raw}' is not a number`, unit === "x" ? "a multiplier is only valid in a monitor rule" : `remove the unit '${unit}'`);
+        if (unit)
+          this.error(
+            "CH0003",
+            span,
+            `'${raw}' is not a number`,
+            unit === "x" ? "a multiplier is only valid in a monitor rule" : `remove the unit '${unit}'`,
+          );
         else if (kind === "int" && !Number.isInteger(num)) this.error("CH0003", span, `'${raw}' must be a whole number`);
         return { kind: "number", value: num, raw, span };
       }
       case "duration": {
         const factor = own(DURATION_UNITS, unit);
         if (!factor) {
-          this.error("CH0003", span, unit ? `'${raw}' is not a valid duration: unknown unit '${unit}'` : `'${raw}' is not a valid duration: it has no unit`, "durations are a whole number and a unit: ms, s, m, h or d (e.g. 15m, 365d)");
-        } else if (!Number.isInteger(num)) this.error("CH0003", span, `'${raw}' is not a valid duration: use a whole number`, `e.g. ${Math.round(num * (unit === "d" ? 24 : 60))}${unit === "d" ? "h" : unit === "h" ? "m" : "s"}`);
+          this.error(
+            "CH0003",
+            span,
+            unit ? `'${raw}' is not a valid duration: unknown unit '${unit}'` : `'${raw}' is not a valid duration: it has no unit`,
+            "durations are a whole number and a unit: ms, s, m, h or d (e.g. 15m, 365d)",
+          );
+        } else if (!Number.isInteger(num))
+          this.error(
+            "CH0003",
+            span,
+            `'${raw}' is not a valid duration: use a whole number`,
+            `e.g. ${Math.round(num * (unit === "d" ? 24 : 60))}${unit === "d" ? "h" : unit === "h" ? "m" : "s"}`,
+          );
         return { kind: "duration", ms: factor ? num * factor : NaN, raw, span };
       }
       case "size": {
         const factor = own(SIZE_UNITS, unit);
-        if (!factor) this.error("CH0003", span, `'${raw}' is not a valid size`, "sizes are a whole number and KiB, MiB or GiB (e.g. 512MiB)");
+        if (!factor)
+          this.error("CH0003", span, `'${raw}' is not a valid size`, "sizes are a whole number and KiB, MiB or GiB (e.g. 512MiB)");
         else if (!Number.isInteger(num)) this.error("CH0003", span, `'${raw}' is not a valid size: use a whole number`);
         return { kind: "size", bytes: factor ? num * factor : NaN, raw, span };
       }
       case "multiplier": {
-        if (unit !== "x") this.error("CH0003", span, `'${raw}' is not a baseline multiplier`, "write multipliers as a number followed by x, e.g. 2.0x");
+        if (unit !== "x")
+          this.error("CH0003", span, `'${raw}' is not a baseline multiplier`, "write multipliers as a number followed by x, e.g. 2.0x");
         return { kind: "multiplier", value: num, raw, span };
       }
     }

@@ -177,7 +177,8 @@ export function locate(raw: readonly RawDiagnostic[], index: LineIndex): Diagnos
     };
     if (d.help) out.help = d.help;
     if (d.related?.length) out.related = d.related.map((r) => ({ span: r.span, range: index.range(r.span), message: r.message }));
-    if (d.fix) out.fix = { title: d.fix.title, edits: d.fix.edits.map((e) => ({ span: e.span, range: index.range(e.span), newText: e.newText })) };
+    if (d.fix)
+      out.fix = { title: d.fix.title, edits: d.fix.edits.map((e) => ({ span: e.span, range: index.range(e.span), newText: e.newText })) };
     return out;
   });
 }
@@ -222,7 +223,14 @@ function editDistance(a: string, b: string): number {
  * a fix that replaces the word, so every did-you-mean (keywords, values, references) reads and
  * applies the same. Without a close candidate, `otherwise` is the help.
  */
-export function suggest(code: Code, span: Span, message: string, word: string, candidates: Iterable<string>, otherwise?: string): RawDiagnostic {
+export function suggest(
+  code: Code,
+  span: Span,
+  message: string,
+  word: string,
+  candidates: Iterable<string>,
+  otherwise?: string,
+): RawDiagnostic {
   const guess = closest(word, candidates);
   const d: RawDiagnostic = { code, span, message };
   if (guess !== undefined) {

@@ -5,7 +5,19 @@
 // Names are user text and may be `constructor` or `toString`: records keyed by a name are read
 // through `own`, never by plain indexing, so Object.prototype never answers for a policy.
 
-import type { Bundle, BundleAgent, BundleArgs, BundleAudit, BundleBudget, BundleCondition, BundleConstraint, BundleFlowRule, BundleMonitorRule, BundleSandbox, BundleTool } from "./bundle.js";
+import type {
+  Bundle,
+  BundleAgent,
+  BundleArgs,
+  BundleAudit,
+  BundleBudget,
+  BundleCondition,
+  BundleConstraint,
+  BundleFlowRule,
+  BundleMonitorRule,
+  BundleSandbox,
+  BundleTool,
+} from "./bundle.js";
 import { canonicalJson } from "./digest.js";
 import { pathIsUnder } from "./paths.js";
 import { FILESYSTEMS, MODES, ON_INJECTION, SCOPES, TIERS, TRUST_LEVELS } from "./schema.js";
@@ -116,7 +128,10 @@ export function diffPolicies(base: Bundle, head: Bundle): Change[] {
       diffAgent(name, a, b, out);
     }
   }
-  return out.map((c, i) => [c, i] as const).sort((x, y) => KIND_RANK[x[0].kind] - KIND_RANK[y[0].kind] || x[1] - y[1]).map((x) => x[0]);
+  return out
+    .map((c, i) => [c, i] as const)
+    .sort((x, y) => KIND_RANK[x[0].kind] - KIND_RANK[y[0].kind] || x[1] - y[1])
+    .map((x) => x[0]);
 }
 
 /** Counts by kind, for summaries. */
@@ -133,7 +148,8 @@ function diffPolicyHeader(base: Bundle, head: Bundle, out: Change[]): void {
   const b = head.policy;
   if (a.name !== b.name) out.push(change("neutral", null, null, `policy renamed from '${a.name}' to '${b.name}'`));
   if (a.owner !== b.owner) out.push(change("neutral", null, null, `owner changed from "${a.owner}" to "${b.owner}"`));
-  if (a.version !== b.version) out.push(change("neutral", null, null, `version changed from ${a.version ?? "none"} to ${b.version ?? "none"}`));
+  if (a.version !== b.version)
+    out.push(change("neutral", null, null, `version changed from ${a.version ?? "none"} to ${b.version ?? "none"}`));
 }
 
 function diffSources(base: Bundle, head: Bundle, out: Change[]): void {
@@ -143,11 +159,22 @@ function diffSources(base: Bundle, head: Bundle, out: Change[]): void {
     const moves: { kind: ChangeKind; what: string }[] = [];
     if (!a || !b) {
       // a source matters only through the agents that read it; `reads` changes report those
-      out.push(change("neutral", null, null, a ? `source '${name}' removed` : `new source '${name}' (trust ${b!.trust}, threshold ${b!.threshold})`));
+      out.push(
+        change(
+          "neutral",
+          null,
+          null,
+          a ? `source '${name}' removed` : `new source '${name}' (trust ${b!.trust}, threshold ${b!.threshold})`,
+        ),
+      );
       continue;
     }
     const trust = classifyChange("trust", a.trust, b.trust);
-    if (trust) moves.push({ kind: trust, what: `source '${name}' trust ${trust === "escalation" ? "raised" : "lowered"} from ${a.trust} to ${b.trust}` });
+    if (trust)
+      moves.push({
+        kind: trust,
+        what: `source '${name}' trust ${trust === "escalation" ? "raised" : "lowered"} from ${a.trust} to ${b.trust}`,
+      });
     const threshold = classifyChange("threshold", a.threshold, b.threshold);
     if (threshold) {
       const how = threshold === "escalation" ? "raised" : "lowered";
@@ -158,7 +185,10 @@ function diffSources(base: Bundle, head: Bundle, out: Change[]): void {
     if (inj) {
       moves.push({
         kind: inj,
-        what: inj === "escalation" ? `source '${name}' now redacts injected passages instead of refusing the whole text: the rest of a poisoned text is admitted` : `source '${name}' now refuses a text with an injection whole instead of redacting it`,
+        what:
+          inj === "escalation"
+            ? `source '${name}' now redacts injected passages instead of refusing the whole text: the rest of a poisoned text is admitted`
+            : `source '${name}' now refuses a text with an injection whole instead of redacting it`,
       });
     }
     const readers = Object.keys(head.agents).filter((ag) => own(head.agents, ag)!.reads.includes(name));
@@ -176,7 +206,13 @@ function diffAgent(name: string, a: BundleAgent, b: BundleAgent, out: Change[]):
   const kind = classifyChange("kind", a.kind, b.kind);
   if (kind) push(kind, `kind changed from ${a.kind} to ${b.kind}`);
   const mode = classifyChange("mode", a.mode, b.mode);
-  if (mode) push(mode, mode === "escalation" ? "mode changed from enforce to monitor: refused calls are now let through (and recorded)" : "mode changed from monitor to enforce: refused calls are now stopped");
+  if (mode)
+    push(
+      mode,
+      mode === "escalation"
+        ? "mode changed from enforce to monitor: refused calls are now let through (and recorded)"
+        : "mode changed from monitor to enforce: refused calls are now stopped",
+    );
   const reads = setDiff(a.reads, b.reads);
   for (const s of reads.added) push("escalation", `now reads source '${s}'`);
   for (const s of reads.removed) push("reduction", `no longer reads source '${s}'`);
@@ -196,7 +232,10 @@ function diffAgent(name: string, a: BundleAgent, b: BundleAgent, out: Change[]):
   const exposes = setDiff(a.exposes, b.exposes);
   for (const i of exposes.added) push("escalation", `now exposes ${i} to agents that talk to it`);
   for (const i of exposes.removed) push("reduction", `no longer exposes ${i}`);
-  const talks = setDiff(a.talksTo.map((l) => `${l.agent} via ${l.via}`), b.talksTo.map((l) => `${l.agent} via ${l.via}`));
+  const talks = setDiff(
+    a.talksTo.map((l) => `${l.agent} via ${l.via}`),
+    b.talksTo.map((l) => `${l.agent} via ${l.via}`),
+  );
   for (const l of talks.added) push("escalation", `now talks to ${l}`);
   for (const l of talks.removed) push("reduction", `no longer talks to ${l}`);
 
@@ -227,7 +266,11 @@ function diffSandbox(a: BundleSandbox | null, b: BundleSandbox | null, push: (k:
   }
   if (s.output !== t.output) {
     if (t.output === null) push("reduction", `sandbox output "${s.output}" removed`);
-    else push("escalation", s.output === null ? `sandbox now writes output to "${t.output}"` : `sandbox output moved from "${s.output}" to "${t.output}"`);
+    else
+      push(
+        "escalation",
+        s.output === null ? `sandbox now writes output to "${t.output}"` : `sandbox output moved from "${s.output}" to "${t.output}"`,
+      );
   }
 }
 
@@ -268,15 +311,28 @@ function diffMonitorRule(a: BundleMonitorRule, b: BundleMonitorRule, push: (k: C
     if (d.removed.length) push("reduction", `monitor ${label} tightened: ${quoteList(d.removed)} now flagged`);
   }
   const k = classifyChange("action", actionWord(a.action), actionWord(b.action));
-  if (k) push(k, `monitor ${label} action ${k === "escalation" ? "weakened" : "strengthened"} from ${actionWord(a.action)} to ${actionWord(b.action)}`);
+  if (k)
+    push(
+      k,
+      `monitor ${label} action ${k === "escalation" ? "weakened" : "strengthened"} from ${actionWord(a.action)} to ${actionWord(b.action)}`,
+    );
 }
 
 function diffAudit(a: BundleAudit, b: BundleAudit, push: (k: ChangeKind, what: string) => void): void {
   const r = classifyChange("retention", a.retentionMs, b.retentionMs);
-  if (r) push(r, `audit retention ${r === "escalation" ? "shortened" : "lengthened"} from ${formatDuration(a.retentionMs)} to ${formatDuration(b.retentionMs)}`);
+  if (r)
+    push(
+      r,
+      `audit retention ${r === "escalation" ? "shortened" : "lengthened"} from ${formatDuration(a.retentionMs)} to ${formatDuration(b.retentionMs)}`,
+    );
   const p = classifyChange("pii", a.pii, b.pii);
-  if (p) push(p, `audit PII handling changed from ${a.pii} to ${b.pii}: ${p === "escalation" ? "records now keep a guessable derivative of personal data" : "records no longer keep personal data"}`);
-  if (a.store !== b.store) push("escalation", `audit store changed from ${storeName(a.store)} to ${storeName(b.store)}: the audit trail now goes elsewhere`);
+  if (p)
+    push(
+      p,
+      `audit PII handling changed from ${a.pii} to ${b.pii}: ${p === "escalation" ? "records now keep a guessable derivative of personal data" : "records no longer keep personal data"}`,
+    );
+  if (a.store !== b.store)
+    push("escalation", `audit store changed from ${storeName(a.store)} to ${storeName(b.store)}: the audit trail now goes elsewhere`);
 }
 
 // ---------------------------------------------------------------- tools
@@ -291,7 +347,8 @@ function diffTool(agent: string, tool: string, a: BundleTool, b: BundleTool, out
   diffSessionRate(a.sessionRate, b.sessionRate, push);
   diffApproval(a.approval, b.approval, push);
   if (a.returns !== b.returns) {
-    if (b.returns === null) push("escalation", `results no longer ingested as source '${a.returns}': they carry the gateway's default trust`);
+    if (b.returns === null)
+      push("escalation", `results no longer ingested as source '${a.returns}': they carry the gateway's default trust`);
     else if (a.returns === null) push("reduction", `results now ingested as source '${b.returns}'`);
     else push("escalation", `results now ingested as source '${b.returns}' instead of '${a.returns}': a reviewer must compare their trust`);
   }
@@ -327,12 +384,20 @@ function diffRate(a: BundleTool["rate"], b: BundleTool["rate"], push: (k: Change
 function diffSessionRate(a: BundleTool["sessionRate"], b: BundleTool["sessionRate"], push: (k: ChangeKind, what: string) => void): void {
   if (a && !b) return push("escalation", `per-session rate ${a.count} per session removed`);
   if (!a && b) return push("reduction", `now at most ${b.count} calls per session`);
-  if (a && b && a.count !== b.count) push(b.count > a.count ? "escalation" : "reduction", `per-session rate ${b.count > a.count ? "raised" : "lowered"} from ${a.count} to ${b.count} per session`);
+  if (a && b && a.count !== b.count)
+    push(
+      b.count > a.count ? "escalation" : "reduction",
+      `per-session rate ${b.count > a.count ? "raised" : "lowered"} from ${a.count} to ${b.count} per session`,
+    );
 }
 
 function diffApproval(a: BundleTool["approval"], b: BundleTool["approval"], push: (k: ChangeKind, what: string) => void): void {
   if (a && !b) return push("escalation", "approval removed: the tool no longer waits for a human");
-  if (!a && b) return push("reduction", `approval added${b.conditional ? " (when a rule asks)" : ""}: approvers [${b.approvers.join(", ")}], timeout ${formatDuration(b.timeoutMs)}`);
+  if (!a && b)
+    return push(
+      "reduction",
+      `approval added${b.conditional ? " (when a rule asks)" : ""}: approvers [${b.approvers.join(", ")}], timeout ${formatDuration(b.timeoutMs)}`,
+    );
   if (!a || !b) return;
   if (!a.conditional && b.conditional) push("escalation", "approval now required only when a rule asks (was: every call)");
   if (a.conditional && !b.conditional) push("reduction", "approval now required on every call (was: only when a rule asks)");
@@ -340,13 +405,18 @@ function diffApproval(a: BundleTool["approval"], b: BundleTool["approval"], push
   if (who.added.length) push("escalation", `approvers added: ${quoteList(who.added)} can now approve`);
   if (who.removed.length) push("reduction", `approvers removed: ${quoteList(who.removed)} can no longer approve`);
   const t = classifyChange("approvalTimeout", a.timeoutMs, b.timeoutMs);
-  if (t) push(t, `approval timeout ${t === "escalation" ? "lengthened" : "shortened"} from ${formatDuration(a.timeoutMs)} to ${formatDuration(b.timeoutMs)}`);
+  if (t)
+    push(
+      t,
+      `approval timeout ${t === "escalation" ? "lengthened" : "shortened"} from ${formatDuration(a.timeoutMs)} to ${formatDuration(b.timeoutMs)}`,
+    );
 }
 
 function diffArgs(a: BundleTool["args"], b: BundleTool["args"], push: (k: ChangeKind, what: string) => void): void {
   if (a === null && b === null) return;
   if (a && b === null) return push("escalation", "args block removed: every argument is now accepted (closed world lost)");
-  if (a === null && b) return push("reduction", `args block added: only ${quoteList(Object.keys(b.properties).sort())} accepted (closed world)`);
+  if (a === null && b)
+    return push("reduction", `args block added: only ${quoteList(Object.keys(b.properties).sort())} accepted (closed world)`);
   for (const [kind, what] of compareProperties(a!, b!, "argument")) push(kind, what);
 }
 
@@ -378,7 +448,14 @@ function describeAfter(f: BundleFlowRule["after"]): string {
 }
 
 /** Rules keyed by what they react to: the same key with another outcome is a change of outcome. */
-function diffOutcomes<T extends { outcome: "approval" | "deny" }>(a: readonly T[], b: readonly T[], key: (x: T) => string, describe: (x: T) => string, push: Push, noun: string): void {
+function diffOutcomes<T extends { outcome: "approval" | "deny" }>(
+  a: readonly T[],
+  b: readonly T[],
+  key: (x: T) => string,
+  describe: (x: T) => string,
+  push: Push,
+  noun: string,
+): void {
   const ma = new Map(a.map((x) => [key(x), x]));
   const mb = new Map(b.map((x) => [key(x), x]));
   for (const [k, x] of ma) {
@@ -393,36 +470,64 @@ function diffOutcomes<T extends { outcome: "approval" | "deny" }>(a: readonly T[
 }
 
 function diffFlow(a: readonly BundleFlowRule[], b: readonly BundleFlowRule[], push: Push): void {
-  diffOutcomes(a, b, (r) => canonicalJson(r.after), (r) => describeAfter(r.after), push, "flow rule");
+  diffOutcomes(
+    a,
+    b,
+    (r) => canonicalJson(r.after),
+    (r) => describeAfter(r.after),
+    push,
+    "flow rule",
+  );
 }
 
 function diffConditions(a: readonly BundleCondition[], b: readonly BundleCondition[], push: Push): void {
   // provenance: keyed by argument; a changed level moves where the rule applies
-  const prov = (xs: readonly BundleCondition[]) => xs.filter((c): c is Extract<BundleCondition, { kind: "provenance" }> => c.kind === "provenance");
+  const prov = (xs: readonly BundleCondition[]) =>
+    xs.filter((c): c is Extract<BundleCondition, { kind: "provenance" }> => c.kind === "provenance");
   const pa = new Map(prov(a).map((c) => [c.arg, c]));
   const pb = new Map(prov(b).map((c) => [c.arg, c]));
   for (const [arg, x] of pa) {
     const y = pb.get(arg);
     if (!y || y.level === x.level) continue;
     const up = TRUST_ORDER.indexOf(y.level) > TRUST_ORDER.indexOf(x.level);
-    push(up ? "reduction" : "escalation", `condition on '${arg}' now applies to values seen only at trust ${y.level} or below (was ${x.level}): ${up ? "more" : "fewer"} values are caught`);
+    push(
+      up ? "reduction" : "escalation",
+      `condition on '${arg}' now applies to values seen only at trust ${y.level} or below (was ${x.level}): ${up ? "more" : "fewer"} values are caught`,
+    );
     pa.delete(arg);
     pb.delete(arg);
   }
-  diffOutcomes([...pa.values()], [...pb.values()], (c) => c.arg, (c) => `when ${c.arg} from ${c.level}`, push, "condition");
+  diffOutcomes(
+    [...pa.values()],
+    [...pb.values()],
+    (c) => c.arg,
+    (c) => `when ${c.arg} from ${c.level}`,
+    push,
+    "condition",
+  );
   // outside: keyed by argument; a changed inner constraint moves what passes outright
-  const out = (xs: readonly BundleCondition[]) => xs.filter((c): c is Extract<BundleCondition, { kind: "outside" }> => c.kind === "outside");
+  const out = (xs: readonly BundleCondition[]) =>
+    xs.filter((c): c is Extract<BundleCondition, { kind: "outside" }> => c.kind === "outside");
   const oa = new Map(out(a).map((c) => [c.arg, c]));
   const ob = new Map(out(b).map((c) => [c.arg, c]));
   for (const [arg, x] of oa) {
     const y = ob.get(arg);
     if (!y) continue;
-    for (const [kind, what] of compareConstraints(x.constraint, y.constraint)) push(kind, `condition on '${arg}' (allowed outright inside): ${what}`);
-    if (x.outcome !== y.outcome) push(classifyChange("ruleOutcome", x.outcome, y.outcome)!, `condition when ${arg} outside … now => ${y.outcome} (was ${x.outcome})`);
+    for (const [kind, what] of compareConstraints(x.constraint, y.constraint))
+      push(kind, `condition on '${arg}' (allowed outright inside): ${what}`);
+    if (x.outcome !== y.outcome)
+      push(classifyChange("ruleOutcome", x.outcome, y.outcome)!, `condition when ${arg} outside … now => ${y.outcome} (was ${x.outcome})`);
     oa.delete(arg);
     ob.delete(arg);
   }
-  diffOutcomes([...oa.values()], [...ob.values()], (c) => c.arg, (c) => `when ${c.arg} outside ${describeConstraint(c.constraint)}`, push, "condition");
+  diffOutcomes(
+    [...oa.values()],
+    [...ob.values()],
+    (c) => c.arg,
+    (c) => `when ${c.arg} outside ${describeConstraint(c.constraint)}`,
+    push,
+    "condition",
+  );
 }
 
 function diffBudgets(a: readonly BundleBudget[], b: readonly BundleBudget[], push: Push): void {
@@ -433,7 +538,10 @@ function diffBudgets(a: readonly BundleBudget[], b: readonly BundleBudget[], pus
   for (const [k, x] of ma) {
     const y = mb.get(k);
     if (!y || y.limit === x.limit) continue;
-    push(y.limit > x.limit ? "escalation" : "reduction", `budget of '${x.arg}' per ${per(x)} ${y.limit > x.limit ? "raised" : "lowered"} from ${x.limit} to ${y.limit}`);
+    push(
+      y.limit > x.limit ? "escalation" : "reduction",
+      `budget of '${x.arg}' per ${per(x)} ${y.limit > x.limit ? "raised" : "lowered"} from ${x.limit} to ${y.limit}`,
+    );
   }
   diffOutcomes(a, b, key, (x) => `budget ${x.arg} ${mb.get(key(x))?.limit ?? x.limit} per ${per(x)}`, push, "budget");
 }
@@ -482,13 +590,19 @@ export function compareConstraints(a: BundleConstraint, b: BundleConstraint): [C
   }
   if (a.kind === "list_of" && b.kind === "list_of") {
     const out: [ChangeKind, string][] = [];
-    if (b.max !== a.max) out.push([b.max > a.max ? "escalation" : "reduction", `list maximum ${b.max > a.max ? "raised" : "lowered"} from ${a.max} to ${b.max}`]);
+    if (b.max !== a.max)
+      out.push([
+        b.max > a.max ? "escalation" : "reduction",
+        `list maximum ${b.max > a.max ? "raised" : "lowered"} from ${a.max} to ${b.max}`,
+      ]);
     for (const [kind, what] of compareConstraints(a.item, b.item)) out.push([kind, `each element: ${what}`]);
     return out;
   }
   if (a.kind === "object" && b.kind === "object") return compareProperties(a, b, "property");
   if (a.kind === "string_max" && b.kind === "string_max") {
-    return [[b.max > a.max ? "escalation" : "reduction", `string maximum ${b.max > a.max ? "raised" : "lowered"} from ${a.max} to ${b.max}`]];
+    return [
+      [b.max > a.max ? "escalation" : "reduction", `string maximum ${b.max > a.max ? "raised" : "lowered"} from ${a.max} to ${b.max}`],
+    ];
   }
   const va = valuesOf(a);
   const vb = valuesOf(b);
@@ -609,7 +723,12 @@ export function formatDuration(ms: number): string {
 }
 
 export function formatSize(bytes: number): string {
-  for (const [unit, size] of [["GiB", 1024 ** 3], ["MiB", 1024 ** 2], ["KiB", 1024]] as const) if (bytes !== 0 && bytes % size === 0) return `${bytes / size}${unit}`;
+  for (const [unit, size] of [
+    ["GiB", 1024 ** 3],
+    ["MiB", 1024 ** 2],
+    ["KiB", 1024],
+  ] as const)
+    if (bytes !== 0 && bytes % size === 0) return `${bytes / size}${unit}`;
   return `${bytes} bytes`;
 }
 

@@ -20,7 +20,10 @@ export const DateLiteral = createToken({ name: "DateLiteral", pattern: /\d{4}-\d
 export const Quantity = createToken({ name: "Quantity", pattern: /-?\d+(?:\.\d+)?(?:[A-Za-z]+)?/ });
 // Non-ASCII letters are lexed into names so that CH0004 can flag look-alikes precisely instead of a
 // vague "unexpected character".
-export const Word = createToken({ name: "Word", pattern: /[A-Za-z_\u00a1-\u2027\u202a-\ufefe\uff00-\uffff][A-Za-z0-9_.\-\u00a1-\u2027\u202a-\ufefe\uff00-\uffff]*/ });
+export const Word = createToken({
+  name: "Word",
+  pattern: /[A-Za-z_\u00a1-\u2027\u202a-\ufefe\uff00-\uffff][A-Za-z0-9_.\-\u00a1-\u2027\u202a-\ufefe\uff00-\uffff]*/,
+});
 
 export const LCurly = createToken({ name: "LCurly", pattern: /\{/, label: "'{'" });
 export const RCurly = createToken({ name: "RCurly", pattern: /\}/, label: "'}'" });
@@ -94,7 +97,8 @@ export function lex(text: string): LexResult {
   }
   const comments = (result.groups.comments ?? []) as IToken[];
   for (const c of comments) {
-    if (c.tokenType === OpenBlockComment) errors.push({ offset: c.startOffset, length: 2, message: "block comment is never closed with */" });
+    if (c.tokenType === OpenBlockComment)
+      errors.push({ offset: c.startOffset, length: 2, message: "block comment is never closed with */" });
   }
   return { tokens, comments, errors };
 }

@@ -47,5 +47,3 @@ function decode(segment: SyntaxSegment, text: string): { decls: Decl[]; diagnost
   }
   return decoded;
 }
-
-

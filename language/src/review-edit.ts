@@ -55,7 +55,8 @@ export function reviewEdits(text: string, file: A.CharterFile, record: ReviewRec
 /** Applies non-overlapping edits (the last one first, so earlier offsets stay valid). */
 export function applyEdits(text: string, edits: readonly ReviewEdit[]): string {
   let out = text;
-  for (const e of [...edits].sort((x, y) => y.span.start - x.span.start)) out = out.slice(0, e.span.start) + e.newText + out.slice(e.span.end);
+  for (const e of [...edits].sort((x, y) => y.span.start - x.span.start))
+    out = out.slice(0, e.span.start) + e.newText + out.slice(e.span.end);
   return out;
 }
 

@@ -14,7 +14,8 @@ export interface Vocab {
   rejected?: readonly string[];
 }
 
-const vocab = (what: string, values: readonly string[], rejected?: readonly string[]): Vocab => (rejected ? { what, values, rejected } : { what, values });
+const vocab = (what: string, values: readonly string[], rejected?: readonly string[]): Vocab =>
+  rejected ? { what, values, rejected } : { what, values };
 
 export const TRUST_LEVELS = ["untrusted", "low", "medium", "high"] as const;
 export const TIERS = ["low", "medium", "high"] as const;
@@ -106,7 +107,11 @@ const ruleOutcome = seq(punct("=>"), oneOf("ruleOutcome"));
 export const CONSTRAINTS: Record<string, { shape: Shape; doc: string; snippet: string }> = {
   one: { shape: seq(word("of"), lit("list")), doc: "the value is one of these", snippet: 'one of ["${1}"]' },
   subset: { shape: seq(word("of"), lit("list")), doc: "a list whose every element is one of these", snippet: 'subset of ["${1}"]' },
-  email: { shape: seq(word("in"), word("domains"), lit("list")), doc: "an email address at one of these domains", snippet: 'email in domains ["${1}"]' },
+  email: {
+    shape: seq(word("in"), word("domains"), lit("list")),
+    doc: "an email address at one of these domains",
+    snippet: 'email in domains ["${1}"]',
+  },
   url: { shape: seq(word("in"), word("domains"), lit("list")), doc: "a URL on one of these domains", snippet: 'url in domains ["${1}"]' },
   number: {
     shape: alt(seq(word("between"), lit("number"), word("and"), lit("number")), seq(word("max"), lit("number"))),
@@ -120,17 +125,28 @@ export const CONSTRAINTS: Record<string, { shape: Shape; doc: string; snippet: s
   },
   string: {
     shape: alt(seq(word("max"), lit("int")), seq(word("matching"), lit("string"))),
-    doc: "a string: `max N` characters, or `matching \"RE\"` (the whole string, RE2 syntax)",
+    doc: 'a string: `max N` characters, or `matching "RE"` (the whole string, RE2 syntax)',
     snippet: "string max ${1:200}",
   },
   bool: { shape: seq(), doc: "true or false", snippet: "bool" },
-  path: { shape: seq(word("under"), lit("list")), doc: "an absolute path inside one of these roots, after normalising `.`, `..` and `//`", snippet: 'path under ["${1:/srv}"]' },
-  list: { shape: seq(word("of"), constraint, word("max"), lit("int")), doc: "a list of at most N elements, each satisfying the constraint", snippet: "list of ${1:string max 100} max ${2:10}" },
+  path: {
+    shape: seq(word("under"), lit("list")),
+    doc: "an absolute path inside one of these roots, after normalising `.`, `..` and `//`",
+    snippet: 'path under ["${1:/srv}"]',
+  },
+  list: {
+    shape: seq(word("of"), constraint, word("max"), lit("int")),
+    doc: "a list of at most N elements, each satisfying the constraint",
+    snippet: "list of ${1:string max 100} max ${2:10}",
+  },
   any: { shape: seq(), doc: "not constrained (named, so not refused)", snippet: "any" },
 };
 
 /** What may stand where a constraint is expected: a head word and its shape, or a `{ … }` object. */
-export const CONSTRAINT_SHAPE: Shape = alt(...Object.entries(CONSTRAINTS).map(([head, c]) => seq(word(head, c.doc), c.shape)), block("args"));
+export const CONSTRAINT_SHAPE: Shape = alt(
+  ...Object.entries(CONSTRAINTS).map(([head, c]) => seq(word(head, c.doc), c.shape)),
+  block("args"),
+);
 
 // ---------------------------------------------------------------- blocks and keywords
 
@@ -190,8 +206,15 @@ const forbiddenGrants: Record<string, KeywordDecl> = {
 
 const GRAMMAR: Record<BlockKind, Record<string, KeywordDecl>> = {
   file: {
-    policy: kw("The policy header: name, version, owner and the security review that signed it off.", seq(name("name", "the policy's name"), block("policy"))),
-    source: kw("A content source the agents read, with its trust level and injection threshold.", seq(name("source", "the source's name"), block("source")), rep),
+    policy: kw(
+      "The policy header: name, version, owner and the security review that signed it off.",
+      seq(name("name", "the policy's name"), block("policy")),
+    ),
+    source: kw(
+      "A content source the agents read, with its trust level and injection threshold.",
+      seq(name("source", "the source's name"), block("source")),
+      rep,
+    ),
     defaults: kw("`monitor` and `audit` blocks applied to every agent that does not declare its own.", block("defaults")),
     agent: kw("An agent and everything it may do: grants start from zero.", seq(name("agent", "the agent's name"), block("agent")), rep),
     test: kw("Expectations run through the real runtime by `charter test`.", seq(lit("string"), block("test")), rep),
@@ -201,7 +224,10 @@ const GRAMMAR: Record<BlockKind, Record<string, KeywordDecl>> = {
   policy: {
     version: kw("The policy's version number (an integer).", lit("int")),
     owner: kw("The team accountable for this policy.", lit("string")),
-    mode: kw("`enforce` (the default) or `monitor` for every agent that does not set its own: monitor records what would be refused and lets it through.", oneOf("mode")),
+    mode: kw(
+      "`enforce` (the default) or `monitor` for every agent that does not set its own: monitor records what would be refused and lets it through.",
+      oneOf("mode"),
+    ),
     review: kw("The security review that signed off this exact policy (its semantic digest).", block("review")),
   },
   review: {
@@ -214,7 +240,10 @@ const GRAMMAR: Record<BlockKind, Record<string, KeywordDecl>> = {
   source: {
     trust: kw("How far content from this source is trusted.", oneOf("trust")),
     threshold: kw("The highest injection risk score (0..1) accepted from this source.", lit("number")),
-    on_injection: kw("What happens to text scored above the threshold: `refuse` it whole (default), or `redact` only the offending passages.", oneOf("onInjection")),
+    on_injection: kw(
+      "What happens to text scored above the threshold: `refuse` it whole (default), or `redact` only the offending passages.",
+      oneOf("onInjection"),
+    ),
   },
   defaults: {
     monitor: kw("Monitoring rules against behavioural baselines.", block("monitor")),
@@ -222,14 +251,21 @@ const GRAMMAR: Record<BlockKind, Record<string, KeywordDecl>> = {
   },
   agent: {
     kind: kw("What sort of agent this is; it decides which containment rules apply.", oneOf("agentKind")),
-    mode: kw("`enforce` (the default) or `monitor`: monitor computes and audits every decision but lets refused calls through.", oneOf("mode")),
+    mode: kw(
+      "`enforce` (the default) or `monitor`: monitor computes and audits every decision but lets refused calls through.",
+      oneOf("mode"),
+    ),
     reads: kw("The content sources this agent ingests.", names(name("source", "a source name")), rep),
     tool: kw("Grants one tool, with its scope, tier, rate and constraints.", seq(name("tool", "the tool's name"), block("tool")), rep),
     deny: kw("Tools explicitly refused (audited; wins over everything).", names(name("tool", "a tool name")), rep),
     exposes: kw("Interfaces other agents may call through `talks_to`.", names(name("interface", "an interface name")), rep),
     talks_to: kw(
       "Lets this agent call interfaces another agent exposes: `talks_to AGENT via INTERFACE, …`.",
-      seq(name("agent", "the name of the agent to talk to"), word("via"), names(name("interface", "the name of an interface the agent exposes"))),
+      seq(
+        name("agent", "the name of the agent to talk to"),
+        word("via"),
+        names(name("interface", "the name of an interface the agent exposes")),
+      ),
       rep,
     ),
     after: kw(
@@ -250,10 +286,16 @@ const GRAMMAR: Record<BlockKind, Record<string, KeywordDecl>> = {
       // one windowed and one per-session rate at most (CH1003 tells them apart)
       seq(lit("int"), word("per"), alt(lit("duration"), word("session", "calls per session"))),
     ),
-    approval: kw("A human must approve each call (or, with `required conditionally`, each call a rule asks about); a timeout rejects.", block("approval")),
+    approval: kw(
+      "A human must approve each call (or, with `required conditionally`, each call a rule asks about); a timeout rejects.",
+      block("approval"),
+    ),
     reversal: kw("The playbook that undoes this tool's effect.", lit("string")),
     pin: kw("sha256 of the tool's published definition; a changed definition is refused.", lit("string")),
-    returns: kw("The source whose trust the tool's results carry: reading them taints the session like ingesting that source.", name("source", "a source name")),
+    returns: kw(
+      "The source whose trust the tool's results carry: reading them taints the session like ingesting that source.",
+      name("source", "a source name"),
+    ),
     args: kw("Argument constraints; arguments not named here are refused, `NAME?:` may be left out.", block("args")),
     after: kw(
       "Flow rule: once the session has ingested content of this trust or lower (`after low`), or called a tool (`after readSecrets`), calls need approval or are denied.",
@@ -262,12 +304,22 @@ const GRAMMAR: Record<BlockKind, Record<string, KeywordDecl>> = {
     ),
     when: kw(
       "Condition on an argument: `when ARG from LEVEL => …` (its value was seen only in content of that trust or lower), `when ARG outside CONSTRAINT => …` (allowed outright inside the narrower constraint).",
-      seq(name("arg", "an argument of this tool"), alt(seq(word("from", "the value's provenance"), oneOf("trust")), seq(word("outside", "outside a narrower constraint"), constraint)), ruleOutcome),
+      seq(
+        name("arg", "an argument of this tool"),
+        alt(seq(word("from", "the value's provenance"), oneOf("trust")), seq(word("outside", "outside a narrower constraint"), constraint)),
+        ruleOutcome,
+      ),
       rep,
     ),
     budget: kw(
       "Caps the sum of a numeric argument per window or per session: `budget amount 1000 per 1d => deny`.",
-      seq(name("arg", "a numeric argument of this tool"), lit("number"), word("per"), alt(lit("duration"), word("session", "per session")), ruleOutcome),
+      seq(
+        name("arg", "a numeric argument of this tool"),
+        lit("number"),
+        word("per"),
+        alt(lit("duration"), word("session", "per session")),
+        ruleOutcome,
+      ),
       rep,
     ),
   },
@@ -275,7 +327,10 @@ const GRAMMAR: Record<BlockKind, Record<string, KeywordDecl>> = {
     approvers: kw("Who may approve a call.", lit("list")),
     timeout: kw("How long to wait for an approver before rejecting.", lit("duration")),
     on_timeout: kw("What happens when no approver answers in time: always `reject`.", oneOf("onTimeout")),
-    required: kw("`always` (the default): every call waits for a human; `conditionally`: only calls a flow rule, condition or budget asks about.", oneOf("required")),
+    required: kw(
+      "`always` (the default): every call waits for a human; `conditionally`: only calls a flow rule, condition or budget asks about.",
+      oneOf("required"),
+    ),
   },
   args: {},
   sandbox: {
@@ -287,9 +342,21 @@ const GRAMMAR: Record<BlockKind, Record<string, KeywordDecl>> = {
     output: kw("Where the sandbox's results go.", lit("string")),
   },
   monitor: {
-    tool_rate: kw("Alert when the tool call rate exceeds a multiple of the baseline within a window.", seq(punct(">"), lit("multiplier"), word("baseline"), word("within"), lit("duration"), monitorAction()), rep),
-    data_volume: kw("Alert when a session's data volume exceeds a multiple of the baseline.", seq(punct(">"), lit("multiplier"), word("baseline"), word("per"), word("session"), monitorAction()), rep),
-    novel_sequence: kw("Alert when the recent tool-call sequence is this novel (0..1) against the baseline.", seq(punct(">="), lit("number"), monitorAction()), rep),
+    tool_rate: kw(
+      "Alert when the tool call rate exceeds a multiple of the baseline within a window.",
+      seq(punct(">"), lit("multiplier"), word("baseline"), word("within"), lit("duration"), monitorAction()),
+      rep,
+    ),
+    data_volume: kw(
+      "Alert when a session's data volume exceeds a multiple of the baseline.",
+      seq(punct(">"), lit("multiplier"), word("baseline"), word("per"), word("session"), monitorAction()),
+      rep,
+    ),
+    novel_sequence: kw(
+      "Alert when the recent tool-call sequence is this novel (0..1) against the baseline.",
+      seq(punct(">="), lit("number"), monitorAction()),
+      rep,
+    ),
     output: kw("`output pii` or `output exfiltration`: what to do with such outputs.", seq(oneOf("output"), monitorAction()), rep),
     external_domain: kw("Act on contact with domains outside the list.", seq(word("outside"), lit("list"), monitorAction()), rep),
   },
@@ -299,10 +366,20 @@ const GRAMMAR: Record<BlockKind, Record<string, KeywordDecl>> = {
     store: kw("Where audit records are sent.", lit("string")),
   },
   test: {
-    expect: kw("`expect AGENT call TOOL {args}? => allow|deny|approval`", seq(name("agent", "the agent's name"), word("call"), name("tool", "the tool's name"), opt(object), punct("=>"), oneOf("outcome")), rep),
+    expect: kw(
+      "`expect AGENT call TOOL {args}? => allow|deny|approval`",
+      seq(name("agent", "the agent's name"), word("call"), name("tool", "the tool's name"), opt(object), punct("=>"), oneOf("outcome")),
+      rep,
+    ),
     given: kw(
-      "History for the `expect` lines after it: `given AGENT ingested SOURCE \"text\"?` or `given AGENT called TOOL {args}?`.",
-      seq(name("agent", "the agent's name"), alt(seq(word("ingested", "content from a source"), name("source", "the source's name"), opt(lit("string"))), seq(word("called", "a tool call"), name("tool", "the tool's name"), opt(object)))),
+      'History for the `expect` lines after it: `given AGENT ingested SOURCE "text"?` or `given AGENT called TOOL {args}?`.',
+      seq(
+        name("agent", "the agent's name"),
+        alt(
+          seq(word("ingested", "content from a source"), name("source", "the source's name"), opt(lit("string"))),
+          seq(word("called", "a tool call"), name("tool", "the tool's name"), opt(object)),
+        ),
+      ),
       rep,
     ),
   },
@@ -387,7 +464,9 @@ export function childBlock(parent: BlockKind, key: string): BlockKind {
 
 /** Keywords valid in a block, for completion: forbidden forms excluded. */
 export function keywordsOf(kind: BlockKind): string[] {
-  return Object.entries(SCHEMA[kind]).filter(([, v]) => !v.forbidden).map(([k]) => k);
+  return Object.entries(SCHEMA[kind])
+    .filter(([, v]) => !v.forbidden)
+    .map(([k]) => k);
 }
 
 /** The constraint heads, for completion and did-you-mean. */

@@ -178,7 +178,27 @@ export function readShape(shape: Shape, toks: readonly Tk[]): ShapeReading {
 export function tkOfToken(t: IToken): Tk {
   const type = t.tokenType;
   const kind: TokKind =
-    type === Word ? "word" : type === StringLiteral ? "string" : type === Quantity ? "quantity" : type === DateLiteral ? "date" : type === LBracket ? "list" : type === LCurly ? "block" : type === Arrow ? "=>" : type === GtEq ? ">=" : type === Gt ? ">" : type === Comma ? "," : "other";
+    type === Word
+      ? "word"
+      : type === StringLiteral
+        ? "string"
+        : type === Quantity
+          ? "quantity"
+          : type === DateLiteral
+            ? "date"
+            : type === LBracket
+              ? "list"
+              : type === LCurly
+                ? "block"
+                : type === Arrow
+                  ? "=>"
+                  : type === GtEq
+                    ? ">="
+                    : type === Gt
+                      ? ">"
+                      : type === Comma
+                        ? ","
+                        : "other";
   return { kind, image: t.image };
 }
 

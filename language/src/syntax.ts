@@ -283,7 +283,14 @@ class CharterSyntaxParser extends EmbeddedActionsParser {
       const closed = validToken(close);
       const last = items[items.length - 1];
       if (!closed) this.report(open.startOffset, open.startOffset + 1, "this '{' is never closed: expected '}'");
-      return { t: "block", kind: entered.kind, items, start: open.startOffset, end: closed ? tokenEnd(close!) : last ? last.end : tokenEnd(open), closed };
+      return {
+        t: "block",
+        kind: entered.kind,
+        items,
+        start: open.startOffset,
+        end: closed ? tokenEnd(close!) : last ? last.end : tokenEnd(open),
+        closed,
+      };
     }) as SBlock;
   });
 
@@ -351,7 +358,11 @@ function limitNesting(tokens: IToken[]): { tokens: IToken[]; errors: SyntaxError
       continue;
     }
     if (opens && depth > MAX_NESTING) {
-      errors.push({ start: t.startOffset, end: t.startOffset + 1, message: `nested deeper than ${MAX_NESTING} levels: what is inside this '${t.image}' is skipped` });
+      errors.push({
+        start: t.startOffset,
+        end: t.startOffset + 1,
+        message: `nested deeper than ${MAX_NESTING} levels: what is inside this '${t.image}' is skipped`,
+      });
       skipBelow = depth;
       continue;
     }
@@ -399,14 +410,20 @@ function lexLimited(text: string): LexResult {
   const lexed = lex(text);
   const limited = limitNesting(lexed.tokens);
   if (!limited.errors.length) return lexed;
-  return { tokens: limited.tokens, comments: lexed.comments, errors: [...lexed.errors, ...limited.errors.map((e) => ({ offset: e.start, length: e.end - e.start, message: e.message }))] };
+  return {
+    tokens: limited.tokens,
+    comments: lexed.comments,
+    errors: [...lexed.errors, ...limited.errors.map((e) => ({ offset: e.start, length: e.end - e.start, message: e.message }))],
+  };
 }
 
 /** The whole text as one unit, without splitting: the reference the segmented parse must equal (tests). */
 export function parseSyntaxWhole(text: string): SyntaxTree {
   const lexed = lexLimited(text);
   const segment = parseSegment(lexed.tokens, text, 0, text);
-  const errors = [...lexed.errors.map((e) => ({ start: e.offset, end: e.offset + e.length, message: e.message })), ...segment.errors].sort((a, b) => a.start - b.start);
+  const errors = [...lexed.errors.map((e) => ({ start: e.offset, end: e.offset + e.length, message: e.message })), ...segment.errors].sort(
+    (a, b) => a.start - b.start,
+  );
   return { items: segment.items, comments: lexed.comments, errors, tokens: lexed.tokens, segments: [segment] };
 }
 
@@ -422,14 +439,24 @@ function parseSegment(tokens: IToken[], segmentText: string, start: number, text
 
 /** A reused statement at its new place: offsets shifted, tokens copied (the old tree stays valid). */
 function relocateSegment(s: SyntaxSegment, delta: number): SyntaxSegment {
-  const tok = (t: IToken): IToken => ({ ...t, startOffset: t.startOffset + delta, ...(t.endOffset === undefined ? {} : { endOffset: t.endOffset + delta }) });
+  const tok = (t: IToken): IToken => ({
+    ...t,
+    startOffset: t.startOffset + delta,
+    ...(t.endOffset === undefined ? {} : { endOffset: t.endOffset + delta }),
+  });
   const operand = (o: SOperand): SOperand => {
     if (o.t === "tok") return { t: "tok", tok: tok(o.tok), start: o.start + delta, end: o.end + delta };
     if (o.t === "list") return { t: "list", items: o.items.map(operand), start: o.start + delta, end: o.end + delta, closed: o.closed };
     return { t: "block", kind: o.kind, items: o.items.map(item), start: o.start + delta, end: o.end + delta, closed: o.closed };
   };
   const item = (i: SItem): SItem => {
-    const moved: SItem = { key: tok(i.key), colon: i.colon && tok(i.colon), operands: i.operands.map(operand), start: i.start + delta, end: i.end + delta };
+    const moved: SItem = {
+      key: tok(i.key),
+      colon: i.colon && tok(i.colon),
+      operands: i.operands.map(operand),
+      start: i.start + delta,
+      end: i.end + delta,
+    };
     if (i.question) moved.question = tok(i.question);
     return moved;
   };
@@ -461,12 +488,20 @@ function describe(e: IRecognitionException, text: string): SyntaxError {
   switch (e.name) {
     case "MismatchedTokenException": {
       const expected = /Expecting (?:token of type )?--> (.*?) <--/.exec(e.message)?.[1];
-      const exp = expected === "'}'" || expected === "RCurly" ? "'}' to close the block" : expected === "']'" || expected === "RBracket" ? "']' to close the list" : expected ?? "something else";
+      const exp =
+        expected === "'}'" || expected === "RCurly"
+          ? "'}' to close the block"
+          : expected === "']'" || expected === "RBracket"
+            ? "']' to close the list"
+            : (expected ?? "something else");
       message = `expected ${exp}, found ${found}`;
       break;
     }
     case "NotAllInputParsedException":
-      message = tok.tokenType === RCurly ? `unexpected '}': no block is open here` : `expected a declaration (policy, source, defaults, agent or test), found ${found}`;
+      message =
+        tok.tokenType === RCurly
+          ? `unexpected '}': no block is open here`
+          : `expected a declaration (policy, source, defaults, agent or test), found ${found}`;
       break;
     case "EarlyExitException":
     case "NoViableAltException":

@@ -18,7 +18,10 @@ describe("bundle schema", () => {
     expect(BundleSchema.safeParse({ ...bundle, format: "charter-bundle/2" }).success).toBe(false);
     expect(BundleSchema.safeParse({ ...bundle, extra: 1 }).success).toBe(false);
     const agent = bundle.agents["procurement-assistant-v2"]!;
-    const noRate = { ...bundle, agents: { x: { ...agent, tools: { t: { ...agent.tools["readPurchaseOrders"]!, rate: { count: 0, windowMs: 0 } } } } } };
+    const noRate = {
+      ...bundle,
+      agents: { x: { ...agent, tools: { t: { ...agent.tools["readPurchaseOrders"]!, rate: { count: 0, windowMs: 0 } } } } },
+    };
     expect(BundleSchema.safeParse(noRate).success).toBe(false);
   });
 });

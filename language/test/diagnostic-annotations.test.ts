@@ -19,10 +19,20 @@ import { ALL_CODES, checkText, parseReviewers } from "@charter/language";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { annotate, parseAnnotations, showExpected, sortExpected, stripAnnotations, updating, type Expected } from "../../test/support/golden.js";
+import {
+  annotate,
+  parseAnnotations,
+  showExpected,
+  sortExpected,
+  stripAnnotations,
+  updating,
+  type Expected,
+} from "../../test/support/golden.js";
 import { INVALID, TODAY } from "../../test/support/paths.js";
 
-const files = readdirSync(INVALID).filter((f) => f.endsWith(".charter")).sort();
+const files = readdirSync(INVALID)
+  .filter((f) => f.endsWith(".charter"))
+  .sort();
 
 function checker(path: string): (text: string) => Expected[] {
   const reviewersPath = path.replace(/\.charter$/, ".reviewers");
@@ -49,9 +59,19 @@ describe("the annotation grammar", () => {
     const version = find(text, "version");
     return [
       { code: "CH0001", severity: "error", message: "starts in column 1", range: { start: kw, end: { line: kw.line, character: 6 } } },
-      { code: "CH1003", severity: "warning", message: "spans lines", range: { start: { line: kw.line, character: 7 }, end: { line: close.line, character: 1 } } },
+      {
+        code: "CH1003",
+        severity: "warning",
+        message: "spans lines",
+        range: { start: { line: kw.line, character: 7 }, end: { line: close.line, character: 1 } },
+      },
       { code: "CH0002", severity: "info", message: "is empty", range: { start: version, end: version } },
-      { code: "CH2001", severity: "error", message: "fits on its line", range: { start: version, end: { line: version.line, character: version.character + 7 } } },
+      {
+        code: "CH2001",
+        severity: "error",
+        message: "fits on its line",
+        range: { start: version, end: { line: version.line, character: version.character + 7 } },
+      },
     ];
   };
 
@@ -75,8 +95,12 @@ describe("the annotation grammar", () => {
   });
 
   it("rejects a malformed annotation, naming its line", () => {
-    expect(() => parseAnnotations("policy p {\n//   ^^ error CH0001 no brackets\n", "f.charter")).toThrow(/f\.charter:2: malformed annotation/);
-    expect(() => parseAnnotations("//  ^ error[CH0001]: nothing above\n", "f.charter")).toThrow(/f\.charter:1: annotation with no source line/);
+    expect(() => parseAnnotations("policy p {\n//   ^^ error CH0001 no brackets\n", "f.charter")).toThrow(
+      /f\.charter:2: malformed annotation/,
+    );
+    expect(() => parseAnnotations("//  ^ error[CH0001]: nothing above\n", "f.charter")).toThrow(
+      /f\.charter:1: annotation with no source line/,
+    );
   });
 });
 
@@ -100,12 +124,21 @@ describe("examples/invalid", () => {
       const expected = sortExpected(parseAnnotations(text, path)).map(showExpected);
       const actual = sortExpected(check(text));
 
-      expect(actual.map(showExpected), `${name}: diagnostics differ from its annotations (UPDATE_GOLDEN=1 rewrites them; review the diff)`).toEqual(expected);
-      expect(actual.some((d) => d.code === code), `${name} yields ${code}`).toBe(true);
-      expect(actual.filter((d) => d.severity === "error" && d.code !== code).map(showExpected), `${name}: no error but ${code}`).toEqual([]);
+      expect(
+        actual.map(showExpected),
+        `${name}: diagnostics differ from its annotations (UPDATE_GOLDEN=1 rewrites them; review the diff)`,
+      ).toEqual(expected);
+      expect(
+        actual.some((d) => d.code === code),
+        `${name} yields ${code}`,
+      ).toBe(true);
+      expect(actual.filter((d) => d.severity === "error" && d.code !== code).map(showExpected), `${name}: no error but ${code}`).toEqual(
+        [],
+      );
       // The annotations are comments: without them the checker reports the same diagnostics on the same
       // source lines (messages that name a line may differ, so compare code, severity and columns).
-      const shape = (ds: Expected[]) => sortExpected(ds).map((d) => `${d.code} ${d.severity} ${d.range.start.character} ${d.range.end.character}`);
+      const shape = (ds: Expected[]) =>
+        sortExpected(ds).map((d) => `${d.code} ${d.severity} ${d.range.start.character} ${d.range.end.character}`);
       expect(shape(check(stripAnnotations(text)))).toEqual(shape(actual));
     });
   }

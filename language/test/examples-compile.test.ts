@@ -7,7 +7,9 @@ import { describe, expect, it } from "vitest";
 import { expectGolden } from "../../test/support/golden.js";
 import { EXAMPLES, ROOT, TODAY } from "../../test/support/paths.js";
 
-const examples = readdirSync(EXAMPLES).filter((f) => f.endsWith(".charter")).sort();
+const examples = readdirSync(EXAMPLES)
+  .filter((f) => f.endsWith(".charter"))
+  .sort();
 
 describe("examples", () => {
   it("there are at least four", () => {

@@ -30,7 +30,9 @@ describe("nesting, size and length limits", () => {
   test("a 10 MB string literal is CH0003 at the string, and the rest of the file is still checked", () => {
     const text = 'policy p { owner "' + "a".repeat(10_000_000) + '" versoin 1 }';
     const r = checkText(text);
-    expect(codes(r, "CH0003").map((d) => [d.range.start, d.message.slice(0, 40)])).toEqual([[{ line: 0, character: 17 }, "string literal of 10,000,002 characters "]]);
+    expect(codes(r, "CH0003").map((d) => [d.range.start, d.message.slice(0, 40)])).toEqual([
+      [{ line: 0, character: 17 }, "string literal of 10,000,002 characters "],
+    ]);
     expect(codes(r, "CH0001").length + codes(r, "CH0002").length).toBeGreaterThan(0);
   });
   test("a text past the size limit is one CH0001 at its start, not parsed", () => {
@@ -45,7 +47,8 @@ describe("nesting, size and length limits", () => {
 });
 
 describe("encoding", () => {
-  const bytes = (...parts: (string | number[])[]) => new Uint8Array(Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p, "utf8") : Buffer.from(p)))));
+  const bytes = (...parts: (string | number[])[]) =>
+    new Uint8Array(Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p, "utf8") : Buffer.from(p)))));
   test("invalid UTF-8 is CH0001 at the line and column of the first bad byte; the rest is still checked", () => {
     const r = checkBytes(bytes('policy p {\n  owner "caf', [0xe9], '"\n}\nsource s { trust bogus threshold 0.5 }\n'));
     const enc = r.diagnostics.filter((d) => d.message.includes("not valid UTF-8"));
@@ -54,7 +57,7 @@ describe("encoding", () => {
     expect(codes(r, "CH0002").map((d) => d.range.start.line)).toEqual([3]);
   });
   test("valid UTF-8 (a BOM, non-ASCII names) decodes as readFileSync would", () => {
-    const text = "\ufeffpolicy café { owner \"équipe\" }\n";
+    const text = '\ufeffpolicy café { owner "équipe" }\n';
     const r = decodePolicyBytes(new Uint8Array(Buffer.from(text, "utf8")));
     expect(r).toEqual({ text });
   });

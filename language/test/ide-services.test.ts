@@ -68,7 +68,19 @@ describe("completion", () => {
     expect(labels("policy p {\n  version 1\n  |\n}")).toEqual(["owner", "mode", "review"]);
   });
   test("a partial keyword after a complete statement is a keyword, not an operand", () => {
-    expect(labels("agent a { tool x { scope read ti| } }")).toEqual(["tier", "rate", "approval", "reversal", "pin", "returns", "args", "after", "when", "budget", "approval"]);
+    expect(labels("agent a { tool x { scope read ti| } }")).toEqual([
+      "tier",
+      "rate",
+      "approval",
+      "reversal",
+      "pin",
+      "returns",
+      "args",
+      "after",
+      "when",
+      "budget",
+      "approval",
+    ]);
   });
   test("enum values after tier, scope, trust, kind, filesystem, pii", () => {
     expect(labels(edit("tier low rate 10", "tier | rate 10"))).toEqual(["low", "medium", "high"]);
@@ -94,7 +106,22 @@ describe("completion", () => {
     expect(labels("defaults { monitor { data_volume > 2.0x baseline | } }")).toEqual(["per"]);
     expect(labels("defaults { monitor { output pii => | } }")).toEqual(["alert", "block", "redact"]);
     expect(labels("defaults { monitor { output pii => alert | } }")).toEqual(["low", "medium", "high", "critical"]);
-    expect(labels("agent a { tool t { args { x: | } } }")).toEqual(["one of", "subset of", "email in domains", "url in domains", "number between", "number max", "integer between", "integer max", "string max", "string matching", "bool", "path under", "list of", "any"]);
+    expect(labels("agent a { tool t { args { x: | } } }")).toEqual([
+      "one of",
+      "subset of",
+      "email in domains",
+      "url in domains",
+      "number between",
+      "number max",
+      "integer between",
+      "integer max",
+      "string max",
+      "string matching",
+      "bool",
+      "path under",
+      "list of",
+      "any",
+    ]);
   });
   test("snippets for agent, tool, approval and sandbox; nothing in strings and comments", () => {
     const r = checkText("agent a {  }");
@@ -108,7 +135,10 @@ describe("completion", () => {
   test("the replaced span is the partial word", () => {
     const text = "agent a { tool x { tier hi } }";
     const r = checkText(text);
-    expect(ide.complete({ text, tokens: r.syntax.tokens, comments: r.syntax.comments, file: r.file }, 26).replace).toEqual({ start: 24, end: 26 });
+    expect(ide.complete({ text, tokens: r.syntax.tokens, comments: r.syntax.comments, file: r.file }, 26).replace).toEqual({
+      start: 24,
+      end: 26,
+    });
   });
 });
 
@@ -129,8 +159,14 @@ describe("navigation and rename", () => {
     const { symbols, at } = analyse();
     const r = ide.rename(symbols, at("agent backend", 0, 7), "store");
     expect(r.ok && r.edits.map((e) => e.span.start)).toEqual([POLICY.indexOf("agent backend") + 6, POLICY.indexOf("talks_to backend") + 9]);
-    expect(ide.rename(symbols, at("agent backend", 0, 7), "helper")).toEqual({ ok: false, reason: "cannot rename to 'helper': an agent of that name already exists in this file" });
-    expect(ide.rename(symbols, at("tool lookup", 0, 6), "refund")).toEqual({ ok: false, reason: "cannot rename to 'refund': a tool of that name already exists for agent 'helper'" });
+    expect(ide.rename(symbols, at("agent backend", 0, 7), "helper")).toEqual({
+      ok: false,
+      reason: "cannot rename to 'helper': an agent of that name already exists in this file",
+    });
+    expect(ide.rename(symbols, at("tool lookup", 0, 6), "refund")).toEqual({
+      ok: false,
+      reason: "cannot rename to 'refund': a tool of that name already exists for agent 'helper'",
+    });
     expect(ide.rename(symbols, at("tool lookup", 0, 6), "wire")).toMatchObject({ ok: false });
     expect(ide.rename(symbols, at("tool lookup", 0, 6), "9bad")).toMatchObject({ ok: false });
     expect(ide.prepareRename(symbols, at("kind conversational", 0, 2))).toMatchObject({ ok: false });
@@ -141,21 +177,42 @@ describe("hover, outline, folding, tokens, lens", () => {
   test("hover on a keyword gives its schema doc; on a tool its effective permissions", () => {
     const { r, symbols, at } = analyse();
     const input = { text: POLICY, file: r.file, syntax: r.syntax, bundle: r.bundle, symbols };
-    expect(ide.hoverAt(input, at("    tier high", 0, 5))!.markdown).toBe("**tier** — How consequential a call is: `high` needs approval and a reversal playbook.\n\nValues: `low` · `medium` · `high`");
-    expect(ide.hoverAt(input, at("tool refund", 0, 6))!.markdown).toBe(
-      "**tool** `refund` · agent `helper`\n\n- scope: `write`\n- tier: `high`\n- rate: 5 per 1h\n- approval: [\"leads\"] · timeout 15m · on timeout: reject\n- reversal: `playbooks/refund.md`\n- arguments (any other is refused):\n  - `amount`: `number max 100`",
+    expect(ide.hoverAt(input, at("    tier high", 0, 5))!.markdown).toBe(
+      "**tier** — How consequential a call is: `high` needs approval and a reversal playbook.\n\nValues: `low` · `medium` · `high`",
     );
-    expect(ide.hoverAt(input, at("deny wire", 0, 6))!.markdown).toBe("**tool** `wire` · agent `helper`\n\nDenied: every call is refused and audited.");
-    expect(ide.hoverAt(input, at("agent helper", 0, 7))!.markdown).toContain("- tools: 2 — low: `lookup` · medium: none · high: `refund`\n- need approval: `refund`\n- denied: `wire`\n- reads: `user` (low, 0.5)");
+    expect(ide.hoverAt(input, at("tool refund", 0, 6))!.markdown).toBe(
+      '**tool** `refund` · agent `helper`\n\n- scope: `write`\n- tier: `high`\n- rate: 5 per 1h\n- approval: ["leads"] · timeout 15m · on timeout: reject\n- reversal: `playbooks/refund.md`\n- arguments (any other is refused):\n  - `amount`: `number max 100`',
+    );
+    expect(ide.hoverAt(input, at("deny wire", 0, 6))!.markdown).toBe(
+      "**tool** `wire` · agent `helper`\n\nDenied: every call is refused and audited.",
+    );
+    expect(ide.hoverAt(input, at("agent helper", 0, 7))!.markdown).toContain(
+      "- tools: 2 — low: `lookup` · medium: none · high: `refund`\n- need approval: `refund`\n- denied: `wire`\n- reads: `user` (low, 0.5)",
+    );
   });
   test("outline is policy → sources, agents → tools, tests; folding covers multi-line blocks", () => {
     const { r } = analyse();
     const tree = ide.outline(r.file);
     expect(tree.map((s) => [s.name, s.kind, s.children.map((c) => [c.name, c.children.map((d) => d.name)])])).toEqual([
-      ["p", "policy", [["user", []], ["rag", []], ["helper", ["lookup", "refund"]], ["backend", ["fetch"]], ["t", []]]],
+      [
+        "p",
+        "policy",
+        [
+          ["user", []],
+          ["rag", []],
+          ["helper", ["lookup", "refund"]],
+          ["backend", ["fetch"]],
+          ["t", []],
+        ],
+      ],
     ]);
     const lines = (o: number) => POLICY.slice(0, o).split("\n").length - 1;
-    expect(ide.foldingSpans(r.syntax, POLICY).filter((f) => lines(f.end) > lines(f.start)).map((f) => [lines(f.start), lines(f.end)])).toEqual([
+    expect(
+      ide
+        .foldingSpans(r.syntax, POLICY)
+        .filter((f) => lines(f.end) > lines(f.start))
+        .map((f) => [lines(f.start), lines(f.end)]),
+    ).toEqual([
       [0, 3],
       [8, 22],
       [12, 19],
@@ -166,7 +223,16 @@ describe("hover, outline, folding, tokens, lens", () => {
   test("semantic tokens classify declarations, references, values and literals", () => {
     const { r, symbols } = analyse();
     const toks = ide.classifyTokens(r.syntax, symbols).map((t) => `${POLICY.slice(t.start, t.end)}:${t.type}${t.declaration ? "*" : ""}`);
-    expect(toks.slice(0, 8)).toEqual(["policy:keyword", "p:namespace*", "version:keyword", "1:number", "owner:keyword", '"team":string', "source:keyword", "user:variable*"]);
+    expect(toks.slice(0, 8)).toEqual([
+      "policy:keyword",
+      "p:namespace*",
+      "version:keyword",
+      "1:number",
+      "owner:keyword",
+      '"team":string',
+      "source:keyword",
+      "user:variable*",
+    ]);
     expect(toks).toContain("talks_to:keyword");
     expect(toks).toContain("backend:class");
     expect(toks).toContain("query:interface");
@@ -177,12 +243,21 @@ describe("hover, outline, folding, tokens, lens", () => {
   });
   test("code lens: per-agent counts and review status", () => {
     const { r } = analyse();
-    expect(ide.codeLenses(r.file, r.bundle, "2026-11-14").map((l) => l.title)).toEqual(["not reviewed", "2 tools · 1 high · 1 needs approval", "1 tool · 0 high · 0 need approval"]);
-    const reviewed = POLICY.replace('owner "team"', `owner "team"\n  review { by "security/alice" on 2026-11-02 digest "${r.bundle.digest}" }`);
+    expect(ide.codeLenses(r.file, r.bundle, "2026-11-14").map((l) => l.title)).toEqual([
+      "not reviewed",
+      "2 tools · 1 high · 1 needs approval",
+      "1 tool · 0 high · 0 need approval",
+    ]);
+    const reviewed = POLICY.replace(
+      'owner "team"',
+      `owner "team"\n  review { by "security/alice" on 2026-11-02 digest "${r.bundle.digest}" }`,
+    );
     const again = checkText(reviewed);
     expect(ide.codeLenses(again.file, again.bundle, "2026-11-14")[0]!.title).toBe("reviewed by security/alice 12 days ago");
     const changed = checkText(reviewed.replace("rate 10 per 1h", "rate 11 per 1h"));
-    expect(ide.codeLenses(changed.file, changed.bundle, "2026-11-14")[0]!.title).toBe("changed since review by security/alice on 2026-11-02");
+    expect(ide.codeLenses(changed.file, changed.bundle, "2026-11-14")[0]!.title).toBe(
+      "changed since review by security/alice on 2026-11-02",
+    );
   });
 });
 

@@ -6,7 +6,10 @@ import { describe, expect, it } from "vitest";
 function at(text: string): string[] {
   return checkText(text, { today: "2026-11-25" })
     .diagnostics.filter((d) => d.code !== "CH8001" && d.code !== "CH8005")
-    .map((d: Diagnostic) => `${d.code}@${d.range.start.line + 1}:${d.range.start.character + 1}-${d.range.end.line + 1}:${d.range.end.character + 1}`);
+    .map(
+      (d: Diagnostic) =>
+        `${d.code}@${d.range.start.line + 1}:${d.range.start.character + 1}-${d.range.end.line + 1}:${d.range.end.character + 1}`,
+    );
 }
 
 const tool = (body: string) => `agent a {\n  tool t { ${body} }\n}\n`;
@@ -20,7 +23,9 @@ describe("syntax errors", () => {
     expect(d[0]!.message).toBe('unexpected character "="');
     // the statement after the errors is still understood
     const agent = parse(text).file.decls[0]!;
-    expect(agent.kind === "agent" && agent.items.filter((i) => i.kind === "tool").map((i) => (i as { name: { value: string } }).name.value)).toEqual(["t", "u"]);
+    expect(
+      agent.kind === "agent" && agent.items.filter((i) => i.kind === "tool").map((i) => (i as { name: { value: string } }).name.value),
+    ).toEqual(["t", "u"]);
   });
 
   it("says what was expected", () => {
@@ -35,7 +40,10 @@ describe("syntax errors", () => {
   });
 
   it("reports a stray closing brace and goes on", () => {
-    expect(at("}\nagent a { kind robot }\n").filter((x) => !x.startsWith("CH4004") && !x.startsWith("CH7003"))).toEqual(["CH0001@1:1-1:2", "CH0002@2:16-2:21"]);
+    expect(at("}\nagent a { kind robot }\n").filter((x) => !x.startsWith("CH4004") && !x.startsWith("CH7003"))).toEqual([
+      "CH0001@1:1-1:2",
+      "CH0002@2:16-2:21",
+    ]);
   });
 });
 
@@ -71,7 +79,9 @@ describe("literals (CH0003)", () => {
   });
 
   it("rejects impossible dates", () => {
-    expect(at('policy p { owner "o" review { by "x" on 2026-02-30 digest "d" } }').filter((x) => x.startsWith("CH0003"))).toEqual(["CH0003@1:41-1:51"]);
+    expect(at('policy p { owner "o" review { by "x" on 2026-02-30 digest "d" } }').filter((x) => x.startsWith("CH0003"))).toEqual([
+      "CH0003@1:41-1:51",
+    ]);
   });
 });
 
@@ -140,7 +150,11 @@ describe("numbers out of range (CH0003)", () => {
     ["scope read tier low rate 5 per 1h args { n: number between 5 and 1 }", "argument 'n': between 5 and 1 admits no number"],
     ['scope write tier medium rate 5 per 1h approval { approvers ["x"] timeout 0s }', "approval timeout 0s is not positive"],
   ])("%s", (body, message) => {
-    expect(checkText(tool(body)).diagnostics.filter((d) => d.code === "CH0003").map((d) => d.message)).toEqual([message]);
+    expect(
+      checkText(tool(body))
+        .diagnostics.filter((d) => d.code === "CH0003")
+        .map((d) => d.message),
+    ).toEqual([message]);
   });
 });
 
@@ -148,6 +162,8 @@ describe("pin", () => {
   it("must be a sha256 digest", () => {
     const d = checkText(tool('scope read tier low rate 5 per 1h pin "abc"')).diagnostics.filter((x) => x.code === "CH0003");
     expect(d.map((x) => x.message)).toEqual(['pin "abc" is not a sha256 digest']);
-    expect(checkText(tool(`scope read tier low rate 5 per 1h pin "sha256:${"a".repeat(64)}"`)).diagnostics.filter((x) => x.code === "CH0003")).toEqual([]);
+    expect(
+      checkText(tool(`scope read tier low rate 5 per 1h pin "sha256:${"a".repeat(64)}"`)).diagnostics.filter((x) => x.code === "CH0003"),
+    ).toEqual([]);
   });
 });

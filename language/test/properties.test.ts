@@ -7,15 +7,92 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
 const TOKENS = [
-  "policy", "agent", "tool", "source", "defaults", "test", "monitor", "audit", "sandbox", "approval", "args", "review",
-  "scope", "tier", "rate", "per", "read", "write", "high", "low", "reads", "deny", "talks_to", "via", "exposes",
-  "{", "}", "[", "]", ",", ":", "=>", ">", ">=", "*", "\"s\"", "\"*\"", "12", "0.5", "2.0x", "15m", "512MiB",
-  "2026-11-02", "x", "a-b.c", "// c\n", "/* c */", "\n", " ", "\"unterminated", "/*", "é", "\u202E", "allow", "all", "except",
+  "policy",
+  "agent",
+  "tool",
+  "source",
+  "defaults",
+  "test",
+  "monitor",
+  "audit",
+  "sandbox",
+  "approval",
+  "args",
+  "review",
+  "scope",
+  "tier",
+  "rate",
+  "per",
+  "read",
+  "write",
+  "high",
+  "low",
+  "reads",
+  "deny",
+  "talks_to",
+  "via",
+  "exposes",
+  "{",
+  "}",
+  "[",
+  "]",
+  ",",
+  ":",
+  "=>",
+  ">",
+  ">=",
+  "*",
+  '"s"',
+  '"*"',
+  "12",
+  "0.5",
+  "2.0x",
+  "15m",
+  "512MiB",
+  "2026-11-02",
+  "x",
+  "a-b.c",
+  "// c\n",
+  "/* c */",
+  "\n",
+  " ",
+  '"unterminated',
+  "/*",
+  "é",
+  "\u202E",
+  "allow",
+  "all",
+  "except",
 ];
 const tokenSoup = fc.array(fc.constantFrom(...TOKENS), { maxLength: 80 }).map((ts) => ts.join(" "));
 /** Syntactically valid text with random statements, nesting and comments: the formatter's domain. */
-const WORDS = ["policy", "agent", "tool", "source", "scope", "tier", "rate", "per", "read", "high", "reads", "deny", "talks_to", "via", "x", "a-b.c", "monitor", "output", "pii", "args", "one", "of", "allow", "all"];
-const VALUES = ["\"s\"", "12", "0.5", "2.0x", "15m", "512MiB", "2026-11-02", "=>", ">", ">=", "*", ","];
+const WORDS = [
+  "policy",
+  "agent",
+  "tool",
+  "source",
+  "scope",
+  "tier",
+  "rate",
+  "per",
+  "read",
+  "high",
+  "reads",
+  "deny",
+  "talks_to",
+  "via",
+  "x",
+  "a-b.c",
+  "monitor",
+  "output",
+  "pii",
+  "args",
+  "one",
+  "of",
+  "allow",
+  "all",
+];
+const VALUES = ['"s"', "12", "0.5", "2.0x", "15m", "512MiB", "2026-11-02", "=>", ">", ">=", "*", ","];
 const COMMENTS = ["// note\n", "/* block */", "/* multi\nline */"];
 const { item: syntacticItem } = fc.letrec<{ item: string; block: string }>((tie) => ({
   item: fc
@@ -25,7 +102,7 @@ const { item: syntacticItem } = fc.letrec<{ item: string; block: string }>((tie)
       fc.array(
         fc.oneof(
           { weight: 5, arbitrary: fc.constantFrom(...WORDS, ...VALUES) },
-          { weight: 1, arbitrary: fc.array(fc.constantFrom("\"a\"", "1", ","), { maxLength: 4 }).map((xs) => `[${xs.join(" ")}]`) },
+          { weight: 1, arbitrary: fc.array(fc.constantFrom('"a"', "1", ","), { maxLength: 4 }).map((xs) => `[${xs.join(" ")}]`) },
           { weight: 1, arbitrary: tie("block") },
           { weight: 1, arbitrary: fc.constantFrom(...COMMENTS) },
         ),
@@ -110,7 +187,11 @@ const policyModel = fc.record({
   policy: name,
   sources: fc.uniqueArray(fc.tuple(name, fc.constantFrom(...TRUSTS)), { minLength: 1, maxLength: 3, selector: (s) => s[0] }),
   agents: fc.uniqueArray(
-    fc.record({ name, tools: fc.uniqueArray(fc.tuple(name, toolModel), { minLength: 1, maxLength: 4, selector: (t) => t[0] }), deny: fc.uniqueArray(name, { maxLength: 2 }) }),
+    fc.record({
+      name,
+      tools: fc.uniqueArray(fc.tuple(name, toolModel), { minLength: 1, maxLength: 4, selector: (t) => t[0] }),
+      deny: fc.uniqueArray(name, { maxLength: 2 }),
+    }),
     { minLength: 1, maxLength: 3, selector: (a) => a.name },
   ),
   oneLine: fc.boolean(),
@@ -127,7 +208,9 @@ function print(m: PolicyModel): string {
   out.push(`${c("header")}policy ${m.policy} {${nl}version 1${nl}owner "team"\n}`);
   // thresholds monotone in trust so CH5002 cannot fire
   for (const [n, t] of m.sources) out.push(`source ${n} { trust ${t} threshold ${(TRUSTS.indexOf(t) + 1) / 5} }`);
-  out.push(`defaults {${nl}monitor {${nl}tool_rate > 2.0x baseline within 5m => alert high${nl}data_volume > 3.0x baseline per session => alert medium${nl}output pii => redact }${nl}audit { retention 365d pii hash }\n}`);
+  out.push(
+    `defaults {${nl}monitor {${nl}tool_rate > 2.0x baseline within 5m => alert high${nl}data_volume > 3.0x baseline per session => alert medium${nl}output pii => redact }${nl}audit { retention 365d pii hash }\n}`,
+  );
   for (const a of m.agents) {
     const tools = a.tools.map(([tn, t]) => {
       const parts = [`scope ${t.scope}`, `tier ${t.tier}`, `rate ${t.rate[0]} per ${t.rate[1]}`];
@@ -139,14 +222,19 @@ function print(m: PolicyModel): string {
     });
     const granted = new Set(a.tools.map(([tn]) => tn));
     const deny = a.deny.filter((d) => !granted.has(d));
-    out.push(`agent ${a.name} {${nl}kind conversational${nl}reads ${m.sources.map((s) => s[0]).join(", ")}${nl}${tools.join(nl)}${deny.length ? `${nl}deny ${deny.join(", ")}` : ""}\n}`);
+    out.push(
+      `agent ${a.name} {${nl}kind conversational${nl}reads ${m.sources.map((s) => s[0]).join(", ")}${nl}${tools.join(nl)}${deny.length ? `${nl}deny ${deny.join(", ")}` : ""}\n}`,
+    );
   }
   return out.join("\n\n") + "\n";
 }
 
 describe("parser totality", () => {
   it("never throws, and every diagnostic range lies inside the document", () => {
-    fc.assert(fc.property(anyText, (text) => rangesInside(text)), { numRuns: 400 });
+    fc.assert(
+      fc.property(anyText, (text) => rangesInside(text)),
+      { numRuns: 400 },
+    );
   });
 });
 
@@ -197,8 +285,17 @@ describe("generated valid policies", () => {
             expect([bt.scope, bt.tier, bt.rate.count]).toEqual([t.scope, t.tier, t.rate[0]]);
             expect(bt.approval !== null).toBe(t.approval);
             expect(bt.args === null ? [] : Object.keys(bt.args.properties).sort()).toEqual(t.args.map(([k]) => k).sort());
-            expect(bt.args === null ? [] : bt.args.optional).toEqual(t.args.filter(([, , opt]) => opt).map(([k]) => k).sort());
-            expect([bt.sessionRate, bt.returns, bt.flow]).toEqual(t.v1 ? [{ count: 3 }, m.sources[0]![0], [{ after: { kind: "trust", level: "untrusted" }, outcome: "deny" }]] : [null, null, []]);
+            expect(bt.args === null ? [] : bt.args.optional).toEqual(
+              t.args
+                .filter(([, , opt]) => opt)
+                .map(([k]) => k)
+                .sort(),
+            );
+            expect([bt.sessionRate, bt.returns, bt.flow]).toEqual(
+              t.v1
+                ? [{ count: 3 }, m.sources[0]![0], [{ after: { kind: "trust", level: "untrusted" }, outcome: "deny" }]]
+                : [null, null, []],
+            );
           }
         }
         // the other layout, and the formatted text, mean exactly the same: same bytes
@@ -223,7 +320,12 @@ describe("canonical JSON", () => {
         ? (JSON.stringify(v) ?? "null")
         : Array.isArray(v)
           ? "[" + v.map(model).join(",") + "]"
-          : "{" + Object.keys(v).sort().map((k) => JSON.stringify(k) + ":" + model((v as Record<string, unknown>)[k])).join(",") + "}";
+          : "{" +
+            Object.keys(v)
+              .sort()
+              .map((k) => JSON.stringify(k) + ":" + model((v as Record<string, unknown>)[k]))
+              .join(",") +
+            "}";
     fc.assert(
       fc.property(fc.jsonValue(), (v) => {
         expect(canonicalJson(v)).toBe(model(v));
@@ -236,7 +338,13 @@ describe("canonical JSON", () => {
 
 describe("incremental parsing", () => {
   const shape = (tree: ReturnType<typeof parseSyntax>) =>
-    JSON.stringify({ items: tree.items, errors: tree.errors }, (k, v) => (k === "tok" || k === "key" || k === "colon") && v ? { image: v.image, at: v.startOffset, type: v.tokenType?.name } : k === "tokenType" ? undefined : v);
+    JSON.stringify({ items: tree.items, errors: tree.errors }, (k, v) =>
+      (k === "tok" || k === "key" || k === "colon") && v
+        ? { image: v.image, at: v.startOffset, type: v.tokenType?.name }
+        : k === "tokenType"
+          ? undefined
+          : v,
+    );
 
   it("parsing statement by statement gives exactly the tree of parsing the whole text", () => {
     fc.assert(
@@ -249,14 +357,20 @@ describe("incremental parsing", () => {
 
   it("re-parsing an edited text against its previous tree gives the tree of a fresh parse", () => {
     fc.assert(
-      fc.property(fc.oneof(syntacticText, tokenSoup), fc.nat(), fc.nat({ max: 5 }), fc.constantFrom("", "x", "}", "{", " ", "\n", "agent b {", "// c\n", '"'), (text, at, cut, insert) => {
-        const i = text.length ? at % (text.length + 1) : 0;
-        const edited = text.slice(0, i) + insert + text.slice(i + cut);
-        const previous = parseSyntax(text);
-        expect(shape(parseSyntax(edited, previous))).toBe(shape(parseSyntax(edited)));
-        // the previous tree is left as it was
-        expect(shape(previous)).toBe(shape(parseSyntax(text)));
-      }),
+      fc.property(
+        fc.oneof(syntacticText, tokenSoup),
+        fc.nat(),
+        fc.nat({ max: 5 }),
+        fc.constantFrom("", "x", "}", "{", " ", "\n", "agent b {", "// c\n", '"'),
+        (text, at, cut, insert) => {
+          const i = text.length ? at % (text.length + 1) : 0;
+          const edited = text.slice(0, i) + insert + text.slice(i + cut);
+          const previous = parseSyntax(text);
+          expect(shape(parseSyntax(edited, previous))).toBe(shape(parseSyntax(edited)));
+          // the previous tree is left as it was
+          expect(shape(previous)).toBe(shape(parseSyntax(text)));
+        },
+      ),
       { numRuns: Number(process.env.CHARTER_PROPERTY_RUNS ?? 500) },
     );
   });
@@ -264,14 +378,20 @@ describe("incremental parsing", () => {
   it("checking an edited policy against its previous check gives the diagnostics and bundle of a fresh check", () => {
     const policies = policyModel.map(print);
     fc.assert(
-      fc.property(fc.oneof(policies, syntacticText), fc.nat(), fc.nat({ max: 8 }), fc.constantFrom("", "x", "}", "tier high ", "\n", "agent b { }", "// c\n"), (text, at, cut, insert) => {
-        const i = text.length ? at % (text.length + 1) : 0;
-        const edited = text.slice(0, i) + insert + text.slice(i + cut);
-        const fresh = checkText(edited);
-        const incremental = checkText(edited, {}, checkText(text));
-        expect(incremental.diagnostics).toEqual(fresh.diagnostics);
-        expect(canonicalJson(incremental.bundle)).toBe(canonicalJson(fresh.bundle));
-      }),
+      fc.property(
+        fc.oneof(policies, syntacticText),
+        fc.nat(),
+        fc.nat({ max: 8 }),
+        fc.constantFrom("", "x", "}", "tier high ", "\n", "agent b { }", "// c\n"),
+        (text, at, cut, insert) => {
+          const i = text.length ? at % (text.length + 1) : 0;
+          const edited = text.slice(0, i) + insert + text.slice(i + cut);
+          const fresh = checkText(edited);
+          const incremental = checkText(edited, {}, checkText(text));
+          expect(incremental.diagnostics).toEqual(fresh.diagnostics);
+          expect(canonicalJson(incremental.bundle)).toBe(canonicalJson(fresh.bundle));
+        },
+      ),
       { numRuns: Number(process.env.CHARTER_PROPERTY_RUNS ?? 500) },
     );
   });
@@ -281,7 +401,8 @@ describe("what checks clean, compiles to a bundle the runtime loads", () => {
   it("holds for policies with arbitrary numbers in every numeric slot", async () => {
     const { BundleSchema } = await import("@charter/language");
     // each slot is mostly sensible, so that many generated policies check clean and the property bites
-    const mostly = (good: string[], bad: string[]) => fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...good) }, { weight: 1, arbitrary: fc.constantFrom(...bad) });
+    const mostly = (good: string[], bad: string[]) =>
+      fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...good) }, { weight: 1, arbitrary: fc.constantFrom(...bad) });
     const num = mostly(["0", "1", "2", "100"], ["-1", "0.5", "1.5"]);
     const dur = mostly(["1ms", "5m", "1h", "400d"], ["0s", "0m", "0d"]);
     const size = mostly(["1KiB", "512MiB"], ["0MiB"]);
@@ -289,20 +410,33 @@ describe("what checks clean, compiles to a bundle the runtime loads", () => {
     const retentionOf = mostly(["365d", "730d"], ["30d", "0d"]);
     let clean = 0;
     fc.assert(
-      fc.property(num, dur, num, dur, unit, size, dur, num, num, num, retentionOf, (count, per, cpu, timeout, threshold, memory, time, min, max, smax, retention) => {
-        const text = `policy p { version 1 owner "o" review { by "x" on 2026-11-02 digest "sha256:00" cadence ${per} } }
+      fc.property(
+        num,
+        dur,
+        num,
+        dur,
+        unit,
+        size,
+        dur,
+        num,
+        num,
+        num,
+        retentionOf,
+        (count, per, cpu, timeout, threshold, memory, time, min, max, smax, retention) => {
+          const text = `policy p { version 1 owner "o" review { by "x" on 2026-11-02 digest "sha256:00" cadence ${per} } }
 source s { trust low threshold ${threshold} }
 defaults { monitor { tool_rate > 2.0x baseline within ${time} => alert high  data_volume > 3.0x baseline per session => alert medium  output pii => redact } audit { retention ${retention} pii hash } }
 agent a { kind code-executing reads s
   sandbox { filesystem ephemeral network [] cpu ${cpu} memory ${memory} time ${time} }
   tool t { scope execute tier high rate ${count} per ${per} approval { approvers ["x"] timeout ${timeout} } reversal "r" args { n: number between ${min} and ${max}  s: string max ${smax} } }
 }`;
-        const r = checkText(text, { today: "2026-11-25" });
-        if (r.errors > 0) return;
-        clean++;
-        const parsed = BundleSchema.safeParse(r.bundle);
-        expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
-      }),
+          const r = checkText(text, { today: "2026-11-25" });
+          if (r.errors > 0) return;
+          clean++;
+          const parsed = BundleSchema.safeParse(r.bundle);
+          expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
+        },
+      ),
       { numRuns: 1000 },
     );
     expect(clean).toBeGreaterThan(100);

@@ -14,9 +14,12 @@ function apply(text: string, d: Diagnostic): string {
 }
 
 const cases: { file: string; code: string; title: string }[] = [];
-for (const file of readdirSync(INVALID).filter((f) => f.endsWith(".charter")).sort()) {
+for (const file of readdirSync(INVALID)
+  .filter((f) => f.endsWith(".charter"))
+  .sort()) {
   const text = readFileSync(join(INVALID, file), "utf8");
-  for (const d of checkText(text, { today: TODAY }).diagnostics) if (d.fix && d.code !== "CH8001") cases.push({ file, code: d.code, title: d.fix.title });
+  for (const d of checkText(text, { today: TODAY }).diagnostics)
+    if (d.fix && d.code !== "CH8001") cases.push({ file, code: d.code, title: d.fix.title });
 }
 
 describe("quick fixes", () => {
@@ -32,7 +35,9 @@ describe("quick fixes", () => {
     const after = checkText(apply(text, d), { today: TODAY });
     const count = (r: typeof before, c: string) => r.diagnostics.filter((x) => x.code === c).length;
     expect(count(after, code)).toBe(count(before, code) - 1);
-    const newErrors = after.diagnostics.filter((x) => x.severity === "error" && x.code !== code && !before.diagnostics.some((b) => b.code === x.code));
+    const newErrors = after.diagnostics.filter(
+      (x) => x.severity === "error" && x.code !== code && !before.diagnostics.some((b) => b.code === x.code),
+    );
     expect(newErrors.map((x) => `${x.code} ${x.message}`)).toEqual([]);
   });
 });

@@ -37,7 +37,9 @@ describe("charter review sign / verify", () => {
     expect(signed.status).toBe(0);
     const text = readFileSync(file, "utf8");
     const digest = charter(["digest", file]).stdout.trim();
-    expect(text).toContain(`  review {\n    by "security/alice"\n    on 2026-11-20\n    digest "${digest}"\n    cadence 90d\n    signature "ed25519:`);
+    expect(text).toContain(
+      `  review {\n    by "security/alice"\n    on 2026-11-20\n    digest "${digest}"\n    cadence 90d\n    signature "ed25519:`,
+    );
     expect(text.replace(/  review \{[\s\S]*?\n  \}\n/, "")).toBe(BASE);
     const ok = charter(["review", "verify", file, "--reviewers", reviewers], "2026-11-25");
     expect([ok.status, ok.stderr]).toEqual([0, ""]);
@@ -45,11 +47,16 @@ describe("charter review sign / verify", () => {
   });
 
   it("re-signing updates the values in place, keeping the block's comments and cadence", () => {
-    const withComments = BASE.replace('  owner "shop-eng"\n', '  owner "shop-eng"\n  review {\n    // quarterly\n    by "someone/else"\n    on 2020-01-01\n    cadence 30d\n  }\n');
+    const withComments = BASE.replace(
+      '  owner "shop-eng"\n',
+      '  owner "shop-eng"\n  review {\n    // quarterly\n    by "someone/else"\n    on 2020-01-01\n    cadence 30d\n  }\n',
+    );
     const file = policyFile("resign.charter", withComments);
     expect(charter(["review", "sign", file, "--by", "security/alice", "--key", join(dir, "alice")]).status).toBe(0);
     const text = readFileSync(file, "utf8");
-    expect(text).toMatch(/  review \{\n    \/\/ quarterly\n    by "security\/alice"\n    on 2026-11-20\n    cadence 30d\n    digest "sha256:[0-9a-f]{64}"\n    signature "ed25519:[A-Za-z0-9+/=]+"\n  \}\n/);
+    expect(text).toMatch(
+      /  review \{\n    \/\/ quarterly\n    by "security\/alice"\n    on 2026-11-20\n    cadence 30d\n    digest "sha256:[0-9a-f]{64}"\n    signature "ed25519:[A-Za-z0-9+/=]+"\n  \}\n/,
+    );
     expect(charter(["review", "verify", file, "--reviewers", reviewers], "2026-11-25").status).toBe(0);
     // its 30d cadence is kept, so a month later the review has expired
     const late = charter(["review", "verify", file, "--reviewers", reviewers], "2026-12-25");
@@ -119,8 +126,16 @@ describe("reviewEdits", () => {
   it("inserts a block into a one-line policy header on one line", () => {
     const text = 'policy p { owner "o" }\n';
     const out = applyEdits(text, reviewEdits(text, checkText(text).file, record)!);
-    expect(out).toBe(`policy p { owner "o" review { by "security/alice" on 2026-11-20 digest "${record.digest}" cadence 90d signature "ed25519:sig" } }\n`);
-    expect(checkText(out).bundle.policy.review).toEqual({ by: "security/alice", on: "2026-11-20", digest: record.digest, cadenceMs: 90 * 86_400_000, signature: "ed25519:sig" });
+    expect(out).toBe(
+      `policy p { owner "o" review { by "security/alice" on 2026-11-20 digest "${record.digest}" cadence 90d signature "ed25519:sig" } }\n`,
+    );
+    expect(checkText(out).bundle.policy.review).toEqual({
+      by: "security/alice",
+      on: "2026-11-20",
+      digest: record.digest,
+      cadenceMs: 90 * 86_400_000,
+      signature: "ed25519:sig",
+    });
   });
 
   it("has nothing to edit without a policy header", () => {

@@ -10,7 +10,11 @@ const { privatePem, publicKey } = generateKeys();
 const reviewers = [{ name: "security/alice", publicKey }];
 const base = readFileSync(join(EXAMPLES, "procurement.charter"), "utf8");
 const digest = checkText(base).bundle.digest;
-const sign = (cadenceMs: number) => signBytes(reviewPayload({ policy: "procurement", digest, by: "security/alice", on: "2026-11-02", cadenceMs }), loadPrivateKey(privatePem)!);
+const sign = (cadenceMs: number) =>
+  signBytes(
+    reviewPayload({ policy: "procurement", digest, by: "security/alice", on: "2026-11-02", cadenceMs }),
+    loadPrivateKey(privatePem)!,
+  );
 const withReview = (cadence: string, signature: string) => base.replace(/cadence 90d/, `cadence ${cadence}\n    signature "${signature}"`);
 const codes = (text: string, today: string) => checkText(text, { reviewers, today, requireReview: true }).diagnostics.map((d) => d.code);
 

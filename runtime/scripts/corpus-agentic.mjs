@@ -25,7 +25,11 @@ function hash(s) {
   return h >>> 0;
 }
 
-const readJsonl = (path) => readFileSync(path, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+const readJsonl = (path) =>
+  readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l));
 
 export function readAgentic(dir = agenticDir) {
   return [...readJsonl(join(dir, "injections.jsonl")), ...readJsonl(join(dir, "benign.jsonl"))];
@@ -33,7 +37,8 @@ export function readAgentic(dir = agenticDir) {
 
 const repoOf = (source) => source.split("@")[0];
 const fileOf = (source) => source.split(";")[0].split("#")[0];
-export const injectionGroup = (r) => (r.attack_category ? `${repoOf(r.source)}:${r.attack_category}` : fileOf(r.source) + "#" + (r.source.split("#")[1] ?? ""));
+export const injectionGroup = (r) =>
+  r.attack_category ? `${repoOf(r.source)}:${r.attack_category}` : fileOf(r.source) + "#" + (r.source.split("#")[1] ?? "");
 export const benignGroup = (r) => (r.source === "hand-written" ? `hand-written:${r.id}` : fileOf(r.source));
 
 function heldOut(keys, seed) {
@@ -62,6 +67,8 @@ export function splitAgentic(records = readAgentic(), seed = AGENTIC_SEED) {
 if (import.meta.url === (await import("node:url")).pathToFileURL(process.argv[1] ?? "").href) {
   const { train, test, heldInjectionGroups } = splitAgentic();
   const c = (rs, l) => rs.filter((r) => r.label === l).length;
-  console.log(`train: ${c(train, "injection")} injections, ${c(train, "benign")} benign; test: ${c(test, "injection")} injections, ${c(test, "benign")} benign`);
+  console.log(
+    `train: ${c(train, "injection")} injections, ${c(train, "benign")} benign; test: ${c(test, "injection")} injections, ${c(test, "benign")} benign`,
+  );
   console.log("held-out injection groups:", heldInjectionGroups.filter((g) => !g.includes("#")).join(", "));
 }

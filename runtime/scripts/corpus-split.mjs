@@ -11,7 +11,10 @@ export const SPLIT_SEED = "charter-detector-split-v1";
 export const HOLDOUT_FRACTION = 0.3;
 
 export function readCorpus(path = corpusPath) {
-  return readFileSync(path, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l));
 }
 
 function hash(s) {
@@ -37,10 +40,15 @@ export const contextOf = (r) => r.source.split("+")[0];
  * the bare instructions). Everything else is left out of both.
  */
 export function splitCorpus(records, seed = SPLIT_SEED) {
-  const heldCategories = pick(records.filter((r) => r.label === "injection").map((r) => r.attack_category), HOLDOUT_FRACTION, seed);
+  const heldCategories = pick(
+    records.filter((r) => r.label === "injection").map((r) => r.attack_category),
+    HOLDOUT_FRACTION,
+    seed,
+  );
   const heldContexts = new Set();
   for (const channel of ["email", "table", "code"]) {
-    for (const c of pick(records.filter((r) => r.channel === channel && r.label === "benign").map(contextOf), HOLDOUT_FRACTION, seed)) heldContexts.add(c);
+    for (const c of pick(records.filter((r) => r.channel === channel && r.label === "benign").map(contextOf), HOLDOUT_FRACTION, seed))
+      heldContexts.add(c);
   }
   const train = [];
   const test = [];

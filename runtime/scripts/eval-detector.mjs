@@ -25,7 +25,10 @@ import { splitAgentic } from "./corpus-agentic.mjs";
 import { buildAgentCorpus } from "../corpus/agent-attacks.mjs";
 
 export function metrics(rows) {
-  let tp = 0, fp = 0, fn = 0, tn = 0;
+  let tp = 0,
+    fp = 0,
+    fn = 0,
+    tn = 0;
   for (const { y, p } of rows) {
     if (y && p) tp++;
     else if (!y && p) fp++;
@@ -81,7 +84,16 @@ export function evaluationSets() {
   const injections = buildOodInjections(ood.heldOut);
   const agentic = splitAgentic().test;
   const agent = buildAgentCorpus().filter((r) => r.part === "heldout");
-  return { bipia: test, oodBenign: ood.heldOut, oodInjections: injections, carriers: readCarriers(), oodPackages: ood.packages, benignShort: buildBenignShort(), agentic, agent };
+  return {
+    bipia: test,
+    oodBenign: ood.heldOut,
+    oodInjections: injections,
+    carriers: readCarriers(),
+    oodPackages: ood.packages,
+    benignShort: buildBenignShort(),
+    agentic,
+    agent,
+  };
 }
 
 export async function evaluate({ systems: only } = {}) {
@@ -99,7 +111,8 @@ export async function evaluate({ systems: only } = {}) {
   const summary = [];
   for (const sys of systems) {
     if (sys.error) {
-      for (const t of [bipia, oodBenign, oodInjections, benignShort, agenticTable, agentTable, summary]) t.push({ system: sys.name, error: sys.error });
+      for (const t of [bipia, oodBenign, oodInjections, benignShort, agenticTable, agentTable, summary])
+        t.push({ system: sys.name, error: sys.error });
       continue;
     }
     const byChannel = Object.fromEntries(SUMMARY_CHANNELS.map((c) => [c, []]));
@@ -128,9 +141,14 @@ export async function evaluate({ systems: only } = {}) {
       benignShort.push({ system: sys.name, part, ...metrics(shortRows), byKind });
     }
     const agenticRows = [];
-    for (const r of sets.agentic) agenticRows.push({ channel: r.channel, language: r.language, y: r.label === "injection", p: await sys.flag(r.text) });
+    for (const r of sets.agentic)
+      agenticRows.push({ channel: r.channel, language: r.language, y: r.label === "injection", p: await sys.flag(r.text) });
     for (const channel of ["tool_result", "email", "document", "web", "memory", "instruction", "all"]) {
-      agenticTable.push({ system: sys.name, channel, ...metrics(channel === "all" ? agenticRows : agenticRows.filter((x) => x.channel === channel)) });
+      agenticTable.push({
+        system: sys.name,
+        channel,
+        ...metrics(channel === "all" ? agenticRows : agenticRows.filter((x) => x.channel === channel)),
+      });
     }
     const nonEnglish = agenticRows.filter((x) => x.language !== "en" && x.channel !== "instruction");
     agenticTable.push({ system: sys.name, channel: "non-English (not instruction)", ...metrics(nonEnglish) });
@@ -138,7 +156,11 @@ export async function evaluate({ systems: only } = {}) {
     const agentRows = [];
     for (const r of sets.agent) agentRows.push({ channel: r.channel, lang: r.lang, y: r.label === "injection", p: await sys.flag(r.text) });
     for (const channel of ["tool_output", "email", "document", "web", "bare", "all"]) {
-      agentTable.push({ system: sys.name, channel, ...metrics(channel === "all" ? agentRows : agentRows.filter((x) => x.channel === channel)) });
+      agentTable.push({
+        system: sys.name,
+        channel,
+        ...metrics(channel === "all" ? agentRows : agentRows.filter((x) => x.channel === channel)),
+      });
     }
     agentTable.push({ system: sys.name, channel: "non-English", ...metrics(agentRows.filter((x) => x.lang !== "en")) });
     for (const x of agentRows) if (AGENT_CHANNEL[x.channel]) byChannel[AGENT_CHANNEL[x.channel]].push(x);
@@ -168,29 +190,46 @@ function printChannelTable(rows) {
   console.log("system                   channel                         inj  benign  recall     FPR");
   for (const row of rows) {
     if (row.error) console.log(`${row.system.padEnd(24)} ${row.error}`);
-    else console.log(`${row.system.padEnd(24)} ${row.channel.padEnd(30)} ${String(row.positives).padStart(4)} ${String(row.negatives).padStart(7)}  ${pct(row.recall)}  ${pct(row.fpr)}`);
+    else
+      console.log(
+        `${row.system.padEnd(24)} ${row.channel.padEnd(30)} ${String(row.positives).padStart(4)} ${String(row.negatives).padStart(7)}  ${pct(row.recall)}  ${pct(row.fpr)}`,
+      );
   }
 }
 
 function printReport(result) {
-  console.log(`1. BIPIA held-out split: ${result.bipiaHeldOut} records (unseen attack categories, unseen benign contexts); injection if score > 0.5\n`);
+  console.log(
+    `1. BIPIA held-out split: ${result.bipiaHeldOut} records (unseen attack categories, unseen benign contexts); injection if score > 0.5\n`,
+  );
   console.log("system               channel       inj  benign  precision  recall     FPR");
   for (const row of result.bipia) {
     if (row.error) console.log(`${row.system.padEnd(20)} ${row.error}`);
-    else console.log(`${row.system.padEnd(20)} ${row.channel.padEnd(12)} ${String(row.positives).padStart(4)} ${String(row.negatives).padStart(7)}     ${pct(row.precision)}  ${pct(row.recall)}  ${pct(row.fpr)}`);
+    else
+      console.log(
+        `${row.system.padEnd(20)} ${row.channel.padEnd(12)} ${String(row.positives).padStart(4)} ${String(row.negatives).padStart(7)}     ${pct(row.precision)}  ${pct(row.recall)}  ${pct(row.fpr)}`,
+      );
   }
-  console.log(`\n2. Out-of-distribution benign: ${result.oodBenignPassages} README passages of held-out packages (of ${result.oodPackages} installed)\n`);
+  console.log(
+    `\n2. Out-of-distribution benign: ${result.oodBenignPassages} README passages of held-out packages (of ${result.oodPackages} installed)\n`,
+  );
   console.log("system               passages  flagged     FPR   hand-written carriers flagged");
   for (const row of result.oodBenign) {
     if (row.error) console.log(`${row.system.padEnd(20)} ${row.error}`);
-    else console.log(`${row.system.padEnd(20)} ${String(row.negatives).padStart(8)} ${String(row.flagged).padStart(8)}  ${pct(row.fpr)}   ${row.carriersFlagged} / ${row.carriers}`);
+    else
+      console.log(
+        `${row.system.padEnd(20)} ${String(row.negatives).padStart(8)} ${String(row.flagged).padStart(8)}  ${pct(row.fpr)}   ${row.carriersFlagged} / ${row.carriers}`,
+      );
   }
   console.log(`\n3. Out-of-distribution injections: ${result.oodInjections} hand-written payloads in benign carriers; recall by style\n`);
   const styles = Object.keys(result.oodInjectionsTable.find((r) => r.byStyle)?.byStyle ?? {});
   console.log("system               part     n    recall  " + styles.map((s) => s.slice(0, 10).padStart(10)).join(" "));
   for (const row of result.oodInjectionsTable) {
     if (row.error) console.log(`${row.system.padEnd(20)} ${row.error}`);
-    else console.log(`${row.system.padEnd(20)} ${row.part.padEnd(6)} ${String(row.positives).padStart(4)}    ${pct(row.recall)}  ` + styles.map((s) => pct(row.byStyle[s].recall).padStart(10)).join(" "));
+    else
+      console.log(
+        `${row.system.padEnd(20)} ${row.part.padEnd(6)} ${String(row.positives).padStart(4)}    ${pct(row.recall)}  ` +
+          styles.map((s) => pct(row.byStyle[s].recall).padStart(10)).join(" "),
+      );
   }
   const { train, final } = result.benignShortTexts;
   console.log(`\n4. Hand-written benign short texts: ${train + final} (train part ${train}, final part ${final}); FPR, by kind\n`);
@@ -198,11 +237,19 @@ function printReport(result) {
   console.log("system               part     n flagged     FPR  " + kinds.map((k) => k.padStart(8)).join(" "));
   for (const row of result.benignShort) {
     if (row.error) console.log(`${row.system.padEnd(20)} ${row.error}`);
-    else console.log(`${row.system.padEnd(20)} ${row.part.padEnd(6)} ${String(row.negatives).padStart(4)} ${String(row.flagged).padStart(7)}  ${pct(row.fpr)}  ` + kinds.map((k) => pct(row.byKind[k].fpr).padStart(8)).join(" "));
+    else
+      console.log(
+        `${row.system.padEnd(20)} ${row.part.padEnd(6)} ${String(row.negatives).padStart(4)} ${String(row.flagged).padStart(7)}  ${pct(row.fpr)}  ` +
+          kinds.map((k) => pct(row.byKind[k].fpr).padStart(8)).join(" "),
+      );
   }
-  console.log(`\n5. Shared agentic corpus, held-out groups: ${result.agenticHeldOut} records (unseen attack categories, unseen benign source files)\n`);
+  console.log(
+    `\n5. Shared agentic corpus, held-out groups: ${result.agenticHeldOut} records (unseen attack categories, unseen benign source files)\n`,
+  );
   printChannelTable(result.agenticTable);
-  console.log(`\n6. Charter agent-hijacking corpus, held-out part: ${result.agentHeldOut} records (unseen framings x unseen goals, unseen benign inserts)\n`);
+  console.log(
+    `\n6. Charter agent-hijacking corpus, held-out part: ${result.agentHeldOut} records (unseen framings x unseen goals, unseen benign inserts)\n`,
+  );
   printChannelTable(result.agentTable);
   console.log(`\nSummary per channel (sets 1, 5 and 6 together; BIPIA-style = set 1)\n`);
   printChannelTable(result.summary);

@@ -49,7 +49,9 @@ export function listReadmes(nodeModules = join(repoDir, "node_modules")) {
     const dir = join(nodeModules, name);
     if (lstatSync(dir).isSymbolicLink()) continue; // workspace links: our own code, not third-party text
     if (EXCLUDED_PACKAGES.has(name) || !existsSync(join(dir, "package.json"))) continue;
-    const readme = readdirSync(dir).sort().find((f) => /^readme(?:\.(?:md|markdown|txt))?$/i.test(f));
+    const readme = readdirSync(dir)
+      .sort()
+      .find((f) => /^readme(?:\.(?:md|markdown|txt))?$/i.test(f));
     if (readme) out.push({ name, path: join(dir, readme) });
   }
   return out;

@@ -13,10 +13,23 @@ import { buildOodBenign, fnv1a } from "./ood-benign.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const OOD_INJECTION_SEED = "charter-ood-injections-v1";
-export const STYLES = ["ignore-previous", "roleplay", "hidden-comment", "task-hijack", "exfiltration", "encoded", "fake-system", "tool-misuse"];
+export const STYLES = [
+  "ignore-previous",
+  "roleplay",
+  "hidden-comment",
+  "task-hijack",
+  "exfiltration",
+  "encoded",
+  "fake-system",
+  "tool-misuse",
+];
 const POSITIONS = ["start", "middle", "end"];
 
-const readJsonl = (file) => readFileSync(join(here, file), "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+const readJsonl = (file) =>
+  readFileSync(join(here, file), "utf8")
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l));
 
 export function readPayloads() {
   return readJsonl("ood-injections.jsonl");
@@ -61,6 +74,14 @@ export function buildOodInjections(heldOut = buildOodBenign().heldOut) {
       const c = pool[(h >>> 2) % pool.length];
       [carrierId, carrierText] = [c.id, c.text];
     }
-    return { id: p.id, style: p.style, context: p.carrier, carrier: carrierId, position, part: partOf(p.id), text: embed(carrierText, p.payload, position) };
+    return {
+      id: p.id,
+      style: p.style,
+      context: p.carrier,
+      carrier: carrierId,
+      position,
+      part: partOf(p.id),
+      text: embed(carrierText, p.payload, position),
+    };
   });
 }

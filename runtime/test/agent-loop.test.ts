@@ -64,7 +64,10 @@ describe("agent loop under an injected document", () => {
     const text = readFileSync(path, "utf8");
     const verified = verifyAuditLog(text);
     expect(verified).toMatchObject({ ok: true, records: 6 });
-    const records = text.trim().split("\n").map((l) => JSON.parse(l));
+    const records = text
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(records.map((r) => [r.event, r.outcome])).toEqual([
       ["ingest_refused", "refused"],
       ["decision", "allow"],

@@ -15,7 +15,14 @@ afterEach(async () => {
 });
 
 function publish(dep: Deployment, signal?: AbortSignal): Promise<FinalDecision> {
-  return dep.guard.authorize({ agent: "docs-bot", session: "s1", tool: "publishPage", args: ARGS, reasoning: "The 2.4 release shipped; the notes page is ready.", ...(signal ? { signal } : {}) });
+  return dep.guard.authorize({
+    agent: "docs-bot",
+    session: "s1",
+    tool: "publishPage",
+    args: ARGS,
+    reasoning: "The 2.4 release shipped; the notes page is ready.",
+    ...(signal ? { signal } : {}),
+  });
 }
 
 async function waiting(dep: Deployment): Promise<string> {
@@ -52,7 +59,15 @@ describe("approval API", () => {
     const listed = (await (await api(d.url, TOKENS.alice, "/api/approvals")).json()) as { approvals: Record<string, unknown>[] };
     expect(listed.approvals).toHaveLength(1);
     const shown = listed.approvals[0]!;
-    expect(shown).toMatchObject({ id, agent: "docs-bot", tool: "publishPage", tier: "high", approvers: ["docs-leads"], reasoning: "The 2.4 release shipped; the notes page is ready.", reversal: "playbooks/unpublish-page.md" });
+    expect(shown).toMatchObject({
+      id,
+      agent: "docs-bot",
+      tool: "publishPage",
+      tier: "high",
+      approvers: ["docs-leads"],
+      reasoning: "The 2.4 release shipped; the notes page is ready.",
+      reversal: "playbooks/unpublish-page.md",
+    });
     expect(Date.parse(shown.expires_at as string) - Date.parse(shown.requested_at as string)).toBe(120_000);
     // as the audit log shows them: the e-mail address is hashed (pii hash), the slug is not
     expect(shown.args).toMatchObject({ slug: "release-notes", contact: expect.stringMatching(/^\[email:hmac-sha256:[0-9a-f]{32}\]$/) });
@@ -60,7 +75,11 @@ describe("approval API", () => {
     expect(d.sink.records.find((r) => r.event === "decision")!.action!.args).toEqual(shown.args);
     expect(((await (await api(d.url, TOKENS.mallory, "/api/approvals")).json()) as { approvals: unknown[] }).approvals).toEqual([]);
 
-    const ok = await api(d.url, TOKENS.alice, `/api/approvals/${id}`, { decision: "approve", comment: "notes reviewed", args_digest: shown.args_digest });
+    const ok = await api(d.url, TOKENS.alice, `/api/approvals/${id}`, {
+      decision: "approve",
+      comment: "notes reviewed",
+      args_digest: shown.args_digest,
+    });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ id, status: "approved" });
     const decision = await call;
@@ -78,7 +97,9 @@ describe("approval API", () => {
     const id = await waiting(d);
     const r = await api(d.url, TOKENS.mallory, `/api/approvals/${id}`, { decision: "approve" });
     expect(r.status).toBe(403);
-    expect(((await r.json()) as { error: string }).error).toMatch(/mallory-not-a-lead is in none of the groups that approve publishPage \(docs-leads\)/);
+    expect(((await r.json()) as { error: string }).error).toMatch(
+      /mallory-not-a-lead is in none of the groups that approve publishPage \(docs-leads\)/,
+    );
     expect(d.sink.records.at(-1)).toMatchObject({ event: "approval", outcome: "forbidden", approver: "mallory-not-a-lead" });
     expect(d.service.get(id)!.status).toBe("pending");
     expect((await api(d.url, TOKENS.alice, `/api/approvals/${id}`, { decision: "reject", comment: "not yet" })).status).toBe(200);
@@ -108,9 +129,15 @@ describe("approval API", () => {
     const id = await waiting(d);
     expect((await api(d.url, TOKENS.alice, "/api/approvals/apr_doesnotexist", { decision: "approve" })).status).toBe(404);
     expect((await api(d.url, TOKENS.alice, `/api/approvals/${id}`, { decision: "yes" })).status).toBe(400);
-    const raw = await fetch(`${d.url}/api/approvals/${id}`, { method: "POST", headers: { authorization: `Bearer ${TOKENS.alice}` }, body: "{not json" });
+    const raw = await fetch(`${d.url}/api/approvals/${id}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKENS.alice}` },
+      body: "{not json",
+    });
     expect(raw.status).toBe(400);
-    expect((await api(d.url, TOKENS.alice, `/api/approvals/${id}`, { decision: "approve", args_digest: "sha256:" + "0".repeat(64) })).status).toBe(409);
+    expect(
+      (await api(d.url, TOKENS.alice, `/api/approvals/${id}`, { decision: "approve", args_digest: "sha256:" + "0".repeat(64) })).status,
+    ).toBe(409);
     expect(d.service.get(id)!.status).toBe("pending");
   });
 
@@ -144,13 +171,19 @@ describe("approval API", () => {
     const id = await waiting(d);
     expect((await api(d.url, TOKENS.alice, "/api/admin/isolate", { agent: "docs-bot", reason: "x" })).status).toBe(401);
     expect((await api(d.url, TOKENS.admin, "/api/admin/isolate", { agent: "docs-bot" })).status).toBe(400);
-    const iso = await api(d.url, TOKENS.admin, "/api/admin/isolate", { agent: "docs-bot", reason: "incident 7: prompt injection suspected" });
+    const iso = await api(d.url, TOKENS.admin, "/api/admin/isolate", {
+      agent: "docs-bot",
+      reason: "incident 7: prompt injection suspected",
+    });
     expect(iso.status).toBe(200);
     expect(await iso.json()).toEqual({ isolated: "docs-bot", reason: "incident 7: prompt injection suspected", withdrawn: 1 });
     expect(await call).toMatchObject({ outcome: "deny" });
     expect(d.service.get(id)!.status).toBe("withdrawn");
     expect((await api(d.url, TOKENS.alice, `/api/approvals/${id}`, { decision: "approve" })).status).toBe(409);
-    expect(await d.guard.authorize({ agent: "docs-bot", session: "s1", tool: "readPage" })).toMatchObject({ outcome: "deny", rule: "isolated" });
+    expect(await d.guard.authorize({ agent: "docs-bot", session: "s1", tool: "readPage" })).toMatchObject({
+      outcome: "deny",
+      rule: "isolated",
+    });
     expect((await api(d.url, TOKENS.admin, "/api/admin/release", { agent: "docs-bot", reason: "cleared" })).status).toBe(200);
     expect(await d.guard.authorize({ agent: "docs-bot", session: "s1", tool: "readPage" })).toMatchObject({ outcome: "allow" });
     expect(d.sink.records.filter((r) => r.event === "isolation").map((r) => r.outcome)).toEqual(["isolated", "released"]);
@@ -160,7 +193,10 @@ describe("approval API", () => {
     d = await deploy();
     const first = publish(d);
     await waiting(d);
-    expect(await (await api(d.url, TOKENS.admin, "/api/admin/isolate", { reason: "all stop" })).json()).toMatchObject({ isolated: "*", withdrawn: 1 });
+    expect(await (await api(d.url, TOKENS.admin, "/api/admin/isolate", { reason: "all stop" })).json()).toMatchObject({
+      isolated: "*",
+      withdrawn: 1,
+    });
     expect(await first).toMatchObject({ outcome: "deny" });
     await api(d.url, TOKENS.admin, "/api/admin/release", {});
     const second = publish(d);

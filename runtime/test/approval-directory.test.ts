@@ -67,7 +67,13 @@ describe("the guard checks what an approval was given for", () => {
       clock: () => 1_000_000,
       approver: async (req) => ((seen = { ...req }), { approved: false, approver: "alice" }),
     });
-    await guard.authorize({ agent: "docs-bot", session: "s9", tool: "publishPage", args: { slug: "a", contact: "jo@example.com" }, reasoning: "because" });
+    await guard.authorize({
+      agent: "docs-bot",
+      session: "s9",
+      tool: "publishPage",
+      args: { slug: "a", contact: "jo@example.com" },
+      reasoning: "because",
+    });
     expect(seen).toMatchObject({
       id: expect.stringMatching(/^apr_[A-Za-z0-9_-]{22}$/),
       session: "s9",
@@ -85,7 +91,9 @@ describe("the guard checks what an approval was given for", () => {
   it("without an approver a call that needs one ends as no_approver", async () => {
     const sink = new MemoryAuditSink();
     const guard = createGuard(compilePolicy(DOCS_POLICY), { audit: new AuditLog(sink) });
-    expect(await guard.authorize({ agent: "docs-bot", session: "s", tool: "publishPage", args: { slug: "a", contact: "b" } })).toMatchObject({ outcome: "deny", approval: "no_approver" });
+    expect(
+      await guard.authorize({ agent: "docs-bot", session: "s", tool: "publishPage", args: { slug: "a", contact: "b" } }),
+    ).toMatchObject({ outcome: "deny", approval: "no_approver" });
     expect(sink.records.at(-1)).toMatchObject({ event: "approval", outcome: "no_approver" });
   });
 });

@@ -5,7 +5,14 @@ import { checkText, type Bundle } from "@charter/language";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AuditLog, MemoryAuditSink, createGuard, type Guard, type GuardOptions } from "../src/index.js";
-import { createApprovalService, hashToken, loadApproverDirectory, type ApprovalService, type ApprovalServiceOptions, type ApproverDirectory } from "../src/approval/index.js";
+import {
+  createApprovalService,
+  hashToken,
+  loadApproverDirectory,
+  type ApprovalService,
+  type ApprovalServiceOptions,
+  type ApproverDirectory,
+} from "../src/approval/index.js";
 
 export const DOCS_POLICY = `
 policy docs-site {
@@ -54,7 +61,14 @@ agent docs-bot {
 
 export function compilePolicy(text: string): Bundle {
   const r = checkText(text);
-  if (r.errors > 0) throw new Error("fixture policy has errors: " + r.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.message}`).join("; "));
+  if (r.errors > 0)
+    throw new Error(
+      "fixture policy has errors: " +
+        r.diagnostics
+          .filter((d) => d.severity === "error")
+          .map((d) => `${d.code} ${d.message}`)
+          .join("; "),
+    );
   return r.bundle;
 }
 
@@ -90,7 +104,9 @@ export interface Deployment {
 }
 
 /** A guard whose approver is the service, and the service's routes on a real HTTP server. */
-export async function deploy(options: { service?: Partial<ApprovalServiceOptions>; guard?: Partial<GuardOptions>; policy?: string } = {}): Promise<Deployment> {
+export async function deploy(
+  options: { service?: Partial<ApprovalServiceOptions>; guard?: Partial<GuardOptions>; policy?: string } = {},
+): Promise<Deployment> {
   const sink = new MemoryAuditSink();
   const audit = new AuditLog(sink);
   let service!: ApprovalService;
@@ -144,7 +160,10 @@ export async function until<T>(check: () => T | undefined | false, what: string,
 export function api(url: string, token: string | undefined, path: string, body?: unknown): Promise<Response> {
   return fetch(url + path, {
     method: body === undefined ? "GET" : "POST",
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { "content-type": "application/json" } : {}),
+    },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
 }

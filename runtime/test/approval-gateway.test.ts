@@ -29,7 +29,10 @@ async function connect(dep: Deployment): Promise<{ record: string }> {
     session: "mcp-1",
     resultSource: "user",
     progressIntervalMs: 50,
-    upstream: new StdioClientTransport({ command: process.execPath, args: [join(import.meta.dirname, "fixtures/recording-tool-server.mjs"), record] }),
+    upstream: new StdioClientTransport({
+      command: process.execPath,
+      args: [join(import.meta.dirname, "fixtures/recording-tool-server.mjs"), record],
+    }),
   });
   const [a, b] = InMemoryTransport.createLinkedPair();
   await gateway.connect(a);
@@ -38,19 +41,32 @@ async function connect(dep: Deployment): Promise<{ record: string }> {
   return { record };
 }
 
-const ran = (record: string) => (existsSync(record) ? readFileSync(record, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as unknown) : []);
+const ran = (record: string) =>
+  existsSync(record)
+    ? readFileSync(record, "utf8")
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as unknown)
+    : [];
 
 describe("approval through the MCP gateway", () => {
   it("waits with progress notifications, then runs once with the shown arguments", async () => {
     d = await deploy();
     const { record } = await connect(d);
     const progress: number[] = [];
-    const result = client!.callTool({ name: "publishPage", arguments: { slug: "notes", contact: "jo@example.com" } }, undefined, { onprogress: (p) => progress.push(p.progress), resetTimeoutOnProgress: true });
+    const result = client!.callTool({ name: "publishPage", arguments: { slug: "notes", contact: "jo@example.com" } }, undefined, {
+      onprogress: (p) => progress.push(p.progress),
+      resetTimeoutOnProgress: true,
+    });
     const pending = await until(() => d!.service.pending()[0], "the pending request");
     await until(() => progress.length >= 2, "progress notifications");
     expect(ran(record)).toEqual([]);
-    const shown = ((await (await api(d.url, TOKENS.alice, "/api/approvals")).json()) as { approvals: { args_digest: string }[] }).approvals[0]!;
-    expect((await api(d.url, TOKENS.alice, `/api/approvals/${pending.id}`, { decision: "approve", args_digest: shown.args_digest })).status).toBe(200);
+    const shown = ((await (await api(d.url, TOKENS.alice, "/api/approvals")).json()) as { approvals: { args_digest: string }[] })
+      .approvals[0]!;
+    expect(
+      (await api(d.url, TOKENS.alice, `/api/approvals/${pending.id}`, { decision: "approve", args_digest: shown.args_digest })).status,
+    ).toBe(200);
     expect((await result).isError).toBeFalsy();
     expect(ran(record)).toEqual([{ name: "publishPage", args: { slug: "notes", contact: "jo@example.com" } }]);
     expect((await api(d.url, TOKENS.bob, `/api/approvals/${pending.id}`, { decision: "approve" })).status).toBe(409);

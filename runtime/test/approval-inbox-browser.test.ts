@@ -21,7 +21,16 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(profile, {
     executablePath: "/usr/bin/chromium",
     headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
     viewport: { width: 1280, height: 900 },
   });
 });
@@ -103,7 +112,9 @@ describe("inbox in chromium", () => {
     const page = await context.newPage();
     // the session cookie from the first test is in this browser profile; a form posted from elsewhere
     // carries neither our Origin nor the CSRF token (and SameSite=Strict keeps the cookie back)
-    await page.setContent(`<form method="post" action="${d.url}/inbox/decide"><input name="id" value="${pending.id}"><input name="decision" value="approve"></form>`);
+    await page.setContent(
+      `<form method="post" action="${d.url}/inbox/decide"><input name="id" value="${pending.id}"><input name="decision" value="approve"></form>`,
+    );
     await Promise.all([page.waitForNavigation(), page.locator("form").evaluate((f) => (f as unknown as { submit(): void }).submit())]);
     expect(await page.content()).toMatch(/Refused|sign in|Sign in/);
     expect(d.service.get(pending.id)!.status).toBe("pending");

@@ -11,7 +11,12 @@ afterEach(async () => {
 });
 
 async function login(dep: Deployment, token: string, origin = dep.url): Promise<Response> {
-  return fetch(`${dep.url}/inbox/login`, { method: "POST", redirect: "manual", headers: { origin, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ token }) });
+  return fetch(`${dep.url}/inbox/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { origin, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ token }),
+  });
 }
 
 async function session(dep: Deployment): Promise<{ cookie: string; csrf: string; html: string }> {
@@ -23,8 +28,19 @@ async function session(dep: Deployment): Promise<{ cookie: string; csrf: string;
   return { cookie, csrf, html };
 }
 
-function post(dep: Deployment, path: string, cookie: string, fields: Record<string, string>, origin: string | null = dep.url): Promise<Response> {
-  return fetch(dep.url + path, { method: "POST", redirect: "manual", headers: { cookie, "content-type": "application/x-www-form-urlencoded", ...(origin ? { origin } : {}) }, body: new URLSearchParams(fields) });
+function post(
+  dep: Deployment,
+  path: string,
+  cookie: string,
+  fields: Record<string, string>,
+  origin: string | null = dep.url,
+): Promise<Response> {
+  return fetch(dep.url + path, {
+    method: "POST",
+    redirect: "manual",
+    headers: { cookie, "content-type": "application/x-www-form-urlencoded", ...(origin ? { origin } : {}) },
+    body: new URLSearchParams(fields),
+  });
 }
 
 describe("inbox security", () => {
@@ -55,7 +71,13 @@ describe("inbox security", () => {
 
   it("refuses a decision without our Origin or without the CSRF token, and takes one with both", async () => {
     d = await deploy();
-    const call = d.guard.authorize({ agent: "docs-bot", session: "s", tool: "publishPage", args: { slug: "a", contact: "b" }, reasoning: "<script>alert(1)</script>" });
+    const call = d.guard.authorize({
+      agent: "docs-bot",
+      session: "s",
+      tool: "publishPage",
+      args: { slug: "a", contact: "b" },
+      reasoning: "<script>alert(1)</script>",
+    });
     const req = await until(() => d!.service.pending()[0], "pending");
     const { cookie, csrf, html } = await session(d);
     // the agent's words are shown, never run

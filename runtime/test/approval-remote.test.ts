@@ -23,7 +23,11 @@ const ARGS = { slug: "release-notes", contact: "jo.bloggs@example.com" };
 
 function localGuard(url: string, token = TOKENS.agent, timers?: ApprovalTimers): { guard: Guard; sink: MemoryAuditSink } {
   const sink = new MemoryAuditSink();
-  const guard = createGuard(compilePolicy(DOCS_POLICY), { audit: new AuditLog(sink), approver: createRemoteApprover(url, token), ...(timers ? { approvalTimers: timers } : {}) });
+  const guard = createGuard(compilePolicy(DOCS_POLICY), {
+    audit: new AuditLog(sink),
+    approver: createRemoteApprover(url, token),
+    ...(timers ? { approvalTimers: timers } : {}),
+  });
   return { guard, sink };
 }
 
@@ -33,9 +37,21 @@ describe("createRemoteApprover", () => {
   it("opens the request on the service and waits; a docs lead's approval comes back, bound to the same id and arguments", async () => {
     d = await deploy({ service: { heartbeatMs: 20 } });
     const local = localGuard(d.url);
-    const call = local.guard.authorize({ agent: "docs-bot", session: "stdio-1", tool: "publishPage", args: ARGS, reasoning: "release day" });
+    const call = local.guard.authorize({
+      agent: "docs-bot",
+      session: "stdio-1",
+      tool: "publishPage",
+      args: ARGS,
+      reasoning: "release day",
+    });
     const pending = await until(() => d!.service.pending()[0], "the remote request");
-    expect(pending).toMatchObject({ agent: "docs-bot", session: "stdio-1", tool: "publishPage", groups: ["docs-leads"], reasoning: "release day" });
+    expect(pending).toMatchObject({
+      agent: "docs-bot",
+      session: "stdio-1",
+      tool: "publishPage",
+      groups: ["docs-leads"],
+      reasoning: "release day",
+    });
     await new Promise((r) => setTimeout(r, 100)); // a few keep-alive lines pass
     expect((await api(d.url, TOKENS.mallory, `/api/approvals/${pending.id}`, { decision: "approve" })).status).toBe(403);
     expect((await api(d.url, TOKENS.alice, `/api/approvals/${pending.id}`, { decision: "approve", comment: "ok" })).status).toBe(200);
@@ -73,7 +89,11 @@ describe("createRemoteApprover", () => {
   it("refuses (and the call is denied) for a wrong token or a tool the service's policy does not grant", async () => {
     d = await deploy();
     const wrong = localGuard(d.url, "not-the-agent");
-    expect(await wrong.guard.authorize({ agent: "docs-bot", session: "s", tool: "publishPage", args: ARGS })).toMatchObject({ outcome: "deny", approval: "error", reason: expect.stringMatching(/HTTP 401/) });
+    expect(await wrong.guard.authorize({ agent: "docs-bot", session: "s", tool: "publishPage", args: ARGS })).toMatchObject({
+      outcome: "deny",
+      approval: "error",
+      reason: expect.stringMatching(/HTTP 401/),
+    });
     const r = await api(d.url, TOKENS.agent, "/api/agent/approvals", { session: "s", tool: "deleteEverything", args: {} });
     expect(r.status).toBe(403);
     const notNeeded = await api(d.url, TOKENS.agent, "/api/agent/approvals", { session: "s", tool: "readPage", args: {} });
@@ -95,7 +115,10 @@ describe("createRemoteApprover", () => {
     await api(d.url, TOKENS.admin, "/api/admin/isolate", { agent: "docs-bot", reason: "incident" });
     expect(await first).toMatchObject({ outcome: "deny", approval: "withdrawn" });
     const afterIsolation = await api(d.url, TOKENS.agent, "/api/agent/approvals", { session: "s", tool: "publishPage", args: ARGS });
-    const lines = (await afterIsolation.text()).trim().split("\n").map((l) => JSON.parse(l) as { status: string; reason?: string });
+    const lines = (await afterIsolation.text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { status: string; reason?: string });
     expect(lines.at(-1)).toMatchObject({ status: "withdrawn", reason: "docs-bot is isolated" });
   });
 });
@@ -116,7 +139,26 @@ describe("charter gateway --approvals URL", () => {
     await c.connect(
       new StdioClientTransport({
         command: process.execPath,
-        args: [join(ROOT, "cli/bin/charter.js"), "gateway", "--bundle", join(dir, "docs.bundle.json"), "--agent", "docs-bot", "--source", "user", "--audit", join(dir, "audit.jsonl"), "--session", "stdio-7", "--approvals", url, "--", process.execPath, join(ROOT, "runtime/test/fixtures/recording-tool-server.mjs"), record],
+        args: [
+          join(ROOT, "cli/bin/charter.js"),
+          "gateway",
+          "--bundle",
+          join(dir, "docs.bundle.json"),
+          "--agent",
+          "docs-bot",
+          "--source",
+          "user",
+          "--audit",
+          join(dir, "audit.jsonl"),
+          "--session",
+          "stdio-7",
+          "--approvals",
+          url,
+          "--",
+          process.execPath,
+          join(ROOT, "runtime/test/fixtures/recording-tool-server.mjs"),
+          record,
+        ],
         env: { ...(process.env as Record<string, string>), ...env },
         stderr: "pipe",
       }),
@@ -124,7 +166,14 @@ describe("charter gateway --approvals URL", () => {
     return c;
   }
 
-  const ran = (record: string) => (existsSync(record) ? readFileSync(record, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as { name: string; args: unknown }) : []);
+  const ran = (record: string) =>
+    existsSync(record)
+      ? readFileSync(record, "utf8")
+          .trim()
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { name: string; args: unknown })
+      : [];
 
   it("a call waits for the service; an approval runs it once, with the arguments shown", async () => {
     d = await deploy();
@@ -134,7 +183,9 @@ describe("charter gateway --approvals URL", () => {
     const pending = await until(() => d!.service.pending()[0], "the request from the stdio gateway", 20_000);
     expect(pending).toMatchObject({ agent: "docs-bot", session: "stdio-7", tool: "publishPage" });
     expect(ran(record)).toEqual([]);
-    expect((await api(d.url, TOKENS.alice, `/api/approvals/${pending.id}`, { decision: "approve", args_digest: pending.argsDigest })).status).toBe(200);
+    expect(
+      (await api(d.url, TOKENS.alice, `/api/approvals/${pending.id}`, { decision: "approve", args_digest: pending.argsDigest })).status,
+    ).toBe(200);
     const r = await result;
     expect(r.isError).toBeFalsy();
     expect(ran(record)).toEqual([{ name: "publishPage", args: ARGS }]);
@@ -160,7 +211,10 @@ describe("charter gateway --approvals URL", () => {
   });
 
   it("refuses to start with --approvals but no CHARTER_TOKEN", () => {
-    const r = charter(["gateway", "--bundle", "x.json", "--agent", "a", "--source", "s", "--approvals", "http://127.0.0.1:1", "--", "true"], { env: { CHARTER_TOKEN: "" } });
+    const r = charter(
+      ["gateway", "--bundle", "x.json", "--agent", "a", "--source", "s", "--approvals", "http://127.0.0.1:1", "--", "true"],
+      { env: { CHARTER_TOKEN: "" } },
+    );
     expect(r.status).not.toBe(0);
   });
 });

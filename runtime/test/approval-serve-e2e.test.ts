@@ -34,8 +34,16 @@ interface Shown {
   expires_at: string;
 }
 
-const ran = () => (existsSync(record) ? readFileSync(record, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as { name: string; args: unknown }) : []);
-const pending = async (token = TOKENS.alice): Promise<Shown[]> => ((await (await api(url, token, "/api/approvals")).json()) as { approvals: Shown[] }).approvals;
+const ran = () =>
+  existsSync(record)
+    ? readFileSync(record, "utf8")
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { name: string; args: unknown })
+    : [];
+const pending = async (token = TOKENS.alice): Promise<Shown[]> =>
+  ((await (await api(url, token, "/api/approvals")).json()) as { approvals: Shown[] }).approvals;
 async function waitingOne(): Promise<Shown> {
   for (let i = 0; i < 500; i++) {
     const p = await pending();
@@ -85,13 +93,18 @@ approvers:
 admin: { token_sha256: "${hashToken(TOKENS.admin)}" }
 `,
   );
-  serve = spawn(process.execPath, [join(ROOT, "cli/bin/charter.js"), "serve", "--config", join(dir, "serve.yaml")], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+  serve = spawn(process.execPath, [join(ROOT, "cli/bin/charter.js"), "serve", "--config", join(dir, "serve.yaml")], {
+    cwd: dir,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   serve.stderr!.on("data", (b: Buffer) => (stderr += b.toString()));
   await until(() => stderr.includes("listening on"), "charter serve to listen", 30_000).catch((e: Error) => {
     throw new Error(`${e.message}\n${stderr}`);
   });
   client = new Client({ name: "docs-agent", version: "1.0.0" });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url + "/mcp"), { requestInit: { headers: { Authorization: `Bearer ${TOKENS.agent}` } } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url + "/mcp"), { requestInit: { headers: { Authorization: `Bearer ${TOKENS.agent}` } } }),
+  );
 });
 
 afterAll(async () => {
@@ -111,7 +124,11 @@ describe("approvals through charter serve", () => {
     const forbidden = await api(url, TOKENS.mallory, `/api/approvals/${shown.id}`, { decision: "approve" });
     expect(forbidden.status).toBe(403);
     expect(ran()).toEqual([]);
-    const ok = await api(url, TOKENS.alice, `/api/approvals/${shown.id}`, { decision: "approve", comment: "reviewed", args_digest: shown.args_digest });
+    const ok = await api(url, TOKENS.alice, `/api/approvals/${shown.id}`, {
+      decision: "approve",
+      comment: "reviewed",
+      args_digest: shown.args_digest,
+    });
     expect(await ok.json()).toEqual({ id: shown.id, status: "approved" });
     const r = await result;
     expect(r.isError).toBeFalsy();
@@ -144,7 +161,9 @@ describe("approvals through charter serve", () => {
 
   it("cancellation by the client withdraws the request: nothing runs, a late approval is 409", async () => {
     const abort = new AbortController();
-    const result = client.callTool({ name: "publishPage", arguments: { slug: "cancelled", contact: "x" } }, undefined, { signal: abort.signal });
+    const result = client.callTool({ name: "publishPage", arguments: { slug: "cancelled", contact: "x" } }, undefined, {
+      signal: abort.signal,
+    });
     const shown = await waitingOne();
     abort.abort("the user gave up");
     await expect(result).rejects.toThrow();
@@ -152,7 +171,8 @@ describe("approvals through charter serve", () => {
     for (let i = 0; i < 200 && status !== 409; i++) {
       await new Promise((r) => setTimeout(r, 25));
       const one = await api(url, TOKENS.alice, `/api/approvals/${shown.id}`);
-      if (((await one.json()) as { status: string }).status === "withdrawn") status = (await api(url, TOKENS.alice, `/api/approvals/${shown.id}`, { decision: "approve" })).status;
+      if (((await one.json()) as { status: string }).status === "withdrawn")
+        status = (await api(url, TOKENS.alice, `/api/approvals/${shown.id}`, { decision: "approve" })).status;
     }
     expect(status).toBe(409);
     expect(ran()).toHaveLength(1);
@@ -179,11 +199,22 @@ describe("approvals through charter serve", () => {
     expect(await exited).toBe(0);
     // the refusal may reach the client before the connection closes, or the connection closes under it:
     // either way the call did not run (the SDK client does not fail a request whose stream just ended)
-    const answer = await Promise.race([result.then((r) => (r.isError ? "refused" : "ran"), () => "closed"), new Promise((r) => setTimeout(() => r("no answer"), 3000))]);
+    const answer = await Promise.race([
+      result.then(
+        (r) => (r.isError ? "refused" : "ran"),
+        () => "closed",
+      ),
+      new Promise((r) => setTimeout(() => r("no answer"), 3000)),
+    ]);
     expect(answer).not.toBe("ran");
     expect(ran().map((c) => c.name)).toEqual(["publishPage", "readPage"]);
-    const records = readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { event: string; outcome: string; trace: { rule: string; reason: string }[]; approver?: string });
-    const mine = records.filter((r) => r.event === "approval" && r.trace.some((t) => t.rule === "approval.request" && t.reason === shown.id));
+    const records = readFileSync(log, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { event: string; outcome: string; trace: { rule: string; reason: string }[]; approver?: string });
+    const mine = records.filter(
+      (r) => r.event === "approval" && r.trace.some((t) => t.rule === "approval.request" && t.reason === shown.id),
+    );
     expect(mine.map((r) => r.outcome)).toContain("withdrawn");
     expect(records.some((r) => r.outcome === "forbidden" && r.approver === "mallory-not-a-lead")).toBe(true);
   });

@@ -33,7 +33,10 @@ describe("requestApproval signal", () => {
   });
 
   it("an approver that answers without reading the signal is judged as before", async () => {
-    await expect(requestApproval(async () => ({ approved: true, approver: "carol" }), req, 1000)).resolves.toMatchObject({ approved: true, approver: "carol" });
+    await expect(requestApproval(async () => ({ approved: true, approver: "carol" }), req, 1000)).resolves.toMatchObject({
+      approved: true,
+      approver: "carol",
+    });
   });
 });
 

@@ -5,7 +5,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { AuditLog, MemoryAuditSink, createGuard, type ApprovalTimers } from "../src/index.js";
-import { PendingApprovals, approvalArgsDigest, createApprovalService, type ApprovalRequestRecord, type Decider, type OpenRequest } from "../src/approval/index.js";
+import {
+  PendingApprovals,
+  approvalArgsDigest,
+  createApprovalService,
+  type ApprovalRequestRecord,
+  type Decider,
+  type OpenRequest,
+} from "../src/approval/index.js";
 import { DOCS_POLICY, compilePolicy, docsDirectory } from "./approval-fixtures.js";
 
 const alice: Decider = { name: "alice", groups: ["docs-leads"] };
@@ -52,12 +59,19 @@ function book(isolated = new Set<string>()) {
   const sink = new MemoryAuditSink();
   const clock = { now: T0 };
   const timers = manualTimers();
-  const b = new PendingApprovals({ audit: new AuditLog(sink, { clock: () => clock.now }), clock: () => clock.now, timers, isIsolated: (a) => isolated.has(a) });
+  const b = new PendingApprovals({
+    audit: new AuditLog(sink, { clock: () => clock.now }),
+    clock: () => clock.now,
+    timers,
+    isIsolated: (a) => isolated.has(a),
+  });
   return { b, sink, clock, timers };
 }
 
 const endRecords = (sink: MemoryAuditSink, id: string) =>
-  sink.records.filter((r) => r.event === "approval" && TERMINAL.includes(r.outcome) && r.trace.some((t) => t.rule === "approval.request" && t.reason === id));
+  sink.records.filter(
+    (r) => r.event === "approval" && TERMINAL.includes(r.outcome) && r.trace.some((t) => t.rule === "approval.request" && t.reason === id),
+  );
 
 describe("pending approvals: the races, one by one", () => {
   it("an approval from a member of the tool's group ends the request once, audited with id and approver", async () => {
@@ -67,7 +81,13 @@ describe("pending approvals: the races, one by one", () => {
     const ended = await settled;
     expect(ended).toMatchObject({ status: "approved", approver: "alice", comment: "looks right" });
     expect(sink.records.map((r) => r.outcome)).toEqual(["pending", "approved"]);
-    expect(sink.records[1]).toMatchObject({ event: "approval", approver: "alice", agent: "docs-bot", session: "s1", action: { tool: "publishPage" } });
+    expect(sink.records[1]).toMatchObject({
+      event: "approval",
+      approver: "alice",
+      agent: "docs-bot",
+      session: "s1",
+      action: { tool: "publishPage" },
+    });
     expect(sink.records[1]!.trace).toContainEqual({ rule: "approval.request", reason: "apr_test" });
   });
 
@@ -113,7 +133,10 @@ describe("pending approvals: the races, one by one", () => {
   it("an approval for other arguments than those shown is refused and changes nothing", () => {
     const { b } = book();
     b.openRequest(request());
-    expect(b.decide("apr_test", alice, "approve", undefined, approvalArgsDigest({ slug: "other" }))).toMatchObject({ ok: false, code: "args_changed" });
+    expect(b.decide("apr_test", alice, "approve", undefined, approvalArgsDigest({ slug: "other" }))).toMatchObject({
+      ok: false,
+      code: "args_changed",
+    });
     expect(b.decide("apr_test", alice, "approve", undefined, approvalArgsDigest(request().args)).ok).toBe(true);
   });
 
@@ -231,21 +254,36 @@ describe("through a real Guard: a call runs only after approved", () => {
         const audit = new AuditLog(sink);
         const clock = { now: T0 };
         const timers = manualTimers();
-        const guard = createGuard(bundle, { audit, clock: () => clock.now, approvalTimers: timers, approver: (r, c) => service.approver(r, c) });
-        const service = createApprovalService({ directory: docsDirectory(), audit, guard, clock: () => clock.now, timers, onError: () => {} });
+        const guard = createGuard(bundle, {
+          audit,
+          clock: () => clock.now,
+          approvalTimers: timers,
+          approver: (r, c) => service.approver(r, c),
+        });
+        const service = createApprovalService({
+          directory: docsDirectory(),
+          audit,
+          guard,
+          clock: () => clock.now,
+          timers,
+          onError: () => {},
+        });
         const client = new AbortController();
         const args = { slug: "release-notes", contact: "jo@example.com" };
         let runs = 0;
-        const call = guard.authorize({ agent: "docs-bot", session: "s1", tool: "publishPage", args, reasoning: "release day", signal: client.signal }).then((d) => {
-          if (d.outcome === "allow") runs++;
-          return d;
-        });
+        const call = guard
+          .authorize({ agent: "docs-bot", session: "s1", tool: "publishPage", args, reasoning: "release day", signal: client.signal })
+          .then((d) => {
+            if (d.outcome === "allow") runs++;
+            return d;
+          });
         await flush(2);
         const [pending] = service.pending();
         expect(pending).toBeDefined();
         const id = pending!.id;
         for (const [op, yields] of steps) {
-          if (op.kind === "approve" || op.kind === "reject") service.book.decide(id, deciders[op.who]!, op.kind, undefined, pending!.argsDigest);
+          if (op.kind === "approve" || op.kind === "reject")
+            service.book.decide(id, deciders[op.who]!, op.kind, undefined, pending!.argsDigest);
           else if (op.kind === "expire") timers.fireAll();
           else if (op.kind === "deadline") clock.now = T0 + 120_000;
           else if (op.kind === "cancel") client.abort();
@@ -266,7 +304,12 @@ describe("through a real Guard: a call runs only after approved", () => {
         expect(runs).toBe(ended.status === "approved" && !isolatedAfterApproval ? 1 : 0);
         expect(d.outcome === "allow").toBe(ended.status === "approved" && !isolatedAfterApproval);
         expect(d.approvalId).toBe(id);
-        const guardRecord = sink.records.filter((r) => r.event === "approval" && r.trace.some((t) => t.rule === "approval.request" && t.reason === id) && !r.trace.some((t) => t.rule.startsWith("approval.") && t.rule !== "approval.request"));
+        const guardRecord = sink.records.filter(
+          (r) =>
+            r.event === "approval" &&
+            r.trace.some((t) => t.rule === "approval.request" && t.reason === id) &&
+            !r.trace.some((t) => t.rule.startsWith("approval.") && t.rule !== "approval.request"),
+        );
         expect(guardRecord).toHaveLength(1);
         expect(guardRecord[0]!.outcome).toBe(isolatedAfterApproval ? "rejected" : guardOutcome[ended.status]);
         expect(endRecords(sink, id).filter((r) => r.trace[0]!.rule.startsWith("approval."))).toHaveLength(1);

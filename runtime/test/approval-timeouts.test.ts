@@ -43,7 +43,8 @@ describe("requestApproval", () => {
 
   it("treats a zero, negative or NaN timeout as an immediate timeout", async () => {
     const approver = vi.fn<Approver>(async () => ({ approved: true, approver: "x" }));
-    for (const t of [0, -5, NaN]) await expect(requestApproval(approver, req, t)).resolves.toMatchObject({ approved: false, reason: "timeout" });
+    for (const t of [0, -5, NaN])
+      await expect(requestApproval(approver, req, t)).resolves.toMatchObject({ approved: false, reason: "timeout" });
     expect(approver).not.toHaveBeenCalled();
   });
 

@@ -4,7 +4,9 @@ import { describe, expect, it } from "vitest";
 import { compileConstraint } from "../src/guard/index.js";
 
 const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,6}[a-z0-9])?$/);
-const domain = fc.tuple(fc.array(label, { maxLength: 3 }), fc.stringMatching(/^[a-z][a-z0-9-]{0,5}[a-z0-9]$/)).map(([ls, t]) => [...ls, t].join("."));
+const domain = fc
+  .tuple(fc.array(label, { maxLength: 3 }), fc.stringMatching(/^[a-z][a-z0-9-]{0,5}[a-z0-9]$/))
+  .map(([ls, t]) => [...ls, t].join("."));
 // A last label of digits makes a URL host an (invalid) IPv4 address: real domains end in a letter label.
 const tld = fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/);
 const allowedDomain = fc.tuple(fc.array(label, { minLength: 1, maxLength: 2 }), tld).map(([ls, t]) => [...ls, t].join("."));
@@ -56,13 +58,19 @@ describe("constraint matching against a reference model", () => {
   it("number between / max and string max", () => {
     const num = fc.oneof(fc.double(), fc.integer({ min: -20, max: 20 }));
     fc.assert(
-      fc.property(num, fc.integer({ min: -10, max: 10 }), fc.integer({ min: 0, max: 10 }), fc.string({ unit: "grapheme", maxLength: 12 }), (v, lo, span, s) => {
-        const hi = lo + span;
-        expect(compileConstraint({ kind: "number_between", min: lo, max: hi }).test(v)).toBe(v >= lo && v <= hi);
-        expect(compileConstraint({ kind: "number_max", max: hi }).test(v)).toBe(v <= hi);
-        expect(compileConstraint({ kind: "number_max", max: hi }).test(String(v))).toBe(false);
-        expect(compileConstraint({ kind: "string_max", max: span }).test(s)).toBe([...s].length <= span);
-      }),
+      fc.property(
+        num,
+        fc.integer({ min: -10, max: 10 }),
+        fc.integer({ min: 0, max: 10 }),
+        fc.string({ unit: "grapheme", maxLength: 12 }),
+        (v, lo, span, s) => {
+          const hi = lo + span;
+          expect(compileConstraint({ kind: "number_between", min: lo, max: hi }).test(v)).toBe(v >= lo && v <= hi);
+          expect(compileConstraint({ kind: "number_max", max: hi }).test(v)).toBe(v <= hi);
+          expect(compileConstraint({ kind: "number_max", max: hi }).test(String(v))).toBe(false);
+          expect(compileConstraint({ kind: "string_max", max: span }).test(s)).toBe([...s].length <= span);
+        },
+      ),
     );
   });
 });

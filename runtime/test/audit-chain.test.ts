@@ -23,7 +23,9 @@ const arbEntry: fc.Arbitrary<AuditEntry> = fc.record(
     action: fc.record({ tool: fc.string(), args: fc.jsonValue() }, { requiredKeys: ["tool"] }),
     outcome: fc.constantFrom("allow", "deny", "approved", "rejected", "timeout"),
     outputHash: fc.string(),
-    guardrail: fc.array(fc.record({ kind: fc.string(), severity: fc.constantFrom("low", "high"), score: fc.double({ noNaN: true }) }), { maxLength: 2 }),
+    guardrail: fc.array(fc.record({ kind: fc.string(), severity: fc.constantFrom("low", "high"), score: fc.double({ noNaN: true }) }), {
+      maxLength: 2,
+    }),
     approver: fc.string(),
   },
   { requiredKeys: ["agent", "session", "event", "trace", "outcome"] },

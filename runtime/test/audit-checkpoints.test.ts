@@ -2,7 +2,17 @@
 // alone cannot — a missing tail, a truncated or emptied file, a rewrite with a recomputed chain, a cut
 // laundered as a crash recovery — besides edits, deletions, insertions and reordering.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync, appendFileSync, truncateSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+  appendFileSync,
+  truncateSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateKeys, loadPrivateKey } from "@charter/language";
@@ -51,7 +61,8 @@ async function writeSigned(n: number, from = 0): Promise<void> {
 const sidecar = () => parseCheckpoints(readFileSync(checkpointsPath(log), "utf8")).checkpoints;
 const lines = (text: string) => text.split("\n").slice(0, -1);
 const join1 = (ls: string[]) => (ls.length ? ls.join("\n") + "\n" : "");
-const verifyKeyed = (text: string, withSidecar = true) => verifyAuditLog(text, { checkpointPub: pub, ...(withSidecar ? { sidecar: sidecar() } : {}) });
+const verifyKeyed = (text: string, withSidecar = true) =>
+  verifyAuditLog(text, { checkpointPub: pub, ...(withSidecar ? { sidecar: sidecar() } : {}) });
 
 /** Recomputes a valid chain over edited records, as an attacker without the key can. */
 function rechain(records: AuditRecord[]): string {

@@ -65,9 +65,11 @@ function run(log: string, mode: string, withKey = false): Run {
       const m = /^acted (\d+)$/.exec(line);
       if (m) acted.add(Number(m[1]));
     }
-    for (const w of watchers.splice(0)) (acted.size >= w.n ? w.resolve() : watchers.push(w));
+    for (const w of watchers.splice(0)) acted.size >= w.n ? w.resolve() : watchers.push(w);
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on("exit", (code, signal) => r({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.on("exit", (code, signal) => r({ code, signal })),
+  );
   return {
     child,
     acted,
@@ -124,7 +126,10 @@ describe("the record of a call that ran survives the death of the process", () =
     expect((await r.exited).signal).toBe("SIGTERM");
     const onDisk = recordedIds(log);
     expect([...r.acted].filter((id) => !onDisk.has(id))).toEqual([]);
-    const result = verifyAuditLog(readFileSync(log, "utf8"), { checkpointPub: pub, sidecar: parseCheckpoints(readFileSync(checkpointsPath(log), "utf8")).checkpoints });
+    const result = verifyAuditLog(readFileSync(log, "utf8"), {
+      checkpointPub: pub,
+      sidecar: parseCheckpoints(readFileSync(checkpointsPath(log), "utf8")).checkpoints,
+    });
     expect(result).toMatchObject({ ok: true });
     // denied calls were recorded too (SIGTERM flushes the batch they sat in)
     expect(parseAuditRecords(readFileSync(log, "utf8")).some((x) => x.outcome === "deny")).toBe(true);
@@ -171,7 +176,10 @@ describe("one writer per chain", () => {
     const log = join(dir, "twice.jsonl");
     const a = openFileAuditLog(log);
     if (!a.ok) throw new Error(a.error.message);
-    expect(openFileAuditLog(log)).toMatchObject({ ok: false, error: { kind: "locked", message: expect.stringContaining("this process already") } });
+    expect(openFileAuditLog(log)).toMatchObject({
+      ok: false,
+      error: { kind: "locked", message: expect.stringContaining("this process already") },
+    });
     await a.log.close();
     const b = openFileAuditLog(log);
     expect(b.ok).toBe(true);

@@ -111,7 +111,7 @@ describe("FileAuditSink", () => {
 
   it("refuses to open on a torn tail when asked to", async () => {
     await writeLog(2);
-    appendFileSync(path, "{\"trunc");
+    appendFileSync(path, '{"trunc');
     const opened = openFileAuditLog(path, { tornTail: "refuse" });
     expect(opened).toMatchObject({ ok: false, error: { kind: "torn_tail" } });
     expect(readFileSync(path, "utf8").endsWith('{"trunc')).toBe(true);

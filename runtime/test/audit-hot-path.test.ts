@@ -11,7 +11,16 @@ describe("audit hot path", () => {
     const steps = [{ rule: "granted", reason: 'a "quoted" reason\u2028 with \\ and \ud800' }];
     const frozen = constantTrace(steps);
     expect(Object.isFrozen(frozen) && Object.isFrozen(frozen[0])).toBe(true);
-    const rec = { seq: 3, ts: "2026-01-01T00:00:00.000Z", agent: "a", session: "s", event: "decision" as const, trace: frozen, outcome: "allow", prev: "p" };
+    const rec = {
+      seq: 3,
+      ts: "2026-01-01T00:00:00.000Z",
+      agent: "a",
+      session: "s",
+      event: "decision" as const,
+      trace: frozen,
+      outcome: "allow",
+      prev: "p",
+    };
     expect(serializeUnsealed(rec)).toBe(serializeUnsealed({ ...rec, trace: steps.map((t) => ({ ...t })) }));
     expect(serializeUnsealed(rec)).toBe(canonicalJson(rec, "hash"));
   });
@@ -20,7 +29,14 @@ describe("audit hot path", () => {
     const sink = new MemoryAuditSink();
     const log = new AuditLog(sink, { clock: () => 0 });
     for (let i = 0; i < 5000; i++) {
-      const entry: AuditEntry = { agent: `agent-${i}`, session: "s", event: "decision", trace: [{ rule: `r${i % 7}`, reason: `why "${i}"` }], action: { tool: `t${i}`, args: { z: i, a: [i], m: { y: 1, b: 2 } } }, outcome: "allow" };
+      const entry: AuditEntry = {
+        agent: `agent-${i}`,
+        session: "s",
+        event: "decision",
+        trace: [{ rule: `r${i % 7}`, reason: `why "${i}"` }],
+        action: { tool: `t${i}`, args: { z: i, a: [i], m: { y: 1, b: 2 } } },
+        outcome: "allow",
+      };
       const r = log.write(entry);
       expect(sink.lines[i]).toBe(canonicalJson(r, "hash").slice(0, -1) + `,"hash":"${r.hash}"}\n`);
     }
@@ -29,12 +45,21 @@ describe("audit hot path", () => {
 
   it("orders keys as Array.prototype.sort does, whatever their order and number", () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)) }), { maxLength: 24 }), (keys) => {
-        const obj: Record<string, number> = {};
-        keys.forEach((k, i) => (obj[k] = i));
-        const expected = "{" + Object.keys(obj).sort().map((k) => `${JSON.stringify(k)}:${obj[k]}`).join(",") + "}";
-        expect(canonicalJson(obj)).toBe(expected);
-      }),
+      fc.property(
+        fc.uniqueArray(fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)) }), { maxLength: 24 }),
+        (keys) => {
+          const obj: Record<string, number> = {};
+          keys.forEach((k, i) => (obj[k] = i));
+          const expected =
+            "{" +
+            Object.keys(obj)
+              .sort()
+              .map((k) => `${JSON.stringify(k)}:${obj[k]}`)
+              .join(",") +
+            "}";
+          expect(canonicalJson(obj)).toBe(expected);
+        },
+      ),
     );
   });
 

@@ -55,7 +55,9 @@ describe("PostgreSQL audit sink", () => {
       const d = await guard.authorize({ agent: "a", session: "s1", tool: "work", args: { id: i } });
       expect(d.outcome).toBe("allow");
       // the reader sees the row the moment the call may be forwarded
-      const r = await sql(roles.readerUrl, "SELECT outcome, tool, bundle FROM charter_audit WHERE chain = 'replica-a' AND line LIKE $1", [`%"id":${i}}%`]);
+      const r = await sql(roles.readerUrl, "SELECT outcome, tool, bundle FROM charter_audit WHERE chain = 'replica-a' AND line LIKE $1", [
+        `%"id":${i}}%`,
+      ]);
       expect(r.rows).toEqual([{ outcome: "allow", tool: "work", bundle: bundle.digest }]);
     }
     // calls that did not run are batched, and all arrive by close
@@ -71,7 +73,9 @@ describe("PostgreSQL audit sink", () => {
     const opened = await openAuditSink({ postgres: roles.writerUrl, chain: "replica-b" });
     if (!opened.ok) throw new Error(opened.message);
     const guard = createGuard(bundle, { audit: opened.log });
-    const ds = await Promise.all(Array.from({ length: 500 }, (_, i) => guard.authorize({ agent: "a", session: "s2", tool: "work", args: { id: i } })));
+    const ds = await Promise.all(
+      Array.from({ length: 500 }, (_, i) => guard.authorize({ agent: "a", session: "s2", tool: "work", args: { id: i } })),
+    );
     expect(ds.every((d) => d.outcome === "allow")).toBe(true);
     const r = await sql(roles.readerUrl, "SELECT count(*)::int AS n FROM charter_audit WHERE chain = 'replica-b' AND outcome = 'allow'");
     expect(r.rows[0].n).toBe(500);
@@ -99,7 +103,12 @@ describe("PostgreSQL audit sink", () => {
     expect(await refused(w, "DELETE FROM charter_audit")).toMatch(/permission denied/);
     expect(await refused(w, "TRUNCATE charter_audit")).toMatch(/permission denied/);
     expect(await refused(w, "SELECT * FROM charter_audit")).toMatch(/permission denied/);
-    expect(await refused(r, "INSERT INTO charter_audit (chain, seq, ts, agent, session, event, outcome, hash, prev, line) VALUES ('x', 1, now(), 'a', 's', 'e', 'o', 'h', 'p', 'l')")).toMatch(/permission denied/);
+    expect(
+      await refused(
+        r,
+        "INSERT INTO charter_audit (chain, seq, ts, agent, session, event, outcome, hash, prev, line) VALUES ('x', 1, now(), 'a', 's', 'e', 'o', 'h', 'p', 'l')",
+      ),
+    ).toMatch(/permission denied/);
     expect(await refused(r, "UPDATE charter_audit SET outcome = 'deny'")).toMatch(/permission denied/);
     expect(await refused(r, "DELETE FROM charter_audit")).toMatch(/permission denied/);
     // the owner (superuser) is stopped by the trigger

@@ -13,14 +13,28 @@ describe("authorize records", () => {
     expect(d).toMatchObject({ outcome: "allow", approver: "alice@leads" });
     await guard.authorize({ agent: "helper", session: "s1", tool: "lookup", args: { id: "A1" } });
     await guard.authorize({ agent: "helper", session: "s1", tool: "launchMissiles" });
-    expect(sink.records.map((r) => `${r.event}:${r.outcome}`)).toEqual(["decision:approval_required", "approval:approved", "decision:allow", "decision:deny"]);
+    expect(sink.records.map((r) => `${r.event}:${r.outcome}`)).toEqual([
+      "decision:approval_required",
+      "approval:approved",
+      "decision:allow",
+      "decision:deny",
+    ]);
     expect(sink.records[1]!.action).toEqual(sink.records[0]!.action);
     expect(verifyAuditLog(sink.text())).toMatchObject({ ok: true, records: 4 });
   });
 
   it("returns a rejected promise, not a synchronous throw, when the call cannot be processed", async () => {
     const { guard } = makeGuard(mini);
-    const hostile = { agent: "helper", session: "s1", tool: "free", args: { get boom() { throw new Error("getter"); } } };
+    const hostile = {
+      agent: "helper",
+      session: "s1",
+      tool: "free",
+      args: {
+        get boom() {
+          throw new Error("getter");
+        },
+      },
+    };
     let threw = false;
     let p: Promise<unknown> | undefined;
     try {

@@ -10,17 +10,30 @@ import { posix } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileConstraint, normalizePosixPath } from "../src/guard/constraints.js";
 
-const junk = fc.oneof(fc.string({ maxLength: 4 }), fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 2 }), fc.dictionary(fc.string({ maxLength: 2 }), fc.integer(), { maxKeys: 2 }));
+const junk = fc.oneof(
+  fc.string({ maxLength: 4 }),
+  fc.double(),
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.integer(), { maxLength: 2 }),
+  fc.dictionary(fc.string({ maxLength: 2 }), fc.integer(), { maxKeys: 2 }),
+);
 
 describe("integer and bool", () => {
   it("integer between / max admit whole JSON numbers in range only", () => {
     fc.assert(
-      fc.property(fc.integer({ min: -50, max: 50 }), fc.integer({ min: -50, max: 50 }), fc.oneof(fc.integer({ min: -60, max: 60 }), fc.double({ min: -60, max: 60 }), junk), (a, b, v) => {
-        const [min, max] = a <= b ? [a, b] : [b, a];
-        const whole = typeof v === "number" && Number.isInteger(v);
-        expect(compileConstraint({ kind: "integer_between", min, max }).test(v)).toBe(whole && v >= min && v <= max);
-        expect(compileConstraint({ kind: "integer_max", max }).test(v)).toBe(whole && v <= max);
-      }),
+      fc.property(
+        fc.integer({ min: -50, max: 50 }),
+        fc.integer({ min: -50, max: 50 }),
+        fc.oneof(fc.integer({ min: -60, max: 60 }), fc.double({ min: -60, max: 60 }), junk),
+        (a, b, v) => {
+          const [min, max] = a <= b ? [a, b] : [b, a];
+          const whole = typeof v === "number" && Number.isInteger(v);
+          expect(compileConstraint({ kind: "integer_between", min, max }).test(v)).toBe(whole && v >= min && v <= max);
+          expect(compileConstraint({ kind: "integer_max", max }).test(v)).toBe(whole && v <= max);
+        },
+      ),
       { numRuns: 500 },
     );
     expect(compileConstraint({ kind: "integer_max", max: 10 }).test("3")).toBe(false);
@@ -97,7 +110,9 @@ describe("string matching", () => {
 // ---------------------------------------------------------------- path under
 
 const segment = fc.constantFrom("srv", "docs", "etc", "a", "", ".", "..", "docs2", "x y", "..a", ".b");
-const pathText = fc.tuple(fc.boolean(), fc.array(segment, { maxLength: 7 }), fc.boolean()).map(([absolute, segs, trailing]) => (absolute ? "/" : "") + segs.join("/") + (trailing ? "/" : ""));
+const pathText = fc
+  .tuple(fc.boolean(), fc.array(segment, { maxLength: 7 }), fc.boolean())
+  .map(([absolute, segs, trailing]) => (absolute ? "/" : "") + segs.join("/") + (trailing ? "/" : ""));
 const ROOT_SETS = [["/srv/docs"], ["/srv/docs", "/etc"], ["/"], ["/a/b", "/srv"]];
 
 /** The reference: node's normaliser, without its trailing slash, and a prefix test on whole segments. */
@@ -111,11 +126,14 @@ function refPathUnder(p: string, roots: readonly string[]): boolean {
 describe("path under", () => {
   it("normalises like path.posix.normalize (., .., repeated /), without the trailing slash", () => {
     fc.assert(
-      fc.property(pathText.filter((p) => p.startsWith("/")), (p) => {
-        let expected = posix.normalize(p);
-        if (expected.length > 1 && expected.endsWith("/")) expected = expected.slice(0, -1);
-        expect(normalizePosixPath(p)).toBe(expected);
-      }),
+      fc.property(
+        pathText.filter((p) => p.startsWith("/")),
+        (p) => {
+          let expected = posix.normalize(p);
+          if (expected.length > 1 && expected.endsWith("/")) expected = expected.slice(0, -1);
+          expect(normalizePosixPath(p)).toBe(expected);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -165,9 +183,13 @@ const constraint: fc.Arbitrary<BundleConstraint> = fc.letrec<{ c: BundleConstrai
     { depthSize: "small", withCrossShrink: true },
     leaf,
     fc.tuple(tie("c"), fc.integer({ min: 0, max: 3 })).map(([item, max]): BundleConstraint => ({ kind: "list_of", item, max })),
-    fc.dictionary(fc.constantFrom("p", "q", "r"), tie("c"), { maxKeys: 3 }).chain((properties) =>
-      fc.subarray(Object.keys(properties)).map((optional): BundleConstraint => ({ kind: "object", properties, optional: optional.sort() })),
-    ),
+    fc
+      .dictionary(fc.constantFrom("p", "q", "r"), tie("c"), { maxKeys: 3 })
+      .chain((properties) =>
+        fc
+          .subarray(Object.keys(properties))
+          .map((optional): BundleConstraint => ({ kind: "object", properties, optional: optional.sort() })),
+      ),
   ),
 })).c;
 
@@ -185,14 +207,19 @@ function near(c: BundleConstraint): fc.Arbitrary<unknown> {
     case "list_of":
       return fc.oneof({ weight: 4, arbitrary: fc.array(near(c.item), { maxLength: c.max + 1 }) }, { weight: 1, arbitrary: junk });
     case "object": {
-      const entries = Object.entries(c.properties).map(([k, v]) => fc.option(near(v), { nil: undefined, freq: 4 }).map((x) => [k, x] as const));
+      const entries = Object.entries(c.properties).map(([k, v]) =>
+        fc.option(near(v), { nil: undefined, freq: 4 }).map((x) => [k, x] as const),
+      );
       return fc.oneof(
-        { weight: 4, arbitrary: fc.tuple(fc.tuple(...entries), fc.option(fc.constantFrom("extra", "p2"), { freq: 4 })).map(([kvs, extra]) => {
-          const o: Record<string, unknown> = {};
-          for (const [k, x] of kvs) if (x !== undefined) o[k] = x;
-          if (extra !== null) o[extra] = 1;
-          return o;
-        }) },
+        {
+          weight: 4,
+          arbitrary: fc.tuple(fc.tuple(...entries), fc.option(fc.constantFrom("extra", "p2"), { freq: 4 })).map(([kvs, extra]) => {
+            const o: Record<string, unknown> = {};
+            for (const [k, x] of kvs) if (x !== undefined) o[k] = x;
+            if (extra !== null) o[extra] = 1;
+            return o;
+          }),
+        },
         { weight: 1, arbitrary: junk },
       );
     }
@@ -228,14 +255,17 @@ function refMatch(c: BundleConstraint, v: unknown): boolean {
 describe("lists and nested objects", () => {
   it("match the reference model at every depth: list length, closed world, required and optional properties", () => {
     fc.assert(
-      fc.property(constraint.chain((c) => fc.tuple(fc.constant(c), near(c))), ([c, v]) => {
-        const compiled = compileConstraint(c);
-        const ok = refMatch(c, v);
-        expect(compiled.test(v)).toBe(ok);
-        // every refusal can be explained without crashing; an allowed value has nothing to explain
-        if (ok) expect(compiled.explain(v)).toBeUndefined();
-        else compiled.explain(v);
-      }),
+      fc.property(
+        constraint.chain((c) => fc.tuple(fc.constant(c), near(c))),
+        ([c, v]) => {
+          const compiled = compileConstraint(c);
+          const ok = refMatch(c, v);
+          expect(compiled.test(v)).toBe(ok);
+          // every refusal can be explained without crashing; an allowed value has nothing to explain
+          if (ok) expect(compiled.explain(v)).toBeUndefined();
+          else compiled.explain(v);
+        },
+      ),
       { numRuns: 3000 },
     );
   });
@@ -243,7 +273,11 @@ describe("lists and nested objects", () => {
   it("says which element or property failed, and why", () => {
     const entity: BundleConstraint = {
       kind: "object",
-      properties: { name: { kind: "string_max", max: 10 }, observations: { kind: "list_of", item: { kind: "string_max", max: 5 }, max: 2 }, rank: { kind: "integer_max", max: 9 } },
+      properties: {
+        name: { kind: "string_max", max: 10 },
+        observations: { kind: "list_of", item: { kind: "string_max", max: 5 }, max: 2 },
+        rank: { kind: "integer_max", max: 9 },
+      },
       optional: ["rank"],
     };
     const c = compileConstraint({ kind: "list_of", item: entity, max: 3 });
@@ -251,11 +285,22 @@ describe("lists and nested objects", () => {
     expect(c.test([{ name: "a", observations: ["x"], rank: 3 }])).toBe(true);
     expect(c.explain("nope")).toBe("expected a list, got a string");
     expect(c.explain([{}, {}, {}, {}])).toBe("a list of 4 elements, more than 3");
-    expect(c.explain([{ name: "a", observations: [] }, { name: 5, observations: [] }])).toBe("element 1: property 'name': expected a string, got a number");
+    expect(
+      c.explain([
+        { name: "a", observations: [] },
+        { name: 5, observations: [] },
+      ]),
+    ).toBe("element 1: property 'name': expected a string, got a number");
     expect(c.explain([{ name: "a" }])).toBe("element 0: property 'observations' is missing (list of string max 5 max 2)");
-    expect(c.explain([{ name: "a", observations: ["toolong"] }])).toBe("element 0: property 'observations': element 0: outside its constraint: string max 5");
-    expect(c.explain([{ name: "a", observations: [], rank: 2.5 }])).toBe("element 0: property 'rank': expected an integer, got a number with a fraction");
-    expect(c.explain([{ name: "a", observations: [], SECRET_KEY: 1 }])).toBe("element 0: an object with a property the policy does not name (closed world: only name, observations, rank)");
+    expect(c.explain([{ name: "a", observations: ["toolong"] }])).toBe(
+      "element 0: property 'observations': element 0: outside its constraint: string max 5",
+    );
+    expect(c.explain([{ name: "a", observations: [], rank: 2.5 }])).toBe(
+      "element 0: property 'rank': expected an integer, got a number with a fraction",
+    );
+    expect(c.explain([{ name: "a", observations: [], SECRET_KEY: 1 }])).toBe(
+      "element 0: an object with a property the policy does not name (closed world: only name, observations, rank)",
+    );
     expect(c.test([{ name: "a", observations: [], rank: undefined }])).toBe(true);
   });
 });
@@ -278,8 +323,20 @@ describe("url in domains", () => {
       { numRuns: 500 },
     );
     const c = compileConstraint({ kind: "url_in_domains", domains: ["example.com", "acme.io"] });
-    for (const ok of ["www.example.com/page", "acme.io/x", "acme.io", "ACME.io/x", "acme.io:8443/x", "https://acme.io/x"]) expect(c.test(ok), ok).toBe(true);
-    for (const no of ["evil.com/acme.io", "acme.io.evil.com/x", "javascript:alert(1)//acme.io", "mailto:a@acme.io", "ftp://acme.io/x", "//acme.io/x", "/acme.io", "a@acme.io.evil.com", "acme.io\\@evil.com"]) expect(c.test(no), no).toBe(false);
+    for (const ok of ["www.example.com/page", "acme.io/x", "acme.io", "ACME.io/x", "acme.io:8443/x", "https://acme.io/x"])
+      expect(c.test(ok), ok).toBe(true);
+    for (const no of [
+      "evil.com/acme.io",
+      "acme.io.evil.com/x",
+      "javascript:alert(1)//acme.io",
+      "mailto:a@acme.io",
+      "ftp://acme.io/x",
+      "//acme.io/x",
+      "/acme.io",
+      "a@acme.io.evil.com",
+      "acme.io\\@evil.com",
+    ])
+      expect(c.test(no), no).toBe(false);
   });
 });
 
@@ -357,7 +414,14 @@ describe("decide with v1 arguments", () => {
         entities: {
           kind: "list_of",
           max: 2,
-          item: { kind: "object", properties: { name: { kind: "string_max", max: 8 }, tags: { kind: "list_of", item: { kind: "one_of", values: ["a", "b"] }, max: 2 } }, optional: ["tags"] },
+          item: {
+            kind: "object",
+            properties: {
+              name: { kind: "string_max", max: 8 },
+              tags: { kind: "list_of", item: { kind: "one_of", values: ["a", "b"] }, max: 2 },
+            },
+            optional: ["tags"],
+          },
         },
         dryRun: { kind: "bool" },
         root: { kind: "path_under", roots: ["/srv/kb"] },
@@ -378,7 +442,9 @@ describe("decide with v1 arguments", () => {
     expect(typed).toMatchObject({ outcome: "deny", rule: "args" });
     expect(typed.reason).toBe("argument 'entities' of create_entities: element 0: property 'name': expected a string, got a number");
     expect(call({ entities: [], dryRun: "yes" }).reason).toBe("argument 'dryRun' of create_entities: expected true or false, got a string");
-    expect(call({ entities: [], root: "../etc" }).reason).toBe("argument 'root' of create_entities: expected an absolute path, got a relative one");
+    expect(call({ entities: [], root: "../etc" }).reason).toBe(
+      "argument 'root' of create_entities: expected an absolute path, got a relative one",
+    );
     const outside = call({ entities: [], root: "/srv/kb/../../etc/shadow" });
     expect(outside.reason).toBe("argument 'root' of create_entities is outside its constraint: path under [\"/srv/kb\"]");
     expect(outside.reason).not.toContain("shadow");
@@ -421,7 +487,10 @@ agent docs {
 
   it("allows what every constraint admits", () => {
     expect(call(base).outcome).toBe("allow");
-    expect(call({ ...base, path: "/srv/shared/x/../y.md", page: 3, raw: false, source: "acme.io/kb", filters: [{ field: "tag", value: "v1" }] }).outcome).toBe("allow");
+    expect(
+      call({ ...base, path: "/srv/shared/x/../y.md", page: 3, raw: false, source: "acme.io/kb", filters: [{ field: "tag", value: "v1" }] })
+        .outcome,
+    ).toBe("allow");
   });
 
   it.each([
@@ -433,7 +502,10 @@ agent docs {
     [{ ...base, page: 501 }, "argument 'page' of fetch is outside its constraint: integer between 1 and 500"],
     [{ ...base, raw: "false" }, "argument 'raw' of fetch: expected true or false, got a string"],
     [{ ...base, source: "acme.io.evil.com/kb" }, "argument 'source' of fetch is outside its constraint: url in domains"],
-    [{ ...base, filters: [{ field: "body", value: "x" }] }, "argument 'filters' of fetch: element 0: property 'field': outside its constraint: one of"],
+    [
+      { ...base, filters: [{ field: "body", value: "x" }] },
+      "argument 'filters' of fetch: element 0: property 'field': outside its constraint: one of",
+    ],
     [{ ...base, filters: [{ field: "tag" }] }, "argument 'filters' of fetch: element 0: property 'value' is missing"],
     [{ ticket: "OPS-1" }, "fetch needs argument 'path'"],
   ])("refuses %j: %s", (args, reason) => {

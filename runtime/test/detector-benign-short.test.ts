@@ -46,7 +46,12 @@ describe("detector on benign short texts", () => {
     expect(rate(train.map((r) => r.text))).toBeLessThanOrEqual(2 / train.length);
   });
   it("rules alone flag none of the set", () => {
-    expect(rate([...train, ...final].map((r) => r.text), createRuleDetector())).toBe(0);
+    expect(
+      rate(
+        [...train, ...final].map((r) => r.text),
+        createRuleDetector(),
+      ),
+    ).toBe(0);
   });
   it("does not treat a plain customer question as an injection", () => {
     expect(detector.score("What is the refund policy for shoes?").score).toBeLessThan(0.5);

@@ -9,7 +9,13 @@ import { readCorpus, splitCorpus } from "../scripts/corpus-split.mjs";
 // customer's question; the same payloads inserted into an e-mail or a table are caught (9/14 of the
 // category) because the classifier scores each segment with its place in the document (see
 // docs/detector.md). Asserted with a margin of about two items below.
-const TASK_ONLY = new Set(["Content Creation", "Information Retrieval", "Language Translation", "Learning and Tutoring", "Programming Help"]);
+const TASK_ONLY = new Set([
+  "Content Creation",
+  "Information Retrieval",
+  "Language Translation",
+  "Learning and Tutoring",
+  "Programming Help",
+]);
 
 describe("shipped classifier on the held-out split", () => {
   const { test } = splitCorpus(readCorpus());

@@ -49,7 +49,12 @@ describe("detector on out-of-distribution material", () => {
     expect(flagged(heldOut.map((p) => p.text)) / heldOut.length).toBeLessThanOrEqual(0.015);
   });
   it("rules alone flag at most 0.5% of held-out README passages", () => {
-    expect(flagged(heldOut.map((p) => p.text), createRuleDetector()) / heldOut.length).toBeLessThanOrEqual(0.005);
+    expect(
+      flagged(
+        heldOut.map((p) => p.text),
+        createRuleDetector(),
+      ) / heldOut.length,
+    ).toBeLessThanOrEqual(0.005);
   });
   it("flags none of the hand-written benign carriers on their own", () => {
     expect(flagged(readCarriers().map((c) => c.text))).toBe(0);

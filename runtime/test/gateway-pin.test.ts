@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGateway, toolDefinitionDigest, type Gateway } from "../src/gateway/index.js";
 import { compileText, makeGuard, root } from "../../test/support/runtime-fixtures.js";
 
-const server = () => new StdioClientTransport({ command: process.execPath, args: [join(root, "test/fixtures/mcp-tool-server.mjs")], stderr: "pipe" });
+const server = () =>
+  new StdioClientTransport({ command: process.execPath, args: [join(root, "test/fixtures/mcp-tool-server.mjs")], stderr: "pipe" });
 let gateway: Gateway;
 let agent: Client;
 let sink: ReturnType<typeof makeGuard>["sink"];
@@ -25,7 +26,13 @@ beforeAll(async () => {
     .replace("tool querySupplierDB {", `tool querySupplierDB {\n    pin "sha256:${"0".repeat(64)}"`);
   const made = makeGuard(compileText(text));
   sink = made.sink;
-  gateway = await createGateway({ guard: made.guard, agent: "procurement-assistant-v2", session: "pin-1", resultSource: "rag", upstream: server() });
+  gateway = await createGateway({
+    guard: made.guard,
+    agent: "procurement-assistant-v2",
+    session: "pin-1",
+    resultSource: "rag",
+    upstream: server(),
+  });
   const [down, up] = InMemoryTransport.createLinkedPair();
   await gateway.connect(up);
   agent = new Client({ name: "agent", version: "1" });

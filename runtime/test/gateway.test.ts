@@ -15,14 +15,20 @@ let sink: ReturnType<typeof makeGuard>["sink"];
 const upstreamCalls = () => client && gateway.client.callTool({ name: "__calls" });
 
 beforeAll(async () => {
-  const made = makeGuard(compileExample("procurement.charter"), { approver: async () => ({ approved: true, approver: "lead@company.com" }) });
+  const made = makeGuard(compileExample("procurement.charter"), {
+    approver: async () => ({ approved: true, approver: "lead@company.com" }),
+  });
   sink = made.sink;
   gateway = await createGateway({
     guard: made.guard,
     agent: AGENT,
     session: "mcp-1",
     resultSource: "rag",
-    upstream: new StdioClientTransport({ command: process.execPath, args: [join(root, "test/fixtures/mcp-tool-server.mjs")], stderr: "pipe" }),
+    upstream: new StdioClientTransport({
+      command: process.execPath,
+      args: [join(root, "test/fixtures/mcp-tool-server.mjs")],
+      stderr: "pipe",
+    }),
   });
   const [down, up] = InMemoryTransport.createLinkedPair();
   await gateway.connect(up);

@@ -65,6 +65,8 @@ test "a fresh block" {
   });
 
   it("a wrong expectation about history fails", async () => {
-    expect(await run(`test "t" {\n  given bot ingested email\n  expect bot call sendEmail { to: "a@company.com" } => allow\n}`)).toEqual([["allow", "approval", false]]);
+    expect(await run(`test "t" {\n  given bot ingested email\n  expect bot call sendEmail { to: "a@company.com" } => allow\n}`)).toEqual([
+      ["allow", "approval", false],
+    ]);
   });
 });

@@ -12,7 +12,13 @@ describe("decide: spec §4 order", () => {
     const d = guard.decide(call("lookup", { id: "A1" }));
     expect(d).toMatchObject({ outcome: "allow", rule: "granted" });
     expect(sink.records).toHaveLength(1);
-    expect(sink.records[0]).toMatchObject({ event: "decision", outcome: "allow", agent: "helper", session: "s1", action: { tool: "lookup", args: { id: "A1" } } });
+    expect(sink.records[0]).toMatchObject({
+      event: "decision",
+      outcome: "allow",
+      agent: "helper",
+      session: "s1",
+      action: { tool: "lookup", args: { id: "A1" } },
+    });
   });
 
   it("denies an explicitly denied tool as an audited refusal, before anything else", () => {
@@ -184,7 +190,10 @@ describe("isolation and audit", () => {
     guard.isolate("prompt injection suspected");
     expect(guard.decide(call("free"))).toMatchObject({ outcome: "deny", rule: "isolated" });
     expect(guard.decide(call("run", undefined, "worker"))).toMatchObject({ outcome: "deny", rule: "isolated" });
-    expect(sink.records.find((r) => r.event === "isolation")).toMatchObject({ outcome: "isolated", trace: [{ reason: "prompt injection suspected" }] });
+    expect(sink.records.find((r) => r.event === "isolation")).toMatchObject({
+      outcome: "isolated",
+      trace: [{ reason: "prompt injection suspected" }],
+    });
   });
 
   it("isolating one agent leaves the others working", () => {

@@ -7,15 +7,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  buildBaseline,
-  loadBundle,
-  parseBaseline,
-  runTestText,
-  validateBundle,
-  type Baseline,
-  type MonitorAlert,
-} from "../src/index.js";
+import { buildBaseline, loadBundle, parseBaseline, runTestText, validateBundle, type Baseline, type MonitorAlert } from "../src/index.js";
 import { compileConstraint } from "../src/guard/index.js";
 import { findExfiltration, strictUrlHost, urlDomainMatches } from "../src/output/index.js";
 import { jsonOf } from "../src/testing/index.js";
@@ -93,9 +85,12 @@ describe("output exfiltration: a URL whose host parsers read differently is flag
     expect(findExfiltration(text, ["acme.io"]).map((f) => f.reason)).toEqual([expect.stringMatching(/ambiguous_host|host_not_allowed/)]);
   });
 
-  it.each(["![x](https://acme.io/p.png)", "[x](//docs.acme.io/a?b=c)", "www.acme.io/x", "wss://acme.io/socket", "see https://Acme.IO./x."])("keeps %j", (text) => {
-    expect(findExfiltration(text, ["acme.io"])).toEqual([]);
-  });
+  it.each(["![x](https://acme.io/p.png)", "[x](//docs.acme.io/a?b=c)", "www.acme.io/x", "wss://acme.io/socket", "see https://Acme.IO./x."])(
+    "keeps %j",
+    (text) => {
+      expect(findExfiltration(text, ["acme.io"])).toEqual([]);
+    },
+  );
 });
 
 // The reference model: a URL is inside the list when it is `http(s)://HOST[:PORT]` followed by a clean
@@ -143,7 +138,7 @@ function refUrl(p: UrlParts, allowed: readonly string[]): boolean {
 
 function mixCase(s: string, mask: number): string {
   let out = "";
-  for (let i = 0; i < s.length; i++) out += (mask >> i % 30) & 1 ? s[i]!.toUpperCase() : s[i]!;
+  for (let i = 0; i < s.length; i++) out += (mask >> (i % 30)) & 1 ? s[i]!.toUpperCase() : s[i]!;
   return out;
 }
 
@@ -331,7 +326,11 @@ describe("bundle referential integrity", () => {
     ["reads an undeclared source", (b: any) => (b.agents.helper.reads = ["nowhere"]), "reads"],
     ["talks to a missing agent", (b: any) => (b.agents.helper.talksTo = [{ agent: "ghost", via: "work" }]), "talksTo"],
     ["talks to an agent named toString", (b: any) => (b.agents.helper.talksTo = [{ agent: "toString", via: "work" }]), "talksTo"],
-    ["talks via an interface the target does not expose", (b: any) => (b.agents.helper.talksTo = [{ agent: "worker", via: "admin" }]), "talksTo"],
+    [
+      "talks via an interface the target does not expose",
+      (b: any) => (b.agents.helper.talksTo = [{ agent: "worker", via: "admin" }]),
+      "talksTo",
+    ],
     ["denies __proto__", (b: any) => (b.agents.helper.deny = ["__proto__"]), "deny"],
     ["exposes __proto__", (b: any) => (b.agents.worker.exposes = ["work", "__proto__"]), "exposes"],
   ])("refuses a bundle that %s", (_what, edit, field) => {
@@ -393,7 +392,12 @@ describe("bundle bytes must be exactly what was checked", () => {
 
   it("refuses an object whose canonical JSON round trip is not the object", () => {
     const withProto = structuredClone(signed) as any;
-    Object.defineProperty(withProto.agents, "__proto__", { value: { kind: "conversational" }, enumerable: true, configurable: true, writable: true });
+    Object.defineProperty(withProto.agents, "__proto__", {
+      value: { kind: "conversational" },
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    });
     expect(loadBundle(withProto, { publicKey: keys.publicKey }).ok).toBe(false);
     expect((loadBundle(withProto) as any).error.kind).toBe("not_canonical");
     const withUndefined = { ...structuredClone(mini), signature: undefined };
@@ -416,7 +420,9 @@ describe("charter test arguments named __proto__", () => {
     expect(run.results.map((r) => [r.actual, r.passed])).toEqual([["deny", true]]);
     // The runtime, given the same call as JSON, decides the same.
     const { guard } = makeGuard(mini);
-    expect(guard.decide({ agent: "helper", session: "s", tool: "lookup", args: JSON.parse(`{ "id": "A1", "__proto__": 1 }`) }).outcome).toBe("deny");
+    expect(
+      guard.decide({ agent: "helper", session: "s", tool: "lookup", args: JSON.parse(`{ "id": "A1", "__proto__": 1 }`) }).outcome,
+    ).toBe("deny");
   });
 
   it("jsonOf keeps __proto__ as data", () => {
@@ -424,7 +430,17 @@ describe("charter test arguments named __proto__", () => {
     const v = jsonOf({
       kind: "object",
       span,
-      entries: [{ key: { value: "__proto__", span } as any, value: { kind: "object", span, entries: [{ key: { value: "polluted", span } as any, value: { kind: "bool", value: true, span }, span }] }, span }],
+      entries: [
+        {
+          key: { value: "__proto__", span } as any,
+          value: {
+            kind: "object",
+            span,
+            entries: [{ key: { value: "polluted", span } as any, value: { kind: "bool", value: true, span }, span }],
+          },
+          span,
+        },
+      ],
     } as any) as Record<string, unknown>;
     expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
     expect(Object.hasOwn(v, "__proto__")).toBe(true);

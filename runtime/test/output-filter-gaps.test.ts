@@ -45,7 +45,11 @@ describe("output pii and secrets: shapes that used to pass", () => {
   });
   it("finds AWS secret access keys", () => {
     expect(kinds("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")).toContain("secret");
-    expect(kinds('{"AccessKeyId": "AKIAIOSFODNN7EXAMPLE", "SecretAccessKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}').filter((k) => k === "secret").length).toBe(2);
+    expect(
+      kinds('{"AccessKeyId": "AKIAIOSFODNN7EXAMPLE", "SecretAccessKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}').filter(
+        (k) => k === "secret",
+      ).length,
+    ).toBe(2);
     expect(kinds("AWS key id AKIAIOSFODNN7EXAMPLE, secret Je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY")).toEqual(["secret", "secret"]);
   });
   it("finds cards written one digit or one group per line", () => {

@@ -44,18 +44,23 @@ describe("checksums", () => {
 
   it("Verhoeff catches every single-digit error and adjacent transposition", () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom(..."0123456789"), minLength: 3, maxLength: 14 }), fc.nat(), fc.integer({ min: 1, max: 9 }), (body, at, delta) => {
-        const valid = body + verhoeffCheckDigit(body);
-        expect(verhoeffValid(valid)).toBe(true);
-        const i = at % valid.length;
-        const changed = valid.slice(0, i) + ((Number(valid[i]) + delta) % 10) + valid.slice(i + 1);
-        expect(verhoeffValid(changed)).toBe(false);
-        const j = at % (valid.length - 1);
-        if (valid[j] !== valid[j + 1]) {
-          const swapped = valid.slice(0, j) + valid[j + 1] + valid[j] + valid.slice(j + 2);
-          expect(verhoeffValid(swapped)).toBe(false);
-        }
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom(..."0123456789"), minLength: 3, maxLength: 14 }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 9 }),
+        (body, at, delta) => {
+          const valid = body + verhoeffCheckDigit(body);
+          expect(verhoeffValid(valid)).toBe(true);
+          const i = at % valid.length;
+          const changed = valid.slice(0, i) + ((Number(valid[i]) + delta) % 10) + valid.slice(i + 1);
+          expect(verhoeffValid(changed)).toBe(false);
+          const j = at % (valid.length - 1);
+          if (valid[j] !== valid[j + 1]) {
+            const swapped = valid.slice(0, j) + valid[j + 1] + valid[j] + valid.slice(j + 2);
+            expect(verhoeffValid(swapped)).toBe(false);
+          }
+        },
+      ),
     );
   });
 });
@@ -81,7 +86,8 @@ describe("phones", () => {
     );
   });
   it("ignores dates, amounts, versions, IPs and IDs", () => {
-    const t = "On 2026-11-02 at 12:30 we paid 1,234,567.89 for v10.2.3 at 192.168.100.200, order ORD-4155552671, id 1234567890, 98765432101234";
+    const t =
+      "On 2026-11-02 at 12:30 we paid 1,234,567.89 for v10.2.3 at 192.168.100.200, order ORD-4155552671, id 1234567890, 98765432101234";
     expect(findPhones(t)).toEqual([]);
   });
 });

@@ -44,7 +44,9 @@ describe("secret detection", () => {
     ]) {
       expect(isHighEntropyToken(s)).toBe(false);
     }
-    expect(secrets("id 123e4567-e89b-12d3-a456-426614174000 sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")).toEqual([]);
+    expect(
+      secrets("id 123e4567-e89b-12d3-a456-426614174000 sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"),
+    ).toEqual([]);
   });
 
   it("ignores lookalikes that are too short", () => {

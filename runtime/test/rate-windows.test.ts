@@ -45,15 +45,20 @@ describe("MemoryRateStore", () => {
   it("agrees with the reference model", () => {
     const step = fc.record({ key: fc.constantFrom("a", "b", "c"), dt: fc.integer({ min: 0, max: 40 }) });
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 120 }), fc.array(step, { maxLength: 200 }), (limit, windowMs, steps) => {
-        const store = new MemoryRateStore();
-        const model = new ReferenceStore();
-        let now = 1_000;
-        for (const { key, dt } of steps) {
-          now += dt;
-          expect(store.hit(key, now, windowMs, limit)).toBe(model.hit(key, now, windowMs, limit));
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 120 }),
+        fc.array(step, { maxLength: 200 }),
+        (limit, windowMs, steps) => {
+          const store = new MemoryRateStore();
+          const model = new ReferenceStore();
+          let now = 1_000;
+          for (const { key, dt } of steps) {
+            now += dt;
+            expect(store.hit(key, now, windowMs, limit)).toBe(model.hit(key, now, windowMs, limit));
+          }
+        },
+      ),
     );
   });
 

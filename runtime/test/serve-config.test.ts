@@ -34,7 +34,13 @@ admin: { token_sha256: "${"77d0".repeat(16)}" }
     );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.config).toMatchObject({ host: "127.0.0.1", port: 8787, bundle: "/etc/charter/dist/procurement.bundle.json", publicKey: "/etc/charter/keys/release.pub", audit: { file: "/etc/charter/audit/charter.jsonl" } });
+    expect(r.config).toMatchObject({
+      host: "127.0.0.1",
+      port: 8787,
+      bundle: "/etc/charter/dist/procurement.bundle.json",
+      publicKey: "/etc/charter/keys/release.pub",
+      audit: { file: "/etc/charter/audit/charter.jsonl" },
+    });
     expect(r.config.upstreams.get("erp")).toMatchObject({ command: ["node", "erp-server.js"], env: { ERP_URL: "http://127.0.0.1:9000" } });
     expect(r.config.upstreams.get("mail")).toMatchObject({ url: "http://127.0.0.1:9100/mcp" });
     expect(r.config.agents.get("procurement-assistant-v2")).toMatchObject({ upstreams: ["erp", "mail"], source: "api" });
@@ -42,7 +48,9 @@ admin: { token_sha256: "${"77d0".repeat(16)}" }
   });
 
   it("names unknown keys with their line and a did-you-mean", () => {
-    expect(problems(`bundle: b.json\naudit: { file: a }\nagents: {}\nupstreams: {}\nlisten_on: 1\n`)).toBe("serve.yaml:5:1: listen_on: unknown key 'listen_on' (did you mean 'listen'?)");
+    expect(problems(`bundle: b.json\naudit: { file: a }\nagents: {}\nupstreams: {}\nlisten_on: 1\n`)).toBe(
+      "serve.yaml:5:1: listen_on: unknown key 'listen_on' (did you mean 'listen'?)",
+    );
   });
 
   it("names type errors, plain tokens instead of hashes, unknown upstreams and shared tokens", () => {
@@ -61,7 +69,9 @@ upstreams:
     expect(out).not.toContain("no upstream named 'erp'"); // erp is declared, only broken
     expect(out).toContain("agents.c.upstreams: expected a list of strings");
     expect(out).toMatch(/serve.yaml:6:22: agents.c.token_sha256: the same token hash is already used by agent b/);
-    expect(out).toContain("serve.yaml:8:8: upstreams.erp: an upstream is either { command: [PROGRAM, ARGS…] } (stdio) or { url: http://…/mcp }");
+    expect(out).toContain(
+      "serve.yaml:8:8: upstreams.erp: an upstream is either { command: [PROGRAM, ARGS…] } (stdio) or { url: http://…/mcp }",
+    );
   });
 
   it("reports YAML syntax errors with their line, and required keys", () => {
@@ -70,7 +80,15 @@ upstreams:
   });
 
   it("reads the JWT section", () => {
-    const r = parseServeConfig(`bundle: b.json\naudit: { file: a }\njwt: { jwks_url: "https://idp/jwks.json", issuer: "https://idp", audience: charter }\nagents:\n  bot: { upstreams: [], source: api }\nupstreams: {}\n`, "/x/s.yaml");
-    expect(r.ok && r.config.jwt).toEqual({ jwksUrl: "https://idp/jwks.json", issuer: "https://idp", audience: "charter", agentClaim: "sub" });
+    const r = parseServeConfig(
+      `bundle: b.json\naudit: { file: a }\njwt: { jwks_url: "https://idp/jwks.json", issuer: "https://idp", audience: charter }\nagents:\n  bot: { upstreams: [], source: api }\nupstreams: {}\n`,
+      "/x/s.yaml",
+    );
+    expect(r.ok && r.config.jwt).toEqual({
+      jwksUrl: "https://idp/jwks.json",
+      issuer: "https://idp",
+      audience: "charter",
+      agentClaim: "sub",
+    });
   });
 });

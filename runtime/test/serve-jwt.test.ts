@@ -23,13 +23,24 @@ let key: CryptoKey;
 let otherKey: CryptoKey;
 
 const sign = (claims: Record<string, unknown>, k = key, exp: string | number = "5m", aud = "charter") =>
-  new SignJWT(claims).setProtectedHeader({ alg: "ES256", kid: "k1" }).setIssuer(ISSUER).setAudience(aud).setIssuedAt().setExpirationTime(exp).sign(k);
+  new SignJWT(claims)
+    .setProtectedHeader({ alg: "ES256", kid: "k1" })
+    .setIssuer(ISSUER)
+    .setAudience(aud)
+    .setIssuedAt()
+    .setExpirationTime(exp)
+    .sign(k);
 
 async function status(token: string): Promise<number> {
   const res = await fetch(serve.url + "/mcp", {
     method: "POST",
     headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${token}` },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "x", version: "1" } } }),
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "x", version: "1" } },
+    }),
   });
   await res.body?.cancel();
   return res.status;
@@ -74,7 +85,11 @@ afterAll(async () => {
 describe("charter serve with JWTs", () => {
   it("accepts a JWT of the issuer whose sub names an agent, and serves that agent", async () => {
     const client = new Client({ name: "jwt-agent", version: "1.0.0" });
-    await client.connect(new StreamableHTTPClientTransport(new URL(serve.url + "/mcp"), { requestInit: { headers: { Authorization: `Bearer ${await sign({ sub: "librarian" })}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(serve.url + "/mcp"), {
+        requestInit: { headers: { Authorization: `Bearer ${await sign({ sub: "librarian" })}` } },
+      }),
+    );
     expect((await client.listTools()).tools.map((t) => t.name)).toContain("lookup");
     expect((await client.callTool({ name: "lookup", arguments: { word: "jwt" } })).isError).toBeFalsy();
     await client.close();

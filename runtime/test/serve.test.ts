@@ -33,7 +33,9 @@ const text = (r: unknown) => ((r as { content?: { text?: string }[] }).content ?
 
 async function connect(token: string): Promise<Client> {
   const client = new Client({ name: "test-agent", version: "1.0.0" });
-  await client.connect(new StreamableHTTPClientTransport(new URL(serve.url + "/mcp"), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(serve.url + "/mcp"), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }),
+  );
   clients.push(client);
   return client;
 }
@@ -90,12 +92,21 @@ afterAll(async () => {
 
 describe("charter serve: who may call", () => {
   it("answers 401 without a token or with an unknown one, and audits both", async () => {
-    const init = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "x", version: "1" } } };
+    const init = {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "x", version: "1" } },
+    };
     const headers = { "content-type": "application/json", accept: "application/json, text/event-stream" };
     const none = await fetch(serve.url + "/mcp", { method: "POST", headers, body: JSON.stringify(init) });
     expect(none.status).toBe(401);
     expect(none.headers.get("www-authenticate")).toMatch(/^Bearer/);
-    const wrong = await fetch(serve.url + "/mcp", { method: "POST", headers: { ...headers, authorization: "Bearer not-a-token" }, body: JSON.stringify(init) });
+    const wrong = await fetch(serve.url + "/mcp", {
+      method: "POST",
+      headers: { ...headers, authorization: "Bearer not-a-token" },
+      body: JSON.stringify(init),
+    });
     expect(wrong.status).toBe(401);
     await expect(connect("ch_guessed")).rejects.toThrow();
     await serve.reload(); // flushes nothing, but gives the batch timer a turn
@@ -112,7 +123,14 @@ describe("charter serve: who may call", () => {
     const libTools = (await lib.listTools()).tools.map((t) => t.name).sort();
     const arcTools = (await arc.listTools()).tools.map((t) => t.name).sort();
     // write_file and move_file are denied, helpful_notes is poisoned, missing_tool is published by nobody
-    expect(libTools).toEqual(["list_allowed_directories", "list_directory", "lookup", "read_text_file", "split_report", "structured_report"]);
+    expect(libTools).toEqual([
+      "list_allowed_directories",
+      "list_directory",
+      "lookup",
+      "read_text_file",
+      "split_report",
+      "structured_report",
+    ]);
     expect(arcTools).toEqual(["approve_me", "create_entities", "lookup", "read_graph", "search_nodes"]);
     // the memory server is not the librarian's: its tools cannot be called through it
     const r = await lib.callTool({ name: "read_graph", arguments: {} });
@@ -125,7 +143,13 @@ describe("charter serve: who may call", () => {
     const sid = (lib.transport as StreamableHTTPClientTransport).sessionId!;
     const res = await fetch(serve.url + "/mcp", {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${archivist.token}`, "mcp-session-id": sid, "mcp-protocol-version": "2025-06-18" },
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        authorization: `Bearer ${archivist.token}`,
+        "mcp-session-id": sid,
+        "mcp-protocol-version": "2025-06-18",
+      },
       body: JSON.stringify({ jsonrpc: "2.0", id: 9, method: "tools/list", params: {} }),
     });
     expect(res.status).toBe(404);
@@ -183,7 +207,10 @@ describe("charter serve: calls and content", () => {
 
   it("starts stdio upstreams with their configured environment (MEMORY_FILE_PATH)", async () => {
     const arc = await connect(archivist.token);
-    const r = await arc.callTool({ name: "create_entities", arguments: { entities: [{ name: "charter", entityType: "project", observations: ["policy as code"] }] } });
+    const r = await arc.callTool({
+      name: "create_entities",
+      arguments: { entities: [{ name: "charter", entityType: "project", observations: ["policy as code"] }] },
+    });
     expect(r.isError).toBeFalsy();
     expect(readFileSync(memoryFile, "utf8")).toContain('"name":"charter"');
   });
@@ -191,18 +218,31 @@ describe("charter serve: calls and content", () => {
   it("holds a call that needs approval open with progress notifications until an approver decides, then runs it once", async () => {
     const arc = await connect(archivist.token);
     const progress: number[] = [];
-    const call = arc.callTool({ name: "approve_me", arguments: { change: "rename" } }, undefined, { onprogress: (p) => progress.push(p.progress), resetTimeoutOnProgress: true, timeout: 60_000 });
+    const call = arc.callTool({ name: "approve_me", arguments: { change: "rename" } }, undefined, {
+      onprogress: (p) => progress.push(p.progress),
+      resetTimeoutOnProgress: true,
+      timeout: 60_000,
+    });
     const api = (path: string, token: string, body?: unknown) =>
-      fetch(serve.url + path, { method: body ? "POST" : "GET", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      fetch(serve.url + path, {
+        method: body ? "POST" : "GET",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
     let pending: { id: string; tool: string; args_digest?: string } | undefined;
     for (let i = 0; i < 100 && pending === undefined; i++) {
-      pending = ((await (await api("/api/approvals", alice.token)).json()) as { approvals: { id: string; tool: string; args_digest?: string }[] }).approvals[0];
+      pending = (
+        (await (await api("/api/approvals", alice.token)).json()) as { approvals: { id: string; tool: string; args_digest?: string }[] }
+      ).approvals[0];
       if (pending === undefined) await new Promise((r) => setTimeout(r, 50));
     }
     expect(pending).toMatchObject({ tool: "approve_me" });
     expect(notes.calls).not.toContain("approve_me");
     expect((await api("/api/approvals", archivist.token)).status).toBe(401); // an agent is no approver
-    const decided = await api(`/api/approvals/${pending!.id}`, alice.token, { decision: "approve", ...(pending!.args_digest ? { args_digest: pending!.args_digest } : {}) });
+    const decided = await api(`/api/approvals/${pending!.id}`, alice.token, {
+      decision: "approve",
+      ...(pending!.args_digest ? { args_digest: pending!.args_digest } : {}),
+    });
     expect(decided.status).toBe(200);
     const r = await call;
     expect(r.isError, text(r)).toBeFalsy();
@@ -215,7 +255,11 @@ describe("charter serve: calls and content", () => {
     const controller = new AbortController();
     const call = arc.callTool({ name: "approve_me", arguments: { change: "drop" } }, undefined, { signal: controller.signal });
     const api = (path: string, token: string, body?: unknown) =>
-      fetch(serve.url + path, { method: body ? "POST" : "GET", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      fetch(serve.url + path, {
+        method: body ? "POST" : "GET",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
     const waiting = async () => ((await (await api("/api/approvals", alice.token)).json()) as { approvals: { id: string }[] }).approvals;
     for (let i = 0; i < 100 && (await waiting()).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(await waiting()).toHaveLength(1);
@@ -287,7 +331,9 @@ describe("charter serve: operations", () => {
     const agents = await Promise.all(Array.from({ length: 8 }, (_, i) => connect(i % 2 ? librarian.token : archivist.token)));
     const before = records().filter((x) => x.event === "decision" && (x.action as { tool?: string })?.tool === "lookup").length;
     const N = 25;
-    const results = await Promise.all(agents.flatMap((c) => Array.from({ length: N }, (_, i) => c.callTool({ name: "lookup", arguments: { word: `w${i}` } }))));
+    const results = await Promise.all(
+      agents.flatMap((c) => Array.from({ length: N }, (_, i) => c.callTool({ name: "lookup", arguments: { word: `w${i}` } }))),
+    );
     expect(results.every((r) => !r.isError)).toBe(true);
     await new Promise((res) => setTimeout(res, 100));
     const after = records().filter((x) => x.event === "decision" && (x.action as { tool?: string })?.tool === "lookup").length;

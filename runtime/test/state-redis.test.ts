@@ -9,7 +9,15 @@ import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { buildSync } from "esbuild";
 import { checkText } from "@charter/language";
-import { AuditLog, MemoryAuditSink, RedisStateStore, bindGuardToState, createGuard, guardOptionsFor, openStateStore } from "../src/index.js";
+import {
+  AuditLog,
+  MemoryAuditSink,
+  RedisStateStore,
+  bindGuardToState,
+  createGuard,
+  guardOptionsFor,
+  openStateStore,
+} from "../src/index.js";
 import { freePort } from "../../test/support/free-port.js";
 import { startRedis } from "../../test/support/setup-redis.js";
 
@@ -151,9 +159,21 @@ describe("shared state in Redis", () => {
     const heard = new Promise<string>((r) => two.approvals.watch((a) => r(`${a.id}:${a.status}:${a.decided_by}`)));
     await new Promise((r) => setTimeout(r, 100)); // the subscription is in place
     const now = Date.now();
-    await one.approvals.put({ id: "req-1", agent: "a", tool: "pay", args: { amount: 5 }, requested_at: new Date(now).toISOString(), expires_at: new Date(now + 300_000).toISOString(), approvers: ["leads"], status: "pending" });
+    await one.approvals.put({
+      id: "req-1",
+      agent: "a",
+      tool: "pay",
+      args: { amount: 5 },
+      requested_at: new Date(now).toISOString(),
+      expires_at: new Date(now + 300_000).toISOString(),
+      approvers: ["leads"],
+      status: "pending",
+    });
     expect((await two.approvals.pending()).map((a) => a.id)).toEqual(["req-1"]);
-    const [x, y] = await Promise.all([one.approvals.transition("req-1", "approved", "alice"), two.approvals.transition("req-1", "rejected", "bob")]);
+    const [x, y] = await Promise.all([
+      one.approvals.transition("req-1", "approved", "alice"),
+      two.approvals.transition("req-1", "rejected", "bob"),
+    ]);
     expect([x.ok, y.ok].filter(Boolean)).toHaveLength(1);
     const loser = x.ok ? y : x;
     expect(loser).toMatchObject({ ok: false, reason: "not_pending" });

@@ -17,14 +17,22 @@ describe("charter test runner", () => {
   }
 
   it("reports a failing expectation with its position, the actual decision and the reason", async () => {
-    const text = MINI + `\ntest "wrong on purpose" {\n  expect helper call lookup { id: "A1" } => allow\n  expect helper call lookup { id: "TOOLONG" } => allow\n  expect helper call refund { amount: 1 } => allow\n}\n`;
+    const text =
+      MINI +
+      `\ntest "wrong on purpose" {\n  expect helper call lookup { id: "A1" } => allow\n  expect helper call lookup { id: "TOOLONG" } => allow\n  expect helper call refund { amount: 1 } => allow\n}\n`;
     const run = await runTestText(text, "mini.charter");
     expect(run.ok).toBe(true);
     if (!run.ok) return;
     expect([run.passed, run.failed]).toEqual([1, 2]);
     const lines = text.split("\n");
     const failing = run.results.filter((r) => !r.passed);
-    expect(failing[0]).toMatchObject({ expected: "allow", actual: "deny", rule: "args", line: lines.findIndex((l) => l.includes("TOOLONG")) + 1, column: 3 });
+    expect(failing[0]).toMatchObject({
+      expected: "allow",
+      actual: "deny",
+      rule: "args",
+      line: lines.findIndex((l) => l.includes("TOOLONG")) + 1,
+      column: 3,
+    });
     expect(failing[1]).toMatchObject({ expected: "allow", actual: "approval" });
   });
 

@@ -25,7 +25,10 @@ export class DiagnosticsPublisher {
   /** After an edit: wait for typing to pause, then publish (0 ms: on the next turn of the loop). */
   schedule(uri: string): void {
     clearTimeout(this.timers.get(uri));
-    this.timers.set(uri, setTimeout(() => this.publish(uri), this.debounceMs));
+    this.timers.set(
+      uri,
+      setTimeout(() => this.publish(uri), this.debounceMs),
+    );
   }
 
   publish(uri: string): void {

@@ -3,7 +3,14 @@
 // Requests run in arrival order after the edits before them and synchronously, so each answer is
 // computed on the version the client had when it asked; one cancelled while queued is refused.
 
-import { ErrorCodes, LSPErrorCodes, ResponseError, type CancellationToken, type Connection, type TextDocuments } from "vscode-languageserver/node";
+import {
+  ErrorCodes,
+  LSPErrorCodes,
+  ResponseError,
+  type CancellationToken,
+  type Connection,
+  type TextDocuments,
+} from "vscode-languageserver/node";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { Analyses, Analysis } from "./analysis.js";
 

@@ -70,7 +70,9 @@ export function startServer(options: ServerOptions = {}): void {
   registerEditing(connection, requests, docsHref);
 
   // opening a document also fires onDidChangeContent: publish at once for the first version only
-  documents.onDidChangeContent((e) => (e.document.version === openedVersions.get(e.document.uri) ? publisher.publish(e.document.uri) : publisher.schedule(e.document.uri)));
+  documents.onDidChangeContent((e) =>
+    e.document.version === openedVersions.get(e.document.uri) ? publisher.publish(e.document.uri) : publisher.schedule(e.document.uri),
+  );
   documents.onDidOpen((e) => openedVersions.set(e.document.uri, e.document.version));
   documents.onDidClose((e) => {
     openedVersions.delete(e.document.uri);

@@ -7,9 +7,22 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type CodeAction, type CompletionItem, type Hover, type Location, type TextEdit, type WorkspaceEdit } from "vscode-languageserver-protocol";
+import {
+  type CodeAction,
+  type CompletionItem,
+  type Hover,
+  type Location,
+  type TextEdit,
+  type WorkspaceEdit,
+} from "vscode-languageserver-protocol";
 import { checkText, formatText } from "@charter/language";
-import { createProtocolConnection, IPCMessageReader, IPCMessageWriter, StreamMessageReader, StreamMessageWriter } from "vscode-languageserver-protocol/node";
+import {
+  createProtocolConnection,
+  IPCMessageReader,
+  IPCMessageWriter,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from "vscode-languageserver-protocol/node";
 import { ROOT, startSession, type LspSession } from "./lsp-session.js";
 
 const TODAY = "2026-11-14";
@@ -24,7 +37,9 @@ afterAll(async () => {
 
 function apply(text: string, edits: TextEdit[]): string {
   const r = checkText(text);
-  const spans = edits.map((e) => ({ start: r.lines.offset(e.range.start), end: r.lines.offset(e.range.end), text: e.newText })).sort((a, b) => b.start - a.start);
+  const spans = edits
+    .map((e) => ({ start: r.lines.offset(e.range.start), end: r.lines.offset(e.range.end), text: e.newText }))
+    .sort((a, b) => b.start - a.start);
   for (const e of spans) text = text.slice(0, e.start) + e.text + text.slice(e.end);
   return text;
 }
@@ -43,19 +58,34 @@ describe("charter lsp --stdio", () => {
     expect(ch3002.range).toEqual({ start: pos(22, 7), end: pos(22, 18) });
     expect(ch3002.codeDescription!.href).toBe(`file://${join(ROOT, "docs/diagnostics/CH3002.md")}`);
     expect(readFileSync(fileURLToPath(ch3002.codeDescription!.href), "utf8")).toContain("CH3002");
-    const checked = checkText(readFileSync(join(ROOT, "examples/invalid/CH3002-high-tier-without-approval.charter"), "utf8")).diagnostics[1]!;
+    const checked = checkText(readFileSync(join(ROOT, "examples/invalid/CH3002-high-tier-without-approval.charter"), "utf8"))
+      .diagnostics[1]!;
     expect(ch3002.message).toBe(`${checked.message}\nhelp: ${checked.help}`);
 
-    const { uri: refundsUri, text: refunds } = { uri: `file://${join(ROOT, "examples/invalid/CH3002-high-tier-without-approval.charter")}`, text: readFileSync(join(ROOT, "examples/invalid/CH3002-high-tier-without-approval.charter"), "utf8") };
-    const fixes = (await s.conn.sendRequest("textDocument/codeAction", { textDocument: { uri: refundsUri }, range: ch3002.range, context: { diagnostics: [ch3002] } })) as CodeAction[];
+    const { uri: refundsUri, text: refunds } = {
+      uri: `file://${join(ROOT, "examples/invalid/CH3002-high-tier-without-approval.charter")}`,
+      text: readFileSync(join(ROOT, "examples/invalid/CH3002-high-tier-without-approval.charter"), "utf8"),
+    };
+    const fixes = (await s.conn.sendRequest("textDocument/codeAction", {
+      textDocument: { uri: refundsUri },
+      range: ch3002.range,
+      context: { diagnostics: [ch3002] },
+    })) as CodeAction[];
     expect(fixes.map((a) => a.title)).toEqual(["Add an approval block"]);
     const fixed = apply(refunds, fixes[0]!.edit!.changes![refundsUri]!);
-    expect(fixed).toContain('tool issueRefund { scope write tier high rate 10 per 1h reversal "playbooks/reverse-refund.md" approval { approvers [');
+    expect(fixed).toContain(
+      'tool issueRefund { scope write tier high rate 10 per 1h reversal "playbooks/reverse-refund.md" approval { approvers [',
+    );
     expect(checkText(fixed).diagnostics.map((d) => d.code)).toEqual(["CH8001"]);
 
     const dup = await s.open("examples/invalid/CH1001-duplicate-agent.charter");
     const ch1001 = dup.diagnostics.find((d) => d.code === "CH1001")!;
-    expect(ch1001.relatedInformation).toEqual([{ location: { uri: dup.uri, range: expect.objectContaining({ start: expect.objectContaining({ line: expect.any(Number) }) }) }, message: "first declared here" }]);
+    expect(ch1001.relatedInformation).toEqual([
+      {
+        location: { uri: dup.uri, range: expect.objectContaining({ start: expect.objectContaining({ line: expect.any(Number) }) }) },
+        message: "first declared here",
+      },
+    ]);
     expect(ch1001.relatedInformation![0]!.location.range.start.line).toBeLessThan(ch1001.range.start.line);
   });
 
@@ -69,73 +99,120 @@ describe("charter lsp --stdio", () => {
     });
     const changed = await s.diagnostics(uri, 2);
     expect(changed.map((d) => [d.code, d.severity, d.range])).toEqual([["CH8002", 2, { start: pos(7, 11), end: pos(7, 84) }]]);
-    const actions = (await s.conn.sendRequest("textDocument/codeAction", { textDocument: { uri }, range: changed[0]!.range, context: { diagnostics: changed } })) as CodeAction[];
+    const actions = (await s.conn.sendRequest("textDocument/codeAction", {
+      textDocument: { uri },
+      range: changed[0]!.range,
+      context: { diagnostics: changed },
+    })) as CodeAction[];
     expect(actions.map((a) => [a.title, a.kind, a.isPreferred])).toEqual([["Update review digest", "quickfix", true]]);
     const newText = text.replace("rate 100 per 1h", "rate 101 per 1h");
     const digest = checkText(newText).bundle.digest;
     expect(actions[0]!.edit!.changes![uri]).toEqual([{ range: { start: pos(7, 11), end: pos(7, 84) }, newText: JSON.stringify(digest) }]);
-    await s.conn.sendNotification("textDocument/didChange", { textDocument: { uri, version: 3 }, contentChanges: actions[0]!.edit!.changes![uri]!.map((e) => ({ range: e.range, text: e.newText })) });
+    await s.conn.sendNotification("textDocument/didChange", {
+      textDocument: { uri, version: 3 },
+      contentChanges: actions[0]!.edit!.changes![uri]!.map((e) => ({ range: e.range, text: e.newText })),
+    });
     expect(await s.diagnostics(uri, 3)).toEqual([]);
     await s.conn.sendNotification("textDocument/didClose", { textDocument: { uri } });
   });
 
   test("hover: keyword doc, tool permissions, agent summary", async () => {
     const { uri } = await s.open("examples/procurement.charter");
-    const hover = (line: number, character: number) => s.conn.sendRequest("textDocument/hover", { textDocument: { uri }, position: pos(line, character) }) as Promise<Hover | null>;
+    const hover = (line: number, character: number) =>
+      s.conn.sendRequest("textDocument/hover", { textDocument: { uri }, position: pos(line, character) }) as Promise<Hover | null>;
     expect(await hover(44, 5)).toEqual({
-      contents: { kind: "markdown", value: "**tier** — How consequential a call is: `high` needs approval and a reversal playbook.\n\nValues: `low` · `medium` · `high`" },
+      contents: {
+        kind: "markdown",
+        value:
+          "**tier** — How consequential a call is: `high` needs approval and a reversal playbook.\n\nValues: `low` · `medium` · `high`",
+      },
       range: { start: pos(44, 4), end: pos(44, 8) },
     });
     expect(((await hover(42, 10))!.contents as { value: string }).value).toBe(
-      "**tool** `createDraftPO` · agent `procurement-assistant-v2`\n\n- scope: `write`\n- tier: `high`\n- rate: 20 per 1h\n- approval: [\"procurement-leads\"] · timeout 15m · on timeout: reject\n- reversal: `playbooks/void-draft-po.md`\n- arguments: not constrained",
+      '**tool** `createDraftPO` · agent `procurement-assistant-v2`\n\n- scope: `write`\n- tier: `high`\n- rate: 20 per 1h\n- approval: ["procurement-leads"] · timeout 15m · on timeout: reject\n- reversal: `playbooks/void-draft-po.md`\n- arguments: not constrained',
     );
     expect(((await hover(73, 8))!.contents as { value: string }).value).toBe(
-      "**agent** `invoice-agent` · document-processing\n\n- tools: 1 — low: `readInvoice` · medium: none · high: none\n- need approval: none\n- reads: `rag` (low, 0.5)\n- exposes: `submitInvoiceQuery`\n- monitor: 6 rules (from defaults)\n- audit: retention 365d (from defaults)\n- sandbox: `sandbox { filesystem read-only network [] cpu 1 memory 512MiB time 60s output \"s3://invoices-out\" }`",
+      '**agent** `invoice-agent` · document-processing\n\n- tools: 1 — low: `readInvoice` · medium: none · high: none\n- need approval: none\n- reads: `rag` (low, 0.5)\n- exposes: `submitInvoiceQuery`\n- monitor: 6 rules (from defaults)\n- audit: retention 365d (from defaults)\n- sandbox: `sandbox { filesystem read-only network [] cpu 1 memory 512MiB time 60s output "s3://invoices-out" }`',
     );
     expect(await hover(0, 5)).toBeNull();
   });
 
   test("completion by context", async () => {
     const { uri } = await s.open("examples/procurement.charter");
-    const labels = async (line: number, character: number) => ((await s.conn.sendRequest("textDocument/completion", { textDocument: { uri }, position: pos(line, character) })) as CompletionItem[]).map((i) => i.label);
+    const labels = async (line: number, character: number) =>
+      (
+        (await s.conn.sendRequest("textDocument/completion", { textDocument: { uri }, position: pos(line, character) })) as CompletionItem[]
+      ).map((i) => i.label);
     expect(await labels(44, 9)).toEqual(["low", "medium", "high"]); // tier |high
     expect(await labels(37, 10)).toEqual(["read", "write", "send", "delete", "execute"]); // scope |read
     expect(await labels(70, 11)).toEqual(["invoice-agent"]); // talks_to |invoice-agent
     expect(await labels(70, 29)).toEqual(["submitInvoiceQuery"]); // via |submitInvoiceQuery
-    expect(await labels(82, 39)).toEqual(["readPurchaseOrders", "createDraftPO", "querySupplierDB", "sendInternalEmail", "externalEmail", "paymentExecution", "systemConfig"]); // call |
-    const items = (await s.conn.sendRequest("textDocument/completion", { textDocument: { uri }, position: pos(34, 14) })) as CompletionItem[]; // reads user, |rag
+    expect(await labels(82, 39)).toEqual([
+      "readPurchaseOrders",
+      "createDraftPO",
+      "querySupplierDB",
+      "sendInternalEmail",
+      "externalEmail",
+      "paymentExecution",
+      "systemConfig",
+    ]); // call |
+    const items = (await s.conn.sendRequest("textDocument/completion", {
+      textDocument: { uri },
+      position: pos(34, 14),
+    })) as CompletionItem[]; // reads user, |rag
     expect(items.map((i) => i.label)).toEqual(["rag", "api"]);
-    expect(items[1]).toMatchObject({ kind: 6, detail: "source (trust medium, threshold 0.70)", textEdit: { range: { start: pos(34, 14), end: pos(34, 14) }, newText: "api" } });
+    expect(items[1]).toMatchObject({
+      kind: 6,
+      detail: "source (trust medium, threshold 0.70)",
+      textEdit: { range: { start: pos(34, 14), end: pos(34, 14) }, newText: "api" },
+    });
   });
 
   test("definition, references and rename (refusing a clash)", async () => {
     const { uri } = await s.open("examples/procurement.charter");
     const at = (line: number, character: number) => ({ textDocument: { uri }, position: pos(line, character) });
-    expect(await s.conn.sendRequest("textDocument/definition", at(70, 12))).toEqual([{ uri, range: { start: pos(73, 6), end: pos(73, 19) } }]);
-    const refs = (await s.conn.sendRequest("textDocument/references", { ...at(13, 8), context: { includeDeclaration: true } })) as Location[];
+    expect(await s.conn.sendRequest("textDocument/definition", at(70, 12))).toEqual([
+      { uri, range: { start: pos(73, 6), end: pos(73, 19) } },
+    ]);
+    const refs = (await s.conn.sendRequest("textDocument/references", {
+      ...at(13, 8),
+      context: { includeDeclaration: true },
+    })) as Location[];
     expect(refs.map((l) => [l.range.start.line, l.range.start.character])).toEqual([
       [13, 7],
       [34, 14],
       [75, 8],
     ]);
-    expect(await s.conn.sendRequest("textDocument/prepareRename", at(13, 8))).toEqual({ range: { start: pos(13, 7), end: pos(13, 10) }, placeholder: "rag" });
+    expect(await s.conn.sendRequest("textDocument/prepareRename", at(13, 8))).toEqual({
+      range: { start: pos(13, 7), end: pos(13, 10) },
+      placeholder: "rag",
+    });
     const edit = (await s.conn.sendRequest("textDocument/rename", { ...at(13, 8), newName: "retrieval" })) as WorkspaceEdit;
     expect(edit.changes![uri]!.map((e) => [e.range.start.line, e.range.start.character, e.newText])).toEqual([
       [13, 7, "retrieval"],
       [34, 14, "retrieval"],
       [75, 8, "retrieval"],
     ]);
-    await expect(s.conn.sendRequest("textDocument/rename", { ...at(13, 8), newName: "user" })).rejects.toThrow("cannot rename to 'user': a source of that name already exists in this file");
+    await expect(s.conn.sendRequest("textDocument/rename", { ...at(13, 8), newName: "user" })).rejects.toThrow(
+      "cannot rename to 'user': a source of that name already exists in this file",
+    );
   });
 
   test("formatting (whole and range) gives the canonical formatter's text", async () => {
     const { uri, text } = await s.open("examples/procurement.charter");
-    const edits = (await s.conn.sendRequest("textDocument/formatting", { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } })) as TextEdit[];
+    const edits = (await s.conn.sendRequest("textDocument/formatting", {
+      textDocument: { uri },
+      options: { tabSize: 2, insertSpaces: true },
+    })) as TextEdit[];
     const expected = formatText(text);
     expect(expected.ok).toBe(true);
     expect(edits.length).toBeGreaterThan(0);
     expect(apply(text, edits)).toBe((expected as { text: string }).text);
-    const ranged = (await s.conn.sendRequest("textDocument/rangeFormatting", { textDocument: { uri }, range: { start: pos(12, 0), end: pos(15, 0) }, options: { tabSize: 2, insertSpaces: true } })) as TextEdit[];
+    const ranged = (await s.conn.sendRequest("textDocument/rangeFormatting", {
+      textDocument: { uri },
+      range: { start: pos(12, 0), end: pos(15, 0) },
+      options: { tabSize: 2, insertSpaces: true },
+    })) as TextEdit[];
     expect(ranged.length).toBeGreaterThan(0);
     expect(ranged.every((e) => e.range.start.line >= 12 && e.range.start.line <= 15)).toBe(true);
     expect(apply(text, ranged).split("\n").slice(12, 16)).toEqual((expected as { text: string }).text.split("\n").slice(12, 16));
@@ -144,7 +221,21 @@ describe("charter lsp --stdio", () => {
   test("semantic tokens, document symbols, folding and code lens", async () => {
     const { uri } = await s.open("examples/procurement.charter");
     const data = ((await s.conn.sendRequest("textDocument/semanticTokens/full", { textDocument: { uri } })) as { data: number[] }).data;
-    const TYPES = ["keyword", "enumMember", "class", "function", "variable", "interface", "namespace", "parameter", "property", "string", "number", "operator", "comment"];
+    const TYPES = [
+      "keyword",
+      "enumMember",
+      "class",
+      "function",
+      "variable",
+      "interface",
+      "namespace",
+      "parameter",
+      "property",
+      "string",
+      "number",
+      "operator",
+      "comment",
+    ];
     const decoded: string[] = [];
     let line = 0;
     let char = 0;
@@ -159,13 +250,36 @@ describe("charter lsp --stdio", () => {
     expect(decoded).toContain("70:29:18:interface"); // via submitInvoiceQuery
     expect(decoded).toContain("13:7:3:variable*"); // source rag
 
-    const symbols = (await s.conn.sendRequest("textDocument/documentSymbol", { textDocument: { uri } })) as { name: string; children?: { name: string; children?: { name: string }[] }[] }[];
+    const symbols = (await s.conn.sendRequest("textDocument/documentSymbol", { textDocument: { uri } })) as {
+      name: string;
+      children?: { name: string; children?: { name: string }[] }[];
+    }[];
     expect(symbols.map((p) => [p.name, p.children!.map((c) => c.name)])).toEqual([
-      ["procurement", ["user", "rag", "api", "internal", "defaults", "procurement-assistant-v2", "invoice-agent", "procurement cannot pay or mail outside"]],
+      [
+        "procurement",
+        [
+          "user",
+          "rag",
+          "api",
+          "internal",
+          "defaults",
+          "procurement-assistant-v2",
+          "invoice-agent",
+          "procurement cannot pay or mail outside",
+        ],
+      ],
     ]);
-    expect(symbols[0]!.children![5]!.children!.map((t) => t.name)).toEqual(["readPurchaseOrders", "createDraftPO", "querySupplierDB", "sendInternalEmail"]);
+    expect(symbols[0]!.children![5]!.children!.map((t) => t.name)).toEqual([
+      "readPurchaseOrders",
+      "createDraftPO",
+      "querySupplierDB",
+      "sendInternalEmail",
+    ]);
 
-    const folds = (await s.conn.sendRequest("textDocument/foldingRange", { textDocument: { uri } })) as { startLine: number; endLine: number }[];
+    const folds = (await s.conn.sendRequest("textDocument/foldingRange", { textDocument: { uri } })) as {
+      startLine: number;
+      endLine: number;
+    }[];
     expect(folds.slice(0, 4).map((f) => [f.startLine, f.endLine])).toEqual([
       [1, 9],
       [4, 8],
@@ -173,7 +287,10 @@ describe("charter lsp --stdio", () => {
       [18, 24],
     ]);
 
-    const lenses = (await s.conn.sendRequest("textDocument/codeLens", { textDocument: { uri } })) as { range: { start: { line: number } }; command: { title: string } }[];
+    const lenses = (await s.conn.sendRequest("textDocument/codeLens", { textDocument: { uri } })) as {
+      range: { start: { line: number } };
+      command: { title: string };
+    }[];
     expect(lenses.map((l) => [l.range.start.line, l.command.title])).toEqual([
       [1, "reviewed by security/alice 12 days ago"],
       [32, "4 tools · 1 high · 2 need approval"],
@@ -194,7 +311,9 @@ describe("charter lsp --stdio", () => {
         await s.conn.sendRequest("textDocument/definition", at);
       }
     }
-    expect(await s.conn.sendRequest("textDocument/formatting", { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } })).toEqual([]);
+    expect(
+      await s.conn.sendRequest("textDocument/formatting", { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } }),
+    ).toEqual([]);
     await s.conn.sendRequest("textDocument/semanticTokens/full", { textDocument: { uri } });
     await s.conn.sendRequest("textDocument/foldingRange", { textDocument: { uri } });
     await s.conn.sendRequest("textDocument/codeLens", { textDocument: { uri } });
@@ -203,7 +322,9 @@ describe("charter lsp --stdio", () => {
   });
 
   test("requests on an unknown document answer null; a cancelled request is answered as cancelled", async () => {
-    expect(await s.conn.sendRequest("textDocument/hover", { textDocument: { uri: "file:///nowhere.charter" }, position: pos(0, 0) })).toBeNull();
+    expect(
+      await s.conn.sendRequest("textDocument/hover", { textDocument: { uri: "file:///nowhere.charter" }, position: pos(0, 0) }),
+    ).toBeNull();
     const { uri } = await s.open("examples/customer-support.charter");
     const { CancellationTokenSource } = await import("vscode-languageserver-protocol");
     const source = new CancellationTokenSource();
@@ -220,7 +341,10 @@ describe("charter lsp --stdio", () => {
     const text = readFileSync(join(ROOT, "examples/data-analysis.charter"), "utf8");
     const line = text.split("\n").findIndex((l) => /^agent /.test(l));
     // two lines inserted above, and the hover sent without waiting for anything
-    void s.conn.sendNotification("textDocument/didChange", { textDocument: { uri, version: 2 }, contentChanges: [{ range: { start: pos(0, 0), end: pos(0, 0) }, text: "// one\n// two\n" }] });
+    void s.conn.sendNotification("textDocument/didChange", {
+      textDocument: { uri, version: 2 },
+      contentChanges: [{ range: { start: pos(0, 0), end: pos(0, 0) }, text: "// one\n// two\n" }],
+    });
     const hover = (await s.conn.sendRequest("textDocument/hover", { textDocument: { uri }, position: pos(line + 2, 8) })) as Hover;
     expect(hover.range!.start.line).toBe(line + 2);
     expect((hover.contents as { value: string }).value).toMatch(/^\*\*agent\*\* `/);
@@ -240,7 +364,9 @@ describe("charter lsp --stdio", () => {
     const child = fork(join(ROOT, "cli/bin/charter.js"), ["lsp", "--node-ipc"], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe", "ipc"] });
     const conn = createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
     conn.listen();
-    const init = (await conn.sendRequest("initialize", { processId: null, rootUri: null, capabilities: {} })) as { capabilities: { textDocumentSync: unknown } };
+    const init = (await conn.sendRequest("initialize", { processId: null, rootUri: null, capabilities: {} })) as {
+      capabilities: { textDocumentSync: unknown };
+    };
     expect(init.capabilities.textDocumentSync).toEqual({ openClose: true, change: 2 });
     const exited = new Promise((resolve) => child.on("exit", resolve));
     child.disconnect();

@@ -37,7 +37,8 @@ export function exampleUri(path: string): string {
 }
 
 export async function startSession(init: Record<string, unknown> = { debounceMs: 0, today: "2026-11-14" }): Promise<LspSession> {
-  if (!existsSync(join(ROOT, "cli/dist/charter.mjs"))) throw new Error("cli/dist/charter.mjs is missing: run `node scripts/build.mjs` (npm test does)");
+  if (!existsSync(join(ROOT, "cli/dist/charter.mjs")))
+    throw new Error("cli/dist/charter.mjs is missing: run `node scripts/build.mjs` (npm test does)");
   const proc = spawn(process.execPath, [join(ROOT, "cli/bin/charter.js"), "lsp", "--stdio"], { cwd: ROOT });
   let stderr = "";
   proc.stderr.on("data", (d) => (stderr += d));
@@ -55,7 +56,12 @@ export async function startSession(init: Record<string, unknown> = { debounceMs:
     }
   });
   conn.listen();
-  await conn.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: pathToFileURL(ROOT).href, capabilities: {}, initializationOptions: init });
+  await conn.sendRequest(InitializeRequest.type, {
+    processId: process.pid,
+    rootUri: pathToFileURL(ROOT).href,
+    capabilities: {},
+    initializationOptions: init,
+  });
   await conn.sendNotification(InitializedNotification.type, {});
   const session: LspSession = {
     conn,

@@ -30,14 +30,19 @@ export function ensureCommand(candidates: readonly string[], debianPackages: rea
   if (found) return found;
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
   if (!isRoot || !findCommand(["apt-get"])) {
-    throw new Error(`${candidates[0]} is missing and cannot be installed here (needs root and apt-get): install ${debianPackages.join(" ")}`);
+    throw new Error(
+      `${candidates[0]} is missing and cannot be installed here (needs root and apt-get): install ${debianPackages.join(" ")}`,
+    );
   }
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   if (!updated) {
     execFileSync("apt-get", ["update", "-qq"], { env, stdio: ["ignore", "ignore", "inherit"] });
     updated = true;
   }
-  execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...debianPackages], { env, stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...debianPackages], {
+    env,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   const installed = findCommand(candidates);
   if (!installed) throw new Error(`installed ${debianPackages.join(" ")} but ${candidates[0]} is still missing`);
   return installed;

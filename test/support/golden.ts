@@ -78,7 +78,8 @@ export function parseAnnotations(text: string, file = "<text>"): Expected[] {
     if (kind === "at") {
       const [a, b] = at!.split("-");
       range = { start: pos(a!), end: pos(b ?? "") };
-      if (range.start.line !== source) throw new Error(`${where}: (at ...) starts on line ${range.start.line + 1}, not on the annotated line ${source + 1}`);
+      if (range.start.line !== source)
+        throw new Error(`${where}: (at ...) starts on line ${range.start.line + 1}, not on the annotated line ${source + 1}`);
     } else if (kind === "to") {
       range = { start: { line: source, character: startCol }, end: pos(at!) };
     } else {
@@ -91,7 +92,10 @@ export function parseAnnotations(text: string, file = "<text>"): Expected[] {
 
 /** The text without its annotation lines. */
 export function stripAnnotations(text: string): string {
-  return text.split("\n").filter((l) => !isAnnotation(l)).join("\n");
+  return text
+    .split("\n")
+    .filter((l) => !isAnnotation(l))
+    .join("\n");
 }
 
 /** One line showing a diagnostic (or expectation) in full, 1-based: for comparing and for failure output. */
@@ -101,7 +105,11 @@ export function showExpected(d: Expected): string {
 }
 
 function byPosition(a: Expected, b: Expected): number {
-  return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || showExpected(a).localeCompare(showExpected(b));
+  return (
+    a.range.start.line - b.range.start.line ||
+    a.range.start.character - b.range.start.character ||
+    showExpected(a).localeCompare(showExpected(b))
+  );
 }
 
 export function sortExpected<T extends Expected>(ds: readonly T[]): T[] {
@@ -111,9 +119,11 @@ export function sortExpected<T extends Expected>(ds: readonly T[]): T[] {
 function annotationFor(d: Expected, lineText: string): string {
   const { start, end } = d.range;
   const tag = `${d.severity}[${d.code}]`;
-  if (start.character < 2) return `//^ ${tag} (at ${start.line + 1}:${start.character + 1}-${end.line + 1}:${end.character + 1}): ${d.message}`;
+  if (start.character < 2)
+    return `//^ ${tag} (at ${start.line + 1}:${start.character + 1}-${end.line + 1}:${end.character + 1}): ${d.message}`;
   const pad = " ".repeat(start.character - 2);
-  if (end.line === start.line && end.character > start.character) return `//${pad}${"^".repeat(end.character - start.character)} ${tag}: ${d.message}`;
+  if (end.line === start.line && end.character > start.character)
+    return `//${pad}${"^".repeat(end.character - start.character)} ${tag}: ${d.message}`;
   const width = Math.max(1, lineText.length - start.character);
   return `//${pad}${"^".repeat(width)} ${tag} (to ${end.line + 1}:${end.character + 1}): ${d.message}`;
 }

@@ -47,8 +47,31 @@ export default async function setup(project: Provider): Promise<() => void> {
     execFileSync(file, argv, { stdio: ["ignore", "ignore", "inherit"], cwd: dir });
   };
   const port = await freePort();
-  run(initdb, ["-D", data, "-U", "postgres", "--pwfile", pwfile, "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-instructions"]);
-  run(join(bin, "pg_ctl"), ["-D", data, "-l", join(dir, "log"), "-w", "-t", "60", "-o", `-p ${port} -h 127.0.0.1 -k ${dir} -c fsync=off -c max_connections=50`, "start"]);
+  run(initdb, [
+    "-D",
+    data,
+    "-U",
+    "postgres",
+    "--pwfile",
+    pwfile,
+    "--auth-local=trust",
+    "--auth-host=scram-sha-256",
+    "-E",
+    "UTF8",
+    "--no-instructions",
+  ]);
+  run(join(bin, "pg_ctl"), [
+    "-D",
+    data,
+    "-l",
+    join(dir, "log"),
+    "-w",
+    "-t",
+    "60",
+    "-o",
+    `-p ${port} -h 127.0.0.1 -k ${dir} -c fsync=off -c max_connections=50`,
+    "start",
+  ]);
   project.provide("postgresUrl", `postgres://postgres:${password}@127.0.0.1:${port}/postgres`);
   return () => {
     try {

@@ -32,7 +32,11 @@ function reachable(port: number): Promise<boolean> {
 }
 
 export async function startRedis(server: string, port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn(server, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--protected-mode", "yes"], { stdio: "ignore" });
+  const child = spawn(
+    server,
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--protected-mode", "yes"],
+    { stdio: "ignore" },
+  );
   for (let i = 0; i < 200; i++) {
     if (await reachable(port)) return child;
     await new Promise((r) => setTimeout(r, 25));

@@ -48,7 +48,10 @@ async function buildBundle(): Promise<void> {
   }
   if (!client) return;
   const doc = editor.document;
-  const answer = (await client.sendRequest("workspace/executeCommand", { command: BUNDLE_COMMAND, arguments: [doc.uri.toString()] })) as BundleAnswer | null;
+  const answer = (await client.sendRequest("workspace/executeCommand", {
+    command: BUNDLE_COMMAND,
+    arguments: [doc.uri.toString()],
+  })) as BundleAnswer | null;
   if (!answer) return;
   if (!answer.ok) {
     void vscode.window.showErrorMessage(`Charter: not compiled, the policy has ${answer.errors} error(s). ${answer.messages[0] ?? ""}`);

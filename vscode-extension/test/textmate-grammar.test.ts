@@ -17,8 +17,17 @@ beforeAll(async () => {
   const wasm = readFileSync(join(ROOT, "node_modules/vscode-oniguruma/release/onig.wasm"));
   await oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength));
   const registry = new textmate.Registry({
-    onigLib: Promise.resolve({ createOnigScanner: (p) => new oniguruma.OnigScanner(p), createOnigString: (s) => new oniguruma.OnigString(s) }),
-    loadGrammar: async (scope) => (scope === "source.charter" ? textmate.parseRawGrammar(readFileSync(join(ROOT, "vscode-extension/syntaxes/charter.tmLanguage.json"), "utf8"), "charter.tmLanguage.json") : null),
+    onigLib: Promise.resolve({
+      createOnigScanner: (p) => new oniguruma.OnigScanner(p),
+      createOnigString: (s) => new oniguruma.OnigString(s),
+    }),
+    loadGrammar: async (scope) =>
+      scope === "source.charter"
+        ? textmate.parseRawGrammar(
+            readFileSync(join(ROOT, "vscode-extension/syntaxes/charter.tmLanguage.json"), "utf8"),
+            "charter.tmLanguage.json",
+          )
+        : null,
   });
   grammar = (await registry.loadGrammar("source.charter"))!;
 });
@@ -29,7 +38,10 @@ function scopes(text: string): string[][] {
   return text.split("\n").map((line) => {
     const r = grammar.tokenizeLine(line, stack);
     stack = r.ruleStack;
-    return r.tokens.map((t) => [line.slice(t.startIndex, t.endIndex), t.scopes[t.scopes.length - 1]!] as const).filter(([s]) => s.trim() !== "").map(([s, scope]) => `${s.trim()}=${scope}`);
+    return r.tokens
+      .map((t) => [line.slice(t.startIndex, t.endIndex), t.scopes[t.scopes.length - 1]!] as const)
+      .filter(([s]) => s.trim() !== "")
+      .map(([s, scope]) => `${s.trim()}=${scope}`);
   });
 }
 
@@ -45,7 +57,11 @@ function scopeOf(file: string, lineText: string, word: string): string {
 
 describe("charter.tmLanguage.json", () => {
   test("declarations, keywords and values in procurement.charter", () => {
-    expect(scopes("policy procurement {")[0]).toEqual(["policy=keyword.declaration.policy.charter", "procurement=entity.name.namespace.policy.charter", "{=punctuation.section.block.begin.charter"]);
+    expect(scopes("policy procurement {")[0]).toEqual([
+      "policy=keyword.declaration.policy.charter",
+      "procurement=entity.name.namespace.policy.charter",
+      "{=punctuation.section.block.begin.charter",
+    ]);
     const f = "examples/procurement.charter";
     expect(scopeOf(f, "agent procurement-assistant-v2", "procurement-assistant-v2")).toBe("entity.name.type.agent.charter");
     expect(scopeOf(f, "tool createDraftPO", "createDraftPO")).toBe("entity.name.function.tool.charter");
@@ -74,11 +90,16 @@ describe("charter.tmLanguage.json", () => {
   });
 
   test("comments, line and block, and keywords inside them stay comments", () => {
-    expect(scopes("// tier high agent x")[0]).toEqual(["//=punctuation.definition.comment.charter", "tier high agent x=comment.line.double-slash.charter"]);
+    expect(scopes("// tier high agent x")[0]).toEqual([
+      "//=punctuation.definition.comment.charter",
+      "tier high agent x=comment.line.double-slash.charter",
+    ]);
     const block = scopes("/* agent x {\n tier high */ agent y {}");
     expect(block[1]!.slice(0, 2)).toEqual(["tier high=comment.block.charter", "*/=punctuation.definition.comment.end.charter"]);
     expect(block[1]![2]).toBe("agent=keyword.declaration.agent.charter");
-    expect(scopeOf("examples/customer-support.charter", "/* Sources, least trusted first", "/*")).toBe("punctuation.definition.comment.begin.charter");
+    expect(scopeOf("examples/customer-support.charter", "/* Sources, least trusted first", "/*")).toBe(
+      "punctuation.definition.comment.begin.charter",
+    );
     expect(scopeOf("examples/customer-support.charter", "source email", "inbound customer mail")).toBe("comment.line.double-slash.charter");
   });
 
@@ -128,9 +149,23 @@ describe("the TextMate grammar knows the language's grammar", () => {
   test("every constraint form of schema.ts is highlighted as a constraint", () => {
     const forms = Object.entries(CONSTRAINTS).flatMap(([head, c]) => {
       const options = c.shape.t === "alt" ? c.shape.options : [c.shape];
-      return options.map((o) => [head, ...(o.t === "seq" ? o.parts : [o]).filter((p, i, all) => p.t === "word" && all.slice(0, i).every((q) => q.t === "word")).map((p) => (p as { word: string }).word)].join(" "));
+      return options.map((o) =>
+        [
+          head,
+          ...(o.t === "seq" ? o.parts : [o])
+            .filter((p, i, all) => p.t === "word" && all.slice(0, i).every((q) => q.t === "word"))
+            .map((p) => (p as { word: string }).word),
+        ].join(" "),
+      );
     });
-    const missed = forms.filter((form) => !scopes(`  x: ${form} y`)[0]!.some((t) => t.startsWith(`${form.split(" ").slice(0, 2).join(" ")}=keyword.other.constraint`) || t.startsWith(`${form}=keyword.other.constraint`)));
+    const missed = forms.filter(
+      (form) =>
+        !scopes(`  x: ${form} y`)[0]!.some(
+          (t) =>
+            t.startsWith(`${form.split(" ").slice(0, 2).join(" ")}=keyword.other.constraint`) ||
+            t.startsWith(`${form}=keyword.other.constraint`),
+        ),
+    );
     expect(missed).toEqual([]);
   });
 });

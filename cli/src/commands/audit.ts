@@ -22,7 +22,8 @@ import {
 import type { Command } from "commander";
 import { displayPath, UsageError } from "../io.js";
 
-const NO_KEY_NOTE = "note: without --checkpoint-pub, truncation (records cut from the end, an emptied file) and a rewrite with a recomputed chain cannot be detected";
+const NO_KEY_NOTE =
+  "note: without --checkpoint-pub, truncation (records cut from the end, an emptied file) and a rewrite with a recomputed chain cannot be detected";
 
 interface VerifyOptions {
   checkpointPub?: string;
@@ -37,7 +38,10 @@ function publicKeyOf(opts: VerifyOptions): string | undefined {
 }
 
 /** Reads and verifies every chain of SOURCE; throws UsageError (exit 2) when it cannot be read. */
-export async function readVerified(source: string, opts: VerifyOptions): Promise<{ chain: AuditChainText; result: AuditVerification; shown: string }[]> {
+export async function readVerified(
+  source: string,
+  opts: VerifyOptions,
+): Promise<{ chain: AuditChainText; result: AuditVerification; shown: string }[]> {
   const pub = publicKeyOf(opts);
   const read = await readAuditSource(source, opts.checkpoints ? { sidecar: opts.checkpoints } : {});
   if (!read.ok) throw new UsageError(read.message);
@@ -76,7 +80,7 @@ export function registerAudit(program: Command): void {
 
   audit
     .command("query")
-    .description("verify the chain, then list the records that match (json: {\"records\":[…],\"count\":N})")
+    .description('verify the chain, then list the records that match (json: {"records":[…],"count":N})')
     .argument("<log>", "the audit log (JSONL file) or a postgres:// URL")
     .option("--agent <name>", "only this agent's records")
     .option("--tool <name>", "only records about this tool")
@@ -98,9 +102,14 @@ export function registerAudit(program: Command): void {
       for (const v of verified) records.push(...parseAuditRecords(v.chain.text));
       records = filterAuditRecords(records, filter);
       if (verified.length > 1) records.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
-      const chain = broken.length === 0 ? { ok: true } : { ok: false, errors: broken.map((b) => describeAuditVerification(b.result, b.shown)) };
+      const chain =
+        broken.length === 0 ? { ok: true } : { ok: false, errors: broken.map((b) => describeAuditVerification(b.result, b.shown)) };
       if (opts.format === "json") process.stdout.write(JSON.stringify({ records, count: records.length, chain }) + "\n");
-      else process.stdout.write(renderTable(records) + `${records.length} record${records.length === 1 ? "" : "s"}${broken.length ? " (CHAIN BROKEN: see above)" : ""}\n`);
+      else
+        process.stdout.write(
+          renderTable(records) +
+            `${records.length} record${records.length === 1 ? "" : "s"}${broken.length ? " (CHAIN BROKEN: see above)" : ""}\n`,
+        );
       process.exitCode = broken.length ? 1 : 0;
     });
 
@@ -115,7 +124,7 @@ export function registerAudit(program: Command): void {
       if (!/^postgres(ql)?:\/\//.test(url)) throw new UsageError(`expected a postgres:// URL, got '${url}'`);
       const days = Number(opts.retention.replace(/d$/, ""));
       if (!Number.isInteger(days) || days < 1) throw new UsageError(`--retention must be a whole number of days, not '${opts.retention}'`);
-      let r;
+      let r: Awaited<ReturnType<typeof initPostgresAudit>>;
       try {
         r = await initPostgresAudit(url, {
           writerRole: opts.writerRole,
@@ -162,7 +171,11 @@ function filterOf(opts: QueryOptions): AuditFilter {
   if (opts.tool !== undefined) f.tool = opts.tool;
   if (opts.session !== undefined) f.session = opts.session;
   if (opts.event !== undefined) f.event = opts.event;
-  if (opts.outcome !== undefined) f.outcomes = opts.outcome.split(",").map((o) => o.trim()).filter(Boolean);
+  if (opts.outcome !== undefined)
+    f.outcomes = opts.outcome
+      .split(",")
+      .map((o) => o.trim())
+      .filter(Boolean);
   const since = timeOption("since", opts.since);
   const until = timeOption("until", opts.until);
   if (since !== undefined) f.since = since;

@@ -13,7 +13,8 @@ export function compileFile(path: string): Bundle | undefined {
   const result = checkBytes(readBytes(path), today() ? { today: today()! } : {});
   if (result.errors === 0) return result.bundle;
   const c = colorsFor(process.stderr);
-  for (const d of result.diagnostics) if (d.severity === "error") process.stderr.write(renderDiagnostic(d, displayPath(path), result.lines, c) + "\n");
+  for (const d of result.diagnostics)
+    if (d.severity === "error") process.stderr.write(renderDiagnostic(d, displayPath(path), result.lines, c) + "\n");
   process.stderr.write(`${summaryLine(result.errors, 0, 1, c)}: not compiled\n`);
   return undefined;
 }

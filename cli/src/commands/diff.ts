@@ -32,7 +32,8 @@ function reportErrors(sides: { path: string; result: CheckResult }[]): boolean {
   const c = colorsFor(process.stderr);
   let errors = 0;
   for (const { path, result } of sides) {
-    for (const d of result.diagnostics) if (d.severity === "error") process.stderr.write(renderDiagnostic(d, displayPath(path), result.lines, c) + "\n");
+    for (const d of result.diagnostics)
+      if (d.severity === "error") process.stderr.write(renderDiagnostic(d, displayPath(path), result.lines, c) + "\n");
     errors += result.errors;
   }
   if (errors) process.stderr.write(`${summaryLine(errors, 0, sides.length, c)}: not compared\n`);

@@ -38,7 +38,8 @@ export function registerFmt(program: Command): void {
           process.stderr.write(`formatted ${displayPath(path)}\n`);
         }
       }
-      if (opts.check && unformatted) process.stderr.write(`${unformatted} file${unformatted === 1 ? "" : "s"} not formatted: run charter fmt\n`);
+      if (opts.check && unformatted)
+        process.stderr.write(`${unformatted} file${unformatted === 1 ? "" : "s"} not formatted: run charter fmt\n`);
       process.exitCode = failed || (opts.check && unformatted) ? 1 : 0;
     });
 }

@@ -34,20 +34,31 @@ export function registerGateway(program: Command): void {
     .option("--audit <log>", "the hash-chained audit log to append to", "charter-audit.jsonl")
     .option("--public-key <key>", "refuse the bundle unless it is signed by this key (ed25519:… or a KEY.pub file)")
     .option("--session <id>", "session id for rate windows and audit records (default: random)")
-    .option("--env <NAME=VALUE>", "set a variable in the tool server's environment (repeatable); it inherits the gateway's own", (v: string, all: string[]) => [...all, v], [] as string[])
-    .option("--approvals <url>", "ask the approval service of this charter serve (agent token in CHARTER_TOKEN) for calls that need approval")
+    .option(
+      "--env <NAME=VALUE>",
+      "set a variable in the tool server's environment (repeatable); it inherits the gateway's own",
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
+    .option(
+      "--approvals <url>",
+      "ask the approval service of this charter serve (agent token in CHARTER_TOKEN) for calls that need approval",
+    )
     .argument("<command...>", "the tool server to start, after --")
     .action(async (command: string[], opts: GatewayOptions) => {
       const publicKey = opts.publicKey && existsSync(opts.publicKey) ? readText(opts.publicKey).trim() : opts.publicKey;
       const loaded = loadBundle(opts.bundle, publicKey ? { publicKey } : {});
       if (!loaded.ok) throw new UsageError(`${opts.bundle}: bundle refused (${loaded.error.kind}): ${loaded.error.message}`);
-      if (!Object.hasOwn(loaded.bundle.agents, opts.agent)) throw new UsageError(`no agent '${opts.agent}' in ${opts.bundle} (agents: ${Object.keys(loaded.bundle.agents).join(", ")})`);
-      if (!Object.hasOwn(loaded.bundle.sources, opts.source)) throw new UsageError(`no source '${opts.source}' in ${opts.bundle} (sources: ${Object.keys(loaded.bundle.sources).join(", ")})`);
+      if (!Object.hasOwn(loaded.bundle.agents, opts.agent))
+        throw new UsageError(`no agent '${opts.agent}' in ${opts.bundle} (agents: ${Object.keys(loaded.bundle.agents).join(", ")})`);
+      if (!Object.hasOwn(loaded.bundle.sources, opts.source))
+        throw new UsageError(`no source '${opts.source}' in ${opts.bundle} (sources: ${Object.keys(loaded.bundle.sources).join(", ")})`);
       const audit = openFileAuditLog(opts.audit);
       if (!audit.ok) throw new UsageError(`cannot use audit log ${opts.audit}: ${audit.error.message}`);
       let approvals: ReturnType<typeof createRemoteApprover> | undefined;
       if (opts.approvals !== undefined) {
-        if (!/^https?:\/\//.test(opts.approvals)) throw new UsageError(`--approvals takes the base URL of a charter serve (http:// or https://), got '${opts.approvals}'`);
+        if (!/^https?:\/\//.test(opts.approvals))
+          throw new UsageError(`--approvals takes the base URL of a charter serve (http:// or https://), got '${opts.approvals}'`);
         const token = process.env.CHARTER_TOKEN;
         if (!token) throw new UsageError("--approvals needs the agent's token for that service in the environment variable CHARTER_TOKEN");
         approvals = createRemoteApprover(opts.approvals, token);
@@ -79,7 +90,8 @@ function parseEnv(pairs: readonly string[]): Record<string, string> {
   const env: Record<string, string> = {};
   for (const p of pairs) {
     const eq = p.indexOf("=");
-    if (eq <= 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(p.slice(0, eq))) throw new UsageError(`--env ${p}: expected NAME=VALUE (NAME of letters, digits and _)`);
+    if (eq <= 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(p.slice(0, eq)))
+      throw new UsageError(`--env ${p}: expected NAME=VALUE (NAME of letters, digits and _)`);
     env[p.slice(0, eq)] = p.slice(eq + 1);
   }
   return env;

@@ -3,7 +3,14 @@
 // monitoring events, data volume, external domains, and every high-tier action with its reversal
 // playbook (from --bundle, or from the record). The chain is verified first and its state heads the report.
 import type { Bundle } from "@charter/language";
-import { buildIncidentReport, describeAuditVerification, loadBundle, parseAuditRecords, renderIncidentHtml, renderIncidentMarkdown } from "@charter/runtime";
+import {
+  buildIncidentReport,
+  describeAuditVerification,
+  loadBundle,
+  parseAuditRecords,
+  renderIncidentHtml,
+  renderIncidentMarkdown,
+} from "@charter/runtime";
 import type { Command } from "commander";
 import { writeFileSync } from "node:fs";
 import { readText, UsageError } from "../io.js";
@@ -25,7 +32,9 @@ export function registerIncident(program: Command): void {
   const incident = program.command("incident").description("incident response from the audit log");
   incident
     .command("report")
-    .description("an agent's actions in a time window: timeline, refusals, approvals, guardrails, data, domains, high-tier actions and their reversal")
+    .description(
+      "an agent's actions in a time window: timeline, refusals, approvals, guardrails, data, domains, high-tier actions and their reversal",
+    )
     .requiredOption("--audit <src>", "the audit log (JSONL file) or a postgres:// URL")
     .requiredOption("--agent <name>", "the agent")
     .requiredOption("--since <time>", "start: a duration before now (30m, 2h, 7d) or an ISO time")
@@ -52,9 +61,19 @@ export function registerIncident(program: Command): void {
         ...(until !== undefined ? { until } : {}),
         source: opts.audit.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@"),
         ...(bundle ? { bundle } : {}),
-        chains: verified.map((v) => ({ name: v.shown, ok: v.result.ok, verification: describeAuditVerification(v.result, v.shown), records: parseAuditRecords(v.chain.text) })),
+        chains: verified.map((v) => ({
+          name: v.shown,
+          ok: v.result.ok,
+          verification: describeAuditVerification(v.result, v.shown),
+          records: parseAuditRecords(v.chain.text),
+        })),
       });
-      const text = opts.format === "json" ? JSON.stringify(report, null, 2) + "\n" : opts.format === "html" ? renderIncidentHtml(report) : renderIncidentMarkdown(report);
+      const text =
+        opts.format === "json"
+          ? JSON.stringify(report, null, 2) + "\n"
+          : opts.format === "html"
+            ? renderIncidentHtml(report)
+            : renderIncidentMarkdown(report);
       if (opts.out) {
         try {
           writeFileSync(opts.out, text);

@@ -32,7 +32,11 @@ const isName = (s: string) => NAME.test(s) && s !== "__proto__";
 const PLAIN_NUMBER = /^-?\d+(?:\.\d+)?$/;
 const DELETE_WORDS = new Set(["delete", "remove", "rm", "drop", "purge", "erase", "destroy", "unlink", "wipe"]);
 /** `delete_entities`, `remove-file`, `deleteUser`: a word of the name (snake, kebab or camel case) says delete. */
-const namedForDeleting = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").split(/[^A-Za-z0-9]+/).some((w) => DELETE_WORDS.has(w.toLowerCase()));
+const namedForDeleting = (name: string) =>
+  name
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .split(/[^A-Za-z0-9]+/)
+    .some((w) => DELETE_WORDS.has(w.toLowerCase()));
 const SOURCE = "tool_results";
 
 type JsonSchema = Record<string, unknown>;
@@ -93,7 +97,8 @@ function withTodo(d: Draft, todo: string): Draft {
 /** `one of [..]` for enum/const values; `"*"` would read as a wildcard (CH2004), so such values are left out. */
 function oneOf(values: unknown[]): Draft {
   const written = values.filter((v) => !(typeof v === "string" && v.includes("*"))).map(literal);
-  if (written.length === 0 || written.some((w) => w === undefined)) return anyBecause("the schema lists values Charter cannot write (null, true/false, objects, or '*'): constrain it by hand");
+  if (written.length === 0 || written.some((w) => w === undefined))
+    return anyBecause("the schema lists values Charter cannot write (null, true/false, objects, or '*'): constrain it by hand");
   const d: Draft = { kind: "text", text: `one of [${[...new Set(written)].join(", ")}]` };
   return written.length < values.length ? withTodo(d, "values containing '*' were left out (they would read as wildcards)") : d;
 }
@@ -104,7 +109,10 @@ function numberDraft(s: JsonSchema, integer: boolean): Draft {
     typeof exclusive === "number" ? exclusive : typeof bound === "number" ? bound : undefined;
   const min = inclusive(s.minimum, s.exclusiveMinimum);
   const max = inclusive(s.maximum, s.exclusiveMaximum);
-  const exclusive = typeof s.exclusiveMinimum === "number" || typeof s.exclusiveMaximum === "number" ? "the schema's exclusive bound is written inclusive" : undefined;
+  const exclusive =
+    typeof s.exclusiveMinimum === "number" || typeof s.exclusiveMaximum === "number"
+      ? "the schema's exclusive bound is written inclusive"
+      : undefined;
   // a missing bound is the default one, or the default span away from the other bound when that lies beyond it
   const span = DRAFT_BOUNDS.numberMax - DRAFT_BOUNDS.numberMin;
   let lo = min ?? (max !== undefined && max < DRAFT_BOUNDS.numberMin ? max - span : DRAFT_BOUNDS.numberMin);
@@ -113,7 +121,8 @@ function numberDraft(s: JsonSchema, integer: boolean): Draft {
   if (lo > hi) return anyBecause(`the schema's bounds admit no ${integer ? "integer" : "number"}: constrain it by hand`);
   const loText = plainNumber(lo);
   const hiText = plainNumber(hi);
-  if (loText === undefined || hiText === undefined) return anyBecause(`the schema's bounds cannot be written as plain numbers: write ${word} between A and B`);
+  if (loText === undefined || hiText === undefined)
+    return anyBecause(`the schema's bounds cannot be written as plain numbers: write ${word} between A and B`);
   const d: Draft = { kind: "text", text: `${word} between ${loText} and ${hiText}` };
   return exclusive ? withTodo(d, exclusive) : d;
 }
@@ -137,7 +146,8 @@ function draftConstraint(s: unknown, depth: number): Draft {
     const variants = s[key];
     if (!Array.isArray(variants)) continue;
     const nonNull = variants.filter((v) => !(isSchema(v) && v.type === "null"));
-    if (nonNull.length === 1 && nonNull.length < variants.length) return withTodo(draftConstraint(nonNull[0], depth), "the schema also allows null");
+    if (nonNull.length === 1 && nonNull.length < variants.length)
+      return withTodo(draftConstraint(nonNull[0], depth), "the schema also allows null");
     return anyBecause(`the schema allows several shapes (${key}): constrain it by hand`);
   }
   if (Array.isArray(s.allOf)) return anyBecause("the schema combines shapes (allOf): constrain it by hand");
@@ -190,15 +200,25 @@ function propertiesOf(s: JsonSchema, depth: number): { properties: DraftProperty
   for (const [name, schema] of Object.entries(props)) {
     // Any other name is written quoted; `__proto__` would vanish from the JSON bundle (CH0003).
     if (name === "" || name === "__proto__") {
-      notes.push(`TODO: property ${JSON.stringify(name)} cannot be named in Charter, so it is refused${required.has(name) ? " (it is required: every call will be refused)" : ""}`);
+      notes.push(
+        `TODO: property ${JSON.stringify(name)} cannot be named in Charter, so it is refused${required.has(name) ? " (it is required: every call will be refused)" : ""}`,
+      );
       continue;
     }
     const constraint = draftConstraint(schema, depth + 1);
-    const pathLike = /path|^(?:source|destination|file|dir|directory)$/i.test(name) && constraint.kind === "text" && constraint.text.startsWith("string max");
-    properties.push({ name, optional: !required.has(name), constraint: pathLike ? withTodo(constraint, "a file path: consider path under [..]") : constraint });
+    const pathLike =
+      /path|^(?:source|destination|file|dir|directory)$/i.test(name) &&
+      constraint.kind === "text" &&
+      constraint.text.startsWith("string max");
+    properties.push({
+      name,
+      optional: !required.has(name),
+      constraint: pathLike ? withTodo(constraint, "a file path: consider path under [..]") : constraint,
+    });
   }
   const extra = s.additionalProperties;
-  if (extra !== undefined && extra !== false) notes.push("TODO: the schema allows properties it does not name; this draft refuses them (closed world)");
+  if (extra !== undefined && extra !== false)
+    notes.push("TODO: the schema allows properties it does not name; this draft refuses them (closed world)");
   if (isSchema(s.patternProperties)) notes.push("TODO: the schema's patternProperties are refused (closed world)");
   return { properties, notes };
 }
@@ -226,7 +246,12 @@ function printConstraint(d: Draft): Printed {
       return { head: d.text, tail: "", todos };
     case "list": {
       const inner = printConstraint(d.item);
-      return { head: `list of ${inner.head}`, ...(inner.body ? { body: inner.body } : {}), tail: `${inner.tail} max ${d.max}`, todos: [...inner.todos, ...todos] };
+      return {
+        head: `list of ${inner.head}`,
+        ...(inner.body ? { body: inner.body } : {}),
+        tail: `${inner.tail} max ${d.max}`,
+        todos: [...inner.todos, ...todos],
+      };
     }
     case "object":
       return { head: "{", body: { properties: d.properties, notes: d.notes }, tail: "}", todos };
@@ -251,13 +276,19 @@ function printProperties(properties: DraftProperty[], notes: string[], indent: s
 
 /** What a comment may carry from a server's text: one line, no control, format or bidi characters. */
 function commentText(s: string, max = 160): string {
-  const flat = s.replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}]+/gu, " ").replace(/\s+/g, " ").trim();
+  const flat = s
+    .replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}]+/gu, " ")
+    .replace(/\s+/g, " ")
+    .trim();
   return flat.length > max ? flat.slice(0, max - 1).trimEnd() + "…" : flat;
 }
 
 /** A name Charter can spell, from what a server calls itself. */
 export function charterName(s: string, fallback = "mcp-agent"): string {
-  const n = s.replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^[^A-Za-z_]+/, "").replace(/-+$/, "");
+  const n = s
+    .replace(/[^A-Za-z0-9_.-]+/g, "-")
+    .replace(/^[^A-Za-z_]+/, "")
+    .replace(/-+$/, "");
   return isName(n) ? n : fallback;
 }
 
@@ -282,7 +313,11 @@ export function classifyTool(tool: Pick<Tool, "name" | "annotations">): Classifi
   const said = (["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"] as const)
     .filter((k) => typeof a[k] === "boolean")
     .map((k) => `${k} ${a[k]}`);
-  const assumed = [!("readOnlyHint" in a) && "not read-only", !readOnly && !("destructiveHint" in a) && "destructive", !("openWorldHint" in a) && "open-world"].filter(Boolean);
+  const assumed = [
+    !("readOnlyHint" in a) && "not read-only",
+    !readOnly && !("destructiveHint" in a) && "destructive",
+    !("openWorldHint" in a) && "open-world",
+  ].filter(Boolean);
   const why = `annotations: ${said.length ? said.join(", ") : "none"}${assumed.length ? ` (MCP's defaults assumed: ${assumed.join(", ")})` : ""}`;
   if (readOnly) return openWorld ? { scope: "send", tier: "medium", why } : { scope: "read", tier: "low", why };
   const scope = openWorld ? "send" : destructive && namedForDeleting(tool.name) ? "delete" : "write";
@@ -310,7 +345,8 @@ function toolBlock(tool: Tool, digest: string, out: string[]): void {
   }
   const schema: JsonSchema = isSchema(tool.inputSchema) ? tool.inputSchema : {};
   const { properties, notes } = propertiesOf(schema, 0);
-  if (schema.type !== undefined && schema.type !== "object") notes.unshift(`TODO: the input schema is not an object (type ${JSON.stringify(schema.type)}); every argument is refused`);
+  if (schema.type !== undefined && schema.type !== "object")
+    notes.unshift(`TODO: the input schema is not an object (type ${JSON.stringify(schema.type)}); every argument is refused`);
   if (properties.length === 0 && notes.length === 0) {
     out.push(`    args {} // the tool takes no arguments`);
   } else {
@@ -403,9 +439,12 @@ export function registerInit(program: Command): void {
     .option("--force", "overwrite the output file if it exists")
     .argument("<command...>", "the tool server to start, after --")
     .action(async (command: string[], opts: InitOptions) => {
-      if (!opts.fromMcp) throw new UsageError("charter init needs --from-mcp (the only source of a draft today): charter init --from-mcp -- COMMAND…");
-      if (opts.agent !== undefined && !isName(opts.agent)) throw new UsageError(`--agent '${opts.agent}' is not a Charter name (letters, digits, _ . -, starting with a letter or _)`);
-      if (opts.output && existsSync(opts.output) && !opts.force) throw new UsageError(`${opts.output} exists; pass --force to overwrite it`);
+      if (!opts.fromMcp)
+        throw new UsageError("charter init needs --from-mcp (the only source of a draft today): charter init --from-mcp -- COMMAND…");
+      if (opts.agent !== undefined && !isName(opts.agent))
+        throw new UsageError(`--agent '${opts.agent}' is not a Charter name (letters, digits, _ . -, starting with a letter or _)`);
+      if (opts.output && existsSync(opts.output) && !opts.force)
+        throw new UsageError(`${opts.output} exists; pass --force to overwrite it`);
       const { server, tools } = await listPublishedTools(command, "charter-init");
       const agent = opts.agent ?? charterName(server?.name ?? "");
       const draft = draftPolicy(tools, { agent, server, command });
@@ -417,11 +456,15 @@ export function registerInit(program: Command): void {
         } catch (e) {
           throw new UsageError(`cannot write ${opts.output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
         }
-        process.stderr.write(`wrote ${opts.output}: ${tools.length} tool${tools.length === 1 ? "" : "s"} of ${server?.name ?? "the server"} for agent ${agent}; replace its TODOs, then charter check ${opts.output}\n`);
+        process.stderr.write(
+          `wrote ${opts.output}: ${tools.length} tool${tools.length === 1 ? "" : "s"} of ${server?.name ?? "the server"} for agent ${agent}; replace its TODOs, then charter check ${opts.output}\n`,
+        );
       } else process.stdout.write(draft);
       if (checked.errors > 0) {
         const first = checked.diagnostics.find((d) => d.severity === "error")!;
-        process.stderr.write(`charter: the draft has ${checked.errors} error(s), first ${first.code} at line ${first.range.start.line + 1}: ${first.message}\nplease report this with the server you ran\n`);
+        process.stderr.write(
+          `charter: the draft has ${checked.errors} error(s), first ${first.code} at line ${first.range.start.line + 1}: ${first.message}\nplease report this with the server you ran\n`,
+        );
         process.exitCode = 1;
       }
     });

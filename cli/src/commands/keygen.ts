@@ -13,7 +13,8 @@ export function registerKeygen(program: Command): void {
     .requiredOption("--out <key>", "where to write the private key; the public key goes to KEY.pub")
     .option("--force", "overwrite existing files")
     .action((opts: { out: string; force?: boolean }) => {
-      if (!opts.force && (existsSync(opts.out) || existsSync(opts.out + ".pub"))) throw new UsageError(`${opts.out} already exists (use --force to overwrite)`);
+      if (!opts.force && (existsSync(opts.out) || existsSync(opts.out + ".pub")))
+        throw new UsageError(`${opts.out} already exists (use --force to overwrite)`);
       const { privatePem, publicKey } = generateKeys();
       try {
         writeFileSync(opts.out, privatePem, { mode: 0o600 });

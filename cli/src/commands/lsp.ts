@@ -15,7 +15,8 @@ export function registerLsp(program: Command): void {
     .option("--socket <port>", "speak LSP over a TCP socket on this port")
     .option("--clientProcessId <pid>", "exit when this process ends")
     .action((opts: { stdio?: boolean; nodeIpc?: boolean; socket?: string }) => {
-      if (!opts.stdio && !opts.nodeIpc && !opts.socket) throw new UsageError("choose a transport: charter lsp --stdio (or --node-ipc, --socket=PORT)");
+      if (!opts.stdio && !opts.nodeIpc && !opts.socket)
+        throw new UsageError("choose a transport: charter lsp --stdio (or --node-ipc, --socket=PORT)");
       // the open connection keeps the process alive; the server exits when its client goes away
       startServer({ docsRoot: packageRoot() });
     });

@@ -36,11 +36,33 @@ export function registerReplay(program: Command): void {
         if (!parsed.ok) throw new UsageError(`${displayPath(opts.audit)}:${parsed.line}: ${parsed.message}`);
         const r = parsed.replay;
         if (opts.format === "json") {
-          process.stdout.write(JSON.stringify({ changes: r.changes.map((c) => ({ seq: c.seq, session: c.session, agent: c.agent, tool: c.tool, before: c.before, after: c.after, rule: c.rule, reason: c.reason, args_hashed: c.argsHashed })), summary: { calls: r.calls, changed: r.changes.length, hashed_calls: r.hashedCalls, history: "ingested text is not in an audit log: rules on what a session read see nothing" } }) + "\n");
+          process.stdout.write(
+            JSON.stringify({
+              changes: r.changes.map((c) => ({
+                seq: c.seq,
+                session: c.session,
+                agent: c.agent,
+                tool: c.tool,
+                before: c.before,
+                after: c.after,
+                rule: c.rule,
+                reason: c.reason,
+                args_hashed: c.argsHashed,
+              })),
+              summary: {
+                calls: r.calls,
+                changed: r.changes.length,
+                hashed_calls: r.hashedCalls,
+                history: "ingested text is not in an audit log: rules on what a session read see nothing",
+              },
+            }) + "\n",
+          );
           return;
         }
         for (const c of r.changes) {
-          process.stdout.write(`#${c.seq} ${c.session} ${c.agent} ${c.tool}: ${c.before} -> ${c.after} (${c.rule}: ${c.reason})${c.argsHashed ? " [arguments were hashed or redacted in the log: replayed as logged]" : ""}\n`);
+          process.stdout.write(
+            `#${c.seq} ${c.session} ${c.agent} ${c.tool}: ${c.before} -> ${c.after} (${c.rule}: ${c.reason})${c.argsHashed ? " [arguments were hashed or redacted in the log: replayed as logged]" : ""}\n`,
+          );
         }
         process.stdout.write(
           `${r.changes.length} of ${r.calls} call${r.calls === 1 ? "" : "s"} would be decided differently` +
@@ -69,6 +91,7 @@ export function registerReplay(program: Command): void {
 function textLine(e: ReplayEvent): string {
   const what = e.kind === "call" ? `call ${e.tool}` : `ingest ${e.source}`;
   let s = `${e.session}#${e.index} ${what} => ${e.outcome}${e.enforced === false ? ` (mode monitor: would ${e.wouldBe})` : ""}  ${e.rule}: ${e.reason}`;
-  if (e.result !== undefined) s += `\n  result => ${e.result.outcome}${e.result.source ? ` as ${e.result.source}` : ""}${e.result.outcome === "admitted" ? "" : `: ${e.result.reason}`}`;
+  if (e.result !== undefined)
+    s += `\n  result => ${e.result.outcome}${e.result.source ? ` as ${e.result.source}` : ""}${e.result.outcome === "admitted" ? "" : `: ${e.result.reason}`}`;
   return s;
 }

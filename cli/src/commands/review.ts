@@ -43,8 +43,14 @@ export function registerReview(program: Command): void {
       const on = utcToday();
       const result = checkText(text, { today: on });
       if (result.errors) {
-        printDiagnostics(file, result.diagnostics.filter((d) => d.severity === "error"), result.lines);
-        process.stderr.write(`${summaryLine(result.errors, 0, 1, colorsFor(process.stderr))}: not signed (a review vouches for a valid policy)\n`);
+        printDiagnostics(
+          file,
+          result.diagnostics.filter((d) => d.severity === "error"),
+          result.lines,
+        );
+        process.stderr.write(
+          `${summaryLine(result.errors, 0, 1, colorsFor(process.stderr))}: not signed (a review vouches for a valid policy)\n`,
+        );
         process.exitCode = 1;
         return;
       }
@@ -59,7 +65,8 @@ export function registerReview(program: Command): void {
       // the written file must verify with this key, or we would be writing a broken attestation
       const after = checkText(signed, { requireReview: true, reviewers: [{ name: opts.by, publicKey: publicKeyOf(key) }], today: on });
       const left = after.diagnostics.filter((d) => d.severity === "error");
-      if (left.length || after.bundle.digest !== digest) throw new Error(`the signed review does not verify (${left.map((d) => d.code).join(", ") || "digest moved"})`);
+      if (left.length || after.bundle.digest !== digest)
+        throw new Error(`the signed review does not verify (${left.map((d) => d.code).join(", ") || "digest moved"})`);
       try {
         writeFileSync(file, signed);
       } catch (e) {
@@ -75,7 +82,8 @@ export function registerReview(program: Command): void {
     .argument("<file>", "the policy file")
     .option("--reviewers <file>", "allowed reviewers: one `NAME ed25519:KEY` a line", DEFAULT_REVIEWERS)
     .action((file: string, opts: { reviewers: string }) => {
-      if (!existsSync(opts.reviewers)) throw new UsageError(`no reviewers file at ${opts.reviewers} (one \`NAME ed25519:KEY\` a line; pass --reviewers FILE)`);
+      if (!existsSync(opts.reviewers))
+        throw new UsageError(`no reviewers file at ${opts.reviewers} (one \`NAME ed25519:KEY\` a line; pass --reviewers FILE)`);
       const reviewers = loadReviewers(opts.reviewers)!;
       const text = readText(file);
       const result = checkText(text, { requireReview: true, reviewers, today: utcToday() });
@@ -83,12 +91,16 @@ export function registerReview(program: Command): void {
       if (errors.length) {
         printDiagnostics(file, errors, result.lines);
         const review = errors.filter((d) => REVIEW_CODES.includes(d.code)).length;
-        process.stderr.write(`${summaryLine(errors.length, 0, 1, colorsFor(process.stderr))}: review ${review ? "not valid" : "valid, but the policy has errors"}\n`);
+        process.stderr.write(
+          `${summaryLine(errors.length, 0, 1, colorsFor(process.stderr))}: review ${review ? "not valid" : "valid, but the policy has errors"}\n`,
+        );
         process.exitCode = 1;
         return;
       }
       const r = result.bundle.policy.review!;
-      process.stdout.write(`ok: policy '${result.bundle.policy.name}' reviewed by ${r.by} on ${r.on}, signature verifies, digest ${result.bundle.digest} is current\n`);
+      process.stdout.write(
+        `ok: policy '${result.bundle.policy.name}' reviewed by ${r.by} on ${r.on}, signature verifies, digest ${result.bundle.digest} is current\n`,
+      );
       process.exitCode = 0;
     });
 }

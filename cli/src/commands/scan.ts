@@ -14,7 +14,8 @@ export function registerScan(program: Command): void {
     .option("--format <format>", "jsonl (one JSON line per record) or text (score, verdict and the highest-scoring passages)", "jsonl")
     .action((opts: { jsonl?: string; format: string }) => {
       if (!opts.jsonl) throw new UsageError("charter scan needs --jsonl FILE");
-      if (opts.format !== "jsonl" && opts.format !== "text") throw new UsageError(`charter scan: unknown --format '${opts.format}' (use jsonl or text)`);
+      if (opts.format !== "jsonl" && opts.format !== "text")
+        throw new UsageError(`charter scan: unknown --format '${opts.format}' (use jsonl or text)`);
       const text = opts.jsonl === "-" ? readStdin() : readText(opts.jsonl);
       const detector = createDetector();
       const texts = opts.format === "text" ? recordTexts(text) : undefined;

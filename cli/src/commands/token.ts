@@ -8,7 +8,7 @@ export function registerToken(program: Command): void {
   program
     .command("token")
     .description("print a new random bearer token and its SHA-256 (the config holds only the hash)")
-    .option("--json", "print {\"token\",\"token_sha256\"}")
+    .option("--json", 'print {"token","token_sha256"}')
     .action((opts: { json?: boolean }) => {
       const { token, sha256 } = newToken();
       if (opts.json) process.stdout.write(JSON.stringify({ token, token_sha256: sha256 }) + "\n");

@@ -16,7 +16,12 @@ export function checkAudit(ctx: CheckContext): void {
   for (const b of blocks) {
     const retention = A.prop(b.items, "retention");
     if (!retention) {
-      ctx.report({ code: "CH7001", span: b.keywordSpan, message: "audit block has no retention", help: "keep audit records for at least a year: retention 365d" });
+      ctx.report({
+        code: "CH7001",
+        span: b.keywordSpan,
+        message: "audit block has no retention",
+        help: "keep audit records for at least a year: retention 365d",
+      });
     } else if (retention.value.ms < YEAR_MS) {
       ctx.report({
         code: "CH7001",
@@ -44,7 +49,10 @@ export function checkAudit(ctx: CheckContext): void {
         span: a.name.span,
         message: `agent '${a.name.value}' has no audit (no audit block of its own, none in defaults)`,
         help: "every decision must leave a record: add audit { retention 365d pii hash } to the agent or to defaults",
-        fix: { title: "Add an audit block", edits: [insertIntoBlock(ctx.text, agentBody(ctx.text, a), "audit { retention 365d pii hash }")] },
+        fix: {
+          title: "Add an audit block",
+          edits: [insertIntoBlock(ctx.text, agentBody(ctx.text, a), "audit { retention 365d pii hash }")],
+        },
       });
     }
   }

@@ -90,8 +90,23 @@ export function checkFlow(ctx: CheckContext): void {
         const a = argsByName.get(n.value);
         if (a) return a;
         if (!args) {
-          ctx.report({ code: "CH1004", span: n.span, message: `${what} names argument '${n.value}', but tool '${t.name.value}' has no args block`, help: `declare it: args { ${n.value}: … }` });
-        } else ctx.report(suggest("CH1004", n.span, `${what} names unknown argument '${n.value}' of tool '${t.name.value}'`, n.value, argsByName.keys(), `its arguments: ${[...argsByName.keys()].join(", ") || "none"}`));
+          ctx.report({
+            code: "CH1004",
+            span: n.span,
+            message: `${what} names argument '${n.value}', but tool '${t.name.value}' has no args block`,
+            help: `declare it: args { ${n.value}: … }`,
+          });
+        } else
+          ctx.report(
+            suggest(
+              "CH1004",
+              n.span,
+              `${what} names unknown argument '${n.value}' of tool '${t.name.value}'`,
+              n.value,
+              argsByName.keys(),
+              `its arguments: ${[...argsByName.keys()].join(", ") || "none"}`,
+            ),
+          );
         return undefined;
       };
 
@@ -110,7 +125,14 @@ export function checkFlow(ctx: CheckContext): void {
             });
           } else if (!isTrust(name) && !tool) {
             ctx.report(
-              suggest("CH1004", item.after.span, `flow rule after unknown tool or trust level '${name}'`, name, [...TRUST_LEVELS, ...toolNames], `'after' takes a trust level (${TRUST_LEVELS.join(", ")}) or a tool agent '${agent.name.value}' grants`),
+              suggest(
+                "CH1004",
+                item.after.span,
+                `flow rule after unknown tool or trust level '${name}'`,
+                name,
+                [...TRUST_LEVELS, ...toolNames],
+                `'after' takes a trust level (${TRUST_LEVELS.join(", ")}) or a tool agent '${agent.name.value}' grants`,
+              ),
             );
           }
         } else if (item.kind === "when") {
@@ -144,7 +166,12 @@ export function checkFlow(ctx: CheckContext): void {
             });
           }
           if (Number.isFinite(item.limit.value) && !(item.limit.value > 0)) {
-            ctx.report({ code: "CH0003", span: item.limit.span, message: `budget ${item.limit.raw} is not positive`, help: "a budget is the largest total allowed, e.g. budget amount 1000 per 1d => deny" });
+            ctx.report({
+              code: "CH0003",
+              span: item.limit.span,
+              message: `budget ${item.limit.raw} is not positive`,
+              help: "a budget is the largest total allowed, e.g. budget amount 1000 per 1d => deny",
+            });
           }
         }
       }

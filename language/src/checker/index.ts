@@ -35,7 +35,18 @@ export interface CheckResult {
   readonly bundle: Bundle;
 }
 
-const CHECKS = [checkRanges, checkNames, checkPrivilege, checkTiers, checkFlow, checkMonitoring, checkSources, checkSandbox, checkAudit, checkReview];
+const CHECKS = [
+  checkRanges,
+  checkNames,
+  checkPrivilege,
+  checkTiers,
+  checkFlow,
+  checkMonitoring,
+  checkSources,
+  checkSandbox,
+  checkAudit,
+  checkReview,
+];
 
 /**
  * Checks one policy file. `previous`, the result for an earlier version of the same document (an
@@ -97,7 +108,14 @@ function tooLarge(text: string): CheckResult {
   const lines = new LineIndex(text);
   const mib = (text.length / (1024 * 1024)).toFixed(1);
   const diagnostics = locate(
-    [{ code: "CH0001", span: { start: 0, end: Math.min(1, text.length) }, message: `the file is ${mib} MiB of text, more than the ${MAX_POLICY_LENGTH / (1024 * 1024)} MiB a policy may be`, help: "split the policy: one file per team or agent group (a workspace is a folder of policies)" }],
+    [
+      {
+        code: "CH0001",
+        span: { start: 0, end: Math.min(1, text.length) },
+        message: `the file is ${mib} MiB of text, more than the ${MAX_POLICY_LENGTH / (1024 * 1024)} MiB a policy may be`,
+        help: "split the policy: one file per team or agent group (a workspace is a folder of policies)",
+      },
+    ],
     lines,
   );
   let bundle: Bundle | undefined;

@@ -25,10 +25,20 @@ export function checkMonitoring(ctx: CheckContext): void {
         });
       }
       if (r.kind === "tool_rate" && !(r.window.ms > 0)) {
-        ctx.report({ code: "CH4003", span: r.window.span, message: `monitoring window ${r.window.raw} is not positive`, help: "use a window such as 5m" });
+        ctx.report({
+          code: "CH4003",
+          span: r.window.span,
+          message: `monitoring window ${r.window.raw} is not positive`,
+          help: "use a window such as 5m",
+        });
       }
       if (r.kind === "novel_sequence" && !(r.score.value >= 0 && r.score.value <= 1)) {
-        ctx.report({ code: "CH4002", span: r.score.span, message: `novel_sequence score ${r.score.raw} is outside 0..1`, help: "novelty is a score between 0 (seen before) and 1 (never seen), e.g. 0.85" });
+        ctx.report({
+          code: "CH4002",
+          span: r.score.span,
+          message: `novel_sequence score ${r.score.raw} is outside 0..1`,
+          help: "novelty is a score between 0 (seen before) and 1 (never seen), e.g. 0.85",
+        });
       }
     }
   }
@@ -46,7 +56,11 @@ export function checkMonitoring(ctx: CheckContext): void {
         : `agent '${a.name.value}' has no monitoring (no monitor block of its own, none in defaults)`,
       help: "a hijacked agent shows up as unusual behaviour: monitor tool_rate, data_volume and output pii, in the agent or in defaults",
       ...(eff.monitor
-        ? { related: [{ span: eff.monitor.keywordSpan, message: eff.monitorFromDefaults ? "monitoring from defaults" : "its monitor block" }] }
+        ? {
+            related: [
+              { span: eff.monitor.keywordSpan, message: eff.monitorFromDefaults ? "monitoring from defaults" : "its monitor block" },
+            ],
+          }
         : { fix: { title: "Add a monitor block", edits: [insertIntoBlock(ctx.text, agentBody(ctx.text, a), MONITOR_SKELETON)] } }),
     });
   }

@@ -26,13 +26,25 @@ export function checkNames(ctx: CheckContext): void {
     if (d.kind !== "source") continue;
     const first = sources.get(d.name.value);
     if (first) {
-      ctx.report({ code: "CH1003", span: d.name.span, message: `source '${d.name.value}' is declared twice`, help: "keep one declaration", related: [{ span: first.name.span, message: "first declared here" }] });
+      ctx.report({
+        code: "CH1003",
+        span: d.name.span,
+        message: `source '${d.name.value}' is declared twice`,
+        help: "keep one declaration",
+        related: [{ span: first.name.span, message: "first declared here" }],
+      });
     } else sources.set(d.name.value, d);
   }
   for (const kind of ["policy", "defaults"] as const) {
     const decls = file.decls.filter((d): d is A.PolicyDecl | A.DefaultsDecl => d.kind === kind);
     for (const d of decls.slice(1)) {
-      ctx.report({ code: "CH1003", span: d.keywordSpan, message: `a file holds at most one '${kind}' block`, help: `merge this block into the first one`, related: [{ span: decls[0]!.keywordSpan, message: "first declared here" }] });
+      ctx.report({
+        code: "CH1003",
+        span: d.keywordSpan,
+        message: `a file holds at most one '${kind}' block`,
+        help: `merge this block into the first one`,
+        related: [{ span: decls[0]!.keywordSpan, message: "first declared here" }],
+      });
     }
   }
 
@@ -66,13 +78,31 @@ export function checkNames(ctx: CheckContext): void {
     }
     for (const n of ctx.model.names(a, "reads")) {
       if (!sources.has(n.value)) {
-        ctx.report(suggest("CH1004", n.span, `agent '${a.name.value}' reads unknown source '${n.value}'`, n.value, sources.keys(), `declare it: source ${n.value} { trust untrusted threshold 0.3 }`));
+        ctx.report(
+          suggest(
+            "CH1004",
+            n.span,
+            `agent '${a.name.value}' reads unknown source '${n.value}'`,
+            n.value,
+            sources.keys(),
+            `declare it: source ${n.value} { trust untrusted threshold 0.3 }`,
+          ),
+        );
       }
     }
     for (const link of ctx.model.links(a)) {
       const target = agents.get(link.agent.value);
       if (!target) {
-        ctx.report(suggest("CH1004", link.agent.span, `agent '${a.name.value}' talks to unknown agent '${link.agent.value}'`, link.agent.value, agents.keys(), "declare the agent, or remove the link"));
+        ctx.report(
+          suggest(
+            "CH1004",
+            link.agent.span,
+            `agent '${a.name.value}' talks to unknown agent '${link.agent.value}'`,
+            link.agent.value,
+            agents.keys(),
+            "declare the agent, or remove the link",
+          ),
+        );
         continue;
       }
       const exposed = ctx.model.names(target, "exposes").map((e) => e.value);
@@ -83,7 +113,9 @@ export function checkNames(ctx: CheckContext): void {
           `agent '${link.agent.value}' does not expose interface '${link.via.value}'`,
           link.via.value,
           exposed,
-          exposed.length ? `it exposes: ${exposed.join(", ")}` : `'${link.agent.value}' exposes no interface: add \`exposes ${link.via.value}\` to it if it should accept this call`,
+          exposed.length
+            ? `it exposes: ${exposed.join(", ")}`
+            : `'${link.agent.value}' exposes no interface: add \`exposes ${link.via.value}\` to it if it should accept this call`,
         );
         d.related = [{ span: target.name.span, message: `'${link.agent.value}' is declared here` }];
         ctx.report(d);
@@ -92,7 +124,16 @@ export function checkNames(ctx: CheckContext): void {
     for (const t of ctx.model.tools(a)) {
       const returns = A.item(t.items, "returns");
       if (returns && !sources.has(returns.source.value)) {
-        ctx.report(suggest("CH1004", returns.source.span, `tool '${t.name.value}' returns unknown source '${returns.source.value}'`, returns.source.value, sources.keys(), `declare it: source ${returns.source.value} { trust untrusted threshold 0.3 }`));
+        ctx.report(
+          suggest(
+            "CH1004",
+            returns.source.span,
+            `tool '${t.name.value}' returns unknown source '${returns.source.value}'`,
+            returns.source.value,
+            sources.keys(),
+            `declare it: source ${returns.source.value} { trust untrusted threshold 0.3 }`,
+          ),
+        );
       }
     }
   }
@@ -102,17 +143,48 @@ export function checkNames(ctx: CheckContext): void {
       const agent = agents.get(step.agent.value);
       if (!agent) {
         const verb = step.kind === "expect" ? "expects" : "gives history for";
-        ctx.report(suggest("CH1004", step.agent.span, `test ${verb} unknown agent '${step.agent.value}'`, step.agent.value, agents.keys(), "name an agent declared in this file"));
+        ctx.report(
+          suggest(
+            "CH1004",
+            step.agent.span,
+            `test ${verb} unknown agent '${step.agent.value}'`,
+            step.agent.value,
+            agents.keys(),
+            "name an agent declared in this file",
+          ),
+        );
         continue;
       }
       if (step.kind === "ingested") {
-        if (!sources.has(step.source.value)) ctx.report(suggest("CH1004", step.source.span, `test ingests unknown source '${step.source.value}'`, step.source.value, sources.keys(), "name a source declared in this file"));
+        if (!sources.has(step.source.value))
+          ctx.report(
+            suggest(
+              "CH1004",
+              step.source.span,
+              `test ingests unknown source '${step.source.value}'`,
+              step.source.value,
+              sources.keys(),
+              "name a source declared in this file",
+            ),
+          );
         continue;
       }
       const known = new Set([...ctx.model.tools(agent).map((t) => t.name.value), ...ctx.model.names(agent, "deny").map((n) => n.value)]);
       if (!known.has(step.tool.value)) {
-        const why = step.kind === "expect" ? "an unknown tool is always denied, so this test would prove nothing" : "the session could not have called it";
-        ctx.report(suggest("CH1004", step.tool.span, `agent '${step.agent.value}' neither grants nor denies tool '${step.tool.value}'`, step.tool.value, known, `${why}: name a granted or denied tool`));
+        const why =
+          step.kind === "expect"
+            ? "an unknown tool is always denied, so this test would prove nothing"
+            : "the session could not have called it";
+        ctx.report(
+          suggest(
+            "CH1004",
+            step.tool.span,
+            `agent '${step.agent.value}' neither grants nor denies tool '${step.tool.value}'`,
+            step.tool.value,
+            known,
+            `${why}: name a granted or denied tool`,
+          ),
+        );
       }
     }
   }
@@ -134,7 +206,10 @@ function nestedObjects(c: A.Constraint, out: A.ArgConstraint[][]): void {
 
 /** CH1003: a property given twice in one block, in every block of a declaration. */
 function checkDuplicateProps(ctx: CheckContext, d: A.Decl): void {
-  const blocks: { items: readonly { kind: string; key?: string; span: A.Span; keySpan?: A.Span; keywordSpan?: A.Span }[]; schema: string }[] = [];
+  const blocks: {
+    items: readonly { kind: string; key?: string; span: A.Span; keySpan?: A.Span; keywordSpan?: A.Span }[];
+    schema: string;
+  }[] = [];
   switch (d.kind) {
     case "policy":
       blocks.push({ items: d.items, schema: "policy" });
@@ -157,7 +232,10 @@ function checkDuplicateProps(ctx: CheckContext, d: A.Decl): void {
           for (const w of A.itemsOf(i.items, "when")) if (w.test.kind === "outside") nestedObjects(w.test.constraint, objects);
           for (let k = 0; k < objects.length; k++) {
             for (const arg of objects[k]!) nestedObjects(arg.constraint, objects);
-            blocks.push({ items: objects[k]!.map((a) => ({ kind: "arg", key: a.name.value, span: a.span, keySpan: a.name.span })), schema: "args" });
+            blocks.push({
+              items: objects[k]!.map((a) => ({ kind: "arg", key: a.name.value, span: a.span, keySpan: a.name.span })),
+              schema: "args",
+            });
           }
         } else if (i.kind === "sandbox") blocks.push({ items: i.items, schema: "sandbox" });
         else if (i.kind === "audit") blocks.push({ items: i.items, schema: "audit" });
@@ -178,7 +256,12 @@ function checkDuplicateProps(ctx: CheckContext, d: A.Decl): void {
         ctx.report({
           code: "CH1003",
           span: at,
-          message: b.schema === "args" ? `argument '${key}' is constrained twice` : key === "rate per session" ? "'rate … per session' is given twice in this tool block" : `'${key}' is given twice in this ${b.schema === "file" ? "file" : b.schema} block`,
+          message:
+            b.schema === "args"
+              ? `argument '${key}' is constrained twice`
+              : key === "rate per session"
+                ? "'rate … per session' is given twice in this tool block"
+                : `'${key}' is given twice in this ${b.schema === "file" ? "file" : b.schema} block`,
           help: "keep one: with two, a reviewer cannot tell which one the runtime enforces (the first one is compiled)",
           related: [{ span: first, message: "first given here" }],
         });

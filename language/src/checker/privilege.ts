@@ -54,7 +54,10 @@ function reportForbidden(ctx: CheckContext, f: A.ForbiddenItem, agent: A.AgentDe
         span: f.span,
         message: `wildcard grant \`${f.text.split(/\s*\{/)[0]}\`: ${who} would get every tool, including ones added later`,
         help: "grant each tool by name with its own scope, tier and rate: tool NAME { scope … tier … rate … }",
-        fix: { title: "Replace with an explicit tool placeholder", edits: [{ span: f.span, newText: "tool TOOL_NAME {\n    scope read\n    tier low\n    rate 60 per 1h\n  }" }] },
+        fix: {
+          title: "Replace with an explicit tool placeholder",
+          edits: [{ span: f.span, newText: "tool TOOL_NAME {\n    scope read\n    tier low\n    rate 60 per 1h\n  }" }],
+        },
       });
       return;
     case "allow_all":
@@ -107,7 +110,12 @@ function checkWildcardLists(ctx: CheckContext): void {
       for (const args of A.itemsOf(i.items, "args")) {
         for (const a of args.args) {
           const c = a.constraint;
-          const list = c.kind === "one_of" || c.kind === "subset_of" ? c.values : c.kind === "email_in_domains" || c.kind === "url_in_domains" ? c.domains : undefined;
+          const list =
+            c.kind === "one_of" || c.kind === "subset_of"
+              ? c.values
+              : c.kind === "email_in_domains" || c.kind === "url_in_domains"
+                ? c.domains
+                : undefined;
           if (list) lists.push({ list, where: `the constraint on '${i.name.value}(${a.name.value})'` });
         }
       }

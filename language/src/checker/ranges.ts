@@ -9,7 +9,11 @@ import type { CheckContext } from "./context.js";
 
 export function checkRanges(ctx: CheckContext): void {
   const bad = (span: A.Span, message: string, help: string) => ctx.report({ code: "CH0003", span, message, help });
-  const positive = (lit: { span: A.Span; raw: string } & ({ value: number } | { ms: number } | { bytes: number }) | undefined, what: string, help: string) => {
+  const positive = (
+    lit: ({ span: A.Span; raw: string } & ({ value: number } | { ms: number } | { bytes: number })) | undefined,
+    what: string,
+    help: string,
+  ) => {
     if (!lit) return;
     const n = "value" in lit ? lit.value : "ms" in lit ? lit.ms : lit.bytes;
     if (Number.isFinite(n) && !(n > 0)) bad(lit.span, `${what} ${lit.raw} is not positive`, help);
@@ -30,12 +34,18 @@ export function checkRanges(ctx: CheckContext): void {
       }
       const pin = A.prop(t.items, "pin")?.value;
       if (pin && !/^sha256:[0-9a-f]{64}$/.test(pin.value)) {
-        bad(pin.span, `pin ${JSON.stringify(pin.value)} is not a sha256 digest`, "pin the digest of the tool's published definition, as `charter pins -- SERVER…` prints it: \"sha256:<64 hex digits>\"");
+        bad(
+          pin.span,
+          `pin ${JSON.stringify(pin.value)} is not a sha256 digest`,
+          'pin the digest of the tool\'s published definition, as `charter pins -- SERVER…` prints it: "sha256:<64 hex digits>"',
+        );
       }
       const approval = A.item(t.items, "approval");
-      if (approval) positive(A.prop(approval.items, "timeout")?.value, "approval timeout", "give approvers time to answer, e.g. timeout 15m");
+      if (approval)
+        positive(A.prop(approval.items, "timeout")?.value, "approval timeout", "give approvers time to answer, e.g. timeout 15m");
       const sessionRate = A.item(t.items, "session_rate");
-      if (sessionRate) positive(sessionRate.count, "rate", "allow at least one call per session (to refuse the tool entirely, list it in `deny`)");
+      if (sessionRate)
+        positive(sessionRate.count, "rate", "allow at least one call per session (to refuse the tool entirely, list it in `deny`)");
       for (const args of A.itemsOf(t.items, "args")) for (const arg of args.args) checkConstraint(ctx, arg.name.value, arg.constraint);
       for (const w of A.itemsOf(t.items, "when")) if (w.test.kind === "outside") checkConstraint(ctx, w.arg.value, w.test.constraint);
     }
@@ -54,13 +64,18 @@ export function checkRanges(ctx: CheckContext): void {
  * absolute path roots.
  */
 function checkConstraint(ctx: CheckContext, arg: string, c: A.Constraint): void {
-  const bad = (span: A.Span, message: string, help: string) => ctx.report({ code: "CH0003", span, message: `argument '${arg}': ${message}`, help });
+  const bad = (span: A.Span, message: string, help: string) =>
+    ctx.report({ code: "CH0003", span, message: `argument '${arg}': ${message}`, help });
   switch (c.kind) {
     case "number_between":
     case "integer_between":
       if (c.min.value > c.max.value) {
         const word = c.kind === "number_between" ? "number" : "integer";
-        bad({ start: c.min.span.start, end: c.max.span.end }, `between ${c.min.raw} and ${c.max.raw} admits no ${word}`, `write the smaller bound first: ${word} between ${c.max.raw} and ${c.min.raw}`);
+        bad(
+          { start: c.min.span.start, end: c.max.span.end },
+          `between ${c.min.raw} and ${c.max.raw} admits no ${word}`,
+          `write the smaller bound first: ${word} between ${c.max.raw} and ${c.min.raw}`,
+        );
       }
       break;
     case "string_max":
@@ -71,15 +86,25 @@ function checkConstraint(ctx: CheckContext, arg: string, c: A.Constraint): void 
         RE2JS.compile(c.pattern.value);
       } catch (e) {
         const why = e instanceof Error ? e.message.replace(/^error parsing regexp: /, "") : String(e);
-        bad(c.pattern.span, `pattern ${JSON.stringify(c.pattern.value)} is not a linear-time regular expression: ${why}`, "patterns use RE2 syntax, matched in linear time: no backreferences (\\1) and no lookaround ((?=…), (?!…), (?<=…))");
+        bad(
+          c.pattern.span,
+          `pattern ${JSON.stringify(c.pattern.value)} is not a linear-time regular expression: ${why}`,
+          "patterns use RE2 syntax, matched in linear time: no backreferences (\\1) and no lookaround ((?=…), (?!…), (?<=…))",
+        );
       }
       break;
     case "path_under":
-      if (c.roots.items.length === 0) bad(c.roots.span, "path under [] admits no path", "name at least one absolute root, e.g. path under [\"/srv/docs\"]");
+      if (c.roots.items.length === 0)
+        bad(c.roots.span, "path under [] admits no path", 'name at least one absolute root, e.g. path under ["/srv/docs"]');
       for (const r of c.roots.items) {
-        if (r.kind !== "string") bad(r.span, `path root ${r.value} is not a string`, 'write roots as absolute paths in quotes, e.g. "/srv/docs"');
+        if (r.kind !== "string")
+          bad(r.span, `path root ${r.value} is not a string`, 'write roots as absolute paths in quotes, e.g. "/srv/docs"');
         else if (normalisePosixPath(r.value) === undefined) {
-          bad(r.span, `path root ${JSON.stringify(r.value)} is not absolute`, `a root is an absolute POSIX path such as "/srv/docs": a relative root would depend on the tool's working directory`);
+          bad(
+            r.span,
+            `path root ${JSON.stringify(r.value)} is not absolute`,
+            `a root is an absolute POSIX path such as "/srv/docs": a relative root would depend on the tool's working directory`,
+          );
         }
       }
       break;

@@ -22,7 +22,12 @@ export function checkReview(ctx: CheckContext): void {
       message: "this file has no policy header, so no owner is accountable for it",
       help: 'start the file with policy NAME { owner "team" }',
     });
-    report({ code: "CH8001", span: fileStart, message: "policy has no review", help: "have the security team review it: charter review sign FILE --by NAME --key KEY" });
+    report({
+      code: "CH8001",
+      span: fileStart,
+      message: "policy has no review",
+      help: "have the security team review it: charter review sign FILE --by NAME --key KEY",
+    });
     return;
   }
   const body = bodyAfter(ctx.text, policy.name.span.end, policy.span);
@@ -31,7 +36,7 @@ export function checkReview(ctx: CheckContext): void {
       code: "CH8005",
       span: policy.name.span,
       message: `policy '${policy.name.value}' has no owner`,
-      help: "name the team accountable for what these agents may do: owner \"team\"",
+      help: 'name the team accountable for what these agents may do: owner "team"',
       fix: { title: "Add an owner", edits: [insertIntoBlock(ctx.text, body, 'owner "OWNER-TEAM"')] },
     });
   }
@@ -51,11 +56,18 @@ export function checkReview(ctx: CheckContext): void {
     report({
       code: "CH8002",
       span: reviewed ? reviewed.value.span : review.keywordSpan,
-      message: reviewed ? `policy changed since its review: reviewed ${short(reviewed.value.value)}, now ${short(digest)}` : "review names no digest, so it does not say what was reviewed",
-      help: "have the change reviewed, then record the new digest (charter review sign, or the editor's \"update review digest\")",
+      message: reviewed
+        ? `policy changed since its review: reviewed ${short(reviewed.value.value)}, now ${short(digest)}`
+        : "review names no digest, so it does not say what was reviewed",
+      help: 'have the change reviewed, then record the new digest (charter review sign, or the editor\'s "update review digest")',
       fix: reviewed
         ? { title: "Update review digest", edits: [{ span: reviewed.value.span, newText: JSON.stringify(digest) }] }
-        : { title: "Add the current digest", edits: [insertIntoBlock(ctx.text, bodyAfter(ctx.text, review.keywordSpan.end, review.span), `digest ${JSON.stringify(digest)}`)] },
+        : {
+            title: "Add the current digest",
+            edits: [
+              insertIntoBlock(ctx.text, bodyAfter(ctx.text, review.keywordSpan.end, review.span), `digest ${JSON.stringify(digest)}`),
+            ],
+          },
     });
   }
   const on = A.prop(review.items, "on");
@@ -81,8 +93,15 @@ export function checkReview(ctx: CheckContext): void {
     if (!allowed.length) problem = `'${by}' is not an allowed reviewer`;
     else if (!signature) problem = `review by '${by}' is not signed`;
     else {
-      const payload = reviewPayload({ policy: policy.name.value, digest: reviewed?.value.value ?? "", by, on: on?.value.value ?? "", cadenceMs: cadence });
-      if (!allowed.some((r) => verifyBytes(payload, signature.value.value, r.publicKey))) problem = `the signature of '${by}' does not verify`;
+      const payload = reviewPayload({
+        policy: policy.name.value,
+        digest: reviewed?.value.value ?? "",
+        by,
+        on: on?.value.value ?? "",
+        cadenceMs: cadence,
+      });
+      if (!allowed.some((r) => verifyBytes(payload, signature.value.value, r.publicKey)))
+        problem = `the signature of '${by}' does not verify`;
     }
     if (problem) {
       report({

@@ -16,7 +16,12 @@ export function checkSandbox(ctx: CheckContext): void {
         span: a.name.span,
         message: `code-executing agent '${a.name.value}' has no sandbox`,
         help: "code an attacker may have written runs here: add sandbox { filesystem ephemeral network [] cpu 1 memory 512MiB time 60s }",
-        fix: { title: "Add a sandbox", edits: [insertIntoBlock(ctx.text, agentBody(ctx.text, a), "sandbox { filesystem ephemeral network [] cpu 1 memory 512MiB time 60s }")] },
+        fix: {
+          title: "Add a sandbox",
+          edits: [
+            insertIntoBlock(ctx.text, agentBody(ctx.text, a), "sandbox { filesystem ephemeral network [] cpu 1 memory 512MiB time 60s }"),
+          ],
+        },
       });
     }
     if (sandbox) {
@@ -28,7 +33,10 @@ export function checkSandbox(ctx: CheckContext): void {
           span: sandbox.keywordSpan,
           message: `sandbox of '${a.name.value}' has no ${missing.join(", ")} limit`,
           help: "bound what runaway or hostile code can consume: cpu, memory and time",
-          fix: { title: `Add ${missing.map((m) => defaults[m]).join(", ")}`, edits: [insertIntoBlock(ctx.text, sandbox.bodySpan, missing.map((m) => defaults[m]).join(" "))] },
+          fix: {
+            title: `Add ${missing.map((m) => defaults[m]).join(", ")}`,
+            edits: [insertIntoBlock(ctx.text, sandbox.bodySpan, missing.map((m) => defaults[m]).join(" "))],
+          },
         });
       }
       if (!A.prop(sandbox.items, "network")) {

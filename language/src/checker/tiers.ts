@@ -38,7 +38,10 @@ export function checkTiers(ctx: CheckContext): void {
             message: `high-tier tool '${name}' has no approval`,
             help: "high-consequence actions must wait for a human: add approval { approvers [...] timeout 15m }",
             related: [{ span: tier.span, message: "classified high here" }],
-            fix: { title: "Add an approval block", edits: [insertIntoBlock(ctx.text, t.bodySpan, `approval { approvers [${defaultApprover}] timeout 15m }`)] },
+            fix: {
+              title: "Add an approval block",
+              edits: [insertIntoBlock(ctx.text, t.bodySpan, `approval { approvers [${defaultApprover}] timeout 15m }`)],
+            },
           });
         }
         if (!A.prop(t.items, "reversal")) {
@@ -46,9 +49,12 @@ export function checkTiers(ctx: CheckContext): void {
             code: "CH3005",
             span: t.name.span,
             message: `high-tier tool '${name}' has no reversal playbook`,
-            help: "say how its effect is undone when a call turns out to be malicious: add reversal \"playbooks/….md\"",
+            help: 'say how its effect is undone when a call turns out to be malicious: add reversal "playbooks/….md"',
             related: [{ span: tier.span, message: "classified high here" }],
-            fix: { title: "Add a reversal playbook", edits: [insertIntoBlock(ctx.text, t.bodySpan, `reversal "playbooks/${name}-reversal.md"`)] },
+            fix: {
+              title: "Add a reversal playbook",
+              edits: [insertIntoBlock(ctx.text, t.bodySpan, `reversal "playbooks/${name}-reversal.md"`)],
+            },
           });
         }
       }
@@ -75,7 +81,7 @@ function checkApproval(ctx: CheckContext, t: A.ToolDecl, approval: A.ApprovalBlo
       code: "CH3006",
       span: approvers ? approvers.value.span : approval.keywordSpan,
       message: `the approval of '${name}' names no approvers`,
-      help: "say who may approve: approvers [\"team-or-person\"]",
+      help: 'say who may approve: approvers ["team-or-person"]',
       fix: approvers
         ? { title: "Add an approver", edits: [{ span: approvers.value.span, newText: `[${defaultApprover}]` }] }
         : { title: "Add approvers", edits: [insertIntoBlock(ctx.text, approval.bodySpan, `approvers [${defaultApprover}]`)] },

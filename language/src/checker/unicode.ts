@@ -18,9 +18,19 @@ export function checkUnicode(ctx: CheckContext, tokens: readonly IToken[]): void
     const span = { start: t.startOffset, end: t.startOffset + t.image.length };
     const what = t.tokenType === StringLiteral ? "string" : "name";
     if (BIDI.test(t.image)) {
-      ctx.report({ code: "CH0004", span, message: `${what} contains a bidirectional control character: it can display differently from what runs`, help: "remove the BIDI control characters (U+202A–U+202E, U+2066–U+2069, U+200E/F)" });
+      ctx.report({
+        code: "CH0004",
+        span,
+        message: `${what} contains a bidirectional control character: it can display differently from what runs`,
+        help: "remove the BIDI control characters (U+202A–U+202E, U+2066–U+2069, U+200E/F)",
+      });
     } else if (INVISIBLE.test(t.image)) {
-      ctx.report({ code: "CH0004", span, message: `${what} contains an invisible character`, help: "remove zero-width and other invisible characters: two values that look the same must be the same" });
+      ctx.report({
+        code: "CH0004",
+        span,
+        message: `${what} contains an invisible character`,
+        help: "remove zero-width and other invisible characters: two values that look the same must be the same",
+      });
     } else if (CONFUSABLE_SCRIPTS.test(t.image) && (LATIN.test(t.image) || t.tokenType === StringLiteral)) {
       const ch = [...t.image].find((c) => CONFUSABLE_SCRIPTS.test(c))!;
       ctx.report({

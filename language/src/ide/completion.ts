@@ -7,7 +7,19 @@ import type { IToken } from "chevrotain";
 import * as A from "../ast.js";
 import { agentsOf, namesOf, talksToOf, toolsOf } from "../compile.js";
 import { Colon, StringLiteral } from "../lexer.js";
-import { CONSTRAINT_SHAPE, CONSTRAINTS, isPairBlock, keywordInfo, keywordsOf, SCHEMA, TRUST_LEVELS, word, type BlockKind, type LiteralKind, type Shape } from "../schema.js";
+import {
+  CONSTRAINT_SHAPE,
+  CONSTRAINTS,
+  isPairBlock,
+  keywordInfo,
+  keywordsOf,
+  SCHEMA,
+  TRUST_LEVELS,
+  word,
+  type BlockKind,
+  type LiteralKind,
+  type Shape,
+} from "../schema.js";
 import { readShape, tkOfToken, type Leaf } from "../shape.js";
 import { cursorContext, type BlockFrame, type Statement } from "./context.js";
 
@@ -45,7 +57,8 @@ const SNIPPETS: Partial<Record<BlockKind, CompletionItem[]>> = {
       label: "agent",
       kind: "snippet",
       detail: "agent with one tool",
-      insertText: "agent ${1:name} {\n  kind ${2|conversational,code-executing,document-processing|}\n  reads ${3:source}\n\n  tool ${4:toolName} {\n    scope ${5|read,write,send,delete,execute|}\n    tier ${6|low,medium,high|}\n    rate ${7:60} per ${8:1h}\n  }\n}",
+      insertText:
+        "agent ${1:name} {\n  kind ${2|conversational,code-executing,document-processing|}\n  reads ${3:source}\n\n  tool ${4:toolName} {\n    scope ${5|read,write,send,delete,execute|}\n    tier ${6|low,medium,high|}\n    rate ${7:60} per ${8:1h}\n  }\n}",
       snippet: true,
     },
   ],
@@ -54,14 +67,16 @@ const SNIPPETS: Partial<Record<BlockKind, CompletionItem[]>> = {
       label: "tool",
       kind: "snippet",
       detail: "tool grant with scope, tier and rate",
-      insertText: "tool ${1:toolName} {\n  scope ${2|read,write,send,delete,execute|}\n  tier ${3|low,medium,high|}\n  rate ${4:60} per ${5:1h}\n}",
+      insertText:
+        "tool ${1:toolName} {\n  scope ${2|read,write,send,delete,execute|}\n  tier ${3|low,medium,high|}\n  rate ${4:60} per ${5:1h}\n}",
       snippet: true,
     },
     {
       label: "sandbox",
       kind: "snippet",
       detail: "sandbox with every limit",
-      insertText: "sandbox {\n  filesystem ${1|ephemeral,read-only,none|}\n  network [${2}]\n  cpu ${3:1}\n  memory ${4:512MiB}\n  time ${5:60s}\n}",
+      insertText:
+        "sandbox {\n  filesystem ${1|ephemeral,read-only,none|}\n  network [${2}]\n  cpu ${3:1}\n  memory ${4:512MiB}\n  time ${5:60s}\n}",
       snippet: true,
     },
   ],
@@ -82,7 +97,9 @@ const CONSTRAINT_ITEMS: CompletionItem[] = Object.entries(CONSTRAINTS).flatMap((
   return options.map((shape): CompletionItem => {
     const label = [head, ...leadingWords(shape)].join(" ");
     const insertText = snippetOf([word(head), shape]);
-    return insertText === label ? { label, kind: "keyword", detail: c.doc } : { label, kind: "snippet", insertText, snippet: true, detail: c.doc };
+    return insertText === label
+      ? { label, kind: "keyword", detail: c.doc }
+      : { label, kind: "snippet", insertText, snippet: true, detail: c.doc };
   });
 });
 
@@ -180,10 +197,14 @@ function leafItems(next: readonly Leaf[], names: (leaf: Extract<Leaf, { t: "name
   for (const leaf of next) {
     if (leaf.t === "word") {
       // a constraint head offers its whole forms (`number between`, `number max`)
-      const forms = Object.hasOwn(CONSTRAINTS, leaf.word) && leaf.doc === CONSTRAINTS[leaf.word]!.doc ? CONSTRAINT_ITEMS.filter((i) => i.label.split(" ")[0] === leaf.word) : [];
+      const forms =
+        Object.hasOwn(CONSTRAINTS, leaf.word) && leaf.doc === CONSTRAINTS[leaf.word]!.doc
+          ? CONSTRAINT_ITEMS.filter((i) => i.label.split(" ")[0] === leaf.word)
+          : [];
       if (forms.length) forms.forEach(add);
       else add({ label: leaf.word, kind: "keyword", detail: leaf.doc ?? "" });
-    } else if (leaf.t === "punct") add({ label: leaf.punct, kind: "keyword", detail: leaf.punct === "=>" ? "then the outcome" : "comparison" });
+    } else if (leaf.t === "punct")
+      add({ label: leaf.punct, kind: "keyword", detail: leaf.punct === "=>" ? "then the outcome" : "comparison" });
     else if (leaf.t === "enum") for (const v of leaf.vocab.values) add({ label: v, kind: "value", detail: leaf.vocab.what });
     else if (leaf.t === "name") names(leaf).forEach(add);
   }
@@ -191,7 +212,13 @@ function leafItems(next: readonly Leaf[], names: (leaf: Extract<Leaf, { t: "name
 }
 
 /** What may follow the operands written so far (from the keyword's shape), or null when the statement is complete. */
-function operandItems(file: A.CharterFile, frames: BlockFrame[], frame: BlockFrame, stmt: Statement, word: string): CompletionItem[] | null {
+function operandItems(
+  file: A.CharterFile,
+  frames: BlockFrame[],
+  frame: BlockFrame,
+  stmt: Statement,
+  word: string,
+): CompletionItem[] | null {
   const { key, ops } = stmt;
   const info = keywordInfo(frame.kind, key);
   if (!info || info.forbidden) return null;
@@ -203,7 +230,15 @@ function operandItems(file: A.CharterFile, frames: BlockFrame[], frame: BlockFra
   const toolName = frames.find((f) => f.kind === "tool")?.opener?.ops[0]?.image;
   const tool = agent && toolsOf(agent).find((t) => t.name.value === toolName);
   // names the statement already lists, before or after the cursor (the word being replaced aside)
-  const listed = (k: "reads" | "deny" | "exposes") => new Set([...ops.map((t) => t.image), ...(agent ? namesOf(agent, k).map((n) => n.value).filter((n) => n !== word) : [])]);
+  const listed = (k: "reads" | "deny" | "exposes") =>
+    new Set([
+      ...ops.map((t) => t.image),
+      ...(agent
+        ? namesOf(agent, k)
+            .map((n) => n.value)
+            .filter((n) => n !== word)
+        : []),
+    ]);
   const firstName = ops[0]?.image;
   const names = (leaf: Extract<Leaf, { t: "name" }>): CompletionItem[] => {
     switch (leaf.ref) {
@@ -212,38 +247,68 @@ function operandItems(file: A.CharterFile, frames: BlockFrame[], frame: BlockFra
         return file.decls.flatMap((d) => (d.kind === "source" && !skip.has(d.name.value) ? [sourceItem(d)] : []));
       }
       case "agent":
-        return agentsOf(file).filter((a) => frame.kind !== "agent" || a.name.value !== agentName).map(agentItem);
+        return agentsOf(file)
+          .filter((a) => frame.kind !== "agent" || a.name.value !== agentName)
+          .map(agentItem);
       case "interface": {
         if (key === "exposes") {
           const skip = listed("exposes");
-          const wanted = agentsOf(file).flatMap((a) => talksToOf(a).filter((l) => l.agent.value === agentName).map((l) => l.via.value));
-          return [...new Set(wanted)].filter((n) => !skip.has(n)).map((n) => ({ label: n, kind: "interface", detail: "interface other agents call" }));
+          const wanted = agentsOf(file).flatMap((a) =>
+            talksToOf(a)
+              .filter((l) => l.agent.value === agentName)
+              .map((l) => l.via.value),
+          );
+          return [...new Set(wanted)]
+            .filter((n) => !skip.has(n))
+            .map((n) => ({ label: n, kind: "interface", detail: "interface other agents call" }));
         }
         const target = agentsOf(file).find((a) => a.name.value === firstName);
         const skip = new Set(ops.slice(2).map((t) => t.image));
-        return target ? namesOf(target, "exposes").filter((n) => !skip.has(n.value)).map((n) => ({ label: n.value, kind: "interface", detail: `exposed by ${target.name.value}` })) : [];
+        return target
+          ? namesOf(target, "exposes")
+              .filter((n) => !skip.has(n.value))
+              .map((n) => ({ label: n.value, kind: "interface", detail: `exposed by ${target.name.value}` }))
+          : [];
       }
       case "tool": {
         if (frame.kind === "agent") {
           const skip = listed("deny");
           const granted = new Set(agent ? toolsOf(agent).map((t) => t.name.value) : []);
-          return knownToolNames(file).filter((n) => !skip.has(n) && !granted.has(n)).map((n) => ({ label: n, kind: "tool", detail: "tool" }));
+          return knownToolNames(file)
+            .filter((n) => !skip.has(n) && !granted.has(n))
+            .map((n) => ({ label: n, kind: "tool", detail: "tool" }));
         }
         const target = agentsOf(file).find((a) => a.name.value === firstName);
         if (!target) return [];
-        const granted = toolsOf(target).map((t): CompletionItem => ({ label: t.name.value, kind: "tool", detail: `granted to ${target.name.value}` }));
-        const denied = namesOf(target, "deny").map((n): CompletionItem => ({ label: n.value, kind: "tool", detail: `denied to ${target.name.value}` }));
+        const granted = toolsOf(target).map(
+          (t): CompletionItem => ({ label: t.name.value, kind: "tool", detail: `granted to ${target.name.value}` }),
+        );
+        const denied = namesOf(target, "deny").map(
+          (n): CompletionItem => ({ label: n.value, kind: "tool", detail: `denied to ${target.name.value}` }),
+        );
         return [...granted, ...denied];
       }
       case "arg": {
         const args = tool && A.item(tool.items, "args");
-        return (args?.args ?? []).map((a): CompletionItem => ({ label: a.name.value, kind: "value", detail: `argument (${a.constraint.kind.replace(/_/g, " ")})` }));
+        return (args?.args ?? []).map(
+          (a): CompletionItem => ({ label: a.name.value, kind: "value", detail: `argument (${a.constraint.kind.replace(/_/g, " ")})` }),
+        );
       }
       case "name": {
         if (key !== "after") return [];
         // a trust level or a tool of this agent
-        const levels = TRUST_LEVELS.map((l): CompletionItem => ({ label: l, kind: "value", detail: "trust level: once the session ingested content this trusted or less" }));
-        const tools = agent ? toolsOf(agent).filter((t) => t.name.value !== toolName).map((t): CompletionItem => ({ label: t.name.value, kind: "tool", detail: "once the session called this tool" })) : [];
+        const levels = TRUST_LEVELS.map(
+          (l): CompletionItem => ({
+            label: l,
+            kind: "value",
+            detail: "trust level: once the session ingested content this trusted or less",
+          }),
+        );
+        const tools = agent
+          ? toolsOf(agent)
+              .filter((t) => t.name.value !== toolName)
+              .map((t): CompletionItem => ({ label: t.name.value, kind: "tool", detail: "once the session called this tool" }))
+          : [];
         return [...levels, ...tools];
       }
     }
@@ -259,7 +324,10 @@ function agentItem(a: A.AgentDecl): CompletionItem {
 function sourceItem(s: A.SourceDecl): CompletionItem {
   const trust = s.items.find((i) => i.key === "trust")?.value;
   const threshold = s.items.find((i) => i.key === "threshold")?.value;
-  const parts = [trust && "value" in trust ? `trust ${trust.value}` : "", threshold && threshold.kind === "number" ? `threshold ${threshold.raw}` : ""].filter(Boolean);
+  const parts = [
+    trust && "value" in trust ? `trust ${trust.value}` : "",
+    threshold && threshold.kind === "number" ? `threshold ${threshold.raw}` : "",
+  ].filter(Boolean);
   return { label: s.name.value, kind: "source", detail: parts.length ? `source (${parts.join(", ")})` : "source" };
 }
 

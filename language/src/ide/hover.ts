@@ -43,9 +43,14 @@ export function hoverAt(input: HoverInput, offset: number): HoverResult | undefi
   // a word inside a statement: what the grammar says it is (a connective, a constraint, a value)
   if (!hit.isKey && hit.leaf) {
     const leaf = hit.leaf;
-    if (leaf.t === "word" && Object.hasOwn(CONSTRAINTS, leaf.word) && leaf.doc === CONSTRAINTS[leaf.word]!.doc) return { span: hit.span, markdown: `**${leaf.word}** constraint — ${leaf.doc}` };
+    if (leaf.t === "word" && Object.hasOwn(CONSTRAINTS, leaf.word) && leaf.doc === CONSTRAINTS[leaf.word]!.doc)
+      return { span: hit.span, markdown: `**${leaf.word}** constraint — ${leaf.doc}` };
     if (leaf.t === "word" && leaf.doc) return { span: hit.span, markdown: `\`${hit.key} … ${leaf.word}\` — ${leaf.doc}` };
-    if (leaf.t === "enum") return { span: hit.span, markdown: `\`${hit.word}\` — a ${leaf.vocab.what} (${leaf.vocab.values.map((v) => `\`${v}\``).join(" · ")})` };
+    if (leaf.t === "enum")
+      return {
+        span: hit.span,
+        markdown: `\`${hit.word}\` — a ${leaf.vocab.what} (${leaf.vocab.values.map((v) => `\`${v}\``).join(" · ")})`,
+      };
   }
   return undefined;
 }
@@ -112,7 +117,8 @@ function describeTool(input: HoverInput, agentName: string, name: string): strin
   const decl = agent && toolsOf(agent).find((t) => t.name.value === name);
   const denied = !!agent && namesOf(agent, "deny").some((n) => n.value === name);
   const head = `**tool** ${code(name)} · agent ${code(agentName)}`;
-  if (!decl) return `${head}\n\n${denied ? "Denied: every call is refused and audited." : "Not granted: every call is refused (default deny)."}`;
+  if (!decl)
+    return `${head}\n\n${denied ? "Denied: every call is refused and audited." : "Not granted: every call is refused (default deny)."}`;
   const t = input.bundle.agents[agentName]?.tools[name];
   const lines: string[] = [];
   if (denied) lines.push("- **denied** as well: deny wins, every call is refused");
@@ -126,7 +132,9 @@ function describeTool(input: HoverInput, agentName: string, name: string): strin
   if (approval) {
     const approvers = A.prop(approval.items, "approvers");
     const timeout = A.prop(approval.items, "timeout");
-    lines.push(`- approval: ${approvers ? rawOf(input.text, approvers.value) : "no approvers"} · timeout ${timeout ? timeout.value.raw : "not given"} · on timeout: reject`);
+    lines.push(
+      `- approval: ${approvers ? rawOf(input.text, approvers.value) : "no approvers"} · timeout ${timeout ? timeout.value.raw : "not given"} · on timeout: reject`,
+    );
   } else if (t && needsApproval(t)) lines.push("- approval: required (high tier) but no approval block");
   else lines.push("- approval: not required");
   const reversal = A.prop(decl.items, "reversal");
@@ -152,16 +160,24 @@ function describeAgent(input: HoverInput, name: string): string {
   if (b) {
     const tools = Object.entries(b.tools);
     const byTier = (tier: string) => tools.filter(([, t]) => t.tier === tier).map(([n]) => n);
-    lines.push(`- tools: ${tools.length} — low: ${list(byTier("low"))} · medium: ${list(byTier("medium"))} · high: ${list(byTier("high"))}`);
+    lines.push(
+      `- tools: ${tools.length} — low: ${list(byTier("low"))} · medium: ${list(byTier("medium"))} · high: ${list(byTier("high"))}`,
+    );
     lines.push(`- need approval: ${list(tools.filter(([, t]) => needsApproval(t)).map(([n]) => n))}`);
     if (b.deny.length) lines.push(`- denied: ${list(b.deny)}`);
-    lines.push(`- reads: ${b.reads.length ? b.reads.map((s) => (input.bundle.sources[s] ? `${code(s)} (${input.bundle.sources[s]!.trust}, ${input.bundle.sources[s]!.threshold})` : `${code(s)} (undeclared)`)).join(", ") : "nothing"}`);
+    lines.push(
+      `- reads: ${b.reads.length ? b.reads.map((s) => (input.bundle.sources[s] ? `${code(s)} (${input.bundle.sources[s]!.trust}, ${input.bundle.sources[s]!.threshold})` : `${code(s)} (undeclared)`)).join(", ") : "nothing"}`,
+    );
     if (b.exposes.length) lines.push(`- exposes: ${list(b.exposes)}`);
     if (b.talksTo.length) lines.push(`- talks to: ${b.talksTo.map((l) => `${code(l.agent)} via ${code(l.via)}`).join(", ")}`);
   }
   const eff = effectiveBlocks(input.file, agent);
-  lines.push(`- monitor: ${eff.monitor ? `${eff.monitor.rules.length} rules${eff.monitorFromDefaults ? " (from defaults)" : ""}` : "none"}`);
-  lines.push(`- audit: ${eff.audit ? `retention ${A.prop(eff.audit.items, "retention")?.value.raw ?? "not given"}${eff.auditFromDefaults ? " (from defaults)" : ""}` : "none"}`);
+  lines.push(
+    `- monitor: ${eff.monitor ? `${eff.monitor.rules.length} rules${eff.monitorFromDefaults ? " (from defaults)" : ""}` : "none"}`,
+  );
+  lines.push(
+    `- audit: ${eff.audit ? `retention ${A.prop(eff.audit.items, "retention")?.value.raw ?? "not given"}${eff.auditFromDefaults ? " (from defaults)" : ""}` : "none"}`,
+  );
   const sandbox = A.item(agent.items, "sandbox");
   lines.push(`- sandbox: ${sandbox ? code(rawOf(input.text, sandbox).replace(/\s+/g, " ")) : "none"}`);
   return `**agent** ${code(name)}${kind ? ` · ${kind}` : ""}\n\n${lines.join("\n")}`;
@@ -169,7 +185,9 @@ function describeAgent(input: HoverInput, name: string): string {
 
 function describeSource(input: HoverInput, name: string): string {
   const s = input.bundle.sources[name];
-  const readers = agentsOf(input.file).filter((a) => namesOf(a, "reads").some((n) => n.value === name)).map((a) => a.name.value);
+  const readers = agentsOf(input.file)
+    .filter((a) => namesOf(a, "reads").some((n) => n.value === name))
+    .map((a) => a.name.value);
   const decl = input.file.decls.some((d) => d.kind === "source" && d.name.value === name);
   if (!decl || !s) return `**source** ${code(name)}\n\nNot declared in this file: its trust and threshold are unknown.`;
   return `**source** ${code(name)}\n\n- trust: ${code(s.trust)}\n- threshold: ${s.threshold} (higher injection scores are refused)\n- read by: ${list(readers)}`;
@@ -178,6 +196,8 @@ function describeSource(input: HoverInput, name: string): string {
 function describeInterface(input: HoverInput, provider: string, name: string): string {
   const agent = findAgent(input.file, provider);
   const exposed = !!agent && namesOf(agent, "exposes").some((n) => n.value === name);
-  const callers = agentsOf(input.file).filter((a) => talksToOf(a).some((l) => l.agent.value === provider && l.via.value === name)).map((a) => a.name.value);
+  const callers = agentsOf(input.file)
+    .filter((a) => talksToOf(a).some((l) => l.agent.value === provider && l.via.value === name))
+    .map((a) => a.name.value);
   return `**interface** ${code(name)} of agent ${code(provider)}\n\n- ${exposed ? "exposed" : "**not exposed** by that agent"}\n- called by: ${list(callers)}`;
 }

@@ -25,7 +25,10 @@ export function codeLenses(file: A.CharterFile, bundle: Bundle, today: string): 
     const tools = Object.values(b.tools);
     const high = tools.filter((t) => t.tier === "high").length;
     const approval = tools.filter(needsApproval).length;
-    out.push({ span: a.keywordSpan, title: `${plural(tools.length, "tool", "tools")} · ${high} high · ${approval} ${approval === 1 ? "needs" : "need"} approval` });
+    out.push({
+      span: a.keywordSpan,
+      title: `${plural(tools.length, "tool", "tools")} · ${high} high · ${approval} ${approval === 1 ? "needs" : "need"} approval`,
+    });
   }
   return out;
 }

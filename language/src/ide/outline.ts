@@ -28,10 +28,29 @@ export function outline(file: A.CharterFile): OutlineSymbol[] {
   for (const d of file.decls) {
     switch (d.kind) {
       case "source":
-        top.push({ name: d.name.value, detail: [valueOf(d.items, "trust") && `trust ${valueOf(d.items, "trust")}`, valueOf(d.items, "threshold") && `threshold ${valueOf(d.items, "threshold")}`].filter(Boolean).join(" "), kind: "source", span: d.span, selection: d.name.span, children: [] });
+        top.push({
+          name: d.name.value,
+          detail: [
+            valueOf(d.items, "trust") && `trust ${valueOf(d.items, "trust")}`,
+            valueOf(d.items, "threshold") && `threshold ${valueOf(d.items, "threshold")}`,
+          ]
+            .filter(Boolean)
+            .join(" "),
+          kind: "source",
+          span: d.span,
+          selection: d.name.span,
+          children: [],
+        });
         break;
       case "defaults":
-        top.push({ name: "defaults", detail: d.items.map((i) => i.kind).join(", "), kind: "defaults", span: d.span, selection: d.keywordSpan, children: d.items.map((i) => block(i.kind, i.span, i.keywordSpan)) });
+        top.push({
+          name: "defaults",
+          detail: d.items.map((i) => i.kind).join(", "),
+          kind: "defaults",
+          span: d.span,
+          selection: d.keywordSpan,
+          children: d.items.map((i) => block(i.kind, i.span, i.keywordSpan)),
+        });
         break;
       case "agent": {
         const children: OutlineSymbol[] = toolsOf(d).map((t) => ({
@@ -42,20 +61,37 @@ export function outline(file: A.CharterFile): OutlineSymbol[] {
           selection: t.name.span,
           children: [],
         }));
-        for (const i of d.items) if (i.kind === "sandbox" || i.kind === "monitor" || i.kind === "audit") children.push(block(i.kind, i.span, i.keywordSpan));
+        for (const i of d.items)
+          if (i.kind === "sandbox" || i.kind === "monitor" || i.kind === "audit") children.push(block(i.kind, i.span, i.keywordSpan));
         children.sort((x, y) => x.span.start - y.span.start);
         top.push({ name: d.name.value, detail: valueOf(d.items, "kind"), kind: "agent", span: d.span, selection: d.name.span, children });
         break;
       }
       case "test":
-        top.push({ name: d.name.value, detail: `${d.expects.length} expectations`, kind: "test", span: d.span, selection: d.name.span.end > d.name.span.start ? d.name.span : d.keywordSpan, children: [] });
+        top.push({
+          name: d.name.value,
+          detail: `${d.expects.length} expectations`,
+          kind: "test",
+          span: d.span,
+          selection: d.name.span.end > d.name.span.start ? d.name.span : d.keywordSpan,
+          children: [],
+        });
         break;
     }
   }
   const policy = file.decls.find((d): d is A.PolicyDecl => d.kind === "policy");
   if (!policy) return top;
   // the policy holds the whole file, so that the tree reads policy → agents → tools
-  return [{ name: policy.name.value, detail: `owner ${valueOf(policy.items, "owner") || "(none)"}`, kind: "policy", span: file.span, selection: policy.name.span.end > policy.name.span.start ? policy.name.span : policy.keywordSpan, children: top }];
+  return [
+    {
+      name: policy.name.value,
+      detail: `owner ${valueOf(policy.items, "owner") || "(none)"}`,
+      kind: "policy",
+      span: file.span,
+      selection: policy.name.span.end > policy.name.span.start ? policy.name.span : policy.keywordSpan,
+      children: top,
+    },
+  ];
 }
 
 function block(name: string, span: A.Span, keywordSpan: A.Span): OutlineSymbol {
@@ -83,7 +119,8 @@ export function foldingSpans(syntax: SyntaxTree, text: string): FoldingSpan[] {
   visit(syntax.items);
   let run: IToken[] = [];
   const flush = () => {
-    if (run.length > 1) out.push({ start: run[0]!.startOffset, end: run[run.length - 1]!.startOffset + run[run.length - 1]!.image.length, kind: "comment" });
+    if (run.length > 1)
+      out.push({ start: run[0]!.startOffset, end: run[run.length - 1]!.startOffset + run[run.length - 1]!.image.length, kind: "comment" });
     run = [];
   };
   for (const c of syntax.comments) {

@@ -33,7 +33,8 @@ export function rename(index: SymbolIndex, offset: number, newName: string): Ren
   const occ = index.at(offset);
   if (!occ) return { ok: false, reason: "only agents, sources, interfaces and tools can be renamed" };
   const sym = occ.symbol;
-  if (!NAME.test(newName)) return { ok: false, reason: `'${newName}' is not a valid name: letters, digits, '_', '-' and '.', starting with a letter or '_'` };
+  if (!NAME.test(newName))
+    return { ok: false, reason: `'${newName}' is not a valid name: letters, digits, '_', '-' and '.', starting with a letter or '_'` };
   if (newName === sym.name) return { ok: true, edits: [] };
   // keywords are contextual: a keyword where a statement could end would end it and change the parse
   if (isKeyword(newName)) return { ok: false, reason: `'${newName}' is a Charter keyword: as a name it would change how the policy reads` };

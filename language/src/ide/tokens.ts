@@ -9,7 +9,21 @@ import { readShape, tkOfOperand } from "../shape.js";
 import type { SItem, SyntaxTree } from "../syntax.js";
 import type { SymbolIndex, SymbolKind } from "./symbols.js";
 
-export const TOKEN_TYPES = ["keyword", "enumMember", "class", "function", "variable", "interface", "namespace", "parameter", "property", "string", "number", "operator", "comment"] as const;
+export const TOKEN_TYPES = [
+  "keyword",
+  "enumMember",
+  "class",
+  "function",
+  "variable",
+  "interface",
+  "namespace",
+  "parameter",
+  "property",
+  "string",
+  "number",
+  "operator",
+  "comment",
+] as const;
 export type TokenType = (typeof TOKEN_TYPES)[number];
 export const TOKEN_MODIFIERS = ["declaration"] as const;
 
@@ -24,7 +38,8 @@ const SYMBOL_TYPE: Record<SymbolKind, TokenType> = { agent: "class", tool: "func
 
 export function classifyTokens(syntax: SyntaxTree, symbols: SymbolIndex): ClassifiedToken[] {
   const out: ClassifiedToken[] = [];
-  const push = (tok: IToken, type: TokenType, declaration = false) => out.push({ start: tok.startOffset, end: tok.startOffset + tok.image.length, type, declaration });
+  const push = (tok: IToken, type: TokenType, declaration = false) =>
+    out.push({ start: tok.startOffset, end: tok.startOffset + tok.image.length, type, declaration });
   const visit = (items: readonly SItem[], kind: BlockKind) => {
     for (const item of items) {
       const pair = isPairBlock(kind);

@@ -77,7 +77,14 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
   const directory = options.directory;
   const currentGuard = (): Guard | undefined => (typeof options.guard === "function" ? options.guard() : options.guard);
   const killSwitch: KillSwitch | undefined =
-    options.killSwitch ?? (options.guard === undefined ? undefined : { isolate: (r, a) => currentGuard()!.isolate(r, a), release: (r, a) => currentGuard()!.release(r, a), isIsolated: (a) => currentGuard()!.isIsolated(a) });
+    options.killSwitch ??
+    (options.guard === undefined
+      ? undefined
+      : {
+          isolate: (r, a) => currentGuard()!.isolate(r, a),
+          release: (r, a) => currentGuard()!.release(r, a),
+          isIsolated: (a) => currentGuard()!.isIsolated(a),
+        });
   const onError = options.onError ?? ((m: string) => process.stderr.write(`charter approvals: ${m}\n`));
   const book = new PendingApprovals({
     audit: options.audit,
@@ -91,7 +98,10 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
   let closed: string | undefined;
 
   /** Opens a request in the book, notifies, and refuses it at once when nobody may decide it. */
-  function open(input: OpenRequest, inboxBase: string | undefined): { request: ApprovalRequestRecord; settled: Promise<ApprovalRequestRecord> } {
+  function open(
+    input: OpenRequest,
+    inboxBase: string | undefined,
+  ): { request: ApprovalRequestRecord; settled: Promise<ApprovalRequestRecord> } {
     const opened = book.openRequest(input);
     if (closed !== undefined) {
       book.withdraw(input.id, closed);
@@ -185,7 +195,8 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
       const id = m[1]!;
       if (req.method === "GET") {
         const r = book.get(id);
-        if (r === undefined || !book.pending(decider).includes(r) && !book.history(decider, Infinity).includes(r)) sendError(res, 404, `no approval request ${id} you may see`);
+        if (r === undefined || (!book.pending(decider).includes(r) && !book.history(decider, Infinity).includes(r)))
+          sendError(res, 404, `no approval request ${id} you may see`);
         else sendJson(res, 200, { ...describeRequest(r), status: r.status, ...(r.approver ? { approver: r.approver } : {}) });
         return true;
       }
@@ -216,7 +227,13 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
     }
   }
 
-  function decide(id: string, decider: Decider, decision: "approve" | "reject", comment: string | undefined, argsDigest: string | undefined): { status: number; body: unknown } {
+  function decide(
+    id: string,
+    decider: Decider,
+    decision: "approve" | "reject",
+    comment: string | undefined,
+    argsDigest: string | undefined,
+  ): { status: number; body: unknown } {
     const r = book.decide(id, decider, decision, comment?.slice(0, 2000), argsDigest);
     if (r.ok) return { status: 200, body: { id, status: r.request.status } };
     if (r.code === "not_found") return { status: 404, body: { error: r.message } };
@@ -228,13 +245,18 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
   async function adminRequest(path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readJsonObject(req);
     const agent = body.agent;
-    if (agent !== undefined && (typeof agent !== "string" || agent === "")) return sendError(res, 400, "agent must be a non-empty string (omit it to act on every agent)");
+    if (agent !== undefined && (typeof agent !== "string" || agent === ""))
+      return sendError(res, 400, "agent must be a non-empty string (omit it to act on every agent)");
     if (killSwitch === undefined) return sendError(res, 503, "this service has no kill switch (no guard was given)");
     const reason = body.reason;
     if (path === "/api/admin/isolate") {
-      if (typeof reason !== "string" || reason.trim() === "") return sendError(res, 400, 'isolate needs a "reason" (it goes into the audit log and every refusal)');
+      if (typeof reason !== "string" || reason.trim() === "")
+        return sendError(res, 400, 'isolate needs a "reason" (it goes into the audit log and every refusal)');
       await killSwitch.isolate(reason, agent as string | undefined);
-      const withdrawn = agent === undefined ? withdrawAll(`the runtime was isolated: ${reason}`) : withdrawAgent(agent as string, `${agent as string} was isolated: ${reason}`);
+      const withdrawn =
+        agent === undefined
+          ? withdrawAll(`the runtime was isolated: ${reason}`)
+          : withdrawAgent(agent as string, `${agent as string} was isolated: ${reason}`);
       return sendJson(res, 200, { isolated: agent ?? "*", reason, withdrawn });
     }
     if (path === "/api/admin/release") {
@@ -249,21 +271,25 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
   async function agentRequest(agent: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readJsonObject(req);
     const { session, tool, reasoning } = body;
-    if (typeof session !== "string" || typeof tool !== "string") return sendError(res, 400, 'the body needs "session" and "tool" strings (and "args")');
+    if (typeof session !== "string" || typeof tool !== "string")
+      return sendError(res, 400, 'the body needs "session" and "tool" strings (and "args")');
     if (reasoning !== undefined && typeof reasoning !== "string") return sendError(res, 400, "reasoning must be a string");
     const guard = currentGuard();
     if (guard === undefined) return sendError(res, 503, "this service has no policy to check remote requests against");
     const agentPolicy = Object.hasOwn(guard.bundle.agents, agent) ? guard.bundle.agents[agent]! : undefined;
     const t = agentPolicy && Object.hasOwn(agentPolicy.tools, tool) ? agentPolicy.tools[tool]! : undefined;
-    if (agentPolicy === undefined || t === undefined) return sendError(res, 403, `${agent} is not granted ${tool} by the policy this service enforces`);
+    if (agentPolicy === undefined || t === undefined)
+      return sendError(res, 403, `${agent} is not granted ${tool} by the policy this service enforces`);
     if (t.tier !== "high" && t.approval === null) return sendError(res, 422, `${tool} does not need approval under this service's policy`);
     const limit = options.maxPendingPerAgent ?? 100;
-    if (book.pending().filter((r) => r.agent === agent).length >= limit) return sendError(res, 429, `${agent} already has ${limit} requests waiting for approval`);
+    if (book.pending().filter((r) => r.agent === agent).length >= limit)
+      return sendError(res, 429, `${agent} already has ${limit} requests waiting for approval`);
     // Groups and deadline come from this service's policy, never from the request.
     const groups = t.approval?.approvers ?? [];
     const policyMs = t.approval?.timeoutMs ?? FALLBACK_WAIT_MS;
     const asked = typeof body.timeout_ms === "number" && body.timeout_ms > 0 ? body.timeout_ms : policyMs;
-    const id = typeof body.id === "string" && /^apr_[A-Za-z0-9_-]{22}$/.test(body.id) && book.get(body.id) === undefined ? body.id : newApprovalId();
+    const id =
+      typeof body.id === "string" && /^apr_[A-Za-z0-9_-]{22}$/.test(body.id) && book.get(body.id) === undefined ? body.id : newApprovalId();
     const requestedAt = clock();
     const { request, settled } = open(
       {
@@ -340,9 +366,22 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
 }
 
 function answerOf(r: ApprovalRequestRecord): ApproverAnswer {
-  if (r.status === "approved") return { approved: true, approver: r.approver!, status: "approved", argsDigest: r.argsDigest, ...(r.comment ? { note: r.comment } : {}) };
-  if (r.status === "rejected") return { approved: false, approver: r.approver!, status: "rejected", ...(r.comment ? { note: r.comment } : {}) };
-  return { approved: false, approver: "", status: r.status as "expired" | "withdrawn" | "no_approver", ...(r.endReason ? { note: r.endReason } : {}) };
+  if (r.status === "approved")
+    return {
+      approved: true,
+      approver: r.approver!,
+      status: "approved",
+      argsDigest: r.argsDigest,
+      ...(r.comment ? { note: r.comment } : {}),
+    };
+  if (r.status === "rejected")
+    return { approved: false, approver: r.approver!, status: "rejected", ...(r.comment ? { note: r.comment } : {}) };
+  return {
+    approved: false,
+    approver: "",
+    status: r.status as "expired" | "withdrawn" | "no_approver",
+    ...(r.endReason ? { note: r.endReason } : {}),
+  };
 }
 
 /** A request as the API shows it: the audited form of the arguments, never the raw ones. */

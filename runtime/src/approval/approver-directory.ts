@@ -45,12 +45,20 @@ export function loadApproverDirectory(config: ApproverDirectoryConfig): Director
   const approvers: Decider[] = [];
   const add = (path: string, hash: unknown, principal: Principal): void => {
     if (typeof hash !== "string" || !HEX64.test(hash.toLowerCase())) {
-      errors.push({ path, message: "token_sha256 must be 64 hex digits (the SHA-256 of the token, never the token)", hint: "run `charter token` and paste the hash it prints" });
+      errors.push({
+        path,
+        message: "token_sha256 must be 64 hex digits (the SHA-256 of the token, never the token)",
+        hint: "run `charter token` and paste the hash it prints",
+      });
       return;
     }
     const h = hash.toLowerCase();
     if (byHash.has(h)) {
-      errors.push({ path, message: "this token hash is already used by another identity", hint: "give every approver, agent and the admin a token of their own" });
+      errors.push({
+        path,
+        message: "this token hash is already used by another identity",
+        hint: "give every approver, agent and the admin a token of their own",
+      });
       return;
     }
     byHash.set(h, principal);
@@ -58,7 +66,11 @@ export function loadApproverDirectory(config: ApproverDirectoryConfig): Director
   for (const [name, a] of Object.entries(config.approvers ?? {})) {
     const groups = a?.groups;
     if (!Array.isArray(groups) || groups.length === 0 || !groups.every((g) => typeof g === "string" && g !== "")) {
-      errors.push({ path: `approvers.${name}.groups`, message: "an approver needs a non-empty list of groups", hint: 'e.g. groups: ["procurement-leads"] (the names a tool\'s approvers [...] lists)' });
+      errors.push({
+        path: `approvers.${name}.groups`,
+        message: "an approver needs a non-empty list of groups",
+        hint: 'e.g. groups: ["procurement-leads"] (the names a tool\'s approvers [...] lists)',
+      });
       continue;
     }
     const approver: Decider = Object.freeze({ name, groups: Object.freeze([...groups]) });

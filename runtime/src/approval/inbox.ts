@@ -20,7 +20,13 @@ export interface InboxOptions {
   sessionTtlMs: number;
 }
 
-type DecideFn = (id: string, decider: Decider, decision: "approve" | "reject", comment: string | undefined, argsDigest: string | undefined) => { status: number; body: unknown };
+type DecideFn = (
+  id: string,
+  decider: Decider,
+  decision: "approve" | "reject",
+  comment: string | undefined,
+  argsDigest: string | undefined,
+) => { status: number; body: unknown };
 
 interface InboxSession {
   approver: Decider;
@@ -30,7 +36,8 @@ interface InboxSession {
 }
 
 const COOKIE = "charter_inbox";
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 const MAX_SESSIONS = 10_000;
 
 export function createInbox(options: InboxOptions) {
@@ -89,12 +96,20 @@ export function createInbox(options: InboxOptions) {
         if (principal?.kind !== "approver") return page(res, 401, loginPage("That token does not belong to an approver."));
         if (sessions.size >= MAX_SESSIONS) pruneSessions();
         const id = randomBytes(32).toString("base64url");
-        sessions.set(id, { approver: principal.approver, csrf: randomBytes(32).toString("base64url"), expiresAt: options.clock() + options.sessionTtlMs });
-        return redirect(res, `${COOKIE}=${id}; Path=/inbox; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(options.sessionTtlMs / 1000)}${secure ? "; Secure" : ""}`);
+        sessions.set(id, {
+          approver: principal.approver,
+          csrf: randomBytes(32).toString("base64url"),
+          expiresAt: options.clock() + options.sessionTtlMs,
+        });
+        return redirect(
+          res,
+          `${COOKIE}=${id}; Path=/inbox; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(options.sessionTtlMs / 1000)}${secure ? "; Secure" : ""}`,
+        );
       }
       const s = sessionOf(req);
       if (s === undefined) return page(res, 401, loginPage("Your session has ended: sign in again."));
-      if (!tokenMatches(form.get("csrf"), s.session.csrf)) return page(res, 403, loginPage("Refused: the form's CSRF token is missing or stale. Reload the inbox."));
+      if (!tokenMatches(form.get("csrf"), s.session.csrf))
+        return page(res, 403, loginPage("Refused: the form's CSRF token is missing or stale. Reload the inbox."));
       if (path === "/inbox/logout") {
         sessions.delete(s.id);
         return redirect(res, `${COOKIE}=; Path=/inbox; HttpOnly; SameSite=Strict; Max-Age=0${secure ? "; Secure" : ""}`);
@@ -111,7 +126,13 @@ export function createInbox(options: InboxOptions) {
         const body = r.body as { status?: string; error?: string };
         s.session.flash =
           r.status === 200
-            ? { kind: "ok", text: body.status === "approved" ? `Approved ${id}: the call runs now, once, with the arguments shown.` : `Rejected ${id}: the call will not run.` }
+            ? {
+                kind: "ok",
+                text:
+                  body.status === "approved"
+                    ? `Approved ${id}: the call runs now, once, with the arguments shown.`
+                    : `Rejected ${id}: the call will not run.`,
+              }
             : { kind: "error", text: `Not recorded (HTTP ${r.status}): ${body.error ?? "refused"}` };
         return redirect(res);
       }
@@ -203,7 +224,9 @@ ${flash ? `<p class="flash ${flash.kind}" role="status">${esc(flash.text)}</p>` 
     const t = agent && Object.hasOwn(agent.tools, r.tool) ? agent.tools[r.tool] : undefined;
     if (t === undefined) return "";
     const rate = `${t.rate.count} per ${formatDuration(t.rate.windowMs)}`;
-    const timeout = t.approval ? `<dt>Waits at most</dt><dd>${esc(formatDuration(t.approval.timeoutMs))}, then the call is refused</dd>` : "";
+    const timeout = t.approval
+      ? `<dt>Waits at most</dt><dd>${esc(formatDuration(t.approval.timeoutMs))}, then the call is refused</dd>`
+      : "";
     return `<dt>Scope</dt><dd>${esc(t.scope)}</dd><dt>Rate</dt><dd>${esc(rate)}</dd>${timeout}`;
   }
 
@@ -218,7 +241,9 @@ ${flash ? `<p class="flash ${flash.kind}" role="status">${esc(flash.text)}</p>` 
 function historyTable(rows: ApprovalRequestRecord[]): string {
   const body = rows
     .map(
-      (r) => `<tr class="st-${esc(r.status)}"><td>${esc(time(r.decidedAt ?? r.requestedAt))}</td><td>${esc(r.agent)}</td><td><code>${esc(r.tool)}</code></td>
+      (
+        r,
+      ) => `<tr class="st-${esc(r.status)}"><td>${esc(time(r.decidedAt ?? r.requestedAt))}</td><td>${esc(r.agent)}</td><td><code>${esc(r.tool)}</code></td>
 <td><span class="status">${esc(r.status)}</span></td><td>${esc(r.approver ?? "—")}</td><td>${esc(r.comment ?? r.endReason ?? "")}</td></tr>`,
     )
     .join("\n");
@@ -296,7 +321,10 @@ export function esc(s: string): string {
 }
 
 function time(ms: number): string {
-  return new Date(ms).toISOString().replace("T", " ").replace(/\.\d{3}Z$/, " UTC");
+  return new Date(ms)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d{3}Z$/, " UTC");
 }
 
 export function formatLeft(ms: number): string {

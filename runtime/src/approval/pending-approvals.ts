@@ -84,7 +84,14 @@ export class PendingApprovals {
   private readonly clock: () => number;
   private readonly timers: ApprovalTimers;
   private readonly historySize: number;
-  private readonly counts: Record<RequestStatus, number> = { pending: 0, approved: 0, rejected: 0, expired: 0, withdrawn: 0, no_approver: 0 };
+  private readonly counts: Record<RequestStatus, number> = {
+    pending: 0,
+    approved: 0,
+    rejected: 0,
+    expired: 0,
+    withdrawn: 0,
+    no_approver: 0,
+  };
 
   constructor(private readonly options: PendingApprovalsOptions) {
     this.clock = options.clock ?? Date.now;
@@ -104,7 +111,11 @@ export class PendingApprovals {
     const entry: Entry = { request, timer: undefined, settle, settled };
     this.open.set(request.id, entry);
     this.counts.pending++;
-    this.record(request, "pending", `${request.tool} waits for approval by ${request.groups.join(" or ") || "nobody"} until ${new Date(request.expiresAt).toISOString()}`);
+    this.record(
+      request,
+      "pending",
+      `${request.tool} waits for approval by ${request.groups.join(" or ") || "nobody"} until ${new Date(request.expiresAt).toISOString()}`,
+    );
     const ms = request.expiresAt - this.clock();
     if (ms <= 0) this.expire(request.id);
     else entry.timer = this.timers.setTimeout(() => this.expire(request.id), Math.min(ms, MAX_TIMER_MS));
@@ -155,10 +166,21 @@ export class PendingApprovals {
     const known = entry?.request ?? this.ended.get(id);
     if (known === undefined) return { ok: false, code: "not_found", message: `no approval request ${id}` };
     if (!mayDecide(decider, known.groups)) {
-      this.record(known, "forbidden", `${decider.name} tried to ${decision} request ${id} but is in none of ${known.groups.join(", ")}`, decider.name);
-      return { ok: false, code: "forbidden", message: `${decider.name} is in none of the groups that approve ${known.tool} (${known.groups.join(", ")})`, request: known };
+      this.record(
+        known,
+        "forbidden",
+        `${decider.name} tried to ${decision} request ${id} but is in none of ${known.groups.join(", ")}`,
+        decider.name,
+      );
+      return {
+        ok: false,
+        code: "forbidden",
+        message: `${decider.name} is in none of the groups that approve ${known.tool} (${known.groups.join(", ")})`,
+        request: known,
+      };
     }
-    if (entry === undefined) return { ok: false, code: "not_pending", message: `request ${id} is no longer pending: it was ${known.status}`, request: known };
+    if (entry === undefined)
+      return { ok: false, code: "not_pending", message: `request ${id} is no longer pending: it was ${known.status}`, request: known };
     const request = entry.request;
     // At the deadline the request has expired, whatever the timer's turn in the event loop.
     if (this.clock() >= request.expiresAt) {
@@ -166,7 +188,12 @@ export class PendingApprovals {
       return { ok: false, code: "not_pending", message: `request ${id} is no longer pending: it expired`, request };
     }
     if (argsDigest !== undefined && argsDigest !== request.argsDigest) {
-      return { ok: false, code: "args_changed", message: `request ${id} is for other arguments than the ones you were shown: reload and look again`, request };
+      return {
+        ok: false,
+        code: "args_changed",
+        message: `request ${id} is for other arguments than the ones you were shown: reload and look again`,
+        request,
+      };
     }
     if (decision === "approve" && this.options.isIsolated?.(request.agent)) {
       this.end(entry, "withdrawn", `${request.agent} was isolated while the request waited`);

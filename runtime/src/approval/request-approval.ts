@@ -87,7 +87,12 @@ function judge(answer: unknown, req: ApprovalRequest): ApprovalOutcome {
   }
   if (a.approved === true && (a.status === undefined || a.status === "approved")) {
     if (a.argsDigest !== undefined && req.argsDigest !== undefined && a.argsDigest !== req.argsDigest) {
-      return { approved: false, approver: a.approver, reason: "error", error: "the approval was given for other arguments than the call's" };
+      return {
+        approved: false,
+        approver: a.approver,
+        reason: "error",
+        error: "the approval was given for other arguments than the call's",
+      };
     }
     return { approved: true, approver: a.approver, note, reason: "approved" };
   }
@@ -141,11 +146,14 @@ export function requestApproval(
       withdraw?.removeEventListener("abort", onWithdraw);
       resolve(outcome);
     };
-    handle = timers.setTimeout(() => {
-      ended ??= "expired";
-      settle({ approved: false, reason: "timeout" });
-      controller?.abort("expired");
-    }, Math.min(timeoutMs, MAX_TIMER_MS));
+    handle = timers.setTimeout(
+      () => {
+        ended ??= "expired";
+        settle({ approved: false, reason: "timeout" });
+        controller?.abort("expired");
+      },
+      Math.min(timeoutMs, MAX_TIMER_MS),
+    );
     withdraw?.addEventListener("abort", onWithdraw, { once: true });
     let pending: Promise<ApproverAnswer>;
     try {

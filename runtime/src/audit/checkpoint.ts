@@ -64,7 +64,11 @@ export function loadCheckpointPublicKey(textOrPath: string): KeyLoad<string> {
   } catch (e) {
     return { ok: false, message: `cannot read public key ${textOrPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
   }
-  if (!decodePublicKey(text)) return { ok: false, message: `${textOrPath} does not hold an ed25519 public key (one line, ed25519:…, as charter keygen writes KEY.pub)` };
+  if (!decodePublicKey(text))
+    return {
+      ok: false,
+      message: `${textOrPath} does not hold an ed25519 public key (one line, ed25519:…, as charter keygen writes KEY.pub)`,
+    };
   return { ok: true, key: text };
 }
 

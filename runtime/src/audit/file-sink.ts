@@ -309,7 +309,7 @@ export class FileAuditSink implements AuditSink {
     this.closed = true;
     this.unregister();
     const e = new Error(`${this.path} was closed`);
-    for (const w of this.writeWaiters.splice(0)) (this.failure ? w.reject(e) : w.resolve());
+    for (const w of this.writeWaiters.splice(0)) this.failure ? w.reject(e) : w.resolve();
     try {
       fsyncSync(this.fd);
     } catch {

@@ -209,7 +209,9 @@ export function buildIncidentReport(input: IncidentInput): IncidentReport {
       argumentBytes,
       ...(toolResults === 0 ? { note: "no tool_result records in this window: the bytes the tools returned are unknown" } : {}),
     },
-    domains: [...domains].map(([domain, d]) => ({ domain, calls: d.calls, tools: [...d.tools].sort() })).sort((a, b) => b.calls - a.calls || a.domain.localeCompare(b.domain)),
+    domains: [...domains]
+      .map(([domain, d]) => ({ domain, calls: d.calls, tools: [...d.tools].sort() }))
+      .sort((a, b) => b.calls - a.calls || a.domain.localeCompare(b.domain)),
     highTier,
     perMinute: [...perMinute].sort(([a], [b]) => (a < b ? -1 : 1)).map(([minute, counts]) => ({ minute, counts })),
   };
@@ -217,15 +219,22 @@ export function buildIncidentReport(input: IncidentInput): IncidentReport {
 
 // ------------------------------------------------------------------ rendering
 
-const NO_TIERS = "The log does not hold the tools' tiers: pass --bundle B.json (the bundle that decided) to list the high-tier actions and their reversal playbooks.";
+const NO_TIERS =
+  "The log does not hold the tools' tiers: pass --bundle B.json (the bundle that decided) to list the high-tier actions and their reversal playbooks.";
 
 function mdCell(s: string | number | undefined): string {
-  return String(s ?? "").replace(/\|/g, "\\|").replace(/\n/g, " ");
+  return String(s ?? "")
+    .replace(/\|/g, "\\|")
+    .replace(/\n/g, " ");
 }
 
 function mdTable(head: string[], rows: (string | number | undefined)[][]): string {
   if (rows.length === 0) return "_none_\n";
-  return `| ${head.join(" | ")} |\n| ${head.map(() => "---").join(" | ")} |\n` + rows.map((r) => `| ${r.map(mdCell).join(" | ")} |`).join("\n") + "\n";
+  return (
+    `| ${head.join(" | ")} |\n| ${head.map(() => "---").join(" | ")} |\n` +
+    rows.map((r) => `| ${r.map(mdCell).join(" | ")} |`).join("\n") +
+    "\n"
+  );
 }
 
 export function renderIncidentMarkdown(r: IncidentReport): string {
@@ -237,25 +246,60 @@ export function renderIncidentMarkdown(r: IncidentReport): string {
   out += `## Summary\n\n`;
   out += mdTable(
     ["records", "decisions", "refused", "approvals", "alerts", "isolations", "ingest refused", "output filtered", "sessions"],
-    [[s.records, Object.entries(s.decisions).map(([k, v]) => `${k} ${v}`).join(", "), s.refused, s.approvals, s.alerts, s.isolations, s.ingestRefused, s.outputFiltered, s.sessions]],
+    [
+      [
+        s.records,
+        Object.entries(s.decisions)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", "),
+        s.refused,
+        s.approvals,
+        s.alerts,
+        s.isolations,
+        s.ingestRefused,
+        s.outputFiltered,
+        s.sessions,
+      ],
+    ],
   );
   out += `\n## High-tier actions taken, with their reversal playbooks\n\n`;
   if (!r.bundleGiven && r.highTier.length === 0) out += `${NO_TIERS}\n\n`;
   out += mdTable(
     ["time", "seq", "tool", "approver", "reversal playbook"],
-    r.highTier.map((h) => [h.time, h.seq, h.tool, h.approver ?? "", h.reversal ?? (h.playbookFrom === "none" ? "NONE RECORDED: pass --bundle to look it up" : "")]),
+    r.highTier.map((h) => [
+      h.time,
+      h.seq,
+      h.tool,
+      h.approver ?? "",
+      h.reversal ?? (h.playbookFrom === "none" ? "NONE RECORDED: pass --bundle to look it up" : ""),
+    ]),
   );
   out += `\n## Refused calls and why\n\n`;
-  out += mdTable(["tool", "rule", "reason", "count", "first seen"], r.refused.map((x) => [x.tool, x.rule, x.reason, x.count, x.time]));
+  out += mdTable(
+    ["tool", "rule", "reason", "count", "first seen"],
+    r.refused.map((x) => [x.tool, x.rule, x.reason, x.count, x.time]),
+  );
   out += `\n## Approvals\n\n`;
-  out += mdTable(["time", "tool", "outcome", "by", "reason"], r.approvals.map((a) => [a.time, a.tool, a.outcome, a.approver ?? "", a.reason]));
+  out += mdTable(
+    ["time", "tool", "outcome", "by", "reason"],
+    r.approvals.map((a) => [a.time, a.tool, a.outcome, a.approver ?? "", a.reason]),
+  );
   out += `\n## Guardrail and monitoring events\n\n`;
-  out += mdTable(["time", "event", "tool", "outcome", "rule", "reason"], r.guardrails.map((g) => [g.time, g.event, g.tool, g.outcome, g.rule, g.reason]));
+  out += mdTable(
+    ["time", "event", "tool", "outcome", "rule", "reason"],
+    r.guardrails.map((g) => [g.time, g.event, g.tool, g.outcome, g.rule, g.reason]),
+  );
   out += `\n## Data volume\n\n- tool results recorded: ${r.dataVolume.toolResults}, ${r.dataVolume.bytesReturned} bytes returned\n- arguments sent by allowed calls: ${r.dataVolume.argumentBytes} bytes\n${r.dataVolume.note ? `- ${r.dataVolume.note}\n` : ""}`;
   out += `\n## External domains contacted\n\n`;
-  out += mdTable(["domain", "calls", "tools"], r.domains.map((d) => [d.domain, d.calls, d.tools.join(", ")]));
+  out += mdTable(
+    ["domain", "calls", "tools"],
+    r.domains.map((d) => [d.domain, d.calls, d.tools.join(", ")]),
+  );
   out += `\n## Timeline\n\n`;
-  out += mdTable(["time", "seq", "event", "tool", "outcome", "why"], r.timeline.map((t) => [t.time, t.seq, t.event, t.tool, t.outcome, t.rule ? `${t.rule}: ${t.reason}` : t.reason]));
+  out += mdTable(
+    ["time", "seq", "event", "tool", "outcome", "why"],
+    r.timeline.map((t) => [t.time, t.seq, t.event, t.tool, t.outcome, t.rule ? `${t.rule}: ${t.reason}` : t.reason]),
+  );
   return out;
 }
 
@@ -290,7 +334,12 @@ export function decisionsChartSvg(r: IncidentReport): string {
   const labels = r.perMinute.length
     ? `<text x="${pad.l}" y="${H - pad.b + 16}" font-size="11">${esc(r.perMinute[0]!.minute.replace("T", " "))}</text><text x="${W - pad.r}" y="${H - pad.b + 16}" font-size="11" text-anchor="end">${esc(r.perMinute.at(-1)!.minute.replace("T", " "))}</text>`
     : `<text x="${W / 2}" y="${H / 2}" text-anchor="middle">no decisions in this window</text>`;
-  const legend = outcomes.map((o, k) => `<rect x="${pad.l + k * 150}" y="${H - 14}" width="10" height="10" fill="${color(o, k)}"/><text x="${pad.l + k * 150 + 14}" y="${H - 5}" font-size="11">${esc(o)}</text>`).join("");
+  const legend = outcomes
+    .map(
+      (o, k) =>
+        `<rect x="${pad.l + k * 150}" y="${H - 14}" width="10" height="10" fill="${color(o, k)}"/><text x="${pad.l + k * 150 + 14}" y="${H - 5}" font-size="11">${esc(o)}</text>`,
+    )
+    .join("");
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="decisions per minute by outcome">` +
     `<line x1="${pad.l}" y1="${H - pad.b}" x2="${W - pad.r}" y2="${H - pad.b}" stroke="#888"/><line x1="${pad.l}" y1="${pad.t}" x2="${pad.l}" y2="${H - pad.b}" stroke="#888"/>` +
@@ -326,24 +375,59 @@ th{background:#f4f4f4}.bad{color:#b71c1c;font-weight:bold}.ok{color:#1b5e20}.met
 <ul>${r.chains.map((c) => `<li class="${c.ok ? "ok" : "bad"}">${c.ok ? "intact" : "BROKEN"}: ${esc(c.verification)}</li>`).join("") || "<li>no records</li>"}</ul>
 ${broken ? `<p class="bad">The chain is broken: records after the break may have been altered.</p>` : ""}
 <h2>Summary</h2>
-${htmlTable(["records", "decisions", "refused", "approvals", "alerts", "isolations", "ingest refused", "output filtered", "sessions"], [[s.records, Object.entries(s.decisions).map(([k, v]) => `${k} ${v}`).join(", "), s.refused, s.approvals, s.alerts, s.isolations, s.ingestRefused, s.outputFiltered, s.sessions]])}
+${htmlTable(
+  ["records", "decisions", "refused", "approvals", "alerts", "isolations", "ingest refused", "output filtered", "sessions"],
+  [
+    [
+      s.records,
+      Object.entries(s.decisions)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", "),
+      s.refused,
+      s.approvals,
+      s.alerts,
+      s.isolations,
+      s.ingestRefused,
+      s.outputFiltered,
+      s.sessions,
+    ],
+  ],
+)}
 <h2>Decisions per minute by outcome</h2>
 ${decisionsChartSvg(r)}
 <h2>High-tier actions taken, with their reversal playbooks</h2>
 ${!r.bundleGiven && r.highTier.length === 0 ? `<p><em>${esc(NO_TIERS)}</em></p>` : ""}
-${htmlTable(["time", "seq", "tool", "approver", "reversal playbook"], r.highTier.map((h) => [h.time, h.seq, h.tool, h.approver ?? "", h.reversal ?? "NONE RECORDED: pass --bundle to look it up"]))}
+${htmlTable(
+  ["time", "seq", "tool", "approver", "reversal playbook"],
+  r.highTier.map((h) => [h.time, h.seq, h.tool, h.approver ?? "", h.reversal ?? "NONE RECORDED: pass --bundle to look it up"]),
+)}
 <h2>Refused calls and why</h2>
-${htmlTable(["tool", "rule", "reason", "count", "first seen"], r.refused.map((x) => [x.tool, x.rule, x.reason, x.count, x.time]))}
+${htmlTable(
+  ["tool", "rule", "reason", "count", "first seen"],
+  r.refused.map((x) => [x.tool, x.rule, x.reason, x.count, x.time]),
+)}
 <h2>Approvals</h2>
-${htmlTable(["time", "tool", "outcome", "by", "reason"], r.approvals.map((a) => [a.time, a.tool, a.outcome, a.approver ?? "", a.reason]))}
+${htmlTable(
+  ["time", "tool", "outcome", "by", "reason"],
+  r.approvals.map((a) => [a.time, a.tool, a.outcome, a.approver ?? "", a.reason]),
+)}
 <h2>Guardrail and monitoring events</h2>
-${htmlTable(["time", "event", "tool", "outcome", "rule", "reason"], r.guardrails.map((g) => [g.time, g.event, g.tool, g.outcome, g.rule, g.reason]))}
+${htmlTable(
+  ["time", "event", "tool", "outcome", "rule", "reason"],
+  r.guardrails.map((g) => [g.time, g.event, g.tool, g.outcome, g.rule, g.reason]),
+)}
 <h2>Data volume</h2>
 <p>Tool results recorded: ${r.dataVolume.toolResults}, ${r.dataVolume.bytesReturned} bytes returned. Arguments sent by allowed calls: ${r.dataVolume.argumentBytes} bytes.${r.dataVolume.note ? ` ${esc(r.dataVolume.note)}.` : ""}</p>
 <h2>External domains contacted</h2>
-${htmlTable(["domain", "calls", "tools"], r.domains.map((d) => [d.domain, d.calls, d.tools.join(", ")]))}
+${htmlTable(
+  ["domain", "calls", "tools"],
+  r.domains.map((d) => [d.domain, d.calls, d.tools.join(", ")]),
+)}
 <h2>Timeline</h2>
-${htmlTable(["time", "seq", "event", "tool", "outcome", "why"], r.timeline.map((t) => [t.time, t.seq, t.event, t.tool, t.outcome, t.rule ? `${t.rule}: ${t.reason}` : t.reason]))}
+${htmlTable(
+  ["time", "seq", "event", "tool", "outcome", "why"],
+  r.timeline.map((t) => [t.time, t.seq, t.event, t.tool, t.outcome, t.rule ? `${t.rule}: ${t.reason}` : t.reason]),
+)}
 </body></html>
 `;
 }

@@ -34,11 +34,16 @@ export async function openAuditSink(config: AuditConfig, options: OpenAuditOptio
   const isPg = "postgres" in c;
   if (isFile === isPg) return { ok: false, message: "audit: name exactly one store, file: PATH or postgres: URL" };
   for (const k of Object.keys(c)) {
-    if (!(isFile ? FILE_KEYS : PG_KEYS).has(k)) return { ok: false, message: `audit.${k}: unknown key (audit ${isFile ? "file" : "postgres"} takes ${[...(isFile ? FILE_KEYS : PG_KEYS)].join(", ")})` };
+    if (!(isFile ? FILE_KEYS : PG_KEYS).has(k))
+      return {
+        ok: false,
+        message: `audit.${k}: unknown key (audit ${isFile ? "file" : "postgres"} takes ${[...(isFile ? FILE_KEYS : PG_KEYS)].join(", ")})`,
+      };
   }
   let signer: CheckpointSigner | undefined;
   if (c.checkpoint_key !== undefined) {
-    if (typeof c.checkpoint_key !== "string") return { ok: false, message: "audit.checkpoint_key: expected the path of an ed25519 private key (charter keygen)" };
+    if (typeof c.checkpoint_key !== "string")
+      return { ok: false, message: "audit.checkpoint_key: expected the path of an ed25519 private key (charter keygen)" };
     const loaded = loadCheckpointKey(c.checkpoint_key);
     if (!loaded.ok) return { ok: false, message: `audit.checkpoint_key: ${loaded.message}` };
     signer = loaded.key;
@@ -57,7 +62,8 @@ export async function openAuditSink(config: AuditConfig, options: OpenAuditOptio
     if (!opened.ok) return { ok: false, message: `audit.file: ${opened.error.message}` };
     return { ok: true, log: opened.log, store: c.file };
   }
-  if (typeof c.postgres !== "string" || !isPostgresUrl(c.postgres)) return { ok: false, message: "audit.postgres: expected a postgres:// URL" };
+  if (typeof c.postgres !== "string" || !isPostgresUrl(c.postgres))
+    return { ok: false, message: "audit.postgres: expected a postgres:// URL" };
   if (c.chain !== undefined && typeof c.chain !== "string") return { ok: false, message: "audit.chain: expected a name" };
   const opened = await PostgresAuditSink.open(c.postgres, c.chain ? { chain: c.chain } : {});
   if (!opened.ok) return { ok: false, message: `audit.postgres: ${opened.message}` };

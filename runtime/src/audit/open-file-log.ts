@@ -39,7 +39,13 @@ export function openFileAuditLog(path: string, options: FileAuditLogOptions = {}
     resume: head,
     ...(options.bundle !== undefined ? { bundle: options.bundle } : {}),
     ...(signer
-      ? { checkpoints: { signer, ...(options.checkpointEveryRecords ? { everyRecords: options.checkpointEveryRecords } : {}), ...(options.checkpointEveryMs ? { everyMs: options.checkpointEveryMs } : {}) } }
+      ? {
+          checkpoints: {
+            signer,
+            ...(options.checkpointEveryRecords ? { everyRecords: options.checkpointEveryRecords } : {}),
+            ...(options.checkpointEveryMs ? { everyMs: options.checkpointEveryMs } : {}),
+          },
+        }
       : {}),
   });
   const lastCp = last?.checkpoint as { final?: unknown } | undefined;

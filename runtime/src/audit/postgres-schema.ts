@@ -54,7 +54,8 @@ export async function initPostgresAudit(url: string, options: InitPostgresOption
   const readerRole = options.readerRole ?? "charter_audit_reader";
   for (const r of [writerRole, readerRole]) if (!IDENT.test(r)) throw new Error(`role name '${r}' must be a lower-case SQL identifier`);
   const retentionDays = options.retentionDays ?? 365;
-  if (!(Number.isInteger(retentionDays) && retentionDays > 0)) throw new Error(`retention must be a whole number of days, not ${retentionDays}`);
+  if (!(Number.isInteger(retentionDays) && retentionDays > 0))
+    throw new Error(`retention must be a whole number of days, not ${retentionDays}`);
   const writerPassword = options.writerPassword ?? randomBytes(18).toString("base64url");
   const readerPassword = options.readerPassword ?? randomBytes(18).toString("base64url");
   const client = await connect(url);
@@ -91,9 +92,13 @@ export async function initPostgresAudit(url: string, options: InitPostgresOption
       END
     $fn$`);
     await client.query(`DROP TRIGGER IF EXISTS ${AUDIT_TABLE}_append_only ON ${AUDIT_TABLE}`);
-    await client.query(`CREATE TRIGGER ${AUDIT_TABLE}_append_only BEFORE UPDATE OR DELETE ON ${AUDIT_TABLE} FOR EACH ROW EXECUTE FUNCTION ${AUDIT_TABLE}_refuse_change()`);
+    await client.query(
+      `CREATE TRIGGER ${AUDIT_TABLE}_append_only BEFORE UPDATE OR DELETE ON ${AUDIT_TABLE} FOR EACH ROW EXECUTE FUNCTION ${AUDIT_TABLE}_refuse_change()`,
+    );
     await client.query(`DROP TRIGGER IF EXISTS ${AUDIT_TABLE}_no_truncate ON ${AUDIT_TABLE}`);
-    await client.query(`CREATE TRIGGER ${AUDIT_TABLE}_no_truncate BEFORE TRUNCATE ON ${AUDIT_TABLE} FOR EACH STATEMENT EXECUTE FUNCTION ${AUDIT_TABLE}_refuse_change()`);
+    await client.query(
+      `CREATE TRIGGER ${AUDIT_TABLE}_no_truncate BEFORE TRUNCATE ON ${AUDIT_TABLE} FOR EACH STATEMENT EXECUTE FUNCTION ${AUDIT_TABLE}_refuse_change()`,
+    );
     for (const [role, password] of [
       [writerRole, writerPassword],
       [readerRole, readerPassword],

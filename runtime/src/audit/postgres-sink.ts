@@ -57,7 +57,10 @@ export class PostgresAuditSink implements AuditSink {
   }
 
   /** Connects and checks that the table exists (and that this role may write it). */
-  static async open(url: string, options: PostgresAuditSinkOptions = {}): Promise<{ ok: true; sink: PostgresAuditSink } | { ok: false; message: string }> {
+  static async open(
+    url: string,
+    options: PostgresAuditSinkOptions = {},
+  ): Promise<{ ok: true; sink: PostgresAuditSink } | { ok: false; message: string }> {
     const { default: driver } = await import("pg"); // loaded only by those who use PostgreSQL
     const client = new driver.Client({ connectionString: url });
     try {
@@ -134,7 +137,7 @@ export class PostgresAuditSink implements AuditSink {
         this.retryMs = 100;
         if (this.failure?.kind === "write_failed") this.failure = undefined;
         const still: Waiter[] = [];
-        for (const w of this.waiters) (w.upTo <= this.inserted ? w.resolve() : still.push(w));
+        for (const w of this.waiters) w.upTo <= this.inserted ? w.resolve() : still.push(w);
         this.waiters = still;
       },
       (e: Error) => {

@@ -40,7 +40,16 @@ export function toolOf(r: AuditRecord): string | undefined {
   return r.action?.tool ?? (typeof r.detail?.tool === "string" ? r.detail.tool : undefined);
 }
 
-const APPROVAL_OUTCOMES = new Set(["approval_required", "approved", "rejected", "timeout", "expired", "withdrawn", "pending", "no_approver"]);
+const APPROVAL_OUTCOMES = new Set([
+  "approval_required",
+  "approved",
+  "rejected",
+  "timeout",
+  "expired",
+  "withdrawn",
+  "pending",
+  "no_approver",
+]);
 
 function matchesOutcome(r: AuditRecord, wanted: string): boolean {
   if (r.outcome === wanted) return true;

@@ -69,7 +69,7 @@ class CheckpointAudit {
   private lastCheckpointSeq = 0;
   readonly crashes: AuditCrash[] = [];
   private readonly sidecarBySeq = new Map<number, { cp: AuditCheckpoint; index: number }>();
-  failure: LineBreak & { line: number } | undefined;
+  failure: (LineBreak & { line: number }) | undefined;
 
   constructor(
     private readonly pub: string,
@@ -99,7 +99,8 @@ class CheckpointAudit {
           line,
           seq,
           kind: "checkpoint_signature",
-          reason: "the checkpoint's signature does not verify with the given key: the log was rewritten with a recomputed chain (or signed by another key)",
+          reason:
+            "the checkpoint's signature does not verify with the given key: the log was rewritten with a recomputed chain (or signed by another key)",
         };
         return;
       }
@@ -121,7 +122,12 @@ class CheckpointAudit {
     for (let i = 0; i < this.sidecar.length; i++) {
       const cp = this.sidecar[i]!;
       if (!verifyCheckpoint(cp, this.pub)) {
-        return { ok: false, line, kind: "checkpoint_signature", reason: `checkpoint ${i + 1} of the sidecar does not verify with the given key: it was forged or edited` };
+        return {
+          ok: false,
+          line,
+          kind: "checkpoint_signature",
+          reason: `checkpoint ${i + 1} of the sidecar does not verify with the given key: it was forged or edited`,
+        };
       }
       if (cp.seq > records) {
         return {
@@ -137,9 +143,10 @@ class CheckpointAudit {
         ok: false,
         line,
         kind: "no_checkpoint",
-        reason: records === 0
-          ? "the log is empty: a log written with a checkpoint key holds at least its closing checkpoint, so it was emptied"
-          : "no signed checkpoint in the log: it was emptied and refilled, cut before its first checkpoint, or rewritten without the key",
+        reason:
+          records === 0
+            ? "the log is empty: a log written with a checkpoint key holds at least its closing checkpoint, so it was emptied"
+            : "no signed checkpoint in the log: it was emptied and refilled, cut before its first checkpoint, or rewritten without the key",
       };
     }
     if (!this.lastFinal) {
@@ -305,8 +312,21 @@ export function verifyAuditLog(text: string, options: VerifyOptions = {}): Audit
   }
   if (signed) {
     const failed = signed.finish(seq, line);
-    if (failed) return { ok: false, line: failed.line, ...(failed.seq !== undefined ? { seq: failed.seq } : {}), kind: failed.kind, reason: failed.reason };
-    return { ok: true, records: seq, head: { seq, hash: prev }, recoveries, signed: { checkpoints: signed.checkpoints, sidecar: options.sidecar?.length ?? 0, crashes: signed.crashes } };
+    if (failed)
+      return {
+        ok: false,
+        line: failed.line,
+        ...(failed.seq !== undefined ? { seq: failed.seq } : {}),
+        kind: failed.kind,
+        reason: failed.reason,
+      };
+    return {
+      ok: true,
+      records: seq,
+      head: { seq, hash: prev },
+      recoveries,
+      signed: { checkpoints: signed.checkpoints, sidecar: options.sidecar?.length ?? 0, crashes: signed.crashes },
+    };
   }
   return { ok: true, records: seq, head: { seq, hash: prev }, recoveries };
 }
@@ -321,7 +341,8 @@ export function describeAuditVerification(result: AuditVerification, path = "aud
     if (result.signed) {
       const s = result.signed;
       signedNote = `; ${s.checkpoints} signed checkpoint${s.checkpoints === 1 ? "" : "s"}, closed`;
-      if (s.crashes.length > 0) signedNote += `; writer crash${s.crashes.length === 1 ? "" : "es"} before line ${s.crashes.map((c) => `${c.line} (${c.unsigned} unsigned)`).join(", ")}`;
+      if (s.crashes.length > 0)
+        signedNote += `; writer crash${s.crashes.length === 1 ? "" : "es"} before line ${s.crashes.map((c) => `${c.line} (${c.unsigned} unsigned)`).join(", ")}`;
     }
     return `${path}: chain intact, ${result.records} records${note}${signedNote}`;
   }

@@ -53,18 +53,30 @@ export function acquireWriterLock(logPath: string): LockResult {
       fd = openSync(path, "wx", 0o600);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code !== "EEXIST") return { ok: false, io: true, message: `cannot create the writer lock ${path}: ${code ?? (e as Error).message}` };
+      if (code !== "EEXIST")
+        return { ok: false, io: true, message: `cannot create the writer lock ${path}: ${code ?? (e as Error).message}` };
       const owner = readOwner(path);
       if (owner === undefined) {
         // half-written by an owner that died between create and write, or garbage: stale after a moment
-        return { ok: false, message: `${logPath} is locked by ${path}, which names no owner; if no gateway writes this log, delete the lock file` };
+        return {
+          ok: false,
+          message: `${logPath} is locked by ${path}, which names no owner; if no gateway writes this log, delete the lock file`,
+        };
       }
       if (owner.host !== me.host) {
-        return { ok: false, owner, message: `${logPath} is being written by process ${owner.pid} on host ${owner.host} (lock ${path}); one writer per chain: give each gateway its own log file` };
+        return {
+          ok: false,
+          owner,
+          message: `${logPath} is being written by process ${owner.pid} on host ${owner.host} (lock ${path}); one writer per chain: give each gateway its own log file`,
+        };
       }
       if (alive(owner)) {
         const who = owner.pid === process.pid ? "this process already" : `process ${owner.pid}`;
-        return { ok: false, owner, message: `${logPath} is already being written by ${who} (lock ${path}); one writer per chain: give each gateway its own log file` };
+        return {
+          ok: false,
+          owner,
+          message: `${logPath} is already being written by ${who} (lock ${path}); one writer per chain: give each gateway its own log file`,
+        };
       }
       try {
         unlinkSync(path); // stale: its owner is gone

@@ -113,13 +113,22 @@ function validate(value: unknown, source: { text: string; path?: string } | unde
   }
   if (options.publicKey !== undefined) {
     if (!decodePublicKey(options.publicKey)) {
-      return fail({ kind: "bad_public_key", message: "the configured public key is not `ed25519:<base64 of 32 bytes>` (the contents of a KEY.pub)" });
+      return fail({
+        kind: "bad_public_key",
+        message: "the configured public key is not `ed25519:<base64 of 32 bytes>` (the contents of a KEY.pub)",
+      });
     }
     if (!bundle.signature) {
-      return fail({ kind: "signature_missing", message: "the bundle is not signed, but a public key is configured: build it with `charter build --sign KEY`" });
+      return fail({
+        kind: "signature_missing",
+        message: "the bundle is not signed, but a public key is configured: build it with `charter build --sign KEY`",
+      });
     }
     if (!verifyBytes(bundleSigningPayload(bundle), bundle.signature.value, options.publicKey)) {
-      return fail({ kind: "signature_invalid", message: "the bundle's signature does not verify with the configured public key: it was altered or signed by another key" });
+      return fail({
+        kind: "signature_invalid",
+        message: "the bundle's signature does not verify with the configured public key: it was altered or signed by another key",
+      });
     }
   }
   return { ok: true, bundle };
@@ -133,7 +142,11 @@ function textMismatch(text: string, value: unknown, path: string | undefined): B
   const where = path !== undefined ? { path } : {};
   const rebuild = "rebuild it with `charter build` and do not re-serialise or edit it";
   if (text.replace(/\r\n/g, "\n") === canonical) {
-    return { kind: "not_canonical", ...where, message: `${name} has Windows (CRLF) line endings, not the canonical bytes charter build wrote: keep it byte for byte (e.g. mark it -text in .gitattributes)` };
+    return {
+      kind: "not_canonical",
+      ...where,
+      message: `${name} has Windows (CRLF) line endings, not the canonical bytes charter build wrote: keep it byte for byte (e.g. mark it -text in .gitattributes)`,
+    };
   }
   const textLines = text.split("\n");
   const canonicalLines = canonical.split("\n");
@@ -198,7 +211,11 @@ const RESERVED_NAME = "__proto__";
  * (CH1006 and friends); a bundle that has them was not built by it.
  */
 function brokenReference(bundle: Bundle): BundleLoadError | undefined {
-  const ref = (issuePath: (string | number)[], message: string): BundleLoadError => ({ kind: "reference", issuePath, message: `${message} (at ${issuePath.join(".")})` });
+  const ref = (issuePath: (string | number)[], message: string): BundleLoadError => ({
+    kind: "reference",
+    issuePath,
+    message: `${message} (at ${issuePath.join(".")})`,
+  });
   for (const name of Object.keys(bundle.sources)) {
     if (name === RESERVED_NAME) return ref(["sources", name], `source name "${name}" is reserved`);
   }
@@ -206,21 +223,35 @@ function brokenReference(bundle: Bundle): BundleLoadError | undefined {
     const at = ["agents", name];
     if (name === RESERVED_NAME) return ref(at, `agent name "${name}" is reserved`);
     for (const [i, source] of agent.reads.entries()) {
-      if (!Object.hasOwn(bundle.sources, source)) return ref([...at, "reads", i], `agent ${name} reads source "${source}", which the bundle does not declare`);
+      if (!Object.hasOwn(bundle.sources, source))
+        return ref([...at, "reads", i], `agent ${name} reads source "${source}", which the bundle does not declare`);
     }
     for (const [i, link] of agent.talksTo.entries()) {
-      if (!Object.hasOwn(bundle.agents, link.agent)) return ref([...at, "talksTo", i], `agent ${name} talks to agent "${link.agent}", which the bundle does not declare`);
+      if (!Object.hasOwn(bundle.agents, link.agent))
+        return ref([...at, "talksTo", i], `agent ${name} talks to agent "${link.agent}", which the bundle does not declare`);
       if (!bundle.agents[link.agent]!.exposes.includes(link.via)) {
         return ref([...at, "talksTo", i], `agent ${name} talks to ${link.agent} via "${link.via}", which ${link.agent} does not expose`);
       }
     }
-    const lists: [string, readonly string[]][] = [["deny", agent.deny], ["exposes", agent.exposes], ["tools", Object.keys(agent.tools)]];
+    const lists: [string, readonly string[]][] = [
+      ["deny", agent.deny],
+      ["exposes", agent.exposes],
+      ["tools", Object.keys(agent.tools)],
+    ];
     for (const [field, names] of lists) {
       const i = names.indexOf(RESERVED_NAME);
-      if (i >= 0) return ref([...at, field, field === "tools" ? RESERVED_NAME : i], `agent ${name} names a tool or interface "${RESERVED_NAME}", which is reserved`);
+      if (i >= 0)
+        return ref(
+          [...at, field, field === "tools" ? RESERVED_NAME : i],
+          `agent ${name} names a tool or interface "${RESERVED_NAME}", which is reserved`,
+        );
     }
     for (const [tool, t] of Object.entries(agent.tools)) {
-      if (t.args && Object.hasOwn(t.args.properties, RESERVED_NAME)) return ref([...at, "tools", tool, "args", RESERVED_NAME], `tool ${tool} of agent ${name} declares an argument "${RESERVED_NAME}", which is reserved`);
+      if (t.args && Object.hasOwn(t.args.properties, RESERVED_NAME))
+        return ref(
+          [...at, "tools", tool, "args", RESERVED_NAME],
+          `tool ${tool} of agent ${name} declares an argument "${RESERVED_NAME}", which is reserved`,
+        );
     }
   }
   return undefined;

@@ -58,7 +58,8 @@ function rawSegments(lines: string[]): RawSegment[] {
     }
     lastProse = trimmed;
     if (trimmed.length > LONG_LINE) {
-      for (const part of trimmed.split(/(?<=[.!?])\s+|\s*\|\s*(?=[A-Z_ ]{3,}:)/)) if (part.trim()) segments.push({ text: part.trim(), first, last: i, shape: "sentence" });
+      for (const part of trimmed.split(/(?<=[.!?])\s+|\s*\|\s*(?=[A-Z_ ]{3,}:)/))
+        if (part.trim()) segments.push({ text: part.trim(), first, last: i, shape: "sentence" });
     } else segments.push({ text: trimmed, first, last: i, shape: "line" });
   }
   for (const s of segments) if (s.text.length > MAX_SEGMENT) s.text = s.text.slice(0, MAX_SEGMENT);
@@ -104,7 +105,13 @@ const STOP = new Set(
 const contentWords = (lower: string) => tokenize(lower).filter((t) => t.length > 2 && !STOP.has(t) && !/^\d+$/.test(t));
 
 /** Context tags of one segment; empty for a segment that is (nearly) the whole text. */
-function contextOf(seg: RawSegment, kinds: LineKind[], docWords: Map<string, number>, textLength: number, structure: Set<string>): string[] {
+function contextOf(
+  seg: RawSegment,
+  kinds: LineKind[],
+  docWords: Map<string, number>,
+  textLength: number,
+  structure: Set<string>,
+): string[] {
   const ctx: string[] = [];
   const rest = textLength - seg.text.length;
   if (rest < 200) return ctx;
@@ -180,28 +187,37 @@ const IMPERATIVE_START = new Set(
   ).split(" "),
 );
 const WH_START = /^(?:what|what's|who|whom|whose|when|where|why|which|how|can|could|would|will|is|are|do|does|did|should)\b/;
-const OUTPUT_ADDRESS = /\byour (?:response|reply|answer|output|message|summary|code|solution|implementation|codebase|algorithm|script|program|translation|explanation|text|writing|result|elucidation|analysis)s?\b/;
+const OUTPUT_ADDRESS =
+  /\byour (?:response|reply|answer|output|message|summary|code|solution|implementation|codebase|algorithm|script|program|translation|explanation|text|writing|result|elucidation|analysis)s?\b/;
 const ASSISTANT = /\b(?:assistant|chatbot|language model|ai model|llm|gpt|the model|the ai)\b/;
 const FOLLOWING_CODE = /\b(?:following|subsequent|below|this|the) (?:code|snippet|block|excerpt|script|section|function|program)\b/;
 const URL = /\b(?:https?:\/\/|www\.)\S+|\b[a-z0-9-]+\.(?:com|net|org|xyz|io|info|biz|ru|cn|top|site)\b/;
-const CODE_NETWORK = /\b(?:requests\.(?:post|get|put)|urllib|urlopen|urlretrieve|http\.client|httpx|aiohttp|socket\.socket|\.connect\(|\.send(?:all|to)?\(|smtplib|ftplib|paramiko|scp|wget|curl|fetch\(|xmlhttprequest|axios)\b/g;
-const CODE_DANGER = /\b(?:os\.system|subprocess|popen|exec\(|eval\(|os\.remove|rm -rf|shutil\.(?:move|rmtree)|chmod|os\.environ|cookies?|psutil|keylog\w*|pynput|keyboard\.on_press|screenshot|imagegrab|pyautogui|passwd|\.ssh|getpass|clipboard|fernet|encrypt|shutdown|reboot|nohup|miner)\b/g;
+const CODE_NETWORK =
+  /\b(?:requests\.(?:post|get|put)|urllib|urlopen|urlretrieve|http\.client|httpx|aiohttp|socket\.socket|\.connect\(|\.send(?:all|to)?\(|smtplib|ftplib|paramiko|scp|wget|curl|fetch\(|xmlhttprequest|axios)\b/g;
+const CODE_DANGER =
+  /\b(?:os\.system|subprocess|popen|exec\(|eval\(|os\.remove|rm -rf|shutil\.(?:move|rmtree)|chmod|os\.environ|cookies?|psutil|keylog\w*|pynput|keyboard\.on_press|screenshot|imagegrab|pyautogui|passwd|\.ssh|getpass|clipboard|fernet|encrypt|shutdown|reboot|nohup|miner)\b/g;
 
-const AI_ADDRESSEE = /\b(?:ai|llm|language model|assistant|agent|chatbot|bot|copilot|chatgpt|claude|gemini)s?\b[^.\n]{0,40}\b(?:must|should|ignore|reveal|tell|say|send|approve|run|execute|include|when you|if you|reading this)\b/;
+const AI_ADDRESSEE =
+  /\b(?:ai|llm|language model|assistant|agent|chatbot|bot|copilot|chatgpt|claude|gemini)s?\b[^.\n]{0,40}\b(?:must|should|ignore|reveal|tell|say|send|approve|run|execute|include|when you|if you|reading this)\b/;
 const EMAIL_ADDRESS = /[\w.+-]+@[\w-]+\.[a-z]{2,}/;
 const THIRD_PARTY_USER = /\bthe (?:user|reader|recipient|customer)(?:'s)?\b/;
 /** Phrases addressed to whoever is answering or summarising: the reading model. */
-const ANSWERER = /\b(?:before|instead of|while|after) (?:answering|responding|replying|summari[sz]ing|you (?:answer|respond|reply|summari[sz]e))\b|\bin your (?:next|following) (?:message|reply|response|answer)\b/;
+const ANSWERER =
+  /\b(?:before|instead of|while|after) (?:answering|responding|replying|summari[sz]ing|you (?:answer|respond|reply|summari[sz]e))\b|\bin your (?:next|following) (?:message|reply|response|answer)\b/;
 const SEQUENCE_WORD = new Set(["now", "then", "next", "also", "first", "finally", "afterwards", "and"]);
-const CONDITIONAL_READER = /\bif you(?:'re| are| have| can)\b[^.\n]{0,40}\b(?:ai|assistant|agent|model|llm|bot|shell|terminal|tools?|access|browsing|plugins?|permissions?)\b/;
-const SECRET_WORDS = /\b(?:passwords?|api keys?|credentials|secrets?|tokens?|system prompt|conversation history|ssh|\.env|credit card|one-time passcode)\b/;
+const CONDITIONAL_READER =
+  /\bif you(?:'re| are| have| can)\b[^.\n]{0,40}\b(?:ai|assistant|agent|model|llm|bot|shell|terminal|tools?|access|browsing|plugins?|permissions?)\b/;
+const SECRET_WORDS =
+  /\b(?:passwords?|api keys?|credentials|secrets?|tokens?|system prompt|conversation history|ssh|\.env|credit card|one-time passcode)\b/;
 
 const CJK = /[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]/;
 const CJK_RUN = /[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]+/g;
 const TOOL_CALL = /\b[a-z]+(?:_[a-z0-9]+)+\b(?:\(|[^.\n]{0,30}\b(?:with|using)\b)|\b(?:the|a) [`'"]?\w+[`'"]? (?:tool|function)\b/;
-const PRECEDENCE = /\bbefore (?:you|doing|answering|responding|continuing|proceeding|completing|finishing)\b|\b(?:do|complete) (?:this|the following) first\b|\bfirst,? (?:please )?(?:send|call|use|forward|transfer|delete|share|invite)\b|\binstead of (?:the|your|my) (?:task|request)|\bafter (?:that|doing (?:this|that)),? (?:you can|continue|proceed)/;
+const PRECEDENCE =
+  /\bbefore (?:you|doing|answering|responding|continuing|proceeding|completing|finishing)\b|\b(?:do|complete) (?:this|the following) first\b|\bfirst,? (?:please )?(?:send|call|use|forward|transfer|delete|share|invite)\b|\binstead of (?:the|your|my) (?:task|request)|\bafter (?:that|doing (?:this|that)),? (?:you can|continue|proceed)/;
 
-const RETRACTION = /\b(?:ignore|disregard|forget)\b (?:my|our|the|this|that) (?:(?:previous|last|earlier|prior|first|other|old) )?(?:e-?mails?|messages?|mails?|notes?|reminders?|texts?|posts?|comments?|invoices?|attachments?|versions?|drafts?|repl(?:y|ies)|requests?)\b/;
+const RETRACTION =
+  /\b(?:ignore|disregard|forget)\b (?:my|our|the|this|that) (?:(?:previous|last|earlier|prior|first|other|old) )?(?:e-?mails?|messages?|mails?|notes?|reminders?|texts?|posts?|comments?|invoices?|attachments?|versions?|drafts?|repl(?:y|ies)|requests?)\b/;
 
 function countMatches(re: RegExp, s: string): number {
   re.lastIndex = 0;
@@ -250,7 +266,9 @@ export function namedFeatures(segment: string, context: readonly string[] = []):
   const lead = SEQUENCE_WORD.has(first) ? 1 : 0;
   const verb = tokens[lead] ?? "";
   const startsImperative =
-    IMPERATIVE_START.has(verb) || (verb === "please" && IMPERATIVE_START.has(tokens[lead + 1] ?? "")) || (first === "please" && IMPERATIVE_START.has(tokens[1] ?? ""));
+    IMPERATIVE_START.has(verb) ||
+    (verb === "please" && IMPERATIVE_START.has(tokens[lead + 1] ?? "")) ||
+    (first === "please" && IMPERATIVE_START.has(tokens[1] ?? ""));
   if (first) add("f:" + first);
   if (n > 1) add("f2:" + first + " " + tokens[1]);
   const question = /\?\s*$/.test(segment.trim()) && WH_START.test(lower.trim());
@@ -263,7 +281,8 @@ export function namedFeatures(segment: string, context: readonly string[] = []):
   // names none of these is what people write to people (customer e-mails, tickets, chat, FAQ), so
   // imperative and question cues are split on it: an injection is marked by its addressee and
   // goal, not by asking something.
-  const aimed = addressesOutput || external || thirdPartyUser || secret || ASSISTANT.test(lower) || AI_ADDRESSEE.test(lower) || ANSWERER.test(lower);
+  const aimed =
+    addressesOutput || external || thirdPartyUser || secret || ASSISTANT.test(lower) || AI_ADDRESSEE.test(lower) || ANSWERER.test(lower);
   if (startsImperative) add(aimed ? "d:imperative-aimed" : "d:bare-imperative");
   if (question) add(aimed ? "d:question-aimed" : "d:bare-question");
   if (addressesOutput) add("d:addresses-output");
@@ -287,7 +306,8 @@ export function namedFeatures(segment: string, context: readonly string[] = []):
   if (AI_ADDRESSEE.test(lower)) add("d:ai-addressee");
   if (secret) add("d:secret-words");
   if (thirdPartyUser) add("d:third-party-user");
-  if (/\b(?:regardless of|no matter what|without (?:asking|telling|confirmation|review)|do not mention|tell no one)\b/.test(lower)) add("d:covert");
+  if (/\b(?:regardless of|no matter what|without (?:asking|telling|confirmation|review)|do not mention|tell no one)\b/.test(lower))
+    add("d:covert");
   if (/^[A-Z_ ]{3,}:/.test(segment)) add("d:header-field");
   // Conjunctions a linear model cannot form by itself: an order that sends something outside, acts
   // on the user's property or touches secrets, and a sentence that tests whether its reader is an AI.

@@ -39,7 +39,9 @@ export interface LinearClassifier extends Classifier {
 
 export function createLinearClassifier(model: LinearWeights): LinearClassifier {
   if (model.format !== "charter-detector-lr/1" || model.featureBits !== FEATURE_BITS) {
-    throw new Error(`detector weights have format ${model.format}/${model.featureBits} bits; expected charter-detector-lr/1/${FEATURE_BITS}`);
+    throw new Error(
+      `detector weights have format ${model.format}/${model.featureBits} bits; expected charter-detector-lr/1/${FEATURE_BITS}`,
+    );
   }
   const dense = new Float64Array(1 << FEATURE_BITS);
   for (const [i, w] of model.weights) dense[i] = w;

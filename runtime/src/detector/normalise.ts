@@ -8,12 +8,66 @@ const NON_ASCII = /[^\x00-\x7F]/;
 
 /** Cyrillic, Greek and other letters that render like Latin ones (after NFKC, which handles full-width and math letters). */
 const HOMOGLYPHS: Record<string, string> = {
-  "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s",
-  "ԁ": "d", "ɡ": "g", "һ": "h", "ӏ": "l", "ԛ": "q", "ԝ": "w", "ν": "v", "ο": "o", "α": "a", "ρ": "p",
-  "ι": "i", "κ": "k", "ɑ": "a", "ı": "i", "ɩ": "i", "ʏ": "y", "ᴠ": "v", "ᴡ": "w", "ꮃ": "w", "ꓲ": "l",
-  "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T",
-  "Х": "X", "У": "Y", "І": "I", "Ј": "J", "Ѕ": "S", "Ԁ": "D", "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z",
-  "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+  а: "a",
+  е: "e",
+  о: "o",
+  р: "p",
+  с: "c",
+  у: "y",
+  х: "x",
+  і: "i",
+  ј: "j",
+  ѕ: "s",
+  ԁ: "d",
+  ɡ: "g",
+  һ: "h",
+  ӏ: "l",
+  ԛ: "q",
+  ԝ: "w",
+  ν: "v",
+  ο: "o",
+  α: "a",
+  ρ: "p",
+  ι: "i",
+  κ: "k",
+  ɑ: "a",
+  ı: "i",
+  ɩ: "i",
+  ʏ: "y",
+  ᴠ: "v",
+  ᴡ: "w",
+  ꮃ: "w",
+  ꓲ: "l",
+  А: "A",
+  В: "B",
+  Е: "E",
+  К: "K",
+  М: "M",
+  Н: "H",
+  О: "O",
+  Р: "P",
+  С: "C",
+  Т: "T",
+  Х: "X",
+  У: "Y",
+  І: "I",
+  Ј: "J",
+  Ѕ: "S",
+  Ԁ: "D",
+  Α: "A",
+  Β: "B",
+  Ε: "E",
+  Ζ: "Z",
+  Η: "H",
+  Ι: "I",
+  Κ: "K",
+  Μ: "M",
+  Ν: "N",
+  Ο: "O",
+  Ρ: "P",
+  Τ: "T",
+  Υ: "Y",
+  Χ: "X",
 };
 
 export function isAscii(text: string): boolean {
@@ -109,11 +163,24 @@ export function hasMixedScriptWord(text: string): boolean {
 
 const INLINE_TAGS = "a|abbr|b|bdi|bdo|cite|code|del|dfn|em|font|i|ins|kbd|mark|q|s|samp|small|span|strike|strong|sub|sup|tt|u|var|wbr";
 const INLINE_TAG = new RegExp(`<\\/?(?:${INLINE_TAGS})\\b[^<>]{0,200}>`, "gi");
-const BLOCK_TAG = /<\/?(?:p|div|br|hr|li|ul|ol|td|th|tr|table|h[1-6]|section|article|header|footer|blockquote|pre|label|button|option|select|form|nav|aside|main|body|html|head|title)\b[^<>]{0,200}>/gi;
+const BLOCK_TAG =
+  /<\/?(?:p|div|br|hr|li|ul|ol|td|th|tr|table|h[1-6]|section|article|header|footer|blockquote|pre|label|button|option|select|form|nav|aside|main|body|html|head|title)\b[^<>]{0,200}>/gi;
 const ANY_TAG_HINT = /<\/?[a-z]/i;
 const ENTITY_HINT = /&(?:#\d{2,7}|#x[0-9a-f]{2,6}|[a-z]{2,8});/i;
 const ENTITY = /&(?:#(\d{2,7})|#x([0-9a-f]{2,6})|([a-z]{2,8}));/gi;
-const NAMED_ENTITIES: Record<string, string> = { nbsp: " ", amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", shy: "", zwsp: "", ensp: " ", emsp: " ", thinsp: " " };
+const NAMED_ENTITIES: Record<string, string> = {
+  nbsp: " ",
+  amp: "&",
+  lt: "<",
+  gt: ">",
+  quot: '"',
+  apos: "'",
+  shy: "",
+  zwsp: "",
+  ensp: " ",
+  emsp: " ",
+  thinsp: " ",
+};
 const SPACE_RUN = /[ \t]{2,}/g;
 
 const isLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);

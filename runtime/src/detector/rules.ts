@@ -3,7 +3,15 @@
 // the classifier can read it too. Rules are chosen to stay quiet on ordinary emails, tables and code.
 
 import { decodedBase64Texts, decodedHexTexts } from "./encoded.js";
-import { decodeTagCharacters, flattenForRules, foldText, unescapeStringLiterals, hasMixedScriptWord, hasZeroWidthInsideWord, isAscii } from "./normalise.js";
+import {
+  decodeTagCharacters,
+  flattenForRules,
+  foldText,
+  unescapeStringLiterals,
+  hasMixedScriptWord,
+  hasZeroWidthInsideWord,
+  isAscii,
+} from "./normalise.js";
 import type { SignalId } from "./types.js";
 
 export interface RuleResult {
@@ -21,7 +29,8 @@ const IGNORE_PREVIOUS = [
 ];
 
 /** Further paraphrases, checked only when IGNORE_EXTRA_GATE finds one of their words. */
-const IGNORE_EXTRA_GATE = /\b(?:ignor|disregard|forget|instructions you|directions you|rules you|(?:previous|original|current|earlier|prior|old|existing) (?:task|instructions?|assignment|rules|guidelines|directives|orders|policies|constraints|restrictions) (?:is|are|has|have|were|no))/i;
+const IGNORE_EXTRA_GATE =
+  /\b(?:ignor|disregard|forget|instructions you|directions you|rules you|(?:previous|original|current|earlier|prior|old|existing) (?:task|instructions?|assignment|rules|guidelines|directives|orders|policies|constraints|restrictions) (?:is|are|has|have|were|no))/i;
 const IGNORE_EXTRA = [
   /\b(?:ignore|disregard|forget)\b (?:all |any )?(?:of )?(?:the )?(?:instructions?|rules|directions|guidelines|prompts?) (?:above|before|so far|given (?:above|before|earlier|previously)|you (?:were|have been) given)\b/i,
   // "Ignore your previous iunstructions": a possessive or "all" plus "previous" is enough, whatever the (misspelt) noun.
@@ -43,7 +52,8 @@ const ROLE_REASSIGNMENT = [
 ];
 
 /** Jailbreak role-play phrasings; checked only when ROLE_EXTRA_GATE finds one of their words. */
-const ROLE_EXTRA_GATE = /\b(?:you are|you're|stay in|role-?play|act as|speak as|simulate|pretend|imagine|content|ethical|moral|safety|anything now)\b/i;
+const ROLE_EXTRA_GATE =
+  /\b(?:you are|you're|stay in|role-?play|act as|speak as|simulate|pretend|imagine|content|ethical|moral|safety|anything now)\b/i;
 const ROLE_EXTRA = [
   /\byou are (?:dan|stan|dude|aim|\w+gpt)\b|\byou(?:'re| are) going to (?:act|pretend|play|be|roleplay)\b|\bstay in character\b/i,
   /\b(?:role-?play|act|speak) as (?:my|the|an?)\b[^.\n]{0,60}\b(?:administrator|admin|operator|cfo|ceo|grandmother|developer|root)\b/i,
@@ -73,23 +83,32 @@ const BOUNDARY_EXTRA = [
 ];
 
 /** An instruction addressed to the AI that reads the text, rather than to a human reader. */
-const AI_NOUN = "(?:ai|a\\.i\\.|llms?|(?:large )?language models?|(?:ai |coding |automated |autonomous )?(?:assistants?|agents?)|chatbots?|bots?|copilot|chatgpt|claude|gemini|models?)";
+const AI_NOUN =
+  "(?:ai|a\\.i\\.|llms?|(?:large )?language models?|(?:ai |coding |automated |autonomous )?(?:assistants?|agents?)|chatbots?|bots?|copilot|chatgpt|claude|gemini|models?)";
 /** Nouns that only name an AI (not "agents" or "assistants", which are also people). */
-const AI_STRICT = "(?:ai(?:[ -](?:assistants?|agents?|models?|systems?|tools?|bots?))?|llms?|(?:large )?language models?|chatbots?|copilot|chatgpt|claude|gemini|gpt[\\w.-]*|(?:automated|autonomous|coding) (?:assistants?|agents?|systems?))";
+const AI_STRICT =
+  "(?:ai(?:[ -](?:assistants?|agents?|models?|systems?|tools?|bots?))?|llms?|(?:large )?language models?|chatbots?|copilot|chatgpt|claude|gemini|gpt[\\w.-]*|(?:automated|autonomous|coding) (?:assistants?|agents?|systems?))";
 const AI_GATE = new RegExp(`\\b${AI_NOUN}\\b`, "i");
 const AI_ADDRESSED = [
-  new RegExp(`^\\W{0,8}(?:(?:dear|hey|hi|hello|attention|note to|message to|instructions? for|to) )?(?:the |all |any )?${AI_NOUN}(?: \\w+){0,3}?\\s*[:,]\\s+(?:please\\s+)?(?:ignore|disregard|forget|tell|say|reveal|send|forward|email|delete|remove|approve|run|execute|call|use|open|visit|include|add|append|insert|mention|recommend|summari[sz]e|reply|respond|answer|write|print|output|post|push|publish|share|transfer|cancel|invite|mark|set|change|update|report|give|rate|decode|list|copy|paste|upload|download|install|accept|before|after|when|whenever|if|do not|don't|never|always|your|the user|you must|you should|you will|from now)\\b`, "im"),
+  new RegExp(
+    `^\\W{0,8}(?:(?:dear|hey|hi|hello|attention|note to|message to|instructions? for|to) )?(?:the |all |any )?${AI_NOUN}(?: \\w+){0,3}?\\s*[:,]\\s+(?:please\\s+)?(?:ignore|disregard|forget|tell|say|reveal|send|forward|email|delete|remove|approve|run|execute|call|use|open|visit|include|add|append|insert|mention|recommend|summari[sz]e|reply|respond|answer|write|print|output|post|push|publish|share|transfer|cancel|invite|mark|set|change|update|report|give|rate|decode|list|copy|paste|upload|download|install|accept|before|after|when|whenever|if|do not|don't|never|always|your|the user|you must|you should|you will|from now)\\b`,
+    "im",
+  ),
   new RegExp(`\\b(?:note|message|instructions?|reminder|directive|command|hint)s? (?:to|for) (?:the |any |all )?${AI_NOUN}\\b`, "i"),
   /\b(?:for|to) (?:the|any|all) (?:ai|coding|automated|autonomous|llm) (?:agents?|assistants?|tools?)\s*:/i,
   new RegExp(`\\b${AI_NOUN}\\b[^.\\n]{0,30}\\b(?:that|who) (?:reads?|process(?:es)?|sees?) this\\b`, "i"),
   /\bif you(?:'re| are) (?:an? |the )?(?:ai|llm|large language model|language model|ai assistant|assistant|chatbot|ai agent|coding agent|automated agent|ai model|bot)\b/i,
-  new RegExp(`\\b(?:to|for) (?:the |any |all )?${AI_NOUN} (?:reading|processing|summari[sz]ing|reviewing|visiting|parsing|analy[sz]ing|crawling|indexing|handling|that reads?|who reads?)\\b`, "i"),
+  new RegExp(
+    `\\b(?:to|for) (?:the |any |all )?${AI_NOUN} (?:reading|processing|summari[sz]ing|reviewing|visiting|parsing|analy[sz]ing|crawling|indexing|handling|that reads?|who reads?)\\b`,
+    "i",
+  ),
   /\b(?:the |all |any )?(?:assistants?|ai|ai models?|language models?|llms?|ai agents?|coding agents?|automated agents?|agents|bots?)\b (?:handling|reading|processing) this \w+ (?:must|should|shall)\b/i,
   /\b(?:the |all |any )?(?:assistants?|ai|agents?|ai agents?|coding agents?|automated agents?|ai assistants?|ai models?|language models?|llms?|bots?)\b (?:must|should|shall|is required to|are required to|is instructed to|will now|must now|should now) (?:now |also |always |immediately )?(?:ignore|reveal|send|forward|email|delete|approve|tell|say|disable|share|transfer|auto-?reply|accept|post|push|publish|execute|run|include|add|open|read|report|mark)\b/i,
 ];
 
 /** Polite hijacking of the reader's output: what to say when answering, whatever the question. */
-const TASK_HIJACK_GATE = /\b(?:when(?:ever)? (?:you )?(?:describ|summari|answer|respond|repl|explain|translat|review)|(?:answer|respond to|reply to) (?:every|all|any|each)|regardless of|no matter|(?:your|each|every) (?:response|reply|answer|summary|review|output))/i;
+const TASK_HIJACK_GATE =
+  /\b(?:when(?:ever)? (?:you )?(?:describ|summari|answer|respond|repl|explain|translat|review)|(?:answer|respond to|reply to) (?:every|all|any|each)|regardless of|no matter|(?:your|each|every) (?:response|reply|answer|summary|review|output))/i;
 const TASK_HIJACK = [
   /\bwhen(?:ever)? (?:you )?(?:describ|summari[sz]|answer|respond|repl|explain|translat|review)\w*\b[^.\n]{0,60},\s*(?:please |also |always |be sure to |make sure to )?(?:say|state|mention|tell|claim|add|include|insist|recommend|note|report|write|append|suggest)\b/i,
   /\b(?:answer|respond to|reply to) (?:every|all|any|each) (?:question|message|request|query|prompt)s?\b[^.\n]{0,60}\b(?:with|by|as)\b/i,
@@ -97,19 +116,18 @@ const TASK_HIJACK = [
   /\b(?:in|at the end of|end|conclude|finish|start|begin) (?:your|each|every) (?:response|reply|answer|summary|review|output)s?\b[^.\n]{0,40}\b(?:with|by) (?:the (?:phrase|sentence|word)|a (?:link|sentence|note|mention|recommendation|paragraph|joke|reminder)|suggesting|recommending|mentioning|saying|telling|promoting)\b/i,
 ];
 
-
 /**
  * Instructions about the form of the reader's answer: an encoding or obfuscation nobody asks of a
  * person ("respond only in base64", "answer using emojis", "write your reply backwards"), or
  * "translate your answer into …". Checked only when ANSWER_FORM_GATE finds one of their words.
  */
-const ANSWER_FORM_GATE = /\b(?:base ?64|hex(?:adecimal)?|binary|morse|emojis?|rot-?13|leet\w*|pig latin|revers\w*|backwards|cipher|ascii codes?|translate your)\b/i;
+const ANSWER_FORM_GATE =
+  /\b(?:base ?64|hex(?:adecimal)?|binary|morse|emojis?|rot-?13|leet\w*|pig latin|revers\w*|backwards|cipher|ascii codes?|translate your)\b/i;
 const ANSWER_FORM = [
   /\b(?:(?:answer|respond|reply)(?: to (?:me|this|the user|all questions|every question))?|(?:write|format|encode|give|provide|output|return|express|present) your (?:answer|response|reply|output)s?|your (?:answer|response|reply|output)s? (?:must|should) be (?:written|given|encoded|formatted))\b,? (?:only |exclusively |entirely )?(?:in|using|with|as|into) (?:only )?(?:base ?64|hex(?:adecimal)?|binary(?: code)?|morse(?: code)?|emojis?|rot-?13|leetspeak|leet|pig latin|reverse(?:d)? (?:order|text)|(?:a |the )?caesar cipher|ascii codes?)\b/i,
   /\b(?:answer|respond|reply|write your (?:answer|response|reply))\b,? (?:only )?(?:backwards|in reverse)\b/i,
   /\btranslate your (?:answer|response|reply|output|summary)s? (?:in)?to\b/i,
 ];
-
 
 /**
  * The same requests in Spanish, German, French, Italian, Portuguese and Chinese/Japanese (the text is
@@ -132,9 +150,49 @@ const MULTI_ROLE_PATTERNS = [
   /(?:从现在开始|从现在起|今から|これからは)[，,、\s]{0,2}(?:你|您|あなた)|你现在是|(?:新的指令|新指令|新的任务)[：:]/,
 ];
 
-const MULTI_IGNORE_TRIGGERS = ["ignora", "ignore", "ignorez", "ignorer", "ignor*", "olvida", "olvid*", "omite", "omitir", "desca*", "vergiss", "vergessen", "missa*", "uberg*", "oublie", "oubli*", "tenez", "abstraction", "dimen*", "esque*", "desco*", "caso"];
+const MULTI_IGNORE_TRIGGERS = [
+  "ignora",
+  "ignore",
+  "ignorez",
+  "ignorer",
+  "ignor*",
+  "olvida",
+  "olvid*",
+  "omite",
+  "omitir",
+  "desca*",
+  "vergiss",
+  "vergessen",
+  "missa*",
+  "uberg*",
+  "oublie",
+  "oubli*",
+  "tenez",
+  "abstraction",
+  "dimen*",
+  "esque*",
+  "desco*",
+  "caso",
+];
 const MULTI_IGNORE_CJK = ["忽略", "无视", "無視", "忽视", "忘记", "忘掉", "不要理会", "不要遵循", "忘れ"];
-const MULTI_ROLE_TRIGGERS = ["partir", "ahora", "sofort", "jetzt", "bist", "nun", "desormais", "tu", "vous", "ora", "agora", "nuevas", "neue", "nouvelles", "nuove", "novas"];
+const MULTI_ROLE_TRIGGERS = [
+  "partir",
+  "ahora",
+  "sofort",
+  "jetzt",
+  "bist",
+  "nun",
+  "desormais",
+  "tu",
+  "vous",
+  "ora",
+  "agora",
+  "nuevas",
+  "neue",
+  "nouvelles",
+  "nuove",
+  "novas",
+];
 const MULTI_ROLE_CJK = ["从现在", "你现在是", "新的指令", "新指令", "新的任务", "今から", "これからは"];
 
 // ---- Agent hijacking ----------------------------------------------------------------------------
@@ -213,8 +271,17 @@ export function wordIndex(text: string, ascii: boolean): WordIndex {
 
 function literalMatch(group: LiteralGroup, index: WordIndex): boolean {
   let hit = false;
-  for (const t of group.triggers) if (index.words.has(t)) { hit = true; break; }
-  if (!hit && !index.ascii && group.cjk) for (const t of group.cjk) if (index.lower().includes(t)) { hit = true; break; }
+  for (const t of group.triggers)
+    if (index.words.has(t)) {
+      hit = true;
+      break;
+    }
+  if (!hit && !index.ascii && group.cjk)
+    for (const t of group.cjk)
+      if (index.lower().includes(t)) {
+        hit = true;
+        break;
+      }
   if (!hit) return false;
   const req = group.requires;
   if (req && !(typeof req === "function" ? req(index) : req.some((w) => index.words.has(w)))) return false;
@@ -237,15 +304,83 @@ const TASK_GIVEN = `(?:the|this|that|your) ${TASK_NOUN} (?:that |which )?(?:i|th
  */
 const PREEMPT: LiteralGroup = {
   triggers: ["before", "first", "firstly", "after", "instead", "rather", "prior"],
-  requires: ["task", "tasks", "request", "requests", "assignment", "question", "instructions", "instruction", "job", "query", "prompt", "errand", "else", "following", "steps", "step", "actions", "action", "original", "answering", "responding", "replying", "summarizing", "summarising", "continuing", "proceeding", "send", "forward", "email", "call", "use", "invoke", "run", "execute", "transfer", "pay", "wire", "delete", "remove", "create", "share", "invite", "grant", "add", "post", "upload", "download", "open", "visit", "change", "update", "reset", "book", "cancel", "move", "copy", "write", "reply", "message", "schedule", "approve"],
+  requires: [
+    "task",
+    "tasks",
+    "request",
+    "requests",
+    "assignment",
+    "question",
+    "instructions",
+    "instruction",
+    "job",
+    "query",
+    "prompt",
+    "errand",
+    "else",
+    "following",
+    "steps",
+    "step",
+    "actions",
+    "action",
+    "original",
+    "answering",
+    "responding",
+    "replying",
+    "summarizing",
+    "summarising",
+    "continuing",
+    "proceeding",
+    "send",
+    "forward",
+    "email",
+    "call",
+    "use",
+    "invoke",
+    "run",
+    "execute",
+    "transfer",
+    "pay",
+    "wire",
+    "delete",
+    "remove",
+    "create",
+    "share",
+    "invite",
+    "grant",
+    "add",
+    "post",
+    "upload",
+    "download",
+    "open",
+    "visit",
+    "change",
+    "update",
+    "reset",
+    "book",
+    "cancel",
+    "move",
+    "copy",
+    "write",
+    "reply",
+    "message",
+    "schedule",
+    "approve",
+  ],
   patterns: [
-    new RegExp(`before (?:you |we )?(?:can |could |may |are able to |start to |begin to )?(?:solve|solving|complete|completing|finish|finishing|continue|continuing|proceed|proceeding|carry out|carrying out|get(?:ting)? (?:back )?to|return(?:ing)? to|go(?:ing)? back to|work(?:ing)? on|start(?:ing)?(?: on| with)?|do|doing|handle|handling|answer(?:ing)?|respond(?:ing)? to|repl(?:y|ying) to|address(?:ing)?|perform(?:ing)?|execut(?:e|ing)|fulfil(?:l|ling)?|tackl(?:e|ing)|resum(?:e|ing))(?: with)? (?:${TASK_OWNER} ${TASK_NOUN}|${TASK_GIVEN})\\b[^\\n]{0,160}?\\b(?:first|please|you (?:must|need to|have to|should)|make sure|immediately|urgent)`),
+    new RegExp(
+      `before (?:you |we )?(?:can |could |may |are able to |start to |begin to )?(?:solve|solving|complete|completing|finish|finishing|continue|continuing|proceed|proceeding|carry out|carrying out|get(?:ting)? (?:back )?to|return(?:ing)? to|go(?:ing)? back to|work(?:ing)? on|start(?:ing)?(?: on| with)?|do|doing|handle|handling|answer(?:ing)?|respond(?:ing)? to|repl(?:y|ying) to|address(?:ing)?|perform(?:ing)?|execut(?:e|ing)|fulfil(?:l|ling)?|tackl(?:e|ing)|resum(?:e|ing))(?: with)? (?:${TASK_OWNER} ${TASK_NOUN}|${TASK_GIVEN})\\b[^\\n]{0,160}?\\b(?:first|please|you (?:must|need to|have to|should)|make sure|immediately|urgent)`,
+    ),
     /before (?:you )?(?:do(?:ing)? anything else|(?:answering|responding|replying|summari[sz]ing|continuing|proceeding)\b)[^.\n]{0,20}?,? (?:please |you (?:must|need to|have to|should) |first,? |make sure (?:to|you) )?(?:send|forward|e-?mail|call|use|invoke|run|execute|transfer|pay|wire|delete|remove|create|share|invite|grant|add|post|upload|download|open|visit|change|update|reset|book|cancel|move|copy|write|reply|message|schedule|approve|read|fetch|retrieve|include|tell)\b/,
     /(?:the following|these steps|this step|the steps below|the actions? below|this action|this first)(?: (?:tasks?|steps?|actions?|things?|requests?|instructions?))? (?:first|before (?:you|anything|continuing|proceeding|doing))\b/,
-    new RegExp(`after (?:you(?:'ve| have)? (?:do(?:ne)?|finish(?:ed)?|complete(?:d)?|handled|sent|done so)|doing|completing|finishing|handling) (?:that|this|these|it|so|the above|all of this|this step)\\b,?[^.\\n]{0,40}?\\b(?:you (?:can|may|should|could) )?(?:continue|proceed|go back|return|resume|solve|complete|finish|carry on|get back|move on)\\b[^.\\n]{0,40}?\\b(?:${TASK_NOUN}|original|what (?:i|the user) (?:asked|requested|gave))`),
+    new RegExp(
+      `after (?:you(?:'ve| have)? (?:do(?:ne)?|finish(?:ed)?|complete(?:d)?|handled|sent|done so)|doing|completing|finishing|handling) (?:that|this|these|it|so|the above|all of this|this step)\\b,?[^.\\n]{0,40}?\\b(?:you (?:can|may|should|could) )?(?:continue|proceed|go back|return|resume|solve|complete|finish|carry on|get back|move on)\\b[^.\\n]{0,40}?\\b(?:${TASK_NOUN}|original|what (?:i|the user) (?:asked|requested|gave))`,
+    ),
     new RegExp(`instead of (?:doing |completing |following |answering )?(?:${TASK_OWNER} ${TASK_NOUN}|${TASK_GIVEN})\\b`),
     new RegExp(`rather than (?:doing |completing |following |answering )?(?:${TASK_OWNER} ${TASK_NOUN}|${TASK_GIVEN})\\b`),
-    new RegExp(`prior to (?:completing|doing|answering|continuing with|finishing|handling|solving) (?:${TASK_OWNER} ${TASK_NOUN}|${TASK_GIVEN})\\b`),
+    new RegExp(
+      `prior to (?:completing|doing|answering|continuing with|finishing|handling|solving) (?:${TASK_OWNER} ${TASK_NOUN}|${TASK_GIVEN})\\b`,
+    ),
   ],
 };
 
@@ -254,7 +389,45 @@ const AI_STRICT_LOWER = AI_STRICT;
 /** A passage that speaks as the user, the operator or the developer and addresses the model. */
 const IMPERSONATE: LiteralGroup = {
   triggers: ["message", "you", "user", "behalf"],
-  requires: ["me", "assistant", "agent", "model", "ai", "gpt", "claude", "gemini", "llm", "chatgpt", "copilot", "chatbot", "owner", "operator", "administrator", "admin", "developer", "creator", "principal", "master", "behalf", "asked", "wants", "wanted", "instructed", "authorized", "authorised", "authorize", "authorise", "requested", "approved", "expects", "requires", "instruct", "order", "allow", "permit"],
+  requires: [
+    "me",
+    "assistant",
+    "agent",
+    "model",
+    "ai",
+    "gpt",
+    "claude",
+    "gemini",
+    "llm",
+    "chatgpt",
+    "copilot",
+    "chatbot",
+    "owner",
+    "operator",
+    "administrator",
+    "admin",
+    "developer",
+    "creator",
+    "principal",
+    "master",
+    "behalf",
+    "asked",
+    "wants",
+    "wanted",
+    "instructed",
+    "authorized",
+    "authorised",
+    "authorize",
+    "authorise",
+    "requested",
+    "approved",
+    "expects",
+    "requires",
+    "instruct",
+    "order",
+    "allow",
+    "permit",
+  ],
   patterns: [
     /this is (?:a|an|my) (?:\w+ )?(?:message|note|instruction|request|update|reminder)s? (?:directly )?from (?:me|your (?:user|owner|principal|boss|operator|admin\w*|developer|creator|master)|the (?:user|account owner|operator|admin\w*|developer|system|owner))\b/,
     /message from (?:me|the user|your user)\b[^.\n]{0,60}?\bto you\b/,
@@ -280,8 +453,30 @@ const TOOL_INSTRUCTION: LiteralGroup = {
 
 /** Tag-like wrappers around an injected passage: <INFORMATION>, <IMPORTANT>, [SYSTEM], ###(system_message). */
 const WRAPPER_TAG: LiteralGroup = {
-  triggers: ["information", "important", "admin", "system", "user", "assistant", "instructions", "instruction", "operator", "developer", "urgent", "priority", "override", "directive", "task", "note", "new", "ai"],
-  requires: (index) => { const t = index.lower(); return t.includes("<") || t.includes("[") || t.includes("#"); },
+  triggers: [
+    "information",
+    "important",
+    "admin",
+    "system",
+    "user",
+    "assistant",
+    "instructions",
+    "instruction",
+    "operator",
+    "developer",
+    "urgent",
+    "priority",
+    "override",
+    "directive",
+    "task",
+    "note",
+    "new",
+    "ai",
+  ],
+  requires: (index) => {
+    const t = index.lower();
+    return t.includes("<") || t.includes("[") || t.includes("#");
+  },
   patterns: [
     /<\/?(?:information|important|important_instructions?|admin|admin_message|system[_-]?(?:message|note|prompt|instructions?|override)|user[_-]?(?:message|instructions?|request)|assistant[_-]?instructions?|ai[_-]?(?:instructions?|note|message)|instructions?[_-]for[_-]ai|note[_-]to[_-](?:ai|assistant|agent)|priority|urgent|override|directive|task[_-]?update|new[_-]?instructions?)>/,
     /\[ ?(?:system|admin|important|instructions?|system message|assistant|operator|developer|urgent|priority|ai instructions?|note to (?:the )?(?:ai|assistant|agent)) ?\]/,
@@ -291,18 +486,36 @@ const WRAPPER_TAG: LiteralGroup = {
 
 /** Addressed to AI processing the data: "To the AI assistant processing this mailbox: …", "AI agents processing invoices must …". */
 const AI_PROCESSING: LiteralGroup = {
-  triggers: ["ai", "llm", "llms", "gpt", "automated", "autonomous", "language", "chatbot", "chatbots", "copilot", "chatgpt", "claude", "gemini", "coding"],
+  triggers: [
+    "ai",
+    "llm",
+    "llms",
+    "gpt",
+    "automated",
+    "autonomous",
+    "language",
+    "chatbot",
+    "chatbots",
+    "copilot",
+    "chatgpt",
+    "claude",
+    "gemini",
+    "coding",
+  ],
   patterns: [
     // At the start of a line or sentence: "presented to the LLM:" in documentation is not an address.
-    new RegExp(`(?<=(?:^|[\\n.!?]\\s*)\\W{0,3}(?:to|for|attention|dear|hey|hello|note (?:to|for)|message (?:to|for)|instructions? (?:to|for)):? (?:the |any |all |every )?)${AI_STRICT}\\b[^.\\n:]{0,60}:`),
-    new RegExp(`(?:ai|automated|autonomous|llm|gpt|language model|ai-powered|llm-based|chatbot|copilot)(?:[ -](?:assistants?|agents?|systems?|tools?|models?|processors?|bots?|readers?|workflows?|pipelines?))?s? (?:that (?:reads?|process(?:es)?|handles?|manages?|reviews?|triages?) |who (?:reads?|process(?:es)?|handles?|manages?) |(?:processing|reading|handling|reviewing|managing|triaging|summari[sz]ing|screening|monitoring|parsing|scanning|with access to|working (?:on|in|with)|acting (?:on|for)|operating (?:on|in)) )[^.\\n:]{0,60}?(?::|,|\\bmust\\b|\\bshould\\b|\\bshall\\b|\\bare (?:required|instructed|asked|expected)\\b|\\bis (?:required|instructed|asked|expected)\\b|\\bneeds? to\\b|\\bplease\\b|\\bhave to\\b)`),
+    new RegExp(
+      `(?<=(?:^|[\\n.!?]\\s*)\\W{0,3}(?:to|for|attention|dear|hey|hello|note (?:to|for)|message (?:to|for)|instructions? (?:to|for)):? (?:the |any |all |every )?)${AI_STRICT}\\b[^.\\n:]{0,60}:`,
+    ),
+    new RegExp(
+      `(?:ai|automated|autonomous|llm|gpt|language model|ai-powered|llm-based|chatbot|copilot)(?:[ -](?:assistants?|agents?|systems?|tools?|models?|processors?|bots?|readers?|workflows?|pipelines?))?s? (?:that (?:reads?|process(?:es)?|handles?|manages?|reviews?|triages?) |who (?:reads?|process(?:es)?|handles?|manages?) |(?:processing|reading|handling|reviewing|managing|triaging|summari[sz]ing|screening|monitoring|parsing|scanning|with access to|working (?:on|in|with)|acting (?:on|for)|operating (?:on|in)) )[^.\\n:]{0,60}?(?::|,|\\bmust\\b|\\bshould\\b|\\bshall\\b|\\bare (?:required|instructed|asked|expected)\\b|\\bis (?:required|instructed|asked|expected)\\b|\\bneeds? to\\b|\\bplease\\b|\\bhave to\\b)`,
+    ),
   ],
 };
 
 /** Which of the literal groups fire, in signal order. */
 const MULTI_IGNORE: LiteralGroup = { triggers: MULTI_IGNORE_TRIGGERS, cjk: MULTI_IGNORE_CJK, patterns: MULTI_IGNORE_PATTERNS };
 const MULTI_ROLE: LiteralGroup = { triggers: MULTI_ROLE_TRIGGERS, cjk: MULTI_ROLE_CJK, patterns: MULTI_ROLE_PATTERNS };
-
 
 function agentSignals(lower: WordIndex, signals: SignalId[]): void {
   if (!signals.includes("ignore-previous") && literalMatch(MULTI_IGNORE, lower)) signals.push("ignore-previous");
@@ -333,7 +546,8 @@ const REVERSED_HINT = new RegExp(REVERSED_WORDS, "i");
 const ROT13_OR_REVERSED = new RegExp(ROT13_WORDS + "|" + REVERSED_WORDS, "i");
 /** Letters split by spaces or dashes ("i g n o r e"), or digits for letters ("1gn0r3"). */
 const SPACED_LETTERS = /\b(?:[a-z][ \-._*]{1,2}){4,}[a-z]\b/gi;
-const SPACED_HINT = /[Ii][ \-._*]{1,2}[Gg][ \-._*]{1,2}[Nn][ \-._*]{1,2}[Oo]|[Ii][ \-._*]{1,2}[Nn][ \-._*]{1,2}[Ss][ \-._*]{1,2}[Tt]|[Pp][ \-._*]{1,2}[Rr][ \-._*]{1,2}[Ee][ \-._*]{1,2}[Vv]/;
+const SPACED_HINT =
+  /[Ii][ \-._*]{1,2}[Gg][ \-._*]{1,2}[Nn][ \-._*]{1,2}[Oo]|[Ii][ \-._*]{1,2}[Nn][ \-._*]{1,2}[Ss][ \-._*]{1,2}[Tt]|[Pp][ \-._*]{1,2}[Rr][ \-._*]{1,2}[Ee][ \-._*]{1,2}[Vv]/;
 const LEET_HINT = /\b(?:1gn[o0]r|ign0r|pr3v|prev1|pr[e3]v[i1]0u|1n5tr|1nstr|in5tr|instruct1|5y5t|sy5t|pr0mpt|d1sr|p4ss|passw0rd)/i;
 const SHELL_PIPE = /\b(?:curl|wget)\b[^\n|]{0,200}\|\s*(?:sudo\s+)?(?:ba|z)?sh\b/;
 
@@ -341,8 +555,10 @@ const SHELL_PIPE = /\b(?:curl|wget)\b[^\n|]{0,200}\|\s*(?:sudo\s+)?(?:ba|z)?sh\b
  * An image or link URL that carries a placeholder or an empty value to fill in — the usual way to leak
  * data through a rendered image. Ordinary badges (`?style=flat`, `%2F` paths) do not match.
  */
-const EXFIL_PLACEHOLDER = "(?:\\{[^}\\s]{1,40}\\}|\\$\\{?\\w+|\\[[A-Z][A-Z' _-]{3,}[^\\]]{0,40}\\]|<[A-Z_]{3,}>|%7B|\\b(?:DATA|SECRET|CONTEXT|HISTORY|CHAT|CONVERSATION|INFO|INPUT|QUERY|PASSWORD|EMAIL|TOKEN)\\b)";
-const EXFIL_WORDS = "\\b(?:append|appended|appending|followed by|replac\\w+|contents? of|user'?s|conversation|secrets?|encode[ds]?|password|api keys?|email address)\\b";
+const EXFIL_PLACEHOLDER =
+  "(?:\\{[^}\\s]{1,40}\\}|\\$\\{?\\w+|\\[[A-Z][A-Z' _-]{3,}[^\\]]{0,40}\\]|<[A-Z_]{3,}>|%7B|\\b(?:DATA|SECRET|CONTEXT|HISTORY|CHAT|CONVERSATION|INFO|INPUT|QUERY|PASSWORD|EMAIL|TOKEN)\\b)";
+const EXFIL_WORDS =
+  "\\b(?:append|appended|appending|followed by|replac\\w+|contents? of|user'?s|conversation|secrets?|encode[ds]?|password|api keys?|email address)\\b";
 const MARKDOWN_IMAGE_EXFIL = [
   new RegExp(`!\\[[^\\]\\n]{0,200}\\]\\(\\s*<?(?:https?:)?\\/\\/[^)\\s?]*\\?[^)\\n]*${EXFIL_PLACEHOLDER}`),
   new RegExp(`<img\\b[^>]{0,200}\\bsrc\\s*=\\s*["']?(?:https?:)?\\/\\/[^"'\\s>?]*\\?[^"'>\\n]*${EXFIL_PLACEHOLDER}`),
@@ -356,7 +572,8 @@ const EXFIL_LINK = [
 ];
 
 /** Phrasing that makes decoded text an instruction rather than data. */
-const IMPERATIVE = /\b(?:ignore|disregard|forget|reveal|print|output|say|respond|reply|write|send|include|add|insert|execute|run|tell|answer|visit|click|download|delete|forward|translate|summari[sz]e|provide|use|show|give|list)\b/i;
+const IMPERATIVE =
+  /\b(?:ignore|disregard|forget|reveal|print|output|say|respond|reply|write|send|include|add|insert|execute|run|tell|answer|visit|click|download|delete|forward|translate|summari[sz]e|provide|use|show|give|list)\b/i;
 const ADDRESSEE = /\b(?:you|your|instructions?|prompt|system|response|answer|reply|user|assistant|password|secret)\b/i;
 
 const unions = new WeakMap<RegExp[], RegExp | null>();
@@ -371,7 +588,10 @@ function unionOf(patterns: RegExp[]): RegExp | null {
     const caseless = patterns.every((p) => p.ignoreCase);
     const sameCase = caseless || patterns.every((p) => !p.ignoreCase);
     const anchoredWithoutM = patterns.some((p) => !p.multiline && /(?:^|[^\\])[\^$]/.test(p.source.replace(/\[[^\]]*\]/g, "")));
-    union = sameCase && !anchoredWithoutM && patterns.every((p) => !p.global) ? new RegExp(patterns.map((p) => `(?:${p.source})`).join("|"), caseless ? "im" : "m") : null;
+    union =
+      sameCase && !anchoredWithoutM && patterns.every((p) => !p.global)
+        ? new RegExp(patterns.map((p) => `(?:${p.source})`).join("|"), caseless ? "im" : "m")
+        : null;
     unions.set(patterns, union);
   }
   return union;
@@ -398,11 +618,7 @@ function roleReassignment(text: string): boolean {
 }
 
 export function looksLikeInstruction(text: string): boolean {
-  return (
-    ignorePrevious(text) ||
-    roleReassignment(text) ||
-    (IMPERATIVE.test(text) && ADDRESSEE.test(text))
-  );
+  return ignorePrevious(text) || roleReassignment(text) || (IMPERATIVE.test(text) && ADDRESSEE.test(text));
 }
 
 function hiddenTexts(text: string): string[] {
@@ -417,8 +633,9 @@ function hiddenTexts(text: string): string[] {
   return out;
 }
 
-const rot13 = (s: string) => s.replace(/[a-z]/gi, (c) => String.fromCharCode(((c.charCodeAt(0) & 31) + 12) % 26 + (c.charCodeAt(0) & 96) + 1));
-const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s" };
+const rot13 = (s: string) =>
+  s.replace(/[a-z]/gi, (c) => String.fromCharCode((((c.charCodeAt(0) & 31) + 12) % 26) + (c.charCodeAt(0) & 96) + 1));
+const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", $: "s" };
 
 /**
  * The text with common obfuscations undone — rot13 and reversed lines when a hint word occurs, letters
@@ -431,13 +648,15 @@ function mayBeObfuscated(text: string): boolean {
   return ROT13_OR_REVERSED.test(text) || SPACED_HINT.test(text) || (LEET_PRECHECK.test(text) && LEET_HINT.test(text));
 }
 
-
 function deobfuscate(text: string): string {
   const parts: string[] = [];
   if (ROT13_HINT.test(text)) parts.push(rot13(text));
   if (REVERSED_HINT.test(text)) parts.push([...text].reverse().join(""));
   if (SPACED_HINT.test(text)) parts.push(text.replace(SPACED_LETTERS, (m) => m.replace(/[ \-._*]/g, "")).replace(/ {2,}/g, " "));
-  if (LEET_PRECHECK.test(text) && LEET_HINT.test(text)) parts.push(text.replace(/[a-z0-9@$]+/gi, (w) => (/[a-z]/i.test(w) && /[013457@$]/.test(w) ? w.replace(/[013457@$]/g, (c) => LEET[c]!) : w)));
+  if (LEET_PRECHECK.test(text) && LEET_HINT.test(text))
+    parts.push(
+      text.replace(/[a-z0-9@$]+/gi, (w) => (/[a-z]/i.test(w) && /[013457@$]/.test(w) ? w.replace(/[013457@$]/g, (c) => LEET[c]!) : w)),
+    );
   return parts.join("\n");
 }
 
@@ -446,9 +665,22 @@ function deobfuscate(text: string): string {
  * a text talks about attacks, quoted passages are mentions, not instructions: the textual rules skip them
  * (the classifier still reads them).
  */
-const META_WORDS = ["injection", "injections", "jailbreak", "jailbreaks", "jailbreaking", "attacker", "attackers", "adversarial", "malicious", "attack", "attacks"];
+const META_WORDS = [
+  "injection",
+  "injections",
+  "jailbreak",
+  "jailbreaks",
+  "jailbreaking",
+  "attacker",
+  "attackers",
+  "adversarial",
+  "malicious",
+  "attack",
+  "attacks",
+];
 /** A quoted passage introduced as a mention: "text such as 'ignore previous instructions'", "the phrase \"…\"". */
-const QUOTED = /\b(?:such as|like|e\.g\.,?|for example,?|for instance,?|the (?:phrase|string|text|sentence|words?|line|prompt|instruction)|phrases?|strings?|called|known as|writes?|wrote|containing|contains|says|said|saying|reads?)[:,]? ?(?:["“«]|(?<![A-Za-z])['‘`])[^"“”«»'‘’`\n]{6,200}?(?:["”»]|['’`](?![A-Za-z]))/gi;
+const QUOTED =
+  /\b(?:such as|like|e\.g\.,?|for example,?|for instance,?|the (?:phrase|string|text|sentence|words?|line|prompt|instruction)|phrases?|strings?|called|known as|writes?|wrote|containing|contains|says|said|saying|reads?)[:,]? ?(?:["“«]|(?<![A-Za-z])['‘`])[^"“”«»'‘’`\n]{6,200}?(?:["”»]|['’`](?![A-Za-z]))/gi;
 
 function talksAboutAttacks(index: WordIndex): boolean {
   for (const w of META_WORDS) if (index.words.has(w)) return true;
@@ -502,7 +734,8 @@ export function runRules(text: string): RuleResult {
 
   for (const decoded of decodedBase64Texts(folded)) {
     revealed.push(decoded);
-    if ((looksLikeInstruction(decoded) || SHELL_PIPE.test(decoded)) && !signals.includes("base64-instruction")) signals.push("base64-instruction");
+    if ((looksLikeInstruction(decoded) || SHELL_PIPE.test(decoded)) && !signals.includes("base64-instruction"))
+      signals.push("base64-instruction");
   }
   for (const decoded of decodedHexTexts(folded)) {
     revealed.push(decoded);
@@ -537,14 +770,14 @@ export const RULE_STRENGTH: Record<Exclude<SignalId, "classifier">, number> = {
   "hex-instruction": 0.95,
   "unicode-tags": 0.9,
   "zero-width": 0.3,
-  "homoglyph": 0.3,
+  homoglyph: 0.3,
   "markdown-image-exfil": 0.9,
   "ai-addressed": 0.75,
   "task-hijack": 0.75,
   "hidden-instruction": 0.85,
   "obfuscated-instruction": 0.9,
   "task-preemption": 0.8,
-  "impersonation": 0.75,
+  impersonation: 0.75,
   // A tool call spelled out, or a tag-like wrapper, is suspicious but also occurs in documentation:
   // alone below 0.5, decisive with any second piece of evidence.
   "tool-instruction": 0.45,

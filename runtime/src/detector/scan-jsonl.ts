@@ -5,9 +5,7 @@
 import { unescapeStringLiterals } from "./normalise.js";
 import type { Detector } from "./types.js";
 
-export type ScanLine =
-  | { ok: true; id: string | number; score: number; signals: string[] }
-  | { ok: false; line: number; error: string };
+export type ScanLine = { ok: true; id: string | number; score: number; signals: string[] } | { ok: false; line: number; error: string };
 
 /** Scores a JSONL text. `line` numbers are 1-based; a record without an id gets its 0-based line index. */
 export function scanRecords(jsonl: string, detector: Detector): ScanLine[] {
@@ -67,7 +65,12 @@ export function topPassages(text: string, detector: Detector, limit = 3): Scored
     const line = lines[i]!.trim();
     if (!line) continue;
     const r = detector.score(line);
-    scored.push({ text: line.length > 200 ? line.slice(0, 199) + "…" : line, line: i + 1, score: Math.round(r.score * 1e4) / 1e4, signals: r.signals });
+    scored.push({
+      text: line.length > 200 ? line.slice(0, 199) + "…" : line,
+      line: i + 1,
+      score: Math.round(r.score * 1e4) / 1e4,
+      signals: r.signals,
+    });
   }
   return scored.sort((a, b) => b.score - a.score || a.line - b.line).slice(0, limit);
 }

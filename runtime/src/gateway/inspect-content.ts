@@ -49,7 +49,11 @@ function inspectText(o: InspectOptions, parts: readonly string[], what: string):
   }
   if (o.filter === false) return { ok: true, text };
   const filtered = o.guard.filterOutput(o.agent, text, o.session);
-  if (filtered.blocked) return { ok: false, message: `Charter withheld ${what}: it breaks the output rules (${filtered.findings.map((f) => f.kind).join(", ")})` };
+  if (filtered.blocked)
+    return {
+      ok: false,
+      message: `Charter withheld ${what}: it breaks the output rules (${filtered.findings.map((f) => f.kind).join(", ")})`,
+    };
   return { ok: true, text: filtered.text };
 }
 
@@ -106,7 +110,14 @@ export type DefinitionVerdict = { ok: true } | { ok: false; reason: string; scor
  * guard's ingest (event ingest_refused) and once more as an alert naming the tool, so an operator can find
  * which tool was withheld.
  */
-export function scoreDefinition(guard: Guard, audit: AuditLog | null, agent: string, source: string, session: string, tool: Tool): DefinitionVerdict {
+export function scoreDefinition(
+  guard: Guard,
+  audit: AuditLog | null,
+  agent: string,
+  source: string,
+  session: string,
+  tool: Tool,
+): DefinitionVerdict {
   const admitted = guard.ingest(agent, source, definitionText(tool), session);
   if (admitted.ok) return { ok: true };
   const e = admitted.error;
@@ -125,7 +136,11 @@ export function scoreDefinition(guard: Guard, audit: AuditLog | null, agent: str
 }
 
 /** Resource contents: text joined and ingested as one piece; blobs withheld. */
-export function inspectResource(o: InspectOptions, uri: string, result: ReadResourceResult): { ok: true; result: ReadResourceResult } | { ok: false; error: string } {
+export function inspectResource(
+  o: InspectOptions,
+  uri: string,
+  result: ReadResourceResult,
+): { ok: true; result: ReadResourceResult } | { ok: false; error: string } {
   const texts: string[] = [];
   let withheld = 0;
   for (const c of result.contents) {
@@ -139,7 +154,11 @@ export function inspectResource(o: InspectOptions, uri: string, result: ReadReso
 }
 
 /** Prompt messages: their text joined and ingested as one piece; the prompt comes back as one message. */
-export function inspectPrompt(o: InspectOptions, name: string, result: GetPromptResult): { ok: true; result: GetPromptResult } | { ok: false; error: string } {
+export function inspectPrompt(
+  o: InspectOptions,
+  name: string,
+  result: GetPromptResult,
+): { ok: true; result: GetPromptResult } | { ok: false; error: string } {
   const texts: string[] = [];
   if (result.description) texts.push(result.description);
   for (const m of result.messages) {

@@ -47,7 +47,9 @@ export interface Gateway {
  * a "rug pull", no longer matches, and the gateway stops offering and calling that tool.
  */
 export function toolDefinitionDigest(tool: Pick<Tool, "name" | "description" | "inputSchema">): string {
-  return "sha256:" + sha256Hex(canonicalJson({ name: tool.name, description: tool.description ?? null, inputSchema: tool.inputSchema ?? null }));
+  return (
+    "sha256:" + sha256Hex(canonicalJson({ name: tool.name, description: tool.description ?? null, inputSchema: tool.inputSchema ?? null }))
+  );
 }
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
@@ -101,11 +103,19 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const { name, arguments: args } = request.params;
     // a pinned tool is called only after its definition was seen matching the pin
     if (pinOf(name) !== null && !pinMatched.has(name)) {
-      const d = guard.refuse({ agent, session, tool: name, args }, "pin", `the published definition of ${name} does not match the policy's pin`);
+      const d = guard.refuse(
+        { agent, session, tool: name, args },
+        "pin",
+        `the published definition of ${name} does not match the policy's pin`,
+      );
       return refusal(`Charter refused ${name}: ${d.reason} (list the tools again, or review the new definition and re-pin it)`);
     }
     if (withheld.has(name)) {
-      const d = guard.refuse({ agent, session, tool: name, args }, "definition" as DecisionRule, `the definition of ${name} looks like a prompt injection and is withheld`);
+      const d = guard.refuse(
+        { agent, session, tool: name, args },
+        "definition" as DecisionRule,
+        `the definition of ${name} looks like a prompt injection and is withheld`,
+      );
       return refusal(`Charter refused ${name}: ${d.reason}`);
     }
     // the client cancelling (notifications/cancelled) or going away withdraws a pending approval; while
@@ -116,9 +126,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       progressToken === undefined
         ? undefined
         : setInterval(() => {
-            void extra.sendNotification({ method: "notifications/progress", params: { progressToken, progress: ++beats, message: "waiting for approval" } }).catch(() => {});
+            void extra
+              .sendNotification({
+                method: "notifications/progress",
+                params: { progressToken, progress: ++beats, message: "waiting for approval" },
+              })
+              .catch(() => {});
           }, options.progressIntervalMs ?? 10_000);
-    let decision;
+    let decision: Awaited<ReturnType<Guard["authorize"]>>;
     try {
       decision = await guard.authorize({ agent, session, tool: name, args, signal: extra.signal });
     } finally {

@@ -6,7 +6,13 @@ import type { AuditLog } from "../audit/audit-log.js";
 import { redactArgs, type PiiKey } from "../audit/pii-args.js";
 import { approvalArgsDigest, newApprovalId } from "../approval/approval-id.js";
 import { sha256Tagged, type AuditEntry } from "../audit/record.js";
-import { requestApproval, type ApprovalReason, type ApprovalRequest, type ApprovalTimers, type Approver } from "../approval/request-approval.js";
+import {
+  requestApproval,
+  type ApprovalReason,
+  type ApprovalRequest,
+  type ApprovalTimers,
+  type Approver,
+} from "../approval/request-approval.js";
 import type { CompiledAgent, CompiledTool } from "./compile-policy.js";
 import type { Decision, DecisionRule, FinalDecision, ToolCall } from "./decision.js";
 import type { KillSwitch } from "./kill-switch.js";
@@ -35,7 +41,14 @@ export interface GuardApprovalRequest extends ApprovalRequest {
 }
 
 /** `auditedArgs`: the call's arguments as the decision record holds them (already redacted). */
-export async function awaitApproval(ctx: ApprovalContext, call: ToolCall, agent: CompiledAgent, tool: CompiledTool, asked: Decision, auditedArgs: unknown): Promise<FinalDecision> {
+export async function awaitApproval(
+  ctx: ApprovalContext,
+  call: ToolCall,
+  agent: CompiledAgent,
+  tool: CompiledTool,
+  asked: Decision,
+  auditedArgs: unknown,
+): Promise<FinalDecision> {
   const approver = ctx.approver();
   const timeoutMs = tool.approvalTimeoutMs;
   let final: FinalDecision;
@@ -48,7 +61,10 @@ export async function awaitApproval(ctx: ApprovalContext, call: ToolCall, agent:
     final = {
       outcome: "deny",
       rule: "approval",
-      reason: approver === undefined ? `${call.tool} needs approval and no approver is configured` : `${call.tool} needs approval but the bundle gives no approval timeout`,
+      reason:
+        approver === undefined
+          ? `${call.tool} needs approval and no approver is configured`
+          : `${call.tool} needs approval but the bundle gives no approval timeout`,
       approval: approver === undefined ? "no_approver" : "rejected",
     };
   } else {
@@ -74,19 +90,44 @@ export async function awaitApproval(ctx: ApprovalContext, call: ToolCall, agent:
     if (call.reasoning !== undefined) req.reasoning = call.reasoning;
     const answer = await requestApproval(approver, req, timeoutMs, ctx.timers(), call.signal);
     approverName = answer.approver;
-    outcome = answer.reason === "approved" || answer.reason === "timeout" || answer.reason === "withdrawn" || answer.reason === "no_approver" ? answer.reason : "rejected";
+    outcome =
+      answer.reason === "approved" || answer.reason === "timeout" || answer.reason === "withdrawn" || answer.reason === "no_approver"
+        ? answer.reason
+        : "rejected";
     const who = answer.approver ? ` by ${answer.approver}` : "";
     const isolated = answer.approved ? ctx.kill.isolation(call.agent) : undefined;
     const failure = answer.approved ? ctx.audit()?.failure : undefined;
     if (isolated !== undefined) {
       outcome = "rejected";
-      final = withApprover({ outcome: "deny", rule: "isolated", reason: `approved${who}, but ${agent.name} was isolated while waiting (${isolated.reason})`, approval: answer.reason }, approverName);
+      final = withApprover(
+        {
+          outcome: "deny",
+          rule: "isolated",
+          reason: `approved${who}, but ${agent.name} was isolated while waiting (${isolated.reason})`,
+          approval: answer.reason,
+        },
+        approverName,
+      );
     } else if (failure !== undefined) {
       // the approval could not be recorded: an action nobody can later account for does not happen
       outcome = "rejected";
-      final = withApprover({ outcome: "deny", rule: "audit_failure", reason: `approved${who}, but the audit log failed while waiting (${failure.message})`, approval: answer.reason }, approverName);
+      final = withApprover(
+        {
+          outcome: "deny",
+          rule: "audit_failure",
+          reason: `approved${who}, but the audit log failed while waiting (${failure.message})`,
+          approval: answer.reason,
+        },
+        approverName,
+      );
     } else if (answer.approved) {
-      final = { outcome: "allow", rule: "approval", reason: `approved${who}${answer.note ? `: ${answer.note}` : ""}`, approval: "approved", approver: answer.approver! };
+      final = {
+        outcome: "allow",
+        rule: "approval",
+        reason: `approved${who}${answer.note ? `: ${answer.note}` : ""}`,
+        approval: "approved",
+        approver: answer.approver!,
+      };
     } else {
       const why =
         answer.reason === "timeout"
@@ -121,6 +162,9 @@ export async function awaitApproval(ctx: ApprovalContext, call: ToolCall, agent:
 }
 
 /** The denial with `approver` set when the answer named one (the field is absent otherwise). */
-function withApprover(d: { outcome: "deny"; rule: DecisionRule; reason: string; approval: ApprovalReason }, approver: string | undefined): FinalDecision {
+function withApprover(
+  d: { outcome: "deny"; rule: DecisionRule; reason: string; approval: ApprovalReason },
+  approver: string | undefined,
+): FinalDecision {
   return approver ? { ...d, approver } : d;
 }

@@ -169,7 +169,14 @@ function normaliserFor(c: BundleConstraint | undefined): (s: string) => string {
 /** A constraint this runtime cannot compile refuses every value: a newer bundle never widens an old runtime. */
 function compileOrRefuse(c: BundleConstraint): CompiledConstraint {
   const compiled = compileConstraint(c) as CompiledConstraint | undefined;
-  return compiled ?? { constraint: c, optional: false, test: () => false, explain: () => `a ${(c as { kind: string }).kind} constraint this runtime does not know` };
+  return (
+    compiled ?? {
+      constraint: c,
+      optional: false,
+      test: () => false,
+      explain: () => `a ${(c as { kind: string }).kind} constraint this runtime does not know`,
+    }
+  );
 }
 
 function describe(c: BundleConstraint): string {
@@ -228,7 +235,9 @@ export function compileTool(agent: string, name: string, tool: BundleTool, bundl
         });
   const sessionRate = t.sessionRate?.count ?? 0;
   const allowReason =
-    `${agent} is granted ${name}` + (args ? " and every argument is within its constraint" : "") + `; within ${tool.rate.count} per ${tool.rate.windowMs / 1000}s`;
+    `${agent} is granted ${name}` +
+    (args ? " and every argument is within its constraint" : "") +
+    `; within ${tool.rate.count} per ${tool.rate.windowMs / 1000}s`;
   const approvers = t.approval ? ` by ${t.approval.approvers.join(" or ")}` : "";
   const approvalReason = `${name} is tier ${tool.tier}${t.approval ? ` and needs approval${approvers}` : " and needs human approval"}`;
   const flowTrust: FlowTrustRule[] = [];
@@ -238,9 +247,23 @@ export function compileTool(agent: string, name: string, tool: BundleTool, bundl
       f.outcome === "deny" ? `${name} is refused ${what}` : `${name} needs approval${approvers} ${what}`;
     if (f.after.kind === "trust") {
       const level = f.after.level;
-      flowTrust.push({ rank: TRUST_RANK[level]!, outcome: f.outcome, level: levelOf(f.outcome), decision: raise(f.outcome, "flow", words(`after the session read content of trust ${level}${level === "untrusted" ? "" : " or lower"} (after ${level})`)) });
+      flowTrust.push({
+        rank: TRUST_RANK[level]!,
+        outcome: f.outcome,
+        level: levelOf(f.outcome),
+        decision: raise(
+          f.outcome,
+          "flow",
+          words(`after the session read content of trust ${level}${level === "untrusted" ? "" : " or lower"} (after ${level})`),
+        ),
+      });
     } else {
-      flowTools.push({ tool: f.after.tool, outcome: f.outcome, level: levelOf(f.outcome), decision: raise(f.outcome, "flow", words(`after the session called ${f.after.tool} (after ${f.after.tool})`)) });
+      flowTools.push({
+        tool: f.after.tool,
+        outcome: f.outcome,
+        level: levelOf(f.outcome),
+        decision: raise(f.outcome, "flow", words(`after the session called ${f.after.tool} (after ${f.after.tool})`)),
+      });
     }
   }
   const provenance: ProvenanceRule[] = [];
@@ -254,7 +277,11 @@ export function compileTool(agent: string, name: string, tool: BundleTool, bundl
         normalise: normaliserFor(declared?.properties[c.arg]),
         outcome: c.outcome,
         level: levelOf(c.outcome),
-        decision: raise(c.outcome, "provenance", `${what}: the value of '${c.arg}' was seen in this session only in content of trust ${c.level}${c.level === "untrusted" ? "" : " or lower"} (when ${c.arg} from ${c.level})`),
+        decision: raise(
+          c.outcome,
+          "provenance",
+          `${what}: the value of '${c.arg}' was seen in this session only in content of trust ${c.level}${c.level === "untrusted" ? "" : " or lower"} (when ${c.arg} from ${c.level})`,
+        ),
       });
     } else {
       const check = compileOrRefuse(c.constraint);
@@ -281,7 +308,8 @@ export function compileTool(agent: string, name: string, tool: BundleTool, bundl
     ),
   }));
   const returns = t.returns ?? null;
-  const returnsSource = returns !== null && bundle !== undefined && Object.hasOwn(bundle.sources, returns) ? bundle.sources[returns]! : undefined;
+  const returnsSource =
+    returns !== null && bundle !== undefined && Object.hasOwn(bundle.sources, returns) ? bundle.sources[returns]! : undefined;
   const historyRules = flowTrust.length + flowTools.length + provenance.length + outside.length + budgets.length > 0;
   return {
     name,
@@ -292,7 +320,8 @@ export function compileTool(agent: string, name: string, tool: BundleTool, bundl
     rateWindowMs: tool.rate.windowMs,
     rateDeny: refusal("rate", `rate limit: ${name} allows ${tool.rate.count} calls per ${tool.rate.windowMs / 1000}s for ${agent}`),
     sessionRate,
-    sessionRateDeny: sessionRate > 0 ? refusal("session_rate", `rate limit: ${name} allows ${sessionRate} calls per session for ${agent}`) : null,
+    sessionRateDeny:
+      sessionRate > 0 ? refusal("session_rate", `rate limit: ${name} allows ${sessionRate} calls per session for ${agent}`) : null,
     needsApproval,
     approvalTimeoutMs: t.approval?.timeoutMs,
     args,
@@ -342,7 +371,10 @@ export function compilePolicy(bundle: Bundle, baseline: Baseline | undefined): M
       let targets = links.get(link.via);
       if (!targets) links.set(link.via, (targets = new Set()));
       targets.add(link.agent);
-      linkAllow.set(link.via, Object.freeze({ outcome: "allow", rule: "talks_to", reason: `${name} talks to ${[...targets].join(", ")} via ${link.via}` }));
+      linkAllow.set(
+        link.via,
+        Object.freeze({ outcome: "allow", rule: "talks_to", reason: `${name} talks to ${[...targets].join(", ")} via ${link.via}` }),
+      );
     }
     const compiled: CompiledAgent = {
       name,

@@ -175,7 +175,12 @@ function compileStringMatching(c: Extract<BundleConstraint, { kind: "string_matc
     re = undefined;
   }
   if (re === undefined) {
-    return { constraint: c, optional: false, test: () => false, explain: () => "the policy's pattern is not valid RE2, so nothing matches it" };
+    return {
+      constraint: c,
+      optional: false,
+      test: () => false,
+      explain: () => "the policy's pattern is not valid RE2, so nothing matches it",
+    };
   }
   const matcher = re;
   // RE2 matches in time linear in the input: no argument can make this backtrack.
@@ -270,7 +275,12 @@ export function compileConstraint(c: BundleConstraint): CompiledConstraint {
     case "one_of": {
       const values = c.values;
       const what = typesOf(values);
-      return { constraint: c, optional: false, test: memberTest(values), explain: (v) => (typeMatches(values, v) ? undefined : expected(what, v)) };
+      return {
+        constraint: c,
+        optional: false,
+        test: memberTest(values),
+        explain: (v) => (typeMatches(values, v) ? undefined : expected(what, v)),
+      };
     }
     case "subset_of": {
       const values = c.values;
@@ -316,7 +326,12 @@ export function compileConstraint(c: BundleConstraint): CompiledConstraint {
       return integer(c, (v) => v <= max);
     }
     case "bool":
-      return typed(c, "true or false", (v) => typeof v === "boolean", (v) => typeof v === "boolean");
+      return typed(
+        c,
+        "true or false",
+        (v) => typeof v === "boolean",
+        (v) => typeof v === "boolean",
+      );
     case "string_max": {
       const max = c.max;
       // .length counts UTF-16 units, never fewer than code points: only long strings need the exact count.
@@ -341,7 +356,12 @@ function integer(c: BundleConstraint, inRange: (v: number) => boolean): Compiled
     constraint: c,
     optional: false,
     test: (v) => typeof v === "number" && Number.isInteger(v) && inRange(v),
-    explain: (v) => (typeof v !== "number" ? expected("an integer", v) : Number.isInteger(v) ? undefined : "expected an integer, got a number with a fraction"),
+    explain: (v) =>
+      typeof v !== "number"
+        ? expected("an integer", v)
+        : Number.isInteger(v)
+          ? undefined
+          : "expected an integer, got a number with a fraction",
   };
 }
 
@@ -355,4 +375,3 @@ export function typeOfValue(v: unknown): string {
   if (Array.isArray(v)) return "a list";
   return typeof v === "object" ? "an object" : "a " + typeof v;
 }
-

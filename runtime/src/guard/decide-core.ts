@@ -102,7 +102,13 @@ export function decideWithState(agent: CompiledAgent, tool: CompiledTool, call: 
 const RANK = { allow: 0, needs_approval: 1, deny: 2 } as const;
 
 /** Flow rules, conditions and budgets: the strictest outcome wins; on a tie the first (static) one stands. */
-export function raiseByHistory(tool: CompiledTool, call: ToolCall, base: Decision, session: SessionSnapshot, windowSum: (b: BudgetRule) => number): Decision {
+export function raiseByHistory(
+  tool: CompiledTool,
+  call: ToolCall,
+  base: Decision,
+  session: SessionSnapshot,
+  windowSum: (b: BudgetRule) => number,
+): Decision {
   let d = base;
   // the strictness of d, kept beside it: each rule compares a number it was compiled with
   let level = RANK[base.outcome];
@@ -122,7 +128,8 @@ export function raiseByHistory(tool: CompiledTool, call: ToolCall, base: Decisio
       level = r.level;
     }
   }
-  const args = call.args !== null && typeof call.args === "object" && !Array.isArray(call.args) ? (call.args as Record<string, unknown>) : undefined;
+  const args =
+    call.args !== null && typeof call.args === "object" && !Array.isArray(call.args) ? (call.args as Record<string, unknown>) : undefined;
   if (args === undefined) return d;
   for (let i = 0; i < tool.provenance.length; i++) {
     const r = tool.provenance[i]!;
@@ -226,12 +233,14 @@ function notGranted(agent: CompiledAgent, tool: string): Decision {
 export function checkArgs(tool: CompiledTool, args: unknown): Decision | undefined {
   const declared = tool.args!;
   if (args !== undefined && args !== null) {
-    if (typeof args !== "object" || Array.isArray(args)) return deny("args", `${tool.name} takes named arguments, got ${typeOfValue(args)}`);
+    if (typeof args !== "object" || Array.isArray(args))
+      return deny("args", `${tool.name} takes named arguments, got ${typeOfValue(args)}`);
     const obj = args as Record<string, unknown>;
     const names = tool.argNameList!;
     const few = names.length <= 8;
     for (const key in obj) {
-      if (few ? !names.includes(key) : !tool.argNames!.has(key)) return deny("args", `${tool.name} has no argument '${key}'${tool.closedWorld}`);
+      if (few ? !names.includes(key) : !tool.argNames!.has(key))
+        return deny("args", `${tool.name} has no argument '${key}'${tool.closedWorld}`);
     }
   }
   const obj = (args ?? {}) as Record<string, unknown>;

@@ -16,7 +16,15 @@ import type { TrustLevel } from "../ingest/markers.js";
 import type { Baseline } from "../monitor/baseline.js";
 import { severityOf, type MonitorAlert } from "../monitor/agent-monitor.js";
 import { MemoryRateStore, type SharedRateStore } from "../rate/rate-store.js";
-import { EMPTY_SNAPSHOT, MemorySessionStore, TRUST_RANK, type CallFact, type SessionSnapshot, type SessionStore, type TrustRank } from "../session/session-store.js";
+import {
+  EMPTY_SNAPSHOT,
+  MemorySessionStore,
+  TRUST_RANK,
+  type CallFact,
+  type SessionSnapshot,
+  type SessionStore,
+  type TrustRank,
+} from "../session/session-store.js";
 import { awaitApproval } from "./approval.js";
 import { compilePolicy, type BudgetRule, type CompiledAgent, type CompiledTool } from "./compile-policy.js";
 import { decideStatic, decideStateful, type CompiledPolicy, type StaticInputs } from "./decide-core.js";
@@ -70,7 +78,9 @@ export type IngestError =
   | { kind: "injection_refused"; message: string; agent: string; source: string; score: number; threshold: number; signals: string[] };
 
 /** `redacted`: how many passages `on_injection redact` replaced by a marker (absent when none). */
-export type IngestResult = { ok: true; text: string; score: number; signals: string[]; redacted?: number } | { ok: false; error: IngestError };
+export type IngestResult =
+  | { ok: true; text: string; score: number; signals: string[]; redacted?: number }
+  | { ok: false; error: IngestError };
 
 export type { OutputResult } from "./output.js";
 
@@ -171,7 +181,15 @@ export class Guard {
       if ((hit !== true && hit !== false) || (session !== EMPTY_SNAPSHOT && isPromise(session)) || (sums !== null && isPromise(sums))) {
         return this.authorizeLater(call, agent, first, hit, session, sums, now);
       }
-      const d = this.decideTool(agent, first, call, hit, session as SessionSnapshot, now, sums === null ? this.windowSumNow : (b) => (sums as number[])[first.budgets.indexOf(b)]!);
+      const d = this.decideTool(
+        agent,
+        first,
+        call,
+        hit,
+        session as SessionSnapshot,
+        now,
+        sums === null ? this.windowSumNow : (b) => (sums as number[])[first.budgets.indexOf(b)]!,
+      );
       return this.finish(call, agent, first, d, now);
     } catch (e) {
       return Promise.reject(e); // as an async function would: a caller awaiting authorize sees one failure path
@@ -194,9 +212,26 @@ export class Guard {
       [ok, snapshot, windowSums] = await Promise.all([hit, session, sums]);
     } catch (e) {
       // a shared store that cannot answer fails closed (DEPLOYMENT.md §5), and the refusal is audited
-      return this.settle(call, undefined, { outcome: "deny", rule: "state_unavailable", reason: `the shared state store is unreachable (${(e as Error).message}): failing closed` }, now) as FinalDecision;
+      return this.settle(
+        call,
+        undefined,
+        {
+          outcome: "deny",
+          rule: "state_unavailable",
+          reason: `the shared state store is unreachable (${(e as Error).message}): failing closed`,
+        },
+        now,
+      ) as FinalDecision;
     }
-    const d = this.decideTool(agent, tool, call, ok, snapshot, now, windowSums === null ? this.windowSumNow : (b) => windowSums[tool.budgets.indexOf(b)]!);
+    const d = this.decideTool(
+      agent,
+      tool,
+      call,
+      ok,
+      snapshot,
+      now,
+      windowSums === null ? this.windowSumNow : (b) => windowSums[tool.budgets.indexOf(b)]!,
+    );
     return this.finish(call, agent, tool, d, now);
   }
 
@@ -222,7 +257,11 @@ export class Guard {
     return written.then(
       () => d,
       (e: Error) => {
-        const refused = { outcome: "deny", rule: "audit_failure", reason: `the audit log could not record the decision (${e.message}): no call is allowed that cannot be recorded` } as FinalDecision;
+        const refused = {
+          outcome: "deny",
+          rule: "audit_failure",
+          reason: `the audit log could not record the decision (${e.message}): no call is allowed that cannot be recorded`,
+        } as FinalDecision;
         try {
           this.recordDecision(call, this.agents.get(call.agent), undefined, refused, undefined);
         } catch {
@@ -267,7 +306,8 @@ export class Guard {
     let monitorBlock: Decision | undefined;
     if (rateOk && agent.monitor.active) {
       const block = agent.monitor.observeCall(call.session, tool.name, call.args, now, this.onAlert, tool.hostFreeKeys, tool.hostFreeArgs);
-      if (block !== undefined) monitorBlock = { outcome: "deny", rule: "monitor", reason: `blocked by monitor rule ${block.kind}: ${block.message}` };
+      if (block !== undefined)
+        monitorBlock = { outcome: "deny", rule: "monitor", reason: `blocked by monitor rule ${block.kind}: ${block.message}` };
     }
     this.now = now;
     return decideStateful(agent, tool, call, rateOk, monitorBlock, session, windowSum);
@@ -307,9 +347,16 @@ export class Guard {
   }
 
   /** Records the decision and returns the arguments as recorded (redacted per the agent's `audit { pii }`). */
-  private recordDecision(call: ToolCall, agent: CompiledAgent | undefined, tool: CompiledTool | undefined, d: Decision, enforced: boolean | undefined): unknown {
+  private recordDecision(
+    call: ToolCall,
+    agent: CompiledAgent | undefined,
+    tool: CompiledTool | undefined,
+    d: Decision,
+    enforced: boolean | undefined,
+  ): unknown {
     // A tool's own allow and approval decisions have constant traces whose JSON is computed once.
-    const trace: TraceStep[] = d === tool?.allow ? tool.allowTrace : d === tool?.approval ? tool.approvalTrace : [{ rule: d.rule, reason: d.reason }];
+    const trace: TraceStep[] =
+      d === tool?.allow ? tool.allowTrace : d === tool?.approval ? tool.approvalTrace : [{ rule: d.rule, reason: d.reason }];
     const args = call.args === undefined ? undefined : redactArgs(call.args, agent?.pii ?? "hash", this.options.piiKey);
     const entry: AuditEntry = {
       agent: call.agent,
@@ -363,11 +410,23 @@ export class Guard {
   ingest(agentName: string, source: string, text: string, session = "", tool?: string): IngestResult {
     const agent = this.agents.get(agentName);
     const refuse = (error: IngestError, guardrail: GuardrailEvent): IngestResult => {
-      this.write({ agent: agentName, session, event: "ingest_refused", inputHash: sha256Tagged(text), trace: [{ rule: `ingest.${error.kind}`, reason: error.message }], ...(tool !== undefined ? { action: { tool } } : {}), outcome: "refused", guardrail: [guardrail] });
+      this.write({
+        agent: agentName,
+        session,
+        event: "ingest_refused",
+        inputHash: sha256Tagged(text),
+        trace: [{ rule: `ingest.${error.kind}`, reason: error.message }],
+        ...(tool !== undefined ? { action: { tool } } : {}),
+        outcome: "refused",
+        guardrail: [guardrail],
+      });
       return { ok: false, error };
     };
     if (agent === undefined) {
-      return refuse({ kind: "unknown_agent", agent: agentName, message: `no agent named '${agentName}' in policy ${this.bundle.policy.name}` }, { kind: "unknown_agent", source });
+      return refuse(
+        { kind: "unknown_agent", agent: agentName, message: `no agent named '${agentName}' in policy ${this.bundle.policy.name}` },
+        { kind: "unknown_agent", source },
+      );
     }
     const declared = Object.hasOwn(this.bundle.sources, source) ? this.bundle.sources[source] : undefined;
     if (!agent.agent.reads.includes(source) || declared === undefined) {
@@ -375,12 +434,25 @@ export class Guard {
     }
     if (!agent.agent.reads.includes(source)) {
       return refuse(
-        { kind: "source_not_read", agent: agentName, source, message: `${agentName} does not read source '${source}' (it reads: ${agent.agent.reads.join(", ") || "nothing"})` },
+        {
+          kind: "source_not_read",
+          agent: agentName,
+          source,
+          message: `${agentName} does not read source '${source}' (it reads: ${agent.agent.reads.join(", ") || "nothing"})`,
+        },
         { kind: "source_not_read", source },
       );
     }
     if (declared === undefined) {
-      return refuse({ kind: "unknown_source", agent: agentName, source, message: `source '${source}' is not declared in policy ${this.bundle.policy.name}` }, { kind: "unknown_source", source });
+      return refuse(
+        {
+          kind: "unknown_source",
+          agent: agentName,
+          source,
+          message: `source '${source}' is not declared in policy ${this.bundle.policy.name}`,
+        },
+        { kind: "unknown_source", source },
+      );
     }
     const admitted = admitUntrusted(text, { source, trust: declared.trust as TrustLevel, threshold: declared.threshold }, this.detect());
     if (!admitted.ok && declared.onInjection === "redact") {
@@ -392,8 +464,22 @@ export class Guard {
     if (!admitted.ok) {
       const e = admitted.error;
       return refuse(
-        { kind: "injection_refused", agent: agentName, source, score: e.score, threshold: e.threshold, signals: e.signals, message: e.message },
-        { kind: "injection", action: "refuse", source, score: Math.round(e.score * 1e6) / 1e6, detail: e.signals.join(",") || "classifier" },
+        {
+          kind: "injection_refused",
+          agent: agentName,
+          source,
+          score: e.score,
+          threshold: e.threshold,
+          signals: e.signals,
+          message: e.message,
+        },
+        {
+          kind: "injection",
+          action: "refuse",
+          source,
+          score: Math.round(e.score * 1e6) / 1e6,
+          detail: e.signals.join(",") || "classifier",
+        },
       );
     }
     return { ok: true, text: admitted.text, score: admitted.detection.score, signals: admitted.detection.signals };
@@ -428,12 +514,31 @@ export class Guard {
       session,
       event: "ingest_redacted",
       inputHash: sha256Tagged(text),
-      trace: [{ rule: "ingest.injection_redacted", reason: `${r.redacted.length} passage(s) above ${source}'s threshold ${declared.threshold} replaced by a marker` }],
+      trace: [
+        {
+          rule: "ingest.injection_redacted",
+          reason: `${r.redacted.length} passage(s) above ${source}'s threshold ${declared.threshold} replaced by a marker`,
+        },
+      ],
       ...(tool !== undefined ? { action: { tool } } : {}),
       outcome: "redacted",
-      guardrail: [{ kind: "injection", action: "redact", source, score: Math.round(top * 1e6) / 1e6, detail: [...new Set(r.redacted.flatMap((p) => p.signals))].join(",") || "classifier" }],
+      guardrail: [
+        {
+          kind: "injection",
+          action: "redact",
+          source,
+          score: Math.round(top * 1e6) / 1e6,
+          detail: [...new Set(r.redacted.flatMap((p) => p.signals))].join(",") || "classifier",
+        },
+      ],
     });
-    return { ok: true, text: admitted.text, score: admitted.detection.score, signals: admitted.detection.signals, redacted: r.redacted.length };
+    return {
+      ok: true,
+      text: admitted.text,
+      score: admitted.detection.score,
+      signals: admitted.detection.signals,
+      redacted: r.redacted.length,
+    };
   }
 
   private remember(session: string, source: string, trust: TrustRank, text: string): void {

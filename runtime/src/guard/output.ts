@@ -25,7 +25,14 @@ export function filterAgentOutput(
   notify: (a: MonitorAlert) => void,
 ): OutputResult {
   if (rules === undefined) {
-    write({ agent: agentName, session, event: "output_filtered", outputHash: sha256Tagged(text), trace: [{ rule: "unknown_agent", reason: `no agent named '${agentName}': output withheld` }], outcome: "blocked" });
+    write({
+      agent: agentName,
+      session,
+      event: "output_filtered",
+      outputHash: sha256Tagged(text),
+      trace: [{ rule: "unknown_agent", reason: `no agent named '${agentName}': output withheld` }],
+      outcome: "blocked",
+    });
     return { text: "", blocked: true, findings: [], alerts: [] };
   }
   if (rules === null) return { text, blocked: false, findings: [], alerts: [] };

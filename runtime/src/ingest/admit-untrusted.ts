@@ -52,7 +52,14 @@ export function admitUntrusted(text: string, source: IngestSource, detector: Det
         threshold,
         signals,
       },
-      event: { kind: "guardrail.injection-refused", source: source.source, trust: source.trust, score: detection.score, threshold, signals },
+      event: {
+        kind: "guardrail.injection-refused",
+        source: source.source,
+        trust: source.trust,
+        score: detection.score,
+        threshold,
+        signals,
+      },
     };
   }
   return { ok: true, text: wrapUntrusted(text, source), detection };

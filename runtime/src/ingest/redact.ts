@@ -102,7 +102,12 @@ function redactPlain(text: string, threshold: number, detector: Detector, path: 
     score = detector.score(out).score;
   }
   if (score > threshold) {
-    return { text: REDACTION_MARKER, redacted: [{ text, score: whole.score, signals: whole.signals, start: 0, end: text.length, ...(path !== undefined ? { path } : {}) }], score: 0, complete: false };
+    return {
+      text: REDACTION_MARKER,
+      redacted: [{ text, score: whole.score, signals: whole.signals, start: 0, end: text.length, ...(path !== undefined ? { path } : {}) }],
+      score: 0,
+      complete: false,
+    };
   }
   const merged = mergeAdjacent(text, spans);
   return { text: apply(text, merged), redacted: merged, score, complete: true };

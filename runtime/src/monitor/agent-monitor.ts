@@ -49,7 +49,13 @@ export function severityOf(action: RuleAction): Severity {
 
 export class AgentMonitor {
   private readonly externalDomain?: { domains: string[]; action: RuleAction; scan: (text: string) => string | undefined };
-  private readonly toolRate?: { multiplier: number; windowMs: number; action: RuleAction; limits: Map<string, number>; store: MemoryRateStore };
+  private readonly toolRate?: {
+    multiplier: number;
+    windowMs: number;
+    action: RuleAction;
+    limits: Map<string, number>;
+    store: MemoryRateStore;
+  };
   private readonly dataVolumeRule?: { limit: number; action: RuleAction };
   private readonly novel?: { score: number; action: RuleAction; trie: Trie; n: number };
   private readonly sessions = new Map<string, SessionState>();
@@ -67,7 +73,8 @@ export class AgentMonitor {
     // entry counts as no baseline.
     const baseline = isBaselineAgent(baselineOfAgent) ? baselineOfAgent : undefined;
     for (const r of rules) {
-      if (r.kind === "external_domain") this.externalDomain = { domains: r.domains.slice(), action: r.action, scan: compileHostScan(r.domains) };
+      if (r.kind === "external_domain")
+        this.externalDomain = { domains: r.domains.slice(), action: r.action, scan: compileHostScan(r.domains) };
       if (!baseline) continue;
       if (r.kind === "tool_rate") {
         const limits = new Map<string, number>();
@@ -113,9 +120,18 @@ export class AgentMonitor {
     this.blocking = undefined;
     const raise = this.raise;
     if (this.externalDomain && args !== undefined) {
-      const host = hostFreeKeys || hostFreeArgs.length > 0 ? this.outsideHostOfArgs(args, hostFreeKeys, hostFreeArgs) : this.outsideHost(args, 0);
+      const host =
+        hostFreeKeys || hostFreeArgs.length > 0 ? this.outsideHostOfArgs(args, hostFreeKeys, hostFreeArgs) : this.outsideHost(args, 0);
       if (host !== undefined) {
-        raise(this.alert("external_domain", this.externalDomain.action, session, tool, `argument of ${tool} points to ${host}, outside [${this.externalDomain.domains.join(", ")}]`));
+        raise(
+          this.alert(
+            "external_domain",
+            this.externalDomain.action,
+            session,
+            tool,
+            `argument of ${tool} points to ${host}, outside [${this.externalDomain.domains.join(", ")}]`,
+          ),
+        );
       }
     }
     if (this.toolRate) {
@@ -123,7 +139,13 @@ export class AgentMonitor {
       const limit = r.limits.get(tool) ?? 1;
       if (!r.store.hit(tool, now, r.windowMs, limit)) {
         raise({
-          ...this.alert("tool_rate", r.action, session, tool, `${tool} called more than ${limit} times within ${r.windowMs / 1000}s (${r.multiplier}x its baseline)`),
+          ...this.alert(
+            "tool_rate",
+            r.action,
+            session,
+            tool,
+            `${tool} called more than ${limit} times within ${r.windowMs / 1000}s (${r.multiplier}x its baseline)`,
+          ),
           threshold: limit,
         });
       }
@@ -136,19 +158,41 @@ export class AgentMonitor {
         const limit = this.dataVolumeRule.limit;
         if (s.volume > limit && before <= limit) {
           raise({
-            ...this.alert("data_volume", this.dataVolumeRule.action, session, tool, `session moved ${s.volume} units of argument data, above ${Math.round(limit)} (baseline × multiplier)`),
+            ...this.alert(
+              "data_volume",
+              this.dataVolumeRule.action,
+              session,
+              tool,
+              `session moved ${s.volume} units of argument data, above ${Math.round(limit)} (baseline × multiplier)`,
+            ),
             observed: s.volume,
             threshold: limit,
           });
         } else if (s.volume > limit && this.dataVolumeRule.action.kind === "block") {
-          raise({ ...this.alert("data_volume", this.dataVolumeRule.action, session, tool, `session is over its data volume (${s.volume} > ${Math.round(limit)})`), observed: s.volume, threshold: limit });
+          raise({
+            ...this.alert(
+              "data_volume",
+              this.dataVolumeRule.action,
+              session,
+              tool,
+              `session is over its data volume (${s.volume} > ${Math.round(limit)})`,
+            ),
+            observed: s.volume,
+            threshold: limit,
+          });
         }
       }
       if (this.novel) {
         const score = this.novelty(s, tool);
         if (score >= this.novel.score) {
           raise({
-            ...this.alert("novel_sequence", this.novel.action, session, tool, `recent tool sequence ending in ${tool} has novelty ${score.toFixed(2)} (rule: >= ${this.novel.score})`),
+            ...this.alert(
+              "novel_sequence",
+              this.novel.action,
+              session,
+              tool,
+              `recent tool sequence ending in ${tool} has novelty ${score.toFixed(2)} (rule: >= ${this.novel.score})`,
+            ),
             observed: score,
             threshold: this.novel.score,
           });

@@ -21,7 +21,9 @@ const BaselineSchema = z
       z
         .object({
           tools: z.record(z.string(), z.object({ calls: z.number().int().nonnegative(), perHour: z.number().nonnegative() }).strict()),
-          sessions: z.object({ count: z.number().int().nonnegative(), meanVolume: z.number().nonnegative(), maxVolume: z.number().nonnegative() }).strict(),
+          sessions: z
+            .object({ count: z.number().int().nonnegative(), meanVolume: z.number().nonnegative(), maxVolume: z.number().nonnegative() })
+            .strict(),
           sequences: z.array(z.array(z.string())),
         })
         .strict(),
@@ -42,9 +44,14 @@ export function isBaselineAgent(v: unknown): v is BaselineAgent {
   if (typeof v !== "object" || v === null) return false;
   const o = v as Partial<Record<keyof BaselineAgent, unknown>>;
   return (
-    Object.hasOwn(o, "tools") && typeof o.tools === "object" && o.tools !== null &&
-    Object.hasOwn(o, "sessions") && typeof o.sessions === "object" && o.sessions !== null &&
-    Object.hasOwn(o, "sequences") && Array.isArray(o.sequences)
+    Object.hasOwn(o, "tools") &&
+    typeof o.tools === "object" &&
+    o.tools !== null &&
+    Object.hasOwn(o, "sessions") &&
+    typeof o.sessions === "object" &&
+    o.sessions !== null &&
+    Object.hasOwn(o, "sequences") &&
+    Array.isArray(o.sequences)
   );
 }
 
@@ -126,7 +133,13 @@ export function buildBaseline(auditText: string, options: { ngram?: number } = {
     const action = r.action as { tool?: unknown; args?: unknown } | undefined;
     const carried = (r.event === "decision" && r.outcome === "allow") || (r.event === "approval" && r.outcome === "approved");
     if (!carried || typeof r.agent !== "string" || typeof action?.tool !== "string") continue;
-    calls.push({ agent: r.agent, session: typeof r.session === "string" ? r.session : "", tool: action.tool, args: action.args, ms: Number.isFinite(ms) ? ms : 0 });
+    calls.push({
+      agent: r.agent,
+      session: typeof r.session === "string" ? r.session : "",
+      tool: action.tool,
+      args: action.args,
+      ms: Number.isFinite(ms) ? ms : 0,
+    });
   }
   if (calls.length === 0) return { ok: false, error: { kind: "empty", message: "the log holds no carried-out tool calls to learn from" } };
   const observedMs = Math.max(60_000, last - first);
@@ -177,7 +190,10 @@ export function parseBaseline(value: unknown): BaselineResult {
     return { ok: true, baseline: { ...parsed.data, agents } };
   }
   const issue = parsed.error.issues[0]!;
-  return { ok: false, error: { kind: "schema", message: `not a Charter baseline at ${issue.path.join(".") || "(root)"}: ${issue.message}` } };
+  return {
+    ok: false,
+    error: { kind: "schema", message: `not a Charter baseline at ${issue.path.join(".") || "(root)"}: ${issue.message}` },
+  };
 }
 
 export function loadBaseline(path: string): BaselineResult {
@@ -185,7 +201,10 @@ export function loadBaseline(path: string): BaselineResult {
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    return { ok: false, error: { kind: "io", message: `cannot read baseline ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` } };
+    return {
+      ok: false,
+      error: { kind: "io", message: `cannot read baseline ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` },
+    };
   }
   try {
     return parseBaseline(JSON.parse(text));

@@ -42,7 +42,10 @@ const D5: number[][] = (() => {
     t.push([]);
     for (let b = 0; b < 10; b++) {
       // Elements 0..4 are rotations r^k, 5..9 are reflections s·r^(k-5).
-      const ra = a % 5, rb = b % 5, sa = a >= 5, sb = b >= 5;
+      const ra = a % 5,
+        rb = b % 5,
+        sa = a >= 5,
+        sb = b >= 5;
       const rot = sa ? (ra - rb + 5) % 5 : (ra + rb) % 5;
       t[a]!.push((sa !== sb ? 5 : 0) + rot);
     }

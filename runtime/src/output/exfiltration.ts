@@ -35,7 +35,24 @@ const REFERENCE_DEFINITION = /^[ \t]{0,3}\[([^\]\n]{1,200})\]:[ \t]*<?([^\s>]+)>
 const REFERENCE_USE = /(!?)\[([^[\]\n]{0,1000})\](?:\[([^[\]\n]{0,200})\])?/g;
 const HAS_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 const ENTITY = /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([A-Za-z]{2,8}));?/g;
-const NAMED_ENTITIES: Record<string, string> = { colon: ":", sol: "/", bsol: "\\", period: ".", amp: "&", quest: "?", equals: "=", num: "#", percnt: "%", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " ", tab: "", newline: "" };
+const NAMED_ENTITIES: Record<string, string> = {
+  colon: ":",
+  sol: "/",
+  bsol: "\\",
+  period: ".",
+  amp: "&",
+  quest: "?",
+  equals: "=",
+  num: "#",
+  percnt: "%",
+  lt: "<",
+  gt: ">",
+  quot: '"',
+  apos: "'",
+  nbsp: " ",
+  tab: "",
+  newline: "",
+};
 
 /** HTML character references decoded, as a renderer does for attribute values and markdown link destinations. */
 export function decodeHtmlEntities(s: string): string {

@@ -27,12 +27,14 @@ const PHONE_IN = /(?<![\w.+-])0?[6-9]\d{4}[ -]?\d{5}(?!\w|[.,-]\d)/g;
 const CARD = /(?<![\w.-])(?:\d{4}([ -])\d{4}\1\d{4}(?:\1\d{1,4}){1,2}|\d{4}([ -])\d{6}\2\d{4,5}|\d{13,19})(?!\w|[.,-]\d)/g;
 
 // Cards written one digit or one group of digits per line (a model asked to "split the number up").
-const CARD_PER_LINE = /(?<![\w.])(?:\d(?:[ \t]*\r?\n[ \t]*\d){12,18}|\d{4}(?:[ \t]*\r?\n[ \t]*\d{4}){2}(?:[ \t]*\r?\n[ \t]*\d{1,4}){1,2}|\d{4}[ \t]*\r?\n[ \t]*\d{6}[ \t]*\r?\n[ \t]*\d{4,5})(?![\w.]|[ \t]*\r?\n[ \t]*\d)/g;
+const CARD_PER_LINE =
+  /(?<![\w.])(?:\d(?:[ \t]*\r?\n[ \t]*\d){12,18}|\d{4}(?:[ \t]*\r?\n[ \t]*\d{4}){2}(?:[ \t]*\r?\n[ \t]*\d{1,4}){1,2}|\d{4}[ \t]*\r?\n[ \t]*\d{6}[ \t]*\r?\n[ \t]*\d{4,5})(?![\w.]|[ \t]*\r?\n[ \t]*\d)/g;
 
 // US Social Security numbers: area 001–899 except 666, group 01–99, serial 0001–9999, written
 // 123-45-6789 or 123 45 6789; nine bare digits only after "SSN" or "social security".
 const SSN = /(?<![\w.-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-]|\.\d)/g;
-const SSN_LABELLED = /\b(?:ssn|social security(?: number| no\.?)?)\b[^\d\n]{0,20}((?!000|666|9\d\d)\d{3}(?!00)\d{2}(?!0000)\d{4})(?![\w-])/gi;
+const SSN_LABELLED =
+  /\b(?:ssn|social security(?: number| no\.?)?)\b[^\d\n]{0,20}((?!000|666|9\d\d)\d{3}(?!00)\d{2}(?!0000)\d{4})(?![\w-])/gi;
 
 const IBAN = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])/g;
 
@@ -42,12 +44,83 @@ const AADHAAR = /(?<![\w.-])[2-9]\d{3}([ -]?)\d{4}\1\d{4}(?!\w|[.,-]\d)/g;
 
 // Lengths from the IBAN registry (ISO 13616); a country missing here is not matched.
 const IBAN_LENGTH: Record<string, number> = {
-  AD: 24, AE: 23, AL: 28, AT: 20, AZ: 28, BA: 20, BE: 16, BG: 22, BH: 22, BR: 29, BY: 28, CH: 21, CR: 22,
-  CY: 28, CZ: 24, DE: 22, DK: 18, DO: 28, EE: 20, EG: 29, ES: 24, FI: 18, FO: 18, FR: 27, GB: 22, GE: 22,
-  GI: 23, GL: 18, GR: 27, GT: 28, HR: 21, HU: 28, IE: 22, IL: 23, IQ: 23, IS: 26, IT: 27, JO: 30, KW: 30,
-  KZ: 20, LB: 28, LC: 32, LI: 21, LT: 20, LU: 20, LV: 21, MC: 27, MD: 24, ME: 22, MK: 19, MR: 27, MT: 31,
-  MU: 30, NL: 18, NO: 15, PK: 24, PL: 28, PS: 29, PT: 25, QA: 29, RO: 24, RS: 22, SA: 24, SC: 31, SE: 24,
-  SI: 19, SK: 24, SM: 27, ST: 25, SV: 28, TL: 23, TN: 24, TR: 26, UA: 29, VA: 22, VG: 24, XK: 20,
+  AD: 24,
+  AE: 23,
+  AL: 28,
+  AT: 20,
+  AZ: 28,
+  BA: 20,
+  BE: 16,
+  BG: 22,
+  BH: 22,
+  BR: 29,
+  BY: 28,
+  CH: 21,
+  CR: 22,
+  CY: 28,
+  CZ: 24,
+  DE: 22,
+  DK: 18,
+  DO: 28,
+  EE: 20,
+  EG: 29,
+  ES: 24,
+  FI: 18,
+  FO: 18,
+  FR: 27,
+  GB: 22,
+  GE: 22,
+  GI: 23,
+  GL: 18,
+  GR: 27,
+  GT: 28,
+  HR: 21,
+  HU: 28,
+  IE: 22,
+  IL: 23,
+  IQ: 23,
+  IS: 26,
+  IT: 27,
+  JO: 30,
+  KW: 30,
+  KZ: 20,
+  LB: 28,
+  LC: 32,
+  LI: 21,
+  LT: 20,
+  LU: 20,
+  LV: 21,
+  MC: 27,
+  MD: 24,
+  ME: 22,
+  MK: 19,
+  MR: 27,
+  MT: 31,
+  MU: 30,
+  NL: 18,
+  NO: 15,
+  PK: 24,
+  PL: 28,
+  PS: 29,
+  PT: 25,
+  QA: 29,
+  RO: 24,
+  RS: 22,
+  SA: 24,
+  SC: 31,
+  SE: 24,
+  SI: 19,
+  SK: 24,
+  SM: 27,
+  ST: 25,
+  SV: 28,
+  TL: 23,
+  TN: 24,
+  TR: 26,
+  UA: 29,
+  VA: 22,
+  VG: 24,
+  XK: 20,
 };
 
 function digitsOnly(s: string): string {

@@ -157,7 +157,11 @@ export function findSplitSecrets(text: string, out: Span<SecretKind>[] = []): Sp
       joined += c;
       origin.push(m.index + i);
     }
-    const found = [...findPrefixedSecrets(joined), ...findAwsSecretKeys(" aws " + joined).map((s) => ({ ...s, start: s.start - 5, end: s.end - 5 })), ...findHighEntropyTokens(joined)];
+    const found = [
+      ...findPrefixedSecrets(joined),
+      ...findAwsSecretKeys(" aws " + joined).map((s) => ({ ...s, start: s.start - 5, end: s.end - 5 })),
+      ...findHighEntropyTokens(joined),
+    ];
     for (const s of found) {
       if (s.start < 0) continue;
       const start = origin[s.start]!;

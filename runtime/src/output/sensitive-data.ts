@@ -14,7 +14,14 @@ import {
   findUsSsns,
 } from "./pii-detectors.js";
 import type { PiiKind, Span } from "./pii-detectors.js";
-import { findAssignedSecrets, findAwsSecretKeys, findEncodedSecrets, findHighEntropyTokens, findPrefixedSecrets, findSplitSecrets } from "./secret-detectors.js";
+import {
+  findAssignedSecrets,
+  findAwsSecretKeys,
+  findEncodedSecrets,
+  findHighEntropyTokens,
+  findPrefixedSecrets,
+  findSplitSecrets,
+} from "./secret-detectors.js";
 
 export type SensitiveKind = PiiKind | "secret";
 

@@ -44,7 +44,10 @@ function outcomeOf(recorded: unknown): "allow" | "deny" | "approval" | undefined
 }
 
 export function replayAuditLog(bundle: Bundle, text: string): AuditReplayParse {
-  const bySession = new Map<string, { seq: number; agent: string; tool: string; args: unknown; before: "allow" | "deny" | "approval"; ts: number }[]>();
+  const bySession = new Map<
+    string,
+    { seq: number; agent: string; tool: string; args: unknown; before: "allow" | "deny" | "approval"; ts: number }[]
+  >();
   const raw = text.split("\n");
   for (let i = 0; i < raw.length; i++) {
     const s = raw[i]!.trim();
@@ -55,17 +58,29 @@ export function replayAuditLog(bundle: Bundle, text: string): AuditReplayParse {
     } catch (e) {
       return { ok: false, line: i + 1, message: `not JSON: ${(e as Error).message}` };
     }
-    if (typeof r !== "object" || r === null || typeof r.event !== "string") return { ok: false, line: i + 1, message: "not an audit record (no \"event\")" };
+    if (typeof r !== "object" || r === null || typeof r.event !== "string")
+      return { ok: false, line: i + 1, message: 'not an audit record (no "event")' };
     if (r.event !== "decision") continue;
     const action = r.action as { tool?: unknown; args?: unknown } | undefined;
     const before = outcomeOf(r.outcome);
     if (typeof r.agent !== "string" || typeof r.session !== "string" || typeof action?.tool !== "string" || before === undefined) {
-      return { ok: false, line: i + 1, message: "a decision record needs agent, session, action.tool and an outcome allow, deny or approval_required" };
+      return {
+        ok: false,
+        line: i + 1,
+        message: "a decision record needs agent, session, action.tool and an outcome allow, deny or approval_required",
+      };
     }
     const ts = typeof r.ts === "string" ? Date.parse(r.ts) : NaN;
     let list = bySession.get(r.session);
     if (list === undefined) bySession.set(r.session, (list = []));
-    list.push({ seq: typeof r.seq === "number" ? r.seq : i + 1, agent: r.agent, tool: action.tool, args: action.args, before, ts: Number.isFinite(ts) ? ts : 0 });
+    list.push({
+      seq: typeof r.seq === "number" ? r.seq : i + 1,
+      agent: r.agent,
+      tool: action.tool,
+      args: action.args,
+      before,
+      ts: Number.isFinite(ts) ? ts : 0,
+    });
   }
   const changes: AuditChange[] = [];
   let calls = 0;
@@ -82,7 +97,18 @@ export function replayAuditLog(bundle: Bundle, text: string): AuditReplayParse {
       const d = guard.decide(call);
       const after = d.outcome === "needs_approval" ? "approval" : d.outcome;
       if (after === "approval") guard.noteCalled(call);
-      if (after !== rec.before) changes.push({ seq: rec.seq, session, agent: rec.agent, tool: rec.tool, before: rec.before, after, rule: d.rule, reason: d.reason, argsHashed: hashed });
+      if (after !== rec.before)
+        changes.push({
+          seq: rec.seq,
+          session,
+          agent: rec.agent,
+          tool: rec.tool,
+          before: rec.before,
+          after,
+          rule: d.rule,
+          reason: d.reason,
+          argsHashed: hashed,
+        });
     }
   }
   return { ok: true, replay: { calls, changes, hashedCalls } };

@@ -84,7 +84,8 @@ function traceLineProblem(v: unknown): string | undefined {
   if (hasIngest === hasCall) return `a line holds either "ingest" or "call"`;
   if (hasIngest) {
     const i = o.ingest as Record<string, unknown>;
-    if (typeof i !== "object" || i === null || typeof i.source !== "string" || typeof i.text !== "string") return `"ingest" must be {"source": STRING, "text": STRING}`;
+    if (typeof i !== "object" || i === null || typeof i.source !== "string" || typeof i.text !== "string")
+      return `"ingest" must be {"source": STRING, "text": STRING}`;
     if (o.result !== undefined) return `"result" belongs to a call line`;
   } else {
     const c = o.call as Record<string, unknown>;
@@ -114,7 +115,11 @@ export function replayTrace(bundle: Bundle, lines: readonly TraceLine[], options
   }
   const detector = options.detector ?? createDetector();
   const events: ReplayEvent[] = [];
-  const summary: ReplaySummary = { sessions: bySession.size, calls: { allow: 0, deny: 0, approval: 0 }, ingested: { admitted: 0, redacted: 0, refused: 0 } };
+  const summary: ReplaySummary = {
+    sessions: bySession.size,
+    calls: { allow: 0, deny: 0, approval: 0 },
+    ingested: { admitted: 0, redacted: 0, refused: 0 },
+  };
   for (const [session, sessionLines] of bySession) {
     let tick = options.now ?? Date.UTC(2026, 0, 1);
     const guard = createGuard(bundle, { audit: null, detector, clock: () => tick });
@@ -152,7 +157,11 @@ function replayLine(guard: Guard, session: string, index: number, l: TraceLine, 
       source,
       outcome: r.ok ? (r.redacted ? "redacted" : "admitted") : "refused",
       rule: r.ok ? (r.redacted ? "ingest.injection_redacted" : "ingest") : `ingest.${r.error.kind}`,
-      reason: r.ok ? (r.redacted ? `admitted from ${source} with ${r.redacted} passage(s) redacted` : `admitted from ${source}`) : r.error.message,
+      reason: r.ok
+        ? r.redacted
+          ? `admitted from ${source} with ${r.redacted} passage(s) redacted`
+          : `admitted from ${source}`
+        : r.error.message,
       carried,
     };
   }
@@ -160,7 +169,18 @@ function replayLine(guard: Guard, session: string, index: number, l: TraceLine, 
   const call = { agent, session, tool: c.tool, args: c.args };
   const d = guard.decide(call);
   const outcome: ReplayOutcome = d.outcome === "needs_approval" ? "approval" : d.outcome;
-  const event: ReplayEvent = { session, index, line: l.line, agent, kind: "call", tool: c.tool, outcome, rule: d.rule, reason: d.reason, carried };
+  const event: ReplayEvent = {
+    session,
+    index,
+    line: l.line,
+    agent,
+    kind: "call",
+    tool: c.tool,
+    outcome,
+    rule: d.rule,
+    reason: d.reason,
+    carried,
+  };
   if (d.enforced === false) {
     event.enforced = false;
     event.wouldBe = d.wouldBe === "deny" ? "deny" : "approval";
@@ -168,10 +188,12 @@ function replayLine(guard: Guard, session: string, index: number, l: TraceLine, 
   // an approval is taken as given: the call ran, as the trace recorded
   if (outcome === "approval") guard.noteCalled(call);
   if (typeof v.result === "string") {
-    if (outcome === "deny") event.result = { source: null, outcome: "skipped", reason: "the call was refused: its result never reached the agent" };
+    if (outcome === "deny")
+      event.result = { source: null, outcome: "skipped", reason: "the call was refused: its result never reached the agent" };
     else {
       const src = guard.resultSource(agent, c.tool, options.source);
-      if (src === undefined) event.result = { source: null, outcome: "skipped", reason: `${c.tool} names no \`returns\` source and no --source was given` };
+      if (src === undefined)
+        event.result = { source: null, outcome: "skipped", reason: `${c.tool} names no \`returns\` source and no --source was given` };
       else {
         const r = guard.ingest(agent, src, v.result, session);
         event.result = !r.ok

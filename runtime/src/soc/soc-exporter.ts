@@ -5,7 +5,19 @@
 // write(2)) and wakes the senders. Each destination keeps its own offset in the spool, advanced only once
 // the receiver took the event, and retries with exponential backoff; a receiver that is down, or a
 // gateway restarted meanwhile, loses nothing. At-least-once: an event may be sent twice after a crash.
-import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { createConnection, type Socket } from "node:net";
 import { hostname } from "node:os";
 import { join } from "node:path";
@@ -111,7 +123,13 @@ export function syslogMessage(e: SocEvent, facility = 13, host = hostname()): st
     ["seq", String(e.seq)],
     ["hash", e.hash],
   ];
-  const sd = "[charter@32473 " + params.filter(([, v]) => v !== undefined && v !== "").map(([k, v]) => `${k}="${sdEscape(v!)}"`).join(" ") + "]";
+  const sd =
+    "[charter@32473 " +
+    params
+      .filter(([, v]) => v !== undefined && v !== "")
+      .map(([k, v]) => `${k}="${sdEscape(v!)}"`)
+      .join(" ") +
+    "]";
   const msgid = e.event.replace(/[^\x21-\x7e]/g, "_").slice(0, 32) || "-";
   return `<${pri}>1 ${e.time} ${host.replace(/\s/g, "_") || "-"} charter ${process.pid} ${msgid} ${sd} \uFEFF${e.message}`;
 }
@@ -163,8 +181,10 @@ export class SocExporter implements AuditSink {
 
   static open(config: SocConfig): { ok: true; exporter: SocExporter } | { ok: false; message: string } {
     if (!config.webhook && !config.syslog) return { ok: false, message: "soc: name a webhook or a syslog receiver" };
-    if (config.webhook && !/^https?:\/\//.test(config.webhook.url)) return { ok: false, message: "soc.webhook.url: expected an http:// or https:// URL" };
-    if (config.syslog && !(Number.isInteger(config.syslog.port) && config.syslog.port > 0 && config.syslog.port < 65536)) return { ok: false, message: "soc.syslog.port: expected a TCP port" };
+    if (config.webhook && !/^https?:\/\//.test(config.webhook.url))
+      return { ok: false, message: "soc.webhook.url: expected an http:// or https:// URL" };
+    if (config.syslog && !(Number.isInteger(config.syslog.port) && config.syslog.port > 0 && config.syslog.port < 65536))
+      return { ok: false, message: "soc.syslog.port: expected a TCP port" };
     try {
       mkdirSync(config.spool, { recursive: true, mode: 0o700 });
     } catch (e) {
@@ -218,7 +238,12 @@ export class SocExporter implements AuditSink {
 
   status(): { name: string; delivered: number; pendingBytes: number; lastError?: string }[] {
     const size = fstatSync(this.fd).size;
-    return this.destinations.map((d) => ({ name: d.name, delivered: d.delivered, pendingBytes: size - d.offset, ...(d.lastError ? { lastError: d.lastError } : {}) }));
+    return this.destinations.map((d) => ({
+      name: d.name,
+      delivered: d.delivered,
+      pendingBytes: size - d.offset,
+      ...(d.lastError ? { lastError: d.lastError } : {}),
+    }));
   }
 
   /** Stops sending; a send in flight may finish (up to 5 s) so its offset is saved and it is not sent again. */

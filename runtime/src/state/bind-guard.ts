@@ -33,7 +33,12 @@ export function bindGuardToState(guard: Guard, state: StateStore, options: { aud
       agent: "charter-runtime",
       session: "",
       event: "state",
-      trace: [{ rule: h.ok ? "state.recovered" : "state.unavailable", reason: h.ok ? h.message : `${h.message}: every call is denied until it is back (fail closed)` }],
+      trace: [
+        {
+          rule: h.ok ? "state.recovered" : "state.unavailable",
+          reason: h.ok ? h.message : `${h.message}: every call is denied until it is back (fail closed)`,
+        },
+      ],
       outcome: h.ok ? "recovered" : "unavailable",
     });
   });

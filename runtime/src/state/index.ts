@@ -7,4 +7,14 @@ export { openStateStore } from "./open-state-store.js";
 export type { StateConfig, StateOpen } from "./open-state-store.js";
 export { RedisStateStore } from "./redis-state.js";
 export type { RedisStateOptions } from "./redis-state.js";
-export type { ApprovalStatus, ApprovalStore, ApprovalTransition, Isolation, IsolationState, KillSwitch as SharedKillSwitch, StateHealth, StateStore, StoredApproval } from "./state-store.js";
+export type {
+  ApprovalStatus,
+  ApprovalStore,
+  ApprovalTransition,
+  Isolation,
+  IsolationState,
+  KillSwitch as SharedKillSwitch,
+  StateHealth,
+  StateStore,
+  StoredApproval,
+} from "./state-store.js";

@@ -1,6 +1,14 @@
 // Shared state for one process: the same interface as Redis, kept in memory (`state: { memory: {} }`).
 import { MemoryRateStore, type SharedRateStore } from "../rate/rate-store.js";
-import type { ApprovalStore, ApprovalTransition, IsolationState, KillSwitch, StateHealth, StateStore, StoredApproval } from "./state-store.js";
+import type {
+  ApprovalStore,
+  ApprovalTransition,
+  IsolationState,
+  KillSwitch,
+  StateHealth,
+  StateStore,
+  StoredApproval,
+} from "./state-store.js";
 
 function copyState(s: IsolationState): IsolationState {
   return { ...(s.all !== undefined ? { all: s.all } : {}), agents: new Map(s.agents) };
@@ -51,7 +59,12 @@ class MemoryApprovals implements ApprovalStore {
   async pending(): Promise<StoredApproval[]> {
     return [...this.items.values()].filter((a) => a.status === "pending").map((a) => ({ ...a }));
   }
-  async transition(id: string, status: Exclude<StoredApproval["status"], "pending">, by?: string, comment?: string): Promise<ApprovalTransition> {
+  async transition(
+    id: string,
+    status: Exclude<StoredApproval["status"], "pending">,
+    by?: string,
+    comment?: string,
+  ): Promise<ApprovalTransition> {
     const a = this.items.get(id);
     if (!a) return { ok: false, reason: "unknown" };
     if (a.status !== "pending") return { ok: false, reason: "not_pending", approval: { ...a } };

@@ -13,11 +13,15 @@ export async function openStateStore(config: StateConfig, options: RedisStateOpt
   const keys = Object.keys(config);
   if (keys.length !== 1 || (keys[0] !== "memory" && keys[0] !== "redis")) {
     const bad = keys.find((k) => k !== "memory" && k !== "redis");
-    return { ok: false, message: bad ? `state.${bad}: unknown key (state takes memory or redis)` : "state: name exactly one of memory or redis" };
+    return {
+      ok: false,
+      message: bad ? `state.${bad}: unknown key (state takes memory or redis)` : "state: name exactly one of memory or redis",
+    };
   }
   if ("memory" in config) {
     const m = config.memory as unknown;
-    if (typeof m !== "object" || m === null || Object.keys(m).length > 0) return { ok: false, message: "state.memory: takes no settings ({})" };
+    if (typeof m !== "object" || m === null || Object.keys(m).length > 0)
+      return { ok: false, message: "state.memory: takes no settings ({})" };
     return { ok: true, state: new MemoryStateStore() };
   }
   const url = (config as { redis: unknown }).redis;

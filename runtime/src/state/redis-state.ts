@@ -9,7 +9,15 @@
 // guard denies, and `onHealth` reports the outage and the recovery, which the gateway audits.
 import type { Redis } from "ioredis";
 import type { SharedRateStore } from "../rate/rate-store.js";
-import type { ApprovalStore, ApprovalTransition, IsolationState, KillSwitch, StateHealth, StateStore, StoredApproval } from "./state-store.js";
+import type {
+  ApprovalStore,
+  ApprovalTransition,
+  IsolationState,
+  KillSwitch,
+  StateHealth,
+  StateStore,
+  StoredApproval,
+} from "./state-store.js";
 
 const RATE_SCRIPT = `
 local key = KEYS[1]
@@ -50,7 +58,15 @@ export interface RedisStateOptions {
 
 type Scripted = Redis & {
   charterRate(key: string, counter: string, now: number, windowMs: number, limit: number): Promise<number>;
-  charterTransition(key: string, pendingSet: string, channel: string, status: string, by: string, comment: string, id: string): Promise<number>;
+  charterTransition(
+    key: string,
+    pendingSet: string,
+    channel: string,
+    status: string,
+    by: string,
+    comment: string,
+    id: string,
+  ): Promise<number>;
 };
 
 async function connect(url: string, options: RedisStateOptions): Promise<Scripted> {
@@ -106,11 +122,15 @@ export class RedisStateStore implements StateStore {
     redis.on("close", () => this.setHealth(false, `shared state ${this.where} is unreachable`));
 
     this.rates = {
-      hit: async (key, now, windowMs, limit) => (await redis.charterRate(k.rate(key), k.rateN(key), now, windowMs, Math.floor(limit))) === 1,
+      hit: async (key, now, windowMs, limit) =>
+        (await redis.charterRate(k.rate(key), k.rateN(key), now, windowMs, Math.floor(limit))) === 1,
     };
 
     const current = async (): Promise<IsolationState> => {
-      const [[e1, all], [e2, agents]] = (await redis.multi().get(k.isoAll).hgetall(k.isoAgents).exec()) as [[Error | null, string | null], [Error | null, Record<string, string>]];
+      const [[e1, all], [e2, agents]] = (await redis.multi().get(k.isoAll).hgetall(k.isoAgents).exec()) as [
+        [Error | null, string | null],
+        [Error | null, Record<string, string>],
+      ];
       if (e1 || e2) throw e1 ?? e2;
       return { ...(all !== null ? { all } : {}), agents: new Map(Object.entries(agents ?? {})) };
     };
@@ -190,7 +210,10 @@ export class RedisStateStore implements StateStore {
       },
       watch: (onTransition) =>
         this.subscribe(k.approvalChannel, (id) => {
-          read(id).then((a) => a && onTransition(a), () => undefined);
+          read(id).then(
+            (a) => a && onTransition(a),
+            () => undefined,
+          );
         }),
     };
   }

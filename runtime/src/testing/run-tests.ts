@@ -54,7 +54,8 @@ export function jsonOf(v: ast.JsonValue): unknown {
       return v.items.map(jsonOf);
     case "object": {
       const out: Record<string, unknown> = {};
-      for (const e of v.entries) Object.defineProperty(out, e.key.value, { value: jsonOf(e.value), enumerable: true, writable: true, configurable: true });
+      for (const e of v.entries)
+        Object.defineProperty(out, e.key.value, { value: jsonOf(e.value), enumerable: true, writable: true, configurable: true });
       return out;
     }
   }
@@ -76,7 +77,7 @@ export async function runTestText(text: string, path: string, options: CheckOpti
       const sink = new MemoryAuditSink();
       const guard = createGuard(check.bundle, { audit: new AuditLog(sink), approver, clock: () => Date.UTC(2026, 0, 1) });
       const session = `test:${decl.name.value}`;
-      for (const g of ((e as { given?: GivenLine[] }).given ?? [])) {
+      for (const g of (e as { given?: GivenLine[] }).given ?? []) {
         if (g.kind === "ingested") guard.noteIngested(g.agent.value, session, g.source.value, g.text?.value ?? "");
         else guard.noteCalled({ agent: g.agent.value, session, tool: g.tool.value, args: g.args ? jsonOf(g.args) : undefined });
       }

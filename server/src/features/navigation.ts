@@ -17,30 +17,38 @@ const SYMBOL_KIND: Record<OutlineKind, SymbolKind> = {
 };
 
 export function registerNavigation(connection: Connection, requests: Requests): void {
-  connection.onDefinition(requests.handle("definition", (a, p): Location[] | null => {
-    const occ = a.symbols().at(a.check.lines.offset(p.position));
-    if (!occ || !occ.symbol.decls.length) return null;
-    return occ.symbol.decls.map((span) => ({ uri: a.uri, range: a.check.lines.range(span) }));
-  }));
+  connection.onDefinition(
+    requests.handle("definition", (a, p): Location[] | null => {
+      const occ = a.symbols().at(a.check.lines.offset(p.position));
+      if (!occ || !occ.symbol.decls.length) return null;
+      return occ.symbol.decls.map((span) => ({ uri: a.uri, range: a.check.lines.range(span) }));
+    }),
+  );
 
-  connection.onReferences(requests.handle("references", (a, p): Location[] | null => {
-    const occ = a.symbols().at(a.check.lines.offset(p.position));
-    if (!occ) return null;
-    return spansOf(occ.symbol, p.context.includeDeclaration).map((span) => ({ uri: a.uri, range: a.check.lines.range(span) }));
-  }));
+  connection.onReferences(
+    requests.handle("references", (a, p): Location[] | null => {
+      const occ = a.symbols().at(a.check.lines.offset(p.position));
+      if (!occ) return null;
+      return spansOf(occ.symbol, p.context.includeDeclaration).map((span) => ({ uri: a.uri, range: a.check.lines.range(span) }));
+    }),
+  );
 
-  connection.onPrepareRename(requests.handle("prepareRename", (a, p) => {
-    const r = prepareRename(a.symbols(), a.check.lines.offset(p.position));
-    if (!r.ok) throw new ResponseError(-32803 /* RequestFailed */, r.reason);
-    return { range: a.check.lines.range(r.span), placeholder: r.placeholder };
-  }));
+  connection.onPrepareRename(
+    requests.handle("prepareRename", (a, p) => {
+      const r = prepareRename(a.symbols(), a.check.lines.offset(p.position));
+      if (!r.ok) throw new ResponseError(-32803 /* RequestFailed */, r.reason);
+      return { range: a.check.lines.range(r.span), placeholder: r.placeholder };
+    }),
+  );
 
-  connection.onRenameRequest(requests.handle("rename", (a, p) => {
-    const r = rename(a.symbols(), a.check.lines.offset(p.position), p.newName);
-    if (!r.ok) throw new ResponseError(-32803 /* RequestFailed */, r.reason);
-    const edits: TextEdit[] = r.edits.map((e) => ({ range: a.check.lines.range(e.span), newText: e.newText }));
-    return { changes: { [a.uri]: edits } };
-  }));
+  connection.onRenameRequest(
+    requests.handle("rename", (a, p) => {
+      const r = rename(a.symbols(), a.check.lines.offset(p.position), p.newName);
+      if (!r.ok) throw new ResponseError(-32803 /* RequestFailed */, r.reason);
+      const edits: TextEdit[] = r.edits.map((e) => ({ range: a.check.lines.range(e.span), newText: e.newText }));
+      return { changes: { [a.uri]: edits } };
+    }),
+  );
 
   connection.onDocumentSymbol(requests.handle("documentSymbol", (a) => outline(a.check.file).map((s) => documentSymbol(a, s))));
 }
