@@ -3,9 +3,14 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compileConstraint } from "../src/guard/index.js";
 
-const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,6}[a-z0-9])?$/);
+// No "xn--" labels: those are punycode (A-labels) that the URL parser validates and may refuse, which
+// this naive model does not know; a refused host never matches, so the runtime fails closed on them.
+const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,6}[a-z0-9])?$/).filter((l) => !l.startsWith("xn--"));
 const domain = fc
-  .tuple(fc.array(label, { maxLength: 3 }), fc.stringMatching(/^[a-z][a-z0-9-]{0,5}[a-z0-9]$/))
+  .tuple(
+    fc.array(label, { maxLength: 3 }),
+    fc.stringMatching(/^[a-z][a-z0-9-]{0,5}[a-z0-9]$/).filter((l) => !l.startsWith("xn--")),
+  )
   .map(([ls, t]) => [...ls, t].join("."));
 // A last label of digits makes a URL host an (invalid) IPv4 address: real domains end in a letter label.
 const tld = fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/);
