@@ -174,7 +174,7 @@ describe("charter serve replicas on one Redis", () => {
     expect(decided.filter((r) => r.outcome === "deny").length).toBe(5);
   });
 
-  it("an isolation posted to one replica's admin API stops calls on the other within 1 s, and a release there lifts it", async () => {
+  it("an isolation posted to one replica's admin API stops calls on the other within 1 s, kept across a reload, and a release there lifts it", async () => {
     const cb = await connect(b, archivist.token);
     expect((await cb.callTool({ name: "lookup", arguments: { word: "before" } })).isError).not.toBe(true);
     const api = (r: Replica, path: string, body: unknown) =>
@@ -198,6 +198,16 @@ describe("charter serve replicas on one Redis", () => {
     // the replica that took the request denies from its answer on
     const ca = await connect(a, archivist.token);
     expect(text(await ca.callTool({ name: "lookup", arguments: { word: "x" } }))).toMatch(/isolated: incident 12/);
+    // a new bundle (SIGHUP, and the file watch) keeps the isolation on both replicas
+    writeFileSync(join(dir, "replicas.charter"), POLICY.replace("rate 100000 per 1m", "rate 99999 per 1m"));
+    const rebuilt = charter(["build", join(dir, "replicas.charter"), "-o", join(dir, "replicas.bundle.json")]);
+    expect(rebuilt.status, rebuilt.stderr).toBe(0);
+    for (const r of [a, b]) r.child.kill("SIGHUP");
+    const t2 = Date.now();
+    while (!(a.stderr().includes("bundle reloaded") && b.stderr().includes("bundle reloaded")) && Date.now() - t2 < 5000) await new Promise((r) => setTimeout(r, 50));
+    expect(a.stderr()).toContain("bundle reloaded");
+    expect(b.stderr()).toContain("bundle reloaded");
+    for (const c of [ca, cb]) expect(text(await c.callTool({ name: "lookup", arguments: { word: "reloaded" } }))).toMatch(/isolated: incident 12/);
     // released through the other replica: both allow again
     expect((await api(b, "/api/admin/release", { agent: "archivist" })).status).toBe(200);
     const t1 = Date.now();

@@ -3,6 +3,8 @@
 // in front of the agent's upstream tool servers (shared connections). Every call is decided by the guard
 // of the current bundle; definitions and results are content, scored before the agent reads them. The
 // bundle is reloaded on SIGHUP or when its file changes; a refused bundle keeps the last good one.
+// The audit log is a file or a PostgreSQL chain (openAuditSink); rate windows and the kill switch live
+// in the shared state (openStateStore: memory, or Redis shared by replicas), which fails closed.
 // Approvals are a plug-in (routes + approver), so the approval service mounts here without serve
 // knowing its internals.
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
