@@ -208,6 +208,10 @@ describe("charter serve replicas on one Redis", () => {
     expect(a.stderr()).toContain("bundle reloaded");
     expect(b.stderr()).toContain("bundle reloaded");
     for (const c of [ca, cb]) expect(text(await c.callTool({ name: "lookup", arguments: { word: "reloaded" } }))).toMatch(/isolated: incident 12/);
+    // a replica started while the isolation holds denies from its first call
+    const d = await start("d");
+    expect(text(await (await connect(d, archivist.token)).callTool({ name: "lookup", arguments: { word: "late" } }))).toMatch(/isolated: incident 12/);
+    await stop(d);
     // released through the other replica: both allow again
     expect((await api(b, "/api/admin/release", { agent: "archivist" })).status).toBe(200);
     const t1 = Date.now();

@@ -179,6 +179,8 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   }
   /** the isolations in force, as the shared state last reported them (the approval service asks synchronously) */
   let isolations: IsolationState = { agents: new Map() };
+  // isolations already in force apply to the first call (an unreachable store denies every call anyway)
+  if (state.kind !== "memory" && stateDown === undefined) isolations = await state.killSwitch.current().catch(() => isolations);
   const stopMirror = state.killSwitch.watch((s) => {
     isolations = s;
   });
