@@ -3,6 +3,8 @@
 // in front of the agent's upstream tool servers (shared connections). Every call is decided by the guard
 // of the current bundle; definitions and results are content, scored before the agent reads them. The
 // bundle is reloaded on SIGHUP or when its file changes; a refused bundle keeps the last good one.
+// The audit log is a file or a PostgreSQL chain (openAuditSink); rate windows and the kill switch live
+// in the shared state (openStateStore: memory, or Redis shared by replicas), which fails closed.
 // Approvals are a plug-in (routes + approver), so the approval service mounts here without serve
 // knowing its internals.
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
@@ -31,7 +33,7 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client
 import type { Approver } from "../approval/request-approval.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { AuditEvent } from "../audit/record.js";
-import { openFileAuditLog } from "../audit/open-file-log.js";
+import { openAuditSink, type AuditConfig } from "../audit/open-audit-sink.js";
 import { loadBundle } from "../bundle/load-bundle.js";
 import type { Detector } from "../detector/types.js";
 import { toolDefinitionDigest } from "../gateway/mcp-gateway.js";
@@ -40,6 +42,9 @@ import type { DecisionRule } from "../guard/decision.js";
 import { createGuard, type Guard } from "../guard/guard.js";
 import { MemoryRateStore, type RateStore } from "../rate/rate-store.js";
 import { MemorySessionStore } from "../session/session-store.js";
+import { bindGuardToState, guardOptionsFor, type StateBinding } from "../state/bind-guard.js";
+import { openStateStore } from "../state/open-state-store.js";
+import type { IsolationState, StateStore } from "../state/state-store.js";
 import { createApprovalService, loadApproverDirectory, type ApprovalService } from "../approval/index.js";
 import { Authenticator } from "./auth.js";
 import type { AgentConfig, ServeConfig } from "./config.js";
@@ -61,9 +66,9 @@ export interface ServeContext {
   audit: AuditLog;
   /** the guard of the current bundle (it changes on reload) */
   guard: () => Guard;
-  /** the kill switch, kept across reloads */
-  isolate: (reason: string, agent?: string) => void;
-  release: (agent?: string) => void;
+  /** the kill switch, kept across reloads and shared by every replica on the same state store */
+  isolate: (reason: string, agent?: string) => Promise<void>;
+  release: (agent?: string, reason?: string) => Promise<void>;
   isIsolated: (agent?: string) => boolean;
   log: (line: string) => void;
 }
@@ -77,6 +82,8 @@ export interface ServeOptions {
   detector?: Detector;
   /** open this audit log instead of the config's (tests, embedding) */
   audit?: AuditLog;
+  /** use this shared state instead of the config's (tests, embedding); serve closes it */
+  state?: StateStore;
   /** watch the bundle file for changes (default true) */
   watchBundle?: boolean;
 }
@@ -136,21 +143,50 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   if (!first.ok) throw new ServeStartError(`${config.bundle}: bundle refused (${first.error.kind}): ${first.error.message}`);
   const unusable = checkAgainstBundle(config, first.bundle);
   if (unusable.length > 0) throw new ServeStartError(unusable.join("\n"));
-  // audit.postgres, audit.checkpoint_key and state.redis are parsed; their stores live in the audit
-  // branch's openAuditSink / openStateStore, which this function calls once they are in the runtime
-  if (config.audit.checkpointKey !== undefined) throw new ServeStartError("audit.checkpoint_key is parsed but this build cannot sign checkpoints yet");
   let audit: AuditLog;
   if (options.audit) audit = options.audit;
-  else if (config.audit.file !== undefined) {
-    const opened = openFileAuditLog(config.audit.file, { fsyncEachBatch: config.audit.fsync });
-    if (!opened.ok) throw new ServeStartError(`cannot use audit log ${config.audit.file}: ${opened.error.message}`);
+  else {
+    const a = config.audit;
+    const ck = a.checkpointKey !== undefined ? { checkpoint_key: a.checkpointKey } : {};
+    const wanted: AuditConfig =
+      a.file !== undefined ? { file: a.file, fsync: a.fsync, ...ck } : { postgres: a.postgres!, ...ck, ...(a.chain !== undefined ? { chain: a.chain } : {}) };
+    const opened = await openAuditSink(wanted, { bundle: first.bundle.digest });
+    if (!opened.ok) throw new ServeStartError(`${config.path}: ${opened.message}`);
     audit = opened.log;
-  } else throw new ServeStartError("audit.postgres is parsed but this build has no PostgreSQL sink: use audit: { file: PATH }");
-  if (config.state.kind === "redis") throw new ServeStartError("state.redis is parsed but this build has no Redis state: use state: { memory: {} }");
+  }
+
+  // ---- shared state (DEPLOYMENT.md §5): rate windows and the kill switch, in memory or in Redis
+  let state: StateStore;
+  if (options.state) state = options.state;
+  else {
+    const opened = await openStateStore(config.state.kind === "redis" ? { redis: config.state.url } : { memory: {} });
+    if (!opened.ok) {
+      await audit.close().catch(() => undefined);
+      throw new ServeStartError(`${config.path}: ${opened.message}`);
+    }
+    state = opened.state;
+  }
+  // an unreachable store denies every call (fail closed) until it is back; the binding audits the changes
+  let stateDown: string | undefined;
+  const stopHealth = state.onHealth((h) => {
+    stateDown = h.ok ? undefined : h.message;
+    log(`charter serve: ${h.ok ? "" : "alert: "}${h.message}`);
+  });
+  if ((state as { isHealthy?: boolean }).isHealthy === false) {
+    stateDown = `the shared state ${config.state.kind === "redis" ? redactRedis(config.state.url) : ""} is unreachable`;
+    warn(`${stateDown}: every call is denied until it is back (fail closed)`);
+    audit.write({ agent: "charter-runtime", session: "", event: "state", trace: [{ rule: "state.unavailable", reason: `${stateDown}: every call is denied until it is back (fail closed)` }], outcome: "unavailable" });
+  }
+  /** the isolations in force, as the shared state last reported them (the approval service asks synchronously) */
+  let isolations: IsolationState = { agents: new Map() };
+  // isolations already in force apply to the first call (an unreachable store denies every call anyway)
+  if (state.kind !== "memory" && stateDown === undefined) isolations = await state.killSwitch.current().catch(() => isolations);
+  const stopMirror = state.killSwitch.watch((s) => {
+    isolations = s;
+  });
 
   const rates: RateStore = new MemoryRateStore();
   const histories = new MemorySessionStore();
-  const isolations = new Map<string, string>(); // "" = every agent
   let plugin: ServePlugin = {};
   // the approval service answers when approvers are configured (or a plugin brings an approver);
   // otherwise a call that needs approval is refused as `no_approver`
@@ -160,10 +196,28 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     if (p === undefined) return Promise.reject(new Error("no approval service is configured"));
     return p(req, ctx);
   };
-  /** A guard over `bundle` with the kill switch's isolations applied (re-applying one is audited again). */
+  let binding: StateBinding | undefined;
+  /**
+   * A guard over `bundle`, its rate windows in the shared state, following the shared kill switch. The
+   * memory store hands the binding its isolations at once; for Redis the last known ones are applied
+   * first, so a reload leaves no gap (re-applying one is audited again).
+   */
   const makeGuard = (bundle: Bundle): Guard => {
-    const g = createGuard(bundle, { audit, rateStore: rates, sessionStore: histories, ...(hasApprover ? { approver } : {}), ...(options.detector ? { detector: options.detector } : {}), alerts: (a) => log(`charter serve: alert: ${a.agent}: ${a.message}`) });
-    for (const [agent, reason] of isolations) g.isolate(reason, agent === "" ? undefined : agent);
+    const g = createGuard(bundle, {
+      audit,
+      rateStore: rates,
+      ...guardOptionsFor(state),
+      sessionStore: histories,
+      ...(hasApprover ? { approver } : {}),
+      ...(options.detector ? { detector: options.detector } : {}),
+      alerts: (a) => log(`charter serve: alert: ${a.agent}: ${a.message}`),
+    });
+    if (state.kind !== "memory") {
+      if (isolations.all !== undefined) g.isolate(isolations.all);
+      for (const [agent, reason] of isolations.agents) g.isolate(reason, agent);
+    }
+    binding?.unbind();
+    binding = bindGuardToState(g, state, { audit });
     return g;
   };
   let guard = makeGuard(first.bundle);
@@ -220,8 +274,15 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     return clashes;
   };
   const clashes = rebuildRoutes(true);
+  const closeState = async (): Promise<void> => {
+    binding?.unbind();
+    stopMirror();
+    stopHealth();
+    await state.close().catch(() => undefined);
+  };
   if (clashes.length > 0) {
     await Promise.all([...upstreams.values()].map((u) => u.close()));
+    await closeState();
     await audit.close().catch(() => undefined);
     throw new ServeStartError(clashes.join("\n"));
   }
@@ -325,6 +386,10 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
         target = v.upstream;
       }
       const g = guard;
+      if (stateDown !== undefined) {
+        const d = g.refuse(call, "state_unavailable", `${stateDown}: failing closed`);
+        return refusal(`Charter refused ${name}: ${d.reason}`);
+      }
       const decision = await g.authorize({ ...call, signal });
       if (decision.approval !== undefined) approvals.inc({ outcome: decision.approval });
       if (decision.outcome !== "allow") return refusal(`Charter refused ${name}: ${decision.reason}`);
@@ -576,16 +641,24 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     audit,
     guard: () => guard,
     log,
-    isolate: (reason, agent) => {
-      isolations.set(agent ?? "", reason);
-      guard.isolate(reason, agent);
+    // the shared state is the kill switch: every replica's binding applies it (this one's included) and
+    // the answer waits until this replica's guard has it, so it denies from the response on
+    isolate: async (reason, agent) => {
+      try {
+        await state.killSwitch.isolate({ reason, ...(agent !== undefined ? { agent } : {}) });
+      } catch (e) {
+        // the store is away: this replica isolates anyway (the others deny every call while it is away)
+        guard.isolate(reason, agent);
+        throw new Error(`the isolation holds on this replica only: the shared state could not be written (${(e as Error).message})`);
+      }
+      if (!(await until(() => guard.isIsolated(agent), 1000))) guard.isolate(reason, agent);
     },
-    release: (agent) => {
-      if (agent === undefined) isolations.clear();
-      else isolations.delete(agent);
-      guard.release(`released by the admin`, agent);
+    release: async (agent, reason) => {
+      await state.killSwitch.release(agent);
+      const lifted = (): boolean => (agent === undefined ? isolations.all === undefined && isolations.agents.size === 0 : !isolations.agents.has(agent));
+      if (!(await until(lifted, 1000))) guard.release(reason ?? "released by the admin", agent);
     },
-    isIsolated: (agent) => isolations.has("") || (agent !== undefined && isolations.has(agent)),
+    isIsolated: (agent) => isolations.all !== undefined || (agent !== undefined && isolations.agents.has(agent)),
   };
   const mounted: ServePlugin[] = [];
   if (config.approvers.size > 0 || config.admin !== undefined) mounted.push(approvalPlugin(context, () => guard));
@@ -611,6 +684,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     clearInterval(sweeper);
     if (watch) unwatchFile(config.bundle);
     await Promise.all([...upstreams.values()].map((u) => u.close()));
+    await closeState();
     await audit.close().catch(() => undefined);
     throw new ServeStartError(`cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`);
   }
@@ -634,6 +708,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       await stopped;
       await Promise.resolve(plugin.close?.()).catch(() => undefined);
       await Promise.all([...upstreams.values()].map((u) => u.close()));
+      await closeState();
       await audit.flush().catch(() => undefined);
       await audit.close();
     })();
@@ -681,6 +756,20 @@ function combinePlugins(plugins: readonly ServePlugin[]): ServePlugin {
       for (const p of plugins) await p.close?.();
     },
   };
+}
+
+/** Resolves true once `done()` holds, false after `ms`. */
+async function until(done: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() >= end) return false;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return true;
+}
+
+function redactRedis(url: string): string {
+  return url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@");
 }
 
 function readKey(pathOrKey: string): string {
@@ -742,7 +831,7 @@ function approvalPlugin(ctx: ServeContext, current: () => Guard): ServePlugin {
     directory: loaded.directory,
     audit: ctx.audit,
     guard: guardView,
-    killSwitch: { isolate: (reason, agent) => ctx.isolate(reason, agent), release: (_reason, agent) => ctx.release(agent), isIsolated: (agent) => ctx.isIsolated(agent) },
+    killSwitch: { isolate: (reason, agent) => ctx.isolate(reason, agent), release: (reason, agent) => ctx.release(agent, reason), isIsolated: (agent) => ctx.isIsolated(agent) },
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
     ...(webhook ? { webhook } : {}),
     onError: (m) => ctx.log(`charter serve: approvals: ${m}`),

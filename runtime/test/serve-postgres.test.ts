@@ -1,0 +1,115 @@
+// `charter serve` with `audit: { postgres: URL, checkpoint_key, chain }` (DEPLOYMENT.md §4) against a real
+// PostgreSQL (test/support/setup-postgres.ts): the gateway's records land in the table, signed
+// checkpoints included, and `charter audit verify postgres://…` (the real binary) verifies the chain.
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { generateKeys } from "@charter/language";
+import { initPostgresAudit, type InitPostgresResult } from "../src/index.js";
+import { newToken, parseServeConfig, startServe, type ServeHandle } from "../src/serve/index.js";
+import { charter } from "../../test/support/cli.js";
+// @ts-expect-error: a plain ESM fixture without types
+import { startNotesServer } from "./fixtures/serve/notes.mjs";
+
+const POLICY = `policy pg-gateway {
+  version 1
+  owner "gateway"
+}
+
+defaults {
+  monitor {
+    tool_rate   > 2.0x baseline within 5m   => alert high
+    data_volume > 3.0x baseline per session => alert medium
+    output pii                          => redact
+  }
+  audit { retention 365d pii hash }
+}
+
+source api { trust medium threshold 0.70 }
+
+agent librarian {
+  kind conversational
+  reads api
+  tool lookup { scope read tier low rate 2 per 1m }
+}
+`;
+
+const dir = mkdtempSync(join(tmpdir(), "charter-serve-pg-"));
+const suffix = randomBytes(4).toString("hex");
+const librarian = newToken();
+let roles: InitPostgresResult;
+let notes: { url: string; close(): Promise<void> };
+let serve: ServeHandle | undefined;
+let pub: string;
+
+async function sql(url: string, text: string): Promise<pg.QueryResult> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await c.query(text);
+  } finally {
+    await c.end();
+  }
+}
+
+beforeAll(async () => {
+  // a database and roles of its own: `verify` checks every chain in the table
+  const superUrl = inject("postgresUrl");
+  await sql(superUrl, `CREATE DATABASE charter_serve_${suffix}`);
+  const u = new URL(superUrl);
+  u.pathname = `/charter_serve_${suffix}`;
+  roles = await initPostgresAudit(u.toString(), { writerRole: `serve_w_${suffix}`, readerRole: `serve_r_${suffix}`, retentionDays: 1 });
+  const keys = generateKeys();
+  writeFileSync(join(dir, "cp.key"), keys.privatePem, { mode: 0o600 });
+  pub = keys.publicKey;
+  writeFileSync(join(dir, "pg.charter"), POLICY);
+  const built = charter(["build", join(dir, "pg.charter"), "-o", join(dir, "pg.bundle.json")]);
+  expect(built.status, built.stderr).toBe(0);
+  notes = await startNotesServer();
+});
+
+afterAll(async () => {
+  await serve?.close();
+  await notes?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("charter serve with a PostgreSQL audit store", () => {
+  it("writes the gateway's decisions to the chain it names, and `charter audit verify` verifies them", async () => {
+    const yaml = `listen: 127.0.0.1:0
+bundle: pg.bundle.json
+audit: { postgres: "${roles.writerUrl}", checkpoint_key: cp.key, chain: gateway-1 }
+agents:
+  librarian: { token_sha256: "${librarian.sha256}", upstreams: [notes], source: api }
+upstreams:
+  notes: { url: "${notes.url}" }
+`;
+    const parsed = parseServeConfig(yaml, join(dir, "serve.yaml"));
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    serve = await startServe({ config: parsed.config, log: () => undefined, watchBundle: false });
+    const client = new Client({ name: "pg-test", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(serve.url + "/mcp"), { requestInit: { headers: { Authorization: `Bearer ${librarian.token}` } } }));
+    const outcomes: boolean[] = [];
+    for (let i = 0; i < 3; i++) outcomes.push((await client.callTool({ name: "lookup", arguments: { word: `w${i}` } })).isError !== true);
+    expect(outcomes).toEqual([true, true, false]);
+    await client.close();
+    await serve.close();
+    serve = undefined;
+
+    const rows = await sql(roles.readerUrl, "SELECT chain, outcome, tool FROM charter_audit WHERE tool = 'lookup' ORDER BY seq");
+    expect(rows.rows).toEqual([
+      { chain: "gateway-1", outcome: "allow", tool: "lookup" },
+      { chain: "gateway-1", outcome: "allow", tool: "lookup" },
+      { chain: "gateway-1", outcome: "deny", tool: "lookup" },
+    ]);
+    const verified = charter(["audit", "verify", roles.readerUrl, "--checkpoint-pub", pub]);
+    expect(verified.status, verified.stderr).toBe(0);
+    expect(verified.stdout).toMatch(/gateway-1/);
+    expect(verified.stdout).toMatch(/checkpoint/i);
+  });
+});
