@@ -93,7 +93,11 @@ upstreams:
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
     serve = await startServe({ config: parsed.config, log: () => undefined, watchBundle: false });
     const client = new Client({ name: "pg-test", version: "1.0.0" });
-    await client.connect(new StreamableHTTPClientTransport(new URL(serve.url + "/mcp"), { requestInit: { headers: { Authorization: `Bearer ${librarian.token}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(serve.url + "/mcp"), {
+        requestInit: { headers: { Authorization: `Bearer ${librarian.token}` } },
+      }),
+    );
     const outcomes: boolean[] = [];
     for (let i = 0; i < 3; i++) outcomes.push((await client.callTool({ name: "lookup", arguments: { word: `w${i}` } })).isError !== true);
     expect(outcomes).toEqual([true, true, false]);

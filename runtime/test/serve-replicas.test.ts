@@ -86,7 +86,9 @@ admin: { token_sha256: "${admin.sha256}" }
 }
 
 async function start(name: string, redis = redisUrl): Promise<Replica> {
-  const child = spawn(process.execPath, [join(ROOT, "cli/bin/charter.js"), "serve", "--config", config(name, redis)], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [join(ROOT, "cli/bin/charter.js"), "serve", "--config", config(name, redis)], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let err = "";
   child.stderr!.setEncoding("utf8");
   const url = await new Promise<string>((resolve, reject) => {
@@ -111,7 +113,9 @@ async function stop(r: Replica): Promise<void> {
 
 async function connect(r: Replica, token: string): Promise<Client> {
   const client = new Client({ name: "replica-test", version: "1.0.0" });
-  await client.connect(new StreamableHTTPClientTransport(new URL(r.url + "/mcp"), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(r.url + "/mcp"), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }),
+  );
   clients.push(client);
   return client;
 }
@@ -178,7 +182,11 @@ describe("charter serve replicas on one Redis", () => {
     const cb = await connect(b, archivist.token);
     expect((await cb.callTool({ name: "lookup", arguments: { word: "before" } })).isError).not.toBe(true);
     const api = (r: Replica, path: string, body: unknown) =>
-      fetch(r.url + path, { method: "POST", headers: { authorization: `Bearer ${admin.token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+      fetch(r.url + path, {
+        method: "POST",
+        headers: { authorization: `Bearer ${admin.token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
     const posted = await api(a, "/api/admin/isolate", { agent: "archivist", reason: "incident 12" });
     expect(posted.status, await posted.clone().text()).toBe(200);
     const t0 = Date.now();
@@ -204,19 +212,24 @@ describe("charter serve replicas on one Redis", () => {
     expect(rebuilt.status, rebuilt.stderr).toBe(0);
     for (const r of [a, b]) r.child.kill("SIGHUP");
     const t2 = Date.now();
-    while (!(a.stderr().includes("bundle reloaded") && b.stderr().includes("bundle reloaded")) && Date.now() - t2 < 5000) await new Promise((r) => setTimeout(r, 50));
+    while (!(a.stderr().includes("bundle reloaded") && b.stderr().includes("bundle reloaded")) && Date.now() - t2 < 5000)
+      await new Promise((r) => setTimeout(r, 50));
     expect(a.stderr()).toContain("bundle reloaded");
     expect(b.stderr()).toContain("bundle reloaded");
-    for (const c of [ca, cb]) expect(text(await c.callTool({ name: "lookup", arguments: { word: "reloaded" } }))).toMatch(/isolated: incident 12/);
+    for (const c of [ca, cb])
+      expect(text(await c.callTool({ name: "lookup", arguments: { word: "reloaded" } }))).toMatch(/isolated: incident 12/);
     // a replica started while the isolation holds denies from its first call
     const d = await start("d");
-    expect(text(await (await connect(d, archivist.token)).callTool({ name: "lookup", arguments: { word: "late" } }))).toMatch(/isolated: incident 12/);
+    expect(text(await (await connect(d, archivist.token)).callTool({ name: "lookup", arguments: { word: "late" } }))).toMatch(
+      /isolated: incident 12/,
+    );
     await stop(d);
     // released through the other replica: both allow again
     expect((await api(b, "/api/admin/release", { agent: "archivist" })).status).toBe(200);
     const t1 = Date.now();
     let allowed = false;
-    while (!allowed && Date.now() - t1 < 3000) allowed = (await ca.callTool({ name: "lookup", arguments: { word: "again" } })).isError !== true;
+    while (!allowed && Date.now() - t1 < 3000)
+      allowed = (await ca.callTool({ name: "lookup", arguments: { word: "again" } })).isError !== true;
     expect(allowed).toBe(true);
     expect(Date.now() - t1).toBeLessThan(1000);
     expect((await cb.callTool({ name: "lookup", arguments: { word: "again" } })).isError).not.toBe(true);

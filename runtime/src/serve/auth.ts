@@ -42,7 +42,8 @@ export class Authenticator {
   /** Synchronous for opaque tokens (the hot path); a JWT needs the issuer's keys and is asynchronous. */
   authenticate(header: string | undefined): Authenticated | Promise<Authenticated> {
     const token = bearerOf(header);
-    if (token === undefined) return { ok: false, reason: header === undefined ? "no Authorization header" : "the Authorization header is not a Bearer token" };
+    if (token === undefined)
+      return { ok: false, reason: header === undefined ? "no Authorization header" : "the Authorization header is not a Bearer token" };
     const principal = this.byHash.get(tokenSha256(token));
     if (principal !== undefined) return { ok: true, principal, via: "token" };
     if (this.jwks !== undefined && JWT_SHAPE.test(token)) return this.verifyJwt(token);

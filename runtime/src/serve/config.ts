@@ -76,7 +76,10 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 /** Renders problems as `FILE:LINE:COL: key: message` lines. */
 export function describeConfigProblems(path: string, problems: readonly ConfigProblem[]): string {
-  return [...problems].sort((a, b) => a.line - b.line || a.column - b.column).map((p) => `${path}:${p.line}:${p.column}: ${p.key ? p.key + ": " : ""}${p.message}`).join("\n");
+  return [...problems]
+    .sort((a, b) => a.line - b.line || a.column - b.column)
+    .map((p) => `${path}:${p.line}:${p.column}: ${p.key ? p.key + ": " : ""}${p.message}`)
+    .join("\n");
 }
 
 export function parseServeConfig(text: string, path: string): ConfigResult {
@@ -175,7 +178,20 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
     return f;
   };
 
-  const top = fields(doc.contents as Node | null, "", ["listen", "bundle", "public_key", "audit", "state", "agents", "upstreams", "jwt", "approvers", "admin", "public_url", "notify"]);
+  const top = fields(doc.contents as Node | null, "", [
+    "listen",
+    "bundle",
+    "public_key",
+    "audit",
+    "state",
+    "agents",
+    "upstreams",
+    "jwt",
+    "approvers",
+    "admin",
+    "public_url",
+    "notify",
+  ]);
   if (top === undefined) return { ok: false, problems };
   const root = doc.contents as Node;
 
@@ -208,8 +224,10 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
       if (ck !== undefined) audit.checkpointKey = file(ck);
       const chain = str(a.get("chain"));
       if (chain !== undefined) audit.chain = chain;
-      if (audit.file !== undefined && audit.postgres !== undefined) at(auditField.node, "audit", "name one store: { file: PATH } or { postgres: URL }, not both");
-      if (audit.file === undefined && audit.postgres === undefined) at(auditField.node, "audit", "say where the audit log goes: { file: PATH } or { postgres: URL }");
+      if (audit.file !== undefined && audit.postgres !== undefined)
+        at(auditField.node, "audit", "name one store: { file: PATH } or { postgres: URL }, not both");
+      if (audit.file === undefined && audit.postgres === undefined)
+        at(auditField.node, "audit", "say where the audit log goes: { file: PATH } or { postgres: URL }");
     }
   }
 
@@ -227,7 +245,8 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
   const upstreamsField = required(top, "upstreams", "", root);
   /** every upstream name written down, valid or not: an agent naming a broken one is not told it is missing */
   const declaredUpstreams = new Set<string>();
-  if (upstreamsField && isMap(upstreamsField.node)) for (const p of upstreamsField.node.items) if (isScalar(p.key)) declaredUpstreams.add(String(p.key.value));
+  if (upstreamsField && isMap(upstreamsField.node))
+    for (const p of upstreamsField.node.items) if (isScalar(p.key)) declaredUpstreams.add(String(p.key.value));
   if (upstreamsField) {
     for (const u of entries(upstreamsField.node, "upstreams")) {
       const name = u.key.slice("upstreams.".length);
@@ -239,7 +258,11 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
       const envField = m.get("env");
       if (envField) {
         for (const e of entries(envField.node, envField.key)) {
-          if (isScalar(e.node) && (typeof e.node.value === "string" || typeof e.node.value === "number" || typeof e.node.value === "boolean")) env[e.key.slice(envField.key.length + 1)] = String(e.node.value);
+          if (
+            isScalar(e.node) &&
+            (typeof e.node.value === "string" || typeof e.node.value === "number" || typeof e.node.value === "boolean")
+          )
+            env[e.key.slice(envField.key.length + 1)] = String(e.node.value);
           else at(e.node ?? e.pair.key, e.key, "expected a string value");
         }
       }
@@ -255,9 +278,17 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
       }
       if (url !== undefined) {
         if (!/^https?:\/\//.test(url)) at(m.get("url")!.node, `${u.key}.url`, "expected an http:// or https:// URL");
-        if (envField || cwd !== undefined) at((envField ?? m.get("cwd"))!.pair.key as Node, u.key, "env and cwd apply to a command, not to a url");
+        if (envField || cwd !== undefined)
+          at((envField ?? m.get("cwd"))!.pair.key as Node, u.key, "env and cwd apply to a command, not to a url");
       }
-      upstreams.set(name, { name, env, resources, ...(command ? { command } : {}), ...(url ? { url } : {}), ...(cwd ? { cwd: file(cwd) } : {}) });
+      upstreams.set(name, {
+        name,
+        env,
+        resources,
+        ...(command ? { command } : {}),
+        ...(url ? { url } : {}),
+        ...(cwd ? { cwd: file(cwd) } : {}),
+      });
     }
   }
 
@@ -286,7 +317,9 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
       if (tokenField) tokenNodes.set(`agents.${name}.token_sha256`, tokenField.node);
       let tokenSha256: string[] = [];
       if (tokenField && isSeq(tokenField.node)) {
-        tokenSha256 = tokenField.node.items.flatMap((item, i) => hash({ key: `${tokenField.key}[${i}]`, node: item as Node, pair: tokenField.pair }) ?? []);
+        tokenSha256 = tokenField.node.items.flatMap(
+          (item, i) => hash({ key: `${tokenField.key}[${i}]`, node: item as Node, pair: tokenField.pair }) ?? [],
+        );
       } else if (tokenField) {
         const h = hash(tokenField);
         if (h) tokenSha256 = [h];
@@ -332,11 +365,14 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
   const claim = (h: string | undefined, who: string, node: Node | null, key: string): void => {
     if (h === undefined) return;
     const before = owners.get(h);
-    if (before !== undefined) at(tokenNodes.get(key) ?? node, key, `the same token hash is already used by ${before}: every principal needs its own token`);
+    if (before !== undefined)
+      at(tokenNodes.get(key) ?? node, key, `the same token hash is already used by ${before}: every principal needs its own token`);
     else owners.set(h, who);
   };
-  for (const a of agents.values()) for (const h of a.tokenSha256) claim(h, `agent ${a.name}`, (agentsField?.node as Node) ?? null, `agents.${a.name}.token_sha256`);
-  for (const a of approvers.values()) claim(a.tokenSha256, `approver ${a.name}`, (approversField?.node as Node) ?? null, `approvers.${a.name}.token_sha256`);
+  for (const a of agents.values())
+    for (const h of a.tokenSha256) claim(h, `agent ${a.name}`, (agentsField?.node as Node) ?? null, `agents.${a.name}.token_sha256`);
+  for (const a of approvers.values())
+    claim(a.tokenSha256, `approver ${a.name}`, (approversField?.node as Node) ?? null, `approvers.${a.name}.token_sha256`);
   if (admin) claim(admin.tokenSha256, "admin", (adminField?.node as Node) ?? null, "admin.token_sha256");
 
   if (problems.length > 0 || bundle === undefined) return { ok: false, problems };

@@ -149,7 +149,9 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     const a = config.audit;
     const ck = a.checkpointKey !== undefined ? { checkpoint_key: a.checkpointKey } : {};
     const wanted: AuditConfig =
-      a.file !== undefined ? { file: a.file, fsync: a.fsync, ...ck } : { postgres: a.postgres!, ...ck, ...(a.chain !== undefined ? { chain: a.chain } : {}) };
+      a.file !== undefined
+        ? { file: a.file, fsync: a.fsync, ...ck }
+        : { postgres: a.postgres!, ...ck, ...(a.chain !== undefined ? { chain: a.chain } : {}) };
     const opened = await openAuditSink(wanted, { bundle: first.bundle.digest });
     if (!opened.ok) throw new ServeStartError(`${config.path}: ${opened.message}`);
     audit = opened.log;
@@ -175,7 +177,13 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   if ((state as { isHealthy?: boolean }).isHealthy === false) {
     stateDown = `the shared state ${config.state.kind === "redis" ? redactRedis(config.state.url) : ""} is unreachable`;
     warn(`${stateDown}: every call is denied until it is back (fail closed)`);
-    audit.write({ agent: "charter-runtime", session: "", event: "state", trace: [{ rule: "state.unavailable", reason: `${stateDown}: every call is denied until it is back (fail closed)` }], outcome: "unavailable" });
+    audit.write({
+      agent: "charter-runtime",
+      session: "",
+      event: "state",
+      trace: [{ rule: "state.unavailable", reason: `${stateDown}: every call is denied until it is back (fail closed)` }],
+      outcome: "unavailable",
+    });
   }
   /** the isolations in force, as the shared state last reported them (the approval service asks synchronously) */
   let isolations: IsolationState = { agents: new Map() };
@@ -230,8 +238,18 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   // ---- metrics
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
-  const decisions = new Counter({ name: "charter_decisions_total", help: "tool call decisions", labelNames: ["agent", "tool", "outcome"] as const, registers: [metrics] });
-  const approvals = new Counter({ name: "charter_approvals_total", help: "approval requests by how they ended", labelNames: ["outcome"] as const, registers: [metrics] });
+  const decisions = new Counter({
+    name: "charter_decisions_total",
+    help: "tool call decisions",
+    labelNames: ["agent", "tool", "outcome"] as const,
+    registers: [metrics],
+  });
+  const approvals = new Counter({
+    name: "charter_approvals_total",
+    help: "approval requests by how they ended",
+    labelNames: ["outcome"] as const,
+    registers: [metrics],
+  });
   const latency = new Histogram({
     name: "charter_call_duration_seconds",
     help: "tools/call handled by the gateway, decision and upstream included",
@@ -239,9 +257,23 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60],
     registers: [metrics],
   });
-  const authFailures = new Counter({ name: "charter_auth_failures_total", help: "requests refused for a missing or unknown token", registers: [metrics] });
-  const withheldDefs = new Counter({ name: "charter_tool_definitions_withheld_total", help: "tool definitions withheld as injections", labelNames: ["agent"] as const, registers: [metrics] });
-  const reloads = new Counter({ name: "charter_bundle_reloads_total", help: "bundle reloads", labelNames: ["result"] as const, registers: [metrics] });
+  const authFailures = new Counter({
+    name: "charter_auth_failures_total",
+    help: "requests refused for a missing or unknown token",
+    registers: [metrics],
+  });
+  const withheldDefs = new Counter({
+    name: "charter_tool_definitions_withheld_total",
+    help: "tool definitions withheld as injections",
+    labelNames: ["agent"] as const,
+    registers: [metrics],
+  });
+  const reloads = new Counter({
+    name: "charter_bundle_reloads_total",
+    help: "bundle reloads",
+    labelNames: ["result"] as const,
+    registers: [metrics],
+  });
 
   // ---- upstreams
   const upstreams = new Map<string, Upstream>();
@@ -262,7 +294,9 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
           const other = tools.get(tool);
           if (other !== undefined && other !== u) {
             ambiguous.add(tool);
-            clashes.push(`agent ${r.config.name}: tool '${tool}' is published by both upstream ${other.name} and upstream ${u.name}; a tool name must name one tool`);
+            clashes.push(
+              `agent ${r.config.name}: tool '${tool}' is published by both upstream ${other.name} and upstream ${u.name}; a tool name must name one tool`,
+            );
           } else tools.set(tool, u);
         }
       }
@@ -306,11 +340,16 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
         if (!g.isGranted(r.config.name, name)) continue;
         const u = r.tools.get(name);
         if (u === undefined) {
-          if (!r.ambiguous.has(name)) out.push(`agent ${r.config.name} is granted ${name}, but none of its upstreams (${r.config.upstreams.join(", ") || "none"}) publishes it`);
+          if (!r.ambiguous.has(name))
+            out.push(
+              `agent ${r.config.name} is granted ${name}, but none of its upstreams (${r.config.upstreams.join(", ") || "none"}) publishes it`,
+            );
           continue;
         }
         if (tool.pin !== null && toolDefinitionDigest(u.tools.get(name)!) !== tool.pin) {
-          out.push(`agent ${r.config.name}: the definition of pinned tool ${name} published by upstream ${u.name} does not match its pin (${tool.pin}); it is withheld`);
+          out.push(
+            `agent ${r.config.name}: the definition of pinned tool ${name} published by upstream ${u.name} does not match its pin (${tool.pin}); it is withheld`,
+          );
         }
       }
     }
@@ -351,13 +390,22 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     }
     const tool = u.tools.get(name)!;
     const pin = guard.bundle.agents[route.config.name]?.tools[name]?.pin ?? null;
-    if (pin !== null && digestOf(tool) !== pin) return { refused: `the published definition of ${name} does not match the policy's pin`, rule: "pin" };
-    if (!definitionAdmitted(route.config, tool)) return { refused: `the definition of ${name} looks like a prompt injection and is withheld`, rule: "definition" as DecisionRule };
+    if (pin !== null && digestOf(tool) !== pin)
+      return { refused: `the published definition of ${name} does not match the policy's pin`, rule: "pin" };
+    if (!definitionAdmitted(route.config, tool))
+      return { refused: `the definition of ${name} looks like a prompt injection and is withheld`, rule: "definition" as DecisionRule };
     return { tool, upstream: u };
   };
 
   const listTools = async (route: AgentRoute): Promise<Tool[]> => {
-    await Promise.all(route.config.upstreams.map((n) => upstreams.get(n)!.refresh().catch(() => undefined)));
+    await Promise.all(
+      route.config.upstreams.map((n) =>
+        upstreams
+          .get(n)!
+          .refresh()
+          .catch(() => undefined),
+      ),
+    );
     const out: Tool[] = [];
     for (const name of route.tools.keys()) {
       if (!guard.isGranted(route.config.name, name)) continue;
@@ -370,7 +418,14 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     return out;
   };
 
-  const callTool = async (session: Session, route: AgentRoute, name: string, args: Record<string, unknown> | undefined, reasoning: string | undefined, signal: AbortSignal): Promise<CallToolResult> => {
+  const callTool = async (
+    session: Session,
+    route: AgentRoute,
+    name: string,
+    args: Record<string, unknown> | undefined,
+    reasoning: string | undefined,
+    signal: AbortSignal,
+  ): Promise<CallToolResult> => {
     const started = performance.now();
     const agent = route.config.name;
     const call = { agent, session: session.id, tool: name, args, ...(reasoning !== undefined ? { reasoning } : {}) };
@@ -398,7 +453,10 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       outcome = "allow";
       let result: CallToolResult;
       try {
-        result = (await target.client.callTool({ name, ...(args !== undefined ? { arguments: args } : {}) }, undefined, { signal, timeout: 300_000 })) as CallToolResult;
+        result = (await target.client.callTool({ name, ...(args !== undefined ? { arguments: args } : {}) }, undefined, {
+          signal,
+          timeout: 300_000,
+        })) as CallToolResult;
       } catch (e) {
         outcome = "upstream_error";
         return refusal(`the tool server failed on ${name}: ${(e as Error).message}`);
@@ -413,7 +471,8 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     }
   };
 
-  const anyResources = (route: AgentRoute): Upstream[] => route.config.upstreams.map((n) => upstreams.get(n)!).filter((u) => u.config.resources && u.failure === undefined);
+  const anyResources = (route: AgentRoute): Upstream[] =>
+    route.config.upstreams.map((n) => upstreams.get(n)!).filter((u) => u.config.resources && u.failure === undefined);
 
   const newSession = (agent: string): Session => {
     const route = routes.get(agent)!;
@@ -422,7 +481,14 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       { name: "charter-serve", version: "0.1.0" },
       { capabilities: { tools: { listChanged: true }, ...(withResources ? { resources: {}, prompts: {} } : {}) } },
     );
-    const session: Session = { id: "", agent, server, transport: undefined as unknown as StreamableHTTPServerTransport, lastSeen: Date.now(), inflight: new Map() };
+    const session: Session = {
+      id: "",
+      agent,
+      server,
+      transport: undefined as unknown as StreamableHTTPServerTransport,
+      lastSeen: Date.now(),
+      inflight: new Map(),
+    };
     server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await listTools(route) }));
     server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
       const { name, arguments: args, _meta } = request.params;
@@ -435,7 +501,12 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       if (token !== undefined) {
         let n = 0;
         ticker = setInterval(() => {
-          extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: ++n, message: `waiting for a decision on ${name}` } }).catch(() => undefined);
+          extra
+            .sendNotification({
+              method: "notifications/progress",
+              params: { progressToken: token, progress: ++n, message: `waiting for a decision on ${name}` },
+            })
+            .catch(() => undefined);
         }, PROGRESS_EVERY_MS);
       }
       try {
@@ -451,12 +522,16 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       const inspectOpts = () => ({ guard, agent, session: session.id, source: route.config.source });
       server.setRequestHandler(ListResourcesRequestSchema, async () => {
         const resources: Resource[] = [];
-        for (const u of anyResources(route)) resources.push(...((await u.client.listResources().catch(() => ({ resources: [] }))).resources ?? []));
+        for (const u of anyResources(route))
+          resources.push(...((await u.client.listResources().catch(() => ({ resources: [] }))).resources ?? []));
         return { resources };
       });
       server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => {
         const resourceTemplates: ResourceTemplate[] = [];
-        for (const u of anyResources(route)) resourceTemplates.push(...((await u.client.listResourceTemplates().catch(() => ({ resourceTemplates: [] }))).resourceTemplates ?? []));
+        for (const u of anyResources(route))
+          resourceTemplates.push(
+            ...((await u.client.listResourceTemplates().catch(() => ({ resourceTemplates: [] }))).resourceTemplates ?? []),
+          );
         return { resourceTemplates };
       });
       server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
@@ -524,7 +599,12 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       trace: [{ rule: "auth", reason: `${req.method} ${req.url} from ${req.socket.remoteAddress}: ${reason}` }],
       outcome: "unauthenticated",
     });
-    sendJson(res, 401, { error: "unauthorized", message: "a valid bearer token is required" }, { "www-authenticate": 'Bearer realm="charter"' });
+    sendJson(
+      res,
+      401,
+      { error: "unauthorized", message: "a valid bearer token is required" },
+      { "www-authenticate": 'Bearer realm="charter"' },
+    );
   };
 
   const handleMcp = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -547,17 +627,24 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     if (typeof sid === "string") {
       session = sessions.get(sid);
       // a session belongs to the agent that opened it: another agent's token finds nothing here
-      if (session === undefined || session.agent !== agent) return sendJson(res, 404, { jsonrpc: "2.0", error: { code: -32001, message: "Session not found" }, id: null });
+      if (session === undefined || session.agent !== agent)
+        return sendJson(res, 404, { jsonrpc: "2.0", error: { code: -32001, message: "Session not found" }, id: null });
     } else if (req.method === "POST" && isInitializeRequest(body)) {
       session = newSession(agent);
       await session.server.connect(session.transport);
     } else {
-      return sendJson(res, 400, { jsonrpc: "2.0", error: { code: -32000, message: "Bad Request: no valid session id (initialize first)" }, id: null });
+      return sendJson(res, 400, {
+        jsonrpc: "2.0",
+        error: { code: -32000, message: "Bad Request: no valid session id (initialize first)" },
+        id: null,
+      });
     }
     session.lastSeen = Date.now();
     if (body !== undefined) {
       // a client that hangs up on a waiting call withdraws it
-      const ids = (Array.isArray(body) ? body : [body]).flatMap((m) => (m && typeof m === "object" && "id" in m && "method" in m ? [(m as { id: string | number }).id] : []));
+      const ids = (Array.isArray(body) ? body : [body]).flatMap((m) =>
+        m && typeof m === "object" && "id" in m && "method" in m ? [(m as { id: string | number }).id] : [],
+      );
       if (ids.length > 0) {
         const s = session;
         res.once("close", () => {
@@ -573,7 +660,9 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     const path = url.split("?", 1)[0]!;
     if (path === "/mcp") return handleMcp(req, res);
     if (path === "/healthz" && req.method === "GET") {
-      return ready && !closing ? sendJson(res, 200, { status: "ok", bundle: bundleDigest }) : sendJson(res, 503, { status: closing ? "shutting_down" : "starting", bundle: bundleDigest });
+      return ready && !closing
+        ? sendJson(res, 200, { status: "ok", bundle: bundleDigest })
+        : sendJson(res, 503, { status: closing ? "shutting_down" : "starting", bundle: bundleDigest });
     }
     if (path === "/metrics" && req.method === "GET") {
       const text = await metrics.metrics();
@@ -615,7 +704,13 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
         bundleDigest = next.bundle.digest;
         verdicts.clear();
         reloads.inc({ result: "loaded" });
-        audit.write({ agent: "charter-serve", session: "", event: "alert", trace: [{ rule: "bundle.reloaded", reason: `bundle ${before} replaced by ${bundleDigest}` }], outcome: "reloaded" });
+        audit.write({
+          agent: "charter-serve",
+          session: "",
+          event: "alert",
+          trace: [{ rule: "bundle.reloaded", reason: `bundle ${before} replaced by ${bundleDigest}` }],
+          outcome: "reloaded",
+        });
         log(`charter serve: bundle reloaded: ${bundleDigest}`);
         await Promise.all([...upstreams.values()].map((u) => u.refresh().catch(() => undefined)));
         rebuildRoutes(false);
@@ -655,7 +750,8 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     },
     release: async (agent, reason) => {
       await state.killSwitch.release(agent);
-      const lifted = (): boolean => (agent === undefined ? isolations.all === undefined && isolations.agents.size === 0 : !isolations.agents.has(agent));
+      const lifted = (): boolean =>
+        agent === undefined ? isolations.all === undefined && isolations.agents.size === 0 : !isolations.agents.has(agent);
       if (!(await until(lifted, 1000))) guard.release(reason ?? "released by the admin", agent);
     },
     isIsolated: (agent) => isolations.all !== undefined || (agent !== undefined && isolations.agents.has(agent)),
@@ -735,8 +831,10 @@ function checkAgainstBundle(config: ServeConfig, bundle: Bundle): string[] {
       out.push(`agent ${a.name} of ${config.path} is not in the bundle (agents: ${Object.keys(bundle.agents).join(", ")})`);
       continue;
     }
-    if (!Object.hasOwn(bundle.sources, a.source)) out.push(`agents.${a.name}.source: no source '${a.source}' in the bundle (sources: ${Object.keys(bundle.sources).join(", ")})`);
-    else if (!agent.reads.includes(a.source)) out.push(`agents.${a.name}.source: ${a.name} does not read source '${a.source}' (it reads: ${agent.reads.join(", ") || "nothing"})`);
+    if (!Object.hasOwn(bundle.sources, a.source))
+      out.push(`agents.${a.name}.source: no source '${a.source}' in the bundle (sources: ${Object.keys(bundle.sources).join(", ")})`);
+    else if (!agent.reads.includes(a.source))
+      out.push(`agents.${a.name}.source: ${a.name} does not read source '${a.source}' (it reads: ${agent.reads.join(", ") || "nothing"})`);
   }
   return out;
 }
@@ -817,7 +915,11 @@ function approvalPlugin(ctx: ServeContext, current: () => Guard): ServePlugin {
   for (const a of config.agents.values()) if (a.tokenSha256[0] !== undefined) agents[a.name] = { token_sha256: a.tokenSha256[0] };
   const approvers: Record<string, { token_sha256: string; groups: string[] }> = {};
   for (const a of config.approvers.values()) approvers[a.name] = { token_sha256: a.tokenSha256, groups: a.groups };
-  const loaded = loadApproverDirectory({ approvers, agents, ...(config.admin ? { admin: { token_sha256: config.admin.tokenSha256 } } : {}) });
+  const loaded = loadApproverDirectory({
+    approvers,
+    agents,
+    ...(config.admin ? { admin: { token_sha256: config.admin.tokenSha256 } } : {}),
+  });
   if (!loaded.ok) throw new ServeStartError(loaded.errors.map((e) => `${config.path}: ${e.path}: ${e.message}`).join("\n"));
   const guardView = new Proxy({} as Guard, {
     get: (_t, key) => {
@@ -831,7 +933,11 @@ function approvalPlugin(ctx: ServeContext, current: () => Guard): ServePlugin {
     directory: loaded.directory,
     audit: ctx.audit,
     guard: guardView,
-    killSwitch: { isolate: (reason, agent) => ctx.isolate(reason, agent), release: (reason, agent) => ctx.release(agent, reason), isIsolated: (agent) => ctx.isIsolated(agent) },
+    killSwitch: {
+      isolate: (reason, agent) => ctx.isolate(reason, agent),
+      release: (reason, agent) => ctx.release(agent, reason),
+      isIsolated: (agent) => ctx.isIsolated(agent),
+    },
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
     ...(webhook ? { webhook } : {}),
     onError: (m) => ctx.log(`charter serve: approvals: ${m}`),
@@ -847,6 +953,7 @@ function approvalPlugin(ctx: ServeContext, current: () => Guard): ServePlugin {
 /** `notify: { webhook: URL }` or `notify: URL`. */
 function notifyOption(notify: unknown): string | undefined {
   if (typeof notify === "string") return notify;
-  if (notify !== null && typeof notify === "object" && typeof (notify as { webhook?: unknown }).webhook === "string") return (notify as { webhook: string }).webhook;
+  if (notify !== null && typeof notify === "object" && typeof (notify as { webhook?: unknown }).webhook === "string")
+    return (notify as { webhook: string }).webhook;
   return undefined;
 }
