@@ -55778,7 +55778,7 @@ var Decoder = class {
       return { kind: "string", value: "", span };
     }
     let value;
-    const closed = t.image.length >= 2 && t.image.endsWith('"') && !t.image.endsWith('\\"');
+    const closed = isClosedString(t.image);
     try {
       value = JSON.parse(closed ? t.image : t.image + '"');
     } catch {
@@ -55850,6 +55850,12 @@ function isRealDate(y, m, d) {
   if (m < 1 || m > 12 || d < 1) return false;
   const days = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
   return d <= days[m - 1];
+}
+function isClosedString(image) {
+  if (image.length < 2 || !image.endsWith('"')) return false;
+  let slashes = 0;
+  for (let i = image.length - 2; i >= 1 && image[i] === "\\"; i--) slashes++;
+  return slashes % 2 === 0;
 }
 
 // language/src/segments.ts

@@ -1114,7 +1114,7 @@ export class Decoder {
       return { kind: "string", value: "", span };
     }
     let value: string;
-    const closed = t.image.length >= 2 && t.image.endsWith('"') && !t.image.endsWith('\\"');
+    const closed = isClosedString(t.image);
     try {
       value = JSON.parse(closed ? t.image : t.image + '"') as string;
     } catch {
@@ -1189,4 +1189,15 @@ function isRealDate(y: number, m: number, d: number): boolean {
   if (m < 1 || m > 12 || d < 1) return false;
   const days = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
   return d <= days[m - 1]!;
+}
+
+/**
+ * A string token is closed when its last quote is not escaped: an even run of backslashes before it
+ * (`"C:\\"` is closed, `"say \"` is not).
+ */
+function isClosedString(image: string): boolean {
+  if (image.length < 2 || !image.endsWith('"')) return false;
+  let slashes = 0;
+  for (let i = image.length - 2; i >= 1 && image[i] === "\\"; i--) slashes++;
+  return slashes % 2 === 0;
 }
