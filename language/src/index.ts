@@ -12,6 +12,8 @@ export { decodePolicyBytes, type DecodedPolicy } from "./encoding.js";
 export type * as ast from "./ast.js";
 export { parse, type ParseResult } from "./parser.js";
 export { lowerPolicy } from "./compile.js";
+// The normal form `path under` compares, shared with the runtime so both sides normalise alike.
+export { normalisePosixPath } from "./paths.js";
 
 // Diagnostics: the stable codes, their documentation pages, and offset ↔ line/column conversion.
 export {

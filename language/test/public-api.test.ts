@@ -42,6 +42,7 @@ const GOLDEN: Record<string, Surface> = {
       "generateKeys",
       "loadPrivateKey",
       "lowerPolicy",
+      "normalisePosixPath",
       "parse",
       "parseReviewers",
       "publicKeyOf",

@@ -237,6 +237,26 @@ function mdTable(head: string[], rows: (string | number | undefined)[][]): strin
   );
 }
 
+/** The summary table's one row, the same in the Markdown and the HTML report. */
+const SUMMARY_HEADER = [
+  "records",
+  "decisions",
+  "refused",
+  "approvals",
+  "alerts",
+  "isolations",
+  "ingest refused",
+  "output filtered",
+  "sessions",
+];
+
+function summaryRow(s: IncidentReport["summary"]): (string | number)[] {
+  const decisions = Object.entries(s.decisions)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
+  return [s.records, decisions, s.refused, s.approvals, s.alerts, s.isolations, s.ingestRefused, s.outputFiltered, s.sessions];
+}
+
 export function renderIncidentMarkdown(r: IncidentReport): string {
   const s = r.summary;
   let out = `# Incident report: ${r.agent}\n\n`;
@@ -244,24 +264,7 @@ export function renderIncidentMarkdown(r: IncidentReport): string {
   out += `Bundles that decided: ${r.bundles.join(", ") || "none recorded"}${r.bundleGiven ? `  \nBundle given: ${r.bundleGiven.name} (${r.bundleGiven.digest})` : ""}\n\n`;
   out += `## Chain verification\n\n${r.chains.map((c) => `- ${c.ok ? "intact" : "**BROKEN**"}: ${c.verification}`).join("\n") || "- no records"}\n\n`;
   out += `## Summary\n\n`;
-  out += mdTable(
-    ["records", "decisions", "refused", "approvals", "alerts", "isolations", "ingest refused", "output filtered", "sessions"],
-    [
-      [
-        s.records,
-        Object.entries(s.decisions)
-          .map(([k, v]) => `${k} ${v}`)
-          .join(", "),
-        s.refused,
-        s.approvals,
-        s.alerts,
-        s.isolations,
-        s.ingestRefused,
-        s.outputFiltered,
-        s.sessions,
-      ],
-    ],
-  );
+  out += mdTable(SUMMARY_HEADER, [summaryRow(s)]);
   out += `\n## High-tier actions taken, with their reversal playbooks\n\n`;
   if (!r.bundleGiven && r.highTier.length === 0) out += `${NO_TIERS}\n\n`;
   out += mdTable(
@@ -375,24 +378,7 @@ th{background:#f4f4f4}.bad{color:#b71c1c;font-weight:bold}.ok{color:#1b5e20}.met
 <ul>${r.chains.map((c) => `<li class="${c.ok ? "ok" : "bad"}">${c.ok ? "intact" : "BROKEN"}: ${esc(c.verification)}</li>`).join("") || "<li>no records</li>"}</ul>
 ${broken ? `<p class="bad">The chain is broken: records after the break may have been altered.</p>` : ""}
 <h2>Summary</h2>
-${htmlTable(
-  ["records", "decisions", "refused", "approvals", "alerts", "isolations", "ingest refused", "output filtered", "sessions"],
-  [
-    [
-      s.records,
-      Object.entries(s.decisions)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(", "),
-      s.refused,
-      s.approvals,
-      s.alerts,
-      s.isolations,
-      s.ingestRefused,
-      s.outputFiltered,
-      s.sessions,
-    ],
-  ],
-)}
+${htmlTable(SUMMARY_HEADER, [summaryRow(s)])}
 <h2>Decisions per minute by outcome</h2>
 ${decisionsChartSvg(r)}
 <h2>High-tier actions taken, with their reversal playbooks</h2>

@@ -4,7 +4,7 @@
 // Domains are matched by whole DNS labels (runtime/src/output/domains): sub.acme.io is inside acme.io,
 // acme.io.evil.com never is. Values must have the declared JSON type: "120" is not the number 120.
 // Lists and objects nest; an object is a closed world at every level.
-import { describeConstraint, type BundleConstraint } from "@charter/language";
+import { describeConstraint, normalisePosixPath, type BundleConstraint } from "@charter/language";
 import { RE2JS } from "re2js";
 import { emailDomainMatches, urlDomainMatches } from "../output/domains.js";
 
@@ -97,23 +97,6 @@ const isNumber = (v: unknown): v is number => typeof v === "number";
 
 // ---------------------------------------------------------------- path under
 
-/**
- * The lexical POSIX normal form of an absolute path: `.` and empty segments dropped, `..` removes the
- * segment before it (at the root it stays at the root, as the kernel does), no trailing `/`. Undefined
- * for a relative path or one holding a NUL byte. Symbolic links are not followed: a policy that
- * relies on `path under` must not let the agent create links inside its roots.
- */
-export function normalizePosixPath(path: string): string | undefined {
-  if (path.length === 0 || path.charCodeAt(0) !== 47 || path.includes("\0")) return undefined;
-  const out: string[] = [];
-  for (const segment of path.split("/")) {
-    if (segment === "" || segment === ".") continue;
-    if (segment === "..") out.pop();
-    else out.push(segment);
-  }
-  return "/" + out.join("/");
-}
-
 /** True when an absolute path is already normal (no `//`, `.` or `..` segment): the common case needs no copy. */
 function isNormalAbsolute(p: string): boolean {
   if (p.charCodeAt(0) !== 47) return false;
@@ -141,7 +124,7 @@ function inside(p: string, root: string): boolean {
 
 function compilePathUnder(c: Extract<BundleConstraint, { kind: "path_under" }>): CompiledConstraint {
   // The compiler normalises roots; a hand-made bundle's relative root admits nothing.
-  const roots = c.roots.map(normalizePosixPath).filter((r): r is string => r !== undefined);
+  const roots = c.roots.map(normalisePosixPath).filter((r): r is string => r !== undefined);
   const within = (p: string) => {
     for (let i = 0; i < roots.length; i++) if (inside(p, roots[i]!)) return true;
     return false;
@@ -152,7 +135,7 @@ function compilePathUnder(c: Extract<BundleConstraint, { kind: "path_under" }>):
     test: (v) => {
       if (typeof v !== "string") return false;
       if (isNormalAbsolute(v)) return within(v);
-      const n = normalizePosixPath(v);
+      const n = normalisePosixPath(v);
       return n !== undefined && within(n);
     },
     explain: (v) => {
