@@ -100,6 +100,11 @@ function domainsOf(args: unknown): Set<string> {
   return found;
 }
 
+/** The approval request a record belongs to: approval records name it in their trace. */
+function requestIdOf(r: AuditRecord): string | undefined {
+  return r.trace.find((t) => t.rule === "approval.request")?.reason;
+}
+
 function isTaken(r: AuditRecord): boolean {
   return (r.event === "decision" && r.outcome === "allow") || (r.event === "approval" && r.outcome === "approved");
 }
@@ -116,7 +121,10 @@ export function buildIncidentReport(input: IncidentInput): IncidentReport {
   const mine = all.filter((r) => r.agent === input.agent || (r.event === "isolation" && r.agent === "*"));
   const decisions: Record<string, number> = {};
   const refusedBy = new Map<string, IncidentEntry & { count: number }>();
-  const approvals: IncidentEntry[] = [];
+  // one row per approval request: its pending record, the service's answer and the guard's final word
+  // are three records of one event, so the row keeps the first time and the last outcome
+  const approvalsById = new Map<string, IncidentEntry>();
+  const takenRequests = new Set<string>();
   const guardrails: IncidentEntry[] = [];
   const highTier: HighTierAction[] = [];
   const domains = new Map<string, { calls: number; tools: Set<string> }>();
@@ -149,7 +157,12 @@ export function buildIncidentReport(input: IncidentInput): IncidentReport {
         else refusedBy.set(key, { ...e, count: 1 });
       }
     }
-    if (r.event === "approval" || r.outcome === "approval_required") approvals.push(e);
+    const requestId = r.event === "approval" ? (requestIdOf(r) ?? `seq ${r.seq}`) : undefined;
+    if (requestId !== undefined) {
+      const first = approvalsById.get(requestId);
+      const approver = e.approver ?? first?.approver;
+      approvalsById.set(requestId, first ? { ...e, time: first.time, seq: first.seq, ...(approver ? { approver } : {}) } : e);
+    }
     if (GUARDRAIL_EVENTS.has(r.event)) guardrails.push(e);
     if (r.event === "alert") alerts++;
     if (r.event === "isolation") isolations++;
@@ -168,7 +181,13 @@ export function buildIncidentReport(input: IncidentInput): IncidentReport {
         domains.set(d, entry);
       }
     }
-    if (isTaken(r) && e.tool !== undefined) {
+    // an approved request is one action however many records tell of it
+    let repeated = false;
+    if (requestId !== undefined && isTaken(r)) {
+      repeated = takenRequests.has(requestId);
+      takenRequests.add(requestId);
+    }
+    if (isTaken(r) && e.tool !== undefined && !repeated) {
       const declared = tools && Object.hasOwn(tools, e.tool) ? tools[e.tool]! : undefined;
       const recordedTier = typeof r.detail?.tier === "string" ? r.detail.tier : undefined;
       const tier = declared?.tier ?? recordedTier;
@@ -180,6 +199,7 @@ export function buildIncidentReport(input: IncidentInput): IncidentReport {
       }
     }
   }
+  const approvals = [...approvalsById.values()];
   const refused = [...refusedBy.values()].sort((a, b) => b.count - a.count);
   return {
     agent: input.agent,

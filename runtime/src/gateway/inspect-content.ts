@@ -39,8 +39,8 @@ type Inspected = { ok: true; text: string } | { ok: false; message: string };
  * scored joined by spaces (an instruction split over items reads as one sentence, and the detector treats
  * a line break as a sentence boundary) and shown joined by line breaks.
  */
-function inspectText(o: InspectOptions, parts: readonly string[], what: string): Inspected {
-  const admitted = o.guard.ingest(o.agent, o.source, parts.length === 1 ? parts[0]! : parts.join(" "), o.session);
+function inspectText(o: InspectOptions, parts: readonly string[], what: string, tool?: string): Inspected {
+  const admitted = o.guard.ingest(o.agent, o.source, parts.length === 1 ? parts[0]! : parts.join(" "), o.session, tool);
   if (!admitted.ok) return { ok: false, message: `Charter refused ${what}: ${admitted.error.message}` };
   let text = admitted.text;
   if (parts.length > 1) {
@@ -48,7 +48,7 @@ function inspectText(o: InspectOptions, parts: readonly string[], what: string):
     text = wrapUntrusted(parts.join("\n"), { source: o.source, trust });
   }
   if (o.filter === false) return { ok: true, text };
-  const filtered = o.guard.filterOutput(o.agent, text, o.session);
+  const filtered = o.guard.filterOutput(o.agent, text, o.session, tool);
   if (filtered.blocked)
     return {
       ok: false,
@@ -75,9 +75,12 @@ export function inspectToolResult(o: InspectOptions, tool: string, result: CallT
     // servers usually repeat the structured value as a text item: score it once
     if (!parts.includes(json)) parts.push(json);
   }
+  // what the tool server answered (size and digest, never the text) is evidence of its own, recorded
+  // before the result is judged: a refused result still reached the gateway
+  o.guard.recordResult({ agent: o.agent, session: o.session, tool }, parts.join("\n"), result.isError === true);
   const content: CallToolResult["content"] = [];
   if (parts.length > 0) {
-    const checked = inspectText(o, parts, `the result of ${tool}`);
+    const checked = inspectText(o, parts, `the result of ${tool}`, tool);
     if (!checked.ok) return refusal(checked.message);
     content.push({ type: "text", text: checked.text });
   }
