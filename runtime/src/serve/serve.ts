@@ -44,6 +44,7 @@ import { MemoryRateStore, type RateStore } from "../rate/rate-store.js";
 import { MemorySessionStore } from "../session/session-store.js";
 import { bindGuardToState, guardOptionsFor, type StateBinding } from "../state/bind-guard.js";
 import { openStateStore } from "../state/open-state-store.js";
+import { loadBaseline } from "../monitor/baseline.js";
 import type { IsolationState, StateStore } from "../state/state-store.js";
 import { createApprovalService, loadApproverDirectory, type ApprovalService } from "../approval/index.js";
 import { Authenticator } from "./auth.js";
@@ -143,6 +144,11 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   if (!first.ok) throw new ServeStartError(`${config.bundle}: bundle refused (${first.error.kind}): ${first.error.message}`);
   const unusable = checkAgainstBundle(config, first.bundle);
   if (unusable.length > 0) throw new ServeStartError(unusable.join("\n"));
+  // work/state: the monitor's baseline (its counters are in the shared state, below)
+  const baselineLoaded = config.baseline === undefined ? undefined : loadBaseline(config.baseline);
+  if (baselineLoaded !== undefined && !baselineLoaded.ok)
+    throw new ServeStartError(`${config.path}: baseline: ${baselineLoaded.error.message}`);
+  const baseline = baselineLoaded?.ok ? baselineLoaded.baseline : undefined;
   let audit: AuditLog;
   if (options.audit) audit = options.audit;
   else {
@@ -216,6 +222,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       rateStore: rates,
       ...guardOptionsFor(state),
       sessionStore: histories,
+      ...(baseline ? { baseline } : {}),
       ...(hasApprover ? { approver } : {}),
       ...(options.detector ? { detector: options.detector } : {}),
       alerts: (a) => log(`charter serve: alert: ${a.agent}: ${a.message}`),
