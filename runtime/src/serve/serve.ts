@@ -72,6 +72,8 @@ export interface ServeContext {
   release: (agent?: string, reason?: string) => Promise<void>;
   isIsolated: (agent?: string) => boolean;
   log: (line: string) => void;
+  /** work/state: the shared state (pending approvals are shared through it when it is Redis) */
+  state?: StateStore;
 }
 
 export interface ServeOptions {
@@ -762,6 +764,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       if (!(await until(lifted, 1000))) guard.release(reason ?? "released by the admin", agent);
     },
     isIsolated: (agent) => isolations.all !== undefined || (agent !== undefined && isolations.agents.has(agent)),
+    state,
   };
   const mounted: ServePlugin[] = [];
   if (config.approvers.size > 0 || config.admin !== undefined) mounted.push(approvalPlugin(context, () => guard));
@@ -948,6 +951,8 @@ function approvalPlugin(ctx: ServeContext, current: () => Guard): ServePlugin {
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
     ...(webhook ? { webhook } : {}),
     onError: (m) => ctx.log(`charter serve: approvals: ${m}`),
+    // work/state: with Redis, a request asked through one replica is decided through any
+    ...(ctx.state?.kind === "redis" ? { shared: ctx.state.approvals } : {}),
   });
   return {
     routes: (req, res) => service.handle(req, res),
