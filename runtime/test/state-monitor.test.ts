@@ -32,8 +32,8 @@ const POLICY = `policy monitored {
 source docs { trust low threshold 0.5 }
 defaults {
   monitor {
-    tool_rate      > 1.0x baseline within 1m  => block
-    data_volume    > 1.0x baseline per session => alert medium
+    tool_rate      > 2.0x baseline within 1m  => block
+    data_volume    > 2.0x baseline per session => alert medium
     novel_sequence >= 0.5                      => alert low
     output pii                                 => redact
   }
@@ -48,10 +48,10 @@ agent m {
 }
 `;
 const checked = checkText(POLICY);
-if (!checked.bundle) throw new Error(JSON.stringify(checked.diagnostics));
+if (!checked.bundle || checked.diagnostics.some((d) => d.severity === "error")) throw new Error(JSON.stringify(checked.diagnostics));
 const bundle = checked.bundle;
 
-// probe: 240 calls an hour, so tool_rate admits 4 a minute; a session moves 100 units; the usual
+// probe: 120 calls an hour, so tool_rate (2.0x) admits 4 a minute; fetch 2; a session may move 2 × 50 units; the usual
 // sequence is probe → fetch → probe …
 const parsed = parseBaseline({
   format: "charter-baseline/1",
@@ -60,8 +60,8 @@ const parsed = parseBaseline({
   records: 400,
   agents: {
     m: {
-      tools: { probe: { calls: 240, perHour: 240 }, fetch: { calls: 120, perHour: 120 }, odd: { calls: 1, perHour: 1 } },
-      sessions: { count: 40, meanVolume: 100, maxVolume: 150 },
+      tools: { probe: { calls: 120, perHour: 120 }, fetch: { calls: 60, perHour: 60 }, odd: { calls: 1, perHour: 1 } },
+      sessions: { count: 40, meanVolume: 50, maxVolume: 150 },
       sequences: [
         ["^", "probe"],
         ["probe", "fetch"],

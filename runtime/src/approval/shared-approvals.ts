@@ -229,7 +229,7 @@ export function createSharedApprovals(options: {
       const checked = book.check(id, decider, decision, argsDigest);
       if (!checked.ok) return checked;
       if (unpublished.has(id)) return unavailable(local, id, decider, new Error("the request is not shared yet"));
-      let t;
+      let t: Awaited<ReturnType<ApprovalStore["transition"]>>;
       try {
         t = await store.transition(id, status, decider.name, comment);
       } catch (e) {
@@ -294,7 +294,7 @@ export function createSharedApprovals(options: {
       };
     if (decision === "approve" && options.isIsolated?.(r.agent))
       return { ok: false, code: "not_pending", message: `request ${id} is no longer pending: ${r.agent} is isolated`, request: r };
-    let t;
+    let t: Awaited<ReturnType<ApprovalStore["transition"]>>;
     try {
       t = await store.transition(id, status, decider.name, comment);
     } catch (e) {
