@@ -323,6 +323,33 @@ describe("approvals and monitoring shared by two charter serve replicas on one R
     expect(approvalRecords(a, shown.id).some((x) => x.outcome === "approved")).toBe(false);
   });
 
+  it("an isolation posted to one replica withdraws the agent's request waiting on the other within a second", async () => {
+    const cb = await connect(b, clerk.token);
+    const before = notes.calls.filter((c) => c === "approve_me").length;
+    const waiting = cb.callTool({ name: "approve_me", arguments: { change: "while isolated" } });
+    const { shown } = await waitListed(a, "clerk");
+    const t0 = Date.now();
+    const posted = await fetch(a.url + "/api/admin/isolate", {
+      method: "POST",
+      headers: { authorization: `Bearer ${admin.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ agent: "clerk", reason: "incident 12" }),
+    });
+    expect(posted.status).toBe(200);
+    const result = await waiting;
+    expect(Date.now() - t0).toBeLessThan(1500);
+    expect(result.isError).toBe(true);
+    expect((await decide(a, shown.id, "approve")).status).toBe(409);
+    expect(notes.calls.filter((c) => c === "approve_me").length).toBe(before);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(approvalRecords(b, shown.id).some((x) => x.outcome === "withdrawn")).toBe(true);
+    const released = await fetch(b.url + "/api/admin/release", {
+      method: "POST",
+      headers: { authorization: `Bearer ${admin.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ agent: "clerk" }),
+    });
+    expect(released.status).toBe(200);
+  });
+
   it("the monitor's tool_rate counts both replicas' calls together: 4 a minute in total, then blocked", async () => {
     const ca = await connect(a, librarian.token);
     const cb = await connect(b, librarian.token);

@@ -132,6 +132,10 @@ export function createSharedApprovals(options: {
   const stopWatch = store.watch(apply, apply);
 
   async function poll(): Promise<void> {
+    // an isolation made through another replica withdraws this one's waiting requests of that agent
+    if (options.isIsolated)
+      for (const r of book.pending())
+        if (options.isIsolated(r.agent)) book.withdraw(r.id, `${r.agent} was isolated while the request waited`);
     for (const id of unpublished) {
       const r = book.get(id);
       if (r === undefined || r.status !== "pending") unpublished.delete(id);
