@@ -11,7 +11,16 @@ import { approvalArgsDigest, newApprovalId } from "./approval-id.js";
 import { bearerToken, type ApproverDirectory, type Principal } from "./approver-directory.js";
 import { BodyError, readJsonObject, sendError, sendJson } from "./http-io.js";
 import { createInbox } from "./inbox.js";
-import { PendingApprovals, type ApprovalRequestRecord, type Decider, type OpenRequest, type RequestStatus } from "./pending-approvals.js";
+import type { ApprovalStore } from "../state/state-store.js";
+import { createSharedApprovals, type SharedApprovals, type SharedDecideResult } from "./shared-approvals.js";
+import {
+  mayDecide,
+  PendingApprovals,
+  type ApprovalRequestRecord,
+  type Decider,
+  type OpenRequest,
+  type RequestStatus,
+} from "./pending-approvals.js";
 import type { ApprovalTimers, Approver, ApproverAnswer, Tier } from "./request-approval.js";
 import { notifyWebhook, type WebhookOptions } from "./webhook.js";
 
@@ -46,6 +55,13 @@ export interface ApprovalServiceOptions {
   sessionTtlMs?: number;
   /** Most requests one agent may have pending through the agent endpoint (default 100; beyond: 429). */
   maxPendingPerAgent?: number;
+  /**
+   * Pending requests shared by replicas (`state: { redis: … }`, state/redis-state.ts): a request asked
+   * through one replica is listed and decided through any (shared-approvals.ts). In this process only when absent.
+   */
+  shared?: ApprovalStore;
+  /** How often the shared requests are re-read, the fallback for a lost notification (default 500 ms). */
+  sharedPollMs?: number;
 }
 
 export interface ApprovalService {
@@ -86,12 +102,25 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
           isIsolated: (a) => currentGuard()!.isIsolated(a),
         });
   const onError = options.onError ?? ((m: string) => process.stderr.write(`charter approvals: ${m}\n`));
+  let shared: SharedApprovals | undefined;
   const book = new PendingApprovals({
     audit: options.audit,
     clock,
     ...(options.timers ? { timers: options.timers } : {}),
     ...(killSwitch ? { isIsolated: (agent: string) => killSwitch.isIsolated(agent) } : {}),
+    ...(options.shared ? { onEnd: (r: ApprovalRequestRecord) => shared?.ended(r) } : {}),
   });
+  if (options.shared)
+    shared = createSharedApprovals({
+      book,
+      store: options.shared,
+      clock,
+      ...(killSwitch ? { isIsolated: (agent: string) => killSwitch.isIsolated(agent) } : {}),
+      ...(options.sharedPollMs !== undefined ? { pollMs: options.sharedPollMs } : {}),
+    });
+  /** What approvers see: this replica's book, and the other replicas' requests with shared state. */
+  const view = shared?.view ?? book;
+  const lookup = (id: string): ApprovalRequestRecord | undefined => shared?.get(id) ?? book.get(id);
   const webhook: WebhookOptions | undefined = typeof options.webhook === "string" ? { url: options.webhook } : options.webhook;
   const publicUrl = options.publicUrl?.replace(/\/+$/, "");
   const deliveries = new Set<Promise<void>>();
@@ -103,6 +132,7 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
     inboxBase: string | undefined,
   ): { request: ApprovalRequestRecord; settled: Promise<ApprovalRequestRecord> } {
     const opened = book.openRequest(input);
+    shared?.publish(opened.request);
     if (closed !== undefined) {
       book.withdraw(input.id, closed);
     } else if (directory.approversFor(input.groups).length === 0) {
@@ -149,11 +179,11 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
         void settled.then(() => signal.removeEventListener("abort", onAbort));
       }
     }
-    return settled.then(answerOf);
+    return settled.then(answerOfRequest);
   };
 
   const inbox = createInbox({
-    book,
+    book: view,
     directory,
     clock,
     guard: currentGuard,
@@ -184,7 +214,7 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
       const decider = principal.approver;
       if (path === "/api/approvals" || path === "/api/approvals/") {
         if (req.method !== "GET") return methodNotAllowed(res, "GET");
-        sendJson(res, 200, { approvals: book.pending(decider).map(describeRequest) });
+        sendJson(res, 200, { approvals: view.pending(decider).map(describeRequest) });
         return true;
       }
       const m = /^\/api\/approvals\/([A-Za-z0-9_-]{1,64})$/.exec(path);
@@ -194,9 +224,8 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
       }
       const id = m[1]!;
       if (req.method === "GET") {
-        const r = book.get(id);
-        if (r === undefined || (!book.pending(decider).includes(r) && !book.history(decider, Infinity).includes(r)))
-          sendError(res, 404, `no approval request ${id} you may see`);
+        const r = lookup(id);
+        if (r === undefined || !mayDecide(decider, r.groups)) sendError(res, 404, `no approval request ${id} you may see`);
         else sendJson(res, 200, { ...describeRequest(r), status: r.status, ...(r.approver ? { approver: r.approver } : {}) });
         return true;
       }
@@ -215,7 +244,7 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
         sendError(res, 400, "args_digest must be a string");
         return true;
       }
-      const result = decide(id, decider, decision, body.comment as string | undefined, body.args_digest as string | undefined);
+      const result = await decide(id, decider, decision, body.comment as string | undefined, body.args_digest as string | undefined);
       sendJson(res, result.status, result.body);
       return true;
     } catch (e) {
@@ -233,9 +262,15 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
     decision: "approve" | "reject",
     comment: string | undefined,
     argsDigest: string | undefined,
-  ): { status: number; body: unknown } {
-    const r = book.decide(id, decider, decision, comment?.slice(0, 2000), argsDigest);
+  ): { status: number; body: unknown } | Promise<{ status: number; body: unknown }> {
+    const text = comment?.slice(0, 2000);
+    // with shared state the decision must first win the shared compare-and-set (whichever replica asked)
+    if (shared !== undefined) return shared.decide(id, decider, decision, text, argsDigest).then((r) => answerOf(id, r));
+    return answerOf(id, book.decide(id, decider, decision, text, argsDigest));
+  }
+  function answerOf(id: string, r: SharedDecideResult): { status: number; body: unknown } {
     if (r.ok) return { status: 200, body: { id, status: r.request.status } };
+    if (r.code === "unavailable") return { status: 503, body: { id, error: r.message } };
     if (r.code === "not_found") return { status: 404, body: { error: r.message } };
     if (r.code === "forbidden") return { status: 403, body: { error: r.message } };
     return { status: 409, body: { id, status: r.request.status, error: r.message } };
@@ -360,12 +395,13 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
       closed = reason;
       withdrawAll(reason);
       await Promise.all([...deliveries]);
+      await shared?.close();
     },
     book,
   };
 }
 
-function answerOf(r: ApprovalRequestRecord): ApproverAnswer {
+function answerOfRequest(r: ApprovalRequestRecord): ApproverAnswer {
   if (r.status === "approved")
     return {
       approved: true,

@@ -11,8 +11,11 @@ import { BodyError, readBody } from "./http-io.js";
 import { INBOX_CSS, INBOX_ICON, INBOX_JS } from "./inbox-assets.js";
 import type { ApprovalRequestRecord, Decider, PendingApprovals } from "./pending-approvals.js";
 
+/** What the inbox lists: this replica's book, and with shared state the other replicas' requests too. */
+export type ApprovalView = Pick<PendingApprovals, "pending" | "history">;
+
 export interface InboxOptions {
-  book: PendingApprovals;
+  book: ApprovalView;
   directory: ApproverDirectory;
   clock: () => number;
   guard: () => Guard | undefined;
@@ -26,7 +29,7 @@ type DecideFn = (
   decision: "approve" | "reject",
   comment: string | undefined,
   argsDigest: string | undefined,
-) => { status: number; body: unknown };
+) => { status: number; body: unknown } | Promise<{ status: number; body: unknown }>;
 
 interface InboxSession {
   approver: Decider;
@@ -122,7 +125,7 @@ export function createInbox(options: InboxOptions) {
           return redirect(res);
         }
         const comment = form.get("comment")?.trim() || undefined;
-        const r = decide(id, s.session.approver, decision, comment, form.get("args_digest") ?? undefined);
+        const r = await decide(id, s.session.approver, decision, comment, form.get("args_digest") ?? undefined);
         const body = r.body as { status?: string; error?: string };
         s.session.flash =
           r.status === 200

@@ -56,6 +56,8 @@ export interface PendingApprovalsOptions {
   isIsolated?: (agent: string) => boolean;
   /** How many ended requests `history()` keeps (default 200). */
   historySize?: number;
+  /** Told of every end, after it is recorded (the shared state's copy follows it). */
+  onEnd?: (request: ApprovalRequestRecord) => void;
 }
 
 const realTimers: ApprovalTimers = {
@@ -162,6 +164,18 @@ export class PendingApprovals {
    * pending and before its deadline, and (when `argsDigest` is given) only for the arguments shown.
    */
   decide(id: string, decider: Decider, decision: "approve" | "reject", comment?: string, argsDigest?: string): DecideResult {
+    const checked = this.check(id, decider, decision, argsDigest);
+    if (!checked.ok) return checked;
+    this.end(this.open.get(id)!, decision === "approve" ? "approved" : "rejected", comment, decider.name);
+    return checked;
+  }
+
+  /**
+   * Whether `decide` would count this answer, without counting it: the refusals are the same (and audited
+   * the same), and a request past its deadline or of an isolated agent ends as decide would end it. The
+   * shared state asks this before it records a decision for all replicas.
+   */
+  check(id: string, decider: Decider, decision: "approve" | "reject", argsDigest?: string): DecideResult {
     const entry = this.open.get(id);
     const known = entry?.request ?? this.ended.get(id);
     if (known === undefined) return { ok: false, code: "not_found", message: `no approval request ${id}` };
@@ -199,8 +213,28 @@ export class PendingApprovals {
       this.end(entry, "withdrawn", `${request.agent} was isolated while the request waited`);
       return { ok: false, code: "not_pending", message: `request ${id} is no longer pending: ${request.agent} is isolated`, request };
     }
-    this.end(entry, decision === "approve" ? "approved" : "rejected", comment, decider.name);
     return { ok: true, request };
+  }
+
+  /**
+   * Ends a pending request as another replica ended it (the shared state says so). An approval for an
+   * agent isolated meanwhile withdraws the request instead: the call never runs. False when it had ended.
+   */
+  endAsShared(id: string, status: Exclude<ApprovalStatus, "no_approver">, approver?: string, comment?: string): boolean {
+    const entry = this.open.get(id);
+    if (entry === undefined) return false;
+    if (status === "approved" && this.options.isIsolated?.(entry.request.agent)) {
+      this.end(entry, "withdrawn", `${entry.request.agent} was isolated while the request waited`);
+      return true;
+    }
+    if (status === "approved" || status === "rejected") this.end(entry, status, comment, approver ?? "?");
+    else this.end(entry, status, comment ?? `ended through another replica`);
+    return true;
+  }
+
+  /** An audit record about a request, for what happens to it outside this book (another replica's). */
+  note(request: ApprovalRequestRecord, outcome: string, reason: string, approver?: string): void {
+    this.record(request, outcome, reason, approver);
   }
 
   /** The deadline passed. False when the request had already ended. */
@@ -256,6 +290,7 @@ export class PendingApprovals {
         : `request ${request.id} ${status}${text ? `: ${text}` : ""}`;
     this.record(request, status, reason, approver);
     entry.settle(request);
+    this.options.onEnd?.(request);
   }
 
   private record(request: ApprovalRequestRecord, outcome: string, reason: string, approver?: string): void {

@@ -7,6 +7,7 @@ import { constantTrace, type TraceStep } from "../audit/record.js";
 import { rateKey } from "../rate/rate-store.js";
 import { baselineAgent, type Baseline } from "../monitor/baseline.js";
 import { AgentMonitor } from "../monitor/agent-monitor.js";
+import type { MonitorStore } from "../state/state-store.js";
 import { mayNameHost } from "../monitor/external-hosts.js";
 import { TRUST_RANK, type CallFact } from "../session/session-store.js";
 import { normaliseValue } from "../session/values.js";
@@ -350,7 +351,12 @@ export function compileTool(agent: string, name: string, tool: BundleTool, bundl
   };
 }
 
-export function compilePolicy(bundle: Bundle, baseline: Baseline | undefined): Map<string, CompiledAgent> {
+export function compilePolicy(
+  bundle: Bundle,
+  baseline: Baseline | undefined,
+  /** the monitor's counters shared by replicas (state/state-store.ts); in process when absent */
+  sharedMonitor?: MonitorStore,
+): Map<string, CompiledAgent> {
   const out = new Map<string, CompiledAgent>();
   for (const [name, agent] of Object.entries(bundle.agents)) {
     const tools = new Map<string, CompiledTool>();
@@ -389,7 +395,7 @@ export function compilePolicy(bundle: Bundle, baseline: Baseline | undefined): M
       links,
       linkAllow,
       pii: agent.audit.pii,
-      monitor: new AgentMonitor(name, agent.monitor, baselineAgent(baseline, name), baseline?.ngram ?? 3),
+      monitor: new AgentMonitor(name, agent.monitor, baselineAgent(baseline, name), baseline?.ngram ?? 3, sharedMonitor),
       monitorMode: (agent as { mode?: string }).mode === "monitor",
       readsHistory,
     };

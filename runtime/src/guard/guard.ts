@@ -16,6 +16,7 @@ import type { TrustLevel } from "../ingest/markers.js";
 import type { Baseline } from "../monitor/baseline.js";
 import { severityOf, type MonitorAlert } from "../monitor/agent-monitor.js";
 import { MemoryRateStore, type SharedRateStore } from "../rate/rate-store.js";
+import type { MonitorStore } from "../state/state-store.js";
 import {
   EMPTY_SNAPSHOT,
   MemorySessionStore,
@@ -57,6 +58,12 @@ export interface GuardOptions {
    * cannot be used (only `authorize`), and a store that fails denies (fail closed, rule state_unavailable).
    */
   sharedRates?: SharedRateStore;
+  /**
+   * The monitor's counters shared by replicas (state/redis-state.ts): tool_rate, data_volume and
+   * novel_sequence then see one session's calls on every replica. Like `sharedRates`, only `authorize`
+   * can use it, and a store that fails denies (state_unavailable).
+   */
+  sharedMonitor?: MonitorStore;
   /** Session histories for flow rules, provenance conditions, session rates and budgets. */
   sessionStore?: SessionStore;
   /** Scores ingested text; the shipped rules + classifier detector by default. */
@@ -117,7 +124,7 @@ export class Guard {
     readonly bundle: Bundle,
     private readonly options: GuardOptions,
   ) {
-    this.agents = compilePolicy(bundle, options.baseline);
+    this.agents = compilePolicy(bundle, options.baseline, options.sharedMonitor);
     this.policy = { name: bundle.policy.name, agents: this.agents };
     this.audit = options.audit;
     // every record names the bundle that decided (DEPLOYMENT.md §4); a reload's new guard restamps the log
@@ -178,7 +185,12 @@ export class Guard {
       const hit = this.rates.hit(first.rateKey, now, first.rateWindowMs, first.rateCount);
       const session = this.snapshotOf(first, call.session);
       const sums = this.windowSums(first, now);
-      if ((hit !== true && hit !== false) || (session !== EMPTY_SNAPSHOT && isPromise(session)) || (sums !== null && isPromise(sums))) {
+      if (
+        (hit !== true && hit !== false) ||
+        (session !== EMPTY_SNAPSHOT && isPromise(session)) ||
+        (sums !== null && isPromise(sums)) ||
+        agent.monitor.sharesState
+      ) {
         return this.authorizeLater(call, agent, first, hit, session, sums, now);
       }
       const d = this.decideTool(
@@ -208,8 +220,16 @@ export class Guard {
     let ok: boolean;
     let snapshot: SessionSnapshot;
     let windowSums: number[] | null;
+    let shared: { block: MonitorAlert | undefined } | undefined;
     try {
       [ok, snapshot, windowSums] = await Promise.all([hit, session, sums]);
+      // the shared monitor counts only a call within its rate, as decideTool does in process
+      if (ok && agent.monitor.sharesState) {
+        const m = agent.monitor;
+        shared = {
+          block: await m.observeShared(call.session, tool.name, call.args, now, this.onAlert, tool.hostFreeKeys, tool.hostFreeArgs),
+        };
+      }
     } catch (e) {
       // a shared store that cannot answer fails closed (DEPLOYMENT.md §5), and the refusal is audited
       return this.settle(
@@ -231,6 +251,7 @@ export class Guard {
       snapshot,
       now,
       windowSums === null ? this.windowSumNow : (b) => windowSums[tool.budgets.indexOf(b)]!,
+      shared,
     );
     return this.finish(call, agent, tool, d, now);
   }
@@ -302,10 +323,17 @@ export class Guard {
     session: SessionSnapshot,
     now: number,
     windowSum: (b: BudgetRule) => number,
+    /** the shared monitor's answer, already observed (authorizeLater) */
+    shared?: { block: MonitorAlert | undefined },
   ): Decision {
     let monitorBlock: Decision | undefined;
     if (rateOk && agent.monitor.active) {
-      const block = agent.monitor.observeCall(call.session, tool.name, call.args, now, this.onAlert, tool.hostFreeKeys, tool.hostFreeArgs);
+      if (shared === undefined && agent.monitor.sharesState)
+        throw new Error("decide needs an in-process monitor; use authorize with a shared one");
+      const block =
+        shared !== undefined
+          ? shared.block
+          : agent.monitor.observeCall(call.session, tool.name, call.args, now, this.onAlert, tool.hostFreeKeys, tool.hostFreeArgs);
       if (block !== undefined)
         monitorBlock = { outcome: "deny", rule: "monitor", reason: `blocked by monitor rule ${block.kind}: ${block.message}` };
     }

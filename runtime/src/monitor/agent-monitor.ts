@@ -5,6 +5,7 @@
 // Everything is precompiled; a call with nothing to report allocates nothing.
 import type { BundleMonitorRule } from "@charter/language";
 import { MemoryRateStore } from "../rate/rate-store.js";
+import type { MonitorStore } from "../state/state-store.js";
 import { dataVolume, isBaselineAgent, SEQUENCE_START, type BaselineAgent } from "./baseline.js";
 import { compileHostScan } from "./external-hosts.js";
 
@@ -61,12 +62,16 @@ export class AgentMonitor {
   private readonly sessions = new Map<string, SessionState>();
   /** True when some rule looks at tool calls at all; the guard skips the monitor otherwise. */
   readonly active: boolean;
+  /** True when some rule counts and the counters are shared: the guard must call observeShared. */
+  readonly sharesState: boolean;
 
   constructor(
     readonly agent: string,
     rules: readonly BundleMonitorRule[],
     baselineOfAgent: BaselineAgent | undefined,
     ngram: number,
+    /** Counters shared by replicas (`state: { redis: … }`); in process when absent. */
+    private readonly shared?: MonitorStore,
   ) {
     // Callers look the agent up by name in a baseline they may have built by hand: a name such as
     // `constructor` must not find Object.prototype's function there, so anything not shaped like a baseline
@@ -99,6 +104,7 @@ export class AgentMonitor {
       }
     }
     this.active = !!(this.externalDomain || this.toolRate || this.dataVolumeRule || this.novel);
+    this.sharesState = shared !== undefined && !!(this.toolRate || this.dataVolumeRule || this.novel);
   }
 
   /**
@@ -137,69 +143,153 @@ export class AgentMonitor {
     if (this.toolRate) {
       const r = this.toolRate;
       const limit = r.limits.get(tool) ?? 1;
-      if (!r.store.hit(tool, now, r.windowMs, limit)) {
-        raise({
-          ...this.alert(
-            "tool_rate",
-            r.action,
-            session,
-            tool,
-            `${tool} called more than ${limit} times within ${r.windowMs / 1000}s (${r.multiplier}x its baseline)`,
-          ),
-          threshold: limit,
-        });
-      }
+      if (!r.store.hit(tool, now, r.windowMs, limit)) this.rateAlert(session, tool, limit);
     }
     if (this.dataVolumeRule || this.novel) {
       const s = this.session(session);
       if (this.dataVolumeRule && args !== undefined) {
         const before = s.volume;
         s.volume += dataVolume(args);
-        const limit = this.dataVolumeRule.limit;
-        if (s.volume > limit && before <= limit) {
-          raise({
-            ...this.alert(
-              "data_volume",
-              this.dataVolumeRule.action,
-              session,
-              tool,
-              `session moved ${s.volume} units of argument data, above ${Math.round(limit)} (baseline × multiplier)`,
-            ),
-            observed: s.volume,
-            threshold: limit,
-          });
-        } else if (s.volume > limit && this.dataVolumeRule.action.kind === "block") {
-          raise({
-            ...this.alert(
-              "data_volume",
-              this.dataVolumeRule.action,
-              session,
-              tool,
-              `session is over its data volume (${s.volume} > ${Math.round(limit)})`,
-            ),
-            observed: s.volume,
-            threshold: limit,
-          });
-        }
+        this.volumeAlert(session, tool, before, s.volume);
       }
-      if (this.novel) {
-        const score = this.novelty(s, tool);
-        if (score >= this.novel.score) {
-          raise({
-            ...this.alert(
-              "novel_sequence",
-              this.novel.action,
-              session,
-              tool,
-              `recent tool sequence ending in ${tool} has novelty ${score.toFixed(2)} (rule: >= ${this.novel.score})`,
-            ),
-            observed: score,
-            threshold: this.novel.score,
-          });
-        }
-      }
+      if (this.novel) this.noveltyAlert(session, tool, this.novelty(s, tool));
     }
     return this.blocking;
+  }
+
+  /**
+   * observeCall with the counters in a shared store (state/state-store.ts), so that replicas see one
+   * session's and one tool's calls together: one atomic store step per call. Rejects when the store
+   * cannot be reached (the guard then denies: fail closed). Only for monitors with `shared` set.
+   */
+  async observeShared(
+    session: string,
+    tool: string,
+    args: unknown,
+    now: number,
+    emit: (a: MonitorAlert) => void,
+    hostFreeKeys = false,
+    hostFreeArgs: readonly string[] = NO_ARGS,
+  ): Promise<MonitorAlert | undefined> {
+    const store = this.shared!;
+    const r = this.toolRate;
+    const limit = r ? (r.limits.get(tool) ?? 1) : 0;
+    const volume = this.dataVolumeRule && args !== undefined ? dataVolume(args) : undefined;
+    const counts = await store.observe({
+      agent: this.agent,
+      session,
+      tool,
+      now,
+      ...(r ? { rate: { windowMs: r.windowMs, limit } } : {}),
+      ...(volume !== undefined ? { volume } : {}),
+      ...(this.novel ? { recent: this.novel.n - 1 + NOVELTY_WINDOW } : {}),
+    });
+    // the stateless rule first, as in observeCall, so the alerts come in the same order
+    const local = this.externalDomain ? this.observeStateless(session, tool, args, hostFreeKeys, hostFreeArgs) : undefined;
+    this.emit = emit;
+    this.blocking = undefined;
+    if (local) this.raise(local);
+    if (r && !counts.rateOk) this.rateAlert(session, tool, limit);
+    if (volume !== undefined) this.volumeAlert(session, tool, counts.volume - volume, counts.volume);
+    if (this.novel) this.noveltyAlert(session, tool, this.noveltyOfRecent(counts.recent));
+    return this.blocking;
+  }
+
+  /** The external_domain alert of a call, if any (the rule keeps no state). */
+  private observeStateless(
+    session: string,
+    tool: string,
+    args: unknown,
+    hostFreeKeys: boolean,
+    hostFreeArgs: readonly string[],
+  ): MonitorAlert | undefined {
+    if (args === undefined) return undefined;
+    const host =
+      hostFreeKeys || hostFreeArgs.length > 0 ? this.outsideHostOfArgs(args, hostFreeKeys, hostFreeArgs) : this.outsideHost(args, 0);
+    if (host === undefined) return undefined;
+    const alert = this.alert(
+      "external_domain",
+      this.externalDomain!.action,
+      session,
+      tool,
+      `argument of ${tool} points to ${host}, outside [${this.externalDomain!.domains.join(", ")}]`,
+    );
+    return alert;
+  }
+
+  private rateAlert(session: string, tool: string, limit: number): void {
+    const r = this.toolRate!;
+    this.raise({
+      ...this.alert(
+        "tool_rate",
+        r.action,
+        session,
+        tool,
+        `${tool} called more than ${limit} times within ${r.windowMs / 1000}s (${r.multiplier}x its baseline)`,
+      ),
+      threshold: limit,
+    });
+  }
+
+  /** data_volume: alert once when the session crosses its limit; with `block`, every call beyond it is blocked. */
+  private volumeAlert(session: string, tool: string, before: number, after: number): void {
+    const rule = this.dataVolumeRule!;
+    const limit = rule.limit;
+    if (after > limit && before <= limit) {
+      this.raise({
+        ...this.alert(
+          "data_volume",
+          rule.action,
+          session,
+          tool,
+          `session moved ${after} units of argument data, above ${Math.round(limit)} (baseline × multiplier)`,
+        ),
+        observed: after,
+        threshold: limit,
+      });
+    } else if (after > limit && rule.action.kind === "block") {
+      this.raise({
+        ...this.alert("data_volume", rule.action, session, tool, `session is over its data volume (${after} > ${Math.round(limit)})`),
+        observed: after,
+        threshold: limit,
+      });
+    }
+  }
+
+  private noveltyAlert(session: string, tool: string, score: number): void {
+    const rule = this.novel!;
+    if (score < rule.score) return;
+    this.raise({
+      ...this.alert(
+        "novel_sequence",
+        rule.action,
+        session,
+        tool,
+        `recent tool sequence ending in ${tool} has novelty ${score.toFixed(2)} (rule: >= ${rule.score})`,
+      ),
+      observed: score,
+      threshold: rule.score,
+    });
+  }
+
+  /**
+   * The novelty score from the session's last tools (oldest first, this call's last), as `novelty` keeps
+   * it incrementally: the unseen share of the last NOVELTY_WINDOW n-grams. A list shorter than its cap
+   * holds the whole session, which is then padded with SEQUENCE_START like the baseline's sessions.
+   */
+  private noveltyOfRecent(recent: readonly string[]): number {
+    const n = this.novel!.n;
+    const cap = n - 1 + NOVELTY_WINDOW;
+    const padded = recent.length < cap ? [...Array<string>(n - 1).fill(SEQUENCE_START), ...recent] : recent;
+    const grams = Math.min(NOVELTY_WINDOW, recent.length);
+    if (grams === 0) return 0;
+    let unseen = 0;
+    for (let end = padded.length - grams; end < padded.length; end++) {
+      let node: Trie | undefined = this.novel!.trie;
+      for (let i = end - n + 1; i < end && node; i++) node = node.get(padded[i]!);
+      if (node === undefined || !node.has(padded[end]!)) unseen++;
+    }
+    return unseen / grams;
   }
 
   private emit: (a: MonitorAlert) => void = () => {};

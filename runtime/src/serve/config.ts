@@ -59,6 +59,8 @@ export interface ServeConfig {
   publicUrl?: string;
   /** webhook notifications for approvals, handed to the approval service untouched */
   notify?: unknown;
+  /** `baseline: FILE` (charter baseline build), for the monitor rules that compare against one */
+  baseline?: string;
 }
 
 export interface ConfigProblem {
@@ -191,6 +193,7 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
     "admin",
     "public_url",
     "notify",
+    "baseline",
   ]);
   if (top === undefined) return { ok: false, problems };
   const root = doc.contents as Node;
@@ -207,6 +210,8 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
     }
   }
   const bundle = str(required(top, "bundle", "", root));
+  // work/state: the behavioural baseline the monitor's tool_rate, data_volume and novel_sequence compare against
+  const baselineText = str(top.get("baseline"), "the path of a baseline (charter baseline build)");
   const publicKeyText = str(top.get("public_key"));
   const publicKey = publicKeyText === undefined ? undefined : publicKeyText.startsWith("ed25519:") ? publicKeyText : file(publicKeyText);
 
@@ -391,6 +396,7 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
     ...(admin ? { admin } : {}),
     ...(publicUrl ? { publicUrl } : {}),
     ...(notify !== undefined ? { notify } : {}),
+    ...(baselineText !== undefined ? { baseline: file(baselineText) } : {}),
   };
   return { ok: true, config };
 }

@@ -44,6 +44,7 @@ import { MemoryRateStore, type RateStore } from "../rate/rate-store.js";
 import { MemorySessionStore } from "../session/session-store.js";
 import { bindGuardToState, guardOptionsFor, type StateBinding } from "../state/bind-guard.js";
 import { openStateStore } from "../state/open-state-store.js";
+import { loadBaseline } from "../monitor/baseline.js";
 import type { IsolationState, StateStore } from "../state/state-store.js";
 import { createApprovalService, loadApproverDirectory, type ApprovalService } from "../approval/index.js";
 import { Authenticator } from "./auth.js";
@@ -71,6 +72,8 @@ export interface ServeContext {
   release: (agent?: string, reason?: string) => Promise<void>;
   isIsolated: (agent?: string) => boolean;
   log: (line: string) => void;
+  /** work/state: the shared state (pending approvals are shared through it when it is Redis) */
+  state?: StateStore;
 }
 
 export interface ServeOptions {
@@ -143,6 +146,11 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   if (!first.ok) throw new ServeStartError(`${config.bundle}: bundle refused (${first.error.kind}): ${first.error.message}`);
   const unusable = checkAgainstBundle(config, first.bundle);
   if (unusable.length > 0) throw new ServeStartError(unusable.join("\n"));
+  // work/state: the monitor's baseline (its counters are in the shared state, below)
+  const baselineLoaded = config.baseline === undefined ? undefined : loadBaseline(config.baseline);
+  if (baselineLoaded !== undefined && !baselineLoaded.ok)
+    throw new ServeStartError(`${config.path}: baseline: ${baselineLoaded.error.message}`);
+  const baseline = baselineLoaded?.ok ? baselineLoaded.baseline : undefined;
   let audit: AuditLog;
   if (options.audit) audit = options.audit;
   else {
@@ -216,6 +224,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       rateStore: rates,
       ...guardOptionsFor(state),
       sessionStore: histories,
+      ...(baseline ? { baseline } : {}),
       ...(hasApprover ? { approver } : {}),
       ...(options.detector ? { detector: options.detector } : {}),
       alerts: (a) => log(`charter serve: alert: ${a.agent}: ${a.message}`),
@@ -755,6 +764,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       if (!(await until(lifted, 1000))) guard.release(reason ?? "released by the admin", agent);
     },
     isIsolated: (agent) => isolations.all !== undefined || (agent !== undefined && isolations.agents.has(agent)),
+    state,
   };
   const mounted: ServePlugin[] = [];
   if (config.approvers.size > 0 || config.admin !== undefined) mounted.push(approvalPlugin(context, () => guard));
@@ -941,6 +951,8 @@ function approvalPlugin(ctx: ServeContext, current: () => Guard): ServePlugin {
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
     ...(webhook ? { webhook } : {}),
     onError: (m) => ctx.log(`charter serve: approvals: ${m}`),
+    // work/state: with Redis, a request asked through one replica is decided through any
+    ...(ctx.state?.kind === "redis" ? { shared: ctx.state.approvals } : {}),
   });
   return {
     routes: (req, res) => service.handle(req, res),

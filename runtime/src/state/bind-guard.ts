@@ -5,7 +5,7 @@
 import type { AuditLog } from "../audit/audit-log.js";
 import type { Guard } from "../guard/guard.js";
 import type { SharedRateStore } from "../rate/rate-store.js";
-import type { IsolationState, StateStore } from "./state-store.js";
+import type { IsolationState, MonitorStore, StateStore } from "./state-store.js";
 
 export interface StateBinding {
   /** Stops following the store (the guard keeps its isolations). */
@@ -50,7 +50,10 @@ export function bindGuardToState(guard: Guard, state: StateStore, options: { aud
   };
 }
 
-/** What to pass to createGuard for this store: Redis-backed rate windows; the memory store needs none. */
-export function guardOptionsFor(state: StateStore): { sharedRates?: SharedRateStore } {
-  return state.kind === "redis" ? { sharedRates: state.rates } : {};
+/**
+ * What to pass to createGuard for this store: Redis-backed rate windows and monitor counters; the memory
+ * store needs none (the guard's own in-process counters are the same, without a Promise per call).
+ */
+export function guardOptionsFor(state: StateStore): { sharedRates?: SharedRateStore; sharedMonitor?: MonitorStore } {
+  return state.kind === "redis" ? { sharedRates: state.rates, sharedMonitor: state.monitor } : {};
 }

@@ -1,6 +1,9 @@
 // Shared state for one process: the same interface as Redis, kept in memory (`state: { memory: {} }`).
 import { MemoryRateStore, type SharedRateStore } from "../rate/rate-store.js";
 import type {
+  MonitorCounts,
+  MonitorObservation,
+  MonitorStore,
   ApprovalStore,
   ApprovalTransition,
   IsolationState,
@@ -48,9 +51,11 @@ class MemoryKillSwitch implements KillSwitch {
 class MemoryApprovals implements ApprovalStore {
   private readonly items = new Map<string, StoredApproval>();
   private readonly listeners = new Set<(a: StoredApproval) => void>();
+  private readonly putListeners = new Set<(a: StoredApproval) => void>();
 
   async put(a: StoredApproval): Promise<void> {
     this.items.set(a.id, { ...a });
+    for (const l of this.putListeners) l({ ...a });
   }
   async get(id: string): Promise<StoredApproval | undefined> {
     const a = this.items.get(id);
@@ -74,9 +79,38 @@ class MemoryApprovals implements ApprovalStore {
     for (const l of this.listeners) l({ ...a });
     return { ok: true, approval: { ...a } };
   }
-  watch(onTransition: (a: StoredApproval) => void): () => void {
+  watch(onTransition: (a: StoredApproval) => void, onPut?: (a: StoredApproval) => void): () => void {
     this.listeners.add(onTransition);
-    return () => this.listeners.delete(onTransition);
+    if (onPut) this.putListeners.add(onPut);
+    return () => {
+      this.listeners.delete(onTransition);
+      if (onPut) this.putListeners.delete(onPut);
+    };
+  }
+}
+
+/** Sessions remembered; the oldest is forgotten beyond this (Redis bounds them by TTL instead). */
+const MAX_MONITOR_SESSIONS = 10_000;
+
+class MemoryMonitor implements MonitorStore {
+  private readonly windows = new MemoryRateStore();
+  private readonly sessions = new Map<string, { volume: number; tools: string[] }>();
+
+  async observe(o: MonitorObservation): Promise<MonitorCounts> {
+    const rateOk = o.rate === undefined || this.windows.hit(o.agent + "\u0000" + o.tool, o.now, o.rate.windowMs, o.rate.limit);
+    if (o.volume === undefined && o.recent === undefined) return { rateOk, volume: 0, recent: [] };
+    const key = o.agent + "\u0000" + o.session;
+    let s = this.sessions.get(key);
+    if (s === undefined) {
+      if (this.sessions.size >= MAX_MONITOR_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
+      this.sessions.set(key, (s = { volume: 0, tools: [] }));
+    }
+    if (o.volume !== undefined) s.volume += o.volume;
+    if (o.recent !== undefined) {
+      s.tools.push(o.tool);
+      if (s.tools.length > o.recent) s.tools.splice(0, s.tools.length - o.recent);
+    }
+    return { rateOk, volume: o.volume === undefined ? 0 : s.volume, recent: o.recent === undefined ? [] : s.tools.slice() };
   }
 }
 
@@ -86,6 +120,7 @@ export class MemoryStateStore implements StateStore {
   readonly rates: SharedRateStore = { hit: (k, now, w, l) => Promise.resolve(this.store.hit(k, now, w, l)) };
   readonly killSwitch = new MemoryKillSwitch();
   readonly approvals = new MemoryApprovals();
+  readonly monitor: MonitorStore = new MemoryMonitor();
 
   onHealth(_listener: (h: StateHealth) => void): () => void {
     return () => undefined; // memory never becomes unreachable

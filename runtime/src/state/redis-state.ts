@@ -1,4 +1,6 @@
 // Shared state in Redis (`state: { redis: URL }`), so replicas act as one (DEPLOYMENT.md §5):
+// - monitor counters: one Lua script per observed call (the tool's window, the session's volume and recent
+//   tools), so the monitor sees one session's calls together however they are spread;
 // - rate windows: one Lua script per hit (trim, count, add), atomic across replicas, so `rate 3 per 1m`
 //   admits three calls in total however they are spread; the same sliding window as MemoryRateStore;
 // - kill switch: isolations in two keys, announced on a pub/sub channel and also polled (every 250 ms by
@@ -12,6 +14,7 @@ import type { SharedRateStore } from "../rate/rate-store.js";
 import type {
   ApprovalStore,
   ApprovalTransition,
+  MonitorStore,
   IsolationState,
   KillSwitch,
   StateHealth,
@@ -45,7 +48,47 @@ redis.call('ZREM', KEYS[2], ARGV[4])
 redis.call('PUBLISH', KEYS[3], ARGV[4])
 return 2`;
 
+// One monitor observation (MonitorStore.observe), atomic: the tool's window (the rate script's sliding
+// window), the session's volume (INCRBY) and its recent tools (a capped list). Every key expires: the
+// window with the window, the session's with `monitorSessionTtlMs` of inactivity.
+// KEYS: rate, rate counter, volume, recent. ARGV: now, window, limit (0: none), volume ('': none), tool,
+// recent cap (0: none), session TTL.
+const MONITOR_SCRIPT = `
+local now = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local limit = tonumber(ARGV[3])
+local ttl = tonumber(ARGV[7])
+local ok = 1
+if limit > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+  if redis.call('ZCARD', KEYS[1]) < limit then
+    local n = redis.call('INCR', KEYS[2])
+    redis.call('ZADD', KEYS[1], now, ARGV[1] .. ':' .. n)
+    redis.call('PEXPIRE', KEYS[1], window)
+    redis.call('PEXPIRE', KEYS[2], window)
+  else
+    ok = 0
+  end
+end
+local volume = 0
+if ARGV[4] ~= '' then
+  volume = redis.call('INCRBY', KEYS[3], ARGV[4])
+  redis.call('PEXPIRE', KEYS[3], ttl)
+end
+local out = {ok, volume}
+local cap = tonumber(ARGV[6])
+if cap > 0 then
+  redis.call('RPUSH', KEYS[4], ARGV[5])
+  redis.call('LTRIM', KEYS[4], -cap, -1)
+  redis.call('PEXPIRE', KEYS[4], ttl)
+  local recent = redis.call('LRANGE', KEYS[4], 0, -1)
+  for i = 1, #recent do out[#out + 1] = recent[i] end
+end
+return out`;
+
 export interface RedisStateOptions {
+  /** How long a session's monitor counters outlive its last call (default 24 h). */
+  monitorSessionTtlMs?: number;
   /** Key prefix, so several deployments can share one Redis (default "charter:"). */
   prefix?: string;
   /** Kill-switch polling interval, the fallback for a lost pub/sub message (default 250 ms). */
@@ -57,6 +100,19 @@ export interface RedisStateOptions {
 }
 
 type Scripted = Redis & {
+  charterMonitor(
+    rate: string,
+    counter: string,
+    volume: string,
+    recent: string,
+    now: number,
+    windowMs: number,
+    limit: number,
+    add: string,
+    tool: string,
+    cap: number,
+    ttlMs: number,
+  ): Promise<[number, number, ...string[]]>;
   charterRate(key: string, counter: string, now: number, windowMs: number, limit: number): Promise<number>;
   charterTransition(
     key: string,
@@ -80,6 +136,7 @@ async function connect(url: string, options: RedisStateOptions): Promise<Scripte
     lazyConnect: false,
   });
   r.defineCommand("charterRate", { numberOfKeys: 2, lua: RATE_SCRIPT });
+  r.defineCommand("charterMonitor", { numberOfKeys: 4, lua: MONITOR_SCRIPT });
   r.defineCommand("charterTransition", { numberOfKeys: 3, lua: TRANSITION_SCRIPT });
   r.on("error", () => undefined); // reported through health; ioredis reconnects by itself
   return r as Scripted;
@@ -96,6 +153,7 @@ export class RedisStateStore implements StateStore {
   readonly rates: SharedRateStore;
   readonly killSwitch: KillSwitch;
   readonly approvals: ApprovalStore;
+  readonly monitor: MonitorStore;
   private healthy: boolean;
   private readonly healthListeners = new Set<(h: StateHealth) => void>();
   private readonly subscribers = new Set<Redis>();
@@ -116,6 +174,31 @@ export class RedisStateStore implements StateStore {
       approval: (id: string) => `${p}approval:${id}`,
       pending: `${p}approvals:pending`,
       approvalChannel: `${p}approvals`,
+      approvalPutChannel: `${p}approvals:new`,
+      // one hash tag per agent: the four keys of one observation sit in one slot
+      monRate: (agent: string, tool: string) => `${p}mon:{${agent}}:rate:${tool}`,
+      monRateN: (agent: string, tool: string) => `${p}mon:{${agent}}:rate:${tool}:n`,
+      monVolume: (agent: string, session: string) => `${p}mon:{${agent}}:vol:${session}`,
+      monRecent: (agent: string, session: string) => `${p}mon:{${agent}}:seq:${session}`,
+    };
+    const sessionTtl = Math.max(1000, Math.floor(options.monitorSessionTtlMs ?? 24 * 3_600_000));
+    this.monitor = {
+      observe: async (o) => {
+        const r = await redis.charterMonitor(
+          k.monRate(o.agent, o.tool),
+          k.monRateN(o.agent, o.tool),
+          k.monVolume(o.agent, o.session),
+          k.monRecent(o.agent, o.session),
+          o.now,
+          o.rate?.windowMs ?? 0,
+          o.rate ? Math.max(1, Math.floor(o.rate.limit)) : 0,
+          o.volume === undefined ? "" : String(Math.round(o.volume)),
+          o.tool,
+          o.recent ?? 0,
+          sessionTtl,
+        );
+        return { rateOk: r[0] === 1, volume: Number(r[1]), recent: r.slice(2) as string[] };
+      },
     };
     this.healthy = redis.status === "ready";
     redis.on("ready", () => this.setHealth(true, `shared state ${this.where} is reachable again`));
@@ -193,6 +276,7 @@ export class RedisStateStore implements StateStore {
           .hset(k.approval(a.id), { request: JSON.stringify({ ...a, status: undefined }), status: a.status })
           .pexpire(k.approval(a.id), ttl)
           .zadd(k.pending, Date.parse(a.requested_at), a.id)
+          .publish(k.approvalPutChannel, a.id)
           .exec();
       },
       get: read,
@@ -208,13 +292,27 @@ export class RedisStateStore implements StateStore {
         if (r === 1) return { ok: false, reason: "not_pending", approval: a };
         return { ok: true, approval: a };
       },
-      watch: (onTransition) =>
-        this.subscribe(k.approvalChannel, (id) => {
+      watch: (onTransition, onPut) => {
+        const stop = this.subscribe(k.approvalChannel, (id) => {
           read(id).then(
             (a) => a && onTransition(a),
             () => undefined,
           );
-        }),
+        });
+        const stopPut =
+          onPut === undefined
+            ? () => undefined
+            : this.subscribe(k.approvalPutChannel, (id) => {
+                read(id).then(
+                  (a) => a && onPut(a),
+                  () => undefined,
+                );
+              });
+        return () => {
+          stop();
+          stopPut();
+        };
+      },
     };
   }
 

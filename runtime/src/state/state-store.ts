@@ -1,5 +1,5 @@
 // Shared state (DEPLOYMENT.md §5): what several `charter serve` replicas must agree on — rate windows, the
-// kill switch and pending approvals — behind one interface, kept in memory for a single process or in
+// kill switch, pending approvals and the live monitor's counters — behind one interface, kept in memory for a single process or in
 // Redis for many. Every operation that a decision depends on rejects when the store cannot be reached,
 // and the guard denies (fail closed); `health` reports outages and recoveries so they are audited.
 
@@ -27,6 +27,11 @@ export interface StoredApproval {
   expires_at: string;
   approvers: string[];
   status: ApprovalStatus;
+  /** The session that asked, the digest of the exact arguments, why and how to reverse (for the inbox). */
+  session?: string;
+  args_digest?: string;
+  why?: string;
+  reversal?: string | null;
   /** Who decided, for approved/rejected. */
   decided_by?: string;
   comment?: string;
@@ -60,8 +65,39 @@ export interface ApprovalStore {
   pending(): Promise<StoredApproval[]>;
   /** Atomic: only a pending request changes, exactly once, whichever replica asks. */
   transition(id: string, status: Exclude<ApprovalStatus, "pending">, by?: string, comment?: string): Promise<ApprovalTransition>;
-  /** Told of every transition made through any replica. */
-  watch(onTransition: (approval: StoredApproval) => void): () => void;
+  /** Told of every transition made through any replica (and, with `onPut`, of every new request). */
+  watch(onTransition: (approval: StoredApproval) => void, onPut?: (approval: StoredApproval) => void): () => void;
+}
+
+/**
+ * One call as the live monitor counts it (monitor rules tool_rate, data_volume, novel_sequence): what to
+ * count and what to return, so that every replica compares one session's (and one tool's) activity.
+ */
+export interface MonitorObservation {
+  agent: string;
+  session: string;
+  tool: string;
+  now: number;
+  /** tool_rate: the sliding window of this agent's calls of `tool` (admitted iff under the limit). */
+  rate?: { windowMs: number; limit: number };
+  /** data_volume: what this call adds to the session's volume. */
+  volume?: number;
+  /** novel_sequence: how many of the session's most recent tools to return, this call's included. */
+  recent?: number;
+}
+
+export interface MonitorCounts {
+  /** tool_rate: the call is within the window's limit (true when no rate was asked). */
+  rateOk: boolean;
+  /** data_volume: the session's volume after this call (0 when none was asked). */
+  volume: number;
+  /** novel_sequence: the session's last tools, oldest first, ending with this call's (empty when not asked). */
+  recent: string[];
+}
+
+/** The monitor's counters, counted atomically (one step per call, whichever replica sees it). */
+export interface MonitorStore {
+  observe(observation: MonitorObservation): Promise<MonitorCounts>;
 }
 
 export interface StateStore {
@@ -69,6 +105,7 @@ export interface StateStore {
   readonly rates: import("../rate/rate-store.js").SharedRateStore;
   readonly killSwitch: KillSwitch;
   readonly approvals: ApprovalStore;
+  readonly monitor: MonitorStore;
   /** Called when the store becomes unreachable and when it is back. */
   onHealth(listener: (health: StateHealth) => void): () => void;
   close(): Promise<void>;
