@@ -215,58 +215,206 @@ interface LiteralGroup {
  * Which trigger words (of every group) a text contains, and its lower-cased form made on demand. One
  * scan over the characters hashes each ASCII word (and its first five letters) and looks the hash up;
  * no string is built per word, which keeps this pass cheaper than a single regex over the text.
+ *
+ * The same scan also records the gate terms (see `wordGate`) among the text's letter runs: maximal
+ * runs of ASCII letters, so "user's" holds the runs "user" and "s", and "im_start" holds "im" and "start".
  */
 export interface WordIndex {
   words: Set<string>;
+  /** hits[id] is 1 when the gate term with that id occurs (see `wordGate`). */
+  hits: Uint8Array;
   ascii: boolean;
   lower(): string;
 }
 
+const FNV_OFFSET = 0x811c9dc5;
 const TRIGGER_WORDS = new Map<number, string[]>();
 
 function wordHash(h: number, c: number): number {
   return Math.imul(h ^ c, 0x01000193);
 }
 
-function registerTrigger(word: string): void {
-  let h = 0x811c9dc5;
-  const letters = word.endsWith("*") ? word.slice(0, -1) : word;
+/**
+ * A 64k-entry filter over both hash tables: bit 1 when some trigger word may hash to the slot, bit 2
+ * for a gate term. Most words of a text are in neither, and an array read rejects them without a Map look-up.
+ */
+const FILTER = new Uint8Array(1 << 16);
+const slot = (h: number) => (h ^ (h >>> 16)) & 0xffff;
+
+function hashLetters(letters: string): number {
+  let h = FNV_OFFSET;
   for (let i = 0; i < letters.length; i++) h = wordHash(h, letters.charCodeAt(i));
+  return h;
+}
+
+function registerTrigger(word: string): void {
+  let h = hashLetters(word.endsWith("*") ? word.slice(0, -1) : word);
   if (word.endsWith("*")) h = wordHash(h, 42);
   const list = TRIGGER_WORDS.get(h) ?? [];
   if (!list.includes(word)) list.push(word);
   TRIGGER_WORDS.set(h, list);
+  FILTER[slot(h)]! |= 1;
 }
 
+// ---- Word gates ---------------------------------------------------------------------------------
+// Most regular expressions below can only match where certain words occur. A word gate states that
+// necessary condition over the letter runs the word index found, so a text without the words never
+// pays for the regex pass. A gate may open when the regex then finds nothing, never the other way:
+// - `\bword\b` (either case, the text is lower-cased ASCII-wise like /i does) can only match where
+//   "word" is a whole letter run, since the characters on both sides are no letters;
+// - `\bword` followed by more letters (`overrid\w*`, `describ`) where a letter run starts with it:
+//   written "words*", a prefix of five letters (a shorter prefix than the regex spells is a weaker, still safe gate).
+// Every gate below says which words its patterns need; detector-rules-golden.test.ts and
+// detector-rules-gates.test.ts check that no gate ever drops a match.
+
+interface GateTerm {
+  term: string;
+  id: number;
+  prefix: boolean;
+}
+const GATE_TERMS = new Map<number, GateTerm[]>();
+const GATE_IDS = new Map<string, number>();
+
+function gateTerm(term: string): number {
+  let id = GATE_IDS.get(term);
+  if (id !== undefined) return id;
+  const prefix = term.endsWith("*");
+  // Five letters, like the trigger words' prefixes: the scan hashes each run's first five letters once.
+  if (!/^[a-z]+$/.test(prefix ? term.slice(0, -1) : term) || (prefix && term.length !== 6))
+    throw new Error(`gate term ${term}: lower-case letters, or five of them and *`);
+  id = GATE_IDS.size;
+  GATE_IDS.set(term, id);
+  let h = hashLetters(prefix ? term.slice(0, -1) : term);
+  if (prefix) h = wordHash(h, 42);
+  const list = GATE_TERMS.get(h) ?? [];
+  list.push({ term: prefix ? term.slice(0, -1) : term, id, prefix });
+  GATE_TERMS.set(h, list);
+  FILTER[slot(h)]! |= 2;
+  return id;
+}
+
+type WordGate = (hits: Uint8Array) => boolean;
+
+/** Open when any of the space-separated terms occurs; "a+b" needs both a and b. */
+function wordGate(spec: string): WordGate {
+  const alternatives = spec
+    .trim()
+    .split(/\s+/)
+    .map((alt) => alt.split("+").map(gateTerm));
+  return (hits) => {
+    for (const all of alternatives) {
+      let ok = true;
+      for (const id of all) if (hits[id] === 0) ok = false;
+      if (ok) return true;
+    }
+    return false;
+  };
+}
+
+/** Open when both gates are. */
+const bothGates =
+  (a: WordGate, b: WordGate): WordGate =>
+  (hits) =>
+    a(hits) && b(hits);
+
+/** True when text[from, from + word.length) is `word` (lower case) in either case; no string is built. */
+function sameWord(text: string, from: number, word: string): boolean {
+  for (let k = 0; k < word.length; k++) {
+    let c = text.charCodeAt(from + k);
+    if (c >= 65 && c <= 90) c |= 32;
+    if (c !== word.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+/** Marks the gate terms that the letter run text[from, to) is, or starts with (`pre`: the hash of its first five letters). */
+function markRun(text: string, from: number, to: number, h: number, pre: number, hits: Uint8Array): void {
+  if ((FILTER[slot(h)]! & 2) !== 0) {
+    const list = GATE_TERMS.get(h);
+    if (list) for (const t of list) if (!t.prefix && t.term.length === to - from && sameWord(text, from, t.term)) hits[t.id] = 1;
+  }
+  if (to - from >= 5 && (FILTER[slot(pre)]! & 2) !== 0) {
+    const list = GATE_TERMS.get(pre);
+    if (list) for (const t of list) if (t.prefix && sameWord(text, from, t.term)) hits[t.id] = 1;
+  }
+}
+
+/** Adds the trigger words that text[from, to) is (`h`) or whose five-letter prefix it has (`pre`). */
+function markWord(text: string, from: number, to: number, h: number, pre: number, words: Set<string>): void {
+  const len = to - from;
+  if ((FILTER[slot(h)]! & 1) !== 0) {
+    const hit = TRIGGER_WORDS.get(h);
+    if (hit) for (const w of hit) if (!w.endsWith("*") && w.length === len && sameWord(text, from, w)) words.add(w);
+  }
+  if (len > 5 && (FILTER[slot(pre)]! & 1) !== 0) {
+    const phit = TRIGGER_WORDS.get(pre);
+    if (phit) for (const w of phit) if (w.endsWith("*") && sameWord(text, from, w.slice(0, 5))) words.add(w);
+  }
+}
+
+/** The hash of text[from, to) lower-cased, apostrophes included, and of its first five characters then "*". */
+function rehash(text: string, from: number, to: number): [number, number] {
+  let h = FNV_OFFSET;
+  let pre = 0;
+  for (let i = from; i < to; i++) {
+    let c = text.charCodeAt(i);
+    if (c >= 65 && c <= 90) c |= 32;
+    h = wordHash(h, c);
+    if (i - from === 4) pre = wordHash(h, 42);
+  }
+  return [h, pre];
+}
+
+/** The lower-case code of an ASCII letter, 0 for anything else. */
+const LOWER_LETTER = new Uint8Array(128);
+for (let c = 65; c <= 90; c++) LOWER_LETTER[c] = LOWER_LETTER[c + 32] = c + 32;
+
+/**
+ * Trigger words are letters with apostrophes inside ("you're" is one word), gate terms letter runs.
+ * One hash per letter serves both: a word without an apostrophe is one run; the rare word with one is
+ * hashed again when it ends.
+ */
 export function wordIndex(text: string, ascii: boolean): WordIndex {
   const words = new Set<string>();
-  let h = 0x811c9dc5;
-  let start = -1;
-  let prefixHash = 0;
+  const hits = new Uint8Array(GATE_IDS.size);
+  let wordStart = -1;
+  let apostrophe = false;
+  let run = FNV_OFFSET;
+  let runPre = 0;
+  let runStart = -1;
   const n = text.length;
   for (let i = 0; i <= n; i++) {
-    let c = i < n ? text.charCodeAt(i) : 32;
-    if (c >= 65 && c <= 90) c |= 32;
-    if ((c >= 97 && c <= 122) || (c === 39 && start !== -1)) {
-      if (start === -1) start = i;
-      h = wordHash(h, c);
-      if (i - start === 4) prefixHash = wordHash(h, 42);
+    const code = i < n ? text.charCodeAt(i) : 32;
+    const c = code < 128 ? LOWER_LETTER[code]! : 0;
+    if (c !== 0) {
+      if (runStart === -1) {
+        runStart = i;
+        run = FNV_OFFSET;
+        if (wordStart === -1) wordStart = i;
+      }
+      run = wordHash(run, c);
+      if (i - runStart === 4) runPre = wordHash(run, 42);
       continue;
     }
-    if (start !== -1) {
-      const len = i - start;
-      const hit = TRIGGER_WORDS.get(h);
-      if (hit) for (const w of hit) if (!w.endsWith("*") && w.length === len && text.slice(start, i).toLowerCase() === w) words.add(w);
-      if (len > 5) {
-        const phit = TRIGGER_WORDS.get(prefixHash);
-        if (phit) for (const w of phit) if (w.endsWith("*") && text.slice(start, start + 5).toLowerCase() === w.slice(0, 5)) words.add(w);
+    if (runStart !== -1) {
+      markRun(text, runStart, i, run, runPre, hits);
+      if (code === 39) {
+        apostrophe = true;
+      } else if (!apostrophe) {
+        markWord(text, wordStart, i, run, runPre, words);
+        wordStart = -1;
       }
-      start = -1;
-      h = 0x811c9dc5;
+      runStart = -1;
+    }
+    if (wordStart !== -1 && code !== 39) {
+      const [h, pre] = rehash(text, wordStart, i);
+      markWord(text, wordStart, i, h, pre, words);
+      wordStart = -1;
+      apostrophe = false;
     }
   }
   let lower: string | undefined;
-  return { words, ascii, lower: () => (lower ??= text.toLowerCase()) };
+  return { words, hits, ascii, lower: () => (lower ??= text.toLowerCase()) };
 }
 
 function literalMatch(group: LiteralGroup, index: WordIndex): boolean {
@@ -609,6 +757,105 @@ function gatedMatch(gate: RegExp, patterns: RegExp[], text: string): boolean {
   return gate.test(text) && anyMatch(patterns, text);
 }
 
+// ---- Word gates of the textual rules ------------------------------------------------------------
+// What each group's patterns need (see the block comment at `wordGate`); only the flattened text has
+// a word index, so hidden and decoded passages run the patterns ungated.
+
+const eitherGate =
+  (...gates: WordGate[]): WordGate =>
+  (hits) =>
+    gates.some((g) => g(hits));
+
+const IGNORE_PREVIOUS_GATE = eitherGate(
+  // [0]: one of the verbs ("set aside", "pay no attention to", "do not follow" by their distinctive
+  // word) and one of the nouns, both between word boundaries.
+  bothGates(
+    wordGate("ignore disregard forget overr* bypass skip neglect abandon discard drop dismiss aside attention follow obey"),
+    wordGate(
+      "instruction instructions prompt prompts rule rules direction directions directive directives guideline guidelines guidance command commands orders constraints policy policies programming guardrail guardrails restriction restrictions context task tasks criteria",
+    ),
+  ),
+  // [1]: "instead of"/"rather than" … "the original/previous/user's task"
+  bothGates(wordGate("instead rather"), wordGate("original previous user users")),
+  // [2]: "new instructions:" — the noun with its optional plural ends the run before the colon
+  wordGate("instruction instructions instructionss task tasks directive directives"),
+);
+// IGNORE_EXTRA: [0]–[3] start with the verbs, [4] ends with "given", [5] and [6] with the verdict.
+const IGNORE_EXTRA_WORDS = wordGate(
+  "ignore disregard forget given cancelled canceled void obsolete replaced overridden null nullified revoked lifted suspended withdrawn invalid superseded longer",
+);
+
+// ROLE_REASSIGNMENT: [0] "from now on/henceforth/… you are", [1] "you are now/no longer", [2] pretend,
+// imagine, [3] act/behave/respond as, [4] "your new role/task/…", [5] "… mode".
+const ROLE_REASSIGNMENT_GATE = wordGate(
+  "you+now you+henceforth you+conversation you+longer pretend imagine act behave respond role task goal objective instruction instructions persona purpose identity mode",
+);
+// The words of ROLE_EXTRA_GATE itself ("role-play" holds the run "role").
+const ROLE_EXTRA_WORDS = wordGate("you+are you+re stay role roleplay act speak simulate pretend imagine content ethical moral safety anything");
+
+// BOUNDARY_MARKER in three parts: the markers spelt with <, [ or # and a word of theirs ("im_start"
+// holds the run "im", "eot_id" "eot", "untrusted-data" starts with "untru"); "begin/end/start … content",
+// whose words may run together ("startsystemprompt", "endofuser": "end" alone or one of the five ways
+// on); and a line "system prompt:" (also "systemprompt:", hence prefixes).
+const BOUNDARY_SYMBOLS = [BOUNDARY_MARKER[0]!, BOUNDARY_MARKER[1]!, BOUNDARY_MARKER[2]!];
+const BOUNDARY_SYMBOL_WORDS = wordGate("im system user assistant endoftext eot start end begin inst sys instruction instructions untru* response");
+const BOUNDARY_SPAN = [BOUNDARY_MARKER[3]!];
+const BOUNDARY_SPAN_WORDS = wordGate("begin* start* end endof* endun* endtr* endsy* endus*");
+const BOUNDARY_LINE = [BOUNDARY_MARKER[4]!];
+const BOUNDARY_LINE_WORDS = wordGate("syste* assis*");
+const BOUNDARY_EXTRA_WORDS = wordGate("system admin administrator developer provider operator update human end");
+
+// AI_GATE's nouns; "a.i." is looked for in the lower-cased text.
+const AI_WORDS = wordGate("ai llm llms language assistant assistants agent agents chatbot chatbots bot bots copilot chatgpt claude gemini model models");
+// TASK_HIJACK_GATE: "when(ever) …", "answer/respond to/reply to every …", "regardless of", "no matter…",
+// "your/each/every response…" (the nouns without a boundary after them: prefixes).
+const TASK_HIJACK_WORDS = eitherGate(
+  wordGate("when whenever answer respond reply regardless matte*"),
+  bothGates(wordGate("your each every"), wordGate("respo* reply* answe* summa* revie* outpu*")),
+);
+// ANSWER_FORM: [0] the encodings ("base64"/"base 64" hold the run "base", "rot-13"/"rot13" "rot",
+// "caesar cipher" ends in "cipher"), [1] "backwards"/"in reverse", [2] "translate your".
+const ANSWER_FORM_WORDS = wordGate("base hex hexadecimal binary morse emoji emojis rot leetspeak leet pig reverse reversed cipher ascii backwards translate");
+
+/** The textual rules on the flattened text, each group behind its word gate and then its regex gate. */
+function ignorePreviousIndexed(text: string, index: WordIndex): boolean {
+  const hits = index.hits;
+  return (
+    (IGNORE_PREVIOUS_GATE(hits) && anyMatch(IGNORE_PREVIOUS, text)) ||
+    (IGNORE_EXTRA_WORDS(hits) && gatedMatch(IGNORE_EXTRA_GATE, IGNORE_EXTRA, text))
+  );
+}
+
+function roleReassignmentIndexed(text: string, index: WordIndex): boolean {
+  const hits = index.hits;
+  return (
+    (ROLE_REASSIGNMENT_GATE(hits) && anyMatch(ROLE_REASSIGNMENT, text)) ||
+    (ROLE_EXTRA_WORDS(hits) && gatedMatch(ROLE_EXTRA_GATE, ROLE_EXTRA, text))
+  );
+}
+
+function boundaryMarkerIndexed(text: string, index: WordIndex): boolean {
+  const hits = index.hits;
+  return (
+    (BOUNDARY_SYMBOL_WORDS(hits) && (text.includes("<") || text.includes("[") || text.includes("#")) && anyMatch(BOUNDARY_SYMBOLS, text)) ||
+    (BOUNDARY_SPAN_WORDS(hits) && anyMatch(BOUNDARY_SPAN, text)) ||
+    (BOUNDARY_LINE_WORDS(hits) && text.includes(":") && anyMatch(BOUNDARY_LINE, text)) ||
+    (BOUNDARY_EXTRA_WORDS(hits) && gatedMatch(BOUNDARY_EXTRA_GATE, BOUNDARY_EXTRA, text))
+  );
+}
+
+function aiAddressedIndexed(text: string, index: WordIndex): boolean {
+  return (AI_WORDS(index.hits) || index.lower().includes("a.i.")) && gatedMatch(AI_GATE, AI_ADDRESSED, text);
+}
+
+function taskHijackIndexed(text: string, index: WordIndex): boolean {
+  const hits = index.hits;
+  return (
+    (TASK_HIJACK_WORDS(hits) && gatedMatch(TASK_HIJACK_GATE, TASK_HIJACK, text)) ||
+    (ANSWER_FORM_WORDS(hits) && gatedMatch(ANSWER_FORM_GATE, ANSWER_FORM, text))
+  );
+}
+
 function ignorePrevious(text: string): boolean {
   return anyMatch(IGNORE_PREVIOUS, text) || gatedMatch(IGNORE_EXTRA_GATE, IGNORE_EXTRA, text);
 }
@@ -711,14 +958,14 @@ export function runRules(text: string): RuleResult {
     }
   }
 
-  if (ignorePrevious(flat)) signals.push("ignore-previous");
-  if (anyMatch(ROLE_REASSIGNMENT, flat) || gatedMatch(ROLE_EXTRA_GATE, ROLE_EXTRA, flat)) signals.push("role-reassignment");
-  if (anyMatch(BOUNDARY_MARKER, flat) || gatedMatch(BOUNDARY_EXTRA_GATE, BOUNDARY_EXTRA, flat)) signals.push("boundary-marker");
-
-  if (gatedMatch(AI_GATE, AI_ADDRESSED, flat)) signals.push("ai-addressed");
-  if (gatedMatch(TASK_HIJACK_GATE, TASK_HIJACK, flat) || gatedMatch(ANSWER_FORM_GATE, ANSWER_FORM, flat)) signals.push("task-hijack");
+  if (ignorePreviousIndexed(flat, index)) signals.push("ignore-previous");
+  if (roleReassignmentIndexed(flat, index)) signals.push("role-reassignment");
+  if (boundaryMarkerIndexed(flat, index)) signals.push("boundary-marker");
+  if (aiAddressedIndexed(flat, index)) signals.push("ai-addressed");
+  if (taskHijackIndexed(flat, index)) signals.push("task-hijack");
   agentSignals(index, signals);
-  if (HIDDEN_HINT.test(folded)) {
+  // HIDDEN_HINT needs a "<" or a "[//]:"/"[comment]:" line.
+  if ((folded.includes("<") || folded.includes("]:")) && HIDDEN_HINT.test(folded)) {
     for (const hidden of hiddenTexts(folded)) {
       revealed.push(hidden);
       if ((looksLikeInstruction(hidden) || gatedMatch(AI_GATE, AI_ADDRESSED, hidden)) && HIDDEN_ADDRESSEE.test(hidden)) {
@@ -753,7 +1000,12 @@ export function runRules(text: string): RuleResult {
     if (hasMixedScriptWord(text)) signals.push("homoglyph");
   }
 
-  if (anyMatch(MARKDOWN_IMAGE_EXFIL, folded) || gatedMatch(EXFIL_LINK_GATE, EXFIL_LINK, folded)) signals.push("markdown-image-exfil");
+  // The image patterns start with "![" and "<img" (case-sensitive), the link patterns hold "://".
+  if (
+    ((folded.includes("![") || folded.includes("<img")) && anyMatch(MARKDOWN_IMAGE_EXFIL, folded)) ||
+    (folded.includes("://") && gatedMatch(EXFIL_LINK_GATE, EXFIL_LINK, folded))
+  )
+    signals.push("markdown-image-exfil");
   return { signals, revealed, folded };
 }
 
