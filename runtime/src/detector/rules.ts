@@ -372,46 +372,49 @@ for (let c = 65; c <= 90; c++) LOWER_LETTER[c] = LOWER_LETTER[c + 32] = c + 32;
 /**
  * Trigger words are letters with apostrophes inside ("you're" is one word), gate terms letter runs.
  * One hash per letter serves both: a word without an apostrophe is one run; the rare word with one is
- * hashed again when it ends.
+ * hashed again when it ends. Each run is read by a tight inner loop, and only a run the filter knows
+ * leaves it for a table look-up.
  */
 export function wordIndex(text: string, ascii: boolean): WordIndex {
   const words = new Set<string>();
   const hits = new Uint8Array(GATE_IDS.size);
-  let wordStart = -1;
-  let apostrophe = false;
-  let run = FNV_OFFSET;
-  let runPre = 0;
-  let runStart = -1;
   const n = text.length;
-  for (let i = 0; i <= n; i++) {
-    const code = i < n ? text.charCodeAt(i) : 32;
-    const c = code < 128 ? LOWER_LETTER[code]! : 0;
-    if (c !== 0) {
-      if (runStart === -1) {
-        runStart = i;
-        run = FNV_OFFSET;
-        if (wordStart === -1) wordStart = i;
-      }
-      run = wordHash(run, c);
-      if (i - runStart === 4) runPre = wordHash(run, 42);
-      continue;
-    }
-    if (runStart !== -1) {
-      markRun(text, runStart, i, run, runPre, hits);
-      if (code === 39) {
-        apostrophe = true;
-      } else if (!apostrophe) {
-        markWord(text, wordStart, i, run, runPre, words);
+  /** Where a word that went on over an apostrophe started, else -1. */
+  let wordStart = -1;
+  let i = 0;
+  while (i < n) {
+    let code = text.charCodeAt(i);
+    if (code > 122 || LOWER_LETTER[code] === 0) {
+      if (wordStart !== -1 && code !== 39) {
+        const [h, pre] = rehash(text, wordStart, i);
+        markWord(text, wordStart, i, h, pre, words);
         wordStart = -1;
       }
-      runStart = -1;
+      i++;
+      continue;
     }
-    if (wordStart !== -1 && code !== 39) {
-      const [h, pre] = rehash(text, wordStart, i);
-      markWord(text, wordStart, i, h, pre, words);
-      wordStart = -1;
-      apostrophe = false;
+    const start = i;
+    let h = FNV_OFFSET;
+    let pre = 0;
+    for (;;) {
+      h = wordHash(h, code | 32);
+      i++;
+      if (i - start === 5) pre = wordHash(h, 42);
+      if (i === n) break;
+      code = text.charCodeAt(i);
+      if (code > 122 || LOWER_LETTER[code] === 0) break;
     }
+    const known = FILTER[slot(h)]! | (i - start >= 5 ? FILTER[slot(pre)]! : 0);
+    if ((known & 2) !== 0) markRun(text, start, i, h, pre, hits);
+    if (i < n && code === 39) {
+      if (wordStart === -1) wordStart = start;
+    } else if (wordStart === -1 && (known & 1) !== 0) {
+      markWord(text, start, i, h, pre, words);
+    }
+  }
+  if (wordStart !== -1) {
+    const [h, pre] = rehash(text, wordStart, n);
+    markWord(text, wordStart, n, h, pre, words);
   }
   let lower: string | undefined;
   return { words, hits, ascii, lower: () => (lower ??= text.toLowerCase()) };
