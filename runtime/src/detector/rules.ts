@@ -790,8 +790,11 @@ const IGNORE_EXTRA_WORDS = wordGate(
 
 // ROLE_REASSIGNMENT: [0] "from now on/henceforth/… you are", [1] "you are now/no longer", [2] pretend,
 // imagine, [3] act/behave/respond as, [4] "your new role/task/…", [5] "… mode".
-const ROLE_REASSIGNMENT_GATE = wordGate(
-  "you+now you+henceforth you+conversation you+longer pretend imagine act behave respond role task goal objective instruction instructions persona purpose identity mode",
+const ROLE_REASSIGNMENT_GATE = eitherGate(
+  bothGates(wordGate("now henceforth conversation"), wordGate("you+re you+are you+will you+must you+should you+shall")),
+  wordGate("you+are+now you+are+longer"),
+  wordGate("pretend imagine act behave respond mode"),
+  bothGates(wordGate("your"), wordGate("role task goal objective instruction instructions persona purpose identity")),
 );
 // The words of ROLE_EXTRA_GATE itself ("role-play" holds the run "role").
 const ROLE_EXTRA_WORDS = wordGate("you+are you+re stay role roleplay act speak simulate pretend imagine content ethical moral safety anything");
@@ -808,13 +811,21 @@ const BOUNDARY_LINE = [BOUNDARY_MARKER[4]!];
 const BOUNDARY_LINE_WORDS = wordGate("syste* assis*");
 const BOUNDARY_EXTRA_WORDS = wordGate("system admin administrator developer provider operator update human end");
 
-// AI_GATE's nouns; "a.i." is looked for in the lower-cased text.
+// AI_GATE's nouns; "a.i." (either case) holds ".i." or ".I.".
 const AI_WORDS = wordGate("ai llm llms language assistant assistants agent agents chatbot chatbots bot bots copilot chatgpt claude gemini model models");
 // TASK_HIJACK_GATE: "when(ever) …", "answer/respond to/reply to every …", "regardless of", "no matter…",
 // "your/each/every response…" (the nouns without a boundary after them: prefixes).
+// The words of TASK_HIJACK's patterns: [0] "when(ever) you describe …, say …", [1] "answer/respond to/
+// reply to every … with", [2] "regardless of …"/"no matter …", [3] "end your response with …". They
+// imply TASK_HIJACK_GATE's words, which stays as the second stage.
 const TASK_HIJACK_WORDS = eitherGate(
-  wordGate("when whenever answer respond reply regardless matte*"),
-  bothGates(wordGate("your each every"), wordGate("respo* reply* answe* summa* revie* outpu*")),
+  bothGates(wordGate("when whenever"), wordGate("say state mention tell claim add include insist recommend note report write append suggest")),
+  bothGates(wordGate("answer respond reply"), wordGate("every all any each")),
+  wordGate("regardless no+matter"),
+  bothGates(
+    wordGate("your each every"),
+    bothGates(wordGate("response responses reply replys answer answers summary summarys review reviews output outputs"), wordGate("with by")),
+  ),
 );
 // ANSWER_FORM: [0] the encodings ("base64"/"base 64" hold the run "base", "rot-13"/"rot13" "rot",
 // "caesar cipher" ends in "cipher"), [1] "backwards"/"in reverse", [2] "translate your".
@@ -848,7 +859,7 @@ function boundaryMarkerIndexed(text: string, index: WordIndex): boolean {
 }
 
 function aiAddressedIndexed(text: string, index: WordIndex): boolean {
-  return (AI_WORDS(index.hits) || index.lower().includes("a.i.")) && gatedMatch(AI_GATE, AI_ADDRESSED, text);
+  return (AI_WORDS(index.hits) || text.includes(".i.") || text.includes(".I.")) && gatedMatch(AI_GATE, AI_ADDRESSED, text);
 }
 
 function taskHijackIndexed(text: string, index: WordIndex): boolean {
