@@ -7,9 +7,12 @@ const MIN_BASE64_RUN = 16;
 const BASE64_CHAR = new Uint8Array(128);
 for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-") BASE64_CHAR[c.charCodeAt(0)] = 1;
 
-/** Characters a hex run (HEX_RUN) is made of: digits, a-f either case, and the "\\x", "%", " ", ":" around them. */
+/** Characters a HEX_RUN match is made of: hex digits, and the "\\x", "%", " " or ":" around them. */
 const HEX_RUN_CHAR = new Uint8Array(128);
 for (const c of "0123456789abcdefABCDEF\\x% :") HEX_RUN_CHAR[c.charCodeAt(0)] = 1;
+
+const HEX_DIGIT = new Uint8Array(128);
+for (const c of "0123456789abcdefABCDEF") HEX_DIGIT[c.charCodeAt(0)] = 1;
 
 const isIn = (table: Uint8Array, c: number) => c < 128 && table[c] === 1;
 
@@ -49,12 +52,31 @@ function base64Runs(text: string, max: number): string[] {
   return runs;
 }
 
-/** True when the text has a run of 24 hex-run characters, the shortest a HEX_RUN match can be (12 bytes, 8 "%xx"). */
+/**
+ * False when HEX_RUN cannot match. Each of its forms is a run of at least 24 of HEX_RUN_CHAR holding
+ * at least 16 hex digits (8 "\\xXX" or "%XX", or 12 byte pairs) with never two of " " and ":" in a
+ * row, which leaves out prose and most tables of numbers (their columns are padded with spaces).
+ */
 function mayHaveHexRun(text: string): boolean {
   let found = false;
-  eachRun(text, HEX_RUN_CHAR, 24, () => ((found = true), false));
+  eachRun(text, HEX_RUN_CHAR, 24, (start, end) => {
+    let digits = 0;
+    let separated = false;
+    for (let i = start; i < end && !found; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 32 || c === 58) {
+        if (separated) digits = 0;
+        separated = true;
+      } else {
+        separated = false;
+        if (HEX_DIGIT[c] === 1 && ++digits >= 16) found = true;
+      }
+    }
+    return !found;
+  });
   return found;
 }
+
 // Hex-encoded ASCII text has a high nibble of 0–7 in every byte; requiring it makes the scan fail fast on words.
 const HEX_RUN = /(?:\\x[0-7][0-9a-fA-F]){8,}|(?:%[0-7][0-9a-fA-F]){8,}|\b(?:[0-7][0-9a-fA-F][ :]?){12,}/g;
 const MAX_RUNS = 64;

@@ -223,6 +223,10 @@ export interface WordIndex {
   words: Set<string>;
   /** hits[id] is 1 when the gate term with that id occurs (see `wordGate`). */
   hits: Uint8Array;
+  /** A digit 0, 1, 3, 4, 5 or 7 between two letters (what LEET_PRECHECK looks for). */
+  leetDigit: boolean;
+  /** A one-letter run g, n or r between two of SPACED_HINT's separators, as in "i g n o" (its middle letters). */
+  spacedLetter: boolean;
   ascii: boolean;
   lower(): string;
 }
@@ -365,6 +369,11 @@ function rehash(text: string, from: number, to: number): [number, number] {
   return [h, pre];
 }
 
+const LEET_DIGIT = new Uint8Array([1, 1, 0, 1, 1, 1, 0, 1]);
+const isLetterCode = (c: number) => c <= 122 && LOWER_LETTER[c] !== 0;
+/** SPACED_HINT's separators: space - . _ * */
+const isSpacer = (c: number) => c === 32 || c === 45 || c === 46 || c === 95 || c === 42;
+
 /** The lower-case code of an ASCII letter, 0 for anything else. */
 const LOWER_LETTER = new Uint8Array(128);
 for (let c = 65; c <= 90; c++) LOWER_LETTER[c] = LOWER_LETTER[c + 32] = c + 32;
@@ -381,10 +390,14 @@ export function wordIndex(text: string, ascii: boolean): WordIndex {
   const n = text.length;
   /** Where a word that went on over an apostrophe started, else -1. */
   let wordStart = -1;
+  let leetDigit = false;
+  let spacedLetter = false;
   let i = 0;
   while (i < n) {
     let code = text.charCodeAt(i);
     if (code > 122 || LOWER_LETTER[code] === 0) {
+      if (code >= 48 && code <= 55 && LEET_DIGIT[code - 48] === 1 && !leetDigit && i > 0 && i + 1 < n)
+        leetDigit = isLetterCode(text.charCodeAt(i - 1)) && isLetterCode(text.charCodeAt(i + 1));
       if (wordStart !== -1 && code !== 39) {
         const [h, pre] = rehash(text, wordStart, i);
         markWord(text, wordStart, i, h, pre, words);
@@ -404,6 +417,10 @@ export function wordIndex(text: string, ascii: boolean): WordIndex {
       code = text.charCodeAt(i);
       if (code > 122 || LOWER_LETTER[code] === 0) break;
     }
+    if (i - start === 1 && !spacedLetter && start > 0 && i < n) {
+      const l = text.charCodeAt(start) | 32;
+      spacedLetter = (l === 103 || l === 110 || l === 114) && isSpacer(text.charCodeAt(start - 1)) && isSpacer(code);
+    }
     const known = FILTER[slot(h)]! | (i - start >= 5 ? FILTER[slot(pre)]! : 0);
     if ((known & 2) !== 0) markRun(text, start, i, h, pre, hits);
     if (i < n && code === 39) {
@@ -417,7 +434,7 @@ export function wordIndex(text: string, ascii: boolean): WordIndex {
     markWord(text, wordStart, n, h, pre, words);
   }
   let lower: string | undefined;
-  return { words, hits, ascii, lower: () => (lower ??= text.toLowerCase()) };
+  return { words, hits, leetDigit, spacedLetter, ascii, lower: () => (lower ??= text.toLowerCase()) };
 }
 
 function literalMatch(group: LiteralGroup, index: WordIndex): boolean {
@@ -594,7 +611,7 @@ const IMPERSONATE: LiteralGroup = {
 const TOOL_INSTRUCTION: LiteralGroup = {
   triggers: ["call", "calls", "use", "uses", "invoke", "run", "runs", "execute", "trigger", "tool", "function"],
   // A snake_case tool name or the word "tool"/"function".
-  requires: (index) => index.words.has("tool") || index.words.has("function") || SNAKE_CASE.test(index.lower()),
+  requires: (index) => index.words.has("tool") || index.words.has("function") || (index.lower().includes("_") && SNAKE_CASE.test(index.lower())),
   patterns: [
     /(?:call|use|invoke|run|execute|trigger)s? (?:the )?[`'"]?[a-z][a-z0-9]*(?:_[a-z0-9]+)+[`'"]?(?:\(\))? (?:(?:tool|function|action|api|command|endpoint) )?(?:with|using|passing|and (?:set|pass)|where|for|to)\b/,
     /(?:call|use|invoke|run|execute)s? (?:the )?(?:[`'"][^`'"\n]{2,40}[`'"]|\w+) (?:tool|function)\b[^.\n]{0,40}?\b(?:with|using|passing)\b[^.\n]{0,40}?(?:=|:|\barguments?\b|\bparameters?\b|\brecipient\b|\bamount\b|\bto\b)/,
@@ -727,14 +744,16 @@ const IMPERATIVE =
   /\b(?:ignore|disregard|forget|reveal|print|output|say|respond|reply|write|send|include|add|insert|execute|run|tell|answer|visit|click|download|delete|forward|translate|summari[sz]e|provide|use|show|give|list)\b/i;
 const ADDRESSEE = /\b(?:you|your|instructions?|prompt|system|response|answer|reply|user|assistant|password|secret)\b/i;
 
-const unions = new WeakMap<RegExp[], RegExp | null>();
+/** Where an array of patterns keeps its union: a property read is cheaper than a WeakMap look-up on every call. */
+const UNION = Symbol("union");
+type PatternList = RegExp[] & { [UNION]?: RegExp | null };
 
 /**
  * One alternation of the patterns, when they agree on case sensitivity: V8 scans one union about twice
  * as fast as the patterns one by one. Adding the m flag is safe: only patterns that already have it use ^ or $.
  */
-function unionOf(patterns: RegExp[]): RegExp | null {
-  let union = unions.get(patterns);
+function unionOf(patterns: PatternList): RegExp | null {
+  let union = patterns[UNION];
   if (union === undefined) {
     const caseless = patterns.every((p) => p.ignoreCase);
     const sameCase = caseless || patterns.every((p) => !p.ignoreCase);
@@ -743,7 +762,7 @@ function unionOf(patterns: RegExp[]): RegExp | null {
       sameCase && !anchoredWithoutM && patterns.every((p) => !p.global)
         ? new RegExp(patterns.map((p) => `(?:${p.source})`).join("|"), caseless ? "im" : "m")
         : null;
-    unions.set(patterns, union);
+    patterns[UNION] = union;
   }
   return union;
 }
@@ -905,7 +924,9 @@ const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "
 /** Digits between letters: a fast pre-check before the slower leetspeak hint. */
 const LEET_PRECHECK = /[a-z][013457][a-z]/i;
 /** Separate tests, not one alternation: V8 scans short literal alternations much faster one at a time. */
-function mayBeObfuscated(text: string): boolean {
+function mayBeObfuscated(text: string, flat?: WordIndex): boolean {
+  if (flat)
+    return ROT13_OR_REVERSED.test(text) || (flat.spacedLetter && SPACED_HINT.test(text)) || (flat.leetDigit && LEET_HINT.test(text));
   return ROT13_OR_REVERSED.test(text) || SPACED_HINT.test(text) || (LEET_PRECHECK.test(text) && LEET_HINT.test(text));
 }
 
@@ -964,6 +985,10 @@ export function runRules(text: string): RuleResult {
   // with quoted mentions in texts about attacks left out.
   let flat = flattenForRules(folded);
   let index = wordIndex(flat, ascii);
+  // Without "<" and "&" flattening only joins lines and collapses spaces, which keeps every run of
+  // letters, digits and SPACED_HINT's separators: what the word index saw of the obfuscation hints
+  // in the flattened text then holds for the folded one.
+  const flatHints = folded.includes("<") || folded.includes("&") ? undefined : index;
   if (talksAboutAttacks(index)) {
     const unquoted = flat.replace(QUOTED, " ");
     if (unquoted !== flat) {
@@ -987,7 +1012,7 @@ export function runRules(text: string): RuleResult {
       }
     }
   }
-  const deobfuscated = mayBeObfuscated(folded) ? deobfuscate(folded) : "";
+  const deobfuscated = mayBeObfuscated(folded, flatHints) ? deobfuscate(folded) : "";
   if (deobfuscated) {
     revealed.push(deobfuscated);
     if (ignorePrevious(deobfuscated) || roleReassignment(deobfuscated)) signals.push("obfuscated-instruction");
