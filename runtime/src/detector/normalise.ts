@@ -134,6 +134,36 @@ function foldRun(run: string): string {
   return out;
 }
 
+/**
+ * `foldText` of a text known not to be ASCII, and which characters the rules' Unicode checks look for
+ * it met on the way: a text without them skips `decodeTagCharacters`, `hasZeroWidthInsideWord` and
+ * `hasMixedScriptWord`, each a pass of its own.
+ */
+export interface FoldedNonAscii {
+  folded: string;
+  /** A Unicode tag character (U+E0000–U+E007F). */
+  tags: boolean;
+  /** One of ANY_ZERO_WIDTH. */
+  zeroWidth: boolean;
+  /** One of ANY_CYRILLIC_GREEK. */
+  cyrillicGreek: boolean;
+}
+
+export function foldNonAscii(text: string): FoldedNonAscii {
+  const seen = { folded: "", tags: false, zeroWidth: false, cyrillicGreek: false };
+  seen.folded = text.replace(NON_ASCII_RUN, (run) => {
+    for (let i = 0; i < run.length; i++) {
+      const c = run.charCodeAt(i);
+      if (c === 0xdb40) seen.tags = true; // the high surrogate of U+E0000–U+E03FF
+      else if (c === 0xad || c === 0x180e || (c >= 0x200b && c <= 0x200f) || (c >= 0x2060 && c <= 0x2064) || c === 0xfeff)
+        seen.zeroWidth = true;
+      else if ((c >= 0x370 && c <= 0x52f) || (c >= 0x1d00 && c <= 0x1d7f) || (c >= 0x1f00 && c <= 0x1fff)) seen.cyrillicGreek = true;
+    }
+    return foldRun(run);
+  });
+  return seen;
+}
+
 const ANY_ZERO_WIDTH = /[\u00AD\u180E\u200B-\u200F\u2060-\u2064\uFEFF]/;
 const ANY_CYRILLIC_GREEK = /[\u0370-\u03FF\u0400-\u052F\u1D00-\u1D7F\u1F00-\u1FFF]/;
 

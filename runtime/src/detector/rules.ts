@@ -6,7 +6,7 @@ import { decodedBase64Texts, decodedHexTexts } from "./encoded.js";
 import {
   decodeTagCharacters,
   flattenForRules,
-  foldText,
+  foldNonAscii,
   unescapeStringLiterals,
   hasMixedScriptWord,
   hasZeroWidthInsideWord,
@@ -453,9 +453,7 @@ function literalMatch(group: LiteralGroup, index: WordIndex): boolean {
   if (!hit) return false;
   const req = group.requires;
   if (req && !(typeof req === "function" ? req(index) : req.some((w) => index.words.has(w)))) return false;
-  const lower = index.lower();
-  for (const p of group.patterns) if (p.test(lower)) return true;
-  return false;
+  return anyMatch(group.patterns, index.lower());
 }
 
 const SNAKE_CASE = /[a-z]_[a-z]/;
@@ -980,7 +978,8 @@ export function runRules(text: string): RuleResult {
   const revealed: string[] = [];
   text = unescapeStringLiterals(text);
   const ascii = isAscii(text);
-  const folded = ascii ? text : foldText(text);
+  const unicode = ascii ? undefined : foldNonAscii(text);
+  const folded = unicode ? unicode.folded : text;
   // Textual rules read the flattened text (line breaks, tags and hyphenation between words undone),
   // with quoted mentions in texts about attacks left out.
   let flat = flattenForRules(folded);
@@ -1028,15 +1027,15 @@ export function runRules(text: string): RuleResult {
     if (looksLikeInstruction(decoded) && !signals.includes("hex-instruction")) signals.push("hex-instruction");
   }
 
-  if (!ascii) {
-    const tagText = decodeTagCharacters(text);
+  if (unicode) {
+    const tagText = unicode.tags ? decodeTagCharacters(text) : "";
     // Subdivision flags (England, Scotland…) use a few lowercase tag letters with no spaces: not a payload.
     if (tagText.length > 7 || /[^a-z0-9]/.test(tagText)) {
       signals.push("unicode-tags");
       revealed.push(tagText);
     }
-    if (hasZeroWidthInsideWord(text)) signals.push("zero-width");
-    if (hasMixedScriptWord(text)) signals.push("homoglyph");
+    if (unicode.zeroWidth && hasZeroWidthInsideWord(text)) signals.push("zero-width");
+    if (unicode.cyrillicGreek && hasMixedScriptWord(text)) signals.push("homoglyph");
   }
 
   // The image patterns start with "![" and "<img" (case-sensitive), the link patterns hold "://".
