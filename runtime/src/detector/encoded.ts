@@ -115,9 +115,9 @@ export function decodedBase64Texts(text: string): string[] {
 }
 
 /** Printable texts decoded from hex runs (`69 67 6e`, `69676e…`, `\x69\x67`) of at least 12 bytes. */
-export function decodedHexTexts(text: string): string[] {
+export function decodedHexTexts(text: string, gated = true): string[] {
   const out: string[] = [];
-  if (!mayHaveHexRun(text)) return out;
+  if (gated && !mayHaveHexRun(text)) return out;
   let n = 0;
   for (const m of text.matchAll(HEX_RUN)) {
     if (++n > MAX_RUNS) break;

@@ -154,7 +154,8 @@ export function foldNonAscii(text: string): FoldedNonAscii {
   seen.folded = text.replace(NON_ASCII_RUN, (run) => {
     for (let i = 0; i < run.length; i++) {
       const c = run.charCodeAt(i);
-      if (c === 0xdb40) seen.tags = true; // the high surrogate of U+E0000–U+E03FF
+      if (c === 0xdb40)
+        seen.tags = true; // the high surrogate of U+E0000–U+E03FF
       else if (c === 0xad || c === 0x180e || (c >= 0x200b && c <= 0x200f) || (c >= 0x2060 && c <= 0x2064) || c === 0xfeff)
         seen.zeroWidth = true;
       else if ((c >= 0x370 && c <= 0x52f) || (c >= 0x1d00 && c <= 0x1d7f) || (c >= 0x1f00 && c <= 0x1fff)) seen.cyrillicGreek = true;

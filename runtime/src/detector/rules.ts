@@ -227,6 +227,8 @@ export interface WordIndex {
   leetDigit: boolean;
   /** A one-letter run g, n or r between two of SPACED_HINT's separators, as in "i g n o" (its middle letters). */
   spacedLetter: boolean;
+  /** Set by runRulesUngated: every pre-check reads as passed. */
+  ungated?: boolean;
   ascii: boolean;
   lower(): string;
 }
@@ -609,7 +611,10 @@ const IMPERSONATE: LiteralGroup = {
 const TOOL_INSTRUCTION: LiteralGroup = {
   triggers: ["call", "calls", "use", "uses", "invoke", "run", "runs", "execute", "trigger", "tool", "function"],
   // A snake_case tool name or the word "tool"/"function".
-  requires: (index) => index.words.has("tool") || index.words.has("function") || (index.lower().includes("_") && SNAKE_CASE.test(index.lower())),
+  requires: (index) =>
+    index.words.has("tool") ||
+    index.words.has("function") ||
+    ((index.ungated || index.lower().includes("_")) && SNAKE_CASE.test(index.lower())),
   patterns: [
     /(?:call|use|invoke|run|execute|trigger)s? (?:the )?[`'"]?[a-z][a-z0-9]*(?:_[a-z0-9]+)+[`'"]?(?:\(\))? (?:(?:tool|function|action|api|command|endpoint) )?(?:with|using|passing|and (?:set|pass)|where|for|to)\b/,
     /(?:call|use|invoke|run|execute)s? (?:the )?(?:[`'"][^`'"\n]{2,40}[`'"]|\w+) (?:tool|function)\b[^.\n]{0,40}?\b(?:with|using|passing)\b[^.\n]{0,40}?(?:=|:|\barguments?\b|\bparameters?\b|\brecipient\b|\bamount\b|\bto\b)/,
@@ -814,14 +819,18 @@ const ROLE_REASSIGNMENT_GATE = eitherGate(
   bothGates(wordGate("your"), wordGate("role task goal objective instruction instructions persona purpose identity")),
 );
 // The words of ROLE_EXTRA_GATE itself ("role-play" holds the run "role").
-const ROLE_EXTRA_WORDS = wordGate("you+are you+re stay role roleplay act speak simulate pretend imagine content ethical moral safety anything");
+const ROLE_EXTRA_WORDS = wordGate(
+  "you+are you+re stay role roleplay act speak simulate pretend imagine content ethical moral safety anything",
+);
 
 // BOUNDARY_MARKER in three parts: the markers spelt with <, [ or # and a word of theirs ("im_start"
 // holds the run "im", "eot_id" "eot", "untrusted-data" starts with "untru"); "begin/end/start … content",
 // whose words may run together ("startsystemprompt", "endofuser": "end" alone or one of the five ways
 // on); and a line "system prompt:" (also "systemprompt:", hence prefixes).
 const BOUNDARY_SYMBOLS = [BOUNDARY_MARKER[0]!, BOUNDARY_MARKER[1]!, BOUNDARY_MARKER[2]!];
-const BOUNDARY_SYMBOL_WORDS = wordGate("im system user assistant endoftext eot start end begin inst sys instruction instructions untru* response");
+const BOUNDARY_SYMBOL_WORDS = wordGate(
+  "im system user assistant endoftext eot start end begin inst sys instruction instructions untru* response",
+);
 const BOUNDARY_SPAN = [BOUNDARY_MARKER[3]!];
 const BOUNDARY_SPAN_WORDS = wordGate("begin* start* end endof* endun* endtr* endsy* endus*");
 const BOUNDARY_LINE = [BOUNDARY_MARKER[4]!];
@@ -829,24 +838,34 @@ const BOUNDARY_LINE_WORDS = wordGate("syste* assis*");
 const BOUNDARY_EXTRA_WORDS = wordGate("system admin administrator developer provider operator update human end");
 
 // AI_GATE's nouns; "a.i." (either case) holds ".i." or ".I.".
-const AI_WORDS = wordGate("ai llm llms language assistant assistants agent agents chatbot chatbots bot bots copilot chatgpt claude gemini model models");
+const AI_WORDS = wordGate(
+  "ai llm llms language assistant assistants agent agents chatbot chatbots bot bots copilot chatgpt claude gemini model models",
+);
 // TASK_HIJACK_GATE: "when(ever) …", "answer/respond to/reply to every …", "regardless of", "no matter…",
 // "your/each/every response…" (the nouns without a boundary after them: prefixes).
 // The words of TASK_HIJACK's patterns: [0] "when(ever) you describe …, say …", [1] "answer/respond to/
 // reply to every … with", [2] "regardless of …"/"no matter …", [3] "end your response with …". They
 // imply TASK_HIJACK_GATE's words, which stays as the second stage.
 const TASK_HIJACK_WORDS = eitherGate(
-  bothGates(wordGate("when whenever"), wordGate("say state mention tell claim add include insist recommend note report write append suggest")),
+  bothGates(
+    wordGate("when whenever"),
+    wordGate("say state mention tell claim add include insist recommend note report write append suggest"),
+  ),
   bothGates(wordGate("answer respond reply"), wordGate("every all any each")),
   wordGate("regardless no+matter"),
   bothGates(
     wordGate("your each every"),
-    bothGates(wordGate("response responses reply replys answer answers summary summarys review reviews output outputs"), wordGate("with by")),
+    bothGates(
+      wordGate("response responses reply replys answer answers summary summarys review reviews output outputs"),
+      wordGate("with by"),
+    ),
   ),
 );
 // ANSWER_FORM: [0] the encodings ("base64"/"base 64" hold the run "base", "rot-13"/"rot13" "rot",
 // "caesar cipher" ends in "cipher"), [1] "backwards"/"in reverse", [2] "translate your".
-const ANSWER_FORM_WORDS = wordGate("base hex hexadecimal binary morse emoji emojis rot leetspeak leet pig reverse reversed cipher ascii backwards translate");
+const ANSWER_FORM_WORDS = wordGate(
+  "base hex hexadecimal binary morse emoji emojis rot leetspeak leet pig reverse reversed cipher ascii backwards translate",
+);
 
 /** The textual rules on the flattened text, each group behind its word gate and then its regex gate. */
 function ignorePreviousIndexed(text: string, index: WordIndex): boolean {
@@ -868,15 +887,17 @@ function roleReassignmentIndexed(text: string, index: WordIndex): boolean {
 function boundaryMarkerIndexed(text: string, index: WordIndex): boolean {
   const hits = index.hits;
   return (
-    (BOUNDARY_SYMBOL_WORDS(hits) && (text.includes("<") || text.includes("[") || text.includes("#")) && anyMatch(BOUNDARY_SYMBOLS, text)) ||
+    (BOUNDARY_SYMBOL_WORDS(hits) &&
+      (index.ungated || text.includes("<") || text.includes("[") || text.includes("#")) &&
+      anyMatch(BOUNDARY_SYMBOLS, text)) ||
     (BOUNDARY_SPAN_WORDS(hits) && anyMatch(BOUNDARY_SPAN, text)) ||
-    (BOUNDARY_LINE_WORDS(hits) && text.includes(":") && anyMatch(BOUNDARY_LINE, text)) ||
+    (BOUNDARY_LINE_WORDS(hits) && (index.ungated || text.includes(":")) && anyMatch(BOUNDARY_LINE, text)) ||
     (BOUNDARY_EXTRA_WORDS(hits) && gatedMatch(BOUNDARY_EXTRA_GATE, BOUNDARY_EXTRA, text))
   );
 }
 
 function aiAddressedIndexed(text: string, index: WordIndex): boolean {
-  return (AI_WORDS(index.hits) || text.includes(".i.") || text.includes(".I.")) && gatedMatch(AI_GATE, AI_ADDRESSED, text);
+  return (AI_WORDS(index.hits) || index.ungated || text.includes(".i.") || text.includes(".I.")) && gatedMatch(AI_GATE, AI_ADDRESSED, text);
 }
 
 function taskHijackIndexed(text: string, index: WordIndex): boolean {
@@ -974,6 +995,29 @@ for (const g of [PREEMPT, IMPERSONATE, TOOL_INSTRUCTION, WRAPPER_TAG, AI_PROCESS
 for (const w of META_WORDS) registerTrigger(w);
 
 export function runRules(text: string): RuleResult {
+  return rules(text, true);
+}
+
+/**
+ * runRules with every pre-check of the speed work left open — word gates, literal pre-checks, the
+ * obfuscation, Unicode and hex hints — so each group runs its patterns (and their regex gates) on every
+ * text. Tests compare it with runRules: a gate that dropped a match would show. Not for production use.
+ */
+export function runRulesUngated(text: string): RuleResult {
+  return rules(text, false);
+}
+
+/** The word index, or with `gated` false one whose gate terms and hints all read as present. */
+function indexOf(flat: string, ascii: boolean, gated: boolean): WordIndex {
+  const index = wordIndex(flat, ascii);
+  if (!gated) {
+    index.hits.fill(1);
+    index.leetDigit = index.spacedLetter = index.ungated = true;
+  }
+  return index;
+}
+
+function rules(text: string, gated: boolean): RuleResult {
   const signals: SignalId[] = [];
   const revealed: string[] = [];
   text = unescapeStringLiterals(text);
@@ -983,16 +1027,16 @@ export function runRules(text: string): RuleResult {
   // Textual rules read the flattened text (line breaks, tags and hyphenation between words undone),
   // with quoted mentions in texts about attacks left out.
   let flat = flattenForRules(folded);
-  let index = wordIndex(flat, ascii);
+  let index = indexOf(flat, ascii, gated);
   // Without "<" and "&" flattening only joins lines and collapses spaces, which keeps every run of
   // letters, digits and SPACED_HINT's separators: what the word index saw of the obfuscation hints
   // in the flattened text then holds for the folded one.
-  const flatHints = folded.includes("<") || folded.includes("&") ? undefined : index;
+  const flatHints = !gated || folded.includes("<") || folded.includes("&") ? undefined : index;
   if (talksAboutAttacks(index)) {
     const unquoted = flat.replace(QUOTED, " ");
     if (unquoted !== flat) {
       flat = unquoted;
-      index = wordIndex(flat, ascii);
+      index = indexOf(flat, ascii, gated);
     }
   }
 
@@ -1003,7 +1047,7 @@ export function runRules(text: string): RuleResult {
   if (taskHijackIndexed(flat, index)) signals.push("task-hijack");
   agentSignals(index, signals);
   // HIDDEN_HINT needs a "<" or a "[//]:"/"[comment]:" line.
-  if ((folded.includes("<") || folded.includes("]:")) && HIDDEN_HINT.test(folded)) {
+  if ((!gated || folded.includes("<") || folded.includes("]:")) && HIDDEN_HINT.test(folded)) {
     for (const hidden of hiddenTexts(folded)) {
       revealed.push(hidden);
       if ((looksLikeInstruction(hidden) || gatedMatch(AI_GATE, AI_ADDRESSED, hidden)) && HIDDEN_ADDRESSEE.test(hidden)) {
@@ -1022,26 +1066,26 @@ export function runRules(text: string): RuleResult {
     if ((looksLikeInstruction(decoded) || SHELL_PIPE.test(decoded)) && !signals.includes("base64-instruction"))
       signals.push("base64-instruction");
   }
-  for (const decoded of decodedHexTexts(folded)) {
+  for (const decoded of decodedHexTexts(folded, gated)) {
     revealed.push(decoded);
     if (looksLikeInstruction(decoded) && !signals.includes("hex-instruction")) signals.push("hex-instruction");
   }
 
   if (unicode) {
-    const tagText = unicode.tags ? decodeTagCharacters(text) : "";
+    const tagText = !gated || unicode.tags ? decodeTagCharacters(text) : "";
     // Subdivision flags (England, Scotland…) use a few lowercase tag letters with no spaces: not a payload.
     if (tagText.length > 7 || /[^a-z0-9]/.test(tagText)) {
       signals.push("unicode-tags");
       revealed.push(tagText);
     }
-    if (unicode.zeroWidth && hasZeroWidthInsideWord(text)) signals.push("zero-width");
-    if (unicode.cyrillicGreek && hasMixedScriptWord(text)) signals.push("homoglyph");
+    if ((!gated || unicode.zeroWidth) && hasZeroWidthInsideWord(text)) signals.push("zero-width");
+    if ((!gated || unicode.cyrillicGreek) && hasMixedScriptWord(text)) signals.push("homoglyph");
   }
 
   // The image patterns start with "![" and "<img" (case-sensitive), the link patterns hold "://".
   if (
-    ((folded.includes("![") || folded.includes("<img")) && anyMatch(MARKDOWN_IMAGE_EXFIL, folded)) ||
-    (folded.includes("://") && gatedMatch(EXFIL_LINK_GATE, EXFIL_LINK, folded))
+    ((!gated || folded.includes("![") || folded.includes("<img")) && anyMatch(MARKDOWN_IMAGE_EXFIL, folded)) ||
+    ((!gated || folded.includes("://")) && gatedMatch(EXFIL_LINK_GATE, EXFIL_LINK, folded))
   )
     signals.push("markdown-image-exfil");
   return { signals, revealed, folded };
