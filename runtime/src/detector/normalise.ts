@@ -264,12 +264,27 @@ function decodeEntities(text: string): string {
 
 /** Folded text with word-breaking tricks undone; see the block comment above. Returns the input when nothing applies. */
 export function flattenForRules(folded: string): string {
+  return flattenText(folded).flat;
+}
+
+/**
+ * flattenForRules, and whether it decoded entities or removed tags. When it did neither it only
+ * joined lines and collapsed spaces, which keeps every run of letters and digits of the input.
+ */
+export function flattenText(folded: string): { flat: string; markup: boolean } {
   let out = folded;
-  if (out.includes("&") && ENTITY_HINT.test(out)) out = decodeEntities(out);
-  if (out.includes("<") && ANY_TAG_HINT.test(out)) out = out.replace(INLINE_TAG, "").replace(BLOCK_TAG, " ");
+  let markup = false;
+  if (out.includes("&") && ENTITY_HINT.test(out)) {
+    out = decodeEntities(out);
+    markup = true;
+  }
+  if (out.includes("<") && ANY_TAG_HINT.test(out)) {
+    out = out.replace(INLINE_TAG, "").replace(BLOCK_TAG, " ");
+    markup = true;
+  }
   out = joinWrappedLines(out);
   if (out.includes("  ") || out.includes("\t")) out = out.replace(SPACE_RUN, " ");
-  return out;
+  return { flat: out, markup };
 }
 
 // ---- Escaped text ------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
 import { decodedBase64Texts, decodedHexTexts } from "./encoded.js";
 import {
   decodeTagCharacters,
-  flattenForRules,
+  flattenText,
   foldNonAscii,
   unescapeStringLiterals,
   hasMixedScriptWord,
@@ -227,6 +227,8 @@ export interface WordIndex {
   leetDigit: boolean;
   /** A one-letter run g, n or r between two of SPACED_HINT's separators, as in "i g n o" (its middle letters). */
   spacedLetter: boolean;
+  /** A letter run holding one of ROT13_OR_REVERSED's words (see HINT_WORDS). */
+  hintLetters: boolean;
   /** Set by runRulesUngated: every pre-check reads as passed. */
   ungated?: boolean;
   ascii: boolean;
@@ -372,6 +374,24 @@ function rehash(text: string, from: number, to: number): [number, number] {
 }
 
 const LEET_DIGIT = new Uint8Array([1, 1, 0, 1, 1, 1, 0, 1]);
+/**
+ * The words of ROT13_OR_REVERSED: a match lies inside one letter run, or for the two-word ones ends
+ * one with its first word. A run is compared with a word only when it holds all of the word's letters
+ * (`mask`, one bit per letter), which few runs do.
+ */
+const HINT_WORDS = [
+  ...["vtaber", "qvfertneq", "vafgehpgvba", "cerivbhf", "snoitcurtsni", "suoiverp", "erongi"].map((w) => ({ w, atEnd: false })),
+  ...["flfgrz", "tpmorp"].map((w) => ({ w, atEnd: true })),
+].map(({ w, atEnd }) => ({ w, atEnd, mask: [...w].reduce((m, c) => m | (1 << (c.charCodeAt(0) - 97)), 0) }));
+
+function holdsHintWord(text: string, from: number, to: number, letters: number): boolean {
+  for (const { w, atEnd, mask } of HINT_WORDS) {
+    if ((letters & mask) !== mask || to - from < w.length) continue;
+    const run = text.slice(from, to).toLowerCase();
+    if (atEnd ? run.endsWith(w) : run.includes(w)) return true;
+  }
+  return false;
+}
 const isLetterCode = (c: number) => c <= 122 && LOWER_LETTER[c] !== 0;
 /** SPACED_HINT's separators: space - . _ * */
 const isSpacer = (c: number) => c === 32 || c === 45 || c === 46 || c === 95 || c === 42;
@@ -394,6 +414,7 @@ export function wordIndex(text: string, ascii: boolean): WordIndex {
   let wordStart = -1;
   let leetDigit = false;
   let spacedLetter = false;
+  let hintLetters = false;
   let i = 0;
   while (i < n) {
     let code = text.charCodeAt(i);
@@ -411,14 +432,17 @@ export function wordIndex(text: string, ascii: boolean): WordIndex {
     const start = i;
     let h = FNV_OFFSET;
     let pre = 0;
+    let letters = 0;
     for (;;) {
       h = wordHash(h, code | 32);
+      letters |= 1 << ((code | 32) - 97);
       i++;
       if (i - start === 5) pre = wordHash(h, 42);
       if (i === n) break;
       code = text.charCodeAt(i);
       if (code > 122 || LOWER_LETTER[code] === 0) break;
     }
+    if (i - start >= 6 && !hintLetters) hintLetters = holdsHintWord(text, start, i, letters);
     if (i - start === 1 && !spacedLetter && start > 0 && i < n) {
       const l = text.charCodeAt(start) | 32;
       spacedLetter = (l === 103 || l === 110 || l === 114) && isSpacer(text.charCodeAt(start - 1)) && isSpacer(code);
@@ -436,7 +460,7 @@ export function wordIndex(text: string, ascii: boolean): WordIndex {
     markWord(text, wordStart, n, h, pre, words);
   }
   let lower: string | undefined;
-  return { words, hits, leetDigit, spacedLetter, ascii, lower: () => (lower ??= text.toLowerCase()) };
+  return { words, hits, leetDigit, spacedLetter, hintLetters, ascii, lower: () => (lower ??= text.toLowerCase()) };
 }
 
 function literalMatch(group: LiteralGroup, index: WordIndex): boolean {
@@ -945,7 +969,11 @@ const LEET_PRECHECK = /[a-z][013457][a-z]/i;
 /** Separate tests, not one alternation: V8 scans short literal alternations much faster one at a time. */
 function mayBeObfuscated(text: string, flat?: WordIndex): boolean {
   if (flat)
-    return ROT13_OR_REVERSED.test(text) || (flat.spacedLetter && SPACED_HINT.test(text)) || (flat.leetDigit && LEET_HINT.test(text));
+    return (
+      (flat.hintLetters && ROT13_OR_REVERSED.test(text)) ||
+      (flat.spacedLetter && SPACED_HINT.test(text)) ||
+      (flat.leetDigit && LEET_HINT.test(text))
+    );
   return ROT13_OR_REVERSED.test(text) || SPACED_HINT.test(text) || (LEET_PRECHECK.test(text) && LEET_HINT.test(text));
 }
 
@@ -1012,7 +1040,7 @@ function indexOf(flat: string, ascii: boolean, gated: boolean): WordIndex {
   const index = wordIndex(flat, ascii);
   if (!gated) {
     index.hits.fill(1);
-    index.leetDigit = index.spacedLetter = index.ungated = true;
+    index.leetDigit = index.spacedLetter = index.hintLetters = index.ungated = true;
   }
   return index;
 }
@@ -1026,12 +1054,13 @@ function rules(text: string, gated: boolean): RuleResult {
   const folded = unicode ? unicode.folded : text;
   // Textual rules read the flattened text (line breaks, tags and hyphenation between words undone),
   // with quoted mentions in texts about attacks left out.
-  let flat = flattenForRules(folded);
+  const flattened = flattenText(folded);
+  let flat = flattened.flat;
   let index = indexOf(flat, ascii, gated);
-  // Without "<" and "&" flattening only joins lines and collapses spaces, which keeps every run of
-  // letters, digits and SPACED_HINT's separators: what the word index saw of the obfuscation hints
-  // in the flattened text then holds for the folded one.
-  const flatHints = !gated || folded.includes("<") || folded.includes("&") ? undefined : index;
+  // Without entities or tags flattening only joins lines and collapses spaces, which keeps every run
+  // of letters (joining some), digits and SPACED_HINT's separators: what the word index saw of the
+  // obfuscation hints in the flattened text then holds for the folded one.
+  const flatHints = !gated || flattened.markup ? undefined : index;
   if (talksAboutAttacks(index)) {
     const unquoted = flat.replace(QUOTED, " ");
     if (unquoted !== flat) {
