@@ -1,5 +1,7 @@
 // Throughput of the prompt-injection detector over the development corpus: the rule layer alone and
-// the full detector (rules + shipped classifier), in MB/s of UTF-8 input. Goal: rules >= 20 MB/s.
+// the full detector (rules + shipped classifier), in MB/s of UTF-8 input. Goals: rules >= 20 MB/s,
+// rules + model >= 2 MB/s. The machine may be shared: the CPU time of this process is printed beside
+// the wall-clock figure, and the share of the full detector's time its rule layer takes.
 //
 //   node scripts/bench-detector.mjs
 
@@ -13,15 +15,18 @@ function measure(label, texts, fn) {
   for (const t of texts) fn(t); // warm-up
   let rounds = 0;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let elapsed = 0;
   do {
     for (const t of texts) fn(t);
     rounds++;
     elapsed = (performance.now() - t0) / 1000;
   } while (elapsed < MIN_SECONDS);
+  const cpu = process.cpuUsage(cpu0);
   const mbps = (bytes * rounds) / 1e6 / elapsed;
+  const cpuMbps = (bytes * rounds) / (cpu.user + cpu.system);
   console.log(
-    `${label.padEnd(30)} ${mbps.toFixed(1).padStart(7)} MB/s  (${texts.length} records, ${(bytes / 1e3).toFixed(0)} kB x ${rounds} rounds)`,
+    `${label.padEnd(30)} ${mbps.toFixed(1).padStart(7)} MB/s  (${cpuMbps.toFixed(1)} MB/s of CPU time; ${texts.length} records, ${(bytes / 1e3).toFixed(0)} kB x ${rounds} rounds)`,
   );
   return mbps;
 }
@@ -30,8 +35,13 @@ const detector = await importDetector();
 const texts = readCorpus().map((r) => r.text);
 const full = detector.createDetector();
 const rulesOnly = measure("rule layer (runRules)", texts, (t) => detector.runRules(t));
-measure("full detector (rules + model)", texts, (t) => full.score(t));
+const both = measure("full detector (rules + model)", texts, (t) => full.score(t));
+console.log(`  the rule layer is ${((100 * both) / rulesOnly).toFixed(0)}% of the full detector's time`);
 if (rulesOnly < 20) {
   console.error(`rule layer below the 20 MB/s goal`);
+  process.exitCode = 1;
+}
+if (both < 2) {
+  console.error(`rules + model below the 2 MB/s goal`);
   process.exitCode = 1;
 }

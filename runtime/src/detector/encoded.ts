@@ -7,26 +7,76 @@ const MIN_BASE64_RUN = 16;
 const BASE64_CHAR = new Uint8Array(128);
 for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-") BASE64_CHAR[c.charCodeAt(0)] = 1;
 
+/** Characters a HEX_RUN match is made of: hex digits, and the "\\x", "%", " " or ":" around them. */
+const HEX_RUN_CHAR = new Uint8Array(128);
+for (const c of "0123456789abcdefABCDEF\\x% :") HEX_RUN_CHAR[c.charCodeAt(0)] = 1;
+
+const HEX_DIGIT = new Uint8Array(128);
+for (const c of "0123456789abcdefABCDEF") HEX_DIGIT[c.charCodeAt(0)] = 1;
+
+const isIn = (table: Uint8Array, c: number) => c < 128 && table[c] === 1;
+
+/**
+ * Calls `found(start, end)` for each maximal run of at least `min` characters of `table`, in order,
+ * until it returns false. Probes every `min`-th character instead of reading them all: a run that long
+ * must cover the probe, so when the probe is outside the table nothing before it can start such a run
+ * (the scan only ever starts right after a character outside the table).
+ */
+function eachRun(text: string, table: Uint8Array, min: number, found: (start: number, end: number) => boolean): void {
+  const n = text.length;
+  let i = 0;
+  while (i + min <= n) {
+    const probe = i + min - 1;
+    if (!isIn(table, text.charCodeAt(probe))) {
+      i = probe + 1;
+      continue;
+    }
+    let start = probe;
+    while (start > i && isIn(table, text.charCodeAt(start - 1))) start--;
+    let end = probe + 1;
+    while (end < n && isIn(table, text.charCodeAt(end))) end++;
+    if (end - start >= min && !found(start, end)) return;
+    i = end + 1;
+  }
+}
+
 /** Maximal runs of at least 16 base64 characters (plus up to two "=" of padding), at most `max` of them. */
 function base64Runs(text: string, max: number): string[] {
   const runs: string[] = [];
-  let start = -1;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 0;
-    if (c < 128 && BASE64_CHAR[c] === 1) {
-      if (start < 0) start = i;
-      continue;
-    }
-    if (start >= 0 && i - start >= MIN_BASE64_RUN) {
-      let end = i;
-      while (end < text.length && end - i < 2 && text.charCodeAt(end) === 61) end++;
-      runs.push(text.slice(start, end));
-      if (runs.length >= max) break;
-    }
-    start = -1;
-  }
+  eachRun(text, BASE64_CHAR, MIN_BASE64_RUN, (start, end) => {
+    let stop = end;
+    while (stop < text.length && stop - end < 2 && text.charCodeAt(stop) === 61) stop++;
+    runs.push(text.slice(start, stop));
+    return runs.length < max;
+  });
   return runs;
 }
+
+/**
+ * False when HEX_RUN cannot match. Each of its forms is a run of at least 24 of HEX_RUN_CHAR holding
+ * at least 16 hex digits (8 "\\xXX" or "%XX", or 12 byte pairs) with never two of " " and ":" in a
+ * row, which leaves out prose and most tables of numbers (their columns are padded with spaces).
+ */
+function mayHaveHexRun(text: string): boolean {
+  let found = false;
+  eachRun(text, HEX_RUN_CHAR, 24, (start, end) => {
+    let digits = 0;
+    let separated = false;
+    for (let i = start; i < end && !found; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 32 || c === 58) {
+        if (separated) digits = 0;
+        separated = true;
+      } else {
+        separated = false;
+        if (HEX_DIGIT[c] === 1 && ++digits >= 16) found = true;
+      }
+    }
+    return !found;
+  });
+  return found;
+}
+
 // Hex-encoded ASCII text has a high nibble of 0–7 in every byte; requiring it makes the scan fail fast on words.
 const HEX_RUN = /(?:\\x[0-7][0-9a-fA-F]){8,}|(?:%[0-7][0-9a-fA-F]){8,}|\b(?:[0-7][0-9a-fA-F][ :]?){12,}/g;
 const MAX_RUNS = 64;
@@ -65,8 +115,9 @@ export function decodedBase64Texts(text: string): string[] {
 }
 
 /** Printable texts decoded from hex runs (`69 67 6e`, `69676e…`, `\x69\x67`) of at least 12 bytes. */
-export function decodedHexTexts(text: string): string[] {
+export function decodedHexTexts(text: string, gated = true): string[] {
   const out: string[] = [];
+  if (gated && !mayHaveHexRun(text)) return out;
   let n = 0;
   for (const m of text.matchAll(HEX_RUN)) {
     if (++n > MAX_RUNS) break;

@@ -134,6 +134,37 @@ function foldRun(run: string): string {
   return out;
 }
 
+/**
+ * `foldText` of a text known not to be ASCII, and which characters the rules' Unicode checks look for
+ * it met on the way: a text without them skips `decodeTagCharacters`, `hasZeroWidthInsideWord` and
+ * `hasMixedScriptWord`, each a pass of its own.
+ */
+export interface FoldedNonAscii {
+  folded: string;
+  /** A Unicode tag character (U+E0000–U+E007F). */
+  tags: boolean;
+  /** One of ANY_ZERO_WIDTH. */
+  zeroWidth: boolean;
+  /** One of ANY_CYRILLIC_GREEK. */
+  cyrillicGreek: boolean;
+}
+
+export function foldNonAscii(text: string): FoldedNonAscii {
+  const seen = { folded: "", tags: false, zeroWidth: false, cyrillicGreek: false };
+  seen.folded = text.replace(NON_ASCII_RUN, (run) => {
+    for (let i = 0; i < run.length; i++) {
+      const c = run.charCodeAt(i);
+      if (c === 0xdb40)
+        seen.tags = true; // the high surrogate of U+E0000–U+E03FF
+      else if (c === 0xad || c === 0x180e || (c >= 0x200b && c <= 0x200f) || (c >= 0x2060 && c <= 0x2064) || c === 0xfeff)
+        seen.zeroWidth = true;
+      else if ((c >= 0x370 && c <= 0x52f) || (c >= 0x1d00 && c <= 0x1d7f) || (c >= 0x1f00 && c <= 0x1fff)) seen.cyrillicGreek = true;
+    }
+    return foldRun(run);
+  });
+  return seen;
+}
+
 const ANY_ZERO_WIDTH = /[\u00AD\u180E\u200B-\u200F\u2060-\u2064\uFEFF]/;
 const ANY_CYRILLIC_GREEK = /[\u0370-\u03FF\u0400-\u052F\u1D00-\u1D7F\u1F00-\u1FFF]/;
 
@@ -192,7 +223,9 @@ const isLower = (c: number) => c >= 97 && c <= 122;
  * over the newlines only, much faster than a regex trying every letter.
  */
 function joinWrappedLines(text: string): string {
-  let out = "";
+  // The pieces are joined once at the end: a string grown by `+=` is a rope, and every later scan of
+  // a rope (the word index reads each character) is several times slower than of a flat string.
+  const parts: string[] = [];
   let from = 0;
   let nl = text.indexOf("\n");
   while (nl !== -1) {
@@ -205,16 +238,18 @@ function joinWrappedLines(text: string): string {
     const next = b < text.length ? text.charCodeAt(b) : 0;
     if (isLower(next)) {
       if (prev === 45 && a > 1 && isLetter(text.charCodeAt(a - 2))) {
-        out += text.slice(from, a - 1);
+        parts.push(text.slice(from, a - 1));
         from = b;
       } else if ((isLetter(prev) || prev === 44 || prev === 59) && !KEY_LINE.test(text.slice(b, b + 34))) {
-        out += text.slice(from, a) + " ";
+        parts.push(text.slice(from, a), " ");
         from = b;
       }
     }
     nl = text.indexOf("\n", nl + 1);
   }
-  return from === 0 ? text : out + text.slice(from);
+  if (from === 0) return text;
+  parts.push(text.slice(from));
+  return parts.join("");
 }
 const KEY_LINE = /^[a-z][\w-]{0,30}\s*:/;
 
@@ -229,12 +264,27 @@ function decodeEntities(text: string): string {
 
 /** Folded text with word-breaking tricks undone; see the block comment above. Returns the input when nothing applies. */
 export function flattenForRules(folded: string): string {
+  return flattenText(folded).flat;
+}
+
+/**
+ * flattenForRules, and whether it decoded entities or removed tags. When it did neither it only
+ * joined lines and collapsed spaces, which keeps every run of letters and digits of the input.
+ */
+export function flattenText(folded: string): { flat: string; markup: boolean } {
   let out = folded;
-  if (out.includes("&") && ENTITY_HINT.test(out)) out = decodeEntities(out);
-  if (out.includes("<") && ANY_TAG_HINT.test(out)) out = out.replace(INLINE_TAG, "").replace(BLOCK_TAG, " ");
+  let markup = false;
+  if (out.includes("&") && ENTITY_HINT.test(out)) {
+    out = decodeEntities(out);
+    markup = true;
+  }
+  if (out.includes("<") && ANY_TAG_HINT.test(out)) {
+    out = out.replace(INLINE_TAG, "").replace(BLOCK_TAG, " ");
+    markup = true;
+  }
   out = joinWrappedLines(out);
   if (out.includes("  ") || out.includes("\t")) out = out.replace(SPACE_RUN, " ");
-  return out;
+  return { flat: out, markup };
 }
 
 // ---- Escaped text ------------------------------------------------------------------------------

@@ -5,8 +5,8 @@
 import { decodedBase64Texts, decodedHexTexts } from "./encoded.js";
 import {
   decodeTagCharacters,
-  flattenForRules,
-  foldText,
+  flattenText,
+  foldNonAscii,
   unescapeStringLiterals,
   hasMixedScriptWord,
   hasZeroWidthInsideWord,
@@ -215,58 +215,252 @@ interface LiteralGroup {
  * Which trigger words (of every group) a text contains, and its lower-cased form made on demand. One
  * scan over the characters hashes each ASCII word (and its first five letters) and looks the hash up;
  * no string is built per word, which keeps this pass cheaper than a single regex over the text.
+ *
+ * The same scan also records the gate terms (see `wordGate`) among the text's letter runs: maximal
+ * runs of ASCII letters, so "user's" holds the runs "user" and "s", and "im_start" holds "im" and "start".
  */
 export interface WordIndex {
   words: Set<string>;
+  /** hits[id] is 1 when the gate term with that id occurs (see `wordGate`). */
+  hits: Uint8Array;
+  /** A digit 0, 1, 3, 4, 5 or 7 between two letters (what LEET_PRECHECK looks for). */
+  leetDigit: boolean;
+  /** A one-letter run g, n or r between two of SPACED_HINT's separators, as in "i g n o" (its middle letters). */
+  spacedLetter: boolean;
+  /** A letter run holding one of ROT13_OR_REVERSED's words (see HINT_WORDS). */
+  hintLetters: boolean;
+  /** Set by runRulesUngated: every pre-check reads as passed. */
+  ungated?: boolean;
   ascii: boolean;
   lower(): string;
 }
 
+const FNV_OFFSET = 0x811c9dc5;
 const TRIGGER_WORDS = new Map<number, string[]>();
 
 function wordHash(h: number, c: number): number {
   return Math.imul(h ^ c, 0x01000193);
 }
 
-function registerTrigger(word: string): void {
-  let h = 0x811c9dc5;
-  const letters = word.endsWith("*") ? word.slice(0, -1) : word;
+/**
+ * A 64k-entry filter over both hash tables: bit 1 when some trigger word may hash to the slot, bit 2
+ * for a gate term. Most words of a text are in neither, and an array read rejects them without a Map look-up.
+ */
+const FILTER = new Uint8Array(1 << 16);
+const slot = (h: number) => (h ^ (h >>> 16)) & 0xffff;
+
+function hashLetters(letters: string): number {
+  let h = FNV_OFFSET;
   for (let i = 0; i < letters.length; i++) h = wordHash(h, letters.charCodeAt(i));
+  return h;
+}
+
+function registerTrigger(word: string): void {
+  let h = hashLetters(word.endsWith("*") ? word.slice(0, -1) : word);
   if (word.endsWith("*")) h = wordHash(h, 42);
   const list = TRIGGER_WORDS.get(h) ?? [];
   if (!list.includes(word)) list.push(word);
   TRIGGER_WORDS.set(h, list);
+  FILTER[slot(h)]! |= 1;
 }
 
+// ---- Word gates ---------------------------------------------------------------------------------
+// Most regular expressions below can only match where certain words occur. A word gate states that
+// necessary condition over the letter runs the word index found, so a text without the words never
+// pays for the regex pass. A gate may open when the regex then finds nothing, never the other way:
+// - `\bword\b` (either case, the text is lower-cased ASCII-wise like /i does) can only match where
+//   "word" is a whole letter run, since the characters on both sides are no letters;
+// - `\bword` followed by more letters (`overrid\w*`, `describ`) where a letter run starts with it:
+//   written "words*", a prefix of five letters (a shorter prefix than the regex spells is a weaker, still safe gate).
+// Every gate below says which words its patterns need; detector-rules-golden.test.ts and
+// detector-rules-gates.test.ts check that no gate ever drops a match.
+
+interface GateTerm {
+  term: string;
+  id: number;
+  prefix: boolean;
+}
+const GATE_TERMS = new Map<number, GateTerm[]>();
+const GATE_IDS = new Map<string, number>();
+
+function gateTerm(term: string): number {
+  let id = GATE_IDS.get(term);
+  if (id !== undefined) return id;
+  const prefix = term.endsWith("*");
+  // Five letters, like the trigger words' prefixes: the scan hashes each run's first five letters once.
+  if (!/^[a-z]+$/.test(prefix ? term.slice(0, -1) : term) || (prefix && term.length !== 6))
+    throw new Error(`gate term ${term}: lower-case letters, or five of them and *`);
+  id = GATE_IDS.size;
+  GATE_IDS.set(term, id);
+  let h = hashLetters(prefix ? term.slice(0, -1) : term);
+  if (prefix) h = wordHash(h, 42);
+  const list = GATE_TERMS.get(h) ?? [];
+  list.push({ term: prefix ? term.slice(0, -1) : term, id, prefix });
+  GATE_TERMS.set(h, list);
+  FILTER[slot(h)]! |= 2;
+  return id;
+}
+
+type WordGate = (hits: Uint8Array) => boolean;
+
+/** Open when any of the space-separated terms occurs; "a+b" needs both a and b. */
+function wordGate(spec: string): WordGate {
+  const alternatives = spec
+    .trim()
+    .split(/\s+/)
+    .map((alt) => alt.split("+").map(gateTerm));
+  return (hits) => {
+    for (const all of alternatives) {
+      let ok = true;
+      for (const id of all) if (hits[id] === 0) ok = false;
+      if (ok) return true;
+    }
+    return false;
+  };
+}
+
+/** Open when both gates are. */
+const bothGates =
+  (a: WordGate, b: WordGate): WordGate =>
+  (hits) =>
+    a(hits) && b(hits);
+
+/** True when text[from, from + word.length) is `word` (lower case) in either case; no string is built. */
+function sameWord(text: string, from: number, word: string): boolean {
+  for (let k = 0; k < word.length; k++) {
+    let c = text.charCodeAt(from + k);
+    if (c >= 65 && c <= 90) c |= 32;
+    if (c !== word.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+/** Marks the gate terms that the letter run text[from, to) is, or starts with (`pre`: the hash of its first five letters). */
+function markRun(text: string, from: number, to: number, h: number, pre: number, hits: Uint8Array): void {
+  if ((FILTER[slot(h)]! & 2) !== 0) {
+    const list = GATE_TERMS.get(h);
+    if (list) for (const t of list) if (!t.prefix && t.term.length === to - from && sameWord(text, from, t.term)) hits[t.id] = 1;
+  }
+  if (to - from >= 5 && (FILTER[slot(pre)]! & 2) !== 0) {
+    const list = GATE_TERMS.get(pre);
+    if (list) for (const t of list) if (t.prefix && sameWord(text, from, t.term)) hits[t.id] = 1;
+  }
+}
+
+/** Adds the trigger words that text[from, to) is (`h`) or whose five-letter prefix it has (`pre`). */
+function markWord(text: string, from: number, to: number, h: number, pre: number, words: Set<string>): void {
+  const len = to - from;
+  if ((FILTER[slot(h)]! & 1) !== 0) {
+    const hit = TRIGGER_WORDS.get(h);
+    if (hit) for (const w of hit) if (!w.endsWith("*") && w.length === len && sameWord(text, from, w)) words.add(w);
+  }
+  if (len > 5 && (FILTER[slot(pre)]! & 1) !== 0) {
+    const phit = TRIGGER_WORDS.get(pre);
+    if (phit) for (const w of phit) if (w.endsWith("*") && sameWord(text, from, w.slice(0, 5))) words.add(w);
+  }
+}
+
+/** The hash of text[from, to) lower-cased, apostrophes included, and of its first five characters then "*". */
+function rehash(text: string, from: number, to: number): [number, number] {
+  let h = FNV_OFFSET;
+  let pre = 0;
+  for (let i = from; i < to; i++) {
+    let c = text.charCodeAt(i);
+    if (c >= 65 && c <= 90) c |= 32;
+    h = wordHash(h, c);
+    if (i - from === 4) pre = wordHash(h, 42);
+  }
+  return [h, pre];
+}
+
+const LEET_DIGIT = new Uint8Array([1, 1, 0, 1, 1, 1, 0, 1]);
+/**
+ * The words of ROT13_OR_REVERSED: a match lies inside one letter run, or for the two-word ones ends
+ * one with its first word. A run is compared with a word only when it holds all of the word's letters
+ * (`mask`, one bit per letter), which few runs do.
+ */
+const HINT_WORDS = [
+  ...["vtaber", "qvfertneq", "vafgehpgvba", "cerivbhf", "snoitcurtsni", "suoiverp", "erongi"].map((w) => ({ w, atEnd: false })),
+  ...["flfgrz", "tpmorp"].map((w) => ({ w, atEnd: true })),
+].map(({ w, atEnd }) => ({ w, atEnd, mask: [...w].reduce((m, c) => m | (1 << (c.charCodeAt(0) - 97)), 0) }));
+
+function holdsHintWord(text: string, from: number, to: number, letters: number): boolean {
+  for (const { w, atEnd, mask } of HINT_WORDS) {
+    if ((letters & mask) !== mask || to - from < w.length) continue;
+    const run = text.slice(from, to).toLowerCase();
+    if (atEnd ? run.endsWith(w) : run.includes(w)) return true;
+  }
+  return false;
+}
+const isLetterCode = (c: number) => c <= 122 && LOWER_LETTER[c] !== 0;
+/** SPACED_HINT's separators: space - . _ * */
+const isSpacer = (c: number) => c === 32 || c === 45 || c === 46 || c === 95 || c === 42;
+
+/** The lower-case code of an ASCII letter, 0 for anything else. */
+const LOWER_LETTER = new Uint8Array(128);
+for (let c = 65; c <= 90; c++) LOWER_LETTER[c] = LOWER_LETTER[c + 32] = c + 32;
+
+/**
+ * Trigger words are letters with apostrophes inside ("you're" is one word), gate terms letter runs.
+ * One hash per letter serves both: a word without an apostrophe is one run; the rare word with one is
+ * hashed again when it ends. Each run is read by a tight inner loop, and only a run the filter knows
+ * leaves it for a table look-up.
+ */
 export function wordIndex(text: string, ascii: boolean): WordIndex {
   const words = new Set<string>();
-  let h = 0x811c9dc5;
-  let start = -1;
-  let prefixHash = 0;
+  const hits = new Uint8Array(GATE_IDS.size);
   const n = text.length;
-  for (let i = 0; i <= n; i++) {
-    let c = i < n ? text.charCodeAt(i) : 32;
-    if (c >= 65 && c <= 90) c |= 32;
-    if ((c >= 97 && c <= 122) || (c === 39 && start !== -1)) {
-      if (start === -1) start = i;
-      h = wordHash(h, c);
-      if (i - start === 4) prefixHash = wordHash(h, 42);
+  /** Where a word that went on over an apostrophe started, else -1. */
+  let wordStart = -1;
+  let leetDigit = false;
+  let spacedLetter = false;
+  let hintLetters = false;
+  let i = 0;
+  while (i < n) {
+    let code = text.charCodeAt(i);
+    if (code > 122 || LOWER_LETTER[code] === 0) {
+      if (code >= 48 && code <= 55 && LEET_DIGIT[code - 48] === 1 && !leetDigit && i > 0 && i + 1 < n)
+        leetDigit = isLetterCode(text.charCodeAt(i - 1)) && isLetterCode(text.charCodeAt(i + 1));
+      if (wordStart !== -1 && code !== 39) {
+        const [h, pre] = rehash(text, wordStart, i);
+        markWord(text, wordStart, i, h, pre, words);
+        wordStart = -1;
+      }
+      i++;
       continue;
     }
-    if (start !== -1) {
-      const len = i - start;
-      const hit = TRIGGER_WORDS.get(h);
-      if (hit) for (const w of hit) if (!w.endsWith("*") && w.length === len && text.slice(start, i).toLowerCase() === w) words.add(w);
-      if (len > 5) {
-        const phit = TRIGGER_WORDS.get(prefixHash);
-        if (phit) for (const w of phit) if (w.endsWith("*") && text.slice(start, start + 5).toLowerCase() === w.slice(0, 5)) words.add(w);
-      }
-      start = -1;
-      h = 0x811c9dc5;
+    const start = i;
+    let h = FNV_OFFSET;
+    let pre = 0;
+    let letters = 0;
+    for (;;) {
+      h = wordHash(h, code | 32);
+      letters |= 1 << ((code | 32) - 97);
+      i++;
+      if (i - start === 5) pre = wordHash(h, 42);
+      if (i === n) break;
+      code = text.charCodeAt(i);
+      if (code > 122 || LOWER_LETTER[code] === 0) break;
+    }
+    if (i - start >= 6 && !hintLetters) hintLetters = holdsHintWord(text, start, i, letters);
+    if (i - start === 1 && !spacedLetter && start > 0 && i < n) {
+      const l = text.charCodeAt(start) | 32;
+      spacedLetter = (l === 103 || l === 110 || l === 114) && isSpacer(text.charCodeAt(start - 1)) && isSpacer(code);
+    }
+    const known = FILTER[slot(h)]! | (i - start >= 5 ? FILTER[slot(pre)]! : 0);
+    if ((known & 2) !== 0) markRun(text, start, i, h, pre, hits);
+    if (i < n && code === 39) {
+      if (wordStart === -1) wordStart = start;
+    } else if (wordStart === -1 && (known & 1) !== 0) {
+      markWord(text, start, i, h, pre, words);
     }
   }
+  if (wordStart !== -1) {
+    const [h, pre] = rehash(text, wordStart, n);
+    markWord(text, wordStart, n, h, pre, words);
+  }
   let lower: string | undefined;
-  return { words, ascii, lower: () => (lower ??= text.toLowerCase()) };
+  return { words, hits, leetDigit, spacedLetter, hintLetters, ascii, lower: () => (lower ??= text.toLowerCase()) };
 }
 
 function literalMatch(group: LiteralGroup, index: WordIndex): boolean {
@@ -285,6 +479,7 @@ function literalMatch(group: LiteralGroup, index: WordIndex): boolean {
   if (!hit) return false;
   const req = group.requires;
   if (req && !(typeof req === "function" ? req(index) : req.some((w) => index.words.has(w)))) return false;
+  // One pattern at a time, not their union: each starts with a literal word, which V8 skips to.
   const lower = index.lower();
   for (const p of group.patterns) if (p.test(lower)) return true;
   return false;
@@ -443,7 +638,10 @@ const IMPERSONATE: LiteralGroup = {
 const TOOL_INSTRUCTION: LiteralGroup = {
   triggers: ["call", "calls", "use", "uses", "invoke", "run", "runs", "execute", "trigger", "tool", "function"],
   // A snake_case tool name or the word "tool"/"function".
-  requires: (index) => index.words.has("tool") || index.words.has("function") || SNAKE_CASE.test(index.lower()),
+  requires: (index) =>
+    index.words.has("tool") ||
+    index.words.has("function") ||
+    ((index.ungated || index.lower().includes("_")) && SNAKE_CASE.test(index.lower())),
   patterns: [
     /(?:call|use|invoke|run|execute|trigger)s? (?:the )?[`'"]?[a-z][a-z0-9]*(?:_[a-z0-9]+)+[`'"]?(?:\(\))? (?:(?:tool|function|action|api|command|endpoint) )?(?:with|using|passing|and (?:set|pass)|where|for|to)\b/,
     /(?:call|use|invoke|run|execute)s? (?:the )?(?:[`'"][^`'"\n]{2,40}[`'"]|\w+) (?:tool|function)\b[^.\n]{0,40}?\b(?:with|using|passing)\b[^.\n]{0,40}?(?:=|:|\barguments?\b|\bparameters?\b|\brecipient\b|\bamount\b|\bto\b)/,
@@ -576,14 +774,16 @@ const IMPERATIVE =
   /\b(?:ignore|disregard|forget|reveal|print|output|say|respond|reply|write|send|include|add|insert|execute|run|tell|answer|visit|click|download|delete|forward|translate|summari[sz]e|provide|use|show|give|list)\b/i;
 const ADDRESSEE = /\b(?:you|your|instructions?|prompt|system|response|answer|reply|user|assistant|password|secret)\b/i;
 
-const unions = new WeakMap<RegExp[], RegExp | null>();
+/** Where an array of patterns keeps its union: a property read is cheaper than a WeakMap look-up on every call. */
+const UNION = Symbol("union");
+type PatternList = RegExp[] & { [UNION]?: RegExp | null };
 
 /**
  * One alternation of the patterns, when they agree on case sensitivity: V8 scans one union about twice
  * as fast as the patterns one by one. Adding the m flag is safe: only patterns that already have it use ^ or $.
  */
-function unionOf(patterns: RegExp[]): RegExp | null {
-  let union = unions.get(patterns);
+function unionOf(patterns: PatternList): RegExp | null {
+  let union = patterns[UNION];
   if (union === undefined) {
     const caseless = patterns.every((p) => p.ignoreCase);
     const sameCase = caseless || patterns.every((p) => !p.ignoreCase);
@@ -592,7 +792,7 @@ function unionOf(patterns: RegExp[]): RegExp | null {
       sameCase && !anchoredWithoutM && patterns.every((p) => !p.global)
         ? new RegExp(patterns.map((p) => `(?:${p.source})`).join("|"), caseless ? "im" : "m")
         : null;
-    unions.set(patterns, union);
+    patterns[UNION] = union;
   }
   return union;
 }
@@ -607,6 +807,132 @@ function anyMatch(patterns: RegExp[], text: string): boolean {
 /** Runs a group of patterns only when its cheap gate (one pass over the text) finds a trigger word. */
 function gatedMatch(gate: RegExp, patterns: RegExp[], text: string): boolean {
   return gate.test(text) && anyMatch(patterns, text);
+}
+
+// ---- Word gates of the textual rules ------------------------------------------------------------
+// What each group's patterns need (see the block comment at `wordGate`); only the flattened text has
+// a word index, so hidden and decoded passages run the patterns ungated.
+
+const eitherGate =
+  (...gates: WordGate[]): WordGate =>
+  (hits) =>
+    gates.some((g) => g(hits));
+
+const IGNORE_PREVIOUS_GATE = eitherGate(
+  // [0]: one of the verbs ("set aside", "pay no attention to", "do not follow" by their distinctive
+  // word) and one of the nouns, both between word boundaries.
+  bothGates(
+    wordGate("ignore disregard forget overr* bypass skip neglect abandon discard drop dismiss aside attention follow obey"),
+    wordGate(
+      "instruction instructions prompt prompts rule rules direction directions directive directives guideline guidelines guidance command commands orders constraints policy policies programming guardrail guardrails restriction restrictions context task tasks criteria",
+    ),
+  ),
+  // [1]: "instead of"/"rather than" … "the original/previous/user's task"
+  bothGates(wordGate("instead rather"), wordGate("original previous user users")),
+  // [2]: "new instructions:" — the noun with its optional plural ends the run before the colon
+  wordGate("instruction instructions instructionss task tasks directive directives"),
+);
+// IGNORE_EXTRA: [0]–[3] start with the verbs, [4] ends with "given", [5] and [6] with the verdict.
+const IGNORE_EXTRA_WORDS = wordGate(
+  "ignore disregard forget given cancelled canceled void obsolete replaced overridden null nullified revoked lifted suspended withdrawn invalid superseded longer",
+);
+
+// ROLE_REASSIGNMENT: [0] "from now on/henceforth/… you are", [1] "you are now/no longer", [2] pretend,
+// imagine, [3] act/behave/respond as, [4] "your new role/task/…", [5] "… mode".
+const ROLE_REASSIGNMENT_GATE = eitherGate(
+  bothGates(wordGate("now henceforth conversation"), wordGate("you+re you+are you+will you+must you+should you+shall")),
+  wordGate("you+are+now you+are+longer"),
+  wordGate("pretend imagine act behave respond mode"),
+  bothGates(wordGate("your"), wordGate("role task goal objective instruction instructions persona purpose identity")),
+);
+// The words of ROLE_EXTRA_GATE itself ("role-play" holds the run "role").
+const ROLE_EXTRA_WORDS = wordGate(
+  "you+are you+re stay role roleplay act speak simulate pretend imagine content ethical moral safety anything",
+);
+
+// BOUNDARY_MARKER in three parts: the markers spelt with <, [ or # and a word of theirs ("im_start"
+// holds the run "im", "eot_id" "eot", "untrusted-data" starts with "untru"); "begin/end/start … content",
+// whose words may run together ("startsystemprompt", "endofuser": "end" alone or one of the five ways
+// on); and a line "system prompt:" (also "systemprompt:", hence prefixes).
+const BOUNDARY_SYMBOLS = [BOUNDARY_MARKER[0]!, BOUNDARY_MARKER[1]!, BOUNDARY_MARKER[2]!];
+const BOUNDARY_SYMBOL_WORDS = wordGate(
+  "im system user assistant endoftext eot start end begin inst sys instruction instructions untru* response",
+);
+const BOUNDARY_SPAN = [BOUNDARY_MARKER[3]!];
+const BOUNDARY_SPAN_WORDS = wordGate("begin* start* end endof* endun* endtr* endsy* endus*");
+const BOUNDARY_LINE = [BOUNDARY_MARKER[4]!];
+const BOUNDARY_LINE_WORDS = wordGate("syste* assis*");
+const BOUNDARY_EXTRA_WORDS = wordGate("system admin administrator developer provider operator update human end");
+
+// AI_GATE's nouns; "a.i." (either case) holds ".i." or ".I.".
+const AI_WORDS = wordGate(
+  "ai llm llms language assistant assistants agent agents chatbot chatbots bot bots copilot chatgpt claude gemini model models",
+);
+// TASK_HIJACK_GATE: "when(ever) …", "answer/respond to/reply to every …", "regardless of", "no matter…",
+// "your/each/every response…" (the nouns without a boundary after them: prefixes).
+// The words of TASK_HIJACK's patterns: [0] "when(ever) you describe …, say …", [1] "answer/respond to/
+// reply to every … with", [2] "regardless of …"/"no matter …", [3] "end your response with …". They
+// imply TASK_HIJACK_GATE's words, which stays as the second stage.
+const TASK_HIJACK_WORDS = eitherGate(
+  bothGates(
+    wordGate("when whenever"),
+    wordGate("say state mention tell claim add include insist recommend note report write append suggest"),
+  ),
+  bothGates(wordGate("answer respond reply"), wordGate("every all any each")),
+  wordGate("regardless no+matter"),
+  bothGates(
+    wordGate("your each every"),
+    bothGates(
+      wordGate("response responses reply replys answer answers summary summarys review reviews output outputs"),
+      wordGate("with by"),
+    ),
+  ),
+);
+// ANSWER_FORM: [0] the encodings ("base64"/"base 64" hold the run "base", "rot-13"/"rot13" "rot",
+// "caesar cipher" ends in "cipher"), [1] "backwards"/"in reverse", [2] "translate your".
+const ANSWER_FORM_WORDS = wordGate(
+  "base hex hexadecimal binary morse emoji emojis rot leetspeak leet pig reverse reversed cipher ascii backwards translate",
+);
+
+/** The textual rules on the flattened text, each group behind its word gate and then its regex gate. */
+function ignorePreviousIndexed(text: string, index: WordIndex): boolean {
+  const hits = index.hits;
+  return (
+    (IGNORE_PREVIOUS_GATE(hits) && anyMatch(IGNORE_PREVIOUS, text)) ||
+    (IGNORE_EXTRA_WORDS(hits) && gatedMatch(IGNORE_EXTRA_GATE, IGNORE_EXTRA, text))
+  );
+}
+
+function roleReassignmentIndexed(text: string, index: WordIndex): boolean {
+  const hits = index.hits;
+  return (
+    (ROLE_REASSIGNMENT_GATE(hits) && anyMatch(ROLE_REASSIGNMENT, text)) ||
+    (ROLE_EXTRA_WORDS(hits) && gatedMatch(ROLE_EXTRA_GATE, ROLE_EXTRA, text))
+  );
+}
+
+function boundaryMarkerIndexed(text: string, index: WordIndex): boolean {
+  const hits = index.hits;
+  return (
+    (BOUNDARY_SYMBOL_WORDS(hits) &&
+      (index.ungated || text.includes("<") || text.includes("[") || text.includes("#")) &&
+      anyMatch(BOUNDARY_SYMBOLS, text)) ||
+    (BOUNDARY_SPAN_WORDS(hits) && anyMatch(BOUNDARY_SPAN, text)) ||
+    (BOUNDARY_LINE_WORDS(hits) && (index.ungated || text.includes(":")) && anyMatch(BOUNDARY_LINE, text)) ||
+    (BOUNDARY_EXTRA_WORDS(hits) && gatedMatch(BOUNDARY_EXTRA_GATE, BOUNDARY_EXTRA, text))
+  );
+}
+
+function aiAddressedIndexed(text: string, index: WordIndex): boolean {
+  return (AI_WORDS(index.hits) || index.ungated || text.includes(".i.") || text.includes(".I.")) && gatedMatch(AI_GATE, AI_ADDRESSED, text);
+}
+
+function taskHijackIndexed(text: string, index: WordIndex): boolean {
+  const hits = index.hits;
+  return (
+    (TASK_HIJACK_WORDS(hits) && gatedMatch(TASK_HIJACK_GATE, TASK_HIJACK, text)) ||
+    (ANSWER_FORM_WORDS(hits) && gatedMatch(ANSWER_FORM_GATE, ANSWER_FORM, text))
+  );
 }
 
 function ignorePrevious(text: string): boolean {
@@ -644,7 +970,13 @@ const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "
 /** Digits between letters: a fast pre-check before the slower leetspeak hint. */
 const LEET_PRECHECK = /[a-z][013457][a-z]/i;
 /** Separate tests, not one alternation: V8 scans short literal alternations much faster one at a time. */
-function mayBeObfuscated(text: string): boolean {
+function mayBeObfuscated(text: string, flat?: WordIndex): boolean {
+  if (flat)
+    return (
+      (flat.hintLetters && ROT13_OR_REVERSED.test(text)) ||
+      (flat.spacedLetter && SPACED_HINT.test(text)) ||
+      (flat.leetDigit && LEET_HINT.test(text))
+    );
   return ROT13_OR_REVERSED.test(text) || SPACED_HINT.test(text) || (LEET_PRECHECK.test(text) && LEET_HINT.test(text));
 }
 
@@ -694,31 +1026,60 @@ for (const g of [PREEMPT, IMPERSONATE, TOOL_INSTRUCTION, WRAPPER_TAG, AI_PROCESS
 for (const w of META_WORDS) registerTrigger(w);
 
 export function runRules(text: string): RuleResult {
+  return rules(text, true);
+}
+
+/**
+ * runRules with every pre-check of the speed work left open — word gates, literal pre-checks, the
+ * obfuscation, Unicode and hex hints — so each group runs its patterns (and their regex gates) on every
+ * text. Tests compare it with runRules: a gate that dropped a match would show. Not for production use.
+ */
+export function runRulesUngated(text: string): RuleResult {
+  return rules(text, false);
+}
+
+/** The word index, or with `gated` false one whose gate terms and hints all read as present. */
+function indexOf(flat: string, ascii: boolean, gated: boolean): WordIndex {
+  const index = wordIndex(flat, ascii);
+  if (!gated) {
+    index.hits.fill(1);
+    index.leetDigit = index.spacedLetter = index.hintLetters = index.ungated = true;
+  }
+  return index;
+}
+
+function rules(text: string, gated: boolean): RuleResult {
   const signals: SignalId[] = [];
   const revealed: string[] = [];
   text = unescapeStringLiterals(text);
   const ascii = isAscii(text);
-  const folded = ascii ? text : foldText(text);
+  const unicode = ascii ? undefined : foldNonAscii(text);
+  const folded = unicode ? unicode.folded : text;
   // Textual rules read the flattened text (line breaks, tags and hyphenation between words undone),
   // with quoted mentions in texts about attacks left out.
-  let flat = flattenForRules(folded);
-  let index = wordIndex(flat, ascii);
+  const flattened = flattenText(folded);
+  let flat = flattened.flat;
+  let index = indexOf(flat, ascii, gated);
+  // Without entities or tags flattening only joins lines and collapses spaces, which keeps every run
+  // of letters (joining some), digits and SPACED_HINT's separators: what the word index saw of the
+  // obfuscation hints in the flattened text then holds for the folded one.
+  const flatHints = !gated || flattened.markup ? undefined : index;
   if (talksAboutAttacks(index)) {
     const unquoted = flat.replace(QUOTED, " ");
     if (unquoted !== flat) {
       flat = unquoted;
-      index = wordIndex(flat, ascii);
+      index = indexOf(flat, ascii, gated);
     }
   }
 
-  if (ignorePrevious(flat)) signals.push("ignore-previous");
-  if (anyMatch(ROLE_REASSIGNMENT, flat) || gatedMatch(ROLE_EXTRA_GATE, ROLE_EXTRA, flat)) signals.push("role-reassignment");
-  if (anyMatch(BOUNDARY_MARKER, flat) || gatedMatch(BOUNDARY_EXTRA_GATE, BOUNDARY_EXTRA, flat)) signals.push("boundary-marker");
-
-  if (gatedMatch(AI_GATE, AI_ADDRESSED, flat)) signals.push("ai-addressed");
-  if (gatedMatch(TASK_HIJACK_GATE, TASK_HIJACK, flat) || gatedMatch(ANSWER_FORM_GATE, ANSWER_FORM, flat)) signals.push("task-hijack");
+  if (ignorePreviousIndexed(flat, index)) signals.push("ignore-previous");
+  if (roleReassignmentIndexed(flat, index)) signals.push("role-reassignment");
+  if (boundaryMarkerIndexed(flat, index)) signals.push("boundary-marker");
+  if (aiAddressedIndexed(flat, index)) signals.push("ai-addressed");
+  if (taskHijackIndexed(flat, index)) signals.push("task-hijack");
   agentSignals(index, signals);
-  if (HIDDEN_HINT.test(folded)) {
+  // HIDDEN_HINT needs a "<" or a "[//]:"/"[comment]:" line.
+  if ((!gated || folded.includes("<") || folded.includes("]:")) && HIDDEN_HINT.test(folded)) {
     for (const hidden of hiddenTexts(folded)) {
       revealed.push(hidden);
       if ((looksLikeInstruction(hidden) || gatedMatch(AI_GATE, AI_ADDRESSED, hidden)) && HIDDEN_ADDRESSEE.test(hidden)) {
@@ -726,7 +1087,7 @@ export function runRules(text: string): RuleResult {
       }
     }
   }
-  const deobfuscated = mayBeObfuscated(folded) ? deobfuscate(folded) : "";
+  const deobfuscated = mayBeObfuscated(folded, flatHints) ? deobfuscate(folded) : "";
   if (deobfuscated) {
     revealed.push(deobfuscated);
     if (ignorePrevious(deobfuscated) || roleReassignment(deobfuscated)) signals.push("obfuscated-instruction");
@@ -737,23 +1098,28 @@ export function runRules(text: string): RuleResult {
     if ((looksLikeInstruction(decoded) || SHELL_PIPE.test(decoded)) && !signals.includes("base64-instruction"))
       signals.push("base64-instruction");
   }
-  for (const decoded of decodedHexTexts(folded)) {
+  for (const decoded of decodedHexTexts(folded, gated)) {
     revealed.push(decoded);
     if (looksLikeInstruction(decoded) && !signals.includes("hex-instruction")) signals.push("hex-instruction");
   }
 
-  if (!ascii) {
-    const tagText = decodeTagCharacters(text);
+  if (unicode) {
+    const tagText = !gated || unicode.tags ? decodeTagCharacters(text) : "";
     // Subdivision flags (England, Scotland…) use a few lowercase tag letters with no spaces: not a payload.
     if (tagText.length > 7 || /[^a-z0-9]/.test(tagText)) {
       signals.push("unicode-tags");
       revealed.push(tagText);
     }
-    if (hasZeroWidthInsideWord(text)) signals.push("zero-width");
-    if (hasMixedScriptWord(text)) signals.push("homoglyph");
+    if ((!gated || unicode.zeroWidth) && hasZeroWidthInsideWord(text)) signals.push("zero-width");
+    if ((!gated || unicode.cyrillicGreek) && hasMixedScriptWord(text)) signals.push("homoglyph");
   }
 
-  if (anyMatch(MARKDOWN_IMAGE_EXFIL, folded) || gatedMatch(EXFIL_LINK_GATE, EXFIL_LINK, folded)) signals.push("markdown-image-exfil");
+  // The image patterns start with "![" and "<img" (case-sensitive), the link patterns hold "://".
+  if (
+    ((!gated || folded.includes("![") || folded.includes("<img")) && anyMatch(MARKDOWN_IMAGE_EXFIL, folded)) ||
+    ((!gated || folded.includes("://")) && gatedMatch(EXFIL_LINK_GATE, EXFIL_LINK, folded))
+  )
+    signals.push("markdown-image-exfil");
   return { signals, revealed, folded };
 }
 
