@@ -119,6 +119,7 @@ export type AuditEntry = Omit<AuditRecord, "seq" | "ts" | "prev" | "hash">;
 
 export const GENESIS_HASH = "sha256:" + "0".repeat(64);
 
+/** "sha256:" and the hex SHA-256 of the text's UTF-8 bytes (node:crypto encodes the string natively). */
 export function sha256Tagged(text: string): string {
   return "sha256:" + oneShotHash("sha256", text, "hex");
 }
@@ -226,39 +227,10 @@ function tsJson(ts: unknown): string {
 }
 
 /**
- * Encodes records into one reusable buffer: the unsealed canonical JSON is written (UTF-8) once, hashed in
- * place, and its closing brace replaced by `,"hash":"…"}\n`, giving the line's bytes without a second
- * encoding. The line is not itself canonical (hash comes last); verify re-canonicalises.
+ * The record's JSONL line: its unsealed canonical JSON with `,"hash":"…"` before the closing brace. The
+ * line is not itself canonical (hash comes last); verify re-canonicalises. Its UTF-8 bytes are what a
+ * sink stores; the hash was computed over the UTF-8 bytes of `unsealed`.
  */
-export class LineEncoder {
-  private buf = Buffer.allocUnsafe(64 * 1024);
-  /** The last sealed line's bytes; valid until the next call. */
-  line: Buffer = this.buf.subarray(0, 0);
-
-  /** Returns the record's hash and leaves its line in `line` (no result object per record). */
-  sealLine(unsealed: string): string {
-    let n = this.buf.write(unsealed, 0, "utf8");
-    if (n > this.buf.length - HASH_SUFFIX_BYTES) {
-      this.buf = Buffer.allocUnsafe(Buffer.byteLength(unsealed, "utf8") * 2 + HASH_SUFFIX_BYTES);
-      n = this.buf.write(unsealed, 0, "utf8");
-    }
-    const hex = oneShotHash("sha256", this.buf.subarray(0, n), "hex");
-    const end = n - 1 + this.buf.write(',"hash":"sha256:' + hex + '"}\n', n - 1, "latin1");
-    this.line = this.buf.subarray(0, end);
-    return "sha256:" + hex;
-  }
-
-  /** Returns the hash and the line bytes; the bytes are valid until the next call. */
-  seal(unsealed: string): { hash: string; line: Buffer } {
-    const hash = this.sealLine(unsealed);
-    return { hash, line: this.line };
-  }
-}
-
-/** `,"hash":"sha256:<64 hex>"}\n` plus slack. */
-const HASH_SUFFIX_BYTES = 96;
-
-/** The line as a string, for sinks and tests that want text (same bytes as LineEncoder produces). */
 export function sealLine(unsealed: string, hash: string): string {
   return unsealed.slice(0, -1) + ',"hash":"' + hash + '"}\n';
 }
