@@ -129,8 +129,8 @@ function str(v: unknown): string {
 }
 
 /**
- * Quoted JSON of the strings that recur record after record (agent and tool names, rules, the compiled
- * trace reasons, events, outcomes, approvers): a Map hit costs a fraction of quoteJson's scan and allocates
+ * Quoted JSON of the strings that recur record after record (agent and tool names, bundle digests, rules,
+ * events, outcomes, approvers; compiled trace reasons come as constant traces): a Map hit costs a fraction of quoteJson's scan and allocates
  * nothing. Bounded: dropped when full, and long strings are quoted every time.
  */
 const recurring = new Map<string, string>();
@@ -209,7 +209,9 @@ function traceJson(trace: readonly TraceStep[]): string {
   let s = "[";
   for (let i = 0; i < trace.length; i++) {
     const t = trace[i]!;
-    s += (i > 0 ? ',{"reason":' : '{"reason":') + quoteRecurring(t.reason) + ',"rule":' + quoteRecurring(t.rule) + "}";
+    // rules recur (a small vocabulary); a reason outside a constant trace is mostly this record's own
+    // (a request id, a value), and memoising it would only evict the strings that do recur
+    s += (i > 0 ? ',{"reason":' : '{"reason":') + str(t.reason) + ',"rule":' + quoteRecurring(t.rule) + "}";
   }
   return s + "]";
 }

@@ -6,7 +6,7 @@
 import type { Bundle } from "@charter/language";
 import type { AuditLog } from "../audit/audit-log.js";
 import { redactArgs, type PiiKey } from "../audit/pii-args.js";
-import { sha256Tagged, type AuditEntry, type GuardrailEvent, type TraceStep } from "../audit/record.js";
+import { constantTrace, sha256Tagged, type AuditEntry, type GuardrailEvent, type TraceStep } from "../audit/record.js";
 import type { ApprovalTimers, Approver } from "../approval/request-approval.js";
 import { createDetector } from "../detector/detector.js";
 import type { Detector } from "../detector/types.js";
@@ -354,9 +354,9 @@ export class Guard {
     d: Decision,
     enforced: boolean | undefined,
   ): unknown {
-    // A tool's own allow and approval decisions have constant traces whose JSON is computed once.
-    const trace: TraceStep[] =
-      d === tool?.allow ? tool.allowTrace : d === tool?.approval ? tool.approvalTrace : [{ rule: d.rule, reason: d.reason }];
+    // A tool's own allow and approval decisions, and every other compiled (frozen) decision, have
+    // constant traces whose JSON is computed once.
+    const trace: TraceStep[] = d === tool?.allow ? tool.allowTrace : d === tool?.approval ? tool.approvalTrace : traceOf(d);
     const args = call.args === undefined ? undefined : redactArgs(call.args, agent?.pii ?? "hash", this.options.piiKey);
     const entry: AuditEntry = {
       agent: call.agent,
@@ -619,6 +619,19 @@ export class Guard {
   isIsolated(agent?: string): boolean {
     return this.kill.isIsolated(agent);
   }
+}
+
+/**
+ * The trace of a decision: for the compiled ones (frozen, shared by every call they refuse: a rate
+ * limit, an argument outside its constraint, a tool not granted) one constant trace per decision, so a
+ * steered agent's stream of refusals costs no quoting; a decision made for one call gets its own.
+ */
+const compiledTraces = new WeakMap<Decision, TraceStep[]>();
+function traceOf(d: Decision): TraceStep[] {
+  if (!Object.isFrozen(d)) return [{ rule: d.rule, reason: d.reason }];
+  let t = compiledTraces.get(d);
+  if (t === undefined) compiledTraces.set(d, (t = constantTrace([{ rule: d.rule, reason: d.reason }])));
+  return t;
 }
 
 /** The facts of calls without budgets are the same every time: made once per tool (compileTool). */
