@@ -3,7 +3,8 @@
 // side by side: no audit, the file log (one call at a time, and 64 in flight as a gateway serving many
 // agents has them), the file log with fsync, the PostgreSQL sink, and Redis-backed rate windows against
 // the in-process store. PostgreSQL and Redis are started privately, as the tests do.
-//   npm run bench -- audit
+//   npm run bench -- audit            (BENCH_AUDIT_STATE=0: the in-process and file-log rows only, no
+//                                      PostgreSQL or Redis started)
 import { checkText } from "@charter/language";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -116,6 +117,10 @@ for (const [label, inFlight, fsync] of [
 }
 
 // ------------------------------------------------------------- PostgreSQL and Redis
+if (process.env.BENCH_AUDIT_STATE === "0") {
+  rmSync(tmp, { recursive: true, force: true });
+  process.exit(0);
+}
 const provided: Record<string, string> = {};
 const project = { provide: (k: string, v: string) => void (provided[k] = v) };
 const stopPg = await setupPostgres(project as never);

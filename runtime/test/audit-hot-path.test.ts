@@ -88,3 +88,12 @@ describe("the audit log's canonical JSON and the language core's", () => {
     );
   });
 });
+
+describe("approval ids from the random pool", () => {
+  it("are distinct, well-formed and keep drawing past the pool's 256 ids", async () => {
+    const { newApprovalId } = await import("../src/approval/approval-id.js");
+    const ids = Array.from({ length: 2000 }, () => newApprovalId());
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^apr_[A-Za-z0-9_-]{22}$/);
+  });
+});

@@ -1,11 +1,13 @@
 // The hash chain. AuditLog numbers, timestamps and seals each entry and hands it to its sink in order;
-// it holds the chain head (last seq and hash), so a write costs one serialisation and one SHA-256. A log
+// it holds the chain head (last seq and hash), so a write costs one serialisation and one SHA-256 of that
+// string (node:crypto encodes it natively; the sink encodes the line into its own buffer once). A log
 // resumed from a file continues that file's chain. With a checkpoint signer it signs the head at least
 // every 1,000 records or 10 s and at close (checkpoint.ts), and it closes itself when the process ends.
 import type { AuditSink, AuditSinkFailure } from "./sink.js";
 import { CHECKPOINT_EVERY_MS, CHECKPOINT_EVERY_RECORDS, type CheckpointSigner } from "./checkpoint.js";
 import { closeAtProcessEnd } from "./process-end.js";
-import { GENESIS_HASH, LineEncoder, serializeWithPrev } from "./record.js";
+import { hash as oneShotHash } from "node:crypto";
+import { GENESIS_HASH, sealLine, serializeWithPrev } from "./record.js";
 import { quoteJson } from "./canonical-json.js";
 import type { AuditEntry, AuditRecord } from "./record.js";
 
@@ -37,7 +39,6 @@ export class AuditLog {
   private readonly clock: () => number;
   private lastMs = Number.NaN;
   private lastTs = "";
-  private readonly encoder = new LineEncoder();
   /** The bundle digest stamped on every record that names none; a gateway sets it when it (re)loads a bundle. */
   bundle: string | undefined;
   private readonly signer: CheckpointSigner | undefined;
@@ -116,9 +117,12 @@ export class AuditLog {
       prev: this.prev,
       hash: "",
     };
-    const hash = this.encoder.sealLine(serializeWithPrev(record, this.prevJson));
+    const unsealed = serializeWithPrev(record, this.prevJson);
+    const hash = "sha256:" + oneShotHash("sha256", unsealed, "hex");
     record.hash = hash;
-    this.sink.append(record, this.encoder.line);
+    const sink = this.sink;
+    if (sink.appendSealed !== undefined) sink.appendSealed(record, unsealed);
+    else sink.append(record, Buffer.from(sealLine(unsealed, hash), "utf8"));
     this.seq = record.seq;
     this.prev = hash;
     this.prevJson = '"' + hash + '"'; // "sha256:" and hex digits: nothing to escape

@@ -49,7 +49,8 @@ function write(value: unknown, depth: number, omitKey?: string): string | undefi
     case "string":
       return quoteJson(value);
     case "number":
-      return Number.isFinite(value) ? JSON.stringify(value) : "null";
+      // ToString of a finite number is what JSON.stringify writes (-0 included: both give "0")
+      return Number.isFinite(value) ? "" + value : "null";
     case "boolean":
       return value ? "true" : "false";
     case "bigint":

@@ -74,9 +74,21 @@ function readTail(fd: number, size: number, max: number): { text: string; fromSt
   return { text: buf.subarray(0, got).toString("utf8"), fromStart: length === size };
 }
 
-interface Waiter {
+/** One write (and, with fsync, the fsync after it) and the promise everyone waiting for it shares. */
+interface Round {
+  promise: Promise<void>;
   resolve: () => void;
   reject: (e: Error) => void;
+}
+
+function newRound(): Round {
+  let resolve!: () => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
 }
 
 export class FileAuditSink implements AuditSink {
@@ -92,10 +104,13 @@ export class FileAuditSink implements AuditSink {
   private readonly fsyncMode: boolean;
   /** A write is scheduled for the end of this microtask batch. */
   private commitScheduled = false;
-  /** Waiting for the next write (and, with fsync, the fsync after it). */
-  private writeWaiters: Waiter[] = [];
-  /** Written, waiting for an fsync; the fsync in flight (if any) serves those that were here when it started. */
-  private syncWaiters: Waiter[] = [];
+  /**
+   * The callers of durable() since the last write share this round: one promise per write however many
+   * calls wait for it, so 256 calls in flight cost what 64 do.
+   */
+  private nextWrite: Round | undefined;
+  /** Written, waiting for an fsync; the fsync in flight (if any) serves the rounds that were here when it started. */
+  private syncWaiters: Round[] = [];
   private syncing = false;
   private sidecarFd: number | undefined;
   private readonly commit = (): void => this.commitNow();
@@ -194,17 +209,40 @@ export class FileAuditSink implements AuditSink {
   }
 
   append(record: AuditRecord, line: Uint8Array): void {
-    if (this.closed) {
-      this.failure = { kind: "closed", message: `append after close of ${this.path}` };
-      return;
-    }
-    if (this.used + line.length > this.batch.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(this.batch.length * 2, this.used + line.length));
-      this.batch.copy(bigger, 0, 0, this.used);
-      this.batch = bigger;
-    }
+    if (this.closed) return this.appendAfterClose();
+    this.reserve(line.length);
     this.batch.set(line, this.used);
     this.used += line.length;
+    this.appended(record);
+  }
+
+  /**
+   * The log's path: the line is encoded straight into the batch (no intermediate buffer, no copy). The
+   * unsealed JSON is written, then its closing brace is overwritten by `,"hash":"…"}` and the newline.
+   */
+  appendSealed(record: AuditRecord, unsealed: string): void {
+    if (this.closed) return this.appendAfterClose();
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit; the exact length only when that bound does not fit
+    const bound = 3 * unsealed.length + HASH_SUFFIX_BYTES;
+    if (this.used + bound > this.batch.length) this.reserve(Buffer.byteLength(unsealed, "utf8") + HASH_SUFFIX_BYTES);
+    const at = this.used + this.batch.write(unsealed, this.used, "utf8") - 1;
+    this.used = at + this.batch.write(',"hash":"' + record.hash + '"}\n', at, "latin1");
+    this.appended(record);
+  }
+
+  private appendAfterClose(): void {
+    this.failure = { kind: "closed", message: `append after close of ${this.path}` };
+  }
+
+  /** Room for `bytes` more in the batch. */
+  private reserve(bytes: number): void {
+    if (this.used + bytes <= this.batch.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.batch.length * 2, this.used + bytes));
+    this.batch.copy(bigger, 0, 0, this.used);
+    this.batch = bigger;
+  }
+
+  private appended(record: AuditRecord): void {
     if (letsACallRun(record)) this.scheduleCommit();
     else if (++this.pendingRecords >= this.batchRecords) this.flushSync();
     else if (this.timer === undefined) {
@@ -229,24 +267,24 @@ export class FileAuditSink implements AuditSink {
     }
     if (this.closed) return Promise.reject(new Error(`${this.path} was closed`));
     this.scheduleCommit();
-    return new Promise<void>((resolve, reject) => this.writeWaiters.push({ resolve, reject }));
+    return (this.nextWrite ??= newRound()).promise;
   }
 
   private commitNow(): void {
     this.commitScheduled = false;
-    const waiters = this.writeWaiters;
-    this.writeWaiters = [];
+    const round = this.nextWrite;
+    this.nextWrite = undefined;
     this.flushSync(false);
+    if (round === undefined) return; // records written; nobody waits for them
     if (this.failure?.kind === "write_failed" || this.used > 0) {
-      const e = new Error(this.failure?.message ?? `${this.path}: write incomplete`);
-      for (const w of waiters) w.reject(e);
+      round.reject(new Error(this.failure?.message ?? `${this.path}: write incomplete`));
       return;
     }
     if (!this.fsyncMode) {
-      for (const w of waiters) w.resolve();
+      round.resolve();
       return;
     }
-    for (const w of waiters) this.syncWaiters.push(w);
+    this.syncWaiters.push(round);
     this.startSync();
   }
 
@@ -308,8 +346,9 @@ export class FileAuditSink implements AuditSink {
     this.flushSync(false);
     this.closed = true;
     this.unregister();
-    const e = new Error(`${this.path} was closed`);
-    for (const w of this.writeWaiters.splice(0)) this.failure ? w.reject(e) : w.resolve();
+    const round = this.nextWrite;
+    this.nextWrite = undefined;
+    if (round !== undefined) this.failure ? round.reject(new Error(`${this.path} was closed`)) : round.resolve();
     try {
       fsyncSync(this.fd);
     } catch {
@@ -327,6 +366,9 @@ export class FileAuditSink implements AuditSink {
     if (this.failure?.kind === "write_failed") throw new Error(this.failure.message);
   }
 }
+
+/** `,"hash":"sha256:<64 hex>"}\n` plus slack. */
+const HASH_SUFFIX_BYTES = 96;
 
 function isDevice(path: string): boolean {
   try {

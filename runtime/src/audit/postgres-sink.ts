@@ -8,7 +8,7 @@
 import type pg from "pg";
 import { hostname } from "node:os";
 import { letsACallRun } from "./file-sink.js";
-import type { AuditRecord } from "./record.js";
+import { sealLine, type AuditRecord } from "./record.js";
 import type { AuditSink, AuditSinkFailure } from "./sink.js";
 import { AUDIT_TABLE } from "./postgres-schema.js";
 
@@ -81,12 +81,21 @@ export class PostgresAuditSink implements AuditSink {
   }
 
   append(record: AuditRecord, line: Uint8Array): void {
+    let text = decoder.decode(line);
+    if (text.endsWith("\n")) text = text.slice(0, -1);
+    this.appendText(record, text);
+  }
+
+  /** The line as text without decoding bytes: the unsealed JSON with its hash (sealLine, no newline). */
+  appendSealed(record: AuditRecord, unsealed: string): void {
+    this.appendText(record, sealLine(unsealed, record.hash).slice(0, -1));
+  }
+
+  private appendText(record: AuditRecord, text: string): void {
     if (this.closed) {
       this.failure = { kind: "closed", message: "append after close of the PostgreSQL audit sink" };
       return;
     }
-    let text = decoder.decode(line);
-    if (text.endsWith("\n")) text = text.slice(0, -1);
     this.pending.push([
       this.chain,
       record.seq,

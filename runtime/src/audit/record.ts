@@ -119,6 +119,7 @@ export type AuditEntry = Omit<AuditRecord, "seq" | "ts" | "prev" | "hash">;
 
 export const GENESIS_HASH = "sha256:" + "0".repeat(64);
 
+/** "sha256:" and the hex SHA-256 of the text's UTF-8 bytes (node:crypto encodes the string natively). */
 export function sha256Tagged(text: string): string {
   return "sha256:" + oneShotHash("sha256", text, "hex");
 }
@@ -128,26 +129,44 @@ function str(v: unknown): string {
 }
 
 /**
- * Quoted JSON of the strings that recur record after record (agent and tool names, rules, the compiled
- * trace reasons, events, outcomes, approvers): a Map hit costs a fraction of quoteJson's scan and allocates
- * nothing. Bounded: dropped when full, and long strings are quoted every time.
+ * The JSON of a field whose values recur record after record (agent and tool names, bundle digests,
+ * events, outcomes, approvers, sessions), memoised with the field's key in front (`,"agent":"a"`): a Map
+ * hit costs a fraction of quoteJson's scan, allocates nothing, and gives the record's string fewer pieces
+ * to flatten when it is hashed. Bounded: dropped when full, and long values are quoted every time.
+ * Compiled trace reasons come as constant traces instead.
  */
-const recurring = new Map<string, string>();
+class RecurringField {
+  private readonly memo = new Map<string, string>();
+  constructor(
+    private readonly prefix: string,
+    private readonly suffix = "",
+  ) {}
+
+  json(v: unknown): string {
+    if (typeof v !== "string") return this.prefix + canonicalJson(v) + this.suffix;
+    let q = this.memo.get(v);
+    if (q === undefined) {
+      q = this.prefix + quoteJson(v) + this.suffix;
+      if (v.length <= RECURRING_MAX_LENGTH) {
+        if (this.memo.size >= RECURRING_MAX_ENTRIES) this.memo.clear();
+        this.memo.set(v, q);
+      }
+    }
+    return q;
+  }
+}
 const RECURRING_MAX_ENTRIES = 4096;
 const RECURRING_MAX_LENGTH = 256;
 
-function quoteRecurring(v: unknown): string {
-  if (typeof v !== "string") return canonicalJson(v);
-  let q = recurring.get(v);
-  if (q === undefined) {
-    q = quoteJson(v);
-    if (v.length <= RECURRING_MAX_LENGTH) {
-      if (recurring.size >= RECURRING_MAX_ENTRIES) recurring.clear();
-      recurring.set(v, q);
-    }
-  }
-  return q;
-}
+const toolField = new RecurringField('"tool":', "},");
+const agentField = new RecurringField('"agent":');
+const approverField = new RecurringField(',"approver":');
+const bundleField = new RecurringField(',"bundle":');
+const eventField = new RecurringField(',"event":');
+const outcomeField = new RecurringField(',"outcome":');
+const sessionField = new RecurringField(',"session":');
+/** Trace rules: a small vocabulary. */
+const ruleField = new RecurringField(',"rule":', "}");
 
 /** JSON of a record number: the decimal digits for the usual safe integer, canonicalJson otherwise. */
 function seqJson(seq: unknown): string {
@@ -168,28 +187,28 @@ export function serializeWithPrev(r: Omit<AuditRecord, "hash">, prevJson: string
   let s = "{";
   if (r.action !== undefined) {
     const a = r.action;
-    s += '"action":{' + (a.args === undefined ? "" : '"args":' + canonicalJson(a.args) + ",");
-    s += '"tool":' + quoteRecurring(a.tool) + "},";
+    s += a.args === undefined ? '"action":{' : '"action":{"args":' + canonicalJson(a.args) + ",";
+    s += toolField.json(a.tool);
   }
-  s += '"agent":' + quoteRecurring(r.agent);
-  if (r.approver !== undefined) s += ',"approver":' + quoteRecurring(r.approver);
-  if (r.bundle !== undefined) s += ',"bundle":' + quoteRecurring(r.bundle);
+  s += agentField.json(r.agent);
+  if (r.approver !== undefined) s += approverField.json(r.approver);
+  if (r.bundle !== undefined) s += bundleField.json(r.bundle);
   if (r.checkpoint !== undefined) s += ',"checkpoint":' + canonicalJson(r.checkpoint);
   if (r.detail !== undefined) s += ',"detail":' + canonicalJson(r.detail);
   if (r.enforced !== undefined) s += ',"enforced":' + (r.enforced === true ? "true" : r.enforced === false ? "false" : str(r.enforced));
-  s += ',"event":' + quoteRecurring(r.event);
+  s += eventField.json(r.event);
   if (r.guardrail !== undefined) s += ',"guardrail":' + canonicalJson(r.guardrail);
   if (r.inputHash !== undefined) s += ',"inputHash":' + str(r.inputHash);
-  s += ',"outcome":' + quoteRecurring(r.outcome);
+  s += outcomeField.json(r.outcome);
   if (r.outputHash !== undefined) s += ',"outputHash":' + str(r.outputHash);
   s += ',"prev":' + prevJson;
   if (r.result !== undefined) s += ',"result":' + canonicalJson(r.result);
-  s += ',"seq":' + seqJson(r.seq) + ',"session":' + str(r.session);
+  s += ',"seq":' + seqJson(r.seq) + sessionField.json(r.session);
   if (r.torn !== undefined) s += ',"torn":' + canonicalJson(r.torn);
-  return s + ',"trace":' + traceJson(r.trace) + ',"ts":' + tsJson(r.ts) + "}";
+  return s + traceJson(r.trace) + tsJson(r.ts);
 }
 
-/** JSON of the traces made by constantTrace, by identity: they are frozen, so it cannot go stale. */
+/** `,"trace":…` of the traces made by constantTrace, by identity: they are frozen, so it cannot go stale. */
 const constantTraceJson = new WeakMap<readonly TraceStep[], string>();
 
 /**
@@ -202,63 +221,37 @@ export function constantTrace(steps: readonly TraceStep[]): TraceStep[] {
   return frozen as TraceStep[];
 }
 
+/** `,"trace":[…]`, the trace's field in the record. */
 function traceJson(trace: readonly TraceStep[]): string {
   const known = constantTraceJson.get(trace);
   if (known !== undefined) return known;
-  let s = "[";
+  let s = ',"trace":[';
   for (let i = 0; i < trace.length; i++) {
     const t = trace[i]!;
-    s += (i > 0 ? ',{"reason":' : '{"reason":') + quoteRecurring(t.reason) + ',"rule":' + quoteRecurring(t.rule) + "}";
+    // a reason outside a constant trace is mostly this record's own (a request id, a value): memoising
+    // it would only evict the strings that do recur
+    s += (i > 0 ? ',{"reason":' : '{"reason":') + str(t.reason) + ruleField.json(t.rule);
   }
   return s + "]";
 }
 
-/** The timestamp changes once a millisecond at most, so the last one's JSON is usually the answer. */
+/** `,"ts":"…"}`, the record's last field: the timestamp changes once a millisecond at most, so the last one is usually the answer. */
 let lastTs = "";
-let lastTsJson = '""';
+let lastTsJson = ',"ts":""}';
 function tsJson(ts: unknown): string {
-  if (typeof ts !== "string") return str(ts);
+  if (typeof ts !== "string") return ',"ts":' + str(ts) + "}";
   if (ts !== lastTs) {
-    lastTsJson = str(ts);
+    lastTsJson = ',"ts":' + str(ts) + "}";
     lastTs = ts;
   }
   return lastTsJson;
 }
 
 /**
- * Encodes records into one reusable buffer: the unsealed canonical JSON is written (UTF-8) once, hashed in
- * place, and its closing brace replaced by `,"hash":"…"}\n`, giving the line's bytes without a second
- * encoding. The line is not itself canonical (hash comes last); verify re-canonicalises.
+ * The record's JSONL line: its unsealed canonical JSON with `,"hash":"…"` before the closing brace. The
+ * line is not itself canonical (hash comes last); verify re-canonicalises. Its UTF-8 bytes are what a
+ * sink stores; the hash was computed over the UTF-8 bytes of `unsealed`.
  */
-export class LineEncoder {
-  private buf = Buffer.allocUnsafe(64 * 1024);
-  /** The last sealed line's bytes; valid until the next call. */
-  line: Buffer = this.buf.subarray(0, 0);
-
-  /** Returns the record's hash and leaves its line in `line` (no result object per record). */
-  sealLine(unsealed: string): string {
-    let n = this.buf.write(unsealed, 0, "utf8");
-    if (n > this.buf.length - HASH_SUFFIX_BYTES) {
-      this.buf = Buffer.allocUnsafe(Buffer.byteLength(unsealed, "utf8") * 2 + HASH_SUFFIX_BYTES);
-      n = this.buf.write(unsealed, 0, "utf8");
-    }
-    const hex = oneShotHash("sha256", this.buf.subarray(0, n), "hex");
-    const end = n - 1 + this.buf.write(',"hash":"sha256:' + hex + '"}\n', n - 1, "latin1");
-    this.line = this.buf.subarray(0, end);
-    return "sha256:" + hex;
-  }
-
-  /** Returns the hash and the line bytes; the bytes are valid until the next call. */
-  seal(unsealed: string): { hash: string; line: Buffer } {
-    const hash = this.sealLine(unsealed);
-    return { hash, line: this.line };
-  }
-}
-
-/** `,"hash":"sha256:<64 hex>"}\n` plus slack. */
-const HASH_SUFFIX_BYTES = 96;
-
-/** The line as a string, for sinks and tests that want text (same bytes as LineEncoder produces). */
 export function sealLine(unsealed: string, hash: string): string {
   return unsealed.slice(0, -1) + ',"hash":"' + hash + '"}\n';
 }

@@ -1,7 +1,7 @@
 // Where sealed audit records go. A sink receives each record together with the exact line whose hash
 // sealed it, in chain order, and must keep that order; a deployment may forward them to a separate store.
 // Sinks never throw from append: a store that cannot keep up reports it through `failure`.
-import type { AuditCheckpoint, AuditRecord } from "./record.js";
+import { sealLine, type AuditCheckpoint, type AuditRecord } from "./record.js";
 
 const decoder = new TextDecoder();
 
@@ -16,6 +16,12 @@ export interface AuditSink {
    * during the call (the log reuses the buffer): copy it to keep it.
    */
   append(record: AuditRecord, line: Uint8Array): void;
+  /**
+   * The same as `append`, preferred by the log when a sink has it: `unsealed` is the canonical JSON that
+   * `record.hash` seals, and the line is `sealLine(unsealed, record.hash)`. A sink that keeps text, or
+   * encodes into a buffer of its own, then skips encoding the line once more.
+   */
+  appendSealed?(record: AuditRecord, unsealed: string): void;
   /** Resolves once every appended record has reached the store; rejects with the store's error. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -45,6 +51,12 @@ export class MemoryAuditSink implements AuditSink {
     this.lines.push(decoder.decode(line));
   }
 
+  appendSealed(record: AuditRecord, unsealed: string): void {
+    if (this.failure) return;
+    this.records.push(record);
+    this.lines.push(sealLine(unsealed, record.hash));
+  }
+
   async flush(): Promise<void> {}
 
   async close(): Promise<void> {
@@ -68,6 +80,14 @@ export class TeeAuditSink implements AuditSink {
 
   append(record: AuditRecord, line: Uint8Array): void {
     for (const s of this.sinks) s.append(record, line);
+  }
+
+  appendSealed(record: AuditRecord, unsealed: string): void {
+    let line: Uint8Array | undefined; // encoded once, for the sinks that take bytes
+    for (const s of this.sinks) {
+      if (s.appendSealed !== undefined) s.appendSealed(record, unsealed);
+      else s.append(record, (line ??= Buffer.from(sealLine(unsealed, record.hash), "utf8")));
+    }
   }
 
   durable(): Promise<void> | undefined {

@@ -6,7 +6,7 @@
 import type { Bundle } from "@charter/language";
 import type { AuditLog } from "../audit/audit-log.js";
 import { redactArgs, type PiiKey } from "../audit/pii-args.js";
-import { sha256Tagged, type AuditEntry, type GuardrailEvent, type TraceStep } from "../audit/record.js";
+import { constantTrace, sha256Tagged, type AuditEntry, type GuardrailEvent, type TraceStep } from "../audit/record.js";
 import type { ApprovalTimers, Approver } from "../approval/request-approval.js";
 import { createDetector } from "../detector/detector.js";
 import type { Detector } from "../detector/types.js";
@@ -347,7 +347,9 @@ export class Guard {
    * `auditedArgs` (no result object per call).
    */
   private settle(call: ToolCall, tool: CompiledTool | undefined, d: Decision, now: number): Decision {
-    const agent = tool === undefined || this.audit !== null || this.anyMonitorMode ? this.agents.get(call.agent) : undefined;
+    // a tool knows the agent that holds it; only a refusal before the tool was found looks the agent up
+    const agent =
+      tool !== undefined ? tool.owner : this.audit !== null || this.anyMonitorMode ? this.agents.get(call.agent) : undefined;
     let decision = d;
     let enforced: boolean | undefined;
     if (agent?.monitorMode === true && d.outcome !== "allow" && d.rule !== "unknown_agent") {
@@ -382,9 +384,9 @@ export class Guard {
     d: Decision,
     enforced: boolean | undefined,
   ): unknown {
-    // A tool's own allow and approval decisions have constant traces whose JSON is computed once.
-    const trace: TraceStep[] =
-      d === tool?.allow ? tool.allowTrace : d === tool?.approval ? tool.approvalTrace : [{ rule: d.rule, reason: d.reason }];
+    // A tool's own allow and approval decisions, and every other compiled (frozen) decision, have
+    // constant traces whose JSON is computed once.
+    const trace: TraceStep[] = d === tool?.allow ? tool.allowTrace : d === tool?.approval ? tool.approvalTrace : traceOf(d);
     const args = call.args === undefined ? undefined : redactArgs(call.args, agent?.pii ?? "hash", this.options.piiKey);
     const entry: AuditEntry = {
       agent: call.agent,
@@ -647,6 +649,19 @@ export class Guard {
   isIsolated(agent?: string): boolean {
     return this.kill.isIsolated(agent);
   }
+}
+
+/**
+ * The trace of a decision: for the compiled ones (frozen, shared by every call they refuse: a rate
+ * limit, an argument outside its constraint, a tool not granted) one constant trace per decision, so a
+ * steered agent's stream of refusals costs no quoting; a decision made for one call gets its own.
+ */
+const compiledTraces = new WeakMap<Decision, TraceStep[]>();
+function traceOf(d: Decision): TraceStep[] {
+  if (!Object.isFrozen(d)) return [{ rule: d.rule, reason: d.reason }];
+  let t = compiledTraces.get(d);
+  if (t === undefined) compiledTraces.set(d, (t = constantTrace([{ rule: d.rule, reason: d.reason }])));
+  return t;
 }
 
 /** The facts of calls without budgets are the same every time: made once per tool (compileTool). */
