@@ -280,6 +280,18 @@ const TOOL_CALL = /\b[a-z]+(?:_[a-z0-9]+)+\b(?:\(|[^.\n]{0,30}\b(?:with|using)\b
 const PRECEDENCE =
   /\bbefore (?:you|doing|answering|responding|continuing|proceeding|completing|finishing)\b|\b(?:do|complete) (?:this|the following) first\b|\bfirst,? (?:please )?(?:send|call|use|forward|transfer|delete|share|invite)\b|\binstead of (?:the|your|my) (?:task|request)|\bafter (?:that|doing (?:this|that)),? (?:you can|continue|proceed)/;
 
+/** An order to the reader in the second person: "you must …", "I need you to …", "requires you to …". */
+const YOU_MUST =
+  /\byou (?:must|should|need to|have to|are (?:required|expected|instructed|authori[sz]ed) to|will now|may now|are now)\b|\b(?:requires?|need|want|authori[sz]e|ask|instruct)s? you to\b|\bmake sure (?:that )?you\b/;
+/** A segment that opens by naming the reading model: "Hey assistant,", "Note to the AI:", "TODO (agent):". */
+const VOCATIVE =
+  /^[^.:\n]{0,40}?\b(?:ai|assistant|agent|llm|chatbot|bot|claude|chatgpt|gpt(?:-\w+)?|copilot|gemini)s?\b[^.:\n]{0,30}?[:,]/;
+/** A tool call with arguments spelled out: `send_money(recipient="…")`, `amount=900`, "with arguments". */
+const CALL_ARGS = /\b[a-z]+(?:_[a-z0-9]+)+\s*\([^)]{0,80}=|\b[a-z_]{2,20}\s*=\s*["'\d<\[]|\bwith (?:the )?(?:arguments?|parameters?|params)\b/;
+/** Asking the reader to hide what it does. */
+const SECRECY =
+  /\b(?:do not|don't|never) (?:tell|inform|mention|reveal|notify|alert|ask)\b|\bwithout (?:telling|informing|asking|notifying|confirmation)\b|\bkeep (?:this|it)\b[^.\n]{0,20}\b(?:secret|to yourself|between us)\b|\b(?:silently|quietly|secretly)\b|\bno confirmation\b/;
+
 const RETRACTION =
   /\b(?:ignore|disregard|forget)\b (?:my|our|the|this|that) (?:(?:previous|last|earlier|prior|first|other|old) )?(?:e-?mails?|messages?|mails?|notes?|reminders?|texts?|posts?|comments?|invoices?|attachments?|versions?|drafts?|repl(?:y|ies)|requests?)\b/;
 
@@ -306,7 +318,7 @@ interface TokenSummary {
 type Add = (key: string, value?: number) => void;
 
 /** The hand-made cue features of one segment (everything but words, prefixes, bigrams and CJK). */
-function cueFeatures(segment: string, lower: string, t: TokenSummary, context: readonly string[], add: Add): void {
+function cueFeatures(segment: string, lower: string, t: TokenSummary, context: readonly string[], add: Add, whole: string): void {
   const n = t.n;
   // Agent hijacking: a tool call spelled out, and an order to do something before or instead of the task.
   if (TOOL_CALL.test(lower)) add("d:tool-call");
@@ -355,12 +367,13 @@ function cueFeatures(segment: string, lower: string, t: TokenSummary, context: r
   if (net) add("d:code-network", Math.min(net, 3) / 3);
   if (danger) add("d:code-danger", Math.min(danger, 3) / 3);
   if (net && danger) add("d:code-exfil");
-  if (/^\s*\|/.test(segment)) add("d:table-row");
+  // Structure is read from the whole segment, before passageOf took its lead off.
+  if (/^\s*\|/.test(whole)) add("d:table-row");
   // Document structure that ordinary prose and READMEs have and injected instructions rarely do.
-  if (/^\s*#{1,6}\s/.test(segment)) add("d:heading");
-  if (/^\s*(?:[-*+]|\d+\.)\s/.test(segment)) add("d:list-item");
+  if (/^\s*#{1,6}\s/.test(whole)) add("d:heading");
+  if (/^\s*(?:[-*+]|\d+\.)\s/.test(whole)) add("d:list-item");
   if (/\]\(|\]\[|`[^`]+`/.test(segment)) add("d:markdown-inline");
-  if (/[:,]$/.test(segment.trim())) add("d:continues");
+  if (/[:,]$/.test(whole.trim())) add("d:continues");
   if (aiAddressee) add("d:ai-addressee");
   if (secret) add("d:secret-words");
   if (thirdPartyUser) add("d:third-party-user");
@@ -373,6 +386,19 @@ function cueFeatures(segment: string, lower: string, t: TokenSummary, context: r
   if (startsImperative && thirdPartyUser) add("d:imperative-user");
   if (startsImperative && secret) add("d:imperative-secret");
   if (CONDITIONAL_READER.test(lower)) add("d:conditional-reader");
+  // Text addressed to the reading model inside data: a vocative, an order to "you", a spelled-out tool
+  // call, a request to keep it hidden — and their pairs, which benign data rarely has together.
+  const youMust = YOU_MUST.test(lower);
+  const vocative = VOCATIVE.test(lower);
+  const callArgs = lower.includes("=") || lower.includes("with ") ? CALL_ARGS.test(lower) : false;
+  const secrecy = SECRECY.test(lower);
+  if (youMust) add("d:you-must");
+  if (vocative) add("d:vocative");
+  if (callArgs) add("d:call-args");
+  if (secrecy) add("d:secrecy");
+  const agentCues = (youMust ? 1 : 0) + (vocative ? 1 : 0) + (callArgs ? 1 : 0) + (secrecy ? 1 : 0) + (startsImperative ? 1 : 0) + (aimed ? 1 : 0);
+  if (agentCues >= 2) add("d:agent-cues-2");
+  if (agentCues >= 3) add("d:agent-cues-3");
   if (answerer) add("d:answerer-addressed");
   const youCount = t.you;
   if (youCount) add("d:second-person", Math.min(youCount, 3) / 3);
@@ -415,10 +441,31 @@ function cjkFeatures(segment: string, add: Add): void {
 }
 
 /**
+ * Structure in front of a passage inside data: a JSON key (`"body": "`), a list or memory marker (`- [3] `,
+ * `2. `), a log line's timestamp, level and component (`2024-06-17T06:18:15Z WARN [worker-6] `); and a
+ * JSON string's closing quote and comma. Comment markers and headings stay: a comment is prose in code
+ * and its place there is what the context features read. Features are read from the
+ * passage without it, so an instruction in a tool output's field starts where its words start ("Ignore
+ * …", "Assistant, …") as it does on its own, and the key's or timestamp's tokens do not dilute it.
+ */
+const LEAD =
+  /^(?:\s*"[^"\n]{1,40}"\s*:\s*"?|\s*(?:[-*+•]|\d{1,3}[.)]|\[\d{1,3}\])\s+|\s*\[?\d{4}-\d\d-\d\d[T ][\d:.,]+(?:Z|[+-]\d\d:?\d\d)?\]?\s+(?:(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|FATAL|CRITICAL)\b:?\s*)?(?:\[[^\]\n]{1,30}\]:?\s*)?)+/;
+const TRAIL = /"\s*,?\s*$/;
+
+/** The passage without the structure around it (LEAD, TRAIL); the segment itself when there is none. */
+export function passageOf(segment: string): string {
+  const lead = LEAD.exec(segment);
+  let body = lead ? segment.slice(lead[0].length) : segment;
+  if (lead && lead[0].includes('"')) body = body.replace(TRAIL, "");
+  return body.length >= 8 ? body : segment;
+}
+
+/**
  * Named features of one segment before hashing; exported for documentation and tests. The classifier
  * does not build these strings: emitFeatures hashes the same features straight from the text.
  */
-export function namedFeatures(segment: string, context: readonly string[] = []): Map<string, number> {
+export function namedFeatures(whole: string, context: readonly string[] = []): Map<string, number> {
+  const segment = passageOf(whole);
   const lower = segment.toLowerCase();
   const tokens = tokenize(lower);
   const f = new Map<string, number>();
@@ -432,7 +479,8 @@ export function namedFeatures(segment: string, context: readonly string[] = []):
     if (i + 1 < n) add("b:" + tokens[i] + " " + tokens[i + 1], scale);
   }
   if (CJK.test(segment)) cjkFeatures(segment, add);
-  cueFeatures(segment, lower, summarise(tokens), context, add);
+  cueFeatures(segment, lower, summarise(tokens), context, add, whole);
+  if (segment !== whole) add("d:in-field");
   return f;
 }
 
@@ -500,7 +548,8 @@ function isYou(lower: string, s: number, e: number): boolean {
 }
 
 /** Every feature of namedFeatures(segment, context), hashed, into `sink`. */
-export function emitFeatures(segment: string, context: readonly string[], sink: FeatureSink): void {
+export function emitFeatures(whole: string, context: readonly string[], sink: FeatureSink): void {
+  const segment = passageOf(whole);
   const lower = segment.toLowerCase();
   const n = scanTokens(lower);
   sink(H_BIAS & MASK, 1);
@@ -517,7 +566,8 @@ export function emitFeatures(segment: string, context: readonly string[], sink: 
   const add: Add = (k, v = 1) => sink(fnvString(k) & MASK, v);
   if (CJK.test(segment)) cjkFeatures(segment, add);
   const tok = (i: number) => (i < n ? lower.slice(tokStart[i]!, tokEnd[i]!) : "");
-  cueFeatures(segment, lower, { n, first: tok(0), second: tok(1), third: tok(2), you }, context, add);
+  cueFeatures(segment, lower, { n, first: tok(0), second: tok(1), third: tok(2), you }, context, add, whole);
+  if (segment !== whole) add("d:in-field");
 }
 
 export function hashFeatures(named: Map<string, number>): SparseVector {
