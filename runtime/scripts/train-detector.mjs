@@ -381,7 +381,9 @@ export function buildExamples(detector, parts = {}) {
   // BIPIA's training attacks that address the reading model (not the task-only categories) also
   // inside structured tool outputs: the tool-output negatives (WHOIS terms, CI hints) are imperative
   // too, and without these the model learnt that an imperative inside a tool output is benign.
-  const bipiaAttacks = train.filter((r) => r.label === "injection" && r.channel === "instruction" && !TASK_ONLY_CATEGORIES.includes(r.attack_category));
+  const bipiaAttacks = train.filter(
+    (r) => r.label === "injection" && r.channel === "instruction" && !TASK_ONLY_CATEGORIES.includes(r.attack_category),
+  );
   bipiaAttacks.forEach((r, k) => {
     const { text, insert } = embedInTool(r.text, k);
     injections.push({ text, insert });
@@ -405,7 +407,19 @@ export function buildExamples(detector, parts = {}) {
     ...positives.map((e) => ({ x: detector.segmentFeatures(e.segment, e.context), y: 1 })),
     ...negatives.map((e) => ({ x: detector.segmentFeatures(e.segment, e.context), y: 0, weight: e.weight ?? 1 })),
   ];
-  return { examples, positives, negatives, counts: { train: train.length, agentic: agentic.length, agent: agent.length, tools: tools.length, ood: oodTexts.length, short: short.length } };
+  return {
+    examples,
+    positives,
+    negatives,
+    counts: {
+      train: train.length,
+      agentic: agentic.length,
+      agent: agent.length,
+      tools: tools.length,
+      ood: oodTexts.length,
+      short: short.length,
+    },
+  };
 }
 
 /** Trains on `examples` and returns the model (sparse, rounded weights) for createLinearClassifier. */

@@ -57,15 +57,21 @@ async function main() {
     const hit = (r) => full.score(r.text).score > 0.5;
     const misses = inj.filter((r) => !hit(r));
     const fps = ben.filter(hit);
-    console.log(`${name.padEnd(42)} ${String(inj.length).padStart(4)} ${String(inj.length - misses.length).padStart(7)} ${String(ben.length).padStart(7)} ${String(fps.length).padStart(8)}`);
+    console.log(
+      `${name.padEnd(42)} ${String(inj.length).padStart(4)} ${String(inj.length - misses.length).padStart(7)} ${String(ben.length).padStart(7)} ${String(fps.length).padStart(8)}`,
+    );
     if (!showErrors) continue;
     for (const r of fps.slice(0, 6)) {
       const top = classifier.explain(r.text)[0];
-      console.log(`   FP   ${full.score(r.text).signals.join(",")} ${JSON.stringify(top?.segment ?? "").slice(0, 150)} ${top?.score.toFixed(2)}`);
+      console.log(
+        `   FP   ${full.score(r.text).signals.join(",")} ${JSON.stringify(top?.segment ?? "").slice(0, 150)} ${top?.score.toFixed(2)}`,
+      );
     }
     for (const r of misses.slice(0, 10)) {
       const top = classifier.explain(r.text)[0];
-      console.log(`   MISS ${JSON.stringify(r.insert ?? r.text).slice(0, 120)}\n        top ${top?.score.toFixed(2)} ${JSON.stringify(top?.segment ?? "").slice(0, 120)}`);
+      console.log(
+        `   MISS ${JSON.stringify(r.insert ?? r.text).slice(0, 120)}\n        top ${top?.score.toFixed(2)} ${JSON.stringify(top?.segment ?? "").slice(0, 120)}`,
+      );
     }
   }
 }

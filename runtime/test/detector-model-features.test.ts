@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { emitFeatures, hashFeatures, namedFeatures, segmentFeatures, segmentWithContext, splitSentences } from "../src/detector/features.js";
+import {
+  emitFeatures,
+  hashFeatures,
+  namedFeatures,
+  segmentFeatures,
+  segmentWithContext,
+  splitSentences,
+} from "../src/detector/features.js";
 import { readCorpus } from "../scripts/corpus-split.mjs";
 import { readAgentic } from "../scripts/corpus-agentic.mjs";
 
@@ -22,7 +29,12 @@ const expectSameVector = (segment: string, context: string[]) => expect(differen
 
 describe("hashed features without strings", () => {
   it("equal the hashed named features on every segment of the corpora", () => {
-    const texts = [...readCorpus().map((r) => r.text), ...readAgentic().filter((_, i) => i % 3 === 0).map((r) => r.text)];
+    const texts = [
+      ...readCorpus().map((r) => r.text),
+      ...readAgentic()
+        .filter((_, i) => i % 3 === 0)
+        .map((r) => r.text),
+    ];
     let segments = 0;
     const differ: string[] = [];
     for (const text of texts) {

@@ -58,8 +58,7 @@ function rawSegments(lines: string[]): RawSegment[] {
     }
     lastProse = trimmed;
     if (trimmed.length > LONG_LINE) {
-      for (const part of splitSentences(trimmed))
-        if (part.trim()) segments.push({ text: part.trim(), first, last: i, shape: "sentence" });
+      for (const part of splitSentences(trimmed)) if (part.trim()) segments.push({ text: part.trim(), first, last: i, shape: "sentence" });
     } else segments.push({ text: trimmed, first, last: i, shape: "line" });
   }
   for (const s of segments) if (s.text.length > MAX_SEGMENT) s.text = s.text.slice(0, MAX_SEGMENT);
@@ -72,7 +71,15 @@ function isSpace(c: number): boolean {
     c === 32 ||
     (c >= 9 && c <= 13) ||
     (c > 127 &&
-      (c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff))
+      (c === 0xa0 ||
+        c === 0x1680 ||
+        (c >= 0x2000 && c <= 0x200a) ||
+        c === 0x2028 ||
+        c === 0x2029 ||
+        c === 0x202f ||
+        c === 0x205f ||
+        c === 0x3000 ||
+        c === 0xfeff))
   );
 }
 
@@ -284,10 +291,10 @@ const PRECEDENCE =
 const YOU_MUST =
   /\byou (?:must|should|need to|have to|are (?:required|expected|instructed|authori[sz]ed) to|will now|may now|are now)\b|\b(?:requires?|need|want|authori[sz]e|ask|instruct)s? you to\b|\bmake sure (?:that )?you\b/;
 /** A segment that opens by naming the reading model: "Hey assistant,", "Note to the AI:", "TODO (agent):". */
-const VOCATIVE =
-  /^[^.:\n]{0,40}?\b(?:ai|assistant|agent|llm|chatbot|bot|claude|chatgpt|gpt(?:-\w+)?|copilot|gemini)s?\b[^.:\n]{0,30}?[:,]/;
+const VOCATIVE = /^[^.:\n]{0,40}?\b(?:ai|assistant|agent|llm|chatbot|bot|claude|chatgpt|gpt(?:-\w+)?|copilot|gemini)s?\b[^.:\n]{0,30}?[:,]/;
 /** A tool call with arguments spelled out: `send_money(recipient="…")`, `amount=900`, "with arguments". */
-const CALL_ARGS = /\b[a-z]+(?:_[a-z0-9]+)+\s*\([^)]{0,80}=|\b[a-z_]{2,20}\s*=\s*["'\d<\[]|\bwith (?:the )?(?:arguments?|parameters?|params)\b/;
+const CALL_ARGS =
+  /\b[a-z]+(?:_[a-z0-9]+)+\s*\([^)]{0,80}=|\b[a-z_]{2,20}\s*=\s*["'\d<\[]|\bwith (?:the )?(?:arguments?|parameters?|params)\b/;
 /** Asking the reader to hide what it does. */
 const SECRECY =
   /\b(?:do not|don't|never) (?:tell|inform|mention|reveal|notify|alert|ask)\b|\bwithout (?:telling|informing|asking|notifying|confirmation)\b|\bkeep (?:this|it)\b[^.\n]{0,20}\b(?:secret|to yourself|between us)\b|\b(?:silently|quietly|secretly)\b|\bno confirmation\b/;
@@ -351,8 +358,7 @@ function cueFeatures(segment: string, lower: string, t: TokenSummary, context: r
   // names none of these is what people write to people (customer e-mails, tickets, chat, FAQ), so
   // imperative and question cues are split on it: an injection is marked by its addressee and
   // goal, not by asking something.
-  const aimed =
-    addressesOutput || external || thirdPartyUser || secret || assistant || aiAddressee || answerer;
+  const aimed = addressesOutput || external || thirdPartyUser || secret || assistant || aiAddressee || answerer;
   if (startsImperative) add(aimed ? "d:imperative-aimed" : "d:bare-imperative");
   if (question) add(aimed ? "d:question-aimed" : "d:bare-question");
   if (addressesOutput) add("d:addresses-output");
@@ -396,7 +402,8 @@ function cueFeatures(segment: string, lower: string, t: TokenSummary, context: r
   if (vocative) add("d:vocative");
   if (callArgs) add("d:call-args");
   if (secrecy) add("d:secrecy");
-  const agentCues = (youMust ? 1 : 0) + (vocative ? 1 : 0) + (callArgs ? 1 : 0) + (secrecy ? 1 : 0) + (startsImperative ? 1 : 0) + (aimed ? 1 : 0);
+  const agentCues =
+    (youMust ? 1 : 0) + (vocative ? 1 : 0) + (callArgs ? 1 : 0) + (secrecy ? 1 : 0) + (startsImperative ? 1 : 0) + (aimed ? 1 : 0);
   if (agentCues >= 2) add("d:agent-cues-2");
   if (agentCues >= 3) add("d:agent-cues-3");
   if (answerer) add("d:answerer-addressed");
