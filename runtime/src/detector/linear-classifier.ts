@@ -3,7 +3,7 @@
 // is the highest segment score, so one injected passage is not diluted by a long benign document;
 // each segment is scored with its context in the document (structure around it, word overlap).
 
-import { FEATURE_BITS, segmentFeatures, segmentWithContext, type SparseVector } from "./features.js";
+import { emitFeatures, FEATURE_BITS, segmentWithContext, type SparseVector } from "./features.js";
 import type { Classifier } from "./types.js";
 import shippedWeights from "./weights.json" with { type: "json" };
 
@@ -45,7 +45,16 @@ export function createLinearClassifier(model: LinearWeights): LinearClassifier {
   }
   const dense = new Float64Array(1 << FEATURE_BITS);
   for (const [i, w] of model.weights) dense[i] = w;
-  const segmentScore = (segment: string, context: readonly string[]) => sigmoid(dot(dense, segmentFeatures(segment, context)));
+  // The dot product is linear, so each hashed feature is added as it is emitted: no vector is built.
+  let z = 0;
+  const sink = (i: number, v: number) => {
+    z += dense[i]! * v;
+  };
+  const segmentScore = (segment: string, context: readonly string[]) => {
+    z = 0;
+    emitFeatures(segment, context, sink);
+    return sigmoid(z);
+  };
   return {
     score(text: string): number {
       let best = 0;
