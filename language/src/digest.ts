@@ -64,6 +64,53 @@ export function semanticContent(bundle: Omit<Bundle, "digest"> & { digest?: stri
   return { ...rest, policy: { ...rest.policy, review: null } };
 }
 
-export function semanticDigest(bundle: Omit<Bundle, "digest"> & { digest?: string }): string {
-  return "sha256:" + sha256Hex(canonicalJson(semanticContent(bundle)));
+/**
+ * `known`: canonical JSON of parts of the bundle already serialised (agents lowered before, see
+ * compile.ts). The canonical JSON is hashed as it is written, piece by piece, never built as one
+ * string: the editor digests the whole policy on every keystroke. Pieces end between tokens, so
+ * the UTF-8 bytes hashed are those of the whole text.
+ */
+export function semanticDigest(bundle: Omit<Bundle, "digest"> & { digest?: string }, known?: ReadonlyMap<object, string>): string {
+  const hash = createHash("sha256");
+  let buf = "";
+  const flush = () => {
+    if (buf) hash.update(buf);
+    buf = "";
+  };
+  const write = (value: unknown): void => {
+    if (value === null || typeof value !== "object") {
+      buf += canonicalJson(value);
+      return;
+    }
+    const given = known?.get(value);
+    if (given !== undefined) {
+      flush();
+      hash.update(given);
+      return;
+    }
+    if (buf.length > 1 << 16) flush();
+    if (Array.isArray(value)) {
+      buf += "[";
+      for (let i = 0; i < value.length; i++) {
+        if (i) buf += ",";
+        write(value[i]);
+      }
+      buf += "]";
+      return;
+    }
+    const obj = value as Record<string, unknown>;
+    let first = true;
+    buf += "{";
+    for (const k of Object.keys(obj).sort()) {
+      const v = obj[k];
+      if (v === undefined || typeof v === "function") continue;
+      buf += (first ? "" : ",") + JSON.stringify(k) + ":";
+      first = false;
+      write(v);
+    }
+    buf += "}";
+  };
+  write(semanticContent(bundle));
+  flush();
+  return "sha256:" + hash.digest("hex");
 }
