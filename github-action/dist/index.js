@@ -44822,7 +44822,59 @@ function canonicalJson(value) {
   return s + "}";
 }
 function canonicalJsonPretty(value) {
-  return JSON.stringify(sortKeys(value), null, 2) + "\n";
+  try {
+    return pretty(value, "") + "\n";
+  } catch (e) {
+    if (e !== HAS_TO_JSON) throw e;
+    return JSON.stringify(sortKeys(value), null, 2) + "\n";
+  }
+}
+var HAS_TO_JSON = /* @__PURE__ */ Symbol("toJSON");
+var absent = (v) => v === void 0 || typeof v === "function" || typeof v === "symbol";
+function prettyKeyOrder(obj) {
+  const keys2 = Object.keys(obj);
+  let i = 0;
+  while (i < keys2.length && isArrayIndex(keys2[i])) i++;
+  if (i === 0) return keys2.sort();
+  return i === keys2.length ? keys2 : [...keys2.slice(0, i), ...keys2.slice(i).sort()];
+}
+function isArrayIndex(k) {
+  const n = Number(k);
+  return n >= 0 && n < 4294967295 && Number.isInteger(n) && String(n) === k;
+}
+function pretty(value, indent) {
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value);
+    case "number":
+      return Number.isFinite(value) ? String(value) : "null";
+    case "boolean":
+      return value ? "true" : "false";
+    case "object":
+      break;
+    default:
+      return JSON.stringify(value) ?? "null";
+  }
+  if (value === null) return "null";
+  if (typeof value.toJSON === "function") throw HAS_TO_JSON;
+  const inner = indent + "  ";
+  if (Array.isArray(value)) {
+    if (!value.length) return "[]";
+    let s2 = "[";
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      s2 += (i ? ",\n" : "\n") + inner + (absent(v) ? "null" : pretty(v, inner));
+    }
+    return s2 + "\n" + indent + "]";
+  }
+  const obj = value;
+  let s = "";
+  for (const k of prettyKeyOrder(obj)) {
+    const v = obj[k];
+    if (absent(v)) continue;
+    s += (s ? ",\n" : "\n") + inner + JSON.stringify(k) + ": " + pretty(v, inner);
+  }
+  return s ? "{" + s + "\n" + indent + "}" : "{}";
 }
 function sortKeys(value) {
   if (value === null || typeof value !== "object") return value;
