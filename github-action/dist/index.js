@@ -55793,13 +55793,14 @@ var Decoder = class {
   }
   testStep(item2) {
     const key = item2.key.image;
-    if (key !== "expect" && key !== "given") {
+    const info2 = item2.key.tokenType === Word ? keywordInfo("test", key) : void 0;
+    if (!info2) {
       this.unknown(item2, "test");
       return void 0;
     }
     const c = new ItemCursor(item2, this);
     const caps = [];
-    const ok = c.take(SCHEMA.test[key].shape, caps);
+    const ok = c.take(info2.shape, caps);
     c.end();
     if (!ok) return void 0;
     const span = this.span(item2);

@@ -929,13 +929,14 @@ export class Decoder {
 
   private testStep(item: SItem): A.TestStep | undefined {
     const key = item.key.image;
-    if (key !== "expect" && key !== "given") {
+    const info = item.key.tokenType === Word ? keywordInfo("test", key) : undefined;
+    if (!info) {
       this.unknown(item, "test");
       return undefined;
     }
     const c = new ItemCursor(item, this);
     const caps: Cap[] = [];
-    const ok = c.take(SCHEMA.test[key]!.shape, caps);
+    const ok = c.take(info.shape, caps);
     c.end();
     if (!ok) return undefined;
     const span = this.span(item);
