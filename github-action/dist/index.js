@@ -19959,7 +19959,7 @@ var require_dist = __commonJS({
       return result;
     }
     function parse6(header, options) {
-      const stopChar = options?.comma === true ? COMMA : 65536;
+      const stopChar = options?.comma === true ? COMMA2 : 65536;
       const len = header.length;
       let index = skipOWS(header, options?.start ?? 0, len);
       const valueStart = index;
@@ -19977,7 +19977,7 @@ var require_dist = __commonJS({
     var EQ = 61;
     var DQUOTE = 34;
     var BSLASH = 92;
-    var COMMA = 44;
+    var COMMA2 = 44;
     function parseParameters(header, type, index, len, stopChar) {
       const parameters = new NullObject();
       parameter: while (index < len) {
@@ -44284,6 +44284,9 @@ function date4(params) {
 }
 
 // language/src/schema.ts
+function article(noun) {
+  return /^[aeiou]/i.test(noun) ? "an" : "a";
+}
 var vocab = (what, values2, rejected) => rejected ? { what, values: values2, rejected } : { what, values: values2 };
 var TRUST_LEVELS = ["untrusted", "low", "medium", "high"];
 var TIERS = ["low", "medium", "high"];
@@ -44323,14 +44326,17 @@ var seq = (...parts) => ({ t: "seq", parts });
 var alt = (...options) => ({ t: "alt", options });
 var opt = (shape) => ({ t: "opt", shape });
 var word = (w, doc) => doc ? { t: "word", word: w, doc } : { t: "word", word: w };
-var punct = (p) => ({ t: "punct", punct: p });
+var punct = (p, expect) => expect ? { t: "punct", punct: p, expect } : { t: "punct", punct: p };
 var oneOf = (name2) => ({ t: "enum", vocab: VOCABS[name2] });
+var cases = (name2, then) => ({ t: "enum", vocab: VOCABS[name2], then });
 var lit = (l) => ({ t: "lit", lit: l });
 var name = (ref, what) => ({ t: "name", ref, what });
-var names = (item2) => ({ t: "names", item: item2 });
+var names = (item2, first2) => first2 ? { t: "names", item: item2, first: first2 } : { t: "names", item: item2 };
 var block = (opens) => ({ t: "block", opens });
 var constraint = { t: "constraint" };
 var object2 = { t: "object" };
+var TALKS_TO_INTERFACE = name("interface", "the name of an interface the agent exposes");
+var TALKS_TO_LINK = seq(name("agent", "the name of the agent to talk to"), word("via"), TALKS_TO_INTERFACE);
 var ruleOutcome = seq(punct("=>"), oneOf("ruleOutcome"));
 var CONSTRAINTS = {
   one: { shape: seq(word("of"), lit("list")), doc: "the value is one of these", snippet: 'one of ["${1}"]' },
@@ -44440,12 +44446,9 @@ var GRAMMAR = {
     deny: kw("Tools explicitly refused (audited; wins over everything).", names(name("tool", "a tool name")), rep),
     exposes: kw("Interfaces other agents may call through `talks_to`.", names(name("interface", "an interface name")), rep),
     talks_to: kw(
-      "Lets this agent call interfaces another agent exposes: `talks_to AGENT via INTERFACE, \u2026`.",
-      seq(
-        name("agent", "the name of the agent to talk to"),
-        word("via"),
-        names(name("interface", "the name of an interface the agent exposes"))
-      ),
+      "Lets this agent call interfaces another agent exposes: `talks_to AGENT via INTERFACE, \u2026` (`talks_to a via x, b via y` for several agents).",
+      // a link names its agent; a bare interface after a comma belongs to the agent named before it
+      names(alt(TALKS_TO_LINK, TALKS_TO_INTERFACE), TALKS_TO_LINK),
       rep
     ),
     after: kw(
@@ -44537,7 +44540,11 @@ var GRAMMAR = {
       seq(punct(">="), lit("number"), monitorAction()),
       rep
     ),
-    output: kw("`output pii` or `output exfiltration`: what to do with such outputs.", seq(oneOf("output"), monitorAction()), rep),
+    output: kw(
+      "`output pii` or `output exfiltration`: what to do with such outputs.",
+      cases("output", { pii: monitorAction(), exfiltration: monitorAction() }),
+      rep
+    ),
     external_domain: kw("Act on contact with domains outside the list.", seq(word("outside"), lit("list"), monitorAction()), rep)
   },
   audit: {
@@ -44567,8 +44574,7 @@ var GRAMMAR = {
   unknown: {}
 };
 function monitorAction() {
-  const action = (w) => ({ t: "enum", vocab: { what: VOCABS.action.what, values: [w] } });
-  return seq(punct("=>"), alt(seq(action("alert"), opt(oneOf("severity"))), action("block"), action("redact")));
+  return seq(punct("=>", "'=>' and an action"), cases("action", { alert: opt(oneOf("severity")) }));
 }
 function valuesOf(shape) {
   return shape.t === "enum" ? shape.vocab.values : void 0;
@@ -44816,7 +44822,59 @@ function canonicalJson(value) {
   return s + "}";
 }
 function canonicalJsonPretty(value) {
-  return JSON.stringify(sortKeys(value), null, 2) + "\n";
+  try {
+    return pretty(value, "") + "\n";
+  } catch (e) {
+    if (e !== HAS_TO_JSON) throw e;
+    return JSON.stringify(sortKeys(value), null, 2) + "\n";
+  }
+}
+var HAS_TO_JSON = /* @__PURE__ */ Symbol("toJSON");
+var absent = (v) => v === void 0 || typeof v === "function" || typeof v === "symbol";
+function prettyKeyOrder(obj) {
+  const keys2 = Object.keys(obj);
+  let i = 0;
+  while (i < keys2.length && isArrayIndex(keys2[i])) i++;
+  if (i === 0) return keys2.sort();
+  return i === keys2.length ? keys2 : [...keys2.slice(0, i), ...keys2.slice(i).sort()];
+}
+function isArrayIndex(k) {
+  const n = Number(k);
+  return n >= 0 && n < 4294967295 && Number.isInteger(n) && String(n) === k;
+}
+function pretty(value, indent) {
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value);
+    case "number":
+      return Number.isFinite(value) ? String(value) : "null";
+    case "boolean":
+      return value ? "true" : "false";
+    case "object":
+      break;
+    default:
+      return JSON.stringify(value) ?? "null";
+  }
+  if (value === null) return "null";
+  if (typeof value.toJSON === "function") throw HAS_TO_JSON;
+  const inner = indent + "  ";
+  if (Array.isArray(value)) {
+    if (!value.length) return "[]";
+    let s2 = "[";
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      s2 += (i ? ",\n" : "\n") + inner + (absent(v) ? "null" : pretty(v, inner));
+    }
+    return s2 + "\n" + indent + "]";
+  }
+  const obj = value;
+  let s = "";
+  for (const k of prettyKeyOrder(obj)) {
+    const v = obj[k];
+    if (absent(v)) continue;
+    s += (s ? ",\n" : "\n") + inner + JSON.stringify(k) + ": " + pretty(v, inner);
+  }
+  return s ? "{" + s + "\n" + indent + "}" : "{}";
 }
 function sortKeys(value) {
   if (value === null || typeof value !== "object") return value;
@@ -44826,15 +44884,53 @@ function sortKeys(value) {
   for (const k of Object.keys(obj).sort()) if (obj[k] !== void 0) out[k] = sortKeys(obj[k]);
   return out;
 }
-function sha256Hex(text) {
-  return createHash("sha256").update(text).digest("hex");
-}
 function semanticContent(bundle) {
   const { digest: _digest, signature: _signature, ...rest } = bundle;
   return { ...rest, policy: { ...rest.policy, review: null } };
 }
-function semanticDigest(bundle) {
-  return "sha256:" + sha256Hex(canonicalJson(semanticContent(bundle)));
+function semanticDigest(bundle, known) {
+  const hash2 = createHash("sha256");
+  let buf = "";
+  const flush = () => {
+    if (buf) hash2.update(buf);
+    buf = "";
+  };
+  const write = (value) => {
+    if (value === null || typeof value !== "object") {
+      buf += canonicalJson(value);
+      return;
+    }
+    const given = known?.get(value);
+    if (given !== void 0) {
+      flush();
+      hash2.update(given);
+      return;
+    }
+    if (buf.length > 1 << 16) flush();
+    if (Array.isArray(value)) {
+      buf += "[";
+      for (let i = 0; i < value.length; i++) {
+        if (i) buf += ",";
+        write(value[i]);
+      }
+      buf += "]";
+      return;
+    }
+    const obj = value;
+    let first2 = true;
+    buf += "{";
+    for (const k of Object.keys(obj).sort()) {
+      const v = obj[k];
+      if (v === void 0 || typeof v === "function") continue;
+      buf += (first2 ? "" : ",") + JSON.stringify(k) + ":";
+      first2 = false;
+      write(v);
+    }
+    buf += "}";
+  };
+  write(semanticContent(bundle));
+  flush();
+  return "sha256:" + hash2.digest("hex");
 }
 
 // language/src/attest.ts
@@ -45056,12 +45152,25 @@ function monitorRules(block2) {
     return [canonicalJson(rule), rule];
   }).sort((x, y) => x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0).filter((x, i, arr) => i === 0 || arr[i - 1][0] !== x[0]).map((x) => x[1]);
 }
-function agent(file2, a, shared, policyMode) {
+var loweredAgents = /* @__PURE__ */ new WeakMap();
+function lowerAgent(file2, a, shared, policyMode, known) {
+  const eff = effectiveBlocks(file2, a);
+  const hit = loweredAgents.get(a);
+  if (hit && hit.monitor === eff.monitor && hit.audit === eff.audit && hit.mode === policyMode) {
+    known.set(hit.agent, hit.json);
+    return hit.agent;
+  }
+  const lowered = agent(a, eff, shared, policyMode);
+  const json2 = canonicalJson(lowered);
+  loweredAgents.set(a, { monitor: eff.monitor, audit: eff.audit, mode: policyMode, agent: lowered, json: json2 });
+  known.set(lowered, json2);
+  return lowered;
+}
+function agent(a, eff, shared, policyMode) {
   const tools = {};
   const agentRules = itemsOf(a.items, "after");
   for (const t of toolsOf(a)) if (!Object.hasOwn(tools, t.name.value)) tools[t.name.value] = tool(t, agentRules);
   const sandbox = item(a.items, "sandbox");
-  const eff = effectiveBlocks(file2, a);
   let rules = shared.monitors.get(eff.monitor);
   if (rules === void 0) shared.monitors.set(eff.monitor, rules = monitorRules(eff.monitor));
   const talks = talksToOf(a).map((l) => ({ agent: l.agent.value, via: l.via.value }));
@@ -45101,7 +45210,9 @@ function lowerPolicy(file2) {
   const agents = {};
   const shared = { monitors: /* @__PURE__ */ new Map() };
   const policyMode = policy && prop(policy.items, "mode")?.value.value === "monitor" ? "monitor" : "enforce";
-  for (const a of agentsOf(file2)) if (!Object.hasOwn(agents, a.name.value)) agents[a.name.value] = agent(file2, a, shared, policyMode);
+  const known = /* @__PURE__ */ new Map();
+  for (const a of agentsOf(file2))
+    if (!Object.hasOwn(agents, a.name.value)) agents[a.name.value] = lowerAgent(file2, a, shared, policyMode, known);
   const bundle = {
     format: BUNDLE_FORMAT,
     policy: {
@@ -45119,7 +45230,7 @@ function lowerPolicy(file2) {
     sources,
     agents
   };
-  return { ...bundle, digest: semanticDigest(bundle) };
+  return { ...bundle, digest: semanticDigest(bundle, known) };
 }
 function modeOf(word2) {
   return word2 === "monitor" || word2 === "enforce" ? word2 : void 0;
@@ -54667,6 +54778,7 @@ function lex(text) {
 }
 
 // language/src/shape.ts
+var COMMA = { t: "comma" };
 function acceptsLeaf(leaf, tk, strict) {
   switch (leaf.t) {
     case "word":
@@ -54725,7 +54837,7 @@ function computeFirst(shape) {
     case "opt":
       return { leaves: firstLeaves(shape.shape).leaves, empty: true };
     case "names":
-      return firstLeaves(shape.item);
+      return firstLeaves(shape.first ?? shape.item);
     case "constraint":
       return firstLeaves(CONSTRAINT_SHAPE);
     default:
@@ -54735,6 +54847,94 @@ function computeFirst(shape) {
 function startsWith(shape, tk, strict = true) {
   for (const l of firstLeaves(shape).leaves) if (acceptsLeaf(l, tk, strict)) return true;
   return false;
+}
+function viableOptions(options, toks, pos) {
+  const fit = options.filter((o) => startsWith(o, toks[pos]));
+  if (fit.length <= 1) return fit;
+  const window = toks.slice(pos, pos + 2);
+  const rank = (o) => {
+    const r = readCore(o, window);
+    if (r.mismatch !== void 0) return 3;
+    if (window.length === 1) return r.end === 1 ? 0 : 1;
+    return r.end === 1 ? 1 : 0;
+  };
+  const ranked = fit.map((o, i) => ({ o, i, r: rank(o) })).filter((x) => x.r < 3);
+  ranked.sort((x, y) => x.r - y.r || x.i - y.i);
+  return ranked.length ? ranked.map((x) => x.o) : fit.slice(0, 1);
+}
+function chooseOption(options, toks, pos) {
+  return viableOptions(options, toks, pos)[0];
+}
+function readCore(shape, toks) {
+  const leaves = new Array(toks.length);
+  const next = [];
+  let mismatch;
+  const len = toks.length;
+  const read = (s, pos) => {
+    switch (s.t) {
+      case "seq":
+        for (const p of s.parts) {
+          pos = read(p, pos);
+          if (pos < 0) return -1;
+        }
+        return pos;
+      case "opt":
+        if (pos === len) {
+          next.push(...firstLeaves(s.shape).leaves);
+          return pos;
+        }
+        return startsWith(s.shape, toks[pos], false) ? read(s.shape, pos) : pos;
+      case "alt": {
+        if (pos === len) {
+          const f = firstLeaves(s);
+          next.push(...f.leaves);
+          return f.empty ? pos : -1;
+        }
+        const viable = viableOptions(s.options, toks, pos);
+        if (viable.length) {
+          if (pos + 1 === len) for (const o of viable.slice(1)) next.push(...readCore(o, toks.slice(pos)).next);
+          return read(viable[0], pos);
+        }
+        const empty = s.options.find((o) => firstLeaves(o).empty);
+        if (empty) return read(empty, pos);
+        mismatch = pos;
+        return -1;
+      }
+      case "names": {
+        pos = read(s.first ?? s.item, pos);
+        while (pos >= 0 && pos < len && toks[pos].kind === ",") {
+          leaves[pos] = COMMA;
+          pos = read(s.item, pos + 1);
+        }
+        if (pos === len) next.push(COMMA);
+        return pos;
+      }
+      case "constraint":
+        return read(CONSTRAINT_SHAPE, pos);
+      default: {
+        if (pos === len) {
+          next.push(s);
+          return -1;
+        }
+        const tk = toks[pos];
+        if (!acceptsLeaf(s, tk, false)) {
+          mismatch = pos;
+          return -1;
+        }
+        leaves[pos] = s;
+        if (s.t === "enum" && s.then) {
+          if (!s.vocab.values.includes(tk.image)) return -1;
+          const then = Object.hasOwn(s.then, tk.image) ? s.then[tk.image] : void 0;
+          return then ? read(then, pos + 1) : pos + 1;
+        }
+        return pos + 1;
+      }
+    }
+  };
+  const end = read(shape, 0);
+  const out = { leaves, next, end };
+  if (mismatch !== void 0) out.mismatch = mismatch;
+  return out;
 }
 function tkOfToken(t) {
   const type = t.tokenType;
@@ -54760,11 +54960,11 @@ function describeLeaf(leaf) {
     case "word":
       return `'${leaf.word}'`;
     case "punct":
-      return `'${leaf.punct}'`;
+      return leaf.expect ?? `'${leaf.punct}'`;
     case "comma":
       return "','";
     case "enum":
-      return `a ${leaf.vocab.what} (${orList(leaf.vocab.values)})`;
+      return `${article(leaf.vocab.what)} ${leaf.vocab.what} (${orList(leaf.vocab.values)})`;
     case "name":
       return leaf.what;
     case "block":
@@ -54824,8 +55024,13 @@ var ItemCursor = class {
   item;
   d;
   i = 0;
+  tks;
   get ops() {
     return this.item.operands;
+  }
+  /** the operands as the grammar's reader sees them (for choosing between alternatives) */
+  get readerTokens() {
+    return this.tks ??= this.ops.map(tkOfOperand);
   }
   peek() {
     return this.ops[this.i];
@@ -54926,17 +55131,15 @@ var ItemCursor = class {
         return !op || !startsWith(shape.shape, tkOfOperand(op), false) ? true : this.take(shape.shape, caps, depth);
       }
       case "alt": {
-        const op = this.peek();
-        if (op) {
-          for (const o of shape.options) if (startsWith(o, tkOfOperand(op))) return this.take(o, caps, depth);
-        }
+        const chosen = this.done() ? void 0 : chooseOption(shape.options, this.readerTokens, this.i);
+        if (chosen) return this.take(chosen, caps, depth);
         const empty = shape.options.find((o) => firstLeaves(o).empty);
         if (empty) return this.take(empty, caps, depth);
         this.missing(orList([...new Set(firstLeaves(shape).leaves.map(describeLeaf))]));
         return false;
       }
       case "names": {
-        if (!this.take(shape.item, caps, depth)) return false;
+        if (!this.take(shape.first ?? shape.item, caps, depth)) return false;
         while (this.peekTok()?.tokenType === Comma) {
           this.i++;
           if (!this.take(shape.item, caps, depth)) return false;
@@ -54951,13 +55154,19 @@ var ItemCursor = class {
       }
       case "punct": {
         const type = shape.punct === "=>" ? Arrow : shape.punct === ">=" ? GtEq : Gt;
-        return this.punct(type, shape.punct === "=>" ? "'=>'" : `'${shape.punct}'`);
+        return this.punct(type, describeLeaf(shape));
       }
       case "enum": {
         const v = this.value(en(shape.vocab));
         if (!v) return false;
         caps.push({ t: "enum", value: v });
-        return true;
+        if (!shape.then) return true;
+        if (!shape.vocab.values.includes(v.value)) {
+          this.i = this.ops.length;
+          return false;
+        }
+        const then = own2(shape.then, v.value);
+        return then ? this.take(then, caps, depth) : true;
       }
       case "lit": {
         const v = this.value(shape.lit);
@@ -54968,7 +55177,7 @@ var ItemCursor = class {
       case "name": {
         const n = this.word(shape.what);
         if (!n) return false;
-        caps.push({ t: "name", value: n });
+        caps.push({ t: "name", value: n, ref: shape.ref });
         return true;
       }
       case "block": {
@@ -55001,7 +55210,7 @@ var ItemCursor = class {
     }
     const t = this.peekTok();
     if (typeof kind === "object") {
-      if (!t || t.tokenType !== Word) return this.missing(`a ${kind.what} (${orList(kind.enum)})`);
+      if (!t || t.tokenType !== Word) return this.missing(`${article(kind.what)} ${kind.what} (${orList(kind.enum)})`);
       this.i++;
       if (!kind.enum.includes(t.image) && !kind.rejected?.includes(t.image)) {
         this.d.diags.push(
@@ -55258,20 +55467,16 @@ var Decoder = class {
         return names2.length ? { kind: "names", key, keySpan, names: names2, span: this.span(item2) } : void 0;
       }
       case "talks_to": {
+        const caps = [];
+        const ok = c.take(SCHEMA.agent.talks_to.shape, caps);
+        if (ok) c.end();
         const links = [];
         let agent2;
-        do {
-          const next = c.peek();
-          const after = c.ops[c.i + 1];
-          if (!agent2 || next && after && after.t === "tok" && after.tok.tokenType === Word && after.tok.image === "via") {
-            agent2 = c.word("the name of the agent to talk to");
-            if (!agent2 || !c.keyword("via")) break;
-          }
-          const via = c.word("the name of an interface the agent exposes");
-          if (!via) break;
-          links.push({ agent: agent2, via, span: { start: agent2.span.start, end: via.span.end } });
-        } while (this.comma(c));
-        c.end();
+        for (const x of caps) {
+          if (x.t !== "name") continue;
+          if (x.ref === "agent") agent2 = x.value;
+          else if (agent2) links.push({ agent: agent2, via: x.value, span: { start: agent2.span.start, end: x.value.span.end } });
+        }
         return links.length ? { kind: "talks_to", keySpan, links, span: this.span(item2) } : void 0;
       }
       case "after": {
@@ -55543,98 +55748,59 @@ var Decoder = class {
       return { kind: "audit", span: this.span(item2), keywordSpan, items: this.simpleItems(body) };
     return { kind: "monitor", span: this.span(item2), keywordSpan, rules: this.items(body, (i) => this.monitorRule(i)) };
   }
+  /** A monitor rule, read by its shape in the grammar (schema.ts GRAMMAR.monitor). */
   monitorRule(item2) {
     const key = item2.key.image;
-    const c = new ItemCursor(item2, this);
-    const keySpan = tokSpan(item2.key);
-    const span = this.span(item2);
-    let rule;
-    switch (key) {
-      case "tool_rate":
-      case "data_volume": {
-        if (!c.punct(Gt, "'>'")) break;
-        const multiplier = c.value("multiplier");
-        if (!multiplier || !c.keyword("baseline")) break;
-        if (key === "tool_rate") {
-          if (!c.keyword("within")) break;
-          const window = c.value("duration");
-          const action = window && this.ruleAction(c);
-          if (window && action) rule = { kind: "tool_rate", span, keySpan, multiplier, window, action };
-        } else {
-          if (!c.keyword("per") || !c.keyword("session")) break;
-          const action = this.ruleAction(c);
-          if (action) rule = { kind: "data_volume", span, keySpan, multiplier, action };
-        }
-        break;
-      }
-      case "novel_sequence": {
-        if (!c.punct(GtEq, "'>='")) break;
-        const score = c.value("number");
-        const action = score && this.ruleAction(c);
-        if (score && action) rule = { kind: "novel_sequence", span, keySpan, score, action };
-        break;
-      }
-      case "output": {
-        const what = c.word("'pii' or 'exfiltration'");
-        if (!what) break;
-        if (!VOCABS.output.values.includes(what.value)) {
-          this.diags.push(
-            suggest(
-              "CH0002",
-              what.span,
-              `unknown output rule '${what.value}': expected ${orList(VOCABS.output.values)}`,
-              what.value,
-              VOCABS.output.values
-            )
-          );
-          c.i = c.ops.length;
-          break;
-        }
-        const action = this.ruleAction(c);
-        if (action) rule = { kind: what.value === "pii" ? "output_pii" : "output_exfiltration", span, keySpan, action };
-        break;
-      }
-      case "external_domain": {
-        if (!c.keyword("outside")) break;
-        const domains = c.value("list");
-        const action = domains && this.ruleAction(c);
-        if (domains && action) rule = { kind: "external_domain", span, keySpan, domains, action };
-        break;
-      }
-      default:
-        this.unknown(item2, "monitor");
-        return void 0;
-    }
-    if (!rule) c.i = c.ops.length;
-    else c.end();
-    return rule;
-  }
-  ruleAction(c) {
-    if (!c.punct(Arrow, "'=>' and an action")) return void 0;
-    const actions = VOCABS.action.values;
-    const w = c.word(`an action (${orList(actions)})`);
-    if (!w) return void 0;
-    if (w.value !== "alert" && w.value !== "block" && w.value !== "redact") {
-      this.diags.push(suggest("CH0002", w.span, `unknown action '${w.value}': expected ${orList(actions)}`, w.value, actions));
+    const info2 = keywordInfo("monitor", key);
+    if (!info2 || item2.key.tokenType !== Word) {
+      this.unknown(item2, "monitor");
       return void 0;
     }
-    const action = { kind: w.value, span: w.span };
-    if (w.value === "alert" && c.peekTok()?.tokenType === Word) {
-      const sev = c.value(en(VOCABS.severity));
-      action.severity = sev;
-      action.span = { start: w.span.start, end: sev.span.end };
+    const c = new ItemCursor(item2, this);
+    const caps = [];
+    const ok = c.take(info2.shape, caps);
+    if (!ok) return void 0;
+    c.end();
+    const keySpan = tokSpan(item2.key);
+    const span = this.span(item2);
+    const words = caps.filter((x) => x.t === "enum").map((x) => x.value);
+    const sevAt = words.length >= 2 && words[words.length - 2].value === "alert" ? words.length - 1 : -1;
+    const actionWord2 = sevAt >= 0 ? words[words.length - 2] : words[words.length - 1];
+    const action = { kind: actionWord2.value, span: actionWord2.span };
+    if (sevAt >= 0) {
+      action.severity = words[sevAt];
+      action.span = { start: actionWord2.span.start, end: words[sevAt].span.end };
     }
-    return action;
+    switch (key) {
+      case "tool_rate":
+        return {
+          kind: "tool_rate",
+          span,
+          keySpan,
+          multiplier: litAt(caps, 0),
+          window: litAt(caps, 1),
+          action
+        };
+      case "data_volume":
+        return { kind: "data_volume", span, keySpan, multiplier: litAt(caps, 0), action };
+      case "novel_sequence":
+        return { kind: "novel_sequence", span, keySpan, score: litAt(caps, 0), action };
+      case "output":
+        return { kind: words[0].value === "pii" ? "output_pii" : "output_exfiltration", span, keySpan, action };
+      default:
+        return { kind: "external_domain", span, keySpan, domains: litAt(caps, 0), action };
+    }
   }
   testStep(item2) {
     const key = item2.key.image;
-    if (key !== "expect" && key !== "given") {
+    const info2 = item2.key.tokenType === Word ? keywordInfo("test", key) : void 0;
+    if (!info2) {
       this.unknown(item2, "test");
       return void 0;
     }
     const c = new ItemCursor(item2, this);
     const caps = [];
-    const ok = c.take(SCHEMA.test[key].shape, caps);
+    const ok = c.take(info2.shape, caps);
     c.end();
     if (!ok) return void 0;
     const span = this.span(item2);
@@ -56751,7 +56917,11 @@ function checkNames(ctx) {
       });
     }
   }
-  for (const d of file2.decls) checkDuplicateProps(ctx, d);
+  for (const d of file2.decls) {
+    let found = duplicatePropsOf.get(d);
+    if (!found) duplicatePropsOf.set(d, found = duplicateProps(d));
+    for (const f of found) ctx.report(f);
+  }
   for (const a of ctx.model.agents) {
     const tools = /* @__PURE__ */ new Map();
     for (const t of ctx.model.tools(a)) {
@@ -56894,7 +57064,9 @@ function nestedObjects(c, out) {
     } else cur = cur.kind === "list_of" ? cur.item : void 0;
   }
 }
-function checkDuplicateProps(ctx, d) {
+var duplicatePropsOf = /* @__PURE__ */ new WeakMap();
+function duplicateProps(d) {
+  const out = [];
   const blocks = [];
   switch (d.kind) {
     case "policy":
@@ -56928,7 +57100,7 @@ function checkDuplicateProps(ctx, d) {
       }
       break;
     default:
-      return;
+      return out;
   }
   for (const b of blocks) {
     const seen = /* @__PURE__ */ new Map();
@@ -56939,7 +57111,7 @@ function checkDuplicateProps(ctx, d) {
       const at = it.keySpan ?? it.keywordSpan ?? it.span;
       const first2 = seen.get(key);
       if (first2) {
-        ctx.report({
+        out.push({
           code: "CH1003",
           span: at,
           message: b.schema === "args" ? `argument '${key}' is constrained twice` : key === "rate per session" ? "'rate \u2026 per session' is given twice in this tool block" : `'${key}' is given twice in this ${b.schema === "file" ? "file" : b.schema} block`,
@@ -56949,6 +57121,7 @@ function checkDuplicateProps(ctx, d) {
       } else seen.set(key, at);
     }
   }
+  return out;
 }
 
 // language/src/checker/privilege.ts
@@ -63874,7 +64047,6 @@ function checkReview(ctx) {
     });
   }
   const review = item(policy.items, "review");
-  const digest = ctx.bundle().digest;
   if (!review) {
     report({
       code: "CH8001",
@@ -63884,6 +64056,7 @@ function checkReview(ctx) {
     });
     return;
   }
+  const digest = ctx.bundle().digest;
   const reviewed = prop(review.items, "digest");
   if (!reviewed || reviewed.value.value !== digest) {
     report({
@@ -64212,7 +64385,10 @@ var CHECKS = [
 var MAX_POLICY_LENGTH = 64 * 1024 * 1024;
 function checkText(text, options = {}, previous, encoding) {
   if (text.length > MAX_POLICY_LENGTH) return tooLarge(text);
-  const parsed = parse5(text, previous?.syntax);
+  return checkParsed(text, parse5(text, previous?.syntax), options, void 0, encoding);
+}
+function checkParsed(text, parsed, options = {}, lines, encoding) {
+  if (text.length > MAX_POLICY_LENGTH) return tooLarge(text);
   const raw = [...parsed.diagnostics];
   if (encoding) raw.push(encoding);
   let bundle;
@@ -64226,7 +64402,7 @@ function checkText(text, options = {}, previous, encoding) {
   };
   checkUnicode(ctx, parsed.syntax.tokens);
   for (const check2 of CHECKS) check2(ctx);
-  const lines = new LineIndex(text);
+  lines ??= new LineIndex(text);
   const diagnostics = locate(raw, lines).sort(compareDiagnostics);
   let errors = 0;
   let warnings = 0;

@@ -224,12 +224,52 @@ interface SharedBlocks {
   monitors: Map<A.MonitorBlock | undefined, BundleMonitorRule[]>;
 }
 
-function agent(file: A.CharterFile, a: A.AgentDecl, shared: SharedBlocks, policyMode: BundleAgent["mode"]): BundleAgent {
+/**
+ * An agent's lowered form and its canonical JSON, kept while its declaration lives. An editor
+ * re-checks a document on every keystroke with the declarations it did not touch reused (parser.ts),
+ * so an unchanged agent is lowered and serialised once, not once per keystroke. What an agent
+ * lowers to depends on its declaration, the monitor and audit blocks that apply to it and the
+ * policy's mode: the entry is used only when all of them are the same objects as when it was made.
+ */
+interface LoweredAgent {
+  monitor: A.MonitorBlock | undefined;
+  audit: A.AuditBlock | undefined;
+  mode: BundleAgent["mode"];
+  agent: BundleAgent;
+  json: string;
+}
+const loweredAgents = new WeakMap<A.AgentDecl, LoweredAgent>();
+
+function lowerAgent(
+  file: A.CharterFile,
+  a: A.AgentDecl,
+  shared: SharedBlocks,
+  policyMode: BundleAgent["mode"],
+  known: Map<object, string>,
+): BundleAgent {
+  const eff = effectiveBlocks(file, a);
+  const hit = loweredAgents.get(a);
+  if (hit && hit.monitor === eff.monitor && hit.audit === eff.audit && hit.mode === policyMode) {
+    known.set(hit.agent, hit.json);
+    return hit.agent;
+  }
+  const lowered = agent(a, eff, shared, policyMode);
+  const json = canonicalJson(lowered);
+  loweredAgents.set(a, { monitor: eff.monitor, audit: eff.audit, mode: policyMode, agent: lowered, json });
+  known.set(lowered, json);
+  return lowered;
+}
+
+function agent(
+  a: A.AgentDecl,
+  eff: ReturnType<typeof effectiveBlocks>,
+  shared: SharedBlocks,
+  policyMode: BundleAgent["mode"],
+): BundleAgent {
   const tools: Record<string, BundleTool> = {};
   const agentRules = A.itemsOf(a.items, "after");
   for (const t of toolsOf(a)) if (!Object.hasOwn(tools, t.name.value)) tools[t.name.value] = tool(t, agentRules);
   const sandbox = A.item(a.items, "sandbox");
-  const eff = effectiveBlocks(file, a);
   let rules = shared.monitors.get(eff.monitor);
   if (rules === undefined) shared.monitors.set(eff.monitor, (rules = monitorRules(eff.monitor)));
   const talks = talksToOf(a).map((l) => ({ agent: l.agent.value, via: l.via.value }));
@@ -273,7 +313,9 @@ export function lowerPolicy(file: A.CharterFile): Bundle {
   const agents: Bundle["agents"] = {};
   const shared: SharedBlocks = { monitors: new Map() };
   const policyMode = policy && A.prop(policy.items, "mode")?.value.value === "monitor" ? "monitor" : "enforce";
-  for (const a of agentsOf(file)) if (!Object.hasOwn(agents, a.name.value)) agents[a.name.value] = agent(file, a, shared, policyMode);
+  const known = new Map<object, string>();
+  for (const a of agentsOf(file))
+    if (!Object.hasOwn(agents, a.name.value)) agents[a.name.value] = lowerAgent(file, a, shared, policyMode, known);
   const bundle: Omit<Bundle, "digest"> = {
     format: BUNDLE_FORMAT,
     policy: {
@@ -293,7 +335,7 @@ export function lowerPolicy(file: A.CharterFile): Bundle {
     sources,
     agents,
   };
-  return { ...bundle, digest: semanticDigest(bundle) };
+  return { ...bundle, digest: semanticDigest(bundle, known) };
 }
 
 function modeOf(word: string | undefined): BundleAgent["mode"] | undefined {

@@ -8,6 +8,7 @@ import type * as A from "./ast.js";
 import { suggest, type Code, type RawDiagnostic } from "./diagnostics.js";
 import { Arrow, Comma, DateLiteral, Gt, GtEq, Quantity, Star, StringLiteral, Word } from "./lexer.js";
 import {
+  article,
   CONSTRAINT_HEADS,
   CONSTRAINTS,
   keywordInfo,
@@ -16,10 +17,11 @@ import {
   VOCABS,
   type BlockKind,
   type LiteralKind,
+  type RefKind,
   type Shape,
   type Vocab,
 } from "./schema.js";
-import { firstLeaves, startsWith, tkOfOperand, type Leaf } from "./shape.js";
+import { chooseOption, firstLeaves, startsWith, tkOfOperand, type Leaf, type Tk } from "./shape.js";
 import type { SBlock, SItem, SList, SOperand } from "./syntax.js";
 
 type ValueKind = LiteralKind | { enum: readonly string[]; what: string; rejected?: readonly string[] };
@@ -41,11 +43,11 @@ function describeLeaf(leaf: Leaf): string {
     case "word":
       return `'${leaf.word}'`;
     case "punct":
-      return `'${leaf.punct}'`;
+      return leaf.expect ?? `'${leaf.punct}'`;
     case "comma":
       return "','";
     case "enum":
-      return `a ${leaf.vocab.what} (${orList(leaf.vocab.values)})`;
+      return `${article(leaf.vocab.what)} ${leaf.vocab.what} (${orList(leaf.vocab.values)})`;
     case "name":
       return leaf.what;
     case "block":
@@ -78,7 +80,7 @@ type Cap =
   | { t: "word"; word: string; span: A.Span }
   | { t: "enum"; value: A.WordLit }
   | { t: "lit"; value: A.Literal }
-  | { t: "name"; value: A.Name }
+  | { t: "name"; value: A.Name; ref: RefKind }
   | { t: "block"; value: SBlock }
   | { t: "constraint"; value: A.Constraint }
   | { t: "object"; value: A.ObjectValue };
@@ -123,8 +125,13 @@ class ItemCursor {
     readonly item: SItem,
     readonly d: Decoder,
   ) {}
+  private tks?: Tk[];
   get ops(): SOperand[] {
     return this.item.operands;
+  }
+  /** the operands as the grammar's reader sees them (for choosing between alternatives) */
+  get readerTokens(): Tk[] {
+    return (this.tks ??= this.ops.map(tkOfOperand));
   }
   peek(): SOperand | undefined {
     return this.ops[this.i];
@@ -226,15 +233,15 @@ class ItemCursor {
         return !op || !startsWith(shape.shape, tkOfOperand(op), false) ? true : this.take(shape.shape, caps, depth);
       }
       case "alt": {
-        const op = this.peek();
-        if (op) for (const o of shape.options) if (startsWith(o, tkOfOperand(op))) return this.take(o, caps, depth);
+        const chosen = this.done() ? undefined : chooseOption(shape.options, this.readerTokens, this.i);
+        if (chosen) return this.take(chosen, caps, depth);
         const empty = shape.options.find((o) => firstLeaves(o).empty);
         if (empty) return this.take(empty, caps, depth);
         this.missing(orList([...new Set(firstLeaves(shape).leaves.map(describeLeaf))]));
         return false;
       }
       case "names": {
-        if (!this.take(shape.item, caps, depth)) return false;
+        if (!this.take(shape.first ?? shape.item, caps, depth)) return false;
         while (this.peekTok()?.tokenType === Comma) {
           this.i++;
           if (!this.take(shape.item, caps, depth)) return false;
@@ -249,13 +256,20 @@ class ItemCursor {
       }
       case "punct": {
         const type = shape.punct === "=>" ? Arrow : shape.punct === ">=" ? GtEq : Gt;
-        return this.punct(type, shape.punct === "=>" ? "'=>'" : `'${shape.punct}'`);
+        return this.punct(type, describeLeaf(shape));
       }
       case "enum": {
         const v = this.value(en(shape.vocab)) as A.WordLit | undefined;
         if (!v) return false;
         caps.push({ t: "enum", value: v });
-        return true;
+        if (!shape.then) return true;
+        // what follows depends on the word: after one outside the set (reported) nothing can be read
+        if (!shape.vocab.values.includes(v.value)) {
+          this.i = this.ops.length;
+          return false;
+        }
+        const then = own(shape.then, v.value);
+        return then ? this.take(then, caps, depth) : true;
       }
       case "lit": {
         const v = this.value(shape.lit);
@@ -266,7 +280,7 @@ class ItemCursor {
       case "name": {
         const n = this.word(shape.what);
         if (!n) return false;
-        caps.push({ t: "name", value: n });
+        caps.push({ t: "name", value: n, ref: shape.ref });
         return true;
       }
       case "block": {
@@ -299,7 +313,7 @@ class ItemCursor {
     }
     const t = this.peekTok();
     if (typeof kind === "object") {
-      if (!t || t.tokenType !== Word) return this.missing(`a ${kind.what} (${orList(kind.enum)})`);
+      if (!t || t.tokenType !== Word) return this.missing(`${article(kind.what)} ${kind.what} (${orList(kind.enum)})`);
       this.i++;
       if (!kind.enum.includes(t.image) && !kind.rejected?.includes(t.image)) {
         this.d.diags.push(
@@ -572,21 +586,18 @@ export class Decoder {
         return names.length ? { kind: "names", key, keySpan, names, span: this.span(item) } : undefined;
       }
       case "talks_to": {
-        // `talks_to A via I, J` (one agent, several interfaces) and `talks_to A via I, B via J`
+        // read by its shape in the grammar: `talks_to A via I, J` and `talks_to A via I, B via J`;
+        // the links read before a problem are kept, so their own checks still run
+        const caps: Cap[] = [];
+        const ok = c.take(SCHEMA.agent.talks_to!.shape, caps);
+        if (ok) c.end();
         const links: A.TalksTo["links"] = [];
         let agent: A.Name | undefined;
-        do {
-          const next = c.peek();
-          const after = c.ops[c.i + 1];
-          if (!agent || (next && after && after.t === "tok" && after.tok.tokenType === Word && after.tok.image === "via")) {
-            agent = c.word("the name of the agent to talk to");
-            if (!agent || !c.keyword("via")) break;
-          }
-          const via = c.word("the name of an interface the agent exposes");
-          if (!via) break;
-          links.push({ agent, via, span: { start: agent.span.start, end: via.span.end } });
-        } while (this.comma(c));
-        c.end();
+        for (const x of caps) {
+          if (x.t !== "name") continue;
+          if (x.ref === "agent") agent = x.value;
+          else if (agent) links.push({ agent, via: x.value, span: { start: agent.span.start, end: x.value.span.end } });
+        }
         return links.length ? { kind: "talks_to", keySpan, links, span: this.span(item) } : undefined;
       }
       case "after": {
@@ -871,100 +882,61 @@ export class Decoder {
     return { kind: "monitor", span: this.span(item), keywordSpan, rules: this.items(body, (i) => this.monitorRule(i)) };
   }
 
+  /** A monitor rule, read by its shape in the grammar (schema.ts GRAMMAR.monitor). */
   private monitorRule(item: SItem): A.MonitorRule | undefined {
     const key = item.key.image;
-    const c = new ItemCursor(item, this);
-    const keySpan = tokSpan(item.key);
-    const span = this.span(item);
-    let rule: A.MonitorRule | undefined;
-    switch (key) {
-      case "tool_rate":
-      case "data_volume": {
-        if (!c.punct(Gt, "'>'")) break;
-        const multiplier = c.value("multiplier") as A.MultiplierLit | undefined;
-        if (!multiplier || !c.keyword("baseline")) break;
-        if (key === "tool_rate") {
-          if (!c.keyword("within")) break;
-          const window = c.value("duration") as A.DurationLit | undefined;
-          const action = window && this.ruleAction(c);
-          if (window && action) rule = { kind: "tool_rate", span, keySpan, multiplier, window, action };
-        } else {
-          if (!c.keyword("per") || !c.keyword("session")) break;
-          const action = this.ruleAction(c);
-          if (action) rule = { kind: "data_volume", span, keySpan, multiplier, action };
-        }
-        break;
-      }
-      case "novel_sequence": {
-        if (!c.punct(GtEq, "'>='")) break;
-        const score = c.value("number") as A.NumberLit | undefined;
-        const action = score && this.ruleAction(c);
-        if (score && action) rule = { kind: "novel_sequence", span, keySpan, score, action };
-        break;
-      }
-      case "output": {
-        const what = c.word("'pii' or 'exfiltration'");
-        if (!what) break;
-        if (!VOCABS.output.values.includes(what.value)) {
-          this.diags.push(
-            suggest(
-              "CH0002",
-              what.span,
-              `unknown output rule '${what.value}': expected ${orList(VOCABS.output.values)}`,
-              what.value,
-              VOCABS.output.values,
-            ),
-          );
-          c.i = c.ops.length;
-          break;
-        }
-        const action = this.ruleAction(c);
-        if (action) rule = { kind: what.value === "pii" ? "output_pii" : "output_exfiltration", span, keySpan, action };
-        break;
-      }
-      case "external_domain": {
-        if (!c.keyword("outside")) break;
-        const domains = c.value("list") as A.ListLit | undefined;
-        const action = domains && this.ruleAction(c);
-        if (domains && action) rule = { kind: "external_domain", span, keySpan, domains, action };
-        break;
-      }
-      default:
-        this.unknown(item, "monitor");
-        return undefined;
-    }
-    if (!rule) c.i = c.ops.length;
-    else c.end();
-    return rule;
-  }
-
-  private ruleAction(c: ItemCursor): A.RuleAction | undefined {
-    if (!c.punct(Arrow, "'=>' and an action")) return undefined;
-    const actions = VOCABS.action.values;
-    const w = c.word(`an action (${orList(actions)})`);
-    if (!w) return undefined;
-    if (w.value !== "alert" && w.value !== "block" && w.value !== "redact") {
-      this.diags.push(suggest("CH0002", w.span, `unknown action '${w.value}': expected ${orList(actions)}`, w.value, actions));
+    const info = keywordInfo("monitor", key);
+    if (!info || item.key.tokenType !== Word) {
+      this.unknown(item, "monitor");
       return undefined;
     }
-    const action: A.RuleAction = { kind: w.value, span: w.span };
-    if (w.value === "alert" && c.peekTok()?.tokenType === Word) {
-      const sev = c.value(en(VOCABS.severity)) as A.WordLit;
-      action.severity = sev;
-      action.span = { start: w.span.start, end: sev.span.end };
+    const c = new ItemCursor(item, this);
+    const caps: Cap[] = [];
+    const ok = c.take(info.shape, caps);
+    if (!ok) return undefined;
+    c.end();
+    const keySpan = tokSpan(item.key);
+    const span = this.span(item);
+    const words = caps.filter((x): x is Extract<Cap, { t: "enum" }> => x.t === "enum").map((x) => x.value);
+    // the action is the last closed word but a severity, which only follows `alert`
+    const sevAt = words.length >= 2 && words[words.length - 2]!.value === "alert" ? words.length - 1 : -1;
+    const actionWord = sevAt >= 0 ? words[words.length - 2]! : words[words.length - 1]!;
+    const action: A.RuleAction = { kind: actionWord.value as A.RuleAction["kind"], span: actionWord.span };
+    if (sevAt >= 0) {
+      action.severity = words[sevAt]!;
+      action.span = { start: actionWord.span.start, end: words[sevAt]!.span.end };
     }
-    return action;
+    switch (key) {
+      case "tool_rate":
+        return {
+          kind: "tool_rate",
+          span,
+          keySpan,
+          multiplier: litAt(caps, 0) as A.MultiplierLit,
+          window: litAt(caps, 1) as A.DurationLit,
+          action,
+        };
+      case "data_volume":
+        return { kind: "data_volume", span, keySpan, multiplier: litAt(caps, 0) as A.MultiplierLit, action };
+      case "novel_sequence":
+        return { kind: "novel_sequence", span, keySpan, score: litAt(caps, 0) as A.NumberLit, action };
+      case "output":
+        return { kind: words[0]!.value === "pii" ? "output_pii" : "output_exfiltration", span, keySpan, action };
+      default:
+        return { kind: "external_domain", span, keySpan, domains: litAt(caps, 0) as A.ListLit, action };
+    }
   }
 
   private testStep(item: SItem): A.TestStep | undefined {
     const key = item.key.image;
-    if (key !== "expect" && key !== "given") {
+    const info = item.key.tokenType === Word ? keywordInfo("test", key) : undefined;
+    if (!info) {
       this.unknown(item, "test");
       return undefined;
     }
     const c = new ItemCursor(item, this);
     const caps: Cap[] = [];
-    const ok = c.take(SCHEMA.test[key]!.shape, caps);
+    const ok = c.take(info.shape, caps);
     c.end();
     if (!ok) return undefined;
     const span = this.span(item);

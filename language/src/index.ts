@@ -6,7 +6,15 @@
 // change to it is deliberate. Editor services are in "@charter/language/ide".
 
 // Checking and compiling a policy: text (or bytes) in, diagnostics and a bundle out.
-export { checkBytes, checkText, MAX_POLICY_LENGTH, type AllowedReviewer, type CheckOptions, type CheckResult } from "./checker/index.js";
+export {
+  checkBytes,
+  checkParsed,
+  checkText,
+  MAX_POLICY_LENGTH,
+  type AllowedReviewer,
+  type CheckOptions,
+  type CheckResult,
+} from "./checker/index.js";
 export { decodePolicyBytes, type DecodedPolicy } from "./encoding.js";
 // The typed syntax tree a check returns (types only) and the parser and lowering that produce and consume it.
 export type * as ast from "./ast.js";

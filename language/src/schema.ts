@@ -14,6 +14,11 @@ export interface Vocab {
   rejected?: readonly string[];
 }
 
+/** The article a vocabulary's name takes in messages: "a tier", "an outcome". */
+export function article(noun: string): string {
+  return /^[aeiou]/i.test(noun) ? "an" : "a";
+}
+
 const vocab = (what: string, values: readonly string[], rejected?: readonly string[]): Vocab =>
   rejected ? { what, values, rejected } : { what, values };
 
@@ -71,12 +76,17 @@ export type Shape =
   | { t: "opt"; shape: Shape }
   /** a fixed connective word: `per`, `via`, `of` */
   | { t: "word"; word: string; doc?: string }
-  | { t: "punct"; punct: Punct }
-  | { t: "enum"; vocab: Vocab }
+  /** `expect` names it in "expected …" messages when more than the symbol helps (`'=>' and an action`) */
+  | { t: "punct"; punct: Punct; expect?: string }
+  /**
+   * a closed word; with `then`, what follows depends on the word read (`alert` may take a
+   * severity, `block` nothing), and a word outside the set ends the statement there
+   */
+  | { t: "enum"; vocab: Vocab; then?: Readonly<Record<string, Shape>> }
   | { t: "lit"; lit: LiteralKind }
   | { t: "name"; ref: RefKind; what: string }
-  /** one or more, separated by commas */
-  | { t: "names"; item: Shape }
+  /** one or more, separated by commas; `first`, when given, is the shape of the first one */
+  | { t: "names"; item: Shape; first?: Shape }
   /** `{ … }` opening a block of this kind */
   | { t: "block"; opens: BlockKind }
   /** an argument constraint (CONSTRAINTS below, or a nested `{ … }` object) */
@@ -88,14 +98,20 @@ export const seq = (...parts: Shape[]): Shape => ({ t: "seq", parts });
 export const alt = (...options: Shape[]): Shape => ({ t: "alt", options });
 export const opt = (shape: Shape): Shape => ({ t: "opt", shape });
 export const word = (w: string, doc?: string): Shape => (doc ? { t: "word", word: w, doc } : { t: "word", word: w });
-export const punct = (p: Punct): Shape => ({ t: "punct", punct: p });
+export const punct = (p: Punct, expect?: string): Shape => (expect ? { t: "punct", punct: p, expect } : { t: "punct", punct: p });
 export const oneOf = (name: VocabName): Shape => ({ t: "enum", vocab: VOCABS[name] });
+/** A closed word and, for some of its values, what follows that value (nothing for the others). */
+export const cases = (name: VocabName, then: Readonly<Record<string, Shape>>): Shape => ({ t: "enum", vocab: VOCABS[name], then });
 export const lit = (l: LiteralKind): Shape => ({ t: "lit", lit: l });
 export const name = (ref: RefKind, what: string): Shape => ({ t: "name", ref, what });
-export const names = (item: Shape): Shape => ({ t: "names", item });
+export const names = (item: Shape, first?: Shape): Shape => (first ? { t: "names", item, first } : { t: "names", item });
 export const block = (opens: BlockKind): Shape => ({ t: "block", opens });
 export const constraint: Shape = { t: "constraint" };
 export const object: Shape = { t: "object" };
+
+/** `AGENT via INTERFACE`, one link of a `talks_to` (two words tell it from a bare interface) */
+const TALKS_TO_INTERFACE = name("interface", "the name of an interface the agent exposes");
+const TALKS_TO_LINK = seq(name("agent", "the name of the agent to talk to"), word("via"), TALKS_TO_INTERFACE);
 
 /** `=> approval|deny`, the end of every flow rule, condition and budget */
 const ruleOutcome = seq(punct("=>"), oneOf("ruleOutcome"));
@@ -260,12 +276,9 @@ const GRAMMAR: Record<BlockKind, Record<string, KeywordDecl>> = {
     deny: kw("Tools explicitly refused (audited; wins over everything).", names(name("tool", "a tool name")), rep),
     exposes: kw("Interfaces other agents may call through `talks_to`.", names(name("interface", "an interface name")), rep),
     talks_to: kw(
-      "Lets this agent call interfaces another agent exposes: `talks_to AGENT via INTERFACE, …`.",
-      seq(
-        name("agent", "the name of the agent to talk to"),
-        word("via"),
-        names(name("interface", "the name of an interface the agent exposes")),
-      ),
+      "Lets this agent call interfaces another agent exposes: `talks_to AGENT via INTERFACE, …` (`talks_to a via x, b via y` for several agents).",
+      // a link names its agent; a bare interface after a comma belongs to the agent named before it
+      names(alt(TALKS_TO_LINK, TALKS_TO_INTERFACE), TALKS_TO_LINK),
       rep,
     ),
     after: kw(
@@ -357,7 +370,11 @@ const GRAMMAR: Record<BlockKind, Record<string, KeywordDecl>> = {
       seq(punct(">="), lit("number"), monitorAction()),
       rep,
     ),
-    output: kw("`output pii` or `output exfiltration`: what to do with such outputs.", seq(oneOf("output"), monitorAction()), rep),
+    output: kw(
+      "`output pii` or `output exfiltration`: what to do with such outputs.",
+      cases("output", { pii: monitorAction(), exfiltration: monitorAction() }),
+      rep,
+    ),
     external_domain: kw("Act on contact with domains outside the list.", seq(word("outside"), lit("list"), monitorAction()), rep),
   },
   audit: {
@@ -387,10 +404,9 @@ const GRAMMAR: Record<BlockKind, Record<string, KeywordDecl>> = {
   unknown: {},
 };
 
-/** `=> alert SEVERITY?`, `=> block`, `=> redact`: each action is a value of the action vocabulary. */
+/** `=> alert SEVERITY?`, `=> block`, `=> redact`: only `alert` takes a severity. */
 function monitorAction(): Shape {
-  const action = (w: (typeof RULE_ACTIONS)[number]): Shape => ({ t: "enum", vocab: { what: VOCABS.action.what, values: [w] } });
-  return seq(punct("=>"), alt(seq(action("alert"), opt(oneOf("severity"))), action("block"), action("redact")));
+  return seq(punct("=>", "'=>' and an action"), cases("action", { alert: opt(oneOf("severity")) }));
 }
 
 /** A shape that is one closed word set: its values (for `values` in KeywordInfo). */

@@ -94,7 +94,7 @@ function computeFirst(shape: Shape): { leaves: Leaf[]; empty: boolean } {
     case "opt":
       return { leaves: firstLeaves(shape.shape).leaves, empty: true };
     case "names":
-      return firstLeaves(shape.item);
+      return firstLeaves(shape.first ?? shape.item);
     case "constraint":
       return firstLeaves(CONSTRAINT_SHAPE);
     default:
@@ -108,13 +108,46 @@ export function startsWith(shape: Shape, tk: Tk, strict = true): boolean {
   return false;
 }
 
-/** Reads `toks` against `shape`. */
-export function readShape(shape: Shape, toks: readonly Tk[]): ShapeReading {
+/**
+ * The alternatives that may read the operands at `pos`, best first: those whose first operand
+ * fits; when several do (`talks_to a via x, b via y`: `b via …` is a link, a bare `y` an
+ * interface), the operand after it decides: an alternative that reads both comes first, and at
+ * the last operand one that ends there. Two operands decide every choice in the grammar.
+ */
+export function viableOptions(options: readonly Shape[], toks: readonly Tk[], pos: number): Shape[] {
+  const fit = options.filter((o) => startsWith(o, toks[pos]!));
+  if (fit.length <= 1) return fit;
+  const window = toks.slice(pos, pos + 2);
+  const rank = (o: Shape): number => {
+    const r = readCore(o, window);
+    if (r.mismatch !== undefined) return 3;
+    if (window.length === 1) return r.end === 1 ? 0 : 1;
+    return r.end === 1 ? 1 : 0;
+  };
+  const ranked = fit.map((o, i) => ({ o, i, r: rank(o) })).filter((x) => x.r < 3);
+  ranked.sort((x, y) => x.r - y.r || x.i - y.i);
+  return ranked.length ? ranked.map((x) => x.o) : fit.slice(0, 1);
+}
+
+/** The alternative that reads the operands at `pos` (see viableOptions). */
+export function chooseOption(options: readonly Shape[], toks: readonly Tk[], pos: number): Shape | undefined {
+  return viableOptions(options, toks, pos)[0];
+}
+
+interface CoreReading {
+  leaves: (Leaf | undefined)[];
+  next: Leaf[];
+  /** the position after the shape, or -1 when reading stopped (out of operands, or a mismatch) */
+  end: number;
+  /** the first operand that does not fit where the shape expects something */
+  mismatch?: number;
+}
+
+function readCore(shape: Shape, toks: readonly Tk[]): CoreReading {
   const leaves: (Leaf | undefined)[] = new Array(toks.length);
   const next: Leaf[] = [];
   let mismatch: number | undefined;
   const len = toks.length;
-  // returns the position after the shape, or -1 when reading stopped (out of operands, or a mismatch)
   const read = (s: Shape, pos: number): number => {
     switch (s.t) {
       case "seq":
@@ -135,14 +168,20 @@ export function readShape(shape: Shape, toks: readonly Tk[]): ShapeReading {
           next.push(...f.leaves);
           return f.empty ? pos : -1;
         }
-        for (const o of s.options) if (startsWith(o, toks[pos]!)) return read(o, pos);
+        const viable = viableOptions(s.options, toks, pos);
+        if (viable.length) {
+          // at the last operand the others may still be what is being written: what they would
+          // read next may come next as well (`talks_to a via x, b` then `via` or `,`)
+          if (pos + 1 === len) for (const o of viable.slice(1)) next.push(...readCore(o, toks.slice(pos)).next);
+          return read(viable[0]!, pos);
+        }
         const empty = s.options.find((o) => firstLeaves(o).empty);
         if (empty) return read(empty, pos);
         mismatch = pos;
         return -1;
       }
       case "names": {
-        pos = read(s.item, pos);
+        pos = read(s.first ?? s.item, pos);
         while (pos >= 0 && pos < len && toks[pos]!.kind === ",") {
           leaves[pos] = COMMA;
           pos = read(s.item, pos + 1);
@@ -157,19 +196,35 @@ export function readShape(shape: Shape, toks: readonly Tk[]): ShapeReading {
           next.push(s);
           return -1;
         }
-        if (!acceptsLeaf(s, toks[pos]!, false)) {
+        const tk = toks[pos]!;
+        if (!acceptsLeaf(s, tk, false)) {
           mismatch = pos;
           return -1;
         }
         leaves[pos] = s;
+        if (s.t === "enum" && s.then) {
+          // what follows depends on the word; after a word outside the set nothing can be read
+          if (!s.vocab.values.includes(tk.image)) return -1;
+          const then = Object.hasOwn(s.then, tk.image) ? s.then[tk.image] : undefined;
+          return then ? read(then, pos + 1) : pos + 1;
+        }
         return pos + 1;
       }
     }
   };
   const end = read(shape, 0);
-  if (end >= 0 && end < len) mismatch = end;
-  const complete = end === len;
-  const out: ShapeReading = { leaves, complete, next: mismatch === undefined ? next : [] };
+  const out: CoreReading = { leaves, next, end };
+  if (mismatch !== undefined) out.mismatch = mismatch;
+  return out;
+}
+
+/** Reads `toks` against `shape`. */
+export function readShape(shape: Shape, toks: readonly Tk[]): ShapeReading {
+  const core = readCore(shape, toks);
+  let mismatch = core.mismatch;
+  if (core.end >= 0 && core.end < toks.length) mismatch = core.end;
+  const complete = core.end === toks.length;
+  const out: ShapeReading = { leaves: core.leaves, complete, next: mismatch === undefined ? core.next : [] };
   if (mismatch !== undefined) out.mismatch = mismatch;
   return out;
 }

@@ -334,6 +334,33 @@ describe("canonical JSON", () => {
       { numRuns: 300 },
     );
   });
+
+  it("the indented canonical JSON is JSON.stringify of the key-sorted value, indented by two", () => {
+    const sorted = (v: unknown): unknown =>
+      v === null || typeof v !== "object"
+        ? v
+        : Array.isArray(v)
+          ? v.map(sorted)
+          : Object.fromEntries(
+              Object.keys(v)
+                .sort()
+                .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
+            );
+    const withGaps = fc.oneof(
+      fc.jsonValue(),
+      fc.dictionary(fc.string(), fc.oneof(fc.jsonValue(), fc.constant(undefined))),
+      fc.array(fc.oneof(fc.jsonValue(), fc.constant(undefined))),
+    );
+    fc.assert(
+      fc.property(withGaps, (v) => {
+        expect(canonicalJsonPretty(v)).toBe(JSON.stringify(sorted(v), null, 2) + "\n");
+      }),
+      { numRuns: 500 },
+    );
+    // an object with a toJSON (a Date) is written as it always was: its own keys, sorted
+    const at = { b: new Date(0), a: [new Date(0)] };
+    expect(canonicalJsonPretty(at)).toBe(JSON.stringify(sorted(at), null, 2) + "\n");
+  });
 });
 
 describe("incremental parsing", () => {

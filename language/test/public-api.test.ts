@@ -29,6 +29,7 @@ const GOLDEN: Record<string, Surface> = {
       "canonicalJson",
       "canonicalJsonPretty",
       "checkBytes",
+      "checkParsed",
       "checkText",
       "countChanges",
       "decodePolicyBytes",

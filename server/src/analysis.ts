@@ -1,7 +1,9 @@
-// One checked form per document version, shared by every request and the diagnostics push: the
-// checker runs at most once per version, and a request always sees the version it names.
+// One analysed form per document version, shared by every request and the diagnostics push. An
+// edit is parsed once (against the previous version's tree, so only the statements it touched are
+// parsed again); the checks run at most once per version, when diagnostics or a request that
+// needs them asks. Completion needs only the parse, so it never waits for the checks.
 
-import { checkText, type CheckOptions, type CheckResult } from "@charter/language";
+import { checkParsed, LineIndex, MAX_POLICY_LENGTH, parse, type CheckOptions, type CheckResult, type ParseResult } from "@charter/language";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import { indexSymbols, type SymbolIndex } from "@charter/language/ide";
 
@@ -9,7 +11,11 @@ export interface Analysis {
   uri: string;
   version: number;
   text: string;
-  check: CheckResult;
+  /** the parse of this version: tokens, comments, syntax tree and typed AST */
+  parsed: ParseResult;
+  lines: LineIndex;
+  /** the checked form, computed on first use */
+  readonly check: CheckResult;
   /** built on first use: diagnostics do not need it */
   symbols(): SymbolIndex;
 }
@@ -38,9 +44,22 @@ export class Analyses {
     const text = doc.getText();
     const options: CheckOptions = { today: this.today() };
     // the previous version's tree lets the parser skip every top-level statement the edit left alone
-    const check = checkText(text, options, hit?.check);
+    // (a text past the size limit is not parsed: its check is the one diagnostic saying so)
+    const parsed = text.length > MAX_POLICY_LENGTH ? parse("") : parse(text, hit?.parsed.syntax);
+    const lines = new LineIndex(text);
+    let check: CheckResult | undefined;
     let symbols: SymbolIndex | undefined;
-    const analysis: Analysis = { uri: doc.uri, version: doc.version, text, check, symbols: () => (symbols ??= indexSymbols(check.file)) };
+    const analysis: Analysis = {
+      uri: doc.uri,
+      version: doc.version,
+      text,
+      parsed,
+      lines,
+      get check() {
+        return (check ??= checkParsed(text, parsed, options, lines));
+      },
+      symbols: () => (symbols ??= indexSymbols(parsed.file)),
+    };
     this.cache.set(doc.uri, analysis);
     return analysis;
   }

@@ -6,7 +6,7 @@ import type { Bundle } from "../bundle.js";
 import { lowerPolicy } from "../compile.js";
 import { compareDiagnostics, LineIndex, locate, type Diagnostic, type RawDiagnostic } from "../diagnostics.js";
 import { decodePolicyBytes } from "../encoding.js";
-import { parse } from "../parser.js";
+import { parse, type ParseResult } from "../parser.js";
 import type { SyntaxTree } from "../syntax.js";
 import { checkAudit } from "./audit.js";
 import type { CheckContext, CheckOptions } from "./context.js";
@@ -66,7 +66,22 @@ export function checkBytes(bytes: Uint8Array, options: CheckOptions = {}): Check
 
 export function checkText(text: string, options: CheckOptions = {}, previous?: CheckResult, encoding?: RawDiagnostic): CheckResult {
   if (text.length > MAX_POLICY_LENGTH) return tooLarge(text);
-  const parsed = parse(text, previous?.syntax);
+  return checkParsed(text, parse(text, previous?.syntax), options, undefined, encoding);
+}
+
+/**
+ * Checks a policy already parsed (`parse(text)`): an editor parses on every keystroke for
+ * completion and runs the checks only when diagnostics or a request need them. `lines`, when
+ * given, is the text's line index (it is built otherwise).
+ */
+export function checkParsed(
+  text: string,
+  parsed: ParseResult,
+  options: CheckOptions = {},
+  lines?: LineIndex,
+  encoding?: RawDiagnostic,
+): CheckResult {
+  if (text.length > MAX_POLICY_LENGTH) return tooLarge(text);
   const raw: RawDiagnostic[] = [...parsed.diagnostics];
   if (encoding) raw.push(encoding);
   let bundle: Bundle | undefined;
@@ -80,7 +95,7 @@ export function checkText(text: string, options: CheckOptions = {}, previous?: C
   };
   checkUnicode(ctx, parsed.syntax.tokens);
   for (const check of CHECKS) check(ctx);
-  const lines = new LineIndex(text);
+  lines ??= new LineIndex(text);
   const diagnostics = locate(raw, lines).sort(compareDiagnostics);
   let errors = 0;
   let warnings = 0;

@@ -2,7 +2,7 @@
 // granted and denied (CH1005), and talks_to an interface that is not exposed (CH1006).
 
 import * as A from "../ast.js";
-import { suggest } from "../diagnostics.js";
+import { suggest, type RawDiagnostic } from "../diagnostics.js";
 import { keywordInfo, type BlockKind } from "../schema.js";
 import type { CheckContext } from "./context.js";
 
@@ -48,7 +48,13 @@ export function checkNames(ctx: CheckContext): void {
     }
   }
 
-  for (const d of file.decls) checkDuplicateProps(ctx, d);
+  for (const d of file.decls) {
+    // a declaration's own duplicates depend on it alone: an editor's re-check reuses the unchanged
+    // declarations (same objects, same offsets, see parser.ts), and their findings with them
+    let found = duplicatePropsOf.get(d);
+    if (!found) duplicatePropsOf.set(d, (found = duplicateProps(d)));
+    for (const f of found) ctx.report(f);
+  }
 
   for (const a of ctx.model.agents) {
     const tools = new Map<string, A.ToolDecl>();
@@ -204,8 +210,11 @@ function nestedObjects(c: A.Constraint, out: A.ArgConstraint[][]): void {
   }
 }
 
+const duplicatePropsOf = new WeakMap<A.Decl, RawDiagnostic[]>();
+
 /** CH1003: a property given twice in one block, in every block of a declaration. */
-function checkDuplicateProps(ctx: CheckContext, d: A.Decl): void {
+function duplicateProps(d: A.Decl): RawDiagnostic[] {
+  const out: RawDiagnostic[] = [];
   const blocks: {
     items: readonly { kind: string; key?: string; span: A.Span; keySpan?: A.Span; keywordSpan?: A.Span }[];
     schema: string;
@@ -242,7 +251,7 @@ function checkDuplicateProps(ctx: CheckContext, d: A.Decl): void {
       }
       break;
     default:
-      return;
+      return out;
   }
   for (const b of blocks) {
     const seen = new Map<string, A.Span>();
@@ -253,7 +262,7 @@ function checkDuplicateProps(ctx: CheckContext, d: A.Decl): void {
       const at = it.keySpan ?? it.keywordSpan ?? it.span;
       const first = seen.get(key);
       if (first) {
-        ctx.report({
+        out.push({
           code: "CH1003",
           span: at,
           message:
@@ -268,4 +277,5 @@ function checkDuplicateProps(ctx: CheckContext, d: A.Decl): void {
       } else seen.set(key, at);
     }
   }
+  return out;
 }

@@ -240,16 +240,25 @@ function operandItems(
         : []),
     ]);
   const firstName = ops[0]?.image;
+  // the agents the statement names, by how the grammar read them (`talks_to a via x, b via y`)
+  const namedAgents = ops.filter((_, n) => {
+    const leaf = reading.leaves[n];
+    return leaf?.t === "name" && leaf.ref === "agent";
+  });
+  const lastAgent = namedAgents[namedAgents.length - 1]?.image;
   const names = (leaf: Extract<Leaf, { t: "name" }>): CompletionItem[] => {
     switch (leaf.ref) {
       case "source": {
         const skip = key === "reads" ? listed("reads") : new Set<string>();
         return file.decls.flatMap((d) => (d.kind === "source" && !skip.has(d.name.value) ? [sourceItem(d)] : []));
       }
-      case "agent":
+      case "agent": {
+        // an agent already linked takes more interfaces after a comma, not a second link
+        const skip = new Set(key === "talks_to" ? namedAgents.map((t) => t.image) : []);
         return agentsOf(file)
-          .filter((a) => frame.kind !== "agent" || a.name.value !== agentName)
+          .filter((a) => (frame.kind !== "agent" || a.name.value !== agentName) && !skip.has(a.name.value))
           .map(agentItem);
+      }
       case "interface": {
         if (key === "exposes") {
           const skip = listed("exposes");
@@ -262,8 +271,16 @@ function operandItems(
             .filter((n) => !skip.has(n))
             .map((n) => ({ label: n, kind: "interface", detail: "interface other agents call" }));
         }
-        const target = agentsOf(file).find((a) => a.name.value === firstName);
-        const skip = new Set(ops.slice(2).map((t) => t.image));
+        // the interfaces of the agent named last, but those the statement already lists for it
+        const target = agentsOf(file).find((a) => a.name.value === lastAgent);
+        const skip = new Set(
+          agent ? talksToOf(agent).flatMap((l) => (l.agent.value === lastAgent && l.via.value !== word ? [l.via.value] : [])) : [],
+        );
+        const from = ops.lastIndexOf(namedAgents[namedAgents.length - 1]!);
+        for (const [n, t] of ops.entries()) {
+          const leaf = reading.leaves[n];
+          if (n > from && leaf?.t === "name" && leaf.ref === "interface") skip.add(t.image);
+        }
         return target
           ? namesOf(target, "exposes")
               .filter((n) => !skip.has(n.value))

@@ -5,7 +5,7 @@
 import * as A from "../ast.js";
 import type { Bundle, BundleTool } from "../bundle.js";
 import { agentsOf, effectiveBlocks, namesOf, talksToOf, toolsOf } from "../compile.js";
-import { CONSTRAINT_SHAPE, CONSTRAINTS, isPairBlock, keywordInfo, type BlockKind } from "../schema.js";
+import { article, CONSTRAINT_SHAPE, CONSTRAINTS, isPairBlock, keywordInfo, type BlockKind } from "../schema.js";
 import { readShape, tkOfOperand, type Leaf } from "../shape.js";
 import type { SItem, SyntaxTree } from "../syntax.js";
 import type { PolicySymbol, SymbolIndex } from "./symbols.js";
@@ -49,7 +49,7 @@ export function hoverAt(input: HoverInput, offset: number): HoverResult | undefi
     if (leaf.t === "enum")
       return {
         span: hit.span,
-        markdown: `\`${hit.word}\` — a ${leaf.vocab.what} (${leaf.vocab.values.map((v) => `\`${v}\``).join(" · ")})`,
+        markdown: `\`${hit.word}\` — ${article(leaf.vocab.what)} ${leaf.vocab.what} (${leaf.vocab.values.map((v) => `\`${v}\``).join(" · ")})`,
       };
   }
   return undefined;

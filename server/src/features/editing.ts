@@ -31,9 +31,11 @@ export const BUNDLE_COMMAND = "charter.server.bundle";
 export function registerEditing(connection: Connection, requests: Requests, docsHref: DocsHref): void {
   connection.onCompletion(
     requests.handle("completion", (a, p): CompletionItem[] => {
-      const offset = a.check.lines.offset(p.position);
-      const r = complete({ text: a.text, tokens: a.check.syntax.tokens, comments: a.check.syntax.comments, file: a.check.file }, offset);
-      const range = a.check.lines.range({ start: r.replace.start, end: offset });
+      // the parse is enough: completion right after an edit does not wait for the checks
+      const offset = a.lines.offset(p.position);
+      const { syntax, file } = a.parsed;
+      const r = complete({ text: a.text, tokens: syntax.tokens, comments: syntax.comments, file }, offset);
+      const range = a.lines.range({ start: r.replace.start, end: offset });
       return r.items.map((i, n) => {
         const item: CompletionItem = {
           label: i.label,
