@@ -8,7 +8,7 @@
 // Approvals are a plug-in (routes + approver), so the approval service mounts here without serve
 // knowing its internals.
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import {
   CallToolRequestSchema,
   GetPromptRequestSchema,
@@ -47,6 +47,7 @@ import { openStateStore } from "../state/open-state-store.js";
 import type { IsolationState, StateStore } from "../state/state-store.js";
 import { createApprovalService, loadApproverDirectory, type ApprovalService } from "../approval/index.js";
 import { Authenticator } from "./auth.js";
+import { handleWithTransport } from "./http-transport.js";
 import type { AgentConfig, ServeConfig } from "./config.js";
 import { Upstream } from "./upstream.js";
 
@@ -120,7 +121,7 @@ interface Session {
   id: string;
   agent: string;
   server: Server;
-  transport: StreamableHTTPServerTransport;
+  transport: WebStandardStreamableHTTPServerTransport;
   lastSeen: number;
   /** waiting calls by JSON-RPC id, aborted when the client goes away */
   inflight: Map<string | number, AbortController>;
@@ -485,7 +486,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       id: "",
       agent,
       server,
-      transport: undefined as unknown as StreamableHTTPServerTransport,
+      transport: undefined as unknown as WebStandardStreamableHTTPServerTransport,
       lastSeen: Date.now(),
       inflight: new Map(),
     };
@@ -565,7 +566,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
         throw new Error(`no upstream of ${agent} has prompt ${request.params.name}`);
       });
     }
-    session.transport = new StreamableHTTPServerTransport({
+    session.transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         session.id = id;
@@ -652,7 +653,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
         });
       }
     }
-    await session.transport.handleRequest(req, res, body);
+    await handleWithTransport(session.transport, req, res, body);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
