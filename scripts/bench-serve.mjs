@@ -87,7 +87,8 @@ async function run(callers, calls) {
         const s = performance.now();
         const r = await c.callTool("echo", { text: `call ${i}` });
         lat[i] = performance.now() - s;
-        if (r.isError || !r.content?.[0]?.text?.includes(`call ${i}`)) throw new Error(`call ${i} refused or garbled: ${JSON.stringify(r)}`);
+        if (r.isError || !r.content?.[0]?.text?.includes(`call ${i}`))
+          throw new Error(`call ${i} refused or garbled: ${JSON.stringify(r)}`);
       }
     }),
   );
@@ -222,6 +223,8 @@ for (const [n, row] of Object.entries(results)) {
 }
 const top = results[Math.max(...LEVELS)]?.serve;
 if (top)
-  console.log(`goal ≥ 5,000 calls/s: ${top.rate >= 5000 ? "met" : "not met"} (${Math.round(top.rate)} calls/s at ${Math.max(...LEVELS)} clients)`);
+  console.log(
+    `goal ≥ 5,000 calls/s: ${top.rate >= 5000 ? "met" : "not met"} (${Math.round(top.rate)} calls/s at ${Math.max(...LEVELS)} clients)`,
+  );
 rmSync(tmp, { recursive: true, force: true });
 if (decisions !== expected || verify.status !== 0) process.exit(1);

@@ -8,6 +8,7 @@
 // Approvals are a plug-in (routes + approver), so the approval service mounts here without serve
 // knowing its internals.
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { Protocol } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import {
   CallToolRequestSchema,
@@ -258,6 +259,19 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60],
     registers: [metrics],
   });
+  // the labelled children of a call's metrics, looked up once per (agent, tool, outcome)
+  const callChildren = new Map<string, { decided: { inc(): void }; took: { observe(v: number): void } }>();
+  const callMetrics = (agent: string, tool: string, outcome: string, seconds: number): void => {
+    const key = `${agent}\u0000${tool}\u0000${outcome}`;
+    let c = callChildren.get(key);
+    if (c === undefined) {
+      if (callChildren.size > 10_000) callChildren.clear();
+      c = { decided: decisions.labels({ agent, tool, outcome }), took: latency.labels({ agent, outcome }) };
+      callChildren.set(key, c);
+    }
+    c.decided.inc();
+    c.took.observe(seconds);
+  };
   const authFailures = new Counter({
     name: "charter_auth_failures_total",
     help: "requests refused for a missing or unknown token",
@@ -467,8 +481,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       if (inspected.isError && !result.isError) outcome = "result_refused";
       return inspected;
     } finally {
-      decisions.inc({ agent, tool: name, outcome });
-      latency.observe({ agent, outcome }, (performance.now() - started) / 1000);
+      callMetrics(agent, name, outcome, (performance.now() - started) / 1000);
     }
   };
 
@@ -491,7 +504,19 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       inflight: new Map(),
     };
     server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await listTools(route) }));
-    server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    // Protocol's registration, not Server's: Server wraps a tools/call handler to parse the request a second
+    // time and its result against CallToolResultSchema. The request is parsed once here all the same, and
+    // the result is ours (a refusal, or inspectToolResult's rebuild of what the upstream Client validated).
+    const onCall = async (
+      request: {
+        params: {
+          name: string;
+          arguments?: Record<string, unknown>;
+          _meta?: Record<string, unknown> & { progressToken?: string | number };
+        };
+      },
+      extra: Parameters<Parameters<Server["setRequestHandler"]>[1]>[1],
+    ): Promise<CallToolResult> => {
       const { name, arguments: args, _meta } = request.params;
       const controller = new AbortController();
       const onAbort = (): void => controller.abort();
@@ -518,7 +543,10 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
         extra.signal.removeEventListener("abort", onAbort);
         session.inflight.delete(extra.requestId);
       }
-    });
+    };
+    (
+      Protocol.prototype.setRequestHandler as unknown as (this: Server, schema: typeof CallToolRequestSchema, h: typeof onCall) => void
+    ).call(server, CallToolRequestSchema, onCall);
     if (withResources) {
       const inspectOpts = () => ({ guard, agent, session: session.id, source: route.config.source });
       server.setRequestHandler(ListResourcesRequestSchema, async () => {

@@ -3,11 +3,11 @@
 // server's last published tool list (refreshed on `notifications/tools/list_changed` and on every agent
 // listing), so a call is routed by name without asking the server first.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ToolListChangedNotificationSchema, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { UpstreamConfig } from "./config.js";
+import { StdioUpstreamTransport } from "./stdio-transport.js";
 
 export class Upstream {
   readonly client = new Client({ name: "charter-serve", version: "0.1.0" });
@@ -82,5 +82,5 @@ function transportOf(config: UpstreamConfig): Transport {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
   Object.assign(env, config.env);
-  return new StdioClientTransport({ command: command!, args, env, stderr: "inherit", ...(config.cwd ? { cwd: config.cwd } : {}) });
+  return new StdioUpstreamTransport({ command: command!, args, env, stderr: "inherit", ...(config.cwd ? { cwd: config.cwd } : {}) });
 }
