@@ -18,6 +18,7 @@ const INIT = (id) => ({
   params: { protocolVersion: PROTOCOL, capabilities: {}, clientInfo: { name: "charter-bench", version: "1" } },
 });
 const CRLF2 = Buffer.from("\r\n\r\n");
+const STALL_MS = 20_000;
 
 export class HttpMcpClient {
   /** `path` like "/mcp"; `headers` added to every request (Authorization). */
@@ -34,15 +35,31 @@ export class HttpMcpClient {
     this.waiting = undefined; // { resolve, reject }
   }
 
-  async connect() {
-    this.socket = connect({ host: this.host, port: this.port, noDelay: true });
+  /** A keep-alive connection; a new one when the server closed the last (its idle timeout). */
+  async open() {
+    const socket = connect({ host: this.host, port: this.port, noDelay: true });
     await new Promise((resolve, reject) => {
-      this.socket.once("connect", resolve);
-      this.socket.once("error", reject);
+      socket.once("connect", resolve);
+      socket.once("error", reject);
     });
-    this.socket.on("data", (d) => this.onData(d));
-    this.socket.on("error", (e) => this.fail(e));
-    this.socket.on("close", () => this.fail(new Error("the server closed the connection")));
+    this.buf = Buffer.alloc(0);
+    socket.on("data", (d) => this.onData(d));
+    socket.on("error", (e) => this.fail(e));
+    socket.on("close", () => {
+      if (this.socket === socket) this.socket = undefined;
+      this.fail(new Error("the server closed the connection"));
+    });
+    this.socket = socket;
+  }
+
+  async connect() {
+    await this.open();
+    // a response that never comes fails the run instead of hanging it (one timer per client, not per call)
+    this.watchdog = setInterval(() => {
+      if (this.waiting !== undefined && performance.now() - this.sentAt > STALL_MS)
+        this.fail(new Error(`no response from ${this.host}:${this.port} within ${STALL_MS / 1000} s to ${this.lastBody.slice(0, 200)}`));
+    }, 1000);
+    this.watchdog.unref();
     const init = await this.post(INIT(0));
     if (init.status !== 200) throw new Error(`initialize: HTTP ${init.status}: ${init.body}`);
     this.session = init.headers["mcp-session-id"];
@@ -62,7 +79,8 @@ export class HttpMcpClient {
     return m.result;
   }
 
-  post(message) {
+  async post(message) {
+    if (this.socket === undefined) await this.open();
     const body = JSON.stringify(message);
     const head =
       `POST ${this.path} HTTP/1.1\r\nHost: ${this.host}:${this.port}\r\n` +
@@ -72,6 +90,8 @@ export class HttpMcpClient {
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
+      this.sentAt = performance.now();
+      this.lastBody = body;
       this.socket.write(head + body);
     });
   }
@@ -96,21 +116,24 @@ export class HttpMcpClient {
   }
 
   close() {
-    if (this.socket === undefined) return Promise.resolve();
+    clearInterval(this.watchdog);
     const done = this.session !== undefined ? this.remove() : Promise.resolve();
     return done.finally(() => {
-      this.socket.removeAllListeners("close");
-      this.socket.destroy();
+      this.socket?.removeAllListeners("close");
+      this.socket?.destroy();
     });
   }
 
   /** DELETE the session (what an SDK client does on close). */
-  remove() {
+  async remove() {
+    if (this.socket === undefined) await this.open();
     const head =
       `DELETE ${this.path} HTTP/1.1\r\nHost: ${this.host}:${this.port}\r\nMcp-Session-Id: ${this.session}\r\n` +
       `Mcp-Protocol-Version: ${PROTOCOL}\r\n${this.extra}Content-Length: 0\r\n\r\n`;
     return new Promise((resolve) => {
       this.waiting = { resolve, reject: resolve };
+      this.sentAt = performance.now();
+      this.lastBody = "DELETE";
       this.socket.write(head);
     });
   }

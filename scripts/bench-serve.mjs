@@ -1,12 +1,25 @@
 // `charter serve` benchmark (issue 11): `tools/call` of one echo tool (bench/serve-upstream.mjs, stdio)
-//   direct     — an MCP SDK client on the tool server's stdio (no gateway; N calls in flight on one connection)
-//   mcp-proxy  — through mcp-proxy (stdio → Streamable HTTP bridge; enforces nothing), N client sessions
-//   serve      — through `charter serve` (bearer token, policy decision, audit log to a file, result
-//                ingested and filtered), N client sessions
-// at 1 and 32 concurrent clients. Prints p50/p99 latency, the latency added over direct, and calls/s.
+//   direct       — the tool server's stdio, no gateway (N calls in flight on one connection)
+//   mcp-proxy    — through mcp-proxy (stdio → Streamable HTTP bridge; enforces nothing), N client sessions
+//   serve        — through `charter serve` (bearer token, policy decision, audit log to a file written
+//                  before the call is forwarded, result ingested and filtered), N client sessions
+//   floor:sdk    — no gateway, no upstream: an MCP server whose echo tool answers in-process, on the SDK's
+//                  Node Streamable HTTP transport (bench/serve-floor.mjs): what the HTTP server and the SDK
+//                  cost per call before anything else
+//   floor:serve  — the same, on the SDK transport fed the way serve feeds it (runtime/src/serve/http-transport.ts)
+// at 1 and 32 concurrent clients. Prints p50/p99 latency, the latency added over direct, calls/s, and the
+// gateway process's CPU time per call (from /proc: unlike latency, it hardly depends on the machine's load).
 // Goals: < 1 ms added at p50, ≥ 5,000 calls/s on 2 cores, less added latency than mcp-proxy.
 //
-//   node scripts/bench-serve.mjs [--calls N]      (npm run bench builds the CLI first)
+// The load generator is bench/serve-client.mjs, the SAME for mcp-proxy, serve and the floors: raw HTTP/1.1
+// keep-alive POSTs of JSON-RPC after a real initialize (session id, protocol version), reading both
+// application/json and text/event-stream answers; and raw JSON lines on stdio for direct. The SDK's client
+// (zod on every message, fetch, web streams) cost as much CPU per call as the gateway it measured, on the
+// same two cores, so the figures showed the client as much as the gateways.
+//
+//   node scripts/bench-serve.mjs [--calls N] [--clients 1,32] [--paths direct,serve,…] [--cpu-prof DIR]
+//                                [--serve-base CLI.mjs]    (npm run bench builds the CLI and runtime/dist first)
+//   --serve-base: also run `serve@base` — another build of the CLI (an earlier commit), same config, same run
 import { spawn, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -24,9 +37,11 @@ const opt = (name, fallback) => {
 };
 const CALLS = Number(opt("--calls", "3000"));
 const LEVELS = opt("--clients", "1,32").split(",").map(Number);
-const PATHS = opt("--paths", "direct,mcp-proxy,serve").split(",");
+const PATHS = opt("--paths", "direct,mcp-proxy,serve,floor:sdk,floor:serve").split(",");
 /** a directory: `charter serve` runs under `node --cpu-prof` and leaves its profile there */
 const CPU_PROF = opt("--cpu-prof", undefined);
+/** another build of the CLI bundle (cli/dist/charter.mjs of an earlier commit), run as `serve@base` */
+const BASE = opt("--serve-base", undefined);
 const WARMUP = 300;
 const upstream = [process.execPath, join(root, "bench/serve-upstream.mjs")];
 const charterBin = join(root, "cli/bin/charter.js");
@@ -127,17 +142,16 @@ if (built.status !== 0) throw new Error(`charter build failed: ${built.stderr}`)
 const token = "ch_" + randomBytes(32).toString("base64url");
 const log = join(tmp, "audit.jsonl");
 const servePort = await freePort();
-writeFileSync(
-  join(tmp, "serve.yaml"),
-  `listen: 127.0.0.1:${servePort}
+const serveConfig = (auditFile) => `listen: 127.0.0.1:${servePort}
 bundle: ${JSON.stringify(bundle)}
-audit: { file: ${JSON.stringify(log)} }
+audit: { file: ${JSON.stringify(auditFile)} }
 agents:
   bench: { token_sha256: "${createHash("sha256").update(token).digest("hex")}", upstreams: [echo], source: api }
 upstreams:
   echo: { command: ${JSON.stringify(upstream)} }
-`,
-);
+`;
+writeFileSync(join(tmp, "serve.yaml"), serveConfig(log));
+writeFileSync(join(tmp, "serve-base.yaml"), serveConfig(join(tmp, "audit-base.jsonl")));
 const proxyPort = await freePort();
 
 const results = {};
@@ -172,14 +186,32 @@ for (const concurrency of LEVELS) {
     await Promise.all(clients.map((c) => c.close()));
     await stop(child);
   }
-  if (PATHS.includes("serve")) {
+  for (const [name, bin, config] of [
+    ["serve@base", BASE, "serve-base.yaml"],
+    ["serve", charterBin, "serve.yaml"],
+  ]) {
+    if (!PATHS.includes("serve") || bin === undefined) continue;
     const { child } = await start(
       process.execPath,
-      [...(CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", CPU_PROF] : []), charterBin, "serve", "--config", join(tmp, "serve.yaml")],
+      [...(CPU_PROF && name === "serve" ? ["--cpu-prof", "--cpu-prof-dir", CPU_PROF] : []), bin, "serve", "--config", join(tmp, config)],
       /listening on (http:\/\/\S+)\/mcp/,
     );
     const clients = await httpClients(servePort, concurrency, { Authorization: `Bearer ${token}` });
-    row.serve = await measure(clients, child.pid);
+    row[name] = await measure(clients, child.pid);
+    await Promise.all(clients.map((c) => c.close()));
+    await stop(child);
+  }
+  // the floor: the HTTP server and the SDK alone, the tool answered in-process (bench/serve-floor.mjs)
+  for (const mode of ["sdk", "serve"]) {
+    if (!PATHS.includes(`floor:${mode}`)) continue;
+    const port = await freePort();
+    const { child } = await start(
+      process.execPath,
+      [join(root, "bench/serve-floor.mjs"), mode === "serve" ? "adapter" : "sdk", String(port)],
+      /floor listening/,
+    );
+    const clients = await httpClients(port, concurrency);
+    row[`floor:${mode}`] = await measure(clients, child.pid);
     await Promise.all(clients.map((c) => c.close()));
     await stop(child);
   }
@@ -203,7 +235,8 @@ console.log(
 console.log("clients  path        p50         p99         added p50   added p99   calls/s  gateway CPU/call");
 for (const [n, row] of Object.entries(results)) {
   for (const [name, r] of Object.entries(row)) {
-    const added = name === "direct" || !row.direct ? ["—", "—"] : [f(r.p50 - row.direct.p50), f(r.p99 - row.direct.p99)];
+    const added =
+      name === "direct" || name.startsWith("floor") || !row.direct ? ["—", "—"] : [f(r.p50 - row.direct.p50), f(r.p99 - row.direct.p99)];
     console.log(
       `${String(n).padEnd(8)} ${name.padEnd(11)} ${f(r.p50).padEnd(11)} ${f(r.p99).padEnd(11)} ${added[0].padEnd(11)} ${added[1].padEnd(11)} ${String(Math.round(r.rate)).padEnd(8)} ${Number.isNaN(r.cpu) ? "—" : `${Math.round(r.cpu)} µs`}`,
     );

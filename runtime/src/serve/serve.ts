@@ -48,6 +48,7 @@ import { openStateStore } from "../state/open-state-store.js";
 import type { IsolationState, StateStore } from "../state/state-store.js";
 import { createApprovalService, loadApproverDirectory, type ApprovalService } from "../approval/index.js";
 import { Authenticator } from "./auth.js";
+import { AuthRefusalThrottle } from "./auth-throttle.js";
 import { handleWithTransport } from "./http-transport.js";
 import type { AgentConfig, ServeConfig } from "./config.js";
 import { Upstream } from "./upstream.js";
@@ -619,15 +620,34 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   let ready = false;
   let closing = false;
 
+  // every refusal is counted; the first ones of a minute are audited one by one, the rest as one summary
+  const authRefusals = new AuthRefusalThrottle({
+    record: (reason) =>
+      audit.write({
+        agent: "unauthenticated",
+        session: "",
+        event: "auth_refused" as AuditEvent,
+        trace: [{ rule: "auth", reason }],
+        outcome: "unauthenticated",
+      }),
+    summarize: (s) =>
+      audit.write({
+        agent: "unauthenticated",
+        session: "",
+        event: "auth_refused" as AuditEvent,
+        trace: [
+          {
+            rule: "auth.aggregated",
+            reason: `${s.count} more requests refused within ${s.windowMs / 1000} s, recorded together: ${s.by.map(([k, n]) => `${k} ×${n}`).join("; ")}`,
+          },
+        ],
+        outcome: "unauthenticated",
+      }),
+  });
   const refuseAuth = (req: IncomingMessage, res: ServerResponse, reason: string): void => {
     authFailures.inc();
-    audit.write({
-      agent: "unauthenticated",
-      session: "",
-      event: "auth_refused" as AuditEvent,
-      trace: [{ rule: "auth", reason: `${req.method} ${req.url} from ${req.socket.remoteAddress}: ${reason}` }],
-      outcome: "unauthenticated",
-    });
+    const from = req.socket.remoteAddress ?? "unknown";
+    authRefusals.refused(from, reason, `${req.method} ${req.url} from ${from}: ${reason}`);
     sendJson(
       res,
       401,
@@ -834,6 +854,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       await Promise.resolve(plugin.close?.()).catch(() => undefined);
       await Promise.all([...upstreams.values()].map((u) => u.close()));
       await closeState();
+      authRefusals.flush();
       await audit.flush().catch(() => undefined);
       await audit.close();
     })();
