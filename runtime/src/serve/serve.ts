@@ -51,7 +51,7 @@ import { Authenticator } from "./auth.js";
 import { AuthRefusalThrottle } from "./auth-throttle.js";
 import { handleWithTransport } from "./http-transport.js";
 import type { AgentConfig, ServeConfig } from "./config.js";
-import { Upstream } from "./upstream.js";
+import { type RestartBackoff, Upstream } from "./upstream.js";
 
 /** What the approval service (or anything else) mounts into serve. */
 export interface ServePlugin {
@@ -89,6 +89,8 @@ export interface ServeOptions {
   state?: StateStore;
   /** watch the bundle file for changes (default true) */
   watchBundle?: boolean;
+  /** when a crashed stdio upstream is restarted (default: after 250 ms, doubling up to 30 s) */
+  upstreamRestart?: RestartBackoff;
 }
 
 export interface ReloadResult {
@@ -293,7 +295,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
 
   // ---- upstreams
   const upstreams = new Map<string, Upstream>();
-  for (const u of config.upstreams.values()) upstreams.set(u.name, new Upstream(u));
+  for (const u of config.upstreams.values()) upstreams.set(u.name, new Upstream(u, options.upstreamRestart));
   await Promise.all([...upstreams.values()].map((u) => u.start()));
   for (const u of upstreams.values()) if (u.failure !== undefined) warn(`upstream ${u.name} did not start: ${u.failure}`);
 
@@ -345,6 +347,10 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       rebuildRoutes(false);
       notifyToolsChanged();
     };
+    // a crashed stdio server: audited, its calls refused as unavailable meanwhile, restarted with backoff
+    u.onExit = (reason, inMs) =>
+      alert("upstream.exited", `upstream ${u.name} is down: ${reason}; restarting it in ${inMs} ms`, "unavailable");
+    u.onRestart = (attempt) => alert("upstream.restarted", `upstream ${u.name} is running again (restart ${attempt})`, "restarted");
   }
 
   const bundleWarnings = (g: Guard): string[] => {
@@ -459,6 +465,11 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       const g = guard;
       if (stateDown !== undefined) {
         const d = g.refuse(call, "state_unavailable", `${stateDown}: failing closed`);
+        return refusal(`Charter refused ${name}: ${d.reason}`);
+      }
+      if (target?.down !== undefined) {
+        outcome = "upstream_down";
+        const d = g.refuse(call, "unavailable" as DecisionRule, `upstream ${target.name} is down (${target.down}); it is being restarted`);
         return refusal(`Charter refused ${name}: ${d.reason}`);
       }
       const decision = await g.authorize({ ...call, signal });
