@@ -259,5 +259,13 @@ if (top)
   console.log(
     `goal ≥ 5,000 calls/s: ${top.rate >= 5000 ? "met" : "not met"} (${Math.round(top.rate)} calls/s at ${Math.max(...LEVELS)} clients)`,
   );
+// what the floor explains: the share of serve's CPU per call that the HTTP server and the SDK take anyway
+for (const [n, row] of Object.entries(results)) {
+  const floor = row["floor:serve"];
+  if (!floor || !row.serve || Number.isNaN(floor.cpu)) continue;
+  console.log(
+    `floor at ${n} client(s): the SDK transport alone (echo in-process, no token, policy, audit or upstream) takes ${Math.round(floor.cpu)} µs CPU per call and tops out at ${Math.round(floor.rate)} calls/s; serve's own work on top: ${Math.round(row.serve.cpu - floor.cpu)} µs per call`,
+  );
+}
 rmSync(tmp, { recursive: true, force: true });
 if (decisions !== expected || verify.status !== 0) process.exit(1);
