@@ -1,29 +1,47 @@
 // `charter serve` benchmark (issue 11): `tools/call` of one echo tool (bench/serve-upstream.mjs, stdio)
-//   direct     — an MCP SDK client on the tool server's stdio (no gateway; N calls in flight on one connection)
-//   mcp-proxy  — through mcp-proxy (stdio → Streamable HTTP bridge; enforces nothing), N client sessions
-//   serve      — through `charter serve` (bearer token, policy decision, audit log to a file, result
-//                ingested and filtered), N client sessions
-// at 1 and 32 concurrent clients. Prints p50/p99 latency, the latency added over direct, and calls/s.
+//   direct       — the tool server's stdio, no gateway (N calls in flight on one connection)
+//   mcp-proxy    — through mcp-proxy (stdio → Streamable HTTP bridge; enforces nothing), N client sessions
+//   serve        — through `charter serve` (bearer token, policy decision, audit log to a file written
+//                  before the call is forwarded, result ingested and filtered), N client sessions
+//   floor:sdk    — no gateway, no upstream: an MCP server whose echo tool answers in-process, on the SDK's
+//                  Node Streamable HTTP transport (bench/serve-floor.mjs): what the HTTP server and the SDK
+//                  cost per call before anything else
+//   floor:serve  — the same, on the SDK transport fed the way serve feeds it (runtime/src/serve/http-transport.ts)
+// at 1 and 32 concurrent clients. Prints p50/p99 latency, the latency added over direct, calls/s, and the
+// gateway process's CPU time per call (from /proc: unlike latency, it hardly depends on the machine's load).
 // Goals: < 1 ms added at p50, ≥ 5,000 calls/s on 2 cores, less added latency than mcp-proxy.
 //
-//   node scripts/bench-serve.mjs [--calls N]      (npm run bench builds the CLI first)
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+// The load generator is bench/serve-client.mjs, the SAME for mcp-proxy, serve and the floors: raw HTTP/1.1
+// keep-alive POSTs of JSON-RPC after a real initialize (session id, protocol version), reading both
+// application/json and text/event-stream answers; and raw JSON lines on stdio for direct. The SDK's client
+// (zod on every message, fetch, web streams) cost as much CPU per call as the gateway it measured, on the
+// same two cores, so the figures showed the client as much as the gateways.
+//
+//   node scripts/bench-serve.mjs [--calls N] [--clients 1,32] [--paths direct,serve,…] [--cpu-prof DIR]
+//                                [--serve-base CLI.mjs]    (npm run bench builds the CLI and runtime/dist first)
+//   --serve-base: also run `serve@base` — another build of the CLI (an earlier commit), same config, same run
 import { spawn, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { Agent, request as httpRequest } from "node:http";
 import { createServer } from "node:net";
-import { Readable } from "node:stream";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { HttpMcpClient, StdioMcpClient } from "../bench/serve-client.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const tmp = mkdtempSync(join(tmpdir(), "charter-bench-serve-"));
-const argCalls = process.argv.indexOf("--calls");
-const CALLS = argCalls > 0 ? Number(process.argv[argCalls + 1]) : 3000;
+const opt = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const CALLS = Number(opt("--calls", "3000"));
+const LEVELS = opt("--clients", "1,32").split(",").map(Number);
+const PATHS = opt("--paths", "direct,mcp-proxy,serve,floor:sdk,floor:serve").split(",");
+/** a directory: `charter serve` runs under `node --cpu-prof` and leaves its profile there */
+const CPU_PROF = opt("--cpu-prof", undefined);
+/** another build of the CLI bundle (cli/dist/charter.mjs of an earlier commit), run as `serve@base` */
+const BASE = opt("--serve-base", undefined);
 const WARMUP = 300;
 const upstream = [process.execPath, join(root, "bench/serve-upstream.mjs")];
 const charterBin = join(root, "cli/bin/charter.js");
@@ -61,36 +79,11 @@ async function stop(child) {
   if (child.exitCode === null) child.kill("SIGKILL");
 }
 
-/**
- * `fetch` over node:http with a keep-alive agent, for the SDK client transport. On this Node, the built-in
- * fetch (undici) adds about 10 ms per request on a loaded machine where http.request takes 1 ms; both
- * gateways are measured with this client, so the figures show the gateways, not the client's fetch.
- */
-const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-function nodeFetch(input, init = {}) {
-  const url = new URL(typeof input === "string" || input instanceof URL ? input : input.url);
-  const headers = {};
-  new Headers(init.headers).forEach((v, k) => (headers[k] = v));
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: init.method ?? "GET", headers, agent }, (res) => {
-      const h = new Headers();
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(", ") : v);
-      const noBody = res.statusCode === 204 || res.statusCode === 304 || (init.method ?? "GET") === "HEAD";
-      resolve(new Response(noBody ? null : Readable.toWeb(res), { status: res.statusCode, headers: h }));
-    });
-    req.on("error", reject);
-    const onAbort = () => req.destroy(new Error("aborted"));
-    init.signal?.addEventListener("abort", onAbort, { once: true });
-    req.on("close", () => init.signal?.removeEventListener("abort", onAbort));
-    req.end(init.body ?? undefined);
-  });
-}
-
-async function httpClients(url, n, headers = {}) {
+async function httpClients(port, n, headers = {}) {
   const clients = [];
   for (let i = 0; i < n; i++) {
-    const c = new Client({ name: `bench-${i}`, version: "1" });
-    await c.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers }, fetch: nodeFetch }));
+    const c = new HttpMcpClient("127.0.0.1", port, "/mcp", headers);
+    await c.connect();
     clients.push(c);
   }
   return clients;
@@ -107,9 +100,10 @@ async function run(callers, calls) {
         const i = next++;
         if (i >= calls) return;
         const s = performance.now();
-        const r = await c.callTool({ name: "echo", arguments: { text: `call ${i}` } });
+        const r = await c.callTool("echo", { text: `call ${i}` });
         lat[i] = performance.now() - s;
-        if (r.isError) throw new Error(`call refused: ${JSON.stringify(r.content)}`);
+        if (r.isError || !r.content?.[0]?.text?.includes(`call ${i}`))
+          throw new Error(`call ${i} refused or garbled: ${JSON.stringify(r)}`);
       }
     }),
   );
@@ -119,9 +113,26 @@ async function run(callers, calls) {
   return { p50: q(0.5), p99: q(0.99), rate: calls / seconds };
 }
 
-async function measure(callers) {
+/** CPU time (user + system) a process has used so far, in ms (Linux: /proc/PID/stat), or NaN. */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Warm-up, then the measured calls; `pid` (the gateway's) adds its CPU time per call, which unlike latency
+ * hardly depends on what else the machine runs.
+ */
+async function measure(callers, pid) {
   await run(callers, WARMUP);
-  return run(callers, CALLS);
+  const before = pid !== undefined ? cpuMs(pid) : Number.NaN;
+  const r = await run(callers, CALLS);
+  r.cpu = pid !== undefined ? ((cpuMs(pid) - before) * 1000) / CALLS : Number.NaN;
+  return r;
 }
 
 // ---------------------------------------------------------------- setup
@@ -131,29 +142,28 @@ if (built.status !== 0) throw new Error(`charter build failed: ${built.stderr}`)
 const token = "ch_" + randomBytes(32).toString("base64url");
 const log = join(tmp, "audit.jsonl");
 const servePort = await freePort();
-writeFileSync(
-  join(tmp, "serve.yaml"),
-  `listen: 127.0.0.1:${servePort}
+const serveConfig = (auditFile) => `listen: 127.0.0.1:${servePort}
 bundle: ${JSON.stringify(bundle)}
-audit: { file: ${JSON.stringify(log)} }
+audit: { file: ${JSON.stringify(auditFile)} }
 agents:
   bench: { token_sha256: "${createHash("sha256").update(token).digest("hex")}", upstreams: [echo], source: api }
 upstreams:
   echo: { command: ${JSON.stringify(upstream)} }
-`,
-);
+`;
+writeFileSync(join(tmp, "serve.yaml"), serveConfig(log));
+writeFileSync(join(tmp, "serve-base.yaml"), serveConfig(join(tmp, "audit-base.jsonl")));
 const proxyPort = await freePort();
 
 const results = {};
-for (const concurrency of [1, 32]) {
+for (const concurrency of LEVELS) {
   const row = {};
-  {
-    const c = new Client({ name: "bench-direct", version: "1" });
-    await c.connect(new StdioClientTransport({ command: upstream[0], args: upstream.slice(1), stderr: "ignore" }));
+  if (PATHS.includes("direct")) {
+    const c = new StdioMcpClient(upstream[0], upstream.slice(1));
+    await c.connect();
     row.direct = await measure(Array.from({ length: concurrency }, () => c));
     await c.close();
   }
-  {
+  if (PATHS.includes("mcp-proxy")) {
     const { child } = await start(
       process.execPath,
       [
@@ -171,19 +181,37 @@ for (const concurrency of [1, 32]) {
       /starting server on port|listening/i,
     );
     await new Promise((r) => setTimeout(r, 300));
-    const clients = await httpClients(`http://127.0.0.1:${proxyPort}/mcp`, concurrency);
-    row["mcp-proxy"] = await measure(clients);
+    const clients = await httpClients(proxyPort, concurrency);
+    row["mcp-proxy"] = await measure(clients, child.pid);
     await Promise.all(clients.map((c) => c.close()));
     await stop(child);
   }
-  {
+  for (const [name, bin, config] of [
+    ["serve@base", BASE, "serve-base.yaml"],
+    ["serve", charterBin, "serve.yaml"],
+  ]) {
+    if (!PATHS.includes("serve") || bin === undefined) continue;
     const { child } = await start(
       process.execPath,
-      [charterBin, "serve", "--config", join(tmp, "serve.yaml")],
+      [...(CPU_PROF && name === "serve" ? ["--cpu-prof", "--cpu-prof-dir", CPU_PROF] : []), bin, "serve", "--config", join(tmp, config)],
       /listening on (http:\/\/\S+)\/mcp/,
     );
-    const clients = await httpClients(`http://127.0.0.1:${servePort}/mcp`, concurrency, { Authorization: `Bearer ${token}` });
-    row.serve = await measure(clients);
+    const clients = await httpClients(servePort, concurrency, { Authorization: `Bearer ${token}` });
+    row[name] = await measure(clients, child.pid);
+    await Promise.all(clients.map((c) => c.close()));
+    await stop(child);
+  }
+  // the floor: the HTTP server and the SDK alone, the tool answered in-process (bench/serve-floor.mjs)
+  for (const mode of ["sdk", "serve"]) {
+    if (!PATHS.includes(`floor:${mode}`)) continue;
+    const port = await freePort();
+    const { child } = await start(
+      process.execPath,
+      [join(root, "bench/serve-floor.mjs"), mode === "serve" ? "adapter" : "sdk", String(port)],
+      /floor listening/,
+    );
+    const clients = await httpClients(port, concurrency);
+    row[`floor:${mode}`] = await measure(clients, child.pid);
     await Promise.all(clients.map((c) => c.close()));
     await stop(child);
   }
@@ -191,37 +219,53 @@ for (const concurrency of [1, 32]) {
 }
 
 // every call through serve left its decision record
-const decisions = readFileSync(log, "utf8")
-  .split("\n")
-  .filter((l) => l.includes('"event":"decision"')).length;
-const expected = 2 * (WARMUP + CALLS);
-const verify = spawnSync(process.execPath, [charterBin, "audit", "verify", log], { encoding: "utf8" });
+const ranServe = PATHS.includes("serve");
+const decisions = ranServe
+  ? readFileSync(log, "utf8")
+      .split("\n")
+      .filter((l) => l.includes('"event":"decision"')).length
+  : 0;
+const expected = ranServe ? LEVELS.length * (WARMUP + CALLS) : 0;
+const verify = ranServe ? spawnSync(process.execPath, [charterBin, "audit", "verify", log], { encoding: "utf8" }) : { status: 0 };
 
 const f = (ms) => `${ms.toFixed(3)} ms`;
 console.log(
   `\ncharter serve vs mcp-proxy vs direct (tools/call of an echo tool over stdio; ${CALLS} calls after ${WARMUP} warm-up; ${cpus().length} cores, Node ${process.version})`,
 );
-console.log("clients  path        p50         p99         added p50   added p99   calls/s");
+console.log("clients  path        p50         p99         added p50   added p99   calls/s  gateway CPU/call");
 for (const [n, row] of Object.entries(results)) {
   for (const [name, r] of Object.entries(row)) {
-    const added = name === "direct" ? ["—", "—"] : [f(r.p50 - row.direct.p50), f(r.p99 - row.direct.p99)];
+    const added =
+      name === "direct" || name.startsWith("floor") || !row.direct ? ["—", "—"] : [f(r.p50 - row.direct.p50), f(r.p99 - row.direct.p99)];
     console.log(
-      `${String(n).padEnd(8)} ${name.padEnd(11)} ${f(r.p50).padEnd(11)} ${f(r.p99).padEnd(11)} ${added[0].padEnd(11)} ${added[1].padEnd(11)} ${Math.round(r.rate)}`,
+      `${String(n).padEnd(8)} ${name.padEnd(11)} ${f(r.p50).padEnd(11)} ${f(r.p99).padEnd(11)} ${added[0].padEnd(11)} ${added[1].padEnd(11)} ${String(Math.round(r.rate)).padEnd(8)} ${Number.isNaN(r.cpu) ? "—" : `${Math.round(r.cpu)} µs`}`,
     );
   }
 }
-console.log(
-  `audit: ${decisions} decision records for ${expected} calls through serve; charter audit verify: ${verify.status === 0 ? "ok" : "FAILED " + verify.stdout + verify.stderr}`,
-);
+if (ranServe)
+  console.log(
+    `audit: ${decisions} decision records for ${expected} calls through serve; charter audit verify: ${verify.status === 0 ? "ok" : "FAILED " + verify.stdout + verify.stderr}`,
+  );
 for (const [n, row] of Object.entries(results)) {
+  if (!row.serve || !row.direct || !row["mcp-proxy"]) continue;
   const serveAdded = row.serve.p50 - row.direct.p50;
   const proxyAdded = row["mcp-proxy"].p50 - row.direct.p50;
   console.log(
     `goals at ${n} client(s): added p50 < 1 ms: ${serveAdded < 1 ? "met" : "not met"} (${f(serveAdded)}); less added than mcp-proxy: ${serveAdded < proxyAdded ? "met" : "not met"} (${f(proxyAdded)})`,
   );
 }
-console.log(
-  `goal ≥ 5,000 calls/s: ${results[32].serve.rate >= 5000 ? "met" : "not met"} (${Math.round(results[32].serve.rate)} calls/s at 32 clients)`,
-);
+const top = results[Math.max(...LEVELS)]?.serve;
+if (top)
+  console.log(
+    `goal ≥ 5,000 calls/s: ${top.rate >= 5000 ? "met" : "not met"} (${Math.round(top.rate)} calls/s at ${Math.max(...LEVELS)} clients)`,
+  );
+// what the floor explains: the share of serve's CPU per call that the HTTP server and the SDK take anyway
+for (const [n, row] of Object.entries(results)) {
+  const floor = row["floor:serve"];
+  if (!floor || !row.serve || Number.isNaN(floor.cpu)) continue;
+  console.log(
+    `floor at ${n} client(s): the SDK transport alone (echo in-process, no token, policy, audit or upstream) takes ${Math.round(floor.cpu)} µs CPU per call and tops out at ${Math.round(floor.rate)} calls/s; serve's own work on top: ${Math.round(row.serve.cpu - floor.cpu)} µs per call`,
+  );
+}
 rmSync(tmp, { recursive: true, force: true });
 if (decisions !== expected || verify.status !== 0) process.exit(1);

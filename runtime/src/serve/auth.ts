@@ -1,12 +1,16 @@
 // Who is calling: a bearer token is hashed (SHA-256 hex) and looked up among the configured hashes, so the
 // gateway never holds a token itself; or, with `jwt:` configured, a JWT is verified against the issuer's
 // JWKS (signature, issuer, audience, expiry) and its agent claim names the agent.
+import * as crypto from "node:crypto";
 import { createHash, randomBytes } from "node:crypto";
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from "jose";
 import type { JwtConfig } from "./config.js";
 
+// one-shot hashing (Node ≥ 20.12) skips the Hash object every request would otherwise build
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: "hex") => string }).hash;
+
 export function tokenSha256(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
+  return oneShot !== undefined ? oneShot("sha256", token, "hex") : createHash("sha256").update(token, "utf8").digest("hex");
 }
 
 /** A new random bearer token (256 bits, base64url) and the hash that goes into the config. */

@@ -8,7 +8,8 @@
 // Approvals are a plug-in (routes + approver), so the approval service mounts here without serve
 // knowing its internals.
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { Protocol } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import {
   CallToolRequestSchema,
   GetPromptRequestSchema,
@@ -48,8 +49,10 @@ import { loadBaseline } from "../monitor/baseline.js";
 import type { IsolationState, StateStore } from "../state/state-store.js";
 import { createApprovalService, loadApproverDirectory, type ApprovalService } from "../approval/index.js";
 import { Authenticator } from "./auth.js";
+import { AuthRefusalThrottle } from "./auth-throttle.js";
+import { handleWithTransport } from "./http-transport.js";
 import type { AgentConfig, ServeConfig } from "./config.js";
-import { Upstream } from "./upstream.js";
+import { type RestartBackoff, Upstream } from "./upstream.js";
 
 /** What the approval service (or anything else) mounts into serve. */
 export interface ServePlugin {
@@ -89,6 +92,8 @@ export interface ServeOptions {
   state?: StateStore;
   /** watch the bundle file for changes (default true) */
   watchBundle?: boolean;
+  /** when a crashed stdio upstream is restarted (default: after 250 ms, doubling up to 30 s) */
+  upstreamRestart?: RestartBackoff;
 }
 
 export interface ReloadResult {
@@ -123,7 +128,7 @@ interface Session {
   id: string;
   agent: string;
   server: Server;
-  transport: StreamableHTTPServerTransport;
+  transport: WebStandardStreamableHTTPServerTransport;
   lastSeen: number;
   /** waiting calls by JSON-RPC id, aborted when the client goes away */
   inflight: Map<string | number, AbortController>;
@@ -266,6 +271,19 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60],
     registers: [metrics],
   });
+  // the labelled children of a call's metrics, looked up once per (agent, tool, outcome)
+  const callChildren = new Map<string, { decided: { inc(): void }; took: { observe(v: number): void } }>();
+  const callMetrics = (agent: string, tool: string, outcome: string, seconds: number): void => {
+    const key = `${agent}\u0000${tool}\u0000${outcome}`;
+    let c = callChildren.get(key);
+    if (c === undefined) {
+      if (callChildren.size > 10_000) callChildren.clear();
+      c = { decided: decisions.labels({ agent, tool, outcome }), took: latency.labels({ agent, outcome }) };
+      callChildren.set(key, c);
+    }
+    c.decided.inc();
+    c.took.observe(seconds);
+  };
   const authFailures = new Counter({
     name: "charter_auth_failures_total",
     help: "requests refused for a missing or unknown token",
@@ -286,7 +304,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
 
   // ---- upstreams
   const upstreams = new Map<string, Upstream>();
-  for (const u of config.upstreams.values()) upstreams.set(u.name, new Upstream(u));
+  for (const u of config.upstreams.values()) upstreams.set(u.name, new Upstream(u, options.upstreamRestart));
   await Promise.all([...upstreams.values()].map((u) => u.start()));
   for (const u of upstreams.values()) if (u.failure !== undefined) warn(`upstream ${u.name} did not start: ${u.failure}`);
 
@@ -338,6 +356,10 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       rebuildRoutes(false);
       notifyToolsChanged();
     };
+    // a crashed stdio server: audited, its calls refused as unavailable meanwhile, restarted with backoff
+    u.onExit = (reason, inMs) =>
+      alert("upstream.exited", `upstream ${u.name} is down: ${reason}; restarting it in ${inMs} ms`, "unavailable");
+    u.onRestart = (attempt) => alert("upstream.restarted", `upstream ${u.name} is running again (restart ${attempt})`, "restarted");
   }
 
   const bundleWarnings = (g: Guard): string[] => {
@@ -454,6 +476,11 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
         const d = g.refuse(call, "state_unavailable", `${stateDown}: failing closed`);
         return refusal(`Charter refused ${name}: ${d.reason}`);
       }
+      if (target?.down !== undefined) {
+        outcome = "upstream_down";
+        const d = g.refuse(call, "unavailable" as DecisionRule, `upstream ${target.name} is down (${target.down}); it is being restarted`);
+        return refusal(`Charter refused ${name}: ${d.reason}`);
+      }
       const decision = await g.authorize({ ...call, signal });
       if (decision.approval !== undefined) approvals.inc({ outcome: decision.approval });
       if (decision.outcome !== "allow") return refusal(`Charter refused ${name}: ${decision.reason}`);
@@ -475,8 +502,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       if (inspected.isError && !result.isError) outcome = "result_refused";
       return inspected;
     } finally {
-      decisions.inc({ agent, tool: name, outcome });
-      latency.observe({ agent, outcome }, (performance.now() - started) / 1000);
+      callMetrics(agent, name, outcome, (performance.now() - started) / 1000);
     }
   };
 
@@ -494,12 +520,24 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       id: "",
       agent,
       server,
-      transport: undefined as unknown as StreamableHTTPServerTransport,
+      transport: undefined as unknown as WebStandardStreamableHTTPServerTransport,
       lastSeen: Date.now(),
       inflight: new Map(),
     };
     server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await listTools(route) }));
-    server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    // Protocol's registration, not Server's: Server wraps a tools/call handler to parse the request a second
+    // time and its result against CallToolResultSchema. The request is parsed once here all the same, and
+    // the result is ours (a refusal, or inspectToolResult's rebuild of what the upstream Client validated).
+    const onCall = async (
+      request: {
+        params: {
+          name: string;
+          arguments?: Record<string, unknown>;
+          _meta?: Record<string, unknown> & { progressToken?: string | number };
+        };
+      },
+      extra: Parameters<Parameters<Server["setRequestHandler"]>[1]>[1],
+    ): Promise<CallToolResult> => {
       const { name, arguments: args, _meta } = request.params;
       const controller = new AbortController();
       const onAbort = (): void => controller.abort();
@@ -526,7 +564,10 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
         extra.signal.removeEventListener("abort", onAbort);
         session.inflight.delete(extra.requestId);
       }
-    });
+    };
+    (
+      Protocol.prototype.setRequestHandler as unknown as (this: Server, schema: typeof CallToolRequestSchema, h: typeof onCall) => void
+    ).call(server, CallToolRequestSchema, onCall);
     if (withResources) {
       const inspectOpts = () => ({ guard, agent, session: session.id, source: route.config.source });
       server.setRequestHandler(ListResourcesRequestSchema, async () => {
@@ -574,7 +615,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
         throw new Error(`no upstream of ${agent} has prompt ${request.params.name}`);
       });
     }
-    session.transport = new StreamableHTTPServerTransport({
+    session.transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         session.id = id;
@@ -599,15 +640,34 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   let ready = false;
   let closing = false;
 
+  // every refusal is counted; the first ones of a minute are audited one by one, the rest as one summary
+  const authRefusals = new AuthRefusalThrottle({
+    record: (reason) =>
+      audit.write({
+        agent: "unauthenticated",
+        session: "",
+        event: "auth_refused" as AuditEvent,
+        trace: [{ rule: "auth", reason }],
+        outcome: "unauthenticated",
+      }),
+    summarize: (s) =>
+      audit.write({
+        agent: "unauthenticated",
+        session: "",
+        event: "auth_refused" as AuditEvent,
+        trace: [
+          {
+            rule: "auth.aggregated",
+            reason: `${s.count} more requests refused within ${s.windowMs / 1000} s, recorded together: ${s.by.map(([k, n]) => `${k} ×${n}`).join("; ")}`,
+          },
+        ],
+        outcome: "unauthenticated",
+      }),
+  });
   const refuseAuth = (req: IncomingMessage, res: ServerResponse, reason: string): void => {
     authFailures.inc();
-    audit.write({
-      agent: "unauthenticated",
-      session: "",
-      event: "auth_refused" as AuditEvent,
-      trace: [{ rule: "auth", reason: `${req.method} ${req.url} from ${req.socket.remoteAddress}: ${reason}` }],
-      outcome: "unauthenticated",
-    });
+    const from = req.socket.remoteAddress ?? "unknown";
+    authRefusals.refused(from, reason, `${req.method} ${req.url} from ${from}: ${reason}`);
     sendJson(
       res,
       401,
@@ -661,7 +721,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
         });
       }
     }
-    await session.transport.handleRequest(req, res, body);
+    await handleWithTransport(session.transport, req, res, body);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -815,6 +875,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       await Promise.resolve(plugin.close?.()).catch(() => undefined);
       await Promise.all([...upstreams.values()].map((u) => u.close()));
       await closeState();
+      authRefusals.flush();
       await audit.flush().catch(() => undefined);
       await audit.close();
     })();

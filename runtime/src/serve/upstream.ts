@@ -3,22 +3,44 @@
 // server's last published tool list (refreshed on `notifications/tools/list_changed` and on every agent
 // listing), so a call is routed by name without asking the server first.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ToolListChangedNotificationSchema, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { UpstreamConfig } from "./config.js";
+import { StdioUpstreamTransport } from "./stdio-transport.js";
+
+/** How long a crashed stdio server waits before each restart: doubling from `firstMs` up to `maxMs`. */
+export interface RestartBackoff {
+  firstMs: number;
+  maxMs: number;
+}
+
+export const DEFAULT_BACKOFF: RestartBackoff = { firstMs: 250, maxMs: 30_000 };
 
 export class Upstream {
-  readonly client = new Client({ name: "charter-serve", version: "0.1.0" });
+  client = new Client({ name: "charter-serve", version: "0.1.0" });
   tools = new Map<string, Tool>();
   /** Set when the server could not be started or reached; the upstream's tools are then absent. */
   failure: string | undefined;
+  /**
+   * Set while a stdio server that was running is down (it exited; a restart is due): its tools stay
+   * routed, and calls to them are refused as unavailable until it is back.
+   */
+  down: string | undefined;
   private listing: Promise<Map<string, Tool>> | undefined;
   /** called after the tool list changed (a refresh found different definitions) */
   onToolsChanged: (() => void) | undefined;
+  /** called when a running stdio server exits (`inMs`: when it is restarted) and when it is back */
+  onExit: ((reason: string, inMs: number) => void) | undefined;
+  onRestart: ((attempt: number) => void) | undefined;
+  private closing = false;
+  private attempts = 0;
+  private restartTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(readonly config: UpstreamConfig) {}
+  constructor(
+    readonly config: UpstreamConfig,
+    private readonly backoff: RestartBackoff = DEFAULT_BACKOFF,
+  ) {}
 
   get name(): string {
     return this.config.name;
@@ -26,14 +48,54 @@ export class Upstream {
 
   async start(): Promise<void> {
     try {
-      await this.client.connect(transportOf(this.config));
-      this.client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
-        await this.refresh().catch(() => undefined);
-      });
+      await this.connect();
       await this.refresh();
     } catch (e) {
       this.failure = (e as Error).message || String(e);
       this.tools = new Map();
+    }
+  }
+
+  private async connect(): Promise<void> {
+    const client = new Client({ name: "charter-serve", version: "0.1.0" });
+    const transport = transportOf(this.config);
+    await client.connect(transport);
+    client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
+      await this.refresh().catch(() => undefined);
+    });
+    this.client = client;
+    if (transport instanceof StdioUpstreamTransport) {
+      // the SDK client chains its own onclose before ours; ours restarts a server that went away by itself
+      const previous = transport.onclose;
+      transport.onclose = () => {
+        previous?.();
+        if (!this.closing && this.client === client) this.exited(`its process exited (pid ${transport.pid ?? "?"})`);
+      };
+    }
+  }
+
+  private exited(reason: string): void {
+    if (this.restartTimer !== undefined || this.closing) return;
+    const inMs = Math.min(this.backoff.maxMs, this.backoff.firstMs * 2 ** this.attempts);
+    this.down = reason;
+    this.onExit?.(reason, inMs);
+    this.restartTimer = setTimeout(() => void this.restart(), inMs);
+    this.restartTimer.unref?.();
+  }
+
+  private async restart(): Promise<void> {
+    this.restartTimer = undefined;
+    if (this.closing) return;
+    this.attempts++;
+    try {
+      await this.connect();
+      await this.refresh();
+      const attempt = this.attempts;
+      this.down = undefined;
+      this.attempts = 0;
+      this.onRestart?.(attempt);
+    } catch (e) {
+      if (!this.closing) this.exited(`it could not be restarted: ${(e as Error).message || String(e)}`);
     }
   }
 
@@ -61,6 +123,8 @@ export class Upstream {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    if (this.restartTimer !== undefined) clearTimeout(this.restartTimer);
     await this.client.close().catch(() => undefined);
   }
 }
@@ -82,5 +146,5 @@ function transportOf(config: UpstreamConfig): Transport {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
   Object.assign(env, config.env);
-  return new StdioClientTransport({ command: command!, args, env, stderr: "inherit", ...(config.cwd ? { cwd: config.cwd } : {}) });
+  return new StdioUpstreamTransport({ command: command!, args, env, stderr: "inherit", ...(config.cwd ? { cwd: config.cwd } : {}) });
 }
