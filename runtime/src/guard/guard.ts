@@ -348,8 +348,7 @@ export class Guard {
    */
   private settle(call: ToolCall, tool: CompiledTool | undefined, d: Decision, now: number): Decision {
     // a tool knows the agent that holds it; only a refusal before the tool was found looks the agent up
-    const agent =
-      tool !== undefined ? tool.owner : this.audit !== null || this.anyMonitorMode ? this.agents.get(call.agent) : undefined;
+    const agent = tool !== undefined ? tool.owner : this.audit !== null || this.anyMonitorMode ? this.agents.get(call.agent) : undefined;
     let decision = d;
     let enforced: boolean | undefined;
     if (agent?.monitorMode === true && d.outcome !== "allow" && d.rule !== "unknown_agent") {
