@@ -218,6 +218,13 @@ describe("charter serve replicas on one Redis", () => {
     expect(b.stderr()).toContain("bundle reloaded");
     for (const c of [ca, cb])
       expect(text(await c.callTool({ name: "lookup", arguments: { word: "reloaded" } }))).toMatch(/isolated: incident 12/);
+    // the reload carried the isolation over without recording it again: one record of it per replica
+    const isolationRecords = (r: Replica) =>
+      records(r.audit).filter((x) => x.event === "isolation" && x.agent === "archivist" && x.outcome === "isolated").length;
+    const t3 = Date.now();
+    while ((isolationRecords(a) < 1 || isolationRecords(b) < 1) && Date.now() - t3 < 3000) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 500)); // a second record would have been flushed by now
+    expect([isolationRecords(a), isolationRecords(b)]).toEqual([1, 1]);
     // a replica started while the isolation holds denies from its first call
     const d = await start("d");
     expect(text(await (await connect(d, archivist.token)).callTool({ name: "lookup", arguments: { word: "late" } }))).toMatch(

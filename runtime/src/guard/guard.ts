@@ -639,6 +639,14 @@ export class Guard {
     this.write({ agent: agent ?? "*", session: "", event: "isolation", trace: [{ rule: "isolate", reason }], outcome: "isolated" });
   }
 
+  /**
+   * Applies an isolation that is already on record: the guard of a reloaded bundle takes over the
+   * isolations in force without writing them a second time (the incident report counts isolations).
+   */
+  restoreIsolation(reason: string, agent?: string): void {
+    this.kill.isolate(reason, agent);
+  }
+
   /** Lifts the kill switch (of `agent`, or every isolation). Audited. */
   release(reason: string, agent?: string): void {
     this.kill.release(agent);

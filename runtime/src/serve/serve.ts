@@ -221,9 +221,10 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   /**
    * A guard over `bundle`, its rate windows in the shared state, following the shared kill switch. The
    * memory store hands the binding its isolations at once; for Redis the last known ones are applied
-   * first, so a reload leaves no gap (re-applying one is audited again).
+   * first, so a reload leaves no gap. On a reload the isolations are carried over without a second
+   * audit record: they are on record since they were made.
    */
-  const makeGuard = (bundle: Bundle): Guard => {
+  const makeGuard = (bundle: Bundle, reload = false): Guard => {
     const g = createGuard(bundle, {
       audit,
       rateStore: rates,
@@ -235,11 +236,14 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       alerts: (a) => log(`charter serve: alert: ${a.agent}: ${a.message}`),
     });
     if (state.kind !== "memory") {
-      if (isolations.all !== undefined) g.isolate(isolations.all);
-      for (const [agent, reason] of isolations.agents) g.isolate(reason, agent);
+      const isolate = reload
+        ? (reason: string, agent?: string) => g.restoreIsolation(reason, agent)
+        : (reason: string, agent?: string) => g.isolate(reason, agent);
+      if (isolations.all !== undefined) isolate(isolations.all);
+      for (const [agent, reason] of isolations.agents) isolate(reason, agent);
     }
     binding?.unbind();
-    binding = bindGuardToState(g, state, { audit });
+    binding = bindGuardToState(g, state, { audit, carried: reload });
     return g;
   };
   let guard = makeGuard(first.bundle);
@@ -769,7 +773,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
         }
         if (next.bundle.digest === bundleDigest) return { ok: true, digest: bundleDigest, message: "unchanged" };
         const before = bundleDigest;
-        guard = makeGuard(next.bundle);
+        guard = makeGuard(next.bundle, true);
         bundleDigest = next.bundle.digest;
         verdicts.clear();
         reloads.inc({ result: "loaded" });

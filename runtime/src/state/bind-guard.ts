@@ -12,22 +12,40 @@ export interface StateBinding {
   unbind(): void;
 }
 
-export function bindGuardToState(guard: Guard, state: StateStore, options: { audit?: AuditLog | null } = {}): StateBinding {
+export function bindGuardToState(
+  guard: Guard,
+  state: StateStore,
+  options: {
+    audit?: AuditLog | null;
+    /**
+     * The guard replaces one that followed the store (a reload): the isolations the store hands over
+     * while binding are already on record and are restored without a second record.
+     */
+    carried?: boolean;
+  } = {},
+): StateBinding {
   let applied: IsolationState = { agents: new Map() };
+  let binding = true;
   const apply = (next: IsolationState): void => {
     const prev = applied;
     applied = next;
+    const isolate =
+      binding && options.carried === true
+        ? (reason: string, agent?: string) => guard.restoreIsolation(reason, agent)
+        : (reason: string, agent?: string) => guard.isolate(reason, agent);
     if (prev.all !== undefined && next.all === undefined) {
       guard.release("lifted through the shared state");
       // release() lifted every isolation: put back the agents still isolated
-      for (const [agent, reason] of next.agents) guard.isolate(reason, agent);
+      for (const [agent, reason] of next.agents) isolate(reason, agent);
       return;
     }
     for (const agent of prev.agents.keys()) if (!next.agents.has(agent)) guard.release("lifted through the shared state", agent);
-    if (next.all !== undefined && prev.all === undefined) guard.isolate(next.all);
-    for (const [agent, reason] of next.agents) if (!prev.agents.has(agent)) guard.isolate(reason, agent);
+    // an isolation the guard already holds (carried over before binding) is not applied twice
+    if (next.all !== undefined && prev.all === undefined && !guard.isIsolated()) isolate(next.all);
+    for (const [agent, reason] of next.agents) if (!prev.agents.has(agent) && !guard.isIsolated(agent)) isolate(reason, agent);
   };
   const stopWatch = state.killSwitch.watch(apply);
+  binding = false;
   const stopHealth = state.onHealth((h) => {
     options.audit?.write({
       agent: "charter-runtime",
