@@ -5,18 +5,9 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { IncidentReport } from "@charter/runtime";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../../test/support/paths.js";
-
-interface Entry {
-  event: string;
-  tool?: string;
-  outcome: string;
-  rule?: string;
-  reason: string;
-  approver?: string;
-  reversal?: string | null;
-}
 
 describe("examples/incident/session.mjs", () => {
   it("a hijacked session through charter serve yields a report with every refusal, approval and the isolation", () => {
@@ -29,14 +20,7 @@ describe("examples/incident/session.mjs", () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/charter audit verify: audit\.jsonl: chain intact, \d+ records/);
 
-    const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as {
-      summary: Record<string, unknown>;
-      refused: (Entry & { count: number })[];
-      approvals: Entry[];
-      guardrails: Entry[];
-      highTier: Entry[];
-      dataVolume: { toolResults: number; bytesReturned: number };
-    };
+    const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as IncidentReport;
     expect(report.summary).toMatchObject({
       decisions: { allow: 5, deny: 5, approval_required: 2 },
       approvals: 2,

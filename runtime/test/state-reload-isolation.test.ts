@@ -9,7 +9,6 @@ const checked = checkText(
   `policy p { version 1 owner "o" }
 agent a { kind conversational tool t { scope read tier low rate 10 per 1m } }
 agent b { kind conversational tool t { scope read tier low rate 10 per 1m } }`,
-  "p.charter",
 );
 if (!checked.bundle) throw new Error(JSON.stringify(checked.diagnostics));
 const bundle = checked.bundle;
