@@ -3,20 +3,18 @@
 // spread over the replicas; an isolation posted to one replica's admin API stops calls on the other
 // within 1 s; a replica whose Redis goes away denies every call (fail closed) and audits the outage.
 // Real MCP SDK clients over Streamable HTTP, in front of the notes tool server (fixtures/serve/notes.mjs).
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { newToken } from "../src/serve/index.js";
 import { charter } from "../../test/support/cli.js";
 import { freePort } from "../../test/support/free-port.js";
-import { ROOT } from "../../test/support/paths.js";
 import { startRedis } from "../../test/support/setup-redis.js";
 // @ts-expect-error: a plain ESM fixture without types
 import { startNotesServer } from "./fixtures/serve/notes.mjs";
+import { auditRecords, connectAgent, startServeProcess, stopServeProcess, type ServeProcess } from "../../test/support/serve-process.js";
 
 const POLICY = `policy replicas {
   version 1
@@ -57,12 +55,7 @@ let notes: { url: string; calls: string[]; close(): Promise<void> };
 const replicas: Replica[] = [];
 const clients: Client[] = [];
 
-interface Replica {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-  audit: string;
-}
+type Replica = ServeProcess;
 
 const text = (r: unknown) => ((r as { content?: { text?: string }[] }).content ?? []).map((c) => c.text ?? "").join("\n");
 
@@ -86,46 +79,20 @@ admin: { token_sha256: "${admin.sha256}" }
 }
 
 async function start(name: string, redis = redisUrl): Promise<Replica> {
-  const child = spawn(process.execPath, [join(ROOT, "cli/bin/charter.js"), "serve", "--config", config(name, redis)], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let err = "";
-  child.stderr!.setEncoding("utf8");
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on("data", (c: string) => {
-      err += c;
-      const m = /listening on (http:\/\/\S+)\/mcp/.exec(err);
-      if (m) resolve(m[1]!);
-    });
-    child.once("exit", (code) => reject(new Error(`charter serve ${name} exited ${code}: ${err}`)));
-  });
-  const r: Replica = { child, url, stderr: () => err, audit: join(dir, `${name}.audit.jsonl`) };
+  const r = await startServeProcess(name, config(name, redis), join(dir, `${name}.audit.jsonl`));
   replicas.push(r);
   return r;
 }
 
-async function stop(r: Replica): Promise<void> {
-  if (r.child.exitCode !== null) return;
-  const exited = new Promise((res) => r.child.once("exit", res));
-  r.child.kill("SIGTERM");
-  await exited;
-}
+const stop = stopServeProcess;
 
 async function connect(r: Replica, token: string): Promise<Client> {
-  const client = new Client({ name: "replica-test", version: "1.0.0" });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(r.url + "/mcp"), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }),
-  );
+  const client = await connectAgent(r.url, token, "replica-test");
   clients.push(client);
   return client;
 }
 
-function records(path: string): Record<string, unknown>[] {
-  return readFileSync(path, "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
-}
+const records = auditRecords;
 
 const toolOf = (r: Record<string, unknown>) => (r.action as { tool?: string } | undefined)?.tool;
 
