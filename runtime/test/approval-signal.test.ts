@@ -27,9 +27,10 @@ describe("requestApproval signal", () => {
     const outcome = requestApproval((_r, ctx) => ((signal = ctx!.signal), (again = ctx!.signal), new Promise(() => {})), req, 1000, timers);
     expect(signal!.aborted).toBe(false);
     expect(again).toBe(signal);
-    timers.fire();
-    await outcome;
+    timers.fire(); // the deadline: the listening approver is told, and gets the late-answer grace
     expect(signal!.aborted).toBe(true);
+    timers.fire(); // the grace ends without an answer
+    await expect(outcome).resolves.toEqual({ approved: false, reason: "timeout" });
   });
 
   it("an approver that answers without reading the signal is judged as before", async () => {

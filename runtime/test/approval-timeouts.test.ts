@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { requestApproval } from "../src/approval/index.js";
+import { LATE_ANSWER_GRACE_MS, requestApproval } from "../src/approval/index.js";
 import type { ApprovalRequest, Approver } from "../src/approval/index.js";
 
 const req: ApprovalRequest = { agent: "procurement-assistant-v2", tool: "createDraftPO", args: { amount: 1200 }, tier: "high" };
@@ -38,6 +38,38 @@ describe("requestApproval", () => {
     answer({ approved: true, approver: "late" });
     await expect(outcome).resolves.toEqual({ approved: false, reason: "timeout" });
     expect(signal?.aborted).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("after the deadline, counts an answer of a listening approver only when it was decided in time", async () => {
+    const timed: ApprovalRequest = { ...req, requestedAt: 0, expiresAt: 60_000 };
+    const ask = (answer: Record<string, unknown> | undefined) => {
+      const approver: Approver = (_r, ctx) =>
+        new Promise((resolve) => {
+          // told "expired", it looks the request up in its (shared) state and says how it ended
+          ctx!.signal.addEventListener("abort", () => {
+            if (answer) resolve(answer as never);
+          });
+        });
+      return requestApproval(approver, timed, 60_000);
+    };
+    const inTime = ask({ approved: true, approver: "alice", status: "approved", decidedAt: 59_999 });
+    const tooLate = ask({ approved: true, approver: "alice", status: "approved", decidedAt: 60_001 });
+    const undated = ask({ approved: true, approver: "alice" });
+    const expired = ask({ approved: false, approver: "", status: "expired" });
+    const silent = ask(undefined);
+    await vi.advanceTimersByTimeAsync(60_000);
+    await expect(inTime).resolves.toMatchObject({ approved: true, approver: "alice", reason: "approved" });
+    await expect(tooLate).resolves.toEqual({ approved: false, reason: "timeout" });
+    await expect(undated).resolves.toEqual({ approved: false, reason: "timeout" });
+    await expect(expired).resolves.toMatchObject({ approved: false, reason: "timeout" });
+    // an approver that listens but never says gets LATE_ANSWER_GRACE_MS, then it is a timeout
+    let done = false;
+    void silent.then(() => (done = true));
+    await vi.advanceTimersByTimeAsync(LATE_ANSWER_GRACE_MS - 1);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await expect(silent).resolves.toEqual({ approved: false, reason: "timeout" });
     expect(vi.getTimerCount()).toBe(0);
   });
 

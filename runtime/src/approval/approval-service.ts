@@ -408,6 +408,7 @@ function answerOfRequest(r: ApprovalRequestRecord): ApproverAnswer {
       approver: r.approver!,
       status: "approved",
       argsDigest: r.argsDigest,
+      ...(r.decidedAt !== undefined ? { decidedAt: r.decidedAt } : {}),
       ...(r.comment ? { note: r.comment } : {}),
     };
   if (r.status === "rejected")

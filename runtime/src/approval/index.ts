@@ -1,7 +1,7 @@
 // Approval: a human decides, once, within a deadline, and only a member of the tool's approver groups.
 // `createApprovalService` is the pending-request book with its HTTP API, inbox and webhook; its
 // `approver` plugs into `createGuard`. `createRemoteApprover` asks such a service from another process.
-export { requestApproval } from "./request-approval.js";
+export { LATE_ANSWER_GRACE_MS, requestApproval } from "./request-approval.js";
 export type {
   ApprovalOutcome,
   ApprovalReason,

@@ -67,9 +67,19 @@ const realTimers: ApprovalTimers = {
 
 const MAX_TIMER_MS = 2_147_483_647;
 
+/**
+ * Decides how a request ends at its deadline when the book is not the only one that may end it (replicas
+ * sharing approvals): told once, it must end the request through `expireNow` or `endAsShared`.
+ */
+export interface DeadlineArbiter {
+  deadlinePassed(request: ApprovalRequestRecord): void;
+}
+
 interface Entry {
   request: ApprovalRequestRecord;
   timer: unknown;
+  /** The deadline passed and the arbiter was told: no decision is taken here any more. */
+  closing?: boolean;
   settle: (r: ApprovalRequestRecord) => void;
   settled: Promise<ApprovalRequestRecord>;
 }
@@ -86,6 +96,7 @@ export class PendingApprovals {
   private readonly clock: () => number;
   private readonly timers: ApprovalTimers;
   private readonly historySize: number;
+  private arbiter: DeadlineArbiter | undefined;
   private readonly counts: Record<RequestStatus, number> = {
     pending: 0,
     approved: 0,
@@ -128,6 +139,11 @@ export class PendingApprovals {
     return this.open.get(id)?.request ?? this.ended.get(id);
   }
 
+  /** From now on the deadline of a request is settled by `arbiter` (see DeadlineArbiter). */
+  useArbiter(arbiter: DeadlineArbiter): void {
+    this.arbiter = arbiter;
+  }
+
   /** Resolves when the request has ended (at once when it has already). */
   settled(id: string): Promise<ApprovalRequestRecord> | undefined {
     const e = this.open.get(id);
@@ -139,7 +155,8 @@ export class PendingApprovals {
   /** Pending requests, oldest first; only those `decider` may decide when one is given. */
   pending(decider?: Decider): ApprovalRequestRecord[] {
     const out: ApprovalRequestRecord[] = [];
-    for (const e of this.open.values()) if (decider === undefined || mayDecide(decider, e.request.groups)) out.push(e.request);
+    for (const e of this.open.values())
+      if (!e.closing && (decider === undefined || mayDecide(decider, e.request.groups))) out.push(e.request);
     return out;
   }
 
@@ -197,7 +214,7 @@ export class PendingApprovals {
       return { ok: false, code: "not_pending", message: `request ${id} is no longer pending: it was ${known.status}`, request: known };
     const request = entry.request;
     // At the deadline the request has expired, whatever the timer's turn in the event loop.
-    if (this.clock() >= request.expiresAt) {
+    if (entry.closing || this.clock() >= request.expiresAt) {
       this.expire(id);
       return { ok: false, code: "not_pending", message: `request ${id} is no longer pending: it expired`, request };
     }
@@ -220,15 +237,21 @@ export class PendingApprovals {
    * Ends a pending request as another replica ended it (the shared state says so). An approval for an
    * agent isolated meanwhile withdraws the request instead: the call never runs. False when it had ended.
    */
-  endAsShared(id: string, status: Exclude<ApprovalStatus, "no_approver">, approver?: string, comment?: string): boolean {
+  endAsShared(
+    id: string,
+    status: Exclude<ApprovalStatus, "no_approver">,
+    approver?: string,
+    comment?: string,
+    decidedAt?: number,
+  ): boolean {
     const entry = this.open.get(id);
     if (entry === undefined) return false;
     if (status === "approved" && this.options.isIsolated?.(entry.request.agent)) {
       this.end(entry, "withdrawn", `${entry.request.agent} was isolated while the request waited`);
       return true;
     }
-    if (status === "approved" || status === "rejected") this.end(entry, status, comment, approver ?? "?");
-    else this.end(entry, status, comment ?? `ended through another replica`);
+    if (status === "approved" || status === "rejected") this.end(entry, status, comment, approver ?? "?", decidedAt);
+    else this.end(entry, status, comment ?? `ended through another replica`, undefined, decidedAt);
     return true;
   }
 
@@ -237,8 +260,24 @@ export class PendingApprovals {
     this.record(request, outcome, reason, approver);
   }
 
-  /** The deadline passed. False when the request had already ended. */
+  /**
+   * The deadline passed: the request ends as expired, or, with an arbiter, stops taking decisions here
+   * while the arbiter finds out how it ended. False when the request had already ended.
+   */
   expire(id: string): boolean {
+    const entry = this.open.get(id);
+    if (entry === undefined) return false;
+    if (this.arbiter === undefined) return this.expireNow(id);
+    if (!entry.closing) {
+      entry.closing = true;
+      this.timers.clearTimeout(entry.timer);
+      this.arbiter.deadlinePassed(entry.request);
+    }
+    return true;
+  }
+
+  /** Ends the request as expired at once (the arbiter's verdict, or the deadline without one). */
+  expireNow(id: string): boolean {
     const entry = this.open.get(id);
     if (entry === undefined) return false;
     this.end(entry, "expired", `no decision before ${new Date(entry.request.expiresAt).toISOString()}`);
@@ -270,13 +309,13 @@ export class PendingApprovals {
     return n;
   }
 
-  private end(entry: Entry, status: ApprovalStatus, text: string | undefined, approver?: string): void {
+  private end(entry: Entry, status: ApprovalStatus, text: string | undefined, approver?: string, decidedAt?: number): void {
     const request = entry.request;
     if (request.status !== "pending") return;
     this.open.delete(request.id);
     this.timers.clearTimeout(entry.timer);
     request.status = status;
-    request.decidedAt = this.clock();
+    request.decidedAt = decidedAt ?? this.clock();
     if (approver !== undefined) {
       request.approver = approver;
       if (text) request.comment = text;

@@ -1,7 +1,11 @@
 // Human approval with a deadline. Only an explicit `approved: true` from an approver that names itself is
 // an approval; a rejection, a timeout, a withdrawal, a throw or a malformed answer is a refusal, never an
-// auto-approval. The timer is always cleared, and an answer arriving after the deadline (or after the
-// caller withdrew the request through `signal`) is ignored.
+// auto-approval. The timer is always cleared, and an answer arriving after the caller withdrew the request
+// through `signal` is ignored. At the deadline an approver that listens to `signal` is told "expired" and
+// has the last word for a short grace (LATE_ANSWER_GRACE_MS): an approval service shared by replicas may
+// have taken an approval just before the deadline that this process has not heard of yet, and the human
+// was told "approved". Such a late answer counts only when it says it was decided in time (`decidedAt` at
+// or before the request's `expiresAt`); anything else after the deadline is a timeout.
 
 export type Tier = "low" | "medium" | "high";
 
@@ -43,6 +47,11 @@ export interface ApproverAnswer {
   status?: ApprovalStatus;
   /** The digest of the arguments the approver saw; when given it must equal the request's. */
   argsDigest?: string;
+  /**
+   * When the decision was taken (ms since the epoch). An answer that arrives after the deadline is an
+   * approval only when this is at or before the request's `expiresAt`.
+   */
+  decidedAt?: number;
 }
 
 /**
@@ -103,6 +112,22 @@ function judge(answer: unknown, req: ApprovalRequest): ApprovalOutcome {
 const MAX_TIMER_MS = 2_147_483_647;
 
 /**
+ * How long an approver that listens to `signal` may take, after the deadline, to say how the request ended.
+ * Long enough for a round trip to the shared state, short enough that a call never waits much past its
+ * timeout when the approver does not answer.
+ */
+export const LATE_ANSWER_GRACE_MS = 2_000;
+
+/** The judged answer of an approver that answered after the deadline: an approval only if decided in time. */
+function judgeLate(answer: unknown, req: ApprovalRequest): ApprovalOutcome {
+  const judged = judge(answer, req);
+  if (!judged.approved) return judged;
+  const at = (answer as Partial<ApproverAnswer>).decidedAt;
+  const inTime = typeof at === "number" && req.expiresAt !== undefined && at <= req.expiresAt;
+  return inTime ? judged : { approved: false, reason: "timeout" };
+}
+
+/**
  * Asks `approver` about `req` and resolves to its judged answer, or to a timeout after `timeoutMs`, or to
  * `withdrawn` as soon as `withdraw` aborts (the client cancelled or went away): whichever comes first wins,
  * and nothing that arrives later changes it.
@@ -134,6 +159,9 @@ export function requestApproval(
     };
     let settled = false;
     let handle: unknown;
+    /** The deadline passed and the listening approver was told: its answer is judged by judgeLate. */
+    let late = false;
+    let graceHandle: unknown;
     const onWithdraw = (): void => {
       ended ??= "withdrawn";
       settle({ approved: false, reason: "withdrawn" });
@@ -143,14 +171,21 @@ export function requestApproval(
       if (settled) return;
       settled = true;
       timers.clearTimeout(handle);
+      if (graceHandle !== undefined) timers.clearTimeout(graceHandle);
       withdraw?.removeEventListener("abort", onWithdraw);
       resolve(outcome);
     };
     handle = timers.setTimeout(
       () => {
         ended ??= "expired";
-        settle({ approved: false, reason: "timeout" });
-        controller?.abort("expired");
+        if (controller === undefined) {
+          // the approver never looked at the signal: it cannot know more than the deadline does
+          settle({ approved: false, reason: "timeout" });
+          return;
+        }
+        late = true;
+        graceHandle = timers.setTimeout(() => settle({ approved: false, reason: "timeout" }), LATE_ANSWER_GRACE_MS);
+        controller.abort("expired");
       },
       Math.min(timeoutMs, MAX_TIMER_MS),
     );
@@ -163,8 +198,8 @@ export function requestApproval(
       return;
     }
     pending.then(
-      (answer) => settle(judge(answer, req)),
-      (e) => settle({ approved: false, reason: "error", error: describe(e) }),
+      (answer) => settle(late ? judgeLate(answer, req) : judge(answer, req)),
+      (e) => settle(late ? { approved: false, reason: "timeout" } : { approved: false, reason: "error", error: describe(e) }),
     );
   });
 }

@@ -3,8 +3,10 @@
 // and copies it into the shared state; every replica lists the others' pending requests from a mirror that
 // pub/sub and a poll (every 500 ms) keep current. A decision counts only once the shared state's atomic
 // compare-and-set took it — whichever replica it came through, only one answer wins — and the owner ends
-// its request as the shared state says within the poll interval. Expiry and withdrawal are decided by the
-// owner locally first (the call can only not run) and then written to the shared state.
+// its request as the shared state says within the poll interval. At the deadline the owner asks the shared
+// state to end the request as expired, and it ends as the shared state answers: an approval another replica
+// took just before the deadline (and told its approver about) still lets the call run. Withdrawals are
+// decided by the owner locally first (the call can only not run) and then written to the shared state.
 // Redis unreachable: no decision is recorded, so nothing is granted (503, audited); the owner's copies and
 // ends are written again once it is back.
 import type { ApprovalStore, StoredApproval } from "../state/state-store.js";
@@ -28,6 +30,13 @@ export interface SharedApprovals {
 }
 
 const MIRROR_HISTORY = 200;
+
+/** When the shared state took the request's end, if it says. */
+function decidedAtOf(a: StoredApproval): number | undefined {
+  if (a.decided_at === undefined) return undefined;
+  const t = Date.parse(a.decided_at);
+  return Number.isFinite(t) ? t : undefined;
+}
 
 export function storedOf(r: ApprovalRequestRecord): StoredApproval {
   return {
@@ -116,7 +125,7 @@ export function createSharedApprovals(options: {
       if (local.status === "pending" && a.status !== "pending") {
         applying.add(a.id);
         try {
-          book.endAsShared(a.id, a.status, a.decided_by, a.comment);
+          book.endAsShared(a.id, a.status, a.decided_by, a.comment, decidedAtOf(a));
         } finally {
           applying.delete(a.id);
         }
@@ -130,6 +139,31 @@ export function createSharedApprovals(options: {
   }
 
   const stopWatch = store.watch(apply, apply);
+
+  // The deadline of a shared request is the shared state's to settle: first transition wins.
+  book.useArbiter({
+    deadlinePassed(r: ApprovalRequestRecord): void {
+      if (!published.has(r.id) || unpublished.has(r.id)) {
+        book.expireNow(r.id); // the others never saw it
+        return;
+      }
+      void track(store.transition(r.id, "expired", undefined, undefined, clock())).then(
+        (t) => {
+          if (t.ok) {
+            published.delete(r.id);
+            applying.add(r.id);
+            try {
+              book.expireNow(r.id);
+            } finally {
+              applying.delete(r.id);
+            }
+          } else if (t.approval !== undefined && t.approval.status !== "pending") apply(t.approval);
+          else book.expireNow(r.id); // the shared state lost it: it ends here, and ended() writes it back
+        },
+        () => book.expireNow(r.id), // unreachable: the call can only not run; ended() queues the write
+      );
+    },
+  });
 
   async function poll(): Promise<void> {
     // an isolation made through another replica withdraws this one's waiting requests of that agent
@@ -145,7 +179,7 @@ export function createSharedApprovals(options: {
       }
     }
     for (const [id, r] of unsynced) {
-      const t = await store.transition(id, r.status as Exclude<StoredApproval["status"], "pending">, r.approver, r.endReason);
+      const t = await store.transition(id, r.status as Exclude<StoredApproval["status"], "pending">, r.approver, r.endReason, r.decidedAt);
       unsynced.delete(id);
       if (!t.ok && t.approval && t.approval.status !== r.status) noteLate(r, t.approval);
     }
@@ -205,7 +239,7 @@ export function createSharedApprovals(options: {
     if (r.status === "approved" || r.status === "rejected") return; // decide wrote it first
     if (unpublished.delete(r.id)) return; // the others never saw it
     const status = r.status === "no_approver" ? "withdrawn" : r.status;
-    void track(store.transition(r.id, status, undefined, r.endReason)).then(
+    void track(store.transition(r.id, status, undefined, r.endReason, r.decidedAt)).then(
       (t) => {
         if (!t.ok && t.approval && t.approval.status !== status) noteLate(r, t.approval);
       },
@@ -235,7 +269,7 @@ export function createSharedApprovals(options: {
       if (unpublished.has(id)) return unavailable(local, id, decider, new Error("the request is not shared yet"));
       let t: Awaited<ReturnType<ApprovalStore["transition"]>>;
       try {
-        t = await store.transition(id, status, decider.name, comment);
+        t = await store.transition(id, status, decider.name, comment, clock());
       } catch (e) {
         return unavailable(local, id, decider, e);
       }
@@ -251,7 +285,8 @@ export function createSharedApprovals(options: {
       applying.add(id);
       try {
         // the shared state took it: end it here the same way (endAsShared withdraws an isolated agent's)
-        if (!book.endAsShared(id, status, decider.name, comment) && book.get(id)?.status !== status) noteLate(local, t.approval);
+        if (!book.endAsShared(id, status, decider.name, comment, decidedAtOf(t.approval)) && book.get(id)?.status !== status)
+          noteLate(local, t.approval);
       } finally {
         applying.delete(id);
       }
@@ -300,7 +335,7 @@ export function createSharedApprovals(options: {
       return { ok: false, code: "not_pending", message: `request ${id} is no longer pending: ${r.agent} is isolated`, request: r };
     let t: Awaited<ReturnType<ApprovalStore["transition"]>>;
     try {
-      t = await store.transition(id, status, decider.name, comment);
+      t = await store.transition(id, status, decider.name, comment, clock());
     } catch (e) {
       return unavailable(r, id, decider, e);
     }

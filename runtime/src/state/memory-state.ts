@@ -69,6 +69,7 @@ class MemoryApprovals implements ApprovalStore {
     status: Exclude<StoredApproval["status"], "pending">,
     by?: string,
     comment?: string,
+    at?: number,
   ): Promise<ApprovalTransition> {
     const a = this.items.get(id);
     if (!a) return { ok: false, reason: "unknown" };
@@ -76,6 +77,7 @@ class MemoryApprovals implements ApprovalStore {
     a.status = status;
     if (by !== undefined) a.decided_by = by;
     if (comment !== undefined) a.comment = comment;
+    if (at !== undefined) a.decided_at = new Date(at).toISOString();
     for (const l of this.listeners) l({ ...a });
     return { ok: true, approval: { ...a } };
   }

@@ -44,6 +44,7 @@ if status ~= 'pending' then return 1 end
 redis.call('HSET', KEYS[1], 'status', ARGV[1])
 if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'decided_by', ARGV[2]) end
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'comment', ARGV[3]) end
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'decided_at', ARGV[5]) end
 redis.call('ZREM', KEYS[2], ARGV[4])
 redis.call('PUBLISH', KEYS[3], ARGV[4])
 return 2`;
@@ -122,6 +123,7 @@ type Scripted = Redis & {
     by: string,
     comment: string,
     id: string,
+    decidedAt: string,
   ): Promise<number>;
 };
 
@@ -266,6 +268,7 @@ export class RedisStateStore implements StateStore {
       a.status = h.status as StoredApproval["status"];
       if (h.decided_by) a.decided_by = h.decided_by;
       if (h.comment) a.comment = h.comment;
+      if (h.decided_at) a.decided_at = h.decided_at;
       return a;
     };
     this.approvals = {
@@ -285,8 +288,9 @@ export class RedisStateStore implements StateStore {
         const all = await Promise.all(ids.map(read));
         return all.filter((a): a is StoredApproval => a !== undefined && a.status === "pending");
       },
-      transition: async (id, status, by, comment): Promise<ApprovalTransition> => {
-        const r = await redis.charterTransition(k.approval(id), k.pending, k.approvalChannel, status, by ?? "", comment ?? "", id);
+      transition: async (id, status, by, comment, at): Promise<ApprovalTransition> => {
+        const when = at === undefined ? "" : new Date(at).toISOString();
+        const r = await redis.charterTransition(k.approval(id), k.pending, k.approvalChannel, status, by ?? "", comment ?? "", id, when);
         const a = await read(id);
         if (r === 0 || a === undefined) return { ok: false, reason: "unknown" };
         if (r === 1) return { ok: false, reason: "not_pending", approval: a };

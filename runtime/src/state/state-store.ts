@@ -34,6 +34,8 @@ export interface StoredApproval {
   reversal?: string | null;
   /** Who decided, for approved/rejected. */
   decided_by?: string;
+  /** When the transition was taken (ISO, by the clock of the replica that took it). */
+  decided_at?: string;
   comment?: string;
 }
 
@@ -64,7 +66,14 @@ export interface ApprovalStore {
   /** Pending requests, oldest first. */
   pending(): Promise<StoredApproval[]>;
   /** Atomic: only a pending request changes, exactly once, whichever replica asks. */
-  transition(id: string, status: Exclude<ApprovalStatus, "pending">, by?: string, comment?: string): Promise<ApprovalTransition>;
+  /** Ends a pending request, atomically: only the first transition of a request is taken. `at`: ms since the epoch. */
+  transition(
+    id: string,
+    status: Exclude<ApprovalStatus, "pending">,
+    by?: string,
+    comment?: string,
+    at?: number,
+  ): Promise<ApprovalTransition>;
   /** Told of every transition made through any replica (and, with `onPut`, of every new request). */
   watch(onTransition: (approval: StoredApproval) => void, onPut?: (approval: StoredApproval) => void): () => void;
 }
