@@ -9,7 +9,7 @@
 // decided by the owner locally first (the call can only not run) and then written to the shared state.
 // Redis unreachable: no decision is recorded, so nothing is granted (503, audited); the owner's copies and
 // ends are written again once it is back.
-import type { ApprovalStore, StoredApproval } from "../state/state-store.js";
+import type { ApprovalStore, ApprovalTransition, StoredApproval } from "../state/state-store.js";
 import type { ApprovalView } from "./inbox.js";
 import { mayDecide, type ApprovalRequestRecord, type DecideResult, type Decider, type PendingApprovals } from "./pending-approvals.js";
 import type { Tier } from "./request-approval.js";
@@ -254,6 +254,17 @@ export function createSharedApprovals(options: {
     return { ok: false, code: "unavailable", message };
   };
 
+  /** The shared state had already ended the request another way: apply its end here and say so. */
+  function lost(id: string, t: Extract<ApprovalTransition, { ok: false }>, request: ApprovalRequestRecord): SharedDecideResult {
+    if (t.approval) apply(t.approval);
+    return {
+      ok: false,
+      code: "not_pending",
+      message: `request ${id} is no longer pending: it was ${t.approval?.status ?? "lost"}`,
+      request,
+    };
+  }
+
   async function decide(
     id: string,
     decider: Decider,
@@ -273,15 +284,7 @@ export function createSharedApprovals(options: {
       } catch (e) {
         return unavailable(local, id, decider, e);
       }
-      if (!t.ok) {
-        if (t.approval) apply(t.approval);
-        return {
-          ok: false,
-          code: "not_pending",
-          message: `request ${id} is no longer pending: it was ${t.approval?.status ?? "lost"}`,
-          request: book.get(id) ?? local,
-        };
-      }
+      if (!t.ok) return lost(id, t, book.get(id) ?? local);
       applying.add(id);
       try {
         // the shared state took it: end it here the same way (endAsShared withdraws an isolated agent's)
@@ -339,15 +342,7 @@ export function createSharedApprovals(options: {
     } catch (e) {
       return unavailable(r, id, decider, e);
     }
-    if (!t.ok) {
-      if (t.approval) apply(t.approval);
-      return {
-        ok: false,
-        code: "not_pending",
-        message: `request ${id} is no longer pending: it was ${t.approval?.status ?? "lost"}`,
-        request: r,
-      };
-    }
+    if (!t.ok) return lost(id, t, r);
     endMirrored(r, t.approval);
     book.note(
       r,
