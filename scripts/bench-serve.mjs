@@ -7,8 +7,10 @@
 //                  Node Streamable HTTP transport (bench/serve-floor.mjs): what the HTTP server and the SDK
 //                  cost per call before anything else
 //   floor:serve  — the same, on the SDK transport fed the way serve feeds it (runtime/src/serve/http-transport.ts)
-// at 1 and 32 concurrent clients. Prints p50/p99 latency, the latency added over direct, calls/s, and the
-// gateway process's CPU time per call (from /proc: unlike latency, it hardly depends on the machine's load).
+// at 1 and 32 concurrent clients. Prints p50/p99 latency, the latency added over direct, calls/s, and the CPU
+// time per call (from /proc: unlike latency, it hardly depends on the machine's load) of the gateway, of the
+// tool server behind it and of the load generator: the three share the machine's cores, so when calls/s
+// stops growing the CPU columns say who took the cores.
 // Goals: < 1 ms added at p50, ≥ 5,000 calls/s on 2 cores, less added latency than mcp-proxy.
 //
 // The load generator is bench/serve-client.mjs, the SAME for mcp-proxy, serve and the floors: raw HTTP/1.1
@@ -24,7 +26,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HttpMcpClient, StdioMcpClient } from "../bench/serve-client.mjs";
@@ -123,15 +125,35 @@ function cpuMs(pid) {
   }
 }
 
+/** The child processes of `pid` (Linux: /proc/PID/task/PID/children), or none. */
+function childrenOf(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** This process's CPU time so far, in ms. */
+const selfMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
 /**
- * Warm-up, then the measured calls; `pid` (the gateway's) adds its CPU time per call, which unlike latency
- * hardly depends on what else the machine runs.
+ * Warm-up, then the measured calls. CPU time per call, which unlike latency hardly depends on what else the
+ * machine runs: `pid`'s (the gateway), `tool`'s (the tool server: by default the gateway's children) and
+ * the load generator's (this process).
  */
-async function measure(callers, pid) {
+async function measure(callers, pid, tool = pid !== undefined ? childrenOf(pid) : []) {
   await run(callers, WARMUP);
-  const before = pid !== undefined ? cpuMs(pid) : Number.NaN;
+  const cpuOf = (pids) => pids.reduce((sum, p) => sum + cpuMs(p), 0);
+  const before = { gw: pid !== undefined ? cpuMs(pid) : Number.NaN, tool: cpuOf(tool), self: selfMs() };
   const r = await run(callers, CALLS);
-  r.cpu = pid !== undefined ? ((cpuMs(pid) - before) * 1000) / CALLS : Number.NaN;
+  const per = (ms) => (ms * 1000) / CALLS;
+  r.cpu = pid !== undefined ? per(cpuMs(pid) - before.gw) : Number.NaN;
+  r.toolCpu = tool.length > 0 ? per(cpuOf(tool) - before.tool) : Number.NaN;
+  r.clientCpu = per(selfMs() - before.self);
   return r;
 }
 
@@ -154,13 +176,20 @@ writeFileSync(join(tmp, "serve.yaml"), serveConfig(log));
 writeFileSync(join(tmp, "serve-base.yaml"), serveConfig(join(tmp, "audit-base.jsonl")));
 const proxyPort = await freePort();
 
+const loadStart = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(" ");
 const results = {};
 for (const concurrency of LEVELS) {
   const row = {};
   if (PATHS.includes("direct")) {
     const c = new StdioMcpClient(upstream[0], upstream.slice(1));
     await c.connect();
-    row.direct = await measure(Array.from({ length: concurrency }, () => c));
+    row.direct = await measure(
+      Array.from({ length: concurrency }, () => c),
+      undefined,
+      [c.child.pid],
+    );
     await c.close();
   }
   if (PATHS.includes("mcp-proxy")) {
@@ -229,16 +258,20 @@ const expected = ranServe ? LEVELS.length * (WARMUP + CALLS) : 0;
 const verify = ranServe ? spawnSync(process.execPath, [charterBin, "audit", "verify", log], { encoding: "utf8" }) : { status: 0 };
 
 const f = (ms) => `${ms.toFixed(3)} ms`;
+const us = (v) => (Number.isNaN(v) ? "—" : `${Math.round(v)} µs`);
 console.log(
-  `\ncharter serve vs mcp-proxy vs direct (tools/call of an echo tool over stdio; ${CALLS} calls after ${WARMUP} warm-up; ${cpus().length} cores, Node ${process.version})`,
+  `\ncharter serve vs mcp-proxy vs direct (tools/call of an echo tool over stdio; ${CALLS} calls after ${WARMUP} warm-up; ${cpus().length} cores, Node ${process.version}; load average ${loadStart} at the start, ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")} at the end)`,
 );
-console.log("clients  path        p50         p99         added p50   added p99   calls/s  gateway CPU/call");
+console.log("CPU/call: of the gateway, of the tool server behind it, of the load generator (this process)");
+console.log("clients  path        p50         p99         added p50   added p99   calls/s  gateway     tool        client");
 for (const [n, row] of Object.entries(results)) {
   for (const [name, r] of Object.entries(row)) {
     const added =
       name === "direct" || name.startsWith("floor") || !row.direct ? ["—", "—"] : [f(r.p50 - row.direct.p50), f(r.p99 - row.direct.p99)];
     console.log(
-      `${String(n).padEnd(8)} ${name.padEnd(11)} ${f(r.p50).padEnd(11)} ${f(r.p99).padEnd(11)} ${added[0].padEnd(11)} ${added[1].padEnd(11)} ${String(Math.round(r.rate)).padEnd(8)} ${Number.isNaN(r.cpu) ? "—" : `${Math.round(r.cpu)} µs`}`,
+      `${String(n).padEnd(8)} ${name.padEnd(11)} ${f(r.p50).padEnd(11)} ${f(r.p99).padEnd(11)} ${added[0].padEnd(11)} ${added[1].padEnd(11)} ${String(Math.round(r.rate)).padEnd(8)} ${us(r.cpu).padEnd(11)} ${us(r.toolCpu).padEnd(11)} ${us(r.clientCpu)}`,
     );
   }
 }
