@@ -509,10 +509,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       outcome = "allow";
       let result: CallToolResult;
       try {
-        result = (await target.client.callTool({ name, ...(args !== undefined ? { arguments: args } : {}) }, undefined, {
-          signal,
-          timeout: 300_000,
-        })) as CallToolResult;
+        result = await target.callTool(name, args, signal, 300_000);
       } catch (e) {
         outcome = "upstream_error";
         return refusal(`the tool server failed on ${name}: ${(e as Error).message}`);
