@@ -28,7 +28,9 @@ const outcome = (p: Promise<unknown>): Promise<Outcome> =>
 /** The same call both ways, one after the other. */
 async function both(name: string, args?: Record<string, unknown>, timeoutMs = 300_000, abortAfterMs?: number) {
   const signal = () => (abortAfterMs === undefined ? new AbortController().signal : AbortSignal.timeout(abortAfterMs));
+  const before = upstream.directCalls;
   const direct = await outcome(upstream.callTool(name, args, signal(), timeoutMs));
+  expect(upstream.directCalls, "the call went past the Client").toBe(before + 1);
   const viaClient = await outcome(
     upstream.client.callTool({ name, ...(args ? { arguments: args } : {}) }, undefined, { signal: signal(), timeout: timeoutMs }),
   );
@@ -79,6 +81,22 @@ describe("charter serve: a stdio tools/call past the SDK Client", () => {
     await new Promise((r) => setTimeout(r, 100));
     const count = await upstream.callTool("cancellations", {}, new AbortController().signal, 5000);
     expect((count.content[0] as { text: string }).text).toBe("4");
+  });
+
+  it("takes the direct way for the tools servers usually publish (McpServer's, with execution.taskSupport forbidden)", async () => {
+    const sdkServer = new Upstream({
+      name: "echo",
+      command: [process.execPath, join(ROOT, "runtime/test/fixtures/serve/crashy-echo.mjs")],
+      env: {},
+      resources: false,
+    });
+    await sdkServer.start();
+    expect(sdkServer.tools.get("echo")?.execution).toEqual({ taskSupport: "forbidden" });
+    const before = sdkServer.directCalls;
+    const r = await sdkServer.callTool("echo", { text: "hi" }, new AbortController().signal, 5000);
+    expect((r.content[0] as { text: string }).text).toMatch(/^hi \(pid \d+\)$/);
+    expect(sdkServer.directCalls).toBe(before + 1);
+    await sdkServer.close();
   });
 
   it("a server that goes away mid-call fails both ways with the Client's 'Connection closed'", async () => {

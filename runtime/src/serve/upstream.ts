@@ -4,7 +4,7 @@
 // listing), so a call is routed by name without asking the server first.
 //
 // A call to a stdio server goes past the SDK Client when the Client would add nothing to it (the tool has no
-// output schema and no task execution): the Client's Protocol parses every response with zod three times
+// output schema and does not require task execution): the Client's Protocol parses every response with zod three times
 // (twice as a response envelope, once as a CallToolResult) and arms its own timer and abort listener. The
 // call here keeps what the Client does — the same timeout, cancellation (notifications/cancelled with the
 // reason) and errors (McpError with the server's code, message and data; "Connection closed" when the
@@ -52,7 +52,8 @@ export class Upstream {
   private closing = false;
   /** the connection's transport when it is stdio (calls go past the Client then) */
   private stdio: StdioUpstreamTransport | undefined;
-  private directCalls = 0;
+  /** calls sent past the Client so far (they also number the calls' ids) */
+  directCalls = 0;
   private attempts = 0;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -146,7 +147,8 @@ export class Upstream {
   callTool(name: string, args: Record<string, unknown> | undefined, signal: AbortSignal, timeoutMs: number): Promise<CallToolResult> {
     const t = this.stdio;
     const tool = this.tools.get(name);
-    if (t === undefined || tool === undefined || tool.outputSchema !== undefined || tool.execution !== undefined)
+    // what Client.callTool adds: an output schema's validation, the refusal of a task-only tool
+    if (t === undefined || tool === undefined || tool.outputSchema !== undefined || tool.execution?.taskSupport === "required")
       return this.client.callTool({ name, ...(args !== undefined ? { arguments: args } : {}) }, undefined, {
         signal,
         timeout: timeoutMs,
