@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { UpstreamConfig } from "../src/serve/config.js";
+import { CallAbort } from "../src/serve/call-abort.js";
 import { Upstream } from "../src/serve/upstream.js";
 import { ROOT } from "../../test/support/paths.js";
 
@@ -27,12 +28,16 @@ const outcome = (p: Promise<unknown>): Promise<Outcome> =>
 
 /** The same call both ways, one after the other. */
 async function both(name: string, args?: Record<string, unknown>, timeoutMs = 300_000, abortAfterMs?: number) {
-  const signal = () => (abortAfterMs === undefined ? new AbortController().signal : AbortSignal.timeout(abortAfterMs));
+  const withdrawn = () => {
+    const w = new CallAbort();
+    if (abortAfterMs !== undefined) setTimeout(() => w.abort(), abortAfterMs);
+    return w;
+  };
   const before = upstream.directCalls;
-  const direct = await outcome(upstream.callTool(name, args, signal(), timeoutMs));
+  const direct = await outcome(upstream.callTool(name, args, withdrawn(), timeoutMs));
   expect(upstream.directCalls, "the call went past the Client").toBe(before + 1);
   const viaClient = await outcome(
-    upstream.client.callTool({ name, ...(args ? { arguments: args } : {}) }, undefined, { signal: signal(), timeout: timeoutMs }),
+    upstream.client.callTool({ name, ...(args ? { arguments: args } : {}) }, undefined, { signal: withdrawn().signal, timeout: timeoutMs }),
   );
   return { direct, viaClient };
 }
@@ -79,7 +84,7 @@ describe("charter serve: a stdio tools/call past the SDK Client", () => {
     expect(aborted.direct).toEqual(aborted.viaClient);
     // the server was told each time (notifications/cancelled): both ways, for the timeout and the abort
     await new Promise((r) => setTimeout(r, 100));
-    const count = await upstream.callTool("cancellations", {}, new AbortController().signal, 5000);
+    const count = await upstream.callTool("cancellations", {}, new CallAbort(), 5000);
     expect((count.content[0] as { text: string }).text).toBe("4");
   });
 
@@ -93,7 +98,7 @@ describe("charter serve: a stdio tools/call past the SDK Client", () => {
     await sdkServer.start();
     expect(sdkServer.tools.get("echo")?.execution).toEqual({ taskSupport: "forbidden" });
     const before = sdkServer.directCalls;
-    const r = await sdkServer.callTool("echo", { text: "hi" }, new AbortController().signal, 5000);
+    const r = await sdkServer.callTool("echo", { text: "hi" }, new CallAbort(), 5000);
     expect((r.content[0] as { text: string }).text).toMatch(/^hi \(pid \d+\)$/);
     expect(sdkServer.directCalls).toBe(before + 1);
     await sdkServer.close();
@@ -105,7 +110,7 @@ describe("charter serve: a stdio tools/call past the SDK Client", () => {
       maxMs: 60_000,
     });
     await other.start();
-    const direct = outcome(other.callTool("slow", { ms: 10_000 }, new AbortController().signal, 300_000));
+    const direct = outcome(other.callTool("slow", { ms: 10_000 }, new CallAbort(), 300_000));
     const viaClient = outcome(other.client.callTool({ name: "slow", arguments: { ms: 10_000 } }));
     await new Promise((r) => setTimeout(r, 200));
     process.kill((other as unknown as { stdio: { pid: number } }).stdio.pid, "SIGKILL");
@@ -113,5 +118,31 @@ describe("charter serve: a stdio tools/call past the SDK Client", () => {
     expect(a).toMatchObject({ ok: false, name: "McpError", code: -32000 });
     expect(a).toEqual(b);
     await other.close();
+  });
+});
+
+describe("charter serve: a call's withdrawal (CallAbort)", () => {
+  it("gives a signal that means what an AbortController's means, whenever it is read", () => {
+    const early = new CallAbort();
+    const seen: string[] = [];
+    const signal = early.signal;
+    signal.addEventListener("abort", () => seen.push("signal"));
+    early.onAbort(() => seen.push("callback"));
+    const gone = early.onAbort(() => seen.push("unsubscribed"));
+    gone();
+    early.abort();
+    early.abort("twice");
+    expect(seen).toEqual(["signal", "callback"]);
+    const reference = new AbortController();
+    reference.abort();
+    expect(signal.aborted).toBe(true);
+    expect(String(signal.reason)).toBe(String(reference.signal.reason));
+    // read only after the abort: already aborted, with the same reason
+    const late = new CallAbort();
+    late.abort("withdrawn");
+    expect(late.signal.aborted).toBe(true);
+    expect(late.signal.reason).toBe("withdrawn");
+    expect(late.onAbort(() => seen.push("never"))).toBeTypeOf("function");
+    expect(seen).toHaveLength(2);
   });
 });

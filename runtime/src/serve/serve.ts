@@ -50,6 +50,7 @@ import { loadBaseline } from "../monitor/baseline.js";
 import type { IsolationState, StateStore } from "../state/state-store.js";
 import { createApprovalService, loadApproverDirectory, type ApprovalService } from "../approval/index.js";
 import { Authenticator } from "./auth.js";
+import { CallAbort } from "./call-abort.js";
 import { AuthRefusalThrottle } from "./auth-throttle.js";
 import { FastAnswer, type FastCall, fastToolCall, handlerError } from "./fast-call.js";
 import { handleWithTransport } from "./http-transport.js";
@@ -138,7 +139,7 @@ interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
   lastSeen: number;
   /** waiting calls by JSON-RPC id, aborted when the client goes away */
-  inflight: Map<string | number, AbortController>;
+  inflight: Map<string | number, CallAbort>;
   /** the calls of `inflight` the fast path answers */
   fast: Map<string | number, FastAnswer>;
   /** fast answers still open: the calls above, and cancelled ones (their stream stays open, as the SDK's) */
@@ -475,7 +476,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     name: string,
     args: Record<string, unknown> | undefined,
     reasoning: string | undefined,
-    signal: AbortSignal,
+    withdrawn: CallAbort,
   ): Promise<CallToolResult> => {
     const started = performance.now();
     const agent = route.config.name;
@@ -501,15 +502,21 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
         const d = g.refuse(call, "unavailable" as DecisionRule, `upstream ${target.name} is down (${target.down}); it is being restarted`);
         return refusal(`Charter refused ${name}: ${d.reason}`);
       }
-      const decision = await g.authorize({ ...call, signal });
+      // the signal is made only if the decision reads it (a call that waits for a human)
+      const decision = await g.authorize({
+        ...call,
+        get signal() {
+          return withdrawn.signal;
+        },
+      });
       if (decision.approval !== undefined) approvals.inc({ outcome: decision.approval });
       if (decision.outcome !== "allow") return refusal(`Charter refused ${name}: ${decision.reason}`);
       if (target === undefined) return refusal(`Charter refused ${name}: no upstream publishes it`); // a talks_to interface
-      if (signal.aborted) return refusal(`Charter withdrew ${name}: the client cancelled the call`);
+      if (withdrawn.aborted) return refusal(`Charter withdrew ${name}: the client cancelled the call`);
       outcome = "allow";
       let result: CallToolResult;
       try {
-        result = await target.callTool(name, args, signal, 300_000);
+        result = await target.callTool(name, args, withdrawn, 300_000);
       } catch (e) {
         outcome = "upstream_error";
         return refusal(`the tool server failed on ${name}: ${(e as Error).message}`);
@@ -558,7 +565,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       extra: Parameters<Parameters<Server["setRequestHandler"]>[1]>[1],
     ): Promise<CallToolResult> => {
       const { name, arguments: args, _meta } = request.params;
-      const controller = new AbortController();
+      const controller = new CallAbort();
       const onAbort = (): void => controller.abort();
       extra.signal.addEventListener("abort", onAbort, { once: true });
       session.inflight.set(extra.requestId, controller);
@@ -577,7 +584,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       }
       try {
         const reasoning = typeof _meta?.["charter/reasoning"] === "string" ? (_meta["charter/reasoning"] as string) : undefined;
-        return await callTool(session, route, name, args, reasoning, controller.signal);
+        return await callTool(session, route, name, args, reasoning, controller);
       } finally {
         if (ticker !== undefined) clearInterval(ticker);
         extra.signal.removeEventListener("abort", onAbort);
@@ -767,7 +774,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const answerFast = async (session: Session, call: FastCall, res: ServerResponse): Promise<void> => {
     fastCalls.inc();
     const route = routes.get(session.agent)!;
-    const controller = new AbortController();
+    const controller = new CallAbort();
     // a client that hangs up on a waiting call withdraws it
     const answer = new FastAnswer(
       res,
@@ -780,7 +787,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     session.open.add(answer);
     let message: object;
     try {
-      const result = await callTool(session, route, call.name, call.args, call.reasoning, controller.signal);
+      const result = await callTool(session, route, call.name, call.args, call.reasoning, controller);
       message = { result, jsonrpc: "2.0", id: call.id };
     } catch (e) {
       message = handlerError(call.id, e);

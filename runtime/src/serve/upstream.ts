@@ -23,6 +23,7 @@ import {
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { UpstreamConfig } from "./config.js";
+import type { CallAbort } from "./call-abort.js";
 import { StdioUpstreamTransport } from "./stdio-transport.js";
 
 /** How long a crashed stdio server waits before each restart: doubling from `firstMs` up to `maxMs`. */
@@ -144,20 +145,20 @@ export class Upstream {
   }
 
   /** `tools/call` of `name`, as `client.callTool` answers it (see the top of this file). */
-  callTool(name: string, args: Record<string, unknown> | undefined, signal: AbortSignal, timeoutMs: number): Promise<CallToolResult> {
+  callTool(name: string, args: Record<string, unknown> | undefined, withdrawn: CallAbort, timeoutMs: number): Promise<CallToolResult> {
     const t = this.stdio;
     const tool = this.tools.get(name);
     // what Client.callTool adds: an output schema's validation, the refusal of a task-only tool
     if (t === undefined || tool === undefined || tool.outputSchema !== undefined || tool.execution?.taskSupport === "required")
       return this.client.callTool({ name, ...(args !== undefined ? { arguments: args } : {}) }, undefined, {
-        signal,
+        signal: withdrawn.signal,
         timeout: timeoutMs,
       }) as Promise<CallToolResult>;
     return new Promise<CallToolResult>((resolve, reject) => {
-      signal.throwIfAborted();
+      if (withdrawn.aborted) throw withdrawn.reason; // as signal.throwIfAborted() in the Client
       const id = `charter-${++this.directCalls}`;
       const settled = (): void => {
-        signal.removeEventListener("abort", onAbort);
+        unsubscribe();
         clearTimeout(timer);
       };
       // as the SDK's Protocol cancels a request: tell the server, and fail with the reason
@@ -169,8 +170,7 @@ export class Upstream {
         );
         reject(reason instanceof McpError ? reason : new McpError(ErrorCode.RequestTimeout, String(reason)));
       };
-      const onAbort = (): void => cancel(signal.reason);
-      signal.addEventListener("abort", onAbort, { once: true });
+      const unsubscribe = withdrawn.onAbort(() => cancel(withdrawn.reason));
       const timer = setTimeout(
         () => cancel(McpError.fromError(ErrorCode.RequestTimeout, "Request timed out", { timeout: timeoutMs })),
         timeoutMs,
