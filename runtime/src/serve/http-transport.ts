@@ -57,7 +57,8 @@ export async function handleWithTransport(
   await writeResponse(req, response, res);
 }
 
-const HEADERS_WITHIN_MS = 1000;
+/** A POST's answer that is not complete by then gets its headers and streams (a call waiting for a human). */
+export const HEADERS_WITHIN_MS = 1000;
 
 async function writeResponse(req: IncomingMessage, response: Response, res: ServerResponse): Promise<void> {
   const headers: Record<string, string> = {};

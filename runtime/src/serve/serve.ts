@@ -12,6 +12,7 @@ import { Protocol } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import {
   CallToolRequestSchema,
+  CancelledNotificationSchema,
   GetPromptRequestSchema,
   isInitializeRequest,
   ListPromptsRequestSchema,
@@ -49,7 +50,9 @@ import { loadBaseline } from "../monitor/baseline.js";
 import type { IsolationState, StateStore } from "../state/state-store.js";
 import { createApprovalService, loadApproverDirectory, type ApprovalService } from "../approval/index.js";
 import { Authenticator } from "./auth.js";
+import { CallAbort } from "./call-abort.js";
 import { AuthRefusalThrottle } from "./auth-throttle.js";
+import { FastAnswer, type FastCall, fastToolCall, handlerError } from "./fast-call.js";
 import { handleWithTransport } from "./http-transport.js";
 import type { AgentConfig, ServeConfig } from "./config.js";
 import { type RestartBackoff, Upstream } from "./upstream.js";
@@ -94,6 +97,11 @@ export interface ServeOptions {
   watchBundle?: boolean;
   /** when a crashed stdio upstream is restarted (default: after 250 ms, doubling up to 30 s) */
   upstreamRestart?: RestartBackoff;
+  /**
+   * Answer a plain `tools/call` on an established session without the SDK transport (fast-call.ts;
+   * default true). false: every request goes through the SDK (the fast path's differential test).
+   */
+  fastPath?: boolean;
 }
 
 export interface ReloadResult {
@@ -131,7 +139,11 @@ interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
   lastSeen: number;
   /** waiting calls by JSON-RPC id, aborted when the client goes away */
-  inflight: Map<string | number, AbortController>;
+  inflight: Map<string | number, CallAbort>;
+  /** the calls of `inflight` the fast path answers */
+  fast: Map<string | number, FastAnswer>;
+  /** fast answers still open: the calls above, and cancelled ones (their stream stays open, as the SDK's) */
+  open: Set<FastAnswer>;
 }
 
 const SESSION_IDLE_MS = 30 * 60_000;
@@ -288,6 +300,11 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     c.decided.inc();
     c.took.observe(seconds);
   };
+  const fastCalls = new Counter({
+    name: "charter_fast_path_calls_total",
+    help: "tools/call requests answered by serve's fast path instead of the SDK transport",
+    registers: [metrics],
+  });
   const authFailures = new Counter({
     name: "charter_auth_failures_total",
     help: "requests refused for a missing or unknown token",
@@ -459,7 +476,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     name: string,
     args: Record<string, unknown> | undefined,
     reasoning: string | undefined,
-    signal: AbortSignal,
+    withdrawn: CallAbort,
   ): Promise<CallToolResult> => {
     const started = performance.now();
     const agent = route.config.name;
@@ -485,18 +502,21 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
         const d = g.refuse(call, "unavailable" as DecisionRule, `upstream ${target.name} is down (${target.down}); it is being restarted`);
         return refusal(`Charter refused ${name}: ${d.reason}`);
       }
-      const decision = await g.authorize({ ...call, signal });
+      // the signal is made only if the decision reads it (a call that waits for a human)
+      const decision = await g.authorize({
+        ...call,
+        get signal() {
+          return withdrawn.signal;
+        },
+      });
       if (decision.approval !== undefined) approvals.inc({ outcome: decision.approval });
       if (decision.outcome !== "allow") return refusal(`Charter refused ${name}: ${decision.reason}`);
       if (target === undefined) return refusal(`Charter refused ${name}: no upstream publishes it`); // a talks_to interface
-      if (signal.aborted) return refusal(`Charter withdrew ${name}: the client cancelled the call`);
+      if (withdrawn.aborted) return refusal(`Charter withdrew ${name}: the client cancelled the call`);
       outcome = "allow";
       let result: CallToolResult;
       try {
-        result = (await target.client.callTool({ name, ...(args !== undefined ? { arguments: args } : {}) }, undefined, {
-          signal,
-          timeout: 300_000,
-        })) as CallToolResult;
+        result = await target.callTool(name, args, withdrawn, 300_000);
       } catch (e) {
         outcome = "upstream_error";
         return refusal(`the tool server failed on ${name}: ${(e as Error).message}`);
@@ -527,6 +547,8 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       transport: undefined as unknown as WebStandardStreamableHTTPServerTransport,
       lastSeen: Date.now(),
       inflight: new Map(),
+      fast: new Map(),
+      open: new Set(),
     };
     server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await listTools(route) }));
     // Protocol's registration, not Server's: Server wraps a tools/call handler to parse the request a second
@@ -543,7 +565,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       extra: Parameters<Parameters<Server["setRequestHandler"]>[1]>[1],
     ): Promise<CallToolResult> => {
       const { name, arguments: args, _meta } = request.params;
-      const controller = new AbortController();
+      const controller = new CallAbort();
       const onAbort = (): void => controller.abort();
       extra.signal.addEventListener("abort", onAbort, { once: true });
       session.inflight.set(extra.requestId, controller);
@@ -562,7 +584,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       }
       try {
         const reasoning = typeof _meta?.["charter/reasoning"] === "string" ? (_meta["charter/reasoning"] as string) : undefined;
-        return await callTool(session, route, name, args, reasoning, controller.signal);
+        return await callTool(session, route, name, args, reasoning, controller);
       } finally {
         if (ticker !== undefined) clearInterval(ticker);
         extra.signal.removeEventListener("abort", onAbort);
@@ -633,6 +655,20 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       if (session.id) sessions.delete(session.id);
       // the session's waiting calls are withdrawn: an approval arriving later runs nothing
       for (const c of session.inflight.values()) c.abort();
+      // and their streams end without an answer, as the SDK ends its own
+      for (const a of session.open) a.end();
+    };
+    // Protocol.connect calls this before its own handler: a cancellation of a fast call is applied here as
+    // the SDK applies it to its own (same schema, same falsy-id quirk); the SDK then finds nothing to cancel
+    session.transport.onmessage = (message) => {
+      if (session.fast.size === 0 || (message as { method?: unknown }).method !== "notifications/cancelled") return;
+      const parsed = CancelledNotificationSchema.safeParse(message);
+      const id = parsed.success ? parsed.data.params.requestId : undefined;
+      if (!id) return;
+      const answer = session.fast.get(id);
+      if (answer === undefined) return;
+      answer.cancelled = true;
+      session.inflight.get(id)?.abort();
     };
     return session;
   };
@@ -643,6 +679,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const auth = new Authenticator(tokenIndex, config.jwt, (n) => config.agents.has(n));
   let ready = false;
   let closing = false;
+  const fastPath = options.fastPath ?? true;
 
   // every refusal is counted; the first ones of a minute are audited one by one, the rest as one summary
   const authRefusals = new AuthRefusalThrottle({
@@ -713,6 +750,11 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       });
     }
     session.lastSeen = Date.now();
+    if (fastPath) {
+      const call = fastToolCall(req, body, session.id);
+      // an id already in flight goes to the SDK, which has its own (odd) answer to a reused id
+      if (call !== undefined && !session.inflight.has(call.id)) return answerFast(session, call, res);
+    }
     if (body !== undefined) {
       // a client that hangs up on a waiting call withdraws it
       const ids = (Array.isArray(body) ? body : [body]).flatMap((m) =>
@@ -726,6 +768,34 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       }
     }
     await handleWithTransport(session.transport, req, res, body);
+  };
+
+  /** One call of the fast path (fast-call.ts): what onCall and the SDK do, without the SDK. */
+  const answerFast = async (session: Session, call: FastCall, res: ServerResponse): Promise<void> => {
+    fastCalls.inc();
+    const route = routes.get(session.agent)!;
+    const controller = new CallAbort();
+    // a client that hangs up on a waiting call withdraws it
+    const answer = new FastAnswer(
+      res,
+      session.id,
+      () => controller.abort(),
+      (a) => session.open.delete(a),
+    );
+    session.inflight.set(call.id, controller);
+    session.fast.set(call.id, answer);
+    session.open.add(answer);
+    let message: object;
+    try {
+      const result = await callTool(session, route, call.name, call.args, call.reasoning, controller);
+      message = { result, jsonrpc: "2.0", id: call.id };
+    } catch (e) {
+      message = handlerError(call.id, e);
+    } finally {
+      session.inflight.delete(call.id);
+      session.fast.delete(call.id);
+    }
+    answer.send(message);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

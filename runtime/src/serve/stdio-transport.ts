@@ -3,9 +3,11 @@
 // - messages sent in the same turn of the event loop leave in one write (one syscall, one wake-up of the
 //   child) instead of one write each — calls from many sessions are pipelined on the one connection;
 // - an incoming line is checked for the JSON-RPC envelope by hand instead of by the SDK's zod schema; the
-//   payload is still validated where it is used (the Client parses every result with its result schema).
+//   payload is still validated where it is used (the Client parses every result with its result schema);
+// - a request may be sent past the Client (`sendDirect`, Upstream.callTool): its answer, matched by an id
+//   the Client never uses (a string), goes back to the sender instead of through the Client's Protocol.
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, McpError, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { type ChildProcess, spawn } from "node:child_process";
 
 export interface StdioParams {
@@ -28,6 +30,8 @@ export class StdioUpstreamTransport implements Transport {
   private flushing: NodeJS.Immediate | undefined;
   private partial = "";
   private closed = false;
+  /** requests sent with sendDirect, by id: their answers bypass the Client */
+  private direct = new Map<string, (answer: JSONRPCMessage | Error) => void>();
 
   constructor(private readonly params: StdioParams) {}
 
@@ -91,6 +95,15 @@ export class StdioUpstreamTransport implements Transport {
       this.onerror?.(new Error(`the tool server wrote a line that is not a JSON-RPC 2.0 message: ${line.slice(0, 200)}`));
       return;
     }
+    const id = (m as { id?: unknown }).id;
+    if (typeof id === "string" && this.direct.size > 0 && !("method" in m)) {
+      const answer = this.direct.get(id);
+      if (answer !== undefined) {
+        this.direct.delete(id);
+        answer(m);
+        return;
+      }
+    }
     this.onmessage?.(m);
   }
 
@@ -100,6 +113,22 @@ export class StdioUpstreamTransport implements Transport {
     this.queue.push(JSON.stringify(message) + "\n");
     this.flushing ??= setImmediate(this.flush);
     return Promise.resolve();
+  }
+
+  /**
+   * Sends `message` (a request with a string id) past the Client: its response, or the Error that ends it
+   * (the server went away), goes to `answer`. `forgetDirect` withdraws it (cancelled, timed out).
+   */
+  sendDirect(message: JSONRPCMessage & { id: string }, answer: (response: JSONRPCMessage | Error) => void): Promise<void> {
+    this.direct.set(message.id, answer);
+    return this.send(message).catch((e: Error) => {
+      this.direct.delete(message.id);
+      throw e;
+    });
+  }
+
+  forgetDirect(id: string): void {
+    this.direct.delete(id);
   }
 
   private readonly flush = (): void => {
@@ -142,6 +171,10 @@ export class StdioUpstreamTransport implements Transport {
     this.closed = true;
     if (this.flushing !== undefined) clearImmediate(this.flushing);
     this.queue = [];
+    // as the SDK's Protocol ends the Client's requests when its transport closes
+    const waiting = [...this.direct.values()];
+    this.direct.clear();
+    for (const answer of waiting) answer(new McpError(ErrorCode.ConnectionClosed, "Connection closed"));
     this.onclose?.();
   }
 }
