@@ -30,12 +30,17 @@ const SEED = 20240611;
 const WEIGHT_CUTOFF = 0.1;
 // Chosen by grouped validation inside the training part only (three inner BIPIA group splits, and an
 // inner split of the README training packages for L2), never on the held-out parts: positiveWeight < 1
-// trades a little recall for a low false-positive rate.
+// trades a little recall for a low false-positive rate. scoreShift (a logit taken off the bias after
+// training) moves the operating point: on validate-detector.mjs's inner split 0 gave 69.6% recall at 2.4%
+// FPR, 0.2 67.7% at 1.6%, 0.4 66.5% at 1.4%, 0.85 63.3% at 1.1%; 0.2 keeps BIPIA-style recall.
 /** Weight of each segment of Charter's hand-written non-English benign texts (see trainingSegments). */
 export const MULTILINGUAL_WEIGHT = 8;
-/** Weight of each BIPIA positive segment relative to an agent-corpus positive (see trainingSegments). */
-export const BIPIA_POSITIVE_WEIGHT = 1.5;
-export const HYPERPARAMETERS = { epochs: 40, l2: 6e-4, learningRate: 0.3, positiveWeight: 0.4 };
+/**
+ * Weight of each BIPIA positive segment relative to an agent-corpus positive (see trainingSegments); 1.5
+ * was tried on the inner validation with the agent tool results added and did not help.
+ */
+export const BIPIA_POSITIVE_WEIGHT = 1;
+export const HYPERPARAMETERS = { epochs: 40, l2: 6e-4, learningRate: 0.3, positiveWeight: 0.3, scoreShift: 0.2 };
 
 const HARD_NEGATIVES = [
   "Please reply to this email if you have any questions.",
@@ -462,9 +467,18 @@ export function buildExamples(detector, parts = {}) {
   };
 }
 
+/** Index of the bias feature (every segment has it with value 1). */
+function biasIndex(detector) {
+  const x = detector.segmentFeatures("", []);
+  return x.index[0];
+}
+
 /** Trains on `examples` and returns the model (sparse, rounded weights) for createLinearClassifier. */
 export function fitModel(detector, examples, trainedOn = {}, hp = HYPERPARAMETERS) {
   const w = trainLogistic(dropRareFeatures(examples), detector.FEATURE_BITS, mulberry32(SEED), hp);
+  // Calibration: the bias is lowered by `scoreShift` (a logit), so a segment the trained model scores
+  // sigmoid(scoreShift) now scores 0.5 — the operating point is moved without changing detector.ts.
+  w[biasIndex(detector)] -= hp.scoreShift ?? 0;
   const weights = [];
   for (let i = 0; i < w.length; i++) if (Math.abs(w[i]) >= WEIGHT_CUTOFF) weights.push([i, Math.round(w[i] * 100) / 100]);
   return { format: "charter-detector-lr/1", featureBits: detector.FEATURE_BITS, trainedOn, weights };

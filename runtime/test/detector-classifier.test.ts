@@ -33,9 +33,9 @@ describe("shipped classifier on the held-out split", () => {
   // false positives on benign tool outputs (11.4% → 8.6% in eval:detector) and cost two embedded code
   // payloads here: 92.6% → 91.0% overall, code 16/17 → 14/17.
   // Training on Charter's second set of agent tool results (runtime/corpus/agent-tool-results.mjs: YAML
-  // inboxes, calendars, files, chat, logs; 46 framings) raised inner-validation recall 66.5% → 70.5% at
-  // 3.7% → 2.7% false positives (validate-detector.mjs) and cost one embedded Language Translation
-  // payload here: 6/14 → 5/14 for that category (it sat at its floor), 91.0% → 90.2% overall.
+  // inboxes, calendars, files, chat, logs; 46 framings) and moving the operating point (scoreShift 0.2)
+  // took inner-validation recall 66.5% → 67.7% at 3.7% → 1.6% false positives (validate-detector.mjs)
+  // and cost one embedded Language Translation payload here: 6/14 → 5/14 (it sat at its floor).
   it("recalls at least 90% of all unseen injections", () => {
     expect(flagged(injections)).toBeGreaterThanOrEqual(0.9);
   });
