@@ -2,7 +2,7 @@
 // training part of the group split of ../shared/corpora/dev (see corpus-split.mjs), and writes
 // runtime/src/detector/weights.json. Deterministic: fixed seed, fixed order, fixed epoch count.
 //
-//   node runtime/scripts/train-detector.mjs
+//   node runtime/scripts/train-detector.mjs [--out PATH]
 //
 // Positives are the injected passages themselves (recovered by diffing each injected document with
 // its benign original) and the bare attack instructions, except those of the task-only categories
@@ -23,16 +23,24 @@ import { buildBenignShort, BENIGN_SHORT_SEED } from "./benign-short.mjs";
 import { AGENTIC_SEED, splitAgentic } from "./corpus-agentic.mjs";
 import { AGENT_SEED, buildAgentCorpus } from "../corpus/agent-attacks.mjs";
 import { buildToolOutputs, embedInTool, TOOL_SEED } from "../corpus/tool-outputs.mjs";
+import { AGENT_TOOL_SEED, buildAgentToolResults } from "../corpus/agent-tool-results.mjs";
 
 const SEED = 20240611;
 /** Weights smaller than this are dropped and the rest rounded to 0.01, keeping weights.json well under 1 MB. */
 const WEIGHT_CUTOFF = 0.1;
 // Chosen by grouped validation inside the training part only (three inner BIPIA group splits, and an
 // inner split of the README training packages for L2), never on the held-out parts: positiveWeight < 1
-// trades a little recall for a low false-positive rate.
+// trades a little recall for a low false-positive rate. scoreShift (a logit taken off the bias after
+// training) moves the operating point: on validate-detector.mjs's inner split 0 gave 69.6% recall at 2.4%
+// FPR, 0.2 67.7% at 1.6%, 0.4 66.5% at 1.4%, 0.85 63.3% at 1.1%; 0.2 keeps BIPIA-style recall.
 /** Weight of each segment of Charter's hand-written non-English benign texts (see trainingSegments). */
 export const MULTILINGUAL_WEIGHT = 8;
-export const HYPERPARAMETERS = { epochs: 40, l2: 6e-4, learningRate: 0.3, positiveWeight: 0.3 };
+/**
+ * Weight of each BIPIA positive segment relative to an agent-corpus positive (see trainingSegments); 1.5
+ * was tried on the inner validation with the agent tool results added and did not help.
+ */
+export const BIPIA_POSITIVE_WEIGHT = 1;
+export const HYPERPARAMETERS = { epochs: 40, l2: 6e-4, learningRate: 0.3, positiveWeight: 0.3, scoreShift: 0.2 };
 
 const HARD_NEGATIVES = [
   "Please reply to this email if you have any questions.",
@@ -172,6 +180,22 @@ function insertedText(injected, base) {
 
 export { mulberry32 };
 
+const ITEM_MARKER = /^\s*(?:[-*+]\s+)?(?:\[\d{1,3}\]\s*)?/;
+
+/**
+ * The recovered insert without the lines that are the carrier's own: a memory list's entries are
+ * renumbered and reordered around the insert (`- [3] Got it — …` was `- [1] Got it — …`), so the common
+ * prefix and suffix leave benign entries in the diff, and as positives they taught the model that
+ * "Got it — you avoid caffeine" is an injection.
+ */
+export function withoutCarrierLines(insert, carrier) {
+  const own = new Set(carrier.split("\n").map((l) => l.replace(ITEM_MARKER, "").trim()).filter(Boolean));
+  return insert
+    .split("\n")
+    .filter((l) => !own.has(l.replace(ITEM_MARKER, "").trim()))
+    .join("\n");
+}
+
 const CJK_TEXT = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/;
 
 /**
@@ -220,9 +244,14 @@ export function trainingSegments(records, detector, extraBenignTexts = [], optio
       negativeTexts.add(segment);
     }
   };
+  // BIPIA's positives (and the hand-written extras) count `bipiaWeight` times: the agent corpora add
+  // more positives than BIPIA has, and the class weight is shared by all positives, so without it each
+  // BIPIA payload (the only embedded task-like lines) weighed less with every agent positive added.
+  const bipiaWeight = options.bipiaWeight ?? 1;
+  let positiveWeight = bipiaWeight;
   const addPositive = (segment, context) => {
     if (negativeTexts.has(segment) || segment.length <= 3 || detector.isStructure(segment)) return;
-    positives.set(keyOf(segment, context), { segment, context, y: 1 });
+    positives.set(keyOf(segment, context), { segment, context, y: 1, weight: positiveWeight });
   };
   for (const r of records) if (r.label === "benign") addNegative(foldText(r.text));
   for (const t of HARD_NEGATIVES) addNegative(t);
@@ -284,6 +313,7 @@ export function trainingSegments(records, detector, extraBenignTexts = [], optio
   const addAgentPositive = (segment, context) => {
     if (substantial(segment)) addPositive(segment, context);
   };
+  positiveWeight = 1;
   for (const { text, insert } of options.injections ?? []) {
     const doc = foldText(text);
     if (insert !== undefined) {
@@ -355,7 +385,8 @@ export function trainLogistic(examples, featureBits, rand, hp = HYPERPARAMETERS)
 /**
  * The training examples from the training parts of every corpus. `parts` may replace any of them
  * (validate-detector.mjs passes inner training parts): `bipia` (records), `agentic` (records), `agent`
- * (records of Charter's agent corpus), `tools` (records of tool-outputs.mjs), `ood` and `short` (texts).
+ * (records of Charter's agent corpus), `tools` (records of tool-outputs.mjs), `agentTools` (records of
+ * agent-tool-results.mjs), `ood` and `short` (texts).
  */
 export function buildExamples(detector, parts = {}) {
   const train = parts.bipia ?? splitCorpus(readCorpus()).train;
@@ -368,16 +399,28 @@ export function buildExamples(detector, parts = {}) {
   // Charter's structured tool outputs (WHOIS, JSON APIs, logs, tables, code) with and without injections;
   // the "val" part is only for validate-detector.mjs.
   const tools = parts.tools ?? buildToolOutputs().filter((r) => r.part === "train");
+  // Charter's second set of agent tool results (YAML, plain text, HTML; new framings); "val" likewise.
+  const agentTools = (parts.agentTools ?? buildAgentToolResults().filter((r) => r.part === "train"));
   const isMultilingual = (r) => r.lang !== undefined && r.lang !== "en";
-  const extraBenign = [...agentic, ...agent, ...tools].filter((r) => r.label === "benign" && !isMultilingual(r)).map((r) => r.text);
+  const extraBenign = [...agentic, ...agent, ...tools, ...agentTools].filter((r) => r.label === "benign" && !isMultilingual(r)).map((r) => r.text);
   const weightedBenign = agent
     .filter((r) => r.label === "benign" && isMultilingual(r))
     .map((r) => ({ text: r.text, weight: MULTILINGUAL_WEIGHT }));
   // Inserted passages: known for the agent corpus; for the shared corpus recovered by diffing with the
   // carrier when the carrier is a training benign record (injections into other carriers are skipped).
-  const carriers = new Map(agentic.filter((r) => r.label === "benign").map((r) => [r.source, r.text]));
+  // Several benign records can share a source (memory lists drawn from the same files): the carrier is
+  // the one sharing the most lines with the injected text.
+  const carriers = new Map();
+  for (const r of agentic) if (r.label === "benign") carriers.set(r.source, [...(carriers.get(r.source) ?? []), r.text]);
+  const carrierOf = (r) => {
+    const texts = carriers.get(r.carrier_source);
+    if (!texts) return undefined;
+    const lines = new Set(r.text.split("\n"));
+    const shared = (t) => t.split("\n").filter((l) => lines.has(l)).length;
+    return texts.reduce((best, t) => (shared(t) > shared(best) ? t : best));
+  };
   const injections = [];
-  for (const r of [...agent, ...tools]) if (r.label === "injection") injections.push({ text: r.text, insert: r.insert });
+  for (const r of [...agent, ...tools, ...agentTools]) if (r.label === "injection") injections.push({ text: r.text, insert: r.insert });
   // BIPIA's training attacks that address the reading model (not the task-only categories) also
   // inside structured tool outputs: the tool-output negatives (WHOIS terms, CI hints) are imperative
   // too, and without these the model learnt that an imperative inside a tool output is benign.
@@ -394,17 +437,18 @@ export function buildExamples(detector, parts = {}) {
     // have no separate carrier, so their context lines (WHOIS fields, résumé lines) would be positives.
     if (r.label !== "injection" || r.channel === "instruction" || r.position === "embedded") continue;
     if (r.carrier_source) {
-      const carrier = carriers.get(r.carrier_source);
-      if (carrier !== undefined) injections.push({ text: r.text, insert: insertedText(r.text, carrier) });
+      const carrier = carrierOf(r);
+      if (carrier !== undefined) injections.push({ text: r.text, insert: withoutCarrierLines(insertedText(r.text, carrier), carrier) });
     } else injections.push({ text: r.text });
   }
   const { positives, negatives } = trainingSegments(train, detector, [...oodTexts, ...short, ...extraBenign], {
     structuredTexts: short,
     injections,
     weightedBenign,
+    bipiaWeight: BIPIA_POSITIVE_WEIGHT,
   });
   const examples = [
-    ...positives.map((e) => ({ x: detector.segmentFeatures(e.segment, e.context), y: 1 })),
+    ...positives.map((e) => ({ x: detector.segmentFeatures(e.segment, e.context), y: 1, weight: e.weight ?? 1 })),
     ...negatives.map((e) => ({ x: detector.segmentFeatures(e.segment, e.context), y: 0, weight: e.weight ?? 1 })),
   ];
   return {
@@ -416,15 +460,25 @@ export function buildExamples(detector, parts = {}) {
       agentic: agentic.length,
       agent: agent.length,
       tools: tools.length,
+      agentTools: agentTools.length,
       ood: oodTexts.length,
       short: short.length,
     },
   };
 }
 
+/** Index of the bias feature (every segment has it with value 1). */
+function biasIndex(detector) {
+  const x = detector.segmentFeatures("", []);
+  return x.index[0];
+}
+
 /** Trains on `examples` and returns the model (sparse, rounded weights) for createLinearClassifier. */
 export function fitModel(detector, examples, trainedOn = {}, hp = HYPERPARAMETERS) {
   const w = trainLogistic(dropRareFeatures(examples), detector.FEATURE_BITS, mulberry32(SEED), hp);
+  // Calibration: the bias is lowered by `scoreShift` (a logit), so a segment the trained model scores
+  // sigmoid(scoreShift) now scores 0.5 — the operating point is moved without changing detector.ts.
+  w[biasIndex(detector)] -= hp.scoreShift ?? 0;
   const weights = [];
   for (let i = 0; i < w.length; i++) if (Math.abs(w[i]) >= WEIGHT_CUTOFF) weights.push([i, Math.round(w[i] * 100) / 100]);
   return { format: "charter-detector-lr/1", featureBits: detector.FEATURE_BITS, trainedOn, weights };
@@ -445,6 +499,7 @@ async function main() {
     agentic: { seed: AGENTIC_SEED, trainRecords: counts.agentic },
     agentCorpus: { seed: AGENT_SEED, trainRecords: counts.agent },
     toolOutputs: { seed: TOOL_SEED, trainRecords: counts.tools },
+    agentToolResults: { seed: AGENT_TOOL_SEED, trainRecords: counts.agentTools },
     taskOnlyCategories: TASK_ONLY_CATEGORIES,
     taskOnly: "embedded payloads positive (with context), bare payloads negative",
     structuredNegatives: "benign short training texts next to a training table",
@@ -456,7 +511,9 @@ async function main() {
     ...HYPERPARAMETERS,
   });
   const weights = model.weights;
-  const out = join(runtimeDir, "src/detector/weights.json");
+  // --out PATH writes elsewhere (the reproducibility test compares it with the shipped weights.json).
+  const at = process.argv.indexOf("--out");
+  const out = at > 0 && process.argv[at + 1] ? process.argv[at + 1] : join(runtimeDir, "src/detector/weights.json");
   writeFileSync(out, JSON.stringify(model) + "\n");
   const classifier = detector.createLinearClassifier(model);
   const rate = (rs) => rs.filter((r) => classifier.score(r.text) > 0.5).length / Math.max(rs.length, 1);

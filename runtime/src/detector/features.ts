@@ -150,7 +150,9 @@ export function segmentText(text: string): string[] {
 
 type LineKind = "blank" | "row" | "header" | "code" | "prose";
 const TABLE_ROW = /^\s*\|.*\|\s*$/;
-const HEADER_FIELD = /^\s*(?:subject|from|to|cc|bcc|date|sent|received date|email_from|reply-to)\s*:/i;
+// At the start of the line: an indented `subject:` is a field of a YAML or JSON tool result (an inbox
+// listing), whose bodies hold ordinary requests between people, not an e-mail's header block.
+const HEADER_FIELD = /^(?:subject|from|to|cc|bcc|date|sent|received date|email_from|reply-to)\s*:/i;
 const CODE_LINE =
   /[;{}]\s*$|^\s*(?:def |class |import |from [\w.]+ import |function |const |let |var |return\b|#include|public |private |if ?\(|for ?\(|while ?\(|elif |else:|try:|except\b|print\(|>>> |\}|\)|\w+(?:\.\w+)* ?= ?\S)/;
 
@@ -448,15 +450,28 @@ function cjkFeatures(segment: string, add: Add): void {
 }
 
 /**
- * Structure in front of a passage inside data: a JSON key (`"body": "`), a list or memory marker (`- [3] `,
- * `2. `), a log line's timestamp, level and component (`2024-06-17T06:18:15Z WARN [worker-6] `); and a
+ * Structure in front of a passage inside data: a JSON or YAML key (`"body": "`, `notes: `), a list or memory
+ * marker (`- [3] `, `2. `), a log line's timestamp, level and component (`2024-06-17T06:18:15Z WARN
+ * [worker-6] `, `2025-04-06 12:45:41 web-01 app[2231]: WARN `); and a
  * JSON string's closing quote and comma. Comment markers and headings stay: a comment is prose in code
  * and its place there is what the context features read. Features are read from the
  * passage without it, so an instruction in a tool output's field starts where its words start ("Ignore
  * …", "Assistant, …") as it does on its own, and the key's or timestamp's tokens do not dilute it.
  */
-const LEAD =
-  /^(?:\s*"[^"\n]{1,40}"\s*:\s*"?|\s*(?:[-*+•]|\d{1,3}[.)]|\[\d{1,3}\])\s+|\s*\[?\d{4}-\d\d-\d\d[T ][\d:.,]+(?:Z|[+-]\d\d:?\d\d)?\]?\s+(?:(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|FATAL|CRITICAL)\b:?\s*)?(?:\[[^\]\n]{1,30}\]:?\s*)?)+/;
+const LEVEL = "(?:(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|FATAL|CRITICAL)\\b:?\\s*)?";
+const LEAD = new RegExp(
+  "^(?:" +
+    [
+      // JSON key, YAML key (`body: `, `notes: |`), list and memory markers, each with an opening quote.
+      '\\s*"[^"\\n]{1,40}"\\s*:\\s*"?',
+      '\\s*[a-z_][a-z0-9_]{0,30}:[ \\t]+(?:[|>]-?[ \\t]*)?"?',
+      '\\s*(?:[-*+•]|\\d{1,3}[.)]|\\[\\d{1,3}\\])\\s+"?',
+      // A log line's timestamp, level and component; a syslog line's host and process (`web-01 app[2231]: `).
+      "\\s*\\[?\\d{4}-\\d\\d-\\d\\d[T ][\\d:.,]+(?:Z|[+-]\\d\\d:?\\d\\d)?\\]?\\s+" + LEVEL + "(?:\\[[^\\]\\n]{1,30}\\]:?\\s*)?",
+      "[\\w.-]{1,40}\\s+[\\w./-]{1,40}\\[\\d{1,7}\\]:\\s+" + LEVEL,
+    ].join("|") +
+    ")+",
+);
 const TRAIL = /"\s*,?\s*$/;
 
 /** The passage without the structure around it (LEAD, TRAIL); the segment itself when there is none. */

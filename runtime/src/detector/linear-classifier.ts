@@ -43,7 +43,7 @@ export function createLinearClassifier(model: LinearWeights): LinearClassifier {
       `detector weights have format ${model.format}/${model.featureBits} bits; expected charter-detector-lr/1/${FEATURE_BITS}`,
     );
   }
-  const dense = new Float64Array(1 << FEATURE_BITS);
+  const dense = new Float32Array(1 << FEATURE_BITS);
   for (const [i, w] of model.weights) dense[i] = w;
   // The dot product is linear, so each hashed feature is added as it is emitted: no vector is built.
   let z = 0;
