@@ -7,7 +7,7 @@
 // action that happened. One writer per file, enforced by a lock file (writer-lock.ts).
 import { closeSync, fstatSync, fsync, fsyncSync, openSync, readFileSync, readSync, statSync, writeSync } from "node:fs";
 import { checkpointsPath, parseCheckpoints } from "./checkpoint.js";
-import { GENESIS_HASH } from "./record.js";
+import { GENESIS_HASH, sha256Tagged, sha256TaggedBytes } from "./record.js";
 import { parseSealedLine } from "./verify.js";
 import { acquireWriterLock } from "./writer-lock.js";
 import { closeAtProcessEnd } from "./process-end.js";
@@ -227,6 +227,27 @@ export class FileAuditSink implements AuditSink {
     if (this.used + bound > this.batch.length) this.reserve(Buffer.byteLength(unsealed, "utf8") + HASH_SUFFIX_BYTES);
     const at = this.used + this.batch.write(unsealed, this.used, "utf8") - 1;
     this.used = at + this.batch.write(',"hash":"' + record.hash + '"}\n', at, "latin1");
+    this.appended(record);
+  }
+
+  /**
+   * The log's path when it has not hashed the record yet: the unsealed JSON is encoded into the batch once
+   * and those very bytes are hashed (the string is not encoded a second time inside the hash), then its
+   * closing brace is overwritten by `,"hash":"…"}` and the newline. Sets `record.hash`.
+   */
+  appendUnsealed(record: AuditRecord, unsealed: string): void {
+    if (this.closed) {
+      record.hash = sha256Tagged(unsealed); // the chain goes on in memory; the record is reported lost
+      return this.appendAfterClose();
+    }
+    const bound = 3 * unsealed.length + HASH_SUFFIX_BYTES;
+    if (this.used + bound > this.batch.length) this.reserve(Buffer.byteLength(unsealed, "utf8") + HASH_SUFFIX_BYTES);
+    const batch = this.batch;
+    const start = this.used;
+    const end = start + batch.write(unsealed, start, "utf8");
+    const hash = sha256TaggedBytes(batch.subarray(start, end));
+    record.hash = hash;
+    this.used = end - 1 + batch.write(',"hash":"' + hash + '"}\n', end - 1, "latin1");
     this.appended(record);
   }
 
