@@ -7,7 +7,7 @@
 // action that happened. One writer per file, enforced by a lock file (writer-lock.ts).
 import { closeSync, fstatSync, fsync, fsyncSync, openSync, readFileSync, readSync, statSync, writeSync } from "node:fs";
 import { checkpointsPath, parseCheckpoints } from "./checkpoint.js";
-import { GENESIS_HASH, sha256Tagged, sha256TaggedBytes } from "./record.js";
+import { GENESIS_HASH, sha256Hex, sha256Tagged } from "./record.js";
 import { parseSealedLine } from "./verify.js";
 import { acquireWriterLock } from "./writer-lock.js";
 import { closeAtProcessEnd } from "./process-end.js";
@@ -245,9 +245,17 @@ export class FileAuditSink implements AuditSink {
     const batch = this.batch;
     const start = this.used;
     const end = start + batch.write(unsealed, start, "utf8");
-    const hash = sha256TaggedBytes(batch.subarray(start, end));
-    record.hash = hash;
-    this.used = end - 1 + batch.write(',"hash":"' + hash + '"}\n', end - 1, "latin1");
+    const hex = sha256Hex(batch.subarray(start, end));
+    record.hash = "sha256:" + hex;
+    // `,"hash":"sha256:` + hex + `"}` and the newline, over the closing brace, without building the string
+    let at = end - 1;
+    batch.set(HASH_FIELD_OPEN, at);
+    at += HASH_FIELD_OPEN.length;
+    at += batch.write(hex, at, "latin1");
+    batch[at++] = 0x22; // "
+    batch[at++] = 0x7d; // }
+    batch[at++] = 0x0a; // \n
+    this.used = at;
     this.appended(record);
   }
 
@@ -390,6 +398,7 @@ export class FileAuditSink implements AuditSink {
 
 /** `,"hash":"sha256:<64 hex>"}\n` plus slack. */
 const HASH_SUFFIX_BYTES = 96;
+const HASH_FIELD_OPEN = Buffer.from(',"hash":"sha256:', "latin1");
 
 function isDevice(path: string): boolean {
   try {

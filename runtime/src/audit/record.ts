@@ -124,9 +124,12 @@ export function sha256Tagged(text: string): string {
   return "sha256:" + oneShotHash("sha256", text, "hex");
 }
 
-/** sha256Tagged of the text whose UTF-8 bytes these are: a sink that has encoded a record seals the bytes it holds. */
-export function sha256TaggedBytes(utf8: Uint8Array): string {
-  return "sha256:" + oneShotHash("sha256", utf8, "hex");
+/**
+ * The hex SHA-256 of these bytes: "sha256:" and it is sha256Tagged of the text whose UTF-8 bytes they are,
+ * so a sink that has encoded a record seals the bytes it holds.
+ */
+export function sha256Hex(utf8: Uint8Array): string {
+  return oneShotHash("sha256", utf8, "hex");
 }
 
 function str(v: unknown): string {

@@ -24,7 +24,7 @@ export interface AuditSink {
   appendSealed?(record: AuditRecord, unsealed: string): void;
   /**
    * The same again, for a sink that encodes into a buffer of its own: `record.hash` is not set yet. The
-   * sink encodes `unsealed` as UTF-8 once, sets `record.hash` to sha256TaggedBytes of exactly those bytes
+   * sink encodes `unsealed` as UTF-8 once, sets `record.hash` to "sha256:" and sha256Hex of exactly those bytes
    * (which equals sha256Tagged(unsealed)), and stores `sealLine(unsealed, record.hash)`. Preferred by the
    * log over appendSealed: the record is encoded once instead of once for the hash and once for the store.
    */
