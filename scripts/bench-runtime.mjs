@@ -408,7 +408,12 @@ row(results.handNoRate, `  Charter is ${(results.charter.us / results.handNoRate
   console.log(
     `${"".padEnd(44)} ${perSec(records, ms).padStart(31)} records/s      ${((100 * approvals) / (ROUNDS * N)).toFixed(1)}% of calls waited for the approver`,
   );
-  row(dec);
+  // Issue 12's goal: decisions per second with the durable file log (an allowed call's record is handed
+  // to write(2) before the call may be forwarded; the batched log before it, not durable, reached 241k/s).
+  row(
+    dec,
+    dec.perSecond >= 200_000 ? "  goal >= 200,000/s (issue 12, durable log) met" : "  below the 200,000/s goal (issue 12, durable log)",
+  );
   console.log(`${"".padEnd(44)} ${perSec(recordsDecide, msDecide).padStart(31)} records/s`);
   console.log(
     `  log: ${verified.ok ? `${verified.records} records, chain intact` : `BROKEN: ${verified.reason}`}, ${(statSync(path).size / 1e6).toFixed(1)} MB`,

@@ -67,6 +67,23 @@ describe("FileAuditSink", () => {
     await log.close();
   });
 
+  it("a denial recorded after an allowed call's commit is still written within flushMs", async () => {
+    const log = open({ batchRecords: 1000, flushMs: 30 });
+    const denied = (i: number): AuditEntry => ({ ...entry(i), outcome: "deny" });
+    log.write(denied(0)); // arms the flush timer
+    log.write(entry(1));
+    await log.durable(); // the commit writes both; the timer stays armed
+    expect(verifyAuditLog(readFileSync(path, "utf8"))).toMatchObject({ ok: true, records: 2 });
+    log.write(denied(2)); // no timer of its own: the one already armed fires sooner than its deadline
+    expect(verifyAuditLog(readFileSync(path, "utf8"))).toMatchObject({ ok: true, records: 2 });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(verifyAuditLog(readFileSync(path, "utf8"))).toMatchObject({ ok: true, records: 3 });
+    log.write(denied(3)); // after the timer fired, a new one is armed
+    await new Promise((r) => setTimeout(r, 100));
+    expect(verifyAuditLog(readFileSync(path, "utf8"))).toMatchObject({ ok: true, records: 4 });
+    await log.close();
+  });
+
   it("flushes pending records when the process exits", () => {
     const script = join(dir, "exit.mjs");
     buildSync({

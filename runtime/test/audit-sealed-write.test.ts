@@ -1,5 +1,6 @@
 // The log seals a record by hashing its canonical JSON as a string and lets the sink encode the line
-// into its own buffer. Whatever the records hold (any Unicode, escapes, nesting), every sink must store
+// into its own buffer; the file sink instead encodes the JSON once and hashes those bytes (appendUnsealed,
+// first in a tee). Whatever the records hold (any Unicode, escapes, nesting), every sink must store
 // exactly the line the reference serializer gives, sealed by the SHA-256 of exactly those bytes, and a
 // sink that only takes bytes must get the same bytes. Allowed calls waiting together share one write,
 // and none of them resolves before its record is in the file.
@@ -78,6 +79,14 @@ describe("sealed writes", () => {
         expect(memory.text()).toBe(expected);
         expect(Buffer.concat(bytes.chunks).toString("utf8")).toBe(expected);
         expect(verifyAuditLog(expected)).toMatchObject({ ok: true, records: entries.length });
+        rmSync(path, { force: true });
+        // the file sink on its own (no tee in front of it) writes and seals the same bytes
+        const alone = openFileAuditLog(path, { clock: () => 1_700_000_000_000 });
+        if (!alone.ok) throw new Error(alone.error.message);
+        const again = entries.map((e) => alone.log.write(e));
+        await alone.log.close();
+        expect(again.map((r) => r.hash)).toEqual(records.map((r) => r.hash));
+        expect(readFileSync(path, "utf8")).toBe(expected);
         rmSync(path, { force: true });
       }),
       { numRuns: 60 },

@@ -9,6 +9,7 @@ import { closeAtProcessEnd } from "./process-end.js";
 import { hash as oneShotHash } from "node:crypto";
 import { GENESIS_HASH, sealLine, serializeWithPrev } from "./record.js";
 import { quoteJson } from "./canonical-json.js";
+import { isoUtc } from "./timestamp.js";
 import type { AuditEntry, AuditRecord } from "./record.js";
 
 export interface ChainHead {
@@ -39,6 +40,8 @@ export class AuditLog {
   private readonly clock: () => number;
   private lastMs = Number.NaN;
   private lastTs = "";
+  /** `,"ts":"…"}`, the record's last field, for lastTs. */
+  private lastTsJson = "";
   /** The bundle digest stamped on every record that names none; a gateway sets it when it (re)loads a bundle. */
   bundle: string | undefined;
   private readonly signer: CheckpointSigner | undefined;
@@ -91,8 +94,9 @@ export class AuditLog {
   write(entry: AuditEntry): AuditRecord {
     const ms = this.clock();
     if (ms !== this.lastMs) {
+      this.lastTs = isoUtc(ms);
+      this.lastTsJson = ',"ts":"' + this.lastTs + '"}'; // digits, dashes, colons, T, Z: nothing to escape
       this.lastMs = ms;
-      this.lastTs = new Date(ms).toISOString();
     }
     // One fixed shape for every record (no spread): object spread here cost more than the SHA-256.
     const record: AuditRecord = {
@@ -117,12 +121,16 @@ export class AuditLog {
       prev: this.prev,
       hash: "",
     };
-    const unsealed = serializeWithPrev(record, this.prevJson);
-    const hash = "sha256:" + oneShotHash("sha256", unsealed, "hex");
-    record.hash = hash;
+    const unsealed = serializeWithPrev(record, this.prevJson, this.lastTsJson);
     const sink = this.sink;
-    if (sink.appendSealed !== undefined) sink.appendSealed(record, unsealed);
-    else sink.append(record, Buffer.from(sealLine(unsealed, hash), "utf8"));
+    if (sink.appendUnsealed !== undefined) {
+      sink.appendUnsealed(record, unsealed); // hashes the bytes it encodes and sets record.hash
+    } else {
+      record.hash = "sha256:" + oneShotHash("sha256", unsealed, "hex");
+      if (sink.appendSealed !== undefined) sink.appendSealed(record, unsealed);
+      else sink.append(record, Buffer.from(sealLine(unsealed, record.hash), "utf8"));
+    }
+    const hash = record.hash;
     this.seq = record.seq;
     this.prev = hash;
     this.prevJson = '"' + hash + '"'; // "sha256:" and hex digits: nothing to escape

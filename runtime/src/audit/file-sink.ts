@@ -7,7 +7,7 @@
 // action that happened. One writer per file, enforced by a lock file (writer-lock.ts).
 import { closeSync, fstatSync, fsync, fsyncSync, openSync, readFileSync, readSync, statSync, writeSync } from "node:fs";
 import { checkpointsPath, parseCheckpoints } from "./checkpoint.js";
-import { GENESIS_HASH } from "./record.js";
+import { GENESIS_HASH, sha256Hex, sha256Tagged } from "./record.js";
 import { parseSealedLine } from "./verify.js";
 import { acquireWriterLock } from "./writer-lock.js";
 import { closeAtProcessEnd } from "./process-end.js";
@@ -230,6 +230,35 @@ export class FileAuditSink implements AuditSink {
     this.appended(record);
   }
 
+  /**
+   * The log's path when it has not hashed the record yet: the unsealed JSON is encoded into the batch once
+   * and those very bytes are hashed (the string is not encoded a second time inside the hash), then its
+   * closing brace is overwritten by `,"hash":"…"}` and the newline. Sets `record.hash`.
+   */
+  appendUnsealed(record: AuditRecord, unsealed: string): void {
+    if (this.closed) {
+      record.hash = sha256Tagged(unsealed); // the chain goes on in memory; the record is reported lost
+      return this.appendAfterClose();
+    }
+    const bound = 3 * unsealed.length + HASH_SUFFIX_BYTES;
+    if (this.used + bound > this.batch.length) this.reserve(Buffer.byteLength(unsealed, "utf8") + HASH_SUFFIX_BYTES);
+    const batch = this.batch;
+    const start = this.used;
+    const end = start + batch.write(unsealed, start, "utf8");
+    const hex = sha256Hex(batch.subarray(start, end));
+    record.hash = "sha256:" + hex;
+    // `,"hash":"sha256:` + hex + `"}` and the newline, over the closing brace, without building the string
+    let at = end - 1;
+    batch.set(HASH_FIELD_OPEN, at);
+    at += HASH_FIELD_OPEN.length;
+    at += batch.write(hex, at, "latin1");
+    batch[at++] = 0x22; // "
+    batch[at++] = 0x7d; // }
+    batch[at++] = 0x0a; // \n
+    this.used = at;
+    this.appended(record);
+  }
+
   private appendAfterClose(): void {
     this.failure = { kind: "closed", message: `append after close of ${this.path}` };
   }
@@ -246,7 +275,7 @@ export class FileAuditSink implements AuditSink {
     if (letsACallRun(record)) this.scheduleCommit();
     else if (++this.pendingRecords >= this.batchRecords) this.flushSync();
     else if (this.timer === undefined) {
-      this.timer = setTimeout(() => this.flushSync(), this.flushMs);
+      this.timer = setTimeout(this.flushOnTimer, this.flushMs);
       this.timer.unref?.();
     }
   }
@@ -304,12 +333,19 @@ export class FileAuditSink implements AuditSink {
     });
   }
 
+  /**
+   * The flush timer stays armed when something else writes the batch first (an allowed call's commit, a
+   * full batch): it fires at most flushMs after the records it was set for, finds what came since (written
+   * then, sooner than their own deadline) or nothing. Clearing and setting a timer around every commit
+   * cost more than the record being committed when allows and denials alternate.
+   */
+  private readonly flushOnTimer = (): void => {
+    this.timer = undefined;
+    if (this.used > 0 && !this.closed) this.flushSync();
+  };
+
   /** Writes everything pending now. Never throws: unwritten bytes are kept for a retry and set `failure`. */
   flushSync(syncBatch = true): void {
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
     this.pendingRecords = 0;
     let written = 0;
     try {
@@ -343,6 +379,10 @@ export class FileAuditSink implements AuditSink {
 
   closeSync(): void {
     if (this.closed) return;
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     this.flushSync(false);
     this.closed = true;
     this.unregister();
@@ -369,6 +409,7 @@ export class FileAuditSink implements AuditSink {
 
 /** `,"hash":"sha256:<64 hex>"}\n` plus slack. */
 const HASH_SUFFIX_BYTES = 96;
+const HASH_FIELD_OPEN = Buffer.from(',"hash":"sha256:', "latin1");
 
 function isDevice(path: string): boolean {
   try {

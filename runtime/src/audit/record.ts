@@ -124,6 +124,14 @@ export function sha256Tagged(text: string): string {
   return "sha256:" + oneShotHash("sha256", text, "hex");
 }
 
+/**
+ * The hex SHA-256 of these bytes: "sha256:" and it is sha256Tagged of the text whose UTF-8 bytes they are,
+ * so a sink that has encoded a record seals the bytes it holds.
+ */
+export function sha256Hex(utf8: Uint8Array): string {
+  return oneShotHash("sha256", utf8, "hex");
+}
+
 function str(v: unknown): string {
   return typeof v === "string" ? quoteJson(v) : canonicalJson(v);
 }
@@ -182,8 +190,12 @@ export function serializeUnsealed(r: Omit<AuditRecord, "hash">): string {
   return serializeWithPrev(r, str(r.prev));
 }
 
-/** serializeUnsealed with `prev` already quoted: the log knows its chain head is a hash it wrote itself. */
-export function serializeWithPrev(r: Omit<AuditRecord, "hash">, prevJson: string): string {
+/**
+ * serializeUnsealed with `prev` already quoted: the log knows its chain head is a hash it wrote itself.
+ * `tsJson`, when given, is `,"ts":` and the quoted `r.ts` and the closing brace, which the log makes once
+ * a millisecond from a timestamp it formatted itself.
+ */
+export function serializeWithPrev(r: Omit<AuditRecord, "hash">, prevJson: string, tsJson?: string): string {
   let s = "{";
   if (r.action !== undefined) {
     const a = r.action;
@@ -205,7 +217,7 @@ export function serializeWithPrev(r: Omit<AuditRecord, "hash">, prevJson: string
   if (r.result !== undefined) s += ',"result":' + canonicalJson(r.result);
   s += ',"seq":' + seqJson(r.seq) + sessionField.json(r.session);
   if (r.torn !== undefined) s += ',"torn":' + canonicalJson(r.torn);
-  return s + traceJson(r.trace) + tsJson(r.ts);
+  return s + traceJson(r.trace) + (tsJson ?? tsFieldJson(r.ts));
 }
 
 /** `,"trace":…` of the traces made by constantTrace, by identity: they are frozen, so it cannot go stale. */
@@ -238,7 +250,7 @@ function traceJson(trace: readonly TraceStep[]): string {
 /** `,"ts":"…"}`, the record's last field: the timestamp changes once a millisecond at most, so the last one is usually the answer. */
 let lastTs = "";
 let lastTsJson = ',"ts":""}';
-function tsJson(ts: unknown): string {
+function tsFieldJson(ts: unknown): string {
   if (typeof ts !== "string") return ',"ts":' + str(ts) + "}";
   if (ts !== lastTs) {
     lastTsJson = ',"ts":' + str(ts) + "}";

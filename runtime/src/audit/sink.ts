@@ -22,6 +22,13 @@ export interface AuditSink {
    * encodes into a buffer of its own, then skips encoding the line once more.
    */
   appendSealed?(record: AuditRecord, unsealed: string): void;
+  /**
+   * The same again, for a sink that encodes into a buffer of its own: `record.hash` is not set yet. The
+   * sink encodes `unsealed` as UTF-8 once, sets `record.hash` to "sha256:" and sha256Hex of exactly those bytes
+   * (which equals sha256Tagged(unsealed)), and stores `sealLine(unsealed, record.hash)`. Preferred by the
+   * log over appendSealed: the record is encoded once instead of once for the hash and once for the store.
+   */
+  appendUnsealed?(record: AuditRecord, unsealed: string): void;
   /** Resolves once every appended record has reached the store; rejects with the store's error. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -71,7 +78,20 @@ export class MemoryAuditSink implements AuditSink {
 
 /** Sends every record to several sinks, e.g. the local file and a remote store. */
 export class TeeAuditSink implements AuditSink {
-  constructor(private readonly sinks: readonly AuditSink[]) {}
+  constructor(private readonly sinks: readonly AuditSink[]) {
+    const first = sinks[0];
+    if (first?.appendUnsealed !== undefined) {
+      const rest = sinks.slice(1);
+      this.appendUnsealed = (record, unsealed) => {
+        first.appendUnsealed!(record, unsealed);
+        let line: Uint8Array | undefined;
+        for (const s of rest) {
+          if (s.appendSealed !== undefined) s.appendSealed(record, unsealed);
+          else s.append(record, (line ??= Buffer.from(sealLine(unsealed, record.hash), "utf8")));
+        }
+      };
+    }
+  }
 
   get failure(): AuditSinkFailure | undefined {
     for (const s of this.sinks) if (s.failure) return s.failure;
@@ -89,6 +109,9 @@ export class TeeAuditSink implements AuditSink {
       else s.append(record, (line ??= Buffer.from(sealLine(unsealed, record.hash), "utf8")));
     }
   }
+
+  /** Present when the first sink has it: that sink hashes what it encodes, the others get the sealed record. */
+  readonly appendUnsealed?: (record: AuditRecord, unsealed: string) => void;
 
   durable(): Promise<void> | undefined {
     let waits: Promise<void>[] | undefined;
