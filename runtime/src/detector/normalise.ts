@@ -70,6 +70,25 @@ const HOMOGLYPHS: Record<string, string> = {
   Χ: "X",
 };
 
+/**
+ * The UTF-16 code units of a text, copied natively into a buffer reused from call to call (valid
+ * until the next call). The scans of the rule layer read a typed array: `charCodeAt` on texts that
+ * are sometimes one-byte and sometimes two-byte strings is several times slower per character.
+ */
+let units = new Uint16Array(1 << 15);
+let unitsBuffer = Buffer.from(units.buffer);
+/** With `sentinel`, the array is one longer and ends with a 0. */
+export function codeUnits(text: string, sentinel = false): Uint16Array {
+  const n = text.length;
+  if (n + 1 > units.length) {
+    units = new Uint16Array(Math.max(n + 1, units.length * 2));
+    unitsBuffer = Buffer.from(units.buffer);
+  }
+  unitsBuffer.write(text, 0, "utf16le");
+  if (!sentinel) return units.subarray(0, n);
+  units[n] = 0;
+  return units.subarray(0, n + 1);
+}
 export function isAscii(text: string): boolean {
   return !NON_ASCII.test(text);
 }
@@ -212,6 +231,8 @@ const NAMED_ENTITIES: Record<string, string> = {
   emsp: " ",
   thinsp: " ",
 };
+
+
 const SPACE_RUN = /[ \t]{2,}/g;
 
 const isLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);

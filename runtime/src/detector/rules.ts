@@ -4,6 +4,7 @@
 
 import { decodedBase64Texts, decodedHexTexts } from "./encoded.js";
 import {
+  codeUnits,
   decodeTagCharacters,
   flattenText,
   foldNonAscii,
@@ -209,6 +210,8 @@ interface LiteralGroup {
   /** A second word every pattern of the group needs besides a trigger (checked the same way), or a test. */
   requires?: string[] | ((index: WordIndex) => boolean);
   patterns: RegExp[];
+  /** What each pattern needs besides the group's words (`wordGate`, see there), pattern by pattern. */
+  gates?: WordGate[];
 }
 
 /**
@@ -220,7 +223,8 @@ interface LiteralGroup {
  * runs of ASCII letters, so "user's" holds the runs "user" and "s", and "im_start" holds "im" and "start".
  */
 export interface WordIndex {
-  words: Set<string>;
+  /** found[id] is 1 when the trigger word with that id occurs (see `registerTrigger`). */
+  found: Uint8Array;
   /** hits[id] is 1 when the gate term with that id occurs (see `wordGate`). */
   hits: Uint8Array;
   /** A digit 0, 1, 3, 4, 5 or 7 between two letters (what LEET_PRECHECK looks for). */
@@ -236,7 +240,14 @@ export interface WordIndex {
 }
 
 const FNV_OFFSET = 0x811c9dc5;
-const TRIGGER_WORDS = new Map<number, string[]>();
+/** A trigger word (or, with `prefix`, the five letters a longer word starts with) and its id in `WordIndex.found`. */
+interface TriggerWord {
+  letters: string;
+  prefix: boolean;
+  id: number;
+}
+const TRIGGER_WORDS = new Map<number, TriggerWord[]>();
+const TRIGGER_IDS = new Map<string, number>();
 
 function wordHash(h: number, c: number): number {
   return Math.imul(h ^ c, 0x01000193);
@@ -255,13 +266,33 @@ function hashLetters(letters: string): number {
   return h;
 }
 
-function registerTrigger(word: string): void {
-  let h = hashLetters(word.endsWith("*") ? word.slice(0, -1) : word);
-  if (word.endsWith("*")) h = wordHash(h, 42);
+function registerTrigger(word: string): number {
+  let id = TRIGGER_IDS.get(word);
+  if (id !== undefined) return id;
+  id = TRIGGER_IDS.size;
+  TRIGGER_IDS.set(word, id);
+  const prefix = word.endsWith("*");
+  let h = hashLetters(prefix ? word.slice(0, -1) : word);
+  if (prefix) h = wordHash(h, 42);
   const list = TRIGGER_WORDS.get(h) ?? [];
-  if (!list.includes(word)) list.push(word);
+  list.push({ letters: prefix ? word.slice(0, 5) : word, prefix, id });
   TRIGGER_WORDS.set(h, list);
   FILTER[slot(h)]! |= 1;
+  return id;
+}
+
+/** The ids of trigger words, registering them. */
+const triggerIds = (words: readonly string[]) => Int32Array.from(words, registerTrigger);
+
+/** True when the text has the trigger word (registered). */
+function hasWord(index: WordIndex, word: string): boolean {
+  return index.found[TRIGGER_IDS.get(word)!] === 1;
+}
+
+function hasAnyWord(index: WordIndex, ids: Int32Array): boolean {
+  const found = index.found;
+  for (let k = 0; k < ids.length; k++) if (found[ids[k]!] === 1) return true;
+  return false;
 }
 
 // ---- Word gates ---------------------------------------------------------------------------------
@@ -283,9 +314,18 @@ interface GateTerm {
 const GATE_TERMS = new Map<number, GateTerm[]>();
 const GATE_IDS = new Map<string, number>();
 
+/** Gate terms the scan sets itself: a letter run that starts, or ends, with "gpt" (as in "gpt-4o", "chatgpt", "freedomgpt"). */
+const GPT_START = "~gptstart";
+const GPT_END = "~gptend";
+
 function gateTerm(term: string): number {
   let id = GATE_IDS.get(term);
   if (id !== undefined) return id;
+  if (term === GPT_START || term === GPT_END) {
+    id = GATE_IDS.size;
+    GATE_IDS.set(term, id);
+    return id;
+  }
   const prefix = term.endsWith("*");
   // Five letters, like the trigger words' prefixes: the scan hashes each run's first five letters once.
   if (!/^[a-z]+$/.test(prefix ? term.slice(0, -1) : term) || (prefix && term.length !== 6))
@@ -325,55 +365,58 @@ const bothGates =
   (hits) =>
     a(hits) && b(hits);
 
-/** True when text[from, from + word.length) is `word` (lower case) in either case; no string is built. */
-function sameWord(text: string, from: number, word: string): boolean {
+/** True when a[from, from + word.length) is `word` (lower case) in either case; no string is built. */
+function sameWord(a: Uint16Array, from: number, word: string): boolean {
   for (let k = 0; k < word.length; k++) {
-    let c = text.charCodeAt(from + k);
+    let c = a[from + k]!;
     if (c >= 65 && c <= 90) c |= 32;
     if (c !== word.charCodeAt(k)) return false;
   }
   return true;
 }
 
-/** Marks the gate terms that the letter run text[from, to) is, or starts with (`pre`: the hash of its first five letters). */
-function markRun(text: string, from: number, to: number, h: number, pre: number, hits: Uint8Array): void {
+/** Marks the gate terms that the letter run a[from, to) is, or starts with (`pre`: the hash of its first five letters). */
+function markRun(a: Uint16Array, from: number, to: number, h: number, pre: number, hits: Uint8Array): void {
   if ((FILTER[slot(h)]! & 2) !== 0) {
     const list = GATE_TERMS.get(h);
-    if (list) for (const t of list) if (!t.prefix && t.term.length === to - from && sameWord(text, from, t.term)) hits[t.id] = 1;
+    if (list) for (const t of list) if (!t.prefix && t.term.length === to - from && sameWord(a, from, t.term)) hits[t.id] = 1;
   }
   if (to - from >= 5 && (FILTER[slot(pre)]! & 2) !== 0) {
     const list = GATE_TERMS.get(pre);
-    if (list) for (const t of list) if (t.prefix && sameWord(text, from, t.term)) hits[t.id] = 1;
+    if (list) for (const t of list) if (t.prefix && sameWord(a, from, t.term)) hits[t.id] = 1;
   }
 }
 
-/** Adds the trigger words that text[from, to) is (`h`) or whose five-letter prefix it has (`pre`). */
-function markWord(text: string, from: number, to: number, h: number, pre: number, words: Set<string>): void {
+/** Adds the trigger words that a[from, to) is (`h`) or whose five-letter prefix it has (`pre`). */
+function markWord(a: Uint16Array, from: number, to: number, h: number, pre: number, found: Uint8Array): void {
   const len = to - from;
   if ((FILTER[slot(h)]! & 1) !== 0) {
     const hit = TRIGGER_WORDS.get(h);
-    if (hit) for (const w of hit) if (!w.endsWith("*") && w.length === len && sameWord(text, from, w)) words.add(w);
+    if (hit) for (const w of hit) if (!w.prefix && w.letters.length === len && sameWord(a, from, w.letters)) found[w.id] = 1;
   }
   if (len > 5 && (FILTER[slot(pre)]! & 1) !== 0) {
     const phit = TRIGGER_WORDS.get(pre);
-    if (phit) for (const w of phit) if (w.endsWith("*") && sameWord(text, from, w.slice(0, 5))) words.add(w);
+    if (phit) for (const w of phit) if (w.prefix && sameWord(a, from, w.letters)) found[w.id] = 1;
   }
 }
 
-/** The hash of text[from, to) lower-cased, apostrophes included, and of its first five characters then "*". */
-function rehash(text: string, from: number, to: number): [number, number] {
+/** Marks the trigger words of a word that went on over an apostrophe, a[from, to): hashed again, apostrophes included. */
+function markApostropheWord(a: Uint16Array, from: number, to: number, found: Uint8Array): void {
   let h = FNV_OFFSET;
   let pre = 0;
   for (let i = from; i < to; i++) {
-    let c = text.charCodeAt(i);
+    let c = a[i]!;
     if (c >= 65 && c <= 90) c |= 32;
     h = wordHash(h, c);
     if (i - from === 4) pre = wordHash(h, 42);
   }
-  return [h, pre];
+  markWord(a, from, to, h, pre, found);
 }
 
 const LEET_DIGIT = new Uint8Array([1, 1, 0, 1, 1, 1, 0, 1]);
+const GPT_LETTERS = (1 << 6) | (1 << 15) | (1 << 19);
+const GPT_START_ID = gateTerm(GPT_START);
+const GPT_END_ID = gateTerm(GPT_END);
 /**
  * The words of ROT13_OR_REVERSED: a match lies inside one letter run, or for the two-word ones ends
  * one with its first word. A run is compared with a word only when it holds all of the word's letters
@@ -399,6 +442,9 @@ const isSpacer = (c: number) => c === 32 || c === 45 || c === 46 || c === 95 || 
 /** The lower-case code of an ASCII letter, 0 for anything else. */
 const LOWER_LETTER = new Uint8Array(128);
 for (let c = 65; c <= 90; c++) LOWER_LETTER[c] = LOWER_LETTER[c + 32] = c + 32;
+/** 1 for an ASCII letter, over every UTF-16 code unit: one load, no range check. */
+const LETTER = new Uint8Array(65536);
+for (let c = 65; c <= 90; c++) LETTER[c] = LETTER[c + 32] = 1;
 
 /**
  * Trigger words are letters with apostrophes inside ("you're" is one word), gate terms letter runs.
@@ -407,8 +453,10 @@ for (let c = 65; c <= 90; c++) LOWER_LETTER[c] = LOWER_LETTER[c + 32] = c + 32;
  * leaves it for a table look-up.
  */
 export function wordIndex(text: string, ascii: boolean): WordIndex {
-  const words = new Set<string>();
+  const found = new Uint8Array(TRIGGER_IDS.size);
   const hits = new Uint8Array(GATE_IDS.size);
+  // a[n] is 0, a non-letter: the run loops need no bounds check.
+  const a = codeUnits(text, true);
   const n = text.length;
   /** Where a word that went on over an apostrophe started, else -1. */
   let wordStart = -1;
@@ -417,13 +465,12 @@ export function wordIndex(text: string, ascii: boolean): WordIndex {
   let hintLetters = false;
   let i = 0;
   while (i < n) {
-    let code = text.charCodeAt(i);
-    if (code > 122 || LOWER_LETTER[code] === 0) {
+    let code = a[i]!;
+    if (LETTER[code] === 0) {
       if (code >= 48 && code <= 55 && LEET_DIGIT[code - 48] === 1 && !leetDigit && i > 0 && i + 1 < n)
-        leetDigit = isLetterCode(text.charCodeAt(i - 1)) && isLetterCode(text.charCodeAt(i + 1));
+        leetDigit = isLetterCode(a[i - 1]!) && isLetterCode(a[i + 1]!);
       if (wordStart !== -1 && code !== 39) {
-        const [h, pre] = rehash(text, wordStart, i);
-        markWord(text, wordStart, i, h, pre, words);
+        markApostropheWord(a, wordStart, i, found);
         wordStart = -1;
       }
       i++;
@@ -433,43 +480,58 @@ export function wordIndex(text: string, ascii: boolean): WordIndex {
     let h = FNV_OFFSET;
     let pre = 0;
     let letters = 0;
-    for (;;) {
-      h = wordHash(h, code | 32);
-      letters |= 1 << ((code | 32) - 97);
-      i++;
-      if (i - start === 5) pre = wordHash(h, 42);
-      if (i === n) break;
-      code = text.charCodeAt(i);
-      if (code > 122 || LOWER_LETTER[code] === 0) break;
+    // The first five letters, then the prefix hash, then the rest of the run.
+    do {
+      const l = code | 32;
+      h = wordHash(h, l);
+      letters |= 1 << (l - 97);
+      code = a[++i]!;
+    } while (LETTER[code] !== 0 && i - start < 5);
+    if (i - start === 5) {
+      pre = wordHash(h, 42);
+      while (LETTER[code] !== 0) {
+        const l = code | 32;
+        h = wordHash(h, l);
+        letters |= 1 << (l - 97);
+        code = a[++i]!;
+      }
     }
-    if (i - start >= 6 && !hintLetters) hintLetters = holdsHintWord(text, start, i, letters);
-    if (i - start === 1 && !spacedLetter && start > 0 && i < n) {
-      const l = text.charCodeAt(start) | 32;
-      spacedLetter = (l === 103 || l === 110 || l === 114) && isSpacer(text.charCodeAt(start - 1)) && isSpacer(code);
+    const len = i - start;
+    if (len >= 6 && !hintLetters) hintLetters = holdsHintWord(text, start, i, letters);
+    if (len === 1 && !spacedLetter && start > 0 && i < n) {
+      const l = a[start]! | 32;
+      spacedLetter = (l === 103 || l === 110 || l === 114) && isSpacer(a[start - 1]!) && isSpacer(code);
     }
-    const known = FILTER[slot(h)]! | (i - start >= 5 ? FILTER[slot(pre)]! : 0);
-    if ((known & 2) !== 0) markRun(text, start, i, h, pre, hits);
+    const known = FILTER[slot(h)]! | (len >= 5 ? FILTER[slot(pre)]! : 0);
+    if ((known & 2) !== 0) markRun(a, start, i, h, pre, hits);
+    if (len >= 3 && (letters & GPT_LETTERS) === GPT_LETTERS) {
+      if (sameWord(a, start, "gpt")) hits[GPT_START_ID] = 1;
+      if (sameWord(a, i - 3, "gpt")) hits[GPT_END_ID] = 1;
+    }
     if (i < n && code === 39) {
       if (wordStart === -1) wordStart = start;
     } else if (wordStart === -1 && (known & 1) !== 0) {
-      markWord(text, start, i, h, pre, words);
+      markWord(a, start, i, h, pre, found);
     }
   }
-  if (wordStart !== -1) {
-    const [h, pre] = rehash(text, wordStart, n);
-    markWord(text, wordStart, n, h, pre, words);
-  }
+  if (wordStart !== -1) markApostropheWord(a, wordStart, n, found);
   let lower: string | undefined;
-  return { words, hits, leetDigit, spacedLetter, hintLetters, ascii, lower: () => (lower ??= text.toLowerCase()) };
+  return { found, hits, leetDigit, spacedLetter, hintLetters, ascii, lower: () => (lower ??= text.toLowerCase()) };
+}
+
+/** A group's trigger and required words as ids, registered when the module loads (see the end of the module). */
+const GROUP_IDS = Symbol("ids");
+type GroupIds = { triggers: Int32Array; requires?: Int32Array };
+function groupIds(group: LiteralGroup & { [GROUP_IDS]?: GroupIds }): GroupIds {
+  return (group[GROUP_IDS] ??= {
+    triggers: triggerIds(group.triggers),
+    requires: Array.isArray(group.requires) ? triggerIds(group.requires) : undefined,
+  });
 }
 
 function literalMatch(group: LiteralGroup, index: WordIndex): boolean {
-  let hit = false;
-  for (const t of group.triggers)
-    if (index.words.has(t)) {
-      hit = true;
-      break;
-    }
+  const ids = groupIds(group);
+  let hit = hasAnyWord(index, ids.triggers);
   if (!hit && !index.ascii && group.cjk)
     for (const t of group.cjk)
       if (index.lower().includes(t)) {
@@ -478,15 +540,19 @@ function literalMatch(group: LiteralGroup, index: WordIndex): boolean {
       }
   if (!hit) return false;
   const req = group.requires;
-  if (req && !(typeof req === "function" ? req(index) : req.some((w) => index.words.has(w)))) return false;
+  if (req && !(typeof req === "function" ? req(index) : hasAnyWord(index, ids.requires!))) return false;
   // One pattern at a time, not their union: each starts with a literal word, which V8 skips to.
-  const lower = index.lower();
-  for (const p of group.patterns) if (p.test(lower)) return true;
+  const gates = group.gates;
+  const patterns = group.patterns;
+  for (let k = 0; k < patterns.length; k++) if ((!gates || gates[k]!(index.hits)) && patterns[k]!.test(index.lower())) return true;
   return false;
 }
 
 const SNAKE_CASE = /[a-z]_[a-z]/;
 const TASK_NOUN = "(?:task|request|assignment|question|instructions?|job|query|prompt|errand)s?";
+const TASK_NOUN_WORDS = wordGate(
+  "task tasks request requests assignment assignments question questions instruction instructions instructionss job jobs query querys prompt prompts errand errands",
+);
 const TASK_QUAL = "(?:original|current|assigned|actual|main|real|previous|initial|given|first|user'?s?|primary|ongoing|present)";
 /** "my request", "your current task", "the original task" — a plain "the task" or "your task" is also what people write to people. */
 const TASK_OWNER = `(?:my(?: ${TASK_QUAL})?|(?:the|this|that|your|their|his|her|our) ${TASK_QUAL}|the user'?s?)`;
@@ -577,9 +643,23 @@ const PREEMPT: LiteralGroup = {
       `prior to (?:completing|doing|answering|continuing with|finishing|handling|solving) (?:${TASK_OWNER} ${TASK_NOUN}|${TASK_GIVEN})\\b`,
     ),
   ],
+  gates: [
+    bothGates(wordGate("before"), TASK_NOUN_WORDS),
+    bothGates(
+      wordGate("before"),
+      wordGate("anything+else answering responding replying summarizing summarising continuing proceeding"),
+    ),
+    bothGates(wordGate("following steps step actions action first"), wordGate("first before")),
+    bothGates(wordGate("after"), wordGate("continue proceed go return resume solve complete finish carry get move")),
+    bothGates(wordGate("instead"), TASK_NOUN_WORDS),
+    bothGates(wordGate("rather"), TASK_NOUN_WORDS),
+    bothGates(wordGate("prior"), TASK_NOUN_WORDS),
+  ],
 };
 
 const AI_STRICT_LOWER = AI_STRICT;
+
+const IMPERSONATED_ROLES = wordGate("user owner operator administrator admin developer creator principal master");
 
 /** A passage that speaks as the user, the operator or the developer and addresses the model. */
 const IMPERSONATE: LiteralGroup = {
@@ -632,6 +712,18 @@ const IMPERSONATE: LiteralGroup = {
     /the user (?:has |had )?(?:also )?(?:asked|wants|wanted|instructed|authori[sz]ed|requested|approved|would like|requires|expects) (?:you|the assistant|the agent|that you)\b/,
     /on behalf of (?:the user|your user|the account owner)\b[^.\n]{0,60}?\b(?:you (?:must|should|need to|are)|please)\b/,
   ],
+  gates: [
+    bothGates(wordGate("this+from"), wordGate("message messages note notes instruction instructions request requests update updates reminder reminders")),
+    wordGate("message+from+you"),
+    bothGates(
+      wordGate("you"),
+      wordGate(`ai llm llms language chatbot chatbots copilot chatgpt claude gemini automated autonomous coding assistant agent model ${GPT_START}`),
+    ),
+    bothGates(wordGate("i+am i+m"), IMPERSONATED_ROLES),
+    bothGates(wordGate("this+you"), IMPERSONATED_ROLES),
+    bothGates(wordGate("user"), wordGate("asked wants wanted instructed authorized authorised requested approved would requires expects")),
+    bothGates(wordGate("behalf"), wordGate("user owner")),
+  ],
 };
 
 /** Which tool to call with which arguments, spelled out in data. */
@@ -639,13 +731,21 @@ const TOOL_INSTRUCTION: LiteralGroup = {
   triggers: ["call", "calls", "use", "uses", "invoke", "run", "runs", "execute", "trigger", "tool", "function"],
   // A snake_case tool name or the word "tool"/"function".
   requires: (index) =>
-    index.words.has("tool") ||
-    index.words.has("function") ||
+    hasWord(index, "tool") ||
+    hasWord(index, "function") ||
     ((index.ungated || index.lower().includes("_")) && SNAKE_CASE.test(index.lower())),
   patterns: [
     /(?:call|use|invoke|run|execute|trigger)s? (?:the )?[`'"]?[a-z][a-z0-9]*(?:_[a-z0-9]+)+[`'"]?(?:\(\))? (?:(?:tool|function|action|api|command|endpoint) )?(?:with|using|passing|and (?:set|pass)|where|for|to)\b/,
     /(?:call|use|invoke|run|execute)s? (?:the )?(?:[`'"][^`'"\n]{2,40}[`'"]|\w+) (?:tool|function)\b[^.\n]{0,40}?\b(?:with|using|passing)\b[^.\n]{0,40}?(?:=|:|\barguments?\b|\bparameters?\b|\brecipient\b|\bamount\b|\bto\b)/,
     /(?:please|you (?:must|should|need to)|now|first,?|then) [a-z][a-z0-9]*(?:_[a-z0-9]+)+\(\s*[a-z_]+\s*=/,
+  ],
+  gates: [
+    wordGate("call use invoke run execute trigger calls uses invokes runs executes triggers"),
+    bothGates(
+      wordGate("call use invoke run execute calls uses invokes runs executes"),
+      bothGates(wordGate("tool function"), wordGate("with using passing")),
+    ),
+    wordGate("please you now first then"),
   ],
 };
 
@@ -846,18 +946,44 @@ const ROLE_REASSIGNMENT_GATE = eitherGate(
   bothGates(wordGate("your"), wordGate("role task goal objective instruction instructions persona purpose identity")),
 );
 // The words of ROLE_EXTRA_GATE itself ("role-play" holds the run "role").
-const ROLE_EXTRA_WORDS = wordGate(
-  "you+are you+re stay role roleplay act speak simulate pretend imagine content ethical moral safety anything",
-);
+const ROLE_EXTRA_GATED: GatedPattern[] = [
+  [
+    eitherGate(
+      bothGates(wordGate("you+are"), wordGate(`dan stan dude aim ${GPT_END}`)),
+      wordGate("you+re+going you+are+going stay+character"),
+    ),
+    ROLE_EXTRA[0]!,
+  ],
+  [
+    bothGates(
+      wordGate("role roleplay act speak"),
+      bothGates(wordGate("as"), wordGate("administrator admin operator cfo ceo grandmother developer root")),
+    ),
+    ROLE_EXTRA[1]!,
+  ],
+  [bothGates(wordGate("simulate"), wordGate("terminal shell linux unix unrestricted root")), ROLE_EXTRA[2]!],
+  [bothGates(wordGate("pretend imagine"), wordGate("and+approve and+send and+transfer and+sign and+reveal and+share and+pay and+grant and+delete")), ROLE_EXTRA[3]!],
+  [
+    eitherGate(
+      bothGates(
+        wordGate("content ethical moral safety"),
+        bothGates(wordGate("rules guidelines policy policies restrictions filters"), wordGate("no without ignore ignores free")),
+      ),
+      wordGate("do+anything+now"),
+    ),
+    ROLE_EXTRA[4]!,
+  ],
+];
 
 // BOUNDARY_MARKER in three parts: the markers spelt with <, [ or # and a word of theirs ("im_start"
 // holds the run "im", "eot_id" "eot", "untrusted-data" starts with "untru"); "begin/end/start … content",
 // whose words may run together ("startsystemprompt", "endofuser": "end" alone or one of the five ways
 // on); and a line "system prompt:" (also "systemprompt:", hence prefixes).
-const BOUNDARY_SYMBOLS = [BOUNDARY_MARKER[0]!, BOUNDARY_MARKER[1]!, BOUNDARY_MARKER[2]!];
-const BOUNDARY_SYMBOL_WORDS = wordGate(
-  "im system user assistant endoftext eot start end begin inst sys instruction instructions untru* response",
-);
+const BOUNDARY_SYMBOLS: GatedPattern[] = [
+  [wordGate("im system user assistant endoftext eot start end begin"), BOUNDARY_MARKER[0]!, (t) => t.includes("<|")],
+  [wordGate("inst sys system instruction instructions user untru*"), BOUNDARY_MARKER[1]!, (t) => t.includes("<") || t.includes("[")],
+  [wordGate("system instruction instructions assistant response"), BOUNDARY_MARKER[2]!, (t) => t.includes("##")],
+];
 const BOUNDARY_SPAN = [BOUNDARY_MARKER[3]!];
 const BOUNDARY_SPAN_WORDS = wordGate("begin* start* end endof* endun* endtr* endsy* endus*");
 const BOUNDARY_LINE = [BOUNDARY_MARKER[4]!];
@@ -873,26 +999,48 @@ const AI_WORDS = wordGate(
 // The words of TASK_HIJACK's patterns: [0] "when(ever) you describe …, say …", [1] "answer/respond to/
 // reply to every … with", [2] "regardless of …"/"no matter …", [3] "end your response with …". They
 // imply TASK_HIJACK_GATE's words, which stays as the second stage.
-const TASK_HIJACK_WORDS = eitherGate(
-  bothGates(
-    wordGate("when whenever"),
-    wordGate("say state mention tell claim add include insist recommend note report write append suggest"),
-  ),
-  bothGates(wordGate("answer respond reply"), wordGate("every all any each")),
-  wordGate("regardless no+matter"),
-  bothGates(
-    wordGate("your each every"),
+const TASK_HIJACK_GATED: GatedPattern[] = [
+  [
     bothGates(
-      wordGate("response responses reply replys answer answers summary summarys review reviews output outputs"),
-      wordGate("with by"),
+      wordGate("when whenever"),
+      wordGate("say state mention tell claim add include insist recommend note report write append suggest"),
     ),
-  ),
-);
+    TASK_HIJACK[0]!,
+  ],
+  [
+    bothGates(
+      bothGates(wordGate("answer respond reply"), wordGate("every all any each")),
+      bothGates(wordGate("question questions message messages request requests query querys prompt prompts"), wordGate("with by as")),
+    ),
+    TASK_HIJACK[1]!,
+  ],
+  [wordGate("regardless no+matter"), TASK_HIJACK[2]!],
+  [
+    bothGates(
+      bothGates(wordGate("your each every"), wordGate("in end conclude finish start begin")),
+      bothGates(
+        wordGate("response responses reply replys answer answers summary summarys review reviews output outputs"),
+        wordGate("with by"),
+      ),
+    ),
+    TASK_HIJACK[3]!,
+  ],
+];
 // ANSWER_FORM: [0] the encodings ("base64"/"base 64" hold the run "base", "rot-13"/"rot13" "rot",
 // "caesar cipher" ends in "cipher"), [1] "backwards"/"in reverse", [2] "translate your".
 const ANSWER_FORM_WORDS = wordGate(
   "base hex hexadecimal binary morse emoji emojis rot leetspeak leet pig reverse reversed cipher ascii backwards translate",
 );
+
+/** A pattern, the words it needs (`wordGate`) and, optionally, a literal it needs (checked after the words). */
+type GatedPattern = readonly [WordGate, RegExp, ((text: string) => boolean)?];
+
+/** Whether one of the patterns whose gate is open matches; each runs alone, only when its words occur. */
+function gatedPatterns(list: readonly GatedPattern[], text: string, index: WordIndex): boolean {
+  for (const [gate, pattern, literal] of list)
+    if (gate(index.hits) && (!literal || index.ungated || literal(text)) && pattern.test(text)) return true;
+  return false;
+}
 
 /** The textual rules on the flattened text, each group behind its word gate and then its regex gate. */
 function ignorePreviousIndexed(text: string, index: WordIndex): boolean {
@@ -907,16 +1055,14 @@ function roleReassignmentIndexed(text: string, index: WordIndex): boolean {
   const hits = index.hits;
   return (
     (ROLE_REASSIGNMENT_GATE(hits) && anyMatch(ROLE_REASSIGNMENT, text)) ||
-    (ROLE_EXTRA_WORDS(hits) && gatedMatch(ROLE_EXTRA_GATE, ROLE_EXTRA, text))
+    gatedPatterns(ROLE_EXTRA_GATED, text, index)
   );
 }
 
 function boundaryMarkerIndexed(text: string, index: WordIndex): boolean {
   const hits = index.hits;
   return (
-    (BOUNDARY_SYMBOL_WORDS(hits) &&
-      (index.ungated || text.includes("<") || text.includes("[") || text.includes("#")) &&
-      anyMatch(BOUNDARY_SYMBOLS, text)) ||
+    gatedPatterns(BOUNDARY_SYMBOLS, text, index) ||
     (BOUNDARY_SPAN_WORDS(hits) && anyMatch(BOUNDARY_SPAN, text)) ||
     (BOUNDARY_LINE_WORDS(hits) && (index.ungated || text.includes(":")) && anyMatch(BOUNDARY_LINE, text)) ||
     (BOUNDARY_EXTRA_WORDS(hits) && gatedMatch(BOUNDARY_EXTRA_GATE, BOUNDARY_EXTRA, text))
@@ -930,7 +1076,7 @@ function aiAddressedIndexed(text: string, index: WordIndex): boolean {
 function taskHijackIndexed(text: string, index: WordIndex): boolean {
   const hits = index.hits;
   return (
-    (TASK_HIJACK_WORDS(hits) && gatedMatch(TASK_HIJACK_GATE, TASK_HIJACK, text)) ||
+    gatedPatterns(TASK_HIJACK_GATED, text, index) ||
     (ANSWER_FORM_WORDS(hits) && gatedMatch(ANSWER_FORM_GATE, ANSWER_FORM, text))
   );
 }
@@ -1015,15 +1161,13 @@ const QUOTED =
   /\b(?:such as|like|e\.g\.,?|for example,?|for instance,?|the (?:phrase|string|text|sentence|words?|line|prompt|instruction)|phrases?|strings?|called|known as|writes?|wrote|containing|contains|says|said|saying|reads?)[:,]? ?(?:["“«]|(?<![A-Za-z])['‘`])[^"“”«»'‘’`\n]{6,200}?(?:["”»]|['’`](?![A-Za-z]))/gi;
 
 function talksAboutAttacks(index: WordIndex): boolean {
-  for (const w of META_WORDS) if (index.words.has(w)) return true;
-  return false;
+  return hasAnyWord(index, META_IDS);
 }
 
-for (const g of [PREEMPT, IMPERSONATE, TOOL_INSTRUCTION, WRAPPER_TAG, AI_PROCESSING, MULTI_IGNORE, MULTI_ROLE]) {
-  for (const w of g.triggers) registerTrigger(w);
-  if (Array.isArray(g.requires)) for (const w of g.requires) registerTrigger(w);
-}
-for (const w of META_WORDS) registerTrigger(w);
+const META_IDS = triggerIds(META_WORDS);
+for (const g of [PREEMPT, IMPERSONATE, TOOL_INSTRUCTION, WRAPPER_TAG, AI_PROCESSING, MULTI_IGNORE, MULTI_ROLE]) groupIds(g);
+registerTrigger("tool");
+registerTrigger("function");
 
 export function runRules(text: string): RuleResult {
   return rules(text, true);
