@@ -233,6 +233,13 @@ export interface WordIndex {
   spacedLetter: boolean;
   /** A letter run holding one of ROT13_OR_REVERSED's words (see HINT_WORDS). */
   hintLetters: boolean;
+  /** A run of 16 or more base64 characters (what `decodedBase64Texts` decodes needs one). */
+  base64Run: boolean;
+  /**
+   * Twelve or more digits 0–7, each at most three characters after the previous one: what the
+   * space-or-colon separated form of HEX_RUN (in encoded.ts) needs, a digit 0–7 starting each byte.
+   */
+  octalChain: boolean;
   /** Set by runRulesUngated: every pre-check reads as passed. */
   ungated?: boolean;
   ascii: boolean;
@@ -442,6 +449,9 @@ const isSpacer = (c: number) => c === 32 || c === 45 || c === 46 || c === 95 || 
 /** The lower-case code of an ASCII letter, 0 for anything else. */
 const LOWER_LETTER = new Uint8Array(128);
 for (let c = 65; c <= 90; c++) LOWER_LETTER[c] = LOWER_LETTER[c + 32] = c + 32;
+/** 1 for a base64 character that is no letter: digits, + / _ - (both alphabets). */
+const BASE64_NON_LETTER = new Uint8Array(65536);
+for (const c of "0123456789+/_-") BASE64_NON_LETTER[c.charCodeAt(0)] = 1;
 /** 1 for an ASCII letter, over every UTF-16 code unit: one load, no range check. */
 const LETTER = new Uint8Array(65536);
 for (let c = 65; c <= 90; c++) LETTER[c] = LETTER[c + 32] = 1;
@@ -463,12 +473,26 @@ export function wordIndex(text: string, ascii: boolean): WordIndex {
   let leetDigit = false;
   let spacedLetter = false;
   let hintLetters = false;
+  let base64Run = false;
+  let base64Start = 0;
+  let octalChain = false;
+  let octals = 0;
+  let lastOctal = -4;
   let i = 0;
   while (i < n) {
     let code = a[i]!;
     if (LETTER[code] === 0) {
-      if (code >= 48 && code <= 55 && LEET_DIGIT[code - 48] === 1 && !leetDigit && i > 0 && i + 1 < n)
-        leetDigit = isLetterCode(a[i - 1]!) && isLetterCode(a[i + 1]!);
+      if (BASE64_NON_LETTER[code] === 0) {
+        if (i - base64Start >= 16) base64Run = true;
+        base64Start = i + 1;
+      }
+      if (code >= 48 && code <= 55) {
+        if (LEET_DIGIT[code - 48] === 1 && !leetDigit && i > 0 && i + 1 < n)
+          leetDigit = isLetterCode(a[i - 1]!) && isLetterCode(a[i + 1]!);
+        octals = i - lastOctal > 3 ? 1 : octals + 1;
+        lastOctal = i;
+        if (octals >= 12) octalChain = true;
+      }
       if (wordStart !== -1 && code !== 39) {
         markApostropheWord(a, wordStart, i, found);
         wordStart = -1;
@@ -515,8 +539,19 @@ export function wordIndex(text: string, ascii: boolean): WordIndex {
     }
   }
   if (wordStart !== -1) markApostropheWord(a, wordStart, n, found);
+  if (n - base64Start >= 16) base64Run = true;
   let lower: string | undefined;
-  return { found, hits, leetDigit, spacedLetter, hintLetters, ascii, lower: () => (lower ??= text.toLowerCase()) };
+  return {
+    found,
+    hits,
+    leetDigit,
+    spacedLetter,
+    hintLetters,
+    base64Run,
+    octalChain,
+    ascii,
+    lower: () => (lower ??= text.toLowerCase()),
+  };
 }
 
 /** A group's trigger and required words as ids, registered when the module loads (see the end of the module). */
@@ -1187,10 +1222,12 @@ function indexOf(flat: string, ascii: boolean, gated: boolean): WordIndex {
   const index = wordIndex(flat, ascii);
   if (!gated) {
     index.hits.fill(1);
-    index.leetDigit = index.spacedLetter = index.hintLetters = index.ungated = true;
+    index.leetDigit = index.spacedLetter = index.hintLetters = index.base64Run = index.octalChain = index.ungated = true;
   }
   return index;
 }
+
+const NONE: readonly string[] = [];
 
 function rules(text: string, gated: boolean): RuleResult {
   const signals: SignalId[] = [];
@@ -1237,12 +1274,16 @@ function rules(text: string, gated: boolean): RuleResult {
     if (ignorePrevious(deobfuscated) || roleReassignment(deobfuscated)) signals.push("obfuscated-instruction");
   }
 
-  for (const decoded of decodedBase64Texts(folded)) {
+  // Flattening without markup removes no base64 character or digit, and keeps base64 runs whole
+  // (a hyphen it drops joins two runs): what the word index found of runs and digits in the
+  // flattened text holds for the folded one.
+  for (const decoded of !flatHints || flatHints.base64Run ? decodedBase64Texts(folded) : NONE) {
     revealed.push(decoded);
     if ((looksLikeInstruction(decoded) || SHELL_PIPE.test(decoded)) && !signals.includes("base64-instruction"))
       signals.push("base64-instruction");
   }
-  for (const decoded of decodedHexTexts(folded, gated)) {
+  const mayHaveHex = !flatHints || flatHints.octalChain || folded.includes("%") || folded.includes("\\x");
+  for (const decoded of mayHaveHex ? decodedHexTexts(folded, gated) : NONE) {
     revealed.push(decoded);
     if (looksLikeInstruction(decoded) && !signals.includes("hex-instruction")) signals.push("hex-instruction");
   }
