@@ -293,6 +293,17 @@ export function flattenForRules(folded: string): string {
  * joined lines and collapsed spaces, which keeps every run of letters and digits of the input.
  */
 export function flattenText(folded: string): { flat: string; markup: boolean } {
+  const { joined, markup } = joinedForRules(folded);
+  return { flat: collapseSpaceRuns(joined), markup };
+}
+
+/** Runs of two or more spaces and tabs as one space: the last step of `flattenText`. */
+export function collapseSpaceRuns(text: string): string {
+  return text.includes("  ") || text.includes("\t") ? text.replace(SPACE_RUN, " ") : text;
+}
+
+/** `flattenText` but for collapsing runs of spaces, which the rule layer does only when a pattern reads the text. */
+export function joinedForRules(folded: string): { joined: string; markup: boolean } {
   let out = folded;
   let markup = false;
   if (out.includes("&") && ENTITY_HINT.test(out)) {
@@ -303,9 +314,7 @@ export function flattenText(folded: string): { flat: string; markup: boolean } {
     out = out.replace(INLINE_TAG, "").replace(BLOCK_TAG, " ");
     markup = true;
   }
-  out = joinWrappedLines(out);
-  if (out.includes("  ") || out.includes("\t")) out = out.replace(SPACE_RUN, " ");
-  return { flat: out, markup };
+  return { joined: joinWrappedLines(out), markup };
 }
 
 // ---- Escaped text ------------------------------------------------------------------------------

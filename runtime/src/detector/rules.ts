@@ -6,8 +6,9 @@ import { decodedBase64Texts, decodedHexTexts } from "./encoded.js";
 import {
   codeUnits,
   decodeTagCharacters,
-  flattenText,
+  collapseSpaceRuns,
   foldNonAscii,
+  joinedForRules,
   unescapeStringLiterals,
   hasMixedScriptWord,
   hasZeroWidthInsideWord,
@@ -243,6 +244,11 @@ export interface WordIndex {
   /** Set by runRulesUngated: every pre-check reads as passed. */
   ungated?: boolean;
   ascii: boolean;
+  /** The text the scan read: the flattened text, or the folded one with lines joined but spaces not yet collapsed (see `rules`). */
+  scan: string;
+  /** The flattened text the textual rules read, made on demand. */
+  flat(): string;
+  /** flat() lower-cased, made on demand. */
   lower(): string;
 }
 
@@ -462,7 +468,7 @@ for (let c = 65; c <= 90; c++) LETTER[c] = LETTER[c + 32] = 1;
  * hashed again when it ends. Each run is read by a tight inner loop, and only a run the filter knows
  * leaves it for a table look-up.
  */
-export function wordIndex(text: string, ascii: boolean): WordIndex {
+export function wordIndex(text: string, ascii: boolean, flat: () => string = () => text): WordIndex {
   const found = new Uint8Array(TRIGGER_IDS.size);
   const hits = new Uint8Array(GATE_IDS.size);
   // a[n] is 0, a non-letter: the run loops need no bounds check.
@@ -550,7 +556,9 @@ export function wordIndex(text: string, ascii: boolean): WordIndex {
     base64Run,
     octalChain,
     ascii,
-    lower: () => (lower ??= text.toLowerCase()),
+    scan: text,
+    flat,
+    lower: () => (lower ??= flat().toLowerCase()),
   };
 }
 
@@ -768,7 +776,7 @@ const TOOL_INSTRUCTION: LiteralGroup = {
   requires: (index) =>
     hasWord(index, "tool") ||
     hasWord(index, "function") ||
-    ((index.ungated || index.lower().includes("_")) && SNAKE_CASE.test(index.lower())),
+    ((index.ungated || index.scan.includes("_")) && SNAKE_CASE.test(index.lower())),
   patterns: [
     /(?:call|use|invoke|run|execute|trigger)s? (?:the )?[`'"]?[a-z][a-z0-9]*(?:_[a-z0-9]+)+[`'"]?(?:\(\))? (?:(?:tool|function|action|api|command|endpoint) )?(?:with|using|passing|and (?:set|pass)|where|for|to)\b/,
     /(?:call|use|invoke|run|execute)s? (?:the )?(?:[`'"][^`'"\n]{2,40}[`'"]|\w+) (?:tool|function)\b[^.\n]{0,40}?\b(?:with|using|passing)\b[^.\n]{0,40}?(?:=|:|\barguments?\b|\bparameters?\b|\brecipient\b|\bamount\b|\bto\b)/,
@@ -807,7 +815,7 @@ const WRAPPER_TAG: LiteralGroup = {
     "ai",
   ],
   requires: (index) => {
-    const t = index.lower();
+    const t = index.scan;
     return t.includes("<") || t.includes("[") || t.includes("#");
   },
   patterns: [
@@ -1071,48 +1079,48 @@ const ANSWER_FORM_WORDS = wordGate(
 type GatedPattern = readonly [WordGate, RegExp, ((text: string) => boolean)?];
 
 /** Whether one of the patterns whose gate is open matches; each runs alone, only when its words occur. */
-function gatedPatterns(list: readonly GatedPattern[], text: string, index: WordIndex): boolean {
+function gatedPatterns(list: readonly GatedPattern[], index: WordIndex): boolean {
   for (const [gate, pattern, literal] of list)
-    if (gate(index.hits) && (!literal || index.ungated || literal(text)) && pattern.test(text)) return true;
+    if (gate(index.hits) && (!literal || index.ungated || literal(index.scan)) && pattern.test(index.flat())) return true;
   return false;
 }
 
 /** The textual rules on the flattened text, each group behind its word gate and then its regex gate. */
-function ignorePreviousIndexed(text: string, index: WordIndex): boolean {
+// Literal pre-checks read `index.scan` (it has the same characters as the flattened text but for
+// runs of spaces); the patterns read `index.flat()`, made only when one runs.
+function ignorePreviousIndexed(index: WordIndex): boolean {
   const hits = index.hits;
   return (
-    (IGNORE_PREVIOUS_GATE(hits) && anyMatch(IGNORE_PREVIOUS, text)) ||
-    (IGNORE_EXTRA_WORDS(hits) && gatedMatch(IGNORE_EXTRA_GATE, IGNORE_EXTRA, text))
+    (IGNORE_PREVIOUS_GATE(hits) && anyMatch(IGNORE_PREVIOUS, index.flat())) ||
+    (IGNORE_EXTRA_WORDS(hits) && gatedMatch(IGNORE_EXTRA_GATE, IGNORE_EXTRA, index.flat()))
   );
 }
 
-function roleReassignmentIndexed(text: string, index: WordIndex): boolean {
+function roleReassignmentIndexed(index: WordIndex): boolean {
+  const hits = index.hits;
+  return (ROLE_REASSIGNMENT_GATE(hits) && anyMatch(ROLE_REASSIGNMENT, index.flat())) || gatedPatterns(ROLE_EXTRA_GATED, index);
+}
+
+function boundaryMarkerIndexed(index: WordIndex): boolean {
   const hits = index.hits;
   return (
-    (ROLE_REASSIGNMENT_GATE(hits) && anyMatch(ROLE_REASSIGNMENT, text)) ||
-    gatedPatterns(ROLE_EXTRA_GATED, text, index)
+    gatedPatterns(BOUNDARY_SYMBOLS, index) ||
+    (BOUNDARY_SPAN_WORDS(hits) && anyMatch(BOUNDARY_SPAN, index.flat())) ||
+    (BOUNDARY_LINE_WORDS(hits) && (index.ungated || index.scan.includes(":")) && anyMatch(BOUNDARY_LINE, index.flat())) ||
+    (BOUNDARY_EXTRA_WORDS(hits) && gatedMatch(BOUNDARY_EXTRA_GATE, BOUNDARY_EXTRA, index.flat()))
   );
 }
 
-function boundaryMarkerIndexed(text: string, index: WordIndex): boolean {
-  const hits = index.hits;
-  return (
-    gatedPatterns(BOUNDARY_SYMBOLS, text, index) ||
-    (BOUNDARY_SPAN_WORDS(hits) && anyMatch(BOUNDARY_SPAN, text)) ||
-    (BOUNDARY_LINE_WORDS(hits) && (index.ungated || text.includes(":")) && anyMatch(BOUNDARY_LINE, text)) ||
-    (BOUNDARY_EXTRA_WORDS(hits) && gatedMatch(BOUNDARY_EXTRA_GATE, BOUNDARY_EXTRA, text))
-  );
+function aiAddressedIndexed(index: WordIndex): boolean {
+  const scan = index.scan;
+  return (AI_WORDS(index.hits) || index.ungated || scan.includes(".i.") || scan.includes(".I.")) && gatedMatch(AI_GATE, AI_ADDRESSED, index.flat());
 }
 
-function aiAddressedIndexed(text: string, index: WordIndex): boolean {
-  return (AI_WORDS(index.hits) || index.ungated || text.includes(".i.") || text.includes(".I.")) && gatedMatch(AI_GATE, AI_ADDRESSED, text);
-}
-
-function taskHijackIndexed(text: string, index: WordIndex): boolean {
+function taskHijackIndexed(index: WordIndex): boolean {
   const hits = index.hits;
   return (
-    gatedPatterns(TASK_HIJACK_GATED, text, index) ||
-    (ANSWER_FORM_WORDS(hits) && gatedMatch(ANSWER_FORM_GATE, ANSWER_FORM, text))
+    gatedPatterns(TASK_HIJACK_GATED, index) ||
+    (ANSWER_FORM_WORDS(hits) && gatedMatch(ANSWER_FORM_GATE, ANSWER_FORM, index.flat()))
   );
 }
 
@@ -1218,8 +1226,8 @@ export function runRulesUngated(text: string): RuleResult {
 }
 
 /** The word index, or with `gated` false one whose gate terms and hints all read as present. */
-function indexOf(flat: string, ascii: boolean, gated: boolean): WordIndex {
-  const index = wordIndex(flat, ascii);
+function indexOf(scan: string, flat: () => string, ascii: boolean, gated: boolean): WordIndex {
+  const index = wordIndex(scan, ascii, flat);
   if (!gated) {
     index.hits.fill(1);
     index.leetDigit = index.spacedLetter = index.hintLetters = index.base64Run = index.octalChain = index.ungated = true;
@@ -1238,26 +1246,27 @@ function rules(text: string, gated: boolean): RuleResult {
   const folded = unicode ? unicode.folded : text;
   // Textual rules read the flattened text (line breaks, tags and hyphenation between words undone),
   // with quoted mentions in texts about attacks left out.
-  const flattened = flattenText(folded);
-  let flat = flattened.flat;
-  let index = indexOf(flat, ascii, gated);
+  // The word scan reads the text with lines joined; runs of spaces, which hold no letter or digit,
+  // are collapsed only when a pattern is about to read the text.
+  const flattened = joinedForRules(folded);
+  let flat: string | undefined;
+  const flatText = () => (flat ??= collapseSpaceRuns(flattened.joined));
+  let index = indexOf(flattened.joined, flatText, ascii, gated);
   // Without entities or tags flattening only joins lines and collapses spaces, which keeps every run
   // of letters (joining some), digits and SPACED_HINT's separators: what the word index saw of the
   // obfuscation hints in the flattened text then holds for the folded one.
   const flatHints = !gated || flattened.markup ? undefined : index;
   if (talksAboutAttacks(index)) {
-    const unquoted = flat.replace(QUOTED, " ");
-    if (unquoted !== flat) {
-      flat = unquoted;
-      index = indexOf(flat, ascii, gated);
-    }
+    const full = flatText();
+    const unquoted = full.replace(QUOTED, " ");
+    if (unquoted !== full) index = indexOf(unquoted, () => unquoted, ascii, gated);
   }
 
-  if (ignorePreviousIndexed(flat, index)) signals.push("ignore-previous");
-  if (roleReassignmentIndexed(flat, index)) signals.push("role-reassignment");
-  if (boundaryMarkerIndexed(flat, index)) signals.push("boundary-marker");
-  if (aiAddressedIndexed(flat, index)) signals.push("ai-addressed");
-  if (taskHijackIndexed(flat, index)) signals.push("task-hijack");
+  if (ignorePreviousIndexed(index)) signals.push("ignore-previous");
+  if (roleReassignmentIndexed(index)) signals.push("role-reassignment");
+  if (boundaryMarkerIndexed(index)) signals.push("boundary-marker");
+  if (aiAddressedIndexed(index)) signals.push("ai-addressed");
+  if (taskHijackIndexed(index)) signals.push("task-hijack");
   agentSignals(index, signals);
   // HIDDEN_HINT needs a "<" or a "[//]:"/"[comment]:" line.
   if ((!gated || folded.includes("<") || folded.includes("]:")) && HIDDEN_HINT.test(folded)) {
