@@ -362,10 +362,14 @@ function wordGate(spec: string): WordGate {
     .trim()
     .split(/\s+/)
     .map((alt) => alt.split("+").map(gateTerm));
+  // Single terms as one typed array, read in a tight loop; the few conjunctions after them.
+  const single = Int32Array.from(alternatives.filter((all) => all.length === 1).map((all) => all[0]!));
+  const conjunctions = alternatives.filter((all) => all.length > 1).map((all) => Int32Array.from(all));
   return (hits) => {
-    for (const all of alternatives) {
+    for (let k = 0; k < single.length; k++) if (hits[single[k]!] !== 0) return true;
+    for (const all of conjunctions) {
       let ok = true;
-      for (const id of all) if (hits[id] === 0) ok = false;
+      for (let k = 0; k < all.length && ok; k++) if (hits[all[k]!] === 0) ok = false;
       if (ok) return true;
     }
     return false;
@@ -458,9 +462,8 @@ for (let c = 65; c <= 90; c++) LOWER_LETTER[c] = LOWER_LETTER[c + 32] = c + 32;
 /** 1 for a base64 character that is no letter: digits, + / _ - (both alphabets). */
 const BASE64_NON_LETTER = new Uint8Array(65536);
 for (const c of "0123456789+/_-") BASE64_NON_LETTER[c.charCodeAt(0)] = 1;
-/** 1 for an ASCII letter, over every UTF-16 code unit: one load, no range check. */
-const LETTER = new Uint8Array(65536);
-for (let c = 65; c <= 90; c++) LETTER[c] = LETTER[c + 32] = 1;
+/** An ASCII letter, by arithmetic alone (c | 32 maps A–Z onto a–z and nothing else onto them). */
+const isLetterUnit = (c: number) => ((c | 32) - 97) >>> 0 < 26;
 
 /**
  * Trigger words are letters with apostrophes inside ("you're" is one word), gate terms letter runs.
@@ -487,7 +490,7 @@ export function wordIndex(text: string, ascii: boolean, flat: () => string = () 
   let i = 0;
   while (i < n) {
     let code = a[i]!;
-    if (LETTER[code] === 0) {
+    if (!isLetterUnit(code)) {
       if (BASE64_NON_LETTER[code] === 0) {
         if (i - base64Start >= 16) base64Run = true;
         base64Start = i + 1;
@@ -516,10 +519,10 @@ export function wordIndex(text: string, ascii: boolean, flat: () => string = () 
       h = wordHash(h, l);
       letters |= 1 << (l - 97);
       code = a[++i]!;
-    } while (LETTER[code] !== 0 && i - start < 5);
+    } while (isLetterUnit(code) && i - start < 5);
     if (i - start === 5) {
       pre = wordHash(h, 42);
-      while (LETTER[code] !== 0) {
+      while (isLetterUnit(code)) {
         const l = code | 32;
         h = wordHash(h, l);
         letters |= 1 << (l - 97);
