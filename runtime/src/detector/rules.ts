@@ -212,7 +212,7 @@ interface LiteralGroup {
   requires?: string[] | ((index: WordIndex) => boolean);
   patterns: RegExp[];
   /** What each pattern needs besides the group's words (`wordGate`, see there), pattern by pattern. */
-  gates?: WordGate[];
+  gates?: ((index: WordIndex) => boolean)[];
 }
 
 /**
@@ -375,6 +375,12 @@ function wordGate(spec: string): WordGate {
     return false;
   };
 }
+
+/** A word gate as a test of the index; with `literal`, the scanned text must also hold that string (unless ungated). */
+const indexGate =
+  (gate: WordGate, literal?: string) =>
+  (index: WordIndex): boolean =>
+    gate(index.hits) && (literal === undefined || index.ungated === true || index.scan.includes(literal));
 
 /** Open when both gates are. */
 const bothGates =
@@ -590,7 +596,7 @@ function literalMatch(group: LiteralGroup, index: WordIndex): boolean {
   // One pattern at a time, not their union: each starts with a literal word, which V8 skips to.
   const gates = group.gates;
   const patterns = group.patterns;
-  for (let k = 0; k < patterns.length; k++) if ((!gates || gates[k]!(index.hits)) && patterns[k]!.test(index.lower())) return true;
+  for (let k = 0; k < patterns.length; k++) if ((!gates || gates[k]!(index)) && patterns[k]!.test(index.lower())) return true;
   return false;
 }
 
@@ -695,12 +701,13 @@ const PREEMPT: LiteralGroup = {
       wordGate("before"),
       wordGate("anything+else answering responding replying summarizing summarising continuing proceeding"),
     ),
-    bothGates(wordGate("following steps step actions action first"), wordGate("first before")),
+    // "the following", "these steps", "this step", "the steps below", "the action(s) below", "this action", "this first"
+    bothGates(wordGate("following steps step actions+below action+below action+this first+this"), wordGate("first before")),
     bothGates(wordGate("after"), wordGate("continue proceed go return resume solve complete finish carry get move")),
     bothGates(wordGate("instead"), TASK_NOUN_WORDS),
     bothGates(wordGate("rather"), TASK_NOUN_WORDS),
     bothGates(wordGate("prior"), TASK_NOUN_WORDS),
-  ],
+  ].map((g) => indexGate(g)),
 };
 
 const AI_STRICT_LOWER = AI_STRICT;
@@ -769,7 +776,7 @@ const IMPERSONATE: LiteralGroup = {
     bothGates(wordGate("this+you"), IMPERSONATED_ROLES),
     bothGates(wordGate("user"), wordGate("asked wants wanted instructed authorized authorised requested approved would requires expects")),
     bothGates(wordGate("behalf"), wordGate("user owner")),
-  ],
+  ].map((g) => indexGate(g)),
 };
 
 /** Which tool to call with which arguments, spelled out in data. */
@@ -786,14 +793,21 @@ const TOOL_INSTRUCTION: LiteralGroup = {
     /(?:please|you (?:must|should|need to)|now|first,?|then) [a-z][a-z0-9]*(?:_[a-z0-9]+)+\(\s*[a-z_]+\s*=/,
   ],
   gates: [
-    wordGate("call use invoke run execute trigger calls uses invokes runs executes triggers"),
-    bothGates(
-      wordGate("call use invoke run execute calls uses invokes runs executes"),
-      bothGates(wordGate("tool function"), wordGate("with using passing")),
+    // a snake_case name
+    indexGate(wordGate("call use invoke run execute trigger calls uses invokes runs executes triggers"), "_"),
+    indexGate(
+      bothGates(
+        wordGate("call use invoke run execute calls uses invokes runs executes"),
+        bothGates(wordGate("tool function"), wordGate("with using passing")),
+      ),
     ),
-    wordGate("please you now first then"),
+    // a snake_case name, "(" and "="
+    (index) => indexGate(wordGate("please you now first then"), "_")(index) && (index.ungated === true || (index.scan.includes("(") && index.scan.includes("="))),
   ],
 };
+
+/** A gate that is always open (the group's own words suffice). */
+const ANY_WORD: WordGate = () => true;
 
 /** Tag-like wrappers around an injected passage: <INFORMATION>, <IMPORTANT>, [SYSTEM], ###(system_message). */
 const WRAPPER_TAG: LiteralGroup = {
@@ -821,6 +835,7 @@ const WRAPPER_TAG: LiteralGroup = {
     const t = index.scan;
     return t.includes("<") || t.includes("[") || t.includes("#");
   },
+  gates: [indexGate(ANY_WORD, "<"), indexGate(ANY_WORD, "["), indexGate(ANY_WORD, "#")],
   patterns: [
     /<\/?(?:information|important|important_instructions?|admin|admin_message|system[_-]?(?:message|note|prompt|instructions?|override)|user[_-]?(?:message|instructions?|request)|assistant[_-]?instructions?|ai[_-]?(?:instructions?|note|message)|instructions?[_-]for[_-]ai|note[_-]to[_-](?:ai|assistant|agent)|priority|urgent|override|directive|task[_-]?update|new[_-]?instructions?)>/,
     /\[ ?(?:system|admin|important|instructions?|system message|assistant|operator|developer|urgent|priority|ai instructions?|note to (?:the )?(?:ai|assistant|agent)) ?\]/,
@@ -979,9 +994,60 @@ const IGNORE_PREVIOUS_GATE = eitherGate(
   wordGate("instruction instructions instructionss task tasks directive directives"),
 );
 // IGNORE_EXTRA: [0]–[3] start with the verbs, [4] ends with "given", [5] and [6] with the verdict.
-const IGNORE_EXTRA_WORDS = wordGate(
-  "ignore disregard forget given cancelled canceled void obsolete replaced overridden null nullified revoked lifted suspended withdrawn invalid superseded longer",
-);
+const IGNORE_VERBS = wordGate("ignore disregard forget");
+const IGNORE_EXTRA_GATED: GatedPattern[] = [
+  [
+    bothGates(
+      IGNORE_VERBS,
+      bothGates(wordGate("instruction instructions rules directions guidelines prompt prompts"), wordGate("above before so+far given")),
+    ),
+    IGNORE_EXTRA[0]!,
+  ],
+  [
+    bothGates(IGNORE_VERBS, bothGates(wordGate("your all"), wordGate("previous prior earlier preceding former original initial above"))),
+    IGNORE_EXTRA[1]!,
+  ],
+  [
+    bothGates(IGNORE_VERBS, bothGates(wordGate("everything anything all what"), wordGate("told given instructed taught above before"))),
+    IGNORE_EXTRA[2]!,
+  ],
+  [
+    bothGates(
+      IGNORE_VERBS,
+      bothGates(
+        wordGate("user users original summarization summarisation translation"),
+        wordGate("request task question instruction instructions"),
+      ),
+    ),
+    IGNORE_EXTRA[3]!,
+  ],
+  [
+    bothGates(
+      wordGate("instructions+you+given directions+you+given rules+you+given"),
+      wordGate("outdated cancelled canceled void obsolete test longer"),
+    ),
+    IGNORE_EXTRA[4]!,
+  ],
+  [
+    bothGates(
+      bothGates(wordGate("previous original current earlier"), wordGate("task instruction instructions assignment")),
+      wordGate("cancelled canceled void obsolete replaced overridden"),
+    ),
+    IGNORE_EXTRA[5]!,
+  ],
+  [
+    bothGates(
+      bothGates(wordGate("your all any"), wordGate("previous prior earlier old original existing current")),
+      bothGates(
+        wordGate("rules instructions guidelines directives orders policies constraints restrictions task"),
+        wordGate(
+          "void null nullified cancelled canceled revoked lifted obsolete suspended withdrawn invalid replaced overridden superseded longer",
+        ),
+      ),
+    ),
+    IGNORE_EXTRA[6]!,
+  ],
+];
 
 // ROLE_REASSIGNMENT: [0] "from now on/henceforth/… you are", [1] "you are now/no longer", [2] pretend,
 // imagine, [3] act/behave/respond as, [4] "your new role/task/…", [5] "… mode".
@@ -1034,7 +1100,36 @@ const BOUNDARY_SPAN = [BOUNDARY_MARKER[3]!];
 const BOUNDARY_SPAN_WORDS = wordGate("begin* start* end endof* endun* endtr* endsy* endus*");
 const BOUNDARY_LINE = [BOUNDARY_MARKER[4]!];
 const BOUNDARY_LINE_WORDS = wordGate("syste* assis*");
-const BOUNDARY_EXTRA_WORDS = wordGate("system admin administrator developer provider operator update human end");
+const BOUNDARY_EXTRA_GATED: GatedPattern[] = [
+  [wordGate("system admin administrator developer operator"), BOUNDARY_EXTRA[0]!, (t) => t.includes(":")],
+  [wordGate("system admin administrator message policy"), BOUNDARY_EXTRA[1]!, (t) => t.includes("[")],
+  [
+    bothGates(wordGate("system developer admin operator"), wordGate("note notice override prompt update message")),
+    BOUNDARY_EXTRA[2]!,
+    (t) => t.includes(":"),
+  ],
+  [
+    bothGates(
+      bothGates(wordGate("new updated revised urgent"), wordGate("from by")),
+      bothGates(
+        wordGate("policy instruction instructions directive directives rule rules order orders guideline guidelines"),
+        wordGate("operator administrator admin developer system owner provider security"),
+      ),
+    ),
+    BOUNDARY_EXTRA[3]!,
+  ],
+  [wordGate("human+assistant"), BOUNDARY_EXTRA[4]!, (t) => t.includes(":")],
+  [
+    bothGates(
+      wordGate("end+of"),
+      bothGates(
+        wordGate("table page document email mail file content context data input article message"),
+        wordGate("assistant ai llm model instruction instructions"),
+      ),
+    ),
+    BOUNDARY_EXTRA[5]!,
+  ],
+];
 
 // AI_GATE's nouns; "a.i." (either case) holds ".i." or ".I.".
 const AI_WORDS = wordGate(
@@ -1095,7 +1190,7 @@ function ignorePreviousIndexed(index: WordIndex): boolean {
   const hits = index.hits;
   return (
     (IGNORE_PREVIOUS_GATE(hits) && anyMatch(IGNORE_PREVIOUS, index.flat())) ||
-    (IGNORE_EXTRA_WORDS(hits) && gatedMatch(IGNORE_EXTRA_GATE, IGNORE_EXTRA, index.flat()))
+    gatedPatterns(IGNORE_EXTRA_GATED, index)
   );
 }
 
@@ -1110,7 +1205,7 @@ function boundaryMarkerIndexed(index: WordIndex): boolean {
     gatedPatterns(BOUNDARY_SYMBOLS, index) ||
     (BOUNDARY_SPAN_WORDS(hits) && anyMatch(BOUNDARY_SPAN, index.flat())) ||
     (BOUNDARY_LINE_WORDS(hits) && (index.ungated || index.scan.includes(":")) && anyMatch(BOUNDARY_LINE, index.flat())) ||
-    (BOUNDARY_EXTRA_WORDS(hits) && gatedMatch(BOUNDARY_EXTRA_GATE, BOUNDARY_EXTRA, index.flat()))
+    gatedPatterns(BOUNDARY_EXTRA_GATED, index)
   );
 }
 
