@@ -458,6 +458,16 @@ function holdsHintWord(text: string, from: number, to: number, letters: number):
   }
   return false;
 }
+/** Every hint word has an "r" or a "v": most runs fail this one test. */
+const HINT_R_OR_V = (1 << 17) | (1 << 21);
+const HINT_MASKS = Int32Array.from(HINT_WORDS, (h) => h.mask);
+if (HINT_MASKS.some((m) => (m & HINT_R_OR_V) === 0)) throw new Error("a hint word without r or v");
+
+/** Whether a run's letters (`letters`, one bit each) include all of some hint word's. */
+function mayHoldHintWord(letters: number): boolean {
+  for (let k = 0; k < HINT_MASKS.length; k++) if ((letters & HINT_MASKS[k]!) === HINT_MASKS[k]) return true;
+  return false;
+}
 const isLetterCode = (c: number) => c <= 122 && LOWER_LETTER[c] !== 0;
 /** SPACED_HINT's separators: space - . _ * */
 const isSpacer = (c: number) => c === 32 || c === 45 || c === 46 || c === 95 || c === 42;
@@ -536,7 +546,8 @@ export function wordIndex(text: string, ascii: boolean, flat: () => string = () 
       }
     }
     const len = i - start;
-    if (len >= 6 && !hintLetters) hintLetters = holdsHintWord(text, start, i, letters);
+    if (len >= 6 && !hintLetters && (letters & HINT_R_OR_V) !== 0 && mayHoldHintWord(letters))
+      hintLetters = holdsHintWord(text, start, i, letters);
     if (len === 1 && !spacedLetter && start > 0 && i < n) {
       const l = a[start]! | 32;
       spacedLetter = (l === 103 || l === 110 || l === 114) && isSpacer(a[start - 1]!) && isSpacer(code);
