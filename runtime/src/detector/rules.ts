@@ -96,7 +96,12 @@ const AI_ADDRESSED = [
     `^\\W{0,8}(?:(?:dear|hey|hi|hello|attention|note to|message to|instructions? for|to) )?(?:the |all |any )?${AI_NOUN}(?: \\w+){0,3}?\\s*[:,]\\s+(?:please\\s+)?(?:ignore|disregard|forget|tell|say|reveal|send|forward|email|delete|remove|approve|run|execute|call|use|open|visit|include|add|append|insert|mention|recommend|summari[sz]e|reply|respond|answer|write|print|output|post|push|publish|share|transfer|cancel|invite|mark|set|change|update|report|give|rate|decode|list|copy|paste|upload|download|install|accept|before|after|when|whenever|if|do not|don't|never|always|your|the user|you must|you should|you will|from now)\\b`,
     "im",
   ),
-  new RegExp(`\\b(?:note|message|instructions?|reminder|directive|command|hint)s? (?:to|for) (?:the |any |all )?${AI_NOUN}\\b`, "i"),
+  // "Note to the AI: …", "Instructions for AI agents — …", a line or sentence that starts so; not
+  // "user prompts and instructions for LLMs, and …" or "send a message to the assistant" in documentation.
+  new RegExp(
+    `(?:^|[.!?:]\\s+)\\W{0,4}(?:(?:a|an|my|this is an?|here is an?) )?(?:[a-z]+ )?(?:note|message|instructions?|reminder|directive|command|hint)s? (?:to|for) (?:the |any |all )?${AI_NOUN}\\b|\\b(?:note|message|instructions?|reminder|directive|command|hint)s? (?:to|for) (?:the |any |all )?${AI_NOUN}\\b(?: \\w+){0,4}?[^\\w\\s]{0,3}\\s*(?::|—|–| - )`,
+    "im",
+  ),
   /\b(?:for|to) (?:the|any|all) (?:ai|coding|automated|autonomous|llm) (?:agents?|assistants?|tools?)\s*:/i,
   new RegExp(`\\b${AI_NOUN}\\b[^.\\n]{0,30}\\b(?:that|who) (?:reads?|process(?:es)?|sees?) this\\b`, "i"),
   /\bif you(?:'re| are) (?:an? |the )?(?:ai|llm|large language model|language model|ai assistant|assistant|chatbot|ai agent|coding agent|automated agent|ai model|bot)\b/i,
@@ -105,7 +110,8 @@ const AI_ADDRESSED = [
     "i",
   ),
   /\b(?:the |all |any )?(?:assistants?|ai|ai models?|language models?|llms?|ai agents?|coding agents?|automated agents?|agents|bots?)\b (?:handling|reading|processing) this \w+ (?:must|should|shall)\b/i,
-  /\b(?:the |all |any )?(?:assistants?|ai|agents?|ai agents?|coding agents?|automated agents?|ai assistants?|ai models?|language models?|llms?|bots?)\b (?:must|should|shall|is required to|are required to|is instructed to|will now|must now|should now) (?:now |also |always |immediately )?(?:ignore|reveal|send|forward|email|delete|approve|tell|say|disable|share|transfer|auto-?reply|accept|post|push|publish|execute|run|include|add|open|read|report|mark)\b/i,
+  // "what the bot should say has been decided" describes a framework, it instructs no one.
+  /\b(?:the |all |any )?(?<!\b(?:what|how|whether|which|where|once|until) (?:the |all |any )?)(?:assistants?|ai|agents?|ai agents?|coding agents?|automated agents?|ai assistants?|ai models?|language models?|llms?|bots?)\b (?:must|should|shall|is required to|are required to|is instructed to|will now|must now|should now) (?:now |also |always |immediately )?(?:ignore|reveal|send|forward|email|delete|approve|tell|say|disable|share|transfer|auto-?reply|accept|post|push|publish|execute|run|include|add|open|read|report|mark)\b/i,
 ];
 
 /** Polite hijacking of the reader's output: what to say when answering, whatever the question. */
@@ -799,6 +805,14 @@ const IMPERSONATE: LiteralGroup = {
   ].map((g) => indexGate(g)),
 };
 
+/**
+ * What makes a spelled-out call an instruction rather than documentation of a tool: a value for
+ * an argument ("recipient=…", "to: eve@…", "'…'", a number, an address, "the user's …") soon after
+ * the call. Documentation names the parameters (`to`, `subject`) or lists them on the next lines.
+ */
+const TOOL_VALUES =
+  "[^\\n]{0,80}?(?:=\\s*[^\\s,)`]|:[ \\t]*[^\\s`]|\\S@\\S|https?:|\\d|[\"'][^\"'`\\n]|\\b(?:recipient|amount|iban|account|password|the user'?s?|their|all|every|everything|attacker)\\b)";
+
 /** Which tool to call with which arguments, spelled out in data. */
 const TOOL_INSTRUCTION: LiteralGroup = {
   triggers: ["call", "calls", "use", "uses", "invoke", "run", "runs", "execute", "trigger", "tool", "function"],
@@ -807,20 +821,27 @@ const TOOL_INSTRUCTION: LiteralGroup = {
     hasWord(index, "tool") ||
     hasWord(index, "function") ||
     ((index.ungated || index.scan.includes("_")) && SNAKE_CASE.test(index.lower())),
+  // A name in backticks is how documentation writes identifiers: there the call must be an
+  // imperative ("the agent uses the `save_info` tool to …" describes), and "with"/"to" must be
+  // followed by a value (TOOL_VALUES), not by the parameters' names (`to`, `subject`) or a list.
   patterns: [
-    /(?:call|use|invoke|run|execute|trigger)s? (?:the )?[`'"]?[a-z][a-z0-9]*(?:_[a-z0-9]+)+[`'"]?(?:\(\))? (?:(?:tool|function|action|api|command|endpoint) )?(?:with|using|passing|and (?:set|pass)|where|for|to)\b/,
-    /(?:call|use|invoke|run|execute)s? (?:the )?(?:[`'"][^`'"\n]{2,40}[`'"]|\w+) (?:tool|function)\b[^.\n]{0,40}?\b(?:with|using|passing)\b[^.\n]{0,40}?(?:=|:|\barguments?\b|\bparameters?\b|\brecipient\b|\bamount\b|\bto\b)/,
+    /(?:call|use|invoke|run|execute|trigger)s? (?:the )?['"]?[a-z][a-z0-9]*(?:_[a-z0-9]+)+['"]?(?:\(\))? (?:(?:tool|function|action|api|command|endpoint) )?(?:with|using|passing|and (?:set|pass)|where|for|to)\b/,
+    new RegExp(
+      `(?:call|use|invoke|run|execute|trigger) (?:the )?\`[a-z][a-z0-9]*(?:_[a-z0-9]+)+\`(?:\\(\\))? (?:(?:tool|function|action|api|command|endpoint) )?(?:with|using|passing|and (?:set|pass)|where|for|to)\\b${TOOL_VALUES}`,
+    ),
+    // "call the function with a callback as first parameter": the word before "tool"/"function" must be a name.
+    /(?:call|use|invoke|run|execute)s? (?:the )?(?:['"][^`'"\n]{2,40}['"]|(?!(?:the|a|an|this|that|each|any|your|its|our|their|my)\b)\w+) (?:tool|function)\b[^.\n]{0,40}?\b(?:with|using|passing)\b[^.\n]{0,40}?(?:=|:|\barguments?\b|\bparameters?\b|\brecipient\b|\bamount\b|\bto\b)/,
+    new RegExp(
+      `(?:call|use|invoke|run|execute) (?:the )?\`[^\`'"\\n]{2,40}\` (?:tool|function)\\b[^.\\n]{0,40}?\\b(?:with|using|passing)\\b${TOOL_VALUES}`,
+    ),
     /(?:please|you (?:must|should|need to)|now|first,?|then) [a-z][a-z0-9]*(?:_[a-z0-9]+)+\(\s*[a-z_]+\s*=/,
   ],
   gates: [
-    // a snake_case name
+    // a snake_case name (in backticks for the second)
     indexGate(wordGate("call use invoke run execute trigger calls uses invokes runs executes triggers"), "_"),
-    indexGate(
-      bothGates(
-        wordGate("call use invoke run execute calls uses invokes runs executes"),
-        bothGates(wordGate("tool function"), wordGate("with using passing")),
-      ),
-    ),
+    indexGate(wordGate("call use invoke run execute trigger"), "`"),
+    indexGate(bothGates(wordGate("call use invoke run execute calls uses invokes runs executes"), bothGates(wordGate("tool function"), wordGate("with using passing")))),
+    indexGate(bothGates(wordGate("call use invoke run execute"), bothGates(wordGate("tool function"), wordGate("with using passing"))), "`"),
     // a snake_case name, "(" and "="
     (index) => indexGate(wordGate("please you now first then"), "_")(index) && (index.ungated === true || (index.scan.includes("(") && index.scan.includes("="))),
   ],
@@ -914,6 +935,22 @@ const HIDDEN_REGIONS = [
   /^\s*\[(?:\/\/|comment)\]:\s*(?:#|<>)\s*\(([^)\n]{1,2000})\)/gim,
   /<meta\b[^>]{0,100}\bcontent\s*=\s*["']([^"']{1,2000})["']/gi,
 ];
+/**
+ * Issue and pull-request templates hide their guidance for the person filling them in in comments
+ * ("<!-- Please describe the bug and include steps to reproduce -->"). Such a comment is an
+ * instruction only for the strong rules, unless it names an AI or asks for secrets or an address.
+ */
+const FORM_GUIDANCE =
+  /\b(?:issues?|pull requests?|PRs?|bugs?|templates?|this (?:section|form|field)|fill(?:ing)? (?:in|out)|steps to reproduce|checklist|labels?|screenshots?|changelog|contributing(?:\.md)?|before (?:opening|submitting|filing|sending|creating)|describe|description|reproduc\w+|feature requests?|expected behaviou?r)\b/i;
+const NOT_FORM_GUIDANCE =
+  /\b(?:ai|llms?|language models?|assistants?|agents?|models?|copilot|chatgpt|claude|gemini|bots?|gpt[\w.-]*|system prompt|passwords?|secrets?|tokens?|credentials?|api keys?|private keys?|ssh)\b|\S@\S|https?:\/\/\S*\?/i;
+
+function hiddenInstruction(hidden: string): boolean {
+  if (ignorePrevious(hidden) || roleReassignment(hidden) || gatedMatch(AI_GATE, AI_ADDRESSED, hidden)) return true;
+  if (!(IMPERATIVE.test(hidden) && ADDRESSEE.test(hidden))) return false;
+  return !FORM_GUIDANCE.test(hidden) || NOT_FORM_GUIDANCE.test(hidden);
+}
+
 const HIDDEN_ADDRESSEE = /\b(?:you|your|ai|llm|language model|assistant|agent|model|copilot|chatgpt|claude|gemini|bot|reviewers?)\b/i;
 
 /** Cheap hints of rot13 or reversed instructions; the line is decoded only when one occurs. */
@@ -1321,6 +1358,27 @@ const META_WORDS = [
 const QUOTED =
   /\b(?:such as|like|e\.g\.,?|for example,?|for instance,?|the (?:phrase|string|text|sentence|words?|line|prompt|instruction)|phrases?|strings?|called|known as|writes?|wrote|containing|contains|says|said|saying|reads?)[:,]? ?(?:["“«]|(?<![A-Za-z])['‘`])[^"“”«»'‘’`\n]{6,200}?(?:["”»]|['’`](?![A-Za-z]))/gi;
 
+const REPORTED_SUBJECT =
+  "(?:it|this|that|which|(?:the|an?|such|any) (?:input|message|prompt|request|text|attacker|adversary|injection|jailbreak|attack|payload|user input)|attackers?|adversaries|jailbreaks?|(?:prompt )?injections?|attacks?|payloads?)";
+const REPORTED_ADVERBS = "(?:(?:often|typically|usually|may|might|can|could|will|sometimes|also|then|commonly|frequently|simply)\\s+)*";
+/** "It asks you to forget your rules", "jailbreaks often tell the model to …" up to the end of the clause. */
+const REPORTED_REQUEST = new RegExp(
+  `\\b${REPORTED_SUBJECT}\\s+${REPORTED_ADVERBS}(?:asks?|tells?|instructs?|urges?|wants?|(?:tries|try|attempts?) to (?:get|make|convince|trick|persuade|force))\\s+(?:you|the (?:model|assistant|ai|llm|chatbot|bot|agent|system)|an? (?:model|assistant|ai|llm|chatbot|bot|agent)|models?|llms?|it|them)\\s+(?:to\\b|into\\b)[^.\\n;]{0,160}`,
+  "gi",
+);
+/** "An attacker writes ignore previous instructions into a review", "attackers hide text such as …". */
+const ATTACKER_WRITES =
+  /\b(?:attackers?|adversaries|(?:an?|the) (?:attacker|adversary)|malicious (?:users?|actors?|pages?|documents?|websites?))\s+(?:(?:often|typically|usually|may|might|can|could|will|sometimes|also|then|commonly|simply)\s+)*(?:writes?|wrote|hides?|hid|inserts?|embeds?|plants?|types?|puts?|includes?|adds?|says?|injects?)\b[^.\n;]{0,160}/gi;
+const REPORTING_WORDS = bothGates(
+  wordGate(
+    "it this that which input message prompt request text attacker attackers adversary adversaries injection injections jailbreak jailbreaks attack attacks payload payloads malicious",
+  ),
+  wordGate(
+    "asks ask tells tell instructs instruct urges urge wants want tries try attempts attempt writes write wrote hides hide hid inserts insert embeds embed plants plant types type puts put includes include adds add says say injects inject",
+  ),
+);
+const IGNORE_LIKE_VERBS = wordGate("ignore disregard forget overr* bypass skip neglect abandon discard drop dismiss aside attention follow obey");
+
 function talksAboutAttacks(index: WordIndex): boolean {
   return hasAnyWord(index, META_IDS);
 }
@@ -1379,6 +1437,14 @@ function rules(text: string, gated: boolean): RuleResult {
     const unquoted = full.replace(QUOTED, " ");
     if (unquoted !== full) index = indexOf(unquoted, () => unquoted, ascii, gated);
   }
+  // Descriptions of attacks report the request ("it asks you to forget your rules", "jailbreaks tell
+  // the model to ignore its instructions", "an attacker writes ignore previous instructions …"):
+  // the reported clause is left out of the textual rules too.
+  if (REPORTING_WORDS(index.hits) && IGNORE_LIKE_VERBS(index.hits)) {
+    const full = index.flat();
+    const unreported = full.replace(REPORTED_REQUEST, " ").replace(ATTACKER_WRITES, " ");
+    if (unreported !== full) index = indexOf(unreported, () => unreported, ascii, gated);
+  }
 
   if (ignorePreviousIndexed(index)) signals.push("ignore-previous");
   if (roleReassignmentIndexed(index)) signals.push("role-reassignment");
@@ -1390,7 +1456,7 @@ function rules(text: string, gated: boolean): RuleResult {
   if ((!gated || folded.includes("<") || folded.includes("]:")) && HIDDEN_HINT.test(folded)) {
     for (const hidden of hiddenTexts(folded)) {
       revealed.push(hidden);
-      if ((looksLikeInstruction(hidden) || gatedMatch(AI_GATE, AI_ADDRESSED, hidden)) && HIDDEN_ADDRESSEE.test(hidden)) {
+      if (hiddenInstruction(hidden) && HIDDEN_ADDRESSEE.test(hidden)) {
         if (!signals.includes("hidden-instruction")) signals.push("hidden-instruction");
       }
     }
