@@ -811,7 +811,7 @@ const IMPERSONATE: LiteralGroup = {
  * the call. Documentation names the parameters (`to`, `subject`) or lists them on the next lines.
  */
 const TOOL_VALUES =
-  "[^\\n]{0,80}?(?:=\\s*[^\\s,)`]|:[ \\t]*[^\\s`]|\\S@\\S|https?:|\\d|[\"'][^\"'`\\n]|\\b(?:recipient|amount|iban|account|password|the user'?s?|their|all|every|everything|attacker)\\b)";
+  "[^\\n]{0,80}?(?:=\\s*[^\\s,)`]|:[ \\t]*[^\\s`*-]|\\S@\\S|https?:|(?<!\\w)\\d|[\"'][^\"'`\\n]|\\b(?:recipient|amount|iban|account|password|the user'?s?|their|attacker)\\b)";
 
 /** Which tool to call with which arguments, spelled out in data. */
 const TOOL_INSTRUCTION: LiteralGroup = {
@@ -942,8 +942,9 @@ const HIDDEN_REGIONS = [
  */
 const FORM_GUIDANCE =
   /\b(?:issues?|pull requests?|PRs?|bugs?|templates?|this (?:section|form|field)|fill(?:ing)? (?:in|out)|steps to reproduce|checklist|labels?|screenshots?|changelog|contributing(?:\.md)?|before (?:opening|submitting|filing|sending|creating)|describe|description|reproduc\w+|feature requests?|expected behaviou?r)\b/i;
+// A word of a host name ("docs.example.ai") names no AI.
 const NOT_FORM_GUIDANCE =
-  /\b(?:ai|llms?|language models?|assistants?|agents?|models?|copilot|chatgpt|claude|gemini|bots?|gpt[\w.-]*|system prompt|passwords?|secrets?|tokens?|credentials?|api keys?|private keys?|ssh)\b|\S@\S|https?:\/\/\S*\?/i;
+  /(?<![.\/@-])\b(?:ai|llms?|language models?|assistants?|agents?|models?|copilot|chatgpt|claude|gemini|bots?|gpt[\w.-]*|system prompt|passwords?|secrets?|tokens?|credentials?|api keys?|private keys?|ssh)\b(?![.\/@-]\w)|\S@\S|https?:\/\/\S*\?/i;
 
 function hiddenInstruction(hidden: string): boolean {
   if (ignorePrevious(hidden) || roleReassignment(hidden) || gatedMatch(AI_GATE, AI_ADDRESSED, hidden)) return true;
