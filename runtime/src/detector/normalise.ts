@@ -77,10 +77,17 @@ const HOMOGLYPHS: Record<string, string> = {
  */
 let units = new Uint16Array(1 << 15);
 let unitsBuffer = Buffer.from(units.buffer);
+/** The reused buffer grows up to this many code units (2 MB); a longer text gets an array of its own. */
+const MAX_KEPT_UNITS = 1 << 20;
 /** With `sentinel`, the array is one longer and ends with a 0. */
 export function codeUnits(text: string, sentinel = false): Uint16Array {
   const n = text.length;
   if (n + 1 > units.length) {
+    if (n + 1 > MAX_KEPT_UNITS) {
+      const own = new Uint16Array(n + 1);
+      Buffer.from(own.buffer).write(text, 0, "utf16le");
+      return sentinel ? own : own.subarray(0, n);
+    }
     units = new Uint16Array(Math.max(n + 1, units.length * 2));
     unitsBuffer = Buffer.from(units.buffer);
   }
