@@ -141,11 +141,57 @@ function stripDiacritics(c: string): string {
 /** The text as a model would read it: invisible characters dropped, tags decoded, homoglyphs mapped. */
 export function foldText(text: string): string {
   if (isAscii(text)) return text;
-  return text.replace(NON_ASCII_RUN, foldRun);
+  return foldRuns(text, undefined);
 }
 
 const NON_ASCII_RUN = /[^\x00-\x7F]+/g;
 const foldCache = new Map<string, string>();
+
+/**
+ * Whether a UTF-16 code unit folds to itself (1) or not (2), 0 while unknown. Surrogates are never
+ * "itself" here (a pair is folded as one code point). Most non-ASCII characters of ordinary text
+ * (dashes, bullets, curly quotes, CJK) fold to themselves: a run of them needs no new string.
+ */
+const FOLDS_TO_ITSELF = new Uint8Array(65536);
+
+function foldsToItself(c: number): boolean {
+  let known = FOLDS_TO_ITSELF[c]!;
+  if (known === 0) {
+    const ch = String.fromCharCode(c);
+    known = (c < 0xd800 || c > 0xdfff) && foldCodePoint(ch) === ch ? 1 : 2;
+    FOLDS_TO_ITSELF[c] = known;
+  }
+  return known === 1;
+}
+
+/** `text.replace(NON_ASCII_RUN, foldRun)`, noting what `seen` asks for, and the text itself when every run folds to itself. */
+function foldRuns(text: string, seen: FoldedNonAscii | undefined): string {
+  const re = NON_ASCII_RUN; // nothing below runs it again before this loop ends
+  re.lastIndex = 0;
+  const parts: string[] = [];
+  let from = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const run = m[0];
+    let same = true;
+    for (let i = 0; i < run.length; i++) {
+      const c = run.charCodeAt(i);
+      if (seen) {
+        if (c === 0xdb40)
+          seen.tags = true; // the high surrogate of U+E0000–U+E03FF
+        else if (c === 0xad || c === 0x180e || (c >= 0x200b && c <= 0x200f) || (c >= 0x2060 && c <= 0x2064) || c === 0xfeff)
+          seen.zeroWidth = true;
+        else if ((c >= 0x370 && c <= 0x52f) || (c >= 0x1d00 && c <= 0x1d7f) || (c >= 0x1f00 && c <= 0x1fff)) seen.cyrillicGreek = true;
+      }
+      if (same && !foldsToItself(c)) same = false;
+    }
+    if (same) continue;
+    parts.push(text.slice(from, m.index), foldRun(run));
+    from = m.index + run.length;
+  }
+  if (from === 0) return text;
+  parts.push(text.slice(from));
+  return parts.join("");
+}
 
 function foldRun(run: string): string {
   let out = "";
@@ -177,17 +223,7 @@ export interface FoldedNonAscii {
 
 export function foldNonAscii(text: string): FoldedNonAscii {
   const seen = { folded: "", tags: false, zeroWidth: false, cyrillicGreek: false };
-  seen.folded = text.replace(NON_ASCII_RUN, (run) => {
-    for (let i = 0; i < run.length; i++) {
-      const c = run.charCodeAt(i);
-      if (c === 0xdb40)
-        seen.tags = true; // the high surrogate of U+E0000–U+E03FF
-      else if (c === 0xad || c === 0x180e || (c >= 0x200b && c <= 0x200f) || (c >= 0x2060 && c <= 0x2064) || c === 0xfeff)
-        seen.zeroWidth = true;
-      else if ((c >= 0x370 && c <= 0x52f) || (c >= 0x1d00 && c <= 0x1d7f) || (c >= 0x1f00 && c <= 0x1fff)) seen.cyrillicGreek = true;
-    }
-    return foldRun(run);
-  });
+  seen.folded = foldRuns(text, seen);
   return seen;
 }
 
