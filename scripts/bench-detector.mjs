@@ -4,7 +4,16 @@
 // the wall-clock figure, and the share of the full detector's time its rule layer takes.
 //
 //   node scripts/bench-detector.mjs
+//   node scripts/bench-detector.mjs --baseline DIR   # also the rule layer of another checkout (e.g. a
+//                                                    # `git archive` of an older commit), interleaved
+//                                                    # pass by pass with this one: the ratio is what
+//                                                    # to trust on a loaded machine
 
+import { build } from "esbuild";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { importDetector } from "../runtime/scripts/bundle-detector.mjs";
 import { readCorpus } from "../runtime/scripts/corpus-split.mjs";
 
@@ -31,12 +40,53 @@ function measure(label, texts, fn) {
   return mbps;
 }
 
+/** The detector of another checkout, bundled like importDetector does for this one. */
+async function importBaseline(dir) {
+  const out = mkdtempSync(join(tmpdir(), "charter-detector-baseline-"));
+  const outfile = join(out, "detector.mjs");
+  await build({
+    entryPoints: [join(resolve(dir), "runtime/src/detector/index.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    outfile,
+    logLevel: "error",
+  });
+  try {
+    return await import(pathToFileURL(outfile).href);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** CPU MB/s of two rule layers, alternating whole passes over the corpus so both see the same load. */
+function interleaved(texts, current, baseline, passes = 40) {
+  const bytes = texts.reduce((n, t) => n + Buffer.byteLength(t, "utf8"), 0);
+  const cpu = { current: 0, baseline: 0 };
+  const run = { current: (t) => current.runRules(t), baseline: (t) => baseline.runRules(t) };
+  for (let k = 0; k < passes + 4; k++) {
+    for (const name of k % 2 ? ["baseline", "current"] : ["current", "baseline"]) {
+      const c0 = process.cpuUsage();
+      for (const t of texts) run[name](t);
+      const c = process.cpuUsage(c0);
+      if (k >= 4) cpu[name] += c.user + c.system;
+    }
+  }
+  const mbps = (name) => (bytes * passes) / cpu[name];
+  console.log(
+    `rule layer, interleaved: this ${mbps("current").toFixed(1)} MB/s, baseline ${mbps("baseline").toFixed(1)} MB/s of CPU time: ${(cpu.baseline / cpu.current).toFixed(2)}x`,
+  );
+}
+
 const detector = await importDetector();
 const texts = readCorpus().map((r) => r.text);
 const full = detector.createDetector();
 const rulesOnly = measure("rule layer (runRules)", texts, (t) => detector.runRules(t));
 const both = measure("full detector (rules + model)", texts, (t) => full.score(t));
 console.log(`  the rule layer is ${((100 * both) / rulesOnly).toFixed(0)}% of the full detector's time`);
+const at = process.argv.indexOf("--baseline");
+if (at !== -1 && process.argv[at + 1]) interleaved(texts, detector, await importBaseline(process.argv[at + 1]));
 if (rulesOnly < 20) {
   console.error(`rule layer below the 20 MB/s goal`);
   process.exitCode = 1;

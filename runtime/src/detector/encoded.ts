@@ -2,7 +2,10 @@
 // read as printable English. Bounded work per text (at most MAX_RUNS decodes) so hostile input
 // cannot make the rule layer slow.
 
+import { codeUnits } from "./normalise.js";
+
 const MIN_BASE64_RUN = 16;
+
 /** Characters of standard and URL-safe base64; a table lookup scans text several times faster than a regex. */
 const BASE64_CHAR = new Uint8Array(128);
 for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-") BASE64_CHAR[c.charCodeAt(0)] = 1;
@@ -22,19 +25,19 @@ const isIn = (table: Uint8Array, c: number) => c < 128 && table[c] === 1;
  * must cover the probe, so when the probe is outside the table nothing before it can start such a run
  * (the scan only ever starts right after a character outside the table).
  */
-function eachRun(text: string, table: Uint8Array, min: number, found: (start: number, end: number) => boolean): void {
-  const n = text.length;
+function eachRun(a: Uint16Array, table: Uint8Array, min: number, found: (start: number, end: number) => boolean): void {
+  const n = a.length;
   let i = 0;
   while (i + min <= n) {
     const probe = i + min - 1;
-    if (!isIn(table, text.charCodeAt(probe))) {
+    if (!isIn(table, a[probe]!)) {
       i = probe + 1;
       continue;
     }
     let start = probe;
-    while (start > i && isIn(table, text.charCodeAt(start - 1))) start--;
+    while (start > i && isIn(table, a[start - 1]!)) start--;
     let end = probe + 1;
-    while (end < n && isIn(table, text.charCodeAt(end))) end++;
+    while (end < n && isIn(table, a[end]!)) end++;
     if (end - start >= min && !found(start, end)) return;
     i = end + 1;
   }
@@ -43,9 +46,10 @@ function eachRun(text: string, table: Uint8Array, min: number, found: (start: nu
 /** Maximal runs of at least 16 base64 characters (plus up to two "=" of padding), at most `max` of them. */
 function base64Runs(text: string, max: number): string[] {
   const runs: string[] = [];
-  eachRun(text, BASE64_CHAR, MIN_BASE64_RUN, (start, end) => {
+  const a = codeUnits(text);
+  eachRun(a, BASE64_CHAR, MIN_BASE64_RUN, (start, end) => {
     let stop = end;
-    while (stop < text.length && stop - end < 2 && text.charCodeAt(stop) === 61) stop++;
+    while (stop < a.length && stop - end < 2 && a[stop] === 61) stop++;
     runs.push(text.slice(start, stop));
     return runs.length < max;
   });
@@ -59,11 +63,12 @@ function base64Runs(text: string, max: number): string[] {
  */
 function mayHaveHexRun(text: string): boolean {
   let found = false;
-  eachRun(text, HEX_RUN_CHAR, 24, (start, end) => {
+  const a = codeUnits(text);
+  eachRun(a, HEX_RUN_CHAR, 24, (start, end) => {
     let digits = 0;
     let separated = false;
     for (let i = start; i < end && !found; i++) {
-      const c = text.charCodeAt(i);
+      const c = a[i]!;
       if (c === 32 || c === 58) {
         if (separated) digits = 0;
         separated = true;

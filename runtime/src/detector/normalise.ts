@@ -70,6 +70,32 @@ const HOMOGLYPHS: Record<string, string> = {
   Χ: "X",
 };
 
+/**
+ * The UTF-16 code units of a text, copied natively into a buffer reused from call to call (valid
+ * until the next call). The scans of the rule layer read a typed array: `charCodeAt` on texts that
+ * are sometimes one-byte and sometimes two-byte strings is several times slower per character.
+ */
+let units = new Uint16Array(1 << 15);
+let unitsBuffer = Buffer.from(units.buffer);
+/** The reused buffer grows up to this many code units (2 MB); a longer text gets an array of its own. */
+const MAX_KEPT_UNITS = 1 << 20;
+/** With `sentinel`, the array is one longer and ends with a 0. */
+export function codeUnits(text: string, sentinel = false): Uint16Array {
+  const n = text.length;
+  if (n + 1 > units.length) {
+    if (n + 1 > MAX_KEPT_UNITS) {
+      const own = new Uint16Array(n + 1);
+      Buffer.from(own.buffer).write(text, 0, "utf16le");
+      return sentinel ? own : own.subarray(0, n);
+    }
+    units = new Uint16Array(Math.max(n + 1, units.length * 2));
+    unitsBuffer = Buffer.from(units.buffer);
+  }
+  unitsBuffer.write(text, 0, "utf16le");
+  if (!sentinel) return units.subarray(0, n);
+  units[n] = 0;
+  return units.subarray(0, n + 1);
+}
 export function isAscii(text: string): boolean {
   return !NON_ASCII.test(text);
 }
@@ -115,11 +141,57 @@ function stripDiacritics(c: string): string {
 /** The text as a model would read it: invisible characters dropped, tags decoded, homoglyphs mapped. */
 export function foldText(text: string): string {
   if (isAscii(text)) return text;
-  return text.replace(NON_ASCII_RUN, foldRun);
+  return foldRuns(text, undefined);
 }
 
 const NON_ASCII_RUN = /[^\x00-\x7F]+/g;
 const foldCache = new Map<string, string>();
+
+/**
+ * Whether a UTF-16 code unit folds to itself (1) or not (2), 0 while unknown. Surrogates are never
+ * "itself" here (a pair is folded as one code point). Most non-ASCII characters of ordinary text
+ * (dashes, bullets, curly quotes, CJK) fold to themselves: a run of them needs no new string.
+ */
+const FOLDS_TO_ITSELF = new Uint8Array(65536);
+
+function foldsToItself(c: number): boolean {
+  let known = FOLDS_TO_ITSELF[c]!;
+  if (known === 0) {
+    const ch = String.fromCharCode(c);
+    known = (c < 0xd800 || c > 0xdfff) && foldCodePoint(ch) === ch ? 1 : 2;
+    FOLDS_TO_ITSELF[c] = known;
+  }
+  return known === 1;
+}
+
+/** `text.replace(NON_ASCII_RUN, foldRun)`, noting what `seen` asks for, and the text itself when every run folds to itself. */
+function foldRuns(text: string, seen: FoldedNonAscii | undefined): string {
+  const re = NON_ASCII_RUN; // nothing below runs it again before this loop ends
+  re.lastIndex = 0;
+  const parts: string[] = [];
+  let from = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const run = m[0];
+    let same = true;
+    for (let i = 0; i < run.length; i++) {
+      const c = run.charCodeAt(i);
+      if (seen) {
+        if (c === 0xdb40)
+          seen.tags = true; // the high surrogate of U+E0000–U+E03FF
+        else if (c === 0xad || c === 0x180e || (c >= 0x200b && c <= 0x200f) || (c >= 0x2060 && c <= 0x2064) || c === 0xfeff)
+          seen.zeroWidth = true;
+        else if ((c >= 0x370 && c <= 0x52f) || (c >= 0x1d00 && c <= 0x1d7f) || (c >= 0x1f00 && c <= 0x1fff)) seen.cyrillicGreek = true;
+      }
+      if (same && !foldsToItself(c)) same = false;
+    }
+    if (same) continue;
+    parts.push(text.slice(from, m.index), foldRun(run));
+    from = m.index + run.length;
+  }
+  if (from === 0) return text;
+  parts.push(text.slice(from));
+  return parts.join("");
+}
 
 function foldRun(run: string): string {
   let out = "";
@@ -151,17 +223,7 @@ export interface FoldedNonAscii {
 
 export function foldNonAscii(text: string): FoldedNonAscii {
   const seen = { folded: "", tags: false, zeroWidth: false, cyrillicGreek: false };
-  seen.folded = text.replace(NON_ASCII_RUN, (run) => {
-    for (let i = 0; i < run.length; i++) {
-      const c = run.charCodeAt(i);
-      if (c === 0xdb40)
-        seen.tags = true; // the high surrogate of U+E0000–U+E03FF
-      else if (c === 0xad || c === 0x180e || (c >= 0x200b && c <= 0x200f) || (c >= 0x2060 && c <= 0x2064) || c === 0xfeff)
-        seen.zeroWidth = true;
-      else if ((c >= 0x370 && c <= 0x52f) || (c >= 0x1d00 && c <= 0x1d7f) || (c >= 0x1f00 && c <= 0x1fff)) seen.cyrillicGreek = true;
-    }
-    return foldRun(run);
-  });
+  seen.folded = foldRuns(text, seen);
   return seen;
 }
 
@@ -212,6 +274,8 @@ const NAMED_ENTITIES: Record<string, string> = {
   emsp: " ",
   thinsp: " ",
 };
+
+
 const SPACE_RUN = /[ \t]{2,}/g;
 
 const isLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
@@ -272,6 +336,17 @@ export function flattenForRules(folded: string): string {
  * joined lines and collapsed spaces, which keeps every run of letters and digits of the input.
  */
 export function flattenText(folded: string): { flat: string; markup: boolean } {
+  const { joined, markup } = joinedForRules(folded);
+  return { flat: collapseSpaceRuns(joined), markup };
+}
+
+/** Runs of two or more spaces and tabs as one space: the last step of `flattenText`. */
+export function collapseSpaceRuns(text: string): string {
+  return text.includes("  ") || text.includes("\t") ? text.replace(SPACE_RUN, " ") : text;
+}
+
+/** `flattenText` but for collapsing runs of spaces, which the rule layer does only when a pattern reads the text. */
+export function joinedForRules(folded: string): { joined: string; markup: boolean } {
   let out = folded;
   let markup = false;
   if (out.includes("&") && ENTITY_HINT.test(out)) {
@@ -282,9 +357,7 @@ export function flattenText(folded: string): { flat: string; markup: boolean } {
     out = out.replace(INLINE_TAG, "").replace(BLOCK_TAG, " ");
     markup = true;
   }
-  out = joinWrappedLines(out);
-  if (out.includes("  ") || out.includes("\t")) out = out.replace(SPACE_RUN, " ");
-  return { flat: out, markup };
+  return { joined: joinWrappedLines(out), markup };
 }
 
 // ---- Escaped text ------------------------------------------------------------------------------

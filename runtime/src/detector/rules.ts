@@ -4,9 +4,11 @@
 
 import { decodedBase64Texts, decodedHexTexts } from "./encoded.js";
 import {
+  codeUnits,
   decodeTagCharacters,
-  flattenText,
+  collapseSpaceRuns,
   foldNonAscii,
+  joinedForRules,
   unescapeStringLiterals,
   hasMixedScriptWord,
   hasZeroWidthInsideWord,
@@ -94,7 +96,12 @@ const AI_ADDRESSED = [
     `^\\W{0,8}(?:(?:dear|hey|hi|hello|attention|note to|message to|instructions? for|to) )?(?:the |all |any )?${AI_NOUN}(?: \\w+){0,3}?\\s*[:,]\\s+(?:please\\s+)?(?:ignore|disregard|forget|tell|say|reveal|send|forward|email|delete|remove|approve|run|execute|call|use|open|visit|include|add|append|insert|mention|recommend|summari[sz]e|reply|respond|answer|write|print|output|post|push|publish|share|transfer|cancel|invite|mark|set|change|update|report|give|rate|decode|list|copy|paste|upload|download|install|accept|before|after|when|whenever|if|do not|don't|never|always|your|the user|you must|you should|you will|from now)\\b`,
     "im",
   ),
-  new RegExp(`\\b(?:note|message|instructions?|reminder|directive|command|hint)s? (?:to|for) (?:the |any |all )?${AI_NOUN}\\b`, "i"),
+  // "Note to the AI: …", "Instructions for AI agents — …", a line or sentence that starts so; not
+  // "user prompts and instructions for LLMs, and …" or "send a message to the assistant" in documentation.
+  new RegExp(
+    `(?:^|[.!?:]\\s+)\\W{0,4}(?:(?:a|an|my|this is an?|here is an?) )?(?:[a-z]+ )?(?:note|message|instructions?|reminder|directive|command|hint)s? (?:to|for) (?:the |any |all )?${AI_NOUN}\\b|\\b(?:note|message|instructions?|reminder|directive|command|hint)s? (?:to|for) (?:the |any |all )?${AI_NOUN}\\b(?: \\w+){0,4}?[^\\w\\s]{0,3}\\s*(?::|—|–| - )`,
+    "im",
+  ),
   /\b(?:for|to) (?:the|any|all) (?:ai|coding|automated|autonomous|llm) (?:agents?|assistants?|tools?)\s*:/i,
   new RegExp(`\\b${AI_NOUN}\\b[^.\\n]{0,30}\\b(?:that|who) (?:reads?|process(?:es)?|sees?) this\\b`, "i"),
   /\bif you(?:'re| are) (?:an? |the )?(?:ai|llm|large language model|language model|ai assistant|assistant|chatbot|ai agent|coding agent|automated agent|ai model|bot)\b/i,
@@ -103,7 +110,8 @@ const AI_ADDRESSED = [
     "i",
   ),
   /\b(?:the |all |any )?(?:assistants?|ai|ai models?|language models?|llms?|ai agents?|coding agents?|automated agents?|agents|bots?)\b (?:handling|reading|processing) this \w+ (?:must|should|shall)\b/i,
-  /\b(?:the |all |any )?(?:assistants?|ai|agents?|ai agents?|coding agents?|automated agents?|ai assistants?|ai models?|language models?|llms?|bots?)\b (?:must|should|shall|is required to|are required to|is instructed to|will now|must now|should now) (?:now |also |always |immediately )?(?:ignore|reveal|send|forward|email|delete|approve|tell|say|disable|share|transfer|auto-?reply|accept|post|push|publish|execute|run|include|add|open|read|report|mark)\b/i,
+  // "what the bot should say has been decided" describes a framework, it instructs no one.
+  /\b(?:the |all |any )?(?<!\b(?:what|how|whether|which|where|once|until) (?:the |all |any )?)(?:assistants?|ai|agents?|ai agents?|coding agents?|automated agents?|ai assistants?|ai models?|language models?|llms?|bots?)\b (?:must|should|shall|is required to|are required to|is instructed to|will now|must now|should now) (?:now |also |always |immediately )?(?:ignore|reveal|send|forward|email|delete|approve|tell|say|disable|share|transfer|auto-?reply|accept|post|push|publish|execute|run|include|add|open|read|report|mark)\b/i,
 ];
 
 /** Polite hijacking of the reader's output: what to say when answering, whatever the question. */
@@ -209,6 +217,8 @@ interface LiteralGroup {
   /** A second word every pattern of the group needs besides a trigger (checked the same way), or a test. */
   requires?: string[] | ((index: WordIndex) => boolean);
   patterns: RegExp[];
+  /** What each pattern needs besides the group's words (`wordGate`, see there), pattern by pattern. */
+  gates?: ((index: WordIndex) => boolean)[];
 }
 
 /**
@@ -220,7 +230,8 @@ interface LiteralGroup {
  * runs of ASCII letters, so "user's" holds the runs "user" and "s", and "im_start" holds "im" and "start".
  */
 export interface WordIndex {
-  words: Set<string>;
+  /** found[id] is 1 when the trigger word with that id occurs (see `registerTrigger`). */
+  found: Uint8Array;
   /** hits[id] is 1 when the gate term with that id occurs (see `wordGate`). */
   hits: Uint8Array;
   /** A digit 0, 1, 3, 4, 5 or 7 between two letters (what LEET_PRECHECK looks for). */
@@ -229,14 +240,33 @@ export interface WordIndex {
   spacedLetter: boolean;
   /** A letter run holding one of ROT13_OR_REVERSED's words (see HINT_WORDS). */
   hintLetters: boolean;
+  /** A run of 16 or more base64 characters (what `decodedBase64Texts` decodes needs one). */
+  base64Run: boolean;
+  /**
+   * Twelve or more digits 0–7, each at most three characters after the previous one: what the
+   * space-or-colon separated form of HEX_RUN (in encoded.ts) needs, a digit 0–7 starting each byte.
+   */
+  octalChain: boolean;
   /** Set by runRulesUngated: every pre-check reads as passed. */
   ungated?: boolean;
   ascii: boolean;
+  /** The text the scan read: the flattened text, or the folded one with lines joined but spaces not yet collapsed (see `rules`). */
+  scan: string;
+  /** The flattened text the textual rules read, made on demand. */
+  flat(): string;
+  /** flat() lower-cased, made on demand. */
   lower(): string;
 }
 
 const FNV_OFFSET = 0x811c9dc5;
-const TRIGGER_WORDS = new Map<number, string[]>();
+/** A trigger word (or, with `prefix`, the five letters a longer word starts with) and its id in `WordIndex.found`. */
+interface TriggerWord {
+  letters: string;
+  prefix: boolean;
+  id: number;
+}
+const TRIGGER_WORDS = new Map<number, TriggerWord[]>();
+const TRIGGER_IDS = new Map<string, number>();
 
 function wordHash(h: number, c: number): number {
   return Math.imul(h ^ c, 0x01000193);
@@ -249,19 +279,49 @@ function wordHash(h: number, c: number): number {
 const FILTER = new Uint8Array(1 << 16);
 const slot = (h: number) => (h ^ (h >>> 16)) & 0xffff;
 
-function hashLetters(letters: string): number {
-  let h = FNV_OFFSET;
-  for (let i = 0; i < letters.length; i++) h = wordHash(h, letters.charCodeAt(i));
-  return h;
+/**
+ * A word's hash: FNV-1a of its first five letters, and for a longer word its length and last three
+ * letters mixed in. The scan then multiplies five times per word, not once per letter (the chain
+ * of multiplications was the scan's critical path); a collision only costs a comparison.
+ */
+function finishHash(h5: number, len: number, c1: number, c2: number, c3: number): number {
+  return wordHash(wordHash(wordHash(wordHash(h5, 0x100 | len), c1), c2), c3);
 }
 
-function registerTrigger(word: string): void {
-  let h = hashLetters(word.endsWith("*") ? word.slice(0, -1) : word);
-  if (word.endsWith("*")) h = wordHash(h, 42);
+function hashLetters(letters: string): number {
+  let h = FNV_OFFSET;
+  const n = letters.length;
+  for (let i = 0; i < Math.min(n, 5); i++) h = wordHash(h, letters.charCodeAt(i));
+  return n > 5 ? finishHash(h, n, letters.charCodeAt(n - 3), letters.charCodeAt(n - 2), letters.charCodeAt(n - 1)) : h;
+}
+
+function registerTrigger(word: string): number {
+  let id = TRIGGER_IDS.get(word);
+  if (id !== undefined) return id;
+  id = TRIGGER_IDS.size;
+  TRIGGER_IDS.set(word, id);
+  const prefix = word.endsWith("*");
+  let h = hashLetters(prefix ? word.slice(0, -1) : word);
+  if (prefix) h = wordHash(h, 42);
   const list = TRIGGER_WORDS.get(h) ?? [];
-  if (!list.includes(word)) list.push(word);
+  list.push({ letters: prefix ? word.slice(0, 5) : word, prefix, id });
   TRIGGER_WORDS.set(h, list);
   FILTER[slot(h)]! |= 1;
+  return id;
+}
+
+/** The ids of trigger words, registering them. */
+const triggerIds = (words: readonly string[]) => Int32Array.from(words, registerTrigger);
+
+/** True when the text has the trigger word (registered). */
+function hasWord(index: WordIndex, word: string): boolean {
+  return index.found[TRIGGER_IDS.get(word)!] === 1;
+}
+
+function hasAnyWord(index: WordIndex, ids: Int32Array): boolean {
+  const found = index.found;
+  for (let k = 0; k < ids.length; k++) if (found[ids[k]!] === 1) return true;
+  return false;
 }
 
 // ---- Word gates ---------------------------------------------------------------------------------
@@ -283,9 +343,18 @@ interface GateTerm {
 const GATE_TERMS = new Map<number, GateTerm[]>();
 const GATE_IDS = new Map<string, number>();
 
+/** Gate terms the scan sets itself: a letter run that starts, or ends, with "gpt" (as in "gpt-4o", "chatgpt", "freedomgpt"). */
+const GPT_START = "~gptstart";
+const GPT_END = "~gptend";
+
 function gateTerm(term: string): number {
   let id = GATE_IDS.get(term);
   if (id !== undefined) return id;
+  if (term === GPT_START || term === GPT_END) {
+    id = GATE_IDS.size;
+    GATE_IDS.set(term, id);
+    return id;
+  }
   const prefix = term.endsWith("*");
   // Five letters, like the trigger words' prefixes: the scan hashes each run's first five letters once.
   if (!/^[a-z]+$/.test(prefix ? term.slice(0, -1) : term) || (prefix && term.length !== 6))
@@ -309,15 +378,25 @@ function wordGate(spec: string): WordGate {
     .trim()
     .split(/\s+/)
     .map((alt) => alt.split("+").map(gateTerm));
+  // Single terms as one typed array, read in a tight loop; the few conjunctions after them.
+  const single = Int32Array.from(alternatives.filter((all) => all.length === 1).map((all) => all[0]!));
+  const conjunctions = alternatives.filter((all) => all.length > 1).map((all) => Int32Array.from(all));
   return (hits) => {
-    for (const all of alternatives) {
+    for (let k = 0; k < single.length; k++) if (hits[single[k]!] !== 0) return true;
+    for (const all of conjunctions) {
       let ok = true;
-      for (const id of all) if (hits[id] === 0) ok = false;
+      for (let k = 0; k < all.length && ok; k++) if (hits[all[k]!] === 0) ok = false;
       if (ok) return true;
     }
     return false;
   };
 }
+
+/** A word gate as a test of the index; with `literal`, the scanned text must also hold that string (unless ungated). */
+const indexGate =
+  (gate: WordGate, literal?: string) =>
+  (index: WordIndex): boolean =>
+    gate(index.hits) && (literal === undefined || index.ungated === true || index.scan.includes(literal));
 
 /** Open when both gates are. */
 const bothGates =
@@ -325,55 +404,58 @@ const bothGates =
   (hits) =>
     a(hits) && b(hits);
 
-/** True when text[from, from + word.length) is `word` (lower case) in either case; no string is built. */
-function sameWord(text: string, from: number, word: string): boolean {
+/** True when a[from, from + word.length) is `word` (lower case) in either case; no string is built. */
+function sameWord(a: Uint16Array, from: number, word: string): boolean {
   for (let k = 0; k < word.length; k++) {
-    let c = text.charCodeAt(from + k);
+    let c = a[from + k]!;
     if (c >= 65 && c <= 90) c |= 32;
     if (c !== word.charCodeAt(k)) return false;
   }
   return true;
 }
 
-/** Marks the gate terms that the letter run text[from, to) is, or starts with (`pre`: the hash of its first five letters). */
-function markRun(text: string, from: number, to: number, h: number, pre: number, hits: Uint8Array): void {
+/** Marks the gate terms that the letter run a[from, to) is, or starts with (`pre`: the hash of its first five letters). */
+function markRun(a: Uint16Array, from: number, to: number, h: number, pre: number, hits: Uint8Array): void {
   if ((FILTER[slot(h)]! & 2) !== 0) {
     const list = GATE_TERMS.get(h);
-    if (list) for (const t of list) if (!t.prefix && t.term.length === to - from && sameWord(text, from, t.term)) hits[t.id] = 1;
+    if (list) for (const t of list) if (!t.prefix && t.term.length === to - from && sameWord(a, from, t.term)) hits[t.id] = 1;
   }
   if (to - from >= 5 && (FILTER[slot(pre)]! & 2) !== 0) {
     const list = GATE_TERMS.get(pre);
-    if (list) for (const t of list) if (t.prefix && sameWord(text, from, t.term)) hits[t.id] = 1;
+    if (list) for (const t of list) if (t.prefix && sameWord(a, from, t.term)) hits[t.id] = 1;
   }
 }
 
-/** Adds the trigger words that text[from, to) is (`h`) or whose five-letter prefix it has (`pre`). */
-function markWord(text: string, from: number, to: number, h: number, pre: number, words: Set<string>): void {
+/** Adds the trigger words that a[from, to) is (`h`) or whose five-letter prefix it has (`pre`). */
+function markWord(a: Uint16Array, from: number, to: number, h: number, pre: number, found: Uint8Array): void {
   const len = to - from;
   if ((FILTER[slot(h)]! & 1) !== 0) {
     const hit = TRIGGER_WORDS.get(h);
-    if (hit) for (const w of hit) if (!w.endsWith("*") && w.length === len && sameWord(text, from, w)) words.add(w);
+    if (hit) for (const w of hit) if (!w.prefix && w.letters.length === len && sameWord(a, from, w.letters)) found[w.id] = 1;
   }
   if (len > 5 && (FILTER[slot(pre)]! & 1) !== 0) {
     const phit = TRIGGER_WORDS.get(pre);
-    if (phit) for (const w of phit) if (w.endsWith("*") && sameWord(text, from, w.slice(0, 5))) words.add(w);
+    if (phit) for (const w of phit) if (w.prefix && sameWord(a, from, w.letters)) found[w.id] = 1;
   }
 }
 
-/** The hash of text[from, to) lower-cased, apostrophes included, and of its first five characters then "*". */
-function rehash(text: string, from: number, to: number): [number, number] {
+/** Marks the trigger words of a word that went on over an apostrophe, a[from, to): hashed again, apostrophes included. */
+function markApostropheWord(a: Uint16Array, from: number, to: number, found: Uint8Array): void {
+  const lower = (c: number) => (c >= 65 && c <= 90 ? c | 32 : c);
   let h = FNV_OFFSET;
   let pre = 0;
-  for (let i = from; i < to; i++) {
-    let c = text.charCodeAt(i);
-    if (c >= 65 && c <= 90) c |= 32;
-    h = wordHash(h, c);
+  for (let i = from; i < to && i - from < 5; i++) {
+    h = wordHash(h, lower(a[i]!));
     if (i - from === 4) pre = wordHash(h, 42);
   }
-  return [h, pre];
+  if (to - from > 5) h = finishHash(h, to - from, lower(a[to - 3]!), lower(a[to - 2]!), lower(a[to - 1]!));
+  markWord(a, from, to, h, pre, found);
 }
 
 const LEET_DIGIT = new Uint8Array([1, 1, 0, 1, 1, 1, 0, 1]);
+const GPT_LETTERS = (1 << 6) | (1 << 15) | (1 << 19);
+const GPT_START_ID = gateTerm(GPT_START);
+const GPT_END_ID = gateTerm(GPT_END);
 /**
  * The words of ROT13_OR_REVERSED: a match lies inside one letter run, or for the two-word ones ends
  * one with its first word. A run is compared with a word only when it holds all of the word's letters
@@ -392,6 +474,16 @@ function holdsHintWord(text: string, from: number, to: number, letters: number):
   }
   return false;
 }
+/** Every hint word has an "r" or a "v": most runs fail this one test. */
+const HINT_R_OR_V = (1 << 17) | (1 << 21);
+const HINT_MASKS = Int32Array.from(HINT_WORDS, (h) => h.mask);
+if (HINT_MASKS.some((m) => (m & HINT_R_OR_V) === 0)) throw new Error("a hint word without r or v");
+
+/** Whether a run's letters (`letters`, one bit each) include all of some hint word's. */
+function mayHoldHintWord(letters: number): boolean {
+  for (let k = 0; k < HINT_MASKS.length; k++) if ((letters & HINT_MASKS[k]!) === HINT_MASKS[k]) return true;
+  return false;
+}
 const isLetterCode = (c: number) => c <= 122 && LOWER_LETTER[c] !== 0;
 /** SPACED_HINT's separators: space - . _ * */
 const isSpacer = (c: number) => c === 32 || c === 45 || c === 46 || c === 95 || c === 42;
@@ -399,6 +491,11 @@ const isSpacer = (c: number) => c === 32 || c === 45 || c === 46 || c === 95 || 
 /** The lower-case code of an ASCII letter, 0 for anything else. */
 const LOWER_LETTER = new Uint8Array(128);
 for (let c = 65; c <= 90; c++) LOWER_LETTER[c] = LOWER_LETTER[c + 32] = c + 32;
+/** 1 for a base64 character that is no letter: digits, + / _ - (both alphabets). */
+const BASE64_NON_LETTER = new Uint8Array(65536);
+for (const c of "0123456789+/_-") BASE64_NON_LETTER[c.charCodeAt(0)] = 1;
+/** An ASCII letter, by arithmetic alone (c | 32 maps A–Z onto a–z and nothing else onto them). */
+const isLetterUnit = (c: number) => ((c | 32) - 97) >>> 0 < 26;
 
 /**
  * Trigger words are letters with apostrophes inside ("you're" is one word), gate terms letter runs.
@@ -406,24 +503,39 @@ for (let c = 65; c <= 90; c++) LOWER_LETTER[c] = LOWER_LETTER[c + 32] = c + 32;
  * hashed again when it ends. Each run is read by a tight inner loop, and only a run the filter knows
  * leaves it for a table look-up.
  */
-export function wordIndex(text: string, ascii: boolean): WordIndex {
-  const words = new Set<string>();
+export function wordIndex(text: string, ascii: boolean, flat: () => string = () => text): WordIndex {
+  const found = new Uint8Array(TRIGGER_IDS.size);
   const hits = new Uint8Array(GATE_IDS.size);
+  // a[n] is 0, a non-letter: the run loops need no bounds check.
+  const a = codeUnits(text, true);
   const n = text.length;
   /** Where a word that went on over an apostrophe started, else -1. */
   let wordStart = -1;
   let leetDigit = false;
   let spacedLetter = false;
   let hintLetters = false;
+  let base64Run = false;
+  let base64Start = 0;
+  let octalChain = false;
+  let octals = 0;
+  let lastOctal = -4;
   let i = 0;
   while (i < n) {
-    let code = text.charCodeAt(i);
-    if (code > 122 || LOWER_LETTER[code] === 0) {
-      if (code >= 48 && code <= 55 && LEET_DIGIT[code - 48] === 1 && !leetDigit && i > 0 && i + 1 < n)
-        leetDigit = isLetterCode(text.charCodeAt(i - 1)) && isLetterCode(text.charCodeAt(i + 1));
+    let code = a[i]!;
+    if (!isLetterUnit(code)) {
+      if (BASE64_NON_LETTER[code] === 0) {
+        if (i - base64Start >= 16) base64Run = true;
+        base64Start = i + 1;
+      }
+      if (code >= 48 && code <= 55) {
+        if (LEET_DIGIT[code - 48] === 1 && !leetDigit && i > 0 && i + 1 < n)
+          leetDigit = isLetterCode(a[i - 1]!) && isLetterCode(a[i + 1]!);
+        octals = i - lastOctal > 3 ? 1 : octals + 1;
+        lastOctal = i;
+        if (octals >= 12) octalChain = true;
+      }
       if (wordStart !== -1 && code !== 39) {
-        const [h, pre] = rehash(text, wordStart, i);
-        markWord(text, wordStart, i, h, pre, words);
+        markApostropheWord(a, wordStart, i, found);
         wordStart = -1;
       }
       i++;
@@ -433,43 +545,71 @@ export function wordIndex(text: string, ascii: boolean): WordIndex {
     let h = FNV_OFFSET;
     let pre = 0;
     let letters = 0;
-    for (;;) {
-      h = wordHash(h, code | 32);
-      letters |= 1 << ((code | 32) - 97);
-      i++;
-      if (i - start === 5) pre = wordHash(h, 42);
-      if (i === n) break;
-      code = text.charCodeAt(i);
-      if (code > 122 || LOWER_LETTER[code] === 0) break;
+    // The first five letters, then the prefix hash, then the rest of the run.
+    do {
+      const l = code | 32;
+      h = wordHash(h, l);
+      letters |= 1 << (l - 97);
+      code = a[++i]!;
+    } while (isLetterUnit(code) && i - start < 5);
+    if (i - start === 5) {
+      pre = wordHash(h, 42);
+      while (isLetterUnit(code)) {
+        letters |= 1 << ((code | 32) - 97);
+        code = a[++i]!;
+      }
+      if (i - start > 5) h = finishHash(h, i - start, a[i - 3]! | 32, a[i - 2]! | 32, a[i - 1]! | 32);
     }
-    if (i - start >= 6 && !hintLetters) hintLetters = holdsHintWord(text, start, i, letters);
-    if (i - start === 1 && !spacedLetter && start > 0 && i < n) {
-      const l = text.charCodeAt(start) | 32;
-      spacedLetter = (l === 103 || l === 110 || l === 114) && isSpacer(text.charCodeAt(start - 1)) && isSpacer(code);
+    const len = i - start;
+    if (len >= 6 && !hintLetters && (letters & HINT_R_OR_V) !== 0 && mayHoldHintWord(letters))
+      hintLetters = holdsHintWord(text, start, i, letters);
+    if (len === 1 && !spacedLetter && start > 0 && i < n) {
+      const l = a[start]! | 32;
+      spacedLetter = (l === 103 || l === 110 || l === 114) && isSpacer(a[start - 1]!) && isSpacer(code);
     }
-    const known = FILTER[slot(h)]! | (i - start >= 5 ? FILTER[slot(pre)]! : 0);
-    if ((known & 2) !== 0) markRun(text, start, i, h, pre, hits);
+    const known = FILTER[slot(h)]! | (len >= 5 ? FILTER[slot(pre)]! : 0);
+    if ((known & 2) !== 0) markRun(a, start, i, h, pre, hits);
+    if (len >= 3 && (letters & GPT_LETTERS) === GPT_LETTERS) {
+      if (sameWord(a, start, "gpt")) hits[GPT_START_ID] = 1;
+      if (sameWord(a, i - 3, "gpt")) hits[GPT_END_ID] = 1;
+    }
     if (i < n && code === 39) {
       if (wordStart === -1) wordStart = start;
     } else if (wordStart === -1 && (known & 1) !== 0) {
-      markWord(text, start, i, h, pre, words);
+      markWord(a, start, i, h, pre, found);
     }
   }
-  if (wordStart !== -1) {
-    const [h, pre] = rehash(text, wordStart, n);
-    markWord(text, wordStart, n, h, pre, words);
-  }
+  if (wordStart !== -1) markApostropheWord(a, wordStart, n, found);
+  if (n - base64Start >= 16) base64Run = true;
   let lower: string | undefined;
-  return { words, hits, leetDigit, spacedLetter, hintLetters, ascii, lower: () => (lower ??= text.toLowerCase()) };
+  return {
+    found,
+    hits,
+    leetDigit,
+    spacedLetter,
+    hintLetters,
+    base64Run,
+    octalChain,
+    ascii,
+    scan: text,
+    flat,
+    lower: () => (lower ??= flat().toLowerCase()),
+  };
+}
+
+/** A group's trigger and required words as ids, registered when the module loads (see the end of the module). */
+const GROUP_IDS = Symbol("ids");
+type GroupIds = { triggers: Int32Array; requires?: Int32Array };
+function groupIds(group: LiteralGroup & { [GROUP_IDS]?: GroupIds }): GroupIds {
+  return (group[GROUP_IDS] ??= {
+    triggers: triggerIds(group.triggers),
+    requires: Array.isArray(group.requires) ? triggerIds(group.requires) : undefined,
+  });
 }
 
 function literalMatch(group: LiteralGroup, index: WordIndex): boolean {
-  let hit = false;
-  for (const t of group.triggers)
-    if (index.words.has(t)) {
-      hit = true;
-      break;
-    }
+  const ids = groupIds(group);
+  let hit = hasAnyWord(index, ids.triggers);
   if (!hit && !index.ascii && group.cjk)
     for (const t of group.cjk)
       if (index.lower().includes(t)) {
@@ -478,15 +618,19 @@ function literalMatch(group: LiteralGroup, index: WordIndex): boolean {
       }
   if (!hit) return false;
   const req = group.requires;
-  if (req && !(typeof req === "function" ? req(index) : req.some((w) => index.words.has(w)))) return false;
+  if (req && !(typeof req === "function" ? req(index) : hasAnyWord(index, ids.requires!))) return false;
   // One pattern at a time, not their union: each starts with a literal word, which V8 skips to.
-  const lower = index.lower();
-  for (const p of group.patterns) if (p.test(lower)) return true;
+  const gates = group.gates;
+  const patterns = group.patterns;
+  for (let k = 0; k < patterns.length; k++) if ((!gates || gates[k]!(index)) && patterns[k]!.test(index.lower())) return true;
   return false;
 }
 
 const SNAKE_CASE = /[a-z]_[a-z]/;
 const TASK_NOUN = "(?:task|request|assignment|question|instructions?|job|query|prompt|errand)s?";
+const TASK_NOUN_WORDS = wordGate(
+  "task tasks request requests assignment assignments question questions instruction instructions instructionss job jobs query querys prompt prompts errand errands",
+);
 const TASK_QUAL = "(?:original|current|assigned|actual|main|real|previous|initial|given|first|user'?s?|primary|ongoing|present)";
 /** "my request", "your current task", "the original task" — a plain "the task" or "your task" is also what people write to people. */
 const TASK_OWNER = `(?:my(?: ${TASK_QUAL})?|(?:the|this|that|your|their|his|her|our) ${TASK_QUAL}|the user'?s?)`;
@@ -577,9 +721,24 @@ const PREEMPT: LiteralGroup = {
       `prior to (?:completing|doing|answering|continuing with|finishing|handling|solving) (?:${TASK_OWNER} ${TASK_NOUN}|${TASK_GIVEN})\\b`,
     ),
   ],
+  gates: [
+    bothGates(wordGate("before"), TASK_NOUN_WORDS),
+    bothGates(
+      wordGate("before"),
+      wordGate("anything+else answering responding replying summarizing summarising continuing proceeding"),
+    ),
+    // "the following", "these steps", "this step", "the steps below", "the action(s) below", "this action", "this first"
+    bothGates(wordGate("following steps step actions+below action+below action+this first+this"), wordGate("first before")),
+    bothGates(wordGate("after"), wordGate("continue proceed go return resume solve complete finish carry get move")),
+    bothGates(wordGate("instead"), TASK_NOUN_WORDS),
+    bothGates(wordGate("rather"), TASK_NOUN_WORDS),
+    bothGates(wordGate("prior"), TASK_NOUN_WORDS),
+  ].map((g) => indexGate(g)),
 };
 
 const AI_STRICT_LOWER = AI_STRICT;
+
+const IMPERSONATED_ROLES = wordGate("user owner operator administrator admin developer creator principal master");
 
 /** A passage that speaks as the user, the operator or the developer and addresses the model. */
 const IMPERSONATE: LiteralGroup = {
@@ -632,22 +791,64 @@ const IMPERSONATE: LiteralGroup = {
     /the user (?:has |had )?(?:also )?(?:asked|wants|wanted|instructed|authori[sz]ed|requested|approved|would like|requires|expects) (?:you|the assistant|the agent|that you)\b/,
     /on behalf of (?:the user|your user|the account owner)\b[^.\n]{0,60}?\b(?:you (?:must|should|need to|are)|please)\b/,
   ],
+  gates: [
+    bothGates(wordGate("this+from"), wordGate("message messages note notes instruction instructions request requests update updates reminder reminders")),
+    wordGate("message+from+you"),
+    bothGates(
+      wordGate("you"),
+      wordGate(`ai llm llms language chatbot chatbots copilot chatgpt claude gemini automated autonomous coding assistant agent model ${GPT_START}`),
+    ),
+    bothGates(wordGate("i+am i+m"), IMPERSONATED_ROLES),
+    bothGates(wordGate("this+you"), IMPERSONATED_ROLES),
+    bothGates(wordGate("user"), wordGate("asked wants wanted instructed authorized authorised requested approved would requires expects")),
+    bothGates(wordGate("behalf"), wordGate("user owner")),
+  ].map((g) => indexGate(g)),
 };
+
+/**
+ * What makes a spelled-out call an instruction rather than documentation of a tool: a value for
+ * an argument ("recipient=…", "to: eve@…", "'…'", a number, an address, "the user's …") soon after
+ * the call. Documentation names the parameters (`to`, `subject`) or lists them on the next lines.
+ */
+const TOOL_VALUES =
+  "[^\\n]{0,80}?(?:=\\s*[^\\s,)`]|:[ \\t]*[^\\s`*-]|\\S@\\S|https?:|(?<!\\w)\\d|[\"'][^\"'`\\n]|\\b(?:recipient|amount|iban|account|password|the user'?s?|their|attacker)\\b)";
 
 /** Which tool to call with which arguments, spelled out in data. */
 const TOOL_INSTRUCTION: LiteralGroup = {
   triggers: ["call", "calls", "use", "uses", "invoke", "run", "runs", "execute", "trigger", "tool", "function"],
   // A snake_case tool name or the word "tool"/"function".
   requires: (index) =>
-    index.words.has("tool") ||
-    index.words.has("function") ||
-    ((index.ungated || index.lower().includes("_")) && SNAKE_CASE.test(index.lower())),
+    hasWord(index, "tool") ||
+    hasWord(index, "function") ||
+    ((index.ungated || index.scan.includes("_")) && SNAKE_CASE.test(index.lower())),
+  // A name in backticks is how documentation writes identifiers: there the call must be an
+  // imperative ("the agent uses the `save_info` tool to …" describes), and "with"/"to" must be
+  // followed by a value (TOOL_VALUES), not by the parameters' names (`to`, `subject`) or a list.
   patterns: [
-    /(?:call|use|invoke|run|execute|trigger)s? (?:the )?[`'"]?[a-z][a-z0-9]*(?:_[a-z0-9]+)+[`'"]?(?:\(\))? (?:(?:tool|function|action|api|command|endpoint) )?(?:with|using|passing|and (?:set|pass)|where|for|to)\b/,
-    /(?:call|use|invoke|run|execute)s? (?:the )?(?:[`'"][^`'"\n]{2,40}[`'"]|\w+) (?:tool|function)\b[^.\n]{0,40}?\b(?:with|using|passing)\b[^.\n]{0,40}?(?:=|:|\barguments?\b|\bparameters?\b|\brecipient\b|\bamount\b|\bto\b)/,
+    /(?:call|use|invoke|run|execute|trigger)s? (?:the )?['"]?[a-z][a-z0-9]*(?:_[a-z0-9]+)+['"]?(?:\(\))? (?:(?:tool|function|action|api|command|endpoint) )?(?:with|using|passing|and (?:set|pass)|where|for|to)\b/,
+    new RegExp(
+      `(?:call|use|invoke|run|execute|trigger) (?:the )?\`[a-z][a-z0-9]*(?:_[a-z0-9]+)+\`(?:\\(\\))? (?:(?:tool|function|action|api|command|endpoint) )?(?:with|using|passing|and (?:set|pass)|where|for|to)\\b${TOOL_VALUES}`,
+    ),
+    // "call the function with a callback as first parameter": the word before "tool"/"function" must be a name.
+    /(?:call|use|invoke|run|execute)s? (?:the )?(?:['"][^`'"\n]{2,40}['"]|(?!(?:the|a|an|this|that|each|any|your|its|our|their|my)\b)\w+) (?:tool|function)\b[^.\n]{0,40}?\b(?:with|using|passing)\b[^.\n]{0,40}?(?:=|:|\barguments?\b|\bparameters?\b|\brecipient\b|\bamount\b|\bto\b)/,
+    new RegExp(
+      `(?:call|use|invoke|run|execute) (?:the )?\`[^\`'"\\n]{2,40}\` (?:tool|function)\\b[^.\\n]{0,40}?\\b(?:with|using|passing)\\b${TOOL_VALUES}`,
+    ),
     /(?:please|you (?:must|should|need to)|now|first,?|then) [a-z][a-z0-9]*(?:_[a-z0-9]+)+\(\s*[a-z_]+\s*=/,
   ],
+  gates: [
+    // a snake_case name (in backticks for the second)
+    indexGate(wordGate("call use invoke run execute trigger calls uses invokes runs executes triggers"), "_"),
+    indexGate(wordGate("call use invoke run execute trigger"), "`"),
+    indexGate(bothGates(wordGate("call use invoke run execute calls uses invokes runs executes"), bothGates(wordGate("tool function"), wordGate("with using passing")))),
+    indexGate(bothGates(wordGate("call use invoke run execute"), bothGates(wordGate("tool function"), wordGate("with using passing"))), "`"),
+    // a snake_case name, "(" and "="
+    (index) => indexGate(wordGate("please you now first then"), "_")(index) && (index.ungated === true || (index.scan.includes("(") && index.scan.includes("="))),
+  ],
 };
+
+/** A gate that is always open (the group's own words suffice). */
+const ANY_WORD: WordGate = () => true;
 
 /** Tag-like wrappers around an injected passage: <INFORMATION>, <IMPORTANT>, [SYSTEM], ###(system_message). */
 const WRAPPER_TAG: LiteralGroup = {
@@ -672,9 +873,10 @@ const WRAPPER_TAG: LiteralGroup = {
     "ai",
   ],
   requires: (index) => {
-    const t = index.lower();
+    const t = index.scan;
     return t.includes("<") || t.includes("[") || t.includes("#");
   },
+  gates: [indexGate(ANY_WORD, "<"), indexGate(ANY_WORD, "["), indexGate(ANY_WORD, "#")],
   patterns: [
     /<\/?(?:information|important|important_instructions?|admin|admin_message|system[_-]?(?:message|note|prompt|instructions?|override)|user[_-]?(?:message|instructions?|request)|assistant[_-]?instructions?|ai[_-]?(?:instructions?|note|message)|instructions?[_-]for[_-]ai|note[_-]to[_-](?:ai|assistant|agent)|priority|urgent|override|directive|task[_-]?update|new[_-]?instructions?)>/,
     /\[ ?(?:system|admin|important|instructions?|system message|assistant|operator|developer|urgent|priority|ai instructions?|note to (?:the )?(?:ai|assistant|agent)) ?\]/,
@@ -733,6 +935,23 @@ const HIDDEN_REGIONS = [
   /^\s*\[(?:\/\/|comment)\]:\s*(?:#|<>)\s*\(([^)\n]{1,2000})\)/gim,
   /<meta\b[^>]{0,100}\bcontent\s*=\s*["']([^"']{1,2000})["']/gi,
 ];
+/**
+ * Issue and pull-request templates hide their guidance for the person filling them in in comments
+ * ("<!-- Please describe the bug and include steps to reproduce -->"). Such a comment is an
+ * instruction only for the strong rules, unless it names an AI or asks for secrets or an address.
+ */
+const FORM_GUIDANCE =
+  /\b(?:issues?|pull requests?|PRs?|bugs?|templates?|this (?:section|form|field)|fill(?:ing)? (?:in|out)|steps to reproduce|checklist|labels?|screenshots?|changelog|contributing(?:\.md)?|before (?:opening|submitting|filing|sending|creating)|describe|description|reproduc\w+|feature requests?|expected behaviou?r)\b/i;
+// A word of a host name ("docs.example.ai") names no AI.
+const NOT_FORM_GUIDANCE =
+  /(?<![.\/@-])\b(?:ai|llms?|language models?|assistants?|agents?|models?|copilot|chatgpt|claude|gemini|bots?|gpt[\w.-]*|system prompt|passwords?|secrets?|tokens?|credentials?|api keys?|private keys?|ssh)\b(?![.\/@-]\w)|\S@\S|https?:\/\/\S*\?/i;
+
+function hiddenInstruction(hidden: string): boolean {
+  if (ignorePrevious(hidden) || roleReassignment(hidden) || gatedMatch(AI_GATE, AI_ADDRESSED, hidden)) return true;
+  if (!(IMPERATIVE.test(hidden) && ADDRESSEE.test(hidden))) return false;
+  return !FORM_GUIDANCE.test(hidden) || NOT_FORM_GUIDANCE.test(hidden);
+}
+
 const HIDDEN_ADDRESSEE = /\b(?:you|your|ai|llm|language model|assistant|agent|model|copilot|chatgpt|claude|gemini|bot|reviewers?)\b/i;
 
 /** Cheap hints of rot13 or reversed instructions; the line is decoded only when one occurs. */
@@ -833,9 +1052,60 @@ const IGNORE_PREVIOUS_GATE = eitherGate(
   wordGate("instruction instructions instructionss task tasks directive directives"),
 );
 // IGNORE_EXTRA: [0]–[3] start with the verbs, [4] ends with "given", [5] and [6] with the verdict.
-const IGNORE_EXTRA_WORDS = wordGate(
-  "ignore disregard forget given cancelled canceled void obsolete replaced overridden null nullified revoked lifted suspended withdrawn invalid superseded longer",
-);
+const IGNORE_VERBS = wordGate("ignore disregard forget");
+const IGNORE_EXTRA_GATED: GatedPattern[] = [
+  [
+    bothGates(
+      IGNORE_VERBS,
+      bothGates(wordGate("instruction instructions rules directions guidelines prompt prompts"), wordGate("above before so+far given")),
+    ),
+    IGNORE_EXTRA[0]!,
+  ],
+  [
+    bothGates(IGNORE_VERBS, bothGates(wordGate("your all"), wordGate("previous prior earlier preceding former original initial above"))),
+    IGNORE_EXTRA[1]!,
+  ],
+  [
+    bothGates(IGNORE_VERBS, bothGates(wordGate("everything anything all what"), wordGate("told given instructed taught above before"))),
+    IGNORE_EXTRA[2]!,
+  ],
+  [
+    bothGates(
+      IGNORE_VERBS,
+      bothGates(
+        wordGate("user users original summarization summarisation translation"),
+        wordGate("request task question instruction instructions"),
+      ),
+    ),
+    IGNORE_EXTRA[3]!,
+  ],
+  [
+    bothGates(
+      wordGate("instructions+you+given directions+you+given rules+you+given"),
+      wordGate("outdated cancelled canceled void obsolete test longer"),
+    ),
+    IGNORE_EXTRA[4]!,
+  ],
+  [
+    bothGates(
+      bothGates(wordGate("previous original current earlier"), wordGate("task instruction instructions assignment")),
+      wordGate("cancelled canceled void obsolete replaced overridden"),
+    ),
+    IGNORE_EXTRA[5]!,
+  ],
+  [
+    bothGates(
+      bothGates(wordGate("your all any"), wordGate("previous prior earlier old original existing current")),
+      bothGates(
+        wordGate("rules instructions guidelines directives orders policies constraints restrictions task"),
+        wordGate(
+          "void null nullified cancelled canceled revoked lifted obsolete suspended withdrawn invalid replaced overridden superseded longer",
+        ),
+      ),
+    ),
+    IGNORE_EXTRA[6]!,
+  ],
+];
 
 // ROLE_REASSIGNMENT: [0] "from now on/henceforth/… you are", [1] "you are now/no longer", [2] pretend,
 // imagine, [3] act/behave/respond as, [4] "your new role/task/…", [5] "… mode".
@@ -846,23 +1116,78 @@ const ROLE_REASSIGNMENT_GATE = eitherGate(
   bothGates(wordGate("your"), wordGate("role task goal objective instruction instructions persona purpose identity")),
 );
 // The words of ROLE_EXTRA_GATE itself ("role-play" holds the run "role").
-const ROLE_EXTRA_WORDS = wordGate(
-  "you+are you+re stay role roleplay act speak simulate pretend imagine content ethical moral safety anything",
-);
+const ROLE_EXTRA_GATED: GatedPattern[] = [
+  [
+    eitherGate(
+      bothGates(wordGate("you+are"), wordGate(`dan stan dude aim ${GPT_END}`)),
+      wordGate("you+re+going you+are+going stay+character"),
+    ),
+    ROLE_EXTRA[0]!,
+  ],
+  [
+    bothGates(
+      wordGate("role roleplay act speak"),
+      bothGates(wordGate("as"), wordGate("administrator admin operator cfo ceo grandmother developer root")),
+    ),
+    ROLE_EXTRA[1]!,
+  ],
+  [bothGates(wordGate("simulate"), wordGate("terminal shell linux unix unrestricted root")), ROLE_EXTRA[2]!],
+  [bothGates(wordGate("pretend imagine"), wordGate("and+approve and+send and+transfer and+sign and+reveal and+share and+pay and+grant and+delete")), ROLE_EXTRA[3]!],
+  [
+    eitherGate(
+      bothGates(
+        wordGate("content ethical moral safety"),
+        bothGates(wordGate("rules guidelines policy policies restrictions filters"), wordGate("no without ignore ignores free")),
+      ),
+      wordGate("do+anything+now"),
+    ),
+    ROLE_EXTRA[4]!,
+  ],
+];
 
 // BOUNDARY_MARKER in three parts: the markers spelt with <, [ or # and a word of theirs ("im_start"
 // holds the run "im", "eot_id" "eot", "untrusted-data" starts with "untru"); "begin/end/start … content",
 // whose words may run together ("startsystemprompt", "endofuser": "end" alone or one of the five ways
 // on); and a line "system prompt:" (also "systemprompt:", hence prefixes).
-const BOUNDARY_SYMBOLS = [BOUNDARY_MARKER[0]!, BOUNDARY_MARKER[1]!, BOUNDARY_MARKER[2]!];
-const BOUNDARY_SYMBOL_WORDS = wordGate(
-  "im system user assistant endoftext eot start end begin inst sys instruction instructions untru* response",
-);
+const BOUNDARY_SYMBOLS: GatedPattern[] = [
+  [wordGate("im system user assistant endoftext eot start end begin"), BOUNDARY_MARKER[0]!, (t) => t.includes("<|")],
+  [wordGate("inst sys system instruction instructions user untru*"), BOUNDARY_MARKER[1]!, (t) => t.includes("<") || t.includes("[")],
+  [wordGate("system instruction instructions assistant response"), BOUNDARY_MARKER[2]!, (t) => t.includes("##")],
+];
 const BOUNDARY_SPAN = [BOUNDARY_MARKER[3]!];
 const BOUNDARY_SPAN_WORDS = wordGate("begin* start* end endof* endun* endtr* endsy* endus*");
 const BOUNDARY_LINE = [BOUNDARY_MARKER[4]!];
 const BOUNDARY_LINE_WORDS = wordGate("syste* assis*");
-const BOUNDARY_EXTRA_WORDS = wordGate("system admin administrator developer provider operator update human end");
+const BOUNDARY_EXTRA_GATED: GatedPattern[] = [
+  [wordGate("system admin administrator developer operator"), BOUNDARY_EXTRA[0]!, (t) => t.includes(":")],
+  [wordGate("system admin administrator message policy"), BOUNDARY_EXTRA[1]!, (t) => t.includes("[")],
+  [
+    bothGates(wordGate("system developer admin operator"), wordGate("note notice override prompt update message")),
+    BOUNDARY_EXTRA[2]!,
+    (t) => t.includes(":"),
+  ],
+  [
+    bothGates(
+      bothGates(wordGate("new updated revised urgent"), wordGate("from by")),
+      bothGates(
+        wordGate("policy instruction instructions directive directives rule rules order orders guideline guidelines"),
+        wordGate("operator administrator admin developer system owner provider security"),
+      ),
+    ),
+    BOUNDARY_EXTRA[3]!,
+  ],
+  [wordGate("human+assistant"), BOUNDARY_EXTRA[4]!, (t) => t.includes(":")],
+  [
+    bothGates(
+      wordGate("end+of"),
+      bothGates(
+        wordGate("table page document email mail file content context data input article message"),
+        wordGate("assistant ai llm model instruction instructions"),
+      ),
+    ),
+    BOUNDARY_EXTRA[5]!,
+  ],
+];
 
 // AI_GATE's nouns; "a.i." (either case) holds ".i." or ".I.".
 const AI_WORDS = wordGate(
@@ -873,65 +1198,85 @@ const AI_WORDS = wordGate(
 // The words of TASK_HIJACK's patterns: [0] "when(ever) you describe …, say …", [1] "answer/respond to/
 // reply to every … with", [2] "regardless of …"/"no matter …", [3] "end your response with …". They
 // imply TASK_HIJACK_GATE's words, which stays as the second stage.
-const TASK_HIJACK_WORDS = eitherGate(
-  bothGates(
-    wordGate("when whenever"),
-    wordGate("say state mention tell claim add include insist recommend note report write append suggest"),
-  ),
-  bothGates(wordGate("answer respond reply"), wordGate("every all any each")),
-  wordGate("regardless no+matter"),
-  bothGates(
-    wordGate("your each every"),
+const TASK_HIJACK_GATED: GatedPattern[] = [
+  [
     bothGates(
-      wordGate("response responses reply replys answer answers summary summarys review reviews output outputs"),
-      wordGate("with by"),
+      wordGate("when whenever"),
+      wordGate("say state mention tell claim add include insist recommend note report write append suggest"),
     ),
-  ),
-);
+    TASK_HIJACK[0]!,
+  ],
+  [
+    bothGates(
+      bothGates(wordGate("answer respond reply"), wordGate("every all any each")),
+      bothGates(wordGate("question questions message messages request requests query querys prompt prompts"), wordGate("with by as")),
+    ),
+    TASK_HIJACK[1]!,
+  ],
+  [wordGate("regardless no+matter"), TASK_HIJACK[2]!],
+  [
+    bothGates(
+      bothGates(wordGate("your each every"), wordGate("in end conclude finish start begin")),
+      bothGates(
+        wordGate("response responses reply replys answer answers summary summarys review reviews output outputs"),
+        wordGate("with by"),
+      ),
+    ),
+    TASK_HIJACK[3]!,
+  ],
+];
 // ANSWER_FORM: [0] the encodings ("base64"/"base 64" hold the run "base", "rot-13"/"rot13" "rot",
 // "caesar cipher" ends in "cipher"), [1] "backwards"/"in reverse", [2] "translate your".
 const ANSWER_FORM_WORDS = wordGate(
   "base hex hexadecimal binary morse emoji emojis rot leetspeak leet pig reverse reversed cipher ascii backwards translate",
 );
 
+/** A pattern, the words it needs (`wordGate`) and, optionally, a literal it needs (checked after the words). */
+type GatedPattern = readonly [WordGate, RegExp, ((text: string) => boolean)?];
+
+/** Whether one of the patterns whose gate is open matches; each runs alone, only when its words occur. */
+function gatedPatterns(list: readonly GatedPattern[], index: WordIndex): boolean {
+  for (const [gate, pattern, literal] of list)
+    if (gate(index.hits) && (!literal || index.ungated || literal(index.scan)) && pattern.test(index.flat())) return true;
+  return false;
+}
+
 /** The textual rules on the flattened text, each group behind its word gate and then its regex gate. */
-function ignorePreviousIndexed(text: string, index: WordIndex): boolean {
+// Literal pre-checks read `index.scan` (it has the same characters as the flattened text but for
+// runs of spaces); the patterns read `index.flat()`, made only when one runs.
+function ignorePreviousIndexed(index: WordIndex): boolean {
   const hits = index.hits;
   return (
-    (IGNORE_PREVIOUS_GATE(hits) && anyMatch(IGNORE_PREVIOUS, text)) ||
-    (IGNORE_EXTRA_WORDS(hits) && gatedMatch(IGNORE_EXTRA_GATE, IGNORE_EXTRA, text))
+    (IGNORE_PREVIOUS_GATE(hits) && anyMatch(IGNORE_PREVIOUS, index.flat())) ||
+    gatedPatterns(IGNORE_EXTRA_GATED, index)
   );
 }
 
-function roleReassignmentIndexed(text: string, index: WordIndex): boolean {
+function roleReassignmentIndexed(index: WordIndex): boolean {
+  const hits = index.hits;
+  return (ROLE_REASSIGNMENT_GATE(hits) && anyMatch(ROLE_REASSIGNMENT, index.flat())) || gatedPatterns(ROLE_EXTRA_GATED, index);
+}
+
+function boundaryMarkerIndexed(index: WordIndex): boolean {
   const hits = index.hits;
   return (
-    (ROLE_REASSIGNMENT_GATE(hits) && anyMatch(ROLE_REASSIGNMENT, text)) ||
-    (ROLE_EXTRA_WORDS(hits) && gatedMatch(ROLE_EXTRA_GATE, ROLE_EXTRA, text))
+    gatedPatterns(BOUNDARY_SYMBOLS, index) ||
+    (BOUNDARY_SPAN_WORDS(hits) && anyMatch(BOUNDARY_SPAN, index.flat())) ||
+    (BOUNDARY_LINE_WORDS(hits) && (index.ungated || index.scan.includes(":")) && anyMatch(BOUNDARY_LINE, index.flat())) ||
+    gatedPatterns(BOUNDARY_EXTRA_GATED, index)
   );
 }
 
-function boundaryMarkerIndexed(text: string, index: WordIndex): boolean {
-  const hits = index.hits;
-  return (
-    (BOUNDARY_SYMBOL_WORDS(hits) &&
-      (index.ungated || text.includes("<") || text.includes("[") || text.includes("#")) &&
-      anyMatch(BOUNDARY_SYMBOLS, text)) ||
-    (BOUNDARY_SPAN_WORDS(hits) && anyMatch(BOUNDARY_SPAN, text)) ||
-    (BOUNDARY_LINE_WORDS(hits) && (index.ungated || text.includes(":")) && anyMatch(BOUNDARY_LINE, text)) ||
-    (BOUNDARY_EXTRA_WORDS(hits) && gatedMatch(BOUNDARY_EXTRA_GATE, BOUNDARY_EXTRA, text))
-  );
+function aiAddressedIndexed(index: WordIndex): boolean {
+  const scan = index.scan;
+  return (AI_WORDS(index.hits) || index.ungated || scan.includes(".i.") || scan.includes(".I.")) && gatedMatch(AI_GATE, AI_ADDRESSED, index.flat());
 }
 
-function aiAddressedIndexed(text: string, index: WordIndex): boolean {
-  return (AI_WORDS(index.hits) || index.ungated || text.includes(".i.") || text.includes(".I.")) && gatedMatch(AI_GATE, AI_ADDRESSED, text);
-}
-
-function taskHijackIndexed(text: string, index: WordIndex): boolean {
+function taskHijackIndexed(index: WordIndex): boolean {
   const hits = index.hits;
   return (
-    (TASK_HIJACK_WORDS(hits) && gatedMatch(TASK_HIJACK_GATE, TASK_HIJACK, text)) ||
-    (ANSWER_FORM_WORDS(hits) && gatedMatch(ANSWER_FORM_GATE, ANSWER_FORM, text))
+    gatedPatterns(TASK_HIJACK_GATED, index) ||
+    (ANSWER_FORM_WORDS(hits) && gatedMatch(ANSWER_FORM_GATE, ANSWER_FORM, index.flat()))
   );
 }
 
@@ -1014,16 +1359,35 @@ const META_WORDS = [
 const QUOTED =
   /\b(?:such as|like|e\.g\.,?|for example,?|for instance,?|the (?:phrase|string|text|sentence|words?|line|prompt|instruction)|phrases?|strings?|called|known as|writes?|wrote|containing|contains|says|said|saying|reads?)[:,]? ?(?:["“«]|(?<![A-Za-z])['‘`])[^"“”«»'‘’`\n]{6,200}?(?:["”»]|['’`](?![A-Za-z]))/gi;
 
+const REPORTED_SUBJECT =
+  "(?:it|this|that|which|(?:the|an?|such|any) (?:input|message|prompt|request|text|attacker|adversary|injection|jailbreak|attack|payload|user input)|attackers?|adversaries|jailbreaks?|(?:prompt )?injections?|attacks?|payloads?)";
+const REPORTED_ADVERBS = "(?:(?:often|typically|usually|may|might|can|could|will|sometimes|also|then|commonly|frequently|simply)\\s+)*";
+/** "It asks you to forget your rules", "jailbreaks often tell the model to …" up to the end of the clause. */
+const REPORTED_REQUEST = new RegExp(
+  `\\b${REPORTED_SUBJECT}\\s+${REPORTED_ADVERBS}(?:asks?|tells?|instructs?|urges?|wants?|(?:tries|try|attempts?) to (?:get|make|convince|trick|persuade|force))\\s+(?:you|the (?:model|assistant|ai|llm|chatbot|bot|agent|system)|an? (?:model|assistant|ai|llm|chatbot|bot|agent)|models?|llms?|it|them)\\s+(?:to\\b|into\\b)[^.\\n;]{0,160}`,
+  "gi",
+);
+/** "An attacker writes ignore previous instructions into a review", "attackers hide text such as …". */
+const ATTACKER_WRITES =
+  /\b(?:attackers?|adversaries|(?:an?|the) (?:attacker|adversary)|malicious (?:users?|actors?|pages?|documents?|websites?))\s+(?:(?:often|typically|usually|may|might|can|could|will|sometimes|also|then|commonly|simply)\s+)*(?:writes?|wrote|hides?|hid|inserts?|embeds?|plants?|types?|puts?|includes?|adds?|says?|injects?)\b[^.\n;]{0,160}/gi;
+const REPORTING_WORDS = bothGates(
+  wordGate(
+    "it this that which input message prompt request text attacker attackers adversary adversaries injection injections jailbreak jailbreaks attack attacks payload payloads malicious",
+  ),
+  wordGate(
+    "asks ask tells tell instructs instruct urges urge wants want tries try attempts attempt writes write wrote hides hide hid inserts insert embeds embed plants plant types type puts put includes include adds add says say injects inject",
+  ),
+);
+const IGNORE_LIKE_VERBS = wordGate("ignore disregard forget overr* bypass skip neglect abandon discard drop dismiss aside attention follow obey");
+
 function talksAboutAttacks(index: WordIndex): boolean {
-  for (const w of META_WORDS) if (index.words.has(w)) return true;
-  return false;
+  return hasAnyWord(index, META_IDS);
 }
 
-for (const g of [PREEMPT, IMPERSONATE, TOOL_INSTRUCTION, WRAPPER_TAG, AI_PROCESSING, MULTI_IGNORE, MULTI_ROLE]) {
-  for (const w of g.triggers) registerTrigger(w);
-  if (Array.isArray(g.requires)) for (const w of g.requires) registerTrigger(w);
-}
-for (const w of META_WORDS) registerTrigger(w);
+const META_IDS = triggerIds(META_WORDS);
+for (const g of [PREEMPT, IMPERSONATE, TOOL_INSTRUCTION, WRAPPER_TAG, AI_PROCESSING, MULTI_IGNORE, MULTI_ROLE]) groupIds(g);
+registerTrigger("tool");
+registerTrigger("function");
 
 export function runRules(text: string): RuleResult {
   return rules(text, true);
@@ -1039,14 +1403,16 @@ export function runRulesUngated(text: string): RuleResult {
 }
 
 /** The word index, or with `gated` false one whose gate terms and hints all read as present. */
-function indexOf(flat: string, ascii: boolean, gated: boolean): WordIndex {
-  const index = wordIndex(flat, ascii);
+function indexOf(scan: string, flat: () => string, ascii: boolean, gated: boolean): WordIndex {
+  const index = wordIndex(scan, ascii, flat);
   if (!gated) {
     index.hits.fill(1);
-    index.leetDigit = index.spacedLetter = index.hintLetters = index.ungated = true;
+    index.leetDigit = index.spacedLetter = index.hintLetters = index.base64Run = index.octalChain = index.ungated = true;
   }
   return index;
 }
+
+const NONE: readonly string[] = [];
 
 function rules(text: string, gated: boolean): RuleResult {
   const signals: SignalId[] = [];
@@ -1057,32 +1423,41 @@ function rules(text: string, gated: boolean): RuleResult {
   const folded = unicode ? unicode.folded : text;
   // Textual rules read the flattened text (line breaks, tags and hyphenation between words undone),
   // with quoted mentions in texts about attacks left out.
-  const flattened = flattenText(folded);
-  let flat = flattened.flat;
-  let index = indexOf(flat, ascii, gated);
+  // The word scan reads the text with lines joined; runs of spaces, which hold no letter or digit,
+  // are collapsed only when a pattern is about to read the text.
+  const flattened = joinedForRules(folded);
+  let flat: string | undefined;
+  const flatText = () => (flat ??= collapseSpaceRuns(flattened.joined));
+  let index = indexOf(flattened.joined, flatText, ascii, gated);
   // Without entities or tags flattening only joins lines and collapses spaces, which keeps every run
   // of letters (joining some), digits and SPACED_HINT's separators: what the word index saw of the
   // obfuscation hints in the flattened text then holds for the folded one.
   const flatHints = !gated || flattened.markup ? undefined : index;
   if (talksAboutAttacks(index)) {
-    const unquoted = flat.replace(QUOTED, " ");
-    if (unquoted !== flat) {
-      flat = unquoted;
-      index = indexOf(flat, ascii, gated);
-    }
+    const full = flatText();
+    const unquoted = full.replace(QUOTED, " ");
+    if (unquoted !== full) index = indexOf(unquoted, () => unquoted, ascii, gated);
+  }
+  // Descriptions of attacks report the request ("it asks you to forget your rules", "jailbreaks tell
+  // the model to ignore its instructions", "an attacker writes ignore previous instructions …"):
+  // the reported clause is left out of the textual rules too.
+  if (REPORTING_WORDS(index.hits) && IGNORE_LIKE_VERBS(index.hits)) {
+    const full = index.flat();
+    const unreported = full.replace(REPORTED_REQUEST, " ").replace(ATTACKER_WRITES, " ");
+    if (unreported !== full) index = indexOf(unreported, () => unreported, ascii, gated);
   }
 
-  if (ignorePreviousIndexed(flat, index)) signals.push("ignore-previous");
-  if (roleReassignmentIndexed(flat, index)) signals.push("role-reassignment");
-  if (boundaryMarkerIndexed(flat, index)) signals.push("boundary-marker");
-  if (aiAddressedIndexed(flat, index)) signals.push("ai-addressed");
-  if (taskHijackIndexed(flat, index)) signals.push("task-hijack");
+  if (ignorePreviousIndexed(index)) signals.push("ignore-previous");
+  if (roleReassignmentIndexed(index)) signals.push("role-reassignment");
+  if (boundaryMarkerIndexed(index)) signals.push("boundary-marker");
+  if (aiAddressedIndexed(index)) signals.push("ai-addressed");
+  if (taskHijackIndexed(index)) signals.push("task-hijack");
   agentSignals(index, signals);
   // HIDDEN_HINT needs a "<" or a "[//]:"/"[comment]:" line.
   if ((!gated || folded.includes("<") || folded.includes("]:")) && HIDDEN_HINT.test(folded)) {
     for (const hidden of hiddenTexts(folded)) {
       revealed.push(hidden);
-      if ((looksLikeInstruction(hidden) || gatedMatch(AI_GATE, AI_ADDRESSED, hidden)) && HIDDEN_ADDRESSEE.test(hidden)) {
+      if (hiddenInstruction(hidden) && HIDDEN_ADDRESSEE.test(hidden)) {
         if (!signals.includes("hidden-instruction")) signals.push("hidden-instruction");
       }
     }
@@ -1093,12 +1468,16 @@ function rules(text: string, gated: boolean): RuleResult {
     if (ignorePrevious(deobfuscated) || roleReassignment(deobfuscated)) signals.push("obfuscated-instruction");
   }
 
-  for (const decoded of decodedBase64Texts(folded)) {
+  // Flattening without markup removes no base64 character or digit, and keeps base64 runs whole
+  // (a hyphen it drops joins two runs): what the word index found of runs and digits in the
+  // flattened text holds for the folded one.
+  for (const decoded of !flatHints || flatHints.base64Run ? decodedBase64Texts(folded) : NONE) {
     revealed.push(decoded);
     if ((looksLikeInstruction(decoded) || SHELL_PIPE.test(decoded)) && !signals.includes("base64-instruction"))
       signals.push("base64-instruction");
   }
-  for (const decoded of decodedHexTexts(folded, gated)) {
+  const mayHaveHex = !flatHints || flatHints.octalChain || folded.includes("%") || folded.includes("\\x");
+  for (const decoded of mayHaveHex ? decodedHexTexts(folded, gated) : NONE) {
     revealed.push(decoded);
     if (looksLikeInstruction(decoded) && !signals.includes("hex-instruction")) signals.push("hex-instruction");
   }
