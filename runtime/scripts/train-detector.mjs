@@ -189,7 +189,12 @@ const ITEM_MARKER = /^\s*(?:[-*+]\s+)?(?:\[\d{1,3}\]\s*)?/;
  * "Got it — you avoid caffeine" is an injection.
  */
 export function withoutCarrierLines(insert, carrier) {
-  const own = new Set(carrier.split("\n").map((l) => l.replace(ITEM_MARKER, "").trim()).filter(Boolean));
+  const own = new Set(
+    carrier
+      .split("\n")
+      .map((l) => l.replace(ITEM_MARKER, "").trim())
+      .filter(Boolean),
+  );
   return insert
     .split("\n")
     .filter((l) => !own.has(l.replace(ITEM_MARKER, "").trim()))
@@ -400,9 +405,11 @@ export function buildExamples(detector, parts = {}) {
   // the "val" part is only for validate-detector.mjs.
   const tools = parts.tools ?? buildToolOutputs().filter((r) => r.part === "train");
   // Charter's second set of agent tool results (YAML, plain text, HTML; new framings); "val" likewise.
-  const agentTools = (parts.agentTools ?? buildAgentToolResults().filter((r) => r.part === "train"));
+  const agentTools = parts.agentTools ?? buildAgentToolResults().filter((r) => r.part === "train");
   const isMultilingual = (r) => r.lang !== undefined && r.lang !== "en";
-  const extraBenign = [...agentic, ...agent, ...tools, ...agentTools].filter((r) => r.label === "benign" && !isMultilingual(r)).map((r) => r.text);
+  const extraBenign = [...agentic, ...agent, ...tools, ...agentTools]
+    .filter((r) => r.label === "benign" && !isMultilingual(r))
+    .map((r) => r.text);
   const weightedBenign = agent
     .filter((r) => r.label === "benign" && isMultilingual(r))
     .map((r) => ({ text: r.text, weight: MULTILINGUAL_WEIGHT }));

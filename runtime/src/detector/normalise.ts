@@ -275,7 +275,6 @@ const NAMED_ENTITIES: Record<string, string> = {
   thinsp: " ",
 };
 
-
 const SPACE_RUN = /[ \t]{2,}/g;
 
 const isLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);

@@ -528,8 +528,7 @@ export function wordIndex(text: string, ascii: boolean, flat: () => string = () 
         base64Start = i + 1;
       }
       if (code >= 48 && code <= 55) {
-        if (LEET_DIGIT[code - 48] === 1 && !leetDigit && i > 0 && i + 1 < n)
-          leetDigit = isLetterCode(a[i - 1]!) && isLetterCode(a[i + 1]!);
+        if (LEET_DIGIT[code - 48] === 1 && !leetDigit && i > 0 && i + 1 < n) leetDigit = isLetterCode(a[i - 1]!) && isLetterCode(a[i + 1]!);
         octals = i - lastOctal > 3 ? 1 : octals + 1;
         lastOctal = i;
         if (octals >= 12) octalChain = true;
@@ -723,10 +722,7 @@ const PREEMPT: LiteralGroup = {
   ],
   gates: [
     bothGates(wordGate("before"), TASK_NOUN_WORDS),
-    bothGates(
-      wordGate("before"),
-      wordGate("anything+else answering responding replying summarizing summarising continuing proceeding"),
-    ),
+    bothGates(wordGate("before"), wordGate("anything+else answering responding replying summarizing summarising continuing proceeding")),
     // "the following", "these steps", "this step", "the steps below", "the action(s) below", "this action", "this first"
     bothGates(wordGate("following steps step actions+below action+below action+this first+this"), wordGate("first before")),
     bothGates(wordGate("after"), wordGate("continue proceed go return resume solve complete finish carry get move")),
@@ -792,11 +788,16 @@ const IMPERSONATE: LiteralGroup = {
     /on behalf of (?:the user|your user|the account owner)\b[^.\n]{0,60}?\b(?:you (?:must|should|need to|are)|please)\b/,
   ],
   gates: [
-    bothGates(wordGate("this+from"), wordGate("message messages note notes instruction instructions request requests update updates reminder reminders")),
+    bothGates(
+      wordGate("this+from"),
+      wordGate("message messages note notes instruction instructions request requests update updates reminder reminders"),
+    ),
     wordGate("message+from+you"),
     bothGates(
       wordGate("you"),
-      wordGate(`ai llm llms language chatbot chatbots copilot chatgpt claude gemini automated autonomous coding assistant agent model ${GPT_START}`),
+      wordGate(
+        `ai llm llms language chatbot chatbots copilot chatgpt claude gemini automated autonomous coding assistant agent model ${GPT_START}`,
+      ),
     ),
     bothGates(wordGate("i+am i+m"), IMPERSONATED_ROLES),
     bothGates(wordGate("this+you"), IMPERSONATED_ROLES),
@@ -818,9 +819,7 @@ const TOOL_INSTRUCTION: LiteralGroup = {
   triggers: ["call", "calls", "use", "uses", "invoke", "run", "runs", "execute", "trigger", "tool", "function"],
   // A snake_case tool name or the word "tool"/"function".
   requires: (index) =>
-    hasWord(index, "tool") ||
-    hasWord(index, "function") ||
-    ((index.ungated || index.scan.includes("_")) && SNAKE_CASE.test(index.lower())),
+    hasWord(index, "tool") || hasWord(index, "function") || ((index.ungated || index.scan.includes("_")) && SNAKE_CASE.test(index.lower())),
   // A name in backticks is how documentation writes identifiers: there the call must be an
   // imperative ("the agent uses the `save_info` tool to …" describes), and "with"/"to" must be
   // followed by a value (TOOL_VALUES), not by the parameters' names (`to`, `subject`) or a list.
@@ -840,10 +839,20 @@ const TOOL_INSTRUCTION: LiteralGroup = {
     // a snake_case name (in backticks for the second)
     indexGate(wordGate("call use invoke run execute trigger calls uses invokes runs executes triggers"), "_"),
     indexGate(wordGate("call use invoke run execute trigger"), "`"),
-    indexGate(bothGates(wordGate("call use invoke run execute calls uses invokes runs executes"), bothGates(wordGate("tool function"), wordGate("with using passing")))),
-    indexGate(bothGates(wordGate("call use invoke run execute"), bothGates(wordGate("tool function"), wordGate("with using passing"))), "`"),
+    indexGate(
+      bothGates(
+        wordGate("call use invoke run execute calls uses invokes runs executes"),
+        bothGates(wordGate("tool function"), wordGate("with using passing")),
+      ),
+    ),
+    indexGate(
+      bothGates(wordGate("call use invoke run execute"), bothGates(wordGate("tool function"), wordGate("with using passing"))),
+      "`",
+    ),
     // a snake_case name, "(" and "="
-    (index) => indexGate(wordGate("please you now first then"), "_")(index) && (index.ungated === true || (index.scan.includes("(") && index.scan.includes("="))),
+    (index) =>
+      indexGate(wordGate("please you now first then"), "_")(index) &&
+      (index.ungated === true || (index.scan.includes("(") && index.scan.includes("="))),
   ],
 };
 
@@ -1132,7 +1141,13 @@ const ROLE_EXTRA_GATED: GatedPattern[] = [
     ROLE_EXTRA[1]!,
   ],
   [bothGates(wordGate("simulate"), wordGate("terminal shell linux unix unrestricted root")), ROLE_EXTRA[2]!],
-  [bothGates(wordGate("pretend imagine"), wordGate("and+approve and+send and+transfer and+sign and+reveal and+share and+pay and+grant and+delete")), ROLE_EXTRA[3]!],
+  [
+    bothGates(
+      wordGate("pretend imagine"),
+      wordGate("and+approve and+send and+transfer and+sign and+reveal and+share and+pay and+grant and+delete"),
+    ),
+    ROLE_EXTRA[3]!,
+  ],
   [
     eitherGate(
       bothGates(
@@ -1246,10 +1261,7 @@ function gatedPatterns(list: readonly GatedPattern[], index: WordIndex): boolean
 // runs of spaces); the patterns read `index.flat()`, made only when one runs.
 function ignorePreviousIndexed(index: WordIndex): boolean {
   const hits = index.hits;
-  return (
-    (IGNORE_PREVIOUS_GATE(hits) && anyMatch(IGNORE_PREVIOUS, index.flat())) ||
-    gatedPatterns(IGNORE_EXTRA_GATED, index)
-  );
+  return (IGNORE_PREVIOUS_GATE(hits) && anyMatch(IGNORE_PREVIOUS, index.flat())) || gatedPatterns(IGNORE_EXTRA_GATED, index);
 }
 
 function roleReassignmentIndexed(index: WordIndex): boolean {
@@ -1269,15 +1281,15 @@ function boundaryMarkerIndexed(index: WordIndex): boolean {
 
 function aiAddressedIndexed(index: WordIndex): boolean {
   const scan = index.scan;
-  return (AI_WORDS(index.hits) || index.ungated || scan.includes(".i.") || scan.includes(".I.")) && gatedMatch(AI_GATE, AI_ADDRESSED, index.flat());
+  return (
+    (AI_WORDS(index.hits) || index.ungated || scan.includes(".i.") || scan.includes(".I.")) &&
+    gatedMatch(AI_GATE, AI_ADDRESSED, index.flat())
+  );
 }
 
 function taskHijackIndexed(index: WordIndex): boolean {
   const hits = index.hits;
-  return (
-    gatedPatterns(TASK_HIJACK_GATED, index) ||
-    (ANSWER_FORM_WORDS(hits) && gatedMatch(ANSWER_FORM_GATE, ANSWER_FORM, index.flat()))
-  );
+  return gatedPatterns(TASK_HIJACK_GATED, index) || (ANSWER_FORM_WORDS(hits) && gatedMatch(ANSWER_FORM_GATE, ANSWER_FORM, index.flat()));
 }
 
 function ignorePrevious(text: string): boolean {
@@ -1378,7 +1390,9 @@ const REPORTING_WORDS = bothGates(
     "asks ask tells tell instructs instruct urges urge wants want tries try attempts attempt writes write wrote hides hide hid inserts insert embeds embed plants plant types type puts put includes include adds add says say injects inject",
   ),
 );
-const IGNORE_LIKE_VERBS = wordGate("ignore disregard forget overr* bypass skip neglect abandon discard drop dismiss aside attention follow obey");
+const IGNORE_LIKE_VERBS = wordGate(
+  "ignore disregard forget overr* bypass skip neglect abandon discard drop dismiss aside attention follow obey",
+);
 
 function talksAboutAttacks(index: WordIndex): boolean {
   return hasAnyWord(index, META_IDS);
