@@ -9,11 +9,6 @@
 //                                                    # pass by pass with this one: the ratio is what
 //                                                    # to trust on a loaded machine
 
-import { build } from "esbuild";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { importDetector } from "../runtime/scripts/bundle-detector.mjs";
 import { readCorpus } from "../runtime/scripts/corpus-split.mjs";
 
@@ -38,26 +33,6 @@ function measure(label, texts, fn) {
     `${label.padEnd(30)} ${mbps.toFixed(1).padStart(7)} MB/s  (${cpuMbps.toFixed(1)} MB/s of CPU time; ${texts.length} records, ${(bytes / 1e3).toFixed(0)} kB x ${rounds} rounds)`,
   );
   return mbps;
-}
-
-/** The detector of another checkout, bundled like importDetector does for this one. */
-async function importBaseline(dir) {
-  const out = mkdtempSync(join(tmpdir(), "charter-detector-baseline-"));
-  const outfile = join(out, "detector.mjs");
-  await build({
-    entryPoints: [join(resolve(dir), "runtime/src/detector/index.ts")],
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    outfile,
-    logLevel: "error",
-  });
-  try {
-    return await import(pathToFileURL(outfile).href);
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
 }
 
 /** CPU MB/s of two rule layers, alternating whole passes over the corpus so both see the same load. */
@@ -86,7 +61,7 @@ const rulesOnly = measure("rule layer (runRules)", texts, (t) => detector.runRul
 const both = measure("full detector (rules + model)", texts, (t) => full.score(t));
 console.log(`  the rule layer is ${((100 * both) / rulesOnly).toFixed(0)}% of the full detector's time`);
 const at = process.argv.indexOf("--baseline");
-if (at !== -1 && process.argv[at + 1]) interleaved(texts, detector, await importBaseline(process.argv[at + 1]));
+if (at !== -1 && process.argv[at + 1]) interleaved(texts, detector, await importDetector(process.argv[at + 1]));
 if (rulesOnly < 20) {
   console.error(`rule layer below the 20 MB/s goal`);
   process.exitCode = 1;

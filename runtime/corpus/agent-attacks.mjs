@@ -12,17 +12,10 @@
 // are negatives in both parts).
 
 import { readFileSync } from "node:fs";
+import { fnv1a as hash } from "./seeded.mjs";
 
 export const AGENT_SEED = "charter-agent-attacks-v1";
 
-function hash(s) {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 export const partOf = (id, fraction = 0.35) => ((hash(AGENT_SEED + id) % 1000) / 1000 < fraction ? "heldout" : "train");
 
 const USERS = ["Emma Larsen", "Raj Patel", "Sofia Moreno", "Tom Becker", "Mei Chen", "Lucas Dubois", "Aisha Khan", "Jonas Weber"];

@@ -13,32 +13,12 @@
 // of its id (25% "val"). A "val" injection has a "val" framing, goal and template; a "val" benign record
 // a "val" filler in a "val" template. The "val" part is only read by validate-detector.mjs; nothing here
 // is part of eval-detector.mjs's held-out sets.
+import { fnv1a as hash, int, pad, pick, rng } from "./seeded.mjs";
 
 export const AGENT_TOOL_SEED = "charter-agent-tool-results-v1";
 
-function hash(s) {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 export const agentToolPartOf = (id) => ((hash(AGENT_TOOL_SEED + id) % 1000) / 1000 < 0.25 ? "val" : "train");
 
-function rng(seed) {
-  let a = hash(seed);
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const pick = (r, xs) => xs[Math.floor(r() * xs.length)];
-const int = (r, lo, hi) => lo + Math.floor(r() * (hi - lo + 1));
-const pad = (n) => String(n).padStart(2, "0");
 const day = (r) => `2025-${pad(int(r, 1, 12))}-${pad(int(r, 1, 28))}`;
 const time = (r) => `${pad(int(r, 7, 19))}:${pick(r, ["00", "15", "30", "45"])}`;
 

@@ -11,7 +11,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { fnv1a } from "./ood-benign.mjs";
+import { fnv1a } from "../corpus/seeded.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const BENIGN_SHORT_SEED = "charter-benign-short-v1";

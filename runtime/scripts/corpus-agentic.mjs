@@ -11,19 +11,11 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { fnv1a as hash } from "../corpus/seeded.mjs";
 
 export const agenticDir = join(dirname(fileURLToPath(import.meta.url)), "../../../shared/corpora/agentic");
 export const AGENTIC_SEED = "charter-agentic-split-v1";
 export const AGENTIC_HOLDOUT = 0.3;
-
-function hash(s) {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
 const readJsonl = (path) =>
   readFileSync(path, "utf8")

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { fnv1a as hash } from "../corpus/seeded.mjs";
 
 export const corpusPath = join(dirname(fileURLToPath(import.meta.url)), "../../../shared/corpora/dev/bipia-train.jsonl");
 export const SPLIT_SEED = "charter-detector-split-v1";
@@ -15,15 +16,6 @@ export function readCorpus(path = corpusPath) {
     .split("\n")
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l));
-}
-
-function hash(s) {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }
 
 /** The first `fraction` of the keys when ordered by a seeded hash. */

@@ -8,7 +8,6 @@ export const OOD_SEED: string;
 export const OOD_HOLDOUT_FRACTION: number;
 export const MAX_PASSAGES_PER_PACKAGE: number;
 export const EXCLUDED_PACKAGES: Set<string>;
-export function fnv1a(s: string): number;
 export function listReadmes(nodeModules?: string): { name: string; path: string }[];
 export function chunkPassages(text: string, seed: string): string[];
 export function isHeldOutPackage(name: string, seed?: string): boolean;

@@ -9,6 +9,7 @@
 import { existsSync, lstatSync, readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { fnv1a, rng } from "../corpus/seeded.mjs";
 
 const repoDir = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -24,15 +25,6 @@ const MAX_PASSAGE = 2000;
  * examples (they are the detectors we compare with): a benign label would be wrong for them.
  */
 export const EXCLUDED_PACKAGES = new Set(["@andersmyrmel/vard", "llm_guardrail", "@claude-flow/aidefence"]);
-
-export function fnv1a(s) {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
 /** Installed packages (top level of node_modules, scoped ones included) with a README, sorted by name. */
 export function listReadmes(nodeModules = join(repoDir, "node_modules")) {
@@ -55,16 +47,6 @@ export function listReadmes(nodeModules = join(repoDir, "node_modules")) {
     if (readme) out.push({ name, path: join(dir, readme) });
   }
   return out;
-}
-
-function seededRandom(seed) {
-  let a = fnv1a(seed);
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Paragraphs of a markdown text; a fenced code block stays one paragraph. */
@@ -99,7 +81,7 @@ function splitLong(p) {
 
 /** Cuts a document into passages of 200–2000 characters at paragraph boundaries, target lengths seeded. */
 export function chunkPassages(text, seed) {
-  const rand = seededRandom(seed);
+  const rand = rng(seed);
   const target = () => 250 + Math.floor(rand() * 1250);
   const out = [];
   let cur = "";

@@ -9,7 +9,8 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildOodBenign, fnv1a } from "./ood-benign.mjs";
+import { fnv1a } from "../corpus/seeded.mjs";
+import { buildOodBenign } from "./ood-benign.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const OOD_INJECTION_SEED = "charter-ood-injections-v1";

@@ -1,34 +1,19 @@
 // A flood of unauthenticated requests cannot fill the audit log: the first refusals of a minute are
 // recorded one by one, the rest counted by address and reason and recorded as one summary (at the end of
 // the window, or when the gateway closes). Every refusal is still counted in /metrics.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { verifyAuditLog } from "../src/index.js";
-import { newToken, parseServeConfig, startServe } from "../src/serve/index.js";
-import { charter } from "../../test/support/cli.js";
+import { startEchoGateway } from "../../test/support/echo-gateway.js";
 import { ROOT } from "../../test/support/paths.js";
 
 describe("charter serve under an unauthenticated flood", () => {
   it("audits the first refusals one by one and the rest as one summary that counts them all", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "charter-serve-flood-"));
-    const bundle = join(dir, "serve.bundle.json");
-    expect(charter(["build", "bench/serve.charter", "-o", bundle]).status).toBe(0);
-    const token = newToken();
-    const text = `
-listen: 127.0.0.1:0
-bundle: serve.bundle.json
-audit: { file: audit.jsonl }
-agents:
-  bench: { token_sha256: "${token.sha256}", upstreams: [echo], source: api }
-upstreams:
-  echo: { command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(join(ROOT, "bench/serve-upstream.mjs"))}] }
-`;
-    writeFileSync(join(dir, "serve.yaml"), text);
-    const parsed = parseServeConfig(text, join(dir, "serve.yaml"));
-    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-    const serve = await startServe({ config: parsed.config, log: () => undefined, watchBundle: false });
+    const { serve, dir } = await startEchoGateway(join(ROOT, "bench/serve-upstream.mjs"), {
+      prefix: "charter-serve-flood-",
+      log: () => undefined,
+    });
     const FLOOD = 300;
     try {
       const init = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: {} });

@@ -2,39 +2,21 @@
 // (an error result, not a hung or failed HTTP request), and the exit, each refusal and the restart are audited.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { verifyAuditLog } from "../src/index.js";
-import { newToken, parseServeConfig, startServe } from "../src/serve/index.js";
-import { charter } from "../../test/support/cli.js";
+import { startEchoGateway } from "../../test/support/echo-gateway.js";
 import { ROOT } from "../../test/support/paths.js";
 
 const text = (r: unknown) => ((r as { content?: { text?: string }[] }).content ?? []).map((c) => c.text ?? "").join("\n");
 
 describe("charter serve when a stdio upstream crashes", () => {
   it("refuses its calls as unavailable while it is down, restarts it with backoff, and audits all of it", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "charter-serve-restart-"));
-    expect(charter(["build", "bench/serve.charter", "-o", join(dir, "serve.bundle.json")]).status).toBe(0);
-    const token = newToken();
-    const yaml = `
-listen: 127.0.0.1:0
-bundle: serve.bundle.json
-audit: { file: audit.jsonl }
-agents:
-  bench: { token_sha256: "${token.sha256}", upstreams: [echo], source: api }
-upstreams:
-  echo: { command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(join(ROOT, "runtime/test/fixtures/serve/crashy-echo.mjs"))}] }
-`;
-    writeFileSync(join(dir, "serve.yaml"), yaml);
-    const parsed = parseServeConfig(yaml, join(dir, "serve.yaml"));
-    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
     const lines: string[] = [];
-    const serve = await startServe({
-      config: parsed.config,
+    const { serve, dir, token } = await startEchoGateway(join(ROOT, "runtime/test/fixtures/serve/crashy-echo.mjs"), {
+      prefix: "charter-serve-restart-",
       log: (l) => lines.push(l),
-      watchBundle: false,
       upstreamRestart: { firstMs: 800, maxMs: 800 },
     });
     const client = new Client({ name: "restart-test", version: "1" });
