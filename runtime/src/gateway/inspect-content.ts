@@ -37,15 +37,16 @@ type Inspected = { ok: true; text: string } | { ok: false; message: string };
 /**
  * Ingests the parts as one piece of content of `source`, then applies the output rules. The parts are
  * scored joined by spaces (an instruction split over items reads as one sentence, and the detector treats
- * a line break as a sentence boundary) and shown joined by line breaks.
+ * a line break as a sentence boundary) and shown joined by line breaks (`shown`, when the caller has
+ * joined them already).
  */
-function inspectText(o: InspectOptions, parts: readonly string[], what: string, tool?: string): Inspected {
+function inspectText(o: InspectOptions, parts: readonly string[], what: string, tool?: string, shown?: string): Inspected {
   const admitted = o.guard.ingest(o.agent, o.source, parts.length === 1 ? parts[0]! : parts.join(" "), o.session, tool);
   if (!admitted.ok) return { ok: false, message: `Charter refused ${what}: ${admitted.error.message}` };
   let text = admitted.text;
   if (parts.length > 1) {
     const trust = o.guard.bundle.sources[o.source]!.trust as TrustLevel;
-    text = wrapUntrusted(parts.join("\n"), { source: o.source, trust });
+    text = wrapUntrusted(shown ?? parts.join("\n"), { source: o.source, trust });
   }
   if (o.filter === false) return { ok: true, text };
   const filtered = o.guard.filterOutput(o.agent, text, o.session, tool);
@@ -77,10 +78,11 @@ export function inspectToolResult(o: InspectOptions, tool: string, result: CallT
   }
   // what the tool server answered (size and digest, never the text) is evidence of its own, recorded
   // before the result is judged: a refused result still reached the gateway
-  o.guard.recordResult({ agent: o.agent, session: o.session, tool }, parts.join("\n"), result.isError === true);
+  const shown = parts.join("\n");
+  o.guard.recordResult({ agent: o.agent, session: o.session, tool }, shown, result.isError === true);
   const content: CallToolResult["content"] = [];
   if (parts.length > 0) {
-    const checked = inspectText(o, parts, `the result of ${tool}`, tool);
+    const checked = inspectText(o, parts, `the result of ${tool}`, tool, shown);
     if (!checked.ok) return refusal(checked.message);
     content.push({ type: "text", text: checked.text });
   }
