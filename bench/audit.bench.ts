@@ -99,14 +99,17 @@ row(
 );
 
 // ------------------------------------------------------------- durable file log
-for (const [label, inFlight, fsync] of [
-  ["durable file log, 1 in flight (one write per call)", 1, false],
-  ["durable file log, 64 in flight (writes shared)", 64, false],
-  ["durable file log, 256 in flight (writes shared)", 256, false],
-  ["durable file log + fsync (group commit), 64 in flight", 64, true],
+for (const [label, inFlight, fsync, sealOffThread] of [
+  ["durable file log, 1 in flight (one write per call)", 1, false, false],
+  ["durable file log, 64 in flight (writes shared)", 64, false, false],
+  ["durable file log, 256 in flight (writes shared)", 256, false, false],
+  ["durable file log sealed off-thread (serve), 1 in flight", 1, false, true],
+  ["durable file log sealed off-thread (serve), 64 in flight", 64, false, true],
+  ["durable file log sealed off-thread (serve), 256 in flight", 256, false, true],
+  ["durable file log + fsync (group commit), 64 in flight", 64, true, false],
 ] as const) {
-  const path = join(tmp, `file-${inFlight}-${fsync}.jsonl`);
-  const opened = openFileAuditLog(path, { fsync });
+  const path = join(tmp, `file-${inFlight}-${fsync}-${sealOffThread}.jsonl`);
+  const opened = openFileAuditLog(path, { fsync, sealOffThread });
   if (!opened.ok) throw new Error(opened.error.message);
   const r = await measure(label, createGuard(bundle, { audit: opened.log }), inFlight, MS);
   await opened.log.close();

@@ -82,6 +82,7 @@ export {
   type ChainHead,
   type FileAuditLogOpen,
   type FileAuditLogOptions,
+  type OffThreadSealerOptions,
   type GuardrailEvent as AuditGuardrailEvent,
   type PiiKey,
   type TraceStep,

@@ -87,10 +87,13 @@ function recordedIds(log: string): Set<number> {
   return ids;
 }
 
-describe("the record of a call that ran survives the death of the process", () => {
+describe.each([
+  ["sealed by the deciding thread", ""],
+  ["sealed off-thread (charter serve)", "+offthread"],
+])("the record of a call that ran survives the death of the process, %s", (_, variant) => {
   it("SIGKILL under load: every acted call has its allow record; the chain verifies", async () => {
-    const log = join(dir, "kill.jsonl");
-    const r = run(log, "load");
+    const log = join(dir, `kill${variant}.jsonl`);
+    const r = run(log, "load" + variant);
     expect(await r.ready).toBe("ready");
     await r.actedAtLeast(2000);
     r.child.kill("SIGKILL");
@@ -106,8 +109,8 @@ describe("the record of a call that ran survives the death of the process", () =
   });
 
   it("exactly 100 allowed decisions then SIGKILL: all 100 are on disk", async () => {
-    const log = join(dir, "hundred.jsonl");
-    const r = run(log, "load");
+    const log = join(dir, `hundred${variant}.jsonl`);
+    const r = run(log, "load" + variant);
     await r.ready;
     await r.actedAtLeast(100);
     r.child.kill("SIGKILL");
@@ -118,8 +121,8 @@ describe("the record of a call that ran survives the death of the process", () =
   });
 
   it("SIGTERM under load: everything flushed, the closing checkpoint signed, the chain verifies with the key", async () => {
-    const log = join(dir, "term.jsonl");
-    const r = run(log, "load", true);
+    const log = join(dir, `term${variant}.jsonl`);
+    const r = run(log, "load" + variant, true);
     await r.ready;
     await r.actedAtLeast(1500);
     r.child.kill("SIGTERM");
@@ -137,14 +140,24 @@ describe("the record of a call that ran survives the death of the process", () =
   });
 
   it("fsync: true (group commit) keeps the same guarantee", async () => {
-    const log = join(dir, "fsync.jsonl");
-    const r = run(log, "fsync");
+    const log = join(dir, `fsync${variant}.jsonl`);
+    const r = run(log, "fsync" + variant);
     await r.ready;
     await r.actedAtLeast(300);
     r.child.kill("SIGKILL");
     await r.exited;
     const onDisk = recordedIds(log);
     expect([...r.acted].filter((id) => !onDisk.has(id))).toEqual([]);
+  });
+
+  it("process.exit right after 5,000 unawaited decisions: every record is written, the chain verifies", async () => {
+    const log = join(dir, `exit${variant}.jsonl`);
+    const r = run(log, "exit" + variant);
+    await r.ready;
+    expect((await r.exited).code).toBe(0);
+    const records = parseAuditRecords(readFileSync(log, "utf8"));
+    expect(records.filter((x) => x.event === "decision")).toHaveLength(5000);
+    expect(verifyAuditLog(readFileSync(log, "utf8"))).toMatchObject({ ok: true, records: 5000 });
   });
 });
 

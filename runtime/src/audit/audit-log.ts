@@ -7,7 +7,7 @@ import type { AuditSink, AuditSinkFailure } from "./sink.js";
 import { CHECKPOINT_EVERY_MS, CHECKPOINT_EVERY_RECORDS, type CheckpointSigner } from "./checkpoint.js";
 import { closeAtProcessEnd } from "./process-end.js";
 import { hash as oneShotHash } from "node:crypto";
-import { GENESIS_HASH, sealLine, serializeWithPrev } from "./record.js";
+import { GENESIS_HASH, sealLine, serializeAfterPrev, serializeBeforePrev, serializeWithPrev } from "./record.js";
 import { quoteJson } from "./canonical-json.js";
 import { isoUtc } from "./timestamp.js";
 import type { AuditEntry, AuditRecord } from "./record.js";
@@ -51,6 +51,8 @@ export class AuditLog {
   private lastWasFinal = false;
   private checkpointTimer: ReturnType<typeof setInterval> | undefined;
   private closed = false;
+  /** A deferred record was written since `prev` was last known (see settlePrev). */
+  private prevPending = false;
   private unregister: (() => void) | undefined;
 
   constructor(
@@ -82,7 +84,18 @@ export class AuditLog {
   }
 
   get head(): ChainHead {
+    this.settlePrev();
     return { seq: this.seq, hash: this.prev };
+  }
+
+  /** With a sink that seals off-thread, `prev` is only known once the sink has sealed up to here. */
+  private settlePrev(): void {
+    if (!this.prevPending) return;
+    const sealed = this.sink.sealedHead?.();
+    if (sealed === undefined) return;
+    this.prev = sealed;
+    this.prevJson = '"' + sealed + '"';
+    this.prevPending = false;
   }
 
   /** Set when the sink is losing records; callers on the decision path must then deny. */
@@ -121,8 +134,21 @@ export class AuditLog {
       prev: this.prev,
       hash: "",
     };
-    const unsealed = serializeWithPrev(record, this.prevJson, this.lastTsJson);
     const sink = this.sink;
+    if (sink.deferring === true) {
+      // the sink hashes it later, in chain order; `prev` and `hash` are known once it has
+      sink.appendDeferred!(record, serializeBeforePrev(record), serializeAfterPrev(record, this.lastTsJson));
+      record.prev = ""; // not known on this thread; the line on disk has it
+      this.seq = record.seq;
+      this.prevPending = true;
+      if (this.signer !== undefined) {
+        this.lastWasFinal = false;
+        if (entry.event !== "checkpoint" && ++this.unsigned >= this.checkpointEvery) this.checkpoint(false);
+      }
+      return record;
+    }
+    this.settlePrev();
+    const unsealed = serializeWithPrev(record, this.prevJson, this.lastTsJson);
     if (sink.appendUnsealed !== undefined) {
       sink.appendUnsealed(record, unsealed); // hashes the bytes it encodes and sets record.hash
     } else {
@@ -153,6 +179,7 @@ export class AuditLog {
   checkpoint(final: boolean): AuditRecord | undefined {
     const signer = this.signer;
     if (signer === undefined || this.closed) return undefined;
+    this.settlePrev();
     const cp = signer.sign(this.seq, this.prev, final);
     const record = this.write({
       agent: "charter-runtime",

@@ -10,6 +10,7 @@ import { checkpointsPath, parseCheckpoints } from "./checkpoint.js";
 import { GENESIS_HASH, sha256Hex, sha256Tagged } from "./record.js";
 import { parseSealedLine } from "./verify.js";
 import { acquireWriterLock } from "./writer-lock.js";
+import { OffThreadSealer, type OffThreadSealerOptions } from "./off-thread-sealer.js";
 import { closeAtProcessEnd } from "./process-end.js";
 import type { AuditCheckpoint, AuditRecord } from "./record.js";
 import type { AuditSink, AuditSinkFailure } from "./sink.js";
@@ -114,6 +115,10 @@ export class FileAuditSink implements AuditSink {
   private syncing = false;
   private sidecarFd: number | undefined;
   private readonly commit = (): void => this.commitNow();
+  /** Set by sealOffThread: records are encoded here and sealed and written by a worker. */
+  private sealer: OffThreadSealer | undefined;
+  /** AuditLog hands records over split around `prev` (appendDeferred) instead of sealing them itself. */
+  deferring = false;
   private readonly unregister: () => void;
 
   private constructor(
@@ -259,6 +264,50 @@ export class FileAuditSink implements AuditSink {
     this.appended(record);
   }
 
+  /**
+   * From now on records are sealed off this thread (off-thread-sealer.ts): the hash and the write(2) of
+   * each record move to a worker, the file's bytes stay the same. `headHash` is the chain head so far.
+   * Not with fsync (the fsync dominates, and group commit already shares it). False when not switched.
+   */
+  sealOffThread(headHash: string, options: OffThreadSealerOptions = {}): boolean {
+    if (this.fsyncMode || this.closed || this.sealer !== undefined) return false;
+    this.flushSync(false);
+    if (this.used > 0) return false; // a failed write is pending: stay with the path that retries it
+    this.sealer = new OffThreadSealer(this.fd, headHash, {
+      ...options,
+      onWriteFailure: (message) => {
+        if (message !== undefined) this.failure = { kind: "write_failed", message: `${this.path}: ${message}` };
+        else if (this.failure?.kind === "write_failed") this.failure = undefined;
+      },
+    });
+    this.deferring = true;
+    return true;
+  }
+
+  /** The deferred path: the record's canonical JSON before and after the value of `prev` (see sealOffThread). */
+  appendDeferred(record: AuditRecord, beforePrev: string, afterPrev: string): void {
+    if (this.closed) return this.appendAfterClose();
+    if (!this.sealer!.append(beforePrev, afterPrev)) {
+      this.failure = { kind: "write_failed", message: `${this.path}: the audit sealer is stalled; record ${record.seq} was lost` };
+      return;
+    }
+    if (letsACallRun(record)) this.scheduleCommit();
+    else if (++this.pendingRecords >= this.batchRecords) {
+      this.pendingRecords = 0;
+      this.sealer!.publish();
+    } else if (this.timer === undefined) {
+      this.timer = setTimeout(this.flushOnTimer, this.flushMs);
+      this.timer.unref?.();
+    }
+  }
+
+  /** The chain head's hash once everything appended is written (deferred records are hashed by the worker). */
+  sealedHead(): string | undefined {
+    if (this.sealer === undefined) return undefined;
+    this.flushSync(false);
+    return this.sealer.sealedHead();
+  }
+
   private appendAfterClose(): void {
     this.failure = { kind: "closed", message: `append after close of ${this.path}` };
   }
@@ -291,6 +340,14 @@ export class FileAuditSink implements AuditSink {
    * when it cannot be. `undefined` when there is nothing to wait for, so the allow path allocates nothing.
    */
   durable(): Promise<void> | undefined {
+    const sealer = this.sealer;
+    if (sealer !== undefined) {
+      if (this.failure?.kind === "write_failed") return Promise.reject(new Error(this.failure.message));
+      if (sealer.outstanding === 0) return undefined;
+      if (this.closed) return Promise.reject(new Error(`${this.path} was closed`));
+      this.scheduleCommit();
+      return (this.nextWrite ??= newRound()).promise;
+    }
     if (this.used === 0 && !this.fsyncMode) {
       return this.failure?.kind === "write_failed" ? Promise.reject(new Error(this.failure.message)) : undefined;
     }
@@ -303,6 +360,7 @@ export class FileAuditSink implements AuditSink {
     this.commitScheduled = false;
     const round = this.nextWrite;
     this.nextWrite = undefined;
+    if (this.sealer !== undefined) return this.commitDeferred(round);
     this.flushSync(false);
     if (round === undefined) return; // records written; nobody waits for them
     if (this.failure?.kind === "write_failed" || this.used > 0) {
@@ -315,6 +373,22 @@ export class FileAuditSink implements AuditSink {
     }
     this.syncWaiters.push(round);
     this.startSync();
+  }
+
+  /** Written here at once when the worker is idle and few records wait, else when the worker reports them. */
+  private commitDeferred(round: Round | undefined): void {
+    if (this.closed) return round?.reject(new Error(`${this.path} was closed`));
+    let written: boolean;
+    try {
+      written = this.sealer!.commit();
+    } catch (e) {
+      this.failure = { kind: "write_failed", message: `${this.path}: ${(e as Error).message}` };
+      return round?.reject(new Error(this.failure.message));
+    }
+    if (this.failure?.kind === "write_failed" && this.sealer!.failure === undefined) this.failure = undefined;
+    if (round === undefined) return;
+    if (written) round.resolve();
+    else this.sealer!.whenWritten().then(round.resolve, round.reject);
   }
 
   /** Group commit: one fsync for everyone written before it started; those who came later get the next. */
@@ -341,12 +415,22 @@ export class FileAuditSink implements AuditSink {
    */
   private readonly flushOnTimer = (): void => {
     this.timer = undefined;
+    if (this.sealer !== undefined) return this.sealer.publish();
     if (this.used > 0 && !this.closed) this.flushSync();
   };
 
   /** Writes everything pending now. Never throws: unwritten bytes are kept for a retry and set `failure`. */
   flushSync(syncBatch = true): void {
     this.pendingRecords = 0;
+    if (this.sealer !== undefined) {
+      if (!this.sealer.drainSync()) {
+        this.failure = {
+          kind: "write_failed",
+          message: `${this.path}: ${this.sealer.failure ?? "the audit sealer did not write in time"}`,
+        };
+      }
+      return;
+    }
     let written = 0;
     try {
       while (written < this.used) written += writeSync(this.fd, this.batch, written, this.used - written);
@@ -383,7 +467,10 @@ export class FileAuditSink implements AuditSink {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    this.flushSync(false);
+    if (this.sealer === undefined) this.flushSync(false);
+    else if (!this.sealer.stop()) {
+      this.failure = { kind: "write_failed", message: `${this.path}: ${this.sealer.failure ?? "the audit sealer did not finish writing"}` };
+    }
     this.closed = true;
     this.unregister();
     const round = this.nextWrite;

@@ -6,6 +6,7 @@ export { FileAuditSink } from "./file-sink.js";
 export type { AuditOpenError, FileAuditSinkOpen, FileAuditSinkOptions, TornFragment } from "./file-sink.js";
 export { openFileAuditLog } from "./open-file-log.js";
 export type { FileAuditLogOpen, FileAuditLogOptions } from "./open-file-log.js";
+export type { OffThreadSealerOptions } from "./off-thread-sealer.js";
 export { redactArgs } from "./pii-args.js";
 export type { PiiKey, PiiMode } from "./pii-args.js";
 export { GENESIS_HASH, sealLine, serializeUnsealed, sha256Tagged } from "./record.js";

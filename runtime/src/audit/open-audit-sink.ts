@@ -20,6 +20,8 @@ export interface OpenAuditOptions {
   also?: AuditSink[];
   bundle?: string;
   clock?: () => number;
+  /** File logs: seal records on a worker thread (default true; see FileAuditLogOptions.sealOffThread). */
+  sealOffThread?: boolean;
 }
 
 export type AuditOpen = { ok: true; log: AuditLog; store: string } | { ok: false; message: string };
@@ -54,6 +56,8 @@ export async function openAuditSink(config: AuditConfig, options: OpenAuditOptio
     if (c.fsync !== undefined && typeof c.fsync !== "boolean") return { ok: false, message: "audit.fsync: expected true or false" };
     const opened = openFileAuditLog(c.file, {
       fsync: c.fsync === true,
+      // a gateway decides for many agents at once: each record's hash and write(2) go to a worker
+      sealOffThread: options.sealOffThread ?? true,
       ...(signer ? { checkpointSigner: signer } : {}),
       ...(options.bundle ? { bundle: options.bundle } : {}),
       ...(options.clock ? { clock: options.clock } : {}),

@@ -8,6 +8,7 @@ import { AuditLog } from "./audit-log.js";
 import { FileAuditSink } from "./file-sink.js";
 import type { AuditOpenError, FileAuditSinkOptions } from "./file-sink.js";
 import type { CheckpointSigner } from "./checkpoint.js";
+import type { OffThreadSealerOptions } from "./off-thread-sealer.js";
 import { TeeAuditSink, type AuditSink } from "./sink.js";
 import { sha256Tagged } from "./record.js";
 import type { AuditEntry, AuditRecord } from "./record.js";
@@ -23,6 +24,12 @@ export interface FileAuditLogOptions extends FileAuditSinkOptions {
   bundle?: string;
   /** Sinks that receive every record after the file (e.g. the SOC exporter). */
   also?: AuditSink[];
+  /**
+   * Hash and write records on a worker thread (off-thread-sealer.ts): the same bytes on disk and the same
+   * durability, for less work on the thread that decides. Ignored with `fsync` and with `also` (those
+   * sinks need each record's hash when it is appended). Default false; an object sizes the ring.
+   */
+  sealOffThread?: boolean | OffThreadSealerOptions;
 }
 
 export type FileAuditLogOpen =
@@ -50,7 +57,14 @@ export function openFileAuditLog(path: string, options: FileAuditLogOptions = {}
   });
   const lastCp = last?.checkpoint as { final?: unknown } | undefined;
   const unclean = signer !== undefined && head.seq > 0 && !(last?.event === "checkpoint" && lastCp?.final === true);
-  if (!torn && !unclean) return { ok: true, log, sink, completedLastLine };
+  const offThread = (): void => {
+    const o = options.sealOffThread;
+    if (o !== undefined && o !== false && !options.also?.length) sink.sealOffThread(log.head.hash, o === true ? {} : o);
+  };
+  if (!torn && !unclean) {
+    offThread();
+    return { ok: true, log, sink, completedLastLine };
+  }
   const trace: AuditEntry["trace"] = [];
   if (torn) {
     trace.push({
@@ -74,5 +88,6 @@ export function openFileAuditLog(path: string, options: FileAuditLogOptions = {}
   });
   if (signer) log.checkpoint(false);
   sink.flushSync();
+  offThread();
   return { ok: true, log, sink, recovered, completedLastLine };
 }

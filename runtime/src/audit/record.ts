@@ -196,6 +196,15 @@ export function serializeUnsealed(r: Omit<AuditRecord, "hash">): string {
  * a millisecond from a timestamp it formatted itself.
  */
 export function serializeWithPrev(r: Omit<AuditRecord, "hash">, prevJson: string, tsJson?: string): string {
+  return serializeBeforePrev(r) + prevJson + serializeAfterPrev(r, tsJson);
+}
+
+/**
+ * The record's canonical JSON up to and including `,"prev":`. With serializeAfterPrev it lets a sink that
+ * seals off the writing thread (off-thread-sealer.ts) encode a record before the hash of the one before it
+ * is known: the fields sort so that `prev` falls between these two parts, and its value has a fixed length.
+ */
+export function serializeBeforePrev(r: Omit<AuditRecord, "hash">): string {
   let s = "{";
   if (r.action !== undefined) {
     const a = r.action;
@@ -213,8 +222,12 @@ export function serializeWithPrev(r: Omit<AuditRecord, "hash">, prevJson: string
   if (r.inputHash !== undefined) s += ',"inputHash":' + str(r.inputHash);
   s += outcomeField.json(r.outcome);
   if (r.outputHash !== undefined) s += ',"outputHash":' + str(r.outputHash);
-  s += ',"prev":' + prevJson;
-  if (r.result !== undefined) s += ',"result":' + canonicalJson(r.result);
+  return s + ',"prev":';
+}
+
+/** The record's canonical JSON after the value of `prev`, to its closing brace (see serializeBeforePrev). */
+export function serializeAfterPrev(r: Omit<AuditRecord, "hash">, tsJson?: string): string {
+  let s = r.result !== undefined ? ',"result":' + canonicalJson(r.result) : "";
   s += ',"seq":' + seqJson(r.seq) + sessionField.json(r.session);
   if (r.torn !== undefined) s += ',"torn":' + canonicalJson(r.torn);
   return s + traceJson(r.trace) + (tsJson ?? tsFieldJson(r.ts));

@@ -29,6 +29,18 @@ export interface AuditSink {
    * log over appendSealed: the record is encoded once instead of once for the hash and once for the store.
    */
   appendUnsealed?(record: AuditRecord, unsealed: string): void;
+  /**
+   * True while the sink seals records itself, off the writing thread (the file sink's sealOffThread): the
+   * log then calls appendDeferred instead, and `record.hash` stays "" (the hash is computed later).
+   */
+  readonly deferring?: boolean;
+  /**
+   * The record's canonical JSON split around the value of `prev` (serializeBeforePrev/AfterPrev): the sink
+   * fills in the previous record's hash and seals the record in chain order.
+   */
+  appendDeferred?(record: AuditRecord, beforePrev: string, afterPrev: string): void;
+  /** While deferring: the chain head's hash, once everything appended so far is sealed (it may block briefly). */
+  sealedHead?(): string | undefined;
   /** Resolves once every appended record has reached the store; rejects with the store's error. */
   flush(): Promise<void>;
   close(): Promise<void>;
