@@ -151,6 +151,7 @@ const GOLDEN: Record<string, Surface> = {
       "MonitorKind",
       "MonitorObservation",
       "MonitorStore",
+      "OffThreadSealerOptions",
       "OutputResult",
       "OutputRules",
       "PiiKey",
