@@ -84,7 +84,10 @@ export function registerAudit(program: Command): void {
     .argument("<log>", "the audit log (JSONL file) or a postgres:// URL")
     .option("--agent <name>", "only this agent's records")
     .option("--tool <name>", "only records about this tool")
-    .option("--outcome <outcome>", "allow, deny, approval, refused, alerted, … (comma-separated for several)")
+    .option(
+      "--outcome <outcome>",
+      "allow, deny (every refusal, calls refused after approval too), approval, rejected, refused, alerted, … (comma-separated for several)",
+    )
     .option("--session <id>", "only this session's records")
     .option("--event <event>", "decision, approval, alert, isolation, ingest_refused, output_filtered, …")
     .option("--since <time>", "records at or after: a duration before now (15m, 1h, 7d) or an ISO time")

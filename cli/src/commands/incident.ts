@@ -22,12 +22,12 @@ import { compileFile } from "./build.js";
  * compiled here as `charter build` would (same digest), since its tiers and playbooks are what is needed.
  */
 function bundleFor(path: string): Bundle {
-  const text = readText(path);
   if (path.endsWith(".charter")) {
     const compiled = compileFile(path);
     if (!compiled) throw new UsageError(`--bundle ${displayPath(path)}: the policy has errors (above), so it cannot give the tools' tiers`);
     return compiled;
   }
+  const text = readText(path);
   if (!text.trimStart().startsWith("{"))
     throw new UsageError(
       `--bundle ${displayPath(path)} is not a compiled bundle (a bundle is JSON): compile the policy with \`charter build POLICY.charter -o bundle.json\`, or pass the .charter file itself`,
