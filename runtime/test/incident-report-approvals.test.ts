@@ -148,6 +148,45 @@ describe("incident report: approvals", () => {
     expect(rep.approvals[1]).toMatchObject({ outcome: "rejected", rule: "isolated" });
   });
 
+  it("a request nobody answered: the service's expiry and the gateway's timeout are one refusal", () => {
+    const expired = records.map((r) =>
+      r.seq === 20
+        ? {
+            ...r,
+            outcome: "expired",
+            approver: undefined,
+            trace: [
+              { rule: "approval.expired", reason: `request ${REJECTED} expired: no decision before 2026-12-02T06:05:05.971Z` },
+              { rule: "approval.request", reason: REJECTED },
+            ],
+          }
+        : r.seq === 21
+          ? {
+              ...r,
+              outcome: "timeout",
+              approver: undefined,
+              trace: [
+                { rule: "approval", reason: "no answer within 120s: rejected (never auto-approved)" },
+                { rule: "approval.request", reason: REJECTED },
+              ],
+            }
+          : r,
+    );
+    const rep = report(expired);
+    const entry = rep.timeline.find((t) => t.seq === 20)!;
+    expect(entry).toMatchObject({ outcome: "timeout", seqs: [20, 21] });
+    expect(entry.reason).toContain("the gateway refused the call (seq 21, timeout: no answer within 120s");
+    expect(entry.reason).not.toContain("anyway");
+    expect(rep.refused.find((r) => r.tool === "write_file")).toMatchObject({
+      rule: "approval",
+      reason: "no answer within 120s: rejected (never auto-approved)",
+      outcome: "timeout",
+    });
+    expect(rep.approvals[0]).toMatchObject({ outcome: "timeout", refusedAttempts: [expect.objectContaining({ approver: "bob" })] });
+    expect(rep.approvals[0]!.approver).toBeUndefined();
+    expect(filterAuditRecords(expired, { outcomes: ["deny"], tool: "write_file" }).map((r) => r.seq)).toEqual([21]);
+  });
+
   it("a rejection whose verdict is outside the window is still a refused call", () => {
     const rep = report(records.filter((r) => r.seq !== 21));
     expect(rep.refused.find((r) => r.tool === "write_file")).toMatchObject({ rule: "approval.rejected", approver: "alice", seq: 20 });

@@ -161,13 +161,15 @@ function groupApprovals(records: readonly AuditRecord[]): Map<string, ApprovalRe
 function answeredEntry(answer: AuditRecord, verdict: AuditRecord): IncidentEntry {
   const a = entryOf(answer);
   const v = entryOf(verdict);
-  const ran = verdict.outcome === "approved";
-  const overruled = verdict.outcome !== answer.outcome || (v.rule !== undefined && v.rule !== "approval");
-  const then = ran
-    ? `the gateway let the call run (seq ${verdict.seq})`
-    : overruled
-      ? `the gateway refused the call anyway (seq ${verdict.seq}, ${v.rule}: ${v.reason})`
-      : `the gateway refused the call (seq ${verdict.seq})`;
+  // the verdict's reason is said only when it adds to the answer: an overruled approval, a timeout
+  const then =
+    verdict.outcome === "approved"
+      ? `the gateway let the call run (seq ${verdict.seq})`
+      : answer.outcome === "approved"
+        ? `the gateway refused the call anyway (seq ${verdict.seq}, ${v.rule}: ${v.reason})`
+        : verdict.outcome !== answer.outcome
+          ? `the gateway refused the call (seq ${verdict.seq}, ${verdict.outcome}: ${v.reason})`
+          : `the gateway refused the call (seq ${verdict.seq})`;
   return {
     ...a,
     outcome: verdict.outcome,
