@@ -27,8 +27,10 @@ describe("examples/incident/session.mjs", () => {
       isolations: 1,
       ingestRefused: 1,
     });
+    // the call alice rejected is a refused call like the others, with her reason
     expect(report.refused.map((r) => [r.tool, r.rule, r.count])).toEqual([
       ["read_text_file", "args", 2],
+      ["write_file", "approval", 1],
       ["write_file", "args", 1],
       ["create_entities", "memory_poisoning", 1],
       ["list_directory", "isolated", 1],
@@ -38,6 +40,15 @@ describe("examples/incident/session.mjs", () => {
       ["write_file", "rejected", "alice"],
       ["write_file", "approved", "alice"],
     ]);
+    expect(report.refused.find((r) => r.rule === "approval")).toMatchObject({ approver: "alice", outcome: "rejected" });
+    // an answered request is one timeline entry: the approver's answer and the gateway's verdict
+    const answered = report.timeline.filter((t) => t.seqs);
+    expect(answered.map((t) => [t.outcome, t.verdict?.outcome, t.seqs?.length])).toEqual([
+      ["rejected", "rejected", 2],
+      ["approved", "approved", 2],
+    ]);
+    const shown = new Set(report.timeline.map((t) => t.seq));
+    for (const t of answered) expect(shown.has(t.verdict!.seq)).toBe(false);
     // the one high-tier action that ran, once, with the playbook that reverses it
     expect(report.highTier.map((h) => [h.tool, h.approver, h.reversal])).toEqual([
       ["write_file", "alice", "playbooks/restore-file-from-snapshot.md"],

@@ -84,7 +84,10 @@ export function registerAudit(program: Command): void {
     .argument("<log>", "the audit log (JSONL file) or a postgres:// URL")
     .option("--agent <name>", "only this agent's records")
     .option("--tool <name>", "only records about this tool")
-    .option("--outcome <outcome>", "allow, deny, approval, refused, alerted, … (comma-separated for several)")
+    .option(
+      "--outcome <outcome>",
+      "allow, deny (every refusal, calls refused after approval too), approval, rejected, refused, alerted, … (comma-separated for several)",
+    )
     .option("--session <id>", "only this session's records")
     .option("--event <event>", "decision, approval, alert, isolation, ingest_refused, output_filtered, …")
     .option("--since <time>", "records at or after: a duration before now (15m, 1h, 7d) or an ISO time")
@@ -100,6 +103,7 @@ export function registerAudit(program: Command): void {
       for (const b of broken) process.stderr.write(`warning: ${describeAuditVerification(b.result, b.shown)}\n`);
       let records: AuditRecord[] = [];
       for (const v of verified) records.push(...parseAuditRecords(v.chain.text));
+      for (const w of absentValues(records, filter)) process.stderr.write(`warning: ${w}\n`);
       records = filterAuditRecords(records, filter);
       if (verified.length > 1) records.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
       const chain =
@@ -110,6 +114,7 @@ export function registerAudit(program: Command): void {
           renderTable(records) +
             `${records.length} record${records.length === 1 ? "" : "s"}${broken.length ? " (CHAIN BROKEN: see above)" : ""}\n`,
         );
+      if (!opts.checkpointPub) process.stderr.write(NO_KEY_NOTE + "\n");
       process.exitCode = broken.length ? 1 : 0;
     });
 
@@ -181,6 +186,42 @@ function filterOf(opts: QueryOptions): AuditFilter {
   if (since !== undefined) f.since = since;
   if (until !== undefined) f.until = until;
   return f;
+}
+
+/** What the matching accepts besides the outcomes themselves (see matchesOutcome in the runtime). */
+const OUTCOME_ALIASES = ["approval", "deny"];
+
+function present(values: Iterable<string | undefined>): string {
+  const set = [...new Set([...values].filter((v): v is string => v !== undefined && v !== ""))].sort();
+  if (set.length === 0) return "none";
+  return set.length > 20 ? `${set.slice(0, 20).join(", ")} and ${set.length - 20} more` : set.join(", ");
+}
+
+/**
+ * A filter value no record of the log has matches nothing, and `0 records` alone reads like "it did
+ * not happen": each such value is named with the values the log does hold (a typo, another name).
+ */
+export function absentValues(records: readonly AuditRecord[], f: AuditFilter): string[] {
+  const out: string[] = [];
+  for (const o of f.outcomes ?? []) {
+    if (filterAuditRecords(records, { outcomes: [o] }).length > 0) continue;
+    out.push(
+      `no record in the log has outcome '${o}' (outcomes present: ${present(records.map((r) => r.outcome))}; also accepted: ${OUTCOME_ALIASES.join(", ")})`,
+    );
+  }
+  const fields: [string, string | undefined, (r: AuditRecord) => string | undefined][] = [
+    ["agent", f.agent, (r) => r.agent],
+    ["tool", f.tool, toolOf],
+    ["event", f.event, (r) => r.event],
+    ["session", f.session, (r) => r.session],
+  ];
+  for (const [name, wanted, get] of fields) {
+    if (wanted === undefined || records.some((r) => get(r) === wanted)) continue;
+    // sessions are ids: listing them all helps nobody
+    const holds = name === "session" ? "" : ` (${name}s present: ${present(records.map(get))})`;
+    out.push(`no record in the log has ${name} '${wanted}'${holds}`);
+  }
+  return out;
 }
 
 function renderTable(records: readonly AuditRecord[]): string {

@@ -13,8 +13,29 @@ import {
 } from "@charter/runtime";
 import type { Command } from "commander";
 import { writeFileSync } from "node:fs";
-import { readText, UsageError } from "../io.js";
+import { displayPath, readText, UsageError } from "../io.js";
 import { readVerified, timeOption } from "./audit.js";
+import { compileFile } from "./build.js";
+
+/**
+ * The bundle of --bundle: a compiled bundle (JSON, from `charter build`), or a policy source (.charter),
+ * compiled here as `charter build` would (same digest), since its tiers and playbooks are what is needed.
+ */
+function bundleFor(path: string): Bundle {
+  if (path.endsWith(".charter")) {
+    const compiled = compileFile(path);
+    if (!compiled) throw new UsageError(`--bundle ${displayPath(path)}: the policy has errors (above), so it cannot give the tools' tiers`);
+    return compiled;
+  }
+  const text = readText(path);
+  if (!text.trimStart().startsWith("{"))
+    throw new UsageError(
+      `--bundle ${displayPath(path)} is not a compiled bundle (a bundle is JSON): compile the policy with \`charter build POLICY.charter -o bundle.json\`, or pass the .charter file itself`,
+    );
+  const loaded = loadBundle(text);
+  if (!loaded.ok) throw new UsageError(`--bundle ${displayPath(path)}: ${loaded.error.message}`);
+  return loaded.bundle;
+}
 
 interface IncidentOptions {
   audit: string;
@@ -39,7 +60,7 @@ export function registerIncident(program: Command): void {
     .requiredOption("--agent <name>", "the agent")
     .requiredOption("--since <time>", "start: a duration before now (30m, 2h, 7d) or an ISO time")
     .option("--until <time>", "end (default now)")
-    .option("--bundle <file>", "the compiled bundle: tiers and reversal playbooks of the tools")
+    .option("--bundle <file>", "the bundle (JSON from charter build) or its .charter policy: tiers and reversal playbooks of the tools")
     .option("--format <format>", "md, html or json", "md")
     .option("-o, --out <file>", "write the report here instead of standard output")
     .option("--checkpoint-pub <key>", "verify the signed checkpoints too (see audit verify)")
@@ -48,12 +69,7 @@ export function registerIncident(program: Command): void {
       if (!["md", "html", "json"].includes(opts.format)) throw new UsageError(`--format must be md, html or json, not '${opts.format}'`);
       const since = timeOption("since", opts.since)!;
       const until = timeOption("until", opts.until);
-      let bundle: Bundle | undefined;
-      if (opts.bundle) {
-        const loaded = loadBundle(readText(opts.bundle));
-        if (!loaded.ok) throw new UsageError(`${opts.bundle}: ${loaded.error.message}`);
-        bundle = loaded.bundle;
-      }
+      const bundle = opts.bundle ? bundleFor(opts.bundle) : undefined;
       const verified = await readVerified(opts.audit, opts);
       const report = buildIncidentReport({
         agent: opts.agent,
@@ -81,6 +97,7 @@ export function registerIncident(program: Command): void {
           throw new UsageError(`cannot write ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
         }
       } else process.stdout.write(text);
+      for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
       const broken = verified.filter((v) => !v.result.ok);
       for (const b of broken) process.stderr.write(`warning: ${describeAuditVerification(b.result, b.shown)}\n`);
       process.exitCode = broken.length ? 1 : 0;

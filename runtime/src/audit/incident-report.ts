@@ -4,7 +4,7 @@
 // outcome. The chain's verification is part of the report: an investigator must know whether to trust it.
 import type { Bundle } from "@charter/language";
 import type { AuditRecord } from "./record.js";
-import { toolOf } from "./query.js";
+import { approvalRequestOf, isApprovalVerdict, toolOf } from "./query.js";
 
 export interface IncidentInput {
   agent: string;
@@ -25,6 +25,21 @@ export interface IncidentEntry {
   rule?: string;
   reason: string;
   approver?: string;
+  /** The approval request the record belongs to. */
+  request?: string;
+  /**
+   * Set when this entry stands for more than one record: an answered approval is the approver's answer
+   * (the approval service's record, `seq`) and the gateway's verdict on the call (`verdict.seq`).
+   */
+  seqs?: number[];
+  /** The gateway's final word on an approved or rejected call (the guard's record of it). */
+  verdict?: { seq: number; outcome: string; rule: string; reason: string };
+}
+
+/** One approval request: its first record's time, the final outcome, who answered. */
+export interface ApprovalRow extends IncidentEntry {
+  /** Attempts to answer it by someone not among its approvers (`forbidden`): refused, changed nothing. */
+  refusedAttempts?: IncidentEntry[];
 }
 
 export interface HighTierAction extends IncidentEntry {
@@ -51,10 +66,16 @@ export interface IncidentReport {
     ingestRefused: number;
     outputFiltered: number;
     sessions: number;
+    /** Calls refused after an approval request (rejected, timed out, withdrawn, overruled); in `refused` too. */
+    approvalsRefused: number;
+    /** Answers by someone not among a request's approvers, refused by the approval service. */
+    approvalAttemptsRefused: number;
   };
+  /** What the reader must know before trusting the report's silence: no such agent, another bundle, … */
+  warnings: string[];
   timeline: IncidentEntry[];
   refused: (IncidentEntry & { count: number })[];
-  approvals: IncidentEntry[];
+  approvals: ApprovalRow[];
   guardrails: IncidentEntry[];
   dataVolume: { toolResults: number; bytesReturned: number; argumentBytes: number; note?: string };
   domains: { domain: string; calls: number; tools: string[] }[];
@@ -69,15 +90,19 @@ const HOST_RE = /^(?:[a-z0-9-]+\.)+[a-z]{2,}$/i;
 
 function entryOf(r: AuditRecord): IncidentEntry {
   const tool = toolOf(r);
+  const request = approvalRequestOf(r);
+  // the request id is a trace step of its own: it goes to `request`, not into the reason
+  const steps = (r.trace ?? []).filter((t) => t.rule !== "approval.request");
   return {
     time: r.ts,
     seq: r.seq,
     event: r.event,
     ...(tool !== undefined ? { tool } : {}),
     outcome: r.outcome,
-    ...(r.trace[0] ? { rule: r.trace[0].rule } : {}),
-    reason: r.trace.map((t) => t.reason).join("; "),
+    ...(steps[0] ? { rule: steps[0].rule } : {}),
+    reason: steps.map((t) => t.reason).join("; "),
     ...(r.approver ? { approver: r.approver } : {}),
+    ...(request !== undefined ? { request } : {}),
   };
 }
 
@@ -100,13 +125,112 @@ function domainsOf(args: unknown): Set<string> {
   return found;
 }
 
-/** The approval request a record belongs to: approval records name it in their trace. */
-function requestIdOf(r: AuditRecord): string | undefined {
-  return r.trace.find((t) => t.rule === "approval.request")?.reason;
+/** The approval service's answers that end a request (its `pending` and `forbidden` records do not). */
+const ANSWERS = new Set(["approved", "rejected", "timeout", "expired", "withdrawn", "no_approver"]);
+
+/**
+ * Every record of one approval request. A request that was answered is told twice: the approval
+ * service records the approver's answer (`approval.approved`, `approval.rejected`, …) and the guard
+ * then records its verdict on the call (rule `approval`, or `isolated` / `audit_failure` when it
+ * overruled an approval). The report shows the two as one fact; the verdict decides what happened.
+ */
+interface ApprovalRequestRecords {
+  id: string;
+  first: AuditRecord;
+  answer?: AuditRecord;
+  verdict?: AuditRecord;
+  forbidden: AuditRecord[];
 }
 
-function isTaken(r: AuditRecord): boolean {
-  return (r.event === "decision" && r.outcome === "allow") || (r.event === "approval" && r.outcome === "approved");
+function groupApprovals(records: readonly AuditRecord[]): Map<string, ApprovalRequestRecords> {
+  const byId = new Map<string, ApprovalRequestRecords>();
+  for (const r of records) {
+    if (r.event !== "approval") continue;
+    // a log from before request ids: each approval record is a request of its own
+    const id = approvalRequestOf(r) ?? `seq ${r.seq}`;
+    const g = byId.get(id) ?? { id, first: r, forbidden: [] };
+    byId.set(id, g);
+    if (isApprovalVerdict(r)) g.verdict = r;
+    else if (r.outcome === "forbidden") g.forbidden.push(r);
+    else if (ANSWERS.has(r.outcome)) g.answer = r;
+  }
+  return byId;
+}
+
+/** The one timeline entry for an answer and its verdict: the answer's time, both facts in words. */
+function answeredEntry(answer: AuditRecord, verdict: AuditRecord): IncidentEntry {
+  const a = entryOf(answer);
+  const v = entryOf(verdict);
+  // the verdict's reason is said only when it adds to the answer: an overruled approval, a timeout
+  const then =
+    verdict.outcome === "approved"
+      ? `the gateway let the call run (seq ${verdict.seq})`
+      : answer.outcome === "approved"
+        ? `the gateway refused the call anyway (seq ${verdict.seq}, ${v.rule}: ${v.reason})`
+        : verdict.outcome !== answer.outcome
+          ? `the gateway refused the call (seq ${verdict.seq}, ${verdict.outcome}: ${v.reason})`
+          : `the gateway refused the call (seq ${verdict.seq})`;
+  return {
+    ...a,
+    outcome: verdict.outcome,
+    reason: `${a.reason}; ${then}`,
+    ...((a.approver ?? v.approver) ? { approver: (a.approver ?? v.approver)! } : {}),
+    seqs: [answer.seq, verdict.seq],
+    verdict: { seq: verdict.seq, outcome: verdict.outcome, rule: v.rule ?? "", reason: v.reason },
+  };
+}
+
+function approvalRowOf(g: ApprovalRequestRecords): ApprovalRow {
+  const last = g.verdict ?? g.answer;
+  const e = last ? entryOf(last) : entryOf(g.first);
+  const approver = g.verdict?.approver ?? g.answer?.approver;
+  const row: ApprovalRow = {
+    ...e,
+    time: g.first.ts,
+    seq: g.first.seq,
+    outcome: last ? last.outcome : "pending",
+    ...(approver ? { approver } : {}),
+  };
+  if (g.forbidden.length > 0) row.refusedAttempts = g.forbidden.map(entryOf);
+  return row;
+}
+
+/** Who else is in the window, for the warning when the agent asked for is not. */
+function agentsIn(records: readonly AuditRecord[]): string {
+  const counts = new Map<string, number>();
+  for (const r of records) {
+    if (r.event === "checkpoint" || r.agent === "*") continue;
+    counts.set(r.agent, (counts.get(r.agent) ?? 0) + 1);
+  }
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([agent, n]) => `${agent} (${n} record${n === 1 ? "" : "s"})`)
+    .join(", ");
+}
+
+function warningsOf(
+  input: IncidentInput,
+  inWindow: readonly AuditRecord[],
+  mine: readonly AuditRecord[],
+  bundles: Set<string>,
+  until: number,
+): string[] {
+  const warnings: string[] = [];
+  const window = `between ${new Date(input.since).toISOString()} and ${new Date(until).toISOString()}`;
+  if (!mine.some((r) => r.agent === input.agent)) {
+    const others = agentsIn(inWindow);
+    const everywhere = input.chains.flatMap((c) => c.records).filter((r) => r.agent === input.agent);
+    let w = `no record of agent '${input.agent}' ${window}`;
+    w += others ? `; agents with records in this window: ${others}` : "; no agent has records in this window";
+    if (everywhere.length > 0)
+      w += `; '${input.agent}' has ${everywhere.length} record(s) outside it (${everywhere[0]!.ts} to ${everywhere.at(-1)!.ts}): widen --since/--until`;
+    warnings.push(w);
+  }
+  if (input.bundle && bundles.size > 0 && !bundles.has(input.bundle.digest))
+    warnings.push(
+      `the bundle given (${input.bundle.digest}) is not one that decided in this window (${[...bundles].join(", ")}): its tiers and reversal playbooks may not be the ones in force`,
+    );
+  return warnings;
 }
 
 export function buildIncidentReport(input: IncidentInput): IncidentReport {
@@ -119,12 +243,27 @@ export function buildIncidentReport(input: IncidentInput): IncidentReport {
   all.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.seq - b.seq));
   // the agent's own records, and isolations of everyone ("*")
   const mine = all.filter((r) => r.agent === input.agent || (r.event === "isolation" && r.agent === "*"));
+  const requests = groupApprovals(mine);
+  const groupOf = (r: AuditRecord): ApprovalRequestRecords | undefined =>
+    r.event === "approval" ? requests.get(approvalRequestOf(r) ?? `seq ${r.seq}`) : undefined;
+  // an answered request is one timeline entry, where its first record of the two stands
+  const merged = new Map<AuditRecord, IncidentEntry | null>();
+  for (const g of requests.values()) {
+    if (!g.answer || !g.verdict) continue;
+    const entry = answeredEntry(g.answer, g.verdict);
+    const [host, hidden] = g.answer.seq <= g.verdict.seq ? [g.answer, g.verdict] : [g.verdict, g.answer];
+    merged.set(host, entry);
+    merged.set(hidden, null);
+  }
   const decisions: Record<string, number> = {};
   const refusedBy = new Map<string, IncidentEntry & { count: number }>();
-  // one row per approval request: its pending record, the service's answer and the guard's final word
-  // are three records of one event, so the row keeps the first time and the last outcome
-  const approvalsById = new Map<string, IncidentEntry>();
-  const takenRequests = new Set<string>();
+  const refuse = (e: IncidentEntry): void => {
+    const key = `${e.tool}\u0000${e.rule}\u0000${e.reason}`;
+    const seen = refusedBy.get(key);
+    if (seen) seen.count++;
+    else refusedBy.set(key, { ...e, count: 1 });
+  };
+  let approvalsRefused = 0;
   const guardrails: IncidentEntry[] = [];
   const highTier: HighTierAction[] = [];
   const domains = new Map<string, { calls: number; tools: Set<string> }>();
@@ -150,18 +289,16 @@ export function buildIncidentReport(input: IncidentInput): IncidentReport {
       const m = perMinute.get(minute) ?? {};
       m[r.outcome] = (m[r.outcome] ?? 0) + 1;
       perMinute.set(minute, m);
-      if (r.outcome === "deny") {
-        const key = `${e.tool}\u0000${e.rule}\u0000${e.reason}`;
-        const seen = refusedBy.get(key);
-        if (seen) seen.count++;
-        else refusedBy.set(key, { ...e, count: 1 });
-      }
+      if (r.outcome === "deny") refuse(e);
     }
-    const requestId = r.event === "approval" ? (requestIdOf(r) ?? `seq ${r.seq}`) : undefined;
-    if (requestId !== undefined) {
-      const first = approvalsById.get(requestId);
-      const approver = e.approver ?? first?.approver;
-      approvalsById.set(requestId, first ? { ...e, time: first.time, seq: first.seq, ...(approver ? { approver } : {}) } : e);
+    const group = groupOf(r);
+    // what decided the request: the gateway's verdict, or the answer when the verdict is not in the window
+    const deciding = group ? (group.verdict ?? group.answer) : undefined;
+    if (group && r === deciding && r.outcome !== "approved") {
+      // a call refused after asking: a refusal like any other, with the approver's reason
+      const v = group.verdict ? entryOf(group.verdict) : e;
+      refuse({ ...v, time: (group.answer ?? r).ts, seq: (group.answer ?? r).seq });
+      approvalsRefused++;
     }
     if (GUARDRAIL_EVENTS.has(r.event)) guardrails.push(e);
     if (r.event === "alert") alerts++;
@@ -172,35 +309,38 @@ export function buildIncidentReport(input: IncidentInput): IncidentReport {
       toolResults++;
       bytesReturned += r.result.bytes;
     }
-    if (isTaken(r) && r.event === "decision") {
-      if (r.action?.args !== undefined) argumentBytes += Buffer.byteLength(JSON.stringify(r.action.args), "utf8");
-      for (const d of domainsOf(r.action?.args)) {
-        const entry = domains.get(d) ?? { calls: 0, tools: new Set<string>() };
-        entry.calls++;
-        if (e.tool) entry.tools.add(e.tool);
-        domains.set(d, entry);
-      }
+    // a call that ran: an allowed decision, or an approved request (once, however many records tell of it)
+    const taken = (r.event === "decision" && r.outcome === "allow") || (group !== undefined && r === deciding && r.outcome === "approved");
+    if (!taken) continue;
+    if (r.action?.args !== undefined) argumentBytes += Buffer.byteLength(JSON.stringify(r.action.args), "utf8");
+    for (const d of domainsOf(r.action?.args)) {
+      const entry = domains.get(d) ?? { calls: 0, tools: new Set<string>() };
+      entry.calls++;
+      if (e.tool) entry.tools.add(e.tool);
+      domains.set(d, entry);
     }
-    // an approved request is one action however many records tell of it
-    let repeated = false;
-    if (requestId !== undefined && isTaken(r)) {
-      repeated = takenRequests.has(requestId);
-      takenRequests.add(requestId);
-    }
-    if (isTaken(r) && e.tool !== undefined && !repeated) {
-      const declared = tools && Object.hasOwn(tools, e.tool) ? tools[e.tool]! : undefined;
-      const recordedTier = typeof r.detail?.tier === "string" ? r.detail.tier : undefined;
-      const tier = declared?.tier ?? recordedTier;
-      // an approved call is one action: its `approved` record stands for it, not the earlier request
-      if (tier === "high" && !(r.event === "decision" && r.outcome !== "allow")) {
-        const recorded = typeof r.detail?.reversal === "string" ? r.detail.reversal : undefined;
-        const reversal = declared?.reversal ?? recorded ?? null;
-        highTier.push({ ...e, tier, reversal, playbookFrom: declared?.reversal ? "bundle" : recorded ? "record" : "none" });
-      }
+    if (e.tool === undefined) continue;
+    const declared = tools && Object.hasOwn(tools, e.tool) ? tools[e.tool]! : undefined;
+    const recordedTier = typeof r.detail?.tier === "string" ? r.detail.tier : undefined;
+    const tier = declared?.tier ?? recordedTier;
+    if (tier === "high") {
+      const recorded = typeof r.detail?.reversal === "string" ? r.detail.reversal : undefined;
+      const reversal = declared?.reversal ?? recorded ?? null;
+      // an approved call is listed where the approver's answer stands, as in the timeline
+      const shown = group?.answer && group.verdict ? answeredEntry(group.answer, group.verdict) : e;
+      highTier.push({ ...shown, tier, reversal, playbookFrom: declared?.reversal ? "bundle" : recorded ? "record" : "none" });
     }
   }
-  const approvals = [...approvalsById.values()];
+  const approvals = [...requests.values()].map(approvalRowOf);
+  const approvalAttemptsRefused = approvals.reduce((n, a) => n + (a.refusedAttempts?.length ?? 0), 0);
   const refused = [...refusedBy.values()].sort((a, b) => b.count - a.count);
+  const timeline: IncidentEntry[] = [];
+  for (const r of mine) {
+    if (r.event === "checkpoint") continue;
+    const m = merged.get(r);
+    if (m === null) continue;
+    timeline.push(m ?? entryOf(r));
+  }
   return {
     agent: input.agent,
     window: { since: new Date(input.since).toISOString(), until: new Date(until).toISOString() },
@@ -211,15 +351,18 @@ export function buildIncidentReport(input: IncidentInput): IncidentReport {
     summary: {
       records: mine.length,
       decisions,
-      refused: decisions.deny ?? 0,
+      refused: (decisions.deny ?? 0) + approvalsRefused,
       approvals: approvals.length,
       alerts,
       isolations,
       ingestRefused,
       outputFiltered,
       sessions: sessions.size,
+      approvalsRefused,
+      approvalAttemptsRefused,
     },
-    timeline: mine.filter((r) => r.event !== "checkpoint").map(entryOf),
+    warnings: warningsOf(input, all, mine, bundles, until),
+    timeline,
     refused,
     approvals,
     guardrails,
@@ -277,11 +420,32 @@ function summaryRow(s: IncidentReport["summary"]): (string | number)[] {
   return [s.records, decisions, s.refused, s.approvals, s.alerts, s.isolations, s.ingestRefused, s.outputFiltered, s.sessions];
 }
 
+const APPROVALS_HEADER = ["time", "tool", "outcome", "by", "reason"];
+
+/** One row per request, each followed by the refused attempts of people who may not answer it. */
+function approvalRows(r: IncidentReport): (string | number | undefined)[][] {
+  return r.approvals.flatMap((a) => [
+    [a.time, a.tool, a.outcome, a.approver ?? "", a.reason],
+    ...(a.refusedAttempts ?? []).map((t) => [t.time, t.tool, "attempt refused (forbidden)", t.approver ?? "", t.reason]),
+  ]);
+}
+
+const TIMELINE_HEADER = ["time", "seq", "event", "tool", "outcome", "why"];
+
+function timelineRows(r: IncidentReport): (string | number | undefined)[][] {
+  return r.timeline.map((t) => {
+    const why = t.rule ? `${t.rule}: ${t.reason}` : t.reason;
+    const request = t.request && !why.includes(t.request) ? ` (request ${t.request})` : "";
+    return [t.time, t.seqs ? t.seqs.join(" + ") : t.seq, t.event, t.tool, t.outcome, why + request];
+  });
+}
+
 export function renderIncidentMarkdown(r: IncidentReport): string {
   const s = r.summary;
   let out = `# Incident report: ${r.agent}\n\n`;
   out += `Window: ${r.window.since} to ${r.window.until}  \nSource: ${r.source}  \n`;
   out += `Bundles that decided: ${r.bundles.join(", ") || "none recorded"}${r.bundleGiven ? `  \nBundle given: ${r.bundleGiven.name} (${r.bundleGiven.digest})` : ""}\n\n`;
+  for (const w of r.warnings ?? []) out += `> **Warning:** ${w}\n\n`;
   out += `## Chain verification\n\n${r.chains.map((c) => `- ${c.ok ? "intact" : "**BROKEN**"}: ${c.verification}`).join("\n") || "- no records"}\n\n`;
   out += `## Summary\n\n`;
   out += mdTable(SUMMARY_HEADER, [summaryRow(s)]);
@@ -303,26 +467,20 @@ export function renderIncidentMarkdown(r: IncidentReport): string {
     r.refused.map((x) => [x.tool, x.rule, x.reason, x.count, x.time]),
   );
   out += `\n## Approvals\n\n`;
-  out += mdTable(
-    ["time", "tool", "outcome", "by", "reason"],
-    r.approvals.map((a) => [a.time, a.tool, a.outcome, a.approver ?? "", a.reason]),
-  );
+  out += mdTable(APPROVALS_HEADER, approvalRows(r));
   out += `\n## Guardrail and monitoring events\n\n`;
   out += mdTable(
     ["time", "event", "tool", "outcome", "rule", "reason"],
     r.guardrails.map((g) => [g.time, g.event, g.tool, g.outcome, g.rule, g.reason]),
   );
-  out += `\n## Data volume\n\n- tool results recorded: ${r.dataVolume.toolResults}, ${r.dataVolume.bytesReturned} bytes returned\n- arguments sent by allowed calls: ${r.dataVolume.argumentBytes} bytes\n${r.dataVolume.note ? `- ${r.dataVolume.note}\n` : ""}`;
+  out += `\n## Data volume\n\n- tool results recorded: ${r.dataVolume.toolResults}, ${r.dataVolume.bytesReturned} bytes returned\n- arguments sent by allowed and approved calls: ${r.dataVolume.argumentBytes} bytes\n${r.dataVolume.note ? `- ${r.dataVolume.note}\n` : ""}`;
   out += `\n## External domains contacted\n\n`;
   out += mdTable(
     ["domain", "calls", "tools"],
     r.domains.map((d) => [d.domain, d.calls, d.tools.join(", ")]),
   );
   out += `\n## Timeline\n\n`;
-  out += mdTable(
-    ["time", "seq", "event", "tool", "outcome", "why"],
-    r.timeline.map((t) => [t.time, t.seq, t.event, t.tool, t.outcome, t.rule ? `${t.rule}: ${t.reason}` : t.reason]),
-  );
+  out += mdTable(TIMELINE_HEADER, timelineRows(r));
   return out;
 }
 
@@ -397,6 +555,7 @@ th{background:#f4f4f4}.bad{color:#b71c1c;font-weight:bold}.ok{color:#1b5e20}.met
 <h2>Chain verification</h2>
 <ul>${r.chains.map((c) => `<li class="${c.ok ? "ok" : "bad"}">${c.ok ? "intact" : "BROKEN"}: ${esc(c.verification)}</li>`).join("") || "<li>no records</li>"}</ul>
 ${broken ? `<p class="bad">The chain is broken: records after the break may have been altered.</p>` : ""}
+${(r.warnings ?? []).map((w) => `<p class="bad">Warning: ${esc(w)}</p>`).join("\n")}
 <h2>Summary</h2>
 ${htmlTable(SUMMARY_HEADER, [summaryRow(s)])}
 <h2>Decisions per minute by outcome</h2>
@@ -413,27 +572,21 @@ ${htmlTable(
   r.refused.map((x) => [x.tool, x.rule, x.reason, x.count, x.time]),
 )}
 <h2>Approvals</h2>
-${htmlTable(
-  ["time", "tool", "outcome", "by", "reason"],
-  r.approvals.map((a) => [a.time, a.tool, a.outcome, a.approver ?? "", a.reason]),
-)}
+${htmlTable(APPROVALS_HEADER, approvalRows(r))}
 <h2>Guardrail and monitoring events</h2>
 ${htmlTable(
   ["time", "event", "tool", "outcome", "rule", "reason"],
   r.guardrails.map((g) => [g.time, g.event, g.tool, g.outcome, g.rule, g.reason]),
 )}
 <h2>Data volume</h2>
-<p>Tool results recorded: ${r.dataVolume.toolResults}, ${r.dataVolume.bytesReturned} bytes returned. Arguments sent by allowed calls: ${r.dataVolume.argumentBytes} bytes.${r.dataVolume.note ? ` ${esc(r.dataVolume.note)}.` : ""}</p>
+<p>Tool results recorded: ${r.dataVolume.toolResults}, ${r.dataVolume.bytesReturned} bytes returned. Arguments sent by allowed and approved calls: ${r.dataVolume.argumentBytes} bytes.${r.dataVolume.note ? ` ${esc(r.dataVolume.note)}.` : ""}</p>
 <h2>External domains contacted</h2>
 ${htmlTable(
   ["domain", "calls", "tools"],
   r.domains.map((d) => [d.domain, d.calls, d.tools.join(", ")]),
 )}
 <h2>Timeline</h2>
-${htmlTable(
-  ["time", "seq", "event", "tool", "outcome", "why"],
-  r.timeline.map((t) => [t.time, t.seq, t.event, t.tool, t.outcome, t.rule ? `${t.rule}: ${t.reason}` : t.reason]),
-)}
+${htmlTable(TIMELINE_HEADER, timelineRows(r))}
 </body></html>
 `;
 }

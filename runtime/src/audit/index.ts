@@ -49,4 +49,4 @@ export { letsACallRun } from "./file-sink.js";
 export type { AuditCheckpoint, ToolResultSummary } from "./record.js";
 export type { AuditCrash } from "./verify.js";
 export { buildIncidentReport, decisionsChartSvg, renderIncidentHtml, renderIncidentMarkdown } from "./incident-report.js";
-export type { HighTierAction, IncidentEntry, IncidentInput, IncidentReport } from "./incident-report.js";
+export type { ApprovalRow, HighTierAction, IncidentEntry, IncidentInput, IncidentReport } from "./incident-report.js";

@@ -51,10 +51,34 @@ const APPROVAL_OUTCOMES = new Set([
   "no_approver",
 ]);
 
+/** The approval request a record belongs to: approval records name it in their trace. */
+export function approvalRequestOf(r: AuditRecord): string | undefined {
+  return r.trace?.find((t) => t.rule === "approval.request")?.reason;
+}
+
+/**
+ * Whether an approval record is the gateway's final word on the call (written by the guard once the
+ * answer came: rule `approval`, or `isolated` / `audit_failure` when an approval was overruled), as
+ * opposed to the approval service's own records of the request (rules `approval.pending`,
+ * `approval.approved`, `approval.rejected`, `approval.forbidden`, …). A request that was answered has
+ * both: the approver's answer, then the gateway's verdict on the call.
+ */
+export function isApprovalVerdict(r: AuditRecord): boolean {
+  const rule = r.trace?.[0]?.rule;
+  return r.event === "approval" && rule !== undefined && !rule.startsWith("approval.");
+}
+
+/** A call the gateway refused after asking for approval (rejected, timed out, withdrawn, overruled, …). */
+export function isRefusedApproval(r: AuditRecord): boolean {
+  return isApprovalVerdict(r) && r.outcome !== "approved";
+}
+
 function matchesOutcome(r: AuditRecord, wanted: string): boolean {
   if (r.outcome === wanted) return true;
   if (wanted === "approval") return r.event === "approval" || APPROVAL_OUTCOMES.has(r.outcome);
-  if (wanted === "deny") return r.outcome === "refused" || r.outcome === "blocked";
+  // "deny" is every refusal: denied decisions, refused or blocked content, and calls refused after an
+  // approval request (the gateway's verdict record only, so a rejected call is listed once, not twice)
+  if (wanted === "deny") return r.outcome === "refused" || r.outcome === "blocked" || isRefusedApproval(r);
   return false;
 }
 

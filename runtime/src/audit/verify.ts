@@ -146,7 +146,7 @@ class CheckpointAudit {
         reason:
           records === 0
             ? "the log is empty: a log written with a checkpoint key holds at least its closing checkpoint, so it was emptied"
-            : "no signed checkpoint in the log: it was emptied and refilled, cut before its first checkpoint, or rewritten without the key",
+            : "no signed checkpoint in the log: its writer was killed (SIGKILL, power loss) before signing its first checkpoint and has not been restarted, or the log was emptied and refilled, cut before its first checkpoint, or rewritten without the key",
       };
     }
     if (!this.lastFinal) {
