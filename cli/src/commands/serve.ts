@@ -3,7 +3,7 @@
 // bundle; SIGTERM and SIGINT shut down gracefully (stop accepting, withdraw pending approvals, flush
 // the audit log) and exit 0.
 
-import { describeConfigProblems, parseServeConfig, ServeStartError, startServe } from "@charter/runtime/serve";
+import { checkServeFiles, describeConfigProblems, parseServeConfig, ServeStartError, startServe } from "@charter/runtime/serve";
 import type { Command } from "commander";
 import { readText, UsageError } from "../io.js";
 
@@ -16,8 +16,16 @@ export function registerServe(program: Command): void {
     .action(async (opts: { config: string; check?: boolean }) => {
       const parsed = parseServeConfig(readText(opts.config), opts.config);
       if (!parsed.ok) throw new UsageError(`invalid config\n${describeConfigProblems(opts.config, parsed.problems)}`);
+      // the files and folders it names, before anything starts (--check stops here: nothing listens or connects)
+      const unusable = checkServeFiles(parsed.config);
+      if (unusable.length > 0) throw new UsageError(`invalid config\n${describeConfigProblems(opts.config, unusable)}`);
       if (opts.check) {
-        process.stdout.write(`${opts.config}: ok (${parsed.config.agents.size} agent(s), ${parsed.config.upstreams.size} upstream(s))\n`);
+        const soc = parsed.config.soc
+          ? `, SOC export to ${[parsed.config.soc.webhook && "a webhook", parsed.config.soc.syslog && "syslog"].filter(Boolean).join(" and ")}`
+          : "";
+        process.stdout.write(
+          `${opts.config}: ok (${parsed.config.agents.size} agent(s), ${parsed.config.upstreams.size} upstream(s)${soc})\n`,
+        );
         return;
       }
       const handle = await startServe({ config: parsed.config }).catch((e: Error) => {
