@@ -983,11 +983,11 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       await closeState();
       authRefusals.flush();
       await audit.flush().catch(() => undefined);
+      // the last events get a moment to leave; what does not stays spooled for the next start
+      await soc?.drain(1000);
       try {
-        await audit.close();
+        await audit.close(); // closes the exporter too (a sink of the log)
       } finally {
-        // the last events (the shutdown's own) get a moment to leave; what does not stays spooled for the next start
-        await soc?.drain(1000);
         await soc?.close();
       }
     })();
