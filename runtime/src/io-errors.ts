@@ -17,7 +17,10 @@ export function explainFileError(error: unknown, path: string, access: FileAcces
   switch (code) {
     case "ENOENT": {
       const missing = missingDirectory(path);
-      if (missing !== undefined) return `the directory ${missing} does not exist; create it (mkdir -p ${missing})${relativeNote(path)}`;
+      if (missing !== undefined)
+        return access === "write"
+          ? `the directory ${missing} does not exist; create it (mkdir -p ${missing})${relativeNote(path)}`
+          : `no such file (the directory ${missing} does not exist either); check the path${relativeNote(path)}`;
       return access === "write" ? `the path does not exist${relativeNote(path)}` : `no such file; check the path${relativeNote(path)}`;
     }
     case "EISDIR":
@@ -73,9 +76,13 @@ export function directoryProblem(dir: string): string | undefined {
  * `url` must already be redacted.
  */
 export function explainPostgresError(message: string, url: string): string {
-  if (/client password must be a string/.test(message))
-    return `the server ${url} asks for a password and none was given; set PGPASSWORD in the gateway's environment (or ~/.pgpass) rather than writing it into the config`;
+  const noPassword = /(SASL: )?(SCRAM-SERVER-FIRST-MESSAGE: )?client password must be a string/;
+  if (noPassword.test(message))
+    return message.replace(
+      noPassword,
+      `the server asks for a password and ${url} has none; set PGPASSWORD in the gateway's environment (or ~/.pgpass) rather than writing it into the config`,
+    );
   if (/password authentication failed/.test(message)) return `${message}; check the user and the password (PGPASSWORD) for ${url}`;
-  if (/ECONNREFUSED/.test(message)) return `nothing listens at ${url} (${message}); is PostgreSQL running there?`;
+  if (/ECONNREFUSED/.test(message)) return `${message}: nothing listens at ${url}; is PostgreSQL running there?`;
   return message;
 }

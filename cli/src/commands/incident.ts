@@ -13,7 +13,7 @@ import {
 } from "@charter/runtime";
 import type { Command } from "commander";
 import { writeFileSync } from "node:fs";
-import { readText, UsageError } from "../io.js";
+import { fileError, readText, UsageError } from "../io.js";
 import { readVerified, timeOption } from "./audit.js";
 
 interface IncidentOptions {
@@ -78,7 +78,7 @@ export function registerIncident(program: Command): void {
         try {
           writeFileSync(opts.out, text);
         } catch (e) {
-          throw new UsageError(`cannot write ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+          throw fileError("write", opts.out, e);
         }
       } else process.stdout.write(text);
       const broken = verified.filter((v) => !v.result.ok);

@@ -29,8 +29,10 @@ export function registerServe(program: Command): void {
         return;
       }
       const handle = await startServe({ config: parsed.config }).catch((e: Error) => {
-        if (e instanceof ServeStartError) throw new UsageError(e.message);
-        throw e;
+        if (!(e instanceof ServeStartError)) throw e;
+        // exit now: a half-opened store (a database connection refused mid-handshake) must not keep the process alive
+        process.stderr.write(`charter: ${e.message}\n`);
+        process.exit(2);
       });
       process.stderr.write(`charter serve: listening on ${handle.url}/mcp (bundle ${handle.digest()})\n`);
       process.on("SIGHUP", () => {
