@@ -44,7 +44,7 @@ export function explainFileError(error: unknown, path: string, access: FileAcces
     case undefined:
       return (e as Error | undefined)?.message ?? String(error);
     default:
-      return `${code}: ${(e as Error).message}`;
+      return (e as Error).message.startsWith(code) ? (e as Error).message : `${code}: ${(e as Error).message}`;
   }
 }
 
