@@ -82,6 +82,9 @@ describe("serve config: soc", () => {
       "serve.yaml:5:1: soc: name a receiver: webhook: { url: … } or syslog: { host: …, port: … } (or both)",
     );
     expect(problems(`${BASE}soc: { spool: s, syslog: { port: 514 } }\n`)).toContain("soc.syslog.host: missing required key 'host'");
+    expect(problems(`${BASE}soc: { spool: s, webhook: { url: "https://charter:s3cret@siem.example/x" } }\n`)).toBe(
+      "serve.yaml:5:34: soc.webhook.url: credentials in the URL are secrets and never live in the config: send them as a header whose value comes from the environment, headers_from_env: { Authorization: SIEM_AUTH }",
+    );
   });
 });
 

@@ -168,6 +168,9 @@ describe("charter serve: soc export", () => {
     await new Promise((r) => setTimeout(r, 800)); // receivers down: several retries fail meanwhile
     expect(posted).toHaveLength(0);
     expect(readFileSync(join(dir, "spool-1/events.jsonl"), "utf8")).toContain("incident 12: poisoned report");
+    const down = await (await fetch(serve.url + "/metrics")).text();
+    expect(down).toMatch(/charter_soc_receiver_up\{receiver="webhook"\} 0/);
+    expect(Number(/charter_soc_pending_bytes\{receiver="syslog"\} (\d+)/.exec(down)?.[1])).toBeGreaterThan(0);
 
     await startReceivers();
     await until(() => posted.some((e) => e.event === "isolation") && logged.some((m) => m.sd.event === "isolation"));
@@ -180,6 +183,11 @@ describe("charter serve: soc export", () => {
     expect(released.status).toBe(200);
     await until(() => posted.some((e) => e.outcome === "released") && logged.some((m) => m.sd.outcome === "released"), 5000);
     expect(posted.some((e) => e.outcome === "released")).toBe(true);
+    await until(() => logged.length === posted.length);
+    const up = await (await fetch(serve.url + "/metrics")).text();
+    expect(up).toMatch(/charter_soc_receiver_up\{receiver="syslog"\} 1/);
+    expect(up).toMatch(/charter_soc_pending_bytes\{receiver="webhook"\} 0/);
+    expect(up).toContain(`charter_soc_events_delivered_total{receiver="webhook"} ${posted.length}`);
     await serve.close();
 
     const wanted = records("audit-1.jsonl").filter((r) => socEventOf(r) !== undefined);

@@ -483,8 +483,15 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
       const w = fields(wf.node, "soc.webhook", ["url", "headers_from_env", ...(isMap(wf.node) ? ["headers"] : [])]);
       if (w) {
         const url = str(required(w, "url", "soc.webhook", wf.node), "an http(s) URL");
+        const credentials = url !== undefined && /^https?:\/\/[^/@]*@/.test(url);
         if (url !== undefined && !/^https?:\/\/[^/]/.test(url))
           at(w.get("url")!.node, "soc.webhook.url", `expected an http:// or https:// URL, got '${redactUrl(url)}'`);
+        else if (credentials)
+          at(
+            w.get("url")!.node,
+            "soc.webhook.url",
+            "credentials in the URL are secrets and never live in the config: send them as a header whose value comes from the environment, headers_from_env: { Authorization: SIEM_AUTH }",
+          );
         const headersFromEnv: Record<string, string> = {};
         const hf = w.get("headers_from_env");
         if (hf) {
@@ -501,7 +508,7 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
             else headersFromEnv[header] = env;
           }
         }
-        if (url !== undefined && /^https?:\/\/[^/]/.test(url)) webhook = { url, headersFromEnv };
+        if (url !== undefined && /^https?:\/\/[^/]/.test(url) && !credentials) webhook = { url, headersFromEnv };
       }
     }
     let syslog: SocServeConfig["syslog"];

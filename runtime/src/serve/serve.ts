@@ -58,6 +58,7 @@ import { handleWithTransport } from "./http-transport.js";
 import { type AgentConfig, describeConfigProblems, type ServeConfig, socExporterConfig } from "./config.js";
 import { explainFileError, explainPostgresError } from "../io-errors.js";
 import { openSocExporter, type SocExporter } from "../soc/soc-exporter.js";
+import { registerSocMetrics } from "../soc/soc-metrics.js";
 import { type RestartBackoff, Upstream } from "./upstream.js";
 
 /** What the approval service (or anything else) mounts into serve. */
@@ -298,6 +299,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   // ---- metrics
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
+  if (soc) registerSocMetrics(soc, metrics);
   const decisions = new Counter({
     name: "charter_decisions_total",
     help: "tool call decisions",
