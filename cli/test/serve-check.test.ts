@@ -4,12 +4,14 @@
 // are words, not ENOENT; a fresh folder for the audit log is created at start; a PostgreSQL URL without
 // a password says where the password goes. The real binary throughout.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { charter } from "../../test/support/cli.js";
 import { ROOT } from "../../test/support/paths.js";
+import { newToken } from "@charter/runtime/serve";
 
 const dir = mkdtempSync(join(tmpdir(), "charter-serve-check-"));
 const memoryServer = join(ROOT, "node_modules/@modelcontextprotocol/server-memory/dist/index.js");
@@ -164,5 +166,65 @@ describe("file errors in words", () => {
       `serve.yaml: audit.postgres: cannot connect to the PostgreSQL audit store ${url.href}: the server asks for a password and ${url.href} has none; set PGPASSWORD in the gateway's environment (or ~/.pgpass)`,
     );
     expect(r.stderr).not.toContain("SCRAM-SERVER-FIRST-MESSAGE");
+  });
+});
+
+describe("charter serve with soc:", () => {
+  it("posts an isolation to the webhook with the header taken from the environment, and exits 0 on SIGTERM", async () => {
+    const secret = `Bearer ${newToken().token}`;
+    const got: { auth: string | undefined; event: { event: string; agent: string; message: string } }[] = [];
+    const receiver = createHttpServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        got.push({ auth: req.headers.authorization, event: JSON.parse(body) });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+    const port = (receiver.address() as { port: number }).port;
+    const adminToken = newToken();
+    const path = join(dir, "soc-cli.yaml");
+    writeFileSync(
+      path,
+      config({
+        audit: "{ file: soc-cli/audit.jsonl }",
+        extra: `admin: { token_sha256: "${adminToken.sha256}" }
+soc:
+  spool: soc-cli/spool
+  webhook: { url: "http://127.0.0.1:${port}/siem", headers_from_env: { Authorization: CHARTER_TEST_SIEM_AUTH } }
+`,
+      }),
+    );
+    const child = spawn(process.execPath, [join(ROOT, "cli/bin/charter.js"), "serve", "--config", path], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, CHARTER_TEST_SIEM_AUTH: secret },
+    });
+    let err = "";
+    const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on("data", (d: Buffer) => {
+        err += d.toString();
+        const m = /listening on (http:\/\/\S+)\/mcp/.exec(err);
+        if (m) resolve(m[1]!);
+      });
+      child.once("exit", () => reject(new Error(`charter serve exited: ${err}`)));
+    });
+    const isolated = await fetch(url + "/api/admin/isolate", {
+      method: "POST",
+      headers: { authorization: `Bearer ${adminToken.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ agent: "archivist", reason: "incident 21" }),
+    });
+    expect(isolated.status).toBe(200);
+    for (let i = 0; i < 200 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    await new Promise((r) => receiver.close(r));
+    expect(got).toHaveLength(1);
+    expect(got[0]).toMatchObject({
+      auth: secret,
+      event: { event: "isolation", agent: "archivist", message: expect.stringContaining("incident 21") },
+    });
+    expect(readFileSync(join(dir, "soc-cli/spool/webhook.offset"), "utf8")).not.toBe("0");
   });
 });
