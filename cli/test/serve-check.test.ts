@@ -65,7 +65,7 @@ describe("charter serve --check", () => {
     const missing = check(config({ bundle: "/nonexistent.json" }));
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(
-      /serve-\d+\.yaml:2:9: bundle: cannot read the bundle \/nonexistent\.json: no such file; check the path\n/,
+      /serve-\d+\.yaml:2:9: bundle: cannot read the bundle \/nonexistent\.json: no such file; check the path; charter build POLICY\.charter -o FILE writes one\n/,
     );
     writeFileSync(join(dir, "junk.json"), '{"hello": 1}\n');
     const junk = check(config({ bundle: "junk.json" }));
@@ -90,7 +90,7 @@ describe("charter serve --check", () => {
     const key = check(config({ audit: "{ file: audit.jsonl, checkpoint_key: /nonexistent/key }" }));
     expect(key.status).toBe(2);
     expect(key.stderr).toContain(
-      ":3:45: audit.checkpoint_key: cannot read the checkpoint key /nonexistent/key: no such file (the directory /nonexistent does not exist either); check the path",
+      ":3:45: audit.checkpoint_key: cannot read the checkpoint key /nonexistent/key: no such file (the directory /nonexistent does not exist either); check the path; charter keygen --out KEY writes one",
     );
     const folder = check(config({ audit: "{ file: not-a-folder/sub/audit.jsonl }" }));
     expect(folder.status).toBe(2);

@@ -22,11 +22,12 @@ export function checkServeFiles(config: ServeConfig, options: PreflightOptions =
     const pos = config.positions?.get(key) ?? { line: 1, column: 1 };
     problems.push({ key, line: pos.line, column: pos.column, message });
   };
-  const read = (key: string, path: string, what: string): string | undefined => {
+  const read = (key: string, path: string, what: string, writtenBy = ""): string | undefined => {
     try {
       return readFileSync(path, "utf8");
     } catch (e) {
-      problem(key, `cannot read ${what} ${path}: ${explainFileError(e, path)}`);
+      const missing = (e as NodeJS.ErrnoException).code === "ENOENT" && writtenBy !== "" ? `; ${writtenBy}` : "";
+      problem(key, `cannot read ${what} ${path}: ${explainFileError(e, path)}${missing}`);
       return undefined;
     }
   };
@@ -40,7 +41,7 @@ export function checkServeFiles(config: ServeConfig, options: PreflightOptions =
       else problem("public_key", key.message);
     }
   }
-  const bundleText = read("bundle", config.bundle, "the bundle");
+  const bundleText = read("bundle", config.bundle, "the bundle", "charter build POLICY.charter -o FILE writes one");
   if (bundleText !== undefined) {
     const loaded = loadBundle(bundleText, publicKey ? { publicKey } : {});
     if (!loaded.ok)
@@ -54,7 +55,7 @@ export function checkServeFiles(config: ServeConfig, options: PreflightOptions =
       );
   }
   if (config.baseline !== undefined) {
-    const text = read("baseline", config.baseline, "the baseline");
+    const text = read("baseline", config.baseline, "the baseline", "charter baseline build LOG writes one");
     if (text !== undefined) {
       let value: unknown;
       try {
@@ -85,7 +86,7 @@ export function checkServeFiles(config: ServeConfig, options: PreflightOptions =
     }
   }
   if (a.checkpointKey !== undefined) {
-    if (read("audit.checkpoint_key", a.checkpointKey, "the checkpoint key") !== undefined) {
+    if (read("audit.checkpoint_key", a.checkpointKey, "the checkpoint key", "charter keygen --out KEY writes one") !== undefined) {
       const key = loadCheckpointKey(a.checkpointKey);
       if (!key.ok) problem("audit.checkpoint_key", key.message);
     }
