@@ -5,10 +5,16 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { explainFileError } from "@charter/runtime";
 import { globSync } from "tinyglobby";
 
 /** A usage or I/O problem: printed as one line, exit code 2 (spec §6). */
 export class UsageError extends Error {}
+
+/** `cannot read PATH: <what is wrong, in words, and what to do>` for a failed file operation. */
+export function fileError(access: "read" | "write", path: string, error: unknown): UsageError {
+  return new UsageError(`cannot ${access} ${path}: ${explainFileError(error, path, access)}`);
+}
 
 export function expandPaths(paths: readonly string[]): string[] {
   const out: string[] = [];
@@ -26,7 +32,7 @@ export function readText(path: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (e) {
-    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw fileError("read", path, e);
   }
 }
 
@@ -35,7 +41,7 @@ export function readBytes(path: string): Uint8Array {
   try {
     return readFileSync(path);
   } catch (e) {
-    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw fileError("read", path, e);
   }
 }
 

@@ -198,3 +198,6 @@ export {
 
 // Export of audit events to a SOC (syslog / HTTP).
 export { openSocExporter, SocExporter, type SocConfig, type SocEvent, type SocSeverity } from "./soc/index.js";
+
+// Operating-system errors (ENOENT, EISDIR, EACCES…) in plain words with a hint, for messages naming a file.
+export { explainFileError, type FileAccess } from "./io-errors.js";

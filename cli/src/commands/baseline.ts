@@ -4,7 +4,7 @@
 import { buildBaseline, describeAuditVerification, verifyAuditLog } from "@charter/runtime";
 import type { Command } from "commander";
 import { writeFileSync } from "node:fs";
-import { displayPath, readText, UsageError } from "../io.js";
+import { displayPath, fileError, readText, UsageError } from "../io.js";
 
 export function registerBaseline(program: Command): void {
   const baseline = program.command("baseline").description("behavioural baselines for monitoring");
@@ -36,7 +36,7 @@ export function registerBaseline(program: Command): void {
         try {
           writeFileSync(opts.out, json);
         } catch (e) {
-          throw new UsageError(`cannot write ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+          throw fileError("write", opts.out, e);
         }
         const agents = Object.keys(built.baseline.agents).length;
         process.stderr.write(`wrote ${opts.out}: ${agents} agent${agents === 1 ? "" : "s"} from ${built.baseline.records} records\n`);

@@ -4,7 +4,7 @@
 import { canonicalJsonPretty, checkBytes, loadPrivateKey, signBundle, type Bundle } from "@charter/language";
 import type { Command } from "commander";
 import { writeFileSync } from "node:fs";
-import { displayPath, readBytes, readText, UsageError } from "../io.js";
+import { displayPath, fileError, readBytes, readText, UsageError } from "../io.js";
 import { colorsFor, renderDiagnostic, summaryLine } from "../render.js";
 import { today } from "./check.js";
 
@@ -45,7 +45,7 @@ export function registerBuild(program: Command): void {
       try {
         writeFileSync(opts.out, bytes);
       } catch (e) {
-        throw new UsageError(`cannot write ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        throw fileError("write", opts.out, e);
       }
       process.stderr.write(`wrote ${opts.out} (${bundle.digest})\n`);
     });

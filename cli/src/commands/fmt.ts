@@ -4,7 +4,7 @@
 import { decodePolicyBytes, formatText, LineIndex, type FormatResult } from "@charter/language";
 import type { Command } from "commander";
 import { writeFileSync } from "node:fs";
-import { displayPath, expandPaths, readBytes, UsageError } from "../io.js";
+import { displayPath, expandPaths, fileError, readBytes } from "../io.js";
 
 export function registerFmt(program: Command): void {
   program
@@ -33,7 +33,7 @@ export function registerFmt(program: Command): void {
           try {
             writeFileSync(path, r.text);
           } catch (e) {
-            throw new UsageError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+            throw fileError("write", path, e);
           }
           process.stderr.write(`formatted ${displayPath(path)}\n`);
         }

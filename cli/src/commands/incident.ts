@@ -13,7 +13,7 @@ import {
 } from "@charter/runtime";
 import type { Command } from "commander";
 import { writeFileSync } from "node:fs";
-import { displayPath, readText, UsageError } from "../io.js";
+import { displayPath, fileError, readText, UsageError } from "../io.js";
 import { readVerified, timeOption } from "./audit.js";
 import { compileFile } from "./build.js";
 
@@ -94,7 +94,7 @@ export function registerIncident(program: Command): void {
         try {
           writeFileSync(opts.out, text);
         } catch (e) {
-          throw new UsageError(`cannot write ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+          throw fileError("write", opts.out, e);
         }
       } else process.stdout.write(text);
       for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);

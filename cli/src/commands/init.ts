@@ -9,7 +9,7 @@ import { toolDefinitionDigest } from "@charter/runtime/gateway";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { Command } from "commander";
 import { existsSync, writeFileSync } from "node:fs";
-import { UsageError } from "../io.js";
+import { fileError, UsageError } from "../io.js";
 import { listPublishedTools } from "../tool-server.js";
 
 /** The bounds the draft assumes where a schema states none; the draft's header repeats them. */
@@ -454,7 +454,7 @@ export function registerInit(program: Command): void {
         try {
           writeFileSync(opts.output, draft);
         } catch (e) {
-          throw new UsageError(`cannot write ${opts.output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+          throw fileError("write", opts.output, e);
         }
         process.stderr.write(
           `wrote ${opts.output}: ${tools.length} tool${tools.length === 1 ? "" : "s"} of ${server?.name ?? "the server"} for agent ${agent}; replace its TODOs, then charter check ${opts.output}\n`,

@@ -4,7 +4,7 @@
 import { generateKeys } from "@charter/language";
 import type { Command } from "commander";
 import { existsSync, writeFileSync } from "node:fs";
-import { UsageError } from "../io.js";
+import { fileError, UsageError } from "../io.js";
 
 export function registerKeygen(program: Command): void {
   program
@@ -20,7 +20,7 @@ export function registerKeygen(program: Command): void {
         writeFileSync(opts.out, privatePem, { mode: 0o600 });
         writeFileSync(opts.out + ".pub", publicKey + "\n");
       } catch (e) {
-        throw new UsageError(`cannot write ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        throw fileError("write", opts.out, e);
       }
       process.stderr.write(`wrote ${opts.out} and ${opts.out}.pub\n`);
       process.stdout.write(publicKey + "\n");

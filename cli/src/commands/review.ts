@@ -16,7 +16,7 @@ import {
 } from "@charter/language";
 import type { Command } from "commander";
 import { existsSync, writeFileSync } from "node:fs";
-import { displayPath, readText, UsageError } from "../io.js";
+import { displayPath, fileError, readText, UsageError } from "../io.js";
 import { colorsFor, renderDiagnostic, summaryLine } from "../render.js";
 import { loadReviewers, today } from "./check.js";
 
@@ -70,7 +70,7 @@ export function registerReview(program: Command): void {
       try {
         writeFileSync(file, signed);
       } catch (e) {
-        throw new UsageError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        throw fileError("write", file, e);
       }
       process.stderr.write(`signed ${displayPath(file)}: policy '${name}' reviewed by ${opts.by} on ${on} (${digest})\n`);
       process.exitCode = 0;

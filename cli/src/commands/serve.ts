@@ -3,7 +3,7 @@
 // bundle; SIGTERM and SIGINT shut down gracefully (stop accepting, withdraw pending approvals, flush
 // the audit log) and exit 0.
 
-import { describeConfigProblems, parseServeConfig, ServeStartError, startServe } from "@charter/runtime/serve";
+import { checkServeFiles, describeConfigProblems, parseServeConfig, ServeStartError, startServe } from "@charter/runtime/serve";
 import type { Command } from "commander";
 import { readText, UsageError } from "../io.js";
 
@@ -16,13 +16,23 @@ export function registerServe(program: Command): void {
     .action(async (opts: { config: string; check?: boolean }) => {
       const parsed = parseServeConfig(readText(opts.config), opts.config);
       if (!parsed.ok) throw new UsageError(`invalid config\n${describeConfigProblems(opts.config, parsed.problems)}`);
+      // the files and folders it names, before anything starts (--check stops here: nothing listens or connects)
+      const unusable = checkServeFiles(parsed.config);
+      if (unusable.length > 0) throw new UsageError(`invalid config\n${describeConfigProblems(opts.config, unusable)}`);
       if (opts.check) {
-        process.stdout.write(`${opts.config}: ok (${parsed.config.agents.size} agent(s), ${parsed.config.upstreams.size} upstream(s))\n`);
+        const soc = parsed.config.soc
+          ? `, SOC export to ${[parsed.config.soc.webhook && "a webhook", parsed.config.soc.syslog && "syslog"].filter(Boolean).join(" and ")}`
+          : "";
+        process.stdout.write(
+          `${opts.config}: ok (${parsed.config.agents.size} agent(s), ${parsed.config.upstreams.size} upstream(s)${soc})\n`,
+        );
         return;
       }
       const handle = await startServe({ config: parsed.config }).catch((e: Error) => {
-        if (e instanceof ServeStartError) throw new UsageError(e.message);
-        throw e;
+        if (!(e instanceof ServeStartError)) throw e;
+        // exit now: a half-opened store (a database connection refused mid-handshake) must not keep the process alive
+        process.stderr.write(`charter: ${e.message}\n`);
+        process.exit(2);
       });
       process.stderr.write(`charter serve: listening on ${handle.url}/mcp (bundle ${handle.digest()})\n`);
       process.on("SIGHUP", () => {

@@ -5,6 +5,8 @@
 // only as their SHA-256.
 import { dirname, isAbsolute, resolve } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from "yaml";
+import { isPostgresUrl } from "../audit/postgres-schema.js";
+import type { SocConfig } from "../soc/soc-exporter.js";
 
 export interface UpstreamConfig {
   name: string;
@@ -40,6 +42,16 @@ export interface ApproverConfig {
   groups: string[];
 }
 
+/** `soc:` — alerts, guardrail events and isolations sent to a SIEM as they happen (soc/soc-exporter.ts). */
+export interface SocServeConfig {
+  /** folder of the on-disk spool: events wait there until every receiver took them */
+  spool: string;
+  /** `headersFromEnv`: header name → the environment variable holding its value (secrets stay out of the config) */
+  webhook?: { url: string; headersFromEnv: Record<string, string> };
+  /** RFC 5424 over TCP; `facility` as a number (default 13, log audit) */
+  syslog?: { host: string; port: number; facility: number };
+}
+
 export interface ServeConfig {
   /** the config file (for messages) and its folder (for relative paths) */
   path: string;
@@ -61,6 +73,9 @@ export interface ServeConfig {
   notify?: unknown;
   /** `baseline: FILE` (charter baseline build), for the monitor rules that compare against one */
   baseline?: string;
+  soc?: SocServeConfig;
+  /** where each key's value is written (dotted key → line and column), for problems found after parsing */
+  positions?: Map<string, { line: number; column: number }>;
 }
 
 export interface ConfigProblem {
@@ -75,6 +90,36 @@ export type ConfigResult = { ok: true; config: ServeConfig } | { ok: false; prob
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** an HTTP header name (RFC 9110 token) */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** RFC 5424 facility names and their codes */
+const FACILITIES: Record<string, number> = {
+  kern: 0,
+  user: 1,
+  mail: 2,
+  daemon: 3,
+  auth: 4,
+  syslog: 5,
+  lpr: 6,
+  news: 7,
+  uucp: 8,
+  cron: 9,
+  authpriv: 10,
+  ftp: 11,
+  ntp: 12,
+  audit: 13,
+  alert: 14,
+  clock: 15,
+  local0: 16,
+  local1: 17,
+  local2: 18,
+  local3: 19,
+  local4: 20,
+  local5: 21,
+  local6: 22,
+  local7: 23,
+};
 
 /** Renders problems as `FILE:LINE:COL: key: message` lines. */
 export function describeConfigProblems(path: string, problems: readonly ConfigProblem[]): string {
@@ -98,6 +143,7 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
   }
   if (problems.length > 0) return { ok: false, problems };
   const base = dirname(resolve(path));
+  const positions = new Map<string, { line: number; column: number }>();
   const file = (p: string): string => (isAbsolute(p) ? p : resolve(base, p));
 
   // ---- a tiny typed reader over yaml nodes, every mistake recorded with its line
@@ -120,6 +166,8 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
         continue;
       }
       out.set(k, { key: path, node: pair.value as Node, pair });
+      const pos = lines.linePos((pair.value as Node | null)?.range?.[0] ?? (pair.key as Node).range?.[0] ?? 0);
+      positions.set(path, { line: pos.line, column: pos.col });
     }
     return out;
   };
@@ -194,6 +242,7 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
     "public_url",
     "notify",
     "baseline",
+    "soc",
   ]);
   if (top === undefined) return { ok: false, problems };
   const root = doc.contents as Node;
@@ -222,8 +271,16 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
     if (a) {
       const f = str(a.get("file"));
       if (f !== undefined) audit.file = file(f);
-      const pg = str(a.get("postgres"));
-      if (pg !== undefined) audit.postgres = pg;
+      const pg = str(a.get("postgres"), "a postgres:// URL");
+      if (pg !== undefined) {
+        if (isPostgresUrl(pg)) audit.postgres = pg;
+        else
+          at(
+            a.get("postgres")!.node,
+            "audit.postgres",
+            `expected a postgres:// or postgresql:// URL, got '${redactUrl(pg)}' (PostgreSQL is the only database the audit log goes to)`,
+          );
+      }
       audit.fsync = bool(a.get("fsync")) ?? false;
       const ck = str(a.get("checkpoint_key"));
       if (ck !== undefined) audit.checkpointKey = file(ck);
@@ -231,7 +288,7 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
       if (chain !== undefined) audit.chain = chain;
       if (audit.file !== undefined && audit.postgres !== undefined)
         at(auditField.node, "audit", "name one store: { file: PATH } or { postgres: URL }, not both");
-      if (audit.file === undefined && audit.postgres === undefined)
+      if (audit.file === undefined && audit.postgres === undefined && !a.has("postgres") && !a.has("file"))
         at(auditField.node, "audit", "say where the audit log goes: { file: PATH } or { postgres: URL }");
     }
   }
@@ -242,7 +299,9 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
     const s = fields(stateField.node, "state", ["memory", "redis"]);
     if (s?.has("redis")) {
       const url = str(s.get("redis"), "a redis:// URL");
-      if (url !== undefined) state = { kind: "redis", url };
+      if (url !== undefined && /^rediss?:\/\//.test(url)) state = { kind: "redis", url };
+      else if (url !== undefined)
+        at(s.get("redis")!.node, "state.redis", `expected a redis:// or rediss:// (TLS) URL, got '${redactUrl(url)}'`);
     } else if (s && !s.has("memory")) at(stateField.node, "state", "expected { memory: {} } or { redis: URL }");
   }
 
@@ -365,6 +424,8 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
   const publicUrl = str(top.get("public_url"), "the base URL approvers reach this gateway at");
   const notify = top.get("notify") ? (top.get("notify")!.node as Node).toJSON() : undefined;
 
+  const soc = socSection(top.get("soc"));
+
   // the same token may not name two principals: whoever holds it would be both
   const owners = new Map<string, string>();
   const claim = (h: string | undefined, who: string, node: Node | null, key: string): void => {
@@ -397,8 +458,145 @@ export function parseServeConfig(text: string, path: string): ConfigResult {
     ...(publicUrl ? { publicUrl } : {}),
     ...(notify !== undefined ? { notify } : {}),
     ...(baselineText !== undefined ? { baseline: file(baselineText) } : {}),
+    ...(soc ? { soc } : {}),
+    positions,
   };
   return { ok: true, config };
+
+  // `soc: { spool: DIR, webhook?: { url, headers_from_env? }, syslog?: { host, port, facility? } }`
+  function socSection(f: Field | undefined): SocServeConfig | undefined {
+    if (f === undefined) return undefined;
+    const m = fields(f.node, "soc", ["spool", "webhook", "syslog"]);
+    if (!m) return undefined;
+    const spool = str(required(m, "spool", "soc", f.node), "the path of a folder for the spool");
+    let webhook: SocServeConfig["webhook"];
+    const wf = m.get("webhook");
+    if (wf) {
+      if (isMap(wf.node))
+        for (const p of wf.node.items)
+          if (isScalar(p.key) && p.key.value === "headers")
+            at(
+              p.key as Node,
+              "soc.webhook.headers",
+              "header values are secrets and never live in the config: name the environment variable holding each one, headers_from_env: { Authorization: SIEM_AUTH }",
+            );
+      const w = fields(wf.node, "soc.webhook", ["url", "headers_from_env", ...(isMap(wf.node) ? ["headers"] : [])]);
+      if (w) {
+        const url = str(required(w, "url", "soc.webhook", wf.node), "an http(s) URL");
+        const credentials = url !== undefined && /^https?:\/\/[^/@]*@/.test(url);
+        if (url !== undefined && !/^https?:\/\/[^/]/.test(url))
+          at(w.get("url")!.node, "soc.webhook.url", `expected an http:// or https:// URL, got '${redactUrl(url)}'`);
+        else if (credentials)
+          at(
+            w.get("url")!.node,
+            "soc.webhook.url",
+            "credentials in the URL are secrets and never live in the config: send them as a header whose value comes from the environment, headers_from_env: { Authorization: SIEM_AUTH }",
+          );
+        const headersFromEnv: Record<string, string> = {};
+        const hf = w.get("headers_from_env");
+        if (hf) {
+          for (const h of entriesOf(hf)) {
+            const header = h.key.slice(hf.key.length + 1);
+            const env = isScalar(h.node) && typeof h.node.value === "string" ? h.node.value : undefined;
+            if (!HEADER_NAME.test(header)) at(h.pair.key as Node, h.key, `'${header}' is not an HTTP header name`);
+            else if (env === undefined || !ENV_NAME.test(env))
+              at(
+                h.node ?? h.pair.key,
+                h.key,
+                "expected the name of an environment variable (letters, digits, _) that holds the header's value",
+              );
+            else headersFromEnv[header] = env;
+          }
+        }
+        if (url !== undefined && /^https?:\/\/[^/]/.test(url) && !credentials) webhook = { url, headersFromEnv };
+      }
+    }
+    let syslog: SocServeConfig["syslog"];
+    const sf = m.get("syslog");
+    if (sf) {
+      const s = fields(sf.node, "soc.syslog", ["host", "port", "facility"]);
+      if (s) {
+        const host = str(required(s, "host", "soc.syslog", sf.node), "a host name or address");
+        const portField = required(s, "port", "soc.syslog", sf.node);
+        let port: number | undefined;
+        if (portField) {
+          const v = isScalar(portField.node) ? portField.node.value : undefined;
+          if (typeof v === "number" && Number.isInteger(v) && v > 0 && v < 65536) port = v;
+          else at(portField.node ?? portField.pair.key, portField.key, "expected a TCP port (1-65535)");
+        }
+        let facility = 13;
+        const ff = s.get("facility");
+        if (ff) {
+          const v = isScalar(ff.node) ? ff.node.value : undefined;
+          if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 23) facility = v;
+          else if (typeof v === "string" && FACILITIES[v] !== undefined) facility = FACILITIES[v]!;
+          else
+            at(
+              ff.node ?? ff.pair.key,
+              ff.key,
+              `expected a syslog facility: 0-23 or a name${typeof v === "string" ? suggest(v, Object.keys(FACILITIES)) : " (audit, auth, local0 … local7)"}`,
+            );
+        }
+        if (host !== undefined && port !== undefined) syslog = { host, port, facility };
+      }
+    }
+    if (!wf && !sf) at(f.pair.key as Node, "soc", "name a receiver: webhook: { url: … } or syslog: { host: …, port: … } (or both)");
+    if (spool === undefined || (wf && !webhook) || (sf && !syslog)) return undefined;
+    return { spool: file(spool), ...(webhook ? { webhook } : {}), ...(syslog ? { syslog } : {}) };
+  }
+
+  function entriesOf(f: Field): Field[] {
+    if (!isMap(f.node)) {
+      at(f.node ?? f.pair.key, f.key, "expected a mapping (HEADER: ENV_VAR)");
+      return [];
+    }
+    return f.node.items.map((pair) => {
+      const k = isScalar(pair.key) ? String(pair.key.value) : "";
+      const pos = lines.linePos((pair.value as Node | null)?.range?.[0] ?? (pair.key as Node).range?.[0] ?? 0);
+      positions.set(`${f.key}.${k}`, { line: pos.line, column: pos.col });
+      return { key: `${f.key}.${k}`, node: pair.value as Node, pair };
+    });
+  }
+}
+
+/**
+ * The exporter's settings for a config's `soc:` section, reading each webhook header's value from the
+ * environment variable the config names. A variable that is unset or empty is a problem at its line.
+ */
+export function socExporterConfig(
+  config: ServeConfig,
+  env: Record<string, string | undefined> = process.env,
+): { ok: true; soc: SocConfig } | { ok: false; problems: ConfigProblem[] } {
+  const soc = config.soc;
+  if (soc === undefined) return { ok: false, problems: [] };
+  const problems: ConfigProblem[] = [];
+  const headers: Record<string, string> = {};
+  for (const [header, name] of Object.entries(soc.webhook?.headersFromEnv ?? {})) {
+    const value = env[name];
+    if (value === undefined || value === "") {
+      const key = `soc.webhook.headers_from_env.${header}`;
+      const pos = config.positions?.get(key) ?? { line: 0, column: 0 };
+      problems.push({
+        key,
+        ...pos,
+        message: `the environment variable ${name} is ${value === undefined ? "not set" : "empty"}; set it to the value of the ${header} header before starting charter serve`,
+      });
+    } else headers[header] = value;
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    soc: {
+      spool: soc.spool,
+      ...(soc.webhook ? { webhook: { url: soc.webhook.url, ...(Object.keys(headers).length ? { headers } : {}) } } : {}),
+      ...(soc.syslog ? { syslog: soc.syslog } : {}),
+    },
+  };
+}
+
+/** A URL with its password replaced, for messages. */
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@");
 }
 
 /** ` (did you mean 'x'?)` for a close candidate, else "" . */

@@ -5,7 +5,9 @@
 export {
   parseServeConfig,
   describeConfigProblems,
+  socExporterConfig,
   type ServeConfig,
+  type SocServeConfig,
   type AgentConfig,
   type UpstreamConfig,
   type ApproverConfig,
@@ -13,6 +15,8 @@ export {
   type ConfigProblem,
   type ConfigResult,
 } from "./config.js";
+// What --check verifies beyond the shape: the files and folders the config names, without starting anything.
+export { checkServeFiles, type PreflightOptions } from "./preflight.js";
 // Starting, reloading and extending (plugins) a server.
 export {
   startServe,

@@ -28,9 +28,10 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import type { Bundle } from "@charter/language";
 import { randomUUID } from "node:crypto";
-import { readFileSync, unwatchFile, watchFile } from "node:fs";
+import { mkdirSync, readFileSync, unwatchFile, watchFile } from "node:fs";
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { dirname } from "node:path";
 import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { Approver } from "../approval/request-approval.js";
 import type { AuditLog } from "../audit/audit-log.js";
@@ -54,7 +55,10 @@ import { CallAbort } from "./call-abort.js";
 import { AuthRefusalThrottle } from "./auth-throttle.js";
 import { FastAnswer, type FastCall, fastToolCall, handlerError } from "./fast-call.js";
 import { handleWithTransport } from "./http-transport.js";
-import type { AgentConfig, ServeConfig } from "./config.js";
+import { type AgentConfig, describeConfigProblems, type ServeConfig, socExporterConfig } from "./config.js";
+import { explainFileError, explainPostgresError } from "../io-errors.js";
+import { openSocExporter, type SocExporter } from "../soc/soc-exporter.js";
+import { registerSocMetrics } from "../soc/soc-metrics.js";
 import { type RestartBackoff, Upstream } from "./upstream.js";
 
 /** What the approval service (or anything else) mounts into serve. */
@@ -169,16 +173,42 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     throw new ServeStartError(`${config.path}: baseline: ${baselineLoaded.error.message}`);
   const baseline = baselineLoaded?.ok ? baselineLoaded.baseline : undefined;
   let audit: AuditLog;
-  if (options.audit) audit = options.audit;
-  else {
+  // soc: alerts, guardrail events and isolations leave for the SIEM as they are audited (a sink teed after the log)
+  let soc: SocExporter | undefined;
+  if (options.audit) {
+    audit = options.audit;
+    if (config.soc) warn("soc: ignored, the audit log was handed in by the embedding program (pass the exporter to it instead)");
+  } else {
     const a = config.audit;
+    if (config.soc) {
+      const wanted = socExporterConfig(config);
+      if (!wanted.ok) throw new ServeStartError(describeConfigProblems(config.path, wanted.problems));
+      const opened = openSocExporter(wanted.soc);
+      if (!opened.ok) throw new ServeStartError(`${config.path}: ${opened.message}`);
+      soc = opened.exporter;
+    }
+    if (a.file !== undefined) {
+      // a fresh deployment's audit/charter.jsonl: the folder is ours to create, like the log itself
+      try {
+        mkdirSync(dirname(a.file), { recursive: true, mode: 0o750 });
+      } catch (e) {
+        await soc?.close();
+        throw new ServeStartError(
+          `${config.path}: audit.file: cannot create the directory ${dirname(a.file)}: ${explainFileError(e, dirname(a.file), "write")}`,
+        );
+      }
+    }
     const ck = a.checkpointKey !== undefined ? { checkpoint_key: a.checkpointKey } : {};
     const wanted: AuditConfig =
       a.file !== undefined
         ? { file: a.file, fsync: a.fsync, ...ck }
         : { postgres: a.postgres!, ...ck, ...(a.chain !== undefined ? { chain: a.chain } : {}) };
-    const opened = await openAuditSink(wanted, { bundle: first.bundle.digest });
-    if (!opened.ok) throw new ServeStartError(`${config.path}: ${opened.message}`);
+    const opened = await openAuditSink(wanted, { bundle: first.bundle.digest, ...(soc ? { also: [soc] } : {}) });
+    if (!opened.ok) {
+      await soc?.close();
+      const message = a.postgres !== undefined ? explainPostgresError(opened.message, redactRedis(a.postgres)) : opened.message;
+      throw new ServeStartError(`${config.path}: ${message}`);
+    }
     audit = opened.log;
   }
 
@@ -189,6 +219,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     const opened = await openStateStore(config.state.kind === "redis" ? { redis: config.state.url } : { memory: {} });
     if (!opened.ok) {
       await audit.close().catch(() => undefined);
+      await soc?.close();
       throw new ServeStartError(`${config.path}: ${opened.message}`);
     }
     state = opened.state;
@@ -268,6 +299,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   // ---- metrics
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
+  if (soc) registerSocMetrics(soc, metrics);
   const decisions = new Counter({
     name: "charter_decisions_total",
     help: "tool call decisions",
@@ -366,6 +398,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     await Promise.all([...upstreams.values()].map((u) => u.close()));
     await closeState();
     await audit.close().catch(() => undefined);
+    await soc?.close();
     throw new ServeStartError(clashes.join("\n"));
   }
   const sessions = new Map<string, Session>();
@@ -926,6 +959,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     await Promise.all([...upstreams.values()].map((u) => u.close()));
     await closeState();
     await audit.close().catch(() => undefined);
+    await soc?.close();
     throw new ServeStartError(`cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`);
   }
   const address = http.address() as AddressInfo;
@@ -951,7 +985,13 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       await closeState();
       authRefusals.flush();
       await audit.flush().catch(() => undefined);
-      await audit.close();
+      // the last events get a moment to leave; what does not stays spooled for the next start
+      await soc?.drain(1000);
+      try {
+        await audit.close(); // closes the exporter too (a sink of the log)
+      } finally {
+        await soc?.close();
+      }
     })();
     return closed;
   };
@@ -1020,7 +1060,7 @@ function readKey(pathOrKey: string): string {
   try {
     return readFileSync(pathOrKey, "utf8").trim();
   } catch (e) {
-    throw new ServeStartError(`cannot read public key ${pathOrKey}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new ServeStartError(`cannot read public key ${pathOrKey}: ${explainFileError(e, pathOrKey)}`);
   }
 }
 

@@ -225,7 +225,7 @@ export class SocExporter implements AuditSink {
   /** Resolves when every spooled event reached every receiver, or after `timeoutMs`. */
   async drain(timeoutMs = 10_000): Promise<boolean> {
     const end = Date.now() + timeoutMs;
-    while (Date.now() < end) {
+    while (Date.now() < end && !this.closed) {
       const size = fstatSync(this.fd).size;
       if (this.destinations.every((d) => d.offset >= size)) return true;
       await new Promise<void>((r) => {
@@ -237,11 +237,11 @@ export class SocExporter implements AuditSink {
   }
 
   status(): { name: string; delivered: number; pendingBytes: number; lastError?: string }[] {
-    const size = fstatSync(this.fd).size;
+    const size = this.closed ? 0 : fstatSync(this.fd).size;
     return this.destinations.map((d) => ({
       name: d.name,
       delivered: d.delivered,
-      pendingBytes: size - d.offset,
+      pendingBytes: Math.max(0, size - d.offset),
       ...(d.lastError ? { lastError: d.lastError } : {}),
     }));
   }
