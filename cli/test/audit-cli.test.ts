@@ -93,7 +93,7 @@ describe("charter audit verify", () => {
   it("bad input: exit 2 and one line", () => {
     const r = charter(["audit", "verify", join(dir, "missing.jsonl")]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^charter: cannot read .*missing\.jsonl: ENOENT\n$/);
+    expect(r.stderr).toMatch(/^charter: cannot read .*missing\.jsonl: no such file; check the path\n$/);
     const bad = charter(["audit", "verify", log, "--checkpoint-pub", join(dir, "audit.jsonl")]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("does not hold an ed25519 public key");

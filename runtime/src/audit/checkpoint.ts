@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import type { KeyObject } from "node:crypto";
 import { decodePublicKey, loadPrivateKey, publicKeyOf, signBytes, verifyBytes } from "@charter/language";
 import type { AuditCheckpoint } from "./record.js";
+import { explainFileError } from "../io-errors.js";
 
 export const CHECKPOINT_EVERY_RECORDS = 1000;
 export const CHECKPOINT_EVERY_MS = 10_000;
@@ -47,7 +48,7 @@ export function loadCheckpointKey(path: string): KeyLoad<CheckpointSigner> {
   try {
     pem = readFileSync(path, "utf8");
   } catch (e) {
-    return { ok: false, message: `cannot read checkpoint key ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+    return { ok: false, message: `cannot read checkpoint key ${path}: ${explainFileError(e, path)}` };
   }
   const key = loadPrivateKey(pem);
   if (!key) return { ok: false, message: `${path} is not an ed25519 private key in PEM form (create one with charter keygen --out KEY)` };
@@ -62,7 +63,7 @@ export function loadCheckpointPublicKey(textOrPath: string): KeyLoad<string> {
   try {
     text = readFileSync(textOrPath, "utf8").trim();
   } catch (e) {
-    return { ok: false, message: `cannot read public key ${textOrPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+    return { ok: false, message: `cannot read public key ${textOrPath}: ${explainFileError(e, textOrPath)}` };
   }
   if (!decodePublicKey(text))
     return {

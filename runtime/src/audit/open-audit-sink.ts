@@ -10,6 +10,7 @@ import { PostgresAuditSink, redactUrl } from "./postgres-sink.js";
 import { isPostgresUrl, readPostgresAudit } from "./postgres-schema.js";
 import { TeeAuditSink, type AuditSink } from "./sink.js";
 import type { AuditCheckpoint } from "./record.js";
+import { explainFileError } from "../io-errors.js";
 
 export type AuditConfig =
   | { file: string; fsync?: boolean; checkpoint_key?: string }
@@ -103,7 +104,7 @@ export async function readAuditSource(source: string, options: { sidecar?: strin
   try {
     text = readFileSync(source, "utf8");
   } catch (e) {
-    return { ok: false, message: `cannot read ${source}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+    return { ok: false, message: `cannot read ${source}: ${explainFileError(e, source)}` };
   }
   const sidecarPath = options.sidecar ?? checkpointsPath(source);
   let sidecar: AuditCheckpoint[] | undefined;
@@ -111,7 +112,7 @@ export async function readAuditSource(source: string, options: { sidecar?: strin
     try {
       sidecar = parseCheckpoints(readFileSync(sidecarPath, "utf8")).checkpoints;
     } catch (e) {
-      return { ok: false, message: `cannot read checkpoints ${sidecarPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+      return { ok: false, message: `cannot read checkpoints ${sidecarPath}: ${explainFileError(e, sidecarPath)}` };
     }
   }
   return { ok: true, chains: [{ name: source, text, ...(sidecar ? { sidecar } : {}) }] };

@@ -5,6 +5,7 @@
 // from another host is never taken over: the operator must look.
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
+import { explainFileError } from "../io-errors.js";
 
 export interface LockOwner {
   pid: number;
@@ -54,7 +55,7 @@ export function acquireWriterLock(logPath: string): LockResult {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== "EEXIST")
-        return { ok: false, io: true, message: `cannot create the writer lock ${path}: ${code ?? (e as Error).message}` };
+        return { ok: false, io: true, message: `cannot create the writer lock ${path}: ${explainFileError(e, path, "write")}` };
       const owner = readOwner(path);
       if (owner === undefined) {
         // half-written by an owner that died between create and write, or garbage: stale after a moment

@@ -15,6 +15,7 @@ import {
   verifyBytes,
   type Bundle,
 } from "@charter/language";
+import { explainFileError } from "../io-errors.js";
 
 export type BundleLoadError =
   | { kind: "io"; message: string; path: string }
@@ -50,8 +51,7 @@ export function loadBundle(source: string | object, options: LoadBundleOptions =
     try {
       text = readFileSync(source, "utf8");
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-      return fail({ kind: "io", path: source, message: `cannot read bundle ${source}: ${code}` });
+      return fail({ kind: "io", path: source, message: `cannot read bundle ${source}: ${explainFileError(e, source)}` });
     }
   }
   let value: unknown;

@@ -5,6 +5,7 @@
 // name such as `constructor` or `__proto__` is only ever an own key (look agents up with baselineAgent).
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { explainFileError } from "../io-errors.js";
 
 export const BASELINE_FORMAT = "charter-baseline/1";
 /** Calls before a session's first call are padded with this name, so a session's opening is a sequence too. */
@@ -203,7 +204,7 @@ export function loadBaseline(path: string): BaselineResult {
   } catch (e) {
     return {
       ok: false,
-      error: { kind: "io", message: `cannot read baseline ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` },
+      error: { kind: "io", message: `cannot read baseline ${path}: ${explainFileError(e, path)}` },
     };
   }
   try {
