@@ -892,7 +892,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       if (!(await until(() => guard.isIsolated(agent), 1000))) guard.isolate(reason, agent);
     },
     release: async (agent, reason) => {
-      await state.killSwitch.release(agent);
+      await state.killSwitch.release(agent, reason ?? "released by the admin");
       const lifted = (): boolean =>
         agent === undefined ? isolations.all === undefined && isolations.agents.size === 0 : !isolations.agents.has(agent);
       if (!(await until(lifted, 1000))) guard.release(reason ?? "released by the admin", agent);
