@@ -170,3 +170,38 @@ describe("the kill switch when Redis loses its data", () => {
     for (const r of [a, b]) await r.state.close();
   });
 });
+
+describe("pending approvals when Redis loses its data", () => {
+  it("the replica holding a request writes it back, so it can still be decided through another replica, once", async () => {
+    const one = await RedisStateStore.open(url, { prefix: "appr:" });
+    const two = await RedisStateStore.open(url, { prefix: "appr:" });
+    const heard: string[] = [];
+    one.approvals.watch((a) => heard.push(`${a.id}:${a.status}:${a.decided_by}`));
+    await sleep(100); // the subscription is in place
+    const now = Date.now();
+    await one.approvals.put({
+      id: "req-9",
+      agent: "clerk",
+      tool: "pay",
+      args: { amount: 5 },
+      requested_at: new Date(now).toISOString(),
+      expires_at: new Date(now + 300_000).toISOString(),
+      approvers: ["leads"],
+      status: "pending",
+    });
+    await admin.flushall();
+    expect(await two.approvals.pending()).toEqual([]);
+    expect(await two.approvals.transition("req-9", "approved", "alice")).toEqual({ ok: false, reason: "unknown" });
+    // the holder's next poll of the pending requests puts it back
+    expect((await one.approvals.pending()).map((a) => `${a.id}:${a.status}`)).toEqual(["req-9:pending"]);
+    expect((await two.approvals.pending()).map((a) => a.id)).toEqual(["req-9"]);
+    expect(await two.approvals.transition("req-9", "approved", "alice")).toMatchObject({ ok: true });
+    await until(() => heard.includes("req-9:approved:alice"), 1000);
+    // decided: never written back as pending again, even after another loss
+    expect(await one.approvals.pending()).toEqual([]);
+    await admin.flushall();
+    expect(await one.approvals.pending()).toEqual([]);
+    await one.close();
+    await two.close();
+  });
+});

@@ -51,6 +51,17 @@ redis.call('ZREM', KEYS[2], ARGV[4])
 redis.call('PUBLISH', KEYS[3], ARGV[4])
 return 2`;
 
+// A pending request its replica still holds, written back after the store lost it (FLUSHALL, a restart
+// without persistence), so it can still be decided. A request the store has (decided or not) is left alone.
+// KEYS: the request's hash, the pending set, the put channel. ARGV: request JSON, TTL, score, id.
+const REPUT_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'request', ARGV[1], 'status', 'pending')
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+redis.call('PUBLISH', KEYS[3], ARGV[4])
+return 1`;
+
 // One monitor observation (MonitorStore.observe), atomic: the tool's window (the rate script's sliding
 // window), the session's volume (INCRBY) and its recent tools (a capped list). Every key expires: the
 // window with the window, the session's with `monitorSessionTtlMs` of inactivity.
@@ -184,6 +195,15 @@ type Scripted = Redis & {
     ttlMs: number,
   ): Promise<[number, number, ...string[]]>;
   charterRate(key: string, counter: string, now: number, windowMs: number, limit: number): Promise<number>;
+  charterReput(
+    key: string,
+    pendingSet: string,
+    channel: string,
+    request: string,
+    ttlMs: number,
+    score: number,
+    id: string,
+  ): Promise<number>;
   charterIsolate(all: string, agents: string, clock: string, channel: string, mode: string, agent: string, reason: string): Promise<string>;
   charterRelease(
     all: string,
@@ -231,6 +251,7 @@ async function connect(url: string, options: RedisStateOptions): Promise<Scripte
   r.defineCommand("charterRate", { numberOfKeys: 2, lua: RATE_SCRIPT });
   r.defineCommand("charterMonitor", { numberOfKeys: 4, lua: MONITOR_SCRIPT });
   r.defineCommand("charterTransition", { numberOfKeys: 3, lua: TRANSITION_SCRIPT });
+  r.defineCommand("charterReput", { numberOfKeys: 3, lua: REPUT_SCRIPT });
   r.defineCommand("charterIsolate", { numberOfKeys: 4, lua: ISOLATE_SCRIPT });
   r.defineCommand("charterRelease", { numberOfKeys: 5, lua: RELEASE_SCRIPT });
   r.defineCommand("charterReassert", { numberOfKeys: 5, lua: REASSERT_SCRIPT });
@@ -518,13 +539,17 @@ export class RedisStateStore implements StateStore {
       if (h.decided_at) a.decided_at = h.decided_at;
       return a;
     };
+    /** Requests put through this store that it has not seen end: written back if the store loses them. */
+    const mine = new Map<string, StoredApproval>();
+    const ttlOf = (a: StoredApproval): number => Math.max(60_000, Date.parse(a.expires_at) - Date.now() + 24 * 3_600_000);
+    const requestJson = (a: StoredApproval): string => JSON.stringify({ ...a, status: undefined });
     this.approvals = {
       put: async (a) => {
-        const ttl = Math.max(60_000, Date.parse(a.expires_at) - Date.now() + 24 * 3_600_000);
+        if (a.status === "pending") mine.set(a.id, a);
         await redis
           .multi()
-          .hset(k.approval(a.id), { request: JSON.stringify({ ...a, status: undefined }), status: a.status })
-          .pexpire(k.approval(a.id), ttl)
+          .hset(k.approval(a.id), { request: requestJson(a), status: a.status })
+          .pexpire(k.approval(a.id), ttlOf(a))
           .zadd(k.pending, Date.parse(a.requested_at), a.id)
           .publish(k.approvalPutChannel, a.id)
           .exec();
@@ -533,11 +558,35 @@ export class RedisStateStore implements StateStore {
       pending: async () => {
         const ids = await redis.zrange(k.pending, 0, -1);
         const all = await Promise.all(ids.map(read));
+        const listed = new Set(ids);
+        for (const [id, a] of mine) {
+          if (listed.has(id)) continue;
+          if (Date.parse(a.expires_at) <= Date.now()) {
+            mine.delete(id);
+            continue;
+          }
+          if (
+            (await redis.charterReput(
+              k.approval(id),
+              k.pending,
+              k.approvalPutChannel,
+              requestJson(a),
+              ttlOf(a),
+              Date.parse(a.requested_at),
+              id,
+            )) === 1
+          )
+            all.push({ ...a, status: "pending" });
+          else if ((await read(id))?.status !== "pending") mine.delete(id); // it ended through another replica
+        }
         return all.filter((a): a is StoredApproval => a !== undefined && a.status === "pending");
       },
       transition: async (id, status, by, comment, at): Promise<ApprovalTransition> => {
         const when = at === undefined ? "" : new Date(at).toISOString();
         const r = await redis.charterTransition(k.approval(id), k.pending, k.approvalChannel, status, by ?? "", comment ?? "", id, when);
+        // ended (or ended by its replica: expired, withdrawn): not to be written back; an approver's
+        // answer to a request the store lost leaves it to be written back and answered again
+        if (r !== 0 || (status !== "approved" && status !== "rejected")) mine.delete(id);
         const a = await read(id);
         if (r === 0 || a === undefined) return { ok: false, reason: "unknown" };
         if (r === 1) return { ok: false, reason: "not_pending", approval: a };
@@ -546,7 +595,11 @@ export class RedisStateStore implements StateStore {
       watch: (onTransition, onPut) => {
         const stop = this.subscribe(k.approvalChannel, (id) => {
           read(id).then(
-            (a) => a && onTransition(a),
+            (a) => {
+              if (a === undefined) return;
+              if (a.status !== "pending") mine.delete(id);
+              onTransition(a);
+            },
             () => undefined,
           );
         });
