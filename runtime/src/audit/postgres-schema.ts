@@ -67,6 +67,8 @@ export async function initPostgresAudit(url: string, options: InitPostgresOption
   const client = await connect(url);
   try {
     await client.query("BEGIN");
+    // two inits at once (a rollout, tests) take turns: CREATE OR REPLACE in parallel can fail
+    await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`${AUDIT_TABLE}:init`]);
     await client.query(`CREATE TABLE IF NOT EXISTS ${AUDIT_TABLE} (
       chain   text        NOT NULL,
       seq     bigint      NOT NULL,
