@@ -1,6 +1,8 @@
 // `charter serve` with `audit: { postgres: URL, checkpoint_key, chain }` (DEPLOYMENT.md §4) against a real
 // PostgreSQL (test/support/setup-postgres.ts): the gateway's records land in the table, signed
-// checkpoints included, and `charter audit verify postgres://…` (the real binary) verifies the chain.
+// checkpoints included, and `charter audit verify postgres://…` (the real binary) verifies the chain. A
+// gateway restarted with the same chain (after SIGTERM, after SIGKILL) resumes it; a second one on that
+// chain is refused at start; /healthz is 503 with the reason while the store refuses its records.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -13,6 +15,7 @@ import { generateKeys } from "@charter/language";
 import { initPostgresAudit, type InitPostgresResult } from "../src/index.js";
 import { newToken, parseServeConfig, startServe, type ServeHandle } from "../src/serve/index.js";
 import { charter } from "../../test/support/cli.js";
+import { connectAgent, startServeProcess, stopServeProcess, type ServeProcess } from "../../test/support/serve-process.js";
 // @ts-expect-error: a plain ESM fixture without types
 import { startNotesServer } from "./fixtures/serve/notes.mjs";
 
@@ -37,11 +40,18 @@ agent librarian {
   reads api
   tool lookup { scope read tier low rate 2 per 1m }
 }
+
+agent clerk {
+  kind conversational
+  reads api
+  tool lookup { scope read tier low rate 100000 per 1m }
+}
 `;
 
 const dir = mkdtempSync(join(tmpdir(), "charter-serve-pg-"));
 const suffix = randomBytes(4).toString("hex");
 const librarian = newToken();
+const clerk = newToken();
 let roles: InitPostgresResult;
 let notes: { url: string; close(): Promise<void> };
 let serve: ServeHandle | undefined;
@@ -86,6 +96,7 @@ bundle: pg.bundle.json
 audit: { postgres: "${roles.writerUrl}", checkpoint_key: cp.key, chain: gateway-1 }
 agents:
   librarian: { token_sha256: "${librarian.sha256}", upstreams: [notes], source: api }
+  clerk: { token_sha256: "${clerk.sha256}", upstreams: [notes], source: api }
 upstreams:
   notes: { url: "${notes.url}" }
 `;
@@ -118,5 +129,92 @@ upstreams:
     expect(verified.status, verified.stderr).toBe(0);
     expect(verified.stdout).toMatch(/gateway-1/);
     expect(verified.stdout).toMatch(/checkpoint/i);
+  });
+
+  it("restarted with the same chain after SIGTERM and after SIGKILL it resumes; a second gateway on the chain is refused; verify: intact", async () => {
+    const path = join(dir, "restart.yaml");
+    writeFileSync(
+      path,
+      `listen: 127.0.0.1:0
+bundle: pg.bundle.json
+audit: { postgres: "${roles.writerUrl}", checkpoint_key: cp.key, chain: accept-clean }
+agents:
+  clerk: { token_sha256: "${clerk.sha256}", upstreams: [notes], source: api }
+upstreams:
+  notes: { url: "${notes.url}" }
+`,
+    );
+    const health = async (p: ServeProcess) => {
+      const r = await fetch(p.url + "/healthz");
+      return { status: r.status, body: (await r.json()) as { status: string; reason?: string } };
+    };
+    const threeCalls = async (p: ServeProcess, round: string): Promise<string[]> => {
+      const client = await connectAgent(p.url, clerk.token, "pg-restart");
+      const out: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const r = await client.callTool({ name: "lookup", arguments: { word: `${round}${i}` } });
+        out.push(r.isError === true ? `refused: ${JSON.stringify(r.content)}` : "ok");
+      }
+      await client.close();
+      return out;
+    };
+    const running: ServeProcess[] = [];
+    const start = async (name: string) => {
+      const p = await startServeProcess(name, path, "");
+      running.push(p);
+      return p;
+    };
+    try {
+      const one = await start("one");
+      expect(await threeCalls(one, "a")).toEqual(["ok", "ok", "ok"]);
+      // a second gateway on the same chain does not start: one writer per chain
+      await expect(startServeProcess("two", path, "")).rejects.toThrow(/chain accept-clean .* is being written by another process/);
+      await stopServeProcess(one);
+
+      const again = await start("again");
+      expect(await threeCalls(again, "b")).toEqual(["ok", "ok", "ok"]);
+      expect(await health(again)).toMatchObject({ status: 200, body: { status: "ok" } });
+      again.child.kill("SIGKILL");
+      await new Promise((r) => again.child.once("exit", r));
+
+      const third = await start("third");
+      expect(await threeCalls(third, "c")).toEqual(["ok", "ok", "ok"]);
+      expect(await health(third)).toMatchObject({ status: 200, body: { status: "ok" } });
+      await stopServeProcess(third);
+      // three gateways, one chain: every decision, one recovery after the SIGKILL, and it verifies
+      const rows = await sql(roles.readerUrl, "SELECT event, outcome, line FROM charter_audit WHERE chain = 'accept-clean' ORDER BY seq");
+      expect(rows.rows.filter((r) => r.event === "decision" && r.outcome === "allow")).toHaveLength(9);
+      const recovered = rows.rows.filter((r) => r.event === "recovered");
+      expect(recovered).toHaveLength(1);
+      expect(recovered[0]!.line).toContain("audit.unclean_close");
+      const verified = charter(["audit", "verify", roles.readerUrl, "--checkpoint-pub", pub]);
+      expect(verified.status, verified.stdout + verified.stderr).toBe(0);
+      expect(verified.stdout).toMatch(new RegExp(`chain accept-clean.*${rows.rows.length} records`));
+
+      // a row taken behind its back (another writer without the lock): every call refused, and /healthz says why
+      const fourth = await start("fourth");
+      expect(await threeCalls(fourth, "d")).toEqual(["ok", "ok", "ok"]);
+      // (the records of what the tool answered are batched: take the seq after the last one that landed)
+      await new Promise((r) => setTimeout(r, 300));
+      for (let taken = 0; taken === 0; ) {
+        const max = await sql(roles.readerUrl, "SELECT max(seq)::int AS n FROM charter_audit WHERE chain = 'accept-clean'");
+        const next = max.rows[0].n + 1;
+        const r = await sql(
+          roles.writerUrl,
+          `INSERT INTO charter_audit (chain, seq, ts, agent, session, event, outcome, hash, prev, line) VALUES ('accept-clean', ${next}, now(), 'x', 's', 'e', 'o', 'h', 'p', 'l'), ('accept-clean', ${next + 1}, now(), 'x', 's', 'e', 'o', 'h', 'p', 'l') ON CONFLICT DO NOTHING`,
+        );
+        taken = r.rowCount ?? 0;
+      }
+      const refused = await threeCalls(fourth, "e");
+      expect(refused[2]).toMatch(/refused: .*another process is writing this chain/);
+      const h = await health(fourth);
+      expect(h.status).toBe(503);
+      expect(h.body).toMatchObject({ status: "audit_failing", reason: expect.stringMatching(/another process is writing this chain/) });
+      fourth.child.kill("SIGKILL");
+      await new Promise((r) => fourth.child.once("exit", r));
+    } finally {
+      // (a process killed by a signal has no exit code, but is gone)
+      for (const p of running) if (p.child.signalCode === null) await stopServeProcess(p);
+    }
   });
 });

@@ -209,6 +209,47 @@ describe("charter serve replicas on one Redis", () => {
     expect((await cb.callTool({ name: "lookup", arguments: { word: "again" } })).isError).not.toBe(true);
   });
 
+  it("Redis losing its data (FLUSHDB) lifts no isolation: both replicas keep refusing; the admin's release lifts it on both within 1 s", async () => {
+    const ca = await connect(a, archivist.token);
+    const cb = await connect(b, archivist.token);
+    const api = (r: Replica, path: string, body: unknown) =>
+      fetch(r.url + path, {
+        method: "POST",
+        headers: { authorization: `Bearer ${admin.token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const isolationRecords = (r: Replica, outcome: string) =>
+      records(r.audit).filter((x) => (x.event === "isolation" || x.event === "state") && x.agent === "archivist" && x.outcome === outcome);
+    const releasedBefore = [a, b].map((r) => isolationRecords(r, "released").length);
+    expect((await api(a, "/api/admin/isolate", { agent: "archivist", reason: "INC-2" })).status).toBe(200);
+    const refused = async (c: Client) => (await c.callTool({ name: "lookup", arguments: { word: "x" } })).isError === true;
+    const t0 = Date.now();
+    while (!(await refused(cb)) && Date.now() - t0 < 2000) await new Promise((r) => setTimeout(r, 20));
+    expect(Date.now() - t0).toBeLessThan(1000);
+
+    await flushDb(redisUrl);
+    const t1 = Date.now();
+    while (Date.now() - t1 < 2500) {
+      for (const c of [ca, cb])
+        expect(text(await c.callTool({ name: "lookup", arguments: { word: "after-flush" } }))).toMatch(/isolated: INC-2/);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect([a, b].map((r) => isolationRecords(r, "released").length)).toEqual(releasedBefore);
+    expect(isolationRecords(a, "reasserted").length + isolationRecords(b, "reasserted").length).toBe(1);
+
+    expect((await api(b, "/api/admin/release", { agent: "archivist", reason: "INC-2 closed" })).status).toBe(200);
+    const t2 = Date.now();
+    while ((await refused(ca)) && Date.now() - t2 < 3000) await new Promise((r) => setTimeout(r, 20));
+    expect(Date.now() - t2).toBeLessThan(1000);
+    expect(await refused(cb)).toBe(false);
+    await new Promise((r) => setTimeout(r, 300));
+    for (const [i, r] of [a, b].entries()) {
+      const released = isolationRecords(r, "released").slice(releasedBefore[i]);
+      expect(released).toHaveLength(1);
+      expect(JSON.stringify(released[0])).toContain("INC-2 closed");
+    }
+  });
+
   it("a replica whose Redis goes away denies every call (fail closed), audits the outage, and recovers", async () => {
     const port = await freePort();
     const redisDir = mkdtempSync(join(dir, "redis-"));

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { AuditLog } from "./audit-log.js";
 import { checkpointsPath, loadCheckpointKey, parseCheckpoints, type CheckpointSigner } from "./checkpoint.js";
 import { openFileAuditLog } from "./open-file-log.js";
-import { PostgresAuditSink, redactUrl } from "./postgres-sink.js";
+import { PostgresAuditSink, recoverUncleanChain, redactUrl } from "./postgres-sink.js";
 import { isPostgresUrl, readPostgresAudit } from "./postgres-schema.js";
 import { TeeAuditSink, type AuditSink } from "./sink.js";
 import type { AuditCheckpoint } from "./record.js";
@@ -73,11 +73,14 @@ export async function openAuditSink(config: AuditConfig, options: OpenAuditOptio
   const opened = await PostgresAuditSink.open(c.postgres, c.chain ? { chain: c.chain } : {});
   if (!opened.ok) return { ok: false, message: `audit.postgres: ${opened.message}` };
   const sink: AuditSink = also.length === 0 ? opened.sink : new TeeAuditSink([opened.sink, ...also]);
+  // a named chain continues where its previous writer stopped
   const log = new AuditLog(sink, {
+    resume: opened.sink.head,
     ...(signer ? { checkpoints: { signer } } : {}),
     ...(options.bundle ? { bundle: options.bundle } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
+  recoverUncleanChain(log, opened.sink.head, signer !== undefined);
   return { ok: true, log, store: `${redactUrl(c.postgres)} (chain ${opened.sink.chain})` };
 }
 

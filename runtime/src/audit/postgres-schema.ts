@@ -1,11 +1,17 @@
 // The PostgreSQL audit store's schema and roles (`charter audit init-postgres`), and reading it back.
 // Nothing may change a record: the writer role is granted INSERT only and the reader role SELECT only,
 // and a trigger refuses every UPDATE, every TRUNCATE and every DELETE of a record younger than the
-// retention — so even the table's owner cannot quietly rewrite history inside the retention.
+// retention — so even the table's owner cannot quietly rewrite history inside the retention. The writer
+// may not read the table either: to resume its chain after a restart it calls charter_audit_head(chain),
+// a SECURITY DEFINER function that returns only that chain's last seq, hash and whether it ended in a
+// closing checkpoint, EXECUTE granted to the writer alone. Running init again upgrades an older store
+// (what is missing is created, the records are kept) and sets the roles' passwords again.
 import type pg from "pg";
 import { randomBytes } from "node:crypto";
 
 export const AUDIT_TABLE = "charter_audit";
+/** The writer's only way to read: its chain's head (see initPostgresAudit). */
+export const AUDIT_HEAD_FUNCTION = "charter_audit_head";
 
 export interface InitPostgresOptions {
   writerRole?: string;
@@ -61,6 +67,8 @@ export async function initPostgresAudit(url: string, options: InitPostgresOption
   const client = await connect(url);
   try {
     await client.query("BEGIN");
+    // two inits at once (a rollout, tests) take turns: CREATE OR REPLACE in parallel can fail
+    await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`${AUDIT_TABLE}:init`]);
     await client.query(`CREATE TABLE IF NOT EXISTS ${AUDIT_TABLE} (
       chain   text        NOT NULL,
       seq     bigint      NOT NULL,
@@ -111,8 +119,18 @@ export async function initPostgresAudit(url: string, options: InitPostgresOption
     await client.query(`REVOKE ALL ON ${AUDIT_TABLE} FROM ${writerRole}, ${readerRole}`);
     await client.query(`GRANT INSERT ON ${AUDIT_TABLE} TO ${writerRole}`);
     await client.query(`GRANT SELECT ON ${AUDIT_TABLE} TO ${readerRole}`);
-    const schema = (await client.query("SELECT current_schema() AS s")).rows[0].s as string;
+    const schema = (await client.query("SELECT quote_ident(current_schema()) AS s")).rows[0].s as string;
     await client.query(`GRANT USAGE ON SCHEMA ${schema} TO ${writerRole}, ${readerRole}`);
+    // the chain's head for its writer (an index scan backwards on the primary key); nothing else is readable
+    await client.query(`CREATE OR REPLACE FUNCTION ${AUDIT_HEAD_FUNCTION}(p_chain text)
+      RETURNS TABLE (seq bigint, hash text, closed boolean)
+      LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, ${schema} AS $fn$
+        SELECT a.seq, a.hash, (a.event = 'checkpoint' AND (a.line::jsonb #>> '{checkpoint,final}') = 'true')
+        FROM ${schema}.${AUDIT_TABLE} a WHERE a.chain = p_chain ORDER BY a.seq DESC LIMIT 1
+      $fn$`);
+    await client.query(`REVOKE ALL ON FUNCTION ${AUDIT_HEAD_FUNCTION}(text) FROM PUBLIC`);
+    await client.query(`REVOKE ALL ON FUNCTION ${AUDIT_HEAD_FUNCTION}(text) FROM ${readerRole}`);
+    await client.query(`GRANT EXECUTE ON FUNCTION ${AUDIT_HEAD_FUNCTION}(text) TO ${writerRole}`);
     await client.query("COMMIT");
   } catch (e) {
     await client.query("ROLLBACK").catch(() => undefined);

@@ -836,6 +836,9 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     const path = url.split("?", 1)[0]!;
     if (path === "/mcp") return handleMcp(req, res);
     if (path === "/healthz" && req.method === "GET") {
+      // an audit store that fails refuses every call: not ok, with the reason
+      const failing = ready && !closing ? audit.failure : undefined;
+      if (failing !== undefined) return sendJson(res, 503, { status: "audit_failing", reason: failing.message, bundle: bundleDigest });
       return ready && !closing
         ? sendJson(res, 200, { status: "ok", bundle: bundleDigest })
         : sendJson(res, 503, { status: closing ? "shutting_down" : "starting", bundle: bundleDigest });
@@ -925,7 +928,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       if (!(await until(() => guard.isIsolated(agent), 1000))) guard.isolate(reason, agent);
     },
     release: async (agent, reason) => {
-      await state.killSwitch.release(agent);
+      await state.killSwitch.release(agent, reason ?? "released by the admin");
       const lifted = (): boolean =>
         agent === undefined ? isolations.all === undefined && isolations.agents.size === 0 : !isolations.agents.has(agent);
       if (!(await until(lifted, 1000))) guard.release(reason ?? "released by the admin", agent);

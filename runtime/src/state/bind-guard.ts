@@ -1,5 +1,6 @@
 // Connects a replica's guard to the shared state: isolations made through any replica (the admin API's
-// kill switch) reach this guard, and lifting them too; outages of the store and its recovery are
+// kill switch) reach this guard, and their explicit releases too (audited with the release's reason);
+// outages of the store and its recovery, and isolations the store lost and this replica wrote back, are
 // written to the audit log. The guard keeps deciding from its own copy, so a check of the kill switch
 // costs nothing on the call path; the copy is at most one poll interval (250 ms) behind.
 import type { AuditLog } from "../audit/audit-log.js";
@@ -33,19 +34,38 @@ export function bindGuardToState(
       binding && options.carried === true
         ? (reason: string, agent?: string) => guard.restoreIsolation(reason, agent)
         : (reason: string, agent?: string) => guard.isolate(reason, agent);
+    const why = (key: string): string => {
+      const r = next.released?.get(key) ?? (key === "*" ? undefined : next.released?.get("*"));
+      return r === undefined ? "lifted through the shared state" : `${r} (released through the shared state)`;
+    };
     if (prev.all !== undefined && next.all === undefined) {
-      guard.release("lifted through the shared state");
+      guard.release(why("*"));
       // release() lifted every isolation: put back the agents still isolated
       for (const [agent, reason] of next.agents) isolate(reason, agent);
       return;
     }
-    for (const agent of prev.agents.keys()) if (!next.agents.has(agent)) guard.release("lifted through the shared state", agent);
+    for (const agent of prev.agents.keys()) if (!next.agents.has(agent)) guard.release(why(agent), agent);
     // an isolation the guard already holds (carried over before binding) is not applied twice
     if (next.all !== undefined && prev.all === undefined && !guard.isIsolated()) isolate(next.all);
     for (const [agent, reason] of next.agents) if (!prev.agents.has(agent) && !guard.isIsolated(agent)) isolate(reason, agent);
   };
   const stopWatch = state.killSwitch.watch(apply);
   binding = false;
+  const stopReasserted =
+    state.killSwitch.onReasserted?.((i) => {
+      options.audit?.write({
+        agent: i.agent ?? "*",
+        session: "",
+        event: "state",
+        trace: [
+          {
+            rule: "state.isolation_reasserted",
+            reason: `the shared state had lost the isolation (${i.reason}) without a release: written back, it still holds`,
+          },
+        ],
+        outcome: "reasserted",
+      });
+    }) ?? (() => undefined);
   const stopHealth = state.onHealth((h) => {
     options.audit?.write({
       agent: "charter-runtime",
@@ -64,6 +84,7 @@ export function bindGuardToState(
     unbind: () => {
       stopWatch();
       stopHealth();
+      stopReasserted();
     },
   };
 }

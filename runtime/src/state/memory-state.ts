@@ -13,12 +13,13 @@ import type {
   StoredApproval,
 } from "./state-store.js";
 
-function copyState(s: IsolationState): IsolationState {
-  return { ...(s.all !== undefined ? { all: s.all } : {}), agents: new Map(s.agents) };
+function copyState(s: IsolationState, released: Map<string, string>): IsolationState {
+  return { ...(s.all !== undefined ? { all: s.all } : {}), agents: new Map(s.agents), released: new Map(released) };
 }
 
 class MemoryKillSwitch implements KillSwitch {
   private state: IsolationState = { agents: new Map() };
+  private readonly released = new Map<string, string>();
   private readonly listeners = new Set<(s: IsolationState) => void>();
 
   async isolate(i: { agent?: string; reason: string }): Promise<void> {
@@ -27,24 +28,25 @@ class MemoryKillSwitch implements KillSwitch {
     this.emit();
   }
 
-  async release(agent?: string): Promise<void> {
+  async release(agent?: string, reason = "released"): Promise<void> {
     if (agent === undefined) this.state = { agents: new Map() };
     else this.state.agents.delete(agent);
+    this.released.set(agent ?? "*", reason);
     this.emit();
   }
 
   async current(): Promise<IsolationState> {
-    return copyState(this.state);
+    return copyState(this.state, this.released);
   }
 
   watch(onChange: (s: IsolationState) => void): () => void {
     this.listeners.add(onChange);
-    onChange(copyState(this.state));
+    onChange(copyState(this.state, this.released));
     return () => this.listeners.delete(onChange);
   }
 
   private emit(): void {
-    for (const l of this.listeners) l(copyState(this.state));
+    for (const l of this.listeners) l(copyState(this.state, this.released));
   }
 }
 

@@ -12,6 +12,11 @@ export interface Isolation {
 export interface IsolationState {
   all?: string;
   agents: Map<string, string>;
+  /**
+   * Why the last explicit release lifted each isolation ("*": the release of every isolation), when the
+   * store knows: the binding audits a lifted isolation with it.
+   */
+  released?: Map<string, string>;
 }
 
 export type ApprovalStatus = "pending" | "approved" | "rejected" | "expired" | "withdrawn";
@@ -50,7 +55,11 @@ export interface StateHealth {
 
 export interface KillSwitch {
   isolate(isolation: Isolation): Promise<void>;
-  release(agent?: string): Promise<void>;
+  /**
+   * The only way an isolation ends: an explicit release (of `agent`, or of every isolation), recorded as
+   * such in the store. An isolation that merely disappears from the store (data loss) is not released.
+   */
+  release(agent?: string, reason?: string): Promise<void>;
   /** The isolations in force now. */
   current(): Promise<IsolationState>;
   /**
@@ -58,6 +67,11 @@ export interface KillSwitch {
    * polling fallback for a lost pub/sub message. Returns the function that stops watching.
    */
   watch(onChange: (state: IsolationState) => void): () => void;
+  /**
+   * Told when this replica found an isolation it knows of missing from the store without a release
+   * (the store lost its data) and wrote it back. Returns the function that stops listening.
+   */
+  onReasserted?(listener: (isolation: Isolation) => void): () => void;
 }
 
 export interface ApprovalStore {
