@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkText } from "@charter/language";
 import { AuditLog, MemoryAuditSink, SocExporter, TeeAuditSink, createGuard, type SocEvent } from "../src/index.js";
+import { socEventOf } from "../src/soc/index.js";
 import { freePort } from "../../test/support/free-port.js";
 
 const bundle = checkText(readFileSync(join(import.meta.dirname, "fixtures/audit-policy.charter"), "utf8")).bundle;
@@ -182,5 +183,25 @@ describe("SOC export", () => {
       message: expect.stringContaining("already being written"),
     });
     await a.close();
+  });
+});
+
+describe("SOC severity of shared-state events", () => {
+  const state = (outcome: string) =>
+    socEventOf({
+      seq: 1,
+      ts: "2026-12-02T07:00:00.000Z",
+      agent: "charter-serve",
+      session: "",
+      event: "state",
+      trace: [{ rule: "state", reason: outcome }],
+      outcome,
+      prev: "",
+      hash: "",
+    });
+  it("an outage and an isolation put back after the store lost it are high; a recovery is info", () => {
+    expect(state("unavailable")?.severity).toBe("high");
+    expect(state("reasserted")?.severity).toBe("high");
+    expect(state("recovered")?.severity).toBe("info");
   });
 });

@@ -35,7 +35,7 @@ export async function startServeProcess(name: string, config: string, audit: str
 
 /** SIGTERM, and wait for the exit (a no-op for a process already gone). */
 export async function stopServeProcess(r: ServeProcess): Promise<void> {
-  if (r.child.exitCode !== null) return;
+  if (r.child.exitCode !== null || r.child.signalCode !== null) return; // exited, or killed by a signal
   const exited = new Promise((res) => r.child.once("exit", res));
   r.child.kill("SIGTERM");
   await exited;

@@ -87,6 +87,7 @@ export class PostgresAuditSink implements AuditSink {
     try {
       await client.connect();
     } catch (e) {
+      await client.end().catch(() => undefined); // a refused handshake leaves the socket open, holding the process
       return { ok: false, message: `cannot connect to the PostgreSQL audit store ${where}: ${(e as Error).message}` };
     }
     const fail = async (message: string): Promise<{ ok: false; message: string }> => {

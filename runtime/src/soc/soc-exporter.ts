@@ -75,7 +75,8 @@ export function socEventOf(r: AuditRecord, chain = ""): SocEvent | undefined {
       severity = r.outcome === "blocked" ? "high" : r.outcome === "redacted" ? "low" : (asSeverity(r.guardrail?.[0]?.severity) ?? "medium");
       break;
     case "state":
-      severity = r.outcome === "unavailable" ? "high" : "info";
+      // "reasserted": the shared state lost an isolation (Redis flushed or restarted empty) and it was put back
+      severity = r.outcome === "unavailable" || r.outcome === "reasserted" ? "high" : "info";
       break;
     default:
       if (r.guardrail === undefined) return undefined;
