@@ -119,9 +119,12 @@ describe("sealing off-thread writes the same log", () => {
 });
 
 describe("durability when sealed off-thread", () => {
-  it("durable() resolves only once the record is in the file: one call (sealed here) and 64 at once (by the worker)", async () => {
+  it.each([
+    ["sealed by the deciding thread while the worker is idle", {}],
+    ["every record through the worker", { inlineMax: 0 }],
+  ])("durable() resolves only once the record is in the file: one call, then 64 at once (%s)", async (_, sealer) => {
     const path = join(dir, "durable.jsonl");
-    const log = open(path, { sealOffThread: true });
+    const log = open(path, { sealOffThread: sealer });
     const lines = () => readFileSync(path, "utf8").split("\n").length - 1;
     log.write(entry(0));
     await log.durable();

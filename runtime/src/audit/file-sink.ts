@@ -375,7 +375,7 @@ export class FileAuditSink implements AuditSink {
     this.startSync();
   }
 
-  /** Written here at once when the worker is idle and few records wait, else when the worker reports them. */
+  /** Written here at once when the worker is idle, else when the worker reports them. */
   private commitDeferred(round: Round | undefined): void {
     if (this.closed) return round?.reject(new Error(`${this.path} was closed`));
     let written: boolean;
