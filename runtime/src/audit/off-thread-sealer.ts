@@ -147,6 +147,9 @@ function workerMain(
   }
 }
 
+// The worker runs from source text rather than a file of its own: the runtime is also used bundled into
+// one file (esbuild: the benchmarks, the Action), where a worker module beside this one would not exist.
+// So the three functions above take everything they use as arguments.
 const WORKER_SOURCE = `"use strict";
 const { workerData, parentPort } = require("node:worker_threads");
 const { writeSync } = require("node:fs");
