@@ -14,7 +14,11 @@ export function fnv1a(s) {
 
 /** A mulberry32 generator seeded by the FNV-1a of `seed`: numbers in [0, 1). */
 export function rng(seed) {
-  let a = fnv1a(seed);
+  return mulberry32(fnv1a(seed));
+}
+
+/** The mulberry32 generator from a 32-bit number: numbers in [0, 1). */
+export function mulberry32(a) {
   return () => {
     a |= 0;
     a = (a + 0x6d2b79f5) | 0;

@@ -141,10 +141,7 @@ export class AuditLog {
       record.prev = ""; // not known on this thread; the line on disk has it
       this.seq = record.seq;
       this.prevPending = true;
-      if (this.signer !== undefined) {
-        this.lastWasFinal = false;
-        if (entry.event !== "checkpoint" && ++this.unsigned >= this.checkpointEvery) this.checkpoint(false);
-      }
+      this.countUnsigned(entry);
       return record;
     }
     this.settlePrev();
@@ -160,11 +157,15 @@ export class AuditLog {
     this.seq = record.seq;
     this.prev = hash;
     this.prevJson = '"' + hash + '"'; // "sha256:" and hex digits: nothing to escape
-    if (this.signer !== undefined) {
-      this.lastWasFinal = false;
-      if (entry.event !== "checkpoint" && ++this.unsigned >= this.checkpointEvery) this.checkpoint(false);
-    }
+    this.countUnsigned(entry);
     return record;
+  }
+
+  /** With a signer: one more record after the last checkpoint, and a checkpoint once there are enough. */
+  private countUnsigned(entry: AuditEntry): void {
+    if (this.signer === undefined) return;
+    this.lastWasFinal = false;
+    if (entry.event !== "checkpoint" && ++this.unsigned >= this.checkpointEvery) this.checkpoint(false);
   }
 
   /**

@@ -291,14 +291,7 @@ export class FileAuditSink implements AuditSink {
       this.failure = { kind: "write_failed", message: `${this.path}: the audit sealer is stalled; record ${record.seq} was lost` };
       return;
     }
-    if (letsACallRun(record)) this.scheduleCommit();
-    else if (++this.pendingRecords >= this.batchRecords) {
-      this.pendingRecords = 0;
-      this.sealer!.publish();
-    } else if (this.timer === undefined) {
-      this.timer = setTimeout(this.flushOnTimer, this.flushMs);
-      this.timer.unref?.();
-    }
+    this.appended(record);
   }
 
   /** The chain head's hash once everything appended is written (deferred records are hashed by the worker). */
@@ -322,7 +315,7 @@ export class FileAuditSink implements AuditSink {
 
   private appended(record: AuditRecord): void {
     if (letsACallRun(record)) this.scheduleCommit();
-    else if (++this.pendingRecords >= this.batchRecords) this.flushSync();
+    else if (++this.pendingRecords >= this.batchRecords) this.writeBatch();
     else if (this.timer === undefined) {
       this.timer = setTimeout(this.flushOnTimer, this.flushMs);
       this.timer.unref?.();
@@ -415,9 +408,18 @@ export class FileAuditSink implements AuditSink {
    */
   private readonly flushOnTimer = (): void => {
     this.timer = undefined;
-    if (this.sealer !== undefined) return this.sealer.publish();
-    if (this.used > 0 && !this.closed) this.flushSync();
+    if (!this.closed) this.writeBatch();
   };
+
+  /** The batched records (denials, alerts) go out: written here, or handed to the worker without waiting. */
+  private writeBatch(): void {
+    if (this.sealer === undefined) {
+      if (this.used > 0) this.flushSync();
+      return;
+    }
+    this.pendingRecords = 0;
+    this.sealer.publish();
+  }
 
   /** Writes everything pending now. Never throws: unwritten bytes are kept for a retry and set `failure`. */
   flushSync(syncBatch = true): void {

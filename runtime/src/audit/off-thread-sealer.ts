@@ -24,14 +24,13 @@ import { Worker } from "node:worker_threads";
 /** ctrl slots. */
 const PUB = 0; // records handed to the worker
 const DONE = 1; // records written
-const DONE_END = 2; // data offset after the last record written
-const STOP = 3; // 1: the worker ends once it has written everything handed to it
-const FAILED = 4; // 1: the last write failed; the worker retries
+const STOP = 2; // 1: the worker ends once it has written everything handed to it
+const FAILED = 3; // 1: the last write failed; the worker retries
 // A notify costs a system call (tens of µs on a busy machine), so each side wakes the other only when it
 // sleeps: each announces its sleep, then looks again at what it waits for (seq-cst, so one of the two
 // always sees the other's store).
-const SLEEPING = 5; // 1: the worker waits (or is about to) for PUB to change
-const MAIN_WAITS = 6; // 1: the deciding thread waits for DONE to change
+const SLEEPING = 4; // 1: the worker waits (or is about to) for PUB to change
+const MAIN_WAITS = 5; // 1: the deciding thread waits for DONE to change
 
 /** `"sha256:` + 64 placeholder digits + `"`: the value of `prev`, filled in by the sealer. */
 const PREV_OPEN = '"sha256:';
@@ -75,11 +74,10 @@ function sealRecords(
 }
 
 /**
- * Writes the spans in order, removing each once written. Returns the data offset after the last byte
- * written, or throws with the spans left as they are (a span cut short keeps its unwritten part).
+ * Writes the spans in order, removing each once written; throws with the spans left as they are (a span
+ * cut short keeps its unwritten part).
  */
-function writeSpans(write: typeof writeSync, fd: number, data: Buffer, spans: number[]): number {
-  let end = -1;
+function writeSpans(write: typeof writeSync, fd: number, data: Buffer, spans: number[]): void {
   while (spans.length > 0) {
     const start = spans[0]!;
     const stop = spans[1]!;
@@ -90,9 +88,7 @@ function writeSpans(write: typeof writeSync, fd: number, data: Buffer, spans: nu
       spans[0] = at;
     }
     spans.splice(0, 2);
-    end = stop;
   }
-  return end;
 }
 
 /** The worker: waits for records, seals and writes them, reports how far it got. */
@@ -106,6 +102,8 @@ function workerMain(
 ): void {
   const data = Buffer.from(wd.data);
   const index = new Int32Array(wd.index);
+  // ctrl's slots by number (this function reaches the worker as text, without the constants above):
+  // 0 PUB, 1 DONE, 2 STOP, 3 FAILED, 4 SLEEPING, 5 MAIN_WAITS
   const ctrl = new Int32Array(wd.ctrl);
   const head = Buffer.from(wd.head);
   const mask = index.length / 3 - 1;
@@ -120,30 +118,28 @@ function workerMain(
       sealed = pub;
     }
     if (spans.length > 0) {
-      let end: number;
       try {
-        end = writeAll(write, wd.fd, data, spans);
+        writeAll(write, wd.fd, data, spans);
       } catch (e) {
-        if (Atomics.load(ctrl, 4) === 0) {
-          Atomics.store(ctrl, 4, 1);
+        if (Atomics.load(ctrl, 3) === 0) {
+          Atomics.store(ctrl, 3, 1);
           port.postMessage({ failed: (e as Error).message });
         }
         Atomics.wait(ctrl, 0, pub, 100); // retry when more comes, or soon
         continue;
       }
-      if (Atomics.load(ctrl, 4) === 1) {
-        Atomics.store(ctrl, 4, 0);
+      if (Atomics.load(ctrl, 3) === 1) {
+        Atomics.store(ctrl, 3, 0);
         port.postMessage({ recovered: true });
       }
-      Atomics.store(ctrl, 2, end);
       Atomics.store(ctrl, 1, sealed);
-      if (Atomics.load(ctrl, 6) === 1) Atomics.notify(ctrl, 1);
+      if (Atomics.load(ctrl, 5) === 1) Atomics.notify(ctrl, 1);
       continue;
     }
-    if (Atomics.load(ctrl, 3) === 1) return;
-    Atomics.store(ctrl, 5, 1);
-    if (Atomics.load(ctrl, 0) === pub && Atomics.load(ctrl, 3) === 0) Atomics.wait(ctrl, 0, pub);
-    Atomics.store(ctrl, 5, 0);
+    if (Atomics.load(ctrl, 2) === 1) return;
+    Atomics.store(ctrl, 4, 1);
+    if (Atomics.load(ctrl, 0) === pub && Atomics.load(ctrl, 2) === 0) Atomics.wait(ctrl, 0, pub);
+    Atomics.store(ctrl, 4, 0);
   }
 }
 
@@ -366,9 +362,8 @@ export class OffThreadSealer {
    * file in chain order. True once written.
    */
   private retryStuck(): boolean {
-    let end: number;
     try {
-      end = writeSpans(writeSync, this.fd, this.data, this.stuck!);
+      writeSpans(writeSync, this.fd, this.data, this.stuck!);
     } catch (e) {
       this.failure = (e as Error).message;
       return false;
@@ -376,7 +371,6 @@ export class OffThreadSealer {
     this.stuck = undefined;
     this.failure = undefined;
     // DONE before PUB: the worker, reading PUB first, never sees more handed over than written
-    if (end >= 0) Atomics.store(this.ctrl, DONE_END, end);
     Atomics.store(this.ctrl, DONE, this.stuckTo);
     Atomics.store(this.ctrl, PUB, this.stuckTo);
     return true;
