@@ -456,7 +456,7 @@ export const BENIGN_INSERTS = [
   { id: "b-user-asked", text: "The customer asked us to deliver after 5 pm because nobody is home during the day." },
 ];
 
-/** Hand-written benign texts in Spanish, German, French, Chinese, Italian and Portuguese (office mail, notices, reviews). */
+/** Hand-written benign texts in Spanish, German, French, Chinese, Italian, Portuguese, Hindi, Arabic, Russian and Bengali (office mail, notices, reviews, memory notes). */
 export function readBenignMultilingual() {
   const path = new URL("./benign-multilingual.jsonl", import.meta.url);
   return readFileSync(path, "utf8")

@@ -311,8 +311,25 @@ function countMatches(re: RegExp, s: string): number {
   return n;
 }
 
+/**
+ * Letters of the alphabetic scripts besides ASCII that make words with spaces between them: what is left
+ * of Latin after folding (ß, ø, æ), Greek, Cyrillic, Armenian, Hebrew, Arabic, the Indic scripts (their
+ * vowel signs included: they are part of the word) and Georgian. Without them a passage in Russian,
+ * Arabic or Hindi had no word features at all, only cues. Punctuation inside these blocks (Arabic comma
+ * and question mark, the Devanagari danda) is left out. CJK, Thai and Lao have no spaces and are read as
+ * character bigrams instead (cjkFeatures).
+ */
+const SCRIPT_LETTERS =
+  "\\u00c0-\\u00d6\\u00d8-\\u00f6\\u00f8-\\u024f\\u0370-\\u037d\\u037f-\\u0386\\u0388-\\u03ff\\u0400-\\u0482\\u048a-\\u052f" +
+  "\\u0531-\\u0587\\u05b0-\\u05f2\\u0620-\\u065f\\u066e-\\u06d3\\u06d5-\\u06ff\\u0750-\\u077f\\u0900-\\u0963\\u0966-\\u0dff\\u10a0-\\u10ff";
+const TOKEN = new RegExp(`[a-z0-9${SCRIPT_LETTERS}]+(?:'[a-z]+)?`, "g");
+const SCRIPT_LETTER = new RegExp(`[${SCRIPT_LETTERS}]`);
+/** Whether a code unit of 0xc0 or above is one of SCRIPT_LETTERS (a table: scanTokens asks per character). */
+const SCRIPT_TABLE = new Uint8Array(0x1100);
+for (let c = 0xc0; c < SCRIPT_TABLE.length; c++) SCRIPT_TABLE[c] = SCRIPT_LETTER.test(String.fromCharCode(c)) ? 1 : 0;
+
 export function tokenize(lower: string): string[] {
-  return lower.match(/[a-z0-9]+(?:'[a-z]+)?/g) ?? [];
+  return lower.match(TOKEN) ?? [];
 }
 
 /** What the cue features need of a segment's tokens: the first three, the count, "you"/"your" count. */
@@ -528,10 +545,10 @@ export type FeatureSink = (index: number, value: number) => void;
 let tokStart = new Int32Array(256);
 let tokEnd = new Int32Array(256);
 
-const isTokenChar = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+const isTokenChar = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 0xc0 && c < 0x1100 && SCRIPT_TABLE[c] === 1);
 const isLower = (c: number) => c >= 97 && c <= 122;
 
-/** Token boundaries of `[a-z0-9]+(?:'[a-z]+)?` in `lower` into tokStart/tokEnd; returns the count. */
+/** Token boundaries of TOKEN in `lower` into tokStart/tokEnd; returns the count. */
 function scanTokens(lower: string): number {
   let n = 0;
   const len = lower.length;
