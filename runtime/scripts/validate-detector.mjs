@@ -16,6 +16,7 @@ import { splitAgentic } from "./corpus-agentic.mjs";
 import { buildAgentCorpus } from "../corpus/agent-attacks.mjs";
 import { buildToolOutputs } from "../corpus/tool-outputs.mjs";
 import { buildAgentToolResults } from "../corpus/agent-tool-results.mjs";
+import { embedInProse, PROSE_CARRIERS, prosePartOf } from "../corpus/prose-carriers.mjs";
 import { buildBenignShort } from "./benign-short.mjs";
 import { buildOodBenign } from "./ood-benign.mjs";
 import { buildExamples, fitModel, HYPERPARAMETERS } from "./train-detector.mjs";
@@ -40,6 +41,14 @@ export function innerSplit() {
   // The benign short texts' training part, halved: questions and requests between people, the class the
   // detector flags most easily (the "final" part is never read here).
   const shortTrain = buildBenignShort().train;
+  // The inner validation's BIPIA attacks placed in the val prose carriers, and those carriers alone.
+  const valProse = PROSE_CARRIERS.filter((c) => prosePartOf(c.id) === "val");
+  const proseVal = [
+    ...bipia.test
+      .filter((r) => r.label === "injection" && r.channel === "instruction")
+      .map((r, k) => ({ text: embedInProse(valProse[k % valProse.length], r.text, k), insert: r.text, label: "injection" })),
+    ...valProse.map((c) => ({ text: c.text, label: "benign" })),
+  ];
   return {
     train: {
       bipia: bipia.train,
@@ -49,6 +58,7 @@ export function innerSplit() {
       agentTools: agentTools.filter((r) => r.part === "train"),
       ood: buildOodBenign().train.map((p) => p.text),
       short: shortTrain.filter((r) => innerHalf(r.id) === 0).map((r) => r.text),
+      prose: PROSE_CARRIERS.filter((c) => prosePartOf(c.id) === "train"),
     },
     val: {
       bipia: bipia.test,
@@ -57,6 +67,7 @@ export function innerSplit() {
       extra: [
         ["agent tool results (Charter)", agentTools.filter((r) => r.part === "val" && r.channel !== "bare")],
         ["agent tool results, bare fillers", agentTools.filter((r) => r.part === "val" && r.channel === "bare")],
+        ["BIPIA attacks in prose (val carriers)", proseVal],
         ["benign short texts (inner half)", shortTrain.filter((r) => innerHalf(r.id) === 1).map((r) => ({ ...r, label: "benign" }))],
       ],
     },

@@ -25,6 +25,13 @@ function fnv1a(s: string): number {
 const WRAPPED_END = /[A-Za-z,;]$/;
 const WRAPPED_NEXT = /^\s{0,3}[a-z][a-z]*\b(?![:(=.])/;
 
+/**
+ * Whether `next` continues the hard-wrapped sentence that `line` (trimmed) ends: no closing
+ * punctuation, and the next line starts in lower case. Such lines are one passage, for the classifier
+ * and for redaction (ingest/redact.ts), which removes the sentence rather than one of its halves.
+ */
+export const continuesOnNextLine = (line: string, next: string) => WRAPPED_END.test(line) && WRAPPED_NEXT.test(next);
+
 /** A scored passage with the lines it spans (`first`..`last`, indices into the text's lines). */
 interface RawSegment {
   text: string;
@@ -53,7 +60,7 @@ function rawSegments(lines: string[]): RawSegment[] {
     const first = i;
     // A hard-wrapped sentence (line without closing punctuation, next line starting in lower case)
     // is one passage: scored line by line, its halves read like short imperatives.
-    while (i + 1 < lines.length && WRAPPED_END.test(trimmed) && WRAPPED_NEXT.test(lines[i + 1]!) && trimmed.length < MAX_SEGMENT) {
+    while (i + 1 < lines.length && continuesOnNextLine(trimmed, lines[i + 1]!) && trimmed.length < MAX_SEGMENT) {
       trimmed += " " + lines[++i]!.trim();
     }
     lastProse = trimmed;
@@ -238,7 +245,20 @@ export function segmentWithContext(text: string): ContextSegment[] {
   if (count("code") >= 3) structure.add("code");
   const docWords = new Map<string, number>();
   if (text.length >= 200) for (const w of contentWords(text.toLowerCase())) docWords.set(w, (docWords.get(w) ?? 0) + 1);
-  return segs.map((s) => ({ segment: s.text, context: contextOf(s, kinds, docWords, text.length, structure) }));
+  // A text of prose that asks nothing of its reader (an article, an abstract, a report): a request or a
+  // question in it is out of place, as a task inserted into a table is. Its segments that ask, when no
+  // other segment does, are "in:declarative" (a travel guide's one "book early" is such a segment too,
+  // and benign: the training data has both).
+  let asking = -1;
+  if (text.length >= 200 && structure.size === 0 && segs.filter((s) => kinds[s.first] === "prose").length >= 3) {
+    asking = 0;
+    for (const s of segs) if (kinds[s.first] === "prose" && asks(s.text) && ++asking > 1) break;
+  }
+  return segs.map((s) => {
+    const context = contextOf(s, kinds, docWords, text.length, structure);
+    if (asking === 1 && context.length && kinds[s.first] === "prose" && asks(s.text)) context.push("in:declarative");
+    return { segment: s.text, context };
+  });
 }
 
 const IMPERATIVE_START = new Set(
@@ -352,16 +372,10 @@ function cueFeatures(segment: string, lower: string, t: TokenSummary, context: r
   // Someone retracting their own message ("please ignore my previous email") is not an injection.
   if (RETRACTION.test(lower)) add("d:retraction");
   const first = t.first;
-  // "Now invite …", "Then send …", "Also, please forward …": a sequencing word before the verb.
-  const lead = SEQUENCE_WORD.has(first) ? 1 : 0;
-  const verb = lead ? t.second : first;
-  const startsImperative =
-    IMPERATIVE_START.has(verb) ||
-    (verb === "please" && IMPERATIVE_START.has(lead ? t.third : t.second)) ||
-    (first === "please" && IMPERATIVE_START.has(t.second));
+  const startsImperative = opensWithImperative(first, t.second, t.third);
   if (first) add("f:" + first);
   if (n > 1) add("f2:" + first + " " + t.second);
-  const question = /\?\s*$/.test(segment.trim()) && WH_START.test(lower.trim());
+  const question = isQuestion(segment, lower);
   const addressesOutput = OUTPUT_ADDRESS.test(lower);
   // Cheap literal checks first: the full patterns retry at every word of a long segment.
   const url = (lower.includes("www.") || lower.includes("://") || TLD.test(lower)) && URL.test(lower);
@@ -441,6 +455,26 @@ function cueFeatures(segment: string, lower: string, t: TokenSummary, context: r
       add("x:" + type + "|" + c);
     }
   }
+}
+
+/** "Send …", "Please add …"; "Now invite …", "Then send …", "Also, please forward …": a sequencing word before the verb. */
+function opensWithImperative(first: string, second: string, third: string): boolean {
+  const lead = SEQUENCE_WORD.has(first) ? 1 : 0;
+  const verb = lead ? second : first;
+  return (
+    IMPERATIVE_START.has(verb) ||
+    (verb === "please" && IMPERATIVE_START.has(lead ? third : second)) ||
+    (first === "please" && IMPERATIVE_START.has(second))
+  );
+}
+
+const isQuestion = (segment: string, lower: string) => /\?\s*$/.test(segment.trim()) && WH_START.test(lower.trim());
+
+/** Whether a segment asks its reader something: it opens with an imperative or is a question (as cueFeatures reads it). */
+function asks(segment: string): boolean {
+  const lower = passageOf(segment).toLowerCase();
+  const [first = "", second = "", third = ""] = tokenize(lower.slice(0, 60));
+  return opensWithImperative(first, second, third) || isQuestion(segment, lower);
 }
 
 function summarise(tokens: string[]): TokenSummary {

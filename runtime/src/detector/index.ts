@@ -12,6 +12,14 @@ export {
   type SegmentScore,
   isStructure,
 } from "./linear-classifier.js";
-export { segmentText, segmentWithContext, segmentFeatures, namedFeatures, FEATURE_BITS, type ContextSegment } from "./features.js";
+export {
+  segmentText,
+  segmentWithContext,
+  segmentFeatures,
+  namedFeatures,
+  continuesOnNextLine,
+  FEATURE_BITS,
+  type ContextSegment,
+} from "./features.js";
 export { foldText, flattenForRules, readableText, unescapeStringLiterals } from "./normalise.js";
 export { scanJsonl, scanRecords, topPassages, type ScanLine, type ScoredPassage } from "./scan-jsonl.js";
