@@ -5,7 +5,7 @@
 // Benign contexts are shared by all folds, so this reports recall only; validate-detector.mjs reports
 // false positives.
 //
-//   node runtime/scripts/validate-bipia-categories.mjs [--folds N]
+//   node runtime/scripts/validate-bipia-categories.mjs [--folds N] [--errors]
 
 import { importDetector } from "./bundle-detector.mjs";
 import { readCorpus, splitCorpus } from "./corpus-split.mjs";
@@ -13,6 +13,16 @@ import { buildExamples, fitModel, HYPERPARAMETERS } from "./train-detector.mjs";
 import { fnv1a as hash } from "../corpus/seeded.mjs";
 
 const FOLD_SEED = "charter-bipia-category-folds-v1";
+
+/** The attack as inserted into its context (the injected text minus the benign original around it). */
+function insertedOf(r, records) {
+  const base = records.find((b) => b.label === "benign" && b.source === r.source.split("+")[0])?.text ?? "";
+  let i = 0;
+  while (i < base.length && r.text[i] === base[i]) i++;
+  let j = 0;
+  while (j < base.length - i && r.text[r.text.length - 1 - j] === base[base.length - 1 - j]) j++;
+  return r.text.slice(i, r.text.length - j);
+}
 
 export function categoryFolds(train, folds) {
   const categories = [...new Set(train.filter((r) => r.label === "injection").map((r) => r.attack_category))];
@@ -37,7 +47,13 @@ async function main() {
       ["embedded", test.filter((r) => r.channel !== "instruction")],
       ["bare", test.filter((r) => r.channel === "instruction")],
     ]) {
-      const caught = rs.filter((r) => full.score(r.text).score > 0.5).length;
+      const missed = rs.filter((r) => full.score(r.text).score <= 0.5);
+      const caught = rs.length - missed.length;
+      if (process.argv.includes("--errors"))
+        for (const r of missed) {
+          const top = full.score(r.text).score.toFixed(2);
+          console.log(`   MISS ${r.attack_category} / ${r.channel} ${top} ${JSON.stringify(r.channel === "instruction" ? r.text : insertedOf(r, train)).slice(0, 160)}`);
+        }
       totals[kind][0] += caught;
       totals[kind][1] += rs.length;
       line.push(`${kind} ${caught}/${rs.length}`);

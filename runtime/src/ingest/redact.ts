@@ -73,10 +73,11 @@ const MAX_ROUNDS = 16;
 /**
  * Replaces the passages of `text` that score above `threshold` with REDACTION_MARKER. Paragraphs are
  * scored first; in a paragraph above the threshold, the lines (a hard-wrapped sentence counting as one)
- * above it are replaced, or the paragraph when no single line is (the evidence spans its lines). JSON text is parsed and each string value is
- * redacted on its own, so the result is still valid JSON. If the admitted text as a whole still scores
- * above the threshold (evidence spread over paragraphs), the highest-scoring remaining paragraphs are
- * replaced too, and as a last resort the whole text (`complete: false`).
+ * above it are replaced, or the paragraph when no single line is (the evidence spans its lines). JSON
+ * text is parsed and each string value is redacted on its own, so the result is still valid JSON. If
+ * the admitted text as a whole still scores above the threshold (evidence spread over paragraphs), the
+ * highest-scoring remaining paragraphs are replaced too, and as a last resort the whole text
+ * (`complete: false`).
  */
 export function redactInjections(text: string, threshold: number, detector: Detector): RedactResult {
   const json = redactJson(text, threshold, detector);
