@@ -67,7 +67,11 @@ const ROLE_EXTRA = [
 const BOUNDARY_MARKER = [
   /<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text)\|>/i,
   /\[\/?INST\]|<<\/?SYS>>|<\/?(?:system|system_prompt|instructions?|user_input|untrusted[\w-]*)>/i,
-  /^\s*#{2,}\s*(?:system|instructions?|new instructions?|assistant|response)\s*:?\s*$/im,
+  // A chat-template turn spelt with hashes: "### Instruction:" (singular, with its colon), "## New instructions",
+  // a role in brackets ("###(system_message)", "## [system]"), or two role headings, one for each
+  // side ("### Instruction" … "### Response"). A lone markdown heading "## Instructions" or "## System"
+  // is a recipe's, a form's or a README's section (it scored 0.8 as a boundary marker).
+  /^\s*#{2,}\s*(?:(?:system|instruction|assistant|response)\s*:|new instructions?\s*:?)\s*$|#{2,}\s*[([]\s*(?:system|assistant|admin|developer)(?:[ _-]?(?:message|prompt|note|instructions?))?\s*[)\]]|^\s*#{2,}\s*(?:system|instructions?)\s*$[^]*^\s*#{2,}\s*(?:assistant|response)\s*$/im,
   /\b(?:begin|end|start)\W{0,3}(?:of\W{0,3})?(?:untrusted|trusted|system|user)\W{0,3}(?:content|data|text|input|prompt|message)\b/i,
   /^\s*(?:system|assistant)\s*(?:prompt|message|override)\s*:/im,
 ];
@@ -719,6 +723,12 @@ const PREEMPT: LiteralGroup = {
     new RegExp(
       `prior to (?:completing|doing|answering|continuing with|finishing|handling|solving) (?:${TASK_OWNER} ${TASK_NOUN}|${TASK_GIVEN})\\b`,
     ),
+    // "First, use the delete_file tool …, then continue with the user's task": the same order spelt
+    // forwards (a dot inside a file name or an address does not end the sentence). Only the task of someone else ("the user's", "my", "the original", "the task I gave
+    // you"): "first …, then continue with your task" is also what an instruction sheet tells a person.
+    new RegExp(
+      `\\bfirst\\b,?(?:[^.\\n]|\\.(?=\\S)){0,160}?\\bthen\\b,? (?:you (?:can|may|should|could) )?(?:continue|proceed|go back|return|resume|carry on|get back|move on)\\b[^.\\n]{0,20}?\\b(?:(?:my|the user'?s?|the original)(?: ${TASK_QUAL})? ${TASK_NOUN}|${TASK_GIVEN})\\b`,
+    ),
   ],
   gates: [
     bothGates(wordGate("before"), TASK_NOUN_WORDS),
@@ -729,6 +739,7 @@ const PREEMPT: LiteralGroup = {
     bothGates(wordGate("instead"), TASK_NOUN_WORDS),
     bothGates(wordGate("rather"), TASK_NOUN_WORDS),
     bothGates(wordGate("prior"), TASK_NOUN_WORDS),
+    bothGates(wordGate("first"), bothGates(wordGate("then"), TASK_NOUN_WORDS)),
   ].map((g) => indexGate(g)),
 };
 
@@ -1167,7 +1178,7 @@ const ROLE_EXTRA_GATED: GatedPattern[] = [
 const BOUNDARY_SYMBOLS: GatedPattern[] = [
   [wordGate("im system user assistant endoftext eot start end begin"), BOUNDARY_MARKER[0]!, (t) => t.includes("<|")],
   [wordGate("inst sys system instruction instructions user untru*"), BOUNDARY_MARKER[1]!, (t) => t.includes("<") || t.includes("[")],
-  [wordGate("system instruction instructions assistant response"), BOUNDARY_MARKER[2]!, (t) => t.includes("##")],
+  [wordGate("system instruction instructions assistant response admin developer"), BOUNDARY_MARKER[2]!, (t) => t.includes("##")],
 ];
 const BOUNDARY_SPAN = [BOUNDARY_MARKER[3]!];
 const BOUNDARY_SPAN_WORDS = wordGate("begin* start* end endof* endun* endtr* endsy* endus*");
