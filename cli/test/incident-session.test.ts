@@ -18,7 +18,8 @@ describe("examples/incident/session.mjs", () => {
     });
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/charter audit verify: audit\.jsonl: chain intact, \d+ records/);
+    // Verified with the checkpoint key's public half: a cut tail or a rewrite would show.
+    expect(run.stdout).toMatch(/charter audit verify: audit\.jsonl: chain intact, \d+ records; 1 signed checkpoint, closed/);
 
     const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as IncidentReport;
     expect(report.summary).toMatchObject({

@@ -12,7 +12,8 @@
 //      folder, tries to copy the payroll file to a shared place, plants an instruction in its notes;
 //      alice rejects the copy in the approval API and approves a legitimate filing; the admin isolates
 //      the agent;
-//   4. stops the gateway with SIGTERM, verifies the audit chain (`charter audit verify`) and writes
+//   4. stops the gateway with SIGTERM, verifies the audit chain and its signed checkpoints (`charter
+//      audit verify --checkpoint-pub`, the key made by `charter keygen`) and writes
 //      `charter incident report` as Markdown, HTML and JSON into DIR (default: a temporary folder).
 // It prints each step's outcome and the Markdown report. cli/test/incident-session.test.ts runs it.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -65,7 +66,8 @@ writeFileSync(join(work, "records-clerk.charter"), policy);
 charter(["build", "records-clerk.charter", "-o", "records-clerk.bundle.json"]);
 const bundle = join(work, "records-clerk.bundle.json");
 
-// --- charter serve in front of the two reference servers ---
+// --- charter serve in front of the two reference servers, its log signed with a checkpoint key ---
+charter(["keygen", "--out", "checkpoint.key"]);
 const agent = token();
 const alice = token();
 const admin = token();
@@ -75,7 +77,7 @@ writeFileSync(
   join(work, "serve.yaml"),
   `listen: 127.0.0.1:0
 bundle: records-clerk.bundle.json
-audit: { file: audit.jsonl }
+audit: { file: audit.jsonl, checkpoint_key: checkpoint.key }
 agents:
   clerk:
     token_sha256: "${agent.token_sha256}"
@@ -184,10 +186,11 @@ try {
   await new Promise((r) => (serve.exitCode === null ? serve.on("exit", r) : r()));
 }
 
-const verify = charter(["audit", "verify", "audit.jsonl"], { allowFail: true });
+// With the public key, verify also detects a cut tail, an emptied file and a rewritten chain.
+const verify = charter(["audit", "verify", "audit.jsonl", "--checkpoint-pub", "checkpoint.key.pub"], { allowFail: true });
 say(`charter audit verify: ${(verify.stdout + verify.stderr).trim()}`);
 for (const format of ["md", "html", "json"]) {
-  charter(["incident", "report", "--audit", "audit.jsonl", "--agent", "clerk", "--since", "1h", "--bundle", bundle, "--format", format, "-o", join(out, `report.${format}`)]);
+  charter(["incident", "report", "--audit", "audit.jsonl", "--checkpoint-pub", "checkpoint.key.pub", "--agent", "clerk", "--since", "1h", "--bundle", bundle, "--format", format, "-o", join(out, `report.${format}`)]);
 }
 say(`\nreports: ${join(out, "report.md")}, report.html, report.json\n`);
 say(readFileSync(join(out, "report.md"), "utf8"));
