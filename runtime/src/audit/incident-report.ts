@@ -84,7 +84,9 @@ export interface IncidentReport {
 }
 
 const GUARDRAIL_EVENTS = new Set(["alert", "ingest_refused", "output_filtered", "isolation", "state", "recovered"]);
-const URL_RE = /\bhttps?:\/\/([a-z0-9.-]+\.[a-z]{2,})(?::\d+)?/gi;
+// A URL's candidate text, read by WHATWG URL like a browser or fetch would: IP hosts (v4 in any spelling,
+// v6 in brackets) are destinations as much as names are, and a parser of our own would disagree on some.
+const URL_RE = /\b(?:https?|wss?|ftp):\/\/[^\s"'<>`]+/gi;
 const EMAIL_RE = /\b[a-z0-9._%+-]+@([a-z0-9.-]+\.[a-z]{2,})\b/gi;
 const HOST_RE = /^(?:[a-z0-9-]+\.)+[a-z]{2,}$/i;
 
@@ -118,11 +120,23 @@ function domainsOf(args: unknown): Set<string> {
   stringsIn(args, strings);
   const found = new Set<string>();
   for (const s of strings) {
-    for (const m of s.matchAll(URL_RE)) found.add(m[1]!.toLowerCase());
+    for (const m of s.matchAll(URL_RE)) {
+      const host = hostOf(m[0]);
+      if (host !== undefined) found.add(host);
+    }
     for (const m of s.matchAll(EMAIL_RE)) found.add(m[1]!.toLowerCase());
     if (HOST_RE.test(s.trim())) found.add(s.trim().toLowerCase());
   }
   return found;
+}
+
+function hostOf(text: string): string | undefined {
+  try {
+    // prose around a URL ("see https://x.example/a).") is not part of it
+    return new URL(text.replace(/[.,;:!?)\]}]+$/, "")).hostname || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The approval service's answers that end a request (its `pending` and `forbidden` records do not). */
