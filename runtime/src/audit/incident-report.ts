@@ -399,10 +399,27 @@ export function buildIncidentReport(input: IncidentInput): IncidentReport {
 const NO_TIERS =
   "The log does not hold the tools' tiers: pass --bundle B.json (the bundle that decided) to list the high-tier actions and their reversal playbooks.";
 
-function mdCell(s: string | number | undefined): string {
+// Tool names, arguments, reasons and agent names come from the log, and so partly from the agent: in the
+// report they must stay text. HTML-significant characters, backticks (code spans), brackets (links) and
+// backslashes (which could undo an escape) become character references; a pipe would end a table cell.
+const MD_ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  "`": "&#96;",
+  "\\": "&#92;",
+  "[": "&#91;",
+  "]": "&#93;",
+};
+
+function mdText(s: string | number | undefined): string {
   return String(s ?? "")
-    .replace(/\|/g, "\\|")
-    .replace(/\n/g, " ");
+    .replace(/[&<>`\\[\]]/g, (c) => MD_ESCAPES[c]!)
+    .replace(/\r\n?|\n/g, " ");
+}
+
+function mdCell(s: string | number | undefined): string {
+  return mdText(s).replace(/\|/g, "\\|");
 }
 
 function mdTable(head: string[], rows: (string | number | undefined)[][]): string {
@@ -456,11 +473,11 @@ function timelineRows(r: IncidentReport): (string | number | undefined)[][] {
 
 export function renderIncidentMarkdown(r: IncidentReport): string {
   const s = r.summary;
-  let out = `# Incident report: ${r.agent}\n\n`;
-  out += `Window: ${r.window.since} to ${r.window.until}  \nSource: ${r.source}  \n`;
-  out += `Bundles that decided: ${r.bundles.join(", ") || "none recorded"}${r.bundleGiven ? `  \nBundle given: ${r.bundleGiven.name} (${r.bundleGiven.digest})` : ""}\n\n`;
-  for (const w of r.warnings ?? []) out += `> **Warning:** ${w}\n\n`;
-  out += `## Chain verification\n\n${r.chains.map((c) => `- ${c.ok ? "intact" : "**BROKEN**"}: ${c.verification}`).join("\n") || "- no records"}\n\n`;
+  let out = `# Incident report: ${mdText(r.agent)}\n\n`;
+  out += `Window: ${r.window.since} to ${r.window.until}  \nSource: ${mdText(r.source)}  \n`;
+  out += `Bundles that decided: ${mdText(r.bundles.join(", ")) || "none recorded"}${r.bundleGiven ? `  \nBundle given: ${mdText(r.bundleGiven.name)} (${mdText(r.bundleGiven.digest)})` : ""}\n\n`;
+  for (const w of r.warnings ?? []) out += `> **Warning:** ${mdText(w)}\n\n`;
+  out += `## Chain verification\n\n${r.chains.map((c) => `- ${c.ok ? "intact" : "**BROKEN**"}: ${mdText(c.verification)}`).join("\n") || "- no records"}\n\n`;
   out += `## Summary\n\n`;
   out += mdTable(SUMMARY_HEADER, [summaryRow(s)]);
   out += `\n## High-tier actions taken, with their reversal playbooks\n\n`;
@@ -487,7 +504,7 @@ export function renderIncidentMarkdown(r: IncidentReport): string {
     ["time", "event", "tool", "outcome", "rule", "reason"],
     r.guardrails.map((g) => [g.time, g.event, g.tool, g.outcome, g.rule, g.reason]),
   );
-  out += `\n## Data volume\n\n- tool results recorded: ${r.dataVolume.toolResults}, ${r.dataVolume.bytesReturned} bytes returned\n- arguments sent by allowed and approved calls: ${r.dataVolume.argumentBytes} bytes\n${r.dataVolume.note ? `- ${r.dataVolume.note}\n` : ""}`;
+  out += `\n## Data volume\n\n- tool results recorded: ${r.dataVolume.toolResults}, ${r.dataVolume.bytesReturned} bytes returned\n- arguments sent by allowed and approved calls: ${r.dataVolume.argumentBytes} bytes\n${r.dataVolume.note ? `- ${mdText(r.dataVolume.note)}\n` : ""}`;
   out += `\n## External domains contacted\n\n`;
   out += mdTable(
     ["domain", "calls", "tools"],
