@@ -75,6 +75,9 @@ export function registerAudit(program: Command): void {
         }
       }
       if (!opts.checkpointPub) process.stderr.write(NO_KEY_NOTE + "\n");
+      // a sidecar given without the key is checked against nothing: say so rather than pass it silently
+      if (opts.checkpoints && !opts.checkpointPub)
+        process.stderr.write(`note: --checkpoints ${opts.checkpoints} was not read: a sidecar is checked only with --checkpoint-pub\n`);
       process.exitCode = ok ? 0 : 1;
     });
 

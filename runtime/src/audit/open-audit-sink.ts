@@ -4,12 +4,11 @@
 // after the primary store, so they see every record in chain order but can never hold a decision back.
 import { existsSync, readFileSync } from "node:fs";
 import { AuditLog } from "./audit-log.js";
-import { checkpointsPath, loadCheckpointKey, parseCheckpoints, type CheckpointSigner } from "./checkpoint.js";
+import { checkpointsPath, loadCheckpointKey, parseCheckpoints, type CheckpointSidecar, type CheckpointSigner } from "./checkpoint.js";
 import { openFileAuditLog } from "./open-file-log.js";
 import { PostgresAuditSink, recoverUncleanChain, redactUrl } from "./postgres-sink.js";
 import { isPostgresUrl, readPostgresAudit } from "./postgres-schema.js";
 import { TeeAuditSink, type AuditSink } from "./sink.js";
-import type { AuditCheckpoint } from "./record.js";
 import { explainFileError } from "../io-errors.js";
 
 export type AuditConfig =
@@ -88,7 +87,8 @@ export async function openAuditSink(config: AuditConfig, options: OpenAuditOptio
 export interface AuditChainText {
   name: string;
   text: string;
-  sidecar?: AuditCheckpoint[];
+  /** Its checkpoints and the lines that are none: verify decides what the damaged ones mean. */
+  sidecar?: CheckpointSidecar;
 }
 
 export type AuditRead = { ok: true; chains: AuditChainText[] } | { ok: false; message: string };
@@ -110,10 +110,10 @@ export async function readAuditSource(source: string, options: { sidecar?: strin
     return { ok: false, message: `cannot read ${source}: ${explainFileError(e, source)}` };
   }
   const sidecarPath = options.sidecar ?? checkpointsPath(source);
-  let sidecar: AuditCheckpoint[] | undefined;
+  let sidecar: CheckpointSidecar | undefined;
   if (options.sidecar !== undefined || existsSync(sidecarPath)) {
     try {
-      sidecar = parseCheckpoints(readFileSync(sidecarPath, "utf8")).checkpoints;
+      sidecar = parseCheckpoints(readFileSync(sidecarPath, "utf8"), sidecarPath);
     } catch (e) {
       return { ok: false, message: `cannot read checkpoints ${sidecarPath}: ${explainFileError(e, sidecarPath)}` };
     }

@@ -4,7 +4,7 @@
 import { canonicalJson, quoteJson } from "./canonical-json.js";
 import { GENESIS_HASH, sha256Tagged } from "./record.js";
 import type { ChainHead } from "./audit-log.js";
-import { verifyCheckpoint } from "./checkpoint.js";
+import { verifyCheckpoint, type CheckpointSidecar } from "./checkpoint.js";
 import type { AuditCheckpoint } from "./record.js";
 
 export type AuditBreakKind =
@@ -20,7 +20,8 @@ export type AuditBreakKind =
   | "checkpoint_signature" // a checkpoint does not verify with the key: rewritten, or signed by another key
   | "checkpoint_mismatch" // a signed checkpoint covers another record than the log holds: rewritten or laundered
   | "no_checkpoint" // with a key, no checkpoint at all: emptied, cut before its first, or rewritten without the key
-  | "unsigned_tail"; // with a key, the log does not end with its closing checkpoint
+  | "unsigned_tail" // with a key, the log does not end with its closing checkpoint
+  | "sidecar_damaged"; // with a key, the sidecar has a line that is no checkpoint and no writer fingerprinted, or it is empty
 
 export interface AuditRecovery {
   /** The torn line that was skipped. */
@@ -28,6 +29,14 @@ export interface AuditRecovery {
   /** Line of the `recovered` record that acknowledges it. */
   recoveredAt: number;
   seq: number;
+}
+
+/** A sidecar line that holds no checkpoint, fingerprinted by the writer that found it after a crash. */
+export interface SidecarRepair {
+  /** Line of the sidecar. */
+  line: number;
+  /** Line of the log's `recovered` record that fingerprints it. */
+  recoveredAt: number;
 }
 
 /** A writer that died (no closing checkpoint) before a restarted one wrote a `recovered` record. */
@@ -45,7 +54,7 @@ export type AuditVerification =
       head: ChainHead;
       recoveries: AuditRecovery[];
       /** Set when a checkpoint key was given. */
-      signed?: { checkpoints: number; sidecar: number; crashes: AuditCrash[] };
+      signed?: { checkpoints: number; sidecar: number; crashes: AuditCrash[]; sidecarRepairs: SidecarRepair[] };
     }
   | { ok: false; line: number; seq?: number; kind: AuditBreakKind; reason: string };
 
@@ -57,8 +66,11 @@ export interface VerifyOptions {
   anchor?: ChainHead;
   /** "ed25519:…": require checkpoints signed by this key, a closing one last. */
   checkpointPub?: string;
-  /** The sidecar's checkpoints (LOG.checkpoints), each of which must match the log. */
-  sidecar?: AuditCheckpoint[];
+  /**
+   * The sidecar (LOG.checkpoints, parseCheckpoints), each of whose checkpoints must match the log; every
+   * other line must be one a writer fingerprinted. A bare list of checkpoints is a sidecar without damage.
+   */
+  sidecar?: AuditCheckpoint[] | CheckpointSidecar;
 }
 
 /** Follows the records of a chain that verified so far and checks the checkpoints among them. */
@@ -68,14 +80,25 @@ class CheckpointAudit {
   private lastFinal = false;
   private lastCheckpointSeq = 0;
   readonly crashes: AuditCrash[] = [];
-  private readonly sidecarBySeq = new Map<number, { cp: AuditCheckpoint; index: number }>();
+  readonly sidecarRepairs: SidecarRepair[] = [];
+  private readonly sidecarBySeq = new Map<number, { cp: AuditCheckpoint; line: number }>();
+  /** `line:length:hash` of each sidecar line a `recovered` record fingerprints → that record's line. */
+  private readonly fingerprinted = new Map<string, number>();
+  private readonly sidecar: CheckpointSidecar;
+  get sidecarCheckpoints(): number {
+    return this.sidecar.checkpoints.length;
+  }
   failure: (LineBreak & { line: number }) | undefined;
 
   constructor(
     private readonly pub: string,
-    private readonly sidecar: AuditCheckpoint[],
+    sidecar: AuditCheckpoint[] | CheckpointSidecar | undefined,
+    /** Whether a sidecar was given at all (an empty one must then be explained). */
+    private readonly given: boolean,
   ) {
-    sidecar.forEach((cp, index) => this.sidecarBySeq.set(cp.seq, { cp, index }));
+    this.sidecar = Array.isArray(sidecar) || sidecar === undefined ? bareSidecar(sidecar ?? []) : sidecar;
+    const { checkpoints, lines } = this.sidecar;
+    for (let i = 0; i < checkpoints.length; i++) this.sidecarBySeq.set(checkpoints[i]!.seq, { cp: checkpoints[i]!, line: lines[i]! });
   }
 
   see(record: Record<string, unknown>, seq: number, hash: string, line: number): void {
@@ -87,7 +110,7 @@ class CheckpointAudit {
         line,
         seq,
         kind: "checkpoint_mismatch",
-        reason: `record ${seq} is not the one signed checkpoint ${side.index + 1} of the sidecar covers: the log was rewritten from here or earlier, or cut and resumed by a restarted writer (a laundered crash recovery)`,
+        reason: `record ${seq} is not the one the signed checkpoint at line ${side.line} of ${this.sidecar.name} covers: the log was rewritten from here or earlier, or cut and resumed by a restarted writer (a laundered crash recovery)`,
       };
       return;
     }
@@ -111,22 +134,58 @@ class CheckpointAudit {
       return;
     }
     if (record.event === "recovered") {
+      const damaged = (record.detail as { checkpointsDamaged?: unknown } | undefined)?.checkpointsDamaged;
+      if (Array.isArray(damaged))
+        for (const d of damaged as { line?: unknown; length?: unknown; hash?: unknown }[])
+          this.fingerprinted.set(`${d?.line}:${d?.length}:${d?.hash}`, line);
       if (this.unsigned > 0 || (!this.lastFinal && seq > 1)) this.crashes.push({ line, unsigned: this.unsigned });
       this.unsigned = 1;
     } else this.unsigned++;
     this.lastFinal = false;
   }
 
+  /**
+   * A sidecar line that is no checkpoint could have been one that signs records now gone: it is accepted
+   * only when a writer fingerprinted exactly that line (a crash while copying a checkpoint the log holds).
+   * An empty sidecar beside a log that holds checkpoints vouches for nothing: it was emptied or is another's.
+   */
+  private sidecarDamage(line: number): (LineBreak & { line: number }) | undefined {
+    const { name, damaged, checkpoints } = this.sidecar;
+    for (const d of damaged) {
+      const at = this.fingerprinted.get(`${d.line}:${d.text.length}:${sha256Tagged(d.text)}`);
+      if (at !== undefined) {
+        this.sidecarRepairs.push({ line: d.line, recoveredAt: at });
+        continue;
+      }
+      return {
+        ok: false,
+        line,
+        kind: "sidecar_damaged",
+        reason: `${name} line ${d.line} is ${d.reason}, and no writer fingerprinted it after a crash: the sidecar was edited or cut, so it cannot vouch for the log's end (a cut log would pass); verify with an intact copy of the sidecar (one kept off the host), or copy it again if it was copied while being written`,
+      };
+    }
+    if (this.given && checkpoints.length === 0 && damaged.length === 0 && this.checkpoints > 0) {
+      return {
+        ok: false,
+        line,
+        kind: "sidecar_damaged",
+        reason: `${name} holds no checkpoint, but the log holds ${this.checkpoints} signed ones: the sidecar was emptied, or it is not this log's; verify with the sidecar its writer wrote, or an intact copy`,
+      };
+    }
+    return undefined;
+  }
+
   finish(records: number, line: number): (LineBreak & { line: number }) | undefined {
     if (this.failure) return this.failure;
-    for (let i = 0; i < this.sidecar.length; i++) {
-      const cp = this.sidecar[i]!;
+    const { name, checkpoints, lines } = this.sidecar;
+    for (let i = 0; i < checkpoints.length; i++) {
+      const cp = checkpoints[i]!;
       if (!verifyCheckpoint(cp, this.pub)) {
         return {
           ok: false,
           line,
           kind: "checkpoint_signature",
-          reason: `checkpoint ${i + 1} of the sidecar does not verify with the given key: it was forged or edited`,
+          reason: `the checkpoint at line ${lines[i]} of ${name} does not verify with the given key: it was forged or edited`,
         };
       }
       if (cp.seq > records) {
@@ -134,10 +193,12 @@ class CheckpointAudit {
           ok: false,
           line,
           kind: "truncated",
-          reason: `the log ends at seq ${records} but checkpoint ${i + 1} of the sidecar signs seq ${cp.seq}: records were cut from the log${records === 0 ? " (it is empty)" : ""}`,
+          reason: `the log ends at seq ${records} but the checkpoint at line ${lines[i]} of ${name} signs seq ${cp.seq}: records were cut from the log${records === 0 ? " (it is empty)" : ""}`,
         };
       }
     }
+    const damage = this.sidecarDamage(line);
+    if (damage) return damage;
     if (this.checkpoints === 0) {
       return {
         ok: false,
@@ -159,6 +220,10 @@ class CheckpointAudit {
     }
     return undefined;
   }
+}
+
+function bareSidecar(checkpoints: AuditCheckpoint[]): CheckpointSidecar {
+  return { name: "the sidecar", checkpoints, lines: checkpoints.map((_, i) => i + 1), damaged: [], endsWithNewline: true };
 }
 
 interface SealedRecord {
@@ -257,7 +322,10 @@ function findRecovery(
 
 export function verifyAuditLog(text: string, options: VerifyOptions = {}): AuditVerification {
   const anchor = options.anchor;
-  const signed = options.checkpointPub !== undefined ? new CheckpointAudit(options.checkpointPub, options.sidecar ?? []) : undefined;
+  const signed =
+    options.checkpointPub !== undefined
+      ? new CheckpointAudit(options.checkpointPub, options.sidecar, options.sidecar !== undefined)
+      : undefined;
   const recoveries: AuditRecovery[] = [];
   let prev = GENESIS_HASH;
   let seq = 0;
@@ -325,7 +393,12 @@ export function verifyAuditLog(text: string, options: VerifyOptions = {}): Audit
       records: seq,
       head: { seq, hash: prev },
       recoveries,
-      signed: { checkpoints: signed.checkpoints, sidecar: options.sidecar?.length ?? 0, crashes: signed.crashes },
+      signed: {
+        checkpoints: signed.checkpoints,
+        sidecar: signed.sidecarCheckpoints,
+        crashes: signed.crashes,
+        sidecarRepairs: signed.sidecarRepairs,
+      },
     };
   }
   return { ok: true, records: seq, head: { seq, hash: prev }, recoveries };
@@ -343,9 +416,13 @@ export function describeAuditVerification(result: AuditVerification, path = "aud
       signedNote = `; ${s.checkpoints} signed checkpoint${s.checkpoints === 1 ? "" : "s"}, closed`;
       if (s.crashes.length > 0)
         signedNote += `; writer crash${s.crashes.length === 1 ? "" : "es"} before line ${s.crashes.map((c) => `${c.line} (${c.unsigned} unsigned)`).join(", ")}`;
+      if (s.sidecarRepairs.length > 0)
+        signedNote += `; checkpoint sidecar damaged by a crash at line ${s.sidecarRepairs.map((r) => `${r.line} (fingerprinted at line ${r.recoveredAt})`).join(", ")}`;
     }
     return `${path}: chain intact, ${result.records} records${note}${signedNote}`;
   }
+  // the log's chain may be whole: what cannot be trusted is the sidecar that should vouch for its end
+  if (result.kind === "sidecar_damaged") return `${path}: cannot be vouched for by its checkpoint sidecar: ${result.reason}`;
   const at = result.seq === undefined ? `line ${result.line}` : `line ${result.line} (seq ${result.seq})`;
   return `${path}: chain broken at ${at}: ${result.reason}`;
 }
