@@ -5,12 +5,14 @@
 // shared by everyone waiting at that moment (group commit). Other records (denials, alerts) are batched
 // and written every `batchRecords` records or `flushMs`: losing them to SIGKILL loses no account of an
 // action that happened. One writer per file, enforced by a lock file (writer-lock.ts).
+import { join } from "node:path";
 import { closeSync, fstatSync, fsync, fsyncSync, openSync, readSync, statSync, writeSync } from "node:fs";
 import { checkpointLine, checkpointsPath, type DamagedCheckpointLine } from "./checkpoint.js";
 import { checkSidecar } from "./sidecar-check.js";
 import { GENESIS_HASH, sha256Hex, sha256Tagged } from "./record.js";
 import { parseSealedLine } from "./verify.js";
 import { acquireWriterLock } from "./writer-lock.js";
+import { explainFileError } from "../io-errors.js";
 import { OffThreadSealer, type OffThreadSealerOptions } from "./off-thread-sealer.js";
 import { closeAtProcessEnd } from "./process-end.js";
 import type { AuditCheckpoint, AuditRecord } from "./record.js";
@@ -151,6 +153,16 @@ export class FileAuditSink implements AuditSink {
    * (sidecar-check.ts, which also decides about a sidecar that cannot be read or ends in damaged lines).
    */
   static open(path: string, options: FileAuditSinkOptions = {}): FileAuditSinkOpen {
+    // before the lock, which would otherwise be created beside the directory
+    if (isDirectory(path))
+      return {
+        ok: false,
+        error: {
+          kind: "io",
+          path,
+          message: `${path} is a directory; name the log file inside it (e.g. ${join(path, "charter-audit.jsonl")})`,
+        },
+      };
     // a device or a pipe (/dev/stdout, a FIFO) has no chain to fork on disk: only files are locked
     const lock = isDevice(path) ? { ok: true as const, release: () => undefined } : acquireWriterLock(path);
     if (!lock.ok) return { ok: false, error: { kind: lock.io ? "io" : "locked", path, message: lock.message } };
@@ -159,7 +171,7 @@ export class FileAuditSink implements AuditSink {
       fd = openSync(path, "a+", 0o600);
     } catch (e) {
       lock.release();
-      return { ok: false, error: { kind: "io", path, message: (e as Error).message } };
+      return { ok: false, error: { kind: "io", path, message: explainFileError(e, path, "write") } };
     }
     const fail = (error: AuditOpenError): FileAuditSinkOpen => {
       closeSync(fd);
@@ -510,6 +522,14 @@ export class FileAuditSink implements AuditSink {
 /** `,"hash":"sha256:<64 hex>"}\n` plus slack. */
 const HASH_SUFFIX_BYTES = 96;
 const HASH_FIELD_OPEN = Buffer.from(',"hash":"sha256:', "latin1");
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 function isDevice(path: string): boolean {
   try {
