@@ -22,7 +22,7 @@ import {
 import type { Command } from "commander";
 import { displayPath, UsageError } from "../io.js";
 
-const NO_KEY_NOTE =
+export const NO_KEY_NOTE =
   "note: without --checkpoint-pub, truncation (records cut from the end, an emptied file) and a rewrite with a recomputed chain cannot be detected";
 
 interface VerifyOptions {

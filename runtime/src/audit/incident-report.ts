@@ -14,6 +14,8 @@ export interface IncidentInput {
   chains: { name: string; ok: boolean; verification: string; records: AuditRecord[] }[];
   bundle?: Bundle;
   source: string;
+  /** What the verification could not check (no checkpoint key): shown with the chains' state. */
+  notes?: string[];
 }
 
 export interface IncidentEntry {
@@ -54,6 +56,8 @@ export interface IncidentReport {
   window: { since: string; until: string };
   source: string;
   chains: { name: string; ok: boolean; verification: string }[];
+  /** Limits of the verification, e.g. that truncation cannot be seen without a checkpoint key. */
+  notes: string[];
   bundles: string[];
   bundleGiven?: { name: string; digest: string };
   summary: {
@@ -360,6 +364,7 @@ export function buildIncidentReport(input: IncidentInput): IncidentReport {
     window: { since: new Date(input.since).toISOString(), until: new Date(until).toISOString() },
     source: input.source,
     chains: input.chains.map((c) => ({ name: c.name, ok: c.ok, verification: c.verification })),
+    notes: input.notes ?? [],
     bundles: [...bundles],
     ...(input.bundle ? { bundleGiven: { name: input.bundle.policy.name, digest: input.bundle.digest } } : {}),
     summary: {
@@ -478,6 +483,7 @@ export function renderIncidentMarkdown(r: IncidentReport): string {
   out += `Bundles that decided: ${mdText(r.bundles.join(", ")) || "none recorded"}${r.bundleGiven ? `  \nBundle given: ${mdText(r.bundleGiven.name)} (${mdText(r.bundleGiven.digest)})` : ""}\n\n`;
   for (const w of r.warnings ?? []) out += `> **Warning:** ${mdText(w)}\n\n`;
   out += `## Chain verification\n\n${r.chains.map((c) => `- ${c.ok ? "intact" : "**BROKEN**"}: ${mdText(c.verification)}`).join("\n") || "- no records"}\n\n`;
+  for (const n of r.notes ?? []) out += `> **Note:** ${mdText(n)}\n\n`;
   out += `## Summary\n\n`;
   out += mdTable(SUMMARY_HEADER, [summaryRow(s)]);
   out += `\n## High-tier actions taken, with their reversal playbooks\n\n`;
@@ -586,6 +592,7 @@ th{background:#f4f4f4}.bad{color:#b71c1c;font-weight:bold}.ok{color:#1b5e20}.met
 <h2>Chain verification</h2>
 <ul>${r.chains.map((c) => `<li class="${c.ok ? "ok" : "bad"}">${c.ok ? "intact" : "BROKEN"}: ${esc(c.verification)}</li>`).join("") || "<li>no records</li>"}</ul>
 ${broken ? `<p class="bad">The chain is broken: records after the break may have been altered.</p>` : ""}
+${(r.notes ?? []).map((n) => `<p class="meta">Note: ${esc(n)}</p>`).join("\n")}
 ${(r.warnings ?? []).map((w) => `<p class="bad">Warning: ${esc(w)}</p>`).join("\n")}
 <h2>Summary</h2>
 ${htmlTable(SUMMARY_HEADER, [summaryRow(s)])}
