@@ -144,8 +144,10 @@ export function registerAudit(program: Command): void {
       } catch (e) {
         throw new UsageError(`cannot initialise ${redactUrl(url)}: ${(e as Error).message}`);
       }
+      const role = (name: string, may: string) =>
+        `role ${name} (${may}${r.createdRoles.includes(name) ? "" : ", existed: password set again"})`;
       process.stderr.write(
-        `created table charter_audit (UPDATE, TRUNCATE and DELETE within ${r.retentionDays} days refused by trigger), role ${r.writerRole} (INSERT only), role ${r.readerRole} (SELECT only)\n` +
+        `${r.createdTable ? "created table charter_audit" : "table charter_audit already existed: kept, with its records"} (UPDATE, TRUNCATE and DELETE within ${r.retentionDays} days refused by trigger), ${role(r.writerRole, "INSERT only")}, ${role(r.readerRole, "SELECT only")}\n` +
           `the URLs below hold the roles' passwords: store them as secrets (audit: { postgres: WRITER_URL } in the serve config)\n`,
       );
       process.stdout.write(JSON.stringify({ writer: r.writerUrl, reader: r.readerUrl }) + "\n");

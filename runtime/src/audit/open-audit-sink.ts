@@ -100,7 +100,12 @@ export async function readAuditSource(source: string, options: { sidecar?: strin
       const chains = await readPostgresAudit(source);
       return { ok: true, chains: chains.map((c) => ({ name: `${redactUrl(source)} chain ${c.chain}`, text: c.text })) };
     } catch (e) {
-      return { ok: false, message: `cannot read the PostgreSQL audit store ${redactUrl(source)}: ${(e as Error).message}` };
+      const message = (e as Error).message;
+      // a database nobody initialised (or the wrong one): the table is what init-postgres creates
+      const hint = /relation .* does not exist/.test(message)
+        ? `; create the store with charter audit init-postgres ADMIN_URL (or check the database named in the URL)`
+        : "";
+      return { ok: false, message: `cannot read the PostgreSQL audit store ${redactUrl(source)}: ${message}${hint}` };
     }
   }
   let text: string;
