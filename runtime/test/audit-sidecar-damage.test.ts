@@ -8,7 +8,15 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateKeys } from "@charter/language";
-import { checkpointsPath, openAuditSink, parseAuditRecords, parseCheckpoints, verifyAuditLog, type AuditEntry } from "../src/index.js";
+import {
+  checkpointsPath,
+  describeAuditVerification,
+  openAuditSink,
+  parseAuditRecords,
+  parseCheckpoints,
+  verifyAuditLog,
+  type AuditEntry,
+} from "../src/index.js";
 
 const keys = generateKeys();
 let dir: string;
@@ -67,6 +75,30 @@ describe("the writer and a torn sidecar tail (a crash while copying a checkpoint
     const v = verify();
     expect(v.ok).toBe(true);
     if (v.ok) expect(v.signed?.sidecarRepairs).toEqual([{ line: tornLine, recoveredAt: expect.any(Number) }]);
+  });
+});
+
+describe("the writer and a sidecar removed from beside a log that holds checkpoints", () => {
+  it("records the removal in the log, and verify names it", async () => {
+    await run(12, true);
+    rmSync(checkpointsPath(log));
+    await run(1);
+    const recovered = parseAuditRecords(readFileSync(log, "utf8")).find((r) => r.event === "recovered")!;
+    expect(recovered.trace.map((t) => t.rule)).toEqual(["audit.checkpoints_missing"]);
+    const v = verify();
+    expect(v.ok).toBe(true);
+    if (v.ok) expect(v.signed?.sidecarMissing).toEqual([16]);
+    expect(describeAuditVerification(v, "audit.jsonl")).toContain("checkpoint sidecar missing when a writer restarted (line 16)");
+  });
+
+  it("records nothing for a log that never had checkpoints", async () => {
+    const opened = await openAuditSink({ file: log });
+    if (!opened.ok) throw new Error(opened.message);
+    opened.log.write(entry(1));
+    await opened.log.close();
+    await run(1);
+    const rules = parseAuditRecords(readFileSync(log, "utf8")).flatMap((r) => r.trace.map((t) => t.rule));
+    expect(rules).not.toContain("audit.checkpoints_missing");
   });
 });
 

@@ -67,6 +67,8 @@ export type FileAuditSinkOpen =
       last?: Record<string, unknown>;
       /** Sidecar lines after its last checkpoint that are none (a crash while copying one): to fingerprint. */
       damagedCheckpoints?: DamagedCheckpointLine[];
+      /** The log holds checkpoints but its sidecar is gone: to record. */
+      checkpointsMissing?: true;
     }
   | { ok: false; error: AuditOpenError };
 
@@ -231,7 +233,10 @@ export class FileAuditSink implements AuditSink {
     if (!sidecar.ok) return fail({ kind: sidecar.kind, path, message: sidecar.message });
     const sink = new FileAuditSink(path, fd, lock.release, options, prefix);
     if (!sidecar.endsWithNewline) sink.sidecarPrefix = "\n";
-    const damaged = sidecar.damaged.length > 0 ? { damagedCheckpoints: sidecar.damaged } : {};
+    const damaged = {
+      ...(sidecar.damaged.length > 0 ? { damagedCheckpoints: sidecar.damaged } : {}),
+      ...(sidecar.missing ? { checkpointsMissing: true as const } : {}),
+    };
     return { ok: true, sink, head, ...(torn ? { torn } : {}), completedLastLine, ...(last ? { last } : {}), ...damaged };
   }
 

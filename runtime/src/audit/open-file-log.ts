@@ -41,7 +41,7 @@ export type FileAuditLogOpen =
 export function openFileAuditLog(path: string, options: FileAuditLogOptions = {}): FileAuditLogOpen {
   const opened = FileAuditSink.open(path, options);
   if (!opened.ok) return opened;
-  const { sink, head, torn, completedLastLine, last, damagedCheckpoints } = opened;
+  const { sink, head, torn, completedLastLine, last, damagedCheckpoints, checkpointsMissing } = opened;
   const signer = options.checkpointSigner;
   const log = new AuditLog(options.also?.length ? new TeeAuditSink([sink, ...options.also]) : sink, {
     clock: options.clock,
@@ -63,7 +63,7 @@ export function openFileAuditLog(path: string, options: FileAuditLogOptions = {}
     const o = options.sealOffThread;
     if (o !== undefined && o !== false && !options.also?.length) sink.sealOffThread(log.head.hash, o === true ? {} : o);
   };
-  if (!torn && !unclean && !damagedCheckpoints) {
+  if (!torn && !unclean && !damagedCheckpoints && !checkpointsMissing) {
     offThread();
     return { ok: true, log, sink, completedLastLine };
   }
@@ -84,6 +84,12 @@ export function openFileAuditLog(path: string, options: FileAuditLogOptions = {}
     trace.push({
       rule: "audit.checkpoints_damaged",
       reason: `the checkpoint sidecar ended in a torn line (line ${damagedCheckpoints.map((d) => d.line).join(", ")}): a crash cut short the copy of a checkpoint this log holds; the line is kept and fingerprinted here`,
+    });
+  }
+  if (checkpointsMissing) {
+    trace.push({
+      rule: "audit.checkpoints_missing",
+      reason: `the log holds signed checkpoints but its sidecar ${path}.checkpoints was missing: records cut before seq ${head.seq} can be told only from a copy of the old sidecar; a new sidecar starts here`,
     });
   }
   const recovered = log.write({

@@ -12,7 +12,7 @@ import { parseSealedLine } from "./verify.js";
 import { explainFileError } from "../io-errors.js";
 
 export type SidecarCheck =
-  | { ok: true; damaged: DamagedCheckpointLine[]; endsWithNewline: boolean }
+  | { ok: true; damaged: DamagedCheckpointLine[]; endsWithNewline: boolean; missing?: true }
   | { ok: false; kind: "checkpoint_ahead" | "checkpoints_unreadable"; message: string };
 
 const KEEP =
@@ -25,7 +25,11 @@ export function checkSidecar(path: string, head: ChainHead, tail: string): Sidec
   try {
     text = readFileSync(sidecarPath, "utf8");
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { ok: true, damaged: [], endsWithNewline: true };
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") {
+      // a log that holds checkpoints had a sidecar: its removal is recorded, since a cut could hide behind it
+      const missing = checkpointsInTail(tail).length > 0 ? { missing: true as const } : {};
+      return { ok: true, damaged: [], endsWithNewline: true, ...missing };
+    }
     return {
       ok: false,
       kind: "checkpoints_unreadable",

@@ -54,7 +54,14 @@ export type AuditVerification =
       head: ChainHead;
       recoveries: AuditRecovery[];
       /** Set when a checkpoint key was given. */
-      signed?: { checkpoints: number; sidecar: number; crashes: AuditCrash[]; sidecarRepairs: SidecarRepair[] };
+      signed?: {
+        checkpoints: number;
+        sidecar: number;
+        crashes: AuditCrash[];
+        sidecarRepairs: SidecarRepair[];
+        /** Lines of `recovered` records whose writer found the sidecar gone although the log held checkpoints. */
+        sidecarMissing: number[];
+      };
     }
   | { ok: false; line: number; seq?: number; kind: AuditBreakKind; reason: string };
 
@@ -81,6 +88,7 @@ class CheckpointAudit {
   private lastCheckpointSeq = 0;
   readonly crashes: AuditCrash[] = [];
   readonly sidecarRepairs: SidecarRepair[] = [];
+  readonly sidecarMissing: number[] = [];
   private readonly sidecarBySeq = new Map<number, { cp: AuditCheckpoint; line: number }>();
   /** `line:length:hash` of each sidecar line a `recovered` record fingerprints → that record's line. */
   private readonly fingerprinted = new Map<string, number>();
@@ -135,6 +143,8 @@ class CheckpointAudit {
     }
     if (record.event === "recovered") {
       const damaged = (record.detail as { checkpointsDamaged?: unknown } | undefined)?.checkpointsDamaged;
+      if ((record.trace as TraceStepLike[] | undefined)?.some((t) => t?.rule === "audit.checkpoints_missing"))
+        this.sidecarMissing.push(line);
       if (Array.isArray(damaged))
         for (const d of damaged as { line?: unknown; length?: unknown; hash?: unknown }[])
           this.fingerprinted.set(`${d?.line}:${d?.length}:${d?.hash}`, line);
@@ -221,6 +231,8 @@ class CheckpointAudit {
     return undefined;
   }
 }
+
+type TraceStepLike = { rule?: unknown } | null;
 
 function bareSidecar(checkpoints: AuditCheckpoint[]): CheckpointSidecar {
   return { name: "the sidecar", checkpoints, lines: checkpoints.map((_, i) => i + 1), damaged: [], endsWithNewline: true };
@@ -398,6 +410,7 @@ export function verifyAuditLog(text: string, options: VerifyOptions = {}): Audit
         sidecar: signed.sidecarCheckpoints,
         crashes: signed.crashes,
         sidecarRepairs: signed.sidecarRepairs,
+        sidecarMissing: signed.sidecarMissing,
       },
     };
   }
@@ -416,6 +429,8 @@ export function describeAuditVerification(result: AuditVerification, path = "aud
       signedNote = `; ${s.checkpoints} signed checkpoint${s.checkpoints === 1 ? "" : "s"}, closed`;
       if (s.crashes.length > 0)
         signedNote += `; writer crash${s.crashes.length === 1 ? "" : "es"} before line ${s.crashes.map((c) => `${c.line} (${c.unsigned} unsigned)`).join(", ")}`;
+      if (s.sidecarMissing.length > 0)
+        signedNote += `; checkpoint sidecar missing when a writer restarted (line ${s.sidecarMissing.join(", ")}): a cut before it shows only against a copy of the old sidecar`;
       if (s.sidecarRepairs.length > 0)
         signedNote += `; checkpoint sidecar damaged by a crash at line ${s.sidecarRepairs.map((r) => `${r.line} (fingerprinted at line ${r.recoveredAt})`).join(", ")}`;
     }
