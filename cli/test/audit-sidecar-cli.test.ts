@@ -82,6 +82,17 @@ describe("a sidecar that cannot vouch for the log", () => {
     expect(r.stderr.trim().split("\n")[0]).toMatch(/cannot read checkpoints .*missing\.checkpoints: no such file/);
   });
 
+  it("no sidecar beside a signed log: verify passes and notes what it cannot see", () => {
+    const lone = join(dir, "lone.jsonl");
+    copyFileSync(log, lone);
+    const r = charter(["audit", "verify", lone, "--checkpoint-pub", key + ".pub"]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe(
+      `note: no checkpoint sidecar beside ${lone} (${lone}.checkpoints): a log cut back to an earlier closing checkpoint cannot be detected; pass a copy with --checkpoints FILE\n`,
+    );
+    expect(charter(["audit", "verify", lone, "--checkpoint-pub", key + ".pub", "--checkpoints", sidecar]).stderr).toBe("");
+  });
+
   it("a cut log whose sidecar was torn too: the gateway refuses to resume it, in one line", () => {
     const cut = join(dir, "cut.jsonl");
     const lines = readFileSync(log, "utf8").split("\n").slice(0, -1);

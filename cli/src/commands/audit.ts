@@ -4,9 +4,11 @@
 // signed checkpoints, which is what makes truncation and rewrites detectable. query verifies first, then
 // filters; a broken chain is reported on stderr and in the JSON, and exits 1, never hidden.
 import {
+  checkpointsPath,
   describeAuditVerification,
   filterAuditRecords,
   initPostgresAudit,
+  isPostgresUrl,
   loadCheckpointPublicKey,
   parseAuditRecords,
   parseTimeArg,
@@ -47,11 +49,18 @@ export async function readVerified(
   if (!read.ok) throw new UsageError(read.message);
   if (read.chains.length === 0 && !pub) return [];
   const chains = read.chains.length > 0 ? read.chains : [{ name: source, text: "" }];
-  return chains.map((chain) => ({
+  const verified = chains.map((chain) => ({
     chain,
     shown: chain.name === source ? displayPath(source) : chain.name,
     result: verifyAuditLog(chain.text, { ...(pub ? { checkpointPub: pub } : {}), ...(chain.sidecar ? { sidecar: chain.sidecar } : {}) }),
   }));
+  // a signed file log without its sidecar: only the sidecar shows a cut back to an earlier closing checkpoint
+  for (const v of verified)
+    if (!isPostgresUrl(source) && !v.chain.sidecar && v.result.ok && (v.result.signed?.checkpoints ?? 0) > 0)
+      process.stderr.write(
+        `note: no checkpoint sidecar beside ${v.shown} (${displayPath(checkpointsPath(source))}): a log cut back to an earlier closing checkpoint cannot be detected; pass a copy with --checkpoints FILE\n`,
+      );
+  return verified;
 }
 
 export function registerAudit(program: Command): void {
