@@ -28,7 +28,21 @@ describe("charter incident report --bundle", () => {
     const bundleFile = join(dir, "clerk.json");
     expect(charter(["build", policy, "-o", bundleFile]).status).toBe(0);
     const built = JSON.parse(readFileSync(bundleFile, "utf8")) as { digest: string };
-    const r = charter(["incident", "report", "--audit", log, "--agent", "clerk", ...WINDOW, "--bundle", policy, "--format", "json"]);
+    const r = charter([
+      "incident",
+      "report",
+      "--audit",
+      log,
+      "--agent",
+      "clerk",
+      ...WINDOW,
+      "--bundle",
+      policy,
+      "--format",
+      "json",
+      "--checkpoint-pub",
+      pub,
+    ]);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     const rep = JSON.parse(r.stdout);
@@ -75,7 +89,7 @@ describe("charter incident report --agent", () => {
       "warning: no record of agent 'nobody' between 2026-12-02T06:00:00.000Z and 2026-12-02T07:00:00.000Z; agents with records in this window: clerk (36 records)",
     );
     expect(r.stdout).toContain("> **Warning:** no record of agent 'nobody'");
-    const ok = charter(["incident", "report", "--audit", log, "--agent", "clerk", ...WINDOW]);
+    const ok = charter(["incident", "report", "--audit", log, "--agent", "clerk", ...WINDOW, "--checkpoint-pub", pub]);
     expect(ok.stderr).toBe("");
   });
 });
@@ -109,6 +123,34 @@ describe("charter audit query", () => {
       "note: without --checkpoint-pub, truncation (records cut from the end, an emptied file) and a rewrite with a recomputed chain cannot be detected\n",
     );
     expect(charter(["audit", "query", log, "--agent", "clerk", "--checkpoint-pub", pub]).stderr).toBe("");
+  });
+
+  it("incident report without --checkpoint-pub says the same, on stderr and in the report", () => {
+    const NOTE =
+      "without --checkpoint-pub, truncation (records cut from the end, an emptied file) and a rewrite with a recomputed chain cannot be detected";
+    const md = charter(["incident", "report", "--audit", log, "--agent", "clerk", ...WINDOW]);
+    expect(md.status).toBe(0);
+    expect(md.stderr).toBe(`note: ${NOTE}\n`);
+    expect(md.stdout).toContain(`> **Note:** ${NOTE}`);
+    const json = JSON.parse(charter(["incident", "report", "--audit", log, "--agent", "clerk", ...WINDOW, "--format", "json"]).stdout);
+    expect(json.notes).toEqual([NOTE]);
+    expect(charter(["incident", "report", "--audit", log, "--agent", "clerk", ...WINDOW, "--format", "html"]).stdout).toContain(
+      `Note: ${NOTE}`,
+    );
+    const keyed = charter([
+      "incident",
+      "report",
+      "--audit",
+      log,
+      "--agent",
+      "clerk",
+      ...WINDOW,
+      "--checkpoint-pub",
+      pub,
+      "--format",
+      "json",
+    ]);
+    expect(JSON.parse(keyed.stdout).notes).toEqual([]);
   });
 });
 

@@ -109,6 +109,7 @@ export {
   type AuditConfig,
   type AuditFilter,
   type AuditOpen,
+  type CheckpointSidecar,
   type InitPostgresResult,
   type ToolResultSummary,
   buildIncidentReport,

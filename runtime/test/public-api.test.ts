@@ -123,6 +123,7 @@ const GOLDEN: Record<string, Surface> = {
       "BundleLoadError",
       "CallFact",
       "ChainHead",
+      "CheckpointSidecar",
       "Classifier",
       "Decision",
       "DecisionRule",

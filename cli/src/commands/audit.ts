@@ -4,9 +4,11 @@
 // signed checkpoints, which is what makes truncation and rewrites detectable. query verifies first, then
 // filters; a broken chain is reported on stderr and in the JSON, and exits 1, never hidden.
 import {
+  checkpointsPath,
   describeAuditVerification,
   filterAuditRecords,
   initPostgresAudit,
+  isPostgresUrl,
   loadCheckpointPublicKey,
   parseAuditRecords,
   parseTimeArg,
@@ -22,7 +24,7 @@ import {
 import type { Command } from "commander";
 import { displayPath, UsageError } from "../io.js";
 
-const NO_KEY_NOTE =
+export const NO_KEY_NOTE =
   "note: without --checkpoint-pub, truncation (records cut from the end, an emptied file) and a rewrite with a recomputed chain cannot be detected";
 
 interface VerifyOptions {
@@ -47,11 +49,18 @@ export async function readVerified(
   if (!read.ok) throw new UsageError(read.message);
   if (read.chains.length === 0 && !pub) return [];
   const chains = read.chains.length > 0 ? read.chains : [{ name: source, text: "" }];
-  return chains.map((chain) => ({
+  const verified = chains.map((chain) => ({
     chain,
     shown: chain.name === source ? displayPath(source) : chain.name,
     result: verifyAuditLog(chain.text, { ...(pub ? { checkpointPub: pub } : {}), ...(chain.sidecar ? { sidecar: chain.sidecar } : {}) }),
   }));
+  // a signed file log without its sidecar: only the sidecar shows a cut back to an earlier closing checkpoint
+  for (const v of verified)
+    if (!isPostgresUrl(source) && !v.chain.sidecar && v.result.ok && (v.result.signed?.checkpoints ?? 0) > 0)
+      process.stderr.write(
+        `note: no checkpoint sidecar beside ${v.shown} (${displayPath(checkpointsPath(source))}): a log cut back to an earlier closing checkpoint cannot be detected; pass a copy with --checkpoints FILE\n`,
+      );
+  return verified;
 }
 
 export function registerAudit(program: Command): void {
@@ -75,6 +84,9 @@ export function registerAudit(program: Command): void {
         }
       }
       if (!opts.checkpointPub) process.stderr.write(NO_KEY_NOTE + "\n");
+      // a sidecar given without the key is checked against nothing: say so rather than pass it silently
+      if (opts.checkpoints && !opts.checkpointPub)
+        process.stderr.write(`note: --checkpoints ${opts.checkpoints} was not read: a sidecar is checked only with --checkpoint-pub\n`);
       process.exitCode = ok ? 0 : 1;
     });
 
@@ -141,8 +153,10 @@ export function registerAudit(program: Command): void {
       } catch (e) {
         throw new UsageError(`cannot initialise ${redactUrl(url)}: ${(e as Error).message}`);
       }
+      const role = (name: string, may: string) =>
+        `role ${name} (${may}${r.createdRoles.includes(name) ? "" : ", existed: password set again"})`;
       process.stderr.write(
-        `created table charter_audit (UPDATE, TRUNCATE and DELETE within ${r.retentionDays} days refused by trigger), role ${r.writerRole} (INSERT only), role ${r.readerRole} (SELECT only)\n` +
+        `${r.createdTable ? "created table charter_audit" : "table charter_audit already existed: kept, with its records"} (UPDATE, TRUNCATE and DELETE within ${r.retentionDays} days refused by trigger), ${role(r.writerRole, "INSERT only")}, ${role(r.readerRole, "SELECT only")}\n` +
           `the URLs below hold the roles' passwords: store them as secrets (audit: { postgres: WRITER_URL } in the serve config)\n`,
       );
       process.stdout.write(JSON.stringify({ writer: r.writerUrl, reader: r.readerUrl }) + "\n");

@@ -6,7 +6,14 @@
 // there); without it such a call is refused with the audit outcome `no_approver` (fail closed).
 
 import { createGateway } from "@charter/runtime/gateway";
-import { createGuard, createRemoteApprover, loadBundle, openFileAuditLog } from "@charter/runtime";
+import {
+  createGuard,
+  createRemoteApprover,
+  loadBundle,
+  loadCheckpointKey,
+  openFileAuditLog,
+  type FileAuditLogOptions,
+} from "@charter/runtime";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { Command } from "commander";
 import { existsSync } from "node:fs";
@@ -18,6 +25,7 @@ interface GatewayOptions {
   agent: string;
   source: string;
   audit: string;
+  checkpointKey?: string;
   publicKey?: string;
   session?: string;
   env: string[];
@@ -32,6 +40,10 @@ export function registerGateway(program: Command): void {
     .requiredOption("--agent <name>", "the agent of the bundle whose calls pass through")
     .requiredOption("--source <name>", "the bundle source that tool results count as (its threshold applies)")
     .option("--audit <log>", "the hash-chained audit log to append to", "charter-audit.jsonl")
+    .option(
+      "--checkpoint-key <key>",
+      "sign the log's head with this ed25519 private key (charter keygen), as config audit.checkpoint_key does; verify with --checkpoint-pub KEY.pub",
+    )
     .option("--public-key <key>", "refuse the bundle unless it is signed by this key (ed25519:… or a KEY.pub file)")
     .option("--session <id>", "session id for rate windows and audit records (default: random)")
     .option(
@@ -53,7 +65,7 @@ export function registerGateway(program: Command): void {
         throw new UsageError(`no agent '${opts.agent}' in ${opts.bundle} (agents: ${Object.keys(loaded.bundle.agents).join(", ")})`);
       if (!Object.hasOwn(loaded.bundle.sources, opts.source))
         throw new UsageError(`no source '${opts.source}' in ${opts.bundle} (sources: ${Object.keys(loaded.bundle.sources).join(", ")})`);
-      const audit = openFileAuditLog(opts.audit);
+      const audit = openFileAuditLog(opts.audit, checkpointSigning(opts.checkpointKey));
       if (!audit.ok) throw new UsageError(`cannot use audit log ${opts.audit}: ${audit.error.message}`);
       let approvals: ReturnType<typeof createRemoteApprover> | undefined;
       if (opts.approvals !== undefined) {
@@ -84,6 +96,14 @@ export function registerGateway(program: Command): void {
       await gateway.close();
       await audit.log.close();
     });
+}
+
+/** `--checkpoint-key KEY`: loaded, checked and worded as serve's `audit.checkpoint_key`, named by the flag. */
+function checkpointSigning(path: string | undefined): FileAuditLogOptions {
+  if (path === undefined) return {};
+  const key = loadCheckpointKey(path);
+  if (!key.ok) throw new UsageError(`--checkpoint-key: ${key.message}`);
+  return { checkpointSigner: key.key };
 }
 
 function parseEnv(pairs: readonly string[]): Record<string, string> {

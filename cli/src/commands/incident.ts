@@ -14,7 +14,7 @@ import {
 import type { Command } from "commander";
 import { writeFileSync } from "node:fs";
 import { displayPath, fileError, readText, UsageError } from "../io.js";
-import { readVerified, timeOption } from "./audit.js";
+import { NO_KEY_NOTE, readVerified, timeOption } from "./audit.js";
 import { compileFile } from "./build.js";
 
 /**
@@ -77,6 +77,8 @@ export function registerIncident(program: Command): void {
         ...(until !== undefined ? { until } : {}),
         source: opts.audit.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@"),
         ...(bundle ? { bundle } : {}),
+        // as verify says it: without the key, a cut or recomputed log looks intact in the report too
+        ...(opts.checkpointPub ? {} : { notes: [NO_KEY_NOTE.replace(/^note: /, "")] }),
         chains: verified.map((v) => ({
           name: v.shown,
           ok: v.result.ok,
@@ -100,6 +102,7 @@ export function registerIncident(program: Command): void {
       for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
       const broken = verified.filter((v) => !v.result.ok);
       for (const b of broken) process.stderr.write(`warning: ${describeAuditVerification(b.result, b.shown)}\n`);
+      if (!opts.checkpointPub) process.stderr.write(NO_KEY_NOTE + "\n");
       process.exitCode = broken.length ? 1 : 0;
     });
   incident.exitOverride();

@@ -73,26 +73,91 @@ export function loadCheckpointPublicKey(textOrPath: string): KeyLoad<string> {
   return { ok: true, key: text };
 }
 
+/** A checkpoint as one sidecar line (without its line ending), its keys in the order the signer gives them. */
+export function checkpointLine(cp: AuditCheckpoint): string {
+  return JSON.stringify({ seq: cp.seq, hash: cp.hash, final: cp.final, key: cp.key, sig: cp.sig });
+}
+
 /** The sidecar file of a file log. */
 export function checkpointsPath(logPath: string): string {
   return logPath + ".checkpoints";
 }
 
-/** Parses a sidecar: one checkpoint JSON a line; a torn last line (crash) is ignored. */
-export function parseCheckpoints(text: string): { checkpoints: AuditCheckpoint[]; bad: number[] } {
+/** A sidecar line that holds no checkpoint: edited, garbage, or (last, without a line ending) torn. */
+export interface DamagedCheckpointLine {
+  line: number;
+  /** What is wrong, in words. */
+  reason: string;
+  /** The line's text, without a line ending: a writer fingerprints it, verify matches the fingerprint. */
+  text: string;
+}
+
+/** A parsed sidecar: its checkpoints with their lines, and every line that is not one. */
+export interface CheckpointSidecar {
+  /** The file's name, for messages. */
+  name: string;
+  checkpoints: AuditCheckpoint[];
+  /** The line of each checkpoint. */
+  lines: number[];
+  damaged: DamagedCheckpointLine[];
+  /** False when the text's last line has no line ending: the next write must start a new line. */
+  endsWithNewline: boolean;
+}
+
+/**
+ * Parses a sidecar: one checkpoint JSON a line. Nothing is skipped silently: a line that is not a
+ * checkpoint (a torn last write included) is listed in `damaged`, and the caller decides what it means.
+ */
+export function parseCheckpoints(text: string, name = "the sidecar"): CheckpointSidecar {
   const checkpoints: AuditCheckpoint[] = [];
-  const bad: number[] = [];
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line === "") continue;
-    try {
-      const cp = JSON.parse(line) as AuditCheckpoint;
-      if (typeof cp === "object" && cp !== null && typeof cp.seq === "number" && typeof cp.hash === "string") checkpoints.push(cp);
-      else bad.push(i + 1);
-    } catch {
-      if (i < lines.length - 1) bad.push(i + 1);
+  const lines: number[] = [];
+  const damaged: DamagedCheckpointLine[] = [];
+  const endsWithNewline = text === "" || text.endsWith("\n");
+  const all = text.split("\n");
+  if (endsWithNewline) all.pop();
+  for (let i = 0; i < all.length; i++) {
+    const line = all[i]!;
+    const cp = checkpointOf(line);
+    if (cp) {
+      checkpoints.push(cp);
+      lines.push(i + 1);
+      continue;
     }
+    const last = i === all.length - 1 && !endsWithNewline;
+    const reason =
+      line === ""
+        ? "an empty line"
+        : last && !isJson(line)
+          ? "a torn line (no line ending, and not a whole checkpoint): a write cut short, or the file cut"
+          : "not a checkpoint (one JSON object with seq, hash, final, key and sig a line)";
+    damaged.push({ line: i + 1, reason, text: line });
   }
-  return { checkpoints, bad };
+  return { name, checkpoints, lines, damaged, endsWithNewline };
+}
+
+function isJson(line: string): boolean {
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function checkpointOf(line: string): AuditCheckpoint | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== "object" || v === null) return undefined;
+  const cp = v as Record<string, unknown>;
+  return Number.isSafeInteger(cp.seq) &&
+    typeof cp.hash === "string" &&
+    typeof cp.final === "boolean" &&
+    typeof cp.key === "string" &&
+    typeof cp.sig === "string"
+    ? (cp as unknown as AuditCheckpoint)
+    : undefined;
 }

@@ -5,11 +5,14 @@
 // shared by everyone waiting at that moment (group commit). Other records (denials, alerts) are batched
 // and written every `batchRecords` records or `flushMs`: losing them to SIGKILL loses no account of an
 // action that happened. One writer per file, enforced by a lock file (writer-lock.ts).
-import { closeSync, fstatSync, fsync, fsyncSync, openSync, readFileSync, readSync, statSync, writeSync } from "node:fs";
-import { checkpointsPath, parseCheckpoints } from "./checkpoint.js";
+import { join } from "node:path";
+import { closeSync, fstatSync, fsync, fsyncSync, openSync, readSync, statSync, writeSync } from "node:fs";
+import { checkpointLine, checkpointsPath, type DamagedCheckpointLine } from "./checkpoint.js";
+import { checkSidecar } from "./sidecar-check.js";
 import { GENESIS_HASH, sha256Hex, sha256Tagged } from "./record.js";
 import { parseSealedLine } from "./verify.js";
 import { acquireWriterLock } from "./writer-lock.js";
+import { explainFileError } from "../io-errors.js";
 import { OffThreadSealer, type OffThreadSealerOptions } from "./off-thread-sealer.js";
 import { closeAtProcessEnd } from "./process-end.js";
 import type { AuditCheckpoint, AuditRecord } from "./record.js";
@@ -43,8 +46,10 @@ export type AuditOpenError =
   | { kind: "locked"; path: string; message: string }
   | { kind: "torn_tail"; path: string; message: string }
   | { kind: "corrupt_tail"; path: string; message: string }
-  /** The sidecar holds a signed checkpoint the log no longer has: records were removed. */
-  | { kind: "checkpoint_ahead"; path: string; message: string };
+  /** The sidecar holds a signed checkpoint the log no longer has (or may, behind damaged lines): records were removed. */
+  | { kind: "checkpoint_ahead"; path: string; message: string }
+  /** The sidecar exists but cannot be read: whether the log was cut cannot be told. */
+  | { kind: "checkpoints_unreadable"; path: string; message: string };
 
 /** The fragment a crash left after the last complete line, as it will appear once its line is ended. */
 export interface TornFragment {
@@ -60,6 +65,10 @@ export type FileAuditSinkOpen =
       completedLastLine: boolean;
       /** The last complete record of the file, if any. */
       last?: Record<string, unknown>;
+      /** Sidecar lines after its last checkpoint that are none (a crash while copying one): to fingerprint. */
+      damagedCheckpoints?: DamagedCheckpointLine[];
+      /** The log holds checkpoints but its sidecar is gone: to record. */
+      checkpointsMissing?: true;
     }
   | { ok: false; error: AuditOpenError };
 
@@ -114,6 +123,8 @@ export class FileAuditSink implements AuditSink {
   private syncWaiters: Round[] = [];
   private syncing = false;
   private sidecarFd: number | undefined;
+  /** "\n" when the sidecar ends in a torn line: the next checkpoint starts a line of its own. */
+  private sidecarPrefix = "";
   private readonly commit = (): void => this.commitNow();
   /** Set by sealOffThread: records are encoded here and sealed and written by a worker. */
   private sealer: OffThreadSealer | undefined;
@@ -140,9 +151,20 @@ export class FileAuditSink implements AuditSink {
    * Opens (or creates) the log under its writer lock and finds the head of its chain from the file's last
    * complete line, which must be a sealed record. A fragment after it is either a whole record that lost
    * only its newline (the line is ended and the record kept) or a torn write (handled per `tornTail`).
-   * A sidecar checkpoint beyond the head means the log was cut: refused, so a restart cannot launder it.
+   * A sidecar checkpoint beyond the head means the log was cut: refused, so a restart cannot launder it
+   * (sidecar-check.ts, which also decides about a sidecar that cannot be read or ends in damaged lines).
    */
   static open(path: string, options: FileAuditSinkOptions = {}): FileAuditSinkOpen {
+    // before the lock, which would otherwise be created beside the directory
+    if (isDirectory(path))
+      return {
+        ok: false,
+        error: {
+          kind: "io",
+          path,
+          message: `${path} is a directory; name the log file inside it (e.g. ${join(path, "charter-audit.jsonl")})`,
+        },
+      };
     // a device or a pipe (/dev/stdout, a FIFO) has no chain to fork on disk: only files are locked
     const lock = isDevice(path) ? { ok: true as const, release: () => undefined } : acquireWriterLock(path);
     if (!lock.ok) return { ok: false, error: { kind: lock.io ? "io" : "locked", path, message: lock.message } };
@@ -151,7 +173,7 @@ export class FileAuditSink implements AuditSink {
       fd = openSync(path, "a+", 0o600);
     } catch (e) {
       lock.release();
-      return { ok: false, error: { kind: "io", path, message: (e as Error).message } };
+      return { ok: false, error: { kind: "io", path, message: explainFileError(e, path, "write") } };
     }
     const fail = (error: AuditOpenError): FileAuditSinkOpen => {
       closeSync(fd);
@@ -207,10 +229,15 @@ export class FileAuditSink implements AuditSink {
         torn = { text: fragment + "\n" };
       }
     }
-    const ahead = checkpointAhead(path, head, tail.text);
-    if (ahead !== undefined) return fail({ kind: "checkpoint_ahead", path, message: ahead });
+    const sidecar = checkSidecar(path, head, tail.text);
+    if (!sidecar.ok) return fail({ kind: sidecar.kind, path, message: sidecar.message });
     const sink = new FileAuditSink(path, fd, lock.release, options, prefix);
-    return { ok: true, sink, head, ...(torn ? { torn } : {}), completedLastLine, ...(last ? { last } : {}) };
+    if (!sidecar.endsWithNewline) sink.sidecarPrefix = "\n";
+    const damaged = {
+      ...(sidecar.damaged.length > 0 ? { damagedCheckpoints: sidecar.damaged } : {}),
+      ...(sidecar.missing ? { checkpointsMissing: true as const } : {}),
+    };
+    return { ok: true, sink, head, ...(torn ? { torn } : {}), completedLastLine, ...(last ? { last } : {}), ...damaged };
   }
 
   append(record: AuditRecord, line: Uint8Array): void {
@@ -452,7 +479,8 @@ export class FileAuditSink implements AuditSink {
     this.flushSync(false);
     try {
       this.sidecarFd ??= openSync(checkpointsPath(this.path), "a", 0o600);
-      writeSync(this.sidecarFd, JSON.stringify(cp) + "\n");
+      writeSync(this.sidecarFd, this.sidecarPrefix + checkpointLine(cp) + "\n");
+      this.sidecarPrefix = "";
     } catch (e) {
       this.failure = { kind: "write_failed", message: `${checkpointsPath(this.path)}: ${(e as Error).message}` };
     }
@@ -500,6 +528,14 @@ export class FileAuditSink implements AuditSink {
 const HASH_SUFFIX_BYTES = 96;
 const HASH_FIELD_OPEN = Buffer.from(',"hash":"sha256:', "latin1");
 
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 function isDevice(path: string): boolean {
   try {
     const st = statSync(path);
@@ -513,35 +549,4 @@ function isDevice(path: string): boolean {
 export function letsACallRun(record: AuditRecord): boolean {
   const o = record.outcome;
   return o === "allow" || o === "approved";
-}
-
-/**
- * The sidecar's last checkpoint must be in the log: a log that ends before it, or holds another record
- * there, was cut or rewritten. Records far from the end are not read (the tail holds the recent ones).
- */
-function checkpointAhead(path: string, head: ChainHead, tail: string): string | undefined {
-  let text: string;
-  try {
-    text = readFileSync(checkpointsPath(path), "utf8");
-  } catch {
-    return undefined;
-  }
-  const { checkpoints } = parseCheckpoints(text);
-  const last = checkpoints[checkpoints.length - 1];
-  if (last === undefined) return undefined;
-  const hint = `; the records removed cannot be recovered from here: keep the file as evidence, run charter audit verify, and start a new log`;
-  if (last.seq > head.seq) {
-    return `${path} ends at seq ${head.seq}, but its signed checkpoint (${checkpointsPath(path)}) covers seq ${last.seq}: records were cut from the log${hint}`;
-  }
-  const at = `"seq":${last.seq},`;
-  const i = tail.indexOf(at);
-  if (i >= 0) {
-    const start = tail.lastIndexOf("\n", i) + 1;
-    const end = tail.indexOf("\n", i);
-    const sealed = parseSealedLine(tail.slice(start, end === -1 ? undefined : end));
-    if (sealed && sealed.seq === last.seq && sealed.hash !== last.hash) {
-      return `record ${last.seq} of ${path} differs from the one its signed checkpoint covers: the log was rewritten${hint}`;
-    }
-  }
-  return undefined;
 }

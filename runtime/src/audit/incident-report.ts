@@ -14,6 +14,8 @@ export interface IncidentInput {
   chains: { name: string; ok: boolean; verification: string; records: AuditRecord[] }[];
   bundle?: Bundle;
   source: string;
+  /** What the verification could not check (no checkpoint key): shown with the chains' state. */
+  notes?: string[];
 }
 
 export interface IncidentEntry {
@@ -54,6 +56,8 @@ export interface IncidentReport {
   window: { since: string; until: string };
   source: string;
   chains: { name: string; ok: boolean; verification: string }[];
+  /** Limits of the verification, e.g. that truncation cannot be seen without a checkpoint key. */
+  notes: string[];
   bundles: string[];
   bundleGiven?: { name: string; digest: string };
   summary: {
@@ -84,7 +88,9 @@ export interface IncidentReport {
 }
 
 const GUARDRAIL_EVENTS = new Set(["alert", "ingest_refused", "output_filtered", "isolation", "state", "recovered"]);
-const URL_RE = /\bhttps?:\/\/([a-z0-9.-]+\.[a-z]{2,})(?::\d+)?/gi;
+// A URL's candidate text, read by WHATWG URL like a browser or fetch would: IP hosts (v4 in any spelling,
+// v6 in brackets) are destinations as much as names are, and a parser of our own would disagree on some.
+const URL_RE = /\b(?:https?|wss?|ftp):\/\/[^\s"'<>`]+/gi;
 const EMAIL_RE = /\b[a-z0-9._%+-]+@([a-z0-9.-]+\.[a-z]{2,})\b/gi;
 const HOST_RE = /^(?:[a-z0-9-]+\.)+[a-z]{2,}$/i;
 
@@ -118,11 +124,23 @@ function domainsOf(args: unknown): Set<string> {
   stringsIn(args, strings);
   const found = new Set<string>();
   for (const s of strings) {
-    for (const m of s.matchAll(URL_RE)) found.add(m[1]!.toLowerCase());
+    for (const m of s.matchAll(URL_RE)) {
+      const host = hostOf(m[0]);
+      if (host !== undefined) found.add(host);
+    }
     for (const m of s.matchAll(EMAIL_RE)) found.add(m[1]!.toLowerCase());
     if (HOST_RE.test(s.trim())) found.add(s.trim().toLowerCase());
   }
   return found;
+}
+
+function hostOf(text: string): string | undefined {
+  try {
+    // prose around a URL ("see https://x.example/a).") is not part of it
+    return new URL(text.replace(/[.,;:!?)\]}]+$/, "")).hostname || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The approval service's answers that end a request (its `pending` and `forbidden` records do not). */
@@ -346,6 +364,7 @@ export function buildIncidentReport(input: IncidentInput): IncidentReport {
     window: { since: new Date(input.since).toISOString(), until: new Date(until).toISOString() },
     source: input.source,
     chains: input.chains.map((c) => ({ name: c.name, ok: c.ok, verification: c.verification })),
+    notes: input.notes ?? [],
     bundles: [...bundles],
     ...(input.bundle ? { bundleGiven: { name: input.bundle.policy.name, digest: input.bundle.digest } } : {}),
     summary: {
@@ -385,10 +404,27 @@ export function buildIncidentReport(input: IncidentInput): IncidentReport {
 const NO_TIERS =
   "The log does not hold the tools' tiers: pass --bundle B.json (the bundle that decided) to list the high-tier actions and their reversal playbooks.";
 
-function mdCell(s: string | number | undefined): string {
+// Tool names, arguments, reasons and agent names come from the log, and so partly from the agent: in the
+// report they must stay text. HTML-significant characters, backticks (code spans), brackets (links) and
+// backslashes (which could undo an escape) become character references; a pipe would end a table cell.
+const MD_ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  "`": "&#96;",
+  "\\": "&#92;",
+  "[": "&#91;",
+  "]": "&#93;",
+};
+
+function mdText(s: string | number | undefined): string {
   return String(s ?? "")
-    .replace(/\|/g, "\\|")
-    .replace(/\n/g, " ");
+    .replace(/[&<>`\\[\]]/g, (c) => MD_ESCAPES[c]!)
+    .replace(/\r\n?|\n/g, " ");
+}
+
+function mdCell(s: string | number | undefined): string {
+  return mdText(s).replace(/\|/g, "\\|");
 }
 
 function mdTable(head: string[], rows: (string | number | undefined)[][]): string {
@@ -442,11 +478,12 @@ function timelineRows(r: IncidentReport): (string | number | undefined)[][] {
 
 export function renderIncidentMarkdown(r: IncidentReport): string {
   const s = r.summary;
-  let out = `# Incident report: ${r.agent}\n\n`;
-  out += `Window: ${r.window.since} to ${r.window.until}  \nSource: ${r.source}  \n`;
-  out += `Bundles that decided: ${r.bundles.join(", ") || "none recorded"}${r.bundleGiven ? `  \nBundle given: ${r.bundleGiven.name} (${r.bundleGiven.digest})` : ""}\n\n`;
-  for (const w of r.warnings ?? []) out += `> **Warning:** ${w}\n\n`;
-  out += `## Chain verification\n\n${r.chains.map((c) => `- ${c.ok ? "intact" : "**BROKEN**"}: ${c.verification}`).join("\n") || "- no records"}\n\n`;
+  let out = `# Incident report: ${mdText(r.agent)}\n\n`;
+  out += `Window: ${r.window.since} to ${r.window.until}  \nSource: ${mdText(r.source)}  \n`;
+  out += `Bundles that decided: ${mdText(r.bundles.join(", ")) || "none recorded"}${r.bundleGiven ? `  \nBundle given: ${mdText(r.bundleGiven.name)} (${mdText(r.bundleGiven.digest)})` : ""}\n\n`;
+  for (const w of r.warnings ?? []) out += `> **Warning:** ${mdText(w)}\n\n`;
+  out += `## Chain verification\n\n${r.chains.map((c) => `- ${c.ok ? "intact" : "**BROKEN**"}: ${mdText(c.verification)}`).join("\n") || "- no records"}\n\n`;
+  for (const n of r.notes ?? []) out += `> **Note:** ${mdText(n)}\n\n`;
   out += `## Summary\n\n`;
   out += mdTable(SUMMARY_HEADER, [summaryRow(s)]);
   out += `\n## High-tier actions taken, with their reversal playbooks\n\n`;
@@ -473,7 +510,7 @@ export function renderIncidentMarkdown(r: IncidentReport): string {
     ["time", "event", "tool", "outcome", "rule", "reason"],
     r.guardrails.map((g) => [g.time, g.event, g.tool, g.outcome, g.rule, g.reason]),
   );
-  out += `\n## Data volume\n\n- tool results recorded: ${r.dataVolume.toolResults}, ${r.dataVolume.bytesReturned} bytes returned\n- arguments sent by allowed and approved calls: ${r.dataVolume.argumentBytes} bytes\n${r.dataVolume.note ? `- ${r.dataVolume.note}\n` : ""}`;
+  out += `\n## Data volume\n\n- tool results recorded: ${r.dataVolume.toolResults}, ${r.dataVolume.bytesReturned} bytes returned\n- arguments sent by allowed and approved calls: ${r.dataVolume.argumentBytes} bytes\n${r.dataVolume.note ? `- ${mdText(r.dataVolume.note)}\n` : ""}`;
   out += `\n## External domains contacted\n\n`;
   out += mdTable(
     ["domain", "calls", "tools"],
@@ -555,6 +592,7 @@ th{background:#f4f4f4}.bad{color:#b71c1c;font-weight:bold}.ok{color:#1b5e20}.met
 <h2>Chain verification</h2>
 <ul>${r.chains.map((c) => `<li class="${c.ok ? "ok" : "bad"}">${c.ok ? "intact" : "BROKEN"}: ${esc(c.verification)}</li>`).join("") || "<li>no records</li>"}</ul>
 ${broken ? `<p class="bad">The chain is broken: records after the break may have been altered.</p>` : ""}
+${(r.notes ?? []).map((n) => `<p class="meta">Note: ${esc(n)}</p>`).join("\n")}
 ${(r.warnings ?? []).map((w) => `<p class="bad">Warning: ${esc(w)}</p>`).join("\n")}
 <h2>Summary</h2>
 ${htmlTable(SUMMARY_HEADER, [summaryRow(s)])}

@@ -23,9 +23,11 @@ export type {
 export { MemoryAuditSink, TeeAuditSink } from "./sink.js";
 export type { AuditSink, AuditSinkFailure } from "./sink.js";
 export { describeAuditVerification, verifyAuditLog } from "./verify.js";
-export type { AuditBreakKind, AuditRecovery, AuditVerification, VerifyOptions } from "./verify.js";
+export type { AuditBreakKind, AuditRecovery, AuditVerification, SidecarRepair, VerifyOptions } from "./verify.js";
 export {
   CheckpointSigner,
+  type CheckpointSidecar,
+  type DamagedCheckpointLine,
   checkpointPayload,
   checkpointsPath,
   loadCheckpointKey,

@@ -4,12 +4,11 @@
 // after the primary store, so they see every record in chain order but can never hold a decision back.
 import { existsSync, readFileSync } from "node:fs";
 import { AuditLog } from "./audit-log.js";
-import { checkpointsPath, loadCheckpointKey, parseCheckpoints, type CheckpointSigner } from "./checkpoint.js";
+import { checkpointsPath, loadCheckpointKey, parseCheckpoints, type CheckpointSidecar, type CheckpointSigner } from "./checkpoint.js";
 import { openFileAuditLog } from "./open-file-log.js";
 import { PostgresAuditSink, recoverUncleanChain, redactUrl } from "./postgres-sink.js";
 import { isPostgresUrl, readPostgresAudit } from "./postgres-schema.js";
 import { TeeAuditSink, type AuditSink } from "./sink.js";
-import type { AuditCheckpoint } from "./record.js";
 import { explainFileError } from "../io-errors.js";
 
 export type AuditConfig =
@@ -88,7 +87,8 @@ export async function openAuditSink(config: AuditConfig, options: OpenAuditOptio
 export interface AuditChainText {
   name: string;
   text: string;
-  sidecar?: AuditCheckpoint[];
+  /** Its checkpoints and the lines that are none: verify decides what the damaged ones mean. */
+  sidecar?: CheckpointSidecar;
 }
 
 export type AuditRead = { ok: true; chains: AuditChainText[] } | { ok: false; message: string };
@@ -100,7 +100,12 @@ export async function readAuditSource(source: string, options: { sidecar?: strin
       const chains = await readPostgresAudit(source);
       return { ok: true, chains: chains.map((c) => ({ name: `${redactUrl(source)} chain ${c.chain}`, text: c.text })) };
     } catch (e) {
-      return { ok: false, message: `cannot read the PostgreSQL audit store ${redactUrl(source)}: ${(e as Error).message}` };
+      const message = (e as Error).message;
+      // a database nobody initialised (or the wrong one): the table is what init-postgres creates
+      const hint = /relation .* does not exist/.test(message)
+        ? `; create the store with charter audit init-postgres ADMIN_URL (or check the database named in the URL)`
+        : "";
+      return { ok: false, message: `cannot read the PostgreSQL audit store ${redactUrl(source)}: ${message}${hint}` };
     }
   }
   let text: string;
@@ -110,10 +115,10 @@ export async function readAuditSource(source: string, options: { sidecar?: strin
     return { ok: false, message: `cannot read ${source}: ${explainFileError(e, source)}` };
   }
   const sidecarPath = options.sidecar ?? checkpointsPath(source);
-  let sidecar: AuditCheckpoint[] | undefined;
+  let sidecar: CheckpointSidecar | undefined;
   if (options.sidecar !== undefined || existsSync(sidecarPath)) {
     try {
-      sidecar = parseCheckpoints(readFileSync(sidecarPath, "utf8")).checkpoints;
+      sidecar = parseCheckpoints(readFileSync(sidecarPath, "utf8"), sidecarPath);
     } catch (e) {
       return { ok: false, message: `cannot read checkpoints ${sidecarPath}: ${explainFileError(e, sidecarPath)}` };
     }

@@ -3,7 +3,9 @@
 // `charter audit verify` instead of being silently continued. With a checkpoint key, a log whose last
 // record is not a closing checkpoint (its writer died) also gets a `recovered` record naming the unsigned
 // records, followed at once by a checkpoint: verify then accepts those records as a crash's, and only as
-// one the sidecar's signatures do not contradict.
+// one the sidecar's signatures do not contradict. Sidecar lines a crash left damaged after a checkpoint the
+// log holds (sidecar-check.ts) are fingerprinted in that `recovered` record too, and the sidecar goes on
+// on a new line.
 import { AuditLog } from "./audit-log.js";
 import { FileAuditSink } from "./file-sink.js";
 import type { AuditOpenError, FileAuditSinkOptions } from "./file-sink.js";
@@ -39,7 +41,7 @@ export type FileAuditLogOpen =
 export function openFileAuditLog(path: string, options: FileAuditLogOptions = {}): FileAuditLogOpen {
   const opened = FileAuditSink.open(path, options);
   if (!opened.ok) return opened;
-  const { sink, head, torn, completedLastLine, last } = opened;
+  const { sink, head, torn, completedLastLine, last, damagedCheckpoints, checkpointsMissing } = opened;
   const signer = options.checkpointSigner;
   const log = new AuditLog(options.also?.length ? new TeeAuditSink([sink, ...options.also]) : sink, {
     clock: options.clock,
@@ -61,7 +63,7 @@ export function openFileAuditLog(path: string, options: FileAuditLogOptions = {}
     const o = options.sealOffThread;
     if (o !== undefined && o !== false && !options.also?.length) sink.sealOffThread(log.head.hash, o === true ? {} : o);
   };
-  if (!torn && !unclean) {
+  if (!torn && !unclean && !damagedCheckpoints && !checkpointsMissing) {
     offThread();
     return { ok: true, log, sink, completedLastLine };
   }
@@ -78,6 +80,18 @@ export function openFileAuditLog(path: string, options: FileAuditLogOptions = {}
       reason: `the previous writer did not close the log (no closing checkpoint after seq ${head.seq}): the records after its last checkpoint are signed only from here`,
     });
   }
+  if (damagedCheckpoints) {
+    trace.push({
+      rule: "audit.checkpoints_damaged",
+      reason: `the checkpoint sidecar ended in a torn line (line ${damagedCheckpoints.map((d) => d.line).join(", ")}): a crash cut short the copy of a checkpoint this log holds; the line is kept and fingerprinted here`,
+    });
+  }
+  if (checkpointsMissing) {
+    trace.push({
+      rule: "audit.checkpoints_missing",
+      reason: `the log holds signed checkpoints but its sidecar ${path}.checkpoints was missing: records cut before seq ${head.seq} can be told only from a copy of the old sidecar; a new sidecar starts here`,
+    });
+  }
   const recovered = log.write({
     agent: "charter-runtime",
     session: "",
@@ -85,6 +99,14 @@ export function openFileAuditLog(path: string, options: FileAuditLogOptions = {}
     trace,
     outcome: "recovered",
     ...(torn ? { torn: { length: torn.text.length, hash: sha256Tagged(torn.text) } } : {}),
+    // verify forgives a damaged sidecar line only when a record fingerprints exactly that line
+    ...(damagedCheckpoints
+      ? {
+          detail: {
+            checkpointsDamaged: damagedCheckpoints.map((d) => ({ line: d.line, length: d.text.length, hash: sha256Tagged(d.text) })),
+          },
+        }
+      : {}),
   });
   if (signer) log.checkpoint(false);
   sink.flushSync();

@@ -29,6 +29,10 @@ export interface InitPostgresResult {
   writerPassword: string;
   readerPassword: string;
   retentionDays: number;
+  /** False when the table was there already (a re-run): it was kept with its records. */
+  createdTable: boolean;
+  /** The roles this run created; the others existed and had their passwords set again. */
+  createdRoles: string[];
   /** The admin URL with the role and password swapped in. */
   writerUrl: string;
   readerUrl: string;
@@ -64,11 +68,15 @@ export async function initPostgresAudit(url: string, options: InitPostgresOption
     throw new Error(`retention must be a whole number of days, not ${retentionDays}`);
   const writerPassword = options.writerPassword ?? randomBytes(18).toString("base64url");
   const readerPassword = options.readerPassword ?? randomBytes(18).toString("base64url");
+  const createdRoles: string[] = [];
+  let createdTable = false;
   const client = await connect(url);
   try {
     await client.query("BEGIN");
     // two inits at once (a rollout, tests) take turns: CREATE OR REPLACE in parallel can fail
     await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`${AUDIT_TABLE}:init`]);
+    // a re-run keeps the table: say so rather than claim to have created it
+    const existed = (await client.query("SELECT to_regclass($1) IS NOT NULL AS e", [AUDIT_TABLE])).rows[0].e === true;
     await client.query(`CREATE TABLE IF NOT EXISTS ${AUDIT_TABLE} (
       chain   text        NOT NULL,
       seq     bigint      NOT NULL,
@@ -113,6 +121,7 @@ export async function initPostgresAudit(url: string, options: InitPostgresOption
     ] as const) {
       const exists = await client.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [role]);
       const verb = exists.rowCount ? "ALTER" : "CREATE";
+      if (!exists.rowCount) createdRoles.push(role);
       await client.query(`${verb} ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD ${literal(password)}`);
     }
     await client.query(`REVOKE ALL ON ${AUDIT_TABLE} FROM PUBLIC`);
@@ -132,6 +141,7 @@ export async function initPostgresAudit(url: string, options: InitPostgresOption
     await client.query(`REVOKE ALL ON FUNCTION ${AUDIT_HEAD_FUNCTION}(text) FROM ${readerRole}`);
     await client.query(`GRANT EXECUTE ON FUNCTION ${AUDIT_HEAD_FUNCTION}(text) TO ${writerRole}`);
     await client.query("COMMIT");
+    createdTable = !existed;
   } catch (e) {
     await client.query("ROLLBACK").catch(() => undefined);
     throw e;
@@ -144,6 +154,8 @@ export async function initPostgresAudit(url: string, options: InitPostgresOption
     writerPassword,
     readerPassword,
     retentionDays,
+    createdTable,
+    createdRoles,
     writerUrl: withCredentials(url, writerRole, writerPassword),
     readerUrl: withCredentials(url, readerRole, readerPassword),
   };

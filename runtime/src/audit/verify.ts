@@ -4,8 +4,9 @@
 import { canonicalJson, quoteJson } from "./canonical-json.js";
 import { GENESIS_HASH, sha256Tagged } from "./record.js";
 import type { ChainHead } from "./audit-log.js";
-import { verifyCheckpoint } from "./checkpoint.js";
+import type { CheckpointSidecar } from "./checkpoint.js";
 import type { AuditCheckpoint } from "./record.js";
+import { CheckpointAudit } from "./checkpoint-audit.js";
 
 export type AuditBreakKind =
   | "torn" // the last line has no line ending: a write was cut short
@@ -20,7 +21,8 @@ export type AuditBreakKind =
   | "checkpoint_signature" // a checkpoint does not verify with the key: rewritten, or signed by another key
   | "checkpoint_mismatch" // a signed checkpoint covers another record than the log holds: rewritten or laundered
   | "no_checkpoint" // with a key, no checkpoint at all: emptied, cut before its first, or rewritten without the key
-  | "unsigned_tail"; // with a key, the log does not end with its closing checkpoint
+  | "unsigned_tail" // with a key, the log does not end with its closing checkpoint
+  | "sidecar_damaged"; // with a key, the sidecar has a line that is no checkpoint and no writer fingerprinted, or it is empty
 
 export interface AuditRecovery {
   /** The torn line that was skipped. */
@@ -28,6 +30,14 @@ export interface AuditRecovery {
   /** Line of the `recovered` record that acknowledges it. */
   recoveredAt: number;
   seq: number;
+}
+
+/** A sidecar line that holds no checkpoint, fingerprinted by the writer that found it after a crash. */
+export interface SidecarRepair {
+  /** Line of the sidecar. */
+  line: number;
+  /** Line of the log's `recovered` record that fingerprints it. */
+  recoveredAt: number;
 }
 
 /** A writer that died (no closing checkpoint) before a restarted one wrote a `recovered` record. */
@@ -45,7 +55,14 @@ export type AuditVerification =
       head: ChainHead;
       recoveries: AuditRecovery[];
       /** Set when a checkpoint key was given. */
-      signed?: { checkpoints: number; sidecar: number; crashes: AuditCrash[] };
+      signed?: {
+        checkpoints: number;
+        sidecar: number;
+        crashes: AuditCrash[];
+        sidecarRepairs: SidecarRepair[];
+        /** Lines of `recovered` records whose writer found the sidecar gone although the log held checkpoints. */
+        sidecarMissing: number[];
+      };
     }
   | { ok: false; line: number; seq?: number; kind: AuditBreakKind; reason: string };
 
@@ -57,108 +74,11 @@ export interface VerifyOptions {
   anchor?: ChainHead;
   /** "ed25519:…": require checkpoints signed by this key, a closing one last. */
   checkpointPub?: string;
-  /** The sidecar's checkpoints (LOG.checkpoints), each of which must match the log. */
-  sidecar?: AuditCheckpoint[];
-}
-
-/** Follows the records of a chain that verified so far and checks the checkpoints among them. */
-class CheckpointAudit {
-  checkpoints = 0;
-  private unsigned = 0;
-  private lastFinal = false;
-  private lastCheckpointSeq = 0;
-  readonly crashes: AuditCrash[] = [];
-  private readonly sidecarBySeq = new Map<number, { cp: AuditCheckpoint; index: number }>();
-  failure: (LineBreak & { line: number }) | undefined;
-
-  constructor(
-    private readonly pub: string,
-    private readonly sidecar: AuditCheckpoint[],
-  ) {
-    sidecar.forEach((cp, index) => this.sidecarBySeq.set(cp.seq, { cp, index }));
-  }
-
-  see(record: Record<string, unknown>, seq: number, hash: string, line: number): void {
-    if (this.failure) return;
-    const side = this.sidecarBySeq.get(seq);
-    if (side && side.cp.hash !== hash) {
-      this.failure = {
-        ok: false,
-        line,
-        seq,
-        kind: "checkpoint_mismatch",
-        reason: `record ${seq} is not the one signed checkpoint ${side.index + 1} of the sidecar covers: the log was rewritten from here or earlier, or cut and resumed by a restarted writer (a laundered crash recovery)`,
-      };
-      return;
-    }
-    if (record.event === "checkpoint") {
-      const cp = record.checkpoint as AuditCheckpoint | undefined;
-      if (!cp || typeof cp !== "object" || cp.seq !== seq - 1 || cp.hash !== record.prev || !verifyCheckpoint(cp, this.pub)) {
-        this.failure = {
-          ok: false,
-          line,
-          seq,
-          kind: "checkpoint_signature",
-          reason:
-            "the checkpoint's signature does not verify with the given key: the log was rewritten with a recomputed chain (or signed by another key)",
-        };
-        return;
-      }
-      this.checkpoints++;
-      this.unsigned = 0;
-      this.lastFinal = cp.final;
-      this.lastCheckpointSeq = seq;
-      return;
-    }
-    if (record.event === "recovered") {
-      if (this.unsigned > 0 || (!this.lastFinal && seq > 1)) this.crashes.push({ line, unsigned: this.unsigned });
-      this.unsigned = 1;
-    } else this.unsigned++;
-    this.lastFinal = false;
-  }
-
-  finish(records: number, line: number): (LineBreak & { line: number }) | undefined {
-    if (this.failure) return this.failure;
-    for (let i = 0; i < this.sidecar.length; i++) {
-      const cp = this.sidecar[i]!;
-      if (!verifyCheckpoint(cp, this.pub)) {
-        return {
-          ok: false,
-          line,
-          kind: "checkpoint_signature",
-          reason: `checkpoint ${i + 1} of the sidecar does not verify with the given key: it was forged or edited`,
-        };
-      }
-      if (cp.seq > records) {
-        return {
-          ok: false,
-          line,
-          kind: "truncated",
-          reason: `the log ends at seq ${records} but checkpoint ${i + 1} of the sidecar signs seq ${cp.seq}: records were cut from the log${records === 0 ? " (it is empty)" : ""}`,
-        };
-      }
-    }
-    if (this.checkpoints === 0) {
-      return {
-        ok: false,
-        line,
-        kind: "no_checkpoint",
-        reason:
-          records === 0
-            ? "the log is empty: a log written with a checkpoint key holds at least its closing checkpoint, so it was emptied"
-            : "no signed checkpoint in the log: its writer was killed (SIGKILL, power loss) before signing its first checkpoint and has not been restarted, or the log was emptied and refilled, cut before its first checkpoint, or rewritten without the key",
-      };
-    }
-    if (!this.lastFinal) {
-      return {
-        ok: false,
-        line,
-        kind: "unsigned_tail",
-        reason: `the log does not end with its closing checkpoint: the last signature covers seq ${this.lastCheckpointSeq - 1}, and ${this.unsigned} record(s) after it are signed by nothing — records were cut from the end, or the writer was killed and has not been restarted`,
-      };
-    }
-    return undefined;
-  }
+  /**
+   * The sidecar (LOG.checkpoints, parseCheckpoints), each of whose checkpoints must match the log; every
+   * other line must be one a writer fingerprinted. A bare list of checkpoints is a sidecar without damage.
+   */
+  sidecar?: AuditCheckpoint[] | CheckpointSidecar;
 }
 
 interface SealedRecord {
@@ -168,7 +88,7 @@ interface SealedRecord {
   record: Record<string, unknown>;
 }
 
-type LineBreak = { ok: false; seq?: number; kind: AuditBreakKind; reason: string };
+export type LineBreak = { ok: false; seq?: number; kind: AuditBreakKind; reason: string };
 type LineCheck = ({ ok: true } & SealedRecord) | LineBreak;
 
 /** The record on a line, if it is one sealed in the writer's exact form; its links are not checked here. */
@@ -257,7 +177,10 @@ function findRecovery(
 
 export function verifyAuditLog(text: string, options: VerifyOptions = {}): AuditVerification {
   const anchor = options.anchor;
-  const signed = options.checkpointPub !== undefined ? new CheckpointAudit(options.checkpointPub, options.sidecar ?? []) : undefined;
+  const signed =
+    options.checkpointPub !== undefined
+      ? new CheckpointAudit(options.checkpointPub, options.sidecar, options.sidecar !== undefined)
+      : undefined;
   const recoveries: AuditRecovery[] = [];
   let prev = GENESIS_HASH;
   let seq = 0;
@@ -325,7 +248,13 @@ export function verifyAuditLog(text: string, options: VerifyOptions = {}): Audit
       records: seq,
       head: { seq, hash: prev },
       recoveries,
-      signed: { checkpoints: signed.checkpoints, sidecar: options.sidecar?.length ?? 0, crashes: signed.crashes },
+      signed: {
+        checkpoints: signed.checkpoints,
+        sidecar: signed.sidecarCheckpoints,
+        crashes: signed.crashes,
+        sidecarRepairs: signed.sidecarRepairs,
+        sidecarMissing: signed.sidecarMissing,
+      },
     };
   }
   return { ok: true, records: seq, head: { seq, hash: prev }, recoveries };
@@ -343,9 +272,15 @@ export function describeAuditVerification(result: AuditVerification, path = "aud
       signedNote = `; ${s.checkpoints} signed checkpoint${s.checkpoints === 1 ? "" : "s"}, closed`;
       if (s.crashes.length > 0)
         signedNote += `; writer crash${s.crashes.length === 1 ? "" : "es"} before line ${s.crashes.map((c) => `${c.line} (${c.unsigned} unsigned)`).join(", ")}`;
+      if (s.sidecarMissing.length > 0)
+        signedNote += `; checkpoint sidecar missing when a writer restarted (line ${s.sidecarMissing.join(", ")}): a cut before it shows only against a copy of the old sidecar`;
+      if (s.sidecarRepairs.length > 0)
+        signedNote += `; checkpoint sidecar damaged by a crash at line ${s.sidecarRepairs.map((r) => `${r.line} (fingerprinted at line ${r.recoveredAt})`).join(", ")}`;
     }
     return `${path}: chain intact, ${result.records} records${note}${signedNote}`;
   }
+  // the log's chain may be whole: what cannot be trusted is the sidecar that should vouch for its end
+  if (result.kind === "sidecar_damaged") return `${path}: cannot be vouched for by its checkpoint sidecar: ${result.reason}`;
   const at = result.seq === undefined ? `line ${result.line}` : `line ${result.line} (seq ${result.seq})`;
   return `${path}: chain broken at ${at}: ${result.reason}`;
 }
