@@ -52,7 +52,9 @@ async function main() {
       if (process.argv.includes("--errors"))
         for (const r of missed) {
           const top = full.score(r.text).score.toFixed(2);
-          console.log(`   MISS ${r.attack_category} / ${r.channel} ${top} ${JSON.stringify(r.channel === "instruction" ? r.text : insertedOf(r, train)).slice(0, 160)}`);
+          console.log(
+            `   MISS ${r.attack_category} / ${r.channel} ${top} ${JSON.stringify(r.channel === "instruction" ? r.text : insertedOf(r, train)).slice(0, 160)}`,
+          );
         }
       totals[kind][0] += caught;
       totals[kind][1] += rs.length;

@@ -71,7 +71,7 @@ const BOUNDARY_MARKER = [
   // a role in brackets ("###(system_message)", "## [system]"), or two role headings, one for each
   // side ("### Instruction" … "### Response"). A lone markdown heading "## Instructions" or "## System"
   // is a recipe's, a form's or a README's section (it scored 0.8 as a boundary marker).
-  /^\s*#{2,}\s*(?:(?:system|instruction|assistant|response)\s*:|new instructions?\s*:?)\s*$|#{2,}\s*[([]\s*(?:system|assistant|admin|developer)(?:[ _-]?(?:message|prompt|note|instructions?))?\s*[)\]]|^\s*#{2,}\s*(?:system|instructions?)\s*$[^]*^\s*#{2,}\s*(?:assistant|response)\s*$/im,
+  /^\s*#{2,}\s*(?:(?:system|instruction|assistant|response)\s*:|new instructions?\s*:?)\s*$|#{2,}\s*[([]\s*(?:system|assistant|admin|developer)(?:[ _-]?(?:message|prompt|note|instructions?))?\s*[)\]]|^\s*#{2,}\s*(?:system|instructions?)\s*$[\s\S]*^\s*#{2,}\s*(?:assistant|response)\s*$/im,
   /\b(?:begin|end|start)\W{0,3}(?:of\W{0,3})?(?:untrusted|trusted|system|user)\W{0,3}(?:content|data|text|input|prompt|message)\b/i,
   /^\s*(?:system|assistant)\s*(?:prompt|message|override)\s*:/im,
 ];
