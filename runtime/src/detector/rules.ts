@@ -107,6 +107,9 @@ const AI_ADDRESSED = [
     "im",
   ),
   /\b(?:for|to) (?:the|any|all) (?:ai|coding|automated|autonomous|llm) (?:agents?|assistants?|tools?)\s*:/i,
+  // "Security team notice for automated agents: …", "IT bulletin to AI assistants – …": a notice whose
+  // addressee is a machine. Only a qualified one: "Notice to all agents" is a travel or insurance office's.
+  /(?:^|[.!?]\s+)\W{0,4}(?:[a-z]+ ){0,2}(?:notice|notification|memo|alert|announcement|advisory|bulletin)s? (?:to|for) (?:the |any |all )?(?:ai|automated|autonomous|coding|llm)(?:-powered)? (?:agents?|assistants?|systems?|tools?|models?)\b/im,
   new RegExp(`\\b${AI_NOUN}\\b[^.\\n]{0,30}\\b(?:that|who) (?:reads?|process(?:es)?|sees?) this\\b`, "i"),
   /\bif you(?:'re| are) (?:an? |the )?(?:ai|llm|large language model|language model|ai assistant|assistant|chatbot|ai agent|coding agent|automated agent|ai model|bot)\b/i,
   new RegExp(
