@@ -6,8 +6,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { charter } from "../../test/support/cli.js";
-import { ROOT } from "../../test/support/paths.js";
+import { charter, procurementGatewayArgs } from "../../test/support/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "charter-sidecar-cli-"));
 const bundle = join(dir, "procurement.bundle.json");
@@ -16,23 +15,7 @@ const log = join(dir, "audit.jsonl");
 const sidecar = log + ".checkpoints";
 
 /** One run of the gateway: the agent goes away at once, the log is closed with its closing checkpoint. */
-const gateway = (audit = log) =>
-  charter([
-    "gateway",
-    "--bundle",
-    bundle,
-    "--agent",
-    "procurement-assistant-v2",
-    "--source",
-    "rag",
-    "--audit",
-    audit,
-    "--checkpoint-key",
-    key,
-    "--",
-    process.execPath,
-    join(ROOT, "test/fixtures/mcp-tool-server.mjs"),
-  ]);
+const gateway = (audit = log) => charter(procurementGatewayArgs(bundle, audit, ["--checkpoint-key", key]));
 const verify = (...extra: string[]) => charter(["audit", "verify", log, "--checkpoint-pub", key + ".pub", ...extra]);
 const cutBytes = (path: string, n: number) => truncateSync(path, statSync(path).size - n);
 

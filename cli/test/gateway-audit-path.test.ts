@@ -4,12 +4,11 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { charter } from "../../test/support/cli.js";
+import { charter, procurementGatewayArgs } from "../../test/support/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "charter-gateway-audit-"));
 const bundle = join(dir, "procurement.bundle.json");
-const gateway = (audit: string) =>
-  charter(["gateway", "--bundle", bundle, "--agent", "procurement-assistant-v2", "--source", "rag", "--audit", audit, "--", "true"]);
+const gateway = (audit: string) => charter(procurementGatewayArgs(bundle, audit, [], ["true"]));
 
 beforeAll(() => {
   expect(charter(["build", "examples/procurement.charter", "-o", bundle]).status).toBe(0);

@@ -7,27 +7,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { charter } from "../../test/support/cli.js";
+import { charter, procurementGatewayArgs } from "../../test/support/cli.js";
 import { ROOT } from "../../test/support/paths.js";
 
 const dir = mkdtempSync(join(tmpdir(), "charter-gateway-ck-"));
 const bundle = join(dir, "procurement.bundle.json");
 const key = join(dir, "ck");
-const toolServer = [process.execPath, join(ROOT, "test/fixtures/mcp-tool-server.mjs")];
-const gatewayArgs = (log: string, ...extra: string[]) => [
-  "gateway",
-  "--bundle",
-  bundle,
-  "--agent",
-  "procurement-assistant-v2",
-  "--source",
-  "rag",
-  "--audit",
-  log,
-  ...extra,
-  "--",
-  ...toolServer,
-];
+const gatewayArgs = (log: string, ...extra: string[]) => procurementGatewayArgs(bundle, log, extra);
 
 beforeAll(() => {
   expect(charter(["build", "examples/procurement.charter", "-o", bundle]).status).toBe(0);

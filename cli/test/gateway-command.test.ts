@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyAuditLog } from "@charter/runtime";
-import { charter } from "../../test/support/cli.js";
+import { charter, procurementGatewayArgs } from "../../test/support/cli.js";
 import { ROOT } from "../../test/support/paths.js";
 
 const dir = mkdtempSync(join(tmpdir(), "charter-gateway-"));
@@ -24,23 +24,7 @@ beforeAll(async () => {
   await client.connect(
     new StdioClientTransport({
       command: process.execPath,
-      args: [
-        join(ROOT, "cli/bin/charter.js"),
-        "gateway",
-        "--bundle",
-        bundle,
-        "--agent",
-        "procurement-assistant-v2",
-        "--source",
-        "rag",
-        "--audit",
-        log,
-        "--session",
-        "t1",
-        "--",
-        process.execPath,
-        join(ROOT, "test/fixtures/mcp-tool-server.mjs"),
-      ],
+      args: [join(ROOT, "cli/bin/charter.js"), ...procurementGatewayArgs(bundle, log, ["--session", "t1"])],
       stderr: "pipe",
     }),
   );

@@ -18,3 +18,27 @@ export function charter(args: string[], options: { cwd?: string; env?: Record<st
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** The MCP tool server the gateway tests put behind `charter gateway` (test/fixtures/mcp-tool-server.mjs). */
+export const TOOL_SERVER = [process.execPath, join(ROOT, "test/fixtures/mcp-tool-server.mjs")];
+
+/**
+ * `charter gateway` arguments for the procurement example's agent (examples/procurement.charter, built to
+ * `bundle`) with tool results counted as source `rag`: `extra` options, then `--` and the upstream command.
+ */
+export function procurementGatewayArgs(bundle: string, audit: string, extra: string[] = [], upstream: string[] = TOOL_SERVER): string[] {
+  return [
+    "gateway",
+    "--bundle",
+    bundle,
+    "--agent",
+    "procurement-assistant-v2",
+    "--source",
+    "rag",
+    "--audit",
+    audit,
+    ...extra,
+    "--",
+    ...upstream,
+  ];
+}
