@@ -7,3 +7,7 @@ export const PROSE_SEED: string;
 export function prosePartOf(id: string): "train" | "val";
 export const PROSE_CARRIERS: ProseCarrier[];
 export function embedInProse(carrier: ProseCarrier, insert: string, k: number): string;
+export function bipiaAttacksInProse(
+  records: { label: string; channel: string; text: string }[],
+  carriers: ProseCarrier[],
+): { text: string; insert: string }[];

@@ -114,6 +114,17 @@ export const PROSE_CARRIERS = [
   },
 ];
 
+/**
+ * BIPIA's attack instructions among `records` (channel "instruction"), each placed in one of `carriers`
+ * in turn, at the start, in the middle or at the end: `{ text, insert }`. Training and the inner
+ * validation build their prose injections the same way, from their own records and carriers.
+ */
+export function bipiaAttacksInProse(records, carriers) {
+  return records
+    .filter((r) => r.label === "injection" && r.channel === "instruction")
+    .map((r, k) => ({ text: embedInProse(carriers[k % carriers.length], r.text, k), insert: r.text }));
+}
+
 /** Sentences of a carrier (a paragraph break is kept as its own item). */
 function sentences(text) {
   return text.split(/(?<=[.!?])(?=\s)/);

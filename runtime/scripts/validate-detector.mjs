@@ -16,7 +16,7 @@ import { splitAgentic } from "./corpus-agentic.mjs";
 import { buildAgentCorpus } from "../corpus/agent-attacks.mjs";
 import { buildToolOutputs } from "../corpus/tool-outputs.mjs";
 import { buildAgentToolResults } from "../corpus/agent-tool-results.mjs";
-import { embedInProse, PROSE_CARRIERS, prosePartOf } from "../corpus/prose-carriers.mjs";
+import { bipiaAttacksInProse, PROSE_CARRIERS, prosePartOf } from "../corpus/prose-carriers.mjs";
 import { buildBenignShort } from "./benign-short.mjs";
 import { buildOodBenign } from "./ood-benign.mjs";
 import { buildExamples, fitModel, HYPERPARAMETERS } from "./train-detector.mjs";
@@ -44,9 +44,7 @@ export function innerSplit() {
   // The inner validation's BIPIA attacks placed in the val prose carriers, and those carriers alone.
   const valProse = PROSE_CARRIERS.filter((c) => prosePartOf(c.id) === "val");
   const proseVal = [
-    ...bipia.test
-      .filter((r) => r.label === "injection" && r.channel === "instruction")
-      .map((r, k) => ({ text: embedInProse(valProse[k % valProse.length], r.text, k), insert: r.text, label: "injection" })),
+    ...bipiaAttacksInProse(bipia.test, valProse).map((p) => ({ ...p, label: "injection" })),
     ...valProse.map((c) => ({ text: c.text, label: "benign" })),
   ];
   return {

@@ -24,8 +24,10 @@ import {
 import type { Command } from "commander";
 import { displayPath, UsageError } from "../io.js";
 
-export const NO_KEY_NOTE =
-  "note: without --checkpoint-pub, truncation (records cut from the end, an emptied file) and a rewrite with a recomputed chain cannot be detected";
+/** What verification without a key cannot see; stderr prints it as a note, the incident report shows it. */
+export const NO_KEY_LIMIT =
+  "without --checkpoint-pub, truncation (records cut from the end, an emptied file) and a rewrite with a recomputed chain cannot be detected";
+export const NO_KEY_NOTE = `note: ${NO_KEY_LIMIT}`;
 
 interface VerifyOptions {
   checkpointPub?: string;

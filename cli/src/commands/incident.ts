@@ -14,7 +14,7 @@ import {
 import type { Command } from "commander";
 import { writeFileSync } from "node:fs";
 import { displayPath, fileError, readText, UsageError } from "../io.js";
-import { NO_KEY_NOTE, readVerified, timeOption } from "./audit.js";
+import { NO_KEY_LIMIT, NO_KEY_NOTE, readVerified, timeOption } from "./audit.js";
 import { compileFile } from "./build.js";
 
 /**
@@ -78,7 +78,7 @@ export function registerIncident(program: Command): void {
         source: opts.audit.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@"),
         ...(bundle ? { bundle } : {}),
         // as verify says it: without the key, a cut or recomputed log looks intact in the report too
-        ...(opts.checkpointPub ? {} : { notes: [NO_KEY_NOTE.replace(/^note: /, "")] }),
+        ...(opts.checkpointPub ? {} : { notes: [NO_KEY_LIMIT] }),
         chains: verified.map((v) => ({
           name: v.shown,
           ok: v.result.ok,

@@ -2,8 +2,7 @@
 // must carry a valid signature over the record before it, the log must end with a closing one, and the
 // sidecar's checkpoints must match the records they sign. A sidecar line that is no checkpoint is
 // accepted only when a `recovered` record fingerprints it (a crash while copying a checkpoint).
-import { verifyCheckpoint, type CheckpointSidecar } from "./checkpoint.js";
-import { sha256Tagged } from "./record.js";
+import { damagedLineFingerprint, verifyCheckpoint, type CheckpointSidecar } from "./checkpoint.js";
 import type { AuditCheckpoint } from "./record.js";
 import type { AuditCrash, LineBreak, SidecarRepair } from "./verify.js";
 
@@ -73,8 +72,7 @@ export class CheckpointAudit {
       if ((record.trace as TraceStepLike[] | undefined)?.some((t) => t?.rule === "audit.checkpoints_missing"))
         this.sidecarMissing.push(line);
       if (Array.isArray(damaged))
-        for (const d of damaged as { line?: unknown; length?: unknown; hash?: unknown }[])
-          this.fingerprinted.set(`${d?.line}:${d?.length}:${d?.hash}`, line);
+        for (const d of damaged as { line?: unknown; length?: unknown; hash?: unknown }[]) this.fingerprinted.set(fingerprintKey(d), line);
       if (this.unsigned > 0 || (!this.lastFinal && seq > 1)) this.crashes.push({ line, unsigned: this.unsigned });
       this.unsigned = 1;
     } else this.unsigned++;
@@ -89,7 +87,7 @@ export class CheckpointAudit {
   private sidecarDamage(line: number): (LineBreak & { line: number }) | undefined {
     const { name, damaged, checkpoints } = this.sidecar;
     for (const d of damaged) {
-      const at = this.fingerprinted.get(`${d.line}:${d.text.length}:${sha256Tagged(d.text)}`);
+      const at = this.fingerprinted.get(fingerprintKey(damagedLineFingerprint(d)));
       if (at !== undefined) {
         this.sidecarRepairs.push({ line: d.line, recoveredAt: at });
         continue;
@@ -160,6 +158,9 @@ export class CheckpointAudit {
 }
 
 type TraceStepLike = { rule?: unknown } | null;
+
+/** A fingerprint (as the writer recorded it, so possibly malformed) as a map key. */
+const fingerprintKey = (d: { line?: unknown; length?: unknown; hash?: unknown } | null) => `${d?.line}:${d?.length}:${d?.hash}`;
 
 function bareSidecar(checkpoints: AuditCheckpoint[]): CheckpointSidecar {
   return { name: "the sidecar", checkpoints, lines: checkpoints.map((_, i) => i + 1), damaged: [], endsWithNewline: true };

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import type { KeyObject } from "node:crypto";
 import { decodePublicKey, loadPrivateKey, publicKeyOf, signBytes, verifyBytes } from "@charter/language";
-import type { AuditCheckpoint } from "./record.js";
+import { sha256Tagged, type AuditCheckpoint } from "./record.js";
 import { explainFileError } from "../io-errors.js";
 
 export const CHECKPOINT_EVERY_RECORDS = 1000;
@@ -92,6 +92,14 @@ export interface DamagedCheckpointLine {
   text: string;
 }
 
+/**
+ * What a writer records of a damaged sidecar line it continues after (open-file-log.ts) and verify
+ * matches it against (checkpoint-audit.ts): the line's number, length and hash.
+ */
+export function damagedLineFingerprint(d: DamagedCheckpointLine): { line: number; length: number; hash: string } {
+  return { line: d.line, length: d.text.length, hash: sha256Tagged(d.text) };
+}
+
 /** A parsed sidecar: its checkpoints with their lines, and every line that is not one. */
 export interface CheckpointSidecar {
   /** The file's name, for messages. */
@@ -118,7 +126,7 @@ export function parseCheckpoints(text: string, name = "the sidecar"): Checkpoint
   for (let i = 0; i < all.length; i++) {
     const line = all[i]!;
     const cp = checkpointOf(line);
-    if (cp) {
+    if (cp !== undefined && cp !== NOT_JSON) {
       checkpoints.push(cp);
       lines.push(i + 1);
       continue;
@@ -127,7 +135,7 @@ export function parseCheckpoints(text: string, name = "the sidecar"): Checkpoint
     const reason =
       line === ""
         ? "an empty line"
-        : last && !isJson(line)
+        : last && cp === NOT_JSON
           ? "a torn line (no line ending, and not a whole checkpoint): a write cut short, or the file cut"
           : "not a checkpoint (one JSON object with seq, hash, final, key and sig a line)";
     damaged.push({ line: i + 1, reason, text: line });
@@ -135,21 +143,15 @@ export function parseCheckpoints(text: string, name = "the sidecar"): Checkpoint
   return { name, checkpoints, lines, damaged, endsWithNewline };
 }
 
-function isJson(line: string): boolean {
-  try {
-    JSON.parse(line);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const NOT_JSON = Symbol("not JSON");
 
-function checkpointOf(line: string): AuditCheckpoint | undefined {
+/** The checkpoint on a line; undefined for JSON that is none, NOT_JSON for a line that is no JSON at all. */
+function checkpointOf(line: string): AuditCheckpoint | typeof NOT_JSON | undefined {
   let v: unknown;
   try {
     v = JSON.parse(line);
   } catch {
-    return undefined;
+    return NOT_JSON;
   }
   if (typeof v !== "object" || v === null) return undefined;
   const cp = v as Record<string, unknown>;

@@ -9,7 +9,7 @@
 import { AuditLog } from "./audit-log.js";
 import { FileAuditSink } from "./file-sink.js";
 import type { AuditOpenError, FileAuditSinkOptions } from "./file-sink.js";
-import type { CheckpointSigner } from "./checkpoint.js";
+import { checkpointsPath, damagedLineFingerprint, type CheckpointSigner } from "./checkpoint.js";
 import type { OffThreadSealerOptions } from "./off-thread-sealer.js";
 import { TeeAuditSink, type AuditSink } from "./sink.js";
 import { sha256Tagged } from "./record.js";
@@ -89,7 +89,7 @@ export function openFileAuditLog(path: string, options: FileAuditLogOptions = {}
   if (checkpointsMissing) {
     trace.push({
       rule: "audit.checkpoints_missing",
-      reason: `the log holds signed checkpoints but its sidecar ${path}.checkpoints was missing: records cut before seq ${head.seq} can be told only from a copy of the old sidecar; a new sidecar starts here`,
+      reason: `the log holds signed checkpoints but its sidecar ${checkpointsPath(path)} was missing: records cut before seq ${head.seq} can be told only from a copy of the old sidecar; a new sidecar starts here`,
     });
   }
   const recovered = log.write({
@@ -103,7 +103,7 @@ export function openFileAuditLog(path: string, options: FileAuditLogOptions = {}
     ...(damagedCheckpoints
       ? {
           detail: {
-            checkpointsDamaged: damagedCheckpoints.map((d) => ({ line: d.line, length: d.text.length, hash: sha256Tagged(d.text) })),
+            checkpointsDamaged: damagedCheckpoints.map(damagedLineFingerprint),
           },
         }
       : {}),

@@ -249,16 +249,26 @@ export function segmentWithContext(text: string): ContextSegment[] {
   // question in it is out of place, as a task inserted into a table is. Its segments that ask, when no
   // other segment does, are "in:declarative" (a travel guide's one "book early" is such a segment too,
   // and benign: the training data has both).
-  let asking = -1;
-  if (text.length >= 200 && structure.size === 0 && segs.filter((s) => kinds[s.first] === "prose").length >= 3) {
-    asking = 0;
-    for (const s of segs) if (kinds[s.first] === "prose" && asks(s.text) && ++asking > 1) break;
-  }
-  return segs.map((s) => {
+  const lone = text.length >= 200 && structure.size === 0 ? loneAsking(segs, kinds) : -1;
+  return segs.map((s, i) => {
     const context = contextOf(s, kinds, docWords, text.length, structure);
-    if (asking === 1 && context.length && kinds[s.first] === "prose" && asks(s.text)) context.push("in:declarative");
+    if (i === lone && context.length) context.push("in:declarative");
     return { segment: s.text, context };
   });
+}
+
+/** The index of the one prose segment that asks, in a text of at least three prose segments; -1 otherwise. */
+function loneAsking(segs: RawSegment[], kinds: LineKind[]): number {
+  let prose = 0;
+  let lone = -1;
+  for (let i = 0; i < segs.length; i++) {
+    if (kinds[segs[i]!.first] !== "prose") continue;
+    prose++;
+    if (!asks(segs[i]!.text)) continue;
+    if (lone >= 0) return -1;
+    lone = i;
+  }
+  return prose >= 3 ? lone : -1;
 }
 
 const IMPERATIVE_START = new Set(
