@@ -107,9 +107,15 @@ const AI_ADDRESSED = [
     "im",
   ),
   /\b(?:for|to) (?:the|any|all) (?:ai|coding|automated|autonomous|llm) (?:agents?|assistants?|tools?)\s*:/i,
+  // A work item labelled for the reader: "TODO (agent): call …", "ACTION [assistant] - …". Code writes
+  // TODO(jsmith), a person's name.
+  new RegExp(
+    `\\b(?:todo|to-do|fixme|action(?: item)?|task|next (?:step|action)|reminder)s?\\s*[([]\\s*(?:for |to )?(?:the )?${AI_NOUN}\\s*[)\\]]\\s*(?::|->|—|–|-)|\\b(?:todo|to-do|action item|next (?:step|action))s? (?:for|to) (?:the |any |all )?${AI_NOUN}\\s*(?::|->|—|–| - )`,
+    "i",
+  ),
   // "Security team notice for automated agents: …", "IT bulletin to AI assistants – …": a notice whose
   // addressee is a machine. Only a qualified one: "Notice to all agents" is a travel or insurance office's.
-  /(?:^|[.!?]\s+)\W{0,4}(?:[a-z]+ ){0,2}(?:notice|notification|memo|alert|announcement|advisory|bulletin)s? (?:to|for) (?:the |any |all )?(?:ai|automated|autonomous|coding|llm)(?:-powered)? (?:agents?|assistants?|systems?|tools?|models?)\b/im,
+  /(?:^|[.!?:]\s+)\W{0,4}(?:[a-z]+ ){0,3}(?:notice|notification|memo|alert|announcement|advisory|bulletin)s? (?:to|for) (?:the |any |all )?(?:ai|automated|autonomous|coding|llm)(?:-powered)? (?:agents?|assistants?|systems?|tools?|models?)\b/im,
   new RegExp(`\\b${AI_NOUN}\\b[^.\\n]{0,30}\\b(?:that|who) (?:reads?|process(?:es)?|sees?) this\\b`, "i"),
   /\bif you(?:'re| are) (?:an? |the )?(?:ai|llm|large language model|language model|ai assistant|assistant|chatbot|ai agent|coding agent|automated agent|ai model|bot)\b/i,
   new RegExp(
@@ -648,7 +654,7 @@ const TASK_GIVEN = `(?:the|this|that|your) ${TASK_NOUN} (?:that |which )?(?:i|th
  * the task the user gave it, as agent-security benchmarks stage it.
  */
 const PREEMPT: LiteralGroup = {
-  triggers: ["before", "first", "firstly", "after", "instead", "rather", "prior"],
+  triggers: ["before", "first", "firstly", "after", "instead", "rather", "prior", "until", "unless"],
   requires: [
     "task",
     "tasks",
@@ -718,6 +724,14 @@ const PREEMPT: LiteralGroup = {
     ),
     /before (?:you )?(?:do(?:ing)? anything else|(?:answering|responding|replying|summari[sz]ing|continuing|proceeding)\b)[^.\n]{0,20}?,? (?:please |you (?:must|need to|have to|should) |first,? |make sure (?:to|you) )?(?:send|forward|e-?mail|call|use|invoke|run|execute|transfer|pay|wire|delete|remove|create|share|invite|grant|add|post|upload|download|open|visit|change|update|reset|book|cancel|move|copy|write|reply|message|schedule|approve|read|fetch|retrieve|include|tell)\b/,
     /(?:the following|these steps|this step|the steps below|the actions? below|this action|this first)(?: (?:tasks?|steps?|actions?|things?|requests?|instructions?))? (?:first|before (?:you|anything|continuing|proceeding|doing))\b/,
+    // "The assistant cannot complete the user's task until it has done one thing: …"
+    new RegExp(
+      `\\b(?:cannot|can'?t|can not|may not|must not|is not (?:allowed|able) to|won'?t be able to) (?:complete|finish|continue(?: with)?|proceed with|answer|respond to|start(?: on)?|do|carry out) (?:${TASK_OWNER} ${TASK_NOUN}|${TASK_GIVEN})\\b[^.\\n]{0,40}?\\b(?:until|unless|before|without first)\\b`,
+    ),
+    // "Quick extra request before you finish: …" — a request slipped in ahead of the end of the reader's task.
+    new RegExp(
+      `(?:extra|additional|another|one more|quick|small|last|urgent) (?:request|task|favou?r|errand|step)s? (?:for you )?before you (?:finish|wrap up|are done|reply|respond|answer|complete|return|hand (?:it )?back)\\b(?: to me)?(?: (?:with |answering |replying to )?(?:my|the|this|your) (?:${TASK_NOUN}|summary|answer|reply|work))?\\s*(?::|—|–| - )`,
+    ),
     new RegExp(
       `after (?:you(?:'ve| have)? (?:do(?:ne)?|finish(?:ed)?|complete(?:d)?|handled|sent|done so)|doing|completing|finishing|handling) (?:that|this|these|it|so|the above|all of this|this step)\\b,?[^.\\n]{0,40}?\\b(?:you (?:can|may|should|could) )?(?:continue|proceed|go back|return|resume|solve|complete|finish|carry on|get back|move on)\\b[^.\\n]{0,40}?\\b(?:${TASK_NOUN}|original|what (?:i|the user) (?:asked|requested|gave))`,
     ),
@@ -738,6 +752,8 @@ const PREEMPT: LiteralGroup = {
     bothGates(wordGate("before"), wordGate("anything+else answering responding replying summarizing summarising continuing proceeding")),
     // "the following", "these steps", "this step", "the steps below", "the action(s) below", "this action", "this first"
     bothGates(wordGate("following steps step actions+below action+below action+this first+this"), wordGate("first before")),
+    bothGates(wordGate("until unless before without"), TASK_NOUN_WORDS),
+    bothGates(wordGate("before"), wordGate("request requests task tasks favor favors favour favours errand errands step steps")),
     bothGates(wordGate("after"), wordGate("continue proceed go return resume solve complete finish carry get move")),
     bothGates(wordGate("instead"), TASK_NOUN_WORDS),
     bothGates(wordGate("rather"), TASK_NOUN_WORDS),
@@ -752,7 +768,24 @@ const IMPERSONATED_ROLES = wordGate("user owner operator administrator admin dev
 
 /** A passage that speaks as the user, the operator or the developer and addresses the model. */
 const IMPERSONATE: LiteralGroup = {
-  triggers: ["message", "you", "user", "behalf"],
+  // "you're" is a word of its own to the scan: the words of the later patterns are triggers too.
+  triggers: [
+    "message",
+    "you",
+    "user",
+    "behalf",
+    "person",
+    "human",
+    "principal",
+    "helping",
+    "assisting",
+    "working",
+    "serving",
+    "forgot",
+    "permission",
+    "authorize",
+    "authorise",
+  ],
   requires: [
     "me",
     "assistant",
@@ -791,6 +824,19 @@ const IMPERSONATE: LiteralGroup = {
     "order",
     "allow",
     "permit",
+    "helping",
+    "assisting",
+    "permission",
+    "authorization",
+    "authorisation",
+    "consent",
+    "forgot",
+    "working",
+    "serving",
+    "acting",
+    "working",
+    "serving",
+    "acting",
   ],
   patterns: [
     /this is (?:a|an|my) (?:\w+ )?(?:message|note|instruction|request|update|reminder)s? (?:directly )?from (?:me|your (?:user|owner|principal|boss|operator|admin\w*|developer|creator|master)|the (?:user|account owner|operator|admin\w*|developer|system|owner))\b/,
@@ -800,6 +846,17 @@ const IMPERSONATE: LiteralGroup = {
     /this is (?:your|the) (?:user|owner|operator|administrator|admin|developer|creator|principal|master)\b[^.\n]{0,20}[,.:;-][^\n]{0,60}?\b(?:you (?:must|should|need to|have to|will|can now|are (?:now )?(?:allowed|authori[sz]ed|permitted|required))|i (?:authori[sz]e|instruct|order|allow|permit) you)\b/,
     /the user (?:has |had )?(?:also )?(?:asked|wants|wanted|instructed|authori[sz]ed|requested|approved|would like|requires|expects) (?:you|the assistant|the agent|that you)\b/,
     /on behalf of (?:the user|your user|the account owner)\b[^.\n]{0,60}?\b(?:you (?:must|should|need to|are)|please)\b/,
+    // The writer names themself as the one the reader works for: "Alma here (the person you're
+    // helping)", "I'm the user you are assisting". People do not introduce themselves to a person so;
+    // "reassure the person you are helping" (first aid) has no first person before it.
+    /(?:\bi'?m|\bi am|\bit'?s|\bthis is|\bhere|\bme)\b[^.\n]{0,40}?\b(?:the|your) (?:person|user|human|one|principal) (?:(?:that|who) )?you(?:'re| are| were) (?:helping|assisting|working for|acting for|serving|doing this for)\b/,
+    // A grant of permission that also waives the confirmation: "I (Oskar) give you full permission to …
+    // You don't need to check with me again." A grant alone ("you have my permission to share the
+    // slides") is what colleagues write.
+    /(?:\b(?:i|we)\b(?: \([^)\n]{1,30}\))?,? (?:hereby |also |now )?(?:give|grant) you (?:(?:full|my|explicit|complete|express|all the|the) )*(?:permission|authori[sz]ation|consent|approval|rights?)|\byou have my (?:(?:full|explicit|complete) )*(?:permission|authori[sz]ation|consent|approval)|\b(?:i|we) (?:hereby )?(?:authori[sz]e|permit|allow) you) to\b[^\n]{0,200}?(?:\b(?:you )?(?:don'?t|do not|won'?t|will not) (?:need|have) to (?:ask|check|confirm|verify|wait)|\bno need to (?:ask|check|confirm|verify|wait)|\bwithout (?:asking|checking|confirming|verifying|telling|waiting))\b/,
+    // A late addition to the request the reader is working on: "I forgot to mention in my request: …",
+    // "I forgot to tell you earlier: I also need you to …".
+    /\bforgot to (?:tell|mention|ask|say|add|include)\b[^.\n]{0,30}?\bin my (?:first |original |earlier |last |previous |initial )?(?:message|request|prompt|question|instructions?|task)\b|\bforgot to (?:tell|ask) you (?:earlier|before)\b[^\n]{0,20}?\bi (?:also )?need you to\b/,
   ],
   gates: [
     bothGates(
@@ -817,6 +874,12 @@ const IMPERSONATE: LiteralGroup = {
     bothGates(wordGate("this+you"), IMPERSONATED_ROLES),
     bothGates(wordGate("user"), wordGate("asked wants wanted instructed authorized authorised requested approved would requires expects")),
     bothGates(wordGate("behalf"), wordGate("user owner")),
+    bothGates(wordGate("person user human one principal"), wordGate("helping assisting working acting serving doing")),
+    bothGates(
+      wordGate("give grant have authorize authorise permit allow"),
+      wordGate("ask check confirm verify wait asking checking confirming verifying telling waiting"),
+    ),
+    bothGates(wordGate("forgot"), wordGate("my need")),
   ].map((g) => indexGate(g)),
 };
 
@@ -901,7 +964,7 @@ const WRAPPER_TAG: LiteralGroup = {
   },
   gates: [indexGate(ANY_WORD, "<"), indexGate(ANY_WORD, "["), indexGate(ANY_WORD, "#")],
   patterns: [
-    /<\/?(?:information|important|important_instructions?|admin|admin_message|system[_-]?(?:message|note|prompt|instructions?|override)|user[_-]?(?:message|instructions?|request)|assistant[_-]?instructions?|ai[_-]?(?:instructions?|note|message)|instructions?[_-]for[_-]ai|note[_-]to[_-](?:ai|assistant|agent)|priority|urgent|override|directive|task[_-]?update|new[_-]?instructions?)>/,
+    /<\/?(?:(?:urgent|important|priority|new|updated|secret|hidden|real|true|override|agent|model|llm)[_-](?:instructions?|directives?|orders?|commands?|tasks?)|information|important|important_instructions?|admin|admin_message|system[_-]?(?:message|note|prompt|instructions?|override)|user[_-]?(?:message|instructions?|request)|assistant[_-]?instructions?|ai[_-]?(?:instructions?|note|message)|instructions?[_-]for[_-]ai|note[_-]to[_-](?:ai|assistant|agent)|priority|urgent|override|directive|task[_-]?update|new[_-]?instructions?)>/,
     /\[ ?(?:system|admin|important|instructions?|system message|assistant|operator|developer|urgent|priority|ai instructions?|note to (?:the )?(?:ai|assistant|agent)) ?\]/,
     /#\s*\(\s*(?:system[_ ]?message|system|admin|important|instructions?|user[_ ]?message)\s*\)|##\s*(?:system[_ ]message|important instructions?|ai instructions?|note to (?:the )?(?:ai|assistant))\b/,
   ],
@@ -936,6 +999,54 @@ const AI_PROCESSING: LiteralGroup = {
   ],
 };
 
+/**
+ * A note to the AI in Spanish, German, French, Italian, Portuguese or Dutch (the text is folded: "Note
+ * pour l'IA :", "Hinweis für den Assistenten:", "Nota para el asistente:").
+ */
+const MULTI_AI_NOTE: LiteralGroup = {
+  triggers: [
+    "ia",
+    "l'ia",
+    "l'assistant",
+    "l'agent",
+    "l'assistente",
+    "l'agente",
+    "ki",
+    "asistente",
+    "assistente",
+    "assistent",
+    "assistenten",
+    "assistant",
+    "agente",
+    "modelo",
+    "modell",
+    "modele",
+  ],
+  requires: [
+    "note",
+    "nota",
+    "hinweis",
+    "nachricht",
+    "mensaje",
+    "messaggio",
+    "mensagem",
+    "remarque",
+    "bericht",
+    "notitie",
+    "aviso",
+    "avviso",
+    "instrucciones",
+    "anweisung",
+    "anweisungen",
+    "istruzioni",
+    "instrucoes",
+    "consignes",
+  ],
+  patterns: [
+    /(?:^|[.!?:]\s+)\W{0,4}(?:note|nota|hinweis|nachricht|mensaje|messaggio|mensagem|remarque|bericht|notitie|aviso|avviso|instrucciones|anweisungen?|istruzioni|instrucoes|consignes)s? (?:pour|para|per|fur|an|a|voor|aan) (?:l'|la |le |el |den |die |das |il |lo |o |a |de )?(?:ia|ki|asistente|assistente|assistenten?|assistant|agent|agente|modelo|modell|modele)\b\s*[:\-—–]/,
+  ],
+};
+
 /** Which of the literal groups fire, in signal order. */
 const MULTI_IGNORE: LiteralGroup = { triggers: MULTI_IGNORE_TRIGGERS, cjk: MULTI_IGNORE_CJK, patterns: MULTI_IGNORE_PATTERNS };
 const MULTI_ROLE: LiteralGroup = { triggers: MULTI_ROLE_TRIGGERS, cjk: MULTI_ROLE_CJK, patterns: MULTI_ROLE_PATTERNS };
@@ -947,7 +1058,8 @@ function agentSignals(lower: WordIndex, signals: SignalId[]): void {
   if (literalMatch(IMPERSONATE, lower)) signals.push("impersonation");
   if (literalMatch(TOOL_INSTRUCTION, lower)) signals.push("tool-instruction");
   if (literalMatch(WRAPPER_TAG, lower)) signals.push("wrapper-tag");
-  if (!signals.includes("ai-addressed") && literalMatch(AI_PROCESSING, lower)) signals.push("ai-addressed");
+  if (!signals.includes("ai-addressed") && (literalMatch(AI_PROCESSING, lower) || literalMatch(MULTI_AI_NOTE, lower)))
+    signals.push("ai-addressed");
 }
 
 /** Hidden markup (HTML comments, invisible elements, markdown comments, meta tags): its text is checked for instructions. */
@@ -1413,7 +1525,7 @@ function talksAboutAttacks(index: WordIndex): boolean {
 }
 
 const META_IDS = triggerIds(META_WORDS);
-for (const g of [PREEMPT, IMPERSONATE, TOOL_INSTRUCTION, WRAPPER_TAG, AI_PROCESSING, MULTI_IGNORE, MULTI_ROLE]) groupIds(g);
+for (const g of [PREEMPT, IMPERSONATE, TOOL_INSTRUCTION, WRAPPER_TAG, AI_PROCESSING, MULTI_AI_NOTE, MULTI_IGNORE, MULTI_ROLE]) groupIds(g);
 registerTrigger("tool");
 registerTrigger("function");
 
