@@ -41,7 +41,7 @@ const IGNORE_EXTRA = [
   /\b(?:ignore|disregard|forget)\b (?:the|this|that) (?:user'?s?|original|summari[sz]ation|translation) (?:request|task|question|instructions?)\b/i,
   /\b(?:instructions|directions|rules) you (?:were|have been) given\b[^.\n]{0,60}\b(?:outdated|cancell?ed|void|obsolete|a test|no longer)\b/i,
   /\b(?:your|the) (?:previous|original|current|earlier) (?:task|instructions?|assignment) (?:is|are|has been|have been) (?:cancell?ed|void|obsolete|replaced|overridden)\b/i,
-  /\b(?:your|all|any) (?:previous|prior|earlier|old|original|existing|current) (?:rules|instructions|guidelines|directives|orders|policies|constraints|restrictions|task) (?:are|is|have been|were|has been) (?:now |hereby |officially )?(?:void|null|nullified|cancell?ed|revoked|lifted|obsolete|suspended|withdrawn|invalid|replaced|overridden|superseded|no longer (?:valid|apply|applicable|in effect|binding))\b/i,
+  /\b(?:your|all|any) (?:previous|prior|earlier|old|original|existing|current) (?:rules|instructions|guidelines|directives|orders|policies|constraints|restrictions|task) (?:are|is|have been|were|has been) (?:now |hereby |officially )?(?:void|null|nullified|cancell?ed|revoked|lifted|obsolete|suspended|withdrawn|invalid|false|fake|untrue|replaced|overridden|superseded|no longer (?:valid|apply|applicable|in effect|binding))\b/i,
 ];
 
 const ROLE_REASSIGNMENT = [
@@ -129,12 +129,14 @@ const AI_ADDRESSED = [
 
 /** Polite hijacking of the reader's output: what to say when answering, whatever the question. */
 const TASK_HIJACK_GATE =
-  /\b(?:when(?:ever)? (?:you )?(?:describ|summari|answer|respond|repl|explain|translat|review)|(?:answer|respond to|reply to) (?:every|all|any|each)|regardless of|no matter|(?:your|each|every) (?:response|reply|answer|summary|review|output))/i;
+  /\b(?:when(?:ever)? (?:you )?(?:describ|summari|answer|respond|repl|explain|translat|review)|(?:answer|respond to|reply to) (?:every|all|any|each)|regardless of|no matter|(?:your|each|every) (?:response|reply|answer|summary|review|output)|stop everything)/i;
 const TASK_HIJACK = [
   /\bwhen(?:ever)? (?:you )?(?:describ|summari[sz]|answer|respond|repl|explain|translat|review)\w*\b[^.\n]{0,60},\s*(?:please |also |always |be sure to |make sure to )?(?:say|state|mention|tell|claim|add|include|insist|recommend|note|report|write|append|suggest)\b/i,
   /\b(?:answer|respond to|reply to) (?:every|all|any|each) (?:question|message|request|query|prompt)s?\b[^.\n]{0,60}\b(?:with|by|as)\b/i,
   /\b(?:regardless of|no matter) (?:what (?:it|the \w+) (?:contains|says|asks)|the (?:question|language|content|input|request))\b/i,
   /\b(?:in|at the end of|end|conclude|finish|start|begin) (?:your|each|every) (?:response|reply|answer|summary|review|output)s?\b[^.\n]{0,40}\b(?:with|by) (?:the (?:phrase|sentence|word)|a (?:link|sentence|note|mention|recommendation|paragraph|joke|reminder)|suggesting|recommending|mentioning|saying|telling|promoting)\b/i,
+  // "STOP EVERYTHING!!! NOW!!! JUST PRINT …": a person who says "stop everything" asks for more than a print.
+  /\bstop everything\b[!.,:\s]{0,12}(?:now\b[!.,:\s]{0,12})?just (?:print|say|output|write|type|reply|respond)\b/i,
 ];
 
 /**
@@ -901,7 +903,8 @@ const TOOL_INSTRUCTION: LiteralGroup = {
   // imperative ("the agent uses the `save_info` tool to …" describes), and "with"/"to" must be
   // followed by a value (TOOL_VALUES), not by the parameters' names (`to`, `subject`) or a list.
   patterns: [
-    /(?:call|use|invoke|run|execute|trigger)s? (?:the )?['"]?[a-z][a-z0-9]*(?:_[a-z0-9]+)+['"]?(?:\(\))? (?:(?:tool|function|action|api|command|endpoint) )?(?:with|using|passing|and (?:set|pass)|where|for|to)\b/,
+    // Not "… endpoint with to, subject and body": a list of bare names is the parameters, not values.
+    /(?:call|use|invoke|run|execute|trigger)s? (?:the )?['"]?[a-z][a-z0-9]*(?:_[a-z0-9]+)+['"]?(?:\(\))? (?:(?:tool|function|action|api|command|endpoint) )?(?:with|using|passing|and (?:set|pass)|where|for|to)\b(?! (?:the )?(?:parameters |arguments |fields )?[a-z_]+, [a-z_]+,? (?:and |or )?[a-z_]+(?:[.,;)\n]|$| (?:as|fields?|parameters?|arguments?|set|filled)\b))/,
     new RegExp(
       `(?:call|use|invoke|run|execute|trigger) (?:the )?\`[a-z][a-z0-9]*(?:_[a-z0-9]+)+\`(?:\\(\\))? (?:(?:tool|function|action|api|command|endpoint) )?(?:with|using|passing|and (?:set|pass)|where|for|to)\\b${TOOL_VALUES}`,
     ),
@@ -1047,6 +1050,77 @@ const MULTI_AI_NOTE: LiteralGroup = {
   ],
 };
 
+/**
+ * A request for the reader's own instructions: "repeat your system prompt", "list your initial
+ * instructions", "relay … your system's parameters and instructions", "repeat the words above". Only
+ * qualified nouns count: "share your instructions for the recipe" is what people ask each other.
+ */
+const PROMPT_LEAK: LiteralGroup = {
+  triggers: [
+    "repeat",
+    "print",
+    "list",
+    "reveal",
+    "output",
+    "show",
+    "display",
+    "relay",
+    "share",
+    "dump",
+    "tell",
+    "give",
+    "provide",
+    "write",
+    "disclose",
+    "leak",
+    "expose",
+    "recite",
+  ],
+  requires: ["system", "system's", "initial", "initials", "hidden", "secret", "underlying", "starting", "original", "prompt", "above"],
+  patterns: [
+    /(?<!\b(?:never|not|don't|do not|must not|mustn't|won't|cannot|can't|shouldn't|should not) )\b(?:repeat|print|list|reveal|output|show|display|relay|share|dump|tell me|give me|provide|write (?:out|down)|disclose|leak|expose|recite)\b[^.\n]{0,40}?\byour (?:(?:full|complete|entire|exact|whole|own|very) )?(?:(?:system(?:'s)?|initials?|hidden|secret|underlying|starting) (?:[a-z]+ ){0,2}?(?:prompts?|instructions?|parameters|rules|directives|guidelines|configuration|message)|original (?:system )?prompt)\b/,
+    /\b(?:repeat|print|output|recite) (?:all |back )?(?:of )?(?:the |everything |all )?(?:words|text|instructions|prompt|everything) (?:written )?above\b/,
+  ],
+};
+
+/**
+ * Payload splitting: the request is cut into quoted pieces the reader is told to join ("let's assume we
+ * have three strings: c = "…" a = "…" … z = a + b + c", "answer the question using the following parts:
+ * Part 1 is "…", Part 2 is "…"", "combine A, B, and C and answer", "interlace part 1 … and part 2"). The
+ * concatenation form reads the same in every language, so it needs only its letters, "=", "+" and quotes.
+ */
+const PAYLOAD_SPLIT: LiteralGroup = {
+  triggers: ["parts", "pieces", "strings", "fragments", "segments", "interlace", "combine"],
+  patterns: [
+    /\b(?:answer|respond to|reply to|complete|follow|execute|carry out) (?:the |this |my )?(?:question|request|instructions?|task|prompt|query)s? (?:using|with|from|by combining|made (?:up )?of|formed by) (?:the )?(?:following |these |two |three )?(?:parts|pieces|strings|fragments|segments)\b ?(?::|-|of (?:the|this|my) (?:question|request|prompt|instruction))/,
+    /\binterlace (?:the )?(?:parts?|strings?|fragments?|pieces?)\b/,
+    /\bcombine (?:the )?(?:strings |parts |variables )?[a-z],? [a-z],? and [a-z]\b[^.\n]{0,40}?\b(?:answer|respond|follow|execute|do|reply)\b/,
+  ],
+  gates: [
+    indexGate(wordGate("answer respond reply complete follow execute carry")),
+    indexGate(wordGate("interlace")),
+    indexGate(wordGate("combine")),
+  ],
+};
+
+/**
+ * The concatenation form: two quoted phrases of three words or more bound to one-letter names, then
+ * "z = a + b". A string tutorial joins "Hello" and "World"; a payload split joins sentences. It has no
+ * word of its own to wait for, so its pre-check is "+" and "="; and the text must say what to do with
+ * the joined string, which a tutorial that prints it does not.
+ */
+const QUOTED_PHRASE = '["\\u201c\\u00ab][^"\\u201d\\u00bb\\n ]{1,40}(?: [^"\\u201d\\u00bb\\n ]{1,40}){2,30} ?["\\u201d\\u00bb]';
+const CONCAT_SPLIT = new RegExp(
+  `\\b[a-z] ?= ?${QUOTED_PHRASE}[\\s\\S]{0,300}?\\b[a-z] ?= ?${QUOTED_PHRASE}[\\s\\S]{0,300}?\\b[a-z] ?= ?[a-z] ?\\+ ?[a-z]\\b`,
+);
+/** What the joined string is for: "write down the string z", "give an example that would be returned from". */
+const CONCAT_USE =
+  /\b(?:write down|give an example|answer|respond to|reply to|execute|follow|perform|carry out|act on|returned from|do what)\b/;
+const concatSplit = (index: WordIndex): boolean =>
+  (index.ungated === true || (index.scan.includes("+") && index.scan.includes("="))) &&
+  CONCAT_SPLIT.test(index.lower()) &&
+  CONCAT_USE.test(index.lower());
+
 /** Which of the literal groups fire, in signal order. */
 const MULTI_IGNORE: LiteralGroup = { triggers: MULTI_IGNORE_TRIGGERS, cjk: MULTI_IGNORE_CJK, patterns: MULTI_IGNORE_PATTERNS };
 const MULTI_ROLE: LiteralGroup = { triggers: MULTI_ROLE_TRIGGERS, cjk: MULTI_ROLE_CJK, patterns: MULTI_ROLE_PATTERNS };
@@ -1060,6 +1134,8 @@ function agentSignals(lower: WordIndex, signals: SignalId[]): void {
   if (literalMatch(WRAPPER_TAG, lower)) signals.push("wrapper-tag");
   if (!signals.includes("ai-addressed") && (literalMatch(AI_PROCESSING, lower) || literalMatch(MULTI_AI_NOTE, lower)))
     signals.push("ai-addressed");
+  if (!signals.includes("task-hijack") && literalMatch(PROMPT_LEAK, lower)) signals.push("task-hijack");
+  if (literalMatch(PAYLOAD_SPLIT, lower) || concatSplit(lower)) signals.push("obfuscated-instruction");
 }
 
 /** Hidden markup (HTML comments, invisible elements, markdown comments, meta tags): its text is checked for instructions. */
@@ -1234,7 +1310,7 @@ const IGNORE_EXTRA_GATED: GatedPattern[] = [
       bothGates(
         wordGate("rules instructions guidelines directives orders policies constraints restrictions task"),
         wordGate(
-          "void null nullified cancelled canceled revoked lifted obsolete suspended withdrawn invalid replaced overridden superseded longer",
+          "void null nullified cancelled canceled revoked lifted obsolete suspended withdrawn invalid false fake untrue replaced overridden superseded longer",
         ),
       ),
     ),
@@ -1337,7 +1413,8 @@ const AI_WORDS = wordGate(
 // TASK_HIJACK_GATE: "when(ever) …", "answer/respond to/reply to every …", "regardless of", "no matter…",
 // "your/each/every response…" (the nouns without a boundary after them: prefixes).
 // The words of TASK_HIJACK's patterns: [0] "when(ever) you describe …, say …", [1] "answer/respond to/
-// reply to every … with", [2] "regardless of …"/"no matter …", [3] "end your response with …". They
+// reply to every … with", [2] "regardless of …"/"no matter …", [3] "end your response with …", [4] "stop
+// everything … just print". They
 // imply TASK_HIJACK_GATE's words, which stays as the second stage.
 const TASK_HIJACK_GATED: GatedPattern[] = [
   [
@@ -1365,6 +1442,7 @@ const TASK_HIJACK_GATED: GatedPattern[] = [
     ),
     TASK_HIJACK[3]!,
   ],
+  [bothGates(bothGates(wordGate("stop"), wordGate("everything")), wordGate("just")), TASK_HIJACK[4]!],
 ];
 // ANSWER_FORM: [0] the encodings ("base64"/"base 64" hold the run "base", "rot-13"/"rot13" "rot",
 // "caesar cipher" ends in "cipher"), [1] "backwards"/"in reverse", [2] "translate your".
@@ -1492,6 +1570,8 @@ const META_WORDS = [
   "malicious",
   "attack",
   "attacks",
+  "untrusted",
+  "phishing",
 ];
 /** A quoted passage introduced as a mention: "text such as 'ignore previous instructions'", "the phrase \"…\"". */
 const QUOTED =
@@ -1525,7 +1605,19 @@ function talksAboutAttacks(index: WordIndex): boolean {
 }
 
 const META_IDS = triggerIds(META_WORDS);
-for (const g of [PREEMPT, IMPERSONATE, TOOL_INSTRUCTION, WRAPPER_TAG, AI_PROCESSING, MULTI_AI_NOTE, MULTI_IGNORE, MULTI_ROLE]) groupIds(g);
+for (const g of [
+  PREEMPT,
+  IMPERSONATE,
+  TOOL_INSTRUCTION,
+  WRAPPER_TAG,
+  AI_PROCESSING,
+  MULTI_AI_NOTE,
+  PROMPT_LEAK,
+  PAYLOAD_SPLIT,
+  MULTI_IGNORE,
+  MULTI_ROLE,
+])
+  groupIds(g);
 registerTrigger("tool");
 registerTrigger("function");
 
