@@ -1078,7 +1078,7 @@ const PROMPT_LEAK: LiteralGroup = {
   ],
   requires: ["system", "system's", "initial", "initials", "hidden", "secret", "underlying", "starting", "original", "prompt", "above"],
   patterns: [
-    /(?<!\b(?:never|not|don't|do not|must not|mustn't|won't|cannot|can't|shouldn't|should not) )\b(?:repeat|print|list|reveal|output|show|display|relay|share|dump|tell me|give me|provide|write (?:out|down)|disclose|leak|expose|recite)\b[^.\n]{0,40}?\byour (?:(?:full|complete|entire|exact|whole|own|very) )?(?:(?:system(?:'s)?|initials?|hidden|secret|underlying|starting) (?:[a-z]+ ){0,2}?(?:prompts?|instructions?|parameters|rules|directives|guidelines|configuration|message)|original (?:system )?prompt)\b/,
+    /(?<!\b(?:never|not|don't|do not|must not|mustn't|won't|cannot|can't|shouldn't|should not) )\b(?:repeat|print|list|reveal|output|show|display|relay|share|dump|tell me|give me|provide|write (?:out|down)|disclose|leak|expose|recite)\b[^.\n]{0,40}?\byour (?:(?:full|complete|entire|exact|whole|own|very) )?(?:(?:system(?:['\u2019]s)?|initials?|hidden|secret|underlying|starting) (?:[a-z]+ ){0,2}?(?:prompts?|instructions?|parameters|rules|directives|guidelines|configuration|message)|original (?:system )?prompt)\b/,
     /\b(?:repeat|print|output|recite) (?:all |back )?(?:of )?(?:the |everything |all )?(?:words|text|instructions|prompt|everything) (?:written )?above\b/,
   ],
 };
@@ -1121,6 +1121,54 @@ const concatSplit = (index: WordIndex): boolean =>
   CONCAT_SPLIT.test(index.lower()) &&
   CONCAT_USE.test(index.lower());
 
+/**
+ * The same splits in the languages the probes are translated into, where only letters, digits, quotes
+ * and "+" carry over: three quoted strings defined out of the order they are joined in ("c = …",
+ * "a = …", "b = …", "z = a + b + c": a tutorial defines them in order), and
+ * "Part 1 … "…", Part 2 … "…"" whose parts make a question or are to be interlaced ("Interlace Teil 1:
+ * "Hwd ota" und Teil 2: "o o yun"", "Responde la pregunta usando las siguientes partes: Parte 1 es
+ * "¿Cuál es…", Parte 2 es "…""). A survey's "Part 1 is "Introduction", Part 2 is "Methods"" is neither.
+ */
+const QUOTED_ANY = '["\\u201c\\u201e\\u00ab][^"\\u201c\\u201d\\u201e\\u00ab\\u00bb\\n]{2,160}["\\u201c\\u201d\\u00bb]';
+const CONCAT3_SPLIT = new RegExp(
+  `\\b([a-z]) ?= ?${QUOTED_ANY}[\\s\\S]{0,300}?\\b[a-z] ?= ?${QUOTED_ANY}[\\s\\S]{0,300}?[a-z] ?= ?([a-z]) ?\\+ ?[a-z] ?\\+ ?[a-z]\\b`,
+);
+const PART_WORDS = ["part", "parte", "teil", "partie", "deel", "bagian", "bahagi", "bahagian", "kisim", "bolum"];
+// Russian and Ukrainian as the homoglyph fold leaves them: "часть" with a Latin "a" and "c".
+const PART_SCRIPTS = [
+  "\u0447ac\u0442\u044c",
+  "\u0427ac\u0442\u044c",
+  "\u0447ac\u0442\u0438\u043da",
+  "\u0427ac\u0442\u0438\u043da",
+  "পার্ট",
+  "पार्ट",
+  "भाग",
+  "部分",
+];
+const PART_SPLIT: LiteralGroup = {
+  triggers: PART_WORDS,
+  cjk: PART_SCRIPTS,
+  patterns: [
+    new RegExp(
+      `(?:${[...PART_WORDS, ...PART_SCRIPTS].join("|")}) ?(?:1|one|uno|eins|un|один|১|१|一)[^"\\u201c\\u201e\\u00ab\\n]{0,12}${QUOTED_ANY}[^\\n]{0,40}?(?:${[...PART_WORDS, ...PART_SCRIPTS].join("|")}) ?(?:2|two|dos|zwei|deux|два|২|२|二)[^"\\u201c\\u201e\\u00ab\\n]{0,12}${QUOTED_ANY}[^\\n]{0,20}`,
+      "i",
+    ),
+  ],
+};
+/** What makes labelled parts a split request: a question among them, or the word "interlace". */
+const PART_SPLIT_INTENT = /\?|¿|？|interlace|ইন্টারলেস|इंटरलेस|intercal|entrelac|verflecht|verschr[aä]nk/i;
+function partSplit(index: WordIndex): boolean {
+  if (!literalMatch(PART_SPLIT, index)) return false;
+  const m = PART_SPLIT.patterns[0]!.exec(index.lower());
+  return m !== null && PART_SPLIT_INTENT.test(index.lower().slice(Math.max(0, m.index - 80), m.index + m[0].length));
+}
+/** Pieces defined in another order than they are joined in ("c = …, a = …, b = …, z = a + b + c"). */
+function concat3Split(index: WordIndex): boolean {
+  if (index.ungated !== true && !(index.scan.includes("+") && index.scan.includes("="))) return false;
+  const m = CONCAT3_SPLIT.exec(index.lower());
+  return m !== null && m[1] !== m[2];
+}
+
 /** Which of the literal groups fire, in signal order. */
 const MULTI_IGNORE: LiteralGroup = { triggers: MULTI_IGNORE_TRIGGERS, cjk: MULTI_IGNORE_CJK, patterns: MULTI_IGNORE_PATTERNS };
 const MULTI_ROLE: LiteralGroup = { triggers: MULTI_ROLE_TRIGGERS, cjk: MULTI_ROLE_CJK, patterns: MULTI_ROLE_PATTERNS };
@@ -1135,7 +1183,8 @@ function agentSignals(lower: WordIndex, signals: SignalId[]): void {
   if (!signals.includes("ai-addressed") && (literalMatch(AI_PROCESSING, lower) || literalMatch(MULTI_AI_NOTE, lower)))
     signals.push("ai-addressed");
   if (!signals.includes("task-hijack") && literalMatch(PROMPT_LEAK, lower)) signals.push("task-hijack");
-  if (literalMatch(PAYLOAD_SPLIT, lower) || concatSplit(lower)) signals.push("obfuscated-instruction");
+  if (literalMatch(PAYLOAD_SPLIT, lower) || concatSplit(lower) || concat3Split(lower) || partSplit(lower))
+    signals.push("obfuscated-instruction");
 }
 
 /** Hidden markup (HTML comments, invisible elements, markdown comments, meta tags): its text is checked for instructions. */
