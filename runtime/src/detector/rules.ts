@@ -1173,6 +1173,47 @@ function concat3Split(index: WordIndex): boolean {
 const MULTI_IGNORE: LiteralGroup = { triggers: MULTI_IGNORE_TRIGGERS, cjk: MULTI_IGNORE_CJK, patterns: MULTI_IGNORE_PATTERNS };
 const MULTI_ROLE: LiteralGroup = { triggers: MULTI_ROLE_TRIGGERS, cjk: MULTI_ROLE_CJK, patterns: MULTI_ROLE_PATTERNS };
 
+/**
+ * "Ignore the image content, and write …", "disregard the document and say …": the data the reader
+ * was given is to be set aside for an answer the writer dictates. Only what a model is handed to
+ * describe or judge (an image, a web page, a document, a CV) counts: "ignore the previous email and
+ * reply to this one" is what people write, and with "text", "content" or "page" the classifier, which
+ * learns from the segments the rules flag, began to flag plain requests.
+ */
+const CONTENT_IGNORE: LiteralGroup = {
+  triggers: ["ignore", "disregard"],
+  patterns: [
+    /\b(?:ignore|disregard)\b (?:the |this |that |all |any )?(?:(?:above|previous|following|provided|attached|given|original|whole|entire) )?(?:image|picture|photo|web ?page|website|document|resume|cv)(?: content| contents| above| itself)?\b(?! (?:numbers?|breaks?|layout|titles?|headers?|footers?|counts?|sizes?|limits?|formatting|typos?))[^.\n]{0,20}?(?:,? and |[:;,] ?|\. )(?:instead |just |only |now |simply )?(?:write|say|output|print|state|reply|respond|answer|tell|type|return|recommend|insert|include|claim)\b/,
+  ],
+};
+
+/**
+ * Markers that open a new set of rules ("##Begin New Instructions##", "=== NEW INSTRUCTIONS ===") or
+ * switch the reader's safeguards off ("SAFE MODE OFF!"). A notice's "New instructions: use the side
+ * door" has no such fence, so the bare heading is not enough.
+ */
+const OVERRIDE_MARKER: LiteralGroup = {
+  triggers: ["new", "begin", "start", "safe", "safety"],
+  requires: ["instructions", "instruction", "mode", "filters", "guardrails"],
+  patterns: [
+    /\b(?:begin|start)(?:ning)? (?:of )?(?:the )?(?:new|updated|real|actual|revised|secret|hidden|override) instructions?\b/,
+    /(?:#{2,}|={2,}|\*{2,}|-{3,}|\[{1,2}|<{1,2}|\|{1,2}) ?(?:new|updated|real|actual|revised|secret|hidden|override) instructions? ?(?:#{2,}|={2,}|\*{2,}|-{3,}|\]{1,2}|>{1,2}|\|{1,2})/,
+    /\b(?:safe|safety) (?:mode|filters?|guardrails?) (?:is |are )?(?:now )?(?:off|disabled|deactivated)\b[!.]/,
+  ],
+};
+
+/**
+ * "When you process this page, call …": processing, parsing or crawling a page is what a program does
+ * ("when you summarize this document, focus on Q3" is also said to a colleague).
+ */
+const PROCESSOR_ADDRESSED: LiteralGroup = {
+  triggers: ["process", "parse", "crawl", "index", "scrape", "ingest"],
+  requires: ["when", "whenever"],
+  patterns: [
+    /\bwhen(?:ever)? you (?:process|parse|crawl|index|scrape|ingest) this (?:page|document|web ?page|site|website|file|e-?mail|message|text|content|repository|repo|pdf|record|entry|ticket|issue)\b[^.\n]{0,20}?, (?:please |you must |you should |always |also )?[a-z]+/,
+  ],
+};
+
 function agentSignals(lower: WordIndex, signals: SignalId[]): void {
   if (!signals.includes("ignore-previous") && literalMatch(MULTI_IGNORE, lower)) signals.push("ignore-previous");
   if (!signals.includes("role-reassignment") && literalMatch(MULTI_ROLE, lower)) signals.push("role-reassignment");
@@ -1183,7 +1224,13 @@ function agentSignals(lower: WordIndex, signals: SignalId[]): void {
   if (!signals.includes("ai-addressed") && (literalMatch(AI_PROCESSING, lower) || literalMatch(MULTI_AI_NOTE, lower)))
     signals.push("ai-addressed");
   if (!signals.includes("task-hijack") && literalMatch(PROMPT_LEAK, lower)) signals.push("task-hijack");
-  if (literalMatch(PAYLOAD_SPLIT, lower) || concatSplit(lower) || concat3Split(lower) || partSplit(lower))
+  if (!signals.includes("task-hijack") && literalMatch(CONTENT_IGNORE, lower)) signals.push("task-hijack");
+  if (!signals.includes("boundary-marker") && literalMatch(OVERRIDE_MARKER, lower)) signals.push("boundary-marker");
+  if (!signals.includes("ai-addressed") && literalMatch(PROCESSOR_ADDRESSED, lower)) signals.push("ai-addressed");
+  if (
+    !signals.includes("obfuscated-instruction") &&
+    (literalMatch(PAYLOAD_SPLIT, lower) || concatSplit(lower) || concat3Split(lower) || partSplit(lower))
+  )
     signals.push("obfuscated-instruction");
 }
 
@@ -1222,7 +1269,7 @@ const REVERSED_HINT = new RegExp(REVERSED_WORDS, "i");
 /** Both hint lists in one pass, the cheap first check. */
 const ROT13_OR_REVERSED = new RegExp(ROT13_WORDS + "|" + REVERSED_WORDS, "i");
 /** Letters split by spaces or dashes ("i g n o r e"), or digits for letters ("1gn0r3"). */
-const SPACED_LETTERS = /\b(?:[a-z][ \-._*]{1,2}){4,}[a-z]\b/gi;
+const SPACED_LETTERS = /\b(?:[a-z][ \-._*]{1,2}){3,}[a-z]\b/gi;
 const SPACED_HINT =
   /[Ii][ \-._*]{1,2}[Gg][ \-._*]{1,2}[Nn][ \-._*]{1,2}[Oo]|[Ii][ \-._*]{1,2}[Nn][ \-._*]{1,2}[Ss][ \-._*]{1,2}[Tt]|[Pp][ \-._*]{1,2}[Rr][ \-._*]{1,2}[Ee][ \-._*]{1,2}[Vv]/;
 const LEET_HINT = /\b(?:1gn[o0]r|ign0r|pr3v|prev1|pr[e3]v[i1]0u|1n5tr|1nstr|in5tr|instruct1|5y5t|sy5t|pr0mpt|d1sr|p4ss|passw0rd)/i;
@@ -1590,11 +1637,21 @@ function mayBeObfuscated(text: string, flat?: WordIndex): boolean {
   return ROT13_OR_REVERSED.test(text) || SPACED_HINT.test(text) || (LEET_PRECHECK.test(text) && LEET_HINT.test(text));
 }
 
+/**
+ * "i g n o r e y o u r i n s t r u c t i o n s" joins into one run, since a single space parts both
+ * letters and words (and whitespace is folded before): the words the ignore/role rules are made of are
+ * parted again. Only runs of spaced letters get here, so "other" in prose is never cut.
+ */
+const SPACED_VOCABULARY =
+  /ignore|disregard|forget|previous|prior|earlier|above|instructions?|rules|guidelines|prompt|system|your|all|and|then|now|you|are/gi;
+const spacedWords = (run: string): string => (run.length < 10 ? run : run.replace(SPACED_VOCABULARY, " $& "));
+
 function deobfuscate(text: string): string {
   const parts: string[] = [];
   if (ROT13_HINT.test(text)) parts.push(rot13(text));
   if (REVERSED_HINT.test(text)) parts.push([...text].reverse().join(""));
-  if (SPACED_HINT.test(text)) parts.push(text.replace(SPACED_LETTERS, (m) => m.replace(/[ \-._*]/g, "")).replace(/ {2,}/g, " "));
+  if (SPACED_HINT.test(text))
+    parts.push(text.replace(SPACED_LETTERS, (m) => spacedWords(m.replace(/[ \-._*]/g, ""))).replace(/ {2,}/g, " "));
   if (LEET_PRECHECK.test(text) && LEET_HINT.test(text))
     parts.push(
       text.replace(/[a-z0-9@$]+/gi, (w) => (/[a-z]/i.test(w) && /[013457@$]/.test(w) ? w.replace(/[013457@$]/g, (c) => LEET[c]!) : w)),
