@@ -1046,7 +1046,8 @@ const MULTI_AI_NOTE: LiteralGroup = {
     "consignes",
   ],
   patterns: [
-    /(?:^|[.!?:]\s+)\W{0,4}(?:note|nota|hinweis|nachricht|mensaje|messaggio|mensagem|remarque|bericht|notitie|aviso|avviso|instrucciones|anweisungen?|istruzioni|instrucoes|consignes)s? (?:pour|para|per|fur|an|a|voor|aan) (?:l'|la |le |el |den |die |das |il |lo |o |a |de )?(?:ia|ki|asistente|assistente|assistenten?|assistant|agent|agente|modelo|modell|modele)\b\s*[:\-—–]/,
+    // At the start of a line or sentence, or after a log line's level ("… app[2231]: WARN Note pour l'IA :").
+    /(?:^|\n|[.!?:]\s+|\b(?:warn|warning|info|notice|error|debug|trace)\]?\s+)\W{0,4}(?:note|nota|hinweis|nachricht|mensaje|messaggio|mensagem|remarque|bericht|notitie|aviso|avviso|instrucciones|anweisungen?|istruzioni|instrucoes|consignes)s? (?:pour|para|per|fur|an|a|voor|aan) (?:l'|la |le |el |den |die |das |il |lo |o |a |de )?(?:ia|ki|asistente|assistente|assistenten?|assistant|agent|agente|modelo|modell|modele)\b\s*[:\-—–]/,
   ],
 };
 
