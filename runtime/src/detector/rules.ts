@@ -64,9 +64,18 @@ const ROLE_EXTRA = [
   /\b(?:no|without|ignores? all|free of|broken free of)\b[^.\n]{0,20}\b(?:content|ethical|moral|safety) (?:rules|guidelines|polic(?:y|ies)|restrictions|filters)\b|\bdo anything now\b/i,
 ];
 
+/**
+ * After a marker: it is being named, not used ("the <system> tag wraps the prompt", "<|im_start|>
+ * tokens", "<important_instructions> are listed in the README"), as documentation of prompt formats does.
+ */
+const NAMED_MARKER = "(?!`?\\s*(?:tags?|tokens?|markers?|elements?|delimiters?|blocks?|wrappers?|are|is|was|were)\\b)";
+
 const BOUNDARY_MARKER = [
-  /<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text)\|>/i,
-  /\[\/?INST\]|<<\/?SYS>>|<\/?(?:system|system_prompt|instructions?|user_input|untrusted[\w-]*)>/i,
+  new RegExp(
+    `<\\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text)\\|>${NAMED_MARKER}`,
+    "i",
+  ),
+  new RegExp(`(?:\\[\\/?INST\\]|<<\\/?SYS>>|<\\/?(?:system|system_prompt|instructions?|user_input|untrusted[\\w-]*)>)${NAMED_MARKER}`, "i"),
   // A chat-template turn spelt with hashes: "### Instruction:" (singular, with its colon), "## New instructions",
   // a role in brackets ("###(system_message)", "## [system]"), or two role headings, one for each
   // side ("### Instruction" … "### Response"). A lone markdown heading "## Instructions" or "## System"
@@ -967,8 +976,12 @@ const WRAPPER_TAG: LiteralGroup = {
   },
   gates: [indexGate(ANY_WORD, "<"), indexGate(ANY_WORD, "["), indexGate(ANY_WORD, "#")],
   patterns: [
-    /<\/?(?:(?:urgent|important|priority|new|updated|secret|hidden|real|true|override|agent|model|llm)[_-](?:instructions?|directives?|orders?|commands?|tasks?)|information|important|important_instructions?|admin|admin_message|system[_-]?(?:message|note|prompt|instructions?|override)|user[_-]?(?:message|instructions?|request)|assistant[_-]?instructions?|ai[_-]?(?:instructions?|note|message)|instructions?[_-]for[_-]ai|note[_-]to[_-](?:ai|assistant|agent)|priority|urgent|override|directive|task[_-]?update|new[_-]?instructions?)>/,
-    /\[ ?(?:system|admin|important|instructions?|system message|assistant|operator|developer|urgent|priority|ai instructions?|note to (?:the )?(?:ai|assistant|agent)) ?\]/,
+    new RegExp(
+      `<\\/?(?:(?:urgent|important|priority|new|updated|secret|hidden|real|true|override|agent|model|llm)[_-](?:instructions?|directives?|orders?|commands?|tasks?)|information|important|important_instructions?|admin|admin_message|system[_-]?(?:message|note|prompt|instructions?|override)|user[_-]?(?:message|instructions?|request)|assistant[_-]?instructions?|ai[_-]?(?:instructions?|note|message)|instructions?[_-]for[_-]ai|note[_-]to[_-](?:ai|assistant|agent)|priority|urgent|override|directive|task[_-]?update|new[_-]?instructions?)>${NAMED_MARKER}`,
+    ),
+    new RegExp(
+      `\\[ ?(?:system|admin|important|instructions?|system message|assistant|operator|developer|urgent|priority|ai instructions?|note to (?:the )?(?:ai|assistant|agent)) ?\\]${NAMED_MARKER}`,
+    ),
     /#\s*\(\s*(?:system[_ ]?message|system|admin|important|instructions?|user[_ ]?message)\s*\)|##\s*(?:system[_ ]message|important instructions?|ai instructions?|note to (?:the )?(?:ai|assistant))\b/,
   ],
 };
