@@ -85,8 +85,7 @@ const BOUNDARY_MARKER = [
   /^\s*(?:system|assistant)\s*(?:prompt|message|override)\s*:/im,
 ];
 
-/** Fake system, admin and transcript turns; checked only when BOUNDARY_EXTRA_GATE finds one of their words. */
-const BOUNDARY_EXTRA_GATE = /\b(?:system|admin|administrator|developer|provider|operator|policy update|human|end of)\b/i;
+/** Fake system, admin and transcript turns; each runs behind its word gate (BOUNDARY_EXTRA_GATED). */
 const BOUNDARY_EXTRA = [
   /^\W{0,4}(?:system|admin|administrator|developer|operator)\W{0,2}\s*:\s+(?:the (?:user|assistant|ai|model|operator)|you|your|ignore|assistants?|new)\b/im,
   /\[\s*(?:system|admin(?:istrator)? override|system (?:note|notice|prompt|update|message)|message from the (?:developer|provider|operator|system)[^\]\n]{0,40}|\w+ policy update[^\]\n]{0,20})\s*\]/i,
@@ -137,8 +136,6 @@ const AI_ADDRESSED = [
 ];
 
 /** Polite hijacking of the reader's output: what to say when answering, whatever the question. */
-const TASK_HIJACK_GATE =
-  /\b(?:when(?:ever)? (?:you )?(?:describ|summari|answer|respond|repl|explain|translat|review)|(?:answer|respond to|reply to) (?:every|all|any|each)|regardless of|no matter|(?:your|each|every) (?:response|reply|answer|summary|review|output)|stop everything)/i;
 const TASK_HIJACK = [
   /\bwhen(?:ever)? (?:you )?(?:describ|summari[sz]|answer|respond|repl|explain|translat|review)\w*\b[^.\n]{0,60},\s*(?:please |also |always |be sure to |make sure to )?(?:say|state|mention|tell|claim|add|include|insist|recommend|note|report|write|append|suggest)\b/i,
   /\b(?:answer|respond to|reply to) (?:every|all|any|each) (?:question|message|request|query|prompt)s?\b[^.\n]{0,60}\b(?:with|by|as)\b/i,
@@ -1520,12 +1517,9 @@ const BOUNDARY_EXTRA_GATED: GatedPattern[] = [
 const AI_WORDS = wordGate(
   "ai llm llms language assistant assistants agent agents chatbot chatbots bot bots copilot chatgpt claude gemini model models",
 );
-// TASK_HIJACK_GATE: "when(ever) …", "answer/respond to/reply to every …", "regardless of", "no matter…",
-// "your/each/every response…" (the nouns without a boundary after them: prefixes).
 // The words of TASK_HIJACK's patterns: [0] "when(ever) you describe …, say …", [1] "answer/respond to/
 // reply to every … with", [2] "regardless of …"/"no matter …", [3] "end your response with …", [4] "stop
-// everything … just print". They
-// imply TASK_HIJACK_GATE's words, which stays as the second stage.
+// everything … just print".
 const TASK_HIJACK_GATED: GatedPattern[] = [
   [
     bothGates(
