@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createDetector, createRuleDetector } from "../src/detector/index.js";
 
 // Requests for the reader's own instructions ("list your initial instructions", "repeat the words
@@ -98,5 +98,17 @@ describe("the same words in recipes, tutorials and policies", () => {
     it(`passes: ${text.slice(0, 60)}`, () => {
       expect(rules.score(text).signals).toEqual([]);
       expect(detector.score(text).score).toBeLessThan(0.5);
+    });
+});
+
+// A group's trigger words join the word index when the module loads: one registered on its first use
+// would be missing from the index of the very text that used it, so a fresh process missed its first
+// injection.
+describe("the first text a fresh rule layer reads", () => {
+  for (const [signal, text] of ATTACKS)
+    it(`flags ${signal}: ${text.slice(0, 60)}`, async () => {
+      vi.resetModules();
+      const fresh = await import("../src/detector/rules.js");
+      expect(fresh.runRules(text).signals).toContain(signal);
     });
 });

@@ -1719,6 +1719,8 @@ function talksAboutAttacks(index: WordIndex): boolean {
 }
 
 const META_IDS = triggerIds(META_WORDS);
+// Every literal group, registered at load: a trigger word registered on the group's first use would be
+// missing from the index of the text that used it (detector-leak-and-split.test.ts reads a fresh module).
 for (const g of [
   PREEMPT,
   IMPERSONATE,
@@ -1728,6 +1730,10 @@ for (const g of [
   MULTI_AI_NOTE,
   PROMPT_LEAK,
   PAYLOAD_SPLIT,
+  PART_SPLIT,
+  CONTENT_IGNORE,
+  OVERRIDE_MARKER,
+  PROCESSOR_ADDRESSED,
   MULTI_IGNORE,
   MULTI_ROLE,
 ])
