@@ -1161,7 +1161,7 @@ const PART_SPLIT: LiteralGroup = {
   cjk: PART_SCRIPTS,
   patterns: [
     new RegExp(
-      `(?:${[...PART_WORDS, ...PART_SCRIPTS].join("|")}) ?(?:1|one|uno|eins|un|один|১|१|一)[^"\\u201c\\u201e\\u00ab\\n]{0,12}${QUOTED_ANY}[^\\n]{0,40}?(?:${[...PART_WORDS, ...PART_SCRIPTS].join("|")}) ?(?:2|two|dos|zwei|deux|два|২|२|二)[^"\\u201c\\u201e\\u00ab\\n]{0,12}${QUOTED_ANY}[^\\n]{0,20}`,
+      `(?<![a-z])(?:${[...PART_WORDS, ...PART_SCRIPTS].join("|")}) ?(?:1|one|uno|eins|un|один|১|१|一)[^"\\u201c\\u201e\\u00ab\\n]{0,12}${QUOTED_ANY}[^\\n]{0,40}?(?:${[...PART_WORDS, ...PART_SCRIPTS].join("|")}) ?(?:2|two|dos|zwei|deux|два|২|२|二)[^"\\u201c\\u201e\\u00ab\\n]{0,12}${QUOTED_ANY}[^\\n]{0,20}`,
       "i",
     ),
   ],
