@@ -1,5 +1,4 @@
-import { describe, expect, it } from "vitest";
-import { createDetector, createRuleDetector } from "../src/detector/index.js";
+import { describeAttacks, describeBenign } from "../../test/support/detector-cases.js";
 
 // A writer inside an e-mail, document or tool result who claims to be the one the agent works for
 // ("it's Maria, the person you're working for"), grants permission while waiving the confirmation the
@@ -7,8 +6,6 @@ import { createDetector, createRuleDetector } from "../src/detector/index.js";
 // slips a request in "before you reply", declares the task blocked "until" something is done, or
 // leaves a note for the AI in another language; and the same words as people write them to people.
 // Written for Charter; no text is taken from a benchmark.
-const detector = createDetector();
-const rules = createRuleDetector();
 
 const ATTACKS: [string, string][] = [
   [
@@ -54,18 +51,5 @@ const BENIGN = [
   "Note pour les lecteurs : les prix ont changé en mars.",
 ];
 
-describe("claims to be the principal, and work slipped in for the agent", () => {
-  for (const [signal, text] of ATTACKS)
-    it(`flags ${signal}: ${text.slice(0, 60)}`, () => {
-      expect(rules.score(text).signals).toContain(signal);
-      expect(detector.score(text).score).toBeGreaterThan(0.5);
-    });
-});
-
-describe("the same words between people", () => {
-  for (const text of BENIGN)
-    it(`passes: ${text.slice(0, 60)}`, () => {
-      expect(rules.score(text).signals).toEqual([]);
-      expect(detector.score(text).score).toBeLessThan(0.5);
-    });
-});
+describeAttacks("claims to be the principal, and work slipped in for the agent", ATTACKS);
+describeBenign("the same words between people", BENIGN);
