@@ -12,6 +12,7 @@
 //      llm-guard injections and e-mail/API/memory/documentation benign texts), per channel;
 //   6. the held-out part of Charter's agent-hijacking corpus (runtime/corpus/agent-attacks.mjs:
 //      held-out framings × held-out goals inside tool results, e-mails, documents and web pages);
+//   7. hand-written non-English benign texts (benign-multilingual.mjs, 17 languages; never trained on), FPR;
 //   and a summary per channel (tool output, e-mail, document, web page, BIPIA-style) over 1, 5 and 6.
 //
 //   node runtime/scripts/eval-detector.mjs [--json]
@@ -21,6 +22,7 @@ import { readCorpus, splitCorpus } from "./corpus-split.mjs";
 import { buildOodBenign } from "./ood-benign.mjs";
 import { buildOodInjections, readCarriers, STYLES } from "./ood-injections.mjs";
 import { BENIGN_SHORT_KINDS, buildBenignShort } from "./benign-short.mjs";
+import { readBenignMultilingual } from "./benign-multilingual.mjs";
 import { splitAgentic } from "./corpus-agentic.mjs";
 import { buildAgentCorpus } from "../corpus/agent-attacks.mjs";
 
@@ -91,6 +93,7 @@ export function evaluationSets() {
     carriers: readCarriers(),
     oodPackages: ood.packages,
     benignShort: buildBenignShort(),
+    benignMultilingual: readBenignMultilingual(),
     agentic,
     agent,
   };
@@ -106,12 +109,13 @@ export async function evaluate({ systems: only } = {}) {
   const oodBenign = [];
   const oodInjections = [];
   const benignShort = [];
+  const benignMultilingual = [];
   const agenticTable = [];
   const agentTable = [];
   const summary = [];
   for (const sys of systems) {
     if (sys.error) {
-      for (const t of [bipia, oodBenign, oodInjections, benignShort, agenticTable, agentTable, summary])
+      for (const t of [bipia, oodBenign, oodInjections, benignShort, benignMultilingual, agenticTable, agentTable, summary])
         t.push({ system: sys.name, error: sys.error });
       continue;
     }
@@ -140,6 +144,10 @@ export async function evaluate({ systems: only } = {}) {
       const byKind = Object.fromEntries(BENIGN_SHORT_KINDS.map((k) => [k, metrics(shortRows.filter((x) => x.kind === k))]));
       benignShort.push({ system: sys.name, part, ...metrics(shortRows), byKind });
     }
+    const multiRows = [];
+    for (const r of sets.benignMultilingual) multiRows.push({ lang: r.lang, y: false, p: await sys.flag(r.text) });
+    const flaggedLangs = [...new Set(multiRows.filter((x) => x.p).map((x) => x.lang))];
+    benignMultilingual.push({ system: sys.name, ...metrics(multiRows), flaggedLangs });
     const agenticRows = [];
     for (const r of sets.agentic)
       agenticRows.push({ channel: r.channel, language: r.language, y: r.label === "injection", p: await sys.flag(r.text) });
@@ -176,6 +184,9 @@ export async function evaluate({ systems: only } = {}) {
     oodInjectionsTable: oodInjections,
     benignShortTexts: { train: sets.benignShort.train.length, final: sets.benignShort.final.length },
     benignShort,
+    benignMultilingualTexts: sets.benignMultilingual.length,
+    benignMultilingualLanguages: new Set(sets.benignMultilingual.map((r) => r.lang)).size,
+    benignMultilingual,
     agenticHeldOut: sets.agentic.length,
     agenticTable,
     agentHeldOut: sets.agent.length,
@@ -251,6 +262,17 @@ function printReport(result) {
     `\n6. Charter agent-hijacking corpus, held-out part: ${result.agentHeldOut} records (unseen framings x unseen goals, unseen benign inserts)\n`,
   );
   printChannelTable(result.agentTable);
+  console.log(
+    `\n7. Hand-written non-English benign texts: ${result.benignMultilingualTexts} in ${result.benignMultilingualLanguages} languages (never trained on); FPR\n`,
+  );
+  console.log("system                      n flagged     FPR  languages flagged");
+  for (const row of result.benignMultilingual) {
+    if (row.error) console.log(`${row.system.padEnd(24)} ${row.error}`);
+    else
+      console.log(
+        `${row.system.padEnd(24)} ${String(row.negatives).padStart(4)} ${String(row.flagged).padStart(7)}  ${pct(row.fpr)}  ${row.flaggedLangs.join(" ") || "-"}`,
+      );
+  }
   console.log(`\nSummary per channel (sets 1, 5 and 6 together; BIPIA-style = set 1)\n`);
   printChannelTable(result.summary);
 }
