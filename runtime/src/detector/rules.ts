@@ -27,7 +27,8 @@ export interface RuleResult {
 const IGNORE_PREVIOUS = [
   /\b(?:ignore|disregard|forget|overrid\w*|bypass|skip|neglect|abandon|discard|drop|dismiss|set aside|pay no attention to|do not (?:follow|obey))\b[^.\n]{0,40}?\b(?:previous|prior|preceding|above|earlier|former|original|initial|all|any|every|your|system|old)\b[^.\n]{0,30}?\b(?:instructions?|prompts?|rules?|directions?|directives?|guidelines?|guidance|commands?|orders|constraints|(?:system|safety|content|usage|your) polic(?:y|ies)|programming|guardrails?|restrictions?|context|tasks?|criteria)\b/i,
   /\b(?:instead of|rather than) (?:following|doing|answering) (?:the|your) (?:original|previous|user'?s?) (?:task|instructions?|request|question)\b/i,
-  /\b(?:new|updated|real|actual|revised) (?:instructions?|task|directive)s?\s*:/i,
+  // Not a notice's "New instructions: from Monday, use the side door" (a date or "effective" first).
+  /\b(?:new|updated|real|actual|revised) (?:instructions?|task|directive)s?\s*:(?!\s*(?:(?:from|starting|as of|beginning|effective)\b[^.\n]{0,20}?\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|next|january|february|march|april|may|june|july|august|september|october|november|december|\d)|effective\b))/i,
 ];
 
 /** Further paraphrases, checked only when IGNORE_EXTRA_GATE finds one of their words. */
