@@ -14,7 +14,6 @@ import {
   keywordInfo,
   keywordsOf,
   SCHEMA,
-  VOCABS,
   type BlockKind,
   type LiteralKind,
   type RefKind,

@@ -4,7 +4,7 @@
 // within 1 s, audited with the release's reason.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";

@@ -7,14 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import {
-  type CodeAction,
-  type CompletionItem,
-  type Hover,
-  type Location,
-  type TextEdit,
-  type WorkspaceEdit,
-} from "vscode-languageserver-protocol";
+import type { CodeAction, CompletionItem, Hover, Location, TextEdit, WorkspaceEdit } from "vscode-languageserver-protocol";
 import { checkText, formatText } from "@charter/language";
 import {
   createProtocolConnection,

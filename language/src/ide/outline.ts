@@ -2,7 +2,7 @@
 // file. Spans are offsets; the server turns them into lines.
 
 import type { IToken } from "chevrotain";
-import * as A from "../ast.js";
+import type * as A from "../ast.js";
 import { toolsOf } from "../compile.js";
 import type { SItem, SyntaxTree } from "../syntax.js";
 
