@@ -231,7 +231,7 @@ const MULTI_ROLE_CJK = ["从现在", "你现在是", "新的指令", "新指令"
 // Each group runs only when `includes` finds one of its trigger words.
 
 /** A group of lower-case patterns behind trigger words (whole words, 5-letter prefixes, or CJK substrings). */
-interface LiteralGroup {
+interface LiteralGroupSpec {
   /** Whole lower-case words, or 5-letter prefixes written as "ignor*". */
   triggers: string[];
   /** Substrings looked for only in non-ASCII texts (CJK has no word boundaries). */
@@ -618,18 +618,21 @@ export function wordIndex(text: string, ascii: boolean, flat: () => string = () 
   };
 }
 
-/** A group's trigger and required words as ids, registered when the module loads (see the end of the module). */
-const GROUP_IDS = Symbol("ids");
-type GroupIds = { triggers: Int32Array; requires?: Int32Array };
-function groupIds(group: LiteralGroup & { [GROUP_IDS]?: GroupIds }): GroupIds {
-  return (group[GROUP_IDS] ??= {
-    triggers: triggerIds(group.triggers),
-    requires: Array.isArray(group.requires) ? triggerIds(group.requires) : undefined,
-  });
+/** A literal group with its trigger and required words as ids. */
+type LiteralGroup = LiteralGroupSpec & { readonly ids: { triggers: Int32Array; requires?: Int32Array } };
+
+/**
+ * Registers the group's words when it is defined, i.e. when the module loads: a word registered on the
+ * group's first use would be missing from the index of the text that used it, and a fresh process
+ * would miss its first injection (detector-leak-and-split.test.ts reads a fresh module).
+ */
+function literalGroup(spec: LiteralGroupSpec): LiteralGroup {
+  const requires = Array.isArray(spec.requires) ? triggerIds(spec.requires) : undefined;
+  return { ...spec, ids: { triggers: triggerIds(spec.triggers), requires } };
 }
 
 function literalMatch(group: LiteralGroup, index: WordIndex): boolean {
-  const ids = groupIds(group);
+  const ids = group.ids;
   let hit = hasAnyWord(index, ids.triggers);
   if (!hit && !index.ascii && group.cjk)
     for (const t of group.cjk)
@@ -662,7 +665,7 @@ const TASK_GIVEN = `(?:the|this|that|your) ${TASK_NOUN} (?:that |which )?(?:i|th
  * A passage in a tool result that asks the agent to do something else first, before (or instead of)
  * the task the user gave it, as agent-security benchmarks stage it.
  */
-const PREEMPT: LiteralGroup = {
+const PREEMPT = literalGroup({
   triggers: ["before", "first", "firstly", "after", "instead", "rather", "prior", "until", "unless"],
   requires: [
     "task",
@@ -769,14 +772,14 @@ const PREEMPT: LiteralGroup = {
     bothGates(wordGate("prior"), TASK_NOUN_WORDS),
     bothGates(wordGate("first"), bothGates(wordGate("then"), TASK_NOUN_WORDS)),
   ].map((g) => indexGate(g)),
-};
+});
 
 const AI_STRICT_LOWER = AI_STRICT;
 
 const IMPERSONATED_ROLES = wordGate("user owner operator administrator admin developer creator principal master");
 
 /** A passage that speaks as the user, the operator or the developer and addresses the model. */
-const IMPERSONATE: LiteralGroup = {
+const IMPERSONATE = literalGroup({
   // "you're" is a word of its own to the scan: the words of the later patterns are triggers too.
   triggers: [
     "message",
@@ -890,7 +893,7 @@ const IMPERSONATE: LiteralGroup = {
     ),
     bothGates(wordGate("forgot"), wordGate("my need")),
   ].map((g) => indexGate(g)),
-};
+});
 
 /**
  * What makes a spelled-out call an instruction rather than documentation of a tool: a value for
@@ -901,7 +904,7 @@ const TOOL_VALUES =
   "[^\\n]{0,80}?(?:=\\s*[^\\s,)`]|:[ \\t]*[^\\s`*-]|\\S@\\S|https?:|(?<!\\w)\\d|[\"'][^\"'`\\n]|\\b(?:recipient|amount|iban|account|password|the user'?s?|their|attacker)\\b)";
 
 /** Which tool to call with which arguments, spelled out in data. */
-const TOOL_INSTRUCTION: LiteralGroup = {
+const TOOL_INSTRUCTION = literalGroup({
   triggers: ["call", "calls", "use", "uses", "invoke", "run", "runs", "execute", "trigger", "tool", "function"],
   // A snake_case tool name or the word "tool"/"function".
   requires: (index) =>
@@ -941,13 +944,13 @@ const TOOL_INSTRUCTION: LiteralGroup = {
       indexGate(wordGate("please you now first then"), "_")(index) &&
       (index.ungated === true || (index.scan.includes("(") && index.scan.includes("="))),
   ],
-};
+});
 
 /** A gate that is always open (the group's own words suffice). */
 const ANY_WORD: WordGate = () => true;
 
 /** Tag-like wrappers around an injected passage: <INFORMATION>, <IMPORTANT>, [SYSTEM], ###(system_message). */
-const WRAPPER_TAG: LiteralGroup = {
+const WRAPPER_TAG = literalGroup({
   triggers: [
     "information",
     "important",
@@ -982,10 +985,10 @@ const WRAPPER_TAG: LiteralGroup = {
     ),
     /#\s*\(\s*(?:system[_ ]?message|system|admin|important|instructions?|user[_ ]?message)\s*\)|##\s*(?:system[_ ]message|important instructions?|ai instructions?|note to (?:the )?(?:ai|assistant))\b/,
   ],
-};
+});
 
 /** Addressed to AI processing the data: "To the AI assistant processing this mailbox: …", "AI agents processing invoices must …". */
-const AI_PROCESSING: LiteralGroup = {
+const AI_PROCESSING = literalGroup({
   triggers: [
     "ai",
     "llm",
@@ -1011,13 +1014,13 @@ const AI_PROCESSING: LiteralGroup = {
       `(?:ai|automated|autonomous|llm|gpt|language model|ai-powered|llm-based|chatbot|copilot)(?:[ -](?:assistants?|agents?|systems?|tools?|models?|processors?|bots?|readers?|workflows?|pipelines?))?s? (?:that (?:reads?|process(?:es)?|handles?|manages?|reviews?|triages?) |who (?:reads?|process(?:es)?|handles?|manages?) |(?:processing|reading|handling|reviewing|managing|triaging|summari[sz]ing|screening|monitoring|parsing|scanning|with access to|working (?:on|in|with)|acting (?:on|for)|operating (?:on|in)) )[^.\\n:]{0,60}?(?::|,|\\bmust\\b|\\bshould\\b|\\bshall\\b|\\bare (?:required|instructed|asked|expected)\\b|\\bis (?:required|instructed|asked|expected)\\b|\\bneeds? to\\b|\\bplease\\b|\\bhave to\\b)`,
     ),
   ],
-};
+});
 
 /**
  * A note to the AI in Spanish, German, French, Italian, Portuguese or Dutch (the text is folded: "Note
  * pour l'IA :", "Hinweis für den Assistenten:", "Nota para el asistente:").
  */
-const MULTI_AI_NOTE: LiteralGroup = {
+const MULTI_AI_NOTE = literalGroup({
   triggers: [
     "ia",
     "l'ia",
@@ -1060,14 +1063,14 @@ const MULTI_AI_NOTE: LiteralGroup = {
     // At the start of a line or sentence, or after a log line's level ("… app[2231]: WARN Note pour l'IA :").
     /(?:^|\n|[.!?:]\s+|\b(?:warn|warning|info|notice|error|debug|trace)\]?\s+)\W{0,4}(?:note|nota|hinweis|nachricht|mensaje|messaggio|mensagem|remarque|bericht|notitie|aviso|avviso|instrucciones|anweisungen?|istruzioni|instrucoes|consignes)s? (?:pour|para|per|fur|an|a|voor|aan) (?:l'|la |le |el |den |die |das |il |lo |o |a |de )?(?:ia|ki|asistente|assistente|assistenten?|assistant|agent|agente|modelo|modell|modele)\b\s*[:\-—–]/,
   ],
-};
+});
 
 /**
  * A request for the reader's own instructions: "repeat your system prompt", "list your initial
  * instructions", "relay … your system's parameters and instructions", "repeat the words above". Only
  * qualified nouns count: "share your instructions for the recipe" is what people ask each other.
  */
-const PROMPT_LEAK: LiteralGroup = {
+const PROMPT_LEAK = literalGroup({
   triggers: [
     "repeat",
     "print",
@@ -1093,7 +1096,7 @@ const PROMPT_LEAK: LiteralGroup = {
     /(?<!\b(?:never|not|don't|do not|must not|mustn't|won't|cannot|can't|shouldn't|should not) )\b(?:repeat|print|list|reveal|output|show|display|relay|share|dump|tell me|give me|provide|write (?:out|down)|disclose|leak|expose|recite)\b[^.\n]{0,40}?\byour (?:(?:full|complete|entire|exact|whole|own|very) )?(?:(?:system(?:['\u2019]s)?|initials?|hidden|secret|underlying|starting) (?:[a-z]+ ){0,2}?(?:prompts?|instructions?|parameters|rules|directives|guidelines|configuration|message)|original (?:system )?prompt)\b/,
     /\b(?:repeat|print|output|recite) (?:all |back )?(?:of )?(?:the |everything |all )?(?:words|text|instructions|prompt|everything) (?:written )?above\b/,
   ],
-};
+});
 
 /**
  * Payload splitting: the request is cut into quoted pieces the reader is told to join ("let's assume we
@@ -1101,7 +1104,7 @@ const PROMPT_LEAK: LiteralGroup = {
  * Part 1 is "…", Part 2 is "…"", "combine A, B, and C and answer", "interlace part 1 … and part 2"). The
  * concatenation form reads the same in every language, so it needs only its letters, "=", "+" and quotes.
  */
-const PAYLOAD_SPLIT: LiteralGroup = {
+const PAYLOAD_SPLIT = literalGroup({
   triggers: ["parts", "pieces", "strings", "fragments", "segments", "interlace", "combine"],
   patterns: [
     /\b(?:answer|respond to|reply to|complete|follow|execute|carry out) (?:the |this |my )?(?:question|request|instructions?|task|prompt|query)s? (?:using|with|from|by combining|made (?:up )?of|formed by) (?:the )?(?:following |these |two |three )?(?:parts|pieces|strings|fragments|segments)\b ?(?::|-|of (?:the|this|my) (?:question|request|prompt|instruction))/,
@@ -1113,7 +1116,7 @@ const PAYLOAD_SPLIT: LiteralGroup = {
     indexGate(wordGate("interlace")),
     indexGate(wordGate("combine")),
   ],
-};
+});
 
 /**
  * The concatenation form: two quoted phrases of three words or more bound to one-letter names, then
@@ -1128,10 +1131,6 @@ const CONCAT_SPLIT = new RegExp(
 /** What the joined string is for: "write down the string z", "give an example that would be returned from". */
 const CONCAT_USE =
   /\b(?:write down|give an example|answer|respond to|reply to|execute|follow|perform|carry out|act on|returned from|do what)\b/;
-const concatSplit = (index: WordIndex): boolean =>
-  (index.ungated === true || (index.scan.includes("+") && index.scan.includes("="))) &&
-  CONCAT_SPLIT.test(index.lower()) &&
-  CONCAT_USE.test(index.lower());
 
 /**
  * The same splits in the languages the probes are translated into, where only letters, digits, quotes
@@ -1145,6 +1144,17 @@ const QUOTED_ANY = '["\\u201c\\u201e\\u00ab][^"\\u201c\\u201d\\u201e\\u00ab\\u00
 const CONCAT3_SPLIT = new RegExp(
   `\\b([a-z]) ?= ?${QUOTED_ANY}[\\s\\S]{0,300}?\\b[a-z] ?= ?${QUOTED_ANY}[\\s\\S]{0,300}?[a-z] ?= ?([a-z]) ?\\+ ?[a-z] ?\\+ ?[a-z]\\b`,
 );
+/**
+ * Both concatenation forms behind one pre-check ("+" and "=" in the text): two phrases joined when the
+ * text says what to do with the result, or pieces defined in another order than they are joined in.
+ */
+function concatenationSplit(index: WordIndex): boolean {
+  if (index.ungated !== true && !(index.scan.includes("+") && index.scan.includes("="))) return false;
+  const lower = index.lower();
+  if (CONCAT_SPLIT.test(lower) && CONCAT_USE.test(lower)) return true;
+  const m = CONCAT3_SPLIT.exec(lower);
+  return m !== null && m[1] !== m[2];
+}
 const PART_WORDS = ["part", "parte", "teil", "partie", "deel", "bagian", "bahagi", "bahagian", "kisim", "bolum"];
 // Russian and Ukrainian as the homoglyph fold leaves them: "часть" with a Latin "a" and "c".
 const PART_SCRIPTS = [
@@ -1157,16 +1167,17 @@ const PART_SCRIPTS = [
   "भाग",
   "部分",
 ];
-const PART_SPLIT: LiteralGroup = {
+const PART_WORD = `(?:${[...PART_WORDS, ...PART_SCRIPTS].join("|")})`;
+const PART_SPLIT = literalGroup({
   triggers: PART_WORDS,
   cjk: PART_SCRIPTS,
   patterns: [
     new RegExp(
-      `(?<![a-z])(?:${[...PART_WORDS, ...PART_SCRIPTS].join("|")}) ?(?:1|one|uno|eins|un|один|১|१|一)[^"\\u201c\\u201e\\u00ab\\n]{0,12}${QUOTED_ANY}[^\\n]{0,40}?(?:${[...PART_WORDS, ...PART_SCRIPTS].join("|")}) ?(?:2|two|dos|zwei|deux|два|২|२|二)[^"\\u201c\\u201e\\u00ab\\n]{0,12}${QUOTED_ANY}[^\\n]{0,20}`,
+      `(?<![a-z])${PART_WORD} ?(?:1|one|uno|eins|un|один|১|१|一)[^"\\u201c\\u201e\\u00ab\\n]{0,12}${QUOTED_ANY}[^\\n]{0,40}?${PART_WORD} ?(?:2|two|dos|zwei|deux|два|২|२|二)[^"\\u201c\\u201e\\u00ab\\n]{0,12}${QUOTED_ANY}[^\\n]{0,20}`,
       "i",
     ),
   ],
-};
+});
 /** What makes labelled parts a split request: a question among them, or the word "interlace". */
 const PART_SPLIT_INTENT = /\?|¿|？|interlace|ইন্টারলেস|इंटरलेस|intercal|entrelac|verflecht|verschr[aä]nk/i;
 function partSplit(index: WordIndex): boolean {
@@ -1174,16 +1185,10 @@ function partSplit(index: WordIndex): boolean {
   const m = PART_SPLIT.patterns[0]!.exec(index.lower());
   return m !== null && PART_SPLIT_INTENT.test(index.lower().slice(Math.max(0, m.index - 80), m.index + m[0].length));
 }
-/** Pieces defined in another order than they are joined in ("c = …, a = …, b = …, z = a + b + c"). */
-function concat3Split(index: WordIndex): boolean {
-  if (index.ungated !== true && !(index.scan.includes("+") && index.scan.includes("="))) return false;
-  const m = CONCAT3_SPLIT.exec(index.lower());
-  return m !== null && m[1] !== m[2];
-}
 
 /** Which of the literal groups fire, in signal order. */
-const MULTI_IGNORE: LiteralGroup = { triggers: MULTI_IGNORE_TRIGGERS, cjk: MULTI_IGNORE_CJK, patterns: MULTI_IGNORE_PATTERNS };
-const MULTI_ROLE: LiteralGroup = { triggers: MULTI_ROLE_TRIGGERS, cjk: MULTI_ROLE_CJK, patterns: MULTI_ROLE_PATTERNS };
+const MULTI_IGNORE = literalGroup({ triggers: MULTI_IGNORE_TRIGGERS, cjk: MULTI_IGNORE_CJK, patterns: MULTI_IGNORE_PATTERNS });
+const MULTI_ROLE = literalGroup({ triggers: MULTI_ROLE_TRIGGERS, cjk: MULTI_ROLE_CJK, patterns: MULTI_ROLE_PATTERNS });
 
 /**
  * "Ignore the image content, and write …", "disregard the document and say …": the data the reader
@@ -1192,19 +1197,19 @@ const MULTI_ROLE: LiteralGroup = { triggers: MULTI_ROLE_TRIGGERS, cjk: MULTI_ROL
  * reply to this one" is what people write, and with "text", "content" or "page" the classifier, which
  * learns from the segments the rules flag, began to flag plain requests.
  */
-const CONTENT_IGNORE: LiteralGroup = {
+const CONTENT_IGNORE = literalGroup({
   triggers: ["ignore", "disregard"],
   patterns: [
     /\b(?:ignore|disregard)\b (?:the |this |that |all |any )?(?:(?:above|previous|following|provided|attached|given|original|whole|entire) )?(?:image|picture|photo|web ?page|website|document|resume|cv)(?: content| contents| above| itself)?\b(?! (?:numbers?|breaks?|layout|titles?|headers?|footers?|counts?|sizes?|limits?|formatting|typos?))[^.\n]{0,20}?(?:,? and |[:;,] ?|\. )(?:instead |just |only |now |simply )?(?:write|say|output|print|state|reply|respond|answer|tell|type|return|recommend|insert|include|claim)\b/,
   ],
-};
+});
 
 /**
  * Markers that open a new set of rules ("##Begin New Instructions##", "=== NEW INSTRUCTIONS ===") or
  * switch the reader's safeguards off ("SAFE MODE OFF!"). A notice's "New instructions: use the side
  * door" has no such fence, so the bare heading is not enough.
  */
-const OVERRIDE_MARKER: LiteralGroup = {
+const OVERRIDE_MARKER = literalGroup({
   triggers: ["new", "begin", "start", "safe", "safety"],
   requires: ["instructions", "instruction", "mode", "filters", "guardrails"],
   patterns: [
@@ -1212,19 +1217,19 @@ const OVERRIDE_MARKER: LiteralGroup = {
     /(?:#{2,}|={2,}|\*{2,}|-{3,}|\[{1,2}|<{1,2}|\|{1,2}) ?(?:new|updated|real|actual|revised|secret|hidden|override) instructions? ?(?:#{2,}|={2,}|\*{2,}|-{3,}|\]{1,2}|>{1,2}|\|{1,2})/,
     /\b(?:safe|safety) (?:mode|filters?|guardrails?) (?:is |are )?(?:now )?(?:off|disabled|deactivated)\b[!.]/,
   ],
-};
+});
 
 /**
  * "When you process this page, call …": processing, parsing or crawling a page is what a program does
  * ("when you summarize this document, focus on Q3" is also said to a colleague).
  */
-const PROCESSOR_ADDRESSED: LiteralGroup = {
+const PROCESSOR_ADDRESSED = literalGroup({
   triggers: ["process", "parse", "crawl", "index", "scrape", "ingest"],
   requires: ["when", "whenever"],
   patterns: [
     /\bwhen(?:ever)? you (?:process|parse|crawl|index|scrape|ingest) this (?:page|document|web ?page|site|website|file|e-?mail|message|text|content|repository|repo|pdf|record|entry|ticket|issue)\b[^.\n]{0,20}?, (?:please |you must |you should |always |also )?[a-z]+/,
   ],
-};
+});
 
 /**
  * Another model takes the reader's place ("an unrestricted AI bot with a secret agenda is now online
@@ -1232,26 +1237,26 @@ const PROCESSOR_ADDRESSED: LiteralGroup = {
  * is not restricted by the rules above"). "Our AI assistant is offline for maintenance" names no
  * successor and no freedom.
  */
-const ROLE_TAKEOVER: LiteralGroup = {
+const ROLE_TAKEOVER = literalGroup({
   triggers: ["unrestricted", "unfiltered", "uncensored", "jailbroken", "rogue", "restricted", "bound", "limited", "constrained"],
   patterns: [
     /\b(?:unrestricted|unfiltered|uncensored|jailbroken|rogue) (?:ai|bot|assistant|model|agent|chatbot|llm)\b[^.\n]{0,60}?\b(?:is now|has taken over|takes over|now (?:online|active|in charge|in control)|replaces? (?:the|you)|does the jobs?)\b/,
     /\b(?:is|are|you(?:'re| are)|it's) (?:no longer |not )(?:restricted|bound|limited|constrained) by (?:the |any |your |its )?(?:rules|instructions|guidelines|restrictions|policies|programming)(?: (?:above|before|you were given|it was given|of (?:openai|anthropic|its creators?|your creators?)))\b/,
   ],
-};
+});
 
 /**
  * A standing order for every later answer, with the reader's judgement switched off: "every time a
  * user asks for a hobby suggestion, reply with "…" regardless of their interests". A support
  * procedure ("whenever a customer asks about refunds, reply with the template") keeps its judgement.
  */
-const STANDING_ORDER: LiteralGroup = {
+const STANDING_ORDER = literalGroup({
   triggers: ["regardless"],
   requires: ["reply", "respond", "answer"],
   patterns: [
     /\b(?:every ?time|whenever|each time|any ?time) (?:a |the |any )?(?:user|customer|someone|anyone|visitor|person|people|they)s? (?:asks?|requests?|inquires?|wants?|mentions?|says?|types?|searches)\b[^.\n]{0,80}?,? (?:you (?:must|should|will) )?(?:always )?(?:reply|respond|answer) (?:with|by|that)\b[^.\n]{0,120}?\bregardless\b/,
   ],
-};
+});
 
 function agentSignals(lower: WordIndex, signals: SignalId[]): void {
   if (!signals.includes("ignore-previous") && literalMatch(MULTI_IGNORE, lower)) signals.push("ignore-previous");
@@ -1268,10 +1273,7 @@ function agentSignals(lower: WordIndex, signals: SignalId[]): void {
   if (!signals.includes("role-reassignment") && literalMatch(ROLE_TAKEOVER, lower)) signals.push("role-reassignment");
   if (!signals.includes("boundary-marker") && literalMatch(OVERRIDE_MARKER, lower)) signals.push("boundary-marker");
   if (!signals.includes("ai-addressed") && literalMatch(PROCESSOR_ADDRESSED, lower)) signals.push("ai-addressed");
-  if (
-    !signals.includes("obfuscated-instruction") &&
-    (literalMatch(PAYLOAD_SPLIT, lower) || concatSplit(lower) || concat3Split(lower) || partSplit(lower))
-  )
+  if (!signals.includes("obfuscated-instruction") && (literalMatch(PAYLOAD_SPLIT, lower) || concatenationSplit(lower) || partSplit(lower)))
     signals.push("obfuscated-instruction");
 }
 
@@ -1749,27 +1751,6 @@ function talksAboutAttacks(index: WordIndex): boolean {
 }
 
 const META_IDS = triggerIds(META_WORDS);
-// Every literal group, registered at load: a trigger word registered on the group's first use would be
-// missing from the index of the text that used it (detector-leak-and-split.test.ts reads a fresh module).
-for (const g of [
-  PREEMPT,
-  IMPERSONATE,
-  TOOL_INSTRUCTION,
-  WRAPPER_TAG,
-  AI_PROCESSING,
-  MULTI_AI_NOTE,
-  PROMPT_LEAK,
-  PAYLOAD_SPLIT,
-  PART_SPLIT,
-  CONTENT_IGNORE,
-  OVERRIDE_MARKER,
-  PROCESSOR_ADDRESSED,
-  ROLE_TAKEOVER,
-  STANDING_ORDER,
-  MULTI_IGNORE,
-  MULTI_ROLE,
-])
-  groupIds(g);
 registerTrigger("tool");
 registerTrigger("function");
 
