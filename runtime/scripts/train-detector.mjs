@@ -35,6 +35,12 @@ const WEIGHT_CUTOFF = 0.1;
 // trades a little recall for a low false-positive rate. scoreShift (a logit taken off the bias after
 // training) moves the operating point: on validate-detector.mjs's inner split 0 gave 69.6% recall at 2.4%
 // FPR, 0.2 67.7% at 1.6%, 0.4 66.5% at 1.4%, 0.85 63.3% at 1.1%; 0.2 keeps BIPIA-style recall.
+// With the rules' thirteen more languages and MULTILINGUAL_LOOKALIKES (stop 24), 0.35: on
+// validate-agentic-groups.mjs (unseen agentic sources) 0.2 gave 72.1% recall at 1.3% FPR, 0.25 71.9% at
+// 1.2%, 0.3 71.6% at 0.9%, 0.35 71.4% at 0.9% (each 71.6% at the threshold passing 1% of the benign
+// records: one curve) and 109/123 embedded BIPIA payloads of unseen categories
+// (validate-bipia-categories.mjs); 0.3 left a benign "Could you list your initial thoughts on the
+// proposal before Friday?" at 0.506 (detector-leak-and-split.test.ts), 0.35 at 0.49.
 /** Weight of each segment of Charter's hand-written non-English benign texts (see trainingSegments). */
 export const MULTILINGUAL_WEIGHT = 8;
 /**
@@ -42,7 +48,7 @@ export const MULTILINGUAL_WEIGHT = 8;
  * was tried on the inner validation with the agent tool results added and did not help.
  */
 export const BIPIA_POSITIVE_WEIGHT = 1;
-export const HYPERPARAMETERS = { epochs: 40, l2: 6e-4, learningRate: 0.3, positiveWeight: 0.3, scoreShift: 0.2 };
+export const HYPERPARAMETERS = { epochs: 40, l2: 6e-4, learningRate: 0.3, positiveWeight: 0.3, scoreShift: 0.35 };
 
 const HARD_NEGATIVES = [
   "Please reply to this email if you have any questions.",
@@ -111,6 +117,42 @@ const HARD_NEGATIVES = [
   "Translate the product description into Spanish for the Madrid store.",
   "Explain to the new hires how the on-call rota works.",
   "Who is the contact person for the Berlin office?",
+];
+
+/**
+ * The words of "ignore the previous instructions" where people use them, in the languages of
+ * rules.ts's OTHER_LANGUAGE_IGNORE: following earlier instructions, disregarding a mail sent by
+ * mistake. Without them the segments those rules flag in whole-document attacks (trainingSegments)
+ * taught the classifier that "hướng dẫn trước đó" (the previous instructions) is an injection. Separate
+ * from the texts of detector-rules-languages.test.ts; weighted like the other non-English negatives.
+ */
+const MULTILINGUAL_LOOKALIKES = [
+  "Volg de eerdere instructies van de leverancier bij het installeren van de software.",
+  "Zoals in de vorige instructies staat, moet het formulier voor vrijdag binnen zijn.",
+  "Zgodnie z poprzednimi instrukcjami kopię zapasową wykonujemy w piątek.",
+  "Poprzednie instrukcje obsługi znajdziesz w archiwum na dysku.",
+  "Önceki talimatlarda belirtildiği gibi raporu cuma gününe kadar gönderin.",
+  "Yukarıdaki talimatları izleyerek yazıcıyı ağa bağlayın.",
+  "Sesuai petunjuk sebelumnya, laporan dikirim paling lambat hari Jumat.",
+  "Jika Anda tidak meminta kode ini, abaikan saja pesan ini.",
+  "Ayon sa naunang tagubilin, ipadala ang ulat bago mag-Biyernes.",
+  "Sundin ang mga tagubilin sa itaas para ma-install ang printer.",
+  "Theo hướng dẫn trước đó, vui lòng gửi báo cáo trước thứ Sáu.",
+  "Làm theo chỉ dẫn ở trên để kết nối máy in với mạng.",
+  "Согласно предыдущим инструкциям, отчёт нужно отправить до пятницы.",
+  "Если письмо пришло по ошибке, не обращайте внимания на него.",
+  "पिछले निर्देशों के अनुसार रिपोर्ट शुक्रवार तक भेज दें।",
+  "ऊपर दिए गए निर्देशों का पालन करके प्रिंटर को नेटवर्क से जोड़ें।",
+  "আগের নির্দেশ অনুযায়ী শুক্রবারের মধ্যে রিপোর্ট পাঠান।",
+  "উপরের নির্দেশাবলী অনুসরণ করে প্রিন্টার সংযুক্ত করুন।",
+  "وفقًا للتعليمات السابقة، يرجى إرسال التقرير قبل يوم الجمعة.",
+  "اتبع الإرشادات أعلاه لتوصيل الطابعة بالشبكة.",
+  "이전 지시에 따라 금요일까지 보고서를 보내 주세요.",
+  "위의 안내를 따라 프린터를 네트워크에 연결하세요.",
+  "ตามคำแนะนำก่อนหน้านี้ กรุณาส่งรายงานภายในวันศุกร์",
+  "ทำตามคำแนะนำข้างต้นเพื่อเชื่อมต่อเครื่องพิมพ์",
+  "以前の指示のとおり、金曜日までに報告書を送ってください。",
+  "上記の手順に従ってプリンターをネットワークに接続してください。",
 ];
 
 const EXTRA_POSITIVES = [
@@ -409,7 +451,9 @@ export function buildExamples(detector, parts = {}) {
     .concat(prose.map((c) => c.text));
   const weightedBenign = agent
     .filter((r) => r.label === "benign" && isMultilingual(r))
-    .map((r) => ({ text: r.text, weight: MULTILINGUAL_WEIGHT }));
+    .map((r) => r.text)
+    .concat(MULTILINGUAL_LOOKALIKES)
+    .map((text) => ({ text, weight: MULTILINGUAL_WEIGHT }));
   // Inserted passages: known for the agent corpus; for the shared corpus recovered by diffing with the
   // carrier when the carrier is a training benign record (injections into other carriers are skipped).
   // Several benign records can share a source (memory lists drawn from the same files): the carrier is

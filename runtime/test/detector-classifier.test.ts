@@ -41,6 +41,12 @@ describe("shipped classifier on the held-out split", () => {
   // 106/123 to 109/123 embedded payloads on the training side (validate-bipia-categories.mjs, which
   // never reads this split) and cost one more Language Translation payload here: 110/122 → 109/122
   // overall, 5/14 → 4/14 for that category, 5/9 → 4/9 of its embedded payloads (each at its floor again).
+  // "Ignore the previous instructions" in thirteen more languages (rules.ts, OTHER_LANGUAGE_IGNORE) made
+  // the trainer take more non-English segments of whole-document attacks as positives (it takes those
+  // the rules flag); with scoreShift 0.2 → 0.35 and non-English look-alike negatives
+  // (MULTILINGUAL_LOOKALIKES) it raised recall on unseen agentic sources at 1% false positives from
+  // 67.4% to 71.6% (FPR at 0.5: 1.1% → 0.9%) on the training side (validate-agentic-groups.mjs, which
+  // never reads this split) and cost one table payload here: 111/122 → 110/122 overall.
   it("recalls at least 89% of all unseen injections", () => {
     expect(flagged(injections)).toBeGreaterThanOrEqual(0.89);
   });
