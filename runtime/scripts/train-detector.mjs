@@ -35,12 +35,14 @@ const WEIGHT_CUTOFF = 0.1;
 // trades a little recall for a low false-positive rate. scoreShift (a logit taken off the bias after
 // training) moves the operating point: on validate-detector.mjs's inner split 0 gave 69.6% recall at 2.4%
 // FPR, 0.2 67.7% at 1.6%, 0.4 66.5% at 1.4%, 0.85 63.3% at 1.1%; 0.2 keeps BIPIA-style recall.
-// With the rules' thirteen more languages and MULTILINGUAL_LOOKALIKES (stop 24), 0.35: on
-// validate-agentic-groups.mjs (unseen agentic sources) 0.2 gave 72.1% recall at 1.3% FPR, 0.25 71.9% at
-// 1.2%, 0.3 71.6% at 0.9%, 0.35 71.4% at 0.9% (each 71.6% at the threshold passing 1% of the benign
-// records: one curve) and 109/123 embedded BIPIA payloads of unseen categories
-// (validate-bipia-categories.mjs); 0.3 left a benign "Could you list your initial thoughts on the
-// proposal before Friday?" at 0.506 (detector-leak-and-split.test.ts), 0.35 at 0.49.
+// With the rules' thirteen more languages and MULTILINGUAL_LOOKALIKES (stop 24), 0.3 and 0.35 gave the
+// same curve on validate-agentic-groups.mjs (unseen agentic sources: 71.6% recall at the threshold
+// passing 1% of the benign records; 0.2 72.1% at 1.3% FPR, 0.3 71.6% at 0.9%). With the
+// multiple-instance round (wholeDocumentRound, at half weight: at full weight the same curve, 1.0% FPR
+// and 4 of the 40 non-English benign texts of benign-multilingual.jsonl flagged) 74.5% at 1%, and 0.4
+// puts 0.5 at 74.1% / 0.8% (0.35: 74.2% / 0.9%), with 109/123 embedded BIPIA payloads of unseen
+// categories caught in both (validate-bipia-categories.mjs). The round on English documents only: 72.0%,
+// and 104/123.
 /** Weight of each segment of Charter's hand-written non-English benign texts (see trainingSegments). */
 export const MULTILINGUAL_WEIGHT = 8;
 /**
@@ -48,7 +50,15 @@ export const MULTILINGUAL_WEIGHT = 8;
  * was tried on the inner validation with the agent tool results added and did not help.
  */
 export const BIPIA_POSITIVE_WEIGHT = 1;
-export const HYPERPARAMETERS = { epochs: 40, l2: 6e-4, learningRate: 0.3, positiveWeight: 0.3, scoreShift: 0.35 };
+export const HYPERPARAMETERS = {
+  epochs: 40,
+  l2: 6e-4,
+  learningRate: 0.3,
+  positiveWeight: 0.3,
+  scoreShift: 0.4,
+  wholeDocumentRound: true,
+  wholeDocumentWeight: 0.5,
+};
 
 const HARD_NEGATIVES = [
   "Please reply to this email if you have any questions.",
@@ -378,7 +388,14 @@ export function trainingSegments(records, detector, extraBenignTexts = [], optio
   }
   for (const segment of bareTask) if (!positives.has(keyOf(segment, []))) negatives.set(keyOf(segment, []), { segment, context: [], y: 0 });
   const byKey = (a, b) => (keyOf(a.segment, a.context) < keyOf(b.segment, b.context) ? -1 : 1);
-  return { positives: [...positives.values()].sort(byKey), negatives: [...negatives.values()].sort(byKey) };
+  // Whole-document attacks, folded, for the multiple-instance round of fitModel (hp.wholeDocumentRound).
+  const wholeDocuments = (options.injections ?? []).filter((r) => r.insert === undefined).map((r) => foldText(r.text));
+  return {
+    positives: [...positives.values()].sort(byKey),
+    negatives: [...negatives.values()].sort(byKey),
+    negativeTexts,
+    wholeDocuments,
+  };
 }
 
 /** Features seen in fewer than this many training segments get no weight: rare words are noise, and dropping them keeps weights.json small. */
@@ -493,12 +510,17 @@ export function buildExamples(detector, parts = {}) {
       if (carrier !== undefined) injections.push({ text: r.text, insert: withoutCarrierLines(insertedText(r.text, carrier), carrier) });
     } else injections.push({ text: r.text });
   }
-  const { positives, negatives } = trainingSegments(train, detector, [...oodTexts, ...short, ...extraBenign], {
-    structuredTexts: short,
-    injections,
-    weightedBenign,
-    bipiaWeight: BIPIA_POSITIVE_WEIGHT,
-  });
+  const { positives, negatives, negativeTexts, wholeDocuments } = trainingSegments(
+    train,
+    detector,
+    [...oodTexts, ...short, ...extraBenign],
+    {
+      structuredTexts: short,
+      injections,
+      weightedBenign,
+      bipiaWeight: BIPIA_POSITIVE_WEIGHT,
+    },
+  );
   const examples = [
     ...positives.map((e) => ({ x: detector.segmentFeatures(e.segment, e.context), y: 1, weight: e.weight ?? 1 })),
     ...negatives.map((e) => ({ x: detector.segmentFeatures(e.segment, e.context), y: 0, weight: e.weight ?? 1 })),
@@ -507,6 +529,7 @@ export function buildExamples(detector, parts = {}) {
     examples,
     positives,
     negatives,
+    documents: { whole: wholeDocuments, negativeTexts },
     counts: {
       train: train.length,
       agentic: agentic.length,
@@ -527,8 +550,33 @@ function biasIndex(detector) {
 }
 
 /** Trains on `examples` and returns the model (sparse, rounded weights) for createLinearClassifier. */
-export function fitModel(detector, examples, trainedOn = {}, hp = HYPERPARAMETERS) {
-  const w = trainLogistic(dropRareFeatures(examples), detector.FEATURE_BITS, mulberry32(SEED), hp);
+export function fitModel(detector, examples, trainedOn = {}, hp = HYPERPARAMETERS, documents = undefined) {
+  let w = trainLogistic(dropRareFeatures(examples), detector.FEATURE_BITS, mulberry32(SEED), hp);
+  if (hp.wholeDocumentRound && documents) {
+    // Multiple-instance round: a whole-document attack is known to hold an injection somewhere, and
+    // the detector scores a text by its most suspicious segment; the segment the first model finds most
+    // suspicious in each such document (not a benign segment anywhere, three words or more) becomes a
+    // positive, and the model is trained again from scratch.
+    const first = detector.createLinearClassifier(toModel(detector, w, hp, trainedOn));
+    const seen = new Set();
+    const extra = [];
+    for (const text of documents.whole) {
+      const top = first.explain(text).find((s) => s.score > 0);
+      if (!top || documents.negativeTexts.has(top.segment)) continue;
+      if (top.segment.split(/\s+/).filter((t) => /\p{L}/u.test(t)).length < 3) continue;
+      const key = top.segment + "\u0000" + top.context.join(",");
+      if (seen.has(key)) continue;
+      seen.add(key);
+      extra.push({ x: detector.segmentFeatures(top.segment, top.context), y: 1, weight: hp.wholeDocumentWeight ?? 1 });
+    }
+    w = trainLogistic(dropRareFeatures([...examples, ...extra]), detector.FEATURE_BITS, mulberry32(SEED), hp);
+  }
+  return toModel(detector, w, hp, trainedOn);
+}
+
+/** The shipped form of trained weights: the bias shifted by scoreShift, small weights dropped, the rest rounded. */
+function toModel(detector, trained, hp, trainedOn) {
+  const w = Float64Array.from(trained);
   // Calibration: the bias is lowered by `scoreShift` (a logit), so a segment the trained model scores
   // sigmoid(scoreShift) now scores 0.5 — the operating point is moved without changing detector.ts.
   w[biasIndex(detector)] -= hp.scoreShift ?? 0;
@@ -541,8 +589,8 @@ async function main() {
   const detector = await importDetector();
   const { train, test, heldCategories } = splitCorpus(readCorpus());
   const ood = buildOodBenign();
-  const { examples, positives, negatives, counts } = buildExamples(detector);
-  const model = fitModel(detector, examples, {
+  const { examples, positives, negatives, documents, counts } = buildExamples(detector);
+  const trainedOn = {
     corpus: "shared/corpora/dev/bipia-train.jsonl",
     split: SPLIT_SEED,
     heldOutCategories: heldCategories,
@@ -563,7 +611,8 @@ async function main() {
     minFeatureCount: MIN_FEATURE_COUNT,
     weightCutoff: WEIGHT_CUTOFF,
     ...HYPERPARAMETERS,
-  });
+  };
+  const model = fitModel(detector, examples, trainedOn, HYPERPARAMETERS, documents);
   const weights = model.weights;
   // --out PATH writes elsewhere (the reproducibility test compares it with the shipped weights.json).
   const at = process.argv.indexOf("--out");

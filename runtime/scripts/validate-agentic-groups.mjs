@@ -45,8 +45,8 @@ async function main() {
   const scored = [];
   const totals = new Map(CHANNELS.map((c) => [c, { inj: 0, caught: 0, ben: 0, flagged: 0 }]));
   for (const { train, test } of agenticFolds(seeds)) {
-    const { examples } = buildExamples(detector, { agentic: train });
-    const classifier = detector.createLinearClassifier(fitModel(detector, examples, {}, hp));
+    const { examples, documents } = buildExamples(detector, { agentic: train });
+    const classifier = detector.createLinearClassifier(fitModel(detector, examples, {}, hp, documents));
     const full = detector.createDetector({ classifier });
     for (const r of test) {
       const t = totals.get(r.channel);

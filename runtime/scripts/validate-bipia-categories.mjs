@@ -35,8 +35,8 @@ async function main() {
   const totals = { embedded: [0, 0], bare: [0, 0] };
   for (const held of categoryFolds(train, folds)) {
     const kept = train.filter((r) => !(r.label === "injection" && held.has(r.attack_category)));
-    const { examples } = buildExamples(detector, { bipia: kept });
-    const full = detector.createDetector({ classifier: detector.createLinearClassifier(fitModel(detector, examples, {}, hp)) });
+    const { examples, documents } = buildExamples(detector, { bipia: kept });
+    const full = detector.createDetector({ classifier: detector.createLinearClassifier(fitModel(detector, examples, {}, hp, documents)) });
     const test = train.filter((r) => r.label === "injection" && held.has(r.attack_category));
     const line = [];
     for (const [kind, rs] of [

@@ -77,10 +77,10 @@ async function main() {
   const { train, val } = innerSplit();
   // CHARTER_VALIDATE_WITHOUT=agentTools,tools trains without those training parts (what a corpus adds).
   for (const part of (process.env.CHARTER_VALIDATE_WITHOUT ?? "").split(",").filter(Boolean)) train[part] = [];
-  const { examples } = buildExamples(detector, train);
+  const { examples, documents } = buildExamples(detector, train);
   // CHARTER_HP='{"positiveWeight":0.5}' tries other hyperparameters on the inner split.
   const hp = { ...HYPERPARAMETERS, ...JSON.parse(process.env.CHARTER_HP ?? "{}") };
-  const model = fitModel(detector, examples, {}, hp);
+  const model = fitModel(detector, examples, {}, hp, documents);
   const classifier = detector.createLinearClassifier(model);
   const full = detector.createDetector({ classifier });
   const showErrors = process.argv.includes("--errors") || process.argv.includes("--all");
