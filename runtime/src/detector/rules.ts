@@ -39,7 +39,7 @@ const IGNORE_EXTRA = [
   /\b(?:ignore|disregard|forget)\b (?:all |any )?(?:of )?(?:the )?(?:instructions?|rules|directions|guidelines|prompts?) (?:above|before|so far|given (?:above|before|earlier|previously)|you (?:were|have been) given)\b/i,
   // "Ignore your previous iunstructions": a possessive or "all" plus "previous" is enough, whatever the (misspelt) noun.
   /\b(?:ignore|disregard|forget)\b (?:all (?:of )?)?(?:your|all) (?:previous|prior|earlier|preceding|former|original|initial|above)(?! (?:e-?mails?|messages?|mails?|notes?|comments?|versions?|repl(?:y|ies)|posts?|invoices?|attachments?|ones?|links?|drafts?|orders?|requests?|letters?|calls?|texts?|chats?|questions?|answers?)\b) [a-z]{5,}/i,
-  /\b(?:ignore|disregard|forget)\b (?:everything|anything|all|what) (?:you(?:'ve| have)? (?:were |been )?(?:told|given|instructed|taught)|(?:written |said )?(?:above|before))\b/i,
+  /\b(?:ignore|disregard|forget)\b (?:everything|everthing|anything|all|what) (?:you(?:'ve| have)? (?:were |been )?(?:told|given|instructed|taught)|(?:written |said )?(?:above|before))\b/i,
   /\b(?:ignore|disregard|forget)\b (?:the|this|that) (?:user'?s?|original|summari[sz]ation|translation) (?:request|task|question|instructions?)\b/i,
   /\b(?:instructions|directions|rules) you (?:were|have been) given\b[^.\n]{0,60}\b(?:outdated|cancell?ed|void|obsolete|a test|no longer)\b/i,
   /\b(?:your|the) (?:previous|original|current|earlier) (?:task|instructions?|assignment) (?:is|are|has been|have been) (?:cancell?ed|void|obsolete|replaced|overridden)\b/i,
@@ -186,8 +186,10 @@ const OTHER_LANGUAGE_IGNORE_SOURCES = [
   String.raw`\b(?:bỏ qua|phớt lờ|quên|lờ đi|không (?:cần )?(?:quan tâm|tuân theo|làm theo))\b[^.\n]{0,40}?\b(?:hướng dẫn|chỉ dẫn|chỉ thị|chỉ đạo|lệnh|mệnh lệnh|quy tắc|yêu cầu)\b[^.\n]{0,30}?\b(?:trước|ở trên|phía trên|cũ)`,
   // ru / uk: "игнорируй все предыдущие инструкции", "забудьте прежние указания", "ігноруй попередні інструкції"
   String.raw`(?:игнориру|проигнориру|забуд|не обращай|не обращайте|пренебреги|отбрось|ігнору|забудь|не зважай)[^.\n]{0,40}?(?:предыдущ|прежн|прошл|вышеуказанн|выше|все |ранее|попередн|усі )[^.\n]{0,30}?(?:инструкци|указани|правил|команд|директив|інструкці|вказівк)`,
+  // ru: "игнорируй всё, что тебе говорили" (everything you were told, as the English form)
+  String.raw`(?:игнориру|проигнориру|забуд)[^.\n]{0,6}?вс[её],? что (?:тебе|вам) (?:говорили|сказали|велели)`,
   // hi: "पिछले सभी निर्देशों को अनदेखा करें", "ऊपर दिए गए निर्देश भूल जाओ" (object before verb)
-  String.raw`(?:पिछल|पहले|पूर्व|ऊपर|सभी)[^।.\n]{0,30}?(?:निर्देश|आदेश|नियम|हिदायत)[^।.\n]{0,30}?(?:अनदेखा|नज़रअंदाज़|नजरअंदाज|नज़रंदाज़|भूल|उपेक्षा|ध्यान न)`,
+  String.raw`(?:पिछल|पहले|पूर्व|ऊपर|सभी)[^।.\n]{0,30}?(?:निर्देश|आदेश|नियम|हिदायत)[^।.\n]{0,30}?(?:अनदेखा|नज़रअंदाज़|नजरअंदाज|नज़रंदाज़|भूल|उपेक्षा|अवहेलना|ध्यान न)`,
   // bn: "পূর্ববর্তী সমস্ত নির্দেশাবলী উপেক্ষা করুন", "আগের নির্দেশ ভুলে যাও"
   String.raw`(?:আগের|পূর্ববর্তী|পূর্বের|উপরের|সমস্ত|সব)[^।.\n]{0,30}?(?:নির্দেশ|আদেশ|নিয়ম)[^।.\n]{0,30}?(?:উপেক্ষা|ভুলে|অগ্রাহ্য|এড়িয়ে|মানবেন না|মেনো না)`,
   // ar: "تجاهل جميع التعليمات السابقة", "انس الإرشادات أعلاه"
@@ -1529,7 +1531,10 @@ const IGNORE_EXTRA_GATED: GatedPattern[] = [
     IGNORE_EXTRA[1]!,
   ],
   [
-    bothGates(IGNORE_VERBS, bothGates(wordGate("everything anything all what"), wordGate("told given instructed taught above before"))),
+    bothGates(
+      IGNORE_VERBS,
+      bothGates(wordGate("everything everthing anything all what"), wordGate("told given instructed taught above before")),
+    ),
     IGNORE_EXTRA[2]!,
   ],
   [
