@@ -746,7 +746,8 @@ function literalGroup(spec: LiteralGroupSpec): LiteralGroup {
   return { ...spec, ids: { triggers: triggerIds(spec.triggers), requires } };
 }
 
-function literalMatch(group: LiteralGroup, index: WordIndex): boolean {
+/** Whether the text has the group's words: a trigger (or a CJK substring), and what it requires. */
+function hasGroupWords(group: LiteralGroup, index: WordIndex): boolean {
   const ids = group.ids;
   let hit = hasAnyWord(index, ids.triggers);
   if (!hit && !index.ascii && group.cjk)
@@ -757,12 +758,29 @@ function literalMatch(group: LiteralGroup, index: WordIndex): boolean {
       }
   if (!hit) return false;
   const req = group.requires;
-  if (req && !(typeof req === "function" ? req(index) : hasAnyWord(index, ids.requires!))) return false;
+  return !req || (typeof req === "function" ? req(index) : hasAnyWord(index, ids.requires!));
+}
+
+function literalMatch(group: LiteralGroup, index: WordIndex): boolean {
+  if (!hasGroupWords(group, index)) return false;
   // One pattern at a time, not their union: each starts with a literal word, which V8 skips to.
   const gates = group.gates;
   const patterns = group.patterns;
   for (let k = 0; k < patterns.length; k++) if ((!gates || gates[k]!(index)) && patterns[k]!.test(index.lower())) return true;
   return false;
+}
+
+/** The first match of the group's patterns, for a rule that reads where it matched. */
+function literalExec(group: LiteralGroup, index: WordIndex): RegExpExecArray | null {
+  if (!hasGroupWords(group, index)) return null;
+  const gates = group.gates;
+  const patterns = group.patterns;
+  for (let k = 0; k < patterns.length; k++) {
+    if (gates && !gates[k]!(index)) continue;
+    const m = patterns[k]!.exec(index.lower());
+    if (m !== null) return m;
+  }
+  return null;
 }
 
 const SNAKE_CASE = /[a-z]_[a-z]/;
@@ -1296,12 +1314,11 @@ const PART_SPLIT = literalGroup({
 /** What makes labelled parts a split request: a question among them, or the word "interlace". */
 const PART_SPLIT_INTENT = /\?|¿|？|interlace|ইন্টারলেস|इंटरलेस|intercal|entrelac|verflecht|verschr[aä]nk/i;
 function partSplit(index: WordIndex): boolean {
-  if (!literalMatch(PART_SPLIT, index)) return false;
-  const m = PART_SPLIT.patterns[0]!.exec(index.lower());
+  const m = literalExec(PART_SPLIT, index);
   return m !== null && PART_SPLIT_INTENT.test(index.lower().slice(Math.max(0, m.index - 80), m.index + m[0].length));
 }
 
-/** Which of the literal groups fire, in signal order. */
+/** The other-language forms of ignore-previous and role-reassignment, behind their trigger words. */
 const MULTI_IGNORE = literalGroup({ triggers: MULTI_IGNORE_TRIGGERS, cjk: MULTI_IGNORE_CJK, patterns: MULTI_IGNORE_PATTERNS });
 const MULTI_ROLE = literalGroup({ triggers: MULTI_ROLE_TRIGGERS, cjk: MULTI_ROLE_CJK, patterns: MULTI_ROLE_PATTERNS });
 
@@ -1373,6 +1390,7 @@ const STANDING_ORDER = literalGroup({
   ],
 });
 
+/** Which of the literal groups fire, in signal order. */
 function agentSignals(lower: WordIndex, signals: SignalId[]): void {
   if (!signals.includes("ignore-previous") && literalMatch(MULTI_IGNORE, lower)) signals.push("ignore-previous");
   if (!signals.includes("role-reassignment") && literalMatch(MULTI_ROLE, lower)) signals.push("role-reassignment");
