@@ -167,8 +167,8 @@ const ANSWER_FORM = [
  * and a word that points back ("previous", "above", "all"), so "ignore this e-mail if you did not ask
  * for it" in any of them is not one. Written in natural spelling and folded as the text is
  * (`foldText`: "ö" reads "o", a Cyrillic "о" reads Latin "o", "คำ" decomposes), so the patterns match
- * what the rules read. The verbs of the Latin-script forms are trigger words; the other scripts'
- * stems are substrings looked for in non-ASCII text.
+ * what the rules read. Words of the Latin-script forms are trigger words; the other scripts' stems
+ * are substrings looked for in non-ASCII text.
  */
 const OTHER_LANGUAGE_IGNORE_SOURCES = [
   // nl: "negeer alle vorige instructies", "vergeet de voorgaande opdrachten"
@@ -203,7 +203,11 @@ const OTHER_LANGUAGE_IGNORE_SOURCES = [
   String.raw`(?:以前|前の|これまで|上記|先ほど|すべての|全ての)[^。.\n]{0,16}?(?:指示|命令|ルール|規則|指令|プロンプト)[^。.\n]{0,12}?(?:無視|忘れ)`,
 ];
 const OTHER_LANGUAGE_IGNORE = OTHER_LANGUAGE_IGNORE_SOURCES.map((source) => new RegExp(foldText(source)));
-/** The Latin-script verbs above, folded, as trigger words (5-letter prefixes where the verb inflects). */
+/**
+ * Words of the Latin-script forms above, folded, as trigger words (5-letter prefixes where they inflect):
+ * each form has one of them. Vietnamese "lờ" folds to "lo", a word in Spanish and Italian text too, whose
+ * texts then run these patterns (the rule layer, interleaved with the previous one: 0.98x).
+ */
 const OTHER_LANGUAGE_IGNORE_TRIGGERS = [
   "negeer",
   "vergeet",
