@@ -37,6 +37,22 @@ async function writeLog(n: number, from = 0): Promise<void> {
 }
 
 describe("FileAuditSink", () => {
+  it("writes to a pipe without a writer lock beside it, and refuses a directory before locking", async () => {
+    // FileAuditSink.open tells the three apart with one stat: a pipe has no chain on disk to protect
+    const fifo = join(dir, "audit.fifo");
+    execFileSync("mkfifo", [fifo]);
+    const opened = openFileAuditLog(fifo);
+    expect(opened.ok).toBe(true);
+    if (opened.ok) {
+      opened.log.write(entry(1));
+      await opened.log.close();
+    }
+    expect(existsSync(fifo + ".lock")).toBe(false);
+    const refused = FileAuditSink.open(dir);
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.error.message).toContain("is a directory; name the log file inside it");
+    expect(existsSync(dir + ".lock")).toBe(false);
+  });
   it("writes a verifiable log and resumes its chain on reopen", async () => {
     await writeLog(3);
     await writeLog(2, 3);

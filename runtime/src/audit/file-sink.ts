@@ -155,8 +155,9 @@ export class FileAuditSink implements AuditSink {
    * (sidecar-check.ts, which also decides about a sidecar that cannot be read or ends in damaged lines).
    */
   static open(path: string, options: FileAuditSinkOptions = {}): FileAuditSinkOpen {
+    const kind = pathKind(path);
     // before the lock, which would otherwise be created beside the directory
-    if (isDirectory(path))
+    if (kind === "directory")
       return {
         ok: false,
         error: {
@@ -166,7 +167,7 @@ export class FileAuditSink implements AuditSink {
         },
       };
     // a device or a pipe (/dev/stdout, a FIFO) has no chain to fork on disk: only files are locked
-    const lock = isDevice(path) ? { ok: true as const, release: () => undefined } : acquireWriterLock(path);
+    const lock = kind === "device" ? { ok: true as const, release: () => undefined } : acquireWriterLock(path);
     if (!lock.ok) return { ok: false, error: { kind: lock.io ? "io" : "locked", path, message: lock.message } };
     let fd: number;
     try {
@@ -528,20 +529,13 @@ export class FileAuditSink implements AuditSink {
 const HASH_SUFFIX_BYTES = 96;
 const HASH_FIELD_OPEN = Buffer.from(',"hash":"sha256:', "latin1");
 
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function isDevice(path: string): boolean {
+/** What is at `path`, from one stat: nothing yet, a directory, a regular file, or a device or pipe. */
+function pathKind(path: string): "missing" | "directory" | "file" | "device" {
   try {
     const st = statSync(path);
-    return !st.isFile() && !st.isDirectory();
+    return st.isDirectory() ? "directory" : st.isFile() ? "file" : "device";
   } catch {
-    return false;
+    return "missing";
   }
 }
 
