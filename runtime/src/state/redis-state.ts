@@ -472,7 +472,7 @@ export class RedisStateStore implements StateStore {
   private constructor(
     private readonly redis: Scripted,
     private readonly url: string,
-    private readonly options: RedisStateOptions,
+    options: RedisStateOptions,
   ) {
     const p = options.prefix ?? "charter:";
     const k = {
