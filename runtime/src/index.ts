@@ -102,7 +102,6 @@ export {
   parseCheckpoints,
   parseTimeArg,
   readAuditSource,
-  redactUrl,
   toolOf,
   type AuditChainText,
   type AuditCheckpoint,
@@ -201,4 +200,4 @@ export {
 export { openSocExporter, SocExporter, type SocConfig, type SocEvent, type SocSeverity } from "./soc/index.js";
 
 // Operating-system errors (ENOENT, EISDIR, EACCES…) in plain words with a hint, for messages naming a file.
-export { explainFileError, type FileAccess } from "./io-errors.js";
+export { explainFileError, type FileAccess, redactUrl } from "./io-errors.js";

@@ -86,3 +86,11 @@ export function explainPostgresError(message: string, url: string): string {
   if (/ECONNREFUSED/.test(message)) return `${message}: nothing listens at ${url}; is PostgreSQL running there?`;
   return message;
 }
+
+/**
+ * The URL with its password replaced, for messages and reports: `postgres://charter:***@db/audit`. An
+ * empty user name counts too (`redis://:***@cache:6379`, how Redis passwords are usually given).
+ */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@");
+}

@@ -4,7 +4,7 @@ import { mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { explainFileError } from "../src/index.js";
+import { explainFileError, redactUrl } from "../src/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "charter-io-errors-"));
 writeFileSync(join(dir, "file"), "x");
@@ -75,5 +75,18 @@ describe("explainFileError", () => {
     expect(explainFileError(full, "/x", "write")).toBe("the disk is full; free some space");
     const odd = Object.assign(new Error("EXDEV: cross-device link not permitted"), { code: "EXDEV" });
     expect(explainFileError(odd, "/x")).toBe("EXDEV: cross-device link not permitted");
+  });
+});
+
+// One helper for every message and report that names a database or cache URL (serve, the audit sinks,
+// the Redis state, `charter incident`); two of them used to keep a password whose user name was empty.
+describe("redactUrl", () => {
+  it("replaces the password, also under an empty user name, and leaves other URLs alone", () => {
+    expect(redactUrl("postgres://charter:s3cret@db:5432/audit")).toBe("postgres://charter:***@db:5432/audit");
+    expect(redactUrl("postgresql://:s3cret@db/audit")).toBe("postgresql://:***@db/audit");
+    expect(redactUrl("redis://:s3cret@cache:6379/0")).toBe("redis://:***@cache:6379/0");
+    expect(redactUrl("rediss://default:p%40ss@cache:6380")).toBe("rediss://default:***@cache:6380");
+    expect(redactUrl("redis://cache:6379")).toBe("redis://cache:6379");
+    expect(redactUrl("audit/charter.jsonl")).toBe("audit/charter.jsonl");
   });
 });

@@ -9,6 +9,7 @@ import {
   loadBundle,
   parseAuditRecords,
   renderIncidentHtml,
+  redactUrl,
   renderIncidentMarkdown,
 } from "@charter/runtime";
 import type { Command } from "commander";
@@ -75,7 +76,7 @@ export function registerIncident(program: Command): void {
         agent: opts.agent,
         since,
         ...(until !== undefined ? { until } : {}),
-        source: opts.audit.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@"),
+        source: redactUrl(opts.audit),
         ...(bundle ? { bundle } : {}),
         // as verify says it: without the key, a cut or recomputed log looks intact in the report too
         ...(opts.checkpointPub ? {} : { notes: [NO_KEY_LIMIT] }),

@@ -41,7 +41,7 @@ export { acquireWriterLock } from "./writer-lock.js";
 export type { LockOwner, LockResult } from "./writer-lock.js";
 export { openAuditSink, readAuditSource } from "./open-audit-sink.js";
 export type { AuditChainText, AuditConfig, AuditOpen, AuditRead, OpenAuditOptions } from "./open-audit-sink.js";
-export { PostgresAuditSink, redactUrl } from "./postgres-sink.js";
+export { PostgresAuditSink } from "./postgres-sink.js";
 export type { PostgresAuditSinkOptions } from "./postgres-sink.js";
 export { AUDIT_TABLE, initPostgresAudit, isPostgresUrl, readPostgresAudit } from "./postgres-schema.js";
 export type { InitPostgresOptions, InitPostgresResult } from "./postgres-schema.js";

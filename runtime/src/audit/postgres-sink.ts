@@ -10,6 +10,7 @@
 // A named chain is resumed after a restart from its head (charter_audit_head, the writer's only read).
 import type pg from "pg";
 import { hostname } from "node:os";
+import { redactUrl } from "../io-errors.js";
 import { letsACallRun } from "./file-sink.js";
 import { sealLine, type AuditRecord } from "./record.js";
 import type { AuditSink, AuditSinkFailure } from "./sink.js";
@@ -279,9 +280,4 @@ export function recoverUncleanChain(log: AuditLog, head: PostgresChainHead, sign
   });
   log.checkpoint(false);
   return recovered;
-}
-
-/** The URL without its password, for messages. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
 }

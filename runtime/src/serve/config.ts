@@ -6,6 +6,7 @@
 import { dirname, isAbsolute, resolve } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from "yaml";
 import { isPostgresUrl } from "../audit/postgres-schema.js";
+import { redactUrl } from "../io-errors.js";
 import type { SocConfig } from "../soc/soc-exporter.js";
 
 export interface UpstreamConfig {
@@ -592,11 +593,6 @@ export function socExporterConfig(
       ...(soc.syslog ? { syslog: soc.syslog } : {}),
     },
   };
-}
-
-/** A URL with its password replaced, for messages. */
-function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@");
 }
 
 /** ` (did you mean 'x'?)` for a close candidate, else "" . */

@@ -56,7 +56,7 @@ import { AuthRefusalThrottle } from "./auth-throttle.js";
 import { FastAnswer, type FastCall, fastToolCall, handlerError } from "./fast-call.js";
 import { handleWithTransport } from "./http-transport.js";
 import { type AgentConfig, describeConfigProblems, type ServeConfig, socExporterConfig } from "./config.js";
-import { explainFileError, explainPostgresError } from "../io-errors.js";
+import { explainFileError, explainPostgresError, redactUrl } from "../io-errors.js";
 import { openSocExporter, type SocExporter } from "../soc/soc-exporter.js";
 import { registerSocMetrics } from "../soc/soc-metrics.js";
 import { type RestartBackoff, Upstream } from "./upstream.js";
@@ -206,7 +206,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     const opened = await openAuditSink(wanted, { bundle: first.bundle.digest, ...(soc ? { also: [soc] } : {}) });
     if (!opened.ok) {
       await soc?.close();
-      const message = a.postgres !== undefined ? explainPostgresError(opened.message, redactRedis(a.postgres)) : opened.message;
+      const message = a.postgres !== undefined ? explainPostgresError(opened.message, redactUrl(a.postgres)) : opened.message;
       throw new ServeStartError(`${config.path}: ${message}`);
     }
     audit = opened.log;
@@ -231,7 +231,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     log(`charter serve: ${h.ok ? "" : "alert: "}${h.message}`);
   });
   if ((state as { isHealthy?: boolean }).isHealthy === false) {
-    stateDown = `the shared state ${config.state.kind === "redis" ? redactRedis(config.state.url) : ""} is unreachable`;
+    stateDown = `the shared state ${config.state.kind === "redis" ? redactUrl(config.state.url) : ""} is unreachable`;
     warn(`${stateDown}: every call is denied until it is back (fail closed)`);
     audit.write({
       agent: "charter-runtime",
@@ -1052,10 +1052,6 @@ async function until(done: () => boolean, ms: number): Promise<boolean> {
     await new Promise((r) => setTimeout(r, 5));
   }
   return true;
-}
-
-function redactRedis(url: string): string {
-  return url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@");
 }
 
 function readKey(pathOrKey: string): string {

@@ -11,6 +11,7 @@
 // Commands are never queued while Redis is away: they reject at once (or after `commandTimeoutMs`), the
 // guard denies, and `onHealth` reports the outage and the recovery, which the gateway audits.
 import type { Redis } from "ioredis";
+import { redactUrl } from "../io-errors.js";
 import type { SharedRateStore } from "../rate/rate-store.js";
 import type {
   ApprovalStore,
@@ -621,7 +622,7 @@ export class RedisStateStore implements StateStore {
   }
 
   private get where(): string {
-    return this.url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@");
+    return redactUrl(this.url);
   }
 
   static async open(url: string, options: RedisStateOptions = {}): Promise<RedisStateStore> {
