@@ -265,6 +265,8 @@ export const TASK_ONLY_CATEGORIES = [
 ];
 
 const keyOf = (segment, context) => segment + "\u0000" + context.join(",");
+/** How many whitespace-separated words of a segment hold a letter. */
+const letterWords = (segment) => segment.split(/\s+/).filter((w) => /\p{L}/u.test(w)).length;
 
 /**
  * Training examples `{ segment, context, y }`, each segment with its context in its document
@@ -357,8 +359,7 @@ export function trainingSegments(records, detector, extraBenignTexts = [], optio
   // A positive from these corpora needs three words (or eight CJK characters): their passages carry
   // signature lines, names and closing tags ("Emma", "</INFORMATION>") that, as positives, taught the
   // model that any short line (a README heading, "TBD") is an injection.
-  const substantial = (segment) =>
-    segment.split(/\s+/).filter((w) => /\p{L}/u.test(w)).length >= 3 || (CJK_TEXT.test(segment) && segment.length >= 8);
+  const substantial = (segment) => letterWords(segment) >= 3 || (CJK_TEXT.test(segment) && segment.length >= 8);
   const addAgentPositive = (segment, context) => {
     if (substantial(segment)) addPositive(segment, context);
   };
@@ -563,8 +564,8 @@ export function fitModel(detector, examples, trainedOn = {}, hp = HYPERPARAMETER
     for (const text of documents.whole) {
       const top = first.explain(text).find((s) => s.score > 0);
       if (!top || documents.negativeTexts.has(top.segment)) continue;
-      if (top.segment.split(/\s+/).filter((t) => /\p{L}/u.test(t)).length < 3) continue;
-      const key = top.segment + "\u0000" + top.context.join(",");
+      if (letterWords(top.segment) < 3) continue;
+      const key = keyOf(top.segment, top.context);
       if (seen.has(key)) continue;
       seen.add(key);
       extra.push({ x: detector.segmentFeatures(top.segment, top.context), y: 1, weight: hp.wholeDocumentWeight ?? 1 });

@@ -29,10 +29,10 @@ describe("validate-agentic-groups.mjs re-splits", () => {
   });
 
   it("differ from seed to seed", () => {
-    const firstTest = (k: number) =>
+    const testIds = (k: number) =>
       folds[k]!.test.map((r) => r.id)
         .sort()
         .join(",");
-    expect(new Set(folds.map((_, k) => firstTest(k))).size).toBe(5);
+    expect(new Set(folds.map((_, k) => testIds(k))).size).toBe(5);
   });
 });

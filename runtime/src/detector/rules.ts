@@ -185,9 +185,9 @@ const OTHER_LANGUAGE_IGNORE_SOURCES = [
   // vi: "bỏ qua tất cả các hướng dẫn trước đó", "hãy quên các chỉ dẫn ở trên"
   String.raw`\b(?:bỏ qua|phớt lờ|quên|lờ đi|không (?:cần )?(?:quan tâm|tuân theo|làm theo))\b[^.\n]{0,40}?\b(?:hướng dẫn|chỉ dẫn|chỉ thị|chỉ đạo|lệnh|mệnh lệnh|quy tắc|yêu cầu)\b[^.\n]{0,30}?\b(?:trước|ở trên|phía trên|cũ)`,
   // ru / uk: "игнорируй все предыдущие инструкции", "забудьте прежние указания", "ігноруй попередні інструкції"
-  String.raw`(?:игнориру|проигнориру|забуд|не обращай|не обращайте|пренебреги|отбрось|ігнору|забудь|не зважай)[^.\n]{0,40}?(?:предыдущ|прежн|прошл|вышеуказанн|выше|все |ранее|попередн|усі )[^.\n]{0,30}?(?:инструкци|указани|правил|команд|директив|інструкці|вказівк)`,
+  String.raw`(?:игнориру|забуд|не обращай|не обращайте|пренебреги|отбрось|ігнору|забудь|не зважай)[^.\n]{0,40}?(?:предыдущ|прежн|прошл|вышеуказанн|выше|все |ранее|попередн|усі )[^.\n]{0,30}?(?:инструкци|указани|правил|команд|директив|інструкці|вказівк)`,
   // ru: "игнорируй всё, что тебе говорили" (everything you were told, as the English form)
-  String.raw`(?:игнориру|проигнориру|забуд)[^.\n]{0,6}?вс[её],? что (?:тебе|вам) (?:говорили|сказали|велели)`,
+  String.raw`(?:игнориру|забуд)[^.\n]{0,6}?вс[её],? что (?:тебе|вам) (?:говорили|сказали|велели)`,
   // hi: "पिछले सभी निर्देशों को अनदेखा करें", "ऊपर दिए गए निर्देश भूल जाओ" (object before verb)
   String.raw`(?:पिछल|पहले|पूर्व|ऊपर|सभी)[^।.\n]{0,30}?(?:निर्देश|आदेश|नियम|हिदायत)[^।.\n]{0,30}?(?:अनदेखा|नज़रअंदाज़|नजरअंदाज|नज़रंदाज़|भूल|उपेक्षा|अवहेलना|ध्यान न)`,
   // bn: "পূর্ববর্তী সমস্ত নির্দেশাবলী উপেক্ষা করুন", "আগের নির্দেশ ভুলে যাও"
@@ -272,8 +272,6 @@ const OTHER_LANGUAGE_IGNORE_STEMS = [
   "ละเลย",
   "สนใจ",
   "ลืม",
-  "無視",
-  "忘れ",
 ].map(foldText);
 
 /**
@@ -766,17 +764,13 @@ function hasGroupWords(group: LiteralGroup, index: WordIndex): boolean {
 }
 
 function literalMatch(group: LiteralGroup, index: WordIndex): boolean {
-  if (!hasGroupWords(group, index)) return false;
-  // One pattern at a time, not their union: each starts with a literal word, which V8 skips to.
-  const gates = group.gates;
-  const patterns = group.patterns;
-  for (let k = 0; k < patterns.length; k++) if ((!gates || gates[k]!(index)) && patterns[k]!.test(index.lower())) return true;
-  return false;
+  return literalExec(group, index) !== null;
 }
 
-/** The first match of the group's patterns, for a rule that reads where it matched. */
+/** The first match of the group's patterns (a rule such as partSplit reads where it matched). */
 function literalExec(group: LiteralGroup, index: WordIndex): RegExpExecArray | null {
   if (!hasGroupWords(group, index)) return null;
+  // One pattern at a time, not their union: each starts with a literal word, which V8 skips to.
   const gates = group.gates;
   const patterns = group.patterns;
   for (let k = 0; k < patterns.length; k++) {
