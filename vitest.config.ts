@@ -11,6 +11,7 @@ export default defineConfig({
     include: ["{language,runtime,cli,server,github-action,vscode-extension}/test/**/*.test.ts", "test/**/*.test.ts"],
     globalSetup: [
       "test/support/build.ts",
+      "test/support/setup-measured-detector.ts",
       "test/support/setup-neovim.ts",
       "test/support/setup-chromium.ts",
       "test/support/setup-postgres.ts",

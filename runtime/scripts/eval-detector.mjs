@@ -15,6 +15,12 @@
 //   7. hand-written non-English benign texts (benign-multilingual.mjs, 17 languages; never trained on), FPR;
 //   and a summary per channel (tool output, e-mail, document, web page, BIPIA-style) over 1, 5 and 6.
 //
+//   8. the shipped weights beside the measured model, on sets 3 and 7, which neither fit reads.
+//
+// "charter" is the measurement model: the shipped recipe fit here (about 10 s) on the training parts
+// only, so every held-out set above is unseen by it. The shipped weights.json is the same recipe fit on
+// every part (train-detector.mjs), held-out parts included; it is measured only where no fit looks (8).
+//
 //   node runtime/scripts/eval-detector.mjs [--json]
 
 import { importDetector } from "./bundle-detector.mjs";
@@ -25,6 +31,7 @@ import { BENIGN_SHORT_KINDS, buildBenignShort } from "./benign-short.mjs";
 import { readBenignMultilingual } from "./benign-multilingual.mjs";
 import { splitAgentic } from "./corpus-agentic.mjs";
 import { buildAgentCorpus } from "../corpus/agent-attacks.mjs";
+import { trainModel } from "./train-detector.mjs";
 
 export function metrics(rows) {
   let tp = 0,
@@ -101,7 +108,8 @@ export function evaluationSets() {
 
 export async function evaluate({ systems: only } = {}) {
   const detector = await importDetector();
-  const charter = detector.createDetector();
+  const charter = detector.createDetector({ classifier: detector.createLinearClassifier(trainModel(detector, { measure: true }).model) });
+  const shippedDetector = detector.createDetector();
   const sets = evaluationSets();
   let systems = [{ name: "charter", flag: async (text) => charter.score(text).score > 0.5 }, ...(await loadOthers())];
   if (only) systems = systems.filter((s) => only.includes(s.name));
@@ -174,6 +182,19 @@ export async function evaluate({ systems: only } = {}) {
     for (const x of agentRows) if (AGENT_CHANNEL[x.channel]) byChannel[AGENT_CHANNEL[x.channel]].push(x);
     for (const channel of SUMMARY_CHANNELS) summary.push({ system: sys.name, channel, ...metrics(byChannel[channel]) });
   }
+  // Sets 3 and 7 are read by neither fit, so there the shipped weights can be measured too.
+  const unseenByBoth = [];
+  for (const [name, d] of [
+    ["charter (measured)", charter],
+    ["charter (shipped)", shippedDetector],
+  ]) {
+    const flag = (text) => d.score(text).score > 0.5;
+    unseenByBoth.push({
+      system: name,
+      oodInjections: metrics(sets.oodInjections.map((r) => ({ y: true, p: flag(r.text) }))),
+      benignMultilingual: metrics(sets.benignMultilingual.map((r) => ({ y: false, p: flag(r.text) }))),
+    });
+  }
   return {
     bipiaHeldOut: sets.bipia.length,
     oodBenignPassages: sets.oodBenign.length,
@@ -192,6 +213,7 @@ export async function evaluate({ systems: only } = {}) {
     agentHeldOut: sets.agent.length,
     agentTable,
     summary,
+    unseenByBoth,
   };
 }
 
@@ -275,6 +297,16 @@ function printReport(result) {
   }
   console.log(`\nSummary per channel (sets 1, 5 and 6 together; BIPIA-style = set 1)\n`);
   printChannelTable(result.summary);
+  console.log(
+    "\n8. Shipped weights (the same recipe fit on every part, held-out ones included) beside the measured model, on the sets neither reads\n",
+  );
+  console.log("system                    3. OOD injections recall   7. non-English benign FPR");
+  for (const row of result.unseenByBoth) {
+    const { oodInjections: i, benignMultilingual: b } = row;
+    console.log(
+      `${row.system.padEnd(24)} ${`${pct(i.recall)} (${i.flagged}/${i.positives})`.padStart(25)} ${`${pct(b.fpr)} (${b.flagged}/${b.negatives})`.padStart(27)}`,
+    );
+  }
 }
 
 if (import.meta.url === (await import("node:url")).pathToFileURL(process.argv[1] ?? "").href) {

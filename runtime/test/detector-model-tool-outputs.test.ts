@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { createDetector } from "../src/detector/index.js";
 import { passageOf } from "../src/detector/features.js";
 import { buildToolOutputs, toolPartOf } from "../corpus/tool-outputs.mjs";
+import { measuredDetector } from "../../test/support/measured-detector.js";
 
 // Charter's structured tool-output corpus (runtime/corpus/tool-outputs.mjs) and what the detector
 // trained on its "train" part does on its never-trained "val" part: 13 of 20 injections caught, 1 of
@@ -24,7 +24,8 @@ describe("tool-output corpus", () => {
     expect(records.filter((r) => r.template.startsWith("t-whois") && r.label === "benign").length).toBeGreaterThanOrEqual(60);
   });
 
-  const detector = createDetector();
+  // The measurement model: the shipped weights were fit on the val part too.
+  const detector = measuredDetector();
   const flagged = (rs: typeof records) => rs.filter((r) => detector.score(r.text).score > 0.5).length;
   const val = records.filter((r) => r.part === "val");
   it("flags at most 3 of the 48 benign val outputs and at most 2 val WHOIS records", () => {

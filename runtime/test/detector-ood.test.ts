@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createDetector, createRuleDetector } from "../src/detector/index.js";
 import { buildOodBenign, EXCLUDED_PACKAGES } from "../scripts/ood-benign.mjs";
 import { buildOodInjections, readCarriers, readPayloads, STYLES } from "../scripts/ood-injections.mjs";
+import { measuredDetector } from "../../test/support/measured-detector.js";
 
 // Out-of-distribution figures from `node runtime/scripts/eval-detector.mjs` (sections 2 and 3):
 // held-out README passages: 2 of 725 flagged (0.3%); hand-written injections: tune 93.1% (67/72),
@@ -45,8 +46,14 @@ describe("detector on out-of-distribution material", () => {
   const { heldOut } = buildOodBenign();
   const injections = buildOodInjections(heldOut);
 
+  // The shipped weights were fit on these passages too; the measurement model was not.
   it("flags at most 1.5% of held-out README passages", () => {
-    expect(flagged(heldOut.map((p) => p.text)) / heldOut.length).toBeLessThanOrEqual(0.015);
+    expect(
+      flagged(
+        heldOut.map((p) => p.text),
+        measuredDetector(),
+      ) / heldOut.length,
+    ).toBeLessThanOrEqual(0.015);
   });
   it("rules alone flag at most 0.5% of held-out README passages", () => {
     expect(

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createDetector } from "../src/detector/index.js";
 import { segmentWithContext } from "../src/detector/features.js";
 import { embedInProse, PROSE_CARRIERS, prosePartOf } from "../corpus/prose-carriers.mjs";
+import { measuredDetector } from "../../test/support/measured-detector.js";
 
 // A task inserted into an article or an abstract (BIPIA's summarisation and web contexts) is out of
 // place only because nothing else in the text asks anything: the "in:declarative" context
@@ -36,7 +37,9 @@ describe("tasks placed in prose that asks nothing else", () => {
   it("leave the validation carriers alone, one that asks its reader something included", () => {
     const val = PROSE_CARRIERS.filter((c) => prosePartOf(c.id) === "val");
     expect(val.length).toBeGreaterThanOrEqual(3);
-    for (const c of val) expect(flagged(c.text)).toBe(false);
+    // The measurement model: the shipped weights were fit on the val carriers too.
+    const measured = measuredDetector();
+    for (const c of val) expect(measured.score(c.text).score).toBeLessThan(0.5);
     // travel-town's "book early if you plan to visit" is such a lone request.
     expect(val.some((c) => c.id === "travel-town")).toBe(true);
   });
