@@ -1927,7 +1927,10 @@ function rules(text: string, gated: boolean): RuleResult {
   const flattened = joinedForRules(folded);
   let flat: string | undefined;
   const flatText = () => (flat ??= collapseSpaceRuns(flattened.joined));
-  let index = indexOf(flattened.joined, flatText, ascii, gated);
+  // Entities can spell any script ("&#24573;&#30053;…"): whether the index looks for the CJK and other
+  // non-Latin substrings is decided on the text it reads, not on the input.
+  const scanAscii = flattened.markup ? isAscii(flattened.joined) : ascii;
+  let index = indexOf(flattened.joined, flatText, scanAscii, gated);
   // Without entities or tags flattening only joins lines and collapses spaces, which keeps every run
   // of letters (joining some), digits and SPACED_HINT's separators: what the word index saw of the
   // obfuscation hints in the flattened text then holds for the folded one.
@@ -1935,7 +1938,7 @@ function rules(text: string, gated: boolean): RuleResult {
   if (talksAboutAttacks(index)) {
     const full = flatText();
     const unquoted = full.replace(QUOTED, " ");
-    if (unquoted !== full) index = indexOf(unquoted, () => unquoted, ascii, gated);
+    if (unquoted !== full) index = indexOf(unquoted, () => unquoted, scanAscii, gated);
   }
   // Descriptions of attacks report the request ("it asks you to forget your rules", "jailbreaks tell
   // the model to ignore its instructions", "an attacker writes ignore previous instructions …"):
@@ -1943,7 +1946,7 @@ function rules(text: string, gated: boolean): RuleResult {
   if (REPORTING_WORDS(index.hits) && IGNORE_LIKE_VERBS(index.hits)) {
     const full = index.flat();
     const unreported = full.replace(REPORTED_REQUEST, " ").replace(ATTACKER_WRITES, " ");
-    if (unreported !== full) index = indexOf(unreported, () => unreported, ascii, gated);
+    if (unreported !== full) index = indexOf(unreported, () => unreported, scanAscii, gated);
   }
 
   if (ignorePreviousIndexed(index)) signals.push("ignore-previous");
