@@ -2,7 +2,7 @@
 // Whole attack categories and whole contexts (base documents) are held out, so held-out figures
 // measure unseen attacks and unseen benign documents, not memorised strings.
 
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fnv1a as hash } from "../corpus/seeded.mjs";
@@ -10,6 +10,20 @@ import { fnv1a as hash } from "../corpus/seeded.mjs";
 export const corpusPath = join(dirname(fileURLToPath(import.meta.url)), "../../../shared/corpora/dev/bipia-train.jsonl");
 export const SPLIT_SEED = "charter-detector-split-v1";
 export const HOLDOUT_FRACTION = 0.3;
+
+/**
+ * Exits with a clear message when the shared corpora the detector's scripts read are missing: they live
+ * beside the checkout (../shared/corpora), not in it.
+ */
+export function requireCorpora(script, paths = [corpusPath, join(dirname(corpusPath), "../agentic/injections.jsonl")]) {
+  const missing = paths.filter((p) => !existsSync(p));
+  if (missing.length === 0) return;
+  console.error(
+    `${script}: the detector's corpora are missing: ${missing.join(", ")}\n` +
+      "  hint: they are the shared corpora beside this checkout (../shared/corpora/dev and ../shared/corpora/agentic; docs/detector.md, Evaluation sets)",
+  );
+  process.exit(2);
+}
 
 export function readCorpus(path = corpusPath) {
   return readFileSync(path, "utf8")

@@ -24,7 +24,7 @@
 //   node runtime/scripts/eval-detector.mjs [--json]
 
 import { importDetector } from "./bundle-detector.mjs";
-import { readCorpus, splitCorpus } from "./corpus-split.mjs";
+import { readCorpus, splitCorpus, requireCorpora } from "./corpus-split.mjs";
 import { buildOodBenign } from "./ood-benign.mjs";
 import { buildOodInjections, readCarriers, STYLES } from "./ood-injections.mjs";
 import { BENIGN_SHORT_KINDS, buildBenignShort } from "./benign-short.mjs";
@@ -310,6 +310,7 @@ function printReport(result) {
 }
 
 if (import.meta.url === (await import("node:url")).pathToFileURL(process.argv[1] ?? "").href) {
+  requireCorpora("eval-detector");
   const result = await evaluate();
   if (process.argv.includes("--json")) console.log(JSON.stringify(result, null, 2));
   else printReport(result);

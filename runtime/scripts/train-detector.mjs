@@ -24,7 +24,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { importDetector, runtimeDir } from "./bundle-detector.mjs";
-import { contextOf, readCorpus, splitCorpus, SPLIT_SEED } from "./corpus-split.mjs";
+import { contextOf, readCorpus, splitCorpus, SPLIT_SEED, requireCorpora } from "./corpus-split.mjs";
 import { buildOodBenign, OOD_SEED } from "./ood-benign.mjs";
 import { buildBenignShort, BENIGN_SHORT_SEED } from "./benign-short.mjs";
 import { AGENTIC_SEED, readAgentic, splitAgentic } from "./corpus-agentic.mjs";
@@ -671,6 +671,7 @@ export function trainModel(detector, { measure = false } = {}) {
 }
 
 async function main() {
+  requireCorpora("train-detector");
   const detector = await importDetector();
   const measure = process.argv.includes("--measure");
   // --out PATH writes elsewhere (the reproducibility test compares it with the shipped weights.json);

@@ -11,6 +11,7 @@
 //
 // CHARTER_HP='{"l2":1e-3}' tries other hyperparameters, as in validate-detector.mjs.
 
+import { requireCorpora } from "./corpus-split.mjs";
 import { importDetector } from "./bundle-detector.mjs";
 import { splitAgentic } from "./corpus-agentic.mjs";
 import { buildExamples, fitModel, HYPERPARAMETERS } from "./train-detector.mjs";
@@ -36,6 +37,7 @@ function topOf(full, classifier, text) {
 }
 
 async function main() {
+  requireCorpora("validate-agentic-groups");
   const seeds = option("--seeds", 5);
   const threshold = option("--threshold", 0.5);
   const detector = await importDetector();

@@ -8,7 +8,7 @@
 //   node runtime/scripts/validate-bipia-categories.mjs [--folds N] [--errors]
 
 import { importDetector } from "./bundle-detector.mjs";
-import { contextOf, readCorpus, splitCorpus } from "./corpus-split.mjs";
+import { contextOf, readCorpus, splitCorpus, requireCorpora } from "./corpus-split.mjs";
 import { buildExamples, fitModel, HYPERPARAMETERS, insertedText } from "./train-detector.mjs";
 import { fnv1a as hash } from "../corpus/seeded.mjs";
 
@@ -27,6 +27,7 @@ export function categoryFolds(train, folds) {
 }
 
 async function main() {
+  requireCorpora("validate-bipia-categories");
   const at = process.argv.indexOf("--folds");
   const folds = at > 0 ? Number(process.argv[at + 1]) : 5;
   const detector = await importDetector();

@@ -11,7 +11,7 @@
 // prints every error instead of the first few.
 
 import { importDetector } from "./bundle-detector.mjs";
-import { readCorpus, splitCorpus } from "./corpus-split.mjs";
+import { readCorpus, splitCorpus, requireCorpora } from "./corpus-split.mjs";
 import { splitAgentic } from "./corpus-agentic.mjs";
 import { buildAgentCorpus } from "../corpus/agent-attacks.mjs";
 import { buildToolOutputs } from "../corpus/tool-outputs.mjs";
@@ -73,6 +73,7 @@ export function innerSplit() {
 }
 
 async function main() {
+  requireCorpora("validate-detector");
   const detector = await importDetector();
   const { train, val } = innerSplit();
   // CHARTER_VALIDATE_WITHOUT=agentTools,tools trains without those training parts (what a corpus adds).

@@ -22,10 +22,15 @@ interface Provider {
 export default async function setup(project: Provider): Promise<() => void> {
   const dir = mkdtempSync(join(tmpdir(), "charter-measured-"));
   const out = join(dir, "weights.json");
-  await promisify(execFile)(process.execPath, [join(ROOT, "runtime/scripts/train-detector.mjs"), "--measure", "--out", out], {
-    cwd: ROOT,
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  try {
+    await promisify(execFile)(process.execPath, [join(ROOT, "runtime/scripts/train-detector.mjs"), "--measure", "--out", out], {
+      cwd: ROOT,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  } catch (e) {
+    // train-detector says what is missing (the shared corpora beside the checkout) on stderr.
+    throw new Error(`the detector's measurement model could not be fit:\n${(e as { stderr?: string }).stderr ?? String(e)}`);
+  }
   project.provide("measuredWeights", out);
   return () => rmSync(dir, { recursive: true, force: true });
 }
