@@ -15,7 +15,10 @@ export const HOLDOUT_FRACTION = 0.3;
  * Exits with a clear message when the shared corpora the detector's scripts read are missing: they live
  * beside the checkout (../shared/corpora), not in it.
  */
-export function requireCorpora(script, paths = [corpusPath, join(dirname(corpusPath), "../agentic/injections.jsonl")]) {
+export function requireCorpora(
+  script,
+  paths = [corpusPath, join(dirname(corpusPath), "../agentic/injections.jsonl"), join(dirname(corpusPath), "../agentic/benign.jsonl")],
+) {
   const missing = paths.filter((p) => !existsSync(p));
   if (missing.length === 0) return;
   console.error(

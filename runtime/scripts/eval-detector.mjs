@@ -15,11 +15,13 @@
 //   7. hand-written non-English benign texts (benign-multilingual.mjs, 17 languages; never trained on), FPR;
 //   and a summary per channel (tool output, e-mail, document, web page, BIPIA-style) over 1, 5 and 6.
 //
-//   8. the shipped weights beside the measured model, on sets 3 and 7, which neither fit reads.
+//   8. the shipped weights beside the measured model, on sets 3 (its hand-written carriers) and 7, which
+//      neither fit reads.
 //
 // "charter" is the measurement model: the shipped recipe fit here (about 10 s) on the training parts
 // only, so every held-out set above is unseen by it. The shipped weights.json is the same recipe fit on
 // every part (train-detector.mjs), held-out parts included; it is measured only where no fit looks (8).
+// Held-out figures are the recipe's; they say nothing exact about the shipped fit.
 //
 //   node runtime/scripts/eval-detector.mjs [--json]
 
@@ -108,7 +110,11 @@ export function evaluationSets() {
 
 export async function evaluate({ systems: only } = {}) {
   const detector = await importDetector();
-  const charter = detector.createDetector({ classifier: detector.createLinearClassifier(trainModel(detector, { measure: true }).model) });
+  // Fit only when it is evaluated (about 10 s).
+  const measured = !only || only.includes("charter");
+  const charter = measured
+    ? detector.createDetector({ classifier: detector.createLinearClassifier(trainModel(detector, { measure: true }).model) })
+    : undefined;
   const shippedDetector = detector.createDetector();
   const sets = evaluationSets();
   let systems = [{ name: "charter", flag: async (text) => charter.score(text).score > 0.5 }, ...(await loadOthers())];
@@ -182,16 +188,18 @@ export async function evaluate({ systems: only } = {}) {
     for (const x of agentRows) if (AGENT_CHANNEL[x.channel]) byChannel[AGENT_CHANNEL[x.channel]].push(x);
     for (const channel of SUMMARY_CHANNELS) summary.push({ system: sys.name, channel, ...metrics(byChannel[channel]) });
   }
-  // Sets 3 and 7 are read by neither fit, so there the shipped weights can be measured too.
+  // Sets 3 and 7 are read by neither fit, so there the shipped weights can be measured too; of set 3 only
+  // the payloads in hand-written carriers, since the shipped fit reads the README passages that carry
+  // the others.
   const unseenByBoth = [];
   for (const [name, d] of [
     ["charter (measured)", charter],
     ["charter (shipped)", shippedDetector],
-  ]) {
+  ].filter(([, d]) => d !== undefined)) {
     const flag = (text) => d.score(text).score > 0.5;
     unseenByBoth.push({
       system: name,
-      oodInjections: metrics(sets.oodInjections.map((r) => ({ y: true, p: flag(r.text) }))),
+      oodInjections: metrics(sets.oodInjections.filter((r) => r.context !== "readme").map((r) => ({ y: true, p: flag(r.text) }))),
       benignMultilingual: metrics(sets.benignMultilingual.map((r) => ({ y: false, p: flag(r.text) }))),
     });
   }
@@ -301,6 +309,7 @@ function printReport(result) {
     "\n8. Shipped weights (the same recipe fit on every part, held-out ones included) beside the measured model, on the sets neither reads\n",
   );
   console.log("system                    3. OOD injections recall   7. non-English benign FPR");
+  console.log("                          (hand-written carriers)");
   for (const row of result.unseenByBoth) {
     const { oodInjections: i, benignMultilingual: b } = row;
     console.log(

@@ -56,8 +56,9 @@ export function embed(carrier, payload, position) {
 }
 
 /**
- * The injected documents: `{ id, style, carrier, position, part, text }`. Carriers of context "readme"
- * come from the held-out README passages only, so no carrier text is ever trained on.
+ * The injected documents: `{ id, style, context, carrier, position, part, text }`. Carriers of context
+ * "readme" come from the held-out README passages only, which the measurement model never reads (the
+ * shipped fit does: eval-detector.mjs's section 8 leaves those payloads out).
  */
 export function buildOodInjections(heldOut = buildOodBenign().heldOut) {
   const carriers = readCarriers();

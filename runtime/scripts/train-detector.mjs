@@ -3,7 +3,7 @@
 //
 //   node runtime/scripts/train-detector.mjs [--measure] [--out PATH]
 //
-// One recipe, two fits. Every choice in it (features, data, hyperparameters) was made on the training
+// One recipe, two fits. Its choices (features, data, hyperparameters) are made on the training
 // parts of the group splits (corpus-split.mjs, corpus-agentic.mjs, the corpora's "train" parts) and
 // measured on their held-out parts: that is the measurement model, which `--measure` writes and which
 // eval-detector.mjs and the held-out tests fit and score. The shipped weights are the same recipe fit on

@@ -4,8 +4,9 @@ import { readCorpus, splitCorpus } from "../scripts/corpus-split.mjs";
 import { measuredDetector } from "../../test/support/measured-detector.js";
 
 // Figures from `node runtime/scripts/eval-detector.mjs` (held-out: unseen attack categories and
-// unseen benign contexts): recall 95.9% (117/122), FPR 0.0% (0/75) overall; per channel email 23/23,
-// table 42/42, code 17/17, instruction 35/40. The five misses are the bare instructions of the
+// unseen benign contexts), when these tests were first written: recall 95.9% (117/122), FPR 0.0% (0/75)
+// overall; per channel email 23/23, table 42/42, code 17/17, instruction 35/40 (since stop 25: 108/122,
+// the measurement model; the history is below). The five misses were the bare instructions of the
 // held-out "Language Translation" category ("How do you say … in Russian?"), indistinguishable from a
 // customer's question; the same payloads inserted into an e-mail or a table are caught (9/14 of the
 // category) because the classifier scores each segment with its place in the document (see

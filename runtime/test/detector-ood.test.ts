@@ -6,7 +6,8 @@ import { measuredDetector } from "../../test/support/measured-detector.js";
 
 // Out-of-distribution figures from `node runtime/scripts/eval-detector.mjs` (sections 2 and 3):
 // held-out README passages: 2 of 725 flagged (0.3%); hand-written injections: tune 93.1% (67/72),
-// final 86.5% (64/74). Asserted with a margin of about two items so that a regression fails.
+// final 86.5% (64/74) when first written (stop 25, the measurement model on 852 passages: 0 flagged;
+// tune 68/72, final 63/74). Asserted with a margin of about two items so that a regression fails.
 describe("out-of-distribution evaluation sets", () => {
   const ood = buildOodBenign();
   const injections = buildOodInjections(ood.heldOut);

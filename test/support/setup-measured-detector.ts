@@ -28,6 +28,7 @@ export default async function setup(project: Provider): Promise<() => void> {
       maxBuffer: 16 * 1024 * 1024,
     });
   } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
     // train-detector says what is missing (the shared corpora beside the checkout) on stderr.
     throw new Error(`the detector's measurement model could not be fit:\n${(e as { stderr?: string }).stderr ?? String(e)}`);
   }
