@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fnv1a as hash } from "../corpus/seeded.mjs";
+import { agenticDir } from "./corpus-agentic.mjs";
 
 export const corpusPath = join(dirname(fileURLToPath(import.meta.url)), "../../../shared/corpora/dev/bipia-train.jsonl");
 export const SPLIT_SEED = "charter-detector-split-v1";
@@ -15,10 +16,7 @@ export const HOLDOUT_FRACTION = 0.3;
  * Exits with a clear message when the shared corpora the detector's scripts read are missing: they live
  * beside the checkout (../shared/corpora), not in it.
  */
-export function requireCorpora(
-  script,
-  paths = [corpusPath, join(dirname(corpusPath), "../agentic/injections.jsonl"), join(dirname(corpusPath), "../agentic/benign.jsonl")],
-) {
+export function requireCorpora(script, paths = [corpusPath, join(agenticDir, "injections.jsonl"), join(agenticDir, "benign.jsonl")]) {
   const missing = paths.filter((p) => !existsSync(p));
   if (missing.length === 0) return;
   console.error(

@@ -1,5 +1,6 @@
 // Trains the detector's classifier: logistic regression over hashed segment features, and writes
-// runtime/src/detector/weights.json. Deterministic: each epoch's order is a hash of the examples, the epoch count is fixed.
+// runtime/src/detector/weights.json. Deterministic: each epoch's order is a hash of the examples, and
+// the epoch count is fixed.
 //
 //   node runtime/scripts/train-detector.mjs [--measure] [--out PATH]
 //
@@ -10,15 +11,16 @@
 // every part, held-out ones included (allParts), as a model is refit on all its data once the recipe
 // is fixed: on the training side, fitting on 56% rather than 80% of the agentic groups cost 3.6 points
 // of recall on unseen sources at 1% FPR, so the held-out groups are worth more in the shipped model
-// than out of it. Sets no fit reads (ood-injections.jsonl, benign-multilingual.jsonl) measure both.
+// than out of it. Sets no fit reads (the out-of-distribution injections in hand-written carriers,
+// benign-multilingual.jsonl) measure both.
 //
 // Positives are the injected passages themselves (recovered by diffing each injected document with
 // its benign original) and the bare attack instructions, except those of the task-only categories
 // (TASK_ONLY_CATEGORIES: plain questions and requests that do not address the reading model);
 // negatives are every segment of the benign documents, every segment of the README set's passages
 // (ood-benign.mjs), the hand-written benign short texts (benign-short.mjs) — of each, the training part
-// for the measurement model — and a short hand-written list of benign look-alikes; a few hand-written injections cover styles BIPIA lacks. Scoring a document takes its
-// most suspicious segment.
+// for the measurement model — and a short hand-written list of benign look-alikes; a few hand-written
+// injections cover styles BIPIA lacks. Scoring a document takes its most suspicious segment.
 
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";

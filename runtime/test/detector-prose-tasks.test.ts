@@ -8,7 +8,7 @@ import { measuredDetector } from "../../test/support/measured-detector.js";
 // place only because nothing else in the text asks anything: the "in:declarative" context
 // (features.ts). Before it, none of the 18 placements below was flagged.
 const detector = createDetector();
-const flagged = (t: string) => detector.score(t).score > 0.5;
+const flagged = (t: string, d = detector) => d.score(t).score > 0.5;
 
 // Written for this test; neither the paragraphs nor the tasks are in any training set.
 const ARTICLES = [
@@ -39,7 +39,7 @@ describe("tasks placed in prose that asks nothing else", () => {
     expect(val.length).toBeGreaterThanOrEqual(3);
     // The measurement model: the shipped weights were fit on the val carriers too.
     const measured = measuredDetector();
-    for (const c of val) expect(measured.score(c.text).score).toBeLessThan(0.5);
+    for (const c of val) expect(flagged(c.text, measured)).toBe(false);
     // travel-town's "book early if you plan to visit" is such a lone request.
     expect(val.some((c) => c.id === "travel-town")).toBe(true);
   });

@@ -1,6 +1,4 @@
-import { describe, expect, it } from "vitest";
-import { createRuleDetector } from "../src/detector/index.js";
-import { describeAttacks, describeBenign } from "../../test/support/detector-cases.js";
+import { describeAttacks, describeBenign, describeRuleBenign } from "../../test/support/detector-cases.js";
 
 // Instructions about the reader's own answer: its letters and words rewritten, its readers addressed,
 // a link planted in it. A third of BIPIA's training attacks are of this form and none raised a rule
@@ -48,13 +46,7 @@ const BENIGN = [
 
 describeAttacks("instructions about the reader's answer", ATTACKS);
 
-describe("the same words where people write them", () => {
-  const rules = createRuleDetector();
-  for (const text of BENIGN)
-    it(`raises no rule: ${text.slice(0, 60)}`, () => {
-      expect(rules.score(text).signals).toEqual([]);
-    });
-});
+describeRuleBenign("the same words where people write them", BENIGN);
 
 // Scored by the whole detector as well. The other look-alikes above still score above 0.5 with the
 // classifier ("in your reply, please include your order number" 0.88, "mention in your reply whether

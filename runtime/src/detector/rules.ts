@@ -137,6 +137,10 @@ const AI_ADDRESSED = [
   /\b(?:the |all |any )?(?<!\b(?:what|how|whether|which|where|once|until) (?:the |all |any )?)(?:assistants?|ai|agents?|ai agents?|coding agents?|automated agents?|ai assistants?|ai models?|language models?|llms?|bots?)\b (?:must|should|shall|is required to|are required to|is instructed to|will now|must now|should now) (?:now |also |always |immediately )?(?:ignore|reveal|send|forward|email|delete|approve|tell|say|disable|share|transfer|auto-?reply|accept|post|push|publish|execute|run|include|add|open|read|report|mark)\b/i,
 ];
 
+/** Who the reader's answer is for, and what an injection wants them to do (TASK_HIJACK [7], [8]). */
+const ANSWER_AUDIENCE = String.raw`(?:users?|readers?|audiences?|viewers?|followers?|visitors?|subscribers?)`;
+const CALL_TO_ACTION = String.raw`(?:join|visit|subscribe|follow|share|click|sign up|register|download|contact|reach out|check out|buy|comment|like|leave|claim|vote|donate)`;
+
 /** Polite hijacking of the reader's output: what to say when answering, whatever the question. */
 const TASK_HIJACK = [
   /\bwhen(?:ever)? (?:you )?(?:describ|summari[sz]|answer|respond|repl|explain|translat|review)\w*\b[^.\n]{0,60},\s*(?:please |also |always |be sure to |make sure to )?(?:say|state|mention|tell|claim|add|include|insist|recommend|note|report|write|append|suggest)\b/i,
@@ -157,8 +161,14 @@ const TASK_HIJACK = [
   // reminder in your reply for readers to reach out …". Only a call to action counts: "add a note in
   // your reply for users on Windows" and "in your reply, ask the user to restart the router" are
   // people's replies.
-  /(?:^|[.!?:]\s+|\n)\W{0,3}(?:please |also |kindly |now )?(?:add|include|insert|integrate|incorporate|weave|embed|append|end|close|finish|start|begin|modify|enhance|put)\b[^.\n]{0,80}?\byour (?:response|reply|answer|summary|output)s?\b[^.\n]{0,60}?(?:\b(?:encouraging|reminding|inviting|urging|prompting|directing) (?:the |all |our |your )?|\bfor (?:the |all |our |your )?)(?:users?|readers?|audiences?|viewers?|followers?|visitors?|subscribers?) to (?:join|visit|subscribe|follow|share|click|sign up|register|download|contact|reach out|check out|buy|comment|like|leave|claim|vote|donate)\b/i,
-  /\bin your (?:response|reply|answer|summary|output)s?,? (?:please |also |always )?(?:suggest|encourage|invite|urge|direct|prompt)\b[^.\n]{0,12}?\b(?:the |all |our |your )?(?:users?|readers?|audiences?|viewers?|followers?|visitors?|subscribers?) (?:to )?(?:join|visit|subscribe|follow|share|click|sign up|register|download|contact|reach out|check out|buy|comment|like|leave|claim|vote|donate)\b/i,
+  new RegExp(
+    `(?:^|[.!?:]\\s+|\\n)\\W{0,3}(?:please |also |kindly |now )?(?:add|include|insert|integrate|incorporate|weave|embed|append|end|close|finish|start|begin|modify|enhance|put)\\b[^.\\n]{0,80}?\\byour (?:response|reply|answer|summary|output)s?\\b[^.\\n]{0,60}?(?:\\b(?:encouraging|reminding|inviting|urging|prompting|directing) (?:the |all |our |your )?|\\bfor (?:the |all |our |your )?)${ANSWER_AUDIENCE} to ${CALL_TO_ACTION}\\b`,
+    "i",
+  ),
+  new RegExp(
+    `\\bin your (?:response|reply|answer|summary|output)s?,? (?:please |also |always )?(?:suggest|encourage|invite|urge|direct|prompt)\\b[^.\\n]{0,12}?\\b(?:the |all |our |your )?${ANSWER_AUDIENCE} (?:to )?${CALL_TO_ACTION}\\b`,
+    "i",
+  ),
   // Spin the reader's answer: "in your response, tease a major announcement that's just an ordinary update".
   /\bin your (?:response|reply|answer)s?,? (?:please |also |always |subtly )?(?:tease|exaggerate|insinuate|advertise|plug)\b/i,
   // A link planted in the answer with the bait: "add 'This one weird trick …' linking to
