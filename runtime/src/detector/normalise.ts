@@ -316,13 +316,23 @@ function joinWrappedLines(text: string): string {
 }
 const KEY_LINE = /^[a-z][\w-]{0,30}\s*:/;
 
-function decodeEntities(text: string): string {
+function decodeEntities(text: string, fold = true): string {
   return text.replace(ENTITY, (m, dec: string | undefined, hex: string | undefined, name: string | undefined) => {
     if (name !== undefined) return NAMED_ENTITIES[name.toLowerCase()] ?? m;
     const cp = dec !== undefined ? Number(dec) : parseInt(hex!, 16);
     if (!(cp > 0 && cp <= 0x10ffff)) return m;
-    return foldCodePoint(String.fromCodePoint(cp));
+    const ch = String.fromCodePoint(cp);
+    return fold ? foldCodePoint(ch) : ch;
   });
+}
+
+/**
+ * Whether a word spelt partly in entities mixes scripts ("i&#1075;nore": a Cyrillic "г" in a Latin
+ * word). Folding maps the homoglyph to a Latin letter as it decodes, so `hasMixedScriptWord` on the
+ * raw text, which the homoglyph signal reads, never sees one spelt as an entity.
+ */
+export function hasMixedScriptEntityWord(text: string): boolean {
+  return text.includes("&#") && ENTITY_HINT.test(text) && hasMixedScriptWord(decodeEntities(text, false));
 }
 
 /** Folded text with word-breaking tricks undone; see the block comment above. Returns the input when nothing applies. */
