@@ -40,7 +40,7 @@ describe("charter review sign / verify", () => {
     expect(text).toContain(
       `  review {\n    by "security/alice"\n    on 2026-11-20\n    digest "${digest}"\n    cadence 90d\n    signature "ed25519:`,
     );
-    expect(text.replace(/  review \{[\s\S]*?\n  \}\n/, "")).toBe(BASE);
+    expect(text.replace(/ {2}review \{[\s\S]*?\n {2}\}\n/, "")).toBe(BASE);
     const ok = charter(["review", "verify", file, "--reviewers", reviewers], "2026-11-25");
     expect([ok.status, ok.stderr]).toEqual([0, ""]);
     expect(ok.stdout).toMatch(/^ok: policy 'shop' reviewed by security\/alice on 2026-11-20/);
@@ -55,7 +55,7 @@ describe("charter review sign / verify", () => {
     expect(charter(["review", "sign", file, "--by", "security/alice", "--key", join(dir, "alice")]).status).toBe(0);
     const text = readFileSync(file, "utf8");
     expect(text).toMatch(
-      /  review \{\n    \/\/ quarterly\n    by "security\/alice"\n    on 2026-11-20\n    cadence 30d\n    digest "sha256:[0-9a-f]{64}"\n    signature "ed25519:[A-Za-z0-9+/=]+"\n  \}\n/,
+      / {2}review \{\n {4}\/\/ quarterly\n {4}by "security\/alice"\n {4}on 2026-11-20\n {4}cadence 30d\n {4}digest "sha256:[0-9a-f]{64}"\n {4}signature "ed25519:[A-Za-z0-9+/=]+"\n {2}\}\n/,
     );
     expect(charter(["review", "verify", file, "--reviewers", reviewers], "2026-11-25").status).toBe(0);
     // its 30d cadence is kept, so a month later the review has expired

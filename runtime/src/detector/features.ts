@@ -326,7 +326,7 @@ const YOU_MUST =
 const VOCATIVE = /^[^.:\n]{0,40}?\b(?:ai|assistant|agent|llm|chatbot|bot|claude|chatgpt|gpt(?:-\w+)?|copilot|gemini)s?\b[^.:\n]{0,30}?[:,]/;
 /** A tool call with arguments spelled out: `send_money(recipient="…")`, `amount=900`, "with arguments". */
 const CALL_ARGS =
-  /\b[a-z]+(?:_[a-z0-9]+)+\s*\([^)]{0,80}=|\b[a-z_]{2,20}\s*=\s*["'\d<\[]|\bwith (?:the )?(?:arguments?|parameters?|params)\b/;
+  /\b[a-z]+(?:_[a-z0-9]+)+\s*\([^)]{0,80}=|\b[a-z_]{2,20}\s*=\s*["'\d<[]|\bwith (?:the )?(?:arguments?|parameters?|params)\b/;
 /** Asking the reader to hide what it does. */
 const SECRECY =
   /\b(?:do not|don't|never) (?:tell|inform|mention|reveal|notify|alert|ask)\b|\bwithout (?:telling|informing|asking|notifying|confirmation)\b|\bkeep (?:this|it)\b[^.\n]{0,20}\b(?:secret|to yourself|between us)\b|\b(?:silently|quietly|secretly)\b|\bno confirmation\b/;

@@ -1187,9 +1187,7 @@ const AI_PROCESSING = literalGroup({
     new RegExp(
       `(?<=(?:^|[\\n.!?]\\s*)\\W{0,3}(?:to|for|attention|dear|hey|hello|note (?:to|for)|message (?:to|for)|instructions? (?:to|for)):? (?:the |any |all |every )?)${AI_STRICT}\\b[^.\\n:]{0,60}:`,
     ),
-    new RegExp(
-      `(?:ai|automated|autonomous|llm|gpt|language model|ai-powered|llm-based|chatbot|copilot)(?:[ -](?:assistants?|agents?|systems?|tools?|models?|processors?|bots?|readers?|workflows?|pipelines?))?s? (?:that (?:reads?|process(?:es)?|handles?|manages?|reviews?|triages?) |who (?:reads?|process(?:es)?|handles?|manages?) |(?:processing|reading|handling|reviewing|managing|triaging|summari[sz]ing|screening|monitoring|parsing|scanning|with access to|working (?:on|in|with)|acting (?:on|for)|operating (?:on|in)) )[^.\\n:]{0,60}?(?::|,|\\bmust\\b|\\bshould\\b|\\bshall\\b|\\bare (?:required|instructed|asked|expected)\\b|\\bis (?:required|instructed|asked|expected)\\b|\\bneeds? to\\b|\\bplease\\b|\\bhave to\\b)`,
-    ),
+    /(?:ai|automated|autonomous|llm|gpt|language model|ai-powered|llm-based|chatbot|copilot)(?:[ -](?:assistants?|agents?|systems?|tools?|models?|processors?|bots?|readers?|workflows?|pipelines?))?s? (?:that (?:reads?|process(?:es)?|handles?|manages?|reviews?|triages?) |who (?:reads?|process(?:es)?|handles?|manages?) |(?:processing|reading|handling|reviewing|managing|triaging|summari[sz]ing|screening|monitoring|parsing|scanning|with access to|working (?:on|in|with)|acting (?:on|for)|operating (?:on|in)) )[^.\n:]{0,60}?(?::|,|\bmust\b|\bshould\b|\bshall\b|\bare (?:required|instructed|asked|expected)\b|\bis (?:required|instructed|asked|expected)\b|\bneeds? to\b|\bplease\b|\bhave to\b)/,
   ],
 });
 
@@ -1527,7 +1525,7 @@ const FORM_GUIDANCE =
   /\b(?:issues?|pull requests?|PRs?|bugs?|templates?|this (?:section|form|field)|fill(?:ing)? (?:in|out)|steps to reproduce|checklist|labels?|screenshots?|changelog|contributing(?:\.md)?|before (?:opening|submitting|filing|sending|creating)|describe|description|reproduc\w+|feature requests?|expected behaviou?r)\b/i;
 // A word of a host name ("docs.example.ai") names no AI.
 const NOT_FORM_GUIDANCE =
-  /(?<![.\/@-])\b(?:ai|llms?|language models?|assistants?|agents?|models?|copilot|chatgpt|claude|gemini|bots?|gpt[\w.-]*|system prompt|passwords?|secrets?|tokens?|credentials?|api keys?|private keys?|ssh)\b(?![.\/@-]\w)|\S@\S|https?:\/\/\S*\?/i;
+  /(?<![./@-])\b(?:ai|llms?|language models?|assistants?|agents?|models?|copilot|chatgpt|claude|gemini|bots?|gpt[\w.-]*|system prompt|passwords?|secrets?|tokens?|credentials?|api keys?|private keys?|ssh)\b(?![./@-]\w)|\S@\S|https?:\/\/\S*\?/i;
 
 function hiddenInstruction(hidden: string): boolean {
   if (ignorePrevious(hidden) || roleReassignment(hidden) || gatedMatch(AI_GATE, AI_ADDRESSED, hidden)) return true;

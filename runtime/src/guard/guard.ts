@@ -134,13 +134,12 @@ export class Guard {
     this.sessions = options.sessionStore ?? new MemorySessionStore();
     this.detector = options.detector;
     const audit = this.audit;
-    const guard = this;
     this.staticInputs = {
       kill: this.kill,
       get auditFailure() {
         return audit?.failure?.message;
       },
-      score: (text) => guard.detect().score(text).score,
+      score: (text) => this.detect().score(text).score,
     };
     for (const [name, a] of this.agents) this.outputRules.set(name, outputRulesOf(a));
     this.anyMonitorMode = [...this.agents.values()].some((a) => a.monitorMode);

@@ -190,7 +190,7 @@ function redactJson(text: string, threshold: number, detector: Detector): Redact
   const indent = /^[[{][ \t]*\r?\n([ \t]+)/.exec(trimmed)?.[1]?.length ?? 0;
   const serialise = (v: unknown) => JSON.stringify(v, null, indent || undefined);
   let out = serialise(cleaned);
-  let score = detector.score(out).score;
+  const score = detector.score(out).score;
   if (score > threshold) {
     // Evidence spread over several values (or in keys): the whole text is withheld, still as JSON.
     out = JSON.stringify(REDACTION_MARKER);

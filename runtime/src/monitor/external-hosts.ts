@@ -20,7 +20,7 @@ const TRAILING_PUNCTUATION = /[.,;:!?]+$/;
 const SLASHES = /[\\/]{2,}/g;
 const WWW = /www\./gi;
 /** A character that continues a word or path, so `//` or `www.` right after it does not start a URL. */
-const WORD_CHAR = /[\p{L}\p{N}._~%+\-]/u;
+const WORD_CHAR = /[\p{L}\p{N}._~%+-]/u;
 const SCHEME_CHAR = /[A-Za-z0-9+.-]/;
 /** `//TODO` in code is a comment, not a host: a scheme-relative authority of letters alone is skipped. */
 const BARE_WORD = /^[\p{L}_-]+$/u;
