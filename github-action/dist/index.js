@@ -56431,8 +56431,6 @@ function describe3(e, text) {
     case "NotAllInputParsedException":
       message = tok.tokenType === RCurly ? `unexpected '}': no block is open here` : `expected a declaration (policy, source, defaults, agent or test), found ${found}`;
       break;
-    case "EarlyExitException":
-    case "NoViableAltException":
     default:
       message = tok.tokenType === RBracket ? `unexpected ']': no list is open here` : `expected a keyword or a value, found ${found}`;
   }

@@ -23,10 +23,16 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
     }
     let len: number;
     let min: number;
-    if (b >= 0xc2 && b <= 0xdf) (len = 2), (min = 0x80);
-    else if (b >= 0xe0 && b <= 0xef) (len = 3), (min = 0x800);
-    else if (b >= 0xf0 && b <= 0xf4) (len = 4), (min = 0x10000);
-    else return i;
+    if (b >= 0xc2 && b <= 0xdf) {
+      len = 2;
+      min = 0x80;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      len = 3;
+      min = 0x800;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      len = 4;
+      min = 0x10000;
+    } else return i;
     if (i + len > n) return i;
     let cp = b & (len === 2 ? 0x1f : len === 3 ? 0x0f : 0x07);
     for (let k = 1; k < len; k++) {

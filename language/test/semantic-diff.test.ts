@@ -369,7 +369,8 @@ describe("diffPolicies over policy pairs", () => {
   });
 
   it("covers every fixture", () => {
-    const used = new Set(CASES.flatMap(([b, h]) => [b, h]));
+    const used = new Set<string>();
+    for (const [b, h] of CASES) used.add(b).add(h);
     const files = readdirSync(DIR)
       .filter((f) => f.endsWith(".charter"))
       .map((f) => f.replace(/\.charter$/, ""));

@@ -124,7 +124,9 @@ export function buildOodBenign(options = {}) {
   for (const { name, path } of readmes) {
     const passages = spread(chunkPassages(readFileSync(path, "utf8"), OOD_SEED + ":" + name), MAX_PASSAGES_PER_PACKAGE);
     const part = isHeldOutPackage(name) ? heldOut : train;
-    passages.forEach((text, i) => part.push({ id: `${name}#${i}`, package: name, text }));
+    passages.forEach((text, i) => {
+      part.push({ id: `${name}#${i}`, package: name, text });
+    });
   }
   return { train, heldOut, packages: readmes.length };
 }

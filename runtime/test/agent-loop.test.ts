@@ -43,7 +43,10 @@ describe("agent loop under an injected document", () => {
     let approverAsked = 0;
     const guard = createGuard(compileExample("procurement.charter"), {
       audit: opened.log,
-      approver: async () => (approverAsked++, { approved: false, approver: "lead@company.com" }),
+      approver: async () => {
+        approverAsked++;
+        return { approved: false, approver: "lead@company.com" };
+      },
     });
 
     const { admitted, outcomes } = await agentLoop(guard, POISONED_INVOICE, "rag");

@@ -34,9 +34,17 @@ function manualTimers(): ApprovalTimers & { fireAll(): void } {
   const due = new Map<number, () => void>();
   let n = 1;
   return {
-    setTimeout: (fn) => (due.set(n, fn), n++),
+    setTimeout: (fn) => {
+      due.set(n, fn);
+      return n++;
+    },
     clearTimeout: (h) => void due.delete(h as number),
-    fireAll: () => [...due].forEach(([h, fn]) => (due.delete(h), fn())),
+    fireAll: () => {
+      for (const [h, fn] of [...due]) {
+        due.delete(h);
+        fn();
+      }
+    },
   };
 }
 
@@ -54,7 +62,10 @@ describe("approval API", () => {
   it("a call waits; only a docs lead sees it, with audited arguments, reasoning and the policy's facts; an approval runs it once", async () => {
     d = await deploy();
     let runs = 0;
-    const call = publish(d).then((x) => (x.outcome === "allow" && runs++, x));
+    const call = publish(d).then((x) => {
+      if (x.outcome === "allow") runs++;
+      return x;
+    });
     const id = await waiting(d);
     const listed = (await (await api(d.url, TOKENS.alice, "/api/approvals")).json()) as { approvals: Record<string, unknown>[] };
     expect(listed.approvals).toHaveLength(1);
@@ -240,7 +251,10 @@ describe("webhook notifications", () => {
 
   it("posts {text} with a link to the request, as a Slack or Teams incoming webhook takes it", async () => {
     const got: { type: string | undefined; body: string }[] = [];
-    const url = await listen((req, body) => (got.push({ type: req.headers["content-type"], body }), 200));
+    const url = await listen((req, body) => {
+      got.push({ type: req.headers["content-type"], body });
+      return 200;
+    });
     d = await deploy({ service: { webhook: url } });
     void publish(d);
     const id = await waiting(d);

@@ -65,7 +65,10 @@ describe("the guard checks what an approval was given for", () => {
     const guard = createGuard(compilePolicy(DOCS_POLICY), {
       audit: null,
       clock: () => 1_000_000,
-      approver: async (req) => ((seen = { ...req }), { approved: false, approver: "alice" }),
+      approver: async (req) => {
+        seen = { ...req };
+        return { approved: false, approver: "alice" };
+      },
     });
     await guard.authorize({
       agent: "docs-bot",

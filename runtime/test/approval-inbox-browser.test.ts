@@ -57,7 +57,10 @@ describe("inbox in chromium", () => {
         args: { slug: "release-notes-2-4", contact: "jo.bloggs@example.com" },
         reasoning: "Release 2.4 shipped at 14:00. The notes were reviewed in PR #812; publishing them now so the changelog link works.",
       })
-      .then((x) => (x.outcome === "allow" && runs++, x));
+      .then((x) => {
+        if (x.outcome === "allow") runs++;
+        return x;
+      });
     const pending = await until(() => d.service.pending()[0], "the pending request");
 
     await page.goto(`${d.url}/inbox`);
@@ -72,6 +75,7 @@ describe("inbox in chromium", () => {
 
     const card = page.locator(`article[id="${pending.id}"]`);
     await card.waitFor();
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText, not a DOM read: the test checks the rendered text the approver sees
     const text = await card.innerText();
     expect(text).toContain("docs-bot");
     expect(text).toContain("publishPage");
@@ -92,6 +96,7 @@ describe("inbox in chromium", () => {
     const decision = await call;
     expect(decision).toMatchObject({ outcome: "allow", approver: "alice", approvalId: pending.id });
     expect(runs).toBe(1);
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText: the history as the approver sees it rendered
     const history = await page.locator("section.history").innerText();
     expect(history).toContain("approved");
     expect(history).toContain("Checked the diff in PR #812");

@@ -61,7 +61,13 @@ describe("createRemoteApprover", () => {
   });
 
   it("a rejection and a service-side expiry refuse the call", async () => {
-    const timers: ApprovalTimers & { fire?: () => void } = { setTimeout: (fn) => ((timers.fire = fn), 1), clearTimeout: () => {} };
+    const timers: ApprovalTimers & { fire?: () => void } = {
+      setTimeout: (fn) => {
+        timers.fire = fn;
+        return 1;
+      },
+      clearTimeout: () => {},
+    };
     d = await deploy({ service: { timers } });
     const local = localGuard(d.url, TOKENS.agent, neverTimers);
     const rejected = local.guard.authorize({ agent: "docs-bot", session: "s", tool: "publishPage", args: ARGS });

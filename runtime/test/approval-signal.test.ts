@@ -7,14 +7,29 @@ const req: ApprovalRequest = { agent: "a", tool: "t", args: {}, tier: "high" };
 
 function manualTimers(): ApprovalTimers & { fire(): void } {
   let fn: (() => void) | undefined;
-  return { setTimeout: (f) => ((fn = f), 1), clearTimeout: () => {}, fire: () => fn?.() };
+  return {
+    setTimeout: (f) => {
+      fn = f;
+      return 1;
+    },
+    clearTimeout: () => {},
+    fire: () => fn?.(),
+  };
 }
 
 describe("requestApproval signal", () => {
   it("a signal read after the deadline is already aborted", async () => {
     const timers = manualTimers();
     let context: { signal: AbortSignal } | undefined;
-    const outcome = requestApproval((_r, ctx) => ((context = ctx), new Promise(() => {})), req, 1000, timers);
+    const outcome = requestApproval(
+      (_r, ctx) => {
+        context = ctx;
+        return new Promise(() => {});
+      },
+      req,
+      1000,
+      timers,
+    );
     timers.fire();
     await expect(outcome).resolves.toEqual({ approved: false, reason: "timeout" });
     expect(context!.signal.aborted).toBe(true);
@@ -24,7 +39,16 @@ describe("requestApproval signal", () => {
     const timers = manualTimers();
     let signal: AbortSignal | undefined;
     let again: AbortSignal | undefined;
-    const outcome = requestApproval((_r, ctx) => ((signal = ctx!.signal), (again = ctx!.signal), new Promise(() => {})), req, 1000, timers);
+    const outcome = requestApproval(
+      (_r, ctx) => {
+        signal = ctx!.signal;
+        again = ctx!.signal;
+        return new Promise(() => {});
+      },
+      req,
+      1000,
+      timers,
+    );
     expect(signal!.aborted).toBe(false);
     expect(again).toBe(signal);
     timers.fire(); // the deadline: the listening approver is told, and gets the late-answer grace
@@ -44,7 +68,14 @@ describe("requestApproval signal", () => {
 describe("requestApproval context", () => {
   it("an approver that copies its context still gets the signal", async () => {
     let copied: { signal?: AbortSignal } = {};
-    await requestApproval(async (_r, ctx) => ((copied = { ...ctx }), { approved: true, approver: "x" }), req, 1000);
+    await requestApproval(
+      async (_r, ctx) => {
+        copied = { ...ctx };
+        return { approved: true, approver: "x" };
+      },
+      req,
+      1000,
+    );
     expect(copied.signal).toBeInstanceOf(AbortSignal);
   });
 });

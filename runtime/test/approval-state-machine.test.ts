@@ -26,7 +26,10 @@ function manualTimers(): ApprovalTimers & { fireAll(): void; count(): number } {
   const due = new Map<number, () => void>();
   let next = 1;
   return {
-    setTimeout: (fn) => (due.set(next, fn), next++),
+    setTimeout: (fn) => {
+      due.set(next, fn);
+      return next++;
+    },
     clearTimeout: (h) => void due.delete(h as number),
     fireAll() {
       for (const [h, fn] of [...due]) {

@@ -103,7 +103,13 @@ describe("requestApproval", () => {
     vi.useRealTimers();
     let fire: (() => void) | undefined;
     const cleared: unknown[] = [];
-    const timers = { setTimeout: (fn: () => void) => ((fire = fn), 7), clearTimeout: (h: unknown) => void cleared.push(h) };
+    const timers = {
+      setTimeout: (fn: () => void) => {
+        fire = fn;
+        return 7;
+      },
+      clearTimeout: (h: unknown) => void cleared.push(h),
+    };
     const outcome = requestApproval(() => new Promise(() => {}), req, 1000, timers);
     fire!();
     await expect(outcome).resolves.toMatchObject({ reason: "timeout" });

@@ -49,7 +49,9 @@ describe("audit hot path", () => {
         fc.uniqueArray(fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)) }), { maxLength: 24 }),
         (keys) => {
           const obj: Record<string, number> = {};
-          keys.forEach((k, i) => (obj[k] = i));
+          keys.forEach((k, i) => {
+            obj[k] = i;
+          });
           const expected =
             "{" +
             Object.keys(obj)

@@ -137,7 +137,14 @@ describe("authorize: approval", () => {
   it("denies when the tool's timeout passes, never auto-approves", async () => {
     let fire: (() => void) | undefined;
     let delay = 0;
-    const timers: ApprovalTimers = { setTimeout: (fn, ms) => ((fire = fn), (delay = ms), 1), clearTimeout: () => {} };
+    const timers: ApprovalTimers = {
+      setTimeout: (fn, ms) => {
+        fire = fn;
+        delay = ms;
+        return 1;
+      },
+      clearTimeout: () => {},
+    };
     const { guard, sink } = makeGuard(mini, { approver: () => new Promise(() => {}), approvalTimers: timers });
     const pending = guard.authorize(refund);
     await Promise.resolve();
@@ -167,7 +174,12 @@ describe("authorize: approval", () => {
 
   it("does not ask the approver about a call the policy already refuses", async () => {
     let asked = 0;
-    const { guard } = makeGuard(mini, { approver: async () => (asked++, { approved: true, approver: "x" }) });
+    const { guard } = makeGuard(mini, {
+      approver: async () => {
+        asked++;
+        return { approved: true, approver: "x" };
+      },
+    });
     expect(await guard.authorize(call("refund", { amount: 5000 }))).toMatchObject({ outcome: "deny", rule: "args" });
     expect(asked).toBe(0);
   });

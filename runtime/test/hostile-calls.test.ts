@@ -305,6 +305,7 @@ describe("names on Object.prototype", () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(Object.hasOwn(r.baseline.agents.helper!.tools, "__proto__")).toBe(true);
+    // biome-ignore lint/suspicious/noProto: deliberate: reads an own property named __proto__, the prototype-pollution case under test
     expect(r.baseline.agents.helper!.tools["__proto__"]!.calls).toBe(2);
     expect(Object.hasOwn(r.baseline.agents, "__proto__")).toBe(true);
   });

@@ -42,7 +42,7 @@ export async function deactivate(): Promise<void> {
 /** Asks the server for the open policy's bundle and saves it beside the policy. */
 async function buildBundle(): Promise<void> {
   const editor = vscode.window.activeTextEditor;
-  if (!editor || editor.document.languageId !== "charter") {
+  if (editor?.document.languageId !== "charter") {
     void vscode.window.showWarningMessage("Charter: open a .charter policy first.");
     return;
   }

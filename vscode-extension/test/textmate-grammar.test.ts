@@ -128,7 +128,7 @@ describe("the TextMate grammar knows the language's grammar", () => {
       else if (s.t === "opt") walk(s.shape);
       else if (s.t === "names") walk(s.item);
       else if (s.t === "word") words.add(s.word);
-      else if (s.t === "enum") s.vocab.values.forEach((v) => words.add(v));
+      else if (s.t === "enum") for (const v of s.vocab.values) words.add(v);
       else if (s.t === "constraint") constraintsSeen = true;
     };
     for (const block of Object.values(SCHEMA)) {

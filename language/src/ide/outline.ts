@@ -18,7 +18,7 @@ export interface OutlineSymbol {
   children: OutlineSymbol[];
 }
 
-const valueOf = (items: readonly { kind: string; key?: string; value?: unknown }[], key: string): string => {
+const propValue = (items: readonly { kind: string; key?: string; value?: unknown }[], key: string): string => {
   const v = items.find((i) => i.kind === "prop" && i.key === key)?.value as { value?: unknown } | undefined;
   return v?.value === undefined ? "" : String(v.value);
 };
@@ -31,8 +31,8 @@ export function outline(file: A.CharterFile): OutlineSymbol[] {
         top.push({
           name: d.name.value,
           detail: [
-            valueOf(d.items, "trust") && `trust ${valueOf(d.items, "trust")}`,
-            valueOf(d.items, "threshold") && `threshold ${valueOf(d.items, "threshold")}`,
+            propValue(d.items, "trust") && `trust ${propValue(d.items, "trust")}`,
+            propValue(d.items, "threshold") && `threshold ${propValue(d.items, "threshold")}`,
           ]
             .filter(Boolean)
             .join(" "),
@@ -55,7 +55,9 @@ export function outline(file: A.CharterFile): OutlineSymbol[] {
       case "agent": {
         const children: OutlineSymbol[] = toolsOf(d).map((t) => ({
           name: t.name.value,
-          detail: [valueOf(t.items, "scope"), valueOf(t.items, "tier") && `tier ${valueOf(t.items, "tier")}`].filter(Boolean).join(" · "),
+          detail: [propValue(t.items, "scope"), propValue(t.items, "tier") && `tier ${propValue(t.items, "tier")}`]
+            .filter(Boolean)
+            .join(" · "),
           kind: "tool" as const,
           span: t.span,
           selection: t.name.span,
@@ -64,7 +66,7 @@ export function outline(file: A.CharterFile): OutlineSymbol[] {
         for (const i of d.items)
           if (i.kind === "sandbox" || i.kind === "monitor" || i.kind === "audit") children.push(block(i.kind, i.span, i.keywordSpan));
         children.sort((x, y) => x.span.start - y.span.start);
-        top.push({ name: d.name.value, detail: valueOf(d.items, "kind"), kind: "agent", span: d.span, selection: d.name.span, children });
+        top.push({ name: d.name.value, detail: propValue(d.items, "kind"), kind: "agent", span: d.span, selection: d.name.span, children });
         break;
       }
       case "test":
@@ -85,7 +87,7 @@ export function outline(file: A.CharterFile): OutlineSymbol[] {
   return [
     {
       name: policy.name.value,
-      detail: `owner ${valueOf(policy.items, "owner") || "(none)"}`,
+      detail: `owner ${propValue(policy.items, "owner") || "(none)"}`,
       kind: "policy",
       span: file.span,
       selection: policy.name.span.end > policy.name.span.start ? policy.name.span : policy.keywordSpan,

@@ -48,8 +48,14 @@ export function classifyTokens(syntax: SyntaxTree, symbols: SymbolIndex): Classi
       const shape = pair ? (kind === "args" ? CONSTRAINT_SHAPE : undefined) : keywordInfo(kind, item.key.image)?.shape;
       const leaves = shape ? readShape(shape, item.operands.map(tkOfOperand)).leaves : [];
       item.operands.forEach((op, n) => {
-        if (op.t === "block") return visit(op.items, op.kind);
-        if (op.t === "list") return visitList(op.items);
+        if (op.t === "block") {
+          visit(op.items, op.kind);
+          return;
+        }
+        if (op.t === "list") {
+          visitList(op.items);
+          return;
+        }
         const tok = op.tok;
         if (tok.tokenType === Word) {
           const occ = symbols.at(tok.startOffset);

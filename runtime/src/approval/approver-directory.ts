@@ -80,7 +80,9 @@ export function loadApproverDirectory(config: ApproverDirectoryConfig): Director
   if (config.admin !== undefined) add("admin.token_sha256", config.admin?.token_sha256, { kind: "admin" });
   for (const [name, a] of Object.entries(config.agents ?? {})) {
     const hashes = Array.isArray(a?.token_sha256) ? a.token_sha256 : [a?.token_sha256];
-    hashes.forEach((h, i) => add(`agents.${name}.token_sha256${hashes.length > 1 ? `[${i}]` : ""}`, h, { kind: "agent", agent: name }));
+    hashes.forEach((h, i) => {
+      add(`agents.${name}.token_sha256${hashes.length > 1 ? `[${i}]` : ""}`, h, { kind: "agent", agent: name });
+    });
   }
   if (errors.length > 0) return { ok: false, errors };
   const hashes = [...byHash.keys()].map((h) => Buffer.from(h, "hex"));

@@ -328,7 +328,7 @@ export function compileTool(agent: string, name: string, tool: BundleTool, bundl
     args,
     argNames: args ? new Set(args.map((a) => a.name)) : null,
     argNameList: args ? args.map((a) => a.name) : null,
-    hostFreeKeys: args !== null && args.every((a) => !mayNameHost(a.name)),
+    hostFreeKeys: args?.every((a) => !mayNameHost(a.name)) ?? false,
     hostFreeArgs: args === null ? [] : args.filter((a) => admitsNoHost(a.check.constraint)).map((a) => a.name),
     closedWorld: args ? ` (closed world: only ${args.map((a) => a.name).join(", ") || "none"})` : "",
     allow: Object.freeze({ outcome: "allow", rule: "granted", reason: allowReason }),

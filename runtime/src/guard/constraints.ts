@@ -220,7 +220,7 @@ function compileObject(c: Extract<BundleConstraint, { kind: "object" }>): Compil
   const required = names.map((n) => !optionalNames.has(n));
   const closedWorld = `closed world: only ${names.join(", ") || "none"}`;
   // an own property holding `undefined` (possible from JavaScript callers, not from JSON) counts as absent
-  const valueOf = (o: Record<string, unknown>, n: string) => (Object.hasOwn(o, n) ? o[n] : undefined);
+  const ownValue = (o: Record<string, unknown>, n: string) => (Object.hasOwn(o, n) ? o[n] : undefined);
   return {
     constraint: c,
     optional: false,
@@ -228,7 +228,7 @@ function compileObject(c: Extract<BundleConstraint, { kind: "object" }>): Compil
       if (!isPlainObject(v)) return false;
       for (const key in v) if (!declared.has(key)) return false;
       for (let i = 0; i < names.length; i++) {
-        const x = valueOf(v, names[i]!);
+        const x = ownValue(v, names[i]!);
         if (x === undefined) {
           if (required[i]) return false;
         } else if (!tests[i]!(x)) return false;
@@ -241,7 +241,7 @@ function compileObject(c: Extract<BundleConstraint, { kind: "object" }>): Compil
       for (const key in v) if (!declared.has(key)) return `an object with a property the policy does not name (${closedWorld})`;
       for (let i = 0; i < names.length; i++) {
         const name = names[i]!;
-        const x = valueOf(v, name);
+        const x = ownValue(v, name);
         if (x === undefined) {
           if (required[i]) return `property '${name}' is missing (${describeConstraint(c.properties[name]!)})`;
         } else if (!tests[i]!(x)) return `property '${name}': ${checks[i]!.explain(x) ?? outsideOf(c.properties[name]!)}`;

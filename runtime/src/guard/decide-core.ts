@@ -79,7 +79,7 @@ function checkTool(tool: CompiledTool, call: ToolCall, inputs: StaticInputs): De
  * the hot path allocates no inputs object). Allocation-free when nothing refuses.
  */
 export function decideStateful(
-  agent: CompiledAgent,
+  _agent: CompiledAgent,
   tool: CompiledTool,
   call: ToolCall,
   rateOk: boolean,
@@ -275,7 +275,10 @@ function checkPoisoning(tool: CompiledTool, args: unknown, score: (text: string)
         where = path;
       }
     } else if (depth < 8 && v !== null && typeof v === "object") {
-      if (Array.isArray(v)) v.forEach((x, i) => visit(x, `${path}[${i}]`, depth + 1));
+      if (Array.isArray(v))
+        v.forEach((x, i) => {
+          visit(x, `${path}[${i}]`, depth + 1);
+        });
       else for (const k of Object.keys(v)) visit((v as Record<string, unknown>)[k], path ? `${path}.${k}` : k, depth + 1);
     }
   };

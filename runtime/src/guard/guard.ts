@@ -586,7 +586,7 @@ export class Guard {
   /** History: `call` ran (a test's `given … called`, or a replayed call whose approval is assumed). */
   noteCalled(call: ToolCall): void {
     const tool = this.agents.get(call.agent)?.tools.get(call.tool);
-    if (tool !== undefined && tool.recordsCall) void this.sessions.recordCall(call.session, callFact(tool, call.args), this.clock());
+    if (tool?.recordsCall) void this.sessions.recordCall(call.session, callFact(tool, call.args), this.clock());
   }
 
   /** The source a tool's results are ingested as: its `returns`, else `fallback` (the gateway's source). */
@@ -629,7 +629,7 @@ export class Guard {
   /** True when `agent` is granted `tool` and does not deny it: what an MCP gateway lists to the agent. */
   isGranted(agent: string, tool: string): boolean {
     const a = this.agents.get(agent);
-    return a !== undefined && a.tools.has(tool) && !a.denied.has(tool);
+    return a?.tools.has(tool) === true && !a.denied.has(tool);
   }
 
   /** The kill switch: from now on every call (of `agent`, or of every agent) is denied. Audited. */

@@ -239,7 +239,10 @@ export function scanArguments(args: unknown, source: IngestSource, detector: Det
     }
     if (depth > 64 || v === null || typeof v !== "object" || seen.has(v)) return;
     seen.add(v);
-    if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`, depth + 1));
+    if (Array.isArray(v))
+      v.forEach((x, i) => {
+        walk(x, `${path}[${i}]`, depth + 1);
+      });
     else for (const [k, x] of Object.entries(v)) walk(x, `${path}${pathKey(k)}`, depth + 1);
   };
   walk(args, "$", 0);

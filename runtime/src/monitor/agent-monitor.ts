@@ -319,7 +319,7 @@ export class AgentMonitor {
     let node: Trie | undefined = this.novel!.trie;
     const recent = s.recent;
     for (let i = 0; i < recent.length && node; i++) node = node.get(recent[i]!);
-    const seen = node !== undefined && node.has(tool);
+    const seen = node?.has(tool) === true;
     for (let i = 0; i + 1 < recent.length; i++) recent[i] = recent[i + 1]!;
     if (recent.length > 0) recent[recent.length - 1] = tool;
     s.novelBits = ((s.novelBits << 1) | (seen ? 0 : 1)) & ((1 << NOVELTY_WINDOW) - 1);

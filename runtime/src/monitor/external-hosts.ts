@@ -55,7 +55,7 @@ export function compileHostScan(allowed: readonly string[]): (text: string) => s
   for (const d of list) {
     const n = normalizeHost(d);
     // an IP address or a single label matches only exactly (domainMatches): left to the full scan
-    if (n !== undefined && n.includes(".") && !IPV4.test(n) && !n.startsWith("[")) names.push(n.replace(/\./g, "\\."));
+    if (n?.includes(".") && !IPV4.test(n) && !n.startsWith("[")) names.push(n.replace(/\./g, "\\."));
   }
   // without the u flag, /i folds no non-ASCII letter onto an ASCII one (K, ſ stay themselves)
   const inside = names.length > 0 ? new RegExp(`^[^@/\\\\]*@(?:${LABEL_SOURCE}\\.)*(?:${names.join("|")})$`, "i") : undefined;

@@ -20,7 +20,7 @@ export function registerNavigation(connection: Connection, requests: Requests): 
   connection.onDefinition(
     requests.handle("definition", (a, p): Location[] | null => {
       const occ = a.symbols().at(a.check.lines.offset(p.position));
-      if (!occ || !occ.symbol.decls.length) return null;
+      if (!occ?.symbol.decls.length) return null;
       return occ.symbol.decls.map((span) => ({ uri: a.uri, range: a.check.lines.range(span) }));
     }),
   );
