@@ -539,7 +539,7 @@ const TRAIL = /"\s*,?\s*$/;
 export function passageOf(segment: string): string {
   const lead = LEAD.exec(segment);
   let body = lead ? segment.slice(lead[0].length) : segment;
-  if (lead && lead[0].includes('"')) body = body.replace(TRAIL, "");
+  if (lead?.[0].includes('"')) body = body.replace(TRAIL, "");
   return body.length >= 8 ? body : segment;
 }
 

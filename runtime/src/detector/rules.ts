@@ -142,8 +142,9 @@ const AI_ADDRESSED = [
 ];
 
 /** Who the reader's answer is for, and what an injection wants them to do (TASK_HIJACK [7], [8]). */
-const ANSWER_AUDIENCE = String.raw`(?:users?|readers?|audiences?|viewers?|followers?|visitors?|subscribers?)`;
-const CALL_TO_ACTION = String.raw`(?:join|visit|subscribe|follow|share|click|sign up|register|download|contact|reach out|check out|buy|comment|like|leave|claim|vote|donate)`;
+const ANSWER_AUDIENCE = "(?:users?|readers?|audiences?|viewers?|followers?|visitors?|subscribers?)";
+const CALL_TO_ACTION =
+  "(?:join|visit|subscribe|follow|share|click|sign up|register|download|contact|reach out|check out|buy|comment|like|leave|claim|vote|donate)";
 
 /** Polite hijacking of the reader's output: what to say when answering, whatever the question. */
 const TASK_HIJACK = [
