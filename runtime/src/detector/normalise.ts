@@ -327,13 +327,18 @@ function decodeEntities(text: string, fold = true): string {
 }
 
 /**
- * Whether a word spelt partly in entities mixes scripts ("i&#1075;nore": a Cyrillic "г" in a Latin
- * word). Folding maps the homoglyph to a Latin letter as it decodes, so `hasMixedScriptWord` on the
- * raw text, which the homoglyph signal reads, never sees one spelt as an entity.
+ * Whether a word spelt partly in entities mixes Latin with Cyrillic ("i&#1075;nore": a Cyrillic "г" in a
+ * Latin word). Folding maps the homoglyph to a Latin letter as it decodes, so `hasMixedScriptWord` on the
+ * raw text, which the homoglyph signal reads, never sees one spelt as an entity. Greek is left out here:
+ * HTML spells units and formulas with Greek entities next to Latin letters (`&#956;g`, `k&#937;`, `2&#960;r`).
  */
 export function hasMixedScriptEntityWord(text: string): boolean {
-  return text.includes("&#") && ENTITY_HINT.test(text) && hasMixedScriptWord(decodeEntities(text, false));
+  if (!text.includes("&#") || !ENTITY_HINT.test(text)) return false;
+  const decoded = decodeEntities(text, false);
+  return ANY_CYRILLIC.test(decoded) && hasMixedScriptWord(decoded.replace(GREEK, ""));
 }
+const ANY_CYRILLIC = /[\u0400-\u052F]/;
+const GREEK = /[\u0370-\u03FF\u1F00-\u1FFF]/g;
 
 /** Folded text with word-breaking tricks undone; see the block comment above. Returns the input when nothing applies. */
 export function flattenForRules(folded: string): string {
