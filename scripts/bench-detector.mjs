@@ -1,7 +1,8 @@
 // Throughput of the prompt-injection detector over the development corpus: the rule layer alone and
-// the full detector (rules + shipped classifier), in MB/s of UTF-8 input. Goals: rules >= 20 MB/s,
-// rules + model >= 2 MB/s. The machine may be shared: the CPU time of this process is printed beside
-// the wall-clock figure, and the share of the full detector's time its rule layer takes.
+// the full detector (rules + shipped classifier), in MB/s of UTF-8 input, and the rule layer's slowest
+// adversarial input (long runs of one character). Goals: rules >= 20 MB/s, rules + model >= 2 MB/s, no
+// adversarial 60 kB input above 300 ms. The machine may be shared: the CPU time of this process is
+// printed beside the wall-clock figure, and the share of the full detector's time its rule layer takes.
 //
 //   node scripts/bench-detector.mjs
 //   node scripts/bench-detector.mjs --baseline DIR   # also the rule layer of another checkout (e.g. a
@@ -54,6 +55,59 @@ function interleaved(texts, current, baseline, passes = 40) {
   );
 }
 
+/**
+ * Inputs built to make a regular expression backtrack: a long run of one character after the words
+ * the rules look for. A pattern that retries every position of a run (`={2,}` inside "===…") turns
+ * one tool result into seconds of CPU; the slowest of them is printed, in ms for 60 kB.
+ */
+const ADVERSARIAL_LEAD = "new instructions end old ignore previous system assistant your answer the following code you ai agent \n";
+const ADVERSARIAL_RUNS = [
+  "#",
+  "=",
+  "-",
+  "*",
+  "%",
+  "[",
+  "<",
+  "|",
+  "_",
+  "~",
+  "`",
+  ">",
+  "!",
+  ".",
+  ":",
+  "'",
+  '"',
+  " ",
+  "\n",
+  "a",
+  "a ",
+  "0",
+  "\\",
+  "/",
+  "(",
+  "{",
+  "&#1075;",
+  "ignore ",
+  "\t",
+];
+const adversarial = ADVERSARIAL_RUNS.map((run) => ({ run, text: ADVERSARIAL_LEAD + run.repeat(Math.floor(60_000 / run.length)) }));
+
+function slowestAdversarial(label, rules) {
+  let worst = { ms: 0, run: "" };
+  for (const { run, text } of adversarial) {
+    const t0 = performance.now();
+    rules.runRules(text);
+    const ms = performance.now() - t0;
+    if (ms > worst.ms) worst = { ms, run };
+  }
+  console.log(
+    `${label.padEnd(30)} slowest of ${adversarial.length} adversarial 60 kB inputs: ${worst.ms.toFixed(0)} ms (a run of ${JSON.stringify(worst.run)})`,
+  );
+  return worst.ms;
+}
+
 const detector = await importDetector();
 const texts = readCorpus().map((r) => r.text);
 const full = detector.createDetector();
@@ -61,9 +115,17 @@ const rulesOnly = measure("rule layer (runRules)", texts, (t) => detector.runRul
 const both = measure("full detector (rules + model)", texts, (t) => full.score(t));
 console.log(`  the rule layer is ${((100 * both) / rulesOnly).toFixed(0)}% of the full detector's time`);
 const at = process.argv.indexOf("--baseline");
-if (at !== -1 && process.argv[at + 1]) interleaved(texts, detector, await importDetector(process.argv[at + 1]));
+const baseline = at !== -1 && process.argv[at + 1] ? await importDetector(process.argv[at + 1]) : undefined;
+if (baseline) interleaved(texts, detector, baseline);
+const worstMs = slowestAdversarial("rule layer, adversarial", detector);
+if (baseline) slowestAdversarial("baseline, adversarial", baseline);
 if (rulesOnly < 20) {
   console.error(`rule layer below the 20 MB/s goal`);
+  process.exitCode = 1;
+}
+// 60 kB at the 20 MB/s goal is 3 ms; a hundred times that means a pattern backtracks.
+if (worstMs > 300) {
+  console.error(`an adversarial input took ${worstMs.toFixed(0)} ms in the rule layer`);
   process.exitCode = 1;
 }
 if (both < 2) {
