@@ -1,8 +1,9 @@
 // Throughput of the prompt-injection detector over the development corpus: the rule layer alone and
 // the full detector (rules + shipped classifier), in MB/s of UTF-8 input, and the rule layer's slowest
-// adversarial input (long runs of one character). Goals: rules >= 20 MB/s, rules + model >= 2 MB/s, no
-// adversarial 60 kB input above 300 ms. The machine may be shared: the CPU time of this process is
-// printed beside the wall-clock figure, and the share of the full detector's time its rule layer takes.
+// adversarial input (long runs of one character or of a markup shape). Goals: rules >= 20 MB/s,
+// rules + model >= 2 MB/s, no adversarial 60 kB input above 300 ms. The machine may be shared: the CPU
+// time of this process is printed beside the wall-clock figure, and the share of the full detector's
+// time its rule layer takes.
 //
 //   node scripts/bench-detector.mjs
 //   node scripts/bench-detector.mjs --baseline DIR   # also the rule layer of another checkout (e.g. a
@@ -92,7 +93,12 @@ const ADVERSARIAL_RUNS = [
   "ignore ",
   "\t",
 ];
-const adversarial = ADVERSARIAL_RUNS.map((run) => ({ run, text: ADVERSARIAL_LEAD + run.repeat(Math.floor(60_000 / run.length)) }));
+/** Shapes repeated on their own: an image, an `<img>`, a link and a role heading that never closes. */
+const ADVERSARIAL_REPEATS = ["![a](//", "<img/src=//", "http://", "## system\n\n"];
+const adversarial = [
+  ...ADVERSARIAL_RUNS.map((run) => ({ run, text: ADVERSARIAL_LEAD + run.repeat(Math.floor(60_000 / run.length)) })),
+  ...ADVERSARIAL_REPEATS.map((run) => ({ run, text: run.repeat(Math.floor(60_000 / run.length)) })),
+];
 
 function slowestAdversarial(label, rules) {
   let worst = { ms: 0, run: "" };

@@ -334,9 +334,11 @@ function decodeEntities(text: string, fold = true): string {
  */
 export function hasMixedScriptEntityWord(text: string): boolean {
   if (!text.includes("&#") || !ENTITY_HINT.test(text)) return false;
-  const decoded = decodeEntities(text, false);
-  return ANY_CYRILLIC.test(decoded) && hasMixedScriptWord(decoded.replace(GREEK, ""));
+  // A soft hyphen or a Greek letter that is dropped must not join the letters on either side.
+  const decoded = decodeEntities(text.replace(SOFT_BREAK, " "), false);
+  return ANY_CYRILLIC.test(decoded) && hasMixedScriptWord(decoded.replace(GREEK, " "));
 }
+const SOFT_BREAK = /&(?:shy|zwsp|#173|#xad|#8203|#x200b);/gi;
 const ANY_CYRILLIC = /[\u0400-\u052F]/;
 const GREEK = /[\u0370-\u03FF\u1F00-\u1FFF]/g;
 
