@@ -82,10 +82,10 @@ const BOUNDARY_MARKER = [
   ),
   new RegExp(`(?:\\[\\/?INST\\]|<<\\/?SYS>>|<\\/?(?:system|system_prompt|instructions?|user_input|untrusted[\\w-]*)>)${NAMED_MARKER}`, "i"),
   // A chat-template turn spelt with hashes: "### Instruction:" (singular, with its colon), "## New instructions",
-  // a role in brackets ("###(system_message)", "## [system]"), or two role headings, one for each
-  // side ("### Instruction" … "### Response", HEADING_PAIR below). A lone markdown heading "## Instructions" or "## System"
-  // is a recipe's, a form's or a README's section (it scored 0.8 as a boundary marker). The bracketed
-  // form is tried from the start of a run of "#" only: once per run, not once per character.
+  // a role in brackets ("###(system_message)", "## [system]"), or two role headings, one for each side
+  // ("### Instruction" … "### Response", HEADING_PAIR below). A lone markdown heading "## Instructions"
+  // or "## System" is a recipe's, a form's or a README's section (it scored 0.8 as a boundary marker).
+  // The bracketed form is tried from the start of a run of "#" only: once per run, not per character.
   /^\s*#{2,}\s*(?:(?:system|instruction|assistant|response)\s*:|new instructions?\s*:?)\s*$|(?<!#)#{2,}\s*[([]\s*(?:system|assistant|admin|developer)(?:[ _-]?(?:message|prompt|note|instructions?))?\s*[)\]]/im,
   /\b(?:begin|end|start)\W{0,3}(?:of\W{0,3})?(?:untrusted|trusted|system|user)\W{0,3}(?:content|data|text|input|prompt|message)\b/i,
   /^\s*(?:system|assistant)\s*(?:prompt|message|override)\s*:/im,
@@ -1738,10 +1738,6 @@ const ROLE_EXTRA_GATED: GatedPattern[] = [
   ],
 ];
 
-// BOUNDARY_MARKER in three parts: the markers spelt with <, [ or # and a word of theirs ("im_start"
-// holds the run "im", "eot_id" "eot", "untrusted-data" starts with "untru"); "begin/end/start … content",
-// whose words may run together ("startsystemprompt", "endofuser": "end" alone or one of the five ways
-// on); and a line "system prompt:" (also "systemprompt:", hence prefixes).
 /**
  * Two role headings, one for each side ("### Instruction" … "### Response"): the first system or
  * instruction heading, then an answer heading after it. As one regex (`…$[\s\S]*^…`) every system
@@ -1755,6 +1751,10 @@ const HEADING_PAIR = {
     return first !== null && ANSWER_HEADING.test(text.slice(first.index + first[0].length));
   },
 };
+// BOUNDARY_MARKER in three parts: the markers spelt with <, [ or # and a word of theirs, with
+// HEADING_PAIR ("im_start" holds the run "im", "eot_id" "eot", "untrusted-data" starts with "untru");
+// "begin/end/start … content", whose words may run together ("startsystemprompt", "endofuser": "end"
+// alone or one of the five ways on); and a line "system prompt:" (also "systemprompt:", hence prefixes).
 const BOUNDARY_SYMBOLS: GatedPattern[] = [
   [wordGate("im system user assistant endoftext eot start end begin"), BOUNDARY_MARKER[0]!, (t) => t.includes("<|")],
   [wordGate("inst sys system instruction instructions user untru*"), BOUNDARY_MARKER[1]!, (t) => t.includes("<") || t.includes("[")],
