@@ -62,37 +62,8 @@ function interleaved(texts, current, baseline, passes = 40) {
  * one tool result into seconds of CPU; the slowest of them is printed, in ms for 60 kB.
  */
 const ADVERSARIAL_LEAD = "new instructions end old ignore previous system assistant your answer the following code you ai agent \n";
-const ADVERSARIAL_RUNS = [
-  "#",
-  "=",
-  "-",
-  "*",
-  "%",
-  "[",
-  "<",
-  "|",
-  "_",
-  "~",
-  "`",
-  ">",
-  "!",
-  ".",
-  ":",
-  "'",
-  '"',
-  " ",
-  "\n",
-  "a",
-  "a ",
-  "0",
-  "\\",
-  "/",
-  "(",
-  "{",
-  "&#1075;",
-  "ignore ",
-  "\t",
-];
+// Each character of the first string on its own, then longer units.
+const ADVERSARIAL_RUNS = [..."#=-*%[<|_~`>!.:'\" \n\t0a\\/({", "a ", "&#1075;", "ignore "];
 /** Shapes repeated on their own: an image, an `<img>`, a link and a role heading that never closes. */
 const ADVERSARIAL_REPEATS = ["![a](//", "<img/src=//", "http://", "## system\n\n"];
 const adversarial = [
