@@ -18,5 +18,6 @@ export const AGENT_TOOL_TEMPLATES: { id: string; channel: string; injectionsOnly
 export const AGENT_TOOL_FRAMINGS: { id: string; text: string; lang?: string }[];
 export const AGENT_TOOL_GOALS: { id: string; plain: string; tool: string }[];
 export const AGENT_TOOL_FILLERS: string[];
+export const FOREIGN_PASSAGES: { id: string; language: string; kind: string; text: string }[];
 export const AGENT_TOOL_QUESTIONS: string[];
 export function buildAgentToolResults(): AgentToolRecord[];

@@ -13,6 +13,7 @@
 // of its id (25% "val"). A "val" injection has a "val" framing, goal and template; a "val" benign record
 // a "val" filler in a "val" template. The "val" part is only read by validate-detector.mjs; nothing here
 // is part of eval-detector.mjs's held-out sets.
+import { readFileSync } from "node:fs";
 import { fnv1a as hash, int, pad, pick, rng } from "./seeded.mjs";
 
 export const AGENT_TOOL_SEED = "charter-agent-tool-results-v1";
@@ -666,7 +667,18 @@ function render(template, seed, insert) {
 }
 
 /**
- * Records `{ id, text, insert?, label, channel, part, template, framing?, goal?, filler?, lang }`: every
+ * Benign passages in 19 languages (`benign-foreign-passages.jsonl`: issue comments, reviews, chat, e-mail
+ * replies, memory notes, web snippets, calendar notes, tickets with imperatives, questions, password
+ * talk and retractions), so that "another language than the tool result around it" is not by itself an
+ * injection: the shared corpus's only such passages are machine-translated attacks.
+ */
+export const FOREIGN_PASSAGES = readFileSync(new URL("./benign-foreign-passages.jsonl", import.meta.url), "utf8")
+  .trim()
+  .split("\n")
+  .map((line) => JSON.parse(line));
+
+/**
+ * Records `{ id, text, insert?, label, channel, part, template, framing?, goal?, filler?, foreign?, lang }`: every
  * template with benign fillers of its part (and each filler on its own), and every framing with goals of
  * its part placed in templates of its part.
  */
@@ -700,6 +712,34 @@ export function buildAgentToolResults() {
       template: "none",
       filler: i,
       lang: "en",
+    });
+  });
+  // What a colleague or customer writes in their own language, inside an English tool result: each
+  // passage in two templates of its part, and on its own.
+  FOREIGN_PASSAGES.forEach((p, j) => {
+    const part = agentToolPartOf(p.id);
+    const templates = AGENT_TOOL_TEMPLATES.filter((t) => !t.injectionsOnly && agentToolPartOf(t.id) === part);
+    for (const t of [templates[(j * 2) % templates.length], templates[(j * 2 + 1) % templates.length]]) {
+      out.push({
+        id: `${t.id}/foreign/${p.id}`,
+        text: render(t, `${t.id}/foreign/${p.id}`, p.text),
+        label: "benign",
+        channel: t.channel,
+        part,
+        template: t.id,
+        foreign: p.id,
+        lang: p.language,
+      });
+    }
+    out.push({
+      id: `${p.id}/bare`,
+      text: p.text,
+      label: "benign",
+      channel: "bare",
+      part,
+      template: "none",
+      foreign: p.id,
+      lang: p.language,
     });
   });
   AGENT_TOOL_QUESTIONS.forEach((text, i) => {

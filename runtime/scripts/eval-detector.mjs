@@ -16,7 +16,9 @@
 //   and a summary per channel (tool output, e-mail, document, web page, BIPIA-style) over 1, 5 and 6.
 //
 //   8. the shipped weights beside the measured model, on sets 3 (its hand-written carriers) and 7, which
-//      neither fit reads.
+//      neither fit reads, and on 9: 100 English tool outputs with passages in other languages, 40 of
+//      them injections in those languages (mixed-language-tool-outputs.jsonl, written by a helper who
+//      did not see the detector; evaluation only).
 //
 // "charter" is the measurement model: the shipped recipe fit here (about 10 s) on the training parts
 // only, so every held-out set above is unseen by it. The shipped weights.json is the same recipe fit on
@@ -25,6 +27,7 @@
 //
 //   node runtime/scripts/eval-detector.mjs [--json]
 
+import { readFileSync } from "node:fs";
 import { importDetector } from "./bundle-detector.mjs";
 import { readCorpus, splitCorpus, requireCorpora } from "./corpus-split.mjs";
 import { buildOodBenign } from "./ood-benign.mjs";
@@ -191,6 +194,10 @@ export async function evaluate({ systems: only } = {}) {
   // Sets 3 and 7 are read by neither fit, so there the shipped weights can be measured too; of set 3 only
   // the payloads in hand-written carriers, since the shipped fit reads the README passages that carry
   // the others.
+  const mixedLanguage = readFileSync(new URL("./mixed-language-tool-outputs.jsonl", import.meta.url), "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line));
   const unseenByBoth = [];
   for (const [name, d] of [
     ["charter (measured)", charter],
@@ -201,6 +208,7 @@ export async function evaluate({ systems: only } = {}) {
       system: name,
       oodInjections: metrics(sets.oodInjections.filter((r) => r.context !== "readme").map((r) => ({ y: true, p: flag(r.text) }))),
       benignMultilingual: metrics(sets.benignMultilingual.map((r) => ({ y: false, p: flag(r.text) }))),
+      mixedLanguage: metrics(mixedLanguage.map((r) => ({ y: r.label === "injection", p: flag(r.text) }))),
     });
   }
   return {
@@ -308,12 +316,12 @@ function printReport(result) {
   console.log(
     "\n8. Shipped weights (the same recipe fit on every part, held-out ones included) beside the measured model, on the sets neither reads\n",
   );
-  console.log("system                    3. OOD injections recall   7. non-English benign FPR");
-  console.log("                          (hand-written carriers)");
+  console.log("system                    3. OOD injections recall   7. non-English benign FPR   9. mixed-language tool outputs");
+  console.log("                          (hand-written carriers)                                 recall        FPR");
   for (const row of result.unseenByBoth) {
-    const { oodInjections: i, benignMultilingual: b } = row;
+    const { oodInjections: i, benignMultilingual: b, mixedLanguage: m } = row;
     console.log(
-      `${row.system.padEnd(24)} ${`${pct(i.recall)} (${i.flagged}/${i.positives})`.padStart(25)} ${`${pct(b.fpr)} (${b.flagged}/${b.negatives})`.padStart(27)}`,
+      `${row.system.padEnd(24)} ${`${pct(i.recall)} (${i.flagged}/${i.positives})`.padStart(25)} ${`${pct(b.fpr)} (${b.flagged}/${b.negatives})`.padStart(27)}   ${`${pct(m.recall)} (${Math.round(m.recall * m.positives)}/${m.positives})`.padStart(14)} ${`${pct(m.fpr)} (${Math.round(m.fpr * m.negatives)}/${m.negatives})`.padStart(14)}`,
     );
   }
 }

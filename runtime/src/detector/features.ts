@@ -3,6 +3,8 @@
 // scored per segment (line, sentence or fenced code block with its intro) because an injection is
 // usually a short passage inside otherwise ordinary data.
 
+import { languageSwitches, namesModelOrSecret, passageLanguage, type PassageLanguage } from "./language.js";
+
 export const FEATURE_BITS = 18;
 const MASK = (1 << FEATURE_BITS) - 1;
 const MAX_SEGMENT = 2000;
@@ -250,9 +252,13 @@ export function segmentWithContext(text: string): ContextSegment[] {
   // other segment does, are "in:declarative" (a travel guide's one "book early" is such a segment too,
   // and benign: the training data has both).
   const lone = text.length >= 200 && structure.size === 0 ? loneAsking(segs, kinds) : -1;
+  // A passage in another language than the rest (an English tool result with one Korean or Spanish
+  // line) is marked "lang:switch"; code is not read for its language.
+  const switches = languageSwitches(segs.map((s) => (s.shape === "code" ? NO_LANGUAGE : passageLanguage(passageOf(s.text)))));
   return segs.map((s, i) => {
     const context = contextOf(s, kinds, docWords, text.length, structure);
     if (i === lone && context.length) context.push("in:declarative");
+    if (switches[i]) context.push("lang:switch");
     return { segment: s.text, context };
   });
 }
@@ -401,7 +407,10 @@ function cueFeatures(segment: string, lower: string, t: TokenSummary, context: r
   // names none of these is what people write to people (customer e-mails, tickets, chat, FAQ), so
   // imperative and question cues are split on it: an injection is marked by its addressee and
   // goal, not by asking something.
-  const aimed = addressesOutput || external || thirdPartyUser || secret || assistant || aiAddressee || answerer;
+  // The same in another language: the assistant, its instructions or a password named in Russian or Hindi.
+  const foreignAimed = namesModelOrSecret(segment, lower);
+  const aimed = addressesOutput || external || thirdPartyUser || secret || assistant || aiAddressee || answerer || foreignAimed;
+  if (foreignAimed) add("d:foreign-aimed");
   if (startsImperative) add(aimed ? "d:imperative-aimed" : "d:bare-imperative");
   if (question) add(aimed ? "d:question-aimed" : "d:bare-question");
   if (addressesOutput) add("d:addresses-output");
@@ -461,10 +470,15 @@ function cueFeatures(segment: string, lower: string, t: TokenSummary, context: r
   if (context.some((c) => c.startsWith("in:") || c.startsWith("next-to:"))) {
     const type = startsImperative ? (aimed ? "imp-aimed" : "imp-bare") : question ? (aimed ? "q-aimed" : "q-bare") : "statement";
     for (const c of context) {
+      if (c === "lang:switch") continue;
       add("x:" + c);
       add("x:" + type + "|" + c);
     }
   }
+  // A passage in another language than its document counts only when it is aimed: alone, the switch
+  // is a colleague writing in their own language (a bare switch feature flagged their bug reports and
+  // reviews inside English tool results).
+  if (aimed && context.includes("lang:switch")) add("x:lang-switch-aimed");
 }
 
 /** "Send …", "Please add …"; "Now invite …", "Then send …", "Also, please forward …": a sequencing word before the verb. */
@@ -534,6 +548,7 @@ const LEAD = new RegExp(
     ")+",
 );
 const TRAIL = /"\s*,?\s*$/;
+const NO_LANGUAGE: PassageLanguage = { language: "", letters: 0, latin: 0 };
 
 /** The passage without the structure around it (LEAD, TRAIL); the segment itself when there is none. */
 export function passageOf(segment: string): string {
