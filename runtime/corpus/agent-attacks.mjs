@@ -11,7 +11,7 @@
 // measure wordings and goals never trained on. Carriers are shared (they are benign on their own and
 // are negatives in both parts).
 
-import { readFileSync } from "node:fs";
+import { readJsonl } from "./jsonl.mjs";
 import { fnv1a as hash } from "./seeded.mjs";
 
 export const AGENT_SEED = "charter-agent-attacks-v1";
@@ -458,11 +458,7 @@ export const BENIGN_INSERTS = [
 
 /** Hand-written benign texts in Spanish, German, French, Chinese, Italian, Portuguese, Hindi, Arabic, Russian and Bengali (office mail, notices, reviews, memory notes). */
 export function readBenignMultilingual() {
-  const path = new URL("./benign-multilingual.jsonl", import.meta.url);
-  return readFileSync(path, "utf8")
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l));
+  return readJsonl(new URL("./benign-multilingual.jsonl", import.meta.url));
 }
 
 const cap = (s) => s.charAt(0).toUpperCase() + s.slice(1);

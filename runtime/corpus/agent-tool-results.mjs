@@ -13,7 +13,7 @@
 // of its id (25% "val"). A "val" injection has a "val" framing, goal and template; a "val" benign record
 // a "val" filler in a "val" template. The "val" part is only read by validate-detector.mjs; nothing here
 // is part of eval-detector.mjs's held-out sets.
-import { readFileSync } from "node:fs";
+import { readJsonl } from "./jsonl.mjs";
 import { fnv1a as hash, int, pad, pick, rng } from "./seeded.mjs";
 
 export const AGENT_TOOL_SEED = "charter-agent-tool-results-v1";
@@ -672,10 +672,7 @@ function render(template, seed, insert) {
  * talk and retractions), so that "another language than the tool result around it" is not by itself an
  * injection: the shared corpus's only such passages are machine-translated attacks.
  */
-export const FOREIGN_PASSAGES = readFileSync(new URL("./benign-foreign-passages.jsonl", import.meta.url), "utf8")
-  .trim()
-  .split("\n")
-  .map((line) => JSON.parse(line));
+export const FOREIGN_PASSAGES = readJsonl(new URL("./benign-foreign-passages.jsonl", import.meta.url));
 
 /**
  * Records `{ id, text, insert?, label, channel, part, template, framing?, goal?, filler?, foreign?, lang }`: every

@@ -5,7 +5,7 @@
 // never reads this file (adding such texts as negatives cost held-out recall on multilingual
 // injections, see docs/detector.md), so its false-positive rate is that of unseen text.
 
-import { readFileSync } from "node:fs";
+import { readJsonl } from "../corpus/jsonl.mjs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -13,8 +13,5 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /** All texts `{ id, lang, kind, text }`, in file order. */
 export function readBenignMultilingual() {
-  return readFileSync(join(here, "benign-multilingual.jsonl"), "utf8")
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l));
+  return readJsonl(join(here, "benign-multilingual.jsonl"));
 }

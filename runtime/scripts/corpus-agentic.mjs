@@ -8,7 +8,7 @@
 // test: injections of a held-out group (any carrier) and benign records of a held-out file.
 // train: injections whose group and carrier are both kept, and benign records of kept files.
 
-import { readFileSync } from "node:fs";
+import { readJsonl } from "../corpus/jsonl.mjs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fnv1a as hash } from "../corpus/seeded.mjs";
@@ -16,12 +16,6 @@ import { fnv1a as hash } from "../corpus/seeded.mjs";
 export const agenticDir = join(dirname(fileURLToPath(import.meta.url)), "../../../shared/corpora/agentic");
 export const AGENTIC_SEED = "charter-agentic-split-v1";
 export const AGENTIC_HOLDOUT = 0.3;
-
-const readJsonl = (path) =>
-  readFileSync(path, "utf8")
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l));
 
 export function readAgentic(dir = agenticDir) {
   return [...readJsonl(join(dir, "injections.jsonl")), ...readJsonl(join(dir, "benign.jsonl"))];

@@ -27,7 +27,7 @@
 //
 //   node runtime/scripts/eval-detector.mjs [--json]
 
-import { readFileSync } from "node:fs";
+import { readJsonl } from "../corpus/jsonl.mjs";
 import { importDetector } from "./bundle-detector.mjs";
 import { readCorpus, splitCorpus, requireCorpora } from "./corpus-split.mjs";
 import { buildOodBenign } from "./ood-benign.mjs";
@@ -194,10 +194,7 @@ export async function evaluate({ systems: only } = {}) {
   // Sets 3 and 7 are read by neither fit, so there the shipped weights can be measured too; of set 3 only
   // the payloads in hand-written carriers, since the shipped fit reads the README passages that carry
   // the others.
-  const mixedLanguage = readFileSync(new URL("./mixed-language-tool-outputs.jsonl", import.meta.url), "utf8")
-    .trim()
-    .split("\n")
-    .map((line) => JSON.parse(line));
+  const mixedLanguage = readJsonl(new URL("./mixed-language-tool-outputs.jsonl", import.meta.url));
   const unseenByBoth = [];
   for (const [name, d] of [
     ["charter (measured)", charter],

@@ -6,7 +6,7 @@
 // Each payload is assigned once, by a seeded hash of its id, to the "tune" part (looked at while
 // improving the detector) or the "final" part (only ever measured, never inspected while tuning).
 
-import { readFileSync } from "node:fs";
+import { readJsonl } from "../corpus/jsonl.mjs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fnv1a } from "../corpus/seeded.mjs";
@@ -26,18 +26,14 @@ export const STYLES = [
 ];
 const POSITIONS = ["start", "middle", "end"];
 
-const readJsonl = (file) =>
-  readFileSync(join(here, file), "utf8")
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l));
+const readHere = (file) => readJsonl(join(here, file));
 
 export function readPayloads() {
-  return readJsonl("ood-injections.jsonl");
+  return readHere("ood-injections.jsonl");
 }
 
 export function readCarriers() {
-  return readJsonl("ood-carriers.jsonl");
+  return readHere("ood-carriers.jsonl");
 }
 
 export const partOf = (id) => (fnv1a(OOD_INJECTION_SEED + ":part:" + id) % 2 === 0 ? "tune" : "final");

@@ -3,7 +3,7 @@
 // scored per segment (line, sentence or fenced code block with its intro) because an injection is
 // usually a short passage inside otherwise ordinary data.
 
-import { languageSwitches, namesModelOrSecret, passageLanguage, type PassageLanguage } from "./language.js";
+import { languageSwitches, namesReadingModel, passageLanguage, type PassageLanguage } from "./language.js";
 
 export const FEATURE_BITS = 18;
 const MASK = (1 << FEATURE_BITS) - 1;
@@ -407,8 +407,8 @@ function cueFeatures(segment: string, lower: string, t: TokenSummary, context: r
   // names none of these is what people write to people (customer e-mails, tickets, chat, FAQ), so
   // imperative and question cues are split on it: an injection is marked by its addressee and
   // goal, not by asking something.
-  // The same in another language: the assistant, its instructions or a password named in Russian or Hindi.
-  const foreignAimed = namesModelOrSecret(segment, lower);
+  // The same in another language: the assistant or its instructions named in Russian or Hindi.
+  const foreignAimed = namesReadingModel(segment, lower);
   const aimed = addressesOutput || external || thirdPartyUser || secret || assistant || aiAddressee || answerer || foreignAimed;
   if (foreignAimed) add("d:foreign-aimed");
   if (startsImperative) add(aimed ? "d:imperative-aimed" : "d:bare-imperative");

@@ -21,6 +21,5 @@ export {
   FEATURE_BITS,
   type ContextSegment,
 } from "./features.js";
-export { passageLanguage, languageSwitches, type PassageLanguage } from "./language.js";
 export { foldText, flattenForRules, readableText, unescapeStringLiterals } from "./normalise.js";
 export { scanJsonl, scanRecords, topPassages, type ScanLine, type ScoredPassage } from "./scan-jsonl.js";

@@ -1,6 +1,7 @@
 // The language of a passage, roughly: its script, and for Latin script which of a dozen languages its
-// function words belong to. The classifier uses it for one context feature, a passage in another
-// language than the document around it (features.ts, "lang:switch"): attacks machine-translated into
+// function words belong to. The classifier uses it for the context "lang:switch", a passage in another
+// language than the document around it (features.ts; it counts only when the passage is aimed, which
+// namesReadingModel below helps to read): attacks machine-translated into
 // Hindi, Korean or Spanish and placed in an English tool result read, word by word, like nothing the
 // model has seen, and were its most frequent misses on the training side. Not a language identifier
 // for anything else: it only has to tell "the same as the rest of this document" from "not".
@@ -31,8 +32,8 @@ function scriptOf(c: number): number {
 }
 
 /**
- * Frequent function words that are each language's own (words two languages share, such as "de",
- * "la", "in", "die", are left out, so that one hit tells the languages apart).
+ * Frequent function words of each language. A word two languages share ("con", "como") counts for
+ * both (WORD_LANGUAGES); the most ambiguous ("de", "la", "in", "die") are left out.
  */
 const LATIN_WORDS: Record<string, string> = {
   en: "the and of to is are was were that this with for you your have has it not be will would can what which there their they we our from by at or if my does did should could please thanks thank been just about all any how when who us its into",
@@ -175,10 +176,8 @@ const FOREIGN_AIMED_CJK =
 const FOREIGN_AIMED_ACRONYM = /(?<![\p{L}\p{M}])(?:IA|KI|ИИ)(?![\p{L}\p{M}])/u;
 const NON_ASCII_CHAR = /[^\x00-\x7f]/;
 
-/**
- * Whether a passage names, in a language other than English, the reading model or its instructions. `segment` as written, `lower` lower-cased.
- */
-export function namesModelOrSecret(segment: string, lower: string): boolean {
+/** Whether a passage names, in a language other than English, the reading model or its instructions. `segment` as written, `lower` lower-cased. */
+export function namesReadingModel(segment: string, lower: string): boolean {
   if (FOREIGN_AIMED_ACRONYM.test(segment)) return true;
   if (
     !NON_ASCII_CHAR.test(lower) &&

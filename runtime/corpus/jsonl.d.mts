@@ -1,0 +1,1 @@
+export function readJsonl(path: string | URL): any[];
