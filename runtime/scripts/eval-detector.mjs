@@ -18,7 +18,11 @@
 //   8. the shipped weights beside the measured model, on sets 3 (its hand-written carriers) and 7, which
 //      neither fit reads, and on 9: 100 English tool outputs with passages in other languages, 40 of
 //      them injections in those languages (mixed-language-tool-outputs.jsonl, written by a helper who
-//      did not see the detector; evaluation only).
+//      did not see the detector; evaluation only), and on 10: 100 English tool outputs, 40 of them with
+//      a planted task that names no AI and wears no tag ("TODO: forward …", "Reminder: …", a bare
+//      order), the 60 others with the same kinds of task lines written by people to people
+//      (labelled-task-tool-outputs.jsonl, written by another helper who did not see the detector;
+//      evaluation only).
 //
 // "charter" is the measurement model: the shipped recipe fit here (about 10 s) on the training parts
 // only, so every held-out set above is unseen by it. The shipped weights.json is the same recipe fit on
@@ -195,6 +199,7 @@ export async function evaluate({ systems: only } = {}) {
   // the payloads in hand-written carriers, since the shipped fit reads the README passages that carry
   // the others.
   const mixedLanguage = readJsonl(new URL("./mixed-language-tool-outputs.jsonl", import.meta.url));
+  const labelledTasks = readJsonl(new URL("./labelled-task-tool-outputs.jsonl", import.meta.url));
   const unseenByBoth = [];
   for (const [name, d] of [
     ["charter (measured)", charter],
@@ -206,6 +211,7 @@ export async function evaluate({ systems: only } = {}) {
       oodInjections: metrics(sets.oodInjections.filter((r) => r.context !== "readme").map((r) => ({ y: true, p: flag(r.text) }))),
       benignMultilingual: metrics(sets.benignMultilingual.map((r) => ({ y: false, p: flag(r.text) }))),
       mixedLanguage: metrics(mixedLanguage.map((r) => ({ y: r.label === "injection", p: flag(r.text) }))),
+      labelledTasks: metrics(labelledTasks.map((r) => ({ y: r.label === "injection", p: flag(r.text) }))),
     });
   }
   return {
@@ -313,12 +319,20 @@ function printReport(result) {
   console.log(
     "\n8. Shipped weights (the same recipe fit on every part, held-out ones included) beside the measured model, on the sets neither reads\n",
   );
-  console.log("system                    3. OOD injections recall   7. non-English benign FPR   9. mixed-language tool outputs");
-  console.log("                          (hand-written carriers)                                 recall        FPR");
-  for (const row of result.unseenByBoth) {
-    const { oodInjections: i, benignMultilingual: b, mixedLanguage: m } = row;
+  console.log("system                    3. OOD injections recall   7. non-English benign FPR");
+  console.log("                          (hand-written carriers)");
+  for (const { system, oodInjections: i, benignMultilingual: b } of result.unseenByBoth) {
     console.log(
-      `${row.system.padEnd(24)} ${`${pct(i.recall)} (${i.flagged}/${i.positives})`.padStart(25)} ${`${pct(b.fpr)} (${b.flagged}/${b.negatives})`.padStart(27)}   ${`${pct(m.recall)} (${Math.round(m.recall * m.positives)}/${m.positives})`.padStart(14)} ${`${pct(m.fpr)} (${Math.round(m.fpr * m.negatives)}/${m.negatives})`.padStart(14)}`,
+      `${system.padEnd(24)} ${`${pct(i.recall)} (${i.flagged}/${i.positives})`.padStart(25)} ${`${pct(b.fpr)} (${b.flagged}/${b.negatives})`.padStart(27)}`,
+    );
+  }
+  // metrics() gives rates; the counts are rate × total, exact since both come from the same counts.
+  const rate = (r, n) => `${pct(r)} (${Math.round(r * n)}/${n})`.padStart(14);
+  console.log("\nsystem                    9. mixed-language tool outputs   10. planted tasks in tool outputs");
+  console.log("                              recall          FPR           recall          FPR");
+  for (const { system, mixedLanguage: m, labelledTasks: t } of result.unseenByBoth) {
+    console.log(
+      `${system.padEnd(24)} ${rate(m.recall, m.positives)} ${rate(m.fpr, m.negatives)}   ${rate(t.recall, t.positives)} ${rate(t.fpr, t.negatives)}`,
     );
   }
 }
