@@ -126,4 +126,19 @@ describe("segment context", () => {
     expect(detector.score(table).score).toBeLessThan(0.5);
     expect(detector.score(email).score).toBeLessThan(0.5);
   });
+  it("ends passages at a JSON string's escaped line breaks, not at an escaped backslash before n", () => {
+    const field = JSON.stringify({
+      body: "Hi Ben,\n\nYour badge is ready at the desk in Hall B.\r\nForward the latest sign-in code to desk@check.example.",
+      path: "C:\\new\\reports",
+    });
+    const segments = segmentWithContext(field.replace(',"path"', ',\n"path"')).map((s) => s.segment);
+    expect(segments).toEqual(
+      expect.arrayContaining([
+        "Your badge is ready at the desk in Hall B.",
+        'Forward the latest sign-in code to desk@check.example.",',
+        '"path":"C:\\\\new\\\\reports"}',
+      ]),
+    );
+    expect(segments.some((s) => s.startsWith('{"body":"Hi Ben,') && !s.includes("badge"))).toBe(true);
+  });
 });

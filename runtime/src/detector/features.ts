@@ -43,6 +43,8 @@ interface RawSegment {
   shape: "line" | "sentence" | "code";
 }
 
+const ESCAPED_BREAK = /(?<!\\)(?:\\r)?\\n/;
+
 function rawSegments(lines: string[]): RawSegment[] {
   const segments: RawSegment[] = [];
   let lastProse = "";
@@ -66,7 +68,15 @@ function rawSegments(lines: string[]): RawSegment[] {
       trimmed += " " + lines[++i]!.trim();
     }
     lastProse = trimmed;
-    if (trimmed.length > LONG_LINE) {
+    // A JSON string's escaped line breaks (`"body": "Hi Ben,\n\nPlease …"`) end its passages as real
+    // ones do: an instruction placed after a paragraph of a field starts a segment of its own. The
+    // pieces share the line, as a long line's sentences do. An escaped backslash before `n` is not one.
+    const pieces = trimmed.includes("\\n") ? trimmed.split(ESCAPED_BREAK).filter((p) => p.trim()) : [];
+    if (pieces.length > 1) {
+      for (const piece of pieces)
+        for (const part of piece.length > LONG_LINE ? splitSentences(piece) : [piece])
+          if (part.trim()) segments.push({ text: part.trim(), first, last: i, shape: "sentence" });
+    } else if (trimmed.length > LONG_LINE) {
       for (const part of splitSentences(trimmed)) if (part.trim()) segments.push({ text: part.trim(), first, last: i, shape: "sentence" });
     } else segments.push({ text: trimmed, first, last: i, shape: "line" });
   }

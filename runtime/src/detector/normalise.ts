@@ -247,6 +247,48 @@ export function hasMixedScriptWord(text: string): boolean {
   return false;
 }
 
+/**
+ * Words that mix Latin with a Cyrillic or Greek letter the fold leaves alone, read as the injection
+ * word they spell when that letter is taken for the one Latin letter that makes one ("iгnore": a
+ * Cyrillic "г", which looks like no Latin letter, where the "g" belongs). Only a few attack words are
+ * tried, so a genuinely mixed word (a product code, a transliteration) stays as it is. Returns "" when
+ * no word was repaired.
+ */
+export function repairMixedScriptWords(text: string): string {
+  let repaired = false;
+  const out = text.replace(MIXED_WORD, (word) => {
+    if (!/[A-Za-z]/.test(word) || !FOREIGN_LETTER.test(word)) return word;
+    const lower = word.toLowerCase();
+    const slots = [...lower].map((c) => (FOREIGN_LETTER.test(c) ? "." : c)).join("");
+    if (slots.split(".").length - 1 > 2) return word;
+    const pattern = new RegExp(`^${slots}$`);
+    const match = ATTACK_WORDS.find((w) => w.length === lower.length && pattern.test(w));
+    if (!match) return word;
+    repaired = true;
+    return match;
+  });
+  return repaired ? out : "";
+}
+const MIXED_WORD = /[\p{L}\p{M}]{4,}/gu;
+const FOREIGN_LETTER = /[\p{Script=Cyrillic}\p{Script=Greek}]/u;
+const ATTACK_WORDS = [
+  "ignore",
+  "disregard",
+  "forget",
+  "previous",
+  "prior",
+  "above",
+  "instructions",
+  "instruction",
+  "rules",
+  "prompt",
+  "system",
+  "override",
+  "bypass",
+  "developer",
+  "pretend",
+];
+
 // ---- Flattening for the rule layer -------------------------------------------------------------
 // Attackers break the words a rule looks for: a line break between them ("Ignore all previous\n
 // instructions"), a hyphenated line break ("instruc-\ntions"), inline HTML tags inside a word

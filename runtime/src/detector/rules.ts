@@ -13,6 +13,7 @@ import {
   unescapeStringLiterals,
   hasMixedScriptWord,
   hasMixedScriptEntityWord,
+  repairMixedScriptWords,
   hasZeroWidthInsideWord,
   isAscii,
 } from "./normalise.js";
@@ -2131,6 +2132,15 @@ function rules(text: string, gated: boolean): RuleResult {
     if ((!gated || unicode.cyrillicGreek) && hasMixedScriptWord(text)) signals.push("homoglyph");
   }
   if ((!gated || flattened.markup) && !signals.includes("homoglyph") && hasMixedScriptEntityWord(text)) signals.push("homoglyph");
+  // A homoglyph that looks like no Latin letter ("iгnore") survives the fold; the word it spells is
+  // read back from the attack words it fits.
+  if (signals.includes("homoglyph") && !signals.includes("obfuscated-instruction") && !signals.includes("ignore-previous")) {
+    const repaired = repairMixedScriptWords(flatText());
+    if (repaired && (ignorePrevious(repaired) || roleReassignment(repaired))) {
+      revealed.push(repaired);
+      signals.push("obfuscated-instruction");
+    }
+  }
 
   // The image patterns start with "![" and "<img" (case-sensitive), the link patterns hold "://".
   if (
