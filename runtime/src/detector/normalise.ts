@@ -248,8 +248,8 @@ export function hasMixedScriptWord(text: string): boolean {
 }
 
 /**
- * Words that mix Latin with a Cyrillic or Greek letter the fold leaves alone, read as the injection
- * word they spell when that letter is taken for the one Latin letter that makes one ("iгnore": a
+ * Words that mix Latin with up to two Cyrillic or Greek letters the fold leaves alone, read as the
+ * first attack word they spell when each such letter is taken for some Latin one ("iгnore": a
  * Cyrillic "г", which looks like no Latin letter, where the "g" belongs). Only a few attack words are
  * tried, so a genuinely mixed word (a product code, a transliteration) stays as it is. Returns "" when
  * no word was repaired.
